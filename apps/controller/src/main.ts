@@ -1,0 +1,34 @@
+import { mkdirSync } from 'node:fs';
+import { serve } from '@hono/node-server';
+import { createApp } from './app.js';
+import { ConfigError, parseConfig } from './config.js';
+
+function main() {
+  let config: ReturnType<typeof parseConfig>;
+  try {
+    config = parseConfig(process.argv.slice(2), process.env);
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`apiary-controller: ${error.message}\n`);
+      process.exit(2);
+    }
+    throw error;
+  }
+  mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
+  const [hostname, port] = splitHostPort(config.listen);
+  const server = serve({ fetch: createApp().fetch, hostname, port }, (info) => {
+    process.stdout.write(
+      `${JSON.stringify({ level: 'info', msg: 'listening', addr: `${info.address}:${info.port}` })}\n`,
+    );
+  });
+  const stop = () => server.close(() => process.exit(0));
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+}
+
+function splitHostPort(value: string): [string, number] {
+  const i = value.lastIndexOf(':');
+  return [value.slice(0, i).replace(/^\[|\]$/g, ''), Number(value.slice(i + 1))];
+}
+
+main();

@@ -1,0 +1,52 @@
+import {
+  ERROR_HTTP_STATUS,
+  type ErrorBody,
+  type ErrorCode,
+  isRetryableCode,
+} from './schemas/errors.js';
+
+/**
+ * The error every Apiary program throws across a boundary: services raise it, HTTP edges map it
+ * with `ERROR_HTTP_STATUS`, typed clients rebuild it from the body they receive.
+ */
+export class ApiError extends Error {
+  override readonly name = 'ApiError';
+  readonly code: ErrorCode;
+  readonly status: number;
+  readonly details: unknown;
+  readonly retryable: boolean;
+  /** Set when the error was received from (or is about to be sent by) a server. */
+  requestId: string | undefined;
+
+  constructor(
+    code: ErrorCode,
+    msg: string,
+    options: { details?: unknown; retryable?: boolean; requestId?: string; cause?: unknown } = {},
+  ) {
+    super(msg, options.cause === undefined ? undefined : { cause: options.cause });
+    this.code = code;
+    this.status = ERROR_HTTP_STATUS[code];
+    this.details = options.details;
+    this.retryable = options.retryable ?? isRetryableCode(code);
+    this.requestId = options.requestId;
+  }
+
+  static fromBody(body: ErrorBody): ApiError {
+    return new ApiError(body.code, body.msg, {
+      details: body.details,
+      retryable: body.retryable,
+      requestId: body.requestId,
+    });
+  }
+
+  toBody(requestId: string): ErrorBody {
+    const body: ErrorBody = { msg: this.message, code: this.code, requestId };
+    if (this.details !== undefined) body.details = this.details;
+    if (this.retryable) body.retryable = true;
+    return body;
+  }
+}
+
+export function isApiError(value: unknown): value is ApiError {
+  return value instanceof ApiError;
+}

@@ -1,0 +1,44 @@
+import { z } from 'zod';
+import { Timestamp } from './common.js';
+import { EnvId } from './names.js';
+import { Vm } from './vm.js';
+import { OnFailure } from './vm-spec.js';
+
+export const EnvState = z.enum([
+  'creating',
+  'active',
+  /** Some VMs failed and the request asked to keep the rest (`on_failure: keep`). */
+  'degraded',
+  'stopping',
+  'stopped',
+  'starting',
+  'deleting',
+  'deleted',
+  'failed',
+]);
+export type EnvState = z.infer<typeof EnvState>;
+
+/** An environment with its VMs (`GET /v1/envs/{id}`). */
+export const Env = z.object({
+  id: EnvId,
+  owner: z.string().nullable(),
+  org_id: z.string(),
+  state: EnvState,
+  ssh_keys: z.array(z.string()),
+  lifetime: z.int(),
+  on_failure: OnFailure,
+  created_at: Timestamp,
+  expires_at: Timestamp,
+  updated_at: Timestamp,
+  error: z.object({ code: z.string(), msg: z.string() }).nullable(),
+  vms: z.array(Vm),
+});
+export type Env = z.infer<typeof Env>;
+
+export const EnvListQuery = z.strictObject({
+  limit: z.coerce.number().int().min(1).max(1000).default(50),
+  offset: z.coerce.number().int().min(0).default(0),
+  state: EnvState.optional(),
+  owner: z.string().max(64).optional(),
+});
+export type EnvListQuery = z.infer<typeof EnvListQuery>;

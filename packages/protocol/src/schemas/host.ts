@@ -1,0 +1,119 @@
+import { z } from 'zod';
+import { AgentApiKeyString, StorageBackend } from './agent.js';
+import { Resources, Timestamp } from './common.js';
+import { HostPort, ImageDigest } from './names.js';
+import { ControllerVmState } from './vm.js';
+import { Engine } from './vm-spec.js';
+
+/** Observed from heartbeats: green / yellow / red. Never destroys anything by itself. */
+export const HostLiveness = z.enum(['ready', 'suspect', 'down']);
+export type HostLiveness = z.infer<typeof HostLiveness>;
+
+/** Set by operators: whether new VMs may be placed on the host. */
+export const HostPolicy = z.enum(['eligible', 'draining', 'maintenance']);
+export type HostPolicy = z.infer<typeof HostPolicy>;
+
+export const HostCapacity = z.object({
+  total: Resources,
+  reserved: Resources,
+  free: Resources,
+});
+export type HostCapacity = z.infer<typeof HostCapacity>;
+
+/** `wait`: let VMs end by themselves. `stop`: stop them at the deadline. `migrate`: reserved. */
+export const DrainMode = z.enum(['wait', 'stop', 'migrate']);
+export type DrainMode = z.infer<typeof DrainMode>;
+
+export const DrainState = z.enum(['draining', 'complete', 'cancelled', 'failed']);
+export type DrainState = z.infer<typeof DrainState>;
+
+/** A drain is a tracked object: it reports `complete` only when the VMs are really gone. */
+export const Drain = z.object({
+  host_id: z.string(),
+  mode: DrainMode,
+  state: DrainState,
+  deadline: Timestamp.nullable(),
+  started_at: Timestamp,
+  finished_at: Timestamp.nullable(),
+  vms_total: z.int().min(0),
+  vms_remaining: z.int().min(0),
+  vms_failed: z.int().min(0),
+  complete: z.boolean(),
+  vms: z.array(
+    z.object({
+      id: z.string(),
+      env_id: z.string(),
+      state: ControllerVmState,
+      error: z.string().nullable(),
+    }),
+  ),
+});
+export type Drain = z.infer<typeof Drain>;
+
+/** `POST /v1/hosts/{id}/drain`. `migrate` is part of the object model but not offered yet. */
+export const DrainReq = z.strictObject({
+  mode: z.enum(['wait', 'stop']).default('wait'),
+  /** Seconds from now. `stop` stops what is left at the deadline (default: at once). */
+  deadline_seconds: z
+    .int()
+    .min(0)
+    .max(30 * 24 * 3600)
+    .optional(),
+});
+export type DrainReq = z.infer<typeof DrainReq>;
+
+/** A host as operators see it (`GET /v1/hosts/{id}`). */
+export const Host = z.object({
+  id: z.string(),
+  hostname: z.string(),
+  /** Base URL of the agent's API (`http://10.0.0.2:9100`). */
+  addr: z.string(),
+  /** Address users connect to for forwarded ports. */
+  public_addr: z.string(),
+  org_id: z.string().nullable(),
+  /** `registered` (agent came with a license key) or `added` (an operator added it). */
+  source: z.enum(['registered', 'added']),
+  liveness: HostLiveness,
+  policy: HostPolicy,
+  engines: z.array(Engine),
+  storage: StorageBackend,
+  agent_version: z.string(),
+  api_version: z.string(),
+  capacity: HostCapacity,
+  vm_count: z.int().min(0),
+  images: z.array(ImageDigest),
+  last_heartbeat_at: Timestamp.nullable(),
+  registered_at: Timestamp,
+  drain: Drain.nullable(),
+});
+export type Host = z.infer<typeof Host>;
+
+/**
+ * `POST /v1/hosts` (seed 003: `{"addr": "10.0.0.2:9100"}`). The controller tests the connection
+ * before saving. `api_key` is an existing agent key; `bootstrap_token` is the claim token from
+ * the host, traded for a key on the first connection.
+ */
+export const AddHostReq = z.strictObject({
+  addr: z.union([HostPort, z.url({ protocol: /^https?$/ })]),
+  api_key: AgentApiKeyString.optional(),
+  bootstrap_token: z.string().min(16).max(256).optional(),
+  org_id: z.string().optional(),
+  public_addr: z.string().max(255).optional(),
+});
+export type AddHostReq = z.infer<typeof AddHostReq>;
+
+/** Outcome of a connection test, in words an operator can act on. */
+export const ConnectionTestResult = z.object({
+  ok: z.boolean(),
+  result: z.enum(['ok', 'bad_key', 'refused', 'timeout', 'incompatible_api_version', 'error']),
+  msg: z.string(),
+  agent_version: z.string().optional(),
+  api_version: z.string().optional(),
+});
+export type ConnectionTestResult = z.infer<typeof ConnectionTestResult>;
+
+export const UpdateHostReq = z.strictObject({
+  org_id: z.string().nullable().optional(),
+  public_addr: z.string().max(255).optional(),
+});
+export type UpdateHostReq = z.infer<typeof UpdateHostReq>;

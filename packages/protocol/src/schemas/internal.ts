@@ -1,0 +1,76 @@
+import { z } from 'zod';
+import { AgentApiKeyString, AgentVm, StorageBackend } from './agent.js';
+import { Resources } from './common.js';
+import { ImageDigest } from './names.js';
+import { Engine } from './vm-spec.js';
+
+/*
+ * The agent <-> controller link (`/v1/internal/*`). An agent registers with a license key and
+ * gets a per-host credential for its heartbeats. Heartbeats are cheap: the inventory travels only
+ * when its generation changed since the controller last acknowledged it.
+ */
+
+/** What an agent reports about its VMs. Generation numbers let the controller drop stale news. */
+export const VmReport = AgentVm.pick({
+  id: true,
+  env_id: true,
+  state: true,
+  error: true,
+  ip: true,
+  port_map: true,
+  generation: true,
+});
+export type VmReport = z.infer<typeof VmReport>;
+
+export const Inventory = z.object({
+  /** Increases whenever anything below changes. */
+  generation: z.int().min(0),
+  resources: z.object({ total: Resources, used: Resources }),
+  images: z.array(ImageDigest),
+  vms: z.array(VmReport),
+});
+export type Inventory = z.infer<typeof Inventory>;
+
+export const RegisterHostReq = z.strictObject({
+  license_key: z.string().min(16).max(256),
+  host_id: z.string().min(1).max(64),
+  hostname: z.string().min(1).max(255),
+  /** Base URL where the controller reaches this agent. */
+  addr: z.url({ protocol: /^https?$/ }),
+  public_addr: z.string().max(255).optional(),
+  agent_version: z.string().max(64),
+  api_version: z.string().max(16),
+  engines: z.array(Engine).min(1),
+  storage: StorageBackend,
+  /** Key the controller uses to call this agent; stored encrypted by the controller. */
+  agent_api_key: AgentApiKeyString,
+  inventory: Inventory,
+});
+export type RegisterHostReq = z.infer<typeof RegisterHostReq>;
+
+export const RegisterHostResp = z.object({
+  host_id: z.string(),
+  /** Bearer credential for heartbeat and deregister; shown once, stored hashed. */
+  host_credential: z.string(),
+  heartbeat_interval_ms: z.int().min(100),
+  controller_version: z.string(),
+  api_version: z.string(),
+});
+export type RegisterHostResp = z.infer<typeof RegisterHostResp>;
+
+export const HeartbeatReq = z.strictObject({
+  generation: z.int().min(0),
+  /** Present only when `generation` differs from the last acknowledged one. */
+  inventory: Inventory.optional(),
+});
+export type HeartbeatReq = z.infer<typeof HeartbeatReq>;
+
+export const HeartbeatResp = z.object({
+  /** When to send the next heartbeat (TTL scaled with fleet size, with jitter). */
+  next_heartbeat_ms: z.int().min(100),
+  /** Latest inventory generation the controller holds; resend the inventory if it is older. */
+  ack_generation: z.int().min(-1),
+});
+export type HeartbeatResp = z.infer<typeof HeartbeatResp>;
+
+export const DeregisterReq = z.strictObject({ reason: z.string().max(200).optional() });

@@ -1,0 +1,35 @@
+import { z } from 'zod';
+import { Resources } from './common.js';
+
+/** `GET /v1/status`: the fleet at a glance, scoped to the caller's organization. */
+export const FleetStatus = z.object({
+  hosts: z.object({
+    total: z.int(),
+    ready: z.int(),
+    suspect: z.int(),
+    down: z.int(),
+    eligible: z.int(),
+    draining: z.int(),
+    maintenance: z.int(),
+  }),
+  capacity: z.object({ total: Resources, reserved: Resources, free: Resources }),
+  envs: z.object({ total: z.int(), by_state: z.record(z.string(), z.int()) }),
+  vms: z.object({ total: z.int(), by_state: z.record(z.string(), z.int()) }),
+  images: z.int(),
+  version: z.string(),
+});
+export type FleetStatus = z.infer<typeof FleetStatus>;
+
+export const ServiceInfo = z.object({ service: z.string(), version: z.string() });
+export type ServiceInfo = z.infer<typeof ServiceInfo>;
+
+export const Health = z.object({ status: z.enum(['healthy', 'degraded', 'unhealthy']) });
+export type Health = z.infer<typeof Health>;
+
+/** Placement refusal: per host, why it could not take the request. */
+export const PlacementRefusal = z.object({
+  host_id: z.string(),
+  hostname: z.string(),
+  reasons: z.array(z.string()),
+});
+export type PlacementRefusal = z.infer<typeof PlacementRefusal>;

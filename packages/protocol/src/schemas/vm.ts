@@ -1,0 +1,59 @@
+import { z } from 'zod';
+import { Timestamp } from './common.js';
+import { EnvId, ImageDigest, VmId } from './names.js';
+import { Engine, Port } from './vm-spec.js';
+
+/** States a VM has on its host (agent's view). */
+export const VmState = z.enum([
+  'creating',
+  'running',
+  'stopping',
+  'stopped',
+  'starting',
+  'deleting',
+  'deleted',
+  'failed',
+]);
+export type VmState = z.infer<typeof VmState>;
+
+/**
+ * The controller's view adds `pending` (placed, not yet accepted by the agent) and `unknown`
+ * (its host stopped answering: the VM is not assumed gone, only unobserved).
+ */
+export const ControllerVmState = z.enum([...VmState.options, 'pending', 'unknown']);
+export type ControllerVmState = z.infer<typeof ControllerVmState>;
+
+/** Guest port -> host port, as strings of numbers (JSON object keys): `{ "22": 40022 }`. */
+export const PortMap = z.record(z.string().regex(/^\d+$/), Port);
+export type PortMap = z.infer<typeof PortMap>;
+
+/** Error kept on a failed VM or operation. */
+export const FailureInfo = z.object({ code: z.string(), msg: z.string() });
+export type FailureInfo = z.infer<typeof FailureInfo>;
+
+/** `GET /v1/vms/{id}` and the VMs inside an environment. */
+export const Vm = z.object({
+  id: VmId,
+  env_id: EnvId,
+  host_id: z.string().nullable(),
+  /** Address a user connects to: the host's public address (ports are forwarded there). */
+  host_addr: z.string().nullable(),
+  image: z.string(),
+  image_digest: ImageDigest.nullable(),
+  engine: Engine,
+  cpu: z.int(),
+  mem: z.int(),
+  disk: z.int(),
+  ports: z.array(Port),
+  deny_outgoing: z.boolean(),
+  state: ControllerVmState,
+  /** Private address of the VM on its host's NAT network. */
+  ip: z.string().nullable(),
+  port_map: PortMap,
+  error: FailureInfo.nullable(),
+  /** Last generation the agent reported; increases with every state change on the host. */
+  generation: z.int().min(0),
+  created_at: Timestamp,
+  updated_at: Timestamp,
+});
+export type Vm = z.infer<typeof Vm>;

@@ -1,0 +1,52 @@
+import { describe, expect, it } from 'vitest';
+import { AgentApiKeyString, CreateVmReq, DrainReq, StorageBackend } from '../src/index.js';
+
+describe('StorageBackend', () => {
+  it('accepts the seed aliases zfs and raw and reports canonical names', () => {
+    expect(StorageBackend.parse('zfs')).toBe('zvol');
+    expect(StorageBackend.parse('raw')).toBe('file');
+    expect(StorageBackend.parse('zvol')).toBe('zvol');
+    expect(StorageBackend.parse('file')).toBe('file');
+  });
+  it('rejects other backends', () => {
+    expect(StorageBackend.safeParse('qcow2').success).toBe(false);
+  });
+});
+
+describe('CreateVmReq', () => {
+  it('applies defaults and always includes port 22', () => {
+    const req = CreateVmReq.parse({ id: 'e-0', env_id: 'e', image: 'alpine-cloud' });
+    expect(req).toMatchObject({ cpu: 2, mem: 1024, disk: 40960, ports: [22], clone: 'thin' });
+  });
+  it.each([
+    { id: 'bad;id' },
+    { env_id: '../x' },
+    { image: 'a b' },
+    { disk: 1e12 },
+    { ssh_keys: ['nope'] },
+    { extra: 1 },
+  ])('rejects %j', (patch) => {
+    expect(
+      CreateVmReq.safeParse({ id: 'e-0', env_id: 'e', image: 'alpine-cloud', ...patch }).success,
+    ).toBe(false);
+  });
+});
+
+describe('AgentApiKeyString', () => {
+  it('accepts wh_ followed by hex', () => {
+    expect(AgentApiKeyString.safeParse('wh_1234567890abcdef1234567890abcdef').success).toBe(true);
+  });
+  it('rejects other prefixes and non-hex bodies', () => {
+    expect(AgentApiKeyString.safeParse('hw_1234567890abcdef1234567890abcdef').success).toBe(false);
+    expect(AgentApiKeyString.safeParse('wh_xyz').success).toBe(false);
+  });
+});
+
+describe('DrainReq', () => {
+  it('defaults to waiting for VMs to end', () => {
+    expect(DrainReq.parse({})).toEqual({ mode: 'wait' });
+  });
+  it('does not offer migrate yet', () => {
+    expect(DrainReq.safeParse({ mode: 'migrate' }).success).toBe(false);
+  });
+});
