@@ -68,6 +68,7 @@ CREATE TABLE `vms` (
 	`generation` integer NOT NULL,
 	`operation_id` text,
 	`reserved` integer NOT NULL,
+	`needs_cleanup` integer DEFAULT false NOT NULL,
 	`created_at` text NOT NULL,
 	`updated_at` text NOT NULL
 );

@@ -35,12 +35,14 @@ export interface Layout {
 export interface Subnet {
   cidr: string;
   prefix: number;
+  /** Network address as an integer. */
+  base: number;
   gateway: string;
   /** Highest usable slot (slot 1 is the first VM address, after the gateway). */
   maxSlot: number;
 }
 
-export function parseSubnet(cidr: string): Subnet & { base: number } {
+export function parseSubnet(cidr: string): Subnet {
   const [addr, bits] = cidr.split('/') as [string, string];
   const prefix = Number(bits);
   const mask = prefix === 0 ? 0 : (0xffffffff << (32 - prefix)) >>> 0;

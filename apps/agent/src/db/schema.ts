@@ -60,6 +60,8 @@ export const vms = sqliteTable(
     operationId: text('operation_id'),
     /** Counts toward used capacity while true. */
     reserved: integer('reserved', { mode: 'boolean' }).notNull(),
+    /** A failed create whose undo did not finish: the reconciler keeps trying. */
+    needsCleanup: integer('needs_cleanup', { mode: 'boolean' }).notNull().default(false),
     createdAt: text('created_at').notNull(),
     updatedAt: text('updated_at').notNull(),
   },
