@@ -1,6 +1,7 @@
 import type { Db } from './db/open.js';
 import { portAllocations } from './db/schema.js';
 import type { HostExec } from './host/exec.js';
+import { listZoneRules, renderEgressRules } from './host/ipf.js';
 import { addNatRules, listNatRules, normalizeNatRule, removeNatRules } from './host/ipnat.js';
 import { destroyDataset, listDatasetTree, snapshot } from './host/zfs.js';
 import { listZones } from './host/zoneadm.js';
@@ -9,7 +10,7 @@ import { zoneAttrs } from './host/zonecfg-format.js';
 import { getImage, insertImage } from './images/image-store.js';
 import { ipToInt, type Layout } from './layout.js';
 import type { Logger } from './log.js';
-import { rdrRules } from './vms/create-steps.js';
+import { egress, rdrRules } from './vms/create-steps.js';
 import type { OperationRunner } from './vms/operation-runner.js';
 import { latestOperation, unfinishedOperations } from './vms/operation-store.js';
 import { getVm, insertVm, listVmRows, usedSlots } from './vms/vm-store.js';
@@ -36,6 +37,7 @@ export async function reconcileAtStart(deps: ReconcileDeps): Promise<void> {
     ['adopt zones', () => adoptZones(deps)],
     ['images', () => reconcileImages(deps)],
     ['port forwards', () => reconcileForwards(deps)],
+    ['egress rules', () => reconcileEgress(deps)],
   ];
   for (const [name, step] of steps) {
     try {
@@ -61,6 +63,22 @@ export async function retryCleanups(deps: ReconcileDeps): Promise<void> {
     const deleting = latestOperation(deps.db, vm.id)?.kind === 'delete';
     const ok = await deps.runner.cleanup(vm, deleting).catch(() => false);
     deps.log.info('cleanup retried', { vm_id: vm.id, ok });
+  }
+}
+
+/** Running deny_outgoing VMs must have their block rules loaded (a host reboot drops them). */
+async function reconcileEgress(deps: ReconcileDeps): Promise<void> {
+  const { db, exec, log, runner } = deps;
+  const running = new Set(
+    (await listZones(exec)).filter((z) => z.state === 'running').map((z) => z.name),
+  );
+  for (const vm of listVmRows(db)) {
+    if (!vm.denyOutgoing || vm.state !== 'running' || !running.has(vm.id)) continue;
+    const loaded = await listZoneRules(exec, vm.id);
+    const wanted = renderEgressRules();
+    if (wanted.every((r) => loaded.some((l) => l.startsWith(r)))) continue;
+    await egress.run(runner.context(vm, []));
+    log.warn('restored the egress rules of a VM', { vm_id: vm.id });
   }
 }
 

@@ -52,7 +52,7 @@ function fakeController() {
     state.downloads.push(c.req.header('range'));
     return c.body('abc', 200);
   });
-  const fetchImpl = (async (input: RequestInfo | URL, init?: RequestInit) => {
+  const fetchImpl = (async (input: string | URL | Request, init?: RequestInit) => {
     if (state.down)
       throw Object.assign(new TypeError('fetch failed'), { cause: { code: 'ECONNREFUSED' } });
     return app.fetch(new Request(input, init));

@@ -1,5 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { AgentApiKey, CreatedAgentApiKey, ErrorBody } from '@apiary/protocol';
 import { describe, expect, it } from 'vitest';
 import { ensureClaimToken } from '../src/auth/claim-token.js';
 import { noHostAgent } from './helpers/no-host-agent.js';
@@ -36,7 +37,7 @@ describe('authentication', () => {
   it('returns 401 without a key, with the error body shape', async () => {
     const res = await call('GET', '/api/vms');
     expect(res.status).toBe(401);
-    const body = await res.json();
+    const body = (await res.json()) as ErrorBody;
     expect(body).toMatchObject({ code: 'unauthenticated' });
     expect(body.requestId).toMatch(/^req_/);
   });
@@ -80,7 +81,7 @@ describe('authentication', () => {
   it('returns 404 with the error shape for unknown routes', async () => {
     const res = await call('GET', '/api/nope', admin);
     expect(res.status).toBe(404);
-    expect((await res.json()).code).toBe('not_found');
+    expect(((await res.json()) as ErrorBody).code).toBe('not_found');
   });
 });
 
@@ -91,7 +92,9 @@ describe('API keys', () => {
     ).json();
     expect(created.key).toMatch(/^wh_[0-9a-f]{64}$/);
     expect((await call('GET', '/api/info', created.key)).status).toBe(200);
-    const list = await (await call('GET', '/api/api-keys', admin)).json();
+    const list = (await (await call('GET', '/api/api-keys', admin)).json()) as {
+      items: AgentApiKey[];
+    };
     const listed = list.items.find((k: { id: string }) => k.id === created.id);
     expect(listed).toMatchObject({ name: 'ci', role: 'viewer', prefix: created.key.slice(0, 10) });
     expect(JSON.stringify(list)).not.toContain(created.key);
@@ -145,7 +148,7 @@ describe('bootstrap on a fresh agent', () => {
       });
     const res = await send();
     expect(res.status).toBe(201);
-    const key = await res.json();
+    const key = (await res.json()) as CreatedAgentApiKey;
     expect(key.role).toBe('admin');
     expect(existsSync(path)).toBe(false);
     expect((await send()).status).toBe(409);

@@ -97,8 +97,12 @@ const ARGS: Record<Verb, string[]> = {
 };
 
 /** Install, boot, halt... one zone. Long-running verbs get a longer timeout. */
-export async function zoneadm(exec: HostExec, name: string, verb: Verb): Promise<void> {
+export async function zoneadm(
+  exec: HostExec,
+  name: string,
+  verb: Verb,
+  timeoutMs = verb === 'shutdown' ? 330_000 : verb === 'install' ? 600_000 : 180_000,
+): Promise<void> {
   const zone = checkName(ZoneName, name, 'zone');
-  const timeoutMs = verb === 'shutdown' ? 330_000 : verb === 'install' ? 600_000 : 180_000;
   await exec.run('zoneadm', ['-z', zone, ...ARGS[verb]], { timeoutMs });
 }

@@ -194,7 +194,7 @@ export class OperationRunner {
     try {
       if (op.kind === 'stop') {
         updateOperation(db, op.id, { step: 'shutdown' });
-        await zoneadm(exec, vm.id, 'shutdown').catch(async (error) => {
+        await zoneadm(exec, vm.id, 'shutdown', this.deps.stopTimeoutMs).catch(async (error) => {
           this.deps.log.warn('graceful shutdown failed; halting', {
             vm_id: vm.id,
             error: toFailure(error),
