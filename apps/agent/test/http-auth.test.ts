@@ -87,9 +87,8 @@ describe('authentication', () => {
 
 describe('API keys', () => {
   it('creates a key shown once, lists it without the secret, and revokes it', async () => {
-    const created = await (
-      await call('POST', '/api/api-keys', admin, { name: 'ci', role: 'viewer' })
-    ).json();
+    const res = await call('POST', '/api/api-keys', admin, { name: 'ci', role: 'viewer' });
+    const created = (await res.json()) as CreatedAgentApiKey;
     expect(created.key).toMatch(/^wh_[0-9a-f]{64}$/);
     expect((await call('GET', '/api/info', created.key)).status).toBe(200);
     const list = (await (await call('GET', '/api/api-keys', admin)).json()) as {
