@@ -131,7 +131,8 @@ export function createHostExec(options: HostExecOptions): HostExec {
       options.log.info('host command', fields);
       return { argv, exitCode, stdout, stderr, durationMs };
     }
-    options.log.warn('host command failed', { ...fields, stderr: stderr.slice(0, 500) });
+    // Many failures are expected probes ("does not exist"); callers log the ones that matter.
+    options.log.info('host command failed', { ...fields, stderr: stderr.slice(0, 500) });
     throw new HostCommandError({ argv, exitCode, stdout, stderr, timedOut: !!result.timedOut });
   };
 

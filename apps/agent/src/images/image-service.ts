@@ -33,6 +33,8 @@ export interface ImageServiceDeps {
   dataDir: string;
   maxBytes: number;
   source: () => ImageSource | null;
+  /** Makes sure the images' parent dataset exists before the first import. */
+  prepare: () => Promise<void>;
   /** Called after the set of images changed (inventory generation). */
   onChange: () => void;
 }
@@ -122,6 +124,7 @@ export class ImageService {
     const digest = `sha256:${staged.hex}`;
     const known = getImage(this.deps.db, digest);
     if (known) return known;
+    await this.deps.prepare();
     const imported = await importImage(this.deps.exec, this.deps.layout, staged, format);
     const row = insertImage(this.deps.db, {
       digest,

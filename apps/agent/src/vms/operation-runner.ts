@@ -23,6 +23,8 @@ export interface RunnerDeps {
   layout: Layout;
   images: ImageService;
   network: HostNetwork;
+  /** Parent datasets of images and VM disks. */
+  storage: { ensure(): Promise<void> };
   metrics: Metrics;
   tmpDir: string;
   /** Whole-saga attempts for a create that failed on a host command (after a full undo). */
@@ -118,6 +120,7 @@ export class OperationRunner {
       const ctx = this.context(vm);
       try {
         await this.deps.network.ensure();
+        await this.deps.storage.ensure();
         await runForward(CREATE_STEPS, ctx, journal, done);
         setVmState(db, vm.id, 'running', null, { operationId: null });
         this.finish(op, null);
