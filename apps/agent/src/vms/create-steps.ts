@@ -122,7 +122,15 @@ const zonecfg: SagaStep = {
     }
   },
   async undo(ctx) {
-    if (await ours(ctx)) await deleteZoneConfig(ctx.exec, ctx.vm.id);
+    if (!(await ours(ctx))) return;
+    // `delete -F` would drop the configuration of an installed zone and orphan its zonepath
+    // dataset: only a zone that is back to `configured` may lose its configuration.
+    const zone = await getZone(ctx.exec, ctx.vm.id);
+    if (!zone) return;
+    if (zone.state !== 'configured') {
+      throw new Error(`zone ${ctx.vm.id} is still ${zone.state}; its configuration is kept`);
+    }
+    await deleteZoneConfig(ctx.exec, ctx.vm.id);
   },
 };
 
