@@ -13,6 +13,7 @@ import {
   type ImageRow,
   insertImage,
   listImageRows,
+  nameImage,
   toAgentImage,
   vmsUsingImage,
 } from './image-store.js';
@@ -123,7 +124,7 @@ export class ImageService {
   private async store(staged: StagedFile, format: ImageFormat, name: string | null | undefined) {
     const digest = `sha256:${staged.hex}`;
     const known = getImage(this.deps.db, digest);
-    if (known) return known;
+    if (known) return name && !known.name ? nameImage(this.deps.db, digest, name) : known;
     await this.deps.prepare();
     const imported = await importImage(this.deps.exec, this.deps.layout, staged, format);
     const row = insertImage(this.deps.db, {
