@@ -7,6 +7,8 @@ import { createLogger } from './log.js';
 import { prepareSimHost, simBinDir } from './sim-cli.js';
 
 async function main(argv: string[]): Promise<void> {
+  // A log reader that went away (closed pipe) must not take the agent down with it.
+  process.stdout.on('error', () => {});
   if (argv[0] === 'keys') {
     runKeysCommand(argv.slice(1), (line) => process.stdout.write(line));
     return;
