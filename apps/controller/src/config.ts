@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { HostPort, summarizeIssues, validationIssues } from '@apiary/protocol';
+import { ListenAddress, summarizeIssues, validationIssues } from '@apiary/protocol';
 import { z } from 'zod';
 
 /**
@@ -7,7 +7,7 @@ import { z } from 'zod';
  * start with readable errors. Nothing else in the controller reads `process.env`.
  */
 export const ControllerConfig = z.object({
-  listen: HostPort.default('127.0.0.1:9200'),
+  listen: ListenAddress.default('127.0.0.1:9200'),
   dataDir: z.string().min(1, 'is required (--data-dir DIR or APIARY_DATA_DIR)'),
   logLevel: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
 });

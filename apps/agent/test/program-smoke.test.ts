@@ -1,0 +1,63 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+
+const bin = join(import.meta.dirname, '..', 'bin', 'apiary-agent.js');
+const children: ChildProcess[] = [];
+const dirs: string[] = [];
+
+afterAll(() => {
+  for (const child of children) child.kill('SIGKILL');
+  for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
+});
+
+/** Starts the real program on an ephemeral port and resolves with its base URL. */
+function startAgent(): Promise<string> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'apiary-agent-'));
+  dirs.push(dataDir);
+  const child = spawn(process.execPath, [bin, '--listen', '127.0.0.1:0', '--data-dir', dataDir]);
+  children.push(child);
+  return new Promise((resolve, reject) => {
+    let out = '';
+    child.stdout.on('data', (chunk: Buffer) => {
+      out += chunk.toString();
+      const match = /"addr":"([^"]+)"/.exec(out);
+      if (match) resolve(`http://${match[1]}`);
+    });
+    child.on('exit', (code) => reject(new Error(`controller exited with ${code}: ${out}`)));
+  });
+}
+
+describe('apiary-agent program', () => {
+  it('serves /api/health and /api/info on the address given by --listen', async () => {
+    const base = await startAgent();
+    const health = await fetch(`${base}/api/health`);
+    expect(health.status).toBe(200);
+    expect(await health.json()).toEqual({ status: 'healthy' });
+    // Info needs a viewer key; without one the agent answers 401 in the error shape.
+    const anonymous = await fetch(`${base}/api/info`);
+    expect(anonymous.status).toBe(401);
+    expect(await anonymous.json()).toMatchObject({ code: 'unauthenticated' });
+  });
+
+  it('refuses to start without a data dir and says why', async () => {
+    const child = spawn(process.execPath, [bin, '--listen', '127.0.0.1:0'], {
+      env: { PATH: process.env.PATH },
+    });
+    let err = '';
+    child.stderr.on('data', (chunk: Buffer) => {
+      err += chunk.toString();
+    });
+    const code = await new Promise((r) => child.on('exit', r));
+    expect(code).toBe(2);
+    expect(err).toContain('--data-dir');
+  });
+
+  it('rejects an unknown flag', async () => {
+    const child = spawn(process.execPath, [bin, '--bogus']);
+    const code = await new Promise((r) => child.on('exit', r));
+    expect(code).toBe(2);
+  });
+});
