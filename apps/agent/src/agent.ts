@@ -6,6 +6,9 @@ import { createApp } from './app.js';
 import { countUserKeys, rotateControllerKey } from './auth/api-keys.js';
 import { ensureClaimToken } from './auth/claim-token.js';
 import type { AgentConfig } from './config.js';
+import { createConsoleUpgrade } from './console/console-upgrade.js';
+import { serialSession } from './console/serial-session.js';
+import { vncSession } from './console/vnc-session.js';
 import { ControllerLink } from './controller/controller-link.js';
 import { bumpGeneration } from './db/meta-store.js';
 import { type Db, openDatabase } from './db/open.js';
@@ -39,6 +42,8 @@ export interface AgentOptions {
 
 export interface Agent {
   app: Hono<AgentEnv>;
+  /** Websocket upgrades (consoles): hand the HTTP server's `upgrade` events to this. */
+  upgrade: ReturnType<typeof createConsoleUpgrade>;
   deps: AgentDeps;
   db: Db;
   exec: HostExec;
@@ -160,8 +165,14 @@ export function buildAgent(config: AgentConfig, options: AgentOptions = {}): Age
     }
     await retryCleanups({ db, exec, log, layout, runner });
   };
+  const upgrade = createConsoleUpgrade({
+    db,
+    log,
+    sessions: { console: serialSession(exec, config.commandEnv), vnc: vncSession(layout) },
+  });
   return {
     app: createApp(deps),
+    upgrade,
     deps,
     db,
     exec,

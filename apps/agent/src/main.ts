@@ -24,6 +24,7 @@ async function main(argv: string[]): Promise<void> {
   const server = serve({ fetch: agent.app.fetch, hostname: host, port }, (info) => {
     log.info('listening', { addr: `${info.address}:${info.port}`, host_id: agent.deps.hostId });
   });
+  server.on('upgrade', agent.upgrade);
   let stopping = false;
   const stop = (signal: string) => {
     if (stopping) return;
