@@ -1,5 +1,5 @@
-import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -59,5 +59,49 @@ describe('apiary-agent program', () => {
     const child = spawn(process.execPath, [bin, '--bogus']);
     const code = await new Promise((r) => child.on('exit', r));
     expect(code).toBe(2);
+  });
+
+  it('initializes an empty --sim directory and reports the simulated host', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'apiary-agent-'));
+    dirs.push(dir);
+    const simDir = join(dir, 'sim');
+    const dataDir = join(dir, 'data');
+    const child = spawn(process.execPath, [
+      bin,
+      '--listen',
+      '127.0.0.1:0',
+      '--data-dir',
+      dataDir,
+      '--sim',
+      simDir,
+    ]);
+    children.push(child);
+    const base = await new Promise<string>((resolve, reject) => {
+      let out = '';
+      child.stdout.on('data', (chunk: Buffer) => {
+        out += chunk.toString();
+        const match = /"msg":"listening","addr":"([^"]+)"/.exec(out);
+        if (match) resolve(`http://${match[1]}`);
+      });
+      child.on('exit', (code) => reject(new Error(`agent exited with ${code}: ${out}`)));
+    });
+    expect(existsSync(join(simDir, 'state.json'))).toBe(true);
+    const key = execFileSync(
+      process.execPath,
+      [bin, 'keys', 'create', '--data-dir', dataDir, '--role', 'viewer'],
+      {
+        encoding: 'utf8',
+      },
+    ).split('\n')[0];
+    const info = (await (
+      await fetch(`${base}/api/info`, { headers: { authorization: `Bearer ${key}` } })
+    ).json()) as {
+      host_id: string;
+      engines: string[];
+      resources: { total: { cpu: number } };
+    };
+    expect(info.host_id).toMatch(/^host_/);
+    expect(info.engines).toEqual(['bhyve']);
+    expect(info.resources.total.cpu).toBe(8);
   });
 });

@@ -212,6 +212,37 @@ describe('VM lifecycle through the HTTP API', () => {
   });
 });
 
+describe('image delete', () => {
+  it('is refused while a VM uses the image, then removes its datasets', async () => {
+    await t.api.createVm({ body: { id: 'user-0', env_id: 'user', image: 'alpine' } });
+    await t.settle();
+    const refused = await t.api.deleteImage({ params: { digest: image.digest } }).catch((e) => e);
+    expect(refused.status).toBe(409);
+    expect((await t.api.listImages()).items[0]?.vm_count).toBe(1);
+    await t.api.deleteVm({ params: { id: 'user-0' } });
+    await t.settle();
+    expect(hostSnapshot(t.simRoot)).toEqual(baseline);
+  });
+});
+
+describe('metrics', () => {
+  it('exposes counters and gauges in the Prometheus text format without running host commands', async () => {
+    const before = t.commands().length;
+    const res = await t.fetch('http://agent.test/metrics');
+    expect(res.headers.get('content-type')).toContain('text/plain');
+    const text = await res.text();
+    expect(text).toMatch(
+      /^apiary_agent_host_commands_total\{command="zoneadm",result="ok"\} \d+$/m,
+    );
+    expect(text).toMatch(
+      /^apiary_agent_operations_total\{kind="create",result="succeeded"\} \d+$/m,
+    );
+    expect(text).toMatch(/^apiary_agent_capacity_total\{resource="cpu"\} 8$/m);
+    expect(text).toMatch(/^apiary_agent_free_host_ports \d+$/m);
+    expect(t.commands().length).toBe(before);
+  });
+});
+
 describe('deny_outgoing', () => {
   const id = 'locked-0';
 
@@ -246,5 +277,12 @@ describe('deny_outgoing', () => {
     await t.api.deleteVm({ params: { id } });
     await t.settle();
     expect(hostSnapshot(t.simRoot)).toEqual(baseline);
+  });
+
+  it('deletes the unused image and its datasets', async () => {
+    await t.api.deleteImage({ params: { digest: image.digest } });
+    const hex = image.digest.slice(7);
+    expect(Object.keys(readState(t.simRoot).datasets).filter((d) => d.includes(hex))).toEqual([]);
+    expect((await t.api.listImages()).total).toBe(0);
   });
 });
