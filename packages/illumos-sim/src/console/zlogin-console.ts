@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { closeSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { appendCommandLog } from '../core/command-log.js';
@@ -58,6 +59,8 @@ export async function runConsole(root: string, args: string[]): Promise<number> 
   const escapeChar = opts.flags.has('E') ? undefined : (lastValue(opts, 'e') ?? '~');
   if (!quiet) process.stdout.write(`[Connected to zone '${zone}' console]\n`);
   process.stdin.setRawMode(true);
+  // libuv's raw mode keeps ONLCR; zlogin passes the guest's bytes through untouched.
+  setOutputProcessing(false);
   const code = await new Promise<number>((resolve) => {
     const getty = new GuestGetty(zone, (text) => process.stdout.write(text));
     let atLineStart = true;
@@ -67,6 +70,7 @@ export async function runConsole(root: string, args: string[]): Promise<number> 
     const finish = (exit: number) => {
       clearInterval(timer);
       process.stdin.off('data', onData);
+      setOutputProcessing(true);
       process.stdin.setRawMode(false);
       process.stdin.pause();
       if (!quiet) process.stdout.write(`\n[Connection to zone '${zone}' console closed]\n`);
@@ -105,6 +109,10 @@ export async function runConsole(root: string, args: string[]): Promise<number> 
   });
   rmSync(lock, { force: true });
   return done(code);
+}
+
+function setOutputProcessing(on: boolean): void {
+  spawnSync('stty', [on ? 'onlcr' : '-onlcr'], { stdio: ['inherit', 'ignore', 'ignore'] });
 }
 
 function zoneRunning(root: string, zone: string): boolean {
