@@ -137,11 +137,8 @@ export const zoneadm: CommandHandler = async (io, args) => {
         break;
       }
       default:
-        outcome =
-          zone.state === 'configured' || zone.config.props.zonepath
-            ? { ok: true }
-            : { error: 'zonepath not specified' };
-        if (!zone.config.props.zonepath) outcome = { error: 'zonepath not specified' };
+        // verify: the check zoneadm makes before install and boot
+        outcome = zone.config.props.zonepath ? { ok: true } : { error: 'zonepath not specified' };
         break;
     }
     if ('error' in outcome) {
