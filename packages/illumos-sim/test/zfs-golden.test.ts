@@ -264,3 +264,68 @@ describe('zpool list', () => {
     });
   });
 });
+
+describe('zfs set, inherit, rename', () => {
+  it('moves mount directories with mountpoint changes and renames, and keeps clone origins', async () => {
+    const { existsSync } = await import('node:fs');
+    const { join } = await import('node:path');
+    const root = newHost();
+    await ok(root, ['zfs', 'create', '-o', 'mountpoint=/data', 'rpool/data']);
+    expect(existsSync(join(root, 'root', 'data'))).toBe(true);
+    await ok(root, ['zfs', 'set', 'mountpoint=/srv/data', 'rpool/data']);
+    expect(existsSync(join(root, 'root', 'srv', 'data'))).toBe(true);
+    expect(existsSync(join(root, 'root', 'data'))).toBe(false);
+    await ok(root, ['zfs', 'create', '-V', '1G', 'rpool/img']);
+    await ok(root, ['zfs', 'snapshot', 'rpool/img@base']);
+    await ok(root, ['zfs', 'clone', 'rpool/img@base', 'rpool/vm1']);
+    await ok(root, ['zfs', 'rename', 'rpool/img', 'rpool/image']);
+    expect(await ok(root, ['zfs', 'get', '-Hpo', 'value', 'origin', 'rpool/vm1'])).toBe(
+      'rpool/image@base\n',
+    );
+    expect(existsSync(join(root, 'root', 'dev', 'zvol', 'rdsk', 'rpool', 'image'))).toBe(true);
+    expect(existsSync(join(root, 'root', 'dev', 'zvol', 'rdsk', 'rpool', 'img'))).toBe(false);
+    expect((await run(root, ['zfs', 'rename', 'rpool/vm1', 'other/vm1'])).stderr).toBe(
+      "cannot rename to 'other/vm1': datasets must be within same pool\n",
+    );
+  });
+
+  it('inherits a property back from the parent', async () => {
+    const root = newHost();
+    await ok(root, ['zfs', 'set', 'compression=lz4', 'rpool']);
+    await ok(root, ['zfs', 'set', 'compression=off', 'rpool/zones']);
+    await ok(root, ['zfs', 'inherit', 'compression', 'rpool/zones']);
+    expect(
+      await ok(root, ['zfs', 'get', '-H', '-o', 'value,source', 'compression', 'rpool/zones']),
+    ).toBe('lz4\tinherited from rpool\n');
+  });
+
+  it('refuses read-only and inapplicable properties', async () => {
+    const root = newHost();
+    expect((await run(root, ['zfs', 'set', 'used=1', 'rpool'])).stderr).toBe(
+      "cannot set property for 'rpool': 'used' is readonly\n",
+    );
+    expect((await run(root, ['zfs', 'set', 'volsize=1G', 'rpool'])).stderr).toBe(
+      "cannot set property for 'rpool': 'volsize' does not apply to datasets of this type\n",
+    );
+    expect((await run(root, ['zfs', 'set', 'compression=fast', 'rpool'])).stderr).toMatch(
+      /^cannot set property for 'rpool': 'compression' must be one of /,
+    );
+  });
+
+  it('sends a tree with -R and receives it under another parent with -d', async () => {
+    const a = newHost();
+    const b = newHost();
+    await ok(a, ['zfs', 'create', '-p', 'rpool/apiary/vms/vm1']);
+    await ok(a, ['zfs', 'create', '-V', '1G', 'rpool/apiary/vms/vm1/disk0']);
+    await ok(a, ['zfs', 'snapshot', '-r', 'rpool/apiary/vms/vm1@move']);
+    await ok(b, ['zfs', 'create', 'rpool/incoming']);
+    await ok(
+      b,
+      ['zfs', 'receive', '-d', 'rpool/incoming'],
+      await ok(a, ['zfs', 'send', '-R', 'rpool/apiary/vms/vm1@move']),
+    );
+    expect(await ok(b, ['zfs', 'list', '-Hpo', 'name', '-t', 'all', '-r', 'rpool/incoming'])).toBe(
+      'rpool/incoming\nrpool/incoming/apiary\nrpool/incoming/apiary/vms\nrpool/incoming/apiary/vms/vm1\nrpool/incoming/apiary/vms/vm1@move\nrpool/incoming/apiary/vms/vm1/disk0\nrpool/incoming/apiary/vms/vm1/disk0@move\n',
+    );
+  });
+});
