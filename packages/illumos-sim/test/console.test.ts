@@ -116,6 +116,22 @@ describe('zlogin -C', () => {
     expect(raw.output()).not.toContain('closed]');
   }, 30_000);
 
+  it('shows nothing of the guest when its console is a socket, and no banner with -Q', async () => {
+    const root = newHost();
+    await makeZone(
+      root,
+      'vm1',
+      true,
+      'add attr\nset name=console\nset type=string\nset value="socket,/tmp/vm.com1"\nend\n',
+    );
+    const s = console_(root, '-Q -C vm1');
+    await new Promise((r) => setTimeout(r, 800));
+    expect(s.output()).toBe('');
+    s.send('~.');
+    expect(await s.exited).toBe(0);
+    expect(s.output()).toBe('~.');
+  }, 30_000);
+
   it('prints the banner and fails on a pipe: stdin must be a terminal', async () => {
     const root = newHost();
     await makeZone(root, 'vm1', true);

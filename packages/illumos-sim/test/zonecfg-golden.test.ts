@@ -398,3 +398,17 @@ end
     expect(r.exitCode).toBe(1);
   });
 });
+
+describe('zonecfg limits', () => {
+  it('cuts attr values at 2047 bytes silently, as libzonecfg does', async () => {
+    const root = newHost();
+    const long = 'k'.repeat(3000);
+    await ok(
+      root,
+      ['zonecfg', '-z', 'vm1', '-f', '-'],
+      bhyveConfig('vm1', `add attr\nset name=sshkey\nset type=string\nset value="${long}"\nend\n`),
+    );
+    const out = await ok(root, ['zonecfg', '-z', 'vm1', 'info', 'attr', 'name=sshkey']);
+    expect(out).toBe(`attr:\n\tname: sshkey\n\ttype: string\n\tvalue: ${'k'.repeat(2047)}\n`);
+  });
+});

@@ -115,9 +115,19 @@ function setOutputProcessing(on: boolean): void {
   spawnSync('stty', [on ? 'onlcr' : '-onlcr'], { stdio: ['inherit', 'ignore', 'ignore'] });
 }
 
+/**
+ * Whether the guest is on the zone console: the zone runs and its bhyve `console` attr is the
+ * default /dev/zconsole (with `console=socket,...` COM1 goes to the socket instead).
+ */
 function zoneRunning(root: string, zone: string): boolean {
   try {
-    return readState(root).zones.find((z) => z.name === zone)?.state === 'running';
+    const z = readState(root).zones.find((x) => x.name === zone);
+    if (z?.state !== 'running') return false;
+    const consoleAttr = z.config.resources.find(
+      (r) => r.type === 'attr' && r.props.name === 'console',
+    );
+    const target = consoleAttr?.props.value;
+    return target === undefined || target.startsWith('/dev/zconsole');
   } catch {
     return false;
   }

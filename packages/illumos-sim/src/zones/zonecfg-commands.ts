@@ -97,7 +97,10 @@ const HANDLERS: Record<string, (s: ZonecfgSession, args: Token[]) => void> = {
     }
     if (!resourcePropAllowed(s.scope.type, name.text))
       return s.error(`${name.text}: No such property type`);
-    s.scope.draft.props[name.text] = value;
+    // libzonecfg keeps attr values in a 2*BUFSIZ buffer and strlcpy()s into it: longer values
+    // are cut silently (illumos-net.md section 5), which is why keys belong in files.
+    s.scope.draft.props[name.text] =
+      s.scope.type === 'attr' && name.text === 'value' ? truncateBytes(value, 2047) : value;
   },
   clear(s, args) {
     const config = s.requireHandle();
@@ -224,4 +227,14 @@ export function commitConfig(s: ZonecfgSession): boolean {
     });
   s.needToCommit = false;
   return true;
+}
+
+function truncateBytes(text: string, max: number): string {
+  const bytes = Buffer.from(text, 'utf8');
+  return bytes.length <= max
+    ? text
+    : bytes
+        .subarray(0, max)
+        .toString('utf8')
+        .replace(/\uFFFD$/, '');
 }
