@@ -103,16 +103,19 @@ describe('zoneadm messages and exit codes', () => {
     });
   });
 
-  it('says zone is already halted and exits 0 for halt and shutdown of an installed zone', async () => {
+  it('says zone is already halted and exits 0 for halt of an installed zone; shutdown says not running', async () => {
     const root = newHost();
     await makeZone(root, 'vm1');
-    for (const sub of ['halt', 'shutdown']) {
-      expect(await run(root, ['zoneadm', '-z', 'vm1', sub])).toEqual({
-        stdout: '',
-        stderr: "zoneadm: zone 'vm1': zone is already halted\n",
-        exitCode: 0,
-      });
-    }
+    expect(await run(root, ['zoneadm', '-z', 'vm1', 'halt'])).toEqual({
+      stdout: '',
+      stderr: "zoneadm: zone 'vm1': zone is already halted\n",
+      exitCode: 0,
+    });
+    expect(await run(root, ['zoneadm', '-z', 'vm1', 'shutdown'])).toEqual({
+      stdout: '',
+      stderr: "zoneadm: zone 'vm1': not running\n",
+      exitCode: 1,
+    });
   });
 
   it('refuses to boot a configured zone: must be installed before boot.', async () => {
@@ -162,14 +165,18 @@ describe('zoneadm messages and exit codes', () => {
     expect(await ok(root, ['zoneadm', '-z', 'vm1', 'list', '-p'])).toContain(':installed:');
   });
 
-  it("refuses reboot of an installed zone: reboot operation is invalid for zones in state 'installed'", async () => {
+  it('refuses reboot of a zone that is not in the kernel (not running) and of a ready one', async () => {
     const root = newHost();
     await makeZone(root, 'vm1');
-    const r = await run(root, ['zoneadm', '-z', 'vm1', 'reboot']);
-    expect(r.stderr).toBe(
-      "zoneadm: zone 'vm1': reboot operation is invalid for zones in state 'installed'\n",
+    expect(await run(root, ['zoneadm', '-z', 'vm1', 'reboot'])).toEqual({
+      stdout: '',
+      stderr: "zoneadm: zone 'vm1': not running\n",
+      exitCode: 1,
+    });
+    await ok(root, ['zoneadm', '-z', 'vm1', 'ready']);
+    expect((await run(root, ['zoneadm', '-z', 'vm1', 'reboot'])).stderr).toBe(
+      "zoneadm: zone 'vm1': reboot operation is invalid for zones in state 'ready'\n",
     );
-    expect(r.exitCode).toBe(1);
   });
 
   it('prints the ZFS file system notice on install (stdout)', async () => {
@@ -180,12 +187,16 @@ describe('zoneadm messages and exit codes', () => {
     );
   });
 
-  it('prints usage and exits 2 for an unknown subcommand or a missing zone name', async () => {
+  it('prints usage and exits 2 for an unknown subcommand; says no zone specified without -z', async () => {
     const root = newHost();
     const r = await run(root, ['zoneadm', 'frobnicate']);
     expect(r.exitCode).toBe(2);
     expect(r.stderr).toContain('usage:');
-    expect((await run(root, ['zoneadm', 'boot'])).exitCode).toBe(2);
+    expect(await run(root, ['zoneadm', 'boot'])).toEqual({
+      stdout: '',
+      stderr: 'zoneadm: no zone specified\n',
+      exitCode: 1,
+    });
   });
 
   it('refuses operations on the global zone', async () => {
