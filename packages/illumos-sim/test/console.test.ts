@@ -1,4 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { BIN, makeZone, newHost, ok, run } from './helpers.js';
@@ -125,7 +126,11 @@ describe('zlogin -C', () => {
       'add attr\nset name=console\nset type=string\nset value="socket,/tmp/vm.com1"\nend\n',
     );
     const s = console_(root, '-Q -C vm1');
-    await new Promise((r) => setTimeout(r, 800));
+    // no banner to wait for: wait for the console lock, taken just before raw mode
+    const lock = join(root, 'console-vm1.lock');
+    const deadline = Date.now() + 10_000;
+    while (!existsSync(lock) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    await new Promise((r) => setTimeout(r, 500));
     expect(s.output()).toBe('');
     s.send('~.');
     expect(await s.exited).toBe(0);
