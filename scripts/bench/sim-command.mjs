@@ -82,6 +82,23 @@ for (const c of commands) {
   inProcess[c.join(' ')] = Number(process.hrtime.bigint() - t) / 1e6 / n;
 }
 
+// State changes in-process: each takes the host lock, updates and rewrites state.json.
+const mutations = {};
+{
+  const n = Math.max(runs * 2, 50);
+  let t = process.hrtime.bigint();
+  for (let i = 0; i < n; i++)
+    await sim.runCommand({ argv: ['zfs', 'snapshot', `rpool/zones/vm0/disk0@b${i}`], root });
+  mutations['zfs snapshot (in-process)'] = Number(process.hrtime.bigint() - t) / 1e6 / n;
+  t = process.hrtime.bigint();
+  for (let i = 0; i < n; i++)
+    await sim.runCommand({
+      argv: ['dladm', 'create-vnic', '-t', '-l', 'e1000g0', `bench${i}0`],
+      root,
+    });
+  mutations['dladm create-vnic (in-process)'] = Number(process.hrtime.bigint() - t) / 1e6 / n;
+}
+
 const base = median(samples['node -e 0']);
 console.log(
   `illumos-sim command cost, ${runs} runs each, host with ${zoneCount} zones (node ${process.version})`,
@@ -94,6 +111,11 @@ for (const [name, xs] of Object.entries(samples)) {
   const ip = inProcess[name] !== undefined ? inProcess[name].toFixed(2) : '';
   console.log(
     `${name.padEnd(74)} ${m.toFixed(1).padStart(9)}   ${delta.padStart(12)}   ${ip.padStart(10)}`,
+  );
+}
+for (const [name, ms] of Object.entries(mutations)) {
+  console.log(
+    `${name.padEnd(74)} ${''.padStart(9)}   ${''.padStart(12)}   ${ms.toFixed(2).padStart(10)}`,
   );
 }
 execFileSync(process.execPath, [join(pkg, 'bin', 'apiary-sim.js'), 'stop', root], {
