@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { readCommandLog, runCommand } from '../src/index.js';
@@ -86,6 +86,23 @@ describe('concurrent invocations', () => {
     for (const r of halts) expect(r).toMatchObject({ exitCode: 0, stderr: '' });
     expect(await ok(root, ['zoneadm', 'list', '-pn'])).toBe('');
   }, 60_000);
+
+  it('breaks the lock of a holder that died (kill -9) and waits for a live one', async () => {
+    const root = newHost();
+    const { spawnSync, spawn } = await import('node:child_process');
+    const dead = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], {
+      encoding: 'utf8',
+    });
+    writeFileSync(join(root, 'state.lock'), dead.stdout);
+    await ok(root, ['zfs', 'create', 'rpool/after-crash']);
+    const live = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 1500)']);
+    writeFileSync(join(root, 'state.lock'), String(live.pid));
+    const started = Date.now();
+    setTimeout(() => rmSync(join(root, 'state.lock'), { force: true }), 700);
+    await ok(root, ['zfs', 'create', 'rpool/after-wait']);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(600);
+    live.kill();
+  });
 
   it('serializes concurrent in-process calls on one host', async () => {
     const root = newHost();
