@@ -32,7 +32,6 @@ const TABLE: Array<[Setup, string[], number, string, string]> = [
   ['configured', ['boot'], 1, 'configured', 'must be installed before boot.'],
   ['configured', ['ready'], 1, 'configured', 'must be installed before ready.'],
   ['configured', ['halt'], 1, 'configured', 'must be installed before halt.'],
-  ['configured', ['verify'], 0, 'configured', ''],
   ['installed', ['install'], 1, 'installed', 'is already installed.'],
   ['installed', ['ready'], 0, 'ready', ''],
   ['installed', ['boot'], 0, 'running', ''],
@@ -98,6 +97,42 @@ describe('zone state machine', () => {
     expect(await state(root, 'z1')).toBe('installed');
     expect(await ok(root, ['zfs', 'get', '-Hpo', 'value', 'origin', 'rpool/zones/z2'])).toMatch(
       /^rpool\/zones\/z1@SUNWzone\d+\n$/,
+    );
+  });
+});
+
+describe('zonepath checks', () => {
+  it('warns on verify that a missing zonepath could not be verified', async () => {
+    const root = await zoneIn('configured');
+    expect(await run(root, ['zoneadm', '-z', 'z1', 'verify'])).toEqual({
+      stdout: '',
+      stderr:
+        "WARNING: /zones/z1 does not exist, so it could not be verified.\nWhen 'zoneadm install' is run, 'install' will try to create\n/zones/z1, and 'verify' will be tried again,\nbut the 'verify' may fail if:\nthe parent directory of /zones/z1 is group- or other-writable\nor\n/zones/z1 overlaps with any other installed zones.\n",
+      exitCode: 0,
+    });
+  });
+
+  it('refuses install, verify and boot while the zonepath is readable by others', async () => {
+    const { chmodSync, mkdirSync } = await import('node:fs');
+    const root = await zoneIn('configured');
+    const zp = join(root, 'root', 'zones', 'z1');
+    mkdirSync(zp, { recursive: true });
+    chmodSync(zp, 0o755);
+    const refusal = {
+      stdout: '',
+      stderr:
+        '/zones/z1 must not be group readable.\n/zones/z1 must not be group executable.\n/zones/z1 must not be world readable.\n/zones/z1 must not be world executable.\ncould not verify zonepath /zones/z1 because of the above errors.\nzoneadm: zone z1 failed to verify\n',
+      exitCode: 1,
+    };
+    expect(await run(root, ['zoneadm', '-z', 'z1', 'verify'])).toEqual(refusal);
+    expect(await run(root, ['zoneadm', '-z', 'z1', 'install'])).toEqual(refusal);
+    chmodSync(zp, 0o700);
+    await ok(root, ['zoneadm', '-z', 'z1', 'install']);
+    await ok(root, ['zfs', 'create', '-V', '1G', 'rpool/zones/z1/disk0']);
+    await ok(root, ['dladm', 'create-vnic', '-l', 'e1000g0', 'z1net0']);
+    chmodSync(zp, 0o750);
+    expect((await run(root, ['zoneadm', '-z', 'z1', 'boot'])).stderr).toBe(
+      '/zones/z1 must not be group readable.\n/zones/z1 must not be group executable.\ncould not verify zonepath /zones/z1 because of the above errors.\nzoneadm: zone z1 failed to verify\n',
     );
   });
 });
