@@ -23,7 +23,7 @@ import { createLayout } from './layout.js';
 import { createLogger, type Logger } from './log.js';
 import { Metrics } from './metrics.js';
 import { HostNetwork } from './network/host-network.js';
-import { reconcileAtStart, retryCleanups } from './reconcile.js';
+import { reconcileAtStart, reconcileForwards, retryCleanups } from './reconcile.js';
 import { StorageSetup } from './storage-setup.js';
 import { OperationRunner } from './vms/operation-runner.js';
 import { VmService } from './vms/vm-service.js';
@@ -51,6 +51,8 @@ export interface Agent {
   link: ControllerLink | null;
   start(): Promise<void>;
   stop(): Promise<void>;
+  /** One pass of the background loop (resources, VM states, forwards, cleanups). */
+  tick(): Promise<void>;
 }
 
 /** Wire the agent from its configuration. Nothing touches the host until `start()`. */
@@ -163,6 +165,16 @@ export function buildAgent(config: AgentConfig, options: AgentOptions = {}): Age
       bumpGeneration(db);
       onChange();
     }
+    // A guest that powered off, a zone removed by hand: the controller hears of it.
+    const changed = await vms.observeAll().catch((error) => {
+      log.warn('observing VM states failed', { error });
+      return 0;
+    });
+    if (changed > 0) onChange();
+    // IP Filter refreshed or the host rebooted under us: put forwards and NAT maps back.
+    await reconcileForwards({ db, exec, log, layout, runner }).catch((error) =>
+      log.warn('reconciling port forwards failed', { error }),
+    );
     await retryCleanups({ db, exec, log, layout, runner });
   };
   const upgrade = createConsoleUpgrade({
@@ -199,6 +211,7 @@ export function buildAgent(config: AgentConfig, options: AgentOptions = {}): Age
       if (timer) clearTimeout(timer);
       await link?.stop();
     },
+    tick: background,
   };
 }
 
