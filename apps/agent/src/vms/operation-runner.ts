@@ -184,7 +184,10 @@ export class OperationRunner {
     const current = setVmState(db, vm.id, 'deleting', null, { operationId: op.id }) ?? vm;
     // A create that failed and was fully undone holds nothing on the host.
     const holdsHost = current.slot !== null;
-    const failures = holdsHost ? await runUndo(CREATE_STEPS, this.context(current)) : [];
+    const journal = (step: string) => updateOperation(db, op.id, { step: `undo:${step}` });
+    const failures = holdsHost
+      ? await runUndo(CREATE_STEPS, this.context(current), undefined, journal)
+      : [];
     if (failures.length === 0) {
       deleteVmRow(db, vm.id);
       this.finish(op, null);
