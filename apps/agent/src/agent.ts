@@ -49,7 +49,10 @@ export interface Agent {
   exec: HostExec;
   runner: OperationRunner;
   link: ControllerLink | null;
+  /** Reconcile with the host and start the background loop (before serving requests). */
   start(): Promise<void>;
+  /** Start the controller link, once the HTTP server listens on `port`. */
+  connect(port?: number): void;
   stop(): Promise<void>;
   /** One pass of the background loop (resources, VM states, forwards, cleanups). */
   tick(): Promise<void>;
@@ -117,6 +120,8 @@ export function buildAgent(config: AgentConfig, options: AgentOptions = {}): Age
   });
   const [listenHost, listenPort] = splitHostPort(config.listen);
   const hostname = osHostname();
+  // The port actually bound (differs from --listen when it asked for port 0).
+  let boundPort = listenPort;
   if (config.controller && config.licenseKeyFile) {
     const reachable =
       listenHost === '0.0.0.0' || listenHost === '::'
@@ -128,9 +133,9 @@ export function buildAgent(config: AgentConfig, options: AgentOptions = {}): Age
       dataDir: config.dataDir,
       hostId,
       hostname,
-      addr:
+      addr: () =>
         options.addr ??
-        `http://${reachable.includes(':') ? `[${reachable}]` : reachable}:${listenPort}`,
+        `http://${reachable.includes(':') ? `[${reachable}]` : reachable}:${boundPort}`,
       publicAddr: config.publicAddr,
       storage: config.storage,
       log,
@@ -199,13 +204,16 @@ export function buildAgent(config: AgentConfig, options: AgentOptions = {}): Age
       await network.ensure().catch((error) => log.error('host network setup failed', { error }));
       await storage.ensure().catch((error) => log.error('storage setup failed', { error }));
       await reconcileAtStart({ db, exec, log, layout, runner });
-      link?.start();
       const every = options.backgroundIntervalMs ?? 60_000;
       const tick = () => {
         timer = setTimeout(() => void background().finally(tick), every);
         timer.unref();
       };
       tick();
+    },
+    connect(port) {
+      if (port !== undefined) boundPort = port;
+      link?.start();
     },
     async stop() {
       if (timer) clearTimeout(timer);

@@ -41,7 +41,7 @@ function setup() {
     dataDir: dir,
     hostId: 'host_abcdefghijkl',
     hostname: 'omni1',
-    addr: 'http://10.0.0.5:9100',
+    addr: () => 'http://10.0.0.5:9100',
     publicAddr: null,
     storage: 'zvol',
     log: silentLogger(),
