@@ -1,8 +1,11 @@
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { serve } from '@hono/node-server';
 import { afterAll, describe, expect, it } from 'vitest';
+import { fakeController } from './helpers/fake-controller.js';
 
 const bin = join(import.meta.dirname, '..', 'bin', 'apiary-agent.js');
 const children: ChildProcess[] = [];
@@ -104,4 +107,47 @@ describe('apiary-agent program', () => {
     expect(info.engines).toEqual(['bhyve']);
     expect(info.resources.total.cpu).toBe(8);
   });
+
+  it('registers with a controller at its bound address and deregisters on SIGTERM', async () => {
+    const controller = fakeController();
+    const server = await new Promise<ReturnType<typeof serve>>((resolve) => {
+      const s = serve({ fetch: controller.app.fetch, hostname: '127.0.0.1', port: 0 }, () =>
+        resolve(s),
+      );
+    });
+    const { port } = server.address() as AddressInfo;
+    const dir = mkdtempSync(join(tmpdir(), 'apiary-agent-'));
+    dirs.push(dir);
+    const license = join(dir, 'license');
+    writeFileSync(license, 'lic_0123456789abcdef0123\n', { mode: 0o600 });
+    const child = spawn(process.execPath, [
+      bin,
+      '--listen',
+      '127.0.0.1:0',
+      '--data-dir',
+      join(dir, 'data'),
+      '--sim',
+      join(dir, 'sim'),
+      '--controller',
+      `http://127.0.0.1:${port}`,
+      '--license-key-file',
+      license,
+    ]);
+    children.push(child);
+    let out = '';
+    child.stdout.on('data', (chunk: Buffer) => {
+      out += chunk.toString();
+    });
+    for (let i = 0; i < 200 && controller.state.heartbeats.length === 0; i++) {
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    const bound = /"msg":"listening","addr":"([^"]+)"/.exec(out)?.[1];
+    expect(controller.state.registrations[0]?.addr).toBe(`http://${bound}`);
+    expect(out).not.toContain('lic_0123456789abcdef0123');
+    child.kill('SIGTERM');
+    const code = await new Promise((r) => child.on('exit', r));
+    expect(code).toBe(0);
+    expect(controller.state.deregistered).toBe(1);
+    server.close();
+  }, 60_000);
 });

@@ -81,5 +81,5 @@ export function fakeController(images: Record<string, Buffer> = {}) {
       throw Object.assign(new TypeError('fetch failed'), { cause: { code: 'ECONNREFUSED' } });
     return app.fetch(new Request(input, init));
   }) as typeof fetch;
-  return { state, fetch: fetchImpl };
+  return { state, fetch: fetchImpl, app };
 }
