@@ -1,48 +1,77 @@
 #!/usr/bin/env node
-// `npm run dev`: a controller and an agent on this machine, on the embedded SQLite default.
-// State lives in .apiary-dev/ so a restart keeps it; delete the folder to start afresh.
-import { spawn } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
+// `npm run dev`: a controller and three agents on simulated OmniOS hosts, on the embedded SQLite
+// default, with a sample image imported. State lives in .apiary-dev/ so a restart keeps it;
+// delete the folder to start afresh. Ctrl-C stops everything cleanly (agents deregister).
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { Fleet, sampleImageStream } from '../packages/testkit/dist/index.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const state = join(root, '.apiary-dev');
-mkdirSync(state, { recursive: true });
+const dir = process.env.APIARY_DEV_DIR ?? join(root, '.apiary-dev');
+const controllerPort = Number(process.env.APIARY_DEV_PORT ?? 9200);
+const SAMPLE_IMAGE = 'alpine-cloud';
 
-const children = [];
-function start(name, script, args) {
-  const child = spawn(process.execPath, [join(root, script), ...args], { stdio: 'inherit' });
-  child.on('exit', (code, signal) => {
-    if (!stopping) {
-      process.stderr.write(`dev: ${name} exited (${signal ?? code}); stopping everything\n`);
-      stopAll(1);
-    }
+async function ensureSampleImage(fleet) {
+  const images = await fleet.admin.listImages({ query: { limit: 1000 } });
+  if (images.items.some((i) => i.name === SAMPLE_IMAGE)) return;
+  const stream = await sampleImageStream(SAMPLE_IMAGE);
+  await fleet.admin.uploadImage({
+    query: { name: SAMPLE_IMAGE, format: 'zfs-send' },
+    body: stream,
+    contentLength: Buffer.byteLength(stream),
   });
-  children.push(child);
 }
 
-let stopping = false;
-function stopAll(code = 0) {
-  stopping = true;
-  for (const child of children) child.kill('SIGTERM');
-  setTimeout(() => process.exit(code), 500).unref();
+async function main() {
+  process.stdout.write(`starting a controller and 3 agents on simulated hosts in ${dir} ...\n`);
+  const fleet = await Fleet.start({
+    dir,
+    agents: 3,
+    controllerPort,
+    agentPorts: [9101, 9102, 9103],
+  });
+  let stopping = false;
+  const stop = async () => {
+    if (stopping) return;
+    stopping = true;
+    process.stdout.write('\nstopping agents (they deregister), then the controller ...\n');
+    await fleet.stop();
+    process.exit(0);
+  };
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+  for (const proc of [fleet.controller, ...fleet.agents.map((a) => a.process)]) {
+    proc.exited.then((code) => {
+      if (stopping) return;
+      process.stderr.write(`${proc.name} exited (${code}); see ${join(dir, 'logs', `${proc.name}.log`)}\n`);
+      stop();
+    });
+  }
+  await ensureSampleImage(fleet);
+  const b = fleet.bootstrap;
+  process.stdout.write(
+    [
+      '',
+      'Apiary is running.',
+      '',
+      `  Dashboard   ${fleet.controllerUrl}/`,
+      `  Log in as   ${b.adminUser} / ${b.adminPassword}`,
+      `  API key     ${b.adminApiKey}`,
+      `  Agents      ${fleet.agents.map((a) => a.url).join('  ')}`,
+      `  Logs        ${join(dir, 'logs')}`,
+      '',
+      'Try the CLI in another terminal:',
+      `  export APIARY_URL=${fleet.controllerUrl} APIARY_API_KEY=${b.adminApiKey}`,
+      '  pnpm exec apiary hosts list',
+      `  pnpm exec apiary envs create --id demo --image ${SAMPLE_IMAGE} --count 2 --port 80 --wait`,
+      '',
+      'Ctrl-C stops everything.',
+      '',
+    ].join('\n'),
+  );
 }
-process.on('SIGINT', () => stopAll(0));
-process.on('SIGTERM', () => stopAll(0));
 
-start('controller', 'apps/controller/bin/apiary-controller.js', [
-  '--listen',
-  '127.0.0.1:9200',
-  '--data-dir',
-  join(state, 'controller'),
-]);
-start('agent', 'apps/agent/bin/apiary-agent.js', [
-  '--listen',
-  '127.0.0.1:9100',
-  '--data-dir',
-  join(state, 'agent-1'),
-]);
-process.stdout.write(
-  '\nApiary is running:\n  controller  http://127.0.0.1:9200\n  agent       http://127.0.0.1:9100/api/info\nCtrl-C stops everything.\n\n',
-);
+main().catch((error) => {
+  process.stderr.write(`dev fleet failed to start: ${error.message}\n`);
+  process.exit(1);
+});

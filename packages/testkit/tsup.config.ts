@@ -7,5 +7,6 @@ export default defineConfig({
   platform: 'node',
   sourcemap: true,
   clean: true,
-  noExternal: [/^@apiary\//],
+  // The protocol ships TypeScript source: bundle it. The simulator is used from its own build.
+  noExternal: ['@apiary/protocol'],
 });

@@ -2,4 +2,5 @@ export { type Bootstrap, Fleet, type FleetAgent, type FleetOptions } from './fle
 export { freePort } from './free-port.js';
 export { ManagedProcess } from './managed-process.js';
 export { bins, repoRoot } from './paths.js';
+export { sampleImageStream, writeSampleImage } from './sample-image.js';
 export { waitFor } from './wait-for.js';

@@ -1,0 +1,206 @@
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Drain, Env, FleetStatus, Host, Image, Vm, WhoAmI } from '@apiary/protocol';
+import { Fleet, waitFor, writeSampleImage } from '@apiary/testkit';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sshKey } from '../fixtures.js';
+import { cliJson, runCli } from './run-cli.js';
+
+/*
+ * The `apiary` CLI against a real controller and three agents on simulated hosts: every command
+ * goes through the real program, the real HTTP API and real host commands.
+ */
+let fleet: Fleet;
+let dir: string;
+let env: NodeJS.ProcessEnv;
+const key = sshKey('cli@test');
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'apiary-cli-fleet-'));
+  fleet = await Fleet.start({ dir, agents: 3 });
+  env = { HOME: dir, APIARY_CONFIG: join(dir, 'cli', 'config.json') };
+}, 180_000);
+
+afterAll(async () => {
+  await fleet?.stop();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe('apiary CLI against a real fleet', () => {
+  it('logs in with a username and a password read from stdin, into a 0600 profile', async () => {
+    const login = await runCli(
+      [
+        'login',
+        '--url',
+        fleet.controllerUrl,
+        '--username',
+        fleet.bootstrap.adminUser,
+        '--password-stdin',
+      ],
+      { env, stdin: `${fleet.bootstrap.adminPassword}\n` },
+    );
+    expect(login.code).toBe(0);
+    expect(login.stdout).toContain('super_admin');
+    expect(statSync(env.APIARY_CONFIG as string).mode & 0o777).toBe(0o600);
+    const who = await cliJson<WhoAmI>(['whoami'], env);
+    expect(who).toMatchObject({ role: 'super_admin', via: 'session' });
+  });
+
+  it('shows three ready hosts in status and hosts list', async () => {
+    const status = await cliJson<FleetStatus>(['status'], env);
+    expect(status.hosts).toMatchObject({ total: 3, ready: 3 });
+    const table = await runCli(['hosts', 'list'], { env });
+    expect(table.code).toBe(0);
+    expect(table.stdout.match(/● ready/g)).toHaveLength(3);
+    const hosts = await cliJson<Host[]>(['hosts', 'list'], env);
+    const shown = await runCli(['hosts', 'show', hosts[0]?.id as string], { env });
+    expect(shown.stdout).toMatch(/cpu\s+0 reserved of \d+/);
+  });
+
+  it('imports an image file and lists it', async () => {
+    const file = await writeSampleImage(join(dir, 'alpine-cloud.zfs'));
+    const image = await cliJson<Image>(['images', 'import', file, '--name', 'alpine-cloud'], env);
+    expect(image).toMatchObject({ name: 'alpine-cloud', format: 'zfs-send' });
+    const images = await cliJson<Image[]>(['images', 'list'], env);
+    expect(images.map((i) => i.digest)).toContain(image.digest);
+  });
+
+  it('creates an environment with --wait and shows its VMs, IPs and port map', async () => {
+    const created = await cliJson<Env>(
+      [
+        'envs',
+        'create',
+        '--id',
+        'cli-env',
+        '--image',
+        'alpine-cloud',
+        '--count',
+        '2',
+        '--port',
+        '80',
+        '--ssh-key',
+        key,
+        '--lifetime',
+        '1h',
+        '--wait',
+      ],
+      env,
+    );
+    expect(created.state).toBe('active');
+    expect(created.vms.map((v) => v.state)).toEqual(['running', 'running']);
+    for (const vm of created.vms) expect(Object.keys(vm.port_map).sort()).toEqual(['22', '80']);
+    const shown = await runCli(['envs', 'show', 'cli-env'], { env });
+    expect(shown.stdout).toMatch(/cli-env-0\s+running/);
+    expect(shown.stdout).toMatch(/->22/);
+    const vm = await runCli(['vms', 'show', 'cli-env-0'], { env });
+    expect(vm.stdout).toMatch(/ssh\s+ssh -p \d+ root@/);
+    const list = await cliJson<Env[]>(['envs', 'list'], env);
+    expect(list.map((e) => e.id)).toContain('cli-env');
+  });
+
+  it('stops and starts a VM and a whole environment, and extends its lifetime', async () => {
+    await cliJson<Vm>(['vms', 'stop', 'cli-env-1'], env);
+    await waitFor(
+      async () => (await cliJson<Vm>(['vms', 'show', 'cli-env-1'], env)).state === 'stopped',
+      { what: 'cli-env-1 to stop', timeoutMs: 60_000, intervalMs: 300 },
+    );
+    await cliJson<Vm>(['vms', 'start', 'cli-env-1'], env);
+    const stopped = await cliJson<Env>(['envs', 'stop', 'cli-env', '--wait'], env);
+    expect(stopped.vms.every((v) => v.state === 'stopped')).toBe(true);
+    const started = await cliJson<Env>(['envs', 'start', 'cli-env', '--wait'], env);
+    expect(started.state).toBe('active');
+    const before = Date.parse(started.expires_at);
+    const extended = await cliJson<Env>(['envs', 'extend', 'cli-env', '--by', '2h'], env);
+    expect(Date.parse(extended.expires_at) - before).toBeGreaterThanOrEqual(7200_000 - 1000);
+  });
+
+  it('drains a host with --mode stop, reports progress, then undrains and activates', async () => {
+    const vm = await cliJson<Vm>(['vms', 'show', 'cli-env-0'], env);
+    const hostId = vm.host_id as string;
+    const drain = await cliJson<Drain>(
+      ['hosts', 'drain', hostId, '--mode', 'stop', '--deadline', '0s'],
+      env,
+    );
+    expect(drain.mode).toBe('stop');
+    const status = await runCli(['hosts', 'drain-status', hostId], { env });
+    expect(status.code).toBe(0);
+    expect(status.stdout).toMatch(/mode\s+stop/);
+    const undrained = await cliJson<Host>(['hosts', 'undrain', hostId], env);
+    expect(undrained.policy).toBe('eligible');
+    const activated = await runCli(['hosts', 'activate', hostId], { env });
+    expect([0, 1]).toContain(activated.code);
+  });
+
+  it('refuses to remove a host that still has VMs, with a non-zero exit', async () => {
+    const vm = await cliJson<Vm>(['vms', 'show', 'cli-env-0'], env);
+    const removed = await runCli(['hosts', 'remove', vm.host_id as string], { env });
+    expect(removed.code).toBe(1);
+    expect(removed.stderr).toMatch(/^error: /);
+  });
+
+  it('deletes the environment with --wait and leaves nothing on the hosts', async () => {
+    const deleted = await runCli(['envs', 'delete', 'cli-env', '--wait'], { env });
+    expect(deleted.code).toBe(0);
+    const status = await cliJson<FleetStatus>(['status'], env);
+    expect(status.capacity.reserved).toEqual({ cpu: 0, mem: 0, disk: 0 });
+  });
+
+  it('manages organizations, users, API keys and license keys', async () => {
+    const org = await cliJson<{ id: string }>(['orgs', 'create', 'Team Blue'], env);
+    expect(
+      (await cliJson<Array<{ id: string }>>(['orgs', 'list'], env)).map((o) => o.id),
+    ).toContain(org.id);
+    const user = await cliJson<{ id: string; role: string }>(
+      ['users', 'create', 'bob', '--role', 'member', '--org', org.id],
+      env,
+      'correct horse battery staple\n',
+    );
+    expect(user.role).toBe('member');
+    const created = await cliJson<{ id: string; key: string }>(
+      ['api-keys', 'create', 'ci', '--expires', '30d'],
+      env,
+    );
+    const viaKey = {
+      HOME: env.HOME,
+      APIARY_URL: fleet.controllerUrl,
+      APIARY_API_KEY: created.key,
+      APIARY_CONFIG: join(dir, 'none.json'),
+    };
+    expect((await cliJson<WhoAmI>(['whoami'], viaKey)).via).toBe('api_key');
+    await cliJson(['api-keys', 'revoke', created.id], env);
+    const refused = await runCli(['whoami'], { env: viaKey });
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain("hint: log in with 'apiary login'");
+    const license = await cliJson<{ id: string; key: string }>(
+      ['licenses', 'create', 'rack-2', '--org', org.id],
+      env,
+    );
+    expect(license.key.length).toBeGreaterThan(16);
+    const licenses = await runCli(['licenses', 'list'], { env });
+    expect(licenses.stdout).not.toContain(license.key);
+    await cliJson(['licenses', 'revoke', license.id], env);
+    await cliJson(['users', 'delete', user.id], env);
+  });
+
+  it('explains bad input field by field and exits 1; usage mistakes exit 2', async () => {
+    const bad = await runCli(
+      ['envs', 'create', '--id', 'Bad Name', '--image', 'alpine-cloud', '--ssh-key', key],
+      { env },
+    );
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toMatch(/id: must be 1-40 lowercase/);
+    const usage = await runCli(['hosts', 'drain', 'x', '--mode', 'sideways'], { env });
+    expect(usage.code).toBe(2);
+    const unknown = await runCli(['frobnicate'], { env });
+    expect(unknown.code).toBe(2);
+  });
+
+  it('says how to fix an unreachable controller', async () => {
+    const result = await runCli(['status'], {
+      env: { HOME: dir, APIARY_URL: 'http://127.0.0.1:65500', APIARY_CONFIG: join(dir, 'none.json') },
+    });
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/hint: is the controller running at http:\/\/127\.0\.0\.1:65500/);
+  });
+});
