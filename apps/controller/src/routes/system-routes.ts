@@ -7,6 +7,9 @@ import type { RouteDeps } from './route-deps.js';
 
 export function registerStatusRoute({ ctx, router, bind }: RouteDeps) {
   bindRoute(router, r.status, bind, ({ principal }) => fleetStatus(ctx, principal));
+  bindRoute(router, r.health, bind, () => ({
+    status: ctx.work.stopping ? ('degraded' as const) : ('healthy' as const),
+  }));
 }
 
 /** Routes outside `/v1` and `/api`: service info, health, metrics, the API document. */
@@ -37,9 +40,6 @@ export function registerRootRoutes({ ctx, router, bind }: RouteDeps) {
   router.get('/v1/openapi.json', (c) => c.json(openApi()));
   router.get('/api/openapi.json', (c) => c.json(openApi()));
   router.get('/docs', (c) => c.html(renderDocsPage(openApi())));
-  bindRoute(router, r.health, bind, () => ({
-    status: ctx.work.stopping ? ('degraded' as const) : ('healthy' as const),
-  }));
 }
 
 const LANDING = `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Apiary controller</title>

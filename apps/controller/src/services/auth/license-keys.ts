@@ -4,7 +4,7 @@ import {
   type LicenseKey,
   type Pagination,
 } from '@apiary/protocol';
-import { and, count, eq, sql } from 'drizzle-orm';
+import { and, count, eq, inArray } from 'drizzle-orm';
 import type { Ctx } from '../../context.js';
 import type { DbOrTx } from '../../db/open-db.js';
 import { hosts, licenseKeys } from '../../db/schema.js';
@@ -60,19 +60,32 @@ export function listLicenseKeys(ctx: Ctx, p: Principal, page: Pagination) {
   const org = orgFilter(p);
   const where = org === undefined ? undefined : eq(licenseKeys.orgId, org);
   const rows = ctx.db
-    .select({
-      key: licenseKeys,
-      hosts: sql<number>`(select count(*) from ${hosts} where ${hosts.licenseKeyId} = ${licenseKeys.id})`,
-    })
+    .select()
     .from(licenseKeys)
     .where(where)
     .orderBy(licenseKeys.createdAt, licenseKeys.id)
     .limit(page.limit)
     .offset(page.offset)
     .all();
+  const counts = new Map(
+    rows.length === 0
+      ? []
+      : ctx.db
+          .select({ id: hosts.licenseKeyId, n: count() })
+          .from(hosts)
+          .where(
+            inArray(
+              hosts.licenseKeyId,
+              rows.map((r) => r.id),
+            ),
+          )
+          .groupBy(hosts.licenseKeyId)
+          .all()
+          .map((r) => [r.id, r.n]),
+  );
   const total = ctx.db.select({ n: count() }).from(licenseKeys).where(where).get()?.n ?? 0;
   return {
-    items: rows.map((r) => toView(r.key, r.hosts)),
+    items: rows.map((r) => toView(r, counts.get(r.id) ?? 0)),
     total,
     limit: page.limit,
     offset: page.offset,
