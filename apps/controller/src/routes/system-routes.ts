@@ -13,7 +13,7 @@ export function registerStatusRoute({ ctx, router, bind }: RouteDeps) {
 }
 
 /** Routes outside `/v1` and `/api`: service info, health, metrics, the API document. */
-export function registerRootRoutes({ ctx, router, bind }: RouteDeps) {
+export function registerRootRoutes({ ctx, router }: RouteDeps) {
   router.get('/', (c) => {
     const accept = c.req.header('accept') ?? '';
     if (accept.includes('application/json') || !accept.includes('text/html')) {
