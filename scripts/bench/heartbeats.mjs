@@ -102,9 +102,7 @@ const dataDir = mkdtempSync(join(tmpdir(), 'apiary-bench-hb-'));
 // Request lines of heartbeats are logged at debug, so `info` costs nothing per heartbeat.
 const controller = await startProcess(
   [
-    ...(process.env.BENCH_CPU_PROF
-      ? ['--cpu-prof', '--cpu-prof-dir', process.env.BENCH_CPU_PROF]
-      : []),
+    ...(values['cpu-prof'] ? ['--cpu-prof', '--cpu-prof-dir', values['cpu-prof']] : []),
     join(root, 'apps/controller/bin/apiary-controller.js'),
     '--listen',
     '127.0.0.1:0',
