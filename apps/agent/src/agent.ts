@@ -21,6 +21,7 @@ import { createLogger, type Logger } from './log.js';
 import { Metrics } from './metrics.js';
 import { HostNetwork } from './network/host-network.js';
 import { reconcileAtStart, retryCleanups } from './reconcile.js';
+import { StorageSetup } from './storage-setup.js';
 import { OperationRunner } from './vms/operation-runner.js';
 import { VmService } from './vms/vm-service.js';
 
@@ -64,6 +65,7 @@ export function buildAgent(config: AgentConfig, options: AgentOptions = {}): Age
   const layout = createLayout(config);
   const resources = new HostResources(exec, config.pool, log);
   const network = new HostNetwork(exec, layout, log);
+  const storage = new StorageSetup(exec, layout);
   let link: ControllerLink | null = null;
   const onChange = () => link?.notify();
   const images = new ImageService({
@@ -73,7 +75,9 @@ export function buildAgent(config: AgentConfig, options: AgentOptions = {}): Age
     log,
     dataDir: config.dataDir,
     maxBytes: config.maxImageBytes,
+    storage: config.storage,
     source: () => link,
+    prepare: () => storage.ensure(),
     onChange: () => {
       bumpGeneration(db);
       onChange();
@@ -86,7 +90,9 @@ export function buildAgent(config: AgentConfig, options: AgentOptions = {}): Age
     layout,
     images,
     network,
+    storage,
     metrics,
+    storageBackend: config.storage,
     tmpDir: join(config.dataDir, 'tmp'),
     createAttempts: options.createAttempts ?? 2,
     maxParallelCreates: options.maxParallelCreates ?? 4,
@@ -168,6 +174,7 @@ export function buildAgent(config: AgentConfig, options: AgentOptions = {}): Age
       }
       await background();
       await network.ensure().catch((error) => log.error('host network setup failed', { error }));
+      await storage.ensure().catch((error) => log.error('storage setup failed', { error }));
       await reconcileAtStart({ db, exec, log, layout, runner });
       link?.start();
       const every = options.backgroundIntervalMs ?? 60_000;

@@ -28,7 +28,6 @@ export const HOST_COMMANDS = [
   'prtconf',
   'pagesize',
   'routeadm',
-  'dd',
 ] as const;
 export type HostCommand = (typeof HOST_COMMANDS)[number];
 
@@ -49,7 +48,6 @@ const SYSTEM_PATHS: Record<HostCommand | 'pfexec', string> = {
   prtconf: '/usr/sbin/prtconf',
   pagesize: '/usr/bin/pagesize',
   routeadm: '/usr/sbin/routeadm',
-  dd: '/usr/bin/dd',
   pfexec: '/usr/bin/pfexec',
 };
 
@@ -131,7 +129,8 @@ export function createHostExec(options: HostExecOptions): HostExec {
       options.log.info('host command', fields);
       return { argv, exitCode, stdout, stderr, durationMs };
     }
-    options.log.warn('host command failed', { ...fields, stderr: stderr.slice(0, 500) });
+    // Many failures are expected probes ("does not exist"); callers log the ones that matter.
+    options.log.info('host command failed', { ...fields, stderr: stderr.slice(0, 500) });
     throw new HostCommandError({ argv, exitCode, stdout, stderr, timedOut: !!result.timedOut });
   };
 

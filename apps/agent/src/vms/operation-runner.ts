@@ -1,3 +1,4 @@
+import type { StorageBackend } from '@apiary/protocol';
 import { eq } from 'drizzle-orm';
 import type { Db } from '../db/open.js';
 import { portAllocations } from '../db/schema.js';
@@ -23,7 +24,10 @@ export interface RunnerDeps {
   layout: Layout;
   images: ImageService;
   network: HostNetwork;
+  /** Parent datasets of images and VM disks. */
+  storage: { ensure(): Promise<void> };
   metrics: Metrics;
+  storageBackend: StorageBackend;
   tmpDir: string;
   /** Whole-saga attempts for a create that failed on a host command (after a full undo). */
   createAttempts: number;
@@ -66,6 +70,7 @@ export class OperationRunner {
       log: log.child({ vm_id: vm.id }),
       layout,
       images,
+      storage: this.deps.storageBackend,
       tmpDir,
       vm,
       ports: portsOf(db, vm.id),
@@ -118,6 +123,7 @@ export class OperationRunner {
       const ctx = this.context(vm);
       try {
         await this.deps.network.ensure();
+        await this.deps.storage.ensure();
         await runForward(CREATE_STEPS, ctx, journal, done);
         setVmState(db, vm.id, 'running', null, { operationId: null });
         this.finish(op, null);
