@@ -206,6 +206,14 @@ export async function createVmOnAgent(
       );
     }
     setVmState(ctx, vm.id, 'running', null);
+    // The host holds the image now, whatever its next inventory takes to say so.
+    if (vm.imageDigest && vm.hostId) {
+      ctx.db
+        .insert(hostImages)
+        .values({ hostId: vm.hostId, digest: vm.imageDigest })
+        .onConflictDoNothing()
+        .run();
+    }
   } catch (error) {
     throw asVmOpError(error, `creating ${vm.id}`);
   }
