@@ -183,13 +183,14 @@ export async function startAgent(o: AgentOptions = {}): Promise<AgentProc> {
   if (o.controller)
     args.push('--controller', o.controller.url, '--license-key-file', o.controller.licenseFile);
   const proc = new Proc(`agent ${port}`, args);
-  const ready = async (from: number) => {
+  const ready = async (from: number, firstStart: boolean) => {
     await waitFor(
       'agent to listen',
       () => proc.output.slice(from).includes('"msg":"listening"'),
       60_000,
     );
-    if (o.controller) {
+    // After a restart the agent resumes heartbeats with its saved credential: no registration.
+    if (o.controller && firstStart) {
       await waitFor(
         'agent to register',
         () => proc.output.slice(from).includes('registered with controller'),
@@ -198,7 +199,7 @@ export async function startAgent(o: AgentOptions = {}): Promise<AgentProc> {
     }
   };
   await proc.start();
-  await ready(0);
+  await ready(0, true);
   const hostId = (proc.output.match(/"host_id":"(host_[a-z0-9]+)"/) ?? [])[1] as string;
   return {
     hostId,
@@ -210,7 +211,7 @@ export async function startAgent(o: AgentOptions = {}): Promise<AgentProc> {
     async restart() {
       const from = proc.output.length;
       await proc.start();
-      await ready(from);
+      await ready(from, false);
     },
   };
 }
