@@ -90,7 +90,11 @@ describe('seed 002 and 003 against a controller and real agents', () => {
       ],
       lifetime: 21600,
     };
-    const created = await c.call('POST', '/api/envs', body);
+    const created = await fetch(`${c.url}/api/envs`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${c.adminKey}`, 'content-type': 'application/json', 'x-request-id': 'req_seedcreate0001' },
+      body: JSON.stringify(body),
+    });
     expect(created.status).toBe(202);
     const env = await waitFor(
       'my-env to be active',
@@ -117,6 +121,8 @@ describe('seed 002 and 003 against a controller and real agents', () => {
     });
     const host = [registered, standalone].find((a) => a.hostId === vm?.host_id) as AgentProc;
     expect(footprint(host.host()).zones).toEqual(['my-env-0:running']);
+    // The user's request id reached the agent that made the VM (and its host command logs).
+    expect(host.proc.output).toContain('req_seedcreate0001');
 
     const status = await json<FleetStatus>(c.call('GET', '/api/status'));
     expect(status.hosts).toMatchObject({ total: 2, ready: 2, eligible: 2 });
