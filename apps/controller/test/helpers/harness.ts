@@ -8,7 +8,8 @@ import { openDb } from '../../src/db/open-db.js';
 import { ManualClock } from '../../src/lib/clock.js';
 import { createMemoryLogger } from '../../src/lib/logger.js';
 import { bootstrapIfEmpty } from '../../src/services/auth/bootstrap.js';
-import { FakeAgent, type FakeAgentOptions, FakeNetwork } from './fake-agent.js';
+import { FakeAgent, type FakeAgentOptions } from './fake-agent.js';
+import { FakeNetwork } from './fake-network.js';
 
 export interface Harness {
   core: ReturnType<typeof createControllerCore>;

@@ -1,10 +1,11 @@
-import { type ChildProcess, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type HostState, initHost, readState, runCommand } from '@apiary/illumos-sim';
 import { type ControllerClient, createControllerClient } from '@apiary/protocol';
+import { Proc } from './proc.js';
 
 /*
  * System-test fleet: the real controller and real agents, each its own process on an
@@ -44,41 +45,6 @@ export async function waitFor<T>(
     if (Date.now() > deadline)
       throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
     await new Promise((r) => setTimeout(r, everyMs));
-  }
-}
-
-class Proc {
-  child: ChildProcess | undefined;
-  output = '';
-  constructor(
-    readonly name: string,
-    private readonly args: string[],
-  ) {}
-
-  start(): Promise<void> {
-    const child = spawn(process.execPath, this.args, { stdio: ['ignore', 'pipe', 'pipe'] });
-    this.child = child;
-    const onData = (chunk: Buffer) => {
-      this.output += chunk.toString();
-    };
-    child.stdout?.on('data', onData);
-    child.stderr?.on('data', onData);
-    return Promise.resolve();
-  }
-
-  get running(): boolean {
-    return (
-      this.child !== undefined && this.child.exitCode === null && this.child.signalCode === null
-    );
-  }
-
-  /** Stops the process (SIGTERM: clean; SIGKILL: a crash) and waits for it to be gone. */
-  async stop(signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
-    const child = this.child;
-    if (!child || !this.running) return;
-    const exited = new Promise<void>((r) => child.once('exit', () => r()));
-    child.kill(signal);
-    await exited;
   }
 }
 

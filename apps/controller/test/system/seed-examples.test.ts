@@ -92,7 +92,11 @@ describe('seed 002 and 003 against a controller and real agents', () => {
     };
     const created = await fetch(`${c.url}/api/envs`, {
       method: 'POST',
-      headers: { authorization: `Bearer ${c.adminKey}`, 'content-type': 'application/json', 'x-request-id': 'req_seedcreate0001' },
+      headers: {
+        authorization: `Bearer ${c.adminKey}`,
+        'content-type': 'application/json',
+        'x-request-id': 'req_seedcreate0001',
+      },
       body: JSON.stringify(body),
     });
     expect(created.status).toBe(202);

@@ -62,7 +62,8 @@ export function createDrainWorker(ctx: Ctx) {
     const rows = ctx.db.select().from(vms).where(inArray(vms.id, vmIds)).all();
     const todo = rows.filter((v) => ['running', 'starting', 'stopping'].includes(v.state));
     for (const vm of todo) {
-      const key = `${vm.id}`;
+      // Per drain: a new drain of the same host starts with fresh attempts.
+      const key = `${drainId}/${vm.id}`;
       const n = attempts.get(key) ?? 0;
       if (n >= MAX_STOP_ATTEMPTS) continue;
       const started = ctx.work.runExclusive(

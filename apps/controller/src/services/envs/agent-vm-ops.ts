@@ -1,26 +1,14 @@
-import { createReadStream } from 'node:fs';
-import { Readable } from 'node:stream';
 import { type AgentClient, type AgentVm, ApiError, type Operation } from '@apiary/protocol';
-import { and, eq } from 'drizzle-orm';
+import { eq } from 'drizzle-orm';
 import type { Ctx } from '../../context.js';
-import { hostImages, hosts, images, vms } from '../../db/schema.js';
-import { sleep } from '../../lib/limit.js';
+import { hostImages, hosts, vms } from '../../db/schema.js';
 import { markVmDeleted } from '../hosts/apply-inventory.js';
-import { blobPath, blobSize } from '../images/image-store.js';
 import type { EnvRow, VmRow } from './env-view.js';
+import { pushImageIfNeeded } from './push-image.js';
+import { asVmOpError, Interrupted, VmOpError } from './vm-op-error.js';
+import { waitForOperation } from './wait-operation.js';
 
-/** A VM operation that did not succeed; recorded on the VM. */
-export class VmOpError extends Error {
-  constructor(
-    readonly code: string,
-    msg: string,
-  ) {
-    super(msg);
-  }
-}
-
-/** The saga was asked to stop (shutdown); the work resumes on the next start. */
-export class Interrupted extends Error {}
+export { Interrupted, VmOpError };
 
 export function agentFor(ctx: Ctx, vm: VmRow, requestId?: string): AgentClient {
   const host = ctx.db
@@ -30,12 +18,6 @@ export function agentFor(ctx: Ctx, vm: VmRow, requestId?: string): AgentClient {
     .get();
   if (!host) throw new VmOpError('host_missing', `host ${vm.hostId} of VM ${vm.id} is not known`);
   return ctx.agents.forHost(host, requestId);
-}
-
-function asVmOpError(error: unknown, what: string): VmOpError {
-  if (error instanceof VmOpError || error instanceof Interrupted) return error as VmOpError;
-  if (error instanceof ApiError) return new VmOpError(error.code, `${what}: ${error.message}`);
-  return new VmOpError('internal', `${what}: ${String(error)}`);
 }
 
 /** Records what the agent says about a VM unless we already hold a newer report. */
@@ -79,90 +61,6 @@ export function setVmState(
       orgId: row.orgId,
       data: { id: row.id, env_id: row.envId, host_id: row.hostId, state },
     });
-  }
-}
-
-/** Polls an agent operation until it ends. Transient failures to ask are retried until the deadline. */
-export async function waitForOperation(
-  ctx: Ctx,
-  client: AgentClient,
-  op: Operation,
-  signal: AbortSignal,
-): Promise<Operation> {
-  const deadline = ctx.clock.now() + ctx.config.operationTimeoutMs;
-  let delay = 50;
-  let current = op;
-  while (current.state === 'pending' || current.state === 'running') {
-    if (signal.aborted) throw new Interrupted(`operation ${op.id} left running`);
-    if (ctx.clock.now() > deadline) {
-      throw new VmOpError(
-        'timeout',
-        `operation ${op.kind} on ${op.vm_id} did not finish in time (step ${current.step})`,
-      );
-    }
-    await sleep(delay, signal);
-    delay = Math.min(1000, Math.round(delay * 1.5));
-    try {
-      current = await client.getOperation({ params: { id: op.id } });
-    } catch (error) {
-      if (error instanceof ApiError && error.code === 'not_found') {
-        // The agent forgot the operation (e.g. restarted): the VM tells the outcome.
-        return outcomeFromVm(client, op);
-      }
-      if (!(error instanceof ApiError) || !['unavailable', 'timeout'].includes(error.code))
-        throw error;
-    }
-  }
-  return current;
-}
-
-async function outcomeFromVm(client: AgentClient, op: Operation): Promise<Operation> {
-  const vm = await client.getVm({ params: { id: op.vm_id } }).catch(() => null);
-  const done: Record<string, string[]> = {
-    create: ['running'],
-    start: ['running'],
-    restart: ['running'],
-    stop: ['stopped'],
-    delete: ['deleted'],
-  };
-  const ok = vm ? (done[op.kind] ?? []).includes(vm.state) : op.kind === 'delete';
-  return {
-    ...op,
-    state: ok ? 'succeeded' : 'failed',
-    error: ok
-      ? null
-      : (vm?.error ?? { code: 'lost', msg: `operation ${op.id} was lost by the agent` }),
-  };
-}
-
-/** Pushes the image to a host added by address (it has no controller link to pull from). */
-async function pushImageIfNeeded(ctx: Ctx, client: AgentClient, vm: VmRow) {
-  if (!vm.imageDigest) return;
-  const host = ctx.db
-    .select()
-    .from(hosts)
-    .where(eq(hosts.id, vm.hostId ?? ''))
-    .get();
-  if (host?.source !== 'added') return;
-  const held = ctx.db
-    .select()
-    .from(hostImages)
-    .where(and(eq(hostImages.hostId, host.id), eq(hostImages.digest, vm.imageDigest)))
-    .get();
-  if (held) return;
-  const image = ctx.db.select().from(images).where(eq(images.digest, vm.imageDigest)).get();
-  if (!image) throw new VmOpError('image_missing', `image ${vm.imageDigest} is no longer stored`);
-  try {
-    await client.uploadImage({
-      query: { name: image.name, format: image.format, digest: image.digest as `sha256:${string}` },
-      body: Readable.toWeb(
-        createReadStream(blobPath(ctx.imageDir, image.digest)),
-      ) as ReadableStream,
-      contentLength: blobSize(ctx.imageDir, image.digest),
-    });
-  } catch (error) {
-    if (!(error instanceof ApiError && error.code === 'conflict'))
-      throw asVmOpError(error, 'image upload');
   }
 }
 
