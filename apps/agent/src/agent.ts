@@ -6,6 +6,9 @@ import { createApp } from './app.js';
 import { countUserKeys, rotateControllerKey } from './auth/api-keys.js';
 import { ensureClaimToken } from './auth/claim-token.js';
 import type { AgentConfig } from './config.js';
+import { createConsoleUpgrade } from './console/console-upgrade.js';
+import { serialSession } from './console/serial-session.js';
+import { vncSession } from './console/vnc-session.js';
 import { ControllerLink } from './controller/controller-link.js';
 import { bumpGeneration } from './db/meta-store.js';
 import { type Db, openDatabase } from './db/open.js';
@@ -20,7 +23,7 @@ import { createLayout } from './layout.js';
 import { createLogger, type Logger } from './log.js';
 import { Metrics } from './metrics.js';
 import { HostNetwork } from './network/host-network.js';
-import { reconcileAtStart, retryCleanups } from './reconcile.js';
+import { reconcileAtStart, reconcileForwards, retryCleanups } from './reconcile.js';
 import { StorageSetup } from './storage-setup.js';
 import { OperationRunner } from './vms/operation-runner.js';
 import { VmService } from './vms/vm-service.js';
@@ -39,13 +42,20 @@ export interface AgentOptions {
 
 export interface Agent {
   app: Hono<AgentEnv>;
+  /** Websocket upgrades (consoles): hand the HTTP server's `upgrade` events to this. */
+  upgrade: ReturnType<typeof createConsoleUpgrade>;
   deps: AgentDeps;
   db: Db;
   exec: HostExec;
   runner: OperationRunner;
   link: ControllerLink | null;
+  /** Reconcile with the host and start the background loop (before serving requests). */
   start(): Promise<void>;
+  /** Start the controller link, once the HTTP server listens on `port`. */
+  connect(port?: number): void;
   stop(): Promise<void>;
+  /** One pass of the background loop (resources, VM states, forwards, cleanups). */
+  tick(): Promise<void>;
 }
 
 /** Wire the agent from its configuration. Nothing touches the host until `start()`. */
@@ -110,6 +120,8 @@ export function buildAgent(config: AgentConfig, options: AgentOptions = {}): Age
   });
   const [listenHost, listenPort] = splitHostPort(config.listen);
   const hostname = osHostname();
+  // The port actually bound (differs from --listen when it asked for port 0).
+  let boundPort = listenPort;
   if (config.controller && config.licenseKeyFile) {
     const reachable =
       listenHost === '0.0.0.0' || listenHost === '::'
@@ -121,9 +133,9 @@ export function buildAgent(config: AgentConfig, options: AgentOptions = {}): Age
       dataDir: config.dataDir,
       hostId,
       hostname,
-      addr:
+      addr: () =>
         options.addr ??
-        `http://${reachable.includes(':') ? `[${reachable}]` : reachable}:${listenPort}`,
+        `http://${reachable.includes(':') ? `[${reachable}]` : reachable}:${boundPort}`,
       publicAddr: config.publicAddr,
       storage: config.storage,
       log,
@@ -158,10 +170,26 @@ export function buildAgent(config: AgentConfig, options: AgentOptions = {}): Age
       bumpGeneration(db);
       onChange();
     }
+    // A guest that powered off, a zone removed by hand: the controller hears of it.
+    const changed = await vms.observeAll().catch((error) => {
+      log.warn('observing VM states failed', { error });
+      return 0;
+    });
+    if (changed > 0) onChange();
+    // IP Filter refreshed or the host rebooted under us: put forwards and NAT maps back.
+    await reconcileForwards({ db, exec, log, layout, runner }).catch((error) =>
+      log.warn('reconciling port forwards failed', { error }),
+    );
     await retryCleanups({ db, exec, log, layout, runner });
   };
+  const upgrade = createConsoleUpgrade({
+    db,
+    log,
+    sessions: { console: serialSession(exec, config.commandEnv), vnc: vncSession(layout) },
+  });
   return {
     app: createApp(deps),
+    upgrade,
     deps,
     db,
     exec,
@@ -176,7 +204,6 @@ export function buildAgent(config: AgentConfig, options: AgentOptions = {}): Age
       await network.ensure().catch((error) => log.error('host network setup failed', { error }));
       await storage.ensure().catch((error) => log.error('storage setup failed', { error }));
       await reconcileAtStart({ db, exec, log, layout, runner });
-      link?.start();
       const every = options.backgroundIntervalMs ?? 60_000;
       const tick = () => {
         timer = setTimeout(() => void background().finally(tick), every);
@@ -184,10 +211,15 @@ export function buildAgent(config: AgentConfig, options: AgentOptions = {}): Age
       };
       tick();
     },
+    connect(port) {
+      if (port !== undefined) boundPort = port;
+      link?.start();
+    },
     async stop() {
       if (timer) clearTimeout(timer);
       await link?.stop();
     },
+    tick: background,
   };
 }
 

@@ -1,6 +1,6 @@
 import { isAbsolute, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { HostPort, StorageBackend, summarizeIssues, validationIssues } from '@apiary/protocol';
+import { ListenAddress, StorageBackend, summarizeIssues, validationIssues } from '@apiary/protocol';
 import { z } from 'zod';
 import { PoolName } from './host/names.js';
 
@@ -40,7 +40,8 @@ const LinkName = z
 const AbsolutePath = z.string().refine(isAbsolute, 'must be an absolute path');
 
 export const AgentConfig = z.object({
-  listen: HostPort.default('127.0.0.1:9100'),
+  /** Port 0 asks the OS for a free port (tests); the chosen address is logged. */
+  listen: ListenAddress.default('127.0.0.1:9100'),
   dataDir: AbsolutePath,
   logLevel: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
   /** Directory the host commands are taken from; null = the system's own paths. */

@@ -23,7 +23,10 @@ async function main(argv: string[]): Promise<void> {
   const [host, port] = splitHostPort(config.listen);
   const server = serve({ fetch: agent.app.fetch, hostname: host, port }, (info) => {
     log.info('listening', { addr: `${info.address}:${info.port}`, host_id: agent.deps.hostId });
+    // Register with the controller only once it can reach us.
+    agent.connect(info.port);
   });
+  server.on('upgrade', agent.upgrade);
   let stopping = false;
   const stop = (signal: string) => {
     if (stopping) return;

@@ -3,7 +3,13 @@ import type { Db } from './db/open.js';
 import { portAllocations } from './db/schema.js';
 import type { HostExec } from './host/exec.js';
 import { listZoneRules, renderEgressRules } from './host/ipf.js';
-import { addNatRules, listNatRules, normalizeNatRule, removeNatRules } from './host/ipnat.js';
+import {
+  addNatRules,
+  listNatRules,
+  normalizeNatRule,
+  removeNatRules,
+  renderMapRules,
+} from './host/ipnat.js';
 import { destroyDataset, listDatasetTree, snapshot } from './host/zfs.js';
 import { listZones } from './host/zoneadm.js';
 import { exportZoneConfig } from './host/zonecfg.js';
@@ -167,9 +173,24 @@ async function reconcileImages(deps: ReconcileDeps): Promise<void> {
   }
 }
 
-async function reconcileForwards(deps: ReconcileDeps): Promise<void> {
+/**
+ * Port forwards and outbound NAT as the database says they should be; run while no operation
+ * runs (a delete between reading and writing must not get its rules put back).
+ */
+export function reconcileForwards(deps: ReconcileDeps): Promise<void> {
+  return deps.runner.exclusive(() => reconcileForwardsNow(deps));
+}
+
+async function reconcileForwardsNow(deps: ReconcileDeps): Promise<void> {
   const { db, exec, layout, log, runner } = deps;
   const loaded = await listNatRules(exec);
+  // The private network's outbound maps go first: IP Filter refreshes drop them with the rest.
+  const maps = renderMapRules(layout.externalLink, layout.subnet.cidr).map(normalizeNatRule);
+  const lostMaps = maps.filter((r) => !loaded.includes(r));
+  if (lostMaps.length) {
+    await addNatRules(exec, lostMaps);
+    log.warn('restored the outbound NAT rules', { count: lostMaps.length });
+  }
   const expected = new Set<string>();
   for (const vm of listVmRows(db)) {
     // A VM being created gets its rules from its own saga; one that failed holds none.

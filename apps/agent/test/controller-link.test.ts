@@ -1,64 +1,11 @@
 import { statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { HeartbeatReq, Inventory, RegisterHostReq } from '@apiary/protocol';
-import { Hono } from 'hono';
+import type { Inventory } from '@apiary/protocol';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ControllerLink } from '../src/controller/controller-link.js';
 import { silentLogger } from '../src/log.js';
+import { fakeController } from './helpers/fake-controller.js';
 import { tempDir } from './helpers/temp.js';
-
-/** A controller fake built on the protocol: records what the agent sends. */
-function fakeController() {
-  const state = {
-    registrations: [] as RegisterHostReq[],
-    heartbeats: [] as HeartbeatReq[],
-    deregistered: 0,
-    ack: -1,
-    forget: false,
-    down: false,
-    downloads: [] as Array<string | undefined>,
-  };
-  const app = new Hono();
-  app.post('/v1/internal/hosts/register', async (c) => {
-    const body = (await c.req.json()) as RegisterHostReq;
-    state.registrations.push(body);
-    state.forget = false;
-    state.ack = body.inventory.generation;
-    return c.json({
-      host_id: body.host_id,
-      host_credential: `cred-${state.registrations.length}`,
-      heartbeat_interval_ms: 100,
-      controller_version: 'test',
-      api_version: '1.0',
-    });
-  });
-  app.post('/v1/internal/hosts/:id/heartbeat', async (c) => {
-    if (
-      state.forget ||
-      c.req.header('authorization') !== `Bearer cred-${state.registrations.length}`
-    ) {
-      return c.json({ msg: 'unknown host', code: 'unauthenticated', requestId: 'req_x' }, 401);
-    }
-    const body = (await c.req.json()) as HeartbeatReq;
-    state.heartbeats.push(body);
-    if (body.inventory) state.ack = body.inventory.generation;
-    return c.json({ next_heartbeat_ms: 100, ack_generation: state.ack });
-  });
-  app.post('/v1/internal/hosts/:id/deregister', (c) => {
-    state.deregistered++;
-    return c.json({ ok: true });
-  });
-  app.get('/v1/internal/images/:digest', (c) => {
-    state.downloads.push(c.req.header('range'));
-    return c.body('abc', 200);
-  });
-  const fetchImpl = (async (input: string | URL | Request, init?: RequestInit) => {
-    if (state.down)
-      throw Object.assign(new TypeError('fetch failed'), { cause: { code: 'ECONNREFUSED' } });
-    return app.fetch(new Request(input, init));
-  }) as typeof fetch;
-  return { state, fetchImpl };
-}
 
 const waitFor = async (check: () => boolean, ms = 5000) => {
   const end = Date.now() + ms;
@@ -78,7 +25,8 @@ function setup() {
   const dir = tempDir('link');
   const licenseFile = join(dir, 'license');
   writeFileSync(licenseFile, 'lic_0123456789abcdef0123\n');
-  const controller = fakeController();
+  const digest = `sha256:${'a'.repeat(64)}`;
+  const controller = fakeController({ [digest]: Buffer.from('0123456789abc') });
   let generation = 1;
   let minted = 0;
   const inventory = (): Inventory => ({
@@ -93,13 +41,13 @@ function setup() {
     dataDir: dir,
     hostId: 'host_abcdefghijkl',
     hostname: 'omni1',
-    addr: 'http://10.0.0.5:9100',
+    addr: () => 'http://10.0.0.5:9100',
     publicAddr: null,
     storage: 'zvol',
     log: silentLogger(),
     inventory,
     mintControllerKey: () => `wh_${String(++minted).padStart(64, '0')}`,
-    fetch: controller.fetchImpl,
+    fetch: controller.fetch,
     maxBackoffMs: 200,
   });
   links.push(link);
@@ -177,7 +125,8 @@ describe('ControllerLink', () => {
     link.start();
     await waitFor(() => link.status().registered);
     const res = await link.download(`sha256:${'a'.repeat(64)}`, 10);
+    expect(res.status).toBe(206);
     expect(await res.text()).toBe('abc');
-    expect(controller.state.downloads).toEqual(['bytes=10-']);
+    expect(controller.state.downloads.map((d) => d.range)).toEqual(['bytes=10-']);
   });
 });

@@ -99,6 +99,49 @@ async function crashDuring(step: string, match: string, pauseAfterKillMs: number
   return vm.state;
 }
 
+async function crashDuringDelete() {
+  const dir = tempDir('crashdel');
+  const simRoot = join(dir, 'host');
+  const dataDir = join(dir, 'data');
+  initHost(simRoot, {});
+  const args = ['--data-dir', dataDir, '--sim', simRoot];
+  const port = await freePort();
+  let agent = await startAgentProcess(args, port);
+  running.push(agent);
+  const api = clientFor(port, mintKey(dataDir));
+  await api.uploadImage({
+    query: { name: 'box' },
+    body: image.stream,
+    contentLength: image.stream.length,
+  });
+  const baseline = hostSnapshot(simRoot);
+  const { operation: create } = await api.createVm({
+    body: { id: 'gone-0', env_id: 'gone', image: 'box' },
+  });
+  await until(
+    () => api.getOperation({ params: { id: create.id } }),
+    (op) => op.state === 'succeeded',
+  );
+  await addFault(simRoot, { match: 'zoneadm -z gone-0 uninstall -F', count: 1, hang_ms: 1500 });
+  const { operation } = await api.deleteVm({ params: { id: 'gone-0' } });
+  await until(
+    () => api.getOperation({ params: { id: operation.id } }),
+    (op) => op.step === 'undo:install',
+  );
+  await new Promise((r) => setTimeout(r, 300));
+  await agent.kill9();
+  agent = await startAgentProcess(args, port);
+  running.push(agent);
+  const done = await until(
+    () => api.getOperation({ params: { id: operation.id } }),
+    (op) => op.state === 'succeeded' || op.state === 'failed',
+  );
+  expect(done.state).toBe('succeeded');
+  expect((await api.getVm({ params: { id: 'gone-0' } }).catch((e) => e)).status).toBe(404);
+  expect(hostSnapshot(simRoot)).toEqual(baseline);
+  await agent.stop();
+}
+
 describe('kill -9 during a create, then restart', () => {
   it('while cloning the disk', async () => {
     await crashDuring('disk', 'zfs clone *', 2000);
@@ -118,5 +161,11 @@ describe('kill -9 during a create, then restart', () => {
 
   it('while adding port forwards', async () => {
     await crashDuring('ports', 'ipnat -f -', 2000);
+  }, 120_000);
+});
+
+describe('kill -9 during a delete, then restart', () => {
+  it('finishes the delete and leaves the host as before', async () => {
+    await crashDuringDelete();
   }, 120_000);
 });

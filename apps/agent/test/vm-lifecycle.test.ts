@@ -212,6 +212,72 @@ describe('VM lifecycle through the HTTP API', () => {
   });
 });
 
+describe('operations on one VM', () => {
+  it('queues a delete sent while the create runs, and ends with nothing on the host', async () => {
+    const { operation: create } = await t.api.createVm({
+      body: { id: 'quick-0', env_id: 'quick', image: 'alpine' },
+    });
+    const { operation: del } = await t.api.deleteVm({ params: { id: 'quick-0' } });
+    expect(del.state).toBe('pending');
+    const again = await t.api.deleteVm({ params: { id: 'quick-0' } });
+    expect(again.operation.id).toBe(del.id);
+    const stop = await t.api.stopVm({ params: { id: 'quick-0' } }).catch((e) => e);
+    expect(stop.status).toBe(409);
+    await t.settle();
+    expect((await t.api.getOperation({ params: { id: create.id } })).state).toBe('succeeded');
+    expect((await t.api.getOperation({ params: { id: del.id } })).state).toBe('succeeded');
+    expect(hostSnapshot(t.simRoot)).toEqual(baseline);
+  });
+
+  it('retries a failed create when the same request is sent again', async () => {
+    const { addFault } = await import('@apiary/illumos-sim');
+    await addFault(t.simRoot, { match: 'zoneadm -z again-0 install', count: 2, stderr: 'no\n' });
+    const body = { id: 'again-0', env_id: 'again', image: 'alpine' };
+    await t.api.createVm({ body });
+    await t.settle();
+    expect((await t.api.getVm({ params: { id: 'again-0' } })).state).toBe('failed');
+    expect(hostSnapshot(t.simRoot)).toEqual(baseline);
+    const second = await t.api.createVm({ body });
+    expect(second.vm.state).toBe('creating');
+    await t.settle();
+    expect((await t.api.getVm({ params: { id: 'again-0' } })).state).toBe('running');
+    await t.api.deleteVm({ params: { id: 'again-0' } });
+    await t.settle();
+    expect(hostSnapshot(t.simRoot)).toEqual(baseline);
+  });
+});
+
+describe('image delete', () => {
+  it('is refused while a VM uses the image, then removes its datasets', async () => {
+    await t.api.createVm({ body: { id: 'user-0', env_id: 'user', image: 'alpine' } });
+    await t.settle();
+    const refused = await t.api.deleteImage({ params: { digest: image.digest } }).catch((e) => e);
+    expect(refused.status).toBe(409);
+    expect((await t.api.listImages()).items[0]?.vm_count).toBe(1);
+    await t.api.deleteVm({ params: { id: 'user-0' } });
+    await t.settle();
+    expect(hostSnapshot(t.simRoot)).toEqual(baseline);
+  });
+});
+
+describe('metrics', () => {
+  it('exposes counters and gauges in the Prometheus text format without running host commands', async () => {
+    const before = t.commands().length;
+    const res = await t.fetch('http://agent.test/metrics');
+    expect(res.headers.get('content-type')).toContain('text/plain');
+    const text = await res.text();
+    expect(text).toMatch(
+      /^apiary_agent_host_commands_total\{command="zoneadm",result="ok"\} \d+$/m,
+    );
+    expect(text).toMatch(
+      /^apiary_agent_operations_total\{kind="create",result="succeeded"\} \d+$/m,
+    );
+    expect(text).toMatch(/^apiary_agent_capacity_total\{resource="cpu"\} 8$/m);
+    expect(text).toMatch(/^apiary_agent_free_host_ports \d+$/m);
+    expect(t.commands().length).toBe(before);
+  });
+});
+
 describe('deny_outgoing', () => {
   const id = 'locked-0';
 
@@ -246,5 +312,12 @@ describe('deny_outgoing', () => {
     await t.api.deleteVm({ params: { id } });
     await t.settle();
     expect(hostSnapshot(t.simRoot)).toEqual(baseline);
+  });
+
+  it('deletes the unused image and its datasets', async () => {
+    await t.api.deleteImage({ params: { digest: image.digest } });
+    const hex = image.digest.slice(7);
+    expect(Object.keys(readState(t.simRoot).datasets).filter((d) => d.includes(hex))).toEqual([]);
+    expect((await t.api.listImages()).total).toBe(0);
   });
 });

@@ -1,12 +1,6 @@
 import { parseArgs } from 'node:util';
-import { Engine, summarizeIssues, validationIssues } from '@apiary/protocol';
+import { Engine, ListenAddress, summarizeIssues, validationIssues } from '@apiary/protocol';
 import { z } from 'zod';
-
-/** `HOST:PORT`; port 0 asks the kernel for a free port (tests, benchmarks). */
-const ListenAddr = z
-  .string()
-  .regex(/^(?:\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]+):\d{1,5}$/, 'must be HOST:PORT (e.g. 0.0.0.0:9200)')
-  .refine((s) => Number(s.slice(s.lastIndexOf(':') + 1)) <= 65535, 'port must be 0-65535');
 
 const Millis = (min: number, def: number) => z.coerce.number().int().min(min).default(def);
 
@@ -35,7 +29,8 @@ const EngineMap = z.string().transform((s, ctx) => {
  * start with readable errors. Nothing else in the controller reads `process.env`.
  */
 export const ControllerConfig = z.object({
-  listen: ListenAddr.default('127.0.0.1:9200'),
+  /** Port 0 asks the kernel for a free port (tests, benchmarks); the `listening` line says which. */
+  listen: ListenAddress.default('127.0.0.1:9200'),
   dataDir: z.string().min(1, 'is required (--data-dir DIR or APIARY_DATA_DIR)'),
   logLevel: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
   placement: z.enum(['spread', 'binpack']).default('spread'),

@@ -166,7 +166,9 @@ describe('typed clients', () => {
       });
     const f = fakeFetch([refused, ok]);
     const agent = createAgentClient({ baseUrl: 'http://agent', fetch: f.fetch, retryDelayMs: 1 });
-    const result = await agent.createVm({ body: { id: 'e-0', env_id: 'e', image: 'alpine-cloud' } });
+    const result = await agent.createVm({
+      body: { id: 'e-0', env_id: 'e', image: 'alpine-cloud' },
+    });
     expect(result.operation.state).toBe('pending');
     expect(f.seen[1]?.body).toMatchObject({ id: 'e-0' });
   });

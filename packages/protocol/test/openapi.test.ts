@@ -15,7 +15,9 @@ describe('buildOpenApiDocument', () => {
 
   it('derives the request body schema from the zod schema, defaults included', () => {
     const body = doc.paths['/v1/envs']?.post?.requestBody as {
-      content: { 'application/json': { schema: { properties: Record<string, { default?: unknown }> } } };
+      content: {
+        'application/json': { schema: { properties: Record<string, { default?: unknown }> } };
+      };
     };
     expect(body.content['application/json'].schema.properties.lifetime?.default).toBe(21600);
   });

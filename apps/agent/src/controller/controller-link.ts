@@ -19,8 +19,8 @@ export interface ControllerLinkDeps {
   dataDir: string;
   hostId: string;
   hostname: string;
-  /** Base URL where the controller reaches this agent. */
-  addr: string;
+  /** Base URL where the controller reaches this agent (known once the server listens). */
+  addr: () => string;
   publicAddr: string | null;
   storage: StorageBackend;
   log: Logger;
@@ -159,7 +159,7 @@ export class ControllerLink {
           license_key: license,
           host_id: this.deps.hostId,
           hostname: this.deps.hostname,
-          addr: this.deps.addr,
+          addr: this.deps.addr(),
           ...(this.deps.publicAddr ? { public_addr: this.deps.publicAddr } : {}),
           agent_version: AGENT_VERSION,
           api_version: API_VERSION,

@@ -38,3 +38,48 @@ export class KeyedMutex {
     }
   }
 }
+
+/**
+ * Many readers or one writer, granted in arrival order (a waiting writer holds back later
+ * readers, so it cannot starve). Operations on VMs are readers; a reconciliation pass that must
+ * see the host and the database without an operation changing them in between is a writer.
+ */
+export class RwLock {
+  private readers = 0;
+  private writing = false;
+  private readonly queue: Array<{ write: boolean; grant: () => void }> = [];
+
+  read<T>(task: () => Promise<T>): Promise<T> {
+    return this.with(false, task);
+  }
+
+  write<T>(task: () => Promise<T>): Promise<T> {
+    return this.with(true, task);
+  }
+
+  private async with<T>(write: boolean, task: () => Promise<T>): Promise<T> {
+    await new Promise<void>((grant) => {
+      this.queue.push({ write, grant });
+      this.drain();
+    });
+    try {
+      return await task();
+    } finally {
+      if (write) this.writing = false;
+      else this.readers--;
+      this.drain();
+    }
+  }
+
+  private drain(): void {
+    while (this.queue.length > 0) {
+      const head = this.queue[0]!;
+      if (this.writing || (head.write && this.readers > 0)) return;
+      this.queue.shift();
+      if (head.write) this.writing = true;
+      else this.readers++;
+      head.grant();
+      if (head.write) return;
+    }
+  }
+}

@@ -9,7 +9,7 @@ import type { Layout } from '../layout.js';
 import { type Logger, withRequestId } from '../log.js';
 import type { Metrics } from '../metrics.js';
 import type { HostNetwork } from '../network/host-network.js';
-import { KeyedMutex, Semaphore } from '../util/semaphore.js';
+import { KeyedMutex, RwLock, Semaphore } from '../util/semaphore.js';
 import { CREATE_STEPS, egress, ports } from './create-steps.js';
 import { getOperation, type OperationRow, updateOperation } from './operation-store.js';
 import { runForward, runUndo, StepFailure } from './saga.js';
@@ -45,6 +45,8 @@ export class OperationRunner {
   private readonly perVm = new KeyedMutex();
   private readonly creates: Semaphore;
   private readonly inflight = new Set<Promise<void>>();
+  /** Operations share it; a reconciliation pass holds it alone (see `exclusive`). */
+  private readonly hostView = new RwLock();
 
   constructor(private readonly deps: RunnerDeps) {
     this.creates = new Semaphore(deps.maxParallelCreates);
@@ -52,10 +54,15 @@ export class OperationRunner {
 
   schedule(op: OperationRow): void {
     const task = this.perVm
-      .run(op.vmId, () => this.execute(op.id))
+      .run(op.vmId, () => this.hostView.read(() => this.execute(op.id)))
       .catch((error) => this.deps.log.error('operation crashed', { operation_id: op.id, error }));
     this.inflight.add(task);
     void task.finally(() => this.inflight.delete(task));
+  }
+
+  /** Run `task` while no operation runs (they wait, in order, until it is done). */
+  exclusive<T>(task: () => Promise<T>): Promise<T> {
+    return this.hostView.write(task);
   }
 
   /** Resolves when every scheduled operation has finished (tests, shutdown). */
@@ -177,7 +184,10 @@ export class OperationRunner {
     const current = setVmState(db, vm.id, 'deleting', null, { operationId: op.id }) ?? vm;
     // A create that failed and was fully undone holds nothing on the host.
     const holdsHost = current.slot !== null;
-    const failures = holdsHost ? await runUndo(CREATE_STEPS, this.context(current)) : [];
+    const journal = (step: string) => updateOperation(db, op.id, { step: `undo:${step}` });
+    const failures = holdsHost
+      ? await runUndo(CREATE_STEPS, this.context(current), undefined, journal)
+      : [];
     if (failures.length === 0) {
       deleteVmRow(db, vm.id);
       this.finish(op, null);
@@ -230,20 +240,22 @@ export class OperationRunner {
 
   /** Retry the undo of VMs whose create or delete could not remove everything. */
   async cleanup(vm: VmRow, deleting: boolean): Promise<boolean> {
-    return this.perVm.run(vm.id, async () => {
-      const fresh = getVm(this.deps.db, vm.id);
-      if (!fresh?.needsCleanup) return true;
-      const failures = await runUndo(CREATE_STEPS, this.context(fresh));
-      if (failures.length > 0) return false;
-      if (deleting) deleteVmRow(this.deps.db, vm.id);
-      else
-        this.failCreate(
-          fresh,
-          { code: fresh.errorCode ?? 'internal', msg: fresh.errorMsg ?? '' },
-          false,
-        );
-      this.deps.onChange();
-      return true;
-    });
+    return this.perVm.run(vm.id, () =>
+      this.hostView.read(async () => {
+        const fresh = getVm(this.deps.db, vm.id);
+        if (!fresh?.needsCleanup) return true;
+        const failures = await runUndo(CREATE_STEPS, this.context(fresh));
+        if (failures.length > 0) return false;
+        if (deleting) deleteVmRow(this.deps.db, vm.id);
+        else
+          this.failCreate(
+            fresh,
+            { code: fresh.errorCode ?? 'internal', msg: fresh.errorMsg ?? '' },
+            false,
+          );
+        this.deps.onChange();
+        return true;
+      }),
+    );
   }
 }

@@ -70,6 +70,7 @@ export async function runUndo(
   steps: SagaStep[],
   ctx: VmContext,
   through?: string,
+  onStep?: (step: string) => void,
 ): Promise<Array<{ step: string; error: unknown }>> {
   const last =
     through === undefined ? steps.length - 1 : steps.findIndex((s) => s.name === through);
@@ -77,6 +78,7 @@ export async function runUndo(
   for (let i = last; i >= 0; i--) {
     const step = steps[i] as SagaStep;
     if (step.when && !step.when(ctx)) continue;
+    onStep?.(step.name);
     try {
       await attempt(() => step.undo(ctx), 4, true);
     } catch (error) {

@@ -232,7 +232,23 @@ export class VmService {
     const observed = stateFromZone(zone?.state ?? null);
     if (observed === row.state) return row;
     const error = zone ? null : { code: 'zone_missing', msg: `zone ${row.id} is not on the host` };
-    return setVmState(this.deps.db, row.id, observed, error) ?? row;
+    // Re-read inside the write: an operation accepted since the listing owns the state now.
+    return this.deps.db.transaction((txDb) => {
+      const tx = txDb as unknown as Db;
+      const fresh = getVm(tx, row.id);
+      if (!fresh || fresh.operationId || fresh.state !== row.state) return fresh ?? row;
+      return setVmState(tx, row.id, observed, error) ?? row;
+    });
+  }
+
+  /** Background pass: fold the host's view into every VM (one host command). */
+  async observeAll(): Promise<number> {
+    const rows = listVmRows(this.deps.db);
+    if (rows.length === 0) return 0;
+    const zones = new Map((await this.listZonesShared()).map((z) => [z.name, z]));
+    let changed = 0;
+    for (const row of rows) if (this.observe(row, zones.get(row.id) ?? null) !== row) changed++;
+    return changed;
   }
 
   private listZonesShared(): Promise<ZoneListEntry[]> {

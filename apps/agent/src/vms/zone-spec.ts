@@ -48,6 +48,8 @@ export function buildZoneSpec(ctx: VmContext): BhyveZoneSpec {
       ['vcpus', String(vm.cpu)],
       ['ram', `${vm.mem}M`],
       ['cloud-init', layout.userDataPath(vm.id)],
+      // A framebuffer on <zonepath>/root/tmp/vm.vnc for the VNC console websocket.
+      ['vnc', 'on'],
       [ATTR.vmId, vm.id],
       [ATTR.envId, vm.envId],
       [ATTR.image, vm.image],

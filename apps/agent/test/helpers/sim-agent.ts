@@ -36,6 +36,7 @@ export async function simAgent(options: SimAgentOptions = {}) {
     : silentLogger();
   const agent = buildAgent(config, { log, backgroundIntervalMs: 3_600_000, ...options.agent });
   await agent.start();
+  agent.connect();
   const key = createApiKey(agent.db, { name: 'test', role: 'admin' }).key;
   const fetchImpl = ((input: string | URL | Request, init?: RequestInit) =>
     agent.app.fetch(new Request(input, init))) as typeof fetch;

@@ -22,6 +22,8 @@ export const PROGRAMS: Record<string, Loader> = {
   prtconf: async () => (await import('../sys/prtconf.js')).prtconf,
   pagesize: async () => (await import('../sys/pagesize.js')).pagesize,
   hostname: async () => (await import('../sys/hostname.js')).hostname,
+  svcs: async () => (await import('../sys/svcs.js')).svcs,
+  svcadm: async () => (await import('../sys/svcadm.js')).svcadm,
   zlogin: async () => (await import('../console/zlogin-batch.js')).zloginBatch,
 };
 

@@ -22,6 +22,8 @@ export const PROGRAM_BINARIES = [
   'pagesize',
   'routeadm',
   'hostname',
+  'svcs',
+  'svcadm',
 ];
 
 /**

@@ -1,3 +1,5 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { GetoptError, getopt, lastValue } from '../core/getopt.js';
 import type { CommandHandler, CommandIo } from '../core/io.js';
 import { readState, updateState } from '../core/state-store.js';
@@ -5,6 +7,7 @@ import { vncWanted } from './bhyve-brand.js';
 import { findZone, isValidZoneName } from './zone-config.js';
 import * as life from './zoneadm-lifecycle.js';
 import { listZones } from './zoneadm-list.js';
+import { missingZonepathWarning, zonepathErrors } from './zonepath-check.js';
 
 /**
  * `zoneadm [-z zone] [-u uuid] [-R root] subcommand [args]`. Messages follow zoneadm.c:
@@ -64,7 +67,10 @@ export const zoneadm: CommandHandler = async (io, args) => {
     'mark',
   ];
   if (!known.includes(sub)) return usage(io, `unknown subcommand ${sub}`);
-  if (zoneName === undefined) return usage(io, 'no zone specified');
+  if (zoneName === undefined) {
+    io.err('zoneadm: no zone specified\n');
+    return 1;
+  }
   if (zoneName === 'global') {
     io.err(`zoneadm: zone 'global': ${sub} operation is invalid for the global zone.\n`);
     return 1;
@@ -96,6 +102,17 @@ export const zoneadm: CommandHandler = async (io, args) => {
       return 1;
     }
     const ctx: life.Ctx = { state, root: io.root, hostRoot: io.hostRoot, out: io.out };
+    const zp = zone.config.props.zonepath;
+    if (zp && ['install', 'boot', 'ready', 'verify', 'clone'].includes(sub)) {
+      const bad = zonepathErrors(io.hostRoot, zp, zoneName);
+      if (bad) {
+        io.err(bad);
+        return 1;
+      }
+      if (sub === 'verify' && zone.state === 'configured' && !existsSync(join(io.hostRoot, zp))) {
+        io.err(missingZonepathWarning(zp));
+      }
+    }
     let outcome: life.Outcome;
     switch (sub) {
       case 'install':
@@ -137,11 +154,13 @@ export const zoneadm: CommandHandler = async (io, args) => {
         break;
       }
       default:
+        // verify: the check zoneadm makes before install and boot
         outcome =
-          zone.state === 'configured' || zone.config.props.zonepath
-            ? { ok: true }
-            : { error: 'zonepath not specified' };
-        if (!zone.config.props.zonepath) outcome = { error: 'zonepath not specified' };
+          zone.state === 'incomplete'
+            ? { error: 'zone is incomplete; uninstall required.' }
+            : zone.config.props.zonepath
+              ? { ok: true }
+              : { error: 'zonepath not specified' };
         break;
     }
     if ('error' in outcome) {

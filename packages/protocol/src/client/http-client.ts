@@ -159,15 +159,24 @@ export class HttpClient {
     if (name === 'AbortError') {
       return new ApiError('unavailable', 'request aborted', { retryable: false, cause: error });
     }
-    const code = (error as { cause?: { code?: string } })?.cause?.code;
+    const cause = (error as { cause?: NetworkCause })?.cause;
+    // Node reports a failed happy-eyeballs connect as an AggregateError without its own code.
+    const code = cause?.code ?? cause?.errors?.[0]?.code;
     // A refused connection sent nothing, so even a POST is safe to repeat.
     const refused = code === 'ECONNREFUSED';
-    return new ApiError('unavailable', `cannot reach ${this.baseUrl}: ${code ?? String(error)}`, {
+    const why = code ?? cause?.message ?? String(error);
+    return new ApiError('unavailable', `cannot reach ${this.baseUrl}: ${why}`, {
       retryable: refused || IDEMPOTENT.has(route.method),
       details: { reason: refused ? 'refused' : (code ?? 'network') },
       cause: error,
     });
   }
+}
+
+interface NetworkCause {
+  code?: string;
+  message?: string;
+  errors?: Array<{ code?: string }>;
 }
 
 async function errorFromResponse(response: Response): Promise<ApiError> {

@@ -225,3 +225,13 @@ export const agentRoutes = {
 } as const;
 
 export type AgentRoutes = typeof agentRoutes;
+
+/**
+ * Console websockets on an agent (not JSON routes, so not in `agentRoutes`): raw bytes both
+ * ways, `Authorization: Bearer wh_...` with the operator role on the upgrade request.
+ * `serial` is the zone console (`zlogin -C`), `vnc` the guest framebuffer (RFB).
+ */
+export const agentConsolePaths = {
+  serial: (vmId: string) => `/api/vms/${encodeURIComponent(vmId)}/console`,
+  vnc: (vmId: string) => `/api/vms/${encodeURIComponent(vmId)}/vnc`,
+} as const;

@@ -64,3 +64,12 @@ export const HostPort = z
     const port = Number(s.slice(s.lastIndexOf(':') + 1));
     return port >= 1 && port <= 65535;
   }, 'port must be 1-65535');
+
+/** Address to listen on: like HostPort, but port 0 asks the OS for a free port (tests). */
+export const ListenAddress = z
+  .string()
+  .regex(
+    /^(?:\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]+):\d{1,5}$/,
+    'must be HOST:PORT (e.g. 127.0.0.1:9200)',
+  )
+  .refine((s) => Number(s.slice(s.lastIndexOf(':') + 1)) <= 65535, 'port must be 0-65535');

@@ -1,0 +1,62 @@
+import type { IncomingMessage } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { type AgentRole, REQUEST_ID_HEADER, VmId } from '@apiary/protocol';
+import { type WebSocket, WebSocketServer } from 'ws';
+import { roleAllows, verifyApiKey } from '../auth/api-keys.js';
+import type { Db } from '../db/open.js';
+import { newId } from '../ids.js';
+import { type Logger, withRequestId } from '../log.js';
+import { getVm, type VmRow } from '../vms/vm-store.js';
+
+/*
+ * Console websockets: `/api/vms/{id}/console` (serial, `zlogin -C` under a pty) and
+ * `/api/vms/{id}/vnc` (bridged to the zone's VNC socket). Raw bytes both ways. The upgrade is
+ * authenticated (operator role: a console controls the VM) before any session starts.
+ */
+
+export type ConsoleKind = 'console' | 'vnc';
+export type SessionStarter = (ws: WebSocket, vm: VmRow, log: Logger) => void;
+
+const PATH = /^\/api\/vms\/([^/]+)\/(console|vnc)$/;
+const REQUIRED_ROLE: AgentRole = 'operator';
+
+export function createConsoleUpgrade(deps: {
+  db: Db;
+  log: Logger;
+  sessions: Record<ConsoleKind, SessionStarter>;
+}) {
+  const wss = new WebSocketServer({ noServer: true, maxPayload: 1024 * 1024 });
+  return (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    const incoming = req.headers[REQUEST_ID_HEADER];
+    const requestId =
+      typeof incoming === 'string' && /^[A-Za-z0-9_.:-]{1,128}$/.test(incoming)
+        ? incoming
+        : newId('req');
+    withRequestId(requestId, () => {
+      const refuse = (status: number, msg: string) => {
+        deps.log.info('console refused', { status, path: req.url?.split('?')[0], reason: msg });
+        socket.end(`HTTP/1.1 ${status} ${msg}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+      };
+      const match = PATH.exec(new URL(req.url ?? '/', 'http://agent').pathname);
+      if (!match) return refuse(404, 'Not Found');
+      const auth = /^Bearer\s+(\S+)$/i.exec(req.headers.authorization ?? '');
+      const key = auth ? verifyApiKey(deps.db, auth[1] as string) : null;
+      if (!key) return refuse(401, 'Unauthorized');
+      if (!roleAllows(key.role, REQUIRED_ROLE)) return refuse(403, 'Forbidden');
+      const id = VmId.safeParse(decodeURIComponent(match[1] as string));
+      if (!id.success) return refuse(400, 'Bad Request');
+      const vm = getVm(deps.db, id.data);
+      if (!vm) return refuse(404, 'Not Found');
+      if (vm.state === 'creating' || vm.state === 'deleting' || vm.state === 'failed') {
+        return refuse(409, 'Conflict');
+      }
+      const kind = match[2] as ConsoleKind;
+      wss.handleUpgrade(req, socket, head, (ws) => {
+        const log = deps.log.child({ request_id: requestId, vm_id: vm.id, console: kind });
+        log.info('console session opened', { key_id: key.id });
+        ws.on('close', () => log.info('console session closed'));
+        deps.sessions[kind](ws, vm, log);
+      });
+    });
+  };
+}

@@ -1,0 +1,85 @@
+import type { HeartbeatReq, RegisterHostReq } from '@apiary/protocol';
+import { Hono } from 'hono';
+
+/**
+ * A controller fake built on the protocol's internal routes: registration, heartbeats,
+ * deregistration and image downloads (with Range). Records what agents send.
+ */
+export function fakeController(images: Record<string, Buffer> = {}) {
+  const state = {
+    registrations: [] as RegisterHostReq[],
+    heartbeats: [] as HeartbeatReq[],
+    deregistered: 0,
+    ack: -1,
+    forget: false,
+    down: false,
+    downloads: [] as Array<{ digest: string; range: string | undefined }>,
+    /** Cut image downloads after this many bytes (resume tests). */
+    cutAfter: null as number | null,
+  };
+  const app = new Hono();
+  const credential = () => `cred-${state.registrations.length}`;
+  app.post('/v1/internal/hosts/register', async (c) => {
+    const body = (await c.req.json()) as RegisterHostReq;
+    state.registrations.push(body);
+    state.forget = false;
+    state.ack = body.inventory.generation;
+    return c.json({
+      host_id: body.host_id,
+      host_credential: credential(),
+      heartbeat_interval_ms: 100,
+      controller_version: 'test',
+      api_version: '1.0',
+    });
+  });
+  app.post('/v1/internal/hosts/:id/heartbeat', async (c) => {
+    if (state.forget || c.req.header('authorization') !== `Bearer ${credential()}`) {
+      return c.json({ msg: 'unknown host', code: 'unauthenticated', requestId: 'req_x' }, 401);
+    }
+    const body = (await c.req.json()) as HeartbeatReq;
+    state.heartbeats.push(body);
+    if (body.inventory) state.ack = body.inventory.generation;
+    return c.json({ next_heartbeat_ms: 100, ack_generation: state.ack });
+  });
+  app.post('/v1/internal/hosts/:id/deregister', (c) => {
+    state.deregistered++;
+    return c.json({ ok: true });
+  });
+  app.get('/v1/internal/images/:digest', (c) => {
+    if (c.req.header('authorization') !== `Bearer ${credential()}`) {
+      return c.json({ msg: 'no', code: 'unauthenticated', requestId: 'req_x' }, 401);
+    }
+    const digest = c.req.param('digest');
+    const range = c.req.header('range');
+    state.downloads.push({ digest, range });
+    const blob = images[digest];
+    if (!blob) return c.json({ msg: 'no such image', code: 'not_found', requestId: 'req_x' }, 404);
+    const start = range ? Number(/bytes=(\d+)-/.exec(range)?.[1] ?? 0) : 0;
+    let body = blob.subarray(start);
+    if (state.cutAfter !== null) {
+      body = body.subarray(0, state.cutAfter);
+      state.cutAfter = null;
+      // A connection that drops mid-body: send what we have, then error the stream.
+      const cut = body;
+      const stream = new ReadableStream({
+        start(controller) {
+          controller.enqueue(new Uint8Array(cut));
+          // The bytes sent so far arrive; then the connection drops.
+          setTimeout(() => controller.error(new Error('connection reset')), 100);
+        },
+      });
+      return new Response(stream, { status: start > 0 ? 206 : 200 });
+    }
+    return new Response(new Uint8Array(body), {
+      status: start > 0 ? 206 : 200,
+      headers:
+        start > 0 ? { 'content-range': `bytes ${start}-${blob.length - 1}/${blob.length}` } : {},
+    });
+  });
+  const fetchImpl = (async (input: string | URL | Request, init?: RequestInit) => {
+    if (state.down)
+      throw Object.assign(new TypeError('fetch failed'), { cause: { code: 'ECONNREFUSED' } });
+    return app.fetch(new Request(input, init));
+  }) as typeof fetch;
+  return { state, fetch: fetchImpl, app };
+}

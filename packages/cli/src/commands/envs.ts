@@ -1,0 +1,114 @@
+import type { Command } from 'commander';
+import { withContext } from '../lib/context.js';
+import { parseDuration } from '../lib/duration.js';
+import { buildCreateEnvRequest, type EnvFlags } from '../lib/env-request.js';
+import { waitForEnv } from '../lib/wait-env.js';
+import { renderEnv, renderEnvs } from './render-env.js';
+
+const collect = (value: string, previous: string[] = []) => [...previous, value];
+
+/** Non-zero exit when an awaited environment ended in failure. */
+function exitIfFailed(state: string | undefined): void {
+  if (state === 'failed' || state === 'degraded') process.exitCode = 1;
+}
+
+export function registerEnvs(program: Command): void {
+  const envs = program.command('envs').description('environments: groups of VMs with a lifetime');
+
+  envs
+    .command('create')
+    .description('create an environment from flags or a JSON/YAML file')
+    .option('-f, --file <path>', 'a CreateEnvReq as JSON or YAML (flags override it)')
+    .option('--id <id>', 'environment id, e.g. my-env')
+    .option('--owner <name>', 'owner label')
+    .option('--image <image>', 'image name or sha256 digest for every VM')
+    .option('--count <n>', 'number of VMs', '1')
+    .option('--cpu <n>', 'vCPUs per VM (default 2)')
+    .option('--mem <mib>', 'memory per VM in MiB (default 1024)')
+    .option('--disk <mib>', 'disk per VM in MiB (default 40960)')
+    .option('--port <port>', 'guest port to expose (repeatable; 22 is always exposed)', collect)
+    .option('--deny-outgoing', 'block connections the VMs start')
+    .option(
+      '--ssh-key <key>',
+      'SSH public key or @file.pub (repeatable; default ~/.ssh/*.pub)',
+      collect,
+    )
+    .option('--lifetime <duration>', 'e.g. 6h (default), 30m, 2d')
+    .option('--keep-on-failure', 'keep the VMs that were created if others fail')
+    .option('--wait', 'wait until the VMs are running, showing progress')
+    .action(
+      withContext(async (ctx, flags: EnvFlags & { wait?: boolean }) => {
+        const client = ctx.client();
+        const body = buildCreateEnvRequest(flags);
+        let env = await client.createEnv({ body });
+        if (flags.wait) env = (await waitForEnv(client, env.id, 'create', ctx.out)) ?? env;
+        ctx.out.result(env, renderEnv);
+        if (flags.wait) exitIfFailed(env.state);
+      }),
+    );
+
+  envs
+    .command('list')
+    .description('list environments')
+    .option('--state <state>', 'only environments in this state')
+    .option('--owner <name>', 'only environments of this owner')
+    .action(
+      withContext(async (ctx, o: { state?: string; owner?: string }) => {
+        const page = await ctx.client().listEnvs({
+          query: { limit: 1000, state: o.state as 'active' | undefined, owner: o.owner },
+        });
+        ctx.out.result(page.items, renderEnvs);
+      }),
+    );
+
+  envs
+    .command('show <id>')
+    .description('an environment with its VMs, IPs and port map')
+    .action(
+      withContext(async (ctx, id: string) => {
+        ctx.out.result(await ctx.client().getEnv({ params: { id } }), renderEnv);
+      }),
+    );
+
+  const actions = [
+    ['stop', 'stop every VM', 'stopEnv'],
+    ['start', 'start every VM', 'startEnv'],
+    ['delete', 'destroy the environment and its VMs', 'deleteEnv'],
+  ] as const;
+  for (const [name, description, verb] of actions) {
+    envs
+      .command(`${name} <id>`)
+      .description(description)
+      .option('--wait', 'wait until it is done, showing progress')
+      .action(
+        withContext(async (ctx, id: string, o: { wait?: boolean }) => {
+          const client = ctx.client();
+          let env = await client[verb]({ params: { id } });
+          if (o.wait) {
+            const settled = await waitForEnv(client, id, name, ctx.out);
+            if (settled === null) {
+              ctx.out.result({ id, state: 'deleted' }, () => `environment ${id} deleted`);
+              return;
+            }
+            env = settled;
+          }
+          ctx.out.result(env, renderEnv);
+          if (o.wait) exitIfFailed(env.state);
+        }),
+      );
+  }
+
+  envs
+    .command('extend <id>')
+    .description('extend the lifetime of an environment')
+    .requiredOption('--by <duration>', 'e.g. 2h')
+    .action(
+      withContext(async (ctx, id: string, o: { by: string }) => {
+        const env = await ctx.client().extendEnv({
+          params: { id },
+          body: { seconds: parseDuration(o.by) },
+        });
+        ctx.out.result(env, renderEnv);
+      }),
+    );
+}

@@ -1,0 +1,158 @@
+import type { Command } from 'commander';
+import { withContext } from '../lib/context.js';
+import { parseDuration } from '../lib/duration.js';
+import { UsageError } from '../lib/errors.js';
+import { sleep } from '../lib/wait.js';
+import { renderDrain, renderHost, renderHosts } from './render-host.js';
+
+interface AddOptions {
+  apiKey?: string;
+  bootstrapToken?: string;
+  org?: string;
+  publicAddr?: string;
+}
+
+function addBody(addr: string, o: AddOptions) {
+  return {
+    addr,
+    api_key: o.apiKey,
+    bootstrap_token: o.bootstrapToken,
+    org_id: o.org,
+    public_addr: o.publicAddr,
+  };
+}
+
+export function registerHosts(program: Command): void {
+  const hosts = program.command('hosts').description('hypervisor hosts and their agents');
+
+  hosts
+    .command('list')
+    .description('list hosts with liveness, policy, capacity and drain progress')
+    .option('--liveness <state>', 'only ready, suspect or down hosts')
+    .option('--policy <policy>', 'only eligible, draining or maintenance hosts')
+    .action(
+      withContext(async (ctx, o: { liveness?: string; policy?: string }) => {
+        const page = await ctx.client().listHosts({
+          query: {
+            limit: 1000,
+            liveness: o.liveness as 'ready' | undefined,
+            policy: o.policy as 'eligible' | undefined,
+          },
+        });
+        ctx.out.result(page.items, renderHosts);
+      }),
+    );
+
+  hosts
+    .command('show <id>')
+    .description('one host with its capacity')
+    .action(
+      withContext(async (ctx, id: string) => {
+        ctx.out.result(await ctx.client().getHost({ params: { id } }), renderHost);
+      }),
+    );
+
+  for (const [name, description] of [
+    ['add', 'add an agent by address after a connection test'],
+    ['test', 'test the connection to an agent without adding it'],
+  ] as const) {
+    hosts
+      .command(`${name} <addr>`)
+      .description(description)
+      .option('--api-key <key>', 'an agent API key (wh_...)')
+      .option('--bootstrap-token <token>', "the agent's claim token, traded for a key")
+      .option('--org <id>', 'assign the host to an organization')
+      .option('--public-addr <addr>', 'address users connect to for forwarded ports')
+      .action(
+        withContext(async (ctx, addr: string, o: AddOptions) => {
+          const client = ctx.client();
+          if (name === 'add') {
+            ctx.out.result(await client.addHost({ body: addBody(addr, o) }), renderHost);
+          } else {
+            const result = await client.testHost({ body: addBody(addr, o) });
+            ctx.out.result(result, (r) => `${r.result}: ${r.msg}`);
+            if (!result.ok) process.exitCode = 1;
+          }
+        }),
+      );
+  }
+
+  hosts
+    .command('drain <id>')
+    .description('stop placing VMs on a host and empty it')
+    .option('--mode <mode>', 'wait: let VMs end; stop: stop them at the deadline', 'wait')
+    .option('--deadline <duration>', 'e.g. 30m; with --mode stop, VMs are stopped then')
+    .option('--watch', 'follow progress until the drain completes')
+    .action(
+      withContext(
+        async (ctx, id: string, o: { mode: string; deadline?: string; watch?: boolean }) => {
+          if (o.mode !== 'wait' && o.mode !== 'stop')
+            throw new UsageError('--mode is wait or stop');
+          const client = ctx.client();
+          let drain = await client.drainHost({
+            params: { id },
+            body: {
+              mode: o.mode,
+              deadline_seconds: o.deadline ? parseDuration(o.deadline) : undefined,
+            },
+          });
+          while (o.watch && !drain.complete && drain.state === 'draining') {
+            ctx.out.info(`draining: ${drain.vms_remaining} of ${drain.vms_total} VMs remaining`);
+            await sleep(1000);
+            drain = await client.drainStatus({ params: { id } });
+          }
+          ctx.out.result(drain, renderDrain);
+        },
+      ),
+    );
+
+  hosts
+    .command('drain-status <id>')
+    .description('progress of a drain')
+    .action(
+      withContext(async (ctx, id: string) => {
+        ctx.out.result(await ctx.client().drainStatus({ params: { id } }), renderDrain);
+      }),
+    );
+
+  const simple = [
+    ['undrain', 'cancel a drain; the host becomes eligible again', 'undrainHost'],
+    ['activate', 'return a host from maintenance', 'activateHost'],
+  ] as const;
+  for (const [name, description, verb] of simple) {
+    hosts
+      .command(`${name} <id>`)
+      .description(description)
+      .action(
+        withContext(async (ctx, id: string) => {
+          ctx.out.result(await ctx.client()[verb]({ params: { id } }), renderHost);
+        }),
+      );
+  }
+
+  hosts
+    .command('assign <id>')
+    .description('assign a host to an organization (or --none)')
+    .option('--org <id>', 'organization id')
+    .option('--none', 'remove the assignment')
+    .action(
+      withContext(async (ctx, id: string, o: { org?: string; none?: boolean }) => {
+        if (!o.org && !o.none) throw new UsageError('give --org ID or --none');
+        const host = await ctx.client().updateHost({
+          params: { id },
+          body: { org_id: o.none ? null : o.org },
+        });
+        ctx.out.result(host, renderHost);
+      }),
+    );
+
+  hosts
+    .command('remove <id>')
+    .description('remove a host (refused while it has VMs)')
+    .action(
+      withContext(async (ctx, id: string) => {
+        await ctx.client().removeHost({ params: { id } });
+        ctx.out.result({ id, removed: true }, () => `host ${id} removed`);
+      }),
+    );
+}

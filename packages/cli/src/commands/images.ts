@@ -1,0 +1,121 @@
+import { createReadStream, statSync } from 'node:fs';
+import { basename } from 'node:path';
+import { Readable, Transform } from 'node:stream';
+import type { Image } from '@apiary/protocol';
+import { SingleBar } from 'cli-progress';
+import type { Command } from 'commander';
+import { withContext } from '../lib/context.js';
+import { formatBytes } from '../lib/duration.js';
+import { UsageError } from '../lib/errors.js';
+import { details, table } from '../lib/output.js';
+
+function renderImage(i: Image): string {
+  return details([
+    ['digest', i.digest],
+    ['name', i.name],
+    ['format', i.format],
+    ['size', formatBytes(i.size)],
+    ['organization', i.org_id ?? '(all)'],
+    ['hosts', i.hosts.length],
+    ['created', i.created_at],
+  ]);
+}
+
+export function registerImages(program: Command): void {
+  const images = program.command('images').description('VM images (content-addressed)');
+
+  images
+    .command('import <file>')
+    .description('upload an image file (zfs send stream or raw disk), with a progress bar')
+    .option('--name <name>', 'image name (default: the file name without extension)')
+    .option('--format <format>', 'zfs-send or raw', 'zfs-send')
+    .action(
+      withContext(async (ctx, file: string, o: { name?: string; format: string }) => {
+        if (o.format !== 'zfs-send' && o.format !== 'raw') {
+          throw new UsageError('--format is zfs-send or raw');
+        }
+        let size: number;
+        try {
+          size = statSync(file).size;
+        } catch {
+          throw new UsageError(`cannot read ${file}`);
+        }
+        const name =
+          o.name ??
+          basename(file)
+            .replace(/\.[^.]*$/, '')
+            .toLowerCase();
+        const stderr = ctx.out.stderr as NodeJS.WriteStream;
+        const bar =
+          stderr.isTTY && !ctx.out.json
+            ? new SingleBar({
+                format: `uploading ${name} [{bar}] {percentage}% {value}/{total} bytes`,
+                stream: stderr,
+              })
+            : null;
+        bar?.start(size, 0);
+        let sent = 0;
+        const counter = new Transform({
+          transform(chunk: Buffer, _enc, done) {
+            sent += chunk.length;
+            bar?.update(sent);
+            done(null, chunk);
+          },
+        });
+        try {
+          const body = Readable.toWeb(createReadStream(file).pipe(counter)) as ReadableStream;
+          const image = await ctx
+            .client()
+            .uploadImage(
+              { query: { name, format: o.format }, body, contentLength: size },
+              { timeoutMs: 24 * 3600_000 },
+            );
+          bar?.stop();
+          ctx.out.result(image, renderImage);
+        } finally {
+          bar?.stop();
+        }
+      }),
+    );
+
+  images
+    .command('list')
+    .description('list images')
+    .action(
+      withContext(async (ctx) => {
+        const page = await ctx.client().listImages({ query: { limit: 1000 } });
+        ctx.out.result(page.items, (items) =>
+          table(
+            ['NAME', 'DIGEST', 'FORMAT', 'SIZE', 'HOSTS', 'CREATED'],
+            items.map((i) => [
+              i.name,
+              `${i.digest.slice(0, 19)}...`,
+              i.format,
+              formatBytes(i.size),
+              i.hosts.length,
+              i.created_at,
+            ]),
+          ),
+        );
+      }),
+    );
+
+  images
+    .command('show <digest>')
+    .description('one image')
+    .action(
+      withContext(async (ctx, digest: string) => {
+        ctx.out.result(await ctx.client().getImage({ params: { digest } }), renderImage);
+      }),
+    );
+
+  images
+    .command('delete <digest>')
+    .description('delete an image (refused while a VM uses it)')
+    .action(
+      withContext(async (ctx, digest: string) => {
+        await ctx.client().deleteImage({ params: { digest } });
+        ctx.out.result({ digest, deleted: true }, () => `image ${digest} deleted`);
+      }),
+    );
+}

@@ -1,0 +1,78 @@
+import type { Env, Vm } from '@apiary/protocol';
+import { stateColor } from '../lib/color.js';
+import { formatDuration } from '../lib/duration.js';
+import { details, table } from '../lib/output.js';
+
+export function remaining(env: Env, now = Date.now()): string {
+  return formatDuration(Math.round((Date.parse(env.expires_at) - now) / 1000));
+}
+
+export function portMap(vm: Vm): string {
+  const host = vm.host_addr ?? '?';
+  return Object.entries(vm.port_map)
+    .map(([guest, hostPort]) => `${host}:${hostPort}->${guest}`)
+    .join(' ');
+}
+
+export function renderEnvs(envs: Env[]): string {
+  return table(
+    ['ID', 'OWNER', 'STATE', 'VMS', 'EXPIRES IN', 'CREATED'],
+    envs.map((e) => [
+      e.id,
+      e.owner ?? '-',
+      stateColor(e.state),
+      e.vms.length,
+      remaining(e),
+      e.created_at,
+    ]),
+  );
+}
+
+export function renderVms(vms: Vm[]): string {
+  return table(
+    ['VM', 'STATE', 'HOST', 'IP', 'CPU', 'MEM', 'PORTS'],
+    vms.map((v) => [
+      v.id,
+      stateColor(v.state),
+      v.host_id ?? '-',
+      v.ip ?? '-',
+      v.cpu,
+      v.mem,
+      portMap(v),
+    ]),
+  );
+}
+
+export function renderEnv(env: Env): string {
+  const head = details([
+    ['id', env.id],
+    ['owner', env.owner],
+    ['state', stateColor(env.state)],
+    ['organization', env.org_id],
+    ['created', env.created_at],
+    ['expires', `${env.expires_at} (in ${remaining(env)})`],
+    ['error', env.error ? `${env.error.msg} (${env.error.code})` : null],
+  ]);
+  return `${head}\n\n${renderVms(env.vms)}`;
+}
+
+export function renderVm(vm: Vm): string {
+  return details([
+    ['id', vm.id],
+    ['environment', vm.env_id],
+    ['state', stateColor(vm.state)],
+    ['host', vm.host_id],
+    ['ip', vm.ip],
+    ['image', vm.image_digest ? `${vm.image} (${vm.image_digest.slice(0, 19)}...)` : vm.image],
+    ['cpu', vm.cpu],
+    ['memory MiB', vm.mem],
+    ['disk MiB', vm.disk],
+    ['ports', portMap(vm) || '-'],
+    ['deny outgoing', vm.deny_outgoing],
+    ['error', vm.error ? `${vm.error.msg} (${vm.error.code})` : null],
+    [
+      'ssh',
+      vm.port_map['22'] && vm.host_addr ? `ssh -p ${vm.port_map['22']} root@${vm.host_addr}` : null,
+    ],
+  ]);
+}

@@ -1,0 +1,75 @@
+import type { Drain, Host } from '@apiary/protocol';
+import { liveness, stateColor } from '../lib/color.js';
+import { formatMiB } from '../lib/duration.js';
+import { details, table } from '../lib/output.js';
+
+const used = (reserved: number, total: number) => `${reserved}/${total}`;
+
+export function renderHosts(hosts: Host[]): string {
+  return table(
+    ['ID', 'HOSTNAME', 'LIVENESS', 'POLICY', 'CPU', 'MEM MiB', 'DISK MiB', 'VMS', 'DRAIN'],
+    hosts.map((h) => [
+      h.id,
+      h.hostname,
+      liveness(h.liveness),
+      h.policy,
+      used(h.capacity.reserved.cpu, h.capacity.total.cpu),
+      used(h.capacity.reserved.mem, h.capacity.total.mem),
+      used(h.capacity.reserved.disk, h.capacity.total.disk),
+      h.vm_count,
+      h.drain ? drainSummary(h.drain) : '-',
+    ]),
+  );
+}
+
+export function drainSummary(drain: Drain): string {
+  const done = drain.vms_total - drain.vms_remaining;
+  return `${drain.state} ${done}/${drain.vms_total}${drain.vms_failed ? ` (${drain.vms_failed} failed)` : ''}`;
+}
+
+export function renderHost(h: Host): string {
+  const { total, reserved, free } = h.capacity;
+  return details([
+    ['id', h.id],
+    ['hostname', h.hostname],
+    ['address', h.addr],
+    ['public address', h.public_addr],
+    ['liveness', liveness(h.liveness)],
+    ['policy', h.policy],
+    ['organization', h.org_id],
+    ['engines', h.engines.join(', ')],
+    ['storage', h.storage],
+    ['agent', `${h.agent_version} (API ${h.api_version})`],
+    ['cpu', `${reserved.cpu} reserved of ${total.cpu}, ${free.cpu} free`],
+    [
+      'memory',
+      `${formatMiB(reserved.mem)} reserved of ${formatMiB(total.mem)}, ${formatMiB(free.mem)} free`,
+    ],
+    [
+      'disk',
+      `${formatMiB(reserved.disk)} reserved of ${formatMiB(total.disk)}, ${formatMiB(free.disk)} free`,
+    ],
+    ['vms', h.vm_count],
+    ['images', h.images.length],
+    ['last heartbeat', h.last_heartbeat_at],
+    ['drain', h.drain ? drainSummary(h.drain) : null],
+  ]);
+}
+
+export function renderDrain(d: Drain): string {
+  const head = details([
+    ['host', d.host_id],
+    ['mode', d.mode],
+    ['state', stateColor(d.state)],
+    ['complete', d.complete],
+    ['started', d.started_at],
+    ['deadline', d.deadline],
+    ['vms', `${d.vms_remaining} remaining of ${d.vms_total}, ${d.vms_failed} failed`],
+  ]);
+  if (d.vms.length === 0) return head;
+  const vms = table(
+    ['VM', 'ENV', 'STATE', 'ERROR'],
+    d.vms.map((v) => [v.id, v.env_id, stateColor(v.state), v.error ?? '']),
+  );
+  return `${head}\n\n${vms}`;
+}

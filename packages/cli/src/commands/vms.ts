@@ -1,0 +1,51 @@
+import type { Command } from 'commander';
+import { attachConsole } from '../lib/console.js';
+import { withContext } from '../lib/context.js';
+import { UsageError } from '../lib/errors.js';
+import { renderVm } from './render-env.js';
+
+export function registerVms(program: Command): void {
+  const vms = program.command('vms').description('single VMs');
+
+  vms
+    .command('show <id>')
+    .description('one VM: state, host, IP, ports and how to ssh in')
+    .action(
+      withContext(async (ctx, id: string) => {
+        ctx.out.result(await ctx.client().getVm({ params: { id } }), renderVm);
+      }),
+    );
+
+  const actions = [
+    ['stop', 'stop a VM', 'stopVm'],
+    ['start', 'start a VM', 'startVm'],
+    ['restart', 'restart a VM', 'restartVm'],
+  ] as const;
+  for (const [name, description, verb] of actions) {
+    vms
+      .command(`${name} <id>`)
+      .description(description)
+      .action(
+        withContext(async (ctx, id: string) => {
+          ctx.out.result(await ctx.client()[verb]({ params: { id } }), renderVm);
+        }),
+      );
+  }
+
+  vms
+    .command('console <id>')
+    .description("attach to a VM's serial console (Ctrl-] detaches)")
+    .action(
+      withContext(async (ctx, id: string) => {
+        if (ctx.out.json) throw new UsageError('console is interactive; --json does not apply');
+        const ticket = await ctx
+          .client()
+          .consoleTicket({ params: { id }, body: { kind: 'serial' } });
+        const url = new URL(ticket.url, ctx.target().url);
+        url.protocol = url.protocol === 'https:' ? 'wss:' : 'ws:';
+        ctx.out.info(`connected to ${id} (Ctrl-] to detach)`);
+        await attachConsole(url.toString(), process.stdin, process.stdout);
+        ctx.out.info(`\r\ndetached from ${id}`);
+      }),
+    );
+}

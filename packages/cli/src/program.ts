@@ -1,0 +1,38 @@
+import { API_VERSION } from '@apiary/protocol';
+import { Command } from 'commander';
+import { registerEnvs } from './commands/envs.js';
+import { registerHosts } from './commands/hosts.js';
+import { registerImages } from './commands/images.js';
+import { registerLogin } from './commands/login.js';
+import { registerProfiles } from './commands/profiles.js';
+import { registerStatus } from './commands/status.js';
+import { registerTenancy } from './commands/tenancy.js';
+import { registerVms } from './commands/vms.js';
+
+export const CLI_VERSION = '0.1.0';
+
+/** The whole `apiary` command tree; main.ts runs it, tests inspect it. */
+export function buildProgram(): Command {
+  const program = new Command('apiary')
+    .description('Operate an Apiary fleet: hosts, environments, VMs and images.')
+    .version(`${CLI_VERSION} (API ${API_VERSION})`)
+    .option('--json', 'print JSON instead of tables (for scripts)')
+    .option('--url <url>', 'controller URL (overrides APIARY_URL and the profile)')
+    .option('--profile <name>', 'use this saved profile')
+    .showHelpAfterError('(run with --help for usage)')
+    // Subcommands inherit this: usage errors throw instead of exiting, so main picks the code.
+    .exitOverride()
+    .addHelpText(
+      'after',
+      '\nEnvironment: APIARY_URL and APIARY_API_KEY override the saved profile (for scripts).',
+    );
+  registerLogin(program);
+  registerProfiles(program);
+  registerStatus(program);
+  registerHosts(program);
+  registerEnvs(program);
+  registerVms(program);
+  registerImages(program);
+  registerTenancy(program);
+  return program;
+}
