@@ -20,9 +20,9 @@ beforeAll(async () => {
     '--heartbeat-interval-ms',
     '500',
     '--heartbeat-ttl-ms',
-    '2500',
+    '4000',
     '--down-after-ms',
-    '5000',
+    '8000',
     '--restart-grace-ms',
     '15000',
   ]);
@@ -57,13 +57,13 @@ describe('liveness with real agents', () => {
     await waitFor(
       'host suspect',
       async () => (await host(victim.hostId)).liveness === 'suspect',
-      20_000,
+      40_000,
       100,
     );
     await waitFor(
       'host down',
       async () => (await host(victim.hostId)).liveness === 'down',
-      20_000,
+      40_000,
       100,
     );
     const seen = await json<Env>(c.call('GET', '/v1/envs/kept'));
