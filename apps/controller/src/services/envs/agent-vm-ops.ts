@@ -1,5 +1,5 @@
 import { type AgentClient, type AgentVm, ApiError, type Operation } from '@apiary/protocol';
-import { eq } from 'drizzle-orm';
+import { and, eq, lte } from 'drizzle-orm';
 import type { Ctx } from '../../context.js';
 import { hostImages, hosts, vms } from '../../db/schema.js';
 import { markVmDeleted } from '../hosts/apply-inventory.js';
@@ -39,7 +39,8 @@ export function recordAgentVm(
       generation: a.generation,
       updatedAt: now,
     })
-    .where(eq(vms.id, vmId))
+    // A heartbeat may have brought newer news meanwhile: never go back in generations.
+    .where(and(eq(vms.id, vmId), lte(vms.generation, a.generation)))
     .run();
 }
 
