@@ -3,7 +3,13 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type HostState, initHost, readState, runCommand } from '@apiary/illumos-sim';
+import {
+  type HostState,
+  initHost,
+  readState,
+  runCommand,
+  stopZoneDaemon,
+} from '@apiary/illumos-sim';
 import { type ControllerClient, createControllerClient } from '@apiary/protocol';
 import { Proc } from './proc.js';
 
@@ -59,6 +65,7 @@ export interface ControllerProc {
   /** Plain fetch with the admin key (seed-style curl calls). */
   call(method: string, path: string, body?: unknown, token?: string | null): Promise<Response>;
   restart(): Promise<void>;
+  cleanup(): Promise<void>;
 }
 
 export async function startController(
@@ -101,6 +108,9 @@ export async function startController(
         },
         body: body === undefined ? undefined : JSON.stringify(body),
       }),
+    async cleanup() {
+      rmSync(dataDir, { recursive: true, force: true });
+    },
     async restart() {
       await proc.stop('SIGTERM');
       const before = proc.output.length;
@@ -124,6 +134,7 @@ export interface AgentProc {
   /** The simulated host's state (zones, datasets, links). */
   host(): HostState;
   restart(): Promise<void>;
+  cleanup(): Promise<void>;
 }
 
 export interface AgentOptions {
@@ -174,6 +185,10 @@ export async function startAgent(o: AgentOptions = {}): Promise<AgentProc> {
     dataDir,
     proc,
     host: () => readState(simDir),
+    async cleanup() {
+      await stopZoneDaemon(simDir).catch(() => false);
+      rmSync(base, { recursive: true, force: true });
+    },
     async restart() {
       const from = proc.output.length;
       await proc.start();
@@ -273,6 +288,13 @@ export function sshKey(comment = 'alice@laptop'): string {
   return `${type} ${Buffer.from(bytes).toString('base64')} ${comment}`;
 }
 
-export async function stopAll(...procs: Array<{ proc: Proc } | undefined>) {
+/**
+ * Stops the processes, then what they left running or on disk: the simulator's console daemon
+ * (started by `zoneadm boot` for zones with VNC) and the temporary directories.
+ */
+export async function stopAll(
+  ...procs: Array<{ proc: Proc; cleanup?: () => Promise<void> } | undefined>
+) {
   await Promise.all(procs.map((p) => p?.proc.stop('SIGTERM')));
+  await Promise.all(procs.map((p) => p?.cleanup?.()));
 }
