@@ -1,0 +1,197 @@
+import { type AgentClient, type AgentVm, ApiError, type Operation } from '@apiary/protocol';
+import { and, eq, lte } from 'drizzle-orm';
+import type { Ctx } from '../../context.js';
+import { hostImages, hosts, vms } from '../../db/schema.js';
+import { markVmDeleted } from '../hosts/apply-inventory.js';
+import type { EnvRow, VmRow } from './env-view.js';
+import { pushImageIfNeeded } from './push-image.js';
+import { asVmOpError, Interrupted, VmOpError } from './vm-op-error.js';
+import { waitForOperation } from './wait-operation.js';
+
+export { Interrupted, VmOpError };
+
+export function agentFor(ctx: Ctx, vm: VmRow, requestId?: string): AgentClient {
+  const host = ctx.db
+    .select()
+    .from(hosts)
+    .where(eq(hosts.id, vm.hostId ?? ''))
+    .get();
+  if (!host) throw new VmOpError('host_missing', `host ${vm.hostId} of VM ${vm.id} is not known`);
+  return ctx.agents.forHost(host, requestId);
+}
+
+/** Records what the agent says about a VM unless we already hold a newer report. */
+export function recordAgentVm(
+  ctx: Ctx,
+  vmId: string,
+  a: AgentVm,
+  opts: { keepState?: string } = {},
+) {
+  const now = ctx.clock.now();
+  ctx.db
+    .update(vms)
+    .set({
+      state: opts.keepState ?? a.state,
+      ip: a.ip,
+      portMap: a.port_map,
+      errorCode: a.error?.code ?? null,
+      errorMsg: a.error?.msg ?? null,
+      generation: a.generation,
+      updatedAt: now,
+    })
+    // A heartbeat may have brought newer news meanwhile: never go back in generations.
+    .where(and(eq(vms.id, vmId), lte(vms.generation, a.generation)))
+    .run();
+}
+
+export function setVmState(
+  ctx: Ctx,
+  vmId: string,
+  state: string,
+  error?: { code: string; msg: string } | null,
+) {
+  const patch: Partial<typeof vms.$inferInsert> = { state, updatedAt: ctx.clock.now() };
+  if (error !== undefined) {
+    patch.errorCode = error?.code ?? null;
+    patch.errorMsg = error?.msg ?? null;
+  }
+  const row = ctx.db.update(vms).set(patch).where(eq(vms.id, vmId)).returning().get();
+  if (row) {
+    ctx.events.publish({
+      type: 'vm.state',
+      orgId: row.orgId,
+      data: { id: row.id, env_id: row.envId, host_id: row.hostId, state },
+    });
+  }
+}
+
+/**
+ * Creates one VM on its agent: idempotent by VM id, so resuming after a crash sends the same
+ * request again. The VM is marked `sent` before the call: from then on a rollback must delete it.
+ */
+export async function createVmOnAgent(
+  ctx: Ctx,
+  env: EnvRow,
+  vm: VmRow,
+  requestId: string,
+  signal: AbortSignal,
+) {
+  if (vm.state === 'running') return;
+  try {
+    const client = agentFor(ctx, vm, requestId);
+    ctx.db.update(vms).set({ sent: true }).where(eq(vms.id, vm.id)).run();
+    await pushImageIfNeeded(ctx, client, vm);
+    const { vm: accepted, operation } = await client.createVm({
+      body: {
+        id: vm.id,
+        env_id: vm.envId,
+        image: (vm.imageDigest ?? vm.image) as `sha256:${string}`,
+        cpu: vm.cpu,
+        mem: vm.mem,
+        disk: vm.disk,
+        ports: vm.ports,
+        deny_outgoing: vm.denyOutgoing,
+        ssh_keys: env.sshKeys,
+      },
+    });
+    recordAgentVm(ctx, vm.id, accepted, { keepState: 'creating' });
+    const done = await waitForOperation(ctx, client, operation, signal);
+    const after = await client.getVm({ params: { id: vm.id } }).catch(() => null);
+    if (after) recordAgentVm(ctx, vm.id, after);
+    if (done.state !== 'succeeded') {
+      throw new VmOpError(
+        done.error?.code ?? 'create_failed',
+        done.error?.msg ?? `creating ${vm.id} failed`,
+      );
+    }
+    setVmState(ctx, vm.id, 'running', null);
+    // The host holds the image now, whatever its next inventory takes to say so.
+    if (vm.imageDigest && vm.hostId) {
+      ctx.db
+        .insert(hostImages)
+        .values({ hostId: vm.hostId, digest: vm.imageDigest })
+        .onConflictDoNothing()
+        .run();
+    }
+  } catch (error) {
+    throw asVmOpError(error, `creating ${vm.id}`);
+  }
+}
+
+/**
+ * Deletes one VM on its agent and releases its reservation once the agent confirms it is gone.
+ * A VM never sent to an agent is simply released. On failure the VM stays `deleting` with the
+ * error, and keeps its reservation: the reaper tries again; the record is never dropped.
+ */
+export async function deleteVmOnAgent(ctx: Ctx, vm: VmRow, requestId: string, signal: AbortSignal) {
+  if (vm.state === 'deleted') return;
+  if (!vm.sent) {
+    ctx.db.transaction((tx) => markVmDeleted(tx, ctx.clock.now(), vm.id, vm.hostId ?? ''));
+    setVmState(ctx, vm.id, 'deleted');
+    return;
+  }
+  setVmState(ctx, vm.id, 'deleting');
+  try {
+    const client = agentFor(ctx, vm, requestId);
+    let done: Operation | null = null;
+    try {
+      const { operation } = await client.deleteVm({ params: { id: vm.id } });
+      done = await waitForOperation(ctx, client, operation, signal);
+    } catch (error) {
+      // Already gone from the host: exactly what we wanted.
+      if (!(error instanceof ApiError && error.code === 'not_found')) throw error;
+    }
+    if (done && done.state !== 'succeeded') {
+      throw new VmOpError(
+        done.error?.code ?? 'delete_failed',
+        done.error?.msg ?? `deleting ${vm.id} failed`,
+      );
+    }
+    ctx.db.transaction((tx) => markVmDeleted(tx, ctx.clock.now(), vm.id, vm.hostId ?? ''));
+    setVmState(ctx, vm.id, 'deleted', null);
+  } catch (error) {
+    if (error instanceof Interrupted) throw error;
+    const e = asVmOpError(error, `deleting ${vm.id}`);
+    setVmState(ctx, vm.id, 'deleting', { code: e.code, msg: e.message });
+    throw e;
+  }
+}
+
+/** Stop, start or restart one VM on its agent and record the outcome. */
+export async function powerVmOnAgent(
+  ctx: Ctx,
+  vm: VmRow,
+  action: 'stop' | 'start' | 'restart',
+  requestId: string,
+  signal: AbortSignal,
+) {
+  const target = action === 'stop' ? 'stopped' : 'running';
+  if (vm.state === target && action !== 'restart') return;
+  const transient = action === 'stop' ? 'stopping' : 'starting';
+  setVmState(ctx, vm.id, transient);
+  let client: AgentClient | undefined;
+  try {
+    client = agentFor(ctx, vm, requestId);
+    const call = { stop: client.stopVm, start: client.startVm, restart: client.restartVm }[action];
+    const { operation } = await call({ params: { id: vm.id } });
+    const done = await waitForOperation(ctx, client, operation, signal);
+    const after = await client.getVm({ params: { id: vm.id } }).catch(() => null);
+    if (after) recordAgentVm(ctx, vm.id, after);
+    if (done.state !== 'succeeded') {
+      throw new VmOpError(
+        done.error?.code ?? `${action}_failed`,
+        done.error?.msg ?? `${action} of ${vm.id} failed`,
+      );
+    }
+    setVmState(ctx, vm.id, target, null);
+  } catch (error) {
+    if (error instanceof Interrupted) throw error;
+    const e = asVmOpError(error, `${action} ${vm.id}`);
+    // A failed stop does not make a VM failed: record what the host says, else what we knew.
+    const actual = await client?.getVm({ params: { id: vm.id } }).catch(() => null);
+    if (actual) recordAgentVm(ctx, vm.id, actual);
+    const state = actual?.state ?? vm.state;
+    setVmState(ctx, vm.id, state, { code: e.code, msg: e.message });
+    throw e;
+  }
+}

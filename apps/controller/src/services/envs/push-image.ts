@@ -1,0 +1,40 @@
+import { createReadStream } from 'node:fs';
+import { Readable } from 'node:stream';
+import { type AgentClient, ApiError } from '@apiary/protocol';
+import { and, eq } from 'drizzle-orm';
+import type { Ctx } from '../../context.js';
+import { hostImages, hosts, images } from '../../db/schema.js';
+import { blobPath, blobSize } from '../images/image-store.js';
+import type { VmRow } from './env-view.js';
+import { asVmOpError, VmOpError } from './vm-op-error.js';
+
+/** Pushes the image to a host added by address (it has no controller link to pull from). */
+export async function pushImageIfNeeded(ctx: Ctx, client: AgentClient, vm: VmRow) {
+  if (!vm.imageDigest) return;
+  const host = ctx.db
+    .select()
+    .from(hosts)
+    .where(eq(hosts.id, vm.hostId ?? ''))
+    .get();
+  if (host?.source !== 'added') return;
+  const held = ctx.db
+    .select()
+    .from(hostImages)
+    .where(and(eq(hostImages.hostId, host.id), eq(hostImages.digest, vm.imageDigest)))
+    .get();
+  if (held) return;
+  const image = ctx.db.select().from(images).where(eq(images.digest, vm.imageDigest)).get();
+  if (!image) throw new VmOpError('image_missing', `image ${vm.imageDigest} is no longer stored`);
+  try {
+    await client.uploadImage({
+      query: { name: image.name, format: image.format, digest: image.digest as `sha256:${string}` },
+      body: Readable.toWeb(
+        createReadStream(blobPath(ctx.imageDir, image.digest)),
+      ) as ReadableStream,
+      contentLength: blobSize(ctx.imageDir, image.digest),
+    });
+  } catch (error) {
+    if (!(error instanceof ApiError && error.code === 'conflict'))
+      throw asVmOpError(error, 'image upload');
+  }
+}

@@ -1,0 +1,38 @@
+import { count, eq } from 'drizzle-orm';
+import type { Ctx } from '../../context.js';
+import { hosts } from '../../db/schema.js';
+import type { Transition } from './liveness-tracker.js';
+
+/** Writes liveness changes (the only heartbeat-driven writes) and announces them. */
+export function persistTransitions(ctx: Ctx, transitions: Transition[]) {
+  const now = ctx.clock.now();
+  for (const t of transitions) {
+    const row = ctx.db
+      .update(hosts)
+      .set({ liveness: t.to, lastHeartbeatAt: ctx.liveness.heardAt(t.hostId), updatedAt: now })
+      .where(eq(hosts.id, t.hostId))
+      .returning({ orgId: hosts.orgId, hostname: hosts.hostname })
+      .get();
+    if (!row) continue;
+    ctx.metrics.livenessTransitions.inc({ to: t.to });
+    ctx.log.info('host liveness changed', { host_id: t.hostId, from: t.from, to: t.to });
+    ctx.events.publish({
+      type: 'host.liveness',
+      orgId: row.orgId,
+      data: { id: t.hostId, hostname: row.hostname, from: t.from, liveness: t.to },
+    });
+  }
+}
+
+/** Hosts by liveness and policy, for `/metrics` (computed at scrape time). */
+export function countHosts(ctx: Ctx) {
+  const policy: Record<string, number> = { eligible: 0, draining: 0, maintenance: 0 };
+  for (const r of ctx.db
+    .select({ policy: hosts.policy, n: count() })
+    .from(hosts)
+    .groupBy(hosts.policy)
+    .all()) {
+    policy[r.policy] = r.n;
+  }
+  return { liveness: ctx.liveness.counts(), policy };
+}

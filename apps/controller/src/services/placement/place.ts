@@ -1,0 +1,91 @@
+import { ApiError } from '@apiary/protocol';
+import type { Ctx } from '../../context.js';
+import type { Tx } from '../../db/open-db.js';
+import { loadAllHosts, loadCandidates } from './candidates.js';
+import { planPlacement, type Strategy, type VmDemand } from './plan.js';
+import { type Demand, reserveOnHost } from './reservations.js';
+
+class ReservationLost extends Error {}
+
+const ATTEMPTS = 3;
+
+/**
+ * Chooses a host for every VM and reserves the capacity in ONE transaction, together with
+ * whatever `persist` writes (the environment and its VMs): either everything is reserved and
+ * recorded, or nothing is. Candidates come from an index walk; if they cannot take the request,
+ * one pass over every host decides, and its refusal says, per host, why.
+ */
+export function placeAndReserve(
+  ctx: Ctx,
+  orgId: string,
+  demands: VmDemand[],
+  persist: (tx: Tx, hostIds: string[]) => void,
+  opts: { strategy?: Strategy; showOtherOrgs?: boolean } = {},
+): string[] {
+  const strategy = opts.strategy ?? ctx.config.placement;
+  const digests = [...new Set(demands.map((d) => d.digest))];
+  const started = performance.now();
+  try {
+    for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
+      let plan = planPlacement(
+        loadCandidates(ctx, orgId, demands, strategy),
+        demands,
+        orgId,
+        strategy,
+      );
+      if (!plan.ok) {
+        const everyHost = loadAllHosts(ctx, opts.showOtherOrgs ? null : orgId, digests);
+        plan = planPlacement(everyHost, demands, orgId, strategy);
+        if (!plan.ok) {
+          ctx.metrics.placements.inc({ result: 'refused' });
+          throw refusal(plan.vmIndex, plan.refusals);
+        }
+      }
+      const hostIds = plan.hostIds;
+      try {
+        ctx.db.transaction((tx) => {
+          for (const [hostId, d] of sumByHost(hostIds, demands)) {
+            if (!reserveOnHost(ctx.db.$client, hostId, d)) throw new ReservationLost(hostId);
+          }
+          persist(tx, hostIds);
+        });
+        ctx.metrics.placements.inc({ result: 'placed' });
+        return hostIds;
+      } catch (error) {
+        if (!(error instanceof ReservationLost)) throw error;
+        ctx.metrics.placements.inc({ result: 'retried' });
+      }
+    }
+    ctx.metrics.placements.inc({ result: 'refused' });
+    throw new ApiError(
+      'insufficient_capacity',
+      'hosts kept changing while placing this environment; try again',
+      {
+        retryable: true,
+      },
+    );
+  } finally {
+    ctx.metrics.placementDuration.observe({}, (performance.now() - started) / 1000);
+  }
+}
+
+function sumByHost(hostIds: string[], demands: VmDemand[]): Map<string, Demand> {
+  const out = new Map<string, Demand>();
+  hostIds.forEach((hostId, i) => {
+    const d = demands[i] as VmDemand;
+    const sum = out.get(hostId) ?? { cpu: 0, mem: 0, disk: 0 };
+    out.set(hostId, { cpu: sum.cpu + d.cpu, mem: sum.mem + d.mem, disk: sum.disk + d.disk });
+  });
+  return out;
+}
+
+function refusal(
+  vmIndex: number,
+  hosts: Array<{ host_id: string; hostname: string; reasons: string[] }>,
+): ApiError {
+  const msg =
+    hosts.length === 0
+      ? 'no host can take this environment: the organization has no hosts'
+      : `no host can take VM ${vmIndex} of this environment (${hosts.length} hosts considered; see details)`;
+  return new ApiError('insufficient_capacity', msg, { details: { vm_index: vmIndex, hosts } });
+}

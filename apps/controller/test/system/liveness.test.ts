@@ -1,0 +1,125 @@
+import type { Env, FleetStatus, Host } from '@apiary/protocol';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  type AgentProc,
+  type ControllerProc,
+  footprint,
+  sshKey,
+  startAgent,
+  startController,
+  stopAll,
+  uploadImage,
+  waitFor,
+} from './fleet.js';
+
+let c: ControllerProc;
+let agents: AgentProc[];
+
+beforeAll(async () => {
+  c = await startController([
+    '--heartbeat-interval-ms',
+    '500',
+    '--heartbeat-ttl-ms',
+    '4000',
+    '--down-after-ms',
+    '8000',
+    '--restart-grace-ms',
+    '15000',
+  ]);
+  agents = await Promise.all([startAgent({ controller: c }), startAgent({ controller: c })]);
+  await uploadImage(c, 'alpine-cloud');
+}, 120_000);
+afterAll(async () => stopAll(...agents, c));
+
+const json = async <T>(res: Response | Promise<Response>) => (await (await res).json()) as T;
+const host = (id: string) => json<Host>(c.call('GET', `/v1/hosts/${id}`));
+
+describe('liveness with real agents', () => {
+  it('shows a killed agent suspect then down, keeps its VMs as unknown, and takes it back on restart', async () => {
+    await c.call('POST', '/v1/envs', {
+      id: 'kept',
+      ssh_keys: [sshKey()],
+      vms: [{ image: 'alpine-cloud', cpu: 1, mem: 1024, disk: 10240 }],
+    });
+    const env = await waitFor(
+      'kept active',
+      async () => {
+        const e = await json<Env>(c.call('GET', '/v1/envs/kept'));
+        return e.state === 'active' ? e : undefined;
+      },
+      120_000,
+      250,
+    );
+    const victim = agents.find((a) => a.hostId === env.vms[0]?.host_id) as AgentProc;
+    const zonesBefore = footprint(victim.host());
+
+    await victim.proc.stop('SIGKILL');
+    await waitFor(
+      'host suspect',
+      async () => (await host(victim.hostId)).liveness === 'suspect',
+      40_000,
+      100,
+    );
+    await waitFor(
+      'host down',
+      async () => (await host(victim.hostId)).liveness === 'down',
+      40_000,
+      100,
+    );
+    const seen = await json<Env>(c.call('GET', '/v1/envs/kept'));
+    expect(seen.vms[0]?.state).toBe('unknown');
+    expect(seen.state).toBe('active');
+    const status = await json<FleetStatus>(c.call('GET', '/v1/status'));
+    expect(status.hosts).toMatchObject({ total: 2, ready: 1, down: 1 });
+    // Nothing deleted or rescheduled: the zone is still on the host, the VM still on its host.
+    expect(footprint(victim.host())).toEqual(zonesBefore);
+    expect(seen.vms[0]?.host_id).toBe(victim.hostId);
+
+    await victim.restart();
+    await waitFor(
+      'host ready again',
+      async () => (await host(victim.hostId)).liveness === 'ready',
+      30_000,
+      100,
+    );
+    const back = await waitFor(
+      'VM observed again',
+      async () => {
+        const e = await json<Env>(c.call('GET', '/v1/envs/kept'));
+        return e.vms[0]?.state === 'running' ? e : undefined;
+      },
+      30_000,
+      200,
+    );
+    expect(back.vms.map((v) => v.id)).toEqual(['kept-0']);
+    expect(footprint(victim.host())).toEqual(zonesBefore);
+    const hosts = await json<{ total: number }>(c.call('GET', '/v1/hosts'));
+    expect(hosts.total).toBe(2);
+  }, 300_000);
+
+  it('marks nothing down because the controller restarted', async () => {
+    const registrations = agents.map(
+      (a) => a.proc.output.split('registered with controller').length,
+    );
+    await c.restart();
+    // Hosts are ready at once and stay ready: heartbeats resume with the same credentials.
+    for (let i = 0; i < 10; i++) {
+      const list = await json<{ items: Host[] }>(c.call('GET', '/v1/hosts'));
+      expect(list.items.map((h) => h.liveness)).toEqual(['ready', 'ready']);
+      await new Promise((r) => setTimeout(r, 500));
+    }
+    const seen = await json<Env>(c.call('GET', '/v1/envs/kept'));
+    expect(seen.vms[0]?.state).toBe('running');
+    // The agents did not have to register again.
+    expect(agents.map((a) => a.proc.output.split('registered with controller').length)).toEqual(
+      registrations,
+    );
+    await c.call('DELETE', '/v1/envs/kept');
+    await waitFor(
+      'kept deleted',
+      async () => (await json<Env>(c.call('GET', '/v1/envs/kept'))).state === 'deleted',
+      120_000,
+      250,
+    );
+  }, 300_000);
+});

@@ -1,0 +1,190 @@
+import type { Env, FleetStatus, Host, Image } from '@apiary/protocol';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  type AgentProc,
+  type ControllerProc,
+  createAgentKey,
+  EMPTY_FOOTPRINT,
+  footprint,
+  sshKey,
+  startAgent,
+  startController,
+  stopAll,
+  uploadImage,
+  waitFor,
+} from './fleet.js';
+
+/** Seed 003 (curl examples) and seed 002 (controller endpoints) against a real fleet. */
+let c: ControllerProc;
+let registered: AgentProc;
+let standalone: AgentProc;
+
+beforeAll(async () => {
+  c = await startController(['--heartbeat-interval-ms', '1000', '--drain-interval-ms', '300']);
+  [registered, standalone] = await Promise.all([startAgent({ controller: c }), startAgent()]);
+}, 120_000);
+afterAll(async () => stopAll(registered, standalone, c));
+
+const json = async <T>(res: Response | Promise<Response>) => (await (await res).json()) as T;
+
+describe('seed 002 and 003 against a controller and real agents', () => {
+  it('answers the public endpoints: service info, health and metrics', async () => {
+    const info = await fetch(`${c.url}/`, { headers: { accept: 'application/json' } });
+    expect(await info.json()).toEqual({
+      service: 'apiary-controller',
+      version: expect.any(String),
+    });
+    expect(await json(fetch(`${c.url}/v1/health`))).toEqual({ status: 'healthy' });
+    const metrics = await (await fetch(`${c.url}/metrics`)).text();
+    expect(metrics).toMatch(/apiary_heartbeats_total\{result="registered"\} 1/);
+  });
+
+  it('registers a host by address (POST /api/hosts): clear refusal without a key, then added with one', async () => {
+    const addr = standalone.url.replace('http://', '');
+    const noKey = await c.call('POST', '/api/hosts', { addr });
+    expect(noKey.status).toBe(412);
+    const refusal = await json<{ msg: string; details: { result: string } }>(noKey);
+    expect(refusal.details.result).toBe('bad_key');
+    expect(refusal.msg).toMatch(/requires an API key/);
+
+    const key = await createAgentKey(standalone);
+    const added = await c.call('POST', '/api/hosts', { addr, api_key: key });
+    expect(added.status).toBe(201);
+    const host = await json<Host>(added);
+    expect(host).toMatchObject({
+      id: standalone.hostId,
+      source: 'added',
+      liveness: 'ready',
+      policy: 'eligible',
+    });
+    expect(host.capacity.total.cpu).toBe(8);
+
+    // The registered agent is already known: its record comes back as it is.
+    const known = await c.call('POST', '/api/hosts', {
+      addr: registered.url.replace('http://', ''),
+    });
+    expect(known.status).toBe(200);
+    expect((await json<Host>(known)).id).toBe(registered.hostId);
+    const list = await json<{ items: Host[] }>(c.call('GET', '/api/hosts'));
+    expect(list.items.map((h) => h.id).sort()).toEqual(
+      [registered.hostId, standalone.hostId].sort(),
+    );
+  });
+
+  it('creates the seed example environment (POST /api/envs) and shows it in GET /api/status', async () => {
+    await uploadImage(c, 'alpine-cloud');
+    const body = {
+      id: 'my-env',
+      owner: 'alice',
+      ssh_keys: [sshKey()],
+      vms: [
+        {
+          image: 'alpine-cloud',
+          engine: 'qemu',
+          cpu: 2,
+          mem: 2048,
+          disk: 40960,
+          ports: [80],
+          deny_outgoing: false,
+        },
+      ],
+      lifetime: 21600,
+    };
+    const created = await fetch(`${c.url}/api/envs`, {
+      method: 'POST',
+      headers: {
+        authorization: `Bearer ${c.adminKey}`,
+        'content-type': 'application/json',
+        'x-request-id': 'req_seedcreate0001',
+      },
+      body: JSON.stringify(body),
+    });
+    expect(created.status).toBe(202);
+    const env = await waitFor(
+      'my-env to be active',
+      async () => {
+        const e = await json<Env>(c.call('GET', '/api/envs/my-env'));
+        if (e.state === 'failed') throw new Error(JSON.stringify(e.error));
+        return e.state === 'active' ? e : undefined;
+      },
+      120_000,
+      250,
+    );
+    const vm = env.vms[0];
+    expect(vm).toMatchObject({
+      id: 'my-env-0',
+      state: 'running',
+      engine: 'bhyve',
+      ports: [22, 80],
+    });
+    expect(vm?.ip).toMatch(/^\d+\.\d+\.\d+\.\d+$/);
+    expect(Object.keys(vm?.port_map ?? {}).sort()).toEqual(['22', '80']);
+    expect(await json(c.call('GET', '/api/vms/my-env-0'))).toMatchObject({
+      id: 'my-env-0',
+      state: 'running',
+    });
+    const host = [registered, standalone].find((a) => a.hostId === vm?.host_id) as AgentProc;
+    expect(footprint(host.host()).zones).toEqual(['my-env-0:running']);
+    // The user's request id reached the agent that made the VM (and its host command logs).
+    expect(host.proc.output).toContain('req_seedcreate0001');
+
+    const status = await json<FleetStatus>(c.call('GET', '/api/status'));
+    expect(status.hosts).toMatchObject({ total: 2, ready: 2, eligible: 2 });
+    expect(status.envs.by_state).toEqual({ active: 1 });
+    expect(status.vms.by_state).toEqual({ running: 1 });
+    expect(status.capacity.reserved.cpu).toBe(2);
+    const images = await json<{ items: Image[] }>(c.call('GET', '/api/images'));
+    expect(images.items[0]?.hosts).toEqual([vm?.host_id]);
+    const hostView = await json<Host>(c.call('GET', `/v1/hosts/${vm?.host_id}`));
+    expect(hostView.capacity.reserved).toMatchObject({ cpu: 2, mem: 2048, disk: 40960 });
+  }, 180_000);
+
+  it('answers whoami and the drain endpoints of seed 002', async () => {
+    expect(await json(c.call('GET', '/v1/auth/whoami'))).toMatchObject({
+      via: 'api_key',
+      role: 'super_admin',
+    });
+    const vm = await json<{ host_id: string }>(c.call('GET', '/api/vms/my-env-0'));
+    const id = [registered, standalone].find((a) => a.hostId !== vm.host_id)?.hostId as string;
+    const drain = await c.call('POST', `/v1/hosts/${id}/drain`, { mode: 'wait' });
+    expect(drain.status).toBe(202);
+    const status = await waitFor('empty drain to complete', async () => {
+      const s = await json<{ complete: boolean }>(c.call('GET', `/v1/hosts/${id}/drain-status`));
+      return s.complete ? s : undefined;
+    });
+    expect(status).toMatchObject({ mode: 'wait', state: 'complete', vms_total: 0 });
+    const activated = await json<Host>(c.call('POST', `/v1/hosts/${id}/activate`));
+    expect(activated.policy, JSON.stringify(activated)).toBe('eligible');
+    // The busy host: the drain waits for its VM, and undrain cancels it.
+    await c.call('POST', `/v1/hosts/${vm.host_id}/drain`, { mode: 'wait' });
+    await new Promise((r) => setTimeout(r, 700));
+    const waiting = await json<Record<string, unknown>>(
+      c.call('GET', `/v1/hosts/${vm.host_id}/drain-status`),
+    );
+    expect(waiting).toMatchObject({
+      state: 'draining',
+      vms_total: 1,
+      vms_remaining: 1,
+      complete: false,
+    });
+    expect((await json<Host>(c.call('POST', `/v1/hosts/${vm.host_id}/undrain`))).policy).toBe(
+      'eligible',
+    );
+    expect(await json(c.call('GET', `/v1/hosts/${vm.host_id}/drain-status`))).toMatchObject({
+      state: 'cancelled',
+    });
+  });
+
+  it('destroys the environment (DELETE /api/envs/{id}) leaving nothing on the host, then removes a host', async () => {
+    expect((await c.call('DELETE', '/api/envs/my-env')).status).toBe(202);
+    await waitFor(
+      'my-env to be deleted',
+      async () => (await json<Env>(c.call('GET', '/api/envs/my-env'))).state === 'deleted',
+      120_000,
+      250,
+    );
+    for (const a of [registered, standalone]) expect(footprint(a.host())).toEqual(EMPTY_FOOTPRINT);
+    expect((await c.call('DELETE', `/api/hosts/${standalone.hostId}`)).status).toBe(200);
+    expect((await c.call('GET', `/api/hosts/${standalone.hostId}`)).status).toBe(404);
+  }, 180_000);
+});
