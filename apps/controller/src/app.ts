@@ -1,17 +1,68 @@
 import { ApiError } from '@apiary/protocol';
-import { Hono } from 'hono';
-import { CONTROLLER_VERSION } from './version.js';
+import { type Context, Hono } from 'hono';
+import { cors } from 'hono/cors';
+import type { Ctx } from './context.js';
+import type { AppEnv } from './http/app-env.js';
+import { createPrincipalResolver, nodeRemoteAddress } from './http/auth.js';
+import { accessLogMiddleware, handleError, requestIdMiddleware } from './http/middleware.js';
+import { registerAuthRoutes } from './routes/auth-routes.js';
+import { registerEnvRoutes } from './routes/env-routes.js';
+import { registerEventRoutes } from './routes/events-routes.js';
+import { registerHostRoutes } from './routes/host-routes.js';
+import { registerImageRoutes } from './routes/image-routes.js';
+import { registerInternalRoutes } from './routes/internal-routes.js';
+import type { RouteDeps } from './routes/route-deps.js';
+import { registerRootRoutes, registerStatusRoute } from './routes/system-routes.js';
 
-/** Builds the HTTP app from its dependencies; no I/O happens at import time. */
-export function createApp() {
-  const app = new Hono();
-  app.get('/', (c) => c.json({ service: 'apiary-controller', version: CONTROLLER_VERSION }));
-  app.get('/v1/health', (c) => c.json({ status: 'healthy' }));
-  app.notFound((c) =>
-    c.json(
-      new ApiError('not_found', `no route for ${c.req.method} ${c.req.path}`).toBody('req_none'),
-      404,
-    ),
-  );
+export interface AppOptions {
+  /** Remote address of a request (the localhost bypass); defaults to the Node socket's. */
+  remoteAddress?: (c: Context<AppEnv>) => string | undefined;
+  validateResponses?: boolean;
+  kickDrains?: () => void;
+}
+
+/**
+ * Builds the HTTP app from its dependencies; no I/O happens here. Every `/v1` route is mounted
+ * twice, under `/v1` and under `/api`, so the seed-003 examples work as written.
+ */
+export function createApp(ctx: Ctx, options: AppOptions = {}) {
+  const app = new Hono<AppEnv>();
+  const principalOf = createPrincipalResolver(ctx, options.remoteAddress ?? nodeRemoteAddress);
+  const bind = { validateResponses: options.validateResponses ?? false, principalOf };
+  const kickDrains = options.kickDrains ?? (() => {});
+
+  app.use('*', requestIdMiddleware(ctx));
+  app.use('*', accessLogMiddleware(ctx));
+  if (ctx.config.corsOrigins.length > 0) {
+    const allowed = new Set(ctx.config.corsOrigins.map((o) => new URL(o).origin));
+    app.use(
+      '*',
+      cors({
+        origin: (origin) => (allowed.has(origin) ? origin : null),
+        allowHeaders: ['Authorization', 'Content-Type', 'X-Request-Id'],
+        allowMethods: ['GET', 'HEAD', 'POST', 'PATCH', 'DELETE', 'OPTIONS'],
+        exposeHeaders: ['X-Request-Id'],
+        maxAge: 600,
+      }),
+    );
+  }
+
+  registerRootRoutes({ ctx, router: app, bind, kickDrains });
+  const v1 = new Hono<AppEnv>();
+  const deps: RouteDeps = { ctx, router: v1, bind, kickDrains };
+  registerStatusRoute(deps);
+  registerInternalRoutes(deps);
+  registerAuthRoutes(deps);
+  registerHostRoutes(deps);
+  registerEnvRoutes(deps);
+  registerImageRoutes(deps);
+  registerEventRoutes(deps);
+  app.route('/v1', v1);
+  app.route('/api', v1);
+
+  app.notFound((c) => {
+    throw new ApiError('not_found', `no route for ${c.req.method} ${c.req.path}`);
+  });
+  app.onError(handleError(ctx));
   return app;
 }

@@ -1,40 +1,145 @@
 import { parseArgs } from 'node:util';
-import { ListenAddress, summarizeIssues, validationIssues } from '@apiary/protocol';
+import { Engine, summarizeIssues, validationIssues } from '@apiary/protocol';
 import { z } from 'zod';
+
+/** `HOST:PORT`; port 0 asks the kernel for a free port (tests, benchmarks). */
+const ListenAddr = z
+  .string()
+  .regex(/^(?:\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]+):\d{1,5}$/, 'must be HOST:PORT (e.g. 0.0.0.0:9200)')
+  .refine((s) => Number(s.slice(s.lastIndexOf(':') + 1)) <= 65535, 'port must be 0-65535');
+
+const Millis = (min: number, def: number) => z.coerce.number().int().min(min).default(def);
+
+const Bool = z
+  .union([z.boolean(), z.enum(['true', 'false', '1', '0', 'yes', 'no', 'on', 'off'])])
+  .transform((v) => v === true || v === 'true' || v === '1' || v === 'yes' || v === 'on');
+
+/** `qemu=bhyve,docker=` -> { qemu: 'bhyve' }. Empty right-hand sides are dropped. */
+const EngineMap = z.string().transform((s, ctx) => {
+  const map: Partial<Record<Engine, Engine>> = {};
+  for (const pair of s.split(',').filter(Boolean)) {
+    const [from, to] = pair.split('=');
+    const f = Engine.safeParse(from);
+    const t = Engine.safeParse(to);
+    if (!f.success || !t.success) {
+      ctx.addIssue({ code: 'custom', message: `bad engine mapping ${JSON.stringify(pair)}` });
+      return z.NEVER;
+    }
+    map[f.data] = t.data;
+  }
+  return map;
+});
 
 /**
  * Controller configuration: flags override environment variables (`APIARY_*`), parsed once at
  * start with readable errors. Nothing else in the controller reads `process.env`.
  */
 export const ControllerConfig = z.object({
-  listen: ListenAddress.default('127.0.0.1:9200'),
+  listen: ListenAddr.default('127.0.0.1:9200'),
   dataDir: z.string().min(1, 'is required (--data-dir DIR or APIARY_DATA_DIR)'),
   logLevel: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
+  placement: z.enum(['spread', 'binpack']).default('spread'),
+  /** Requests from 127.0.0.1 / ::1 act as super-admin. Off unless asked for. */
+  localhostBypass: Bool.default(false),
+  corsOrigins: z
+    .string()
+    .transform((s) =>
+      s
+        .split(',')
+        .map((o) => o.trim())
+        .filter(Boolean),
+    )
+    .pipe(z.array(z.url()))
+    .default([]),
+  /** Interval told to agents in a small fleet; grows with fleet size (see heartbeatRate). */
+  heartbeatIntervalMs: Millis(100, 5_000),
+  /** Silence after which a host is suspect (scaled like the interval). */
+  heartbeatTtlMs: Millis(200, 15_000),
+  /** Silence after which a host is down (scaled like the interval). */
+  downAfterMs: Millis(300, 45_000),
+  /** Heartbeats per second the controller aims to receive at most, whatever the fleet size. */
+  heartbeatRate: z.coerce.number().min(1).default(50),
+  /** After a controller start, nothing is marked suspect or down before this much silence. */
+  restartGraceMs: Millis(0, 60_000),
+  reaperIntervalMs: Millis(50, 60_000),
+  drainIntervalMs: Millis(50, 2_000),
+  /** How often hosts added by address (no heartbeats of their own) are polled. */
+  pollIntervalMs: Millis(100, 10_000),
+  agentTimeoutMs: Millis(100, 15_000),
+  /** VMs created in parallel per environment. */
+  createParallelism: z.coerce.number().int().min(1).max(64).default(4),
+  /** Give up on one VM operation on an agent after this long. */
+  operationTimeoutMs: Millis(1_000, 15 * 60_000),
+  sessionTtlMs: Millis(60_000, 12 * 3600_000),
+  maxImageBytes: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .default(64 * 1024 ** 3),
+  /** Engines served by another engine: the seed's default `qemu` runs as bhyve here. */
+  engineMap: EngineMap.default({ qemu: 'bhyve' }),
+  /** How long shutdown waits for in-flight work before closing the database. */
+  shutdownTimeoutMs: Millis(0, 10_000),
 });
 export type ControllerConfig = z.infer<typeof ControllerConfig>;
 
 export class ConfigError extends Error {}
+
+/** Flag name, env name, config key. */
+const OPTIONS = [
+  ['listen', 'APIARY_LISTEN', 'listen'],
+  ['data-dir', 'APIARY_DATA_DIR', 'dataDir'],
+  ['log-level', 'APIARY_LOG_LEVEL', 'logLevel'],
+  ['placement', 'APIARY_PLACEMENT', 'placement'],
+  ['localhost-bypass', 'APIARY_LOCALHOST_BYPASS', 'localhostBypass'],
+  ['cors-origin', 'APIARY_CORS_ORIGIN', 'corsOrigins'],
+  ['heartbeat-interval-ms', 'APIARY_HEARTBEAT_INTERVAL_MS', 'heartbeatIntervalMs'],
+  ['heartbeat-ttl-ms', 'APIARY_HEARTBEAT_TTL_MS', 'heartbeatTtlMs'],
+  ['down-after-ms', 'APIARY_DOWN_AFTER_MS', 'downAfterMs'],
+  ['heartbeat-rate', 'APIARY_HEARTBEAT_RATE', 'heartbeatRate'],
+  ['restart-grace-ms', 'APIARY_RESTART_GRACE_MS', 'restartGraceMs'],
+  ['reaper-interval-ms', 'APIARY_REAPER_INTERVAL_MS', 'reaperIntervalMs'],
+  ['drain-interval-ms', 'APIARY_DRAIN_INTERVAL_MS', 'drainIntervalMs'],
+  ['poll-interval-ms', 'APIARY_POLL_INTERVAL_MS', 'pollIntervalMs'],
+  ['agent-timeout-ms', 'APIARY_AGENT_TIMEOUT_MS', 'agentTimeoutMs'],
+  ['create-parallelism', 'APIARY_CREATE_PARALLELISM', 'createParallelism'],
+  ['operation-timeout-ms', 'APIARY_OPERATION_TIMEOUT_MS', 'operationTimeoutMs'],
+  ['session-ttl-ms', 'APIARY_SESSION_TTL_MS', 'sessionTtlMs'],
+  ['max-image-bytes', 'APIARY_MAX_IMAGE_BYTES', 'maxImageBytes'],
+  ['engine-map', 'APIARY_ENGINE_MAP', 'engineMap'],
+  ['shutdown-timeout-ms', 'APIARY_SHUTDOWN_TIMEOUT_MS', 'shutdownTimeoutMs'],
+] as const;
+
+const BOOLEAN_FLAGS = new Set(['localhost-bypass']);
 
 export function parseConfig(argv: string[], env: NodeJS.ProcessEnv): ControllerConfig {
   let values: Record<string, string | boolean | undefined>;
   try {
     ({ values } = parseArgs({
       args: argv,
-      options: {
-        listen: { type: 'string' },
-        'data-dir': { type: 'string' },
-        'log-level': { type: 'string' },
-      },
+      options: Object.fromEntries(
+        OPTIONS.map(([flag]) => [
+          flag,
+          { type: BOOLEAN_FLAGS.has(flag) ? ('boolean' as const) : ('string' as const) },
+        ]),
+      ),
       strict: true,
     }));
   } catch (error) {
     throw new ConfigError((error as Error).message);
   }
-  const parsed = ControllerConfig.safeParse({
-    listen: values.listen ?? env.APIARY_LISTEN,
-    dataDir: values['data-dir'] ?? env.APIARY_DATA_DIR ?? '',
-    logLevel: values['log-level'] ?? env.APIARY_LOG_LEVEL,
-  });
+  const input: Record<string, unknown> = {};
+  for (const [flag, envName, key] of OPTIONS) {
+    const value = values[flag] ?? env[envName];
+    if (value !== undefined) input[key] = value;
+  }
+  input.dataDir ??= '';
+  const parsed = ControllerConfig.safeParse(input);
   if (!parsed.success) throw new ConfigError(summarizeIssues(validationIssues(parsed.error)));
   return parsed.data;
+}
+
+/** Defaults for everything but the data dir (tests and benchmarks). */
+export function defaultConfig(overrides: Partial<ControllerConfig> & { dataDir: string }) {
+  return { ...ControllerConfig.parse({ dataDir: overrides.dataDir }), ...overrides };
 }

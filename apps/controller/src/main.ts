@@ -1,9 +1,13 @@
-import { mkdirSync } from 'node:fs';
+import { chmodSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { serve } from '@hono/node-server';
-import { createApp } from './app.js';
 import { ConfigError, parseConfig } from './config.js';
+import { createControllerCore } from './core.js';
+import { openDb } from './db/open-db.js';
+import { createLogger } from './lib/logger.js';
+import { bootstrapIfEmpty } from './services/auth/bootstrap.js';
 
-function main() {
+async function main() {
   let config: ReturnType<typeof parseConfig>;
   try {
     config = parseConfig(process.argv.slice(2), process.env);
@@ -14,16 +18,46 @@ function main() {
     }
     throw error;
   }
+  const log = createLogger(config.logLevel);
+  // Everything the controller writes (database, keys, images) is for its own user only.
+  process.umask(0o077);
   mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
-  const [hostname, port] = splitHostPort(config.listen);
-  const server = serve({ fetch: createApp().fetch, hostname, port }, (info) => {
+  chmodSync(config.dataDir, 0o700);
+  const opened = openDb(join(config.dataDir, 'controller.db'));
+  const core = createControllerCore({ config, db: opened.db, log });
+
+  const secrets = await bootstrapIfEmpty(core.ctx, config.dataDir);
+  if (secrets) {
+    // Printed once, on the first start only; also in bootstrap.json (0600) in the data dir.
     process.stdout.write(
-      `${JSON.stringify({ level: 'info', msg: 'listening', addr: `${info.address}:${info.port}` })}\n`,
+      `\nApiary controller bootstrap (shown once; also in ${join(config.dataDir, 'bootstrap.json')}):\n` +
+        `  admin user:     ${secrets.adminUser}\n  admin password: ${secrets.adminPassword}\n` +
+        `  admin API key:  ${secrets.adminApiKey}\n  license key:    ${secrets.licenseKey}\n\n`,
     );
+  }
+
+  const [hostname, port] = splitHostPort(config.listen);
+  const server = serve({ fetch: core.app.fetch, hostname, port }, (info) => {
+    log.info('listening', { addr: `${info.address}:${info.port}`, port: info.port });
   });
-  const stop = () => server.close(() => process.exit(0));
-  process.on('SIGINT', stop);
-  process.on('SIGTERM', stop);
+  core.start();
+
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    log.info('shutting down', { signal });
+    // Order: stop accepting, finish background work to a safe point, close the database.
+    server.close();
+    if ('closeIdleConnections' in server)
+      (server as { closeIdleConnections(): void }).closeIdleConnections();
+    await core.stop();
+    opened.close();
+    log.info('stopped');
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void stop('SIGINT'));
+  process.on('SIGTERM', () => void stop('SIGTERM'));
 }
 
 function splitHostPort(value: string): [string, number] {
@@ -31,4 +65,4 @@ function splitHostPort(value: string): [string, number] {
   return [value.slice(0, i).replace(/^\[|\]$/g, ''), Number(value.slice(i + 1))];
 }
 
-main();
+void main();

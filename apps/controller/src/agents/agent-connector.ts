@@ -1,0 +1,55 @@
+import { type AgentClient, createAgentClient } from '@apiary/protocol';
+import type { SecretBox } from '../lib/cipher.js';
+
+export interface AgentTarget {
+  id: string;
+  addr: string;
+  agentKeyEnc: string | null;
+}
+
+/**
+ * Builds typed clients for agents. The agent's `wh_` key is decrypted only to put it in the
+ * Authorization header; the request id of the work being done is forwarded on every call.
+ */
+export interface AgentConnector {
+  forHost(host: AgentTarget, requestId?: string): AgentClient;
+  forAddr(
+    baseUrl: string,
+    key: string | undefined,
+    opts?: { requestId?: string; timeoutMs?: number },
+  ): AgentClient;
+}
+
+export function createAgentConnector(deps: {
+  box: SecretBox;
+  timeoutMs: number;
+  /** Tests pass an in-process fake agent here. */
+  fetch?: typeof fetch;
+}): AgentConnector {
+  const make = (
+    baseUrl: string,
+    token: string | undefined,
+    requestId?: string,
+    timeoutMs?: number,
+    retries = 2,
+  ) =>
+    createAgentClient({
+      baseUrl,
+      token,
+      requestId,
+      timeoutMs: timeoutMs ?? deps.timeoutMs,
+      retries,
+      retryDelayMs: 100,
+      fetch: deps.fetch,
+    });
+  return {
+    forHost(host, requestId) {
+      const key = host.agentKeyEnc ? deps.box.open(host.agentKeyEnc) : undefined;
+      return make(host.addr, key, requestId);
+    },
+    forAddr(baseUrl, key, opts = {}) {
+      // A connection test reports what happened; retrying would only blur the answer.
+      return make(baseUrl, key, opts.requestId, opts.timeoutMs, 0);
+    },
+  };
+}

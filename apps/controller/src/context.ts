@@ -1,0 +1,28 @@
+import type { AgentConnector } from './agents/agent-connector.js';
+import type { ControllerConfig } from './config.js';
+import type { Db } from './db/open-db.js';
+import type { SecretBox } from './lib/cipher.js';
+import type { Clock } from './lib/clock.js';
+import type { EventBus } from './lib/event-bus.js';
+import type { Logger } from './lib/logger.js';
+import type { ControllerMetrics } from './metrics.js';
+import type { BackgroundWork } from './services/background-work.js';
+import type { LivenessTracker } from './services/hosts/liveness-tracker.js';
+
+/**
+ * Everything a service needs, passed explicitly: no module-global database, no `process.env`.
+ */
+export interface Ctx {
+  db: Db;
+  config: ControllerConfig;
+  log: Logger;
+  clock: Clock;
+  metrics: ControllerMetrics;
+  events: EventBus;
+  box: SecretBox;
+  agents: AgentConnector;
+  liveness: LivenessTracker;
+  work: BackgroundWork;
+  /** Directory holding image blobs (`<hex>` files). */
+  imageDir: string;
+}

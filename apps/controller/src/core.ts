@@ -1,0 +1,117 @@
+import { mkdirSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { createAgentConnector } from './agents/agent-connector.js';
+import { createApp } from './app.js';
+import type { ControllerConfig } from './config.js';
+import type { Ctx } from './context.js';
+import type { Db } from './db/open-db.js';
+import { hosts } from './db/schema.js';
+import { createSecretBox, loadOrCreateKeyFile } from './lib/cipher.js';
+import { type Clock, systemClock } from './lib/clock.js';
+import { EventBus } from './lib/event-bus.js';
+import { createLogger, type Logger } from './lib/logger.js';
+import { createControllerMetrics } from './metrics.js';
+import { BackgroundWork } from './services/background-work.js';
+import { createDrainWorker } from './services/drain/drain-worker.js';
+import { reap } from './services/envs/reaper.js';
+import { LivenessTracker } from './services/hosts/liveness-tracker.js';
+import { persistTransitions, refreshHostGauges } from './services/hosts/persist-liveness.js';
+import { createAddedHostPoller } from './services/hosts/poll-added-hosts.js';
+import { removeStaleUploads } from './services/images/image-store.js';
+
+export interface CoreDeps {
+  config: ControllerConfig;
+  db: Db;
+  clock?: Clock;
+  log?: Logger;
+  /** How the controller reaches agents (tests: an in-process fake agent). */
+  fetch?: typeof fetch;
+  /** Key for secrets at rest; default: `<data-dir>/secret.key`, created on first start. */
+  secretKey?: Buffer;
+  validateResponses?: boolean;
+}
+
+/**
+ * The controller without its listening socket: context, HTTP app and background loops. `main`
+ * serves `app.fetch`; tests call the loop passes (`sweep`, `reap`, ...) directly.
+ */
+export function createControllerCore(deps: CoreDeps) {
+  const { config } = deps;
+  const clock = deps.clock ?? systemClock;
+  const log = deps.log ?? createLogger(config.logLevel);
+  const box = createSecretBox(
+    deps.secretKey ?? loadOrCreateKeyFile(join(config.dataDir, 'secret.key')),
+  );
+  const imageDir = join(config.dataDir, 'images');
+  mkdirSync(imageDir, { recursive: true, mode: 0o700 });
+  removeStaleUploads(imageDir, readdirSync(imageDir));
+  const liveness = new LivenessTracker(clock, config);
+  const ctx: Ctx = {
+    db: deps.db,
+    config,
+    log,
+    clock,
+    metrics: createControllerMetrics(),
+    events: new EventBus(),
+    box,
+    agents: createAgentConnector({ box, timeoutMs: config.agentTimeoutMs, fetch: deps.fetch }),
+    liveness,
+    work: new BackgroundWork(),
+    imageDir,
+  };
+  liveness.load(ctx.db.select().from(hosts).all());
+  refreshHostGauges(ctx);
+
+  const drainWorker = createDrainWorker(ctx);
+  const poller = createAddedHostPoller(ctx);
+  const passes = {
+    sweep: () => persistTransitions(ctx, liveness.sweep()),
+    reap: () => reap(ctx),
+    drainTick: () => drainWorker.tick(),
+    poll: () => poller.poll(),
+  };
+  const app = createApp(ctx, {
+    validateResponses: deps.validateResponses,
+    kickDrains: () => void runGuarded('drain', passes.drainTick),
+  });
+
+  const running = new Set<string>();
+  async function runGuarded(name: string, fn: () => unknown) {
+    // A pass still running is not started again: slow agents must not pile passes up.
+    if (running.has(name) || ctx.work.stopping) return;
+    running.add(name);
+    try {
+      await fn();
+    } catch (error) {
+      log.error('background pass failed', { pass: name, error });
+    } finally {
+      running.delete(name);
+    }
+  }
+
+  const timers: NodeJS.Timeout[] = [];
+  function start() {
+    const every = (name: string, ms: number, fn: () => unknown) => {
+      timers.push(setInterval(() => void runGuarded(name, fn), ms));
+    };
+    every(
+      'sweep',
+      Math.max(50, Math.min(1000, Math.floor(config.heartbeatTtlMs / 4))),
+      passes.sweep,
+    );
+    every('reap', config.reaperIntervalMs, passes.reap);
+    every('drain', config.drainIntervalMs, passes.drainTick);
+    every('poll', config.pollIntervalMs, passes.poll);
+    // Resume what a previous run left unfinished, now rather than a reaper interval from now.
+    void runGuarded('reap', passes.reap);
+  }
+
+  /** Graceful: stop the loops, let in-flight work reach a safe point, then return. */
+  async function stop() {
+    for (const t of timers) clearInterval(t);
+    await ctx.work.stop(config.shutdownTimeoutMs);
+  }
+
+  return { ctx, app, start, stop, ...passes };
+}
+export type ControllerCore = ReturnType<typeof createControllerCore>;

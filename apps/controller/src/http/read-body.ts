@@ -1,0 +1,35 @@
+import { ApiError } from '@apiary/protocol';
+
+/** JSON bodies larger than this are refused before parsing. */
+export const JSON_BODY_LIMIT = 1024 * 1024;
+
+/** Reads a request body as text, refusing it as soon as it exceeds `limit` bytes. */
+export async function readLimitedText(req: Request, limit = JSON_BODY_LIMIT): Promise<string> {
+  const declared = Number(req.headers.get('content-length') ?? '0');
+  if (declared > limit) throw new ApiError('payload_too_large', `request body over ${limit} bytes`);
+  if (!req.body) return '';
+  const reader = req.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > limit) {
+      await reader.cancel();
+      throw new ApiError('payload_too_large', `request body over ${limit} bytes`);
+    }
+    chunks.push(value);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+export async function readJsonBody(req: Request): Promise<unknown> {
+  const text = await readLimitedText(req);
+  if (text.trim() === '') return {};
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw new ApiError('validation', 'request body is not valid JSON');
+  }
+}

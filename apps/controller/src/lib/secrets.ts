@@ -1,0 +1,36 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
+import { randomBase32 } from './ids.js';
+
+/** Characters of a secret kept in clear to find its row; too short to help a guesser. */
+const PREFIX_LENGTH = 12;
+
+export interface NewSecret {
+  /** Shown once to whoever asked for it, then forgotten. */
+  secret: string;
+  prefix: string;
+  hash: string;
+}
+
+/**
+ * A bearer secret: `<kind>_` + 40 base32 characters (200 bits). Stored as its sha256 and looked
+ * up by its first characters, so comparing hashes never leaks through an index lookup's timing.
+ */
+export function newSecret(kind: 'apy' | 'apl' | 'aps' | 'aph' | 'apt'): NewSecret {
+  const secret = `${kind}_${randomBase32(40)}`;
+  return { secret, prefix: secretPrefix(secret), hash: sha256Hex(secret) };
+}
+
+export function secretPrefix(secret: string): string {
+  return secret.slice(0, PREFIX_LENGTH);
+}
+
+export function sha256Hex(value: string): string {
+  return createHash('sha256').update(value).digest('hex');
+}
+
+/** Constant-time comparison of a presented secret with a stored sha256. */
+export function secretMatches(presented: string, storedHash: string): boolean {
+  const a = Buffer.from(sha256Hex(presented), 'hex');
+  const b = Buffer.from(storedHash, 'hex');
+  return a.length === b.length && timingSafeEqual(a, b);
+}

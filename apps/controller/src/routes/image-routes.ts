@@ -1,0 +1,99 @@
+import { createReadStream } from 'node:fs';
+import { Readable } from 'node:stream';
+import { ApiError, controllerRoutes as r } from '@apiary/protocol';
+import type { Context } from 'hono';
+import type { Ctx } from '../context.js';
+import type { AppEnv } from '../http/app-env.js';
+import { bindRoute } from '../http/bind-route.js';
+import { findHostByCredential } from '../services/hosts/host-view.js';
+import { blobExists, blobPath, blobSize } from '../services/images/image-store.js';
+import {
+  deleteImage,
+  getImage,
+  hostMayPull,
+  listImages,
+  listImagesForHost,
+  uploadImage,
+} from '../services/images/images.js';
+import type { RouteDeps } from './route-deps.js';
+
+/** The host calling `/v1/internal/images`, by the credential it got at registration. */
+function authenticateHostRequest(ctx: Ctx, bearer: string | undefined) {
+  const host = bearer ? findHostByCredential(ctx, bearer) : undefined;
+  if (!host)
+    throw new ApiError(
+      'unauthenticated',
+      bearer ? 'bad host credential' : 'missing host credential',
+    );
+  return host;
+}
+
+export function registerImageRoutes({ ctx, router, bind }: RouteDeps) {
+  bindRoute(router, r.listImages, bind, ({ principal, query }) =>
+    listImages(ctx, principal, query),
+  );
+  bindRoute(router, r.uploadImage, bind, async ({ principal, query, body }) => {
+    const { image, created } = await uploadImage(ctx, principal, query, body);
+    return { status: created ? 201 : 200, body: image };
+  });
+  bindRoute(router, r.getImage, bind, ({ principal, params }) =>
+    getImage(ctx, principal, params.digest),
+  );
+  bindRoute(router, r.deleteImage, bind, ({ principal, params }) =>
+    deleteImage(ctx, principal, params.digest),
+  );
+
+  bindRoute(router, r.internalListImages, bind, ({ bearer, query }) => {
+    const host = authenticateHostRequest(ctx, bearer);
+    return listImagesForHost(ctx, host.orgId, query);
+  });
+  // GET also answers HEAD (Hono routes HEAD to GET handlers and drops the body).
+  bindRoute(router, r.internalDownloadImage, bind, ({ c, bearer, params }) => {
+    const host = authenticateHostRequest(ctx, bearer);
+    if (!hostMayPull(ctx, host.orgId, params.digest) || !blobExists(ctx.imageDir, params.digest)) {
+      throw new ApiError('not_found', `image ${params.digest} not found`);
+    }
+    return serveBlob(
+      c,
+      blobPath(ctx.imageDir, params.digest),
+      blobSize(ctx.imageDir, params.digest),
+      params.digest,
+    );
+  });
+}
+
+/** Serves a blob with `Range` support so an interrupted download resumes where it stopped. */
+function serveBlob(c: Context<AppEnv>, path: string, size: number, digest: string): Response {
+  const headers = new Headers({
+    'accept-ranges': 'bytes',
+    'content-type': 'application/octet-stream',
+    etag: `"${digest}"`,
+    'x-request-id': c.get('requestId'),
+  });
+  const range = c.req.header('range');
+  let start = 0;
+  let end = size - 1;
+  let status = 200;
+  if (range) {
+    const m = range.match(/^bytes=(\d*)-(\d*)$/);
+    const ifRange = c.req.header('if-range');
+    if (m && (!ifRange || ifRange === `"${digest}"`)) {
+      if (m[1] === '' && m[2] !== '') {
+        start = Math.max(0, size - Number(m[2]));
+      } else {
+        start = Number(m[1]);
+        if (m[2] !== '') end = Math.min(size - 1, Number(m[2]));
+      }
+      if (start >= size || start > end) {
+        headers.set('content-range', `bytes */${size}`);
+        return new Response(null, { status: 416, headers });
+      }
+      status = 206;
+      headers.set('content-range', `bytes ${start}-${end}/${size}`);
+    }
+  }
+  headers.set('content-length', String(end - start + 1));
+  if (c.req.method === 'HEAD') return new Response(null, { status, headers });
+  const stream = Readable.toWeb(createReadStream(path, { start, end })) as ReadableStream;
+  return new Response(stream, { status, headers });
+}

@@ -1,0 +1,49 @@
+import { buildOpenApiDocument, controllerRoutes as r } from '@apiary/protocol';
+import { bindRoute } from '../http/bind-route.js';
+import { fleetStatus } from '../services/status.js';
+import { CONTROLLER_VERSION } from '../version.js';
+import { renderDocsPage } from './docs-page.js';
+import type { RouteDeps } from './route-deps.js';
+
+export function registerStatusRoute({ ctx, router, bind }: RouteDeps) {
+  bindRoute(router, r.status, bind, ({ principal }) => fleetStatus(ctx, principal));
+  bindRoute(router, r.health, bind, () => ({
+    status: ctx.work.stopping ? ('degraded' as const) : ('healthy' as const),
+  }));
+}
+
+/** Routes outside `/v1` and `/api`: service info, health, metrics, the API document. */
+export function registerRootRoutes({ ctx, router }: RouteDeps) {
+  router.get('/', (c) => {
+    const accept = c.req.header('accept') ?? '';
+    if (accept.includes('application/json') || !accept.includes('text/html')) {
+      return c.json({ service: 'apiary-controller', version: CONTROLLER_VERSION });
+    }
+    return c.html(LANDING);
+  });
+  router.get('/metrics', (c) =>
+    c.body(ctx.metrics.registry.render(), 200, {
+      'content-type': 'text/plain; version=0.0.4; charset=utf-8',
+    }),
+  );
+  const doc = () =>
+    buildOpenApiDocument(r, {
+      title: 'Apiary controller API',
+      version: CONTROLLER_VERSION,
+      description: 'Every /v1 path also answers under /api (seed-003 compatibility).',
+    });
+  let cached: ReturnType<typeof doc> | undefined;
+  const openApi = () => {
+    cached ??= doc();
+    return cached;
+  };
+  router.get('/v1/openapi.json', (c) => c.json(openApi()));
+  router.get('/api/openapi.json', (c) => c.json(openApi()));
+  router.get('/docs', (c) => c.html(renderDocsPage(openApi())));
+}
+
+const LANDING = `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Apiary controller</title>
+<style>body{font:16px/1.5 system-ui,sans-serif;max-width:40rem;margin:4rem auto;padding:0 1rem}</style></head>
+<body><h1>Apiary controller</h1><p>Version ${CONTROLLER_VERSION}.</p>
+<p><a href="/docs">API reference</a> &middot; <a href="/v1/openapi.json">OpenAPI document</a> &middot; <a href="/v1/health">health</a></p>
+</body></html>`;

@@ -1,0 +1,89 @@
+import {
+  ApiError,
+  type ApiKey,
+  type CreateApiKeyReq,
+  type CreatedApiKey,
+  type Pagination,
+} from '@apiary/protocol';
+import { and, count, eq, type SQL } from 'drizzle-orm';
+import type { Ctx } from '../../context.js';
+import { apiKeys } from '../../db/schema.js';
+import { iso, isoOrNull } from '../../lib/clock.js';
+import { newId } from '../../lib/ids.js';
+import { newSecret } from '../../lib/secrets.js';
+import { resolveTargetOrg } from './orgs.js';
+import { isSuperAdmin, type Principal, roleAtLeast } from './principal.js';
+
+export function toApiKeyView(row: typeof apiKeys.$inferSelect): ApiKey {
+  return {
+    id: row.id,
+    name: row.name,
+    prefix: row.prefix,
+    role: row.role,
+    org_id: row.orgId,
+    user_id: row.userId,
+    created_at: iso(row.createdAt),
+    expires_at: isoOrNull(row.expiresAt),
+    revoked_at: isoOrNull(row.revokedAt),
+    last_used_at: isoOrNull(row.lastUsedAt),
+  };
+}
+
+/** Creates a key at most as powerful as its creator. The key is in the response, once. */
+export function createApiKey(ctx: Ctx, p: Principal, input: CreateApiKeyReq): CreatedApiKey {
+  const role = input.role ?? p.role;
+  if (!roleAtLeast(p.role, role)) throw new ApiError('forbidden', `cannot create a ${role} key`);
+  const orgId = role === 'super_admin' ? null : resolveTargetOrg(ctx, p, input.org_id);
+  const now = ctx.clock.now();
+  const secret = newSecret('apy');
+  const row = {
+    id: newId('key'),
+    name: input.name,
+    prefix: secret.prefix,
+    keyHash: secret.hash,
+    role,
+    orgId,
+    userId: p.userId,
+    createdAt: now,
+    expiresAt: input.expires_in ? now + input.expires_in * 1000 : null,
+    revokedAt: null,
+    lastUsedAt: null,
+  };
+  ctx.db.insert(apiKeys).values(row).run();
+  return { ...toApiKeyView(row), key: secret.secret };
+}
+
+/** Super-admins see every key, org admins their organization's, members their own. */
+function visibleKeys(p: Principal): SQL | undefined {
+  if (isSuperAdmin(p)) return undefined;
+  if (p.role === 'org_admin') return eq(apiKeys.orgId, p.orgId ?? '__none__');
+  return and(eq(apiKeys.orgId, p.orgId ?? '__none__'), eq(apiKeys.userId, p.userId ?? '__none__'));
+}
+
+export function listApiKeys(ctx: Ctx, p: Principal, page: Pagination) {
+  const where = visibleKeys(p);
+  const rows = ctx.db
+    .select()
+    .from(apiKeys)
+    .where(where)
+    .orderBy(apiKeys.createdAt, apiKeys.id)
+    .limit(page.limit)
+    .offset(page.offset)
+    .all();
+  const total = ctx.db.select({ n: count() }).from(apiKeys).where(where).get()?.n ?? 0;
+  return { items: rows.map(toApiKeyView), total, limit: page.limit, offset: page.offset };
+}
+
+export function revokeApiKey(ctx: Ctx, p: Principal, id: string) {
+  const where = visibleKeys(p);
+  const row = ctx.db
+    .select()
+    .from(apiKeys)
+    .where(where ? and(eq(apiKeys.id, id), where) : eq(apiKeys.id, id))
+    .get();
+  if (!row) throw new ApiError('not_found', `API key ${id} not found`);
+  if (row.revokedAt === null) {
+    ctx.db.update(apiKeys).set({ revokedAt: ctx.clock.now() }).where(eq(apiKeys.id, id)).run();
+  }
+  return { ok: true as const };
+}

@@ -1,0 +1,84 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { count } from 'drizzle-orm';
+import type { Ctx } from '../../context.js';
+import { apiKeys, meta, orgs, users } from '../../db/schema.js';
+import { newId } from '../../lib/ids.js';
+import { generatePassword, hashPassword } from '../../lib/password.js';
+import { newSecret } from '../../lib/secrets.js';
+import { insertLicenseKey } from './license-keys.js';
+import { DEFAULT_ORG_NAME } from './orgs.js';
+
+export interface BootstrapSecrets {
+  adminUser: string;
+  adminPassword: string;
+  adminApiKey: string;
+  licenseKey: string;
+}
+
+/**
+ * First start with an empty database: a default organization, the super-admin `admin` with a
+ * password and an API key, and one license key bound to the default organization. The secrets
+ * are returned (printed once by main) and written to `bootstrap.json` (0600, never rewritten).
+ * Returns null when the database already has users.
+ */
+export async function bootstrapIfEmpty(
+  ctx: Ctx,
+  dataDir: string,
+): Promise<BootstrapSecrets | null> {
+  if ((ctx.db.select({ n: count() }).from(users).get()?.n ?? 0) > 0) return null;
+  const now = ctx.clock.now();
+  const password = generatePassword();
+  const passwordHash = await hashPassword(password);
+  const apiKey = newSecret('apy');
+  const orgId = newId('org');
+  const userId = newId('user');
+  let licenseKey = '';
+  ctx.db.transaction((tx) => {
+    // Re-checked inside the transaction: two starts racing must not create two admins.
+    if ((tx.select({ n: count() }).from(users).get()?.n ?? 0) > 0) return;
+    tx.insert(orgs).values({ id: orgId, name: DEFAULT_ORG_NAME, createdAt: now }).run();
+    tx.insert(meta).values({ key: 'default_org_id', value: orgId }).run();
+    tx.insert(users)
+      .values({
+        id: userId,
+        username: 'admin',
+        passwordHash,
+        role: 'super_admin',
+        orgId: null,
+        createdAt: now,
+      })
+      .run();
+    tx.insert(apiKeys)
+      .values({
+        id: newId('key'),
+        name: 'bootstrap',
+        prefix: apiKey.prefix,
+        keyHash: apiKey.hash,
+        role: 'super_admin',
+        orgId: null,
+        userId,
+        createdAt: now,
+      })
+      .run();
+    licenseKey = insertLicenseKey(tx, now, 'bootstrap', orgId).key;
+  });
+  if (!licenseKey) return null;
+  const secrets: BootstrapSecrets = {
+    adminUser: 'admin',
+    adminPassword: password,
+    adminApiKey: apiKey.secret,
+    licenseKey,
+  };
+  // `wx`: never overwrite a bootstrap file, even one left over from an older database.
+  try {
+    writeFileSync(join(dataDir, 'bootstrap.json'), `${JSON.stringify(secrets, null, 2)}\n`, {
+      mode: 0o600,
+      flag: 'wx',
+    });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+    ctx.log.warn('bootstrap.json already exists; not rewritten (the new secrets are printed once)');
+  }
+  return secrets;
+}

@@ -1,0 +1,129 @@
+import {
+  ApiError,
+  type CreatedLicenseKey,
+  type LicenseKey,
+  type Pagination,
+} from '@apiary/protocol';
+import { and, count, eq, inArray } from 'drizzle-orm';
+import type { Ctx } from '../../context.js';
+import type { DbOrTx } from '../../db/open-db.js';
+import { hosts, licenseKeys } from '../../db/schema.js';
+import { iso, isoOrNull } from '../../lib/clock.js';
+import { newId } from '../../lib/ids.js';
+import { newSecret, secretMatches, secretPrefix } from '../../lib/secrets.js';
+import { resolveTargetOrg } from './orgs.js';
+import { orgFilter, type Principal, requireRole } from './principal.js';
+
+type Row = typeof licenseKeys.$inferSelect;
+
+function toView(row: Row, hostCount: number): LicenseKey {
+  return {
+    id: row.id,
+    name: row.name,
+    prefix: row.prefix,
+    org_id: row.orgId,
+    created_at: iso(row.createdAt),
+    revoked_at: isoOrNull(row.revokedAt),
+    hosts: hostCount,
+  };
+}
+
+/** Inserts a license key and returns it in clear, once. Hosts registering with it join `orgId`. */
+export function insertLicenseKey(db: DbOrTx, now: number, name: string, orgId: string | null) {
+  const secret = newSecret('apl');
+  const row: Row = {
+    id: newId('lic'),
+    name,
+    prefix: secret.prefix,
+    keyHash: secret.hash,
+    orgId,
+    createdAt: now,
+    revokedAt: null,
+  };
+  db.insert(licenseKeys).values(row).run();
+  return { row, key: secret.secret };
+}
+
+export function createLicenseKey(
+  ctx: Ctx,
+  p: Principal,
+  input: { name: string; org_id?: string },
+): CreatedLicenseKey {
+  requireRole(p, 'org_admin', 'creating a license key');
+  const orgId = resolveTargetOrg(ctx, p, input.org_id);
+  const { row, key } = insertLicenseKey(ctx.db, ctx.clock.now(), input.name, orgId);
+  return { ...toView(row, 0), key };
+}
+
+export function listLicenseKeys(ctx: Ctx, p: Principal, page: Pagination) {
+  requireRole(p, 'org_admin', 'listing license keys');
+  const org = orgFilter(p);
+  const where = org === undefined ? undefined : eq(licenseKeys.orgId, org);
+  const rows = ctx.db
+    .select()
+    .from(licenseKeys)
+    .where(where)
+    .orderBy(licenseKeys.createdAt, licenseKeys.id)
+    .limit(page.limit)
+    .offset(page.offset)
+    .all();
+  const counts = new Map(
+    rows.length === 0
+      ? []
+      : ctx.db
+          .select({ id: hosts.licenseKeyId, n: count() })
+          .from(hosts)
+          .where(
+            inArray(
+              hosts.licenseKeyId,
+              rows.map((r) => r.id),
+            ),
+          )
+          .groupBy(hosts.licenseKeyId)
+          .all()
+          .map((r) => [r.id, r.n]),
+  );
+  const total = ctx.db.select({ n: count() }).from(licenseKeys).where(where).get()?.n ?? 0;
+  return {
+    items: rows.map((r) => toView(r, counts.get(r.id) ?? 0)),
+    total,
+    limit: page.limit,
+    offset: page.offset,
+  };
+}
+
+export function revokeLicenseKey(ctx: Ctx, p: Principal, id: string) {
+  requireRole(p, 'org_admin', 'revoking a license key');
+  const org = orgFilter(p);
+  const row = ctx.db
+    .select()
+    .from(licenseKeys)
+    .where(
+      org === undefined
+        ? eq(licenseKeys.id, id)
+        : and(eq(licenseKeys.id, id), eq(licenseKeys.orgId, org)),
+    )
+    .get();
+  if (!row) throw new ApiError('not_found', `license key ${id} not found`);
+  if (row.revokedAt === null) {
+    ctx.db
+      .update(licenseKeys)
+      .set({ revokedAt: ctx.clock.now() })
+      .where(eq(licenseKeys.id, id))
+      .run();
+  }
+  return { ok: true as const };
+}
+
+/** The live license key matching `presented` (constant-time hash comparison), or null. */
+export function verifyLicenseKey(ctx: Ctx, presented: string): Row | null {
+  const candidates = ctx.db
+    .select()
+    .from(licenseKeys)
+    .where(eq(licenseKeys.prefix, secretPrefix(presented)))
+    .all();
+  for (const row of candidates) {
+    if (secretMatches(presented, row.keyHash)) return row.revokedAt === null ? row : null;
+  }
+  return null;
+}

@@ -1,0 +1,46 @@
+import { ApiError, type LoginReq, type LoginResp } from '@apiary/protocol';
+import { eq, lt } from 'drizzle-orm';
+import type { Ctx } from '../../context.js';
+import { sessions, users } from '../../db/schema.js';
+import { iso } from '../../lib/clock.js';
+import { newId } from '../../lib/ids.js';
+import { generatePassword, hashPassword, verifyPassword } from '../../lib/password.js';
+import { newSecret } from '../../lib/secrets.js';
+import type { Principal } from './principal.js';
+import { toUserView } from './users.js';
+
+/** Compared against when the user does not exist, so both failures take the same time. */
+let dummyHash: Promise<string> | undefined;
+
+export async function login(ctx: Ctx, input: LoginReq): Promise<LoginResp> {
+  const user = ctx.db.select().from(users).where(eq(users.username, input.username)).get();
+  dummyHash ??= hashPassword(generatePassword());
+  const ok = await verifyPassword(input.password, user?.passwordHash ?? (await dummyHash));
+  if (!user || !ok || user.disabled) {
+    throw new ApiError('unauthenticated', 'wrong username or password');
+  }
+  const now = ctx.clock.now();
+  const token = newSecret('aps');
+  const expiresAt = now + ctx.config.sessionTtlMs;
+  ctx.db.transaction((tx) => {
+    tx.delete(sessions).where(lt(sessions.expiresAt, now)).run();
+    tx.insert(sessions)
+      .values({
+        id: newId('sess'),
+        prefix: token.prefix,
+        tokenHash: token.hash,
+        userId: user.id,
+        createdAt: now,
+        expiresAt,
+      })
+      .run();
+  });
+  return { token: token.secret, expires_at: iso(expiresAt), user: toUserView(user) };
+}
+
+export function logout(ctx: Ctx, p: Principal) {
+  if (!p.sessionId)
+    throw new ApiError('validation', 'logout ends a session; API keys are revoked instead');
+  ctx.db.delete(sessions).where(eq(sessions.id, p.sessionId)).run();
+  return { ok: true as const };
+}

@@ -1,0 +1,71 @@
+import type { Drain } from '@apiary/protocol';
+import { inArray } from 'drizzle-orm';
+import type { Ctx } from '../../context.js';
+import { type drains, hosts, vms } from '../../db/schema.js';
+import { iso, isoOrNull } from '../../lib/clock.js';
+import { toVmView } from '../envs/env-view.js';
+
+export type DrainRow = typeof drains.$inferSelect;
+
+/** When a VM no longer holds up a drain: gone for `wait`, stopped or gone for `stop`. */
+export function vmIsDrained(mode: DrainRow['mode'], state: string | undefined): boolean {
+  if (state === undefined || state === 'deleted') return true;
+  return mode === 'stop' && state === 'stopped';
+}
+
+export function vmDrainFailed(state: string | undefined, errorCode: string | null): boolean {
+  return state === 'failed' || (state !== undefined && state !== 'deleted' && errorCode !== null);
+}
+
+/**
+ * Drain objects with honest progress, measured against the VMs that were on the host when the
+ * drain started: `complete` only when every one of them is really stopped (stop) or gone (wait).
+ */
+export function loadDrainViews(ctx: Ctx, rows: DrainRow[]): Map<string, Drain> {
+  const out = new Map<string, Drain>();
+  if (rows.length === 0) return out;
+  const vmIds = [...new Set(rows.flatMap((d) => d.vmIds))];
+  const vmRows =
+    vmIds.length > 0 ? ctx.db.select().from(vms).where(inArray(vms.id, vmIds)).all() : [];
+  const byId = new Map(vmRows.map((v) => [v.id, v]));
+  const hostRows = ctx.db
+    .select({ id: hosts.id, liveness: hosts.liveness, publicAddr: hosts.publicAddr })
+    .from(hosts)
+    .where(inArray(hosts.id, [...new Set(rows.map((d) => d.hostId))]))
+    .all();
+  const hostById = new Map(
+    hostRows.map((h) => [
+      h.id,
+      { liveness: ctx.liveness.state(h.id) ?? h.liveness, publicAddr: h.publicAddr },
+    ]),
+  );
+  for (const d of rows) {
+    const items = d.vmIds.map((id) => {
+      const v = byId.get(id);
+      if (!v)
+        return { id, env_id: id.replace(/-\d+$/, ''), state: 'deleted' as const, error: null };
+      const view = toVmView(v, hostById.get(d.hostId));
+      return { id, env_id: v.envId, state: view.state, error: view.error?.msg ?? null, raw: v };
+    });
+    const remaining = items.filter(
+      (i) => !vmIsDrained(d.mode, 'raw' in i ? i.raw?.state : undefined),
+    );
+    const failed = remaining.filter(
+      (i) => 'raw' in i && vmDrainFailed(i.raw?.state, i.raw?.errorCode ?? null),
+    );
+    out.set(d.id, {
+      host_id: d.hostId,
+      mode: d.mode,
+      state: d.state,
+      deadline: isoOrNull(d.deadline),
+      started_at: iso(d.startedAt),
+      finished_at: isoOrNull(d.finishedAt),
+      vms_total: items.length,
+      vms_remaining: remaining.length,
+      vms_failed: failed.length,
+      complete: d.state === 'complete' && remaining.length === 0,
+      vms: items.map(({ id, env_id, state, error }) => ({ id, env_id, state, error })),
+    });
+  }
+  return out;
+}

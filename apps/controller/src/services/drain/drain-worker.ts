@@ -1,0 +1,88 @@
+import { eq, inArray } from 'drizzle-orm';
+import type { Ctx } from '../../context.js';
+import { drains, hosts, vms } from '../../db/schema.js';
+import { newId } from '../../lib/ids.js';
+import { Interrupted, powerVmOnAgent } from '../envs/agent-vm-ops.js';
+import { loadDrainViews } from './drain-view.js';
+import { setPolicy } from './drains.js';
+
+/** Stop attempts per VM before a `stop` drain gives up on it (it is then counted as failed). */
+const MAX_STOP_ATTEMPTS = 3;
+
+/**
+ * One pass over running drains: at a `stop` drain's deadline, stop what is still running; when
+ * every VM is stopped or gone, complete the drain and put the host in maintenance.
+ */
+export function createDrainWorker(ctx: Ctx) {
+  const attempts = new Map<string, number>();
+
+  async function tick() {
+    const active = ctx.db.select().from(drains).where(eq(drains.state, 'draining')).all();
+    for (const d of active) {
+      if (d.mode === 'stop' && d.deadline !== null && ctx.clock.now() >= d.deadline) {
+        if (d.stopIssuedAt === null) {
+          ctx.db
+            .update(drains)
+            .set({ stopIssuedAt: ctx.clock.now() })
+            .where(eq(drains.id, d.id))
+            .run();
+        }
+        stopRemaining(d.id, d.vmIds);
+      }
+      const view = loadDrainViews(ctx, [d]).get(d.id);
+      if (!view) continue;
+      const orgId =
+        ctx.db.select({ orgId: hosts.orgId }).from(hosts).where(eq(hosts.id, d.hostId)).get()
+          ?.orgId ?? null;
+      ctx.events.publish({
+        type: 'drain.progress',
+        orgId,
+        data: {
+          host_id: d.hostId,
+          remaining: view.vms_remaining,
+          failed: view.vms_failed,
+          total: view.vms_total,
+        },
+      });
+      if (view.vms_remaining === 0) {
+        ctx.db
+          .update(drains)
+          .set({ state: 'complete', finishedAt: ctx.clock.now() })
+          .where(eq(drains.id, d.id))
+          .run();
+        setPolicy(ctx, d.hostId, 'draining', 'maintenance');
+        ctx.log.info('drain complete; host in maintenance', { host_id: d.hostId });
+      }
+    }
+  }
+
+  /** Stops VMs still running, each under its environment's lock; retried on later ticks. */
+  function stopRemaining(drainId: string, vmIds: string[]) {
+    if (vmIds.length === 0) return;
+    const rows = ctx.db.select().from(vms).where(inArray(vms.id, vmIds)).all();
+    const todo = rows.filter((v) => ['running', 'starting', 'stopping'].includes(v.state));
+    for (const vm of todo) {
+      const key = `${vm.id}`;
+      const n = attempts.get(key) ?? 0;
+      if (n >= MAX_STOP_ATTEMPTS) continue;
+      const started = ctx.work.runExclusive(
+        vm.envId,
+        async () => {
+          attempts.set(key, n + 1);
+          await powerVmOnAgent(ctx, vm, 'stop', newId('req'), ctx.work.signal);
+        },
+        (_name, e) => {
+          if (!(e instanceof Interrupted))
+            ctx.log.warn('drain could not stop a VM', {
+              drain_id: drainId,
+              vm_id: vm.id,
+              error: String(e),
+            });
+        },
+      );
+      if (!started) ctx.log.debug('VM busy; drain retries later', { vm_id: vm.id });
+    }
+  }
+
+  return { tick };
+}

@@ -1,0 +1,149 @@
+import { ApiError, type Drain, type DrainReq, type Host } from '@apiary/protocol';
+import { and, desc, eq, ne } from 'drizzle-orm';
+import type { Ctx } from '../../context.js';
+import { drains, hosts, vms } from '../../db/schema.js';
+import { newId } from '../../lib/ids.js';
+import { type Principal, requireRole } from '../auth/principal.js';
+import { getHostView, getVisibleHost } from '../hosts/host-view.js';
+import { refreshHostGauges } from '../hosts/persist-liveness.js';
+import { type DrainRow, loadDrainViews } from './drain-view.js';
+
+function latestDrain(ctx: Ctx, hostId: string): DrainRow | undefined {
+  return ctx.db
+    .select()
+    .from(drains)
+    .where(eq(drains.hostId, hostId))
+    .orderBy(desc(drains.startedAt))
+    .get();
+}
+
+export function drainView(ctx: Ctx, row: DrainRow): Drain {
+  return loadDrainViews(ctx, [row]).get(row.id) as Drain;
+}
+
+function setPolicy(ctx: Ctx, hostId: string, from: Host['policy'], to: Host['policy']): boolean {
+  const row = ctx.db
+    .update(hosts)
+    .set({ policy: to, updatedAt: ctx.clock.now() })
+    .where(and(eq(hosts.id, hostId), eq(hosts.policy, from)))
+    .returning({ orgId: hosts.orgId })
+    .get();
+  if (!row) return false;
+  refreshHostGauges(ctx);
+  ctx.events.publish({ type: 'host.policy', orgId: row.orgId, data: { id: hostId, policy: to } });
+  return true;
+}
+
+/**
+ * Starts a drain: no new placements from now on; the VMs on the host now are the ones the drain
+ * waits for (`wait`) or stops at the deadline (`stop`).
+ */
+export function startDrain(
+  ctx: Ctx,
+  p: Principal,
+  hostId: string,
+  req: DrainReq,
+  kick: () => void,
+): Drain {
+  requireRole(p, 'org_admin', 'draining a host');
+  const host = getVisibleHost(ctx, p, hostId);
+  if (host.policy !== 'eligible') {
+    throw new ApiError(
+      'conflict',
+      host.policy === 'draining'
+        ? `host ${hostId} is already draining`
+        : `host ${hostId} is in maintenance: activate it first`,
+    );
+  }
+  const now = ctx.clock.now();
+  const vmIds = ctx.db
+    .select({ id: vms.id })
+    .from(vms)
+    .where(and(eq(vms.hostId, hostId), ne(vms.state, 'deleted')))
+    .all()
+    .map((v) => v.id);
+  const row: DrainRow = {
+    id: newId('drain'),
+    hostId,
+    mode: req.mode,
+    state: 'draining',
+    deadline:
+      req.deadline_seconds !== undefined
+        ? now + req.deadline_seconds * 1000
+        : req.mode === 'stop'
+          ? now
+          : null,
+    startedAt: now,
+    finishedAt: null,
+    vmIds,
+    stopIssuedAt: null,
+  };
+  const ok = ctx.db.transaction((tx) => {
+    const changed = tx
+      .update(hosts)
+      .set({ policy: 'draining', updatedAt: now })
+      .where(and(eq(hosts.id, hostId), eq(hosts.policy, 'eligible')))
+      .run().changes;
+    if (changed !== 1) return false;
+    tx.insert(drains).values(row).run();
+    return true;
+  });
+  if (!ok)
+    throw new ApiError('conflict', `host ${hostId} changed meanwhile; try again`, {
+      retryable: true,
+    });
+  refreshHostGauges(ctx);
+  ctx.events.publish({
+    type: 'host.policy',
+    orgId: host.orgId,
+    data: { id: hostId, policy: 'draining' },
+  });
+  ctx.log.info('drain started', { host_id: hostId, mode: req.mode, vms: vmIds.length });
+  kick();
+  return drainView(ctx, row);
+}
+
+export function getDrainStatus(ctx: Ctx, p: Principal, hostId: string): Drain {
+  getVisibleHost(ctx, p, hostId);
+  const row = latestDrain(ctx, hostId);
+  if (!row) throw new ApiError('not_found', `host ${hostId} has never been drained`);
+  return drainView(ctx, row);
+}
+
+/** Cancels a running drain: the host is eligible again and nothing else is stopped. */
+export function undrainHost(ctx: Ctx, p: Principal, hostId: string): Host {
+  requireRole(p, 'org_admin', 'cancelling a drain');
+  const host = getVisibleHost(ctx, p, hostId);
+  if (host.policy === 'maintenance') {
+    throw new ApiError('conflict', `the drain of ${hostId} is complete: use activate`);
+  }
+  if (host.policy === 'draining') {
+    const row = latestDrain(ctx, hostId);
+    if (row?.state === 'draining') {
+      ctx.db
+        .update(drains)
+        .set({ state: 'cancelled', finishedAt: ctx.clock.now() })
+        .where(eq(drains.id, row.id))
+        .run();
+    }
+    setPolicy(ctx, hostId, 'draining', 'eligible');
+    ctx.log.info('drain cancelled', { host_id: hostId });
+  }
+  return getHostView(ctx, p, hostId);
+}
+
+/** Maintenance back to eligible. */
+export function activateHost(ctx: Ctx, p: Principal, hostId: string): Host {
+  requireRole(p, 'org_admin', 'activating a host');
+  const host = getVisibleHost(ctx, p, hostId);
+  if (host.policy === 'draining') {
+    throw new ApiError(
+      'conflict',
+      `host ${hostId} is still draining: undrain it, or wait for the drain to complete`,
+    );
+  }
+  if (host.policy === 'maintenance') setPolicy(ctx, hostId, 'maintenance', 'eligible');
+  return getHostView(ctx, p, hostId);
+}
+
+export { setPolicy };

@@ -1,0 +1,172 @@
+import { and, asc, eq, ne } from 'drizzle-orm';
+import type { Ctx } from '../../context.js';
+import { vms } from '../../db/schema.js';
+import { mapBounded } from '../../lib/limit.js';
+import {
+  createVmOnAgent,
+  deleteVmOnAgent,
+  Interrupted,
+  powerVmOnAgent,
+  setVmState,
+  VmOpError,
+} from './agent-vm-ops.js';
+import { setEnvError, transitionEnv } from './env-state.js';
+import { getEnvRow, type VmRow } from './env-view.js';
+
+function liveVms(ctx: Ctx, envId: string): VmRow[] {
+  return ctx.db
+    .select()
+    .from(vms)
+    .where(and(eq(vms.envId, envId), ne(vms.state, 'deleted')))
+    .orderBy(asc(vms.idx))
+    .all();
+}
+
+function onSagaError(ctx: Ctx) {
+  return (name: string, e: unknown) => {
+    if (e instanceof Interrupted) {
+      ctx.log.info('saga interrupted; it resumes on the next start', { env_id: name });
+      return;
+    }
+    ctx.log.error('saga crashed', { env_id: name, error: e });
+  };
+}
+
+/** Starts the saga that makes a `creating` environment real (or resumes it). */
+export function startCreateSaga(ctx: Ctx, envId: string, requestId: string): boolean {
+  return ctx.work.runExclusive(envId, () => runCreate(ctx, envId, requestId), onSagaError(ctx));
+}
+
+export function startDeleteSaga(ctx: Ctx, envId: string, requestId: string): boolean {
+  return ctx.work.runExclusive(envId, () => runDelete(ctx, envId, requestId), onSagaError(ctx));
+}
+
+export function startPowerSaga(
+  ctx: Ctx,
+  envId: string,
+  action: 'stop' | 'start',
+  requestId: string,
+): boolean {
+  return ctx.work.runExclusive(
+    envId,
+    () => runPower(ctx, envId, action, requestId),
+    onSagaError(ctx),
+  );
+}
+
+/**
+ * Creates every VM in parallel (bounded). All-or-nothing by default: the first failure stops
+ * the VMs not yet sent and rolls back the ones that were, on every host. The decision to roll
+ * back is written before acting, so a restart in the middle continues the rollback.
+ */
+async function runCreate(ctx: Ctx, envId: string, requestId: string) {
+  const env = getEnvRow(ctx, envId);
+  if (env?.state !== 'creating') return;
+  const signal = ctx.work.signal;
+  if (env.errorCode === null) {
+    const failed = new AbortController();
+    let first: { code: string; msg: string } | null = null;
+    await mapBounded(liveVms(ctx, envId), ctx.config.createParallelism, async (vm) => {
+      if (failed.signal.aborted) return;
+      try {
+        await createVmOnAgent(ctx, env, vm, requestId, signal);
+      } catch (error) {
+        if (error instanceof Interrupted || signal.aborted) throw new Interrupted();
+        const e = error instanceof VmOpError ? error : new VmOpError('internal', String(error));
+        setVmState(ctx, vm.id, 'failed', { code: e.code, msg: e.message });
+        first ??= { code: e.code, msg: `VM ${vm.id} on host ${vm.hostId}: ${e.message}` };
+        if (env.onFailure === 'rollback') failed.abort();
+      }
+    });
+    if (!first) {
+      transitionEnv(ctx, envId, ['creating'], 'active', null);
+      ctx.log.info('environment active', { env_id: envId, request_id: requestId });
+      return;
+    }
+    ctx.metrics.sagaFailures.inc({ kind: 'create' });
+    setEnvError(ctx, envId, first);
+    ctx.log.warn('environment create failed', {
+      env_id: envId,
+      request_id: requestId,
+      error: first,
+    });
+  }
+  const rows = liveVms(ctx, envId);
+  const keep = env.onFailure === 'keep' && rows.some((v) => v.state === 'running');
+  // keep: only the failed VMs go; rollback: everything that may exist on a host goes.
+  const doomed = keep ? rows.filter((v) => v.state !== 'running') : rows;
+  const leftovers = await deleteAll(ctx, doomed, requestId);
+  if (leftovers > 0) ctx.metrics.sagaFailures.inc({ kind: 'rollback' });
+  transitionEnv(ctx, envId, ['creating'], keep ? 'degraded' : 'failed');
+}
+
+/** Deletes VMs in parallel; returns how many could not be deleted (the reaper retries them). */
+async function deleteAll(ctx: Ctx, rows: VmRow[], requestId: string): Promise<number> {
+  let failures = 0;
+  await mapBounded(rows, ctx.config.createParallelism, async (vm) => {
+    try {
+      await deleteVmOnAgent(ctx, vm, requestId, ctx.work.signal);
+    } catch (error) {
+      if (error instanceof Interrupted) throw error;
+      failures++;
+      ctx.log.warn('VM delete failed; will retry', {
+        vm_id: vm.id,
+        request_id: requestId,
+        error: String(error),
+      });
+    }
+  });
+  return failures;
+}
+
+/** Deletes every VM; the environment is `deleted` only when its last VM is confirmed gone. */
+async function runDelete(ctx: Ctx, envId: string, requestId: string) {
+  const env = getEnvRow(ctx, envId);
+  if (env?.state !== 'deleting') return;
+  const leftovers = await deleteAll(ctx, liveVms(ctx, envId), requestId);
+  if (leftovers === 0) {
+    transitionEnv(ctx, envId, ['deleting'], 'deleted', null);
+    ctx.log.info('environment deleted', { env_id: envId, request_id: requestId });
+  } else {
+    ctx.metrics.sagaFailures.inc({ kind: 'delete' });
+    setEnvError(ctx, envId, {
+      code: 'delete_incomplete',
+      msg: `${leftovers} VMs could not be deleted yet; retrying`,
+    });
+  }
+}
+
+/** Retries the deletes a rollback could not finish (environment already `failed`/`degraded`). */
+export function startLeftoverCleanup(ctx: Ctx, envId: string, requestId: string): boolean {
+  return ctx.work.runExclusive(
+    envId,
+    async () => {
+      const rows = liveVms(ctx, envId).filter(
+        (v) => v.state === 'deleting' || v.state === 'failed',
+      );
+      await deleteAll(ctx, rows, requestId);
+    },
+    onSagaError(ctx),
+  );
+}
+
+async function runPower(ctx: Ctx, envId: string, action: 'stop' | 'start', requestId: string) {
+  const transient = action === 'stop' ? 'stopping' : 'starting';
+  const env = getEnvRow(ctx, envId);
+  if (env?.state !== transient) return;
+  let failures = 0;
+  let first: { code: string; msg: string } | null = null;
+  const rows = liveVms(ctx, envId).filter((v) => v.state !== 'failed' && v.state !== 'deleting');
+  await mapBounded(rows, ctx.config.createParallelism, async (vm) => {
+    try {
+      await powerVmOnAgent(ctx, vm, action, requestId, ctx.work.signal);
+    } catch (error) {
+      if (error instanceof Interrupted) throw error;
+      failures++;
+      first ??= { code: (error as VmOpError).code ?? 'internal', msg: (error as Error).message };
+    }
+  });
+  if (failures > 0) ctx.metrics.sagaFailures.inc({ kind: action });
+  const done = action === 'stop' ? 'stopped' : 'active';
+  transitionEnv(ctx, envId, [transient], failures === 0 ? done : 'degraded', first);
+}

@@ -1,0 +1,117 @@
+import { ApiError, type Env, type Vm } from '@apiary/protocol';
+import { asc, eq, inArray } from 'drizzle-orm';
+import type { Ctx } from '../../context.js';
+import { envs, hosts, vms } from '../../db/schema.js';
+import { iso } from '../../lib/clock.js';
+import { assertVisible, type Principal } from '../auth/principal.js';
+
+export type EnvRow = typeof envs.$inferSelect;
+export type VmRow = typeof vms.$inferSelect;
+
+interface HostFacts {
+  liveness: string;
+  publicAddr: string;
+}
+
+/** A VM as users see it. On a host that is down it is `unknown`: unobserved, not gone. */
+export function toVmView(v: VmRow, host: HostFacts | undefined): Vm {
+  const unobserved = host?.liveness === 'down' && v.state !== 'deleted' && v.state !== 'pending';
+  return {
+    id: v.id,
+    env_id: v.envId,
+    host_id: v.hostId,
+    host_addr: host?.publicAddr ?? null,
+    image: v.image,
+    image_digest: v.imageDigest as Vm['image_digest'],
+    engine: v.engine as Vm['engine'],
+    cpu: v.cpu,
+    mem: v.mem,
+    disk: v.disk,
+    ports: v.ports,
+    deny_outgoing: v.denyOutgoing,
+    state: (unobserved ? 'unknown' : v.state) as Vm['state'],
+    ip: v.ip,
+    port_map: v.portMap,
+    error: v.errorCode ? { code: v.errorCode, msg: v.errorMsg ?? '' } : null,
+    generation: v.generation,
+    created_at: iso(v.createdAt),
+    updated_at: iso(v.updatedAt),
+  };
+}
+
+function hostFacts(ctx: Ctx, vmRows: VmRow[]): Map<string, HostFacts> {
+  const ids = [...new Set(vmRows.map((v) => v.hostId).filter((h): h is string => h !== null))];
+  const out = new Map<string, HostFacts>();
+  if (ids.length === 0) return out;
+  for (const h of ctx.db
+    .select({ id: hosts.id, liveness: hosts.liveness, publicAddr: hosts.publicAddr })
+    .from(hosts)
+    .where(inArray(hosts.id, ids))
+    .all()) {
+    out.set(h.id, { liveness: ctx.liveness.state(h.id) ?? h.liveness, publicAddr: h.publicAddr });
+  }
+  return out;
+}
+
+/** Environment views with their VMs, in two queries whatever the number of environments. */
+export function toEnvViews(ctx: Ctx, rows: EnvRow[]): Env[] {
+  if (rows.length === 0) return [];
+  const vmRows = ctx.db
+    .select()
+    .from(vms)
+    .where(
+      inArray(
+        vms.envId,
+        rows.map((r) => r.id),
+      ),
+    )
+    .orderBy(asc(vms.idx))
+    .all();
+  const facts = hostFacts(ctx, vmRows);
+  return rows.map((e) => ({
+    id: e.id,
+    owner: e.owner,
+    org_id: e.orgId,
+    state: e.state,
+    ssh_keys: e.sshKeys,
+    lifetime: e.lifetime,
+    on_failure: e.onFailure,
+    created_at: iso(e.createdAt),
+    expires_at: iso(e.expiresAt),
+    updated_at: iso(e.updatedAt),
+    error: e.errorCode ? { code: e.errorCode, msg: e.errorMsg ?? '' } : null,
+    vms: vmRows
+      .filter((v) => v.envId === e.id)
+      .map((v) => toVmView(v, v.hostId ? facts.get(v.hostId) : undefined)),
+  }));
+}
+
+export function getEnvRow(ctx: Ctx, id: string): EnvRow | undefined {
+  return ctx.db.select().from(envs).where(eq(envs.id, id)).get();
+}
+
+export function getVisibleEnv(ctx: Ctx, p: Principal, id: string): EnvRow {
+  const row = getEnvRow(ctx, id);
+  if (!row) throw new ApiError('not_found', `environment ${id} not found`);
+  assertVisible(p, row.orgId, `environment ${id}`);
+  return row;
+}
+
+export function envView(ctx: Ctx, id: string): Env {
+  const row = getEnvRow(ctx, id);
+  if (!row) throw new ApiError('not_found', `environment ${id} not found`);
+  return toEnvViews(ctx, [row])[0] as Env;
+}
+
+export function getVisibleVm(ctx: Ctx, p: Principal, id: string): VmRow {
+  const row = ctx.db.select().from(vms).where(eq(vms.id, id)).get();
+  if (!row) throw new ApiError('not_found', `VM ${id} not found`);
+  assertVisible(p, row.orgId, `VM ${id}`);
+  return row;
+}
+
+export function vmView(ctx: Ctx, id: string): Vm {
+  const row = ctx.db.select().from(vms).where(eq(vms.id, id)).get();
+  if (!row) throw new ApiError('not_found', `VM ${id} not found`);
+  return toVmView(row, hostFacts(ctx, [row]).get(row.hostId ?? ''));
+}

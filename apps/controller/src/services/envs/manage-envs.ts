@@ -1,0 +1,100 @@
+import { ApiError, type Env, type EnvListQuery, LIFETIME, type Vm } from '@apiary/protocol';
+import { and, count, desc, eq, ne, type SQL } from 'drizzle-orm';
+import type { Ctx } from '../../context.js';
+import { envs } from '../../db/schema.js';
+import { orgFilter, type Principal } from '../auth/principal.js';
+import { startDeleteSaga, startPowerSaga } from './env-sagas.js';
+import { transitionEnv } from './env-state.js';
+import { envView, getVisibleEnv, getVisibleVm, toEnvViews, vmView } from './env-view.js';
+
+export function listEnvs(ctx: Ctx, p: Principal, q: EnvListQuery) {
+  const conds: SQL[] = [];
+  const org = orgFilter(p);
+  if (org !== undefined) conds.push(eq(envs.orgId, org));
+  // Deleted environments are history: listed only when asked for.
+  conds.push(q.state ? eq(envs.state, q.state) : ne(envs.state, 'deleted'));
+  if (q.owner) conds.push(eq(envs.owner, q.owner));
+  const where = and(...conds);
+  const rows = ctx.db
+    .select()
+    .from(envs)
+    .where(where)
+    .orderBy(desc(envs.createdAt), envs.id)
+    .limit(q.limit)
+    .offset(q.offset)
+    .all();
+  const total = ctx.db.select({ n: count() }).from(envs).where(where).get()?.n ?? 0;
+  return { items: toEnvViews(ctx, rows), total, limit: q.limit, offset: q.offset };
+}
+
+export function getEnv(ctx: Ctx, p: Principal, id: string): Env {
+  return toEnvViews(ctx, [getVisibleEnv(ctx, p, id)])[0] as Env;
+}
+
+export function getVm(ctx: Ctx, p: Principal, id: string): Vm {
+  getVisibleVm(ctx, p, id);
+  return vmView(ctx, id);
+}
+
+function busy(id: string, state: string): ApiError {
+  return new ApiError('conflict', `environment ${id} is ${state}; try again when it settles`, {
+    retryable: true,
+  });
+}
+
+export function stopEnv(ctx: Ctx, p: Principal, id: string, requestId: string): Env {
+  const env = getVisibleEnv(ctx, p, id);
+  if (env.state === 'stopped') return envView(ctx, id);
+  if (!transitionEnv(ctx, id, ['active', 'degraded'], 'stopping')) throw busy(id, env.state);
+  startPowerSaga(ctx, id, 'stop', requestId);
+  return envView(ctx, id);
+}
+
+export function startEnv(ctx: Ctx, p: Principal, id: string, requestId: string): Env {
+  const env = getVisibleEnv(ctx, p, id);
+  if (env.state === 'active') return envView(ctx, id);
+  if (!transitionEnv(ctx, id, ['stopped', 'degraded'], 'starting')) throw busy(id, env.state);
+  startPowerSaga(ctx, id, 'start', requestId);
+  return envView(ctx, id);
+}
+
+/**
+ * Deleting is refused only while the environment is being created (the create saga owns its
+ * VMs until it settles); from any other state it proceeds and is idempotent.
+ */
+export function deleteEnv(ctx: Ctx, p: Principal, id: string, requestId: string): Env {
+  const env = getVisibleEnv(ctx, p, id);
+  if (env.state === 'deleted') return envView(ctx, id);
+  if (env.state === 'deleting') {
+    startDeleteSaga(ctx, id, requestId);
+    return envView(ctx, id);
+  }
+  const from = ['active', 'degraded', 'stopped', 'failed'] as const;
+  if (!transitionEnv(ctx, id, [...from], 'deleting')) throw busy(id, env.state);
+  startDeleteSaga(ctx, id, requestId);
+  return envView(ctx, id);
+}
+
+/** Adds seconds to the remaining lifetime; a lifetime never exceeds the maximum from now. */
+export function extendEnv(ctx: Ctx, p: Principal, id: string, seconds: number): Env {
+  const env = getVisibleEnv(ctx, p, id);
+  if (env.state === 'deleting' || env.state === 'deleted') {
+    throw new ApiError('conflict', `environment ${id} is ${env.state}`);
+  }
+  const now = ctx.clock.now();
+  const expiresAt = Math.max(env.expiresAt, now) + seconds * 1000;
+  if (expiresAt - now > LIFETIME.max * 1000) {
+    throw new ApiError('validation', `an environment may live at most ${LIFETIME.max} s from now`);
+  }
+  ctx.db
+    .update(envs)
+    .set({ expiresAt, lifetime: Math.round((expiresAt - env.createdAt) / 1000), updatedAt: now })
+    .where(eq(envs.id, id))
+    .run();
+  ctx.events.publish({
+    type: 'env.state',
+    orgId: env.orgId,
+    data: { id, state: env.state, expires_at: expiresAt },
+  });
+  return envView(ctx, id);
+}

@@ -1,0 +1,73 @@
+import { and, eq, inArray, lte } from 'drizzle-orm';
+import type { Ctx } from '../../context.js';
+import { envs, vms } from '../../db/schema.js';
+import { newId } from '../../lib/ids.js';
+import {
+  startCreateSaga,
+  startDeleteSaga,
+  startLeftoverCleanup,
+  startPowerSaga,
+} from './env-sagas.js';
+import { transitionEnv } from './env-state.js';
+
+/**
+ * The reaper: destroys expired environments, retries deletes that failed, and resumes any saga
+ * a restart interrupted. It never drops the record of a VM that may still exist: a VM leaves
+ * the books only when its agent confirms it is gone.
+ */
+export function reap(ctx: Ctx): void {
+  const now = ctx.clock.now();
+  const requestId = newId('req');
+  const act = (action: string, envId: string, started: boolean) => {
+    if (!started) return;
+    ctx.metrics.reaperActions.inc({ action });
+    ctx.log.info('reaper', { action, env_id: envId, request_id: requestId });
+  };
+
+  const expired = ctx.db
+    .select({ id: envs.id })
+    .from(envs)
+    .where(
+      and(
+        inArray(envs.state, ['active', 'degraded', 'stopped', 'failed']),
+        lte(envs.expiresAt, now),
+      ),
+    )
+    .all();
+  for (const { id } of expired) {
+    if (ctx.work.isBusy(id)) continue;
+    if (transitionEnv(ctx, id, ['active', 'degraded', 'stopped', 'failed'], 'deleting')) {
+      act('expire', id, startDeleteSaga(ctx, id, requestId));
+    }
+  }
+
+  const unsettled = ctx.db
+    .select({ id: envs.id, state: envs.state })
+    .from(envs)
+    .where(inArray(envs.state, ['creating', 'deleting', 'stopping', 'starting']))
+    .all();
+  for (const { id, state } of unsettled) {
+    if (ctx.work.isBusy(id)) continue;
+    if (state === 'creating') act('resume_create', id, startCreateSaga(ctx, id, requestId));
+    if (state === 'deleting') act('retry_delete', id, startDeleteSaga(ctx, id, requestId));
+    if (state === 'stopping') act('resume_stop', id, startPowerSaga(ctx, id, 'stop', requestId));
+    if (state === 'starting') act('resume_start', id, startPowerSaga(ctx, id, 'start', requestId));
+  }
+
+  // Rollback leftovers: VMs of settled environments that could not be deleted yet.
+  const leftovers = ctx.db
+    .selectDistinct({ envId: vms.envId })
+    .from(vms)
+    .innerJoin(envs, eq(envs.id, vms.envId))
+    .where(
+      and(
+        eq(vms.state, 'deleting'),
+        inArray(envs.state, ['failed', 'degraded', 'active', 'stopped']),
+      ),
+    )
+    .all();
+  for (const { envId } of leftovers) {
+    if (!ctx.work.isBusy(envId))
+      act('retry_vm_delete', envId, startLeftoverCleanup(ctx, envId, requestId));
+  }
+}

@@ -1,0 +1,40 @@
+import { ApiError, type Vm } from '@apiary/protocol';
+import type { Ctx } from '../../context.js';
+import type { Principal } from '../auth/principal.js';
+import { Interrupted, powerVmOnAgent } from './agent-vm-ops.js';
+import { getVisibleEnv, getVisibleVm, vmView } from './env-view.js';
+
+const ALLOWED: Record<'stop' | 'start' | 'restart', string[]> = {
+  stop: ['running', 'starting', 'stopped'],
+  start: ['stopped', 'running'],
+  restart: ['running', 'stopped'],
+};
+
+/** Stop, start or restart one VM. Runs in the background under its environment's lock. */
+export function powerVm(
+  ctx: Ctx,
+  p: Principal,
+  id: string,
+  action: 'stop' | 'start' | 'restart',
+  requestId: string,
+): Vm {
+  const vm = getVisibleVm(ctx, p, id);
+  const env = getVisibleEnv(ctx, p, vm.envId);
+  if (!['active', 'degraded', 'stopped'].includes(env.state)) {
+    throw new ApiError('conflict', `environment ${env.id} is ${env.state}`, { retryable: true });
+  }
+  if (!ALLOWED[action].includes(vm.state)) {
+    throw new ApiError('conflict', `cannot ${action} VM ${id} while it is ${vm.state}`);
+  }
+  const started = ctx.work.runExclusive(
+    env.id,
+    () => powerVmOnAgent(ctx, vm, action, requestId, ctx.work.signal),
+    (_name, e) => {
+      if (!(e instanceof Interrupted))
+        ctx.log.warn('VM action failed', { vm_id: id, action, error: String(e) });
+    },
+  );
+  if (!started)
+    throw new ApiError('conflict', `environment ${env.id} is busy; try again`, { retryable: true });
+  return vmView(ctx, id);
+}

@@ -1,0 +1,134 @@
+import { type AddHostReq, type AgentInfo, ApiError, type Host } from '@apiary/protocol';
+import { eq } from 'drizzle-orm';
+import type { Ctx } from '../../context.js';
+import { hostImages, hosts } from '../../db/schema.js';
+import { resolveTargetOrg } from '../auth/orgs.js';
+import { canSeeOrg, type Principal, requireRole } from '../auth/principal.js';
+import { agentBaseUrl, connectionTestError, testAgentConnection } from './connection-test.js';
+import { toHostViews } from './host-view.js';
+import { refreshHostGauges } from './persist-liveness.js';
+
+export interface AddHostOutcome {
+  host: Host;
+  created: boolean;
+}
+
+/**
+ * Operator add by address (seed 003 `POST /api/hosts {"addr": ...}`): test the connection,
+ * then save. A host the controller already knows (same address, or same host id once the
+ * agent answered) is returned as it is.
+ */
+export async function addHost(
+  ctx: Ctx,
+  p: Principal,
+  req: AddHostReq,
+  requestId?: string,
+): Promise<AddHostOutcome> {
+  requireRole(p, 'org_admin', 'adding a host');
+  const baseUrl = agentBaseUrl(req.addr);
+  const known = ctx.db.select().from(hosts).where(eq(hosts.addr, baseUrl)).get();
+  if (known && !req.api_key && !req.bootstrap_token) {
+    if (!canSeeOrg(p, known.orgId))
+      throw new ApiError('conflict', `${baseUrl} is managed by another organization`);
+    return { host: toHostViews(ctx, [known])[0] as Host, created: false };
+  }
+  const orgId = resolveTargetOrg(ctx, p, req.org_id);
+  const key = req.bootstrap_token
+    ? await claimAgentKey(ctx, baseUrl, req.bootstrap_token, requestId)
+    : req.api_key;
+  const { result, info } = await testAgentConnection(ctx, baseUrl, key, requestId);
+  if (!result.ok || !info) throw connectionTestError(result);
+
+  const existing = ctx.db.select().from(hosts).where(eq(hosts.id, info.host_id)).get();
+  if (existing) {
+    if (!canSeeOrg(p, existing.orgId))
+      throw new ApiError('conflict', `host ${info.host_id} is managed by another organization`);
+    if (!existing.agentKeyEnc && key) {
+      ctx.db
+        .update(hosts)
+        .set({ agentKeyEnc: ctx.box.seal(key) })
+        .where(eq(hosts.id, existing.id))
+        .run();
+    }
+    return { host: toHostViews(ctx, [existing])[0] as Host, created: false };
+  }
+  insertAddedHost(ctx, info, { baseUrl, key, orgId, publicAddr: req.public_addr });
+  ctx.liveness.track(info.host_id, null, -1);
+  refreshHostGauges(ctx);
+  ctx.log.info('host added', { host_id: info.host_id, addr: baseUrl, org_id: orgId });
+  ctx.events.publish({
+    type: 'host.updated',
+    orgId,
+    data: { id: info.host_id, hostname: info.hostname, liveness: 'ready' },
+  });
+  const row = ctx.db.select().from(hosts).where(eq(hosts.id, info.host_id)).get();
+  return { host: toHostViews(ctx, row ? [row] : [])[0] as Host, created: true };
+}
+
+async function claimAgentKey(
+  ctx: Ctx,
+  baseUrl: string,
+  token: string,
+  requestId?: string,
+): Promise<string> {
+  try {
+    const created = await ctx.agents
+      .forAddr(baseUrl, undefined, { requestId })
+      .bootstrapApiKey({ body: { claim_token: token, name: 'apiary-controller' } });
+    return created.key;
+  } catch (error) {
+    const e = error instanceof ApiError ? error : new ApiError('upstream_failed', String(error));
+    throw new ApiError(
+      e.code === 'unavailable' || e.code === 'timeout' ? e.code : 'precondition_failed',
+      `the agent at ${baseUrl} did not accept the bootstrap token: ${e.message}`,
+      { retryable: false },
+    );
+  }
+}
+
+function insertAddedHost(
+  ctx: Ctx,
+  info: AgentInfo,
+  o: { baseUrl: string; key: string | undefined; orgId: string; publicAddr?: string },
+) {
+  const now = ctx.clock.now();
+  const { total, used } = info.resources;
+  ctx.db.transaction((tx) => {
+    tx.insert(hosts)
+      .values({
+        id: info.host_id,
+        hostname: info.hostname,
+        addr: o.baseUrl,
+        publicAddr: o.publicAddr ?? new URL(o.baseUrl).hostname,
+        orgId: o.orgId,
+        source: 'added',
+        liveness: 'ready',
+        policy: 'eligible',
+        engines: info.engines,
+        storage: info.storage,
+        agentVersion: info.agent_version,
+        apiVersion: info.api_version,
+        agentKeyEnc: o.key ? ctx.box.seal(o.key) : null,
+        totalCpu: total.cpu,
+        totalMem: total.mem,
+        totalDisk: total.disk,
+        usedCpu: used.cpu,
+        usedMem: used.mem,
+        usedDisk: used.disk,
+        // Until the first poll tells us which VMs are ours, everything in use is foreign.
+        foreignCpu: used.cpu,
+        foreignMem: used.mem,
+        foreignDisk: used.disk,
+        vmCount: info.vm_count,
+        lastHeartbeatAt: now,
+        registeredAt: now,
+        updatedAt: now,
+      })
+      .run();
+    const digests = [...new Set(info.images.map((i) => i.digest))];
+    if (digests.length > 0)
+      tx.insert(hostImages)
+        .values(digests.map((digest) => ({ hostId: info.host_id, digest })))
+        .run();
+  });
+}

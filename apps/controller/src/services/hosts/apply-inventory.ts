@@ -1,0 +1,159 @@
+import type { Inventory, VmReport } from '@apiary/protocol';
+import { and, eq, inArray, ne } from 'drizzle-orm';
+import type { Ctx } from '../../context.js';
+import type { DbOrTx } from '../../db/open-db.js';
+import { hostImages, hosts, vms } from '../../db/schema.js';
+import { releaseVmReservation } from '../placement/reservations.js';
+
+export interface VmChange {
+  id: string;
+  envId: string;
+  orgId: string;
+  state: string;
+}
+
+/** VM states in which the controller is still waiting for the agent to take the VM. */
+const NOT_YET_ON_HOST = new Set(['pending', 'creating']);
+
+/**
+ * Applies an agent's full inventory: host resources, held images and the state of every VM it
+ * reports. Runs inside the caller's transaction. A report older than what we hold (by the VM's
+ * generation) is ignored. A VM we were deleting that the host no longer reports is gone.
+ */
+export function applyInventory(
+  tx: DbOrTx,
+  now: number,
+  hostId: string,
+  inv: Inventory,
+): VmChange[] {
+  const changes: VmChange[] = [];
+  const known = tx
+    .select()
+    .from(vms)
+    .where(and(eq(vms.hostId, hostId), ne(vms.state, 'deleted')))
+    .all();
+  const knownById = new Map(known.map((v) => [v.id, v]));
+  const reported = new Map(inv.vms.map((v) => [v.id, v]));
+
+  // Ours among the reported VMs, counted to tell our usage apart from everything else.
+  const ours = { cpu: 0, mem: 0, disk: 0 };
+  for (const report of inv.vms) {
+    const row = knownById.get(report.id);
+    if (!row || report.state === 'deleted') continue;
+    ours.cpu += row.cpu;
+    ours.mem += row.mem;
+    ours.disk += row.disk;
+  }
+  const used = inv.resources.used;
+  tx.update(hosts)
+    .set({
+      totalCpu: inv.resources.total.cpu,
+      totalMem: inv.resources.total.mem,
+      totalDisk: inv.resources.total.disk,
+      usedCpu: used.cpu,
+      usedMem: used.mem,
+      usedDisk: used.disk,
+      foreignCpu: Math.max(0, used.cpu - ours.cpu),
+      foreignMem: Math.max(0, used.mem - ours.mem),
+      foreignDisk: Math.max(0, used.disk - ours.disk),
+      vmCount: inv.vms.filter((v) => v.state !== 'deleted').length,
+      inventoryGeneration: inv.generation,
+      lastHeartbeatAt: now,
+      updatedAt: now,
+    })
+    .where(eq(hosts.id, hostId))
+    .run();
+  replaceHostImages(tx, hostId, inv.images);
+
+  for (const row of known) {
+    const report = reported.get(row.id);
+    if (report) {
+      const change = applyVmReport(tx, now, row, report);
+      if (change) changes.push(change);
+    } else if (row.state === 'deleting') {
+      markVmDeleted(tx, now, row.id, hostId);
+      changes.push({ id: row.id, envId: row.envId, orgId: row.orgId, state: 'deleted' });
+    } else if (!NOT_YET_ON_HOST.has(row.state) && row.state !== 'unknown') {
+      // Not reported, not being deleted: never assume it is gone; show it as unknown.
+      tx.update(vms)
+        .set({
+          state: 'unknown',
+          errorCode: 'not_reported',
+          errorMsg: 'the host no longer reports this VM',
+          updatedAt: now,
+        })
+        .where(eq(vms.id, row.id))
+        .run();
+      changes.push({ id: row.id, envId: row.envId, orgId: row.orgId, state: 'unknown' });
+    }
+  }
+  return changes;
+}
+
+function applyVmReport(
+  tx: DbOrTx,
+  now: number,
+  row: typeof vms.$inferSelect,
+  report: VmReport,
+): VmChange | null {
+  const fresh =
+    report.generation > row.generation || row.state === 'pending' || row.state === 'unknown';
+  if (!fresh) return null;
+  if (report.state === 'deleted') {
+    markVmDeleted(tx, now, row.id, row.hostId ?? '');
+    return { id: row.id, envId: row.envId, orgId: row.orgId, state: 'deleted' };
+  }
+  // While the controller deletes a VM, an older state from the host must not undo "deleting".
+  const state = row.state === 'deleting' && report.state !== 'failed' ? 'deleting' : report.state;
+  tx.update(vms)
+    .set({
+      state,
+      ip: report.ip,
+      portMap: report.port_map,
+      errorCode: report.error?.code ?? null,
+      errorMsg: report.error?.msg ?? null,
+      generation: report.generation,
+      updatedAt: now,
+    })
+    .where(eq(vms.id, row.id))
+    .run();
+  return state === row.state ? null : { id: row.id, envId: row.envId, orgId: row.orgId, state };
+}
+
+export function markVmDeleted(tx: DbOrTx, now: number, vmId: string, hostId: string) {
+  tx.update(vms).set({ state: 'deleted', updatedAt: now }).where(eq(vms.id, vmId)).run();
+  releaseVmReservation(tx, vmId, hostId);
+}
+
+function replaceHostImages(tx: DbOrTx, hostId: string, digests: string[]) {
+  const current = tx
+    .select({ digest: hostImages.digest })
+    .from(hostImages)
+    .where(eq(hostImages.hostId, hostId))
+    .all()
+    .map((r) => r.digest);
+  const want = new Set(digests);
+  const gone = current.filter((d) => !want.has(d));
+  const added = [...want].filter((d) => !current.includes(d));
+  if (gone.length > 0) {
+    tx.delete(hostImages)
+      .where(and(eq(hostImages.hostId, hostId), inArray(hostImages.digest, gone)))
+      .run();
+  }
+  if (added.length > 0) {
+    tx.insert(hostImages)
+      .values(added.map((digest) => ({ hostId, digest })))
+      .run();
+  }
+}
+
+/** Events for VM changes, after the transaction committed. */
+export function publishVmChanges(ctx: Ctx, hostId: string, changes: VmChange[]) {
+  for (const c of changes) {
+    ctx.events.publish({
+      type: 'vm.state',
+      orgId: c.orgId,
+      data: { id: c.id, env_id: c.envId, host_id: hostId, state: c.state },
+    });
+  }
+}

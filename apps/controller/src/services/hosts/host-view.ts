@@ -1,0 +1,100 @@
+import { ApiError, type Host, type HostCapacity } from '@apiary/protocol';
+import { desc, eq, inArray } from 'drizzle-orm';
+import type { Ctx } from '../../context.js';
+import { drains, hostImages, hosts } from '../../db/schema.js';
+import { iso, isoOrNull } from '../../lib/clock.js';
+import { secretMatches, secretPrefix } from '../../lib/secrets.js';
+import { assertVisible, type Principal } from '../auth/principal.js';
+import { loadDrainViews } from '../drain/drain-view.js';
+
+export type HostRow = typeof hosts.$inferSelect;
+
+/** Reserved = our reservations plus what the host uses for VMs we did not place. */
+export function capacityOf(h: HostRow): HostCapacity {
+  const total = { cpu: h.totalCpu, mem: h.totalMem, disk: h.totalDisk };
+  const reserved = {
+    cpu: h.reservedCpu + h.foreignCpu,
+    mem: h.reservedMem + h.foreignMem,
+    disk: h.reservedDisk + h.foreignDisk,
+  };
+  const free = {
+    cpu: Math.max(0, total.cpu - reserved.cpu),
+    mem: Math.max(0, total.mem - reserved.mem),
+    disk: Math.max(0, total.disk - reserved.disk),
+  };
+  return { total, reserved, free };
+}
+
+/** Host views for a page of rows, with two extra queries whatever the page size. */
+export function toHostViews(ctx: Ctx, rows: HostRow[]): Host[] {
+  if (rows.length === 0) return [];
+  const ids = rows.map((r) => r.id);
+  const imagesByHost = new Map<string, string[]>();
+  for (const r of ctx.db.select().from(hostImages).where(inArray(hostImages.hostId, ids)).all()) {
+    const list = imagesByHost.get(r.hostId) ?? [];
+    list.push(r.digest);
+    imagesByHost.set(r.hostId, list);
+  }
+  const drainRows = ctx.db
+    .select()
+    .from(drains)
+    .where(inArray(drains.hostId, ids))
+    .orderBy(desc(drains.startedAt))
+    .all();
+  const latestDrain = new Map<string, (typeof drainRows)[number]>();
+  for (const d of drainRows) if (!latestDrain.has(d.hostId)) latestDrain.set(d.hostId, d);
+  const shown = rows
+    .map((h) => (h.policy !== 'eligible' ? latestDrain.get(h.id) : undefined))
+    .filter((d) => d !== undefined);
+  const drainViews = loadDrainViews(ctx, shown);
+  return rows.map((h) => {
+    const heardAt = ctx.liveness.heardAt(h.id);
+    return {
+      id: h.id,
+      hostname: h.hostname,
+      addr: h.addr,
+      public_addr: h.publicAddr,
+      org_id: h.orgId,
+      source: h.source,
+      liveness: ctx.liveness.state(h.id) ?? h.liveness,
+      policy: h.policy,
+      engines: h.engines as Host['engines'],
+      storage: h.storage,
+      agent_version: h.agentVersion,
+      api_version: h.apiVersion,
+      capacity: capacityOf(h),
+      vm_count: h.vmCount,
+      images: (imagesByHost.get(h.id) ?? []).sort() as Host['images'],
+      last_heartbeat_at: isoOrNull(heardAt ?? h.lastHeartbeatAt),
+      registered_at: iso(h.registeredAt),
+      drain: drainViews.get(latestDrain.get(h.id)?.id ?? '') ?? null,
+    };
+  });
+}
+
+export function getHostRow(ctx: Ctx, id: string): HostRow | undefined {
+  return ctx.db.select().from(hosts).where(eq(hosts.id, id)).get();
+}
+
+/** A host the caller may see, or 404 (also for other organizations' hosts). */
+export function getVisibleHost(ctx: Ctx, p: Principal, id: string): HostRow {
+  const row = getHostRow(ctx, id);
+  if (!row) throw new ApiError('not_found', `host ${id} not found`);
+  assertVisible(p, row.orgId, `host ${id}`);
+  return row;
+}
+
+export function getHostView(ctx: Ctx, p: Principal, id: string): Host {
+  return toHostViews(ctx, [getVisibleHost(ctx, p, id)])[0] as Host;
+}
+
+/** The host whose credential this is (found by its prefix, compared in constant time). */
+export function findHostByCredential(ctx: Ctx, token: string): HostRow | undefined {
+  if (!token.startsWith('aph_')) return undefined;
+  return ctx.db
+    .select()
+    .from(hosts)
+    .where(eq(hosts.credentialPrefix, secretPrefix(token)))
+    .all()
+    .find((h) => h.credentialHash !== null && secretMatches(token, h.credentialHash));
+}

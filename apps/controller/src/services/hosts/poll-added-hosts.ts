@@ -1,0 +1,68 @@
+import { createHash } from 'node:crypto';
+import type { AgentVm, Inventory } from '@apiary/protocol';
+import { eq } from 'drizzle-orm';
+import type { Ctx } from '../../context.js';
+import { hosts } from '../../db/schema.js';
+import { mapBounded } from '../../lib/limit.js';
+import { applyInventory, publishVmChanges } from './apply-inventory.js';
+import { persistTransitions } from './persist-liveness.js';
+
+const PAGE = 1000;
+
+/**
+ * Hosts added by address have no heartbeats of their own: the controller asks them. A successful
+ * poll counts as a heartbeat; the inventory is applied only when it changed.
+ */
+export function createAddedHostPoller(ctx: Ctx) {
+  /** Fingerprint of the last inventory applied per host: a poll with nothing new writes nothing. */
+  const seen = new Map<string, string>();
+  return { poll: () => pollAddedHosts(ctx, seen) };
+}
+
+async function pollAddedHosts(ctx: Ctx, seen: Map<string, string>): Promise<void> {
+  const rows = ctx.db.select().from(hosts).where(eq(hosts.source, 'added')).all();
+  await mapBounded(rows, 8, async (host) => {
+    let inventory: Inventory;
+    try {
+      inventory = await fetchInventory(ctx, host);
+    } catch (error) {
+      ctx.log.debug('poll failed', { host_id: host.id, error: String(error) });
+      return;
+    }
+    const transition = ctx.liveness.seen(host.id);
+    if (transition) persistTransitions(ctx, [transition]);
+    const fingerprint = createHash('sha256').update(JSON.stringify(inventory)).digest('hex');
+    if (seen.get(host.id) === fingerprint) return;
+    const generation = ctx.liveness.ackGeneration(host.id) + 1;
+    const inv = { ...inventory, generation };
+    const changes = ctx.db.transaction((tx) => applyInventory(tx, ctx.clock.now(), host.id, inv));
+    ctx.liveness.setAckGeneration(host.id, generation);
+    seen.set(host.id, fingerprint);
+    publishVmChanges(ctx, host.id, changes);
+  });
+}
+
+async function fetchInventory(ctx: Ctx, host: typeof hosts.$inferSelect): Promise<Inventory> {
+  const client = ctx.agents.forHost(host);
+  const info = await client.info();
+  const vms: AgentVm[] = [];
+  for (let offset = 0; ; offset += PAGE) {
+    const page = await client.listVms({ query: { limit: PAGE, offset } });
+    vms.push(...page.items);
+    if (page.items.length < PAGE || vms.length >= page.total) break;
+  }
+  return {
+    generation: 0,
+    resources: info.resources,
+    images: [...new Set(info.images.map((i) => i.digest))],
+    vms: vms.map((v) => ({
+      id: v.id,
+      env_id: v.env_id,
+      state: v.state,
+      error: v.error,
+      ip: v.ip,
+      port_map: v.port_map,
+      generation: v.generation,
+    })),
+  };
+}

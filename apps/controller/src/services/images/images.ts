@@ -1,0 +1,191 @@
+import { ApiError, type Image, type ImageFormat, type Pagination } from '@apiary/protocol';
+import { and, count, desc, eq, inArray, isNull, ne, or, type SQL } from 'drizzle-orm';
+import type { Ctx } from '../../context.js';
+import { hostImages, hosts, images, vms } from '../../db/schema.js';
+import { iso } from '../../lib/clock.js';
+import { newId } from '../../lib/ids.js';
+import { resolveTargetOrg } from '../auth/orgs.js';
+import { isSuperAdmin, type Principal, requireRole } from '../auth/principal.js';
+import { removeBlob, storeBlob } from './image-store.js';
+
+type Row = typeof images.$inferSelect;
+
+/** Images an organization sees: its own and the public ones (null: every image). */
+export function imageScope(orgId: string | null | undefined): SQL | undefined {
+  if (orgId === undefined) return undefined;
+  return orgId === null ? isNull(images.orgId) : or(isNull(images.orgId), eq(images.orgId, orgId));
+}
+
+function principalScope(p: Principal) {
+  return imageScope(isSuperAdmin(p) ? undefined : (p.orgId ?? null));
+}
+
+function toViews(ctx: Ctx, p: Principal | null, rows: Row[]): Image[] {
+  if (rows.length === 0) return [];
+  const held = ctx.db
+    .select({ digest: hostImages.digest, hostId: hostImages.hostId, orgId: hosts.orgId })
+    .from(hostImages)
+    .innerJoin(hosts, eq(hosts.id, hostImages.hostId))
+    .where(inArray(hostImages.digest, [...new Set(rows.map((r) => r.digest))]))
+    .all();
+  return rows.map((r) => ({
+    digest: r.digest as Image['digest'],
+    name: r.name,
+    format: r.format,
+    size: r.size,
+    org_id: r.orgId,
+    created_at: iso(r.createdAt),
+    // Only hosts the caller may see are named.
+    hosts: held
+      .filter((h) => h.digest === r.digest && (!p || isSuperAdmin(p) || h.orgId === p.orgId))
+      .map((h) => h.hostId)
+      .sort(),
+  }));
+}
+
+export async function uploadImage(
+  ctx: Ctx,
+  p: Principal,
+  q: { name: string; format: ImageFormat; public?: boolean },
+  body: ReadableStream<Uint8Array> | null,
+): Promise<{ image: Image; created: boolean }> {
+  requireRole(p, 'org_admin', 'uploading an image');
+  if (q.public) requireRole(p, 'super_admin', 'uploading a public image');
+  const orgId = q.public ? null : resolveTargetOrg(ctx, p, undefined);
+  if (!body) throw new ApiError('validation', 'the request body must be the image');
+  const blob = await storeBlob(ctx.imageDir, body, ctx.config.maxImageBytes);
+  const existing = ctx.db
+    .select()
+    .from(images)
+    .where(
+      and(
+        eq(images.digest, blob.digest),
+        orgId === null ? isNull(images.orgId) : eq(images.orgId, orgId),
+      ),
+    )
+    .get();
+  if (existing) return { image: toViews(ctx, p, [existing])[0] as Image, created: false };
+  const row: Row = {
+    id: newId('img'),
+    digest: blob.digest,
+    name: q.name,
+    format: q.format,
+    size: blob.size,
+    orgId,
+    createdAt: ctx.clock.now(),
+  };
+  ctx.db.insert(images).values(row).run();
+  ctx.log.info('image stored', {
+    digest: blob.digest,
+    name: q.name,
+    size: blob.size,
+    deduplicated: !blob.created,
+  });
+  return { image: toViews(ctx, p, [row])[0] as Image, created: true };
+}
+
+export function listImages(ctx: Ctx, p: Principal, page: Pagination) {
+  const where = principalScope(p);
+  const rows = ctx.db
+    .select()
+    .from(images)
+    .where(where)
+    .orderBy(images.name, images.createdAt)
+    .limit(page.limit)
+    .offset(page.offset)
+    .all();
+  const total = ctx.db.select({ n: count() }).from(images).where(where).get()?.n ?? 0;
+  return { items: toViews(ctx, p, rows), total, limit: page.limit, offset: page.offset };
+}
+
+/** The record of `digest` the caller sees: its organization's own first, else the public one. */
+function findVisible(ctx: Ctx, p: Principal, digest: string): Row {
+  const scope = principalScope(p);
+  const rows = ctx.db
+    .select()
+    .from(images)
+    .where(scope ? and(eq(images.digest, digest), scope) : eq(images.digest, digest))
+    .all();
+  const row =
+    rows.find((r) => r.orgId !== null && r.orgId === p.orgId) ??
+    rows.find((r) => r.orgId === null) ??
+    rows[0];
+  if (!row) throw new ApiError('not_found', `image ${digest} not found`);
+  return row;
+}
+
+export function getImage(ctx: Ctx, p: Principal, digest: string): Image {
+  return toViews(ctx, p, [findVisible(ctx, p, digest)])[0] as Image;
+}
+
+export function deleteImage(ctx: Ctx, p: Principal, digest: string) {
+  requireRole(p, 'org_admin', 'deleting an image');
+  const row = findVisible(ctx, p, digest);
+  if (row.orgId === null) requireRole(p, 'super_admin', 'deleting a public image');
+  const inUse =
+    ctx.db
+      .select({ n: count() })
+      .from(vms)
+      .where(
+        and(
+          eq(vms.imageDigest, digest),
+          ne(vms.state, 'deleted'),
+          row.orgId === null ? undefined : eq(vms.orgId, row.orgId),
+        ),
+      )
+      .get()?.n ?? 0;
+  if (inUse > 0) throw new ApiError('conflict', `image ${digest} is used by ${inUse} VMs`);
+  ctx.db.delete(images).where(eq(images.id, row.id)).run();
+  const others =
+    ctx.db.select({ n: count() }).from(images).where(eq(images.digest, digest)).get()?.n ?? 0;
+  // The blob goes with its last record; agents keep their own copies.
+  if (others === 0) removeBlob(ctx.imageDir, digest);
+  return { ok: true as const };
+}
+
+/**
+ * The image a VM spec names, as an organization sees it: a digest, or a name (the most recent
+ * upload of that name wins, the organization's own before public ones).
+ */
+export function resolveImageRef(ctx: Ctx, orgId: string, ref: string): Row {
+  const scope = imageScope(orgId);
+  const byDigest = ref.startsWith('sha256:');
+  const rows = ctx.db
+    .select()
+    .from(images)
+    .where(and(byDigest ? eq(images.digest, ref) : eq(images.name, ref), scope))
+    .orderBy(desc(images.createdAt))
+    .all();
+  const row = rows.find((r) => r.orgId === orgId) ?? rows[0];
+  if (!row) {
+    throw new ApiError(
+      'validation',
+      `image ${ref} is not known to this controller: upload it first (POST /v1/images?name=${byDigest ? '<name>' : ref})`,
+    );
+  }
+  return row;
+}
+
+/** Images a host may pull: public ones and its organization's. */
+export function hostMayPull(ctx: Ctx, hostOrgId: string | null, digest: string): Row | undefined {
+  const scope = hostOrgId === null ? undefined : imageScope(hostOrgId);
+  return ctx.db
+    .select()
+    .from(images)
+    .where(scope ? and(eq(images.digest, digest), scope) : eq(images.digest, digest))
+    .get();
+}
+
+export function listImagesForHost(ctx: Ctx, hostOrgId: string | null, page: Pagination) {
+  const where = hostOrgId === null ? undefined : imageScope(hostOrgId);
+  const rows = ctx.db
+    .select()
+    .from(images)
+    .where(where)
+    .orderBy(images.name)
+    .limit(page.limit)
+    .offset(page.offset)
+    .all();
+  const total = ctx.db.select({ n: count() }).from(images).where(where).get()?.n ?? 0;
+  return { items: toViews(ctx, null, rows), total, limit: page.limit, offset: page.offset };
+}

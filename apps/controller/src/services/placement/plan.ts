@@ -1,0 +1,105 @@
+import type { PlacementRefusal } from '@apiary/protocol';
+import type { Demand } from './reservations.js';
+
+export type Strategy = 'spread' | 'binpack';
+
+export interface Candidate {
+  id: string;
+  hostname: string;
+  liveness: string;
+  policy: string;
+  orgId: string | null;
+  engines: string[];
+  total: Demand;
+  free: Demand;
+  /** Digests this host already holds (among those the request uses). */
+  images: Set<string>;
+}
+
+export interface VmDemand extends Demand {
+  engine: string;
+  digest: string;
+}
+
+export type Plan =
+  | { ok: true; hostIds: string[] }
+  | { ok: false; vmIndex: number; refusals: PlacementRefusal[] };
+
+/** Why a host cannot take `vm` now (empty: it can). `free` already counts earlier VMs of the request. */
+export function hostRefusals(c: Candidate, vm: VmDemand, orgId: string, taken: number): string[] {
+  const reasons: string[] = [];
+  if (c.liveness !== 'ready') reasons.push(`host is ${c.liveness} (no recent heartbeat)`);
+  if (c.policy !== 'eligible')
+    reasons.push(`host is ${c.policy === 'draining' ? 'draining' : 'in maintenance'}`);
+  if (c.orgId !== orgId) {
+    reasons.push(
+      c.orgId
+        ? `host is assigned to organization ${c.orgId}`
+        : 'host is not assigned to an organization',
+    );
+  }
+  if (!c.engines.includes(vm.engine))
+    reasons.push(`does not offer engine ${vm.engine} (offers ${c.engines.join(', ') || 'none'})`);
+  const after = taken > 0 ? ` after ${taken} VM${taken > 1 ? 's' : ''} of this request` : '';
+  const units = { cpu: 'vCPUs', mem: 'MiB memory', disk: 'MiB disk' } as const;
+  for (const r of ['cpu', 'mem', 'disk'] as const) {
+    if (vm[r] > c.free[r])
+      reasons.push(`not enough ${r}: needs ${vm[r]} ${units[r]}, ${c.free[r]} free${after}`);
+  }
+  return reasons;
+}
+
+/** Higher is better. An image already on the host beats everything else (no transfer). */
+function score(c: Candidate, vm: VmDemand, strategy: Strategy): number {
+  const left = (r: 'cpu' | 'mem') => (c.total[r] > 0 ? (c.free[r] - vm[r]) / c.total[r] : 0);
+  const room = (left('cpu') + left('mem')) / 2;
+  return (c.images.has(vm.digest) ? 10 : 0) + (strategy === 'spread' ? room : 1 - room);
+}
+
+/**
+ * Greedy placement of every VM of an environment, biggest first, on copies of the candidates'
+ * free capacity, so the VMs of one request never overcommit a host between themselves. The
+ * database re-checks the result with conditional writes (`reserveOnHost`).
+ */
+export function planPlacement(
+  candidates: Candidate[],
+  demands: VmDemand[],
+  orgId: string,
+  strategy: Strategy,
+): Plan {
+  const pool = candidates.map((c) => ({ ...c, free: { ...c.free } }));
+  const takenOn = new Map<string, number>();
+  const order = demands.map((_, i) => i).sort((a, b) => weight(demands[b]) - weight(demands[a]));
+  const hostIds = new Array<string>(demands.length);
+  for (const i of order) {
+    const vm = demands[i] as VmDemand;
+    let best: (typeof pool)[number] | undefined;
+    let bestScore = Number.NEGATIVE_INFINITY;
+    for (const c of pool) {
+      if (hostRefusals(c, vm, orgId, 0).length > 0) continue;
+      const s = score(c, vm, strategy);
+      if (s > bestScore) {
+        best = c;
+        bestScore = s;
+      }
+    }
+    if (!best) {
+      const refusals = pool.map((c) => ({
+        host_id: c.id,
+        hostname: c.hostname,
+        reasons: hostRefusals(c, vm, orgId, takenOn.get(c.id) ?? 0),
+      }));
+      return { ok: false, vmIndex: i, refusals };
+    }
+    best.free.cpu -= vm.cpu;
+    best.free.mem -= vm.mem;
+    best.free.disk -= vm.disk;
+    takenOn.set(best.id, (takenOn.get(best.id) ?? 0) + 1);
+    hostIds[i] = best.id;
+  }
+  return { ok: true, hostIds };
+}
+
+function weight(d: VmDemand | undefined): number {
+  return d ? d.mem + d.cpu * 1024 : 0;
+}

@@ -1,0 +1,97 @@
+import type { FleetStatus } from '@apiary/protocol';
+import { and, count, eq, ne, sql } from 'drizzle-orm';
+import type { Ctx } from '../context.js';
+import { envs, hosts, images, vms } from '../db/schema.js';
+import { CONTROLLER_VERSION } from '../version.js';
+import { orgFilter, type Principal } from './auth/principal.js';
+import { imageScope } from './images/images.js';
+
+/** `GET /v1/status`: the fleet at a glance, counting only what the caller's organization sees. */
+export function fleetStatus(ctx: Ctx, p: Principal): FleetStatus {
+  const org = orgFilter(p);
+  const hostWhere = org === undefined ? undefined : eq(hosts.orgId, org);
+  const hostRows = ctx.db
+    .select({
+      id: hosts.id,
+      liveness: hosts.liveness,
+      policy: hosts.policy,
+      totalCpu: hosts.totalCpu,
+      totalMem: hosts.totalMem,
+      totalDisk: hosts.totalDisk,
+      cpu: sql<number>`${hosts.reservedCpu} + ${hosts.foreignCpu}`,
+      mem: sql<number>`${hosts.reservedMem} + ${hosts.foreignMem}`,
+      disk: sql<number>`${hosts.reservedDisk} + ${hosts.foreignDisk}`,
+    })
+    .from(hosts)
+    .where(hostWhere)
+    .all();
+  const h = {
+    total: hostRows.length,
+    ready: 0,
+    suspect: 0,
+    down: 0,
+    eligible: 0,
+    draining: 0,
+    maintenance: 0,
+  };
+  const total = { cpu: 0, mem: 0, disk: 0 };
+  const reserved = { cpu: 0, mem: 0, disk: 0 };
+  for (const r of hostRows) {
+    h[ctx.liveness.state(r.id) ?? r.liveness]++;
+    h[r.policy]++;
+    total.cpu += r.totalCpu;
+    total.mem += r.totalMem;
+    total.disk += r.totalDisk;
+    reserved.cpu += r.cpu;
+    reserved.mem += r.mem;
+    reserved.disk += r.disk;
+  }
+  const envWhere = and(
+    ne(envs.state, 'deleted'),
+    org === undefined ? undefined : eq(envs.orgId, org),
+  );
+  const envStates = ctx.db
+    .select({ state: envs.state, n: count() })
+    .from(envs)
+    .where(envWhere)
+    .groupBy(envs.state)
+    .all();
+  const vmWhere = and(ne(vms.state, 'deleted'), org === undefined ? undefined : eq(vms.orgId, org));
+  // VMs on a host that is down are unobserved: counted as unknown, like GET /v1/vms/{id} shows them.
+  const shown = sql<string>`case when ${hosts.liveness} = 'down' and ${vms.state} <> 'pending' then 'unknown' else ${vms.state} end`;
+  const vmStates = ctx.db
+    .select({ state: shown, n: count() })
+    .from(vms)
+    .leftJoin(hosts, eq(hosts.id, vms.hostId))
+    .where(vmWhere)
+    .groupBy(shown)
+    .all();
+  const imageCount =
+    ctx.db
+      .select({ n: count() })
+      .from(images)
+      .where(imageScope(org === undefined ? undefined : org))
+      .get()?.n ?? 0;
+  return {
+    hosts: h,
+    capacity: {
+      total,
+      reserved,
+      free: {
+        cpu: Math.max(0, total.cpu - reserved.cpu),
+        mem: Math.max(0, total.mem - reserved.mem),
+        disk: Math.max(0, total.disk - reserved.disk),
+      },
+    },
+    envs: {
+      total: envStates.reduce((a, s) => a + s.n, 0),
+      by_state: Object.fromEntries(envStates.map((s) => [s.state, s.n])),
+    },
+    vms: {
+      total: vmStates.reduce((a, s) => a + s.n, 0),
+      by_state: Object.fromEntries(vmStates.map((s) => [s.state, s.n])),
+    },
+    images: imageCount,
+    version: CONTROLLER_VERSION,
+  };
+}

@@ -1,0 +1,351 @@
+import {
+  type AgentVm,
+  API_VERSION,
+  agentRoutes,
+  CreateVmReq,
+  type Inventory,
+  type Operation,
+  type OperationKind,
+  type Resources,
+} from '@apiary/protocol';
+import { Hono } from 'hono';
+
+/**
+ * An in-process agent speaking the agent API from `agentRoutes`, with in-memory VMs and fault
+ * injection. It is a fake of the agent, not of the controller's modules: the controller talks
+ * to it through its real typed client over a fetch function.
+ */
+export interface FakeAgentOptions {
+  hostId: string;
+  hostname?: string;
+  key?: string;
+  total?: Resources;
+  /** Time an operation takes before it ends. */
+  opDelayMs?: number;
+  apiVersion?: string;
+}
+
+type Fault = { kind: OperationKind; vmId?: string; code?: string; msg?: string; times?: number };
+
+let opSeq = 0;
+
+export class FakeAgent {
+  readonly hostId: string;
+  readonly hostname: string;
+  readonly key: string;
+  readonly total: Resources;
+  readonly vms = new Map<string, AgentVm>();
+  readonly operations = new Map<string, Operation>();
+  readonly images = new Set<string>();
+  readonly calls: Array<{
+    method: string;
+    path: string;
+    requestId: string | null;
+    auth: string | null;
+  }> = [];
+  /** Most VM resources ever in use at once (the "never overcommitted" witness). */
+  peakUsed: Resources = { cpu: 0, mem: 0, disk: 0 };
+  generation = 1;
+  opDelayMs: number;
+  apiVersion: string;
+  /** When set, every request fails as if the connection was refused. */
+  down = false;
+  /** When set, requests never answer (until the caller's timeout). */
+  hang = false;
+  private faults: Fault[] = [];
+  readonly app: Hono;
+
+  constructor(o: FakeAgentOptions) {
+    this.hostId = o.hostId;
+    this.hostname = o.hostname ?? o.hostId;
+    this.key = o.key ?? `wh_${'0123456789abcdef'.repeat(2)}`;
+    this.total = o.total ?? { cpu: 8, mem: 16384, disk: 400_000 };
+    this.opDelayMs = o.opDelayMs ?? 5;
+    this.apiVersion = o.apiVersion ?? API_VERSION;
+    this.app = this.buildApp();
+  }
+
+  failNext(fault: Fault) {
+    this.faults.push({ times: 1, ...fault });
+  }
+
+  clearFaults() {
+    this.faults = [];
+  }
+
+  used(): Resources {
+    const u = { cpu: 0, mem: 0, disk: 0 };
+    for (const vm of this.vms.values()) {
+      if (vm.state === 'deleted') continue;
+      u.cpu += vm.cpu;
+      u.mem += vm.mem;
+      u.disk += vm.disk;
+    }
+    return u;
+  }
+
+  liveVms(): AgentVm[] {
+    return [...this.vms.values()].filter((v) => v.state !== 'deleted');
+  }
+
+  inventory(): Inventory {
+    return {
+      generation: this.generation,
+      resources: { total: this.total, used: this.used() },
+      images: [...this.images] as Inventory['images'],
+      vms: this.liveVms().map((v) => ({
+        id: v.id,
+        env_id: v.env_id,
+        state: v.state,
+        error: v.error,
+        ip: v.ip,
+        port_map: v.port_map,
+        generation: v.generation,
+      })),
+    };
+  }
+
+  private bump(vm: AgentVm, state: AgentVm['state'], error: AgentVm['error'] = null) {
+    vm.state = state;
+    vm.error = error;
+    vm.generation += 1;
+    vm.updated_at = new Date().toISOString();
+    this.generation += 1;
+  }
+
+  private takeFault(kind: OperationKind, vmId: string): Fault | undefined {
+    const i = this.faults.findIndex((f) => f.kind === kind && (!f.vmId || f.vmId === vmId));
+    if (i < 0) return undefined;
+    const f = this.faults[i] as Fault;
+    f.times = (f.times ?? 1) - 1;
+    if (f.times <= 0) this.faults.splice(i, 1);
+    return f;
+  }
+
+  private startOp(vm: AgentVm, kind: OperationKind, finish: () => AgentVm['state']): Operation {
+    const now = new Date().toISOString();
+    const op: Operation = {
+      id: `op_${String(++opSeq).padStart(10, '0')}`,
+      vm_id: vm.id,
+      kind,
+      state: 'running',
+      step: kind,
+      error: null,
+      created_at: now,
+      updated_at: now,
+    };
+    this.operations.set(op.id, op);
+    vm.operation_id = op.id;
+    const fault = this.takeFault(kind, vm.id);
+    setTimeout(() => {
+      vm.operation_id = null;
+      if (fault) {
+        op.state = 'failed';
+        op.error = {
+          code: fault.code ?? 'host_command_failed',
+          msg: fault.msg ?? `${kind} failed (injected)`,
+        };
+        // A failed create is undone by the agent: nothing stays on the host.
+        this.bump(
+          vm,
+          kind === 'create' ? 'failed' : vm.state === 'deleting' ? 'running' : vm.state,
+          op.error,
+        );
+      } else {
+        this.bump(vm, finish());
+        op.state = 'succeeded';
+      }
+      op.updated_at = new Date().toISOString();
+    }, this.opDelayMs);
+    return op;
+  }
+
+  private buildApp(): Hono {
+    const app = new Hono();
+    app.use('*', async (c, next) => {
+      this.calls.push({
+        method: c.req.method,
+        path: c.req.path,
+        requestId: c.req.header('x-request-id') ?? null,
+        auth: c.req.header('authorization') ?? null,
+      });
+      if (c.req.path === '/api/health' || c.req.path === '/api/api-keys/bootstrap') return next();
+      if (c.req.header('authorization') !== `Bearer ${this.key}`) {
+        return c.json(
+          { msg: 'missing or bad API key', code: 'unauthenticated', requestId: 'req_fake' },
+          401,
+        );
+      }
+      await next();
+    });
+    const err = (c: import('hono').Context, status: number, code: string, msg: string) =>
+      c.json({ msg, code, requestId: 'req_fake' }, status as 404);
+
+    app.get(agentRoutes.info.path, (c) =>
+      c.json({
+        host_id: this.hostId,
+        hostname: this.hostname,
+        agent_version: '0.1.0',
+        api_version: this.apiVersion,
+        engines: ['bhyve'],
+        storage: 'zvol',
+        resources: { total: this.total, used: this.used() },
+        images: [...this.images].map((digest) => ({
+          digest,
+          name: null,
+          format: 'zfs-send',
+          size: 1,
+          location: `rpool/apiary/images/${digest.slice(7)}`,
+          imported_at: new Date().toISOString(),
+          vm_count: 0,
+        })),
+        vm_count: this.liveVms().length,
+        controller: null,
+      }),
+    );
+    app.get(agentRoutes.listVms.path, (c) => {
+      const limit = Number(c.req.query('limit') ?? 50);
+      const offset = Number(c.req.query('offset') ?? 0);
+      const all = this.liveVms();
+      return c.json({ items: all.slice(offset, offset + limit), total: all.length, limit, offset });
+    });
+    app.post(agentRoutes.createVm.path, async (c) => {
+      const parsed = CreateVmReq.safeParse(await c.req.json());
+      if (!parsed.success) return err(c, 400, 'validation', parsed.error.message);
+      const req = parsed.data;
+      const existing = this.vms.get(req.id);
+      if (existing && existing.state !== 'deleted') {
+        const op = existing.operation_id ? this.operations.get(existing.operation_id) : undefined;
+        return c.json({ vm: existing, operation: op ?? this.doneOp(existing, 'create') }, 202);
+      }
+      const u = this.used();
+      if (
+        u.cpu + req.cpu > this.total.cpu ||
+        u.mem + req.mem > this.total.mem ||
+        u.disk + req.disk > this.total.disk
+      ) {
+        return err(c, 409, 'insufficient_capacity', `host ${this.hostId} is full`);
+      }
+      const now = new Date().toISOString();
+      const vm: AgentVm = {
+        id: req.id,
+        env_id: req.env_id,
+        state: 'creating',
+        error: null,
+        image: req.image,
+        image_digest: req.image.startsWith('sha256:')
+          ? (req.image as AgentVm['image_digest'])
+          : null,
+        cpu: req.cpu,
+        mem: req.mem,
+        disk: req.disk,
+        ports: req.ports,
+        deny_outgoing: req.deny_outgoing,
+        ip: `10.213.0.${this.vms.size + 10}`,
+        port_map: Object.fromEntries(
+          req.ports.map((p, i) => [String(p), 40000 + this.vms.size * 10 + i]),
+        ),
+        generation: 1,
+        operation_id: null,
+        created_at: now,
+        updated_at: now,
+      };
+      this.vms.set(vm.id, vm);
+      this.generation += 1;
+      const after = this.used();
+      for (const r of ['cpu', 'mem', 'disk'] as const)
+        this.peakUsed[r] = Math.max(this.peakUsed[r], after[r]);
+      if (vm.image_digest) this.images.add(vm.image_digest);
+      const op = this.startOp(vm, 'create', () => 'running');
+      return c.json({ vm, operation: op }, 202);
+    });
+    app.get(agentRoutes.getVm.path, (c) => {
+      const vm = this.vms.get(c.req.param('id'));
+      return vm ? c.json(vm) : err(c, 404, 'not_found', 'no such VM');
+    });
+    const power = (
+      kind: 'stop' | 'start' | 'restart',
+      to: AgentVm['state'],
+      via: AgentVm['state'],
+    ) =>
+      app.post(`/api/vms/:id/${kind}`, (c) => {
+        const vm = this.vms.get(c.req.param('id'));
+        if (!vm || vm.state === 'deleted') return err(c, 404, 'not_found', 'no such VM');
+        this.bump(vm, via);
+        return c.json({ vm, operation: this.startOp(vm, kind, () => to) }, 202);
+      });
+    power('stop', 'stopped', 'stopping');
+    power('start', 'running', 'starting');
+    power('restart', 'running', 'starting');
+    app.delete(agentRoutes.deleteVm.path, (c) => {
+      const vm = this.vms.get(c.req.param('id'));
+      if (!vm || vm.state === 'deleted') return err(c, 404, 'not_found', 'no such VM');
+      this.bump(vm, 'deleting');
+      return c.json({ vm, operation: this.startOp(vm, 'delete', () => 'deleted') }, 202);
+    });
+    app.get(agentRoutes.getOperation.path, (c) => {
+      const op = this.operations.get(c.req.param('id'));
+      return op ? c.json(op) : err(c, 404, 'not_found', 'no such operation');
+    });
+    app.post(agentRoutes.uploadImage.path, async (c) => {
+      const bytes = new Uint8Array(await c.req.arrayBuffer());
+      const { createHash } = await import('node:crypto');
+      const digest = `sha256:${createHash('sha256').update(bytes).digest('hex')}`;
+      this.images.add(digest);
+      this.generation += 1;
+      return c.json(
+        {
+          digest,
+          name: c.req.query('name') ?? null,
+          format: c.req.query('format') ?? 'zfs-send',
+          size: bytes.length,
+          location: `rpool/apiary/images/${digest.slice(7)}`,
+          imported_at: new Date().toISOString(),
+          vm_count: 0,
+        },
+        201,
+      );
+    });
+    return app;
+  }
+
+  private doneOp(vm: AgentVm, kind: OperationKind): Operation {
+    const now = new Date().toISOString();
+    return {
+      id: `op_done_${vm.id}`,
+      vm_id: vm.id,
+      kind,
+      state: 'succeeded',
+      step: null,
+      error: null,
+      created_at: now,
+      updated_at: now,
+    };
+  }
+}
+
+/**
+ * Routes fetches by host to fake agents, so the controller's agent clients reach them without
+ * sockets. Unknown hosts and agents marked down answer like a refused connection.
+ */
+export class FakeNetwork {
+  private agents = new Map<string, FakeAgent>();
+
+  add(addr: string, agent: FakeAgent) {
+    this.agents.set(new URL(addr).host, agent);
+  }
+
+  readonly fetch: typeof fetch = async (input, init) => {
+    const url = new URL(input instanceof Request ? input.url : String(input));
+    const agent = this.agents.get(url.host);
+    if (!agent || agent.down) {
+      throw new TypeError('fetch failed', { cause: { code: 'ECONNREFUSED' } });
+    }
+    if (agent.hang) {
+      await new Promise((_, reject) => {
+        init?.signal?.addEventListener('abort', () => reject(init.signal?.reason));
+      });
+    }
+    return agent.app.request(url.pathname + url.search, init);
+  };
+}

@@ -1,0 +1,144 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { API_VERSION, type HeartbeatResp, type RegisterHostResp } from '@apiary/protocol';
+import { type ControllerConfig, defaultConfig } from '../../src/config.js';
+import { createControllerCore } from '../../src/core.js';
+import { openDb } from '../../src/db/open-db.js';
+import { ManualClock } from '../../src/lib/clock.js';
+import { createMemoryLogger } from '../../src/lib/logger.js';
+import { bootstrapIfEmpty } from '../../src/services/auth/bootstrap.js';
+import { FakeAgent, type FakeAgentOptions, FakeNetwork } from './fake-agent.js';
+
+export interface Harness {
+  core: ReturnType<typeof createControllerCore>;
+  clock: ManualClock | undefined;
+  dataDir: string;
+  network: FakeNetwork;
+  adminKey: string;
+  licenseKey: string;
+  adminPassword: string;
+  logLines: string[];
+  /** JSON request against the app, as `admin` unless `token` is given (null: no credential). */
+  req(
+    method: string,
+    path: string,
+    body?: unknown,
+    token?: string | null,
+    headers?: Record<string, string>,
+  ): Promise<Response>;
+  /** Adds a fake agent and registers it with the license key, as a real agent does. */
+  addAgent(
+    o: FakeAgentOptions & { licenseKey?: string },
+  ): Promise<{ agent: FakeAgent; credential: string }>;
+  heartbeat(agent: FakeAgent, credential: string, withInventory?: boolean): Promise<HeartbeatResp>;
+  /** Waits until no saga or drain is running. */
+  idle(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export async function createHarness(
+  o: { config?: Partial<ControllerConfig>; manualClock?: boolean } = {},
+): Promise<Harness> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'apiary-ctl-test-'));
+  const opened = openDb(':memory:');
+  const network = new FakeNetwork();
+  const clock = o.manualClock ? new ManualClock(Date.now()) : undefined;
+  const { log, lines } = createMemoryLogger('debug');
+  const config = defaultConfig({
+    dataDir,
+    restartGraceMs: 0,
+    heartbeatIntervalMs: 1000,
+    heartbeatTtlMs: 3000,
+    downAfterMs: 9000,
+    operationTimeoutMs: 10_000,
+    ...o.config,
+  });
+  const core = createControllerCore({
+    config,
+    db: opened.db,
+    clock,
+    log,
+    fetch: network.fetch,
+    validateResponses: true,
+  });
+  const secrets = await bootstrapIfEmpty(core.ctx, dataDir);
+  if (!secrets) throw new Error('bootstrap did not run');
+  const h: Harness = {
+    core,
+    clock,
+    dataDir,
+    network,
+    adminKey: secrets.adminApiKey,
+    licenseKey: secrets.licenseKey,
+    adminPassword: secrets.adminPassword,
+    logLines: lines,
+    async req(method, path, body, token, headers = {}) {
+      const auth: Record<string, string> =
+        token === null ? {} : { authorization: `Bearer ${token ?? secrets.adminApiKey}` };
+      return core.app.request(path, {
+        method,
+        headers: { 'content-type': 'application/json', ...auth, ...headers },
+        body:
+          body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
+      });
+    },
+    async addAgent(ao) {
+      const addr = `http://${ao.hostId.replace(/_/g, '-')}.test:9100`;
+      const agent = new FakeAgent(ao);
+      network.add(addr, agent);
+      const res = await h.req(
+        'POST',
+        '/v1/internal/hosts/register',
+        {
+          license_key: ao.licenseKey ?? secrets.licenseKey,
+          host_id: ao.hostId,
+          hostname: agent.hostname,
+          addr,
+          agent_version: '0.1.0',
+          api_version: API_VERSION,
+          engines: ['bhyve'],
+          storage: 'zvol',
+          agent_api_key: agent.key,
+          inventory: agent.inventory(),
+        },
+        null,
+      );
+      if (res.status !== 200) throw new Error(`register failed: ${res.status} ${await res.text()}`);
+      const body = (await res.json()) as RegisterHostResp;
+      return { agent, credential: body.host_credential };
+    },
+    async heartbeat(agent, credential, withInventory = true) {
+      const res = await core.app.request(`/v1/internal/hosts/${agent.hostId}/heartbeat`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${credential}` },
+        body: JSON.stringify({
+          generation: agent.generation,
+          ...(withInventory ? { inventory: agent.inventory() } : {}),
+        }),
+      });
+      if (res.status !== 200)
+        throw new Error(`heartbeat failed: ${res.status} ${await res.text()}`);
+      return (await res.json()) as HeartbeatResp;
+    },
+    idle: () => core.ctx.work.idle(),
+    async close() {
+      await core.stop();
+      opened.close();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+  return h;
+}
+
+/** A syntactically real SSH public key. */
+export function sshKey(comment = 'alice@laptop'): string {
+  const type = 'ssh-ed25519';
+  const bytes = [0, 0, 0, type.length, ...[...type].map((c) => c.charCodeAt(0)), 0, 0, 0, 32];
+  for (let i = 0; i < 32; i++) bytes.push((i * 37) % 256);
+  return `${type} ${Buffer.from(bytes).toString('base64')} ${comment}`;
+}
+
+export async function json<T = Record<string, unknown>>(res: Response): Promise<T> {
+  return (await res.json()) as T;
+}

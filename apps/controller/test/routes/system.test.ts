@@ -1,0 +1,107 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { createHarness, type Harness, json } from '../helpers/harness.js';
+
+let h: Harness;
+afterEach(async () => h?.close());
+
+describe('system routes', () => {
+  it('answers GET / with service info for Accept: application/json and a page for browsers', async () => {
+    h = await createHarness();
+    const res = await h.core.app.request('/', { headers: { accept: 'application/json' } });
+    expect(await res.json()).toEqual({ service: 'apiary-controller', version: expect.any(String) });
+    const page = await h.core.app.request('/', { headers: { accept: 'text/html' } });
+    expect(page.headers.get('content-type')).toMatch(/text\/html/);
+  });
+
+  it('serves health, Prometheus metrics, the OpenAPI document and the docs page without auth', async () => {
+    h = await createHarness();
+    expect(await json(await h.req('GET', '/v1/health', undefined, null))).toEqual({
+      status: 'healthy',
+    });
+    await h.req('GET', '/v1/hosts');
+    const metrics = await (await h.core.app.request('/metrics')).text();
+    expect(metrics).toContain('# TYPE apiary_http_requests_total counter');
+    expect(metrics).toMatch(
+      /apiary_http_requests_total\{method="GET",route="\/v1\/hosts",status="200"\} 1/,
+    );
+    expect(metrics).toContain('apiary_hosts{liveness="ready"} 0');
+    for (const name of [
+      'apiary_heartbeats_total',
+      'apiary_placements_total',
+      'apiary_saga_failures_total',
+      'apiary_reaper_actions_total',
+      'apiary_http_request_duration_seconds',
+    ]) {
+      expect(metrics).toContain(`# TYPE ${name}`);
+    }
+    const doc = await json<{ openapi: string; paths: Record<string, unknown> }>(
+      await h.core.app.request('/v1/openapi.json'),
+    );
+    expect(doc.openapi).toBe('3.1.0');
+    expect(Object.keys(doc.paths)).toContain('/v1/envs/{id}');
+    const docs = await (await h.core.app.request('/docs')).text();
+    expect(docs).toContain('/v1/hosts/{id}/drain-status');
+  });
+
+  it('answers every /v1 route under /api too', async () => {
+    h = await createHarness();
+    const a = await json(await h.req('GET', '/api/status'));
+    const b = await json(await h.req('GET', '/v1/status'));
+    expect(a).toEqual(b);
+    expect((await h.req('GET', '/api/hosts')).status).toBe(200);
+    expect((await h.req('GET', '/api/auth/whoami')).status).toBe(200);
+  });
+
+  it('echoes a well-formed request id and mints one otherwise', async () => {
+    h = await createHarness();
+    const mine = await h.req('GET', '/v1/hosts', undefined, undefined, {
+      'x-request-id': 'req_fromclient1',
+    });
+    expect(mine.headers.get('x-request-id')).toBe('req_fromclient1');
+    const bad = await h.req('GET', '/v1/hosts', undefined, undefined, {
+      'x-request-id': 'bad id; rm -rf',
+    });
+    expect(bad.headers.get('x-request-id')).toMatch(/^req_[a-z2-7]{16}$/);
+    expect(h.logLines.some((l) => l.includes('"request_id":"req_fromclient1"'))).toBe(true);
+  });
+
+  it('answers unknown routes with the one error shape', async () => {
+    h = await createHarness();
+    const res = await h.req('GET', '/v1/nope');
+    expect(res.status).toBe(404);
+    expect(await res.json()).toEqual({
+      msg: 'no route for GET /v1/nope',
+      code: 'not_found',
+      requestId: expect.stringMatching(/^req_/),
+    });
+  });
+
+  it('allows CORS only for configured origins', async () => {
+    h = await createHarness({ config: { corsOrigins: ['https://dash.example'] } });
+    const ok = await h.core.app.request('/v1/health', {
+      headers: { origin: 'https://dash.example' },
+    });
+    expect(ok.headers.get('access-control-allow-origin')).toBe('https://dash.example');
+    const no = await h.core.app.request('/v1/health', {
+      headers: { origin: 'https://evil.example' },
+    });
+    expect(no.headers.get('access-control-allow-origin')).toBeNull();
+    await h.close();
+    h = await createHarness();
+    const off = await h.core.app.request('/v1/health', {
+      headers: { origin: 'https://dash.example' },
+    });
+    expect(off.headers.get('access-control-allow-origin')).toBeNull();
+  });
+
+  it('refuses JSON bodies over 1 MiB before parsing them', async () => {
+    h = await createHarness();
+    const res = await h.req(
+      'POST',
+      '/v1/orgs',
+      JSON.stringify({ name: 'x'.repeat(2 * 1024 * 1024) }),
+    );
+    expect(res.status).toBe(413);
+    expect((await json(res)).code).toBe('payload_too_large');
+  });
+});

@@ -1,0 +1,85 @@
+import { describe, expect, it } from 'vitest';
+import { type Candidate, planPlacement, type VmDemand } from '../../src/services/placement/plan.js';
+
+const host = (
+  id: string,
+  free: Partial<Candidate['free']> = {},
+  more: Partial<Candidate> = {},
+): Candidate => ({
+  id,
+  hostname: id,
+  liveness: 'ready',
+  policy: 'eligible',
+  orgId: 'org_a',
+  engines: ['bhyve'],
+  total: { cpu: 8, mem: 16384, disk: 100_000 },
+  free: { cpu: 8, mem: 16384, disk: 100_000, ...free },
+  images: new Set(),
+  ...more,
+});
+const vm = (d: Partial<VmDemand> = {}): VmDemand => ({
+  cpu: 2,
+  mem: 2048,
+  disk: 10_000,
+  engine: 'bhyve',
+  digest: 'sha256:x',
+  ...d,
+});
+
+describe('planPlacement', () => {
+  it('spreads over the emptiest hosts and packs onto the fullest with binpack', () => {
+    const hosts = [host('a', { mem: 4096, cpu: 4 }), host('b'), host('c', { mem: 8192 })];
+    const spread = planPlacement(hosts, [vm(), vm()], 'org_a', 'spread');
+    expect(spread).toEqual({ ok: true, hostIds: ['b', 'b'] });
+    const three = planPlacement(
+      hosts,
+      [vm({ mem: 6000 }), vm({ mem: 6000 }), vm({ mem: 6000 })],
+      'org_a',
+      'spread',
+    );
+    expect(three.ok && new Set(three.hostIds).size).toBe(2);
+    expect(planPlacement(hosts, [vm()], 'org_a', 'binpack')).toEqual({ ok: true, hostIds: ['a'] });
+  });
+
+  it('prefers a host that already holds the image', () => {
+    const hosts = [host('a'), host('b', { mem: 4096 }, { images: new Set(['sha256:x']) })];
+    expect(planPlacement(hosts, [vm()], 'org_a', 'spread')).toEqual({ ok: true, hostIds: ['b'] });
+  });
+
+  it('never puts more on a host than it has free, counting the request itself', () => {
+    const hosts = [host('a', { cpu: 4 }), host('b', { cpu: 2 })];
+    const plan = planPlacement(hosts, [vm(), vm(), vm()], 'org_a', 'spread');
+    expect(plan.ok).toBe(true);
+    if (plan.ok) {
+      expect(plan.hostIds.filter((h) => h === 'a')).toHaveLength(2);
+      expect(plan.hostIds.filter((h) => h === 'b')).toHaveLength(1);
+    }
+    const four = planPlacement(hosts, [vm(), vm(), vm(), vm()], 'org_a', 'spread');
+    expect(four.ok).toBe(false);
+  });
+
+  it('says per host why it refused', () => {
+    const hosts = [
+      host('suspect', {}, { liveness: 'suspect' }),
+      host('draining', {}, { policy: 'draining' }),
+      host('other-org', {}, { orgId: 'org_b' }),
+      host('small', { mem: 1024 }),
+      host('docker-only', {}, { engines: ['docker'] }),
+    ];
+    const plan = planPlacement(hosts, [vm()], 'org_a', 'spread');
+    expect(plan.ok).toBe(false);
+    if (plan.ok) return;
+    const reasons = Object.fromEntries(plan.refusals.map((r) => [r.host_id, r.reasons.join('; ')]));
+    expect(reasons.suspect).toMatch(/host is suspect/);
+    expect(reasons.draining).toMatch(/host is draining/);
+    expect(reasons['other-org']).toMatch(/assigned to organization org_b/);
+    expect(reasons.small).toMatch(/not enough mem: needs 2048 MiB memory, 1024 free/);
+    expect(reasons['docker-only']).toMatch(/does not offer engine bhyve \(offers docker\)/);
+  });
+
+  it('mentions the VMs of the same request when they used up a host', () => {
+    const plan = planPlacement([host('a', { cpu: 3 })], [vm(), vm()], 'org_a', 'spread');
+    expect(plan.ok).toBe(false);
+    if (!plan.ok) expect(plan.refusals[0]?.reasons[0]).toMatch(/1 free after 1 VM of this request/);
+  });
+});
