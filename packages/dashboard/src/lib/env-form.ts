@@ -91,15 +91,30 @@ export function buildCreateEnvRequest(form: EnvFormState): EnvFormResult {
   if (form.owner.trim()) request.owner = form.owner.trim();
   if (lifetime !== undefined && Number.isFinite(lifetime)) request.lifetime = lifetime;
 
+  if (!vm.image) errors.image = 'choose an image';
   const parsed = CreateEnvReq.safeParse(request);
   if (!parsed.success) {
     const issues = parsed.error.issues.map((issue) => ({
       path: issue.path.map(String).join('.'),
-      message: issue.message,
+      message: humanize(issue.message),
     }));
     Object.assign(errors, { ...issuesToFieldErrors(issues), ...errors });
   }
   return Object.keys(errors).length > 0 ? { ok: false, errors } : { ok: true, request };
+}
+
+/**
+ * zod's generic range and union messages, said the way the rest of the form speaks. Messages
+ * the protocol schemas wrote themselves pass through unchanged.
+ */
+export function humanize(message: string): string {
+  const big = /^Too big: expected (?:number|array) to (?:be|have) <=\s*([\d,]+)/.exec(message);
+  if (big) return `must be at most ${big[1]}`;
+  const small = /^Too small: expected (?:number|array) to (?:be|have) >=\s*([\d,]+)/.exec(message);
+  if (small) return `must be at least ${small[1]}`;
+  if (message === 'Invalid input')
+    return 'must be an image name (e.g. alpine-cloud) or sha256:<digest>';
+  return message;
 }
 
 /** `80, 443 8080` -> [80, 443, 8080]; a message for anything that is not a port number. */
@@ -128,7 +143,8 @@ export function issuesToFieldErrors(issues: ValidationIssue[]): EnvFormErrors {
     const [head, second, third] = parts;
     if (head === 'id' || head === 'owner' || head === 'on_failure') put(head, message);
     else if (head === 'ssh_keys') {
-      put('ssh_keys', second === undefined ? message : `key ${Number(second) + 1}: ${message}`);
+      if (second !== undefined) put('ssh_keys', `key ${Number(second) + 1}: ${message}`);
+      else put('ssh_keys', /at least/.test(message) ? 'add at least one SSH public key' : message);
     } else if (head === 'lifetime') {
       put('lifetime_hours', `must be between 1 minute and ${LIFETIME.max / 86_400} days`);
     } else if (head === 'vms' && third === undefined) put('count', message);

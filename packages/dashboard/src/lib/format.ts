@@ -17,6 +17,16 @@ export function formatBytes(bytes: number): string {
   return unit === 0 ? `${bytes} B` : `${trim(value)} ${units[unit]}`;
 }
 
+/** `12.5 / 64 GiB`: the reserved share in the unit of the total, so the two read together. */
+export function formatMiBOf(used: number, total: number): { used: string; total: string } {
+  const [divisor, unit] =
+    total >= 1024 * 1024 ? [1024 * 1024, 'TiB'] : total >= 1024 ? [1024, 'GiB'] : [1, 'MiB'];
+  return {
+    used: used === 0 ? '0' : trim(used / divisor),
+    total: `${trim(total / divisor)} ${unit}`,
+  };
+}
+
 function trim(value: number): string {
   return value >= 100 ? value.toFixed(0) : value.toFixed(1).replace(/\.0$/, '');
 }

@@ -39,7 +39,7 @@ describe('buildCreateEnvRequest', () => {
     expect(result.ok).toBe(false);
     if (result.ok) return;
     expect(result.errors.id).toMatch(/lowercase letters/);
-    expect(result.errors.cpu).toMatch(/64/);
+    expect(result.errors.cpu).toBe('must be at most 64');
   });
 
   it('says which SSH key line is wrong', () => {
@@ -53,8 +53,8 @@ describe('buildCreateEnvRequest', () => {
     const result = buildCreateEnvRequest(form({ ssh_keys: ' \n', image: '' }));
     expect(result.ok).toBe(false);
     if (result.ok) return;
-    expect(result.errors.ssh_keys).toBeTruthy();
-    expect(result.errors.image).toBeTruthy();
+    expect(result.errors.ssh_keys).toBe('add at least one SSH public key');
+    expect(result.errors.image).toBe('choose an image');
   });
 
   it('refuses words where numbers belong and duplicate ports', () => {
@@ -66,6 +66,12 @@ describe('buildCreateEnvRequest', () => {
     const dup = buildCreateEnvRequest(form({ ports: '80 80' }));
     expect(dup.ok).toBe(false);
     if (!dup.ok) expect(dup.errors.ports).toMatch(/duplicate port 80/);
+  });
+
+  it('explains what an image reference looks like', () => {
+    const result = buildCreateEnvRequest(form({ image: 'Not An Image!' }));
+    expect(result.ok).toBe(false);
+    if (!result.ok) expect(result.errors.image).toMatch(/image name .* or sha256:<digest>/);
   });
 
   it('states the lifetime bounds in days rather than seconds', () => {

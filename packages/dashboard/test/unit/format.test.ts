@@ -5,6 +5,7 @@ import {
   formatBytes,
   formatDuration,
   formatMiB,
+  formatMiBOf,
   percent,
   shortDigest,
 } from '../../src/lib/format.js';
@@ -67,5 +68,13 @@ describe('formatAgo', () => {
 describe('shortDigest', () => {
   it('keeps the first twelve hex characters', () => {
     expect(shortDigest(`sha256:${'ab'.repeat(32)}`)).toBe('abababababab');
+  });
+});
+
+describe('formatMiBOf', () => {
+  it('states the reserved amount in the unit of the total', () => {
+    expect(formatMiBOf(2048, 65_536)).toEqual({ used: '2', total: '64 GiB' });
+    expect(formatMiBOf(0, 1_048_576)).toEqual({ used: '0', total: '1 TiB' });
+    expect(formatMiBOf(512, 1000)).toEqual({ used: '512', total: '1000 MiB' });
   });
 });

@@ -8,8 +8,6 @@ import { CapacityBar } from '../../ui/progress.js';
 import { DrainProgress } from './drain-progress.js';
 import { HostActions } from './host-actions.js';
 
-const vcpu = (n: number) => `${n} vCPU`;
-
 export function HostCard({ host }: { host: Host }) {
   const now = useNow(5000);
   const href = hrefFor({ name: 'host', id: host.id });
@@ -39,9 +37,9 @@ export function HostCard({ host }: { host: Host }) {
         </span>
       </div>
       <div class="host-capacity">
-        <CapacityBar label="CPU" used={reserved.cpu} total={total.cpu} format={vcpu} />
-        <CapacityBar label="Memory" used={reserved.mem} total={total.mem} format={formatMiB} />
-        <CapacityBar label="Disk" used={reserved.disk} total={total.disk} format={formatMiB} />
+        <CapacityBar label="CPU" used={reserved.cpu} total={total.cpu} unit="vcpu" />
+        <CapacityBar label="Memory" used={reserved.mem} total={total.mem} unit="mib" />
+        <CapacityBar label="Disk" used={reserved.disk} total={total.disk} unit="mib" />
       </div>
       {host.drain && host.drain.state !== 'cancelled' ? <DrainProgress drain={host.drain} /> : null}
       <footer class="host-foot">

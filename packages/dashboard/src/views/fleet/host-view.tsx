@@ -46,19 +46,19 @@ export function HostView({ id }: { id: string }) {
               label="CPU"
               used={h.capacity.reserved.cpu}
               total={h.capacity.total.cpu}
-              format={(n) => `${n} vCPU`}
+              unit="vcpu"
             />
             <CapacityBar
               label="Memory"
               used={h.capacity.reserved.mem}
               total={h.capacity.total.mem}
-              format={formatMiB}
+              unit="mib"
             />
             <CapacityBar
               label="Disk"
               used={h.capacity.reserved.disk}
               total={h.capacity.total.disk}
-              format={formatMiB}
+              unit="mib"
             />
           </div>
         </Panel>
