@@ -1,24 +1,28 @@
-import { API_VERSION } from '@apiary/protocol';
+import { ApiError } from '@apiary/protocol';
 import { Hono } from 'hono';
-import { AGENT_VERSION } from './version.js';
+import type { AgentDeps } from './deps.js';
+import type { AgentEnv } from './http/env.js';
+import { handleError } from './http/errors.js';
+import { requestContext } from './http/request-context.js';
+import { mountHostRoutes } from './routes/host-routes.js';
+import { mountImageRoutes } from './routes/image-routes.js';
+import { mountKeyRoutes } from './routes/key-routes.js';
+import { mountVmRoutes } from './routes/vm-routes.js';
 
 /** Builds the agent's HTTP app from its dependencies; no I/O at import time. */
-export function createApp(deps: { hostId: string; hostname: string }) {
-  const app = new Hono();
-  app.get('/api/health', (c) => c.json({ status: 'healthy' }));
-  app.get('/api/info', (c) =>
-    c.json({
-      host_id: deps.hostId,
-      hostname: deps.hostname,
-      agent_version: AGENT_VERSION,
-      api_version: API_VERSION,
-      engines: ['bhyve'],
-      storage: 'zvol',
-      resources: { total: { cpu: 0, mem: 0, disk: 0 }, used: { cpu: 0, mem: 0, disk: 0 } },
-      images: [],
-      vm_count: 0,
-      controller: null,
-    }),
+export function createApp(deps: AgentDeps): Hono<AgentEnv> {
+  const app = new Hono<AgentEnv>();
+  app.use('*', requestContext(deps.log, deps.metrics));
+  mountHostRoutes(app, deps);
+  mountVmRoutes(app, deps);
+  mountImageRoutes(app, deps);
+  mountKeyRoutes(app, deps);
+  app.notFound((c) =>
+    c.json(
+      new ApiError('not_found', 'no such route').toBody(c.get('requestId') ?? 'req_unknown'),
+      404,
+    ),
   );
+  app.onError(handleError(deps.log));
   return app;
 }

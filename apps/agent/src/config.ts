@@ -1,40 +1,156 @@
+import { isAbsolute, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { ListenAddress, summarizeIssues, validationIssues } from '@apiary/protocol';
+import { HostPort, StorageBackend, summarizeIssues, validationIssues } from '@apiary/protocol';
 import { z } from 'zod';
+import { PoolName } from './host/names.js';
 
-/**
- * Agent configuration: flags override environment variables (`APIARY_*`), parsed once at
- * start with readable errors. Nothing else in the agent reads `process.env`.
+/*
+ * Agent configuration: flags override environment variables (`APIARY_*`), parsed once at start
+ * with readable errors. Nothing else in the agent reads `process.env`: the environment that host
+ * commands run with is computed here too (`commandEnv`).
  */
+
+const Cidr = z
+  .string()
+  .regex(
+    /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/,
+    'must be an IPv4 CIDR (a.b.c.d/nn)',
+  )
+  .refine((s) => {
+    const [addr, bits] = s.split('/') as [string, string];
+    return (
+      addr.split('.').every((o) => Number(o) <= 255) && Number(bits) >= 8 && Number(bits) <= 28
+    );
+  }, 'octets must be 0-255 and the prefix 8-28');
+
+const PortRange = z
+  .string()
+  .regex(/^\d{1,5}-\d{1,5}$/, 'must be LOW-HIGH (e.g. 40000-49999)')
+  .transform((s) => s.split('-').map(Number) as [number, number])
+  .refine(
+    ([lo, hi]) => lo >= 1024 && hi <= 65535 && lo <= hi,
+    'must lie within 1024-65535, LOW <= HIGH',
+  );
+
+/** Datalink names: letters/digits/underscore/dot, start with a letter, end in a digit (dladm). */
+const LinkName = z
+  .string()
+  .regex(/^[A-Za-z][A-Za-z0-9_.]{0,29}[0-9]$/, 'must be a datalink name ending in a digit');
+
+const AbsolutePath = z.string().refine(isAbsolute, 'must be an absolute path');
+
 export const AgentConfig = z.object({
-  listen: ListenAddress.default('127.0.0.1:9100'),
-  dataDir: z.string().min(1, 'is required (--data-dir DIR or APIARY_DATA_DIR)'),
+  listen: HostPort.default('127.0.0.1:9100'),
+  dataDir: AbsolutePath,
   logLevel: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
+  /** Directory the host commands are taken from; null = the system's own paths. */
+  illumosBin: AbsolutePath.nullable(),
+  /** Where the host's `/` is (files the agent writes for the host: cloud-init, ipf.conf). */
+  hostRoot: AbsolutePath.default('/'),
+  /** Prefix every host command with pfexec (when running as a non-root user with profiles). */
+  pfexec: z.boolean().default(false),
+  controller: z.url({ protocol: /^https?$/ }).nullable(),
+  licenseKeyFile: AbsolutePath.nullable(),
+  /** Address users connect to (forwarded ports); defaults to the listen host. */
+  publicAddr: z.string().min(1).max(255).nullable(),
+  storage: StorageBackend.default('zvol'),
+  pool: PoolName.default('rpool'),
+  /** Parent directory of zonepaths; its dataset is `<pool>/zones` on a default OmniOS. */
+  zonesDir: AbsolutePath.default('/zones'),
+  portRange: PortRange.default([40000, 49999]),
+  natSubnet: Cidr.default('10.213.0.0/16'),
+  externalLink: LinkName.default('e1000g0'),
+  /** Environment for host commands (e.g. ILLUMOS_SIM_ROOT under --sim). */
+  commandEnv: z.record(z.string(), z.string()),
+  /** Simulator directory given with --sim (only used to initialize it when empty). */
+  simDir: AbsolutePath.nullable(),
+  maxImageBytes: z
+    .int()
+    .min(1)
+    .default(64 * 1024 ** 3),
 });
 export type AgentConfig = z.infer<typeof AgentConfig>;
 
 export class ConfigError extends Error {}
 
-export function parseConfig(argv: string[], env: NodeJS.ProcessEnv): AgentConfig {
+const FLAGS = {
+  listen: { type: 'string' },
+  'data-dir': { type: 'string' },
+  'log-level': { type: 'string' },
+  sim: { type: 'string' },
+  'illumos-bin': { type: 'string' },
+  'host-root': { type: 'string' },
+  controller: { type: 'string' },
+  'license-key-file': { type: 'string' },
+  'public-addr': { type: 'string' },
+  storage: { type: 'string' },
+  pool: { type: 'string' },
+  'zones-dir': { type: 'string' },
+  'port-range': { type: 'string' },
+  'nat-subnet': { type: 'string' },
+  'external-link': { type: 'string' },
+  pfexec: { type: 'boolean' },
+} as const;
+
+/**
+ * Parse flags and environment. `simBinDir` resolves the simulator's executables when `--sim` is
+ * given (injected so that config stays free of the simulator package).
+ */
+export function parseConfig(
+  argv: string[],
+  env: NodeJS.ProcessEnv,
+  simBinDir: () => string = () => {
+    throw new ConfigError('--sim is not available in this build');
+  },
+): AgentConfig {
   let values: Record<string, string | boolean | undefined>;
   try {
-    ({ values } = parseArgs({
-      args: argv,
-      options: {
-        listen: { type: 'string' },
-        'data-dir': { type: 'string' },
-        'log-level': { type: 'string' },
-      },
-      strict: true,
-    }));
+    ({ values } = parseArgs({ args: argv, options: FLAGS, strict: true }));
   } catch (error) {
     throw new ConfigError((error as Error).message);
   }
+  const str = (flag: keyof typeof FLAGS, envName: string) =>
+    (values[flag] as string | undefined) ?? env[envName];
+  const abs = (p: string | undefined) => (p === undefined ? undefined : resolve(p));
+  const simDir = abs(str('sim', 'APIARY_SIM'));
+  const commandEnv: Record<string, string> = { PATH: env.PATH ?? '/usr/bin:/usr/sbin:/bin' };
+  if (env.LANG) commandEnv.LANG = env.LANG;
+  if (simDir) commandEnv.ILLUMOS_SIM_ROOT = simDir;
+  const dataDir = abs(str('data-dir', 'APIARY_DATA_DIR'));
+  if (!dataDir) throw new ConfigError('--data-dir DIR (or APIARY_DATA_DIR) is required');
   const parsed = AgentConfig.safeParse({
-    listen: values.listen ?? env.APIARY_LISTEN,
-    dataDir: values['data-dir'] ?? env.APIARY_DATA_DIR ?? '',
-    logLevel: values['log-level'] ?? env.APIARY_LOG_LEVEL,
+    listen: str('listen', 'APIARY_LISTEN'),
+    dataDir,
+    logLevel: str('log-level', 'APIARY_LOG_LEVEL'),
+    illumosBin: abs(str('illumos-bin', 'APIARY_ILLUMOS_BIN')) ?? (simDir ? simBinDir() : null),
+    hostRoot: abs(str('host-root', 'APIARY_HOST_ROOT')) ?? (simDir ? resolve(simDir, 'root') : '/'),
+    pfexec: (values.pfexec as boolean | undefined) ?? env.APIARY_PFEXEC === '1',
+    controller: str('controller', 'APIARY_CONTROLLER') ?? null,
+    licenseKeyFile: abs(str('license-key-file', 'APIARY_LICENSE_KEY_FILE')) ?? null,
+    publicAddr: str('public-addr', 'APIARY_PUBLIC_ADDR') ?? null,
+    storage: str('storage', 'APIARY_STORAGE'),
+    pool: str('pool', 'APIARY_POOL'),
+    zonesDir: str('zones-dir', 'APIARY_ZONES_DIR'),
+    portRange: str('port-range', 'APIARY_PORT_RANGE'),
+    natSubnet: str('nat-subnet', 'APIARY_NAT_SUBNET'),
+    externalLink: str('external-link', 'APIARY_EXTERNAL_LINK'),
+    commandEnv,
+    simDir: simDir ?? null,
   });
-  if (!parsed.success) throw new ConfigError(summarizeIssues(validationIssues(parsed.error)));
+  if (!parsed.success) {
+    const issues = validationIssues(parsed.error).map((i) => ({ ...i, path: flagName(i.path) }));
+    throw new ConfigError(
+      summarizeIssues(issues).replace(/^invalid request: /, 'invalid config: '),
+    );
+  }
+  if (parsed.data.controller && !parsed.data.licenseKeyFile) {
+    throw new ConfigError('--controller needs --license-key-file FILE');
+  }
   return parsed.data;
+}
+
+/** `dataDir` -> `--data-dir`, so errors name what the operator typed. */
+function flagName(path: string): string {
+  const top = path.split('.')[0] ?? path;
+  return `--${top.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
 }

@@ -1,36 +1,46 @@
 import { mkdirSync } from 'node:fs';
-import { hostname as osHostname } from 'node:os';
 import { serve } from '@hono/node-server';
-import { createApp } from './app.js';
+import { buildAgent, splitHostPort } from './agent.js';
 import { ConfigError, parseConfig } from './config.js';
+import { runKeysCommand } from './keys-command.js';
+import { createLogger } from './log.js';
+import { prepareSimHost, simBinDir } from './sim-cli.js';
 
-function main() {
-  let config: ReturnType<typeof parseConfig>;
-  try {
-    config = parseConfig(process.argv.slice(2), process.env);
-  } catch (error) {
-    if (error instanceof ConfigError) {
-      process.stderr.write(`apiary-agent: ${error.message}\n`);
-      process.exit(2);
-    }
-    throw error;
+async function main(argv: string[]): Promise<void> {
+  if (argv[0] === 'keys') {
+    runKeysCommand(argv.slice(1), (line) => process.stdout.write(line));
+    return;
   }
+  const config = parseConfig(argv, process.env, simBinDir);
   mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
+  if (config.simDir) prepareSimHost(config.simDir);
+  const log = createLogger({ level: config.logLevel });
+  const agent = buildAgent(config, { log });
   const [host, port] = splitHostPort(config.listen);
-  const app = createApp({ hostId: 'host_00000000', hostname: osHostname() });
-  const server = serve({ fetch: app.fetch, hostname: host, port }, (info) => {
-    process.stdout.write(
-      `${JSON.stringify({ level: 'info', msg: 'listening', addr: `${info.address}:${info.port}` })}\n`,
-    );
+  const server = serve({ fetch: agent.app.fetch, hostname: host, port }, (info) => {
+    log.info('listening', { addr: `${info.address}:${info.port}`, host_id: agent.deps.hostId });
   });
-  const stop = () => server.close(() => process.exit(0));
-  process.on('SIGINT', stop);
-  process.on('SIGTERM', stop);
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    log.info('stopping', { signal });
+    // Operations are durable: whatever is running resumes at the next start.
+    void agent.stop().finally(() => {
+      server.close();
+      process.exit(0);
+    });
+  };
+  process.on('SIGINT', () => stop('SIGINT'));
+  process.on('SIGTERM', () => stop('SIGTERM'));
+  await agent.start();
 }
 
-function splitHostPort(value: string): [string, number] {
-  const i = value.lastIndexOf(':');
-  return [value.slice(0, i).replace(/^\[|\]$/g, ''), Number(value.slice(i + 1))];
-}
-
-main();
+main(process.argv.slice(2)).catch((error) => {
+  if (error instanceof ConfigError) {
+    process.stderr.write(`apiary-agent: ${error.message}\n`);
+    process.exit(2);
+  }
+  process.stderr.write(`apiary-agent: ${(error as Error)?.stack ?? String(error)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,195 @@
+import { mkdirSync } from 'node:fs';
+import { hostname as osHostname } from 'node:os';
+import { join } from 'node:path';
+import type { Hono } from 'hono';
+import { createApp } from './app.js';
+import { countUserKeys, rotateControllerKey } from './auth/api-keys.js';
+import { ensureClaimToken } from './auth/claim-token.js';
+import type { AgentConfig } from './config.js';
+import { ControllerLink } from './controller/controller-link.js';
+import { bumpGeneration } from './db/meta-store.js';
+import { type Db, openDatabase } from './db/open.js';
+import type { AgentDeps } from './deps.js';
+import { createHostExec, type HostExec } from './host/exec.js';
+import { loadOrCreateHostId } from './host-id.js';
+import { HostResources } from './host-resources-service.js';
+import type { AgentEnv } from './http/env.js';
+import { ImageService } from './images/image-service.js';
+import { buildInventory } from './inventory.js';
+import { createLayout } from './layout.js';
+import { createLogger, type Logger } from './log.js';
+import { Metrics } from './metrics.js';
+import { HostNetwork } from './network/host-network.js';
+import { reconcileAtStart, retryCleanups } from './reconcile.js';
+import { StorageSetup } from './storage-setup.js';
+import { OperationRunner } from './vms/operation-runner.js';
+import { VmService } from './vms/vm-service.js';
+
+export interface AgentOptions {
+  log?: Logger;
+  fetch?: typeof fetch;
+  /** Base URL the controller reaches this agent at (defaults from --listen / --public-addr). */
+  addr?: string;
+  createAttempts?: number;
+  maxParallelCreates?: number;
+  stopTimeoutMs?: number;
+  /** Background loop period: resource refresh and cleanup retries. */
+  backgroundIntervalMs?: number;
+}
+
+export interface Agent {
+  app: Hono<AgentEnv>;
+  deps: AgentDeps;
+  db: Db;
+  exec: HostExec;
+  runner: OperationRunner;
+  link: ControllerLink | null;
+  start(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+/** Wire the agent from its configuration. Nothing touches the host until `start()`. */
+export function buildAgent(config: AgentConfig, options: AgentOptions = {}): Agent {
+  mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
+  const log = options.log ?? createLogger({ level: config.logLevel });
+  const hostId = loadOrCreateHostId(config.dataDir);
+  const db = openDatabase(join(config.dataDir, 'agent.db'));
+  const metrics = new Metrics();
+  const exec = createHostExec({
+    illumosBin: config.illumosBin,
+    pfexec: config.pfexec,
+    env: config.commandEnv,
+    log,
+    observe: (e) => metrics.observeCommand(e.command, e.exitCode, e.durationMs),
+  });
+  const layout = createLayout(config);
+  const resources = new HostResources(exec, config.pool, log);
+  const network = new HostNetwork(exec, layout, log);
+  const storage = new StorageSetup(exec, layout);
+  let link: ControllerLink | null = null;
+  const onChange = () => link?.notify();
+  const images = new ImageService({
+    db,
+    exec,
+    layout,
+    log,
+    dataDir: config.dataDir,
+    maxBytes: config.maxImageBytes,
+    source: () => link,
+    prepare: () => storage.ensure(),
+    onChange: () => {
+      bumpGeneration(db);
+      onChange();
+    },
+  });
+  const runner = new OperationRunner({
+    db,
+    exec,
+    log,
+    layout,
+    images,
+    network,
+    storage,
+    metrics,
+    tmpDir: join(config.dataDir, 'tmp'),
+    createAttempts: options.createAttempts ?? 2,
+    maxParallelCreates: options.maxParallelCreates ?? 4,
+    stopTimeoutMs: options.stopTimeoutMs ?? 120_000,
+    onChange,
+  });
+  const vms = new VmService({
+    db,
+    exec,
+    layout,
+    images,
+    resources,
+    runner,
+    portRange: config.portRange,
+  });
+  const [listenHost, listenPort] = splitHostPort(config.listen);
+  const hostname = osHostname();
+  if (config.controller && config.licenseKeyFile) {
+    const reachable =
+      listenHost === '0.0.0.0' || listenHost === '::'
+        ? (config.publicAddr ?? hostname)
+        : listenHost;
+    link = new ControllerLink({
+      url: config.controller,
+      licenseKeyFile: config.licenseKeyFile,
+      dataDir: config.dataDir,
+      hostId,
+      hostname,
+      addr:
+        options.addr ??
+        `http://${reachable.includes(':') ? `[${reachable}]` : reachable}:${listenPort}`,
+      publicAddr: config.publicAddr,
+      storage: config.storage,
+      log,
+      inventory: () => buildInventory(db, layout, resources),
+      mintControllerKey: () => rotateControllerKey(db),
+      ...(options.fetch ? { fetch: options.fetch } : {}),
+    });
+  }
+  const deps: AgentDeps = {
+    db,
+    log,
+    metrics,
+    layout,
+    hostId,
+    hostname,
+    storage: config.storage,
+    dataDir: config.dataDir,
+    maxImageBytes: config.maxImageBytes,
+    portRange: config.portRange,
+    vms,
+    images,
+    resources,
+    controllerStatus: () => link?.status() ?? null,
+  };
+  let timer: NodeJS.Timeout | null = null;
+  const background = async () => {
+    const before = JSON.stringify(resources.total());
+    await resources
+      .refresh()
+      .catch((error) => log.warn('reading host resources failed', { error }));
+    if (JSON.stringify(resources.total()) !== before) {
+      bumpGeneration(db);
+      onChange();
+    }
+    await retryCleanups({ db, exec, log, layout, runner });
+  };
+  return {
+    app: createApp(deps),
+    deps,
+    db,
+    exec,
+    runner,
+    link,
+    async start() {
+      if (countUserKeys(db) === 0) {
+        const path = ensureClaimToken(config.dataDir);
+        log.info('no API key yet: claim the first one with the token in this file', { path });
+      }
+      await background();
+      await network.ensure().catch((error) => log.error('host network setup failed', { error }));
+      await storage.ensure().catch((error) => log.error('storage setup failed', { error }));
+      await reconcileAtStart({ db, exec, log, layout, runner });
+      link?.start();
+      const every = options.backgroundIntervalMs ?? 60_000;
+      const tick = () => {
+        timer = setTimeout(() => void background().finally(tick), every);
+        timer.unref();
+      };
+      tick();
+    },
+    async stop() {
+      if (timer) clearTimeout(timer);
+      await link?.stop();
+    },
+  };
+}
+
+export function splitHostPort(value: string): [string, number] {
+  const i = value.lastIndexOf(':');
+  return [value.slice(0, i).replace(/^\[|\]$/g, ''), Number(value.slice(i + 1))];
+}

@@ -1,0 +1,215 @@
+import { readFileSync } from 'node:fs';
+import {
+  type AgentInfo,
+  API_VERSION,
+  ApiError,
+  type ControllerClient,
+  createControllerClient,
+  type Inventory,
+  type StorageBackend,
+} from '@apiary/protocol';
+import { newId } from '../ids.js';
+import type { Logger } from '../log.js';
+import { AGENT_VERSION } from '../version.js';
+import { forgetCredential, loadCredential, saveCredential } from './credential-store.js';
+
+export interface ControllerLinkDeps {
+  url: string;
+  licenseKeyFile: string;
+  dataDir: string;
+  hostId: string;
+  hostname: string;
+  /** Base URL where the controller reaches this agent. */
+  addr: string;
+  publicAddr: string | null;
+  storage: StorageBackend;
+  log: Logger;
+  inventory: () => Inventory;
+  /** Mint (and store hashed) a fresh operator key for the controller; returns the clear key. */
+  mintControllerKey: () => string;
+  fetch?: typeof fetch;
+  /** Upper bound of the retry backoff while the controller is unreachable. */
+  maxBackoffMs?: number;
+}
+
+/**
+ * The agent's side of the controller link: register with the license key, heartbeat at the
+ * interval the controller asks for (the inventory only when its generation is not the one the
+ * controller acknowledged), re-register when the controller forgot us (401/404), back off while
+ * it is unreachable, and deregister on clean shutdown. Nothing else in the agent waits on it.
+ */
+export class ControllerLink {
+  private readonly client: ControllerClient;
+  private credential: string | null;
+  private ackGeneration = -1;
+  private intervalMs = 5_000;
+  private failures = 0;
+  private lastHeartbeatAt: string | null = null;
+  private registered = false;
+  private stopped = false;
+  private timer: NodeJS.Timeout | null = null;
+  private deadline = 0;
+  private wake: (() => void) | null = null;
+  private loop: Promise<void> | null = null;
+
+  constructor(private readonly deps: ControllerLinkDeps) {
+    this.credential = loadCredential(deps.dataDir, deps.url);
+    this.client = createControllerClient({
+      baseUrl: deps.url,
+      token: () => this.credential ?? undefined,
+      retries: 0,
+      timeoutMs: 15_000,
+      ...(deps.fetch ? { fetch: deps.fetch } : {}),
+    });
+  }
+
+  status(): NonNullable<AgentInfo['controller']> {
+    return {
+      url: this.deps.url,
+      registered: this.registered,
+      last_heartbeat_at: this.lastHeartbeatAt,
+    };
+  }
+
+  start(): void {
+    this.loop ??= this.run();
+  }
+
+  /** The inventory changed: heartbeat within a second rather than at the next interval. */
+  notify(): void {
+    if (!this.timer || !this.wake || this.deadline - Date.now() <= 1_000) return;
+    const wake = this.wake;
+    clearTimeout(this.timer);
+    this.deadline = Date.now() + 1_000;
+    this.timer = setTimeout(wake, 1_000);
+  }
+
+  async stop(reason = 'shutdown'): Promise<void> {
+    this.stopped = true;
+    this.wake?.();
+    await this.loop;
+    if (!this.credential) return;
+    try {
+      await this.client.deregisterHost(
+        { params: { id: this.deps.hostId }, body: { reason } },
+        { timeoutMs: 5_000, requestId: newId('req') },
+      );
+      this.deps.log.info('deregistered from controller', { controller: this.deps.url });
+    } catch (error) {
+      this.deps.log.warn('deregister failed', { error: (error as Error).message });
+    }
+    forgetCredential(this.deps.dataDir);
+    this.credential = null;
+    this.registered = false;
+  }
+
+  /** Image downloads from the controller with the host credential (Range to resume). */
+  async download(digest: string, offset: number): Promise<Response> {
+    if (!this.credential) throw new ApiError('unavailable', 'not registered with the controller');
+    const headers: Record<string, string> = offset > 0 ? { range: `bytes=${offset}-` } : {};
+    return this.client.internalDownloadImage(
+      { params: { digest } },
+      { headers, timeoutMs: 3_600_000, requestId: newId('req') },
+    );
+  }
+
+  private async run(): Promise<void> {
+    while (!this.stopped) {
+      let delay = this.intervalMs;
+      try {
+        if (this.credential) await this.heartbeat();
+        else await this.register();
+        this.failures = 0;
+        delay = this.intervalMs;
+      } catch (error) {
+        const forgotten =
+          error instanceof ApiError && (error.status === 401 || error.status === 404);
+        if (forgotten && this.credential) {
+          this.deps.log.warn('controller does not know this host; registering again', {
+            status: error.status,
+          });
+          this.credential = null;
+          this.registered = false;
+          forgetCredential(this.deps.dataDir);
+          delay = 0;
+        } else {
+          this.failures++;
+          const cap = this.deps.maxBackoffMs ?? 30_000;
+          delay = Math.min(cap, 500 * 2 ** Math.min(this.failures, 10)) * (0.5 + Math.random() / 2);
+          this.registered = this.registered && this.failures < 3;
+          this.deps.log.warn('controller unreachable; will retry', {
+            controller: this.deps.url,
+            error: (error as Error).message,
+            retry_in_ms: Math.round(delay),
+          });
+        }
+      }
+      if (this.stopped) break;
+      await this.sleep(delay);
+    }
+  }
+
+  private async register(): Promise<void> {
+    const license = readFileSync(this.deps.licenseKeyFile, 'utf8').trim();
+    const inventory = this.deps.inventory();
+    const agentKey = this.deps.mintControllerKey();
+    const resp = await this.client.registerHost(
+      {
+        body: {
+          license_key: license,
+          host_id: this.deps.hostId,
+          hostname: this.deps.hostname,
+          addr: this.deps.addr,
+          ...(this.deps.publicAddr ? { public_addr: this.deps.publicAddr } : {}),
+          agent_version: AGENT_VERSION,
+          api_version: API_VERSION,
+          engines: ['bhyve'],
+          storage: this.deps.storage,
+          agent_api_key: agentKey,
+          inventory,
+        },
+      },
+      { requestId: newId('req') },
+    );
+    this.credential = resp.host_credential;
+    saveCredential(this.deps.dataDir, this.deps.url, resp.host_credential);
+    this.ackGeneration = inventory.generation;
+    this.intervalMs = resp.heartbeat_interval_ms;
+    this.registered = true;
+    this.lastHeartbeatAt = new Date().toISOString();
+    this.deps.log.info('registered with controller', {
+      controller: this.deps.url,
+      interval_ms: this.intervalMs,
+    });
+  }
+
+  private async heartbeat(): Promise<void> {
+    const inventory = this.deps.inventory();
+    const changed = inventory.generation !== this.ackGeneration;
+    const resp = await this.client.heartbeat(
+      {
+        params: { id: this.deps.hostId },
+        body: { generation: inventory.generation, ...(changed ? { inventory } : {}) },
+      },
+      { requestId: newId('req') },
+    );
+    this.ackGeneration = resp.ack_generation;
+    this.intervalMs = resp.next_heartbeat_ms;
+    this.registered = true;
+    this.lastHeartbeatAt = new Date().toISOString();
+  }
+
+  private sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const done = () => {
+        if (this.timer) clearTimeout(this.timer);
+        this.timer = null;
+        this.wake = null;
+        resolve();
+      };
+      this.wake = done;
+      this.deadline = Date.now() + ms;
+      this.timer = setTimeout(done, ms);
+    });
+  }
+}

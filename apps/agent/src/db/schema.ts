@@ -1,0 +1,110 @@
+import { sql } from 'drizzle-orm';
+import { index, integer, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
+
+/*
+ * The agent's own records. The host stays the source of truth for what exists (zones, datasets,
+ * links); these tables hold intent (specs, reservations, operations and their saga logs) so an
+ * interrupted operation can be finished or undone after a crash.
+ */
+
+/** Small key/value facts: host id, inventory generation, controller registration. */
+export const meta = sqliteTable('meta', {
+  key: text('key').primaryKey(),
+  value: text('value').notNull(),
+});
+
+export const apiKeys = sqliteTable(
+  'api_keys',
+  {
+    id: text('id').primaryKey(),
+    name: text('name').notNull(),
+    role: text('role', { enum: ['viewer', 'operator', 'admin'] }).notNull(),
+    /** First characters, to recognise a key in a list. */
+    prefix: text('prefix').notNull(),
+    /** sha256 of the key (keys are 128+ random bits, so a fast hash is enough). */
+    hash: text('hash').notNull(),
+    /** `user` keys are the operator's; the `controller` key is re-minted at each registration. */
+    purpose: text('purpose', { enum: ['user', 'controller'] })
+      .notNull()
+      .default('user'),
+    createdAt: text('created_at').notNull(),
+    lastUsedAt: text('last_used_at'),
+  },
+  (t) => [uniqueIndex('api_keys_hash').on(t.hash)],
+);
+
+export const vms = sqliteTable(
+  'vms',
+  {
+    id: text('id').primaryKey(),
+    envId: text('env_id').notNull(),
+    image: text('image').notNull(),
+    imageDigest: text('image_digest'),
+    cpu: integer('cpu').notNull(),
+    mem: integer('mem').notNull(),
+    disk: integer('disk').notNull(),
+    /** JSON array of guest ports (22 first). */
+    ports: text('ports').notNull(),
+    denyOutgoing: integer('deny_outgoing', { mode: 'boolean' }).notNull(),
+    /** JSON array of SSH public keys. */
+    sshKeys: text('ssh_keys').notNull(),
+    cloneMode: text('clone_mode', { enum: ['thin', 'full'] }).notNull(),
+    /** sha256 of the normalized create request: the same create twice is one VM. */
+    specHash: text('spec_hash').notNull(),
+    state: text('state').notNull(),
+    errorCode: text('error_code'),
+    errorMsg: text('error_msg'),
+    /** Network slot: decides the VM's IP and VNIC name; unique while allocated. */
+    slot: integer('slot'),
+    generation: integer('generation').notNull(),
+    operationId: text('operation_id'),
+    /** Counts toward used capacity while true. */
+    reserved: integer('reserved', { mode: 'boolean' }).notNull(),
+    /** A failed create whose undo did not finish: the reconciler keeps trying. */
+    needsCleanup: integer('needs_cleanup', { mode: 'boolean' }).notNull().default(false),
+    createdAt: text('created_at').notNull(),
+    updatedAt: text('updated_at').notNull(),
+  },
+  (t) => [uniqueIndex('vms_slot').on(t.slot), index('vms_env').on(t.envId)],
+);
+
+export const portAllocations = sqliteTable(
+  'port_allocations',
+  {
+    hostPort: integer('host_port').primaryKey(),
+    vmId: text('vm_id').notNull(),
+    guestPort: integer('guest_port').notNull(),
+  },
+  (t) => [uniqueIndex('port_allocations_vm_guest').on(t.vmId, t.guestPort)],
+);
+
+export const operations = sqliteTable(
+  'operations',
+  {
+    id: text('id').primaryKey(),
+    vmId: text('vm_id').notNull(),
+    kind: text('kind', { enum: ['create', 'start', 'stop', 'restart', 'delete'] }).notNull(),
+    state: text('state', { enum: ['pending', 'running', 'succeeded', 'failed'] }).notNull(),
+    step: text('step'),
+    /** JSON array of saga steps completed, in order (what an undo must reverse). */
+    doneSteps: text('done_steps').notNull().default('[]'),
+    errorCode: text('error_code'),
+    errorMsg: text('error_msg'),
+    /** Request that started the operation, so its log lines can be found after a resume. */
+    requestId: text('request_id'),
+    createdAt: text('created_at').notNull(),
+    updatedAt: text('updated_at').notNull(),
+  },
+  (t) => [index('operations_vm').on(t.vmId), index('operations_state').on(t.state)],
+);
+
+export const images = sqliteTable('images', {
+  digest: text('digest').primaryKey(),
+  name: text('name'),
+  format: text('format', { enum: ['zfs-send', 'raw'] }).notNull(),
+  size: integer('size').notNull(),
+  location: text('location').notNull(),
+  /** Size of the image's disk in bytes (a VM's disk may not be smaller). */
+  diskBytes: integer('disk_bytes').notNull(),
+  importedAt: text('imported_at').notNull().default(sql`(strftime('%Y-%m-%dT%H:%M:%fZ','now'))`),
+});

@@ -1,0 +1,76 @@
+import type { Resources } from '@apiary/protocol';
+import { ApiError } from '@apiary/protocol';
+import { eq, sql } from 'drizzle-orm';
+import type { Db } from './db/open.js';
+import { vms } from './db/schema.js';
+import type { HostExec } from './host/exec.js';
+import { readCpuCount, readMemoryMiB } from './host/host-resources.js';
+import { getPool } from './host/zpool.js';
+import type { Logger } from './log.js';
+
+/*
+ * Host capacity: totals read from the host through the command layer (CPUs, memory, pool size),
+ * cached and refreshed in the background so `GET /api/info` and heartbeats never wait on a
+ * host command; used = what VMs reserve, summed in the database.
+ */
+export class HostResources {
+  private totals: Resources | null = null;
+
+  constructor(
+    private readonly exec: HostExec,
+    private readonly pool: string,
+    private readonly log: Logger,
+  ) {}
+
+  async refresh(): Promise<Resources> {
+    const [cpu, mem, pool] = await Promise.all([
+      readCpuCount(this.exec),
+      readMemoryMiB(this.exec),
+      getPool(this.exec, this.pool),
+    ]);
+    const totals = { cpu, mem, disk: Math.floor(pool.size / (1024 * 1024)) };
+    if (JSON.stringify(totals) !== JSON.stringify(this.totals)) {
+      this.log.info('host resources', totals);
+    }
+    this.totals = totals;
+    return totals;
+  }
+
+  /** Last totals read; zeros until the first read succeeded. */
+  total(): Resources {
+    return this.totals ?? { cpu: 0, mem: 0, disk: 0 };
+  }
+
+  /** Totals, reading them now if they were never read (a create must not guess capacity). */
+  async require(): Promise<Resources> {
+    if (this.totals) return this.totals;
+    try {
+      return await this.refresh();
+    } catch (error) {
+      throw new ApiError('unavailable', 'host resources could not be read', { cause: error });
+    }
+  }
+}
+
+export function usedResources(db: Db): Resources {
+  const row = db
+    .select({
+      cpu: sql<number>`coalesce(sum(${vms.cpu}), 0)`,
+      mem: sql<number>`coalesce(sum(${vms.mem}), 0)`,
+      disk: sql<number>`coalesce(sum(${vms.disk}), 0)`,
+    })
+    .from(vms)
+    .where(eq(vms.reserved, true))
+    .get();
+  return { cpu: Number(row?.cpu ?? 0), mem: Number(row?.mem ?? 0), disk: Number(row?.disk ?? 0) };
+}
+
+/** Which resources a request would push over the totals, e.g. ["cpu 10 > 8"]. */
+export function capacityShortfall(total: Resources, used: Resources, want: Resources): string[] {
+  const out: string[] = [];
+  for (const k of ['cpu', 'mem', 'disk'] as const) {
+    if (used[k] + want[k] > total[k])
+      out.push(`${k}: ${used[k]} used + ${want[k]} requested > ${total[k]}`);
+  }
+  return out;
+}

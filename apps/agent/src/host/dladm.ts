@@ -1,0 +1,79 @@
+import type { HostExec } from './exec.js';
+import { failedWith } from './host-command-error.js';
+import { checkName, LinkName } from './names.js';
+import { splitEscaped } from './split-escaped.js';
+
+/**
+ * Parse libofmt parsable output (`-p -o f1,f2,...`). With several fields, `:` and `\` inside a
+ * value are escaped; a single field is printed raw, so it must not be un-escaped.
+ */
+export function parseParsable<F extends string>(stdout: string, fields: readonly F[]) {
+  const rows: Array<Record<F, string>> = [];
+  for (const line of stdout.split('\n')) {
+    if (line === '') continue;
+    const values = fields.length === 1 ? [line] : splitEscaped(line);
+    if (values.length !== fields.length) {
+      throw new Error(`expected ${fields.length} fields in ${JSON.stringify(line)}`);
+    }
+    rows.push(Object.fromEntries(fields.map((f, i) => [f, values[i]])) as Record<F, string>);
+  }
+  return rows;
+}
+
+/** dladm prints MACs unpadded (`2:8:20:d2:1f:63`); guests and cloud-init want `02:08:...`. */
+export function padMac(mac: string): string {
+  return mac
+    .split(':')
+    .map((p) => p.padStart(2, '0'))
+    .join(':');
+}
+
+const LINK_FIELDS = ['link', 'class', 'mtu', 'state', 'over'] as const;
+const VNIC_FIELDS = ['link', 'over', 'speed', 'macaddress', 'macaddrtype', 'vid'] as const;
+
+export async function showLinks(exec: HostExec) {
+  const { stdout } = await exec.run('dladm', ['show-link', '-p', '-o', LINK_FIELDS.join(',')]);
+  return parseParsable(stdout, LINK_FIELDS);
+}
+
+export async function showVnics(exec: HostExec) {
+  const { stdout } = await exec.run('dladm', ['show-vnic', '-p', '-o', VNIC_FIELDS.join(',')]);
+  return parseParsable(stdout, VNIC_FIELDS).map((v) => ({
+    ...v,
+    macaddress: padMac(v.macaddress),
+  }));
+}
+
+const link = (name: string) => checkName(LinkName, name, 'link');
+
+/** Create a VNIC over `over`; false when a link of that name already exists. */
+export async function createVnic(exec: HostExec, name: string, over: string): Promise<boolean> {
+  try {
+    await exec.run('dladm', ['create-vnic', '-l', link(over), link(name)]);
+    return true;
+  } catch (error) {
+    if (failedWith(error, 'object already exists')) return false;
+    throw error;
+  }
+}
+
+/** Delete a VNIC; false when it did not exist. */
+export async function deleteVnic(exec: HostExec, name: string): Promise<boolean> {
+  try {
+    await exec.run('dladm', ['delete-vnic', link(name)]);
+    return true;
+  } catch (error) {
+    if (failedWith(error, 'invalid link name', 'object not found')) return false;
+    throw error;
+  }
+}
+
+export async function createEtherstub(exec: HostExec, name: string): Promise<boolean> {
+  try {
+    await exec.run('dladm', ['create-etherstub', link(name)]);
+    return true;
+  } catch (error) {
+    if (failedWith(error, 'object already exists')) return false;
+    throw error;
+  }
+}

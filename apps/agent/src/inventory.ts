@@ -1,0 +1,28 @@
+import type { Inventory } from '@apiary/protocol';
+import { currentGeneration } from './db/meta-store.js';
+import type { Db } from './db/open.js';
+import type { HostResources } from './host-resources-service.js';
+import { usedResources } from './host-resources-service.js';
+import { listImageRows } from './images/image-store.js';
+import type { Layout } from './layout.js';
+import { listVmRows } from './vms/vm-store.js';
+import { presentVms } from './vms/vm-view.js';
+
+/** What the controller is told about this host; built from the database, no host command. */
+export function buildInventory(db: Db, layout: Layout, resources: HostResources): Inventory {
+  const vms = presentVms(db, layout, listVmRows(db));
+  return {
+    generation: currentGeneration(db),
+    resources: { total: resources.total(), used: usedResources(db) },
+    images: listImageRows(db).map((r) => r.digest as Inventory['images'][number]),
+    vms: vms.map((vm) => ({
+      id: vm.id,
+      env_id: vm.env_id,
+      state: vm.state,
+      error: vm.error,
+      ip: vm.ip,
+      port_map: vm.port_map,
+      generation: vm.generation,
+    })),
+  };
+}

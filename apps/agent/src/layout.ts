@@ -1,0 +1,104 @@
+import { posix } from 'node:path';
+import type { AgentConfig } from './config.js';
+
+/*
+ * Where everything an Apiary VM uses lives on the host, derived from configuration and a VM's
+ * id and network slot. Keeping this in one pure module is what lets the undo of every step, the
+ * reconciler and the tests agree on names without storing them.
+ */
+
+export interface Layout {
+  pool: string;
+  imagesRoot: string;
+  vmsRoot: string;
+  etherstub: string;
+  gatewayLink: string;
+  gatewayAddrObj: string;
+  externalLink: string;
+  subnet: Subnet;
+  imageDataset(hex: string): string;
+  imageSnapshot(hex: string): string;
+  incomingImageDataset(token: string): string;
+  vmDataset(vmId: string): string;
+  vmDisk(vmId: string): string;
+  zonepath(vmId: string): string;
+  vnic(slot: number): string;
+  ip(slot: number): string;
+  /** Host path (as the host sees it) of the VM's cloud-init user-data file. */
+  userDataPath(vmId: string): string;
+  /** Host path of the ipf.conf the bhyve brand loads into the zone's filter instance at boot. */
+  ipfConfPath(vmId: string): string;
+  /** Real path of a host path (under --host-root). */
+  real(hostPath: string): string;
+}
+
+export interface Subnet {
+  cidr: string;
+  prefix: number;
+  /** Network address as an integer. */
+  base: number;
+  gateway: string;
+  /** Highest usable slot (slot 1 is the first VM address, after the gateway). */
+  maxSlot: number;
+}
+
+export function parseSubnet(cidr: string): Subnet {
+  const [addr, bits] = cidr.split('/') as [string, string];
+  const prefix = Number(bits);
+  const mask = prefix === 0 ? 0 : (0xffffffff << (32 - prefix)) >>> 0;
+  const base = (ipToInt(addr) & mask) >>> 0;
+  const size = 2 ** (32 - prefix);
+  return {
+    cidr: `${intToIp(base)}/${prefix}`,
+    prefix,
+    base,
+    gateway: intToIp(base + 1),
+    // Network address, gateway and broadcast are not VM addresses.
+    maxSlot: size - 3,
+  };
+}
+
+export function ipToInt(ip: string): number {
+  return ip.split('.').reduce((acc, o) => ((acc << 8) | Number(o)) >>> 0, 0);
+}
+
+export function intToIp(n: number): string {
+  return [24, 16, 8, 0].map((s) => (n >>> s) & 255).join('.');
+}
+
+type LayoutConfig = Pick<
+  AgentConfig,
+  'pool' | 'zonesDir' | 'hostRoot' | 'natSubnet' | 'externalLink'
+>;
+
+export function createLayout(config: LayoutConfig): Layout {
+  const subnet = parseSubnet(config.natSubnet);
+  const root = `${config.pool}/apiary`;
+  return {
+    pool: config.pool,
+    imagesRoot: `${root}/images`,
+    vmsRoot: `${root}/vms`,
+    etherstub: 'apiarystub0',
+    gatewayLink: 'apiarygw0',
+    gatewayAddrObj: 'apiarygw0/v4',
+    externalLink: config.externalLink,
+    subnet,
+    imageDataset: (hex) => `${root}/images/${hex}`,
+    imageSnapshot: (hex) => `${root}/images/${hex}@base`,
+    incomingImageDataset: (token) => `${root}/images/incoming-${token}`,
+    vmDataset: (vmId) => `${root}/vms/${vmId}`,
+    vmDisk: (vmId) => `${root}/vms/${vmId}/disk0`,
+    zonepath: (vmId) => posix.join(config.zonesDir, vmId),
+    // Short (<= 15 characters, Linux guests rename NICs to it) and ending in a digit (dladm).
+    vnic: (slot) => `apiary${slot}n0`,
+    ip: (slot) => {
+      if (!Number.isInteger(slot) || slot < 1 || slot > subnet.maxSlot) {
+        throw new RangeError(`slot ${slot} outside the NAT subnet`);
+      }
+      return intToIp(subnet.base + 1 + slot);
+    },
+    userDataPath: (vmId) => `/var/apiary/cloud-init/${vmId}/user-data`,
+    ipfConfPath: (vmId) => posix.join(config.zonesDir, vmId, 'etc', 'ipf.conf'),
+    real: (hostPath) => posix.join(config.hostRoot, hostPath),
+  };
+}

@@ -1,0 +1,194 @@
+import type { Db } from './db/open.js';
+import { portAllocations } from './db/schema.js';
+import type { HostExec } from './host/exec.js';
+import { listZoneRules, renderEgressRules } from './host/ipf.js';
+import { addNatRules, listNatRules, normalizeNatRule, removeNatRules } from './host/ipnat.js';
+import { destroyDataset, listDatasetTree, snapshot } from './host/zfs.js';
+import { listZones } from './host/zoneadm.js';
+import { exportZoneConfig } from './host/zonecfg.js';
+import { zoneAttrs } from './host/zonecfg-format.js';
+import { getImage, insertImage } from './images/image-store.js';
+import { ipToInt, type Layout } from './layout.js';
+import type { Logger } from './log.js';
+import { egress, rdrRules } from './vms/create-steps.js';
+import type { OperationRunner } from './vms/operation-runner.js';
+import { latestOperation, unfinishedOperations } from './vms/operation-store.js';
+import { getVm, insertVm, listVmRows, usedSlots } from './vms/vm-store.js';
+import { stateFromZone } from './vms/vm-view.js';
+import { ATTR } from './vms/zone-spec.js';
+
+/*
+ * Start-up reconciliation: the host is the source of truth. Zones that carry our VM id but are
+ * missing from the database are adopted (never treated as gone), half-imported images are
+ * removed, port forwards the kernel lost (host reboot, IP Filter refresh) are put back and
+ * forwards that belong to no VM are removed, and interrupted operations are resumed.
+ */
+
+export interface ReconcileDeps {
+  db: Db;
+  exec: HostExec;
+  log: Logger;
+  layout: Layout;
+  runner: OperationRunner;
+}
+
+export async function reconcileAtStart(deps: ReconcileDeps): Promise<void> {
+  const steps: Array<[string, () => Promise<void>]> = [
+    ['adopt zones', () => adoptZones(deps)],
+    ['images', () => reconcileImages(deps)],
+    ['port forwards', () => reconcileForwards(deps)],
+    ['egress rules', () => reconcileEgress(deps)],
+  ];
+  for (const [name, step] of steps) {
+    try {
+      await step();
+    } catch (error) {
+      deps.log.error('reconcile step failed', { step: name, error });
+    }
+  }
+  for (const op of unfinishedOperations(deps.db)) {
+    deps.log.info('resuming operation', {
+      operation_id: op.id,
+      kind: op.kind,
+      vm_id: op.vmId,
+      step: op.step,
+    });
+    deps.runner.schedule(op);
+  }
+}
+
+/** Retry cleanups that could not finish earlier (called at start and periodically). */
+export async function retryCleanups(deps: ReconcileDeps): Promise<void> {
+  for (const vm of listVmRows(deps.db).filter((v) => v.needsCleanup && !v.operationId)) {
+    const deleting = latestOperation(deps.db, vm.id)?.kind === 'delete';
+    const ok = await deps.runner.cleanup(vm, deleting).catch(() => false);
+    deps.log.info('cleanup retried', { vm_id: vm.id, ok });
+  }
+}
+
+/** Running deny_outgoing VMs must have their block rules loaded (a host reboot drops them). */
+async function reconcileEgress(deps: ReconcileDeps): Promise<void> {
+  const { db, exec, log, runner } = deps;
+  const running = new Set(
+    (await listZones(exec)).filter((z) => z.state === 'running').map((z) => z.name),
+  );
+  for (const vm of listVmRows(db)) {
+    if (!vm.denyOutgoing || vm.state !== 'running' || !running.has(vm.id)) continue;
+    const loaded = await listZoneRules(exec, vm.id);
+    const wanted = renderEgressRules();
+    if (wanted.every((r) => loaded.some((l) => l.startsWith(r)))) continue;
+    await egress.run(runner.context(vm, []));
+    log.warn('restored the egress rules of a VM', { vm_id: vm.id });
+  }
+}
+
+async function adoptZones(deps: ReconcileDeps): Promise<void> {
+  const { db, exec, log } = deps;
+  for (const zone of await listZones(exec)) {
+    if (getVm(db, zone.name)) continue;
+    const config = await exportZoneConfig(exec, zone.name);
+    const attrs = config ? zoneAttrs(config) : {};
+    if (attrs[ATTR.vmId] !== zone.name) continue;
+    const slot = Number(attrs[ATTR.slot]);
+    const ports = (attrs[ATTR.ports] ?? '')
+      .split(',')
+      .filter(Boolean)
+      .map((p) => p.split(':').map(Number) as [number, number]);
+    const now = new Date().toISOString();
+    db.transaction((txDb) => {
+      const tx = txDb as unknown as Db;
+      const slotFree = Number.isInteger(slot) && !usedSlots(tx).has(slot);
+      insertVm(tx, {
+        id: zone.name,
+        envId: attrs[ATTR.envId] ?? 'unknown',
+        image: attrs[ATTR.image] ?? '',
+        imageDigest: attrs[ATTR.imageDigest] || null,
+        cpu: Number(attrs[ATTR.cpu] ?? 0),
+        mem: Number(attrs[ATTR.mem] ?? 0),
+        disk: Number(attrs[ATTR.disk] ?? 0),
+        ports: JSON.stringify(ports.map(([guest]) => guest)),
+        denyOutgoing: attrs[ATTR.denyOutgoing] === 'true',
+        sshKeys: '[]',
+        cloneMode: attrs[ATTR.clone] === 'full' ? 'full' : 'thin',
+        specHash: 'adopted',
+        state: stateFromZone(zone.state),
+        slot: slotFree ? slot : null,
+        reserved: true,
+        needsCleanup: false,
+        createdAt: attrs[ATTR.createdAt] ?? now,
+        updatedAt: now,
+      });
+      for (const [guestPort, hostPort] of ports) {
+        tx.insert(portAllocations)
+          .values({ vmId: zone.name, guestPort, hostPort })
+          .onConflictDoNothing()
+          .run();
+      }
+    });
+    log.warn('adopted a VM found on the host but not in the database', {
+      vm_id: zone.name,
+      state: zone.state,
+    });
+  }
+}
+
+async function reconcileImages(deps: ReconcileDeps): Promise<void> {
+  const { db, exec, layout, log } = deps;
+  const rows = await listDatasetTree(exec, layout.imagesRoot);
+  const snapshots = new Set(rows.filter((r) => r.type === 'snapshot').map((r) => r.name));
+  for (const row of rows) {
+    const name = row.name.slice(layout.imagesRoot.length + 1);
+    if (row.type === 'snapshot' || name.includes('/') || name === '') continue;
+    if (name.startsWith('incoming-')) {
+      await destroyDataset(exec, row.name, true);
+      log.info('removed a half-imported image', { dataset: row.name });
+      continue;
+    }
+    if (!/^[a-f0-9]{64}$/.test(name) || getImage(db, `sha256:${name}`)) continue;
+    if (!snapshots.has(layout.imageSnapshot(name)))
+      await snapshot(exec, layout.imageSnapshot(name));
+    insertImage(db, {
+      digest: `sha256:${name}`,
+      name: null,
+      format: 'zfs-send',
+      size: row.refer ?? 0,
+      location: row.name,
+      diskBytes: row.volsize ?? 0,
+      importedAt: new Date().toISOString(),
+    });
+    log.warn('adopted an image found on the host', { digest: `sha256:${name}` });
+  }
+}
+
+async function reconcileForwards(deps: ReconcileDeps): Promise<void> {
+  const { db, exec, layout, log, runner } = deps;
+  const loaded = await listNatRules(exec);
+  const expected = new Set<string>();
+  for (const vm of listVmRows(db)) {
+    // A VM being created gets its rules from its own saga; one that failed holds none.
+    if (vm.slot === null || ['creating', 'failed', 'deleting'].includes(vm.state)) continue;
+    for (const rule of rdrRules(runner.context(vm, []))) expected.add(normalizeNatRule(rule));
+  }
+  const creating = new Set(
+    listVmRows(db)
+      .filter((v) => v.state === 'creating' || v.state === 'deleting' || v.needsCleanup)
+      .map((v) => (v.slot === null ? '' : layout.ip(v.slot))),
+  );
+  const missing = [...expected].filter((r) => !loaded.includes(r));
+  const stale = loaded.filter((r) => {
+    const m = /^rdr (\S+) \S+ port \d+ -> (\S+) port \d+/.exec(r);
+    if (!m || m[1] !== layout.externalLink || expected.has(r)) return false;
+    const ip = ipToInt(m[2] as string);
+    const inSubnet =
+      ip > layout.subnet.base && ip <= layout.subnet.base + layout.subnet.maxSlot + 1;
+    return inSubnet && !creating.has(m[2] as string);
+  });
+  if (missing.length) {
+    await addNatRules(exec, missing);
+    log.warn('restored port forwards the host had lost', { count: missing.length });
+  }
+  if (stale.length) {
+    await removeNatRules(exec, stale);
+    log.warn('removed port forwards that belong to no VM', { count: stale.length });
+  }
+}

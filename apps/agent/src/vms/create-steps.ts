@@ -1,0 +1,214 @@
+import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import { ApiError } from '@apiary/protocol';
+import { createVnic, deleteVnic } from '../host/dladm.js';
+import { failedWith } from '../host/host-command-error.js';
+import { enableZoneFilter, flushZoneRules, loadZoneRules, renderEgressRules } from '../host/ipf.js';
+import { addNatRules, removeNatRules, renderRdrRule } from '../host/ipnat.js';
+import {
+  cloneSnapshot,
+  createFilesystem,
+  destroyDataset,
+  getDataset,
+  sendReceive,
+  setProperty,
+} from '../host/zfs.js';
+import { getZone, zoneadm } from '../host/zoneadm.js';
+import { applyZoneConfig, deleteZoneConfig, exportZoneConfig } from '../host/zonecfg.js';
+import { renderBhyveZone, zoneAttrs } from '../host/zonecfg-format.js';
+import type { SagaStep } from './saga-step.js';
+import { type VmContext, vmIp } from './vm-context.js';
+import { zoneOwnership } from './zone-ownership.js';
+import { ATTR, buildZoneSpec, renderUserData } from './zone-spec.js';
+
+const MiB = 1024 * 1024;
+
+async function ours(ctx: VmContext): Promise<boolean> {
+  if (ctx.owned === undefined) ctx.owned = (await zoneOwnership(ctx)) === 'ours';
+  return ctx.owned;
+}
+
+export function rdrRules(ctx: VmContext): string[] {
+  const ip = vmIp(ctx);
+  return ctx.ports.map((p) =>
+    renderRdrRule(ctx.layout.externalLink, { hostPort: p.hostPort, ip, guestPort: p.guestPort }),
+  );
+}
+
+const image: SagaStep = {
+  name: 'image',
+  async run(ctx) {
+    if (!ctx.vm.imageDigest) throw new ApiError('validation', 'VM has no image digest');
+    ctx.image = await ctx.images.ensure(ctx.vm.imageDigest);
+  },
+  // Images are a shared cache: removing one is DELETE /api/images, never a VM's undo.
+  async undo() {},
+};
+
+const disk: SagaStep = {
+  name: 'disk',
+  async run(ctx) {
+    const hex = ctx.vm.imageDigest!.slice('sha256:'.length);
+    const target = ctx.layout.vmDisk(ctx.vm.id);
+    if (ctx.vm.cloneMode === 'thin') {
+      await cloneSnapshot(ctx.exec, ctx.layout.imageSnapshot(hex), target);
+      return;
+    }
+    // A full copy: an interrupted receive never leaves `target` behind, so existence means done.
+    if (await getDataset(ctx.exec, target)) return;
+    await createFilesystem(ctx.exec, ctx.layout.vmDataset(ctx.vm.id));
+    await sendReceive(ctx.exec, ctx.layout.imageSnapshot(hex), target);
+  },
+  async undo(ctx) {
+    await destroyDataset(ctx.exec, ctx.layout.vmDataset(ctx.vm.id), true);
+  },
+};
+
+const volsize: SagaStep = {
+  name: 'volsize',
+  async run(ctx) {
+    const wanted = ctx.vm.disk * MiB;
+    if (ctx.image && ctx.image.diskBytes > wanted) {
+      throw new ApiError(
+        'validation',
+        `disk ${ctx.vm.disk} MiB is smaller than the image (${Math.ceil(ctx.image.diskBytes / MiB)} MiB)`,
+      );
+    }
+    if (ctx.image && ctx.image.diskBytes === wanted) return;
+    await setProperty(ctx.exec, ctx.layout.vmDisk(ctx.vm.id), 'volsize', String(wanted));
+  },
+  async undo() {},
+};
+
+const vnic: SagaStep = {
+  name: 'vnic',
+  async run(ctx) {
+    await createVnic(ctx.exec, ctx.layout.vnic(ctx.vm.slot!), ctx.layout.etherstub);
+  },
+  async undo(ctx) {
+    await deleteVnic(ctx.exec, ctx.layout.vnic(ctx.vm.slot!));
+  },
+};
+
+const cloudInit: SagaStep = {
+  name: 'cloud-init',
+  async run(ctx) {
+    const path = ctx.layout.real(ctx.layout.userDataPath(ctx.vm.id));
+    await mkdir(dirname(path), { recursive: true, mode: 0o700 });
+    await writeFile(path, renderUserData(ctx.vm.id, ctx.sshKeys), { mode: 0o600 });
+  },
+  async undo(ctx) {
+    await rm(dirname(ctx.layout.real(ctx.layout.userDataPath(ctx.vm.id))), {
+      recursive: true,
+      force: true,
+    });
+  },
+};
+
+const zonecfg: SagaStep = {
+  name: 'zonecfg',
+  async run(ctx) {
+    try {
+      await applyZoneConfig(ctx.exec, ctx.vm.id, renderBhyveZone(buildZoneSpec(ctx)), ctx.tmpDir);
+      ctx.owned = true;
+    } catch (error) {
+      if (!failedWith(error, 'Zone exists', 'already exists', 'already installed')) throw error;
+      const existing = await exportZoneConfig(ctx.exec, ctx.vm.id);
+      if (!existing || zoneAttrs(existing)[ATTR.vmId] !== ctx.vm.id) {
+        ctx.owned = false;
+        throw new ApiError('conflict', `a zone named ${ctx.vm.id} already exists on this host`);
+      }
+      ctx.owned = true;
+    }
+  },
+  async undo(ctx) {
+    if (await ours(ctx)) await deleteZoneConfig(ctx.exec, ctx.vm.id);
+  },
+};
+
+const install: SagaStep = {
+  name: 'install',
+  async run(ctx) {
+    try {
+      await zoneadm(ctx.exec, ctx.vm.id, 'install');
+    } catch (error) {
+      if (failedWith(error, 'is already installed')) return;
+      if (!failedWith(error, 'zone is incomplete')) throw error;
+      await zoneadm(ctx.exec, ctx.vm.id, 'uninstall');
+      await zoneadm(ctx.exec, ctx.vm.id, 'install');
+    }
+  },
+  async undo(ctx) {
+    if (!(await ours(ctx))) return;
+    const zone = await getZone(ctx.exec, ctx.vm.id);
+    if (!zone || zone.state === 'configured') return;
+    if (zone.state !== 'installed' && zone.state !== 'incomplete')
+      await zoneadm(ctx.exec, ctx.vm.id, 'halt');
+    await zoneadm(ctx.exec, ctx.vm.id, 'uninstall');
+  },
+};
+
+const firewallFile: SagaStep = {
+  name: 'firewall-file',
+  when: (ctx) => ctx.vm.denyOutgoing,
+  // The bhyve brand loads <zonepath>/etc/ipf.conf into the zone's filter at every boot.
+  async run(ctx) {
+    const path = ctx.layout.real(ctx.layout.ipfConfPath(ctx.vm.id));
+    await mkdir(dirname(path), { recursive: true });
+    await writeFile(path, `${renderEgressRules().join('\n')}\n`, { mode: 0o644 });
+  },
+  async undo(ctx) {
+    await rm(ctx.layout.real(ctx.layout.ipfConfPath(ctx.vm.id)), { force: true });
+  },
+};
+
+const boot: SagaStep = {
+  name: 'boot',
+  async run(ctx) {
+    // "zone is already booted" exits 0: booting twice is harmless.
+    await zoneadm(ctx.exec, ctx.vm.id, 'boot');
+  },
+  async undo(ctx) {
+    if (!(await ours(ctx))) return;
+    const zone = await getZone(ctx.exec, ctx.vm.id);
+    if (zone && (zone.state === 'running' || zone.state === 'ready'))
+      await zoneadm(ctx.exec, ctx.vm.id, 'halt');
+  },
+};
+
+export const egress: SagaStep = {
+  name: 'egress',
+  when: (ctx) => ctx.vm.denyOutgoing,
+  async run(ctx) {
+    await enableZoneFilter(ctx.exec, ctx.vm.id);
+    await loadZoneRules(ctx.exec, ctx.vm.id, renderEgressRules());
+  },
+  async undo(ctx) {
+    if (await ours(ctx)) await flushZoneRules(ctx.exec, ctx.vm.id);
+  },
+};
+
+export const ports: SagaStep = {
+  name: 'ports',
+  async run(ctx) {
+    await addNatRules(ctx.exec, rdrRules(ctx));
+  },
+  async undo(ctx) {
+    await removeNatRules(ctx.exec, rdrRules(ctx));
+  },
+};
+
+/** The create saga, in order. Delete is the undo of all of it, in reverse. */
+export const CREATE_STEPS: SagaStep[] = [
+  image,
+  disk,
+  volsize,
+  vnic,
+  cloudInit,
+  zonecfg,
+  install,
+  firewallFile,
+  boot,
+  egress,
+  ports,
+];

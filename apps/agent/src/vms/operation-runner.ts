@@ -1,0 +1,246 @@
+import { eq } from 'drizzle-orm';
+import type { Db } from '../db/open.js';
+import { portAllocations } from '../db/schema.js';
+import type { HostExec } from '../host/exec.js';
+import { getZone, zoneadm } from '../host/zoneadm.js';
+import type { ImageService } from '../images/image-service.js';
+import type { Layout } from '../layout.js';
+import { type Logger, withRequestId } from '../log.js';
+import type { Metrics } from '../metrics.js';
+import type { HostNetwork } from '../network/host-network.js';
+import { KeyedMutex, Semaphore } from '../util/semaphore.js';
+import { CREATE_STEPS, egress, ports } from './create-steps.js';
+import { getOperation, type OperationRow, updateOperation } from './operation-store.js';
+import { runForward, runUndo, StepFailure } from './saga.js';
+import type { VmContext } from './vm-context.js';
+import { deleteVmRow, getVm, portsOf, setVmState, type VmRow } from './vm-store.js';
+import { stateFromZone, toFailure } from './vm-view.js';
+
+export interface RunnerDeps {
+  db: Db;
+  exec: HostExec;
+  log: Logger;
+  layout: Layout;
+  images: ImageService;
+  network: HostNetwork;
+  /** Parent datasets of images and VM disks. */
+  storage: { ensure(): Promise<void> };
+  metrics: Metrics;
+  tmpDir: string;
+  /** Whole-saga attempts for a create that failed on a host command (after a full undo). */
+  createAttempts: number;
+  maxParallelCreates: number;
+  /** How long a graceful shutdown may take before the zone is halted. */
+  stopTimeoutMs: number;
+  onChange: () => void;
+}
+
+/**
+ * Executes VM operations: one at a time per VM (in the order they were accepted), a bounded
+ * number of creates at once host-wide, each inside the log scope of the request that asked.
+ */
+export class OperationRunner {
+  private readonly perVm = new KeyedMutex();
+  private readonly creates: Semaphore;
+  private readonly inflight = new Set<Promise<void>>();
+
+  constructor(private readonly deps: RunnerDeps) {
+    this.creates = new Semaphore(deps.maxParallelCreates);
+  }
+
+  schedule(op: OperationRow): void {
+    const task = this.perVm
+      .run(op.vmId, () => this.execute(op.id))
+      .catch((error) => this.deps.log.error('operation crashed', { operation_id: op.id, error }));
+    this.inflight.add(task);
+    void task.finally(() => this.inflight.delete(task));
+  }
+
+  /** Resolves when every scheduled operation has finished (tests, shutdown). */
+  async idle(): Promise<void> {
+    while (this.inflight.size > 0) await Promise.allSettled([...this.inflight]);
+  }
+
+  context(vm: VmRow, sshKeys?: string[]): VmContext {
+    const { exec, log, layout, images, tmpDir, db } = this.deps;
+    return {
+      exec,
+      log: log.child({ vm_id: vm.id }),
+      layout,
+      images,
+      tmpDir,
+      vm,
+      ports: portsOf(db, vm.id),
+      sshKeys: sshKeys ?? (JSON.parse(vm.sshKeys) as string[]),
+    };
+  }
+
+  private async execute(opId: string): Promise<void> {
+    const op = getOperation(this.deps.db, opId);
+    if (!op || op.state === 'succeeded' || op.state === 'failed') return;
+    await withRequestId(op.requestId ?? op.id, async () => {
+      const vm = getVm(this.deps.db, op.vmId);
+      if (!vm) {
+        this.finish(op, { code: 'not_found', msg: 'the VM no longer exists' });
+        return;
+      }
+      updateOperation(this.deps.db, op.id, { state: 'running' });
+      this.deps.log.info('operation started', { operation_id: op.id, kind: op.kind, vm_id: vm.id });
+      if (op.kind === 'create') await this.creates.run(() => this.runCreate(op, vm));
+      else if (op.kind === 'delete') await this.runDelete(op, vm);
+      else await this.runAction(op, vm);
+    });
+  }
+
+  private finish(op: OperationRow, error: { code: string; msg: string } | null): void {
+    const state = error ? 'failed' : 'succeeded';
+    updateOperation(this.deps.db, op.id, { state, error });
+    this.deps.metrics.operations.inc({ kind: op.kind, result: state });
+    this.deps.log[error ? 'warn' : 'info']('operation finished', {
+      operation_id: op.id,
+      kind: op.kind,
+      vm_id: op.vmId,
+      state,
+      ...(error ? { error } : {}),
+    });
+    this.deps.onChange();
+  }
+
+  private async runCreate(op: OperationRow, vm: VmRow): Promise<void> {
+    const { db } = this.deps;
+    const done = new Set<string>(JSON.parse(op.doneSteps) as string[]);
+    const journal = {
+      begin: (step: string) => updateOperation(db, op.id, { step }),
+      complete: (step: string) => {
+        done.add(step);
+        updateOperation(db, op.id, { doneSteps: JSON.stringify([...done]) });
+      },
+    };
+    for (let attempt = 1; ; attempt++) {
+      const ctx = this.context(vm);
+      try {
+        await this.deps.network.ensure();
+        await this.deps.storage.ensure();
+        await runForward(CREATE_STEPS, ctx, journal, done);
+        setVmState(db, vm.id, 'running', null, { operationId: null });
+        this.finish(op, null);
+        return;
+      } catch (error) {
+        const failure = toFailure(error);
+        const leftovers =
+          error instanceof StepFailure ? await runUndo(CREATE_STEPS, ctx, error.step) : [];
+        done.clear();
+        updateOperation(db, op.id, { doneSteps: '[]' });
+        const retry =
+          leftovers.length === 0 &&
+          failure.code === 'host_command_failed' &&
+          attempt < this.deps.createAttempts;
+        if (retry) {
+          this.deps.log.warn('create failed and was undone; retrying', {
+            vm_id: vm.id,
+            attempt,
+            error: failure,
+          });
+          continue;
+        }
+        this.failCreate(vm, failure, leftovers.length > 0);
+        this.finish(op, failure);
+        return;
+      }
+    }
+  }
+
+  /** A failed create keeps its record (state failed) but gives its reservations back. */
+  private failCreate(vm: VmRow, failure: { code: string; msg: string }, leaked: boolean): void {
+    const { db } = this.deps;
+    if (leaked) {
+      // Something could not be removed: keep the slot and ports so nothing reuses their names.
+      setVmState(db, vm.id, 'failed', failure, { needsCleanup: true, operationId: null });
+      return;
+    }
+    db.transaction((tx) => {
+      tx.delete(portAllocations).where(eq(portAllocations.vmId, vm.id)).run();
+      setVmState(tx as unknown as Db, vm.id, 'failed', failure, {
+        reserved: false,
+        slot: null,
+        needsCleanup: false,
+        operationId: null,
+      });
+    });
+  }
+
+  private async runDelete(op: OperationRow, vm: VmRow): Promise<void> {
+    const { db } = this.deps;
+    const current = setVmState(db, vm.id, 'deleting', null, { operationId: op.id }) ?? vm;
+    // A create that failed and was fully undone holds nothing on the host.
+    const holdsHost = current.slot !== null;
+    const failures = holdsHost ? await runUndo(CREATE_STEPS, this.context(current)) : [];
+    if (failures.length === 0) {
+      deleteVmRow(db, vm.id);
+      this.finish(op, null);
+      return;
+    }
+    const failure = {
+      code: 'host_command_failed',
+      msg: `delete incomplete: ${failures.map((f) => toFailure(f.error).msg).join('; ')}`.slice(
+        0,
+        500,
+      ),
+    };
+    setVmState(db, vm.id, 'failed', failure, { needsCleanup: true, operationId: null });
+    this.finish(op, failure);
+  }
+
+  private async runAction(op: OperationRow, vm: VmRow): Promise<void> {
+    const { db, exec } = this.deps;
+    const ctx = this.context(vm);
+    try {
+      if (op.kind === 'stop') {
+        updateOperation(db, op.id, { step: 'shutdown' });
+        await zoneadm(exec, vm.id, 'shutdown', this.deps.stopTimeoutMs).catch(async (error) => {
+          this.deps.log.warn('graceful shutdown failed; halting', {
+            vm_id: vm.id,
+            error: toFailure(error),
+          });
+          updateOperation(db, op.id, { step: 'halt' });
+          await zoneadm(exec, vm.id, 'halt');
+        });
+        setVmState(db, vm.id, 'stopped', null, { operationId: null });
+      } else {
+        updateOperation(db, op.id, { step: op.kind === 'start' ? 'boot' : 'reboot' });
+        const zone = op.kind === 'restart' ? await getZone(exec, vm.id) : null;
+        if (zone?.state === 'running') await zoneadm(exec, vm.id, 'reboot');
+        else await zoneadm(exec, vm.id, 'boot');
+        // Rules live in the running zone's filter instance and the NAT table: put them back.
+        if (egress.when?.(ctx)) await egress.run(ctx);
+        await ports.run(ctx);
+        setVmState(db, vm.id, 'running', null, { operationId: null });
+      }
+      this.finish(op, null);
+    } catch (error) {
+      const failure = toFailure(error);
+      const zone = await getZone(exec, vm.id).catch(() => null);
+      setVmState(db, vm.id, stateFromZone(zone?.state ?? null), failure, { operationId: null });
+      this.finish(op, failure);
+    }
+  }
+
+  /** Retry the undo of VMs whose create or delete could not remove everything. */
+  async cleanup(vm: VmRow, deleting: boolean): Promise<boolean> {
+    return this.perVm.run(vm.id, async () => {
+      const fresh = getVm(this.deps.db, vm.id);
+      if (!fresh?.needsCleanup) return true;
+      const failures = await runUndo(CREATE_STEPS, this.context(fresh));
+      if (failures.length > 0) return false;
+      if (deleting) deleteVmRow(this.deps.db, vm.id);
+      else
+        this.failCreate(
+          fresh,
+          { code: fresh.errorCode ?? 'internal', msg: fresh.errorMsg ?? '' },
+          false,
+        );
+      this.deps.onChange();
+      return true;
+    });
+  }
+}

@@ -1,0 +1,88 @@
+import { failedWith } from '../host/host-command-error.js';
+import type { SagaStep } from './saga-step.js';
+import type { VmContext } from './vm-context.js';
+
+/*
+ * Running a saga: steps forward with their progress journaled before and after each one, and
+ * the undo of everything up to a failed step in reverse. Undo keeps going past a failing step
+ * (removing as much as it can) and reports what it could not remove, so the caller can keep
+ * the VM marked for cleanup rather than forget a leak.
+ */
+
+export interface SagaJournal {
+  begin(step: string): void;
+  complete(step: string): void;
+}
+
+export class StepFailure extends Error {
+  constructor(
+    readonly step: string,
+    override readonly cause: unknown,
+  ) {
+    super(`step ${step} failed: ${(cause as Error)?.message ?? String(cause)}`);
+  }
+}
+
+/** Errors a second attempt may not see (a zvol still closing, a lock held for a moment). */
+export function isTransient(error: unknown): boolean {
+  return failedWith(error, 'dataset is busy', 'Resource temporarily unavailable', 'Device busy');
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+async function attempt(task: () => Promise<void>, tries: number, retryAll: boolean): Promise<void> {
+  for (let i = 0; ; i++) {
+    try {
+      return await task();
+    } catch (error) {
+      if (i + 1 >= tries || !(retryAll || isTransient(error))) throw error;
+      await sleep(150 * 2 ** i);
+    }
+  }
+}
+
+export async function runForward(
+  steps: SagaStep[],
+  ctx: VmContext,
+  journal: SagaJournal,
+  done: ReadonlySet<string>,
+): Promise<void> {
+  for (const step of steps) {
+    if (done.has(step.name) || (step.when && !step.when(ctx))) {
+      // `image` also loads ctx.image, which later steps read: always re-run it.
+      if (step.name !== 'image') continue;
+    }
+    journal.begin(step.name);
+    try {
+      await attempt(() => step.run(ctx), 3, false);
+    } catch (error) {
+      throw new StepFailure(step.name, error);
+    }
+    journal.complete(step.name);
+  }
+}
+
+/**
+ * Undo steps in reverse, from `through` (inclusive; the step that failed may have half
+ * happened) or from the last step when `through` is undefined (delete).
+ */
+export async function runUndo(
+  steps: SagaStep[],
+  ctx: VmContext,
+  through?: string,
+): Promise<Array<{ step: string; error: unknown }>> {
+  const last =
+    through === undefined ? steps.length - 1 : steps.findIndex((s) => s.name === through);
+  const failures: Array<{ step: string; error: unknown }> = [];
+  for (let i = last; i >= 0; i--) {
+    const step = steps[i] as SagaStep;
+    if (step.when && !step.when(ctx)) continue;
+    try {
+      await attempt(() => step.undo(ctx), 4, true);
+    } catch (error) {
+      ctx.log.warn('undo step failed', { vm_id: ctx.vm.id, step: step.name, error });
+      failures.push({ step: step.name, error });
+    }
+  }
+  return failures;
+}

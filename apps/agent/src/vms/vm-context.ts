@@ -1,0 +1,33 @@
+import type { HostExec } from '../host/exec.js';
+import type { ImageService } from '../images/image-service.js';
+import type { ImageRow } from '../images/image-store.js';
+import type { Layout } from '../layout.js';
+import type { Logger } from '../log.js';
+import type { VmRow } from './vm-store.js';
+
+/** What a VM saga step needs: the host, the layout, and the VM's record and allocations. */
+export interface VmContext {
+  exec: HostExec;
+  log: Logger;
+  layout: Layout;
+  images: ImageService;
+  /** Agent-private scratch directory (zonecfg command files). */
+  tmpDir: string;
+  vm: VmRow;
+  ports: Array<{ hostPort: number; guestPort: number }>;
+  sshKeys: string[];
+  /** Set by the `image` step. */
+  image?: ImageRow;
+  /** Whether the zone named after this VM carries our id (checked once, before any undo). */
+  owned?: boolean;
+}
+
+export function vmIp(ctx: VmContext): string {
+  if (ctx.vm.slot === null) throw new Error(`VM ${ctx.vm.id} has no network slot`);
+  return ctx.layout.ip(ctx.vm.slot);
+}
+
+export function vmVnic(ctx: VmContext): string {
+  if (ctx.vm.slot === null) throw new Error(`VM ${ctx.vm.id} has no network slot`);
+  return ctx.layout.vnic(ctx.vm.slot);
+}

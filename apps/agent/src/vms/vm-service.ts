@@ -1,0 +1,254 @@
+import { createHash } from 'node:crypto';
+import {
+  type AgentVm,
+  ApiError,
+  type CreateVmReq,
+  type OperationKind,
+  type VmOperationResp,
+} from '@apiary/protocol';
+import type { Db } from '../db/open.js';
+import type { HostExec } from '../host/exec.js';
+import { getZone, listZones, type ZoneListEntry } from '../host/zoneadm.js';
+import type { HostResources } from '../host-resources-service.js';
+import { capacityShortfall, usedResources } from '../host-resources-service.js';
+import type { ImageService } from '../images/image-service.js';
+import type { Layout } from '../layout.js';
+import { allocatePorts, allocateSlot } from './allocations.js';
+import type { OperationRunner } from './operation-runner.js';
+import {
+  getOperation,
+  insertOperation,
+  latestOperation,
+  type OperationRow,
+  pendingFor,
+  toOperation,
+} from './operation-store.js';
+import {
+  countVms,
+  getVm,
+  insertVm,
+  listVmRows,
+  setVmState,
+  updateVm,
+  type VmRow,
+} from './vm-store.js';
+import { presentVms, stateFromZone } from './vm-view.js';
+
+const MiB = 1024 * 1024;
+
+export interface VmServiceDeps {
+  db: Db;
+  exec: HostExec;
+  layout: Layout;
+  images: ImageService;
+  resources: HostResources;
+  runner: OperationRunner;
+  portRange: [number, number];
+}
+
+/** The create request as stored for idempotency: same hash, same VM. */
+export function specHash(req: CreateVmReq): string {
+  const canonical = { ...req, ports: [...req.ports], ssh_keys: [...req.ssh_keys] };
+  const sorted = Object.fromEntries(
+    Object.entries(canonical).sort(([a], [b]) => a.localeCompare(b)),
+  );
+  return createHash('sha256').update(JSON.stringify(sorted)).digest('hex');
+}
+
+/**
+ * VM verbs as the API sees them. Accepting is synchronous and transactional (validate, check
+ * capacity, reserve, persist the operation), so concurrent requests can never overcommit the
+ * host or allocate the same address or port; the work itself runs in the OperationRunner.
+ */
+export class VmService {
+  /** Concurrent listings share one `zoneadm list`. */
+  private zoneList: Promise<ZoneListEntry[]> | null = null;
+
+  constructor(private readonly deps: VmServiceDeps) {}
+
+  async create(req: CreateVmReq, requestId: string | null): Promise<VmOperationResp> {
+    const { db, images } = this.deps;
+    const resolved = images.resolve(req.image);
+    if (!resolved) throw imageError(`image ${req.image} is not on this host`);
+    if (!resolved.row && !images.canPull()) {
+      throw imageError(
+        `image ${req.image} is not on this host and there is no controller to pull it from`,
+      );
+    }
+    if (resolved.row && resolved.row.diskBytes > req.disk * MiB) {
+      throw new ApiError(
+        'validation',
+        `disk must be at least ${Math.ceil(resolved.row.diskBytes / MiB)} MiB for this image`,
+        {
+          details: [{ path: 'body.disk', message: 'smaller than the image' }],
+        },
+      );
+    }
+    const total = await this.deps.resources.require();
+    const hash = specHash(req);
+    const accepted = db.transaction((txDb) => {
+      const tx = txDb as unknown as Db;
+      const existing = getVm(tx, req.id);
+      if (existing) {
+        if (existing.specHash !== hash) {
+          throw new ApiError(
+            'conflict',
+            `VM ${req.id} already exists with a different specification`,
+          );
+        }
+        const busy = pendingFor(tx, req.id);
+        const retryable =
+          existing.state === 'failed' && !existing.needsCleanup && busy.length === 0;
+        if (!retryable) {
+          const op = latestOperation(tx, req.id, 'create') ?? latestOperation(tx, req.id);
+          return { vm: existing, op: op!, fresh: false };
+        }
+      }
+      const shortfall = capacityShortfall(total, usedResources(tx), req);
+      if (shortfall.length > 0) {
+        throw new ApiError(
+          'insufficient_capacity',
+          `not enough capacity on this host: ${shortfall.join('; ')}`,
+          {
+            details: shortfall,
+          },
+        );
+      }
+      const slot = allocateSlot(tx, this.deps.layout.subnet.maxSlot);
+      const now = new Date().toISOString();
+      const fields = {
+        envId: req.env_id,
+        image: req.image,
+        imageDigest: resolved.digest,
+        cpu: req.cpu,
+        mem: req.mem,
+        disk: req.disk,
+        ports: JSON.stringify(req.ports),
+        denyOutgoing: req.deny_outgoing,
+        sshKeys: JSON.stringify(req.ssh_keys),
+        cloneMode: req.clone,
+        specHash: hash,
+        state: 'creating',
+        errorCode: null,
+        errorMsg: null,
+        slot,
+        reserved: true,
+        needsCleanup: false,
+      };
+      if (existing) updateVm(tx, req.id, fields);
+      else insertVm(tx, { id: req.id, ...fields, createdAt: now, updatedAt: now });
+      allocatePorts(tx, req.id, req.ports, this.deps.portRange);
+      const op = insertOperation(tx, req.id, 'create', requestId);
+      const vm = updateVm(tx, req.id, { operationId: op.id })!;
+      return { vm, op, fresh: true };
+    });
+    if (accepted.fresh) this.deps.runner.schedule(accepted.op);
+    return this.respond(accepted.vm, accepted.op);
+  }
+
+  /** stop, start, restart: refused while another operation runs on the VM. */
+  action(id: string, kind: Exclude<OperationKind, 'create' | 'delete'>, requestId: string | null) {
+    const { db } = this.deps;
+    const { vm, op } = db.transaction((txDb) => {
+      const tx = txDb as unknown as Db;
+      const vm = getVm(tx, id);
+      if (!vm) throw new ApiError('not_found', `no VM ${id}`);
+      const busy = pendingFor(tx, id)[0];
+      if (busy) {
+        throw new ApiError(
+          'conflict',
+          `operation ${busy.id} (${busy.kind}) is in progress on ${id}`,
+          { retryable: true },
+        );
+      }
+      if (!['running', 'stopped'].includes(vm.state)) {
+        throw new ApiError(
+          'precondition_failed',
+          `VM ${id} is ${vm.state}; it can only be ${kind}ed when running or stopped`,
+        );
+      }
+      const op = insertOperation(tx, id, kind, requestId);
+      const state = kind === 'stop' ? 'stopping' : 'starting';
+      return { vm: setVmState(tx, id, state, null, { operationId: op.id })!, op };
+    });
+    this.deps.runner.schedule(op);
+    return this.respond(vm, op);
+  }
+
+  /** Delete: queued behind a running operation; the same delete twice is one operation. */
+  delete(id: string, requestId: string | null) {
+    const { db } = this.deps;
+    const { vm, op, fresh } = db.transaction((txDb) => {
+      const tx = txDb as unknown as Db;
+      const vm = getVm(tx, id);
+      if (!vm) throw new ApiError('not_found', `no VM ${id}`);
+      const queued = pendingFor(tx, id);
+      const already = queued.find((o) => o.kind === 'delete');
+      if (already) return { vm, op: already, fresh: false };
+      const op = insertOperation(tx, id, 'delete', requestId);
+      const updated =
+        queued.length === 0 ? setVmState(tx, id, 'deleting', null, { operationId: op.id })! : vm;
+      return { vm: updated, op, fresh: true };
+    });
+    if (fresh) this.deps.runner.schedule(op);
+    return this.respond(vm, op);
+  }
+
+  /** One `zoneadm list` for the whole page, whatever the number of VMs. */
+  async list(limit: number, offset: number): Promise<{ items: AgentVm[]; total: number }> {
+    const rows = listVmRows(this.deps.db, limit, offset);
+    if (rows.length > 0) {
+      const zones = new Map((await this.listZonesShared()).map((z) => [z.name, z]));
+      for (const [i, row] of rows.entries()) rows[i] = this.observe(row, zones.get(row.id) ?? null);
+    }
+    return {
+      items: presentVms(this.deps.db, this.deps.layout, rows),
+      total: countVms(this.deps.db),
+    };
+  }
+
+  async get(id: string): Promise<AgentVm> {
+    const row = getVm(this.deps.db, id);
+    if (!row) throw new ApiError('not_found', `no VM ${id}`);
+    const zone = row.operationId ? null : await getZone(this.deps.exec, id);
+    return presentVms(this.deps.db, this.deps.layout, [
+      row.operationId ? row : this.observe(row, zone),
+    ])[0]!;
+  }
+
+  operation(id: string) {
+    const op = getOperation(this.deps.db, id);
+    if (!op) throw new ApiError('not_found', `no operation ${id}`);
+    return toOperation(op);
+  }
+
+  /**
+   * Fold what the host shows into a VM with no operation running: a guest that powered itself
+   * off is `stopped`, a zone that vanished makes the VM `failed` (never silently deleted).
+   */
+  private observe(row: VmRow, zone: ZoneListEntry | null): VmRow {
+    if (row.operationId || !['running', 'stopped', 'stopping', 'starting'].includes(row.state))
+      return row;
+    const observed = stateFromZone(zone?.state ?? null);
+    if (observed === row.state) return row;
+    const error = zone ? null : { code: 'zone_missing', msg: `zone ${row.id} is not on the host` };
+    return setVmState(this.deps.db, row.id, observed, error) ?? row;
+  }
+
+  private listZonesShared(): Promise<ZoneListEntry[]> {
+    if (!this.zoneList) {
+      this.zoneList = listZones(this.deps.exec).finally(() => {
+        this.zoneList = null;
+      });
+    }
+    return this.zoneList;
+  }
+
+  private respond(vm: VmRow, op: OperationRow): VmOperationResp {
+    return { vm: presentVms(this.deps.db, this.deps.layout, [vm])[0]!, operation: toOperation(op) };
+  }
+}
+
+function imageError(msg: string): ApiError {
+  return new ApiError('validation', msg, { details: [{ path: 'body.image', message: msg }] });
+}

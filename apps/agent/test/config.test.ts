@@ -1,0 +1,88 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, parseConfig } from '../src/config.js';
+
+const base = ['--data-dir', '/var/apiary/agent'];
+
+describe('parseConfig', () => {
+  it('applies defaults for a real host', () => {
+    const config = parseConfig(base, {});
+    expect(config).toMatchObject({
+      listen: '127.0.0.1:9100',
+      dataDir: '/var/apiary/agent',
+      illumosBin: null,
+      hostRoot: '/',
+      storage: 'zvol',
+      pool: 'rpool',
+      portRange: [40000, 49999],
+      natSubnet: '10.213.0.0/16',
+      externalLink: 'e1000g0',
+      pfexec: false,
+      controller: null,
+    });
+  });
+
+  it('lets flags override APIARY_* variables', () => {
+    const config = parseConfig([...base, '--pool', 'tank'], {
+      APIARY_POOL: 'data',
+      APIARY_LISTEN: '0.0.0.0:9101',
+    });
+    expect(config.pool).toBe('tank');
+    expect(config.listen).toBe('0.0.0.0:9101');
+  });
+
+  it('accepts the storage aliases zfs and raw', () => {
+    expect(parseConfig([...base, '--storage', 'zfs'], {}).storage).toBe('zvol');
+    expect(parseConfig([...base, '--storage', 'raw'], {}).storage).toBe('file');
+  });
+
+  it('points host commands and the host root at the simulator under --sim', () => {
+    const config = parseConfig([...base, '--sim', '/tmp/simhost'], {}, () => '/opt/sim/bin');
+    expect(config.illumosBin).toBe('/opt/sim/bin');
+    expect(config.hostRoot).toBe('/tmp/simhost/root');
+    expect(config.commandEnv.ILLUMOS_SIM_ROOT).toBe('/tmp/simhost');
+    expect(config.simDir).toBe('/tmp/simhost');
+  });
+
+  it('keeps an explicit --illumos-bin under --sim', () => {
+    const config = parseConfig(
+      [...base, '--sim', '/tmp/s', '--illumos-bin', '/x/bin'],
+      {},
+      () => '/opt/sim/bin',
+    );
+    expect(config.illumosBin).toBe('/x/bin');
+  });
+
+  it('requires a data dir', () => {
+    expect(() => parseConfig([], {})).toThrow(ConfigError);
+  });
+
+  it('names the flag in validation errors', () => {
+    expect(() => parseConfig([...base, '--port-range', '10-5'], {})).toThrow(/--port-range/);
+    expect(() => parseConfig([...base, '--nat-subnet', '10.0.0.0'], {})).toThrow(/--nat-subnet/);
+    expect(() => parseConfig([...base, '--external-link', 'eth0;rm'], {})).toThrow(
+      /--external-link/,
+    );
+    expect(() => parseConfig([...base, '--pool', 'bad pool'], {})).toThrow(/--pool/);
+    expect(() => parseConfig([...base, '--listen', 'nope'], {})).toThrow(/--listen/);
+  });
+
+  it('refuses unknown flags', () => {
+    expect(() => parseConfig([...base, '--fake-mode'], {})).toThrow(ConfigError);
+  });
+
+  it('needs a license key file to talk to a controller', () => {
+    expect(() => parseConfig([...base, '--controller', 'http://c:9200'], {})).toThrow(
+      /license-key-file/,
+    );
+    const config = parseConfig(
+      [...base, '--controller', 'http://c:9200', '--license-key-file', '/etc/k'],
+      {},
+    );
+    expect(config.controller).toBe('http://c:9200');
+  });
+
+  it('passes only PATH and LANG (and the sim root) to host commands', () => {
+    const config = parseConfig(base, { PATH: '/usr/bin', LANG: 'C', SECRET_TOKEN: 'x' });
+    expect(config.commandEnv).toEqual({ PATH: '/usr/bin', LANG: 'C' });
+  });
+});

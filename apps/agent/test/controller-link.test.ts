@@ -1,0 +1,183 @@
+import { statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { HeartbeatReq, Inventory, RegisterHostReq } from '@apiary/protocol';
+import { Hono } from 'hono';
+import { afterEach, describe, expect, it } from 'vitest';
+import { ControllerLink } from '../src/controller/controller-link.js';
+import { silentLogger } from '../src/log.js';
+import { tempDir } from './helpers/temp.js';
+
+/** A controller fake built on the protocol: records what the agent sends. */
+function fakeController() {
+  const state = {
+    registrations: [] as RegisterHostReq[],
+    heartbeats: [] as HeartbeatReq[],
+    deregistered: 0,
+    ack: -1,
+    forget: false,
+    down: false,
+    downloads: [] as Array<string | undefined>,
+  };
+  const app = new Hono();
+  app.post('/v1/internal/hosts/register', async (c) => {
+    const body = (await c.req.json()) as RegisterHostReq;
+    state.registrations.push(body);
+    state.forget = false;
+    state.ack = body.inventory.generation;
+    return c.json({
+      host_id: body.host_id,
+      host_credential: `cred-${state.registrations.length}`,
+      heartbeat_interval_ms: 100,
+      controller_version: 'test',
+      api_version: '1.0',
+    });
+  });
+  app.post('/v1/internal/hosts/:id/heartbeat', async (c) => {
+    if (
+      state.forget ||
+      c.req.header('authorization') !== `Bearer cred-${state.registrations.length}`
+    ) {
+      return c.json({ msg: 'unknown host', code: 'unauthenticated', requestId: 'req_x' }, 401);
+    }
+    const body = (await c.req.json()) as HeartbeatReq;
+    state.heartbeats.push(body);
+    if (body.inventory) state.ack = body.inventory.generation;
+    return c.json({ next_heartbeat_ms: 100, ack_generation: state.ack });
+  });
+  app.post('/v1/internal/hosts/:id/deregister', (c) => {
+    state.deregistered++;
+    return c.json({ ok: true });
+  });
+  app.get('/v1/internal/images/:digest', (c) => {
+    state.downloads.push(c.req.header('range'));
+    return c.body('abc', 200);
+  });
+  const fetchImpl = (async (input: string | URL | Request, init?: RequestInit) => {
+    if (state.down)
+      throw Object.assign(new TypeError('fetch failed'), { cause: { code: 'ECONNREFUSED' } });
+    return app.fetch(new Request(input, init));
+  }) as typeof fetch;
+  return { state, fetchImpl };
+}
+
+const waitFor = async (check: () => boolean, ms = 5000) => {
+  const end = Date.now() + ms;
+  while (!check()) {
+    if (Date.now() > end) throw new Error('timed out waiting');
+    await new Promise((r) => setTimeout(r, 20));
+  }
+};
+
+let links: ControllerLink[] = [];
+afterEach(async () => {
+  await Promise.all(links.map((l) => l.stop()));
+  links = [];
+});
+
+function setup() {
+  const dir = tempDir('link');
+  const licenseFile = join(dir, 'license');
+  writeFileSync(licenseFile, 'lic_0123456789abcdef0123\n');
+  const controller = fakeController();
+  let generation = 1;
+  let minted = 0;
+  const inventory = (): Inventory => ({
+    generation,
+    resources: { total: { cpu: 8, mem: 16384, disk: 100000 }, used: { cpu: 0, mem: 0, disk: 0 } },
+    images: [],
+    vms: [],
+  });
+  const link = new ControllerLink({
+    url: 'http://controller.test:9200',
+    licenseKeyFile: licenseFile,
+    dataDir: dir,
+    hostId: 'host_abcdefghijkl',
+    hostname: 'omni1',
+    addr: 'http://10.0.0.5:9100',
+    publicAddr: null,
+    storage: 'zvol',
+    log: silentLogger(),
+    inventory,
+    mintControllerKey: () => `wh_${String(++minted).padStart(64, '0')}`,
+    fetch: controller.fetchImpl,
+    maxBackoffMs: 200,
+  });
+  links.push(link);
+  return { dir, link, controller, bump: () => generation++ };
+}
+
+describe('ControllerLink', () => {
+  it('registers with the license key, a minted agent key and the inventory', async () => {
+    const { link, controller, dir } = setup();
+    link.start();
+    await waitFor(() => controller.state.registrations.length === 1);
+    const reg = controller.state.registrations[0]!;
+    expect(reg).toMatchObject({
+      license_key: 'lic_0123456789abcdef0123',
+      host_id: 'host_abcdefghijkl',
+      addr: 'http://10.0.0.5:9100',
+      engines: ['bhyve'],
+      storage: 'zvol',
+    });
+    expect(reg.agent_api_key).toMatch(/^wh_/);
+    expect(reg.inventory.generation).toBe(1);
+    await waitFor(() => link.status().registered);
+    expect(statSync(join(dir, 'controller-credential.json')).mode & 0o777).toBe(0o600);
+  });
+
+  it('heartbeats without the inventory until the generation changes', async () => {
+    const { link, controller, bump } = setup();
+    link.start();
+    await waitFor(() => controller.state.heartbeats.length >= 2);
+    expect(controller.state.heartbeats.every((h) => h.inventory === undefined)).toBe(true);
+    bump();
+    link.notify();
+    await waitFor(() => controller.state.heartbeats.some((h) => h.inventory?.generation === 2));
+    const after = controller.state.heartbeats.length;
+    await waitFor(() => controller.state.heartbeats.length >= after + 2);
+    expect(controller.state.heartbeats.slice(after).every((h) => h.inventory === undefined)).toBe(
+      true,
+    );
+  });
+
+  it('registers again when the controller forgets the host', async () => {
+    const { link, controller } = setup();
+    link.start();
+    await waitFor(() => controller.state.heartbeats.length >= 1);
+    controller.state.forget = true;
+    await waitFor(() => controller.state.registrations.length === 2);
+    expect(controller.state.registrations[1]!.agent_api_key).not.toBe(
+      controller.state.registrations[0]!.agent_api_key,
+    );
+    await waitFor(() => controller.state.heartbeats.length >= 2);
+  });
+
+  it('keeps retrying while the controller is away and resumes when it is back', async () => {
+    const { link, controller } = setup();
+    controller.state.down = true;
+    link.start();
+    await new Promise((r) => setTimeout(r, 400));
+    expect(link.status().registered).toBe(false);
+    controller.state.down = false;
+    await waitFor(() => link.status().registered, 5000);
+    expect(controller.state.registrations).toHaveLength(1);
+  });
+
+  it('deregisters on stop and forgets its credential', async () => {
+    const { link, controller } = setup();
+    link.start();
+    await waitFor(() => link.status().registered);
+    await link.stop();
+    expect(controller.state.deregistered).toBe(1);
+    expect(link.status().registered).toBe(false);
+  });
+
+  it('downloads images with the host credential and a Range header to resume', async () => {
+    const { link, controller } = setup();
+    link.start();
+    await waitFor(() => link.status().registered);
+    const res = await link.download(`sha256:${'a'.repeat(64)}`, 10);
+    expect(await res.text()).toBe('abc');
+    expect(controller.state.downloads).toEqual(['bytes=10-']);
+  });
+});

@@ -1,0 +1,63 @@
+import { join } from 'node:path';
+import { binDir, type InitOptions, initHost, readCommandLog } from '@apiary/illumos-sim';
+import { createAgentClient } from '@apiary/protocol';
+import { type AgentOptions, buildAgent } from '../../src/agent.js';
+import { createApiKey } from '../../src/auth/api-keys.js';
+import { parseConfig } from '../../src/config.js';
+import { createLogger, silentLogger } from '../../src/log.js';
+import { tempDir } from './temp.js';
+
+export interface SimAgentOptions {
+  init?: InitOptions;
+  agent?: AgentOptions;
+  flags?: string[];
+  /** Reuse an existing simulated host (restart tests). */
+  simRoot?: string;
+  dataDir?: string;
+}
+
+/**
+ * The real agent on a fresh simulated OmniOS host, called in-process through the typed
+ * protocol client: what these tests exercise is the agent's own code, end to end.
+ */
+export async function simAgent(options: SimAgentOptions = {}) {
+  const dir = tempDir('sim');
+  const simRoot = options.simRoot ?? join(dir, 'host');
+  if (!options.simRoot) initHost(simRoot, options.init ?? {});
+  const dataDir = options.dataDir ?? join(dir, 'data');
+  const config = parseConfig(
+    ['--data-dir', dataDir, '--sim', simRoot, ...(options.flags ?? [])],
+    {},
+    binDir,
+  );
+  // APIARY_TEST_LOG=1 shows the agent's log lines while debugging a test.
+  const log = process.env.APIARY_TEST_LOG
+    ? createLogger({ level: 'debug', write: (l) => process.stderr.write(l) })
+    : silentLogger();
+  const agent = buildAgent(config, { log, backgroundIntervalMs: 3_600_000, ...options.agent });
+  await agent.start();
+  const key = createApiKey(agent.db, { name: 'test', role: 'admin' }).key;
+  const fetchImpl = ((input: string | URL | Request, init?: RequestInit) =>
+    agent.app.fetch(new Request(input, init))) as typeof fetch;
+  const api = createAgentClient({
+    baseUrl: 'http://agent.test',
+    token: key,
+    fetch: fetchImpl,
+    retries: 0,
+  });
+  return {
+    agent,
+    api,
+    key,
+    config,
+    simRoot,
+    dataDir,
+    fetch: fetchImpl,
+    /** Commands the simulated host has run so far. */
+    commands: () => readCommandLog(simRoot),
+    /** Wait until every accepted operation has finished. */
+    settle: () => agent.runner.idle(),
+  };
+}
+
+export type SimAgent = Awaited<ReturnType<typeof simAgent>>;

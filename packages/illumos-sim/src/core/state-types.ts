@@ -1,0 +1,162 @@
+/**
+ * The whole simulated host as one JSON document (`state.json` in the state directory). Every
+ * command reads it; state changes happen under the host lock (see lock.ts) and are written
+ * atomically (write + rename), so readers never see a torn file.
+ */
+export type ZoneState =
+  | 'configured'
+  | 'incomplete'
+  | 'installed'
+  | 'ready'
+  | 'mounted'
+  | 'running'
+  | 'shutting_down'
+  | 'down';
+
+/**
+ * A zone configuration as zonecfg sees it: global properties by their zonecfg names
+ * (`zonepath`, `brand`, `autoboot`, `ip-type`, `bootargs`, ...) and resources in the order
+ * they were added. Values are kept exactly as set; unset means absent.
+ */
+export interface ZoneConfig {
+  props: Record<string, string>;
+  resources: ZoneResource[];
+}
+
+export type ResourceType =
+  | 'fs'
+  | 'net'
+  | 'device'
+  | 'rctl'
+  | 'attr'
+  | 'dataset'
+  | 'dedicated-cpu'
+  | 'capped-cpu'
+  | 'capped-memory'
+  | 'admin'
+  | 'security-flags';
+
+export interface ZoneResource {
+  type: ResourceType;
+  props: Record<string, string>;
+  /** fs `add options` values. */
+  options?: string[];
+  /** net/device `add property (name=..,value=..)`. */
+  property?: Array<{ name: string; value: string }>;
+  /** rctl `add value (priv=..,limit=..,action=..)`. */
+  value?: Array<{ priv: string; limit: string; action: string }>;
+}
+
+export interface ZoneRecord {
+  name: string;
+  config: ZoneConfig;
+  state: ZoneState;
+  /** Empty until installed (index file field 4). */
+  uuid: string;
+  zoneid?: number;
+  /** The 8th `list -p` field; assigned at install, empty before. */
+  debugid?: number;
+  /** When the zone last entered `running` (epoch ms), for the console's boot banner. */
+  bootedAt?: number;
+}
+
+export type DatasetType = 'filesystem' | 'volume' | 'snapshot';
+
+export interface DatasetRecord {
+  name: string;
+  type: DatasetType;
+  guid: string;
+  createtxg: number;
+  creation: number;
+  /** Locally set properties (native and user), as strings; `source` of these is `local`. */
+  props: Record<string, string>;
+  /** Properties that came with `zfs receive`: source `received`. */
+  received?: Record<string, string>;
+  volsize?: number;
+  volblocksize?: number;
+  /** Bytes of data this dataset holds itself (not shared with its origin). */
+  unique: number;
+  /** Bytes it references in total (its own plus what a clone shares with its origin). */
+  referenced: number;
+  origin?: string;
+}
+
+export interface PoolRecord {
+  name: string;
+  size: number;
+  health: 'ONLINE' | 'DEGRADED' | 'FAULTED' | 'OFFLINE' | 'REMOVED' | 'UNAVAIL';
+  guid: string;
+}
+
+export type LinkClass = 'phys' | 'vnic' | 'etherstub';
+
+export interface LinkRecord {
+  name: string;
+  class: LinkClass;
+  mtu: number;
+  state: 'up' | 'down' | 'unknown';
+  over?: string;
+  mac?: string;
+  macType?: 'random' | 'fixed' | 'factory';
+  vid: number;
+  speed: number;
+  temporary: boolean;
+  props: Record<string, string>;
+  /** Physical links only. */
+  media?: string;
+  duplex?: string;
+  device?: string;
+}
+
+export interface IpInterfaceRecord {
+  name: string;
+  temporary: boolean;
+  v4: boolean;
+  v6: boolean;
+}
+
+export interface AddrRecord {
+  addrobj: string;
+  ifname: string;
+  type: 'static' | 'dhcp' | 'addrconf';
+  addr: string;
+  temporary: boolean;
+}
+
+export interface IpfInstance {
+  enabled: boolean;
+  rulesIn: string[];
+  rulesOut: string[];
+  nat: string[];
+}
+
+export interface HostState {
+  version: 1;
+  hostname: string;
+  hostid: string;
+  cpus: number;
+  physmemPages: number;
+  pagesize: number;
+  bootTime: number;
+  release: string;
+  nextZoneId: number;
+  nextDebugId: number;
+  nextTxg: number;
+  zones: ZoneRecord[];
+  pools: PoolRecord[];
+  datasets: Record<string, DatasetRecord>;
+  links: LinkRecord[];
+  interfaces: IpInterfaceRecord[];
+  addresses: AddrRecord[];
+  forwarding: { ipv4: ProtoForwarding; ipv6: ProtoForwarding };
+  /** ipfilter: `global` is the GZ instance; per-zone GZ-controlled instances by zone name. */
+  ipfilter: { global: IpfInstance; zones: Record<string, IpfInstance> };
+}
+
+export interface ProtoForwarding {
+  current: 'on' | 'off';
+  persistent?: 'on' | 'off';
+  /** routeadm's SMF view, independent of the kernel value (see illumos-net.md section 2). */
+  smf: 'enabled' | 'disabled';
+  smfDefault?: boolean;
+}

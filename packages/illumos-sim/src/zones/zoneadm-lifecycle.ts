@@ -1,0 +1,214 @@
+import { rmSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { randomUuid } from '../core/ids.js';
+import type { HostState, ZoneRecord } from '../core/state-types.js';
+import { dropZoneFirewall } from '../net/zone-firewall.js';
+import {
+  addDataset,
+  clonesOf,
+  datasetMountedAt,
+  descendantsOf,
+  getDataset,
+  removeDataset,
+} from '../zfs/zfs-model.js';
+import { SpaceCalculator } from '../zfs/zfs-space.js';
+import { bootProblems, createZoneRoot, logInit, missingLinks, onBoot } from './bhyve-brand.js';
+import { zoneHoldingZvol } from './zone-usage.js';
+
+/**
+ * The zone state machine's transitions. Each returns an error message (printed by zoneadm as
+ * `zoneadm: zone 'NAME': <msg>`) or undefined, and changes the state only on success.
+ */
+export interface Ctx {
+  state: HostState;
+  root: string;
+  hostRoot: string;
+  out: (text: string) => void;
+}
+
+export type Outcome =
+  | { error: string; exitCode?: number }
+  | { ok: true; message?: string; exitCode?: number };
+
+const fail = (error: string, exitCode = 1): Outcome => ({ error, exitCode });
+const ok = (message?: string): Outcome => (message ? { ok: true, message } : { ok: true });
+
+export function install(ctx: Ctx, zone: ZoneRecord, noDataset: boolean): Outcome {
+  if (zone.state === 'incomplete') return fail('zone is incomplete; uninstall required.');
+  if (zone.state !== 'configured') return fail('is already installed.');
+  const zp = zone.config.props.zonepath;
+  if (!zp) return fail('zonepath not specified');
+  const parent = datasetMountedAt(ctx.state, dirname(zp));
+  const dsName = parent ? `${parent.name}/${zone.name}` : undefined;
+  if (!noDataset && parent && dsName && !getDataset(ctx.state, dsName)) {
+    const space = new SpaceCalculator(ctx.state, ctx.hostRoot);
+    if (space.available(parent) < 24576) {
+      return fail(`cannot create ZFS dataset ${dsName}: out of space`);
+    }
+    addDataset(ctx.state, ctx.hostRoot, { name: dsName, type: 'filesystem' });
+    ctx.out('A ZFS file system has been created for this zone.\n');
+  }
+  zone.uuid = randomUuid();
+  zone.debugid ??= ctx.state.nextDebugId++;
+  createZoneRoot(ctx.hostRoot, zp, zone.uuid);
+  zone.state = 'installed';
+  return ok();
+}
+
+/** The zonepath's dataset: the file system mounted exactly at the zonepath. */
+function zonepathDataset(ctx: Ctx, zone: ZoneRecord) {
+  const zp = zone.config.props.zonepath;
+  return zp ? datasetMountedAt(ctx.state, zp) : undefined;
+}
+
+export function uninstall(ctx: Ctx, zone: ZoneRecord): Outcome {
+  if (zone.state === 'configured') return fail("is already in state 'configured'.");
+  if (zone.state !== 'installed' && zone.state !== 'incomplete') {
+    return fail('uninstall operation is invalid for running zones.');
+  }
+  const ds = zonepathDataset(ctx, zone);
+  if (ds) {
+    const all = [...descendantsOf(ctx.state, ds.name), ds];
+    for (const d of all) {
+      if (d.type === 'volume' && zoneHoldingZvol(ctx.state, d.name)) {
+        return fail(`cannot destroy '${d.name}': dataset is busy`);
+      }
+      if (d.type === 'snapshot') {
+        const foreign = clonesOf(ctx.state, d.name).find((c) => !all.includes(c));
+        if (foreign) return fail(`cannot destroy '${ds.name}': filesystem has dependent clones`);
+      }
+    }
+    for (const d of all) removeDataset(ctx.state, ctx.root, ctx.hostRoot, d.name);
+  } else if (zone.config.props.zonepath) {
+    rmSync(join(ctx.hostRoot, zone.config.props.zonepath), { recursive: true, force: true });
+  }
+  zone.state = 'configured';
+  zone.uuid = '';
+  return ok();
+}
+
+function makeReady(ctx: Ctx, zone: ZoneRecord): Outcome | undefined {
+  const links = missingLinks(ctx.state, zone);
+  if (links.length > 0) {
+    logInit(ctx.hostRoot, zone, `failed to add network device ${links[0]}: no such link`);
+    return fail(
+      `failed to add network device: ${links[0]}: no such link\nzoneadm: zone '${zone.name}': call to zoneadmd failed`,
+    );
+  }
+  zone.zoneid = ctx.state.nextZoneId++;
+  zone.state = 'ready';
+  return undefined;
+}
+
+export function ready(ctx: Ctx, zone: ZoneRecord): Outcome {
+  if (zone.state === 'ready') return { ok: true, message: 'zone is already ready' };
+  if (zone.state === 'running') return fail('zone is already running');
+  if (zone.state !== 'installed') return fail('must be installed before ready.');
+  return makeReady(ctx, zone) ?? ok();
+}
+
+export function boot(ctx: Ctx, zone: ZoneRecord): Outcome {
+  if (zone.state === 'running') return { ok: true, message: 'zone is already booted' };
+  if (zone.state !== 'installed' && zone.state !== 'ready')
+    return fail('must be installed before boot.');
+  if (zone.config.props.brand === 'bhyve') {
+    const problems = bootProblems(ctx.state, ctx.hostRoot, zone);
+    if (problems.length > 0) {
+      for (const p of problems) logInit(ctx.hostRoot, zone, `Error: ${p}`);
+      return fail('call to zoneadmd failed');
+    }
+  }
+  if (zone.state === 'installed') {
+    const problem = makeReady(ctx, zone);
+    if (problem) return problem;
+  }
+  zone.state = 'running';
+  zone.bootedAt = Date.now();
+  if (zone.config.props.brand === 'bhyve') onBoot(ctx.state, ctx.hostRoot, zone);
+  return ok();
+}
+
+export function halt(ctx: Ctx, zone: ZoneRecord): Outcome {
+  if (zone.state === 'installed') return { ok: true, message: 'zone is already halted' };
+  if (
+    zone.state !== 'running' &&
+    zone.state !== 'ready' &&
+    zone.state !== 'shutting_down' &&
+    zone.state !== 'down'
+  ) {
+    return fail('must be installed before halt.');
+  }
+  dropZoneFirewall(ctx.state, zone);
+  delete zone.zoneid;
+  delete zone.bootedAt;
+  zone.state = 'installed';
+  logInit(ctx.hostRoot, zone, 'zone halted');
+  return ok();
+}
+
+export function shutdown(ctx: Ctx, zone: ZoneRecord, reboot: boolean): Outcome {
+  if (zone.state === 'installed') return { ok: true, message: 'zone is already halted' };
+  if (zone.state !== 'running') return fail('not running');
+  const halted = halt(ctx, zone);
+  if ('error' in halted || !reboot) return halted;
+  return boot(ctx, zone);
+}
+
+export function reboot(ctx: Ctx, zone: ZoneRecord): Outcome {
+  if (zone.state !== 'running') {
+    if (zone.state === 'ready') return fail('not running');
+    return fail(`reboot operation is invalid for zones in state '${zone.state}'`);
+  }
+  halt(ctx, zone);
+  return boot(ctx, zone);
+}
+
+export function markIncomplete(zone: ZoneRecord): Outcome {
+  if (zone.state !== 'installed') return fail('must be installed before mark.');
+  zone.state = 'incomplete';
+  return ok();
+}
+
+/** `zoneadm -z NEW clone SRC`: snapshot the source's zonepath dataset and clone it. */
+export function cloneZone(
+  ctx: Ctx,
+  zone: ZoneRecord,
+  source: ZoneRecord,
+  snapName: string | undefined,
+): Outcome {
+  if (zone.state !== 'configured') return fail('is already installed.');
+  if (source.state !== 'installed') return fail(`must be installed before clone.`);
+  if ((source.config.props.brand ?? 'ipkg') !== (zone.config.props.brand ?? 'ipkg')) {
+    return fail(`source zone '${source.name}' is not the same brand`);
+  }
+  const zp = zone.config.props.zonepath;
+  if (!zp) return fail('zonepath not specified');
+  const srcDs = zonepathDataset(ctx, source);
+  const parent = datasetMountedAt(ctx.state, dirname(zp));
+  if (srcDs && parent) {
+    const snap = snapName
+      ? `${srcDs.name}@${snapName}`
+      : `${srcDs.name}@SUNWzone${ctx.state.nextTxg}`;
+    if (snapName && !getDataset(ctx.state, snap)) return fail(`snapshot ${snap} does not exist`);
+    if (!snapName) {
+      addDataset(ctx.state, ctx.hostRoot, {
+        name: snap,
+        type: 'snapshot',
+        referenced: srcDs.referenced,
+        unique: 0,
+      });
+    }
+    addDataset(ctx.state, ctx.hostRoot, {
+      name: `${parent.name}/${zone.name}`,
+      type: 'filesystem',
+      origin: snap,
+      referenced: srcDs.referenced,
+      unique: 0,
+    });
+  }
+  zone.uuid = randomUuid();
+  zone.debugid ??= ctx.state.nextDebugId++;
+  createZoneRoot(ctx.hostRoot, zp, zone.uuid);
+  zone.state = 'installed';
+  return ok();
+}
