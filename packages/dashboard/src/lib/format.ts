@@ -21,10 +21,11 @@ export function formatBytes(bytes: number): string {
 export function formatMiBOf(used: number, total: number): { used: string; total: string } {
   const [divisor, unit] =
     total >= 1024 * 1024 ? [1024 * 1024, 'TiB'] : total >= 1024 ? [1024, 'GiB'] : [1, 'MiB'];
-  return {
-    used: used === 0 ? '0' : trim(used / divisor),
-    total: `${trim(total / divisor)} ${unit}`,
-  };
+  const totalText = `${trim(total / divisor)} ${unit}`;
+  if (used === 0) return { used: '0', total: totalText };
+  // Less than one unit of the total would round to "0": say it in its own unit instead.
+  if (used < divisor) return { used: formatMiB(used), total: totalText };
+  return { used: trim(used / divisor), total: totalText };
 }
 
 function trim(value: number): string {

@@ -76,5 +76,6 @@ describe('formatMiBOf', () => {
     expect(formatMiBOf(2048, 65_536)).toEqual({ used: '2', total: '64 GiB' });
     expect(formatMiBOf(0, 1_048_576)).toEqual({ used: '0', total: '1 TiB' });
     expect(formatMiBOf(512, 1000)).toEqual({ used: '512', total: '1000 MiB' });
+    expect(formatMiBOf(40_960, 2 * 1024 * 1024)).toEqual({ used: '40 GiB', total: '2 TiB' });
   });
 });

@@ -1,5 +1,6 @@
 import type { Host, Vm } from '@apiary/protocol';
 import { formatMiB } from '../../lib/format.js';
+import { hostLabels } from '../../lib/host-labels.js';
 import { onLinkClick } from '../../lib/router.js';
 import { hrefFor } from '../../lib/routes.js';
 import { useApp } from '../../state/app-context.js';
@@ -22,6 +23,7 @@ export function VmTable({
   hosts: Map<string, Host>;
   onConsole: (vmId: string, kind: ConsoleKind) => void;
 }) {
+  const labels = hostLabels(hosts);
   return (
     <div class="table-wrap">
       <table class="table" data-testid="vm-table">
@@ -43,7 +45,7 @@ export function VmTable({
             <VmRow
               key={vm.id}
               vm={vm}
-              host={vm.host_id ? hosts.get(vm.host_id) : undefined}
+              hostLabel={vm.host_id ? (labels.get(vm.host_id) ?? vm.host_id) : undefined}
               onConsole={onConsole}
             />
           ))}
@@ -55,11 +57,11 @@ export function VmTable({
 
 function VmRow({
   vm,
-  host,
+  hostLabel,
   onConsole,
 }: {
   vm: Vm;
-  host: Host | undefined;
+  hostLabel: string | undefined;
   onConsole: (vmId: string, kind: ConsoleKind) => void;
 }) {
   const { api } = useApp();
@@ -94,7 +96,7 @@ function VmRow({
       <td>
         {hostHref ? (
           <a href={hostHref} onClick={(e) => onLinkClick(e, hostHref)}>
-            {host?.hostname ?? vm.host_id}
+            {hostLabel}
           </a>
         ) : (
           <span class="muted">not placed</span>
