@@ -1,5 +1,5 @@
 import type { Host } from '@apiary/protocol';
-import { formatAgo, formatMiB } from '../../lib/format.js';
+import { formatAgo } from '../../lib/format.js';
 import { onLinkClick } from '../../lib/router.js';
 import { hrefFor } from '../../lib/routes.js';
 import { useNow } from '../../state/use-now.js';
