@@ -11,6 +11,7 @@ export function Field({
   error,
   children,
   optional = false,
+  wide = false,
 }: {
   id: string;
   label: string;
@@ -18,9 +19,11 @@ export function Field({
   error?: string | undefined;
   children: ComponentChildren;
   optional?: boolean;
+  /** Take two columns of a form grid (long values such as image names). */
+  wide?: boolean;
 }) {
   return (
-    <div class={`field${error ? ' field-invalid' : ''}`}>
+    <div class={`field${error ? ' field-invalid' : ''}${wide ? ' field-wide' : ''}`}>
       <label for={id}>
         {label}
         {optional ? <span class="muted"> (optional)</span> : null}

@@ -60,7 +60,7 @@ describe('live updates', () => {
     await page.route('**/v1/events', (route) => route.abort('connectionrefused'));
     await page.reload();
     await expect.poll(live, { timeout: 15_000 }).toBe('polling');
-    await browser.shoot('11-polling-fallback');
+    await browser.shoot('12-polling-fallback');
     await setPolicyElsewhere('eligible');
     await expect.poll(policy, { timeout: 15_000 }).toBe('eligible');
     await page.unroute('**/v1/events');

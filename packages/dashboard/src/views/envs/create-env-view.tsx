@@ -111,6 +111,7 @@ export function CreateEnvView() {
             <div class="form-grid">
               <Field
                 id="env-image"
+                wide
                 label="Image"
                 error={errors.image}
                 hint={

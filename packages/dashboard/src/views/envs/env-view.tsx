@@ -65,7 +65,13 @@ export function EnvView({ id }: { id: string }) {
       <dl class="facts facts-row">
         <div>
           <dt>Expires in</dt>
-          <dd>{e.state === 'deleted' ? '—' : <Countdown expiresAt={e.expires_at} />}</dd>
+          <dd>
+            {e.state === 'deleted' || e.state === 'deleting' ? (
+              '—'
+            ) : (
+              <Countdown expiresAt={e.expires_at} />
+            )}
+          </dd>
         </div>
         <div>
           <dt>Lifetime</dt>

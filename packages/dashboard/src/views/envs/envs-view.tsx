@@ -129,7 +129,7 @@ export function EnvsView() {
                     </td>
                     <td>{env.owner ?? <span class="muted">—</span>}</td>
                     <td>
-                      {env.state === 'deleted' ? (
+                      {env.state === 'deleted' || env.state === 'deleting' ? (
                         <span class="muted">—</span>
                       ) : (
                         <Countdown expiresAt={env.expires_at} />
