@@ -23,7 +23,12 @@ export function DrainProgress({ drain }: { drain: Drain }) {
         </span>
         <StateChip state={drain.complete ? 'complete' : drain.state} testId="drain-state" />
       </div>
-      <ProgressBar value={gone} total={Math.max(drain.vms_total, 1)} tone={tone} label="Drain" />
+      <ProgressBar
+        value={drain.complete ? 1 : gone}
+        total={drain.complete ? 1 : Math.max(drain.vms_total, 1)}
+        tone={tone}
+        label="Drain"
+      />
       <div class="drain-counts">
         <span data-testid="drain-counts">
           {drain.vms_total === 0

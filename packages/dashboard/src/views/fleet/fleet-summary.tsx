@@ -1,7 +1,7 @@
 import type { FleetStatus } from '@apiary/protocol';
-import { formatMiB, percent } from '../../lib/format.js';
+import { formatMiBOf, percent } from '../../lib/format.js';
 
-/** The fleet at a glance: four numbers an operator checks first. */
+/** The fleet at a glance: the numbers an operator checks first. */
 export function FleetSummary({ status }: { status: FleetStatus }) {
   const { hosts, capacity, vms, envs } = status;
   const running = vms.by_state.running ?? 0;
@@ -38,19 +38,19 @@ export function FleetSummary({ status }: { status: FleetStatus }) {
         label="CPU reserved"
         used={capacity.reserved.cpu}
         total={capacity.total.cpu}
-        unit={(n) => `${n} vCPU`}
+        unit="vcpu"
       />
       <Share
         label="Memory reserved"
         used={capacity.reserved.mem}
         total={capacity.total.mem}
-        unit={formatMiB}
+        unit="mib"
       />
       <Share
         label="Disk reserved"
         used={capacity.reserved.disk}
         total={capacity.total.disk}
-        unit={formatMiB}
+        unit="mib"
       />
     </section>
   );
@@ -65,9 +65,11 @@ function Share({
   label: string;
   used: number;
   total: number;
-  unit: (n: number) => string;
+  unit: 'vcpu' | 'mib';
 }) {
   const share = percent(used, total);
+  const text =
+    unit === 'mib' ? formatMiBOf(used, total) : { used: String(used), total: `${total} vCPU` };
   return (
     <div class="stat">
       <span class="stat-label">{label}</span>
@@ -76,7 +78,7 @@ function Share({
         <span class="stat-unit">%</span>
       </span>
       <span class="stat-detail muted">
-        {unit(used)} of {unit(total)}
+        {text.used} of {text.total}
       </span>
     </div>
   );

@@ -4,6 +4,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { binDir, initHost } from '@apiary/illumos-sim';
+import { createControllerClient } from '@apiary/protocol';
 import { freePort, type Program, startProgram } from './processes.js';
 
 const REPO = resolve(import.meta.dirname, '../../../../..');
@@ -93,6 +94,7 @@ export async function startFleet(options: { agents: number }): Promise<Fleet> {
       programs.push(agent);
     }
     await Promise.all(programs.slice(1).map((p) => p.waitForLog((l) => l.msg === 'listening')));
+    await waitForReadyHosts(controllerUrl, bootstrap.adminApiKey, options.agents);
     return {
       controllerUrl,
       bootstrap,
@@ -104,6 +106,20 @@ export async function startFleet(options: { agents: number }): Promise<Fleet> {
   } catch (error) {
     await stop();
     throw error;
+  }
+}
+
+/** Agents listen before they have registered: wait until the controller sees them all ready. */
+async function waitForReadyHosts(controllerUrl: string, apiKey: string, count: number) {
+  const api = createControllerClient({ baseUrl: controllerUrl, token: apiKey });
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    const { items } = await api.listHosts();
+    if (items.filter((h) => h.liveness === 'ready').length === count) return;
+    if (Date.now() > deadline) {
+      throw new Error(`only ${items.length} of ${count} hosts registered and ready after 30 s`);
+    }
+    await new Promise((r) => setTimeout(r, 200));
   }
 }
 

@@ -2,6 +2,7 @@ import { createReadStream } from 'node:fs';
 import { createServer, type IncomingMessage, request, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { connect } from 'node:net';
+import type { Duplex } from 'node:stream';
 import { resolveDashboardRequest } from '../../../src/node/index.js';
 
 /**
@@ -10,8 +11,14 @@ import { resolveDashboardRequest } from '../../../src/node/index.js';
  * controller: API calls, the event stream and console websockets (upgrades are piped as raw
  * TCP). Used when the controller under test does not serve the dashboard itself yet.
  */
+export interface FrontDoorOptions {
+  /** Answer some websocket upgrades here instead of forwarding them (test doubles). */
+  upgrade?: (req: IncomingMessage, socket: Duplex, head: Buffer) => boolean;
+}
+
 export async function startFrontDoor(
   controllerUrl: string,
+  options: FrontDoorOptions = {},
 ): Promise<{ url: string; close(): Promise<void> }> {
   const target = new URL(controllerUrl);
   const server: Server = createServer((req, res) => {
@@ -45,7 +52,8 @@ export async function startFrontDoor(
     req.pipe(upstream);
     res.on('close', () => upstream.destroy());
   });
-  server.on('upgrade', (req: IncomingMessage, socket, head) => {
+  server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    if (options.upgrade?.(req, socket, head)) return;
     const upstream = connect(Number(target.port), target.hostname, () => {
       const lines = [`${req.method} ${req.url} HTTP/1.1`];
       for (let i = 0; i < req.rawHeaders.length; i += 2) {
