@@ -185,6 +185,37 @@ describe('the dashboard, driving a real controller with three agents on simulate
     });
   });
 
+  it('stops, starts and extends the environment from its page', () =>
+    withLogs(async () => {
+      const { page } = browser;
+      if (!(await page.getByTestId('env-view').isVisible())) await page.goto(`/envs/${ENV_ID}`);
+      const view = page.getByTestId('env-view');
+      const vmStates = () =>
+        page
+          .locator('[data-testid=vm-row] [data-testid=vm-state]')
+          .evaluateAll((els) => [...new Set(els.map((e) => e.getAttribute('data-state')))]);
+      await page.getByTestId('env-stop').click();
+      await expect
+        .poll(() => view.getAttribute('data-env-state'), { timeout: 60_000 })
+        .toBe('stopped');
+      await expect.poll(vmStates).toEqual(['stopped']);
+      // Consoles need a running zone: the buttons say so by being disabled.
+      expect(await page.getByTestId('open-serial').first().isDisabled()).toBe(true);
+      await page.getByTestId('env-start').click();
+      await expect
+        .poll(() => view.getAttribute('data-env-state'), { timeout: 60_000 })
+        .toBe('active');
+      await expect.poll(vmStates).toEqual(['running']);
+
+      const before = Date.parse((await api.getEnv({ params: { id: ENV_ID } })).expires_at);
+      await page.getByTestId('env-extend').click();
+      await page.getByRole('button', { name: '+1d' }).click();
+      await page.getByTestId('extend-dialog').getByRole('button', { name: 'Extend' }).click();
+      await expect.poll(() => page.getByTestId('expiry').textContent()).toMatch(/^1d 5h|^1d 6h/);
+      const after = Date.parse((await api.getEnv({ params: { id: ENV_ID } })).expires_at);
+      expect(after - before).toBeGreaterThanOrEqual(24 * 3600 * 1000 - 5000);
+    }));
+
   it('drains the busiest host and shows its progress until it is complete', () =>
     withLogs(async () => {
       const { page } = browser;
