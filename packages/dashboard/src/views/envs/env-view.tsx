@@ -1,11 +1,11 @@
-import type { Host } from '@apiary/protocol';
+import { ApiError, type Host } from '@apiary/protocol';
 import { useMemo, useState } from 'preact/hooks';
 import { formatDateTime, formatDuration } from '../../lib/format.js';
 import { onLinkClick } from '../../lib/router.js';
 import { useQuery } from '../../state/use-query.js';
 import { Countdown } from '../../ui/countdown.js';
 import { Icon } from '../../ui/icons.js';
-import { LoadState, PageHeader, Panel } from '../../ui/page.js';
+import { EmptyState, LoadState, PageHeader, Panel } from '../../ui/page.js';
 import { StateChip } from '../../ui/state-chip.js';
 import { type ConsoleKind, ConsolePanel } from '../consoles/console-panel.js';
 import { EnvActions } from './env-actions.js';
@@ -25,6 +25,18 @@ export function EnvView({ id }: { id: string }) {
     onClick: (e: MouseEvent) => onLinkClick(e, '/envs'),
   };
 
+  // Deleted while on screen (or a stale link): say so instead of showing the last copy.
+  const gone = env.error instanceof ApiError && env.error.code === 'not_found';
+  if (gone) {
+    return (
+      <div class="page">
+        <PageHeader title={id} back={back} />
+        <EmptyState icon="envs" title="This environment no longer exists">
+          It was deleted, or it expired and the reaper removed it.
+        </EmptyState>
+      </div>
+    );
+  }
   if (!env.data) {
     return (
       <div class="page">
