@@ -75,6 +75,7 @@ export function buildAgent(config: AgentConfig, options: AgentOptions = {}): Age
     log,
     dataDir: config.dataDir,
     maxBytes: config.maxImageBytes,
+    storage: config.storage,
     source: () => link,
     prepare: () => storage.ensure(),
     onChange: () => {
@@ -91,6 +92,7 @@ export function buildAgent(config: AgentConfig, options: AgentOptions = {}): Age
     network,
     storage,
     metrics,
+    storageBackend: config.storage,
     tmpDir: join(config.dataDir, 'tmp'),
     createAttempts: options.createAttempts ?? 2,
     maxParallelCreates: options.maxParallelCreates ?? 4,

@@ -21,6 +21,14 @@ export interface Layout {
   incomingImageDataset(token: string): string;
   vmDataset(vmId: string): string;
   vmDisk(vmId: string): string;
+  /** file backend: the image's disk file and a VM's, as host paths. */
+  imageFile(hex: string): string;
+  vmDiskFile(vmId: string): string;
+  /** Host directory of a VM's dataset (mounted there by inheritance). */
+  vmDir(vmId: string): string;
+  /** Mountpoints given to the two parent datasets. */
+  imagesMount: string;
+  vmsMount: string;
   zonepath(vmId: string): string;
   vnic(slot: number): string;
   ip(slot: number): string;
@@ -88,6 +96,11 @@ export function createLayout(config: LayoutConfig): Layout {
     incomingImageDataset: (token) => `${root}/images/incoming-${token}`,
     vmDataset: (vmId) => `${root}/vms/${vmId}`,
     vmDisk: (vmId) => `${root}/vms/${vmId}/disk0`,
+    imagesMount: '/var/apiary/images',
+    vmsMount: '/var/apiary/vms',
+    imageFile: (hex) => `/var/apiary/images/${hex}/disk.img`,
+    vmDiskFile: (vmId) => `/var/apiary/vms/${vmId}/disk0.img`,
+    vmDir: (vmId) => `/var/apiary/vms/${vmId}`,
     zonepath: (vmId) => posix.join(config.zonesDir, vmId),
     // Short (<= 15 characters, Linux guests rename NICs to it) and ending in a digit (dladm).
     vnic: (slot) => `apiary${slot}n0`,

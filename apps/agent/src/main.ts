@@ -7,6 +7,8 @@ import { createLogger } from './log.js';
 import { prepareSimHost, simBinDir } from './sim-cli.js';
 
 async function main(argv: string[]): Promise<void> {
+  // A log reader that went away (closed pipe) must not take the agent down with it.
+  process.stdout.on('error', () => {});
   if (argv[0] === 'keys') {
     runKeysCommand(argv.slice(1), (line) => process.stdout.write(line));
     return;
@@ -16,6 +18,8 @@ async function main(argv: string[]): Promise<void> {
   if (config.simDir) prepareSimHost(config.simDir);
   const log = createLogger({ level: config.logLevel });
   const agent = buildAgent(config, { log });
+  // Reconcile with the host (adopt, resume, clean up) before taking any request.
+  await agent.start();
   const [host, port] = splitHostPort(config.listen);
   const server = serve({ fetch: agent.app.fetch, hostname: host, port }, (info) => {
     log.info('listening', { addr: `${info.address}:${info.port}`, host_id: agent.deps.hostId });
@@ -33,7 +37,6 @@ async function main(argv: string[]): Promise<void> {
   };
   process.on('SIGINT', () => stop('SIGINT'));
   process.on('SIGTERM', () => stop('SIGTERM'));
-  await agent.start();
 }
 
 main(process.argv.slice(2)).catch((error) => {

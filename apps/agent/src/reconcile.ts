@@ -1,3 +1,4 @@
+import { stat } from 'node:fs/promises';
 import type { Db } from './db/open.js';
 import { portAllocations } from './db/schema.js';
 import type { HostExec } from './host/exec.js';
@@ -147,13 +148,19 @@ async function reconcileImages(deps: ReconcileDeps): Promise<void> {
     if (!/^[a-f0-9]{64}$/.test(name) || getImage(db, `sha256:${name}`)) continue;
     if (!snapshots.has(layout.imageSnapshot(name)))
       await snapshot(exec, layout.imageSnapshot(name));
+    // A filesystem image is a file-backend raw image; its size is the file's.
+    const file =
+      row.type === 'filesystem'
+        ? await stat(layout.real(layout.imageFile(name))).catch(() => null)
+        : null;
+    if (row.type === 'filesystem' && !file) continue;
     insertImage(db, {
       digest: `sha256:${name}`,
       name: null,
-      format: 'zfs-send',
-      size: row.refer ?? 0,
+      format: file ? 'raw' : 'zfs-send',
+      size: file ? file.size : (row.refer ?? 0),
       location: row.name,
-      diskBytes: row.volsize ?? 0,
+      diskBytes: file ? file.size : (row.volsize ?? 0),
       importedAt: new Date().toISOString(),
     });
     log.warn('adopted an image found on the host', { digest: `sha256:${name}` });

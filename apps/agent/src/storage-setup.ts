@@ -16,8 +16,12 @@ export class StorageSetup {
 
   ensure(): Promise<void> {
     this.ready ??= (async () => {
-      await createFilesystem(this.exec, this.layout.imagesRoot);
-      await createFilesystem(this.exec, this.layout.vmsRoot);
+      // Explicit mountpoints: image and disk files (file backend) live at known host paths,
+      // and children inherit them, renames included.
+      await createFilesystem(this.exec, this.layout.imagesRoot, {
+        mountpoint: this.layout.imagesMount,
+      });
+      await createFilesystem(this.exec, this.layout.vmsRoot, { mountpoint: this.layout.vmsMount });
     })().catch((error) => {
       this.ready = null;
       throw error;

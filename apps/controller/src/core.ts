@@ -15,7 +15,7 @@ import { BackgroundWork } from './services/background-work.js';
 import { createDrainWorker } from './services/drain/drain-worker.js';
 import { reap } from './services/envs/reaper.js';
 import { LivenessTracker } from './services/hosts/liveness-tracker.js';
-import { persistTransitions, refreshHostGauges } from './services/hosts/persist-liveness.js';
+import { countHosts, persistTransitions } from './services/hosts/persist-liveness.js';
 import { createAddedHostPoller } from './services/hosts/poll-added-hosts.js';
 import { removeStaleUploads } from './services/images/image-store.js';
 
@@ -60,7 +60,7 @@ export function createControllerCore(deps: CoreDeps) {
     imageDir,
   };
   liveness.load(ctx.db.select().from(hosts).all());
-  refreshHostGauges(ctx);
+  ctx.metrics.sources.hostCounts = () => countHosts(ctx);
 
   const drainWorker = createDrainWorker(ctx);
   const poller = createAddedHostPoller(ctx);

@@ -3,10 +3,16 @@ import { Counter, Gauge, Histogram, Registry } from './lib/metrics.js';
 /** Every metric the controller exports at `/metrics`. */
 export function createControllerMetrics() {
   const registry = new Registry();
-  const hostsByState = { liveness: new Map<string, number>(), policy: new Map<string, number>() };
+  /** Set by the core: host counts are computed when `/metrics` is scraped, never on a heartbeat. */
+  const sources = {
+    hostCounts: (): { liveness: Record<string, number>; policy: Record<string, number> } => ({
+      liveness: {},
+      policy: {},
+    }),
+  };
   return {
     registry,
-    hostsByState,
+    sources,
     httpRequests: registry.register(
       new Counter('apiary_http_requests_total', 'HTTP requests by method, route and status'),
     ),
@@ -37,12 +43,12 @@ export function createControllerMetrics() {
     ),
     hostsLiveness: registry.register(
       new Gauge('apiary_hosts', 'Hosts by liveness', () =>
-        [...hostsByState.liveness].map(([state, n]) => [{ liveness: state }, n]),
+        Object.entries(sources.hostCounts().liveness).map(([state, n]) => [{ liveness: state }, n]),
       ),
     ),
     hostsPolicy: registry.register(
       new Gauge('apiary_hosts_policy', 'Hosts by scheduling policy', () =>
-        [...hostsByState.policy].map(([policy, n]) => [{ policy }, n]),
+        Object.entries(sources.hostCounts().policy).map(([policy, n]) => [{ policy }, n]),
       ),
     ),
   };

@@ -28,7 +28,6 @@ export const HOST_COMMANDS = [
   'prtconf',
   'pagesize',
   'routeadm',
-  'dd',
 ] as const;
 export type HostCommand = (typeof HOST_COMMANDS)[number];
 
@@ -49,7 +48,6 @@ const SYSTEM_PATHS: Record<HostCommand | 'pfexec', string> = {
   prtconf: '/usr/sbin/prtconf',
   pagesize: '/usr/bin/pagesize',
   routeadm: '/usr/sbin/routeadm',
-  dd: '/usr/bin/dd',
   pfexec: '/usr/bin/pfexec',
 };
 

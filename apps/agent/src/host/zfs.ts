@@ -79,7 +79,7 @@ async function tolerate(run: () => Promise<unknown>, ...texts: string[]): Promis
 
 /** `zfs create -p NAME` (a filesystem and its parents). */
 export function createFilesystem(exec: HostExec, name: string, props: Record<string, string> = {}) {
-  const opts = Object.entries(props).flatMap(([k, v]) => ['-o', `${k}=${v}`]);
+  const opts = Object.entries(props).flatMap(([k, v]) => ['-o', checkAssignment(k, v)]);
   return tolerate(() => exec.run('zfs', ['create', '-p', ...opts, ds(name)]), EXISTS);
 }
 
@@ -98,11 +98,16 @@ export function cloneSnapshot(exec: HostExec, source: string, target: string) {
   return tolerate(() => exec.run('zfs', ['clone', '-p', snap(source), ds(target)]), EXISTS);
 }
 
-export async function setProperty(exec: HostExec, name: string, property: string, value: string) {
+/** `prop=value` with a property name and a value that cannot be read as anything else. */
+function checkAssignment(property: string, value: string): string {
   if (!/^[a-z][a-z0-9_:.-]*$/.test(property) || !/^[A-Za-z0-9_.:/-]+$/.test(value)) {
     throw new TypeError(`bad property assignment ${property}=${value}`);
   }
-  await exec.run('zfs', ['set', `${property}=${value}`, ds(name)]);
+  return `${property}=${value}`;
+}
+
+export async function setProperty(exec: HostExec, name: string, property: string, value: string) {
+  await exec.run('zfs', ['set', checkAssignment(property, value), ds(name)]);
 }
 
 /** Destroy a dataset (with `-r`, its children and snapshots); true if something was destroyed. */

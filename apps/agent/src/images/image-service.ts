@@ -1,7 +1,7 @@
 import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
-import { type AgentImage, ApiError, type ImageFormat } from '@apiary/protocol';
+import { type AgentImage, ApiError, type ImageFormat, type StorageBackend } from '@apiary/protocol';
 import type { Db } from '../db/open.js';
 import type { HostExec } from '../host/exec.js';
 import type { Layout } from '../layout.js';
@@ -13,6 +13,7 @@ import {
   type ImageRow,
   insertImage,
   listImageRows,
+  nameImage,
   toAgentImage,
   vmsUsingImage,
 } from './image-store.js';
@@ -32,6 +33,7 @@ export interface ImageServiceDeps {
   log: Logger;
   dataDir: string;
   maxBytes: number;
+  storage: StorageBackend;
   source: () => ImageSource | null;
   /** Makes sure the images' parent dataset exists before the first import. */
   prepare: () => Promise<void>;
@@ -123,9 +125,15 @@ export class ImageService {
   private async store(staged: StagedFile, format: ImageFormat, name: string | null | undefined) {
     const digest = `sha256:${staged.hex}`;
     const known = getImage(this.deps.db, digest);
-    if (known) return known;
+    if (known) return name && !known.name ? nameImage(this.deps.db, digest, name) : known;
     await this.deps.prepare();
-    const imported = await importImage(this.deps.exec, this.deps.layout, staged, format);
+    const imported = await importImage(
+      this.deps.exec,
+      this.deps.layout,
+      staged,
+      format,
+      this.deps.storage,
+    );
     const row = insertImage(this.deps.db, {
       digest,
       name: name ?? null,

@@ -31,6 +31,11 @@ export function insertImage(db: Db, row: typeof images.$inferInsert): ImageRow {
   );
 }
 
+/** Give a name to an image that has none (one adopted from the host). */
+export function nameImage(db: Db, digest: string, name: string): ImageRow {
+  return db.update(images).set({ name }).where(eq(images.digest, digest)).returning().get()!;
+}
+
 export function deleteImageRow(db: Db, digest: string): void {
   db.delete(images).where(eq(images.digest, digest)).run();
 }

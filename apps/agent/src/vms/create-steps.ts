@@ -1,4 +1,5 @@
-import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { copyFile, mkdir, rename, rm, stat, truncate, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { ApiError } from '@apiary/protocol';
 import { createVnic, deleteVnic } from '../host/dladm.js';
@@ -49,6 +50,7 @@ const disk: SagaStep = {
   name: 'disk',
   async run(ctx) {
     const hex = ctx.vm.imageDigest!.slice('sha256:'.length);
+    if (ctx.storage === 'file') return copyDiskFile(ctx, hex);
     const target = ctx.layout.vmDisk(ctx.vm.id);
     if (ctx.vm.cloneMode === 'thin') {
       await cloneSnapshot(ctx.exec, ctx.layout.imageSnapshot(hex), target);
@@ -61,8 +63,33 @@ const disk: SagaStep = {
   },
   async undo(ctx) {
     await destroyDataset(ctx.exec, ctx.layout.vmDataset(ctx.vm.id), true);
+    if (ctx.storage === 'file') {
+      await rm(ctx.layout.real(ctx.layout.vmDir(ctx.vm.id)), { recursive: true, force: true });
+    }
   },
 };
+
+/** file backend: the VM's own dataset with a copy of the image file (written, then renamed). */
+async function copyDiskFile(ctx: VmContext, hex: string) {
+  await createFilesystem(ctx.exec, ctx.layout.vmDataset(ctx.vm.id));
+  const target = ctx.layout.real(ctx.layout.vmDiskFile(ctx.vm.id));
+  if (await exists(target)) return;
+  await mkdir(dirname(target), { recursive: true });
+  // A copy-on-write clone where the filesystem offers it, a plain copy elsewhere.
+  await copyFile(
+    ctx.layout.real(ctx.layout.imageFile(hex)),
+    `${target}.part`,
+    constants.COPYFILE_FICLONE,
+  );
+  await rename(`${target}.part`, target);
+}
+
+async function exists(path: string): Promise<boolean> {
+  return stat(path).then(
+    () => true,
+    () => false,
+  );
+}
 
 const volsize: SagaStep = {
   name: 'volsize',
@@ -73,6 +100,11 @@ const volsize: SagaStep = {
         'validation',
         `disk ${ctx.vm.disk} MiB is smaller than the image (${Math.ceil(ctx.image.diskBytes / MiB)} MiB)`,
       );
+    }
+    if (ctx.storage === 'file') {
+      // Sparse: the file reads as the image followed by zeros up to the disk size.
+      await truncate(ctx.layout.real(ctx.layout.vmDiskFile(ctx.vm.id)), wanted);
+      return;
     }
     if (ctx.image && ctx.image.diskBytes === wanted) return;
     await setProperty(ctx.exec, ctx.layout.vmDisk(ctx.vm.id), 'volsize', String(wanted));
@@ -122,7 +154,15 @@ const zonecfg: SagaStep = {
     }
   },
   async undo(ctx) {
-    if (await ours(ctx)) await deleteZoneConfig(ctx.exec, ctx.vm.id);
+    if (!(await ours(ctx))) return;
+    // `delete -F` would drop the configuration of an installed zone and orphan its zonepath
+    // dataset: only a zone that is back to `configured` may lose its configuration.
+    const zone = await getZone(ctx.exec, ctx.vm.id);
+    if (!zone) return;
+    if (zone.state !== 'configured') {
+      throw new Error(`zone ${ctx.vm.id} is still ${zone.state}; its configuration is kept`);
+    }
+    await deleteZoneConfig(ctx.exec, ctx.vm.id);
   },
 };
 

@@ -1,3 +1,4 @@
+import type { StorageBackend } from '@apiary/protocol';
 import { eq } from 'drizzle-orm';
 import type { Db } from '../db/open.js';
 import { portAllocations } from '../db/schema.js';
@@ -26,6 +27,7 @@ export interface RunnerDeps {
   /** Parent datasets of images and VM disks. */
   storage: { ensure(): Promise<void> };
   metrics: Metrics;
+  storageBackend: StorageBackend;
   tmpDir: string;
   /** Whole-saga attempts for a create that failed on a host command (after a full undo). */
   createAttempts: number;
@@ -68,6 +70,7 @@ export class OperationRunner {
       log: log.child({ vm_id: vm.id }),
       layout,
       images,
+      storage: this.deps.storageBackend,
       tmpDir,
       vm,
       ports: portsOf(db, vm.id),

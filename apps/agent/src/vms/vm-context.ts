@@ -1,3 +1,4 @@
+import type { StorageBackend } from '@apiary/protocol';
 import type { HostExec } from '../host/exec.js';
 import type { ImageService } from '../images/image-service.js';
 import type { ImageRow } from '../images/image-store.js';
@@ -11,6 +12,8 @@ export interface VmContext {
   log: Logger;
   layout: Layout;
   images: ImageService;
+  /** zvol: a volume per VM disk, thin-cloned; file: a disk file per VM, copied. */
+  storage: StorageBackend;
   /** Agent-private scratch directory (zonecfg command files). */
   tmpDir: string;
   vm: VmRow;

@@ -25,10 +25,16 @@ export const ATTR = {
  */
 export function buildZoneSpec(ctx: VmContext): BhyveZoneSpec {
   const { vm, layout } = ctx;
-  const disk = layout.vmDisk(vm.id);
+  const file = ctx.storage === 'file';
+  // zvol: the disk is a device the zone may open. file: the VM's directory is lofs-mounted into
+  // the zone at the same path, so bhyve (which runs inside the zone) opens the same file name.
+  const disk = file ? layout.vmDiskFile(vm.id) : layout.vmDisk(vm.id);
   return {
     zonepath: layout.zonepath(vm.id),
     autoboot: false,
+    ...(file
+      ? { fs: [{ dir: layout.vmDir(vm.id), special: layout.vmDir(vm.id), options: ['nodevices'] }] }
+      : {}),
     nets: [
       {
         physical: vmVnic(ctx),
@@ -36,7 +42,7 @@ export function buildZoneSpec(ctx: VmContext): BhyveZoneSpec {
         defrouter: layout.subnet.gateway,
       },
     ],
-    devices: [`/dev/zvol/rdsk/${disk}`],
+    devices: file ? [] : [`/dev/zvol/rdsk/${disk}`],
     attrs: [
       ['bootdisk', disk],
       ['vcpus', String(vm.cpu)],

@@ -1,3 +1,4 @@
+import { sql } from 'drizzle-orm';
 import {
   index,
   integer,
@@ -121,7 +122,18 @@ export const hosts = sqliteTable(
     registeredAt: integer('registered_at').notNull(),
     updatedAt: integer('updated_at').notNull(),
   },
-  (t) => [index('hosts_org').on(t.orgId), index('hosts_sched').on(t.liveness, t.policy)],
+  (t) => [
+    index('hosts_org').on(t.orgId),
+    index('hosts_sched').on(t.liveness, t.policy),
+    // Placement walks this index to the hosts with the most (spread) or least (binpack) free
+    // memory instead of sorting the whole fleet: the expression must match `freeMemOf` exactly.
+    index('hosts_free_mem').on(
+      t.orgId,
+      t.liveness,
+      t.policy,
+      sql`(${t.totalMem} - ${t.reservedMem} - ${t.foreignMem})`,
+    ),
+  ],
 );
 
 /** Images each host holds, from its inventory (placement prefers them). */

@@ -1,5 +1,6 @@
 import type { Logger } from '../lib/logger.js';
 import type { Principal } from '../services/auth/principal.js';
+import type { NodeIncoming } from './read-body.js';
 
 /** Hono context variables set by the middleware chain. */
 export interface AppEnv {
@@ -10,6 +11,6 @@ export interface AppEnv {
   };
   Bindings: {
     /** Set by @hono/node-server: the Node request (remote address for the localhost bypass). */
-    incoming?: { socket?: { remoteAddress?: string } };
+    incoming?: { socket?: { remoteAddress?: string } } & Partial<NodeIncoming>;
   };
 }

@@ -4,9 +4,10 @@ import type { Ctx } from '../context.js';
 import { authenticateBearer, LOCALHOST_PRINCIPAL } from '../services/auth/authenticate.js';
 import type { Principal } from '../services/auth/principal.js';
 import type { AppEnv } from './app-env.js';
+import { requestHeader } from './header.js';
 
 export function bearerToken(c: Context<AppEnv>): string | undefined {
-  const header = c.req.header('authorization');
+  const header = requestHeader(c, 'authorization');
   const match = header?.match(/^Bearer\s+(\S+)\s*$/i);
   return match?.[1];
 }

@@ -71,7 +71,8 @@ export function bindRoute<R extends RouteDef>(
     const query = route.query ? parse(route.query, c.req.query(), 'query') : undefined;
     let body: unknown;
     if (route.body === 'stream') body = c.req.raw.body;
-    else if (route.body) body = parse(route.body, await readJsonBody(c.req.raw), 'body');
+    else if (route.body)
+      body = parse(route.body, await readJsonBody(c.req.raw, c.env?.incoming), 'body');
     const result = await handler({
       params,
       query,

@@ -1,16 +1,17 @@
 import { ApiError, REQUEST_ID_HEADER } from '@apiary/protocol';
 import type { Context, MiddlewareHandler } from 'hono';
 import type { Ctx } from '../context.js';
-import { newId } from '../lib/ids.js';
+import { newId, newRequestId } from '../lib/ids.js';
 import type { AppEnv } from './app-env.js';
+import { requestHeader } from './header.js';
 
 const GOOD_REQUEST_ID = /^[A-Za-z0-9_.:-]{1,128}$/;
 
 /** Takes the caller's request id when it is well-formed, else mints one; echoes it back. */
 export function requestIdMiddleware(ctx: Ctx): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
-    const incoming = c.req.header(REQUEST_ID_HEADER);
-    const requestId = incoming && GOOD_REQUEST_ID.test(incoming) ? incoming : newId('req');
+    const incoming = requestHeader(c, REQUEST_ID_HEADER);
+    const requestId = incoming && GOOD_REQUEST_ID.test(incoming) ? incoming : newRequestId();
     c.set('requestId', requestId);
     c.set('log', ctx.log.child({ request_id: requestId }));
     c.header(REQUEST_ID_HEADER, requestId);

@@ -23,6 +23,8 @@ export interface FakeAgentOptions {
   /** Time an operation takes before it ends. */
   opDelayMs?: number;
   apiVersion?: string;
+  /** Claim token accepted once by `POST /api/api-keys/bootstrap`. */
+  claimToken?: string;
 }
 
 type Fault = { kind: OperationKind; vmId?: string; code?: string; msg?: string; times?: number };
@@ -53,6 +55,7 @@ export class FakeAgent {
   /** When set, requests never answer (until the caller's timeout). */
   hang = false;
   private faults: Fault[] = [];
+  private claimToken: string | undefined;
   readonly app: Hono;
 
   constructor(o: FakeAgentOptions) {
@@ -62,6 +65,7 @@ export class FakeAgent {
     this.total = o.total ?? { cpu: 8, mem: 16384, disk: 400_000 };
     this.opDelayMs = o.opDelayMs ?? 5;
     this.apiVersion = o.apiVersion ?? API_VERSION;
+    this.claimToken = o.claimToken;
     this.app = this.buildApp();
   }
 
@@ -181,6 +185,26 @@ export class FakeAgent {
     const err = (c: import('hono').Context, status: number, code: string, msg: string) =>
       c.json({ msg, code, requestId: 'req_fake' }, status as 404);
 
+    app.post(agentRoutes.bootstrapApiKey.path, async (c) => {
+      const body = (await c.req.json()) as { claim_token?: string };
+      if (!this.claimToken || body.claim_token !== this.claimToken) {
+        return err(c, 401, 'unauthenticated', 'bad or used claim token');
+      }
+      this.claimToken = undefined;
+      const now = new Date().toISOString();
+      return c.json(
+        {
+          id: 'key_boot',
+          name: 'bootstrap',
+          role: 'admin',
+          prefix: this.key.slice(0, 8),
+          created_at: now,
+          last_used_at: null,
+          key: this.key,
+        },
+        201,
+      );
+    });
     app.get(agentRoutes.info.path, (c) =>
       c.json({
         host_id: this.hostId,

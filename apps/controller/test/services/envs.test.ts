@@ -311,12 +311,9 @@ describe('environments', () => {
       config: h.core.ctx.config,
       db: h.core.ctx.db,
       fetch: h.network.fetch,
-      secretKey: Buffer.alloc(32),
       log: h.core.ctx.log,
     });
-    // The new process has its own key file in real life; here the same box must open the agent key.
-    restarted.ctx.box = h.core.ctx.box;
-    restarted.ctx.agents = h.core.ctx.agents;
+    // Same data dir, same key file: the new process can open the stored agent key.
     restarted.reap();
     await restarted.ctx.work.idle();
     const env = await json<Env>(

@@ -5,7 +5,6 @@ import { drains, hosts, vms } from '../../db/schema.js';
 import { newId } from '../../lib/ids.js';
 import { type Principal, requireRole } from '../auth/principal.js';
 import { getHostView, getVisibleHost } from '../hosts/host-view.js';
-import { refreshHostGauges } from '../hosts/persist-liveness.js';
 import { type DrainRow, loadDrainViews } from './drain-view.js';
 
 function latestDrain(ctx: Ctx, hostId: string): DrainRow | undefined {
@@ -29,7 +28,6 @@ function setPolicy(ctx: Ctx, hostId: string, from: Host['policy'], to: Host['pol
     .returning({ orgId: hosts.orgId })
     .get();
   if (!row) return false;
-  refreshHostGauges(ctx);
   ctx.events.publish({ type: 'host.policy', orgId: row.orgId, data: { id: hostId, policy: to } });
   return true;
 }
@@ -92,7 +90,6 @@ export function startDrain(
     throw new ApiError('conflict', `host ${hostId} changed meanwhile; try again`, {
       retryable: true,
     });
-  refreshHostGauges(ctx);
   ctx.events.publish({
     type: 'host.policy',
     orgId: host.orgId,

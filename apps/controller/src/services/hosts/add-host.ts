@@ -6,7 +6,6 @@ import { resolveTargetOrg } from '../auth/orgs.js';
 import { canSeeOrg, type Principal, requireRole } from '../auth/principal.js';
 import { agentBaseUrl, connectionTestError, testAgentConnection } from './connection-test.js';
 import { toHostViews } from './host-view.js';
-import { refreshHostGauges } from './persist-liveness.js';
 
 export interface AddHostOutcome {
   host: Host;
@@ -54,7 +53,6 @@ export async function addHost(
   }
   insertAddedHost(ctx, info, { baseUrl, key, orgId, publicAddr: req.public_addr });
   ctx.liveness.track(info.host_id, null, -1);
-  refreshHostGauges(ctx);
   ctx.log.info('host added', { host_id: info.host_id, addr: baseUrl, org_id: orgId });
   ctx.events.publish({
     type: 'host.updated',

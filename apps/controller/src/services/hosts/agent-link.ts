@@ -14,7 +14,7 @@ import { newSecret } from '../../lib/secrets.js';
 import { CONTROLLER_VERSION } from '../../version.js';
 import { verifyLicenseKey } from '../auth/license-keys.js';
 import { applyInventory, publishVmChanges } from './apply-inventory.js';
-import { persistTransitions, refreshHostGauges } from './persist-liveness.js';
+import { persistTransitions } from './persist-liveness.js';
 
 /**
  * Agent self-registration with a license key. The same host id registering again (after a
@@ -74,7 +74,6 @@ export function registerHost(ctx: Ctx, req: RegisterHostReq): RegisterHostResp {
   });
   const transition = ctx.liveness.track(req.host_id, credential.hash, req.inventory.generation);
   if (transition) persistTransitions(ctx, [transition]);
-  else refreshHostGauges(ctx);
   publishVmChanges(ctx, req.host_id, changes);
   ctx.metrics.heartbeats.inc({ result: 'registered' });
   ctx.log.info(existing ? 'host re-registered' : 'host registered', {

@@ -12,7 +12,6 @@ import { hosts, vms } from '../../db/schema.js';
 import { getOrg } from '../auth/orgs.js';
 import { orgFilter, type Principal, requireRole } from '../auth/principal.js';
 import { getHostView, getVisibleHost, toHostViews } from './host-view.js';
-import { refreshHostGauges } from './persist-liveness.js';
 
 export function listHosts(
   ctx: Ctx,
@@ -79,7 +78,6 @@ export function removeHost(ctx: Ctx, p: Principal, id: string) {
   }
   ctx.db.delete(hosts).where(eq(hosts.id, id)).run();
   ctx.liveness.forget(id);
-  refreshHostGauges(ctx);
   ctx.log.info('host removed', { host_id: id });
   ctx.events.publish({ type: 'host.removed', orgId: row.orgId, data: { id } });
   return { ok: true as const };

@@ -1,4 +1,4 @@
-import { eq } from 'drizzle-orm';
+import { count, eq } from 'drizzle-orm';
 import type { Ctx } from '../../context.js';
 import { hosts } from '../../db/schema.js';
 import type { Transition } from './liveness-tracker.js';
@@ -22,20 +22,17 @@ export function persistTransitions(ctx: Ctx, transitions: Transition[]) {
       data: { id: t.hostId, hostname: row.hostname, from: t.from, liveness: t.to },
     });
   }
-  refreshHostGauges(ctx);
 }
 
-/** Hosts by liveness and policy, for `/metrics`. */
-export function refreshHostGauges(ctx: Ctx) {
-  const counts = ctx.liveness.counts();
-  for (const [state, n] of Object.entries(counts)) ctx.metrics.hostsByState.liveness.set(state, n);
-  const policies = ctx.db
-    .select({ policy: hosts.policy })
+/** Hosts by liveness and policy, for `/metrics` (computed at scrape time). */
+export function countHosts(ctx: Ctx) {
+  const policy: Record<string, number> = { eligible: 0, draining: 0, maintenance: 0 };
+  for (const r of ctx.db
+    .select({ policy: hosts.policy, n: count() })
     .from(hosts)
-    .all()
-    .reduce((m, r) => m.set(r.policy, (m.get(r.policy) ?? 0) + 1), new Map<string, number>());
-  ctx.metrics.hostsByState.policy.clear();
-  for (const p of ['eligible', 'draining', 'maintenance']) {
-    ctx.metrics.hostsByState.policy.set(p, policies.get(p) ?? 0);
+    .groupBy(hosts.policy)
+    .all()) {
+    policy[r.policy] = r.n;
   }
+  return { liveness: ctx.liveness.counts(), policy };
 }

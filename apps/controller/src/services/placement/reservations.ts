@@ -1,3 +1,4 @@
+import type Database from 'better-sqlite3';
 import { and, eq, sql } from 'drizzle-orm';
 import type { DbOrTx } from '../../db/open-db.js';
 import { hosts, vms } from '../../db/schema.js';
@@ -13,26 +14,31 @@ export interface Demand {
  * only if the host is still ready, eligible and has room. Returns false when it did not.
  * Correct even with several controllers on one database, because the check is in the write.
  */
-export function reserveOnHost(tx: DbOrTx, hostId: string, d: Demand): boolean {
-  const result = tx
-    .update(hosts)
-    .set({
-      reservedCpu: sql`${hosts.reservedCpu} + ${d.cpu}`,
-      reservedMem: sql`${hosts.reservedMem} + ${d.mem}`,
-      reservedDisk: sql`${hosts.reservedDisk} + ${d.disk}`,
-    })
-    .where(
-      and(
-        eq(hosts.id, hostId),
-        eq(hosts.liveness, 'ready'),
-        eq(hosts.policy, 'eligible'),
-        sql`${hosts.reservedCpu} + ${hosts.foreignCpu} + ${d.cpu} <= ${hosts.totalCpu}`,
-        sql`${hosts.reservedMem} + ${hosts.foreignMem} + ${d.mem} <= ${hosts.totalMem}`,
-        sql`${hosts.reservedDisk} + ${hosts.foreignDisk} + ${d.disk} <= ${hosts.totalDisk}`,
-      ),
-    )
-    .run();
+export function reserveOnHost(client: Database.Database, hostId: string, d: Demand): boolean {
+  const result = reserveStatement(client).run({ id: hostId, cpu: d.cpu, mem: d.mem, disk: d.disk });
   return result.changes === 1;
+}
+
+const reserveStatements = new WeakMap<Database.Database, Database.Statement>();
+
+/**
+ * Prepared once per connection: placement is the hot path. Run inside the caller's transaction
+ * (same connection), so the reservation commits or rolls back with everything else.
+ */
+function reserveStatement(client: Database.Database): Database.Statement {
+  let st = reserveStatements.get(client);
+  if (!st) {
+    st = client.prepare(
+      `UPDATE hosts SET reserved_cpu = reserved_cpu + @cpu, reserved_mem = reserved_mem + @mem,
+         reserved_disk = reserved_disk + @disk
+       WHERE id = @id AND liveness = 'ready' AND policy = 'eligible'
+         AND reserved_cpu + foreign_cpu + @cpu <= total_cpu
+         AND reserved_mem + foreign_mem + @mem <= total_mem
+         AND reserved_disk + foreign_disk + @disk <= total_disk`,
+    );
+    reserveStatements.set(client, st);
+  }
+  return st;
 }
 
 /**

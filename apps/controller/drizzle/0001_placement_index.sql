@@ -1,0 +1,1 @@
+CREATE INDEX `hosts_free_mem` ON `hosts` (`org_id`,`liveness`,`policy`,("total_mem" - "reserved_mem" - "foreign_mem"));

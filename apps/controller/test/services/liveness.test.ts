@@ -1,0 +1,117 @@
+import type { Env, FleetStatus, Host } from '@apiary/protocol';
+import { afterEach, describe, expect, it } from 'vitest';
+import { createControllerCore } from '../../src/core.js';
+import { createHarness, type Harness, json, sshKey } from '../helpers/harness.js';
+import { uploadImage } from '../helpers/images.js';
+
+let h: Harness;
+afterEach(async () => h?.close());
+
+describe('host liveness', () => {
+  it('marks a silent host suspect then down, shows its VMs unknown, deletes nothing, and recovers', async () => {
+    h = await createHarness({ manualClock: true });
+    const { agent, credential } = await h.addAgent({ hostId: 'host_live00000001' });
+    await uploadImage(h, 'img');
+    await h.req('POST', '/v1/envs', { id: 'web', ssh_keys: [sshKey()], vms: [{ image: 'img' }] });
+    await h.idle();
+    const getHost = async () => json<Host>(await h.req('GET', '/v1/hosts/host_live00000001'));
+
+    h.clock?.advance(3000);
+    h.core.sweep();
+    expect((await getHost()).liveness).toBe('suspect');
+    expect((await json<Env>(await h.req('GET', '/v1/envs/web'))).vms[0]?.state).toBe('running');
+
+    h.clock?.advance(6000);
+    h.core.sweep();
+    expect((await getHost()).liveness).toBe('down');
+    const env = await json<Env>(await h.req('GET', '/v1/envs/web'));
+    expect(env.state).toBe('active');
+    expect(env.vms[0]?.state).toBe('unknown');
+    const status = await json<FleetStatus>(await h.req('GET', '/v1/status'));
+    expect(status.hosts).toMatchObject({ total: 1, down: 1 });
+    expect(status.vms.by_state).toEqual({ unknown: 1 });
+    // Nothing was deleted or rescheduled behind the operator's back.
+    expect(agent.calls.filter((c) => c.method === 'DELETE')).toEqual([]);
+    expect((await getHost()).capacity.reserved.cpu).toBe(2);
+    // The reaper does not touch it either.
+    h.core.reap();
+    await h.idle();
+    expect(agent.liveVms()).toHaveLength(1);
+
+    await h.heartbeat(agent, credential);
+    expect((await getHost()).liveness).toBe('ready');
+    expect((await json<Env>(await h.req('GET', '/v1/envs/web'))).vms[0]?.state).toBe('running');
+    const metrics = await (await h.core.app.request('/metrics')).text();
+    expect(metrics).toContain('apiary_host_liveness_transitions_total{to="down"} 1');
+    expect(metrics).toContain('apiary_hosts{liveness="ready"} 1');
+  });
+
+  it('counts silence from the end of the grace period after a restart', async () => {
+    h = await createHarness({ manualClock: true, config: { restartGraceMs: 30_000 } });
+    await h.addAgent({ hostId: 'host_live00000004' });
+    const restarted = createControllerCore({
+      config: h.core.ctx.config,
+      db: h.core.ctx.db,
+      clock: h.clock,
+      log: h.core.ctx.log,
+    });
+    h.clock?.advance(30_000 + 2999);
+    restarted.sweep();
+    expect(restarted.ctx.liveness.state('host_live00000004')).toBe('ready');
+    h.clock?.advance(1);
+    restarted.sweep();
+    expect(restarted.ctx.liveness.state('host_live00000004')).toBe('suspect');
+    await restarted.stop();
+  });
+
+  it('does not place on a host that is not ready', async () => {
+    h = await createHarness({ manualClock: true });
+    await h.addAgent({ hostId: 'host_live00000002' });
+    await uploadImage(h, 'img');
+    h.clock?.advance(3000);
+    h.core.sweep();
+    const res = await h.req('POST', '/v1/envs', {
+      id: 'x',
+      ssh_keys: [sshKey()],
+      vms: [{ image: 'img' }],
+    });
+    expect(res.status).toBe(409);
+    expect(JSON.stringify(await json(res))).toContain('host is suspect');
+  });
+
+  it('marks nothing down because the controller restarted', async () => {
+    h = await createHarness({ manualClock: true, config: { restartGraceMs: 30_000 } });
+    const { agent, credential } = await h.addAgent({ hostId: 'host_live00000003' });
+    await h.core.stop();
+    const restarted = createControllerCore({
+      config: h.core.ctx.config,
+      db: h.core.ctx.db,
+      clock: h.clock,
+      fetch: h.network.fetch,
+      log: h.core.ctx.log,
+    });
+    // The restart took a while: longer than the down threshold.
+    h.clock?.advance(20_000);
+    restarted.sweep();
+    const host = async () =>
+      json<Host>(
+        await restarted.app.request('/v1/hosts/host_live00000003', {
+          headers: { authorization: `Bearer ${h.adminKey}` },
+        }),
+      );
+    expect((await host()).liveness).toBe('ready');
+    // Heartbeats resume with the same credential: nothing to re-register.
+    const res = await restarted.app.request('/v1/internal/hosts/host_live00000003/heartbeat', {
+      method: 'POST',
+      headers: { authorization: `Bearer ${credential}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ generation: agent.generation }),
+    });
+    expect(res.status).toBe(200);
+    expect((await json(res)).ack_generation).toBe(agent.generation);
+    // Once heard from again, silence counts as usual.
+    h.clock?.advance(3000);
+    restarted.sweep();
+    expect((await host()).liveness).toBe('suspect');
+    await restarted.stop();
+  });
+});

@@ -1,0 +1,243 @@
+#!/usr/bin/env node
+// Benchmark: what a VM create costs on the agent, against the simulated host.
+//
+//   node scripts/bench/agent-create.mjs [--sequential 5] [--parallel 10]
+//
+// Prints the host commands one create runs (from the simulator's command log), the time a
+// create takes (POST /api/vms to the operation succeeding), the same for deletes and for a
+// batch of parallel creates, and, as the baseline measured in the same run, the time the same
+// host commands take when replayed back to back without the agent. Needs `pnpm build` first.
+import { execFile, execFileSync, spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs, promisify } from 'node:util';
+
+const repo = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const AGENT = join(repo, 'apps/agent/dist/main.js');
+const SIM_CLI = join(repo, 'packages/illumos-sim/bin/apiary-sim.js');
+const { values } = parseArgs({
+  options: {
+    sequential: { type: 'string', default: '5' },
+    parallel: { type: 'string', default: '10' },
+  },
+});
+const SEQUENTIAL = Number(values.sequential);
+const PARALLEL = Number(values.parallel);
+
+const work = mkdtempSync(join(tmpdir(), 'apiary-bench-'));
+const simRoot = join(work, 'host');
+const dataDir = join(work, 'data');
+const bin = execFileSync(process.execPath, [SIM_CLI, 'bin-dir'], { encoding: 'utf8' }).trim();
+const sim = (root, cmd, args, input) =>
+  execFileSync(join(bin, cmd), args, {
+    env: { ...process.env, ILLUMOS_SIM_ROOT: root },
+    input,
+    maxBuffer: 1 << 30,
+  });
+const readLog = () =>
+  readFileSync(join(simRoot, 'commands.jsonl'), 'utf8')
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l));
+
+async function freePort() {
+  const s = createServer().listen(0, '127.0.0.1');
+  await new Promise((r) => s.once('listening', r));
+  const { port } = s.address();
+  s.close();
+  return port;
+}
+
+function imageStream() {
+  const builder = join(work, 'builder');
+  execFileSync(process.execPath, [SIM_CLI, 'init', builder]);
+  sim(builder, 'zfs', ['create', '-V', String(1 << 30), 'rpool/box']);
+  writeFileSync(join(builder, 'root/dev/zvol/dsk/rpool/box'), 'bootable disk\n');
+  sim(builder, 'zfs', ['snapshot', 'rpool/box@v1']);
+  return sim(builder, 'zfs', ['send', 'rpool/box@v1']);
+}
+
+const ms = (n) => `${n.toFixed(0).padStart(6)} ms`;
+const stats = (xs) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return {
+    min: s[0],
+    median: s[Math.floor(s.length / 2)],
+    max: s.at(-1),
+    mean: s.reduce((a, b) => a + b, 0) / s.length,
+  };
+};
+
+async function main() {
+  execFileSync(process.execPath, [SIM_CLI, 'init', simRoot, '--cpus', '64', '--ram', '256G']);
+  const port = await freePort();
+  const agent = spawn(
+    process.execPath,
+    [AGENT, '--listen', `127.0.0.1:${port}`, '--data-dir', dataDir, '--sim', simRoot],
+    {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    },
+  );
+  let out = '';
+  agent.stdout.on('data', (d) => {
+    out += d;
+  });
+  while (!out.includes('"msg":"listening"')) await new Promise((r) => setTimeout(r, 50));
+  const key = execFileSync(process.execPath, [AGENT, 'keys', 'create', '--data-dir', dataDir], {
+    encoding: 'utf8',
+  }).split('\n')[0];
+  const base = `http://127.0.0.1:${port}`;
+  const call = async (method, path, body, headers = {}) => {
+    const res = await fetch(base + path, {
+      method,
+      headers: {
+        authorization: `Bearer ${key}`,
+        ...(body && !Buffer.isBuffer(body) ? { 'content-type': 'application/json' } : {}),
+        ...headers,
+      },
+      body: body && !Buffer.isBuffer(body) ? JSON.stringify(body) : body,
+    });
+    if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${await res.text()}`);
+    return res.json();
+  };
+  const waitOp = async (id) => {
+    for (;;) {
+      const op = await call('GET', `/api/operations/${id}`);
+      if (op.state === 'succeeded') return op;
+      if (op.state === 'failed') throw new Error(`operation ${id} failed: ${op.error?.msg}`);
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  };
+
+  const stream = imageStream();
+  const digest = `sha256:${createHash('sha256').update(stream).digest('hex')}`;
+  let t0 = performance.now();
+  await call('POST', '/api/images?name=box', stream, {
+    'content-type': 'application/octet-stream',
+  });
+  const uploadMs = performance.now() - t0;
+  // A copy of the host as it is now, to replay a create's commands on without the agent.
+  const pristine = join(work, 'pristine');
+  cpSync(simRoot, pristine, { recursive: true });
+
+  // One create, with the host commands it runs; then, alternately, a baseline replay of those
+  // commands without the agent and another agent create, so both see the same machine load.
+  const spec = (id) => ({
+    id,
+    env_id: 'bench',
+    image: 'box',
+    cpu: 1,
+    mem: 512,
+    disk: 2048,
+    ports: [80],
+  });
+  const timedCreate = async (id) => {
+    const started = performance.now();
+    const { operation } = await call('POST', '/api/vms', spec(id));
+    await waitOp(operation.id);
+    return performance.now() - started;
+  };
+  const creates = [];
+  const replays = [];
+  const deletes = [];
+  const mark = readLog().length;
+  creates.push(await timedCreate('seq-0'));
+  const createCommands = readLog().slice(mark);
+  const zoneFile = join(work, 'seq-0.zonecfg');
+  writeFileSync(zoneFile, sim(simRoot, 'zonecfg', ['-z', 'seq-0', 'export']));
+  const rdr = sim(simRoot, 'ipnat', ['-l'])
+    .toString()
+    .split('\n')
+    .filter((l) => l.startsWith('rdr') && l.includes('10.213.0.2 '))
+    .join('\n');
+  const run = promisify(execFile);
+  const replay = async (i) => {
+    const root = join(work, `replay-${i}`);
+    cpSync(pristine, root, { recursive: true });
+    const started = performance.now();
+    for (const c of createCommands) {
+      const args = c.argv[0] === 'zonecfg' ? ['-z', 'seq-0', '-f', zoneFile] : c.argv.slice(1);
+      const child = run(
+        join(bin, c.argv[0]),
+        args, // The environment the agent gives host commands: PATH and the simulator root only.
+        { env: { PATH: process.env.PATH ?? '/usr/bin:/bin', ILLUMOS_SIM_ROOT: root } },
+      );
+      child.child.stdin.end(c.argv[0] === 'ipnat' ? `${rdr}\n` : '');
+      await child;
+    }
+    return performance.now() - started;
+  };
+  for (let i = 1; i < SEQUENTIAL; i++) {
+    replays.push(await replay(i));
+    creates.push(await timedCreate(`seq-${i}`));
+  }
+  replays.push(await replay(SEQUENTIAL));
+
+  const listBefore = readLog().length;
+  t0 = performance.now();
+  await call('GET', '/api/vms?limit=1000');
+  const listMs = performance.now() - t0;
+  let deleteCommands = [];
+  const listCommands = readLog().slice(listBefore);
+  for (let i = 0; i < SEQUENTIAL; i++) {
+    const before = readLog().length;
+    t0 = performance.now();
+    const { operation } = await call('DELETE', `/api/vms/seq-${i}`);
+    await waitOp(operation.id);
+    deletes.push(performance.now() - t0);
+    if (i === 0) deleteCommands = readLog().slice(before);
+  }
+
+  t0 = performance.now();
+  const accepted = await Promise.all(
+    Array.from({ length: PARALLEL }, (_, i) => call('POST', '/api/vms', spec(`par-${i}`))),
+  );
+  await Promise.all(accepted.map((a) => waitOp(a.operation.id)));
+  const parallelMs = performance.now() - t0;
+
+  agent.kill('SIGTERM');
+  await new Promise((r) => agent.once('exit', r));
+  console.log('Apiary agent: create benchmark on the simulated host');
+  console.log(
+    `  image upload (zfs-send, ${stream.length} bytes): ${ms(uploadMs)}  digest ${digest.slice(0, 19)}...`,
+  );
+  console.log(`\n  host commands of one create (${createCommands.length}):`);
+  for (const c of createCommands)
+    console.log(`    ${String(c.duration_ms).padStart(4)} ms  ${c.argv.join(' ')}`);
+  console.log(`\n  host commands of one delete (${deleteCommands.length}):`);
+  for (const c of deleteCommands)
+    console.log(`    ${String(c.duration_ms).padStart(4)} ms  ${c.argv.join(' ')}`);
+  const c = stats(creates);
+  const d = stats(deletes);
+  console.log(
+    `\n  create, sequential x${SEQUENTIAL}: median ${ms(c.median)}  min ${ms(c.min)}  max ${ms(c.max)}`,
+  );
+  console.log(
+    `  delete, sequential x${SEQUENTIAL}: median ${ms(d.median)}  min ${ms(d.min)}  max ${ms(d.max)}`,
+  );
+  console.log(
+    `  ${PARALLEL} creates in parallel: ${ms(parallelMs)} wall, ${ms(parallelMs / PARALLEL)} per VM`,
+  );
+  console.log(
+    `  GET /api/vms with ${SEQUENTIAL} VMs: ${ms(listMs)}, ${listCommands.length} host command(s)`,
+  );
+  const r = stats(replays);
+  console.log(
+    `\n  baseline (same run, interleaved): the ${createCommands.length} commands replayed without the agent`,
+  );
+  console.log(`    median ${ms(r.median)}  min ${ms(r.min)}  max ${ms(r.max)}`);
+  console.log(
+    `  agent overhead per create (median create - median baseline): ${ms(c.median - r.median)}`,
+  );
+  rmSync(work, { recursive: true, force: true });
+}
+
+main().catch((error) => {
+  console.error(error);
+  rmSync(work, { recursive: true, force: true });
+  process.exit(1);
+});
