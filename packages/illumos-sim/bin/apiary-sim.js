@@ -1,2 +1,2 @@
 #!/usr/bin/env node
-import '../dist/apiary-sim.js';
+import('../dist/apiary-sim.js');

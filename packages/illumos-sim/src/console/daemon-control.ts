@@ -29,7 +29,7 @@ function daemonScript(): string {
   for (const candidate of [
     join(here, 'console', 'zone-daemon.js'),
     join(here, 'zone-daemon.js'),
-    join(here, '..', 'dist', 'console', 'zone-daemon.js'),
+    join(here, '..', '..', 'dist', 'console', 'zone-daemon.js'),
   ]) {
     if (existsSync(candidate)) return candidate;
   }

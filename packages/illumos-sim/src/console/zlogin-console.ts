@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { closeSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { appendCommandLog } from '../core/command-log.js';
@@ -58,6 +59,8 @@ export async function runConsole(root: string, args: string[]): Promise<number> 
   const escapeChar = opts.flags.has('E') ? undefined : (lastValue(opts, 'e') ?? '~');
   if (!quiet) process.stdout.write(`[Connected to zone '${zone}' console]\n`);
   process.stdin.setRawMode(true);
+  // libuv's raw mode keeps ONLCR; zlogin passes the guest's bytes through untouched.
+  setOutputProcessing(false);
   const code = await new Promise<number>((resolve) => {
     const getty = new GuestGetty(zone, (text) => process.stdout.write(text));
     let atLineStart = true;
@@ -67,6 +70,7 @@ export async function runConsole(root: string, args: string[]): Promise<number> 
     const finish = (exit: number) => {
       clearInterval(timer);
       process.stdin.off('data', onData);
+      setOutputProcessing(true);
       process.stdin.setRawMode(false);
       process.stdin.pause();
       if (!quiet) process.stdout.write(`\n[Connection to zone '${zone}' console closed]\n`);
@@ -107,9 +111,23 @@ export async function runConsole(root: string, args: string[]): Promise<number> 
   return done(code);
 }
 
+function setOutputProcessing(on: boolean): void {
+  spawnSync('stty', [on ? 'onlcr' : '-onlcr'], { stdio: ['inherit', 'ignore', 'ignore'] });
+}
+
+/**
+ * Whether the guest is on the zone console: the zone runs and its bhyve `console` attr is the
+ * default /dev/zconsole (with `console=socket,...` COM1 goes to the socket instead).
+ */
 function zoneRunning(root: string, zone: string): boolean {
   try {
-    return readState(root).zones.find((z) => z.name === zone)?.state === 'running';
+    const z = readState(root).zones.find((x) => x.name === zone);
+    if (z?.state !== 'running') return false;
+    const consoleAttr = z.config.resources.find(
+      (r) => r.type === 'attr' && r.props.name === 'console',
+    );
+    const target = consoleAttr?.props.value;
+    return target === undefined || target.startsWith('/dev/zconsole');
   } catch {
     return false;
   }

@@ -90,7 +90,10 @@ async function dispatch(
 ): Promise<number> {
   const load = PROGRAMS[program];
   if (!load) {
-    io.err(`pfexec: can't find ${originalArgv[1] ?? program}: No such file or directory\n`);
+    const viaPfexec = basename(originalArgv[0] ?? '') === 'pfexec';
+    if (!viaPfexec) io.err(`illumos-sim: ${program || '(none)'} is not a simulated program\n`);
+    else if (program === '') io.err('usage: pfexec [-P privset] cmd [arg ..]\n');
+    else io.err(`pfexec: can't find ${program}: No such file or directory\n`);
     return 1;
   }
   try {

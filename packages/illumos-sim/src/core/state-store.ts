@@ -34,7 +34,10 @@ function identity(path: string): string | undefined {
   }
 }
 
-/** A read-only view of the current state. Never mutate the returned object. */
+/**
+ * A read-only view of the current state. Never mutate the returned object, and do not hold it
+ * across an await: an in-process state change may update it in place.
+ */
 export function readState(root: string): HostState {
   const path = statePath(root);
   const key = identity(path);
@@ -79,10 +82,20 @@ export async function updateState<T>(
   fn: (state: HostState, commit: () => void) => Promise<T> | T,
 ): Promise<T> {
   return withHostLock(root, async () => {
-    const state = loadFresh(root);
+    // Under the lock nobody else can change the file, so a cached parse of the current file
+    // is the current state: mutate it in place instead of parsing again. If the change
+    // fails part-way the cache is dropped and the file (unchanged) is the truth again.
+    const key = identity(statePath(root));
+    const hit = cache.get(root);
+    const state = hit && hit.key === key ? hit.state : loadFresh(root);
     const commit = () => writeState(root, state);
-    const result = await fn(state, commit);
-    writeState(root, state);
-    return result;
+    try {
+      const result = await fn(state, commit);
+      writeState(root, state);
+      return result;
+    } catch (error) {
+      cache.delete(root);
+      throw error;
+    }
   });
 }

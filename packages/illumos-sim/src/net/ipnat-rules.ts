@@ -1,4 +1,4 @@
-import { isCidr, normalizeCidr, normalizeHost, portNumber } from './addresses.js';
+import { normalizeCidr, normalizeHost, portNumber } from './addresses.js';
 
 /**
  * ipnat(5) rules as the kernel stores and `ipnat -l` re-renders them: `map`, `bimap`, `rdr`
@@ -21,10 +21,7 @@ export function parseNatRule(line: string): RuleParse {
   if (!ifname || !LINK.test(ifname)) return bad(ifname);
   if (kind === 'rdr') {
     const dst = next();
-    const dstN =
-      dst && (isCidr(dst) || dst === 'any')
-        ? normalizeCidr(dst === 'any' ? '0/0' : dst)
-        : undefined;
+    const dstN = dst ? normalizeCidr(dst === 'any' ? '0/0' : dst) : undefined;
     if (!dstN) return bad(dst);
     let out = `rdr ${ifname} ${dstN}`;
     if (t[i] === 'port') {

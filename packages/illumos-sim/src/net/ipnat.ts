@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { GetoptError, getopt } from '../core/getopt.js';
-import type { CommandHandler } from '../core/io.js';
-import { updateState } from '../core/state-store.js';
+import type { CommandHandler, CommandIo } from '../core/io.js';
+import { readState, updateState } from '../core/state-store.js';
 import { instanceFor } from './ipf-instance.js';
 import { loadNatText } from './rule-loading.js';
 
@@ -34,6 +34,17 @@ export const ipnat: CommandHandler = async (io, args) => {
       }
     }
   }
+  const changes = opts.flags.has('C') || opts.flags.has('F') || texts.length > 0;
+  if (!changes) {
+    // listing only: no lock, no write
+    const state = readState(io.root);
+    if (!state.ipfilter.global.enabled) {
+      io.err('ioctl(SIOCGNATS): I/O error\n');
+      return 1;
+    }
+    if (opts.flags.has('l')) listNat(io, instanceFor(state, zone).nat, opts.flags.has('h'));
+    return 0;
+  }
   return updateState(io.root, (state) => {
     if (!state.ipfilter.global.enabled) {
       io.err('ioctl(SIOCGNATS): I/O error\n');
@@ -61,12 +72,13 @@ export const ipnat: CommandHandler = async (io, args) => {
         break;
       }
     }
-    if (opts.flags.has('l')) {
-      const hits = opts.flags.has('h');
-      io.out(
-        `List of active MAP/Redirect filters:\n${inst.nat.map((r) => `${hits ? '0 ' : ''}${r}\n`).join('')}\nList of active sessions:\n`,
-      );
-    }
+    if (opts.flags.has('l')) listNat(io, inst.nat, opts.flags.has('h'));
     return code;
   });
 };
+
+function listNat(io: CommandIo, rules: string[], hits: boolean): void {
+  io.out(
+    `List of active MAP/Redirect filters:\n${rules.map((r) => `${hits ? '0 ' : ''}${r}\n`).join('')}\nList of active sessions:\n`,
+  );
+}

@@ -260,7 +260,7 @@ const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', '
 /** zfs's `%a %b %e %H:%M %Y` (UTC here: the simulated host runs in UTC). */
 function formatDate(seconds: number): string {
   const d = new Date(seconds * 1000);
-  const hh = `${d.getUTCHours()}`;
+  const hh = `${d.getUTCHours()}`.padStart(2, '0');
   const mm = `${d.getUTCMinutes()}`.padStart(2, '0');
   return `${DAYS[d.getUTCDay()]} ${MONTHS[d.getUTCMonth()]} ${`${d.getUTCDate()}`.padStart(2, ' ')} ${hh}:${mm} ${d.getUTCFullYear()}`;
 }

@@ -229,6 +229,19 @@ function receiveOne(
       removeDataset(state, io.root, io.hostRoot, d.name);
   }
   const parent = parentOf(dest.fs);
+  if ((flags.has('d') || flags.has('e')) && parent !== undefined && !getDataset(state, parent)) {
+    // -d/-e create the intermediate file systems below the target (zfs(8))
+    const parts = dest.fs.split('/');
+    for (let i = 2; i < parts.length; i++) {
+      const ancestor = parts.slice(0, i).join('/');
+      if (
+        !getDataset(state, ancestor) &&
+        getDataset(state, parentOf(ancestor)!)?.type === 'filesystem'
+      ) {
+        addDataset(state, io.hostRoot, { name: ancestor, type: 'filesystem' });
+      }
+    }
+  }
   if (parent !== undefined && getDataset(state, parent)?.type !== 'filesystem') {
     return `cannot receive new filesystem stream: parent of '${dest.fs}' does not exist\n`;
   }

@@ -1,11 +1,9 @@
 import type { DatasetRecord, HostState } from '../core/state-types.js';
 import {
-  childrenOf,
   DEFAULT_VOLBLOCKSIZE,
   getDataset,
   parentOf,
   poolOf,
-  snapshotsOf,
   VOL_BASE,
   volumeDataBytes,
 } from './zfs-model.js';
@@ -48,18 +46,43 @@ function numProp(ds: DatasetRecord | undefined, prop: string): number {
 export class SpaceCalculator {
   private readonly memoUsed = new Map<string, number>();
   private readonly memoAvail = new Map<string, number>();
+  private readonly memoRefer = new Map<string, number>();
+  /** Children and snapshots per dataset, built once: listing a big host stays linear. */
+  private readonly kids = new Map<string, DatasetRecord[]>();
+  private readonly snaps = new Map<string, DatasetRecord[]>();
 
   constructor(
     private readonly state: HostState,
     private readonly hostRoot: string,
-  ) {}
+  ) {
+    for (const d of Object.values(state.datasets)) {
+      const parent = parentOf(d.name);
+      if (parent === undefined) continue;
+      const map = d.type === 'snapshot' ? this.snaps : this.kids;
+      const list = map.get(parent);
+      if (list) list.push(d);
+      else map.set(parent, [d]);
+    }
+  }
+
+  private childrenOf(name: string): DatasetRecord[] {
+    return this.kids.get(name) ?? [];
+  }
+
+  private snapshotsOf(name: string): DatasetRecord[] {
+    return this.snaps.get(name) ?? [];
+  }
 
   referenced(ds: DatasetRecord): number {
     if (ds.type !== 'volume') return ds.referenced;
+    const hit = this.memoRefer.get(ds.name);
+    if (hit !== undefined) return hit;
     const bs = ds.volblocksize ?? DEFAULT_VOLBLOCKSIZE;
     const bytes = volumeDataBytes(this.hostRoot, ds.name);
     const written = VOL_BASE + Math.ceil(bytes / bs) * bs;
-    return Math.max(written, ds.referenced);
+    const refer = Math.max(written, ds.referenced);
+    this.memoRefer.set(ds.name, refer);
+    return refer;
   }
 
   /** Bytes this dataset holds that nothing else shares. */
@@ -79,11 +102,11 @@ export class SpaceCalculator {
     const usedbysnapshots =
       ds.type === 'snapshot'
         ? 0
-        : snapshotsOf(this.state, ds.name).reduce((n, s) => n + this.unique(s), 0);
+        : this.snapshotsOf(ds.name).reduce((n, s) => n + this.unique(s), 0);
     const usedbychildren =
       ds.type === 'snapshot'
         ? 0
-        : childrenOf(this.state, ds.name).reduce((n, c) => n + this.charged(c), 0);
+        : this.childrenOf(ds.name).reduce((n, c) => n + this.charged(c), 0);
     const usedbyrefreservation = Math.max(0, numProp(ds, 'refreservation') - usedbydataset);
     return {
       used: this.used(ds),
@@ -101,8 +124,8 @@ export class SpaceCalculator {
     if (hit !== undefined) return hit;
     let used = this.unique(ds);
     if (ds.type !== 'snapshot') {
-      for (const s of snapshotsOf(this.state, ds.name)) used += this.unique(s);
-      for (const c of childrenOf(this.state, ds.name)) used += this.charged(c);
+      for (const s of this.snapshotsOf(ds.name)) used += this.unique(s);
+      for (const c of this.childrenOf(ds.name)) used += this.charged(c);
       used += Math.max(0, numProp(ds, 'refreservation') - this.unique(ds));
     }
     this.memoUsed.set(ds.name, used);

@@ -33,7 +33,20 @@ export type Outcome =
 const fail = (error: string, exitCode = 1): Outcome => ({ error, exitCode });
 const ok = (message?: string): Outcome => (message ? { ok: true, message } : { ok: true });
 
+/** sanity_check() with unsafe_when_running: install, uninstall, clone and mark. */
+function kernelRefusal(cmd: string, zone: ZoneRecord): Outcome | undefined {
+  if (inKernel(zone)) return fail(`${cmd} operation is invalid for ${zone.state} zones.`);
+  return undefined;
+}
+
+/** Kernel-known zones: what lookup_running_zone() finds (zoneadm's `running` check). */
+function inKernel(zone: ZoneRecord): boolean {
+  return ['ready', 'running', 'shutting_down', 'down'].includes(zone.state);
+}
+
 export function install(ctx: Ctx, zone: ZoneRecord, noDataset: boolean): Outcome {
+  const refused = kernelRefusal('install', zone);
+  if (refused) return refused;
   if (zone.state === 'incomplete') return fail('zone is incomplete; uninstall required.');
   if (zone.state !== 'configured') return fail('is already installed.');
   const zp = zone.config.props.zonepath;
@@ -62,10 +75,9 @@ function zonepathDataset(ctx: Ctx, zone: ZoneRecord) {
 }
 
 export function uninstall(ctx: Ctx, zone: ZoneRecord): Outcome {
+  const refused = kernelRefusal('uninstall', zone);
+  if (refused) return refused;
   if (zone.state === 'configured') return fail("is already in state 'configured'.");
-  if (zone.state !== 'installed' && zone.state !== 'incomplete') {
-    return fail('uninstall operation is invalid for running zones.');
-  }
   const ds = zonepathDataset(ctx, zone);
   if (ds) {
     const all = [...descendantsOf(ctx.state, ds.name), ds];
@@ -102,7 +114,11 @@ function makeReady(ctx: Ctx, zone: ZoneRecord): Outcome | undefined {
 
 export function ready(ctx: Ctx, zone: ZoneRecord): Outcome {
   if (zone.state === 'ready') return { ok: true, message: 'zone is already ready' };
-  if (zone.state === 'running') return fail('zone is already running');
+  if (zone.state === 'running') {
+    // zoneadmd readies a running zone by halting it first
+    halt(ctx, zone);
+    return makeReady(ctx, zone) ?? ok();
+  }
   if (zone.state !== 'installed') return fail('must be installed before ready.');
   return makeReady(ctx, zone) ?? ok();
 }
@@ -147,16 +163,15 @@ export function halt(ctx: Ctx, zone: ZoneRecord): Outcome {
 }
 
 export function shutdown(ctx: Ctx, zone: ZoneRecord, reboot: boolean): Outcome {
-  if (zone.state === 'installed') return { ok: true, message: 'zone is already halted' };
-  if (zone.state !== 'running') return fail('not running');
+  if (!inKernel(zone)) return fail('not running');
   const halted = halt(ctx, zone);
   if ('error' in halted || !reboot) return halted;
   return boot(ctx, zone);
 }
 
 export function reboot(ctx: Ctx, zone: ZoneRecord): Outcome {
+  if (!inKernel(zone)) return fail('not running');
   if (zone.state !== 'running') {
-    if (zone.state === 'ready') return fail('not running');
     return fail(`reboot operation is invalid for zones in state '${zone.state}'`);
   }
   halt(ctx, zone);
@@ -164,6 +179,8 @@ export function reboot(ctx: Ctx, zone: ZoneRecord): Outcome {
 }
 
 export function markIncomplete(zone: ZoneRecord): Outcome {
+  const refused = kernelRefusal('mark', zone);
+  if (refused) return refused;
   if (zone.state !== 'installed') return fail('must be installed before mark.');
   zone.state = 'incomplete';
   return ok();
@@ -176,6 +193,9 @@ export function cloneZone(
   source: ZoneRecord,
   snapName: string | undefined,
 ): Outcome {
+  const refused = kernelRefusal('clone', zone);
+  if (refused) return refused;
+  if (zone.state === 'incomplete') return fail('zone is incomplete; uninstall required.');
   if (zone.state !== 'configured') return fail('is already installed.');
   if (source.state !== 'installed') return fail(`must be installed before clone.`);
   if ((source.config.props.brand ?? 'ipkg') !== (zone.config.props.brand ?? 'ipkg')) {

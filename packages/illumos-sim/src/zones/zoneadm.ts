@@ -64,7 +64,10 @@ export const zoneadm: CommandHandler = async (io, args) => {
     'mark',
   ];
   if (!known.includes(sub)) return usage(io, `unknown subcommand ${sub}`);
-  if (zoneName === undefined) return usage(io, 'no zone specified');
+  if (zoneName === undefined) {
+    io.err('zoneadm: no zone specified\n');
+    return 1;
+  }
   if (zoneName === 'global') {
     io.err(`zoneadm: zone 'global': ${sub} operation is invalid for the global zone.\n`);
     return 1;
@@ -137,11 +140,13 @@ export const zoneadm: CommandHandler = async (io, args) => {
         break;
       }
       default:
+        // verify: the check zoneadm makes before install and boot
         outcome =
-          zone.state === 'configured' || zone.config.props.zonepath
-            ? { ok: true }
-            : { error: 'zonepath not specified' };
-        if (!zone.config.props.zonepath) outcome = { error: 'zonepath not specified' };
+          zone.state === 'incomplete'
+            ? { error: 'zone is incomplete; uninstall required.' }
+            : zone.config.props.zonepath
+              ? { ok: true }
+              : { error: 'zonepath not specified' };
         break;
     }
     if ('error' in outcome) {

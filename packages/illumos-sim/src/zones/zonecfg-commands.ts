@@ -1,16 +1,9 @@
 import { writeFileSync } from 'node:fs';
-import { GetoptError, getopt } from '../core/getopt.js';
-import type { ResourceType, ZoneResource } from '../core/state-types.js';
-import {
-  exportConfig,
-  GLOBAL_ORDER,
-  infoAll,
-  infoGlobal,
-  infoResource,
-  RESOURCE_PROPS,
-} from './zonecfg-format.js';
-import type { LexedCommand, PropValue, Token } from './zonecfg-lexer.js';
+import { exportConfig, infoAll, infoGlobal, infoResource } from './zonecfg-format.js';
+import type { LexedCommand, Token } from './zonecfg-lexer.js';
 import { parseValue } from './zonecfg-lexer.js';
+import { ALL_PROPS, matches, optsOf, parsePairs, syntaxError } from './zonecfg-parse.js';
+import { RESOURCE_HANDLERS } from './zonecfg-resource-commands.js';
 import {
   isGlobalProp,
   isResourceType,
@@ -18,54 +11,12 @@ import {
   resourcePropAllowed,
   SHELP,
   setGlobal,
-  validateResource,
   verifyConfig,
   type ZonecfgSession,
   ZoneExit,
 } from './zonecfg-session.js';
 
 /** One handler per zonecfg subcommand, mirroring zonecfg.c's *_func(). */
-const ALL_PROPS = new Set([
-  ...GLOBAL_ORDER,
-  ...Object.values(RESOURCE_PROPS).flat(),
-  'options',
-  'property',
-  'value',
-]);
-
-function words(tokens: Token[]): string[] {
-  return tokens.map((t) => t.text);
-}
-
-function syntaxError(s: ZonecfgSession, at: Token | undefined): undefined {
-  s.error(at ? `syntax error at '${at.text}'` : 'syntax error at end of line');
-}
-
-/** `prop=value` pairs after a resource type (select/remove/info filters). */
-function parsePairs(s: ZonecfgSession, tokens: Token[]): Array<[string, string]> | undefined {
-  const pairs: Array<[string, string]> = [];
-  let k = 0;
-  while (k < tokens.length) {
-    const name = tokens[k];
-    if (name?.kind !== 'word' || tokens[k + 1]?.kind !== '=') {
-      syntaxError(s, name);
-      return undefined;
-    }
-    const v = parseValue(tokens, k + 2);
-    if (v?.value.kind !== 'simple') {
-      s.error('A simple value was expected here.');
-      return undefined;
-    }
-    pairs.push([name.text, v.value.value]);
-    k = v.next;
-  }
-  return pairs;
-}
-
-function matches(r: ZoneResource, pairs: Array<[string, string]>): boolean {
-  return pairs.every(([k, v]) => r.props[k] === v);
-}
-
 export function runCommand(s: ZonecfgSession, cmd: LexedCommand): undefined {
   s.line = cmd.line;
   const [first, ...rest] = cmd.tokens;
@@ -73,23 +24,6 @@ export function runCommand(s: ZonecfgSession, cmd: LexedCommand): undefined {
   const handler = HANDLERS[first.text];
   if (!handler) return syntaxError(s, first);
   handler(s, rest);
-}
-
-function optsOf(s: ZonecfgSession, name: string, args: Token[], spec: string) {
-  try {
-    const opts = getopt(words(args), spec);
-    if (opts.operands.length > 0) {
-      s.shortUsage(SHELP[name]!);
-      return undefined;
-    }
-    return opts;
-  } catch (error) {
-    if (error instanceof GetoptError) {
-      s.shortUsage(SHELP[name]!);
-      return undefined;
-    }
-    throw error;
-  }
 }
 
 const HANDLERS: Record<string, (s: ZonecfgSession, args: Token[]) => void> = {
@@ -122,7 +56,6 @@ const HANDLERS: Record<string, (s: ZonecfgSession, args: Token[]) => void> = {
     s.scope = undefined;
     s.needToCommit = true;
   },
-
   delete(s, args) {
     const opts = optsOf(s, 'delete', args, 'F');
     if (!opts) return;
@@ -144,7 +77,6 @@ const HANDLERS: Record<string, (s: ZonecfgSession, args: Token[]) => void> = {
     s.scope = undefined;
     s.needToCommit = false;
   },
-
   set(s, args) {
     const config = s.requireHandle();
     if (!config) return;
@@ -165,9 +97,11 @@ const HANDLERS: Record<string, (s: ZonecfgSession, args: Token[]) => void> = {
     }
     if (!resourcePropAllowed(s.scope.type, name.text))
       return s.error(`${name.text}: No such property type`);
-    s.scope.draft.props[name.text] = value;
+    // libzonecfg keeps attr values in a 2*BUFSIZ buffer and strlcpy()s into it: longer values
+    // are cut silently (illumos-net.md section 5), which is why keys belong in files.
+    s.scope.draft.props[name.text] =
+      s.scope.type === 'attr' && name.text === 'value' ? truncateBytes(value, 2047) : value;
   },
-
   clear(s, args) {
     const config = s.requireHandle();
     if (!config) return;
@@ -184,109 +118,16 @@ const HANDLERS: Record<string, (s: ZonecfgSession, args: Token[]) => void> = {
     if (!resourcePropAllowed(s.scope.type, name)) return s.error(`${name}: No such property type`);
     delete s.scope.draft.props[name];
   },
-
-  add(s, args) {
-    const config = s.requireHandle();
-    if (!config) return;
-    if (!s.scope) {
-      const type = args[0]?.text ?? '';
-      if (args.length !== 1 || !isResourceType(type)) return syntaxError(s, args[0]);
-      s.scope = { type, draft: { type, props: {} }, index: -1 };
-      if (type === 'fs') s.scope.draft.options = [];
-      return;
-    }
-    const prop = args[0]?.text ?? '';
-    const parsed = parseValue(args, 1);
-    if (!parsed) return syntaxError(s, args[1]);
-    addProperty(s, prop, parsed.value);
-  },
-
-  remove(s, args) {
-    const config = s.requireHandle();
-    if (!config) return;
-    if (s.scope) {
-      const prop = args[0]?.text ?? '';
-      const parsed = parseValue(args, 1);
-      if (!parsed) return syntaxError(s, args[1]);
-      return removeProperty(s, prop, parsed.value);
-    }
-    let force = false;
-    let k = 0;
-    if (args[0]?.text === '-F') {
-      force = true;
-      k = 1;
-    }
-    const type = args[k]?.text ?? '';
-    if (!isResourceType(type)) return syntaxError(s, args[k]);
-    const pairs = parsePairs(s, args.slice(k + 1));
-    if (!pairs) return;
-    const same = config.resources.filter((r) => r.type === type);
-    if (pairs.length > 0) {
-      const victim = same.find((r) => matches(r, pairs));
-      if (!victim) return s.error(`remove ${type}: No such resource with that id`);
-      config.resources.splice(config.resources.indexOf(victim), 1);
-    } else {
-      if (same.length === 0) return s.error(`remove ${type}: No such entry`);
-      if (same.length > 1 && !force) {
-        return s.error(
-          'There are multiple instances of this resource.  Either qualify the resource to\nremove a single instance or use the -F option to remove all instances.',
-        );
-      }
-      config.resources = config.resources.filter((r) => r.type !== type);
-    }
-    s.needToCommit = true;
-  },
-
-  select(s, args) {
-    const config = s.requireHandle();
-    if (!config) return;
-    if (s.scope) return s.error('The select command only makes sense in the global scope.');
-    const type = args[0]?.text ?? '';
-    if (!isResourceType(type)) return syntaxError(s, args[0]);
-    const pairs = parsePairs(s, args.slice(1));
-    if (!pairs) return;
-    const found = config.resources.filter((r) => r.type === type && matches(r, pairs));
-    if (found.length === 0) return s.error(`select ${type}: No such resource with that id`);
-    if (found.length > 1) return s.error(`select ${type}: Insufficient specification`);
-    s.scope = {
-      type,
-      draft: structuredClone(found[0]!),
-      index: config.resources.indexOf(found[0]!),
-    };
-  },
-
-  end(s, args) {
-    if (!s.scope) return s.error('The end command only makes sense in the resource scope.');
-    if (args.length > 0) return s.shortUsage(SHELP.end!);
-    const config = s.handle!;
-    const errors = validateResource(config, s.scope);
-    if (errors.length > 0) {
-      for (const e of errors) s.error(e);
-      return;
-    }
-    if (s.scope.index >= 0) config.resources[s.scope.index] = s.scope.draft;
-    else config.resources.push(s.scope.draft);
-    s.scope = undefined;
-    s.needToCommit = true;
-  },
-
-  cancel(s) {
-    if (!s.scope) return s.error('The cancel command only makes sense in the resource scope.');
-    s.scope = undefined;
-  },
-
   verify(s) {
     const config = s.requireHandle();
     if (!config) return;
     if (s.scope) return s.error('The verify command only makes sense in the global scope.');
     for (const e of verifyConfig(s.zone, config)) s.error(e);
   },
-
   commit(s) {
     if (s.scope) return s.error('The commit command only makes sense in the global scope.');
     commitConfig(s);
   },
-
   revert(s, args) {
     const opts = optsOf(s, 'revert', args, 'F');
     if (!opts) return;
@@ -299,7 +140,6 @@ const HANDLERS: Record<string, (s: ZonecfgSession, args: Token[]) => void> = {
     s.scope = undefined;
     s.needToCommit = false;
   },
-
   export(s, args) {
     const opts = optsOf(s, 'export', args, 'f:');
     if (!opts) return;
@@ -318,7 +158,6 @@ const HANDLERS: Record<string, (s: ZonecfgSession, args: Token[]) => void> = {
       }
     }
   },
-
   info(s, args) {
     const config = s.requireHandle();
     if (!config) return;
@@ -345,7 +184,6 @@ const HANDLERS: Record<string, (s: ZonecfgSession, args: Token[]) => void> = {
     }
     for (const r of found) s.stdout += infoResource(r);
   },
-
   exit(s, args) {
     const opts = optsOf(s, 'exit', args, 'F');
     if (!opts) return;
@@ -358,90 +196,11 @@ const HANDLERS: Record<string, (s: ZonecfgSession, args: Token[]) => void> = {
     );
     throw new ZoneExit(1);
   },
-
   help(s) {
     s.stdout += `${Object.values(SHELP).join('\n')}\n`;
   },
+  ...RESOURCE_HANDLERS,
 };
-
-function addProperty(s: ZonecfgSession, prop: string, value: PropValue): undefined {
-  const scope = s.scope!;
-  const type: ResourceType = scope.type;
-  if (type === 'fs' && prop === 'options') {
-    if (value.kind === 'complex') return s.error('A simple or list value was expected here.');
-    const items =
-      value.kind === 'simple'
-        ? [value.value]
-        : value.items.filter((i): i is string => typeof i === 'string');
-    scope.draft.options = [...(scope.draft.options ?? []), ...items];
-    return;
-  }
-  if ((type === 'net' || type === 'device') && prop === 'property') {
-    if (value.kind !== 'complex') return s.error('A complex value was expected here.');
-    const name = value.pairs.find(([k]) => k === 'name')?.[1];
-    const v = value.pairs.find(([k]) => k === 'value')?.[1];
-    if (name === undefined) s.zerr('name not specified');
-    if (v === undefined) s.zerr('value not specified');
-    if (name === undefined || v === undefined) {
-      s.sawError = true;
-      return;
-    }
-    scope.draft.property = [...(scope.draft.property ?? []), { name, value: v }];
-    return;
-  }
-  if (type === 'rctl' && prop === 'value') {
-    const list =
-      value.kind === 'complex'
-        ? [value.pairs]
-        : value.kind === 'list'
-          ? value.items.filter((i) => typeof i !== 'string')
-          : [];
-    if (list.length === 0) return s.error('A complex or list value was expected here.');
-    for (const pairs of list as Array<Array<[string, string]>>) {
-      const get = (k: string) => pairs.find(([n]) => n === k)?.[1];
-      const priv = get('priv');
-      const limit = get('limit');
-      const action = get('action');
-      if (!priv || !limit || !action) {
-        for (const [k, v] of [
-          ['priv', priv],
-          ['limit', limit],
-          ['action', action],
-        ] as const)
-          if (!v) s.zerr(`${k} not specified`);
-        s.sawError = true;
-        return;
-      }
-      scope.draft.value = [...(scope.draft.value ?? []), { priv, limit, action }];
-    }
-    return;
-  }
-  s.error(`${prop}: No such property type`);
-}
-
-function removeProperty(s: ZonecfgSession, prop: string, value: PropValue): undefined {
-  const scope = s.scope!;
-  if (scope.type === 'fs' && prop === 'options' && value.kind !== 'complex') {
-    const items =
-      value.kind === 'simple'
-        ? [value.value]
-        : value.items.filter((i): i is string => typeof i === 'string');
-    for (const item of items) {
-      const at = scope.draft.options?.indexOf(item) ?? -1;
-      if (at < 0) return s.error(`options: No such property with that id`);
-      scope.draft.options!.splice(at, 1);
-    }
-    return;
-  }
-  if (prop === 'property' && value.kind === 'complex') {
-    const name = value.pairs.find(([k]) => k === 'name')?.[1];
-    const at = scope.draft.property?.findIndex((p) => p.name === name) ?? -1;
-    if (at < 0) return s.error('property: No such property with that id');
-    scope.draft.property!.splice(at, 1);
-    return;
-  }
-  s.error(`${prop}: No such property type`);
-}
 
 /** commit_func: verify, then write the configuration into the host state. */
 export function commitConfig(s: ZonecfgSession): boolean {
@@ -468,4 +227,14 @@ export function commitConfig(s: ZonecfgSession): boolean {
     });
   s.needToCommit = false;
   return true;
+}
+
+function truncateBytes(text: string, max: number): string {
+  const bytes = Buffer.from(text, 'utf8');
+  return bytes.length <= max
+    ? text
+    : bytes
+        .subarray(0, max)
+        .toString('utf8')
+        .replace(/\uFFFD$/, '');
 }

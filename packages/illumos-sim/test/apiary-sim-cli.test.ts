@@ -1,0 +1,135 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { BIN } from './helpers.js';
+
+/** The apiary-sim command line: init, bin-dir, fault, log, show. */
+const dirs: string[] = [];
+afterEach(() => {
+  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
+});
+
+function sim(...args: string[]) {
+  const r = spawnSync(process.execPath, [join(BIN, 'apiary-sim.js'), ...args], {
+    encoding: 'utf8',
+  });
+  return { stdout: r.stdout, stderr: r.stderr, exitCode: r.status };
+}
+
+function tool(root: string, program: string, ...args: string[]) {
+  const r = spawnSync(join(BIN, program), args, {
+    encoding: 'utf8',
+    env: { ...process.env, ILLUMOS_SIM_ROOT: root },
+  });
+  return { stdout: r.stdout, stderr: r.stderr, exitCode: r.status };
+}
+
+function dir(): string {
+  const d = join(mkdtempSync(join(tmpdir(), 'apiary-sim-cli-')), 'host');
+  dirs.push(join(d, '..'));
+  return d;
+}
+
+describe('apiary-sim', () => {
+  it('prints the absolute bin directory', () => {
+    expect(sim('bin-dir')).toEqual({ stdout: `${BIN}\n`, stderr: '', exitCode: 0 });
+  });
+
+  it('initializes a host with the given resources and refuses to re-initialize it', () => {
+    const d = dir();
+    expect(
+      sim(
+        'init',
+        d,
+        '--cpus',
+        '4',
+        '--ram',
+        '16G',
+        '--pool',
+        'tank=500G',
+        '--link',
+        'igb0',
+        '--hostname',
+        'hv1',
+      ).exitCode,
+    ).toBe(0);
+    expect(tool(d, 'kstat', '-p', 'unix:0:system_misc:ncpus').stdout).toBe(
+      'unix:0:system_misc:ncpus\t4\n',
+    );
+    expect(tool(d, 'zpool', 'list', '-Hp', '-o', 'name,size').stdout).toBe(
+      `tank\t${500 * 2 ** 30}\n`,
+    );
+    expect(tool(d, 'dladm', 'show-phys', '-p', '-o', 'link').stdout).toBe('igb0\n');
+    expect(tool(d, 'zfs', 'list', '-Hpo', 'name,mountpoint').stdout).toBe(
+      'tank\t/tank\ntank/zones\t/zones\n',
+    );
+    const again = sim('init', d);
+    expect(again.exitCode).toBe(1);
+    expect(again.stderr).toMatch(/already holds a simulated host/);
+  });
+
+  it('rejects bad options with usage, exit 2', () => {
+    const d = dir();
+    expect(sim('init', d, '--cpus', 'many').exitCode).toBe(2);
+    expect(sim('init', d, '--pool', 'nosize').exitCode).toBe(2);
+    expect(sim('init', d, '--bogus').exitCode).toBe(2);
+    expect(sim('fault', d).exitCode).toBe(2);
+  });
+
+  it('injects, lists and clears faults, and shows them in the log', () => {
+    const d = dir();
+    sim('init', d);
+    expect(
+      sim('fault', d, '--match', 'zpool list*', '--exit', '1', '--stderr', 'zpool: injected')
+        .exitCode,
+    ).toBe(0);
+    expect(JSON.parse(sim('fault', d, '--list').stdout)).toHaveLength(1);
+    expect(tool(d, 'zpool', 'list')).toEqual({
+      stdout: '',
+      stderr: 'zpool: injected\n',
+      exitCode: 1,
+    });
+    expect(tool(d, 'zpool', 'list', '-Hpo', 'name').stdout).toBe('rpool\n');
+    sim('fault', d, '--match', 'zfs *', '--always');
+    expect(tool(d, 'zfs', 'list').exitCode).toBe(1);
+    sim('fault', d, '--clear');
+    expect(tool(d, 'zfs', 'list').exitCode).toBe(0);
+    const log = JSON.parse(sim('log', d, '--json').stdout) as Array<{
+      argv: string[];
+      exit_code: number;
+      fault?: boolean;
+    }>;
+    expect(log.map((e) => [e.argv.join(' '), e.exit_code, e.fault ?? false])).toEqual([
+      ['zpool list', 1, true],
+      ['zpool list -Hpo name', 0, false],
+      ['zfs list', 1, true],
+      ['zfs list', 0, false],
+    ]);
+    expect(sim('log', d).stdout).toMatch(/exit=1 +\d+ms +zpool list +\[fault\]/);
+  });
+
+  it('summarizes the host', () => {
+    const d = dir();
+    sim('init', d);
+    tool(d, 'zonecfg', '-z', 'vm1', 'create -t bhyve; set zonepath=/zones/vm1');
+    tool(d, 'zoneadm', '-z', 'vm1', 'install');
+    const out = sim('show', d).stdout;
+    expect(out).toMatch(/zones:\n +vm1 +installed +bhyve \/zones\/vm1/);
+    expect(out).toContain('rpool/zones/vm1');
+    expect(out).toContain('e1000g0');
+    expect(out).toContain('ipfilter: enabled');
+  });
+
+  it('tells a program without a host what is missing', () => {
+    const r = spawnSync(join(BIN, 'zoneadm'), ['list'], {
+      encoding: 'utf8',
+      env: { ...process.env, ILLUMOS_SIM_ROOT: '' },
+    });
+    expect(r.status).toBe(1);
+    expect(r.stderr).toBe(
+      "zoneadm: ILLUMOS_SIM_ROOT is not set (the simulated host's state directory)\n",
+    );
+  });
+});
