@@ -68,7 +68,7 @@ describe('the dashboard, driving a real controller with three agents on simulate
       await browser.shoot('02-fleet-three-ready-hosts');
     }));
 
-  it('uploads an image with a progress bar', () =>
+  it('uploads an image through the upload dialog', () =>
     withLogs(async () => {
       const { page } = browser;
       const image = buildSampleImage();
