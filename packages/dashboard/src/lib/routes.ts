@@ -1,0 +1,58 @@
+/** Every screen of the dashboard, parsed from the URL path. */
+export type Route =
+  | { name: 'fleet' }
+  | { name: 'host'; id: string }
+  | { name: 'envs' }
+  | { name: 'env-new' }
+  | { name: 'env'; id: string }
+  | { name: 'images' }
+  | { name: 'keys' }
+  | { name: 'not-found'; path: string };
+
+/**
+ * Client-side routes. None starts with /v1 or /api: those belong to the controller's API, so a
+ * deep link can always be told apart from an API call by the server's SPA fallback.
+ */
+export function matchRoute(pathname: string): Route {
+  const path = pathname.replace(/\/+$/, '') || '/';
+  const parts = path.split('/').filter(Boolean).map(safeDecode);
+  const [first, second, extra] = parts;
+  if (parts.length === 0) return { name: 'fleet' };
+  if (first === 'hosts' && second && !extra) return { name: 'host', id: second };
+  if (first === 'hosts' && !second) return { name: 'fleet' };
+  if (first === 'envs' && !second) return { name: 'envs' };
+  if (first === 'envs' && second === 'new' && !extra) return { name: 'env-new' };
+  if (first === 'envs' && second && !extra) return { name: 'env', id: second };
+  if (first === 'images' && !second) return { name: 'images' };
+  if (first === 'keys' && !second) return { name: 'keys' };
+  return { name: 'not-found', path };
+}
+
+export function hrefFor(route: Route): string {
+  switch (route.name) {
+    case 'fleet':
+      return '/';
+    case 'host':
+      return `/hosts/${encodeURIComponent(route.id)}`;
+    case 'envs':
+      return '/envs';
+    case 'env-new':
+      return '/envs/new';
+    case 'env':
+      return `/envs/${encodeURIComponent(route.id)}`;
+    case 'images':
+      return '/images';
+    case 'keys':
+      return '/keys';
+    case 'not-found':
+      return route.path;
+  }
+}
+
+function safeDecode(part: string): string {
+  try {
+    return decodeURIComponent(part);
+  } catch {
+    return part;
+  }
+}

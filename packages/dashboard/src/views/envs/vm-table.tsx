@@ -1,0 +1,198 @@
+import type { Host, Vm } from '@apiary/protocol';
+import { formatMiB } from '../../lib/format.js';
+import { hostLabels } from '../../lib/host-labels.js';
+import { onLinkClick } from '../../lib/router.js';
+import { hrefFor } from '../../lib/routes.js';
+import { useApp } from '../../state/app-context.js';
+import { useAction } from '../../state/use-action.js';
+import { Button } from '../../ui/button.js';
+import { CopyButton } from '../../ui/copy-button.js';
+import { Icon } from '../../ui/icons.js';
+import { StateChip } from '../../ui/state-chip.js';
+import type { ConsoleKind } from '../consoles/console-panel.js';
+
+/** Consoles exist only while the zone runs. */
+const CONSOLE_STATES = new Set(['running']);
+
+export function VmTable({
+  vms,
+  hosts,
+  onConsole,
+}: {
+  vms: Vm[];
+  hosts: Map<string, Host>;
+  onConsole: (vmId: string, kind: ConsoleKind) => void;
+}) {
+  const labels = hostLabels(hosts);
+  return (
+    <div class="table-wrap">
+      <table class="table" data-testid="vm-table">
+        <thead>
+          <tr>
+            <th>VM</th>
+            <th>State</th>
+            <th>Host</th>
+            <th>IP</th>
+            <th>Ports</th>
+            <th>Resources</th>
+            <th class="actions-col">
+              <span class="sr-only">Actions</span>
+            </th>
+          </tr>
+        </thead>
+        <tbody>
+          {vms.map((vm) => (
+            <VmRow
+              key={vm.id}
+              vm={vm}
+              hostLabel={vm.host_id ? (labels.get(vm.host_id) ?? vm.host_id) : undefined}
+              onConsole={onConsole}
+            />
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}
+
+function VmRow({
+  vm,
+  hostLabel,
+  onConsole,
+}: {
+  vm: Vm;
+  hostLabel: string | undefined;
+  onConsole: (vmId: string, kind: ConsoleKind) => void;
+}) {
+  const { api } = useApp();
+  const { run, pending } = useAction();
+  const params = { params: { id: vm.id } };
+  const hostHref = vm.host_id ? hrefFor({ name: 'host', id: vm.host_id }) : undefined;
+  const act = (name: 'stop' | 'start' | 'restart') =>
+    run(
+      name,
+      () =>
+        name === 'stop'
+          ? api.stopVm(params)
+          : name === 'start'
+            ? api.startVm(params)
+            : api.restartVm(params),
+      {
+        errorTitle: `Could not ${name} ${vm.id}`,
+        invalidate: ['envs', 'hosts'],
+      },
+    );
+  const running = CONSOLE_STATES.has(vm.state);
+  return (
+    <tr data-testid="vm-row" data-vm-id={vm.id}>
+      <td>
+        <div class="mono strong">{vm.id}</div>
+        <div class="muted small">{vm.image}</div>
+        {vm.error ? <div class="cell-error">{vm.error.msg}</div> : null}
+      </td>
+      <td>
+        <StateChip state={vm.state} testId="vm-state" />
+      </td>
+      <td>
+        {hostHref ? (
+          <a href={hostHref} onClick={(e) => onLinkClick(e, hostHref)}>
+            {hostLabel}
+          </a>
+        ) : (
+          <span class="muted">not placed</span>
+        )}
+        {vm.host_addr ? <div class="muted small mono">{vm.host_addr}</div> : null}
+      </td>
+      <td class="mono">{vm.ip ?? <span class="muted">—</span>}</td>
+      <td>
+        <PortMap vm={vm} />
+      </td>
+      <td class="nowrap">
+        {vm.cpu} vCPU · {formatMiB(vm.mem)} · {formatMiB(vm.disk)}
+        {vm.deny_outgoing ? (
+          <div class="muted small" title="Outgoing connections are blocked">
+            <Icon name="shield" size={12} /> no egress
+          </div>
+        ) : null}
+      </td>
+      <td class="actions-col">
+        <div class="actions">
+          <Button
+            size="sm"
+            icon="terminal"
+            disabled={!running}
+            onClick={() => onConsole(vm.id, 'serial')}
+            data-testid="open-serial"
+          >
+            Console
+          </Button>
+          <Button
+            size="sm"
+            icon="monitor"
+            disabled={!running}
+            onClick={() => onConsole(vm.id, 'vnc')}
+            data-testid="open-vnc"
+          >
+            VNC
+          </Button>
+          {vm.state === 'running' ? (
+            <>
+              <Button
+                size="sm"
+                variant="ghost"
+                icon="restart"
+                busy={pending === 'restart'}
+                onClick={() => act('restart')}
+                aria-label={`Restart ${vm.id}`}
+                title="Restart"
+              />
+              <Button
+                size="sm"
+                variant="ghost"
+                icon="stop"
+                busy={pending === 'stop'}
+                onClick={() => act('stop')}
+                aria-label={`Stop ${vm.id}`}
+                title="Stop"
+              />
+            </>
+          ) : null}
+          {vm.state === 'stopped' ? (
+            <Button
+              size="sm"
+              variant="ghost"
+              icon="play"
+              busy={pending === 'start'}
+              onClick={() => act('start')}
+              aria-label={`Start ${vm.id}`}
+              title="Start"
+            />
+          ) : null}
+        </div>
+      </td>
+    </tr>
+  );
+}
+
+/** `host:40022 → 22` for each forwarded port, with a copyable ssh command for port 22. */
+function PortMap({ vm }: { vm: Vm }) {
+  const entries = Object.entries(vm.port_map).sort(([a], [b]) => Number(a) - Number(b));
+  if (entries.length === 0) return <span class="muted">—</span>;
+  const addr = vm.host_addr ?? 'host';
+  const ssh = vm.port_map['22'];
+  return (
+    <ul class="ports" data-testid="port-map">
+      {entries.map(([guest, hostPort]) => (
+        <li key={guest}>
+          <span class="mono">
+            {addr}:{hostPort}
+          </span>
+          <span class="muted"> → {guest}</span>
+          {guest === '22' && ssh ? (
+            <CopyButton value={`ssh -p ${ssh} ${addr}`} label="Copy ssh command" />
+          ) : null}
+        </li>
+      ))}
+    </ul>
+  );
+}

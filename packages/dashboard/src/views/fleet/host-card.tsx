@@ -1,0 +1,57 @@
+import type { Host } from '@apiary/protocol';
+import { formatAgo } from '../../lib/format.js';
+import { onLinkClick } from '../../lib/router.js';
+import { hrefFor } from '../../lib/routes.js';
+import { useNow } from '../../state/use-now.js';
+import { Liveness, PolicyBadge } from '../../ui/liveness.js';
+import { CapacityBar } from '../../ui/progress.js';
+import { DrainProgress } from './drain-progress.js';
+import { HostActions } from './host-actions.js';
+
+export function HostCard({ host }: { host: Host }) {
+  const now = useNow(5000);
+  const href = hrefFor({ name: 'host', id: host.id });
+  const { total, reserved } = host.capacity;
+  return (
+    <article
+      class={`card host-card host-${host.liveness}`}
+      data-testid="host-card"
+      data-host-id={host.id}
+      data-hostname={host.hostname}
+    >
+      <header class="host-head">
+        <div class="host-name">
+          <a href={href} onClick={(e) => onLinkClick(e, href)}>
+            {host.hostname}
+          </a>
+          <span class="muted mono host-addr" title="Agent address">
+            {host.addr.replace(/^https?:\/\//, '')}
+          </span>
+        </div>
+        <PolicyBadge policy={host.policy} />
+      </header>
+      <div class="host-meta">
+        <Liveness liveness={host.liveness} />
+        <span class="muted" title={host.last_heartbeat_at ?? undefined}>
+          heartbeat {formatAgo(host.last_heartbeat_at, now)}
+        </span>
+      </div>
+      <div class="host-capacity">
+        <CapacityBar label="CPU" used={reserved.cpu} total={total.cpu} unit="vcpu" />
+        <CapacityBar label="Memory" used={reserved.mem} total={total.mem} unit="mib" />
+        <CapacityBar label="Disk" used={reserved.disk} total={total.disk} unit="mib" />
+      </div>
+      {host.drain && host.drain.state !== 'cancelled' ? <DrainProgress drain={host.drain} /> : null}
+      <footer class="host-foot">
+        <span class="muted">
+          <strong class="text" data-testid="host-vm-count">
+            {host.vm_count}
+          </strong>{' '}
+          {host.vm_count === 1 ? 'VM' : 'VMs'} · {host.engines.join(', ') || 'no engine'} ·{' '}
+          {host.storage}
+        </span>
+        <HostActions host={host} />
+      </footer>
+    </article>
+  );
+}

@@ -1,0 +1,178 @@
+import type { Host, Vm } from '@apiary/protocol';
+import { formatAgo, formatDateTime, formatMiB } from '../../lib/format.js';
+import { onLinkClick } from '../../lib/router.js';
+import { hrefFor } from '../../lib/routes.js';
+import { useNow } from '../../state/use-now.js';
+import { useQuery } from '../../state/use-query.js';
+import { Liveness, PolicyBadge } from '../../ui/liveness.js';
+import { EmptyState, LoadState, PageHeader, Panel } from '../../ui/page.js';
+import { CapacityBar } from '../../ui/progress.js';
+import { StateChip } from '../../ui/state-chip.js';
+import { DrainProgress } from './drain-progress.js';
+import { HostActions } from './host-actions.js';
+
+export function HostView({ id }: { id: string }) {
+  const host = useQuery(`host:${id}`, (api) => api.getHost({ params: { id } }), ['hosts']);
+  const envs = useQuery('envs', (api) => api.listEnvs({ query: { limit: 1000 } }), ['envs']);
+  const back = { href: '/', label: 'Fleet', onClick: (e: MouseEvent) => onLinkClick(e, '/') };
+  if (!host.data) {
+    return (
+      <div class="page">
+        <PageHeader title={id} back={back} />
+        <LoadState loading={host.loading} error={host.error} onRetry={host.refetch} what="host" />
+      </div>
+    );
+  }
+  const h = host.data;
+  const vms = (envs.data?.items ?? []).flatMap((e) => e.vms).filter((vm) => vm.host_id === h.id);
+  return (
+    <div class="page" data-testid="host-view">
+      <PageHeader
+        back={back}
+        title={
+          <span class="title-with-badges">
+            {h.hostname}
+            <Liveness liveness={h.liveness} />
+            <PolicyBadge policy={h.policy} />
+          </span>
+        }
+        subtitle={<span class="mono">{h.id}</span>}
+        actions={<HostActions host={h} size="md" />}
+      />
+      <div class="grid-2">
+        <Panel title="Capacity">
+          <div class="capacity-list">
+            <CapacityBar
+              label="CPU"
+              used={h.capacity.reserved.cpu}
+              total={h.capacity.total.cpu}
+              unit="vcpu"
+            />
+            <CapacityBar
+              label="Memory"
+              used={h.capacity.reserved.mem}
+              total={h.capacity.total.mem}
+              unit="mib"
+            />
+            <CapacityBar
+              label="Disk"
+              used={h.capacity.reserved.disk}
+              total={h.capacity.total.disk}
+              unit="mib"
+            />
+          </div>
+        </Panel>
+        <HostFacts host={h} />
+      </div>
+      {h.drain ? (
+        <Panel title="Drain">
+          <DrainProgress drain={h.drain} />
+          {h.drain.vms.length > 0 ? (
+            <table class="table table-compact">
+              <thead>
+                <tr>
+                  <th>VM</th>
+                  <th>Environment</th>
+                  <th>State</th>
+                  <th>Problem</th>
+                </tr>
+              </thead>
+              <tbody>
+                {h.drain.vms.map((vm) => (
+                  <tr key={vm.id}>
+                    <td class="mono">{vm.id}</td>
+                    <td>
+                      <EnvLink id={vm.env_id} />
+                    </td>
+                    <td>
+                      <StateChip state={vm.state} />
+                    </td>
+                    <td class="text-red">{vm.error ?? ''}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          ) : null}
+        </Panel>
+      ) : null}
+      <Panel title={`Virtual machines (${vms.length})`} flush>
+        {vms.length === 0 ? (
+          <EmptyState icon="envs" title="No VMs on this host" />
+        ) : (
+          <HostVms vms={vms} />
+        )}
+      </Panel>
+    </div>
+  );
+}
+
+function HostFacts({ host }: { host: Host }) {
+  const now = useNow(5000);
+  const facts: Array<[string, string]> = [
+    ['Agent address', host.addr],
+    ['Public address', host.public_addr],
+    ['Last heartbeat', formatAgo(host.last_heartbeat_at, now)],
+    ['Engines', host.engines.join(', ') || '—'],
+    ['Storage', host.storage],
+    ['Agent version', `${host.agent_version} (API ${host.api_version})`],
+    ['Joined', `${formatDateTime(host.registered_at)} · ${host.source}`],
+    ['Organization', host.org_id ?? 'shared'],
+    ['Cached images', String(host.images.length)],
+  ];
+  return (
+    <Panel title="Details">
+      <dl class="facts">
+        {facts.map(([label, value]) => (
+          <div key={label}>
+            <dt>{label}</dt>
+            <dd>{value}</dd>
+          </div>
+        ))}
+      </dl>
+    </Panel>
+  );
+}
+
+function HostVms({ vms }: { vms: Vm[] }) {
+  return (
+    <table class="table">
+      <thead>
+        <tr>
+          <th>VM</th>
+          <th>Environment</th>
+          <th>State</th>
+          <th>IP</th>
+          <th class="num">CPU</th>
+          <th class="num">Memory</th>
+          <th class="num">Disk</th>
+        </tr>
+      </thead>
+      <tbody>
+        {vms.map((vm) => (
+          <tr key={vm.id}>
+            <td class="mono">{vm.id}</td>
+            <td>
+              <EnvLink id={vm.env_id} />
+            </td>
+            <td>
+              <StateChip state={vm.state} />
+            </td>
+            <td class="mono">{vm.ip ?? '—'}</td>
+            <td class="num">{vm.cpu}</td>
+            <td class="num">{formatMiB(vm.mem)}</td>
+            <td class="num">{formatMiB(vm.disk)}</td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}
+
+function EnvLink({ id }: { id: string }) {
+  const href = hrefFor({ name: 'env', id });
+  return (
+    <a href={href} onClick={(e) => onLinkClick(e, href)}>
+      {id}
+    </a>
+  );
+}

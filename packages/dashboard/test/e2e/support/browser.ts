@@ -1,0 +1,61 @@
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { type BrowserContext, chromium, type Page } from 'playwright-core';
+
+/** Debian's chromium; `.ci/run` installs it with apt. Never `playwright install`. */
+const CHROMIUM = process.env.APIARY_CHROMIUM ?? '/usr/bin/chromium';
+
+/** Where the browser tests write their screenshots (gitignored). */
+export const SCREENSHOT_DIR = resolve(import.meta.dirname, '../../../test-artifacts/screenshots');
+
+export interface Browser {
+  context: BrowserContext;
+  page: Page;
+  /** Uncaught exceptions thrown in the page: a test fails if any appear. */
+  pageErrors: string[];
+  shoot: (name: string, options?: { fullPage?: boolean }) => Promise<string>;
+  close: () => Promise<void>;
+}
+
+export async function launchBrowser(baseUrl: string): Promise<Browser> {
+  if (!existsSync(CHROMIUM)) {
+    throw new Error(`${CHROMIUM} is missing: install Debian's chromium (apt-get install chromium)`);
+  }
+  const profile = mkdtempSync(join(tmpdir(), 'apiary-chromium-'));
+  const context = await chromium.launchPersistentContext(profile, {
+    executablePath: CHROMIUM,
+    headless: true,
+    baseURL: baseUrl,
+    viewport: { width: 1440, height: 900 },
+    locale: 'en-US',
+    timezoneId: 'UTC',
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--no-first-run',
+    ],
+  });
+  const page = context.pages()[0] ?? (await context.newPage());
+  const pageErrors: string[] = [];
+  page.on('pageerror', (error) => pageErrors.push(error.message));
+  mkdirSync(SCREENSHOT_DIR, { recursive: true });
+  return {
+    context,
+    page,
+    pageErrors,
+    shoot: async (name, options = {}) => {
+      const path = join(SCREENSHOT_DIR, `${name}.png`);
+      // Finished transitions: a bar caught mid-animation would show the wrong width.
+      await page.screenshot({ path, fullPage: options.fullPage ?? false, animations: 'disabled' });
+      return path;
+    },
+    close: async () => {
+      await context.close();
+      rmSync(profile, { recursive: true, force: true });
+    },
+  };
+}

@@ -1,0 +1,36 @@
+import { describe, expect, it } from 'vitest';
+import { hrefFor, matchRoute } from '../../src/lib/routes.js';
+
+describe('matchRoute', () => {
+  it('parses every screen and tolerates a trailing slash', () => {
+    expect(matchRoute('/')).toEqual({ name: 'fleet' });
+    expect(matchRoute('/hosts/host_abc')).toEqual({ name: 'host', id: 'host_abc' });
+    expect(matchRoute('/envs/')).toEqual({ name: 'envs' });
+    expect(matchRoute('/envs/new')).toEqual({ name: 'env-new' });
+    expect(matchRoute('/envs/web-1')).toEqual({ name: 'env', id: 'web-1' });
+    expect(matchRoute('/images')).toEqual({ name: 'images' });
+    expect(matchRoute('/keys')).toEqual({ name: 'keys' });
+  });
+
+  it('reports unknown paths as not found instead of guessing', () => {
+    expect(matchRoute('/envs/web-1/extra')).toEqual({
+      name: 'not-found',
+      path: '/envs/web-1/extra',
+    });
+    expect(matchRoute('/nope')).toMatchObject({ name: 'not-found' });
+  });
+
+  it('round-trips through hrefFor', () => {
+    for (const path of [
+      '/',
+      '/hosts/host_x',
+      '/envs',
+      '/envs/new',
+      '/envs/a-b',
+      '/images',
+      '/keys',
+    ]) {
+      expect(hrefFor(matchRoute(path))).toBe(path);
+    }
+  });
+});
