@@ -6,6 +6,8 @@ import type { AppEnv } from './http/app-env.js';
 import { createPrincipalResolver, nodeRemoteAddress } from './http/auth.js';
 import { accessLogMiddleware, handleError, requestIdMiddleware } from './http/middleware.js';
 import { registerAuthRoutes } from './routes/auth-routes.js';
+import { registerConsoleRoutes } from './routes/console-routes.js';
+import { createDashboardResolver, registerDashboardRoutes } from './routes/dashboard-routes.js';
 import { registerEnvRoutes } from './routes/env-routes.js';
 import { registerEventRoutes } from './routes/events-routes.js';
 import { registerHostRoutes } from './routes/host-routes.js';
@@ -19,6 +21,8 @@ export interface AppOptions {
   remoteAddress?: (c: Context<AppEnv>) => string | undefined;
   validateResponses?: boolean;
   kickDrains?: () => void;
+  /** Built dashboard to serve; default: the @apiary/dashboard package's dist/. */
+  dashboardDir?: string;
 }
 
 /**
@@ -47,7 +51,8 @@ export function createApp(ctx: Ctx, options: AppOptions = {}) {
     );
   }
 
-  registerRootRoutes({ ctx, router: app, bind, kickDrains });
+  const dashboard = createDashboardResolver(options.dashboardDir);
+  registerRootRoutes({ ctx, router: app, bind, kickDrains }, dashboard);
   const v1 = new Hono<AppEnv>();
   const deps: RouteDeps = { ctx, router: v1, bind, kickDrains };
   registerStatusRoute(deps);
@@ -57,8 +62,10 @@ export function createApp(ctx: Ctx, options: AppOptions = {}) {
   registerEnvRoutes(deps);
   registerImageRoutes(deps);
   registerEventRoutes(deps);
+  registerConsoleRoutes(deps);
   app.route('/v1', v1);
   app.route('/api', v1);
+  registerDashboardRoutes(app, dashboard);
 
   app.notFound((c) => {
     throw new ApiError('not_found', `no route for ${c.req.method} ${c.req.path}`);

@@ -66,6 +66,8 @@ export const ControllerConfig = z.object({
   /** Give up on one VM operation on an agent after this long. */
   operationTimeoutMs: Millis(1_000, 15 * 60_000),
   sessionTtlMs: Millis(60_000, 12 * 3600_000),
+  /** How long a console ticket may wait before its websocket opens (it works once). */
+  consoleTicketTtlMs: Millis(1_000, 60_000),
   maxImageBytes: z.coerce
     .number()
     .int()
@@ -100,6 +102,7 @@ const OPTIONS = [
   ['create-parallelism', 'APIARY_CREATE_PARALLELISM', 'createParallelism'],
   ['operation-timeout-ms', 'APIARY_OPERATION_TIMEOUT_MS', 'operationTimeoutMs'],
   ['session-ttl-ms', 'APIARY_SESSION_TTL_MS', 'sessionTtlMs'],
+  ['console-ticket-ttl-ms', 'APIARY_CONSOLE_TICKET_TTL_MS', 'consoleTicketTtlMs'],
   ['max-image-bytes', 'APIARY_MAX_IMAGE_BYTES', 'maxImageBytes'],
   ['engine-map', 'APIARY_ENGINE_MAP', 'engineMap'],
   ['shutdown-timeout-ms', 'APIARY_SHUTDOWN_TIMEOUT_MS', 'shutdownTimeoutMs'],

@@ -7,6 +7,7 @@ import type { EventBus } from './lib/event-bus.js';
 import type { Logger } from './lib/logger.js';
 import type { ControllerMetrics } from './metrics.js';
 import type { BackgroundWork } from './services/background-work.js';
+import type { ConsoleTickets } from './services/consoles/console-tickets.js';
 import type { LivenessTracker } from './services/hosts/liveness-tracker.js';
 
 /**
@@ -25,4 +26,6 @@ export interface Ctx {
   work: BackgroundWork;
   /** Directory holding image blobs (`<hex>` files). */
   imageDir: string;
+  /** Single-use console tickets (memory only). */
+  consoleTickets: ConsoleTickets;
 }

@@ -6,12 +6,14 @@ import type { ControllerConfig } from './config.js';
 import type { Ctx } from './context.js';
 import type { Db } from './db/open-db.js';
 import { hosts } from './db/schema.js';
+import { createConsoleSockets } from './http/console-upgrade.js';
 import { createSecretBox, loadOrCreateKeyFile } from './lib/cipher.js';
 import { type Clock, systemClock } from './lib/clock.js';
 import { EventBus } from './lib/event-bus.js';
 import { createLogger, type Logger } from './lib/logger.js';
 import { createControllerMetrics } from './metrics.js';
 import { BackgroundWork } from './services/background-work.js';
+import { ConsoleTickets } from './services/consoles/console-tickets.js';
 import { createDrainWorker } from './services/drain/drain-worker.js';
 import { reap } from './services/envs/reaper.js';
 import { LivenessTracker } from './services/hosts/liveness-tracker.js';
@@ -29,6 +31,8 @@ export interface CoreDeps {
   /** Key for secrets at rest; default: `<data-dir>/secret.key`, created on first start. */
   secretKey?: Buffer;
   validateResponses?: boolean;
+  /** Built dashboard to serve at `/`; default: the @apiary/dashboard package's dist/. */
+  dashboardDir?: string;
 }
 
 /**
@@ -58,6 +62,7 @@ export function createControllerCore(deps: CoreDeps) {
     liveness,
     work: new BackgroundWork(),
     imageDir,
+    consoleTickets: new ConsoleTickets({ clock, ttlMs: config.consoleTicketTtlMs }),
   };
   liveness.load(ctx.db.select().from(hosts).all());
   ctx.metrics.sources.hostCounts = () => countHosts(ctx);
@@ -70,7 +75,10 @@ export function createControllerCore(deps: CoreDeps) {
     drainTick: () => drainWorker.tick(),
     poll: () => poller.poll(),
   };
+  const consoles = createConsoleSockets(ctx);
+  ctx.metrics.sources.consoleSessions = () => consoles.open;
   const app = createApp(ctx, {
+    dashboardDir: deps.dashboardDir,
     validateResponses: deps.validateResponses,
     kickDrains: () => void runGuarded('drain', passes.drainTick),
   });
@@ -109,9 +117,14 @@ export function createControllerCore(deps: CoreDeps) {
   /** Graceful: stop the loops, let in-flight work reach a safe point, then return. */
   async function stop() {
     for (const t of timers) clearInterval(t);
+    consoles.closeAll(1001, 'the controller is shutting down');
     await ctx.work.stop(config.shutdownTimeoutMs);
   }
 
-  return { ctx, app, start, stop, ...passes };
+  /**
+   * Whoever serves `app.fetch` also hands the server's websocket upgrades (consoles) to
+   * `handleUpgrade`: `server.on('upgrade', core.handleUpgrade)`.
+   */
+  return { ctx, app, handleUpgrade: consoles.handleUpgrade, start, stop, ...passes };
 }
 export type ControllerCore = ReturnType<typeof createControllerCore>;

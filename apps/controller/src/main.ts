@@ -40,6 +40,8 @@ async function main() {
   const server = serve({ fetch: core.app.fetch, hostname, port }, (info) => {
     log.info('listening', { addr: `${info.address}:${info.port}`, port: info.port });
   });
+  // Console websockets are answered on the Node server's upgrade event (see console-upgrade.ts).
+  server.on('upgrade', core.handleUpgrade);
   core.start();
 
   let stopping = false;

@@ -9,6 +9,7 @@ export function createControllerMetrics() {
       liveness: {},
       policy: {},
     }),
+    consoleSessions: (): number => 0,
   };
   return {
     registry,
@@ -50,6 +51,17 @@ export function createControllerMetrics() {
       new Gauge('apiary_hosts_policy', 'Hosts by scheduling policy', () =>
         Object.entries(sources.hostCounts().policy).map(([policy, n]) => [{ policy }, n]),
       ),
+    ),
+    consoleConnections: registry.register(
+      new Counter(
+        'apiary_console_connections_total',
+        'Console websocket attempts with a valid ticket or without, by kind and result',
+      ),
+    ),
+    consoleSessions: registry.register(
+      new Gauge('apiary_console_sessions', 'Console sessions open now', () => [
+        [{}, sources.consoleSessions()],
+      ]),
     ),
   };
 }

@@ -18,6 +18,8 @@ export interface AgentConnector {
     key: string | undefined,
     opts?: { requestId?: string; timeoutMs?: number },
   ): AgentClient;
+  /** A websocket on the agent (`ws(s)://addr/path`) and the headers that authenticate it. */
+  socketTarget(host: AgentTarget, path: string): { url: string; headers: Record<string, string> };
 }
 
 export function createAgentConnector(deps: {
@@ -50,6 +52,15 @@ export function createAgentConnector(deps: {
     forAddr(baseUrl, key, opts = {}) {
       // A connection test reports what happened; retrying would only blur the answer.
       return make(baseUrl, key, opts.requestId, opts.timeoutMs, 0);
+    },
+    socketTarget(host, path) {
+      const url = new URL(host.addr);
+      url.protocol = url.protocol === 'https:' ? 'wss:' : 'ws:';
+      url.pathname = `${url.pathname.replace(/\/$/, '')}${path}`;
+      url.search = '';
+      const headers: Record<string, string> = {};
+      if (host.agentKeyEnc) headers.authorization = `Bearer ${deps.box.open(host.agentKeyEnc)}`;
+      return { url: url.href, headers };
     },
   };
 }

@@ -2,6 +2,7 @@ import { buildOpenApiDocument, controllerRoutes as r } from '@apiary/protocol';
 import { bindRoute } from '../http/bind-route.js';
 import { fleetStatus } from '../services/status.js';
 import { CONTROLLER_VERSION } from '../version.js';
+import { type DashboardResolver, sendDashboardAsset } from './dashboard-routes.js';
 import { renderDocsPage } from './docs-page.js';
 import type { RouteDeps } from './route-deps.js';
 
@@ -12,14 +13,18 @@ export function registerStatusRoute({ ctx, router, bind }: RouteDeps) {
   }));
 }
 
-/** Routes outside `/v1` and `/api`: service info, health, metrics, the API document. */
-export function registerRootRoutes({ ctx, router }: RouteDeps) {
+/**
+ * Routes outside `/v1` and `/api`: `/` (the dashboard for browsers, service info for everyone
+ * else), metrics, the API document.
+ */
+export function registerRootRoutes({ ctx, router }: RouteDeps, dashboard: DashboardResolver) {
   router.get('/', (c) => {
     const accept = c.req.header('accept') ?? '';
     if (accept.includes('application/json') || !accept.includes('text/html')) {
       return c.json({ service: 'apiary-controller', version: CONTROLLER_VERSION });
     }
-    return c.html(LANDING);
+    const asset = dashboard(c);
+    return asset ? sendDashboardAsset(c, asset) : c.html(LANDING);
   });
   router.get('/metrics', (c) =>
     c.body(ctx.metrics.registry.render(), 200, {
@@ -42,8 +47,9 @@ export function registerRootRoutes({ ctx, router }: RouteDeps) {
   router.get('/docs', (c) => c.html(renderDocsPage(openApi())));
 }
 
+/** Shown to browsers when the dashboard was not built (`pnpm --filter @apiary/dashboard build`). */
 const LANDING = `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Apiary controller</title>
 <style>body{font:16px/1.5 system-ui,sans-serif;max-width:40rem;margin:4rem auto;padding:0 1rem}</style></head>
-<body><h1>Apiary controller</h1><p>Version ${CONTROLLER_VERSION}.</p>
+<body><h1>Apiary controller</h1><p>Version ${CONTROLLER_VERSION}. The dashboard is not built into this installation.</p>
 <p><a href="/docs">API reference</a> &middot; <a href="/v1/openapi.json">OpenAPI document</a> &middot; <a href="/v1/health">health</a></p>
 </body></html>`;

@@ -30,7 +30,7 @@ export interface Harness {
   ): Promise<Response>;
   /** Adds a fake agent and registers it with the license key, as a real agent does. */
   addAgent(
-    o: FakeAgentOptions & { licenseKey?: string },
+    o: FakeAgentOptions & { licenseKey?: string; addr?: string },
   ): Promise<{ agent: FakeAgent; credential: string }>;
   heartbeat(agent: FakeAgent, credential: string, withInventory?: boolean): Promise<HeartbeatResp>;
   /** Waits until no saga or drain is running. */
@@ -85,7 +85,7 @@ export async function createHarness(
       });
     },
     async addAgent(ao) {
-      const addr = `http://${ao.hostId.replace(/_/g, '-')}.test:9100`;
+      const addr = ao.addr ?? `http://${ao.hostId.replace(/_/g, '-')}.test:9100`;
       const agent = new FakeAgent(ao);
       network.add(addr, agent);
       const res = await h.req(

@@ -55,12 +55,14 @@ export const HostListQuery = Pagination.extend({
 export const ConsoleTicketReq = z.strictObject({
   kind: z.enum(['serial', 'vnc']).default('serial'),
 });
+export type ConsoleTicketReq = z.infer<typeof ConsoleTicketReq>;
 export const ConsoleTicket = z.object({
   /** Websocket path on the controller, ticket included; valid once, for a short time. */
   url: z.string(),
   ticket: z.string(),
   expires_at: z.string(),
 });
+export type ConsoleTicket = z.infer<typeof ConsoleTicket>;
 
 /**
  * The controller API. Canonical paths are under `/v1`; the controller answers the same routes

@@ -1,0 +1,251 @@
+import type { IncomingMessage } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { ApiError, REQUEST_ID_HEADER } from '@apiary/protocol';
+import { WebSocket, WebSocketServer } from 'ws';
+import type { Ctx } from '../context.js';
+import { newRequestId } from '../lib/ids.js';
+import {
+  CONSOLE_SOCKET_PATHS,
+  ConsoleRefusal,
+  type ConsoleTarget,
+  resolveConsoleTarget,
+  spendConsoleTicket,
+} from '../services/consoles/console-access.js';
+import type { ConsoleGrant } from '../services/consoles/console-tickets.js';
+import { closeSocket, relaySockets } from './relay-sockets.js';
+
+/** Largest frame accepted from either side (keystrokes and RFB messages are far smaller). */
+const MAX_FRAME = 1024 * 1024;
+const GOOD_REQUEST_ID = /^[A-Za-z0-9_.:-]{1,128}$/;
+
+export interface ConsoleSockets {
+  /** The Node server's `upgrade` listener. */
+  handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void;
+  /** Ends every console (shutdown). */
+  closeAll(code: number, reason: string): void;
+  readonly open: number;
+}
+
+/**
+ * The console websocket endpoint, `GET /v1/console?ticket=...` (and `/api/console`). It is not
+ * a Hono route: the upgrade is answered on the Node server's `upgrade` event, where the socket
+ * is ours to refuse with a plain HTTP status or to hand to `ws`.
+ *
+ * - No valid ticket (unknown, used, expired, or its caller's credential since revoked): 401
+ *   before any upgrade; a client without a ticket never gets a websocket.
+ * - Valid ticket: the controller dials the agent's console first, and upgrades the client once
+ *   the agent answered, so "open" means the console is there. When it cannot be opened the
+ *   client is upgraded only to be told why, in a close frame a browser can read: 4404 VM gone,
+ *   4409 VM not in a state with a console, 4503 host down or unreachable, 4502 the host refused,
+ *   4504 the host did not answer in time.
+ */
+export function createConsoleSockets(ctx: Ctx): ConsoleSockets {
+  const wss = new WebSocketServer({
+    noServer: true,
+    maxPayload: MAX_FRAME,
+    perMessageDeflate: false,
+  });
+  const live = new Set<{ client: WebSocket; agent: WebSocket }>();
+
+  function handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer) {
+    const started = performance.now();
+    const incoming = req.headers[REQUEST_ID_HEADER];
+    const requestId =
+      typeof incoming === 'string' && GOOD_REQUEST_ID.test(incoming) ? incoming : newRequestId();
+    const log = ctx.log.child({ request_id: requestId });
+    // The query holds the ticket: only the path is ever logged.
+    const url = new URL(req.url ?? '/', 'http://controller');
+    const access = (status: number, extra: Record<string, unknown> = {}) =>
+      log.info('request', {
+        method: req.method,
+        path: url.pathname,
+        status,
+        duration_ms: Math.round((performance.now() - started) * 10) / 10,
+        ...extra,
+      });
+    socket.on('error', () => {});
+
+    const refuse = (error: ApiError) => {
+      access(error.status);
+      const body = JSON.stringify(error.toBody(requestId));
+      socket.once('finish', () => socket.destroy());
+      socket.end(
+        `HTTP/1.1 ${error.status} ${error.code}\r\nContent-Type: application/json\r\n` +
+          `Content-Length: ${Buffer.byteLength(body)}\r\n${REQUEST_ID_HEADER}: ${requestId}\r\n` +
+          `Connection: close\r\n\r\n${body}`,
+      );
+    };
+    if (!(CONSOLE_SOCKET_PATHS as readonly string[]).includes(url.pathname)) {
+      return refuse(new ApiError('not_found', `no websocket at ${url.pathname}`));
+    }
+    if (
+      req.method !== 'GET' ||
+      req.headers.upgrade?.toLowerCase() !== 'websocket' ||
+      !req.headers['sec-websocket-key']
+    ) {
+      return refuse(new ApiError('validation', 'not a websocket handshake'));
+    }
+    const grant = spendConsoleTicket(ctx, url.searchParams.get('ticket') ?? '');
+    if (!grant) {
+      ctx.metrics.consoleConnections.inc({ kind: 'unknown', result: 'bad_ticket' });
+      return refuse(
+        new ApiError(
+          'unauthenticated',
+          'console ticket unknown, already used or expired: ask POST /v1/vms/{id}/console for a new one',
+        ),
+      );
+    }
+    const sessionLog = log.child({ vm_id: grant.vmId, console: grant.kind });
+
+    const fail = (refusal: ConsoleRefusal) => {
+      ctx.metrics.consoleConnections.inc({
+        kind: grant.kind,
+        result: `closed_${refusal.closeCode}`,
+      });
+      sessionLog.info('console refused', { code: refusal.closeCode, reason: refusal.reason });
+      if (socket.destroyed) return;
+      wss.handleUpgrade(req, socket, head, (client) => {
+        access(101, { close_code: refusal.closeCode });
+        closeSocket(client, refusal.closeCode, refusal.reason);
+      });
+    };
+
+    let target: ConsoleTarget;
+    try {
+      target = resolveConsoleTarget(ctx, grant);
+    } catch (error) {
+      if (error instanceof ConsoleRefusal) return fail(error);
+      throw error;
+    }
+    dialAgent(ctx, target, requestId, socket, {
+      refused: fail,
+      connected: (agent, early) => {
+        if (socket.destroyed) return agent.terminate();
+        wss.handleUpgrade(req, socket, head, (client) => {
+          access(101);
+          startSession(client, agent, early, grant, target, sessionLog);
+        });
+      },
+    });
+  }
+
+  function startSession(
+    client: WebSocket,
+    agent: WebSocket,
+    early: Array<{ data: Buffer; binary: boolean }>,
+    grant: ConsoleGrant,
+    target: ConsoleTarget,
+    log: ReturnType<Ctx['log']['child']>,
+  ) {
+    const entry = { client, agent };
+    live.add(entry);
+    ctx.metrics.consoleConnections.inc({ kind: grant.kind, result: 'opened' });
+    const opened = Date.now();
+    log.info('console session opened', {
+      host_id: target.hostId,
+      user_id: grant.principal.userId,
+      api_key_id: grant.principal.apiKeyId,
+    });
+    relaySockets(client, agent, (end) => {
+      live.delete(entry);
+      log.info('console session closed', {
+        closed_by: end.closedBy,
+        code: end.code,
+        bytes_to_agent: end.bytesToAgent,
+        bytes_to_client: end.bytesToClient,
+        duration_ms: Date.now() - opened,
+      });
+    });
+    // What the agent said while the client's upgrade was being answered (zlogin's banner).
+    for (const m of early) client.send(m.data, { binary: m.binary });
+  }
+
+  return {
+    handleUpgrade,
+    closeAll(code, reason) {
+      for (const { client, agent } of live) {
+        closeSocket(client, code, reason);
+        closeSocket(agent, 1000, reason);
+      }
+    },
+    get open() {
+      return live.size;
+    },
+  };
+}
+
+/**
+ * Opens the agent's console websocket with the agent key (never seen by the client). Messages
+ * that arrive before the client is upgraded are kept and handed over; a client that goes away
+ * meanwhile abandons the dial.
+ */
+function dialAgent(
+  ctx: Ctx,
+  target: ConsoleTarget,
+  requestId: string,
+  clientSocket: Duplex,
+  on: {
+    refused: (r: ConsoleRefusal) => void;
+    connected: (agent: WebSocket, early: Array<{ data: Buffer; binary: boolean }>) => void;
+  },
+) {
+  const agent = new WebSocket(target.url, {
+    headers: { ...target.headers, [REQUEST_ID_HEADER]: requestId },
+    handshakeTimeout: ctx.config.agentTimeoutMs,
+    maxPayload: MAX_FRAME,
+    perMessageDeflate: false,
+  });
+  const early: Array<{ data: Buffer; binary: boolean }> = [];
+  const keep = (data: Buffer, binary: boolean) => early.push({ data, binary });
+  let settled = false;
+  // The client went away while we dialed: drop both ends.
+  const abandon = () => {
+    if (settled) return;
+    settled = true;
+    agent.terminate();
+    clientSocket.destroy();
+  };
+  clientSocket.once('close', abandon);
+  clientSocket.once('end', abandon);
+  const settle = () => {
+    settled = true;
+    clientSocket.off('close', abandon);
+    clientSocket.off('end', abandon);
+  };
+  agent.on('message', keep);
+  agent.once('open', () => {
+    if (settled) return;
+    settle();
+    agent.off('message', keep);
+    on.connected(agent, early);
+  });
+  agent.once('unexpected-response', (_req, res) => {
+    res.resume();
+    agent.terminate();
+    if (settled) return;
+    settle();
+    on.refused(refusalForStatus(res.statusCode ?? 502));
+  });
+  agent.on('error', (error: Error & { code?: string }) => {
+    if (settled) return;
+    settle();
+    const timedOut = /timed out/i.test(error.message);
+    on.refused(
+      timedOut
+        ? new ConsoleRefusal(4504, 'the host did not answer in time')
+        : new ConsoleRefusal(
+            4503,
+            `the host is unreachable (${error.code ?? 'connection failed'})`,
+          ),
+    );
+  });
+}
+
+function refusalForStatus(status: number): ConsoleRefusal {
+  if (status === 404) return new ConsoleRefusal(4404, 'the host does not know this VM');
+  if (status === 409) return new ConsoleRefusal(4409, 'the host says the VM has no console now');
+  if (status === 401 || status === 403) {
+    return new ConsoleRefusal(4502, `the host refused the controller's key (HTTP ${status})`);
+  }
+  return new ConsoleRefusal(4502, `the host refused the console (HTTP ${status})`);
+}

@@ -1,0 +1,114 @@
+import { ApiError, agentConsolePaths, type ConsoleTicket } from '@apiary/protocol';
+import { eq } from 'drizzle-orm';
+import type { Ctx } from '../../context.js';
+import { hosts, vms } from '../../db/schema.js';
+import { iso } from '../../lib/clock.js';
+import { canSeeOrg, type Principal } from '../auth/principal.js';
+import { isPrincipalCurrent } from '../auth/principal-current.js';
+import { getVisibleVm, type VmRow } from '../envs/env-view.js';
+import type { ConsoleGrant, ConsoleKind } from './console-tickets.js';
+
+/** The websocket path of every console; the ticket (in the query) says which VM and kind. */
+export const CONSOLE_SOCKET_PATHS = ['/v1/console', '/api/console'] as const;
+
+/**
+ * States with something to attach to. The serial console is worth watching while a VM boots or
+ * shuts down (zlogin -C shows both); VNC exists only while bhyve runs.
+ */
+const CONSOLE_STATES: Record<ConsoleKind, readonly string[]> = {
+  serial: ['running', 'starting', 'stopping'],
+  vnc: ['running'],
+};
+
+/** Why a console cannot be opened now, as an ApiError (or null when it can). */
+function consoleBlocker(ctx: Ctx, vm: VmRow, kind: ConsoleKind): ApiError | null {
+  if (!CONSOLE_STATES[kind].includes(vm.state)) {
+    return new ApiError(
+      'conflict',
+      `VM ${vm.id} is ${vm.state}: the ${kind} console needs it ${CONSOLE_STATES[kind].join(' or ')}`,
+    );
+  }
+  const host = vm.hostId ? ctx.db.select().from(hosts).where(eq(hosts.id, vm.hostId)).get() : null;
+  if (!host) return new ApiError('conflict', `VM ${vm.id} is on no known host`);
+  if ((ctx.liveness.state(host.id) ?? host.liveness) === 'down') {
+    return new ApiError('unavailable', `host ${host.hostname} of VM ${vm.id} is down`);
+  }
+  return null;
+}
+
+/**
+ * `POST /v1/vms/{id}/console`: a single-use ticket for the caller, this VM and this kind of
+ * console. Whoever may use the VM may use its console (a console controls the VM, like stop).
+ */
+export function issueConsoleTicket(
+  ctx: Ctx,
+  p: Principal,
+  vmId: string,
+  kind: ConsoleKind,
+  requestId: string,
+): ConsoleTicket {
+  const vm = getVisibleVm(ctx, p, vmId);
+  const blocker = consoleBlocker(ctx, vm, kind);
+  if (blocker) throw blocker;
+  const { ticket, expiresAt } = ctx.consoleTickets.issue({ vmId, kind, principal: p, requestId });
+  return {
+    url: `${CONSOLE_SOCKET_PATHS[0]}?ticket=${ticket}`,
+    ticket,
+    expires_at: iso(expiresAt),
+  };
+}
+
+/** Where the controller connects for a console: the agent's websocket and how to authenticate. */
+export interface ConsoleTarget {
+  url: string;
+  headers: Record<string, string>;
+  hostId: string;
+}
+
+/** A refusal after the ticket was accepted: a websocket close code and a reason people read. */
+export class ConsoleRefusal extends Error {
+  constructor(
+    readonly closeCode: number,
+    readonly reason: string,
+  ) {
+    super(reason);
+  }
+}
+
+const CLOSE_FOR: Record<string, number> = { not_found: 4404, conflict: 4409, unavailable: 4503 };
+
+/**
+ * Checks a spent ticket's grant again, now: the caller's credential may have been revoked and
+ * the VM stopped or deleted since the ticket was issued. Returns the agent websocket to dial.
+ */
+export function resolveConsoleTarget(ctx: Ctx, grant: ConsoleGrant): ConsoleTarget {
+  const vm = ctx.db.select().from(vms).where(eq(vms.id, grant.vmId)).get();
+  if (!vm || vm.state === 'deleted' || !canSeeOrg(grant.principal, vm.orgId)) {
+    throw new ConsoleRefusal(4404, `VM ${grant.vmId} no longer exists`);
+  }
+  const blocker = consoleBlocker(ctx, vm, grant.kind);
+  if (blocker) throw new ConsoleRefusal(CLOSE_FOR[blocker.code] ?? 4409, blocker.message);
+  const host = ctx.db
+    .select()
+    .from(hosts)
+    .where(eq(hosts.id, vm.hostId ?? ''))
+    .get();
+  if (!host?.agentKeyEnc) {
+    throw new ConsoleRefusal(4503, `the controller holds no key for host ${vm.hostId}`);
+  }
+  // The agent key stays between controller and agent: the browser never sees it.
+  return {
+    ...ctx.agents.socketTarget(host, agentConsolePaths[grant.kind](vm.id)),
+    hostId: host.id,
+  };
+}
+
+/**
+ * Spends a ticket: its grant, or null when the ticket is unknown, used, expired, or the
+ * credential of the caller who asked for it has since been revoked or has expired.
+ */
+export function spendConsoleTicket(ctx: Ctx, ticket: string): ConsoleGrant | null {
+  const grant = ctx.consoleTickets.consume(ticket);
+  if (!grant || !isPrincipalCurrent(ctx, grant.principal)) return null;
+  return grant;
+}
