@@ -100,10 +100,13 @@ describe('apiary-agent program', () => {
       await fetch(`${base}/api/info`, { headers: { authorization: `Bearer ${key}` } })
     ).json()) as {
       host_id: string;
+      hostname: string;
       engines: string[];
       resources: { total: { cpu: number } };
     };
     expect(info.host_id).toMatch(/^host_/);
+    // The simulated host's node name, not the name of the machine running the test.
+    expect(info.hostname).toBe('omnios-sim');
     expect(info.engines).toEqual(['bhyve']);
     expect(info.resources.total.cpu).toBe(8);
   });

@@ -9,9 +9,9 @@ import { createRfbDisplay } from './support/rfb-display.js';
 /*
  * The dashboard's half of the consoles, on a real environment page of a real fleet: the ticket
  * request, the websocket URL, the bytes the terminal sends and shows, and noVNC's RFB session.
- * The far end of the console websocket is played by this test (behind the same origin, as the
- * controller's proxy would be) because the controller has no console proxy yet;
- * operator-flow.e2e.test.ts runs the whole path through controller and agent once it does.
+ * The far end of the console websocket is played by this test (behind the same origin, through
+ * the front door) so it can check every frame and refusal; operator-flow.e2e.test.ts runs the
+ * whole path through the controller's proxy, the agent and the simulated host.
  */
 
 const SSH_KEY =

@@ -6,10 +6,10 @@ import type { Duplex } from 'node:stream';
 import { resolveDashboardRequest } from '../../../src/node/index.js';
 
 /**
- * Serves the built dashboard the way the controller is asked to (resolveDashboardRequest: files,
- * SPA fallback for HTML navigations, CSP and cache headers) and forwards everything else to the
+ * Serves the built dashboard the way the controller does (resolveDashboardRequest: files, SPA
+ * fallback for HTML navigations, CSP and cache headers) and forwards everything else to the
  * controller: API calls, the event stream and console websockets (upgrades are piped as raw
- * TCP). Used when the controller under test does not serve the dashboard itself yet.
+ * TCP). Used by the console widget test, which answers some websocket upgrades itself.
  */
 export interface FrontDoorOptions {
   /** Answer some websocket upgrades here instead of forwarding them (test doubles). */
