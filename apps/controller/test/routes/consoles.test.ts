@@ -258,6 +258,26 @@ describe('the console websocket', () => {
       .toContain('apiary_console_sessions 0');
   });
 
+  it('stops reading the agent while the client does not read, then delivers every byte', async () => {
+    const s = await setup();
+    const c = openConsole(s.socketUrl(await s.ticket('vnc')));
+    await c.until('RFB 003.008\n');
+    let received = 0;
+    c.ws.on('message', (data: Buffer) => {
+      received += data.length;
+    });
+    c.ws.pause();
+    const agentSide = s.agent.sockets[0];
+    if (!agentSide) throw new Error('no agent socket');
+    const frame = Buffer.alloc(256 * 1024, 7);
+    for (let i = 0; i < 128; i++) agentSide.send(frame);
+    // 32 MiB sent: the controller holds about 1 MiB, the kernel a few; the rest waits at the agent.
+    await new Promise((r) => setTimeout(r, 500));
+    expect(agentSide.bufferedAmount).toBeGreaterThan(8 * 1024 * 1024);
+    c.ws.resume();
+    await expect.poll(() => received, { timeout: 20_000 }).toBe(128 * frame.length);
+  });
+
   it('ends open consoles with 1001 when the controller shuts down', async () => {
     const s = await setup();
     const c = openConsole(s.socketUrl(await s.ticket()));
