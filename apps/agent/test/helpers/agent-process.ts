@@ -54,7 +54,11 @@ export async function startAgentProcess(args: string[], port: number) {
   const deadline = Date.now() + 30_000;
   while (!output.includes('"msg":"listening"')) {
     if (child.exitCode !== null) throw new Error(`agent exited: ${output}`);
-    if (Date.now() > deadline) throw new Error(`agent did not start: ${output}`);
+    if (Date.now() > deadline) {
+      // Not left running behind a failed test (with its simulated host's daemons).
+      child.kill('SIGKILL');
+      throw new Error(`agent did not start: ${output}`);
+    }
     await new Promise((r) => setTimeout(r, 50));
   }
   return {
