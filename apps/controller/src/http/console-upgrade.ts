@@ -1,7 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { ApiError, REQUEST_ID_HEADER } from '@apiary/protocol';
-import { WebSocket, WebSocketServer } from 'ws';
+import { type WebSocket, WebSocketServer } from 'ws';
 import type { Ctx } from '../context.js';
 import { newRequestId } from '../lib/ids.js';
 import {
@@ -12,6 +12,7 @@ import {
   spendConsoleTicket,
 } from '../services/consoles/console-access.js';
 import type { ConsoleGrant } from '../services/consoles/console-tickets.js';
+import { dialAgent, type EarlyMessage } from './dial-agent.js';
 import { closeSocket, relaySockets } from './relay-sockets.js';
 
 /** Largest frame accepted from either side (keystrokes and RFB messages are far smaller). */
@@ -47,7 +48,17 @@ export function createConsoleSockets(ctx: Ctx): ConsoleSockets {
   });
   const live = new Set<{ client: WebSocket; agent: WebSocket }>();
 
+  // An exception in an `upgrade` listener would take the whole controller down.
   function handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer) {
+    try {
+      upgradeConsole(req, socket, head);
+    } catch (error) {
+      ctx.log.error('console upgrade failed', { error, path: req.url?.split('?')[0] });
+      socket.destroy();
+    }
+  }
+
+  function upgradeConsole(req: IncomingMessage, socket: Duplex, head: Buffer) {
     const started = performance.now();
     const incoming = req.headers[REQUEST_ID_HEADER];
     const requestId =
@@ -115,24 +126,32 @@ export function createConsoleSockets(ctx: Ctx): ConsoleSockets {
       target = resolveConsoleTarget(ctx, grant);
     } catch (error) {
       if (error instanceof ConsoleRefusal) return fail(error);
-      throw error;
+      sessionLog.error('console failed', { error });
+      return fail(
+        new ConsoleRefusal(1011, `internal error; see the controller log (${requestId})`),
+      );
     }
-    dialAgent(ctx, target, requestId, socket, {
-      refused: fail,
-      connected: (agent, early) => {
-        if (socket.destroyed) return agent.terminate();
-        wss.handleUpgrade(req, socket, head, (client) => {
-          access(101);
-          startSession(client, agent, early, grant, target, sessionLog);
-        });
+    dialAgent(
+      target,
+      { requestId, timeoutMs: ctx.config.agentTimeoutMs, maxFrame: MAX_FRAME },
+      socket,
+      {
+        refused: fail,
+        connected: (agent, early) => {
+          if (socket.destroyed) return agent.terminate();
+          wss.handleUpgrade(req, socket, head, (client) => {
+            access(101);
+            startSession(client, agent, early, grant, target, sessionLog);
+          });
+        },
       },
-    });
+    );
   }
 
   function startSession(
     client: WebSocket,
     agent: WebSocket,
-    early: Array<{ data: Buffer; binary: boolean }>,
+    early: EarlyMessage[],
     grant: ConsoleGrant,
     target: ConsoleTarget,
     log: ReturnType<Ctx['log']['child']>,
@@ -143,6 +162,7 @@ export function createConsoleSockets(ctx: Ctx): ConsoleSockets {
     const opened = Date.now();
     log.info('console session opened', {
       host_id: target.hostId,
+      ticket_request_id: grant.requestId,
       user_id: grant.principal.userId,
       api_key_id: grant.principal.apiKeyId,
     });
@@ -172,80 +192,4 @@ export function createConsoleSockets(ctx: Ctx): ConsoleSockets {
       return live.size;
     },
   };
-}
-
-/**
- * Opens the agent's console websocket with the agent key (never seen by the client). Messages
- * that arrive before the client is upgraded are kept and handed over; a client that goes away
- * meanwhile abandons the dial.
- */
-function dialAgent(
-  ctx: Ctx,
-  target: ConsoleTarget,
-  requestId: string,
-  clientSocket: Duplex,
-  on: {
-    refused: (r: ConsoleRefusal) => void;
-    connected: (agent: WebSocket, early: Array<{ data: Buffer; binary: boolean }>) => void;
-  },
-) {
-  const agent = new WebSocket(target.url, {
-    headers: { ...target.headers, [REQUEST_ID_HEADER]: requestId },
-    handshakeTimeout: ctx.config.agentTimeoutMs,
-    maxPayload: MAX_FRAME,
-    perMessageDeflate: false,
-  });
-  const early: Array<{ data: Buffer; binary: boolean }> = [];
-  const keep = (data: Buffer, binary: boolean) => early.push({ data, binary });
-  let settled = false;
-  // The client went away while we dialed: drop both ends.
-  const abandon = () => {
-    if (settled) return;
-    settled = true;
-    agent.terminate();
-    clientSocket.destroy();
-  };
-  clientSocket.once('close', abandon);
-  clientSocket.once('end', abandon);
-  const settle = () => {
-    settled = true;
-    clientSocket.off('close', abandon);
-    clientSocket.off('end', abandon);
-  };
-  agent.on('message', keep);
-  agent.once('open', () => {
-    if (settled) return;
-    settle();
-    agent.off('message', keep);
-    on.connected(agent, early);
-  });
-  agent.once('unexpected-response', (_req, res) => {
-    res.resume();
-    agent.terminate();
-    if (settled) return;
-    settle();
-    on.refused(refusalForStatus(res.statusCode ?? 502));
-  });
-  agent.on('error', (error: Error & { code?: string }) => {
-    if (settled) return;
-    settle();
-    const timedOut = /timed out/i.test(error.message);
-    on.refused(
-      timedOut
-        ? new ConsoleRefusal(4504, 'the host did not answer in time')
-        : new ConsoleRefusal(
-            4503,
-            `the host is unreachable (${error.code ?? 'connection failed'})`,
-          ),
-    );
-  });
-}
-
-function refusalForStatus(status: number): ConsoleRefusal {
-  if (status === 404) return new ConsoleRefusal(4404, 'the host does not know this VM');
-  if (status === 409) return new ConsoleRefusal(4409, 'the host says the VM has no console now');
-  if (status === 401 || status === 403) {
-    return new ConsoleRefusal(4502, `the host refused the controller's key (HTTP ${status})`);
-  }
-  return new ConsoleRefusal(4502, `the host refused the console (HTTP ${status})`);
 }

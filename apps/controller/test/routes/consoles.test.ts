@@ -1,6 +1,7 @@
 import type { ConsoleTicket } from '@apiary/protocol';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ControllerConfig } from '../../src/config.js';
+import { hosts } from '../../src/db/schema.js';
 import { ConsoleAgent } from '../helpers/console-agent.js';
 import { openConsole } from '../helpers/console-client.js';
 import { createHarness, type Harness, json, sshKey } from '../helpers/harness.js';
@@ -229,6 +230,18 @@ describe('the console websocket', () => {
     const closed = await unreachable.closed;
     expect(closed.code).toBe(4503);
     expect(closed.reason).toMatch(/unreachable \(ECONNREFUSED\)/);
+  });
+
+  it('closes with 1011 on an internal error and keeps serving', async () => {
+    const s = await setup();
+    const t = await s.ticket();
+    // A sealed agent key that no longer opens (e.g. secret.key replaced).
+    s.h.core.ctx.db.update(hosts).set({ agentKeyEnc: 'v1:broken' }).run();
+    const c = openConsole(s.socketUrl(t));
+    const closed = await c.closed;
+    expect(closed.code).toBe(1011);
+    expect(closed.reason).toMatch(/^internal error; see the controller log \(req_/);
+    expect((await fetch(`${s.url}/v1/health`)).status).toBe(200);
   });
 
   it('closes with 4504 when the agent does not answer the upgrade in time', async () => {
