@@ -38,8 +38,6 @@ export interface AgentOptions {
   stopTimeoutMs?: number;
   /** Background loop period: resource refresh and cleanup retries. */
   backgroundIntervalMs?: number;
-  /** The host's node name; default: this machine's (a simulated host has its own). */
-  hostname?: string;
 }
 
 export interface Agent {
@@ -121,7 +119,7 @@ export function buildAgent(config: AgentConfig, options: AgentOptions = {}): Age
     portRange: config.portRange,
   });
   const [listenHost, listenPort] = splitHostPort(config.listen);
-  const hostname = options.hostname ?? osHostname();
+  const hostname = osHostname();
   // The port actually bound (differs from --listen when it asked for port 0).
   let boundPort = listenPort;
   if (config.controller && config.licenseKeyFile) {

@@ -4,7 +4,7 @@ import { buildAgent, splitHostPort } from './agent.js';
 import { ConfigError, parseConfig } from './config.js';
 import { runKeysCommand } from './keys-command.js';
 import { createLogger } from './log.js';
-import { prepareSimHost, simBinDir, simHostname } from './sim-cli.js';
+import { prepareSimHost, simBinDir } from './sim-cli.js';
 
 async function main(argv: string[]): Promise<void> {
   // A log reader that went away (closed pipe) must not take the agent down with it.
@@ -17,11 +17,7 @@ async function main(argv: string[]): Promise<void> {
   mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
   if (config.simDir) prepareSimHost(config.simDir);
   const log = createLogger({ level: config.logLevel });
-  const hostname =
-    config.simDir && config.illumosBin
-      ? simHostname(config.illumosBin, config.commandEnv)
-      : undefined;
-  const agent = buildAgent(config, { log, hostname });
+  const agent = buildAgent(config, { log });
   // Reconcile with the host (adopt, resume, clean up) before taking any request.
   await agent.start();
   const [host, port] = splitHostPort(config.listen);

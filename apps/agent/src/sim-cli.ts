@@ -33,11 +33,3 @@ export function prepareSimHost(simDir: string): void {
 export function simBinDir(): string {
   return execFileSync(process.execPath, [simCli(), 'bin-dir'], { encoding: 'utf8' }).trim();
 }
-
-/** The simulated host's node name, as its `hostname` command says (not this machine's). */
-export function simHostname(illumosBin: string, commandEnv: Record<string, string>): string {
-  return execFileSync(join(illumosBin, 'hostname'), [], {
-    env: commandEnv,
-    encoding: 'utf8',
-  }).trim();
-}
