@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Drain, Env, FleetStatus, Host, Image, Vm, WhoAmI } from '@apiary/protocol';
-import { Fleet, waitFor, writeSampleImage } from '@apiary/testkit';
+import { Fleet, hostFootprint, waitFor, writeSampleImage } from '@apiary/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sshKey } from '../fixtures.js';
 import { cliJson, runCli } from './run-cli.js';
@@ -91,7 +91,7 @@ describe('apiary CLI against a real fleet', () => {
     expect(created.vms.map((v) => v.state)).toEqual(['running', 'running']);
     for (const vm of created.vms) expect(Object.keys(vm.port_map).sort()).toEqual(['22', '80']);
     const shown = await runCli(['envs', 'show', 'cli-env'], { env });
-    expect(shown.stdout).toMatch(/cli-env-0\s+running/);
+    expect(shown.stdout).toMatch(/cli-env-0\s+│\s+running/);
     expect(shown.stdout).toMatch(/->22/);
     const vm = await runCli(['vms', 'show', 'cli-env-0'], { env });
     expect(vm.stdout).toMatch(/ssh\s+ssh -p \d+ root@/);
@@ -115,21 +115,33 @@ describe('apiary CLI against a real fleet', () => {
     expect(Date.parse(extended.expires_at) - before).toBeGreaterThanOrEqual(7200_000 - 1000);
   });
 
-  it('drains a host with --mode stop, reports progress, then undrains and activates', async () => {
+  it('drains a host in wait mode, shows progress, and undrains it', async () => {
+    const vm = await cliJson<Vm>(['vms', 'show', 'cli-env-0'], env);
+    const hostId = vm.host_id as string;
+    const drain = await cliJson<Drain>(['hosts', 'drain', hostId, '--mode', 'wait'], env);
+    expect(drain).toMatchObject({ mode: 'wait', state: 'draining', complete: false });
+    expect(drain.vms_remaining).toBeGreaterThanOrEqual(1);
+    const status = await runCli(['hosts', 'drain-status', hostId], { env });
+    expect(status.stdout).toMatch(/mode\s+wait/);
+    expect(status.stdout).toMatch(/cli-env-0/);
+    const list = await runCli(['hosts', 'list'], { env });
+    expect(list.stdout).toMatch(/draining \d+\/\d+/);
+    const undrained = await cliJson<Host>(['hosts', 'undrain', hostId], env);
+    expect(undrained.policy).toBe('eligible');
+  });
+
+  it('drains a host in stop mode with --watch until complete, then activates it', async () => {
     const vm = await cliJson<Vm>(['vms', 'show', 'cli-env-0'], env);
     const hostId = vm.host_id as string;
     const drain = await cliJson<Drain>(
-      ['hosts', 'drain', hostId, '--mode', 'stop', '--deadline', '0s'],
+      ['hosts', 'drain', hostId, '--mode', 'stop', '--deadline', '0s', '--watch'],
       env,
     );
-    expect(drain.mode).toBe('stop');
-    const status = await runCli(['hosts', 'drain-status', hostId], { env });
-    expect(status.code).toBe(0);
-    expect(status.stdout).toMatch(/mode\s+stop/);
-    const undrained = await cliJson<Host>(['hosts', 'undrain', hostId], env);
-    expect(undrained.policy).toBe('eligible');
-    const activated = await runCli(['hosts', 'activate', hostId], { env });
-    expect([0, 1]).toContain(activated.code);
+    expect(drain).toMatchObject({ mode: 'stop', complete: true, vms_failed: 0 });
+    expect((await cliJson<Vm>(['vms', 'show', 'cli-env-0'], env)).state).toBe('stopped');
+    expect((await cliJson<Host>(['hosts', 'show', hostId], env)).policy).toBe('maintenance');
+    const activated = await cliJson<Host>(['hosts', 'activate', hostId], env);
+    expect(activated.policy).toBe('eligible');
   });
 
   it('refuses to remove a host that still has VMs, with a non-zero exit', async () => {
@@ -144,6 +156,13 @@ describe('apiary CLI against a real fleet', () => {
     expect(deleted.code).toBe(0);
     const status = await cliJson<FleetStatus>(['status'], env);
     expect(status.capacity.reserved).toEqual({ cpu: 0, mem: 0, disk: 0 });
+    for (const agent of fleet.agents) {
+      const left = await hostFootprint(agent.simDir);
+      expect(left.zones).toEqual([]);
+      expect(left.natRules).toEqual([]);
+      // Only the host's own NAT gateway VNIC may remain.
+      expect(left.vnics.length).toBeLessThanOrEqual(1);
+    }
   });
 
   it('manages organizations, users, API keys and license keys', async () => {
@@ -198,7 +217,11 @@ describe('apiary CLI against a real fleet', () => {
 
   it('says how to fix an unreachable controller', async () => {
     const result = await runCli(['status'], {
-      env: { HOME: dir, APIARY_URL: 'http://127.0.0.1:65500', APIARY_CONFIG: join(dir, 'none.json') },
+      env: {
+        HOME: dir,
+        APIARY_URL: 'http://127.0.0.1:65500',
+        APIARY_CONFIG: join(dir, 'none.json'),
+      },
     });
     expect(result.code).toBe(1);
     expect(result.stderr).toMatch(/hint: is the controller running at http:\/\/127\.0\.0\.1:65500/);
