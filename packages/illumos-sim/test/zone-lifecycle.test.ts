@@ -167,31 +167,6 @@ describe('install and uninstall side effects', () => {
 });
 
 describe('bhyve boot', () => {
-  it('fails with call to zoneadmd failed when the boot disk zvol is missing', async () => {
-    const root = newHost();
-    await ok(root, ['zonecfg', '-z', 'vm1', '-f', '-'], bhyveConfig('vm1'));
-    await ok(root, ['zoneadm', '-z', 'vm1', 'install']);
-    await ok(root, ['dladm', 'create-vnic', '-l', 'e1000g0', 'vm1net0']);
-    expect(await run(root, ['zoneadm', '-z', 'vm1', 'boot'])).toEqual({
-      stdout: '',
-      stderr: "zoneadm: zone 'vm1': call to zoneadmd failed\n",
-      exitCode: 1,
-    });
-    expect(await state(root, 'vm1')).toBe('installed');
-    expect(
-      readFileSync(join(root, 'root', 'zones', 'vm1', 'root', 'tmp', 'init.log'), 'utf8'),
-    ).toContain('bootdisk');
-  });
-
-  it('fails when a disk is not exported to the zone by a device match', async () => {
-    const root = newHost();
-    await makeZone(root, 'vm1');
-    await ok(root, ['zonecfg', '-z', 'vm1', 'remove device']);
-    expect((await run(root, ['zoneadm', '-z', 'vm1', 'boot'])).stderr).toBe(
-      "zoneadm: zone 'vm1': call to zoneadmd failed\n",
-    );
-  });
-
   it('fails when a VNIC in net physical does not exist', async () => {
     const root = newHost();
     await makeZone(root, 'vm1');
