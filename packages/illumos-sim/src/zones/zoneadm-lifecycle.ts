@@ -1,8 +1,9 @@
-import { rmSync } from 'node:fs';
+import { existsSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { randomUuid } from '../core/ids.js';
 import type { HostState, ZoneRecord } from '../core/state-types.js';
 import { dropZoneFirewall } from '../net/zone-firewall.js';
+import { copyFilesystemContents } from '../zfs/fs-contents.js';
 import {
   addDataset,
   clonesOf,
@@ -275,10 +276,13 @@ export function cloneZone(
       referenced: srcDs.referenced,
       unique: 0,
     });
+    copyFilesystemContents(ctx.state, ctx.hostRoot, srcDs.name, `${parent.name}/${zone.name}`);
   }
   zone.uuid = randomUuid();
   zone.debugid ??= ctx.state.nextDebugId++;
-  createZoneRoot(ctx.hostRoot, zp, zone.uuid);
+  // The bhyve brand has no clone hook: a cloned zonepath keeps the source's root, its etc/uuid
+  // (which boot.py hands to the guest as the SMBIOS UUID) included.
+  if (!existsSync(join(ctx.hostRoot, zp, 'root'))) createZoneRoot(ctx.hostRoot, zp, zone.uuid);
   zone.state = 'installed';
   return ok();
 }
