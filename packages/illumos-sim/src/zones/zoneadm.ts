@@ -188,12 +188,16 @@ function list(io: CommandIo, zoneName: string | undefined, rest: string[]): numb
     if (error instanceof GetoptError) return usage(io, error.message);
     throw error;
   }
-  if (opts.flags.has('p') && opts.flags.has('v'))
-    return usage(io, '-p and -v are mutually exclusive.');
+  if (zoneName !== undefined && (opts.flags.has('c') || opts.flags.has('i')))
+    return usage(io, '-c and -i cannot be used with -z.');
+  if (opts.flags.has('p') && opts.flags.has('v')) {
+    // list_func(): zerror(), not usage, and Z_ERR
+    const who = zoneName !== undefined ? `zone '${zoneName}': ` : '';
+    io.err(`zoneadm: ${who}list -p and -v are mutually exclusive.\n`);
+    return 1;
+  }
   if (opts.operands.length > 0) return usage(io);
   if (zoneName !== undefined) {
-    if (opts.flags.has('c') || opts.flags.has('i'))
-      return usage(io, '-c and -i cannot be used with -z.');
     if (zoneName === 'global') return listZones(io, opts.flags, 'global');
     const zone = findZone(readState(io.root), zoneName);
     if (!zone) {
