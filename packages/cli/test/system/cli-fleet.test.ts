@@ -176,6 +176,25 @@ describe('apiary CLI against a real fleet', () => {
       'correct horse battery staple\n',
     );
     expect(user.role).toBe('member');
+    await cliJson(['users', 'set-password', user.id], env, 'another long passphrase\n');
+    const bob = await runCli(
+      [
+        'login',
+        '--url',
+        fleet.controllerUrl,
+        '--username',
+        'bob',
+        '--password-stdin',
+        '--name',
+        'bob',
+      ],
+      {
+        env: { ...env, APIARY_CONFIG: join(dir, 'bob.json') },
+        stdin: 'another long passphrase\n',
+      },
+    );
+    expect(bob.code).toBe(0);
+    expect(bob.stdout).toContain('(member)');
     const created = await cliJson<{ id: string; key: string }>(
       ['api-keys', 'create', 'ci', '--expires', '30d'],
       env,
@@ -200,6 +219,66 @@ describe('apiary CLI against a real fleet', () => {
     expect(licenses.stdout).not.toContain(license.key);
     await cliJson(['licenses', 'revoke', license.id], env);
     await cliJson(['users', 'delete', user.id], env);
+  });
+
+  it('adds a standalone agent by address after a connection test, assigns it, removes it', async () => {
+    const agent = await fleet.addAgent({ register: false });
+    const addr = `127.0.0.1:${agent.port}`;
+    const noKey = await runCli(['hosts', 'test', addr], { env });
+    expect(noKey.code).toBe(1);
+    expect(noKey.stdout).toMatch(/^bad_key: /);
+    const key = fleet.createAgentKey(agent);
+    const tested = await runCli(['hosts', 'test', addr, '--api-key', key], { env });
+    expect(tested.code).toBe(0);
+    expect(tested.stdout).toMatch(/^ok: /);
+    const added = await cliJson<Host>(['hosts', 'add', addr, '--api-key', key], env);
+    expect(added).toMatchObject({ source: 'added', liveness: 'ready', policy: 'eligible' });
+    expect(await cliJson<Host[]>(['hosts', 'list'], env)).toHaveLength(4);
+    const org = await cliJson<{ id: string }>(['orgs', 'create', 'Rack Four'], env);
+    const assigned = await cliJson<Host>(['hosts', 'assign', added.id, '--org', org.id], env);
+    expect(assigned.org_id).toBe(org.id);
+    await cliJson(['hosts', 'remove', added.id], env);
+    expect(await cliJson<Host[]>(['hosts', 'list'], env)).toHaveLength(3);
+    await agent.process.stop();
+    await cliJson(['orgs', 'delete', org.id], env);
+    expect(
+      (await cliJson<Array<{ id: string }>>(['orgs', 'list'], env)).map((o) => o.id),
+    ).not.toContain(org.id);
+  });
+
+  it('deletes an image no VM uses any more', async () => {
+    const [image] = await cliJson<Image[]>(['images', 'list'], env);
+    await cliJson(['images', 'delete', image?.digest as string], env);
+    expect(await cliJson<Image[]>(['images', 'list'], env)).toEqual([]);
+  });
+
+  it('keeps several profiles, switches between them, and logs out', async () => {
+    const created = await cliJson<{ id: string; key: string }>(
+      ['api-keys', 'create', 'second'],
+      env,
+    );
+    const keys = await cliJson<Array<{ id: string; prefix: string }>>(['api-keys', 'list'], env);
+    expect(keys.map((k) => k.id)).toContain(created.id);
+    expect(JSON.stringify(keys)).not.toContain(created.key);
+    const login = await runCli(
+      ['login', '--url', fleet.controllerUrl, '--api-key-stdin', '--name', 'second'],
+      { env, stdin: `${created.key}\n` },
+    );
+    expect(login.code).toBe(0);
+    const profiles = await cliJson<Array<{ name: string; current: boolean }>>(
+      ['profiles', 'list'],
+      env,
+    );
+    expect(profiles).toEqual([
+      expect.objectContaining({ name: 'default', current: false }),
+      expect.objectContaining({ name: 'second', current: true }),
+    ]);
+    expect((await cliJson<WhoAmI>(['whoami'], env)).via).toBe('api_key');
+    await cliJson(['profiles', 'use', 'default'], env);
+    expect((await cliJson<WhoAmI>(['whoami'], env)).via).toBe('session');
+    expect((await runCli(['logout'], { env })).code).toBe(0);
+    const after = await runCli(['whoami'], { env });
+    expect(after.code).toBe(1);
   });
 
   it('explains bad input field by field and exits 1; usage mistakes exit 2', async () => {
