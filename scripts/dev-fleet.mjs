@@ -43,7 +43,9 @@ async function main() {
   for (const proc of [fleet.controller, ...fleet.agents.map((a) => a.process)]) {
     proc.exited.then((code) => {
       if (stopping) return;
-      process.stderr.write(`${proc.name} exited (${code}); see ${join(dir, 'logs', `${proc.name}.log`)}\n`);
+      process.stderr.write(
+        `${proc.name} exited (${code}); see ${join(dir, 'logs', `${proc.name}.log`)}\n`,
+      );
       stop();
     });
   }

@@ -3,8 +3,9 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts', 'src/**/*.test.ts'],
-    testTimeout: 30_000,
-    hookTimeout: 60_000,
+    // Generous: these drive real processes, and CI machines are shared and slow at times.
+    testTimeout: 120_000,
+    hookTimeout: 180_000,
     // Two cores: system tests spawn real processes, so keep file parallelism small.
     maxWorkers: 2,
   },

@@ -14,6 +14,7 @@ import { bumpGeneration } from './db/meta-store.js';
 import { type Db, openDatabase } from './db/open.js';
 import type { AgentDeps } from './deps.js';
 import { createHostExec, type HostExec } from './host/exec.js';
+import { readHostname } from './host/host-resources.js';
 import { loadOrCreateHostId } from './host-id.js';
 import { HostResources } from './host-resources-service.js';
 import type { AgentEnv } from './http/env.js';
@@ -119,7 +120,9 @@ export function buildAgent(config: AgentConfig, options: AgentOptions = {}): Age
     portRange: config.portRange,
   });
   const [listenHost, listenPort] = splitHostPort(config.listen);
-  const hostname = osHostname();
+  // The node name comes from the host (`hostname`) once `start()` runs; until then, this machine's.
+  const identity = { hostname: osHostname() };
+  const hostname = identity.hostname;
   // The port actually bound (differs from --listen when it asked for port 0).
   let boundPort = listenPort;
   if (config.controller && config.licenseKeyFile) {
@@ -132,7 +135,9 @@ export function buildAgent(config: AgentConfig, options: AgentOptions = {}): Age
       licenseKeyFile: config.licenseKeyFile,
       dataDir: config.dataDir,
       hostId,
-      hostname,
+      get hostname() {
+        return identity.hostname;
+      },
       addr: () =>
         options.addr ??
         `http://${reachable.includes(':') ? `[${reachable}]` : reachable}:${boundPort}`,
@@ -150,7 +155,9 @@ export function buildAgent(config: AgentConfig, options: AgentOptions = {}): Age
     metrics,
     layout,
     hostId,
-    hostname,
+    get hostname() {
+      return identity.hostname;
+    },
     storage: config.storage,
     dataDir: config.dataDir,
     maxImageBytes: config.maxImageBytes,
@@ -200,6 +207,11 @@ export function buildAgent(config: AgentConfig, options: AgentOptions = {}): Age
         const path = ensureClaimToken(config.dataDir);
         log.info('no API key yet: claim the first one with the token in this file', { path });
       }
+      identity.hostname =
+        (await readHostname(exec).catch((error) => {
+          log.warn("could not read the host name; using this machine's", { error });
+          return null;
+        })) ?? identity.hostname;
       await background();
       await network.ensure().catch((error) => log.error('host network setup failed', { error }));
       await storage.ensure().catch((error) => log.error('storage setup failed', { error }));

@@ -33,6 +33,18 @@ describe('zfs list and get', () => {
     for (const r of rows) expect(r.slice(1, 4).every((v) => /^\d+$|^-$/.test(v))).toBe(true);
   });
 
+  it('sorts with -s/-S numerically, rows where the property does not apply last either way', async () => {
+    const root = newHost();
+    await ok(root, ['zfs', 'create', '-s', '-V', '2G', 'rpool/b']);
+    await ok(root, ['zfs', 'create', '-s', '-V', '10G', 'rpool/a']);
+    await ok(root, ['zfs', 'create', 'rpool/fs']);
+    const order = (flag: string) =>
+      ok(root, ['zfs', 'list', '-H', '-o', 'name', flag, 'volsize', '-r', 'rpool']);
+    // rpool, rpool/fs and rpool/zones have no volsize: after the volumes, by name
+    expect(await order('-s')).toBe('rpool/b\nrpool/a\nrpool\nrpool/fs\nrpool/zones\n');
+    expect(await order('-S')).toBe('rpool/a\nrpool/b\nrpool\nrpool/fs\nrpool/zones\n');
+  });
+
   it('reserves volsize plus metadata for a volume without -s, and nothing for a sparse one', async () => {
     const root = newHost();
     await ok(root, ['zfs', 'create', '-V', '32G', 'rpool/thick']);

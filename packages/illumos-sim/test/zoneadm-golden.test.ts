@@ -75,11 +75,50 @@ describe('zoneadm list -p', () => {
     expect(names).toEqual(['b', 'a']);
   });
 
-  it('rejects -i and -c with -z, and -p with -v (usage, exit 2)', async () => {
+  it('rejects -i and -c with -z (usage, exit 2)', async () => {
     const root = newHost();
     await makeZone(root, 'vm1');
     expect((await run(root, ['zoneadm', '-z', 'vm1', 'list', '-cp'])).exitCode).toBe(2);
-    expect((await run(root, ['zoneadm', 'list', '-pv'])).exitCode).toBe(2);
+  });
+
+  it('refuses -p with -v as list_func() does: one zerror() line, exit 1, no usage', async () => {
+    const root = newHost();
+    await makeZone(root, 'vm1');
+    expect(await run(root, ['zoneadm', 'list', '-pv'])).toEqual({
+      stdout: '',
+      stderr: 'zoneadm: list -p and -v are mutually exclusive.\n',
+      exitCode: 1,
+    });
+    expect(await run(root, ['zoneadm', '-z', 'vm1', 'list', '-p', '-v'])).toEqual({
+      stdout: '',
+      stderr: "zoneadm: zone 'vm1': list -p and -v are mutually exclusive.\n",
+      exitCode: 1,
+    });
+  });
+
+  it('leaves incomplete zones out of -i (their state is below installed), shows them with -c', async () => {
+    const root = newHost();
+    await makeZone(root, 'inc');
+    await ok(root, ['zoneadm', '-z', 'inc', 'mark', 'incomplete']);
+    expect(await ok(root, ['zoneadm', 'list', '-ipn'])).toBe('');
+    expect(await ok(root, ['zoneadm', 'list', '-cpn'])).toMatch(/^-:inc:incomplete:/);
+  });
+});
+
+describe('zoneadm list -v', () => {
+  it("prints zone_print()'s columns: %4s %-16s %-10s %-30s %-8s %-6s", async () => {
+    const root = newHost();
+    await makeZone(root, 'up', true);
+    await ok(root, ['zonecfg', '-z', 'cfg', 'create -t bhyve; set zonepath=/zones/cfg']);
+    expect(await ok(root, ['zoneadm', 'list', '-cv'])).toBe(
+      [
+        '  ID NAME             STATUS     PATH                           BRAND    IP    ',
+        '   0 global           running    /                              ipkg     shared',
+        '   1 up               running    /zones/up                      bhyve    excl  ',
+        '   - cfg              configured /zones/cfg                     bhyve    excl  ',
+        '',
+      ].join('\n'),
+    );
   });
 });
 

@@ -40,6 +40,8 @@ export interface FleetAgent {
   port: number;
   dataDir: string;
   simDir: string;
+  /** False for a standalone agent that an operator adds by address. */
+  registered: boolean;
   process: ManagedProcess;
 }
 
@@ -116,8 +118,12 @@ export class Fleet {
     });
   }
 
-  /** Starts one more agent on a fresh (or existing) simulated host. */
-  async addAgent(): Promise<FleetAgent> {
+  /**
+   * Starts one more agent on a fresh (or existing) simulated host. With `register: false` it
+   * runs standalone (no --controller), as a host an operator adds by address.
+   */
+  async addAgent(options: { register?: boolean } = {}): Promise<FleetAgent> {
+    const registered = options.register ?? true;
     const index = this.agents.length + 1;
     const simDir = join(this.options.dir, `sim-${index}`);
     const dataDir = join(this.options.dir, `agent-${index}`);
@@ -146,7 +152,8 @@ export class Fleet {
       url: `http://127.0.0.1:${port}`,
       dataDir,
       simDir,
-      process: this.spawnAgent(index, port, dataDir, simDir, licenseFile),
+      registered,
+      process: this.spawnAgent(index, port, dataDir, simDir, registered ? licenseFile : null),
     };
     this.agents.push(agent);
     await waitFor(
@@ -165,7 +172,7 @@ export class Fleet {
     port: number,
     dataDir: string,
     simDir: string,
-    licenseFile: string,
+    licenseFile: string | null,
   ) {
     return new ManagedProcess(
       `agent-${index}`,
@@ -177,10 +184,9 @@ export class Fleet {
         dataDir,
         '--sim',
         simDir,
-        '--controller',
-        this.controllerUrl,
-        '--license-key-file',
-        licenseFile,
+        ...(licenseFile
+          ? ['--controller', this.controllerUrl, '--license-key-file', licenseFile]
+          : []),
         ...(this.options.agentArgs ?? []),
       ],
       {
@@ -201,12 +207,24 @@ export class Fleet {
       agent.port,
       agent.dataDir,
       agent.simDir,
-      join(this.options.dir, 'license.key'),
+      agent.registered ? join(this.options.dir, 'license.key') : null,
     );
     await waitFor(async () => (await fetch(`${agent.url}/api/health`)).ok, {
       what: `agent ${index} to come back`,
       timeoutMs: this.options.timeoutMs ?? 60_000,
     });
+  }
+
+  /** Mints an agent API key on the host itself, as an operator would with `apiary-agent keys`. */
+  createAgentKey(agent: FleetAgent, role: 'admin' | 'operator' | 'viewer' = 'admin'): string {
+    const out = execFileSync(
+      process.execPath,
+      [bins.agent, 'keys', 'create', '--data-dir', agent.dataDir, '--role', role],
+      { encoding: 'utf8' },
+    );
+    const key = /wh_[0-9a-f]{32,64}/.exec(out)?.[0];
+    if (!key) throw new Error(`no key in the output of apiary-agent keys create: ${out}`);
+    return key;
   }
 
   /** Resolves when at least `count` hosts are registered and ready. */

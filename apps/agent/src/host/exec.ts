@@ -28,6 +28,7 @@ export const HOST_COMMANDS = [
   'prtconf',
   'pagesize',
   'routeadm',
+  'hostname',
 ] as const;
 export type HostCommand = (typeof HOST_COMMANDS)[number];
 
@@ -48,6 +49,7 @@ const SYSTEM_PATHS: Record<HostCommand | 'pfexec', string> = {
   prtconf: '/usr/sbin/prtconf',
   pagesize: '/usr/bin/pagesize',
   routeadm: '/usr/sbin/routeadm',
+  hostname: '/usr/bin/hostname',
   pfexec: '/usr/bin/pfexec',
 };
 

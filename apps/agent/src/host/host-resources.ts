@@ -29,3 +29,10 @@ export async function readMemoryMiB(exec: HostExec): Promise<number> {
   const { stdout } = await exec.run('prtconf', ['-m']);
   return parsePrtconfMemory(stdout);
 }
+
+/** The host's node name as the host reports it (`hostname`); null when it says nothing. */
+export async function readHostname(exec: HostExec): Promise<string | null> {
+  const { stdout } = await exec.run('hostname', []);
+  const name = stdout.trim();
+  return /^[A-Za-z0-9][A-Za-z0-9.-]{0,254}$/.test(name) ? name : null;
+}

@@ -30,7 +30,8 @@ describe('planPlacement', () => {
   it('spreads over the emptiest hosts and packs onto the fullest with binpack', () => {
     const hosts = [host('a', { mem: 4096, cpu: 4 }), host('b'), host('c', { mem: 8192 })];
     const spread = planPlacement(hosts, [vm(), vm()], 'org_a', 'spread');
-    expect(spread).toEqual({ ok: true, hostIds: ['b', 'b'] });
+    // The emptiest host first, then another host for the second VM of the same request.
+    expect(spread).toEqual({ ok: true, hostIds: ['b', 'c'] });
     const three = planPlacement(
       hosts,
       [vm({ mem: 6000 }), vm({ mem: 6000 }), vm({ mem: 6000 })],
@@ -39,6 +40,12 @@ describe('planPlacement', () => {
     );
     expect(three.ok && new Set(three.hostIds).size).toBe(2);
     expect(planPlacement(hosts, [vm()], 'org_a', 'binpack')).toEqual({ ok: true, hostIds: ['a'] });
+  });
+
+  it('puts the VMs of one environment on different hosts with spread, even if one holds the image', () => {
+    const hosts = [host('a'), host('b'), host('c', {}, { images: new Set(['sha256:x']) })];
+    const plan = planPlacement(hosts, [vm(), vm(), vm()], 'org_a', 'spread');
+    expect(plan.ok && [...plan.hostIds].sort()).toEqual(['a', 'b', 'c']);
   });
 
   it('prefers a host that already holds the image', () => {

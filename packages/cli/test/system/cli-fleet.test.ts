@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Drain, Env, FleetStatus, Host, Image, Vm, WhoAmI } from '@apiary/protocol';
-import { Fleet, waitFor, writeSampleImage } from '@apiary/testkit';
+import { Fleet, hostFootprint, waitFor, writeSampleImage } from '@apiary/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sshKey } from '../fixtures.js';
 import { cliJson, runCli } from './run-cli.js';
@@ -91,7 +91,7 @@ describe('apiary CLI against a real fleet', () => {
     expect(created.vms.map((v) => v.state)).toEqual(['running', 'running']);
     for (const vm of created.vms) expect(Object.keys(vm.port_map).sort()).toEqual(['22', '80']);
     const shown = await runCli(['envs', 'show', 'cli-env'], { env });
-    expect(shown.stdout).toMatch(/cli-env-0\s+running/);
+    expect(shown.stdout).toMatch(/cli-env-0\s+│\s+running/);
     expect(shown.stdout).toMatch(/->22/);
     const vm = await runCli(['vms', 'show', 'cli-env-0'], { env });
     expect(vm.stdout).toMatch(/ssh\s+ssh -p \d+ root@/);
@@ -115,21 +115,33 @@ describe('apiary CLI against a real fleet', () => {
     expect(Date.parse(extended.expires_at) - before).toBeGreaterThanOrEqual(7200_000 - 1000);
   });
 
-  it('drains a host with --mode stop, reports progress, then undrains and activates', async () => {
+  it('drains a host in wait mode, shows progress, and undrains it', async () => {
+    const vm = await cliJson<Vm>(['vms', 'show', 'cli-env-0'], env);
+    const hostId = vm.host_id as string;
+    const drain = await cliJson<Drain>(['hosts', 'drain', hostId, '--mode', 'wait'], env);
+    expect(drain).toMatchObject({ mode: 'wait', state: 'draining', complete: false });
+    expect(drain.vms_remaining).toBeGreaterThanOrEqual(1);
+    const status = await runCli(['hosts', 'drain-status', hostId], { env });
+    expect(status.stdout).toMatch(/mode\s+wait/);
+    expect(status.stdout).toMatch(/cli-env-0/);
+    const list = await runCli(['hosts', 'list'], { env });
+    expect(list.stdout).toMatch(/draining \d+\/\d+/);
+    const undrained = await cliJson<Host>(['hosts', 'undrain', hostId], env);
+    expect(undrained.policy).toBe('eligible');
+  });
+
+  it('drains a host in stop mode with --watch until complete, then activates it', async () => {
     const vm = await cliJson<Vm>(['vms', 'show', 'cli-env-0'], env);
     const hostId = vm.host_id as string;
     const drain = await cliJson<Drain>(
-      ['hosts', 'drain', hostId, '--mode', 'stop', '--deadline', '0s'],
+      ['hosts', 'drain', hostId, '--mode', 'stop', '--deadline', '0s', '--watch'],
       env,
     );
-    expect(drain.mode).toBe('stop');
-    const status = await runCli(['hosts', 'drain-status', hostId], { env });
-    expect(status.code).toBe(0);
-    expect(status.stdout).toMatch(/mode\s+stop/);
-    const undrained = await cliJson<Host>(['hosts', 'undrain', hostId], env);
-    expect(undrained.policy).toBe('eligible');
-    const activated = await runCli(['hosts', 'activate', hostId], { env });
-    expect([0, 1]).toContain(activated.code);
+    expect(drain).toMatchObject({ mode: 'stop', complete: true, vms_failed: 0 });
+    expect((await cliJson<Vm>(['vms', 'show', 'cli-env-0'], env)).state).toBe('stopped');
+    expect((await cliJson<Host>(['hosts', 'show', hostId], env)).policy).toBe('maintenance');
+    const activated = await cliJson<Host>(['hosts', 'activate', hostId], env);
+    expect(activated.policy).toBe('eligible');
   });
 
   it('refuses to remove a host that still has VMs, with a non-zero exit', async () => {
@@ -144,6 +156,13 @@ describe('apiary CLI against a real fleet', () => {
     expect(deleted.code).toBe(0);
     const status = await cliJson<FleetStatus>(['status'], env);
     expect(status.capacity.reserved).toEqual({ cpu: 0, mem: 0, disk: 0 });
+    for (const agent of fleet.agents) {
+      const left = await hostFootprint(agent.simDir);
+      expect(left.zones).toEqual([]);
+      expect(left.natRules).toEqual([]);
+      // Only the host's own NAT gateway VNIC may remain.
+      expect(left.vnics.length).toBeLessThanOrEqual(1);
+    }
   });
 
   it('manages organizations, users, API keys and license keys', async () => {
@@ -157,6 +176,25 @@ describe('apiary CLI against a real fleet', () => {
       'correct horse battery staple\n',
     );
     expect(user.role).toBe('member');
+    await cliJson(['users', 'set-password', user.id], env, 'another long passphrase\n');
+    const bob = await runCli(
+      [
+        'login',
+        '--url',
+        fleet.controllerUrl,
+        '--username',
+        'bob',
+        '--password-stdin',
+        '--name',
+        'bob',
+      ],
+      {
+        env: { ...env, APIARY_CONFIG: join(dir, 'bob.json') },
+        stdin: 'another long passphrase\n',
+      },
+    );
+    expect(bob.code).toBe(0);
+    expect(bob.stdout).toContain('(member)');
     const created = await cliJson<{ id: string; key: string }>(
       ['api-keys', 'create', 'ci', '--expires', '30d'],
       env,
@@ -183,6 +221,66 @@ describe('apiary CLI against a real fleet', () => {
     await cliJson(['users', 'delete', user.id], env);
   });
 
+  it('adds a standalone agent by address after a connection test, assigns it, removes it', async () => {
+    const agent = await fleet.addAgent({ register: false });
+    const addr = `127.0.0.1:${agent.port}`;
+    const noKey = await runCli(['hosts', 'test', addr], { env });
+    expect(noKey.code).toBe(1);
+    expect(noKey.stdout).toMatch(/^bad_key: /);
+    const key = fleet.createAgentKey(agent);
+    const tested = await runCli(['hosts', 'test', addr, '--api-key', key], { env });
+    expect(tested.code).toBe(0);
+    expect(tested.stdout).toMatch(/^ok: /);
+    const added = await cliJson<Host>(['hosts', 'add', addr, '--api-key', key], env);
+    expect(added).toMatchObject({ source: 'added', liveness: 'ready', policy: 'eligible' });
+    expect(await cliJson<Host[]>(['hosts', 'list'], env)).toHaveLength(4);
+    const org = await cliJson<{ id: string }>(['orgs', 'create', 'Rack Four'], env);
+    const assigned = await cliJson<Host>(['hosts', 'assign', added.id, '--org', org.id], env);
+    expect(assigned.org_id).toBe(org.id);
+    await cliJson(['hosts', 'remove', added.id], env);
+    expect(await cliJson<Host[]>(['hosts', 'list'], env)).toHaveLength(3);
+    await agent.process.stop();
+    await cliJson(['orgs', 'delete', org.id], env);
+    expect(
+      (await cliJson<Array<{ id: string }>>(['orgs', 'list'], env)).map((o) => o.id),
+    ).not.toContain(org.id);
+  });
+
+  it('deletes an image no VM uses any more', async () => {
+    const [image] = await cliJson<Image[]>(['images', 'list'], env);
+    await cliJson(['images', 'delete', image?.digest as string], env);
+    expect(await cliJson<Image[]>(['images', 'list'], env)).toEqual([]);
+  });
+
+  it('keeps several profiles, switches between them, and logs out', async () => {
+    const created = await cliJson<{ id: string; key: string }>(
+      ['api-keys', 'create', 'second'],
+      env,
+    );
+    const keys = await cliJson<Array<{ id: string; prefix: string }>>(['api-keys', 'list'], env);
+    expect(keys.map((k) => k.id)).toContain(created.id);
+    expect(JSON.stringify(keys)).not.toContain(created.key);
+    const login = await runCli(
+      ['login', '--url', fleet.controllerUrl, '--api-key-stdin', '--name', 'second'],
+      { env, stdin: `${created.key}\n` },
+    );
+    expect(login.code).toBe(0);
+    const profiles = await cliJson<Array<{ name: string; current: boolean }>>(
+      ['profiles', 'list'],
+      env,
+    );
+    expect(profiles).toEqual([
+      expect.objectContaining({ name: 'default', current: false }),
+      expect.objectContaining({ name: 'second', current: true }),
+    ]);
+    expect((await cliJson<WhoAmI>(['whoami'], env)).via).toBe('api_key');
+    await cliJson(['profiles', 'use', 'default'], env);
+    expect((await cliJson<WhoAmI>(['whoami'], env)).via).toBe('session');
+    expect((await runCli(['logout'], { env })).code).toBe(0);
+    const after = await runCli(['whoami'], { env });
+    expect(after.code).toBe(1);
+  });
+
   it('explains bad input field by field and exits 1; usage mistakes exit 2', async () => {
     const bad = await runCli(
       ['envs', 'create', '--id', 'Bad Name', '--image', 'alpine-cloud', '--ssh-key', key],
@@ -198,7 +296,11 @@ describe('apiary CLI against a real fleet', () => {
 
   it('says how to fix an unreachable controller', async () => {
     const result = await runCli(['status'], {
-      env: { HOME: dir, APIARY_URL: 'http://127.0.0.1:65500', APIARY_CONFIG: join(dir, 'none.json') },
+      env: {
+        HOME: dir,
+        APIARY_URL: 'http://127.0.0.1:65500',
+        APIARY_CONFIG: join(dir, 'none.json'),
+      },
     });
     expect(result.code).toBe(1);
     expect(result.stderr).toMatch(/hint: is the controller running at http:\/\/127\.0\.0\.1:65500/);

@@ -5,6 +5,7 @@ import type { CommandIo } from '../core/io.js';
 import { parseSize } from '../core/sizes.js';
 import { updateState } from '../core/state-store.js';
 import type { DatasetType, HostState } from '../core/state-types.js';
+import { copyFilesystemContents } from './fs-contents.js';
 import {
   addDataset,
   DEFAULT_VOLBLOCKSIZE,
@@ -223,6 +224,7 @@ export async function zfsClone(io: CommandIo, args: string[]): Promise<number> {
     const data = snapshotDataPath(io.root, snap.guid);
     if (live.type === 'volume' && existsSync(data))
       copyFileSync(data, zvolDevice(io.hostRoot, target));
+    if (live.type === 'filesystem') copyFilesystemContents(state, io.hostRoot, live.name, target);
     return 0;
   });
 }

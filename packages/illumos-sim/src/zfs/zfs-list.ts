@@ -108,18 +108,21 @@ function sortDatasets(
   keys: Array<{ prop: string; desc: boolean }>,
   value: (d: DatasetRecord, prop: string) => string,
 ): void {
+  // zfs_sort(): a value that does not apply (`-`) sorts to the bottom whatever the order;
+  // numeric properties compare as numbers, the others with strcmp (index properties such as
+  // compression compare by their table index in libzfs; by name here).
   list.sort((a, b) => {
     for (const { prop, desc } of keys) {
       const va = value(a, prop);
       const vb = value(b, prop);
-      const na = Number(va);
-      const nb = Number(vb);
+      if (va === '-' && vb === '-') continue;
+      if (va === '-') return 1;
+      if (vb === '-') return -1;
       let c = 0;
-      if (va === vb) c = 0;
-      else if (va === '-') c = 1;
-      else if (vb === '-') c = -1;
-      else if (!Number.isNaN(na) && !Number.isNaN(nb)) c = na - nb;
-      else c = va < vb ? -1 : 1;
+      const kind = PROPS[prop]?.kind;
+      if (kind === 'number' || kind === 'date' || kind === 'ratio')
+        c = Math.sign(Number(va) - Number(vb));
+      else if (va !== vb) c = va < vb ? -1 : 1;
       if (c !== 0) return desc ? -c : c;
     }
     return compareNames(a, b);

@@ -7,19 +7,17 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { join } from 'node:path';
-import { fnmatch } from '../core/glob.js';
 import type { HostState, ZoneRecord } from '../core/state-types.js';
 import { loadZoneFirewall } from '../net/zone-firewall.js';
-import { getDataset } from '../zfs/zfs-model.js';
 import { writeCloudInit } from './cloud-init.js';
 import { attrValue, resourcesOf } from './zone-config.js';
 
 /**
  * The OmniOS bhyve brand's hooks as the simulator models them: `createzone` builds the tiny
- * zone root at install; boot validates what boot.py and zoneadmd would trip over (disks that
- * are missing or not exported to the zone by a `device match`, VNICs that do not exist),
+ * zone root at install; boot fails where boot.py would (a bootrom that is not installed),
  * writes the cloud-init seed, and loads the zone's own ipf/ipnat files into its GZ-controlled
- * packet filter instance, as firewall.ksh does.
+ * packet filter instance, as firewall.ksh does. What bhyve itself trips over once the zone
+ * runs is in bhyve-devices.ts.
  */
 const ROOT_DIRS = ['dev', 'etc', 'usr', 'sbin', 'lib', 'var/run', 'tmp', 'var/tmp'];
 
@@ -31,44 +29,34 @@ export function createZoneRoot(hostRoot: string, zonepath: string, uuid: string)
   writeFileSync(join(zp, 'root', 'etc', 'uuid'), `${uuid}\n`);
 }
 
-/** Disk paths from bootdisk/disk/diskN attrs, as boot.py resolves them. */
-export function diskPaths(
-  zone: ZoneRecord,
-): Array<{ attr: string; path: string; dataset?: string }> {
-  const out: Array<{ attr: string; path: string; dataset?: string }> = [];
-  for (const a of resourcesOf(zone.config, 'attr')) {
-    const { name, value } = a.props;
-    if (!name || value === undefined || !/^(bootdisk|disk\d*)$/.test(name)) continue;
-    const spec = value.split(',')[0]!;
-    if (spec.startsWith('/')) {
-      const m = /^\/dev\/zvol\/r?dsk\/(.+)$/.exec(spec);
-      out.push({ attr: name, path: spec, ...(m ? { dataset: m[1]! } : {}) });
-    } else out.push({ attr: name, path: `/dev/zvol/rdsk/${spec}`, dataset: spec });
-  }
-  return out;
+const BOOTROM_ALIASES: Record<string, string> = {
+  'BHYVE_DEBUG-2.70': 'BHYVE_DEBUG',
+  'BHYVE_DEBUG_CSM-2.40': 'BHYVE_DEBUG_CSM',
+  'BHYVE_RELEASE-2.70': 'BHYVE_RELEASE',
+  'BHYVE_RELEASE_CSM-2.40': 'BHYVE_RELEASE_CSM',
+};
+
+/**
+ * What makes boot.py (the brand's boot hook, run by zoneadmd in the global zone) exit 1, so
+ * that zoneadm reports `call to zoneadmd failed`: a bootrom given by name that is not in
+ * /usr/share/bhyve/firmware. Disks are not checked there (boot.py's `bhyve -o config.dump=1`
+ * exits before opening devices); bhyve itself fails on them once the zone runs (see
+ * bhyve-devices.ts). The message is boot.py's fatal(), which it also logs to
+ * `<zonepath>/log/zone.log`.
+ */
+export function bootHookError(hostRoot: string, zone: ZoneRecord): string | undefined {
+  const name = attrValue(zone.config, 'bootrom') ?? 'BHYVE_RELEASE_CSM';
+  if (name.startsWith('/')) return undefined;
+  const file = BOOTROM_ALIASES[name] ?? name;
+  const path = `/usr/share/bhyve/firmware/${file}${file.endsWith('.fd') ? '' : '.fd'}`;
+  return existsSync(join(hostRoot, path)) ? undefined : `bootrom ${name} not found.`;
 }
 
-/** What would make the brand's boot fail; each entry is a line for the zone's init.log. */
-export function bootProblems(state: HostState, hostRoot: string, zone: ZoneRecord): string[] {
-  const problems: string[] = [];
-  const matches = resourcesOf(zone.config, 'device').map((d) => d.props.match ?? '');
-  for (const disk of diskPaths(zone)) {
-    if (disk.dataset !== undefined) {
-      const ds = getDataset(state, disk.dataset);
-      if (ds?.type !== 'volume')
-        problems.push(`${disk.attr}: ${disk.path}: No such file or directory`);
-    } else if (!existsSync(join(hostRoot, disk.path))) {
-      problems.push(`${disk.attr}: ${disk.path}: No such file or directory`);
-    }
-    if (!matches.some((m) => fnmatch(m, disk.path))) {
-      problems.push(`${disk.attr}: ${disk.path} is not exported to the zone by a device match`);
-    }
-  }
-  const bootrom = attrValue(zone.config, 'bootrom');
-  if (bootrom?.includes('/') && !existsSync(join(hostRoot, bootrom))) {
-    problems.push(`bootrom: ${bootrom}: No such file or directory`);
-  }
-  return problems;
+export function logZone(hostRoot: string, zone: ZoneRecord, line: string): void {
+  const zp = zone.config.props.zonepath;
+  if (!zp || !existsSync(join(hostRoot, zp))) return;
+  mkdirSync(join(hostRoot, zp, 'log'), { recursive: true });
+  appendFileSync(join(hostRoot, zp, 'log', 'zone.log'), `${line}\n`);
 }
 
 /** VNICs in `net physical` that do not exist: zoneadmd cannot hand them to the zone. */

@@ -4,8 +4,9 @@ import { resourcesOf } from './zone-config.js';
 
 /**
  * What running zones hold open: bhyve opens every zvol its `device match` covers (and the
- * bootdisk/disk attrs name), so such a zvol is busy for `zfs destroy`; a zone's zonepath file
- * system cannot be unmounted while the zone is ready or running.
+ * bootdisk/disk attrs name), so such a zvol is busy for `zfs destroy`; a file system cannot be
+ * unmounted while a ready or running zone sits on it (its zonepath) or has part of it
+ * lofs-mounted (an `fs` resource's `special`).
  */
 const ACTIVE = new Set(['ready', 'running', 'shutting_down', 'down', 'mounted']);
 
@@ -42,12 +43,18 @@ export function zoneHoldingZvol(state: HostState, dataset: string): ZoneRecord |
   );
 }
 
+function within(path: string, mountpoint: string): boolean {
+  return path === mountpoint || path.startsWith(`${mountpoint}/`);
+}
+
 export function zoneUsingPath(state: HostState, mountpoint: string): ZoneRecord | undefined {
   return state.zones.find(
     (z) =>
       isZoneActive(z) &&
-      z.config.props.zonepath !== undefined &&
-      (z.config.props.zonepath === mountpoint ||
-        z.config.props.zonepath.startsWith(`${mountpoint}/`)),
+      ((z.config.props.zonepath !== undefined && within(z.config.props.zonepath, mountpoint)) ||
+        resourcesOf(z.config, 'fs').some(
+          (fs) =>
+            fs.props.type === 'lofs' && fs.props.special && within(fs.props.special, mountpoint),
+        )),
   );
 }

@@ -1,8 +1,9 @@
-import { rmSync } from 'node:fs';
+import { existsSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { randomUuid } from '../core/ids.js';
 import type { HostState, ZoneRecord } from '../core/state-types.js';
 import { dropZoneFirewall } from '../net/zone-firewall.js';
+import { copyFilesystemContents } from '../zfs/fs-contents.js';
 import {
   addDataset,
   clonesOf,
@@ -12,12 +13,23 @@ import {
   removeDataset,
 } from '../zfs/zfs-model.js';
 import { SpaceCalculator } from '../zfs/zfs-space.js';
-import { bootProblems, createZoneRoot, logInit, missingLinks, onBoot } from './bhyve-brand.js';
+import {
+  bootHookError,
+  createZoneRoot,
+  logInit,
+  logZone,
+  missingLinks,
+  onBoot,
+} from './bhyve-brand.js';
+import { bhyveStartError } from './bhyve-devices.js';
 import { zoneHoldingZvol } from './zone-usage.js';
+import { verifyDetails } from './zone-verify.js';
 
 /**
  * The zone state machine's transitions. Each returns an error message (printed by zoneadm as
- * `zoneadm: zone 'NAME': <msg>`) or undefined, and changes the state only on success.
+ * `zoneadm: zone 'NAME': <msg>`), or text zoneadm prints as is (`stderr`, verify's output), and
+ * changes the state only on success. Verification (verify_details) runs where zoneadm runs it:
+ * after the state refusals of sanity_check(), before zoneadmd is asked.
  */
 export interface Ctx {
   state: HostState;
@@ -28,10 +40,19 @@ export interface Ctx {
 
 export type Outcome =
   | { error: string; exitCode?: number }
+  | { stderr: string; exitCode: number }
   | { ok: true; message?: string; exitCode?: number };
 
 const fail = (error: string, exitCode = 1): Outcome => ({ error, exitCode });
 const ok = (message?: string): Outcome => (message ? { ok: true, message } : { ok: true });
+
+type Verified = Parameters<typeof verifyDetails>[3];
+
+/** verify_details() as an outcome: undefined when the zone verifies. */
+export function verified(ctx: Ctx, zone: ZoneRecord, cmd: Verified): Outcome | undefined {
+  const text = verifyDetails(ctx.state, ctx.hostRoot, zone, cmd);
+  return text === undefined ? undefined : { stderr: text, exitCode: 1 };
+}
 
 /** sanity_check() with unsafe_when_running: install, uninstall, clone and mark. */
 function kernelRefusal(cmd: string, zone: ZoneRecord): Outcome | undefined {
@@ -51,6 +72,8 @@ export function install(ctx: Ctx, zone: ZoneRecord, noDataset: boolean): Outcome
   if (zone.state !== 'configured') return fail('is already installed.');
   const zp = zone.config.props.zonepath;
   if (!zp) return fail('zonepath not specified');
+  const bad = verified(ctx, zone, 'install');
+  if (bad) return bad;
   const parent = datasetMountedAt(ctx.state, dirname(zp));
   const dsName = parent ? `${parent.name}/${zone.name}` : undefined;
   if (!noDataset && parent && dsName && !getDataset(ctx.state, dsName)) {
@@ -113,6 +136,10 @@ function makeReady(ctx: Ctx, zone: ZoneRecord): Outcome | undefined {
 }
 
 export function ready(ctx: Ctx, zone: ZoneRecord): Outcome {
+  if (zone.state === 'configured' || zone.state === 'incomplete')
+    return fail('must be installed before ready.');
+  const bad = verified(ctx, zone, 'ready');
+  if (bad) return bad;
   if (zone.state === 'ready') return { ok: true, message: 'zone is already ready' };
   if (zone.state === 'running') {
     // zoneadmd readies a running zone by halting it first
@@ -123,24 +150,44 @@ export function ready(ctx: Ctx, zone: ZoneRecord): Outcome {
   return makeReady(ctx, zone) ?? ok();
 }
 
-export function boot(ctx: Ctx, zone: ZoneRecord): Outcome {
+/**
+ * `zoneadm boot`. zoneadmd readies the zone, runs the brand's boot hook and starts the zone's
+ * init, which for bhyve is bhyve itself; zoneadm returns once init is started. A bhyve that
+ * cannot open its bootrom or a disk exits at once, and as the brand does not restart init the
+ * zone halts: boot exits 0, the zone is back in `installed` (the simulator does it before
+ * returning, where OmniOS takes a moment), and the reason is in `<zonepath>/root/tmp/init.log`.
+ */
+export function boot(ctx: Ctx, zone: ZoneRecord, verify = true): Outcome {
+  if (zone.state === 'configured' || zone.state === 'incomplete')
+    return fail('must be installed before boot.');
+  if (verify) {
+    const bad = verified(ctx, zone, 'boot');
+    if (bad) return bad;
+  }
   if (zone.state === 'running') return { ok: true, message: 'zone is already booted' };
   if (zone.state !== 'installed' && zone.state !== 'ready')
     return fail('must be installed before boot.');
-  if (zone.config.props.brand === 'bhyve') {
-    const problems = bootProblems(ctx.state, ctx.hostRoot, zone);
-    if (problems.length > 0) {
-      for (const p of problems) logInit(ctx.hostRoot, zone, `Error: ${p}`);
-      return fail('call to zoneadmd failed');
-    }
-  }
-  if (zone.state === 'installed') {
+  const wasInstalled = zone.state === 'installed';
+  if (wasInstalled) {
     const problem = makeReady(ctx, zone);
     if (problem) return problem;
   }
+  const bhyve = zone.config.props.brand === 'bhyve';
+  const hookError = bhyve ? bootHookError(ctx.hostRoot, zone) : undefined;
+  if (hookError) {
+    logZone(ctx.hostRoot, zone, `ERROR:root:${hookError}`);
+    if (wasInstalled) halt(ctx, zone);
+    return fail('call to zoneadmd failed');
+  }
   zone.state = 'running';
   zone.bootedAt = Date.now();
-  if (zone.config.props.brand === 'bhyve') onBoot(ctx.state, ctx.hostRoot, zone);
+  if (!bhyve) return ok();
+  onBoot(ctx.state, ctx.hostRoot, zone);
+  const crash = bhyveStartError(ctx.state, ctx.hostRoot, zone);
+  if (crash) {
+    logInit(ctx.hostRoot, zone, crash);
+    halt(ctx, zone);
+  }
   return ok();
 }
 
@@ -171,11 +218,13 @@ export function shutdown(ctx: Ctx, zone: ZoneRecord, reboot: boolean): Outcome {
 
 export function reboot(ctx: Ctx, zone: ZoneRecord): Outcome {
   if (!inKernel(zone)) return fail('not running');
+  const bad = verified(ctx, zone, 'reboot');
+  if (bad) return bad;
   if (zone.state !== 'running') {
     return fail(`reboot operation is invalid for zones in state '${zone.state}'`);
   }
   halt(ctx, zone);
-  return boot(ctx, zone);
+  return boot(ctx, zone, false);
 }
 
 export function markIncomplete(zone: ZoneRecord): Outcome {
@@ -203,6 +252,8 @@ export function cloneZone(
   }
   const zp = zone.config.props.zonepath;
   if (!zp) return fail('zonepath not specified');
+  const bad = verified(ctx, zone, 'clone');
+  if (bad) return bad;
   const srcDs = zonepathDataset(ctx, source);
   const parent = datasetMountedAt(ctx.state, dirname(zp));
   if (srcDs && parent) {
@@ -225,10 +276,13 @@ export function cloneZone(
       referenced: srcDs.referenced,
       unique: 0,
     });
+    copyFilesystemContents(ctx.state, ctx.hostRoot, srcDs.name, `${parent.name}/${zone.name}`);
   }
   zone.uuid = randomUuid();
   zone.debugid ??= ctx.state.nextDebugId++;
-  createZoneRoot(ctx.hostRoot, zp, zone.uuid);
+  // The bhyve brand has no clone hook: a cloned zonepath keeps the source's root, its etc/uuid
+  // (which boot.py hands to the guest as the SMBIOS UUID) included.
+  if (!existsSync(join(ctx.hostRoot, zp, 'root'))) createZoneRoot(ctx.hostRoot, zp, zone.uuid);
   zone.state = 'installed';
   return ok();
 }

@@ -9,7 +9,8 @@ import type { HostState, ZoneRecord } from '../core/state-types.js';
  * `-n` drops the global zone. Kernel-known zones come first (by zoneid), then index order.
  */
 const KERNEL_STATES = new Set(['running', 'ready', 'shutting_down', 'down', 'mounted']);
-const INSTALLED_OR_LATER = new Set(['installed', 'incomplete', ...KERNEL_STATES]);
+/** `-i`: zone_print_list() prints index entries with a state >= installed; incomplete is below. */
+const INSTALLED_OR_LATER = new Set(['installed', ...KERNEL_STATES]);
 
 interface Row {
   id: string;
@@ -78,12 +79,13 @@ export function listZones(io: CommandIo, flags: Set<string>, only?: ZoneRecord |
       );
     }
   } else if (flags.has('v')) {
+    // zone_print(): "%*s %-16s %-10s %-30s %-8s %-6s\n" with ZONEID_WIDTH 4
     io.out(
-      `${'ID'.padStart(4)} ${'NAME'.padEnd(16)} ${'STATUS'.padEnd(11)} ${'PATH'.padEnd(30)} ${'BRAND'.padEnd(8)} IP    \n`,
+      `${'ID'.padStart(4)} ${'NAME'.padEnd(16)} ${'STATUS'.padEnd(10)} ${'PATH'.padEnd(30)} ${'BRAND'.padEnd(8)} IP    \n`,
     );
     for (const r of rows) {
       io.out(
-        `${r.id.padStart(4)} ${r.name.padEnd(16)} ${r.state.padEnd(11)} ${r.path.padEnd(30)} ${r.brand.padEnd(8)} ${r.ipType.padEnd(6)}\n`,
+        `${r.id.padStart(4)} ${r.name.padEnd(16)} ${r.state.padEnd(10)} ${r.path.padEnd(30)} ${r.brand.padEnd(8)} ${r.ipType.padEnd(6)}\n`,
       );
     }
   } else {

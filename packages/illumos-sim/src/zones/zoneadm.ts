@@ -3,11 +3,12 @@ import { join } from 'node:path';
 import { GetoptError, getopt, lastValue } from '../core/getopt.js';
 import type { CommandHandler, CommandIo } from '../core/io.js';
 import { readState, updateState } from '../core/state-store.js';
+import type { ZoneRecord } from '../core/state-types.js';
 import { vncWanted } from './bhyve-brand.js';
 import { findZone, isValidZoneName } from './zone-config.js';
 import * as life from './zoneadm-lifecycle.js';
 import { listZones } from './zoneadm-list.js';
-import { missingZonepathWarning, zonepathErrors } from './zonepath-check.js';
+import { missingZonepathWarning } from './zonepath-check.js';
 
 /**
  * `zoneadm [-z zone] [-u uuid] [-R root] subcommand [args]`. Messages follow zoneadm.c:
@@ -102,17 +103,6 @@ export const zoneadm: CommandHandler = async (io, args) => {
       return 1;
     }
     const ctx: life.Ctx = { state, root: io.root, hostRoot: io.hostRoot, out: io.out };
-    const zp = zone.config.props.zonepath;
-    if (zp && ['install', 'boot', 'ready', 'verify', 'clone'].includes(sub)) {
-      const bad = zonepathErrors(io.hostRoot, zp, zoneName);
-      if (bad) {
-        io.err(bad);
-        return 1;
-      }
-      if (sub === 'verify' && zone.state === 'configured' && !existsSync(join(io.hostRoot, zp))) {
-        io.err(missingZonepathWarning(zp));
-      }
-    }
     let outcome: life.Outcome;
     switch (sub) {
       case 'install':
@@ -154,14 +144,12 @@ export const zoneadm: CommandHandler = async (io, args) => {
         break;
       }
       default:
-        // verify: the check zoneadm makes before install and boot
-        outcome =
-          zone.state === 'incomplete'
-            ? { error: 'zone is incomplete; uninstall required.' }
-            : zone.config.props.zonepath
-              ? { ok: true }
-              : { error: 'zonepath not specified' };
+        outcome = verify(ctx, zone);
         break;
+    }
+    if ('stderr' in outcome) {
+      io.err(outcome.stderr);
+      return outcome.exitCode;
     }
     if ('error' in outcome) {
       io.err(`${prefix}${outcome.error}\n`);
@@ -178,6 +166,20 @@ export const zoneadm: CommandHandler = async (io, args) => {
   return code;
 };
 
+/** `zoneadm verify`: sanity_check() refuses an incomplete zone, then verify_details(). */
+function verify(ctx: life.Ctx, zone: ZoneRecord): life.Outcome {
+  if (zone.state === 'incomplete') return { error: 'zone is incomplete; uninstall required.' };
+  const zp = zone.config.props.zonepath;
+  if (!zp) return { error: 'zonepath not specified' };
+  const warning =
+    zone.state === 'configured' && !existsSync(join(ctx.hostRoot, zp))
+      ? missingZonepathWarning(zp)
+      : '';
+  const bad = life.verified(ctx, zone, 'verify');
+  if (bad && 'stderr' in bad) return { stderr: warning + bad.stderr, exitCode: 1 };
+  return warning ? { stderr: warning, exitCode: 0 } : { ok: true };
+}
+
 function list(io: CommandIo, zoneName: string | undefined, rest: string[]): number {
   let opts: ReturnType<typeof getopt>;
   try {
@@ -186,12 +188,16 @@ function list(io: CommandIo, zoneName: string | undefined, rest: string[]): numb
     if (error instanceof GetoptError) return usage(io, error.message);
     throw error;
   }
-  if (opts.flags.has('p') && opts.flags.has('v'))
-    return usage(io, '-p and -v are mutually exclusive.');
+  if (zoneName !== undefined && (opts.flags.has('c') || opts.flags.has('i')))
+    return usage(io, '-c and -i cannot be used with -z.');
+  if (opts.flags.has('p') && opts.flags.has('v')) {
+    // list_func(): zerror(), not usage, and Z_ERR
+    const who = zoneName !== undefined ? `zone '${zoneName}': ` : '';
+    io.err(`zoneadm: ${who}list -p and -v are mutually exclusive.\n`);
+    return 1;
+  }
   if (opts.operands.length > 0) return usage(io);
   if (zoneName !== undefined) {
-    if (opts.flags.has('c') || opts.flags.has('i'))
-      return usage(io, '-c and -i cannot be used with -z.');
     if (zoneName === 'global') return listZones(io, opts.flags, 'global');
     const zone = findZone(readState(io.root), zoneName);
     if (!zone) {

@@ -4,8 +4,7 @@ import { join } from 'node:path';
 /**
  * validate_zonepath() of zoneadm: an existing zonepath must be accessible to root only. The
  * lines are zoneadm's own (an OmniOS `zoneadm verify` of a mkdir'ed zonepath prints them);
- * install, boot and verify all refuse with them, ending in `zoneadm: zone NAME failed to
- * verify`.
+ * verify_details() ends them with `zoneadm: zone NAME failed to verify` (see zone-verify.ts).
  */
 const BITS: Array<[number, string]> = [
   [0o040, 'group readable'],
@@ -16,22 +15,20 @@ const BITS: Array<[number, string]> = [
   [0o001, 'world executable'],
 ];
 
-export function zonepathErrors(
-  hostRoot: string,
-  zonepath: string,
-  zone: string,
-): string | undefined {
+export function zonepathErrors(hostRoot: string, zonepath: string, cmd: string): string {
   let mode: number;
   try {
     mode = statSync(join(hostRoot, zonepath)).mode;
   } catch {
-    return undefined;
+    // verify warns instead (missingZonepathWarning); install and clone create the directory
+    if (['verify', 'install', 'clone'].includes(cmd)) return '';
+    return `zoneadm: ${zonepath}: No such file or directory\ncould not verify zonepath ${zonepath} because of the above errors.\n`;
   }
   const lines = BITS.filter(([bit]) => mode & bit).map(
     ([, what]) => `${zonepath} must not be ${what}.\n`,
   );
-  if (lines.length === 0) return undefined;
-  return `${lines.join('')}could not verify zonepath ${zonepath} because of the above errors.\nzoneadm: zone ${zone} failed to verify\n`;
+  if (lines.length === 0) return '';
+  return `${lines.join('')}could not verify zonepath ${zonepath} because of the above errors.\n`;
 }
 
 export function missingZonepathWarning(zonepath: string): string {

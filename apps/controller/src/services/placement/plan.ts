@@ -49,11 +49,20 @@ export function hostRefusals(c: Candidate, vm: VmDemand, orgId: string, taken: n
   return reasons;
 }
 
-/** Higher is better. An image already on the host beats everything else (no transfer). */
-function score(c: Candidate, vm: VmDemand, strategy: Strategy): number {
+/**
+ * Higher is better.
+ * - binpack: the fullest host that fits; an image already on the host dominates (no transfer).
+ * - spread: the emptiest host, and VMs of one request on different hosts (anti-affinity: each VM
+ *   of this request already on a host costs a whole host's worth of room), so an environment
+ *   survives the loss of one host. The image is only a tie-breaker worth half a host's room:
+ *   spreading is what the operator asked for, a transfer is a one-time cost.
+ */
+function score(c: Candidate, vm: VmDemand, strategy: Strategy, sameRequest: number): number {
   const left = (r: 'cpu' | 'mem') => (c.total[r] > 0 ? (c.free[r] - vm[r]) / c.total[r] : 0);
   const room = (left('cpu') + left('mem')) / 2;
-  return (c.images.has(vm.digest) ? 10 : 0) + (strategy === 'spread' ? room : 1 - room);
+  const hasImage = c.images.has(vm.digest);
+  if (strategy === 'binpack') return (hasImage ? 10 : 0) + (1 - room);
+  return room - sameRequest + (hasImage ? 0.5 : 0);
 }
 
 /**
@@ -77,7 +86,7 @@ export function planPlacement(
     let bestScore = Number.NEGATIVE_INFINITY;
     for (const c of pool) {
       if (hostRefusals(c, vm, orgId, 0).length > 0) continue;
-      const s = score(c, vm, strategy);
+      const s = score(c, vm, strategy, takenOn.get(c.id) ?? 0);
       if (s > bestScore) {
         best = c;
         bestScore = s;
