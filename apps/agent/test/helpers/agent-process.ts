@@ -51,7 +51,8 @@ export async function startAgentProcess(args: string[], port: number) {
   child.stderr?.on('data', (d) => {
     output += d;
   });
-  const deadline = Date.now() + 30_000;
+  // Start-up reconciles with the host first: on a loaded machine each command may take seconds.
+  const deadline = Date.now() + 90_000;
   while (!output.includes('"msg":"listening"')) {
     if (child.exitCode !== null) throw new Error(`agent exited: ${output}`);
     if (Date.now() > deadline) throw new Error(`agent did not start: ${output}`);
