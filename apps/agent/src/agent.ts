@@ -15,6 +15,7 @@ import { type Db, openDatabase } from './db/open.js';
 import type { AgentDeps } from './deps.js';
 import { createHostExec, type HostExec } from './host/exec.js';
 import { readHostname } from './host/host-resources.js';
+import { DEFAULT_BOOT_CHECK } from './host/zone-boot.js';
 import { loadOrCreateHostId } from './host-id.js';
 import { HostResources } from './host-resources-service.js';
 import type { AgentEnv } from './http/env.js';
@@ -108,6 +109,7 @@ export function buildAgent(config: AgentConfig, options: AgentOptions = {}): Age
     createAttempts: options.createAttempts ?? 2,
     maxParallelCreates: options.maxParallelCreates ?? 4,
     stopTimeoutMs: options.stopTimeoutMs ?? 120_000,
+    bootCheck: { ...DEFAULT_BOOT_CHECK, settleMs: config.bootSettleMs },
     onChange,
   });
   const vms = new VmService({
@@ -168,7 +170,7 @@ export function buildAgent(config: AgentConfig, options: AgentOptions = {}): Age
     controllerStatus: () => link?.status() ?? null,
   };
   let timer: NodeJS.Timeout | null = null;
-  const background = async () => {
+  const refreshResources = async () => {
     const before = JSON.stringify(resources.total());
     await resources
       .refresh()
@@ -177,6 +179,9 @@ export function buildAgent(config: AgentConfig, options: AgentOptions = {}): Age
       bumpGeneration(db);
       onChange();
     }
+  };
+  const background = async () => {
+    await refreshResources();
     // A guest that powered off, a zone removed by hand: the controller hears of it.
     const changed = await vms.observeAll().catch((error) => {
       log.warn('observing VM states failed', { error });
@@ -207,15 +212,20 @@ export function buildAgent(config: AgentConfig, options: AgentOptions = {}): Age
         const path = ensureClaimToken(config.dataDir);
         log.info('no API key yet: claim the first one with the token in this file', { path });
       }
-      identity.hostname =
-        (await readHostname(exec).catch((error) => {
-          log.warn("could not read the host name; using this machine's", { error });
-          return null;
-        })) ?? identity.hostname;
-      await background();
-      await network.ensure().catch((error) => log.error('host network setup failed', { error }));
-      await storage.ensure().catch((error) => log.error('storage setup failed', { error }));
-      await reconcileAtStart({ db, exec, log, layout, runner });
+      // Independent reads and set-up side by side: after a crash the agent is back quickly.
+      await Promise.all([
+        readHostname(exec).then(
+          (name) => {
+            if (name) identity.hostname = name;
+          },
+          (error) => log.warn("could not read the host name; using this machine's", { error }),
+        ),
+        refreshResources(),
+        network.ensure().catch((error) => log.error('host network setup failed', { error })),
+        storage.ensure().catch((error) => log.error('storage setup failed', { error })),
+      ]);
+      await reconcileAtStart({ db, exec, log, layout, runner, vms });
+      await retryCleanups({ db, exec, log, layout, runner });
       const every = options.backgroundIntervalMs ?? 60_000;
       const tick = () => {
         timer = setTimeout(() => void background().finally(tick), every);

@@ -65,6 +65,8 @@ export const AgentConfig = z.object({
   commandEnv: z.record(z.string(), z.string()),
   /** Simulator directory given with --sim (only used to initialize it when empty). */
   simDir: AbsolutePath.nullable(),
+  /** After `zoneadm boot` exits 0, wait this long before the zone must be seen running. */
+  bootSettleMs: z.coerce.number().int().min(0).max(60_000).default(1_000),
   maxImageBytes: z
     .int()
     .min(1)
@@ -91,6 +93,7 @@ const FLAGS = {
   'nat-subnet': { type: 'string' },
   'external-link': { type: 'string' },
   pfexec: { type: 'boolean' },
+  'boot-settle-ms': { type: 'string' },
 } as const;
 
 /**
@@ -135,6 +138,7 @@ export function parseConfig(
     portRange: str('port-range', 'APIARY_PORT_RANGE'),
     natSubnet: str('nat-subnet', 'APIARY_NAT_SUBNET'),
     externalLink: str('external-link', 'APIARY_EXTERNAL_LINK'),
+    bootSettleMs: str('boot-settle-ms', 'APIARY_BOOT_SETTLE_MS'),
     commandEnv,
     simDir: simDir ?? null,
   });

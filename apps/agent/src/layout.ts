@@ -36,6 +36,8 @@ export interface Layout {
   userDataPath(vmId: string): string;
   /** Host path of the ipf.conf the bhyve brand loads into the zone's filter instance at boot. */
   ipfConfPath(vmId: string): string;
+  /** Host path of the zone's init.log, where bhyve says why it exited. */
+  initLogPath(vmId: string): string;
   /** Real path of a host path (under --host-root). */
   real(hostPath: string): string;
 }
@@ -112,6 +114,7 @@ export function createLayout(config: LayoutConfig): Layout {
     },
     userDataPath: (vmId) => `/var/apiary/cloud-init/${vmId}/user-data`,
     ipfConfPath: (vmId) => posix.join(config.zonesDir, vmId, 'etc', 'ipf.conf'),
+    initLogPath: (vmId) => posix.join(config.zonesDir, vmId, 'root', 'tmp', 'init.log'),
     real: (hostPath) => posix.join(config.hostRoot, hostPath),
   };
 }

@@ -11,7 +11,6 @@ import {
   renderMapRules,
 } from './host/ipnat.js';
 import { destroyDataset, listDatasetTree, snapshot } from './host/zfs.js';
-import { listZones } from './host/zoneadm.js';
 import { exportZoneConfig } from './host/zonecfg.js';
 import { zoneAttrs } from './host/zonecfg-format.js';
 import { getImage, insertImage } from './images/image-store.js';
@@ -20,6 +19,7 @@ import type { Logger } from './log.js';
 import { egress, rdrRules } from './vms/create-steps.js';
 import type { OperationRunner } from './vms/operation-runner.js';
 import { latestOperation, unfinishedOperations } from './vms/operation-store.js';
+import type { VmService, ZoneListing } from './vms/vm-service.js';
 import { getVm, insertVm, listVmRows, usedSlots } from './vms/vm-store.js';
 import { stateFromZone } from './vms/vm-view.js';
 import { ATTR } from './vms/zone-spec.js';
@@ -39,20 +39,29 @@ export interface ReconcileDeps {
   runner: OperationRunner;
 }
 
-export async function reconcileAtStart(deps: ReconcileDeps): Promise<void> {
-  const steps: Array<[string, () => Promise<void>]> = [
-    ['adopt zones', () => adoptZones(deps)],
-    ['images', () => reconcileImages(deps)],
-    ['port forwards', () => reconcileForwards(deps)],
-    ['egress rules', () => reconcileEgress(deps)],
-  ];
-  for (const [name, step] of steps) {
+export async function reconcileAtStart(deps: ReconcileDeps & { vms: VmService }): Promise<void> {
+  const attempt = async (step: string, task: () => Promise<unknown>) => {
     try {
-      await step();
+      await task();
     } catch (error) {
-      deps.log.error('reconcile step failed', { step: name, error });
+      deps.log.error('reconcile step failed', { step, error });
     }
+  };
+  // One listing of the zones serves adoption, the VM states and the egress check.
+  const zones = await deps.vms.zoneListing().catch((error) => {
+    deps.log.error('reconcile step failed', { step: 'list zones', error });
+    return null;
+  });
+  if (zones) {
+    await attempt('adopt zones', () => adoptZones(deps, zones));
+    await attempt('VM states', () => deps.vms.observeAll(zones));
   }
+  // Independent of each other: run side by side so the agent is back quickly after a crash.
+  await Promise.all([
+    attempt('images', () => reconcileImages(deps)),
+    attempt('port forwards', () => reconcileForwards(deps)),
+    ...(zones ? [attempt('egress rules', () => reconcileEgress(deps, zones))] : []),
+  ]);
   for (const op of unfinishedOperations(deps.db)) {
     deps.log.info('resuming operation', {
       operation_id: op.id,
@@ -74,13 +83,11 @@ export async function retryCleanups(deps: ReconcileDeps): Promise<void> {
 }
 
 /** Running deny_outgoing VMs must have their block rules loaded (a host reboot drops them). */
-async function reconcileEgress(deps: ReconcileDeps): Promise<void> {
+async function reconcileEgress(deps: ReconcileDeps, listing: ZoneListing): Promise<void> {
   const { db, exec, log, runner } = deps;
-  const running = new Set(
-    (await listZones(exec)).filter((z) => z.state === 'running').map((z) => z.name),
-  );
   for (const vm of listVmRows(db)) {
-    if (!vm.denyOutgoing || vm.state !== 'running' || !running.has(vm.id)) continue;
+    const running = listing.zones.get(vm.id)?.state === 'running';
+    if (!vm.denyOutgoing || vm.state !== 'running' || !running) continue;
     const loaded = await listZoneRules(exec, vm.id);
     const wanted = renderEgressRules();
     if (wanted.every((r) => loaded.some((l) => l.startsWith(r)))) continue;
@@ -89,9 +96,9 @@ async function reconcileEgress(deps: ReconcileDeps): Promise<void> {
   }
 }
 
-async function adoptZones(deps: ReconcileDeps): Promise<void> {
+async function adoptZones(deps: ReconcileDeps, listing: ZoneListing): Promise<void> {
   const { db, exec, log } = deps;
-  for (const zone of await listZones(exec)) {
+  for (const zone of listing.zones.values()) {
     if (getVm(db, zone.name)) continue;
     const config = await exportZoneConfig(exec, zone.name);
     const attrs = config ? zoneAttrs(config) : {};
@@ -174,11 +181,12 @@ async function reconcileImages(deps: ReconcileDeps): Promise<void> {
 }
 
 /**
- * Port forwards and outbound NAT as the database says they should be; run while no operation
- * runs (a delete between reading and writing must not get its rules put back).
+ * Port forwards and outbound NAT as the database says they should be. The NAT table is held
+ * from reading it to the last change, and operations change it only in turn: a delete that
+ * removes its forwards meanwhile can neither get them put back nor be missed.
  */
 export function reconcileForwards(deps: ReconcileDeps): Promise<void> {
-  return deps.runner.exclusive(() => reconcileForwardsNow(deps));
+  return deps.runner.withNatTable(() => reconcileForwardsNow(deps));
 }
 
 async function reconcileForwardsNow(deps: ReconcileDeps): Promise<void> {

@@ -52,6 +52,18 @@ describe('parseConfig', () => {
     expect(config.illumosBin).toBe('/x/bin');
   });
 
+  it('waits 1 s after a boot by default, and takes --boot-settle-ms', () => {
+    expect(parseConfig(base, {}).bootSettleMs).toBe(1000);
+    expect(parseConfig([...base, '--boot-settle-ms', '250'], {}).bootSettleMs).toBe(250);
+    expect(parseConfig(base, { APIARY_BOOT_SETTLE_MS: '0' }).bootSettleMs).toBe(0);
+    expect(() => parseConfig([...base, '--boot-settle-ms', 'soon'], {})).toThrow(
+      /--boot-settle-ms/,
+    );
+    expect(() => parseConfig([...base, '--boot-settle-ms', '600000'], {})).toThrow(
+      /--boot-settle-ms/,
+    );
+  });
+
   it('requires a data dir', () => {
     expect(() => parseConfig([], {})).toThrow(ConfigError);
   });

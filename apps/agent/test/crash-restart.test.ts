@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { addFault, initHost, readState } from '@apiary/illumos-sim';
+import { addFault, clearFaults, initHost, readState } from '@apiary/illumos-sim';
 import { afterEach, describe, expect, it } from 'vitest';
 import { clientFor, freePort, mintKey, startAgentProcess } from './helpers/agent-process.js';
 import { hostSnapshot } from './helpers/host-snapshot.js';
@@ -145,27 +145,95 @@ async function crashDuringDelete() {
 describe('kill -9 during a create, then restart', () => {
   it('while cloning the disk', async () => {
     await crashDuring('disk', 'zfs clone *', 2000);
-  }, 120_000);
+  }, 240_000);
 
   it('while the zone installs (the orphaned zoneadm finishes while the agent is down)', async () => {
     await crashDuring('install', 'zoneadm -z crash-0 install', 2000);
-  }, 120_000);
+  }, 240_000);
 
   it('while the zone installs, restarting at once (the orphaned zoneadm still runs)', async () => {
     await crashDuring('install', 'zoneadm -z crash-0 install', 0);
-  }, 120_000);
+  }, 240_000);
 
   it('while booting', async () => {
     await crashDuring('boot', 'zoneadm -z crash-0 boot', 2000);
-  }, 120_000);
+  }, 240_000);
 
   it('while adding port forwards', async () => {
     await crashDuring('ports', 'ipnat -f -', 2000);
-  }, 120_000);
+  }, 240_000);
+});
+
+/**
+ * kill -9 while the zone installs; the agent comes back on a host whose links cannot be listed,
+ * so the resumed create fails before its first step: what it had done (and the install that
+ * finished while the agent was down) is undone, not forgotten with the reservations released.
+ */
+async function crashThenFailBeforeSteps() {
+  const dir = tempDir('crashfail');
+  const simRoot = join(dir, 'host');
+  const dataDir = join(dir, 'data');
+  initHost(simRoot, {});
+  const args = ['--data-dir', dataDir, '--sim', simRoot];
+  const port = await freePort();
+  let agent = await startAgentProcess(args, port);
+  running.push(agent);
+  const api = clientFor(port, mintKey(dataDir));
+  await api.uploadImage({
+    query: { name: 'box' },
+    body: image.stream,
+    contentLength: image.stream.length,
+  });
+  const baseline = hostSnapshot(simRoot);
+  await addFault(simRoot, { match: 'zoneadm -z undo-0 install', count: 1, hang_ms: 1500 });
+  const { operation } = await api.createVm({
+    body: { id: 'undo-0', env_id: 'undo', image: 'box', ports: [80] },
+  });
+  await until(
+    () => api.getOperation({ params: { id: operation.id } }),
+    (op) => op.step === 'install',
+  );
+  await new Promise((r) => setTimeout(r, 300));
+  await agent.kill9();
+  // The orphaned install finishes while the agent is down.
+  await until(
+    async () => readState(simRoot).zones.find((z) => z.name === 'undo-0')?.state,
+    (state) => state === 'installed',
+  );
+  await addFault(simRoot, { match: 'dladm show-link *', count: null, stderr: 'dladm: busy\n' });
+  agent = await startAgentProcess(args, port);
+  running.push(agent);
+  const done = await until(
+    () => api.getOperation({ params: { id: operation.id } }),
+    (op) => op.state === 'succeeded' || op.state === 'failed',
+  );
+  expect(done.state).toBe('failed');
+  expect(done.error?.msg).toContain('dladm show-link');
+  const vm = await api.getVm({ params: { id: 'undo-0' } });
+  expect(vm).toMatchObject({ state: 'failed', ip: null, port_map: {} });
+  expect(hostSnapshot(simRoot)).toEqual(baseline);
+  await clearFaults(simRoot);
+  await api.deleteVm({ params: { id: 'undo-0' } });
+  await until(
+    () =>
+      api.getVm({ params: { id: 'undo-0' } }).then(
+        () => 'present',
+        (e) => (e.status === 404 ? 'gone' : 'error'),
+      ),
+    (s) => s === 'gone',
+  );
+  expect(hostSnapshot(simRoot)).toEqual(baseline);
+  await agent.stop();
+}
+
+describe('kill -9 during a create, then a restart that fails before the first step', () => {
+  it('undoes what the interrupted create had done', async () => {
+    await crashThenFailBeforeSteps();
+  }, 240_000);
 });
 
 describe('kill -9 during a delete, then restart', () => {
   it('finishes the delete and leaves the host as before', async () => {
     await crashDuringDelete();
-  }, 120_000);
+  }, 240_000);
 });

@@ -54,7 +54,7 @@ async function seedZones(root: string, ids: string[], firstSlot: number) {
 }
 
 describe('listing VMs', () => {
-  it('runs one host command for 200 VMs, as for 10', async () => {
+  it('runs one host command for 200 VMs, as for 10, and info none', async () => {
     const first = await simAgent({ init: { cpus: 512, ram: '1T' } });
     await first.api.uploadImage({
       query: { name: 'box' },
@@ -103,5 +103,15 @@ describe('listing VMs', () => {
     // Paging does not change the count either.
     const page = await listing(t);
     expect(page.commands).toHaveLength(1);
+
+    // Info and metrics read the database and cached totals: no host command at all.
+    const before = t.commands().length;
+    const info = await t.api.info();
+    expect(info.vm_count).toBe(200);
+    expect(info.resources.used.cpu).toBe(200);
+    expect(info.resources.total.cpu).toBe(512);
+    const metrics = await (await t.fetch('http://agent.test/metrics')).text();
+    expect(metrics).toMatch(/^apiary_agent_vms\{state="running"\} 200$/m);
+    expect(t.commands().length).toBe(before);
   }, 300_000);
 });

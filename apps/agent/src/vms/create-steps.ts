@@ -18,7 +18,7 @@ import { getZone, zoneadm } from '../host/zoneadm.js';
 import { applyZoneConfig, deleteZoneConfig, exportZoneConfig } from '../host/zonecfg.js';
 import { renderBhyveZone, zoneAttrs } from '../host/zonecfg-format.js';
 import type { SagaStep } from './saga-step.js';
-import { type VmContext, vmIp } from './vm-context.js';
+import { bootVm, type VmContext, vmIp } from './vm-context.js';
 import { zoneOwnership } from './zone-ownership.js';
 import { ATTR, buildZoneSpec, renderUserData } from './zone-spec.js';
 
@@ -205,8 +205,9 @@ const firewallFile: SagaStep = {
 const boot: SagaStep = {
   name: 'boot',
   async run(ctx) {
-    // "zone is already booted" exits 0: booting twice is harmless.
-    await zoneadm(ctx.exec, ctx.vm.id, 'boot');
+    // "zone is already booted" exits 0: booting twice is harmless. Exit 0 is not enough: the
+    // zone must still be running once bhyve had a moment to open its disks.
+    await bootVm(ctx, 'boot');
   },
   async undo(ctx) {
     if (!(await ours(ctx))) return;
@@ -231,10 +232,10 @@ export const egress: SagaStep = {
 export const ports: SagaStep = {
   name: 'ports',
   async run(ctx) {
-    await addNatRules(ctx.exec, rdrRules(ctx));
+    await ctx.withNatTable(() => addNatRules(ctx.exec, rdrRules(ctx)));
   },
   async undo(ctx) {
-    await removeNatRules(ctx.exec, rdrRules(ctx));
+    await ctx.withNatTable(() => removeNatRules(ctx.exec, rdrRules(ctx)));
   },
 };
 

@@ -3,17 +3,18 @@ import { eq } from 'drizzle-orm';
 import type { Db } from '../db/open.js';
 import { portAllocations } from '../db/schema.js';
 import type { HostExec } from '../host/exec.js';
+import { type BootCheck, ZoneBootError } from '../host/zone-boot.js';
 import { getZone, zoneadm } from '../host/zoneadm.js';
 import type { ImageService } from '../images/image-service.js';
 import type { Layout } from '../layout.js';
 import { type Logger, withRequestId } from '../log.js';
 import type { Metrics } from '../metrics.js';
 import type { HostNetwork } from '../network/host-network.js';
-import { KeyedMutex, RwLock, Semaphore } from '../util/semaphore.js';
+import { KeyedMutex, Semaphore } from '../util/semaphore.js';
 import { CREATE_STEPS, egress, ports } from './create-steps.js';
 import { getOperation, type OperationRow, updateOperation } from './operation-store.js';
 import { runForward, runUndo, StepFailure } from './saga.js';
-import type { VmContext } from './vm-context.js';
+import { bootVm, type VmContext } from './vm-context.js';
 import { deleteVmRow, getVm, portsOf, setVmState, type VmRow } from './vm-store.js';
 import { stateFromZone, toFailure } from './vm-view.js';
 
@@ -34,6 +35,8 @@ export interface RunnerDeps {
   maxParallelCreates: number;
   /** How long a graceful shutdown may take before the zone is halted. */
   stopTimeoutMs: number;
+  /** How a boot is confirmed (the zone seen running after a settle). */
+  bootCheck: BootCheck;
   onChange: () => void;
 }
 
@@ -45,8 +48,12 @@ export class OperationRunner {
   private readonly perVm = new KeyedMutex();
   private readonly creates: Semaphore;
   private readonly inflight = new Set<Promise<void>>();
-  /** Operations share it; a reconciliation pass holds it alone (see `exclusive`). */
-  private readonly hostView = new RwLock();
+  /**
+   * The global NAT table is read and written by operations (their port forwards) and by the
+   * reconciliation pass (which compares it with the database): changes to it take turns. Held
+   * only around those commands, so a long create never holds up anything else.
+   */
+  private readonly natTable = new Semaphore(1);
 
   constructor(private readonly deps: RunnerDeps) {
     this.creates = new Semaphore(deps.maxParallelCreates);
@@ -54,15 +61,15 @@ export class OperationRunner {
 
   schedule(op: OperationRow): void {
     const task = this.perVm
-      .run(op.vmId, () => this.hostView.read(() => this.execute(op.id)))
+      .run(op.vmId, () => this.execute(op.id))
       .catch((error) => this.deps.log.error('operation crashed', { operation_id: op.id, error }));
     this.inflight.add(task);
     void task.finally(() => this.inflight.delete(task));
   }
 
-  /** Run `task` while no operation runs (they wait, in order, until it is done). */
-  exclusive<T>(task: () => Promise<T>): Promise<T> {
-    return this.hostView.write(task);
+  /** Run `task` while no operation changes the NAT table (they wait until it is done). */
+  withNatTable<T>(task: () => Promise<T>): Promise<T> {
+    return this.natTable.run(task);
   }
 
   /** Resolves when every scheduled operation has finished (tests, shutdown). */
@@ -79,6 +86,8 @@ export class OperationRunner {
       images,
       storage: this.deps.storageBackend,
       tmpDir,
+      bootCheck: this.deps.bootCheck,
+      withNatTable: (task) => this.withNatTable(task),
       vm,
       ports: portsOf(db, vm.id),
       sshKeys: sshKeys ?? (JSON.parse(vm.sshKeys) as string[]),
@@ -119,8 +128,14 @@ export class OperationRunner {
   private async runCreate(op: OperationRow, vm: VmRow): Promise<void> {
     const { db } = this.deps;
     const done = new Set<string>(JSON.parse(op.doneSteps) as string[]);
+    // The last step begun and not undone yet: after a crash, the one that was running (it may
+    // have happened in full while the agent was down).
+    let begun: string | null = CREATE_STEPS.some((s) => s.name === op.step) ? op.step : null;
     const journal = {
-      begin: (step: string) => updateOperation(db, op.id, { step }),
+      begin: (step: string) => {
+        begun = step;
+        updateOperation(db, op.id, { step });
+      },
       complete: (step: string) => {
         done.add(step);
         updateOperation(db, op.id, { doneSteps: JSON.stringify([...done]) });
@@ -137,13 +152,18 @@ export class OperationRunner {
         return;
       } catch (error) {
         const failure = toFailure(error);
-        const leftovers =
-          error instanceof StepFailure ? await runUndo(CREATE_STEPS, ctx, error.step) : [];
+        // Undo through the failed step; a failure outside the steps (the host network or the
+        // storage datasets could not be ensured) still undoes what a resumed create had done.
+        const through = error instanceof StepFailure ? error.step : begun;
+        const leftovers = through ? await runUndo(CREATE_STEPS, ctx, through) : [];
+        begun = null;
         done.clear();
         updateOperation(db, op.id, { doneSteps: '[]' });
+        // The host refused something (a command, or a zone that halted right after boot): after a
+        // full undo the whole create may well work. Validation and conflicts would not.
         const retry =
           leftovers.length === 0 &&
-          failure.code === 'host_command_failed' &&
+          (failure.code === 'host_command_failed' || failure.code === 'boot_failed') &&
           attempt < this.deps.createAttempts;
         if (retry) {
           this.deps.log.warn('create failed and was undone; retrying', {
@@ -222,8 +242,7 @@ export class OperationRunner {
       } else {
         updateOperation(db, op.id, { step: op.kind === 'start' ? 'boot' : 'reboot' });
         const zone = op.kind === 'restart' ? await getZone(exec, vm.id) : null;
-        if (zone?.state === 'running') await zoneadm(exec, vm.id, 'reboot');
-        else await zoneadm(exec, vm.id, 'boot');
+        await bootVm(ctx, zone?.state === 'running' ? 'reboot' : 'boot');
         // Rules live in the running zone's filter instance and the NAT table: put them back.
         if (egress.when?.(ctx)) await egress.run(ctx);
         await ports.run(ctx);
@@ -232,30 +251,33 @@ export class OperationRunner {
       this.finish(op, null);
     } catch (error) {
       const failure = toFailure(error);
-      const zone = await getZone(exec, vm.id).catch(() => null);
-      setVmState(db, vm.id, stateFromZone(zone?.state ?? null), failure, { operationId: null });
+      // A zone that halted right after boot has a VM that cannot run as it is (bhyve said why):
+      // failed, with the reason. Anything else leaves the VM as its zone now shows it.
+      const state =
+        error instanceof ZoneBootError
+          ? 'failed'
+          : stateFromZone((await getZone(exec, vm.id).catch(() => null))?.state ?? null);
+      setVmState(db, vm.id, state, failure, { operationId: null });
       this.finish(op, failure);
     }
   }
 
   /** Retry the undo of VMs whose create or delete could not remove everything. */
   async cleanup(vm: VmRow, deleting: boolean): Promise<boolean> {
-    return this.perVm.run(vm.id, () =>
-      this.hostView.read(async () => {
-        const fresh = getVm(this.deps.db, vm.id);
-        if (!fresh?.needsCleanup) return true;
-        const failures = await runUndo(CREATE_STEPS, this.context(fresh));
-        if (failures.length > 0) return false;
-        if (deleting) deleteVmRow(this.deps.db, vm.id);
-        else
-          this.failCreate(
-            fresh,
-            { code: fresh.errorCode ?? 'internal', msg: fresh.errorMsg ?? '' },
-            false,
-          );
-        this.deps.onChange();
-        return true;
-      }),
-    );
+    return this.perVm.run(vm.id, async () => {
+      const fresh = getVm(this.deps.db, vm.id);
+      if (!fresh?.needsCleanup) return true;
+      const failures = await runUndo(CREATE_STEPS, this.context(fresh));
+      if (failures.length > 0) return false;
+      if (deleting) deleteVmRow(this.deps.db, vm.id);
+      else
+        this.failCreate(
+          fresh,
+          { code: fresh.errorCode ?? 'internal', msg: fresh.errorMsg ?? '' },
+          false,
+        );
+      this.deps.onChange();
+      return true;
+    });
   }
 }

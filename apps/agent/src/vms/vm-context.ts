@@ -1,5 +1,6 @@
 import type { StorageBackend } from '@apiary/protocol';
 import type { HostExec } from '../host/exec.js';
+import { type BootCheck, bootZone } from '../host/zone-boot.js';
 import type { ImageService } from '../images/image-service.js';
 import type { ImageRow } from '../images/image-store.js';
 import type { Layout } from '../layout.js';
@@ -16,6 +17,10 @@ export interface VmContext {
   storage: StorageBackend;
   /** Agent-private scratch directory (zonecfg command files). */
   tmpDir: string;
+  /** How long a boot settles before the zone must be seen running. */
+  bootCheck: BootCheck;
+  /** Run a change to the host's NAT table in turn with the reconciliation pass. */
+  withNatTable<T>(task: () => Promise<T>): Promise<T>;
   vm: VmRow;
   ports: Array<{ hostPort: number; guestPort: number }>;
   sshKeys: string[];
@@ -33,4 +38,16 @@ export function vmIp(ctx: VmContext): string {
 export function vmVnic(ctx: VmContext): string {
   if (ctx.vm.slot === null) throw new Error(`VM ${ctx.vm.id} has no network slot`);
   return ctx.layout.vnic(ctx.vm.slot);
+}
+
+/** Boot or reboot the VM's zone and confirm it stays up (else fail with init.log's reason). */
+export function bootVm(ctx: VmContext, verb: 'boot' | 'reboot'): Promise<void> {
+  const shown = ctx.layout.initLogPath(ctx.vm.id);
+  return bootZone(
+    ctx.exec,
+    ctx.vm.id,
+    verb,
+    { real: ctx.layout.real(shown), shown },
+    ctx.bootCheck,
+  );
 }

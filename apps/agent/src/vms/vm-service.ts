@@ -36,6 +36,15 @@ import { presentVms, stateFromZone } from './vm-view.js';
 
 const MiB = 1024 * 1024;
 
+/** States the host's view may correct (no operation is changing them). */
+const OBSERVABLE = ['running', 'stopped', 'stopping', 'starting'];
+
+/** One `zoneadm list`, with when it was started (what it shows is at least that recent). */
+export interface ZoneListing {
+  zones: Map<string, ZoneListEntry>;
+  startedAt: number;
+}
+
 export interface VmServiceDeps {
   db: Db;
   exec: HostExec;
@@ -62,7 +71,7 @@ export function specHash(req: CreateVmReq): string {
  */
 export class VmService {
   /** Concurrent listings share one `zoneadm list`. */
-  private zoneList: Promise<ZoneListEntry[]> | null = null;
+  private zoneList: Promise<ZoneListing> | null = null;
 
   constructor(private readonly deps: VmServiceDeps) {}
 
@@ -198,8 +207,8 @@ export class VmService {
   async list(limit: number, offset: number): Promise<{ items: AgentVm[]; total: number }> {
     const rows = listVmRows(this.deps.db, limit, offset);
     if (rows.length > 0) {
-      const zones = new Map((await this.listZonesShared()).map((z) => [z.name, z]));
-      for (const [i, row] of rows.entries()) rows[i] = this.observe(row, zones.get(row.id) ?? null);
+      const listing = await this.zoneListing();
+      for (const [i, row] of rows.entries()) rows[i] = this.observe(row, listing);
     }
     return {
       items: presentVms(this.deps.db, this.deps.layout, rows),
@@ -210,9 +219,12 @@ export class VmService {
   async get(id: string): Promise<AgentVm> {
     const row = getVm(this.deps.db, id);
     if (!row) throw new ApiError('not_found', `no VM ${id}`);
-    const zone = row.operationId ? null : await getZone(this.deps.exec, id);
+    if (row.operationId) return presentVms(this.deps.db, this.deps.layout, [row])[0]!;
+    const startedAt = Date.now();
+    const zone = await getZone(this.deps.exec, id);
+    const zones = new Map(zone ? [[zone.name, zone]] : []);
     return presentVms(this.deps.db, this.deps.layout, [
-      row.operationId ? row : this.observe(row, zone),
+      this.observe(row, { zones, startedAt }),
     ])[0]!;
   }
 
@@ -226,36 +238,43 @@ export class VmService {
    * Fold what the host shows into a VM with no operation running: a guest that powered itself
    * off is `stopped`, a zone that vanished makes the VM `failed` (never silently deleted).
    */
-  private observe(row: VmRow, zone: ZoneListEntry | null): VmRow {
-    if (row.operationId || !['running', 'stopped', 'stopping', 'starting'].includes(row.state))
-      return row;
+  private observe(row: VmRow, listing: ZoneListing): VmRow {
+    if (row.operationId || !OBSERVABLE.includes(row.state)) return row;
+    const zone = listing.zones.get(row.id) ?? null;
     const observed = stateFromZone(zone?.state ?? null);
     if (observed === row.state) return row;
     const error = zone ? null : { code: 'zone_missing', msg: `zone ${row.id} is not on the host` };
-    // Re-read inside the write: an operation accepted since the listing owns the state now.
+    // Re-read inside the write: an operation accepted since the listing owns the state now, and
+    // a state written once the listing had started is newer than what it saw (a listing shared
+    // with a request that came earlier may show a zone before the boot that made it running).
     return this.deps.db.transaction((txDb) => {
       const tx = txDb as unknown as Db;
       const fresh = getVm(tx, row.id);
       if (!fresh || fresh.operationId || fresh.state !== row.state) return fresh ?? row;
+      if (Date.parse(fresh.updatedAt) >= listing.startedAt) return fresh;
       return setVmState(tx, row.id, observed, error) ?? row;
     });
   }
 
-  /** Background pass: fold the host's view into every VM (one host command). */
-  async observeAll(): Promise<number> {
+  /** Fold the host's view into every VM (one host command, or the listing given). */
+  async observeAll(given?: ZoneListing): Promise<number> {
     const rows = listVmRows(this.deps.db);
     if (rows.length === 0) return 0;
-    const zones = new Map((await this.listZonesShared()).map((z) => [z.name, z]));
+    const listing = given ?? (await this.zoneListing());
     let changed = 0;
-    for (const row of rows) if (this.observe(row, zones.get(row.id) ?? null) !== row) changed++;
+    for (const row of rows) if (this.observe(row, listing) !== row) changed++;
     return changed;
   }
 
-  private listZonesShared(): Promise<ZoneListEntry[]> {
+  /** Every zone on the host, from one `zoneadm list` that concurrent callers share. */
+  zoneListing(): Promise<ZoneListing> {
     if (!this.zoneList) {
-      this.zoneList = listZones(this.deps.exec).finally(() => {
-        this.zoneList = null;
-      });
+      const startedAt = Date.now();
+      this.zoneList = listZones(this.deps.exec)
+        .then((zones) => ({ zones: new Map(zones.map((z) => [z.name, z])), startedAt }))
+        .finally(() => {
+          this.zoneList = null;
+        });
     }
     return this.zoneList;
   }

@@ -2,6 +2,7 @@ import type { AgentVm, FailureInfo, VmState } from '@apiary/protocol';
 import { ApiError } from '@apiary/protocol';
 import type { Db } from '../db/open.js';
 import { HostCommandError } from '../host/host-command-error.js';
+import { ZoneBootError } from '../host/zone-boot.js';
 import type { ZoneState } from '../host/zoneadm.js';
 import type { Layout } from '../layout.js';
 import { StepFailure } from './saga.js';
@@ -44,6 +45,9 @@ export function toFailure(error: unknown): FailureInfo {
   const cause = error instanceof StepFailure ? error.cause : error;
   const where = step ? `${step}: ` : '';
   if (cause instanceof ApiError) return { code: cause.code, msg: `${where}${cause.message}` };
+  // The zone came up and went down again: init.log's reason, which is what an operator needs.
+  if (cause instanceof ZoneBootError)
+    return { code: 'boot_failed', msg: `${where}${cause.message}` };
   if (cause instanceof HostCommandError) {
     const detail = cause.timedOut
       ? 'timed out'

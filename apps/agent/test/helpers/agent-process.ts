@@ -51,15 +51,11 @@ export async function startAgentProcess(args: string[], port: number) {
   child.stderr?.on('data', (d) => {
     output += d;
   });
-  // Generous: a loaded CI machine can take long to start node with the agent's bundle.
+  // Start-up reconciles with the host first: on a loaded machine each command may take seconds.
   const deadline = Date.now() + 90_000;
   while (!output.includes('"msg":"listening"')) {
     if (child.exitCode !== null) throw new Error(`agent exited: ${output}`);
-    if (Date.now() > deadline) {
-      // Not left running behind a failed test (with its simulated host's daemons).
-      child.kill('SIGKILL');
-      throw new Error(`agent did not start: ${output}`);
-    }
+    if (Date.now() > deadline) throw new Error(`agent did not start: ${output}`);
     await new Promise((r) => setTimeout(r, 50));
   }
   return {

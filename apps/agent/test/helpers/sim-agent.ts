@@ -25,8 +25,9 @@ export async function simAgent(options: SimAgentOptions = {}) {
   const simRoot = options.simRoot ?? join(dir, 'host');
   if (!options.simRoot) initHost(simRoot, options.init ?? {});
   const dataDir = options.dataDir ?? join(dir, 'data');
+  // The simulated bhyve fails before `zoneadm boot` returns: a long boot settle buys nothing here.
   const config = parseConfig(
-    ['--data-dir', dataDir, '--sim', simRoot, ...(options.flags ?? [])],
+    ['--data-dir', dataDir, '--sim', simRoot, '--boot-settle-ms', '50', ...(options.flags ?? [])],
     {},
     binDir,
   );
