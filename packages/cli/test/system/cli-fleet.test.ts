@@ -5,7 +5,7 @@ import type { Drain, Env, FleetStatus, Host, Image, Vm, WhoAmI } from '@apiary/p
 import { Fleet, hostFootprint, waitFor, writeSampleImage } from '@apiary/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sshKey } from '../fixtures.js';
-import { cliJson, runCli } from './run-cli.js';
+import { cliJson, runCli, spawnCli } from './run-cli.js';
 
 /*
  * The `apiary` CLI against a real controller and three agents on simulated hosts: every command
@@ -113,6 +113,29 @@ describe('apiary CLI against a real fleet', () => {
     const before = Date.parse(started.expires_at);
     const extended = await cliJson<Env>(['envs', 'extend', 'cli-env', '--by', '2h'], env);
     expect(Date.parse(extended.expires_at) - before).toBeGreaterThanOrEqual(7200_000 - 1000);
+  });
+
+  it('attaches to a serial console, talks to the getty, and detaches with Ctrl-]', async () => {
+    const session = spawnCli(['vms', 'console', 'cli-env-0'], env);
+    await waitFor(async () => session.output().stderr.includes('connected to cli-env-0'), {
+      what: 'the console to connect',
+      timeoutMs: 30_000,
+      intervalMs: 100,
+    });
+    session.write('\r');
+    await session.until('cli-env-0 console login: ');
+    session.write('root\r');
+    await session.until('Password: ');
+    session.write('\x1d');
+    const result = await session.exited;
+    expect(result.code).toBe(0);
+    expect(result.stderr).toContain('detached from cli-env-0');
+    // The ticket is single-use and never printed: nothing on the terminal looks like one.
+    expect(result.stdout + result.stderr).not.toMatch(/ticket=/);
+    // --json makes no sense for an interactive session: a usage error, no ticket spent.
+    const json = await runCli(['vms', 'console', 'cli-env-0', '--json'], { env });
+    expect(json.code).toBe(2);
+    expect(json.stderr).toContain('interactive');
   });
 
   it('drains a host in wait mode, shows progress, and undrains it', async () => {

@@ -50,3 +50,48 @@ export async function cliJson<T>(
   }
   return JSON.parse(result.stdout) as T;
 }
+
+/** A running `apiary` program driven through its stdin, for interactive commands. */
+export interface InteractiveCli {
+  write(text: string): void;
+  /** Resolves once stdout has shown `text`; rejects after `timeoutMs`. */
+  until(text: string, timeoutMs?: number): Promise<void>;
+  /** Resolves with the exit code and everything printed. */
+  exited: Promise<CliResult>;
+  output(): { stdout: string; stderr: string };
+}
+
+export function spawnCli(args: string[], env: NodeJS.ProcessEnv): InteractiveCli {
+  const child = spawn(process.execPath, [bin, ...args], {
+    env: { PATH: process.env.PATH, HOME: env.HOME, ...env, NO_COLOR: '1' },
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (c: Buffer) => {
+    stdout += c.toString();
+  });
+  child.stderr.on('data', (c: Buffer) => {
+    stderr += c.toString();
+  });
+  const exited = new Promise<CliResult>((resolve) => {
+    child.on('exit', (code) => resolve({ code: code ?? -1, stdout, stderr }));
+  });
+  return {
+    write: (text) => child.stdin.write(text),
+    exited,
+    output: () => ({ stdout, stderr }),
+    async until(text, timeoutMs = 30_000) {
+      const deadline = Date.now() + timeoutMs;
+      while (!stdout.includes(text)) {
+        if (child.exitCode !== null) {
+          throw new Error(`apiary exited ${child.exitCode} before "${text}"\n${stdout}\n${stderr}`);
+        }
+        if (Date.now() > deadline) {
+          child.kill('SIGKILL');
+          throw new Error(`apiary never printed "${text}"\n${stdout}\n${stderr}`);
+        }
+        await new Promise((r) => setTimeout(r, 50));
+      }
+    },
+  };
+}
