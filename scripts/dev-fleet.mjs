@@ -66,6 +66,8 @@ async function main() {
       `  export APIARY_URL=${fleet.controllerUrl} APIARY_API_KEY=${b.adminApiKey}`,
       '  pnpm exec apiary hosts list',
       `  pnpm exec apiary envs create --id demo --image ${SAMPLE_IMAGE} --count 2 --port 80 --wait`,
+      '  (it injects your ~/.ssh/*.pub keys; give --ssh-key @FILE.pub for another)',
+      '  pnpm exec apiary vms console demo-0     # Ctrl-] detaches',
       '',
       'Ctrl-C stops everything.',
       '',

@@ -5,7 +5,10 @@
  */
 export class BackgroundWork {
   private inFlight = new Set<Promise<unknown>>();
-  private busyKeys = new Set<string>();
+  /** The last work queued per key (running, or waiting for the one before it). */
+  private tails = new Map<string, Promise<void>>();
+  /** Keys with work waiting behind the running one. */
+  private waiting = new Set<string>();
   private readonly controller = new AbortController();
 
   get signal(): AbortSignal {
@@ -25,22 +28,58 @@ export class BackgroundWork {
   }
 
   /**
-   * Runs `fn` unless work with the same key (e.g. an environment id) is already running.
-   * Returns whether it was started. One saga per environment at a time, in this process.
+   * Runs `fn` unless work with the same key (e.g. an environment id) is already running or
+   * waiting. Returns whether it was started. One saga per environment at a time, in this process.
    */
   runExclusive(
     key: string,
     fn: () => Promise<unknown>,
     onError: (name: string, e: unknown) => void,
   ): boolean {
-    if (this.stopping || this.busyKeys.has(key)) return false;
-    this.busyKeys.add(key);
-    this.run(key, () => fn().finally(() => this.busyKeys.delete(key)), onError);
+    if (this.stopping || this.tails.has(key)) return false;
+    this.enqueue(key, fn, onError);
+    return true;
+  }
+
+  /**
+   * Runs `fn` once the work holding `key` is done, unless something already waits for it.
+   * For a saga whose state change is already recorded (an environment set to `stopping` while
+   * one of its VMs still starts): it goes next instead of waiting for the reconciler's pass.
+   */
+  runNext(
+    key: string,
+    fn: () => Promise<unknown>,
+    onError: (name: string, e: unknown) => void,
+  ): boolean {
+    if (this.stopping || this.waiting.has(key)) return false;
+    this.enqueue(key, fn, onError);
     return true;
   }
 
   isBusy(key: string): boolean {
-    return this.busyKeys.has(key);
+    return this.tails.has(key);
+  }
+
+  private enqueue(
+    key: string,
+    fn: () => Promise<unknown>,
+    onError: (name: string, e: unknown) => void,
+  ) {
+    const before = this.tails.get(key);
+    if (before) this.waiting.add(key);
+    const tail = (async () => {
+      if (before) {
+        await before;
+        this.waiting.delete(key);
+      }
+      if (this.stopping) return;
+      await fn().catch((e) => onError(key, e));
+    })().finally(() => {
+      if (this.tails.get(key) === tail) this.tails.delete(key);
+    });
+    this.tails.set(key, tail);
+    this.inFlight.add(tail);
+    void tail.finally(() => this.inFlight.delete(tail));
   }
 
   /** Resolves when nothing is in flight (work started meanwhile is waited for too). */

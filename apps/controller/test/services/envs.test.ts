@@ -132,6 +132,26 @@ describe('environments', () => {
     expect((await json(await h.req('GET', '/v1/vms/my-env-0'))).state).toBe('running');
   });
 
+  it('stops the environment right after a VM start that was still running, not at the next reconcile', async () => {
+    h = await createHarness();
+    const [agent] = await fleet(1);
+    await h.req('POST', '/v1/envs', seedBody());
+    await h.idle();
+    await h.req('POST', '/v1/vms/my-env-0/stop');
+    await h.idle();
+    (agent as { opDelayMs: number }).opDelayMs = 300;
+    expect((await h.req('POST', '/v1/vms/my-env-0/start')).status).toBe(202);
+    const stopping = await h.req('POST', '/v1/envs/my-env/stop');
+    expect(stopping.status).toBe(202);
+    expect((await json<Env>(stopping)).state).toBe('stopping');
+    // A delete meanwhile is refused with a retryable conflict (the stop owns the environment).
+    expect((await h.req('DELETE', '/v1/envs/my-env')).status).toBe(409);
+    await h.idle();
+    const env = await json<Env>(await h.req('GET', '/v1/envs/my-env'));
+    expect(env.state).toBe('stopped');
+    expect(env.vms[0]?.state).toBe('stopped');
+  });
+
   it('refuses a second environment with the same id, and deleting one still being created', async () => {
     h = await createHarness();
     const [agent] = await fleet(1);

@@ -37,8 +37,12 @@ export function startCreateSaga(ctx: Ctx, envId: string, requestId: string): boo
   return ctx.work.runExclusive(envId, () => runCreate(ctx, envId, requestId), onSagaError(ctx));
 }
 
+/*
+ * Delete, stop and start are recorded in the environment's state before their saga runs: if a
+ * VM action still holds the environment, the saga goes right after it.
+ */
 export function startDeleteSaga(ctx: Ctx, envId: string, requestId: string): boolean {
-  return ctx.work.runExclusive(envId, () => runDelete(ctx, envId, requestId), onSagaError(ctx));
+  return ctx.work.runNext(envId, () => runDelete(ctx, envId, requestId), onSagaError(ctx));
 }
 
 export function startPowerSaga(
@@ -47,11 +51,7 @@ export function startPowerSaga(
   action: 'stop' | 'start',
   requestId: string,
 ): boolean {
-  return ctx.work.runExclusive(
-    envId,
-    () => runPower(ctx, envId, action, requestId),
-    onSagaError(ctx),
-  );
+  return ctx.work.runNext(envId, () => runPower(ctx, envId, action, requestId), onSagaError(ctx));
 }
 
 /**
