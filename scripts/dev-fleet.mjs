@@ -1,9 +1,11 @@
 #!/usr/bin/env node
 // `npm run dev`: a controller and three agents on simulated OmniOS hosts, on the embedded SQLite
 // default, with a sample image imported. State lives in .apiary-dev/ so a restart keeps it;
-// delete the folder to start afresh. Ctrl-C stops everything cleanly (agents deregister).
+// delete the folder to start afresh. Ctrl-C stops everything cleanly (agents deregister, the
+// simulated hosts' VNC daemons stop; running VMs are served again at the next start).
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { resumeZoneDaemon, stopZoneDaemon } from '../packages/illumos-sim/dist/index.js';
 import { Fleet, sampleImageStream } from '../packages/testkit/dist/index.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -30,12 +32,16 @@ async function main() {
     controllerPort,
     agentPorts: [9101, 9102, 9103],
   });
+  await Promise.all(fleet.agents.map((a) => resumeZoneDaemon(a.simDir)));
   let stopping = false;
   const stop = async () => {
     if (stopping) return;
     stopping = true;
     process.stdout.write('\nstopping agents (they deregister), then the controller ...\n');
     await fleet.stop();
+    // VMs stay "running" on the simulated hosts, as on real ones when the agent stops; their
+    // VNC daemons stop with the fleet and are resumed by the next `npm run dev`.
+    await Promise.all(fleet.agents.map((a) => stopZoneDaemon(a.simDir)));
     process.exit(0);
   };
   process.on('SIGINT', stop);

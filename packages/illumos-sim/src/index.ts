@@ -4,7 +4,7 @@
  */
 export const SIM_VERSION = '0.1.0';
 
-export { stopZoneDaemon } from './console/daemon-control.js';
+export { resumeZoneDaemon, stopZoneDaemon } from './console/daemon-control.js';
 export { type CommandLogEntry, readCommandLog } from './core/command-log.js';
 export { addFault, clearFaults, type Fault, type FaultSpec, readFaults } from './core/faults.js';
 export type { CommandResult } from './core/io.js';

@@ -2,7 +2,7 @@ import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { createConnection, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { daemonPid, stopZoneDaemon } from '../src/console/daemon-control.js';
+import { daemonPid, resumeZoneDaemon, stopZoneDaemon } from '../src/console/daemon-control.js';
 import { makeZone, newHost, ok, runBin } from './helpers.js';
 
 /**
@@ -79,6 +79,25 @@ describe('VNC console socket', () => {
     expect(Number(readFileSync(join(root, 'sim-zoneadmd.pid'), 'utf8'))).toBe(pid);
     expect(await stopZoneDaemon(root)).toBe(true);
     expect(daemonPid(root)).toBeUndefined();
+  }, 30_000);
+
+  it('resumes serving running zones after its daemon was stopped, and starts none when no zone needs it', async () => {
+    const root = newHost();
+    await makeZone(root, 'plain', true);
+    expect(await resumeZoneDaemon(root)).toBe(false);
+    expect(daemonPid(root)).toBeUndefined();
+    await makeZone(root, 'a', true, VNC);
+    expect(await stopZoneDaemon(root)).toBe(true);
+    const path = join(root, 'root', 'zones', 'a', 'root', 'tmp', 'vm.vnc');
+    expect(await resumeZoneDaemon(root)).toBe(true);
+    expect(daemonPid(root)).toBeDefined();
+    const socket = createConnection(path);
+    expect((await reader(socket)(12)).toString()).toBe('RFB 003.008\n');
+    socket.destroy();
+    // A second call finds the daemon alive and starts no other.
+    const pid = daemonPid(root);
+    expect(await resumeZoneDaemon(root)).toBe(true);
+    expect(daemonPid(root)).toBe(pid);
   }, 30_000);
 
   it('exits by itself when the last VNC zone halts', async () => {

@@ -52,6 +52,27 @@ export async function ensureZoneDaemon(root: string, zone: string): Promise<void
   while (!existsSync(sock) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
 }
 
+/**
+ * Starts the host's daemon again when zones are running with VNC on and none serves them: a
+ * host whose daemon was stopped (`stopZoneDaemon`) while its zones kept running, as a dev
+ * fleet does between runs. Returns whether a daemon serves the host afterwards.
+ */
+export async function resumeZoneDaemon(root: string): Promise<boolean> {
+  if (daemonPid(root) !== undefined) return true;
+  const running = readState(root).zones.filter(
+    (z) =>
+      z.state === 'running' &&
+      z.config.resources.some(
+        (r) =>
+          r.type === 'attr' &&
+          r.props.name === 'vnc' &&
+          !['off', 'false', 'no'].includes(r.props.value ?? 'off'),
+      ),
+  );
+  for (const zone of running) await ensureZoneDaemon(root, zone.name);
+  return running.length > 0;
+}
+
 /** Stops the host's daemon (tests, `apiary-sim stop`); returns whether one was running. */
 export async function stopZoneDaemon(root: string): Promise<boolean> {
   const pid = daemonPid(root);
