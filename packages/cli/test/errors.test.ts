@@ -30,7 +30,10 @@ describe('reportError', () => {
 
   it('explains a placement refusal per host', () => {
     const error = new ApiError('insufficient_capacity', 'no host can take the environment', {
-      details: [{ host_id: 'h', hostname: 'host-1', reasons: ['needs 8 cpu, 2 free'] }],
+      details: {
+        vm_index: 0,
+        hosts: [{ host_id: 'h', hostname: 'host-1', reasons: ['needs 8 cpu, 2 free'] }],
+      },
     });
     expect(render(error).text).toContain('  host-1: needs 8 cpu, 2 free');
   });

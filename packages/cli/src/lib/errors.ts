@@ -1,4 +1,4 @@
-import { ApiError, type ValidationIssue } from '@apiary/protocol';
+import { ApiError, InsufficientCapacityDetails, type ValidationIssue } from '@apiary/protocol';
 
 /** A mistake in how the command was used: exit code 2, like the usage errors of commander. */
 export class UsageError extends Error {}
@@ -39,8 +39,9 @@ export function reportError(error: unknown, url: string, stderr: NodeJS.Writable
         stderr.write(`  ${issue.path || '(body)'}: ${issue.message}\n`);
       }
     }
-    if (error.code === 'insufficient_capacity' && Array.isArray(details)) {
-      for (const host of details as Array<{ hostname: string; reasons: string[] }>) {
+    const refusal = InsufficientCapacityDetails.safeParse(details);
+    if (error.code === 'insufficient_capacity' && refusal.success) {
+      for (const host of refusal.data.hosts) {
         stderr.write(`  ${host.hostname}: ${host.reasons.join('; ')}\n`);
       }
     }

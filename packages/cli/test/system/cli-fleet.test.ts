@@ -138,6 +138,27 @@ describe('apiary CLI against a real fleet', () => {
     expect(json.stderr).toContain('interactive');
   });
 
+  it('names every host and why when an environment cannot be placed', async () => {
+    const big = await runCli(
+      [
+        'envs',
+        'create',
+        '--id',
+        'too-big',
+        '--image',
+        'alpine-cloud',
+        '--cpu',
+        '64',
+        '--ssh-key',
+        key,
+      ],
+      { env },
+    );
+    expect(big.code).toBe(1);
+    expect(big.stderr).toContain('no host can take VM 0');
+    expect(big.stderr.match(/^ {2}sim-host-\d: .*cpu/gm)).toHaveLength(3);
+  });
+
   it('drains a host in wait mode, shows progress, and undrains it', async () => {
     const vm = await cliJson<Vm>(['vms', 'show', 'cli-env-0'], env);
     const hostId = vm.host_id as string;

@@ -1,4 +1,4 @@
-import { ApiError } from '@apiary/protocol';
+import { ApiError, InsufficientCapacityDetails } from '@apiary/protocol';
 
 export type ToastKind = 'error' | 'success' | 'info';
 
@@ -48,7 +48,13 @@ export function toastError(title: string, error: unknown): void {
 }
 
 export function errorText(error: unknown): string {
-  if (error instanceof ApiError) return error.message;
+  if (error instanceof ApiError) {
+    // A placement refusal says per host why: the operator sees what to free or add.
+    const refusal = InsufficientCapacityDetails.safeParse(error.details);
+    if (error.code !== 'insufficient_capacity' || !refusal.success) return error.message;
+    const lines = refusal.data.hosts.map((h) => `${h.hostname}: ${h.reasons.join('; ')}`);
+    return [error.message.replace(/ ?\(.*see details\)$/, ''), ...lines].join('\n');
+  }
   if (error instanceof Error) return error.message;
   return String(error);
 }

@@ -33,3 +33,11 @@ export const PlacementRefusal = z.object({
   reasons: z.array(z.string()),
 });
 export type PlacementRefusal = z.infer<typeof PlacementRefusal>;
+
+/** `details` of an `insufficient_capacity` error: the first VM no host could take, and why. */
+export const InsufficientCapacityDetails = z.object({
+  /** Index in the request's `vms` of the VM that could not be placed. */
+  vm_index: z.int().min(0),
+  hosts: z.array(PlacementRefusal),
+});
+export type InsufficientCapacityDetails = z.infer<typeof InsufficientCapacityDetails>;

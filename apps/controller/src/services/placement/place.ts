@@ -1,4 +1,8 @@
-import { ApiError } from '@apiary/protocol';
+import {
+  ApiError,
+  type InsufficientCapacityDetails,
+  type PlacementRefusal,
+} from '@apiary/protocol';
 import type { Ctx } from '../../context.js';
 import type { Tx } from '../../db/open-db.js';
 import { loadAllHosts, loadCandidates } from './candidates.js';
@@ -79,13 +83,11 @@ function sumByHost(hostIds: string[], demands: VmDemand[]): Map<string, Demand> 
   return out;
 }
 
-function refusal(
-  vmIndex: number,
-  hosts: Array<{ host_id: string; hostname: string; reasons: string[] }>,
-): ApiError {
+function refusal(vmIndex: number, hosts: PlacementRefusal[]): ApiError {
   const msg =
     hosts.length === 0
       ? 'no host can take this environment: the organization has no hosts'
       : `no host can take VM ${vmIndex} of this environment (${hosts.length} hosts considered; see details)`;
-  return new ApiError('insufficient_capacity', msg, { details: { vm_index: vmIndex, hosts } });
+  const details: InsufficientCapacityDetails = { vm_index: vmIndex, hosts };
+  return new ApiError('insufficient_capacity', msg, { details });
 }
