@@ -1,4 +1,4 @@
-import { mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -14,7 +14,8 @@ import { join } from 'node:path';
  * removes it, as it removes the directory of any run that died without its teardown.
  */
 
-const PREFIX = 'apiary-test-run-';
+const PREFIX = 'apiary-run-';
+const RUN_DIR = /^apiary-run-(\d+)(?:-[A-Za-z0-9]{6})?$/;
 /** Shared by the projects of one vitest process (each loads its global setups separately). */
 const STATE = Symbol.for('apiary.testkit.tmp-guard');
 /** A process that is just exiting, or a directory another process is just removing. */
@@ -37,7 +38,7 @@ export function setup(): void {
   }
   const parent = tmpdir();
   removeAbandonedRuns(parent);
-  const dir = mkdtempSync(join(parent, `${PREFIX}${process.pid}-`));
+  const dir = makeRunDir(parent);
   g[STATE] = { dir, previous: process.env.TMPDIR, users: 1 };
   process.env.TMPDIR = dir;
 }
@@ -133,6 +134,21 @@ function killQuietly(pid: number): void {
   }
 }
 
+/**
+ * As short a name as will do: simulated hosts under it hold unix sockets (a VM's vm.vnc), and a
+ * socket's path may not exceed 107 bytes. The pid makes it unique among live runs.
+ */
+function makeRunDir(parent: string): string {
+  const dir = join(parent, `${PREFIX}${process.pid}`);
+  try {
+    mkdirSync(dir, { mode: 0o700 });
+    return dir;
+  } catch {
+    // taken (another user's run with our pid, say): any free name will do
+    return mkdtempSync(`${dir}-`);
+  }
+}
+
 /** Run directories of vitest processes that died without their teardown (kill -9, a crash). */
 function removeAbandonedRuns(parent: string): void {
   let names: string[];
@@ -142,9 +158,10 @@ function removeAbandonedRuns(parent: string): void {
     return;
   }
   for (const name of names) {
-    if (!name.startsWith(PREFIX)) continue;
-    const pid = Number(name.slice(PREFIX.length).split('-')[0]);
-    if (!Number.isInteger(pid) || pid <= 0 || isAlive(pid)) continue;
+    const match = RUN_DIR.exec(name);
+    if (!match) continue;
+    const pid = Number(match[1]);
+    if (pid <= 0 || isAlive(pid)) continue;
     try {
       rmSync(join(parent, name), { recursive: true, force: true });
     } catch {
