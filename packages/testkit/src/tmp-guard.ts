@@ -43,7 +43,8 @@ export function setup(): void {
   process.env.TMPDIR = dir;
 }
 
-export async function teardown(): Promise<void> {
+/** `settleMs` is for the guard's own tests; vitest calls this without arguments. */
+export async function teardown(settleMs = SETTLE_MS): Promise<void> {
   const g = globalThis as GuardGlobal;
   const state = g[STATE];
   if (!state || --state.users > 0) return;
@@ -51,7 +52,7 @@ export async function teardown(): Promise<void> {
   if (state.previous === undefined) delete process.env.TMPDIR;
   else process.env.TMPDIR = state.previous;
 
-  const found = await settle(state.dir);
+  const found = await settle(state.dir, settleMs);
   for (const p of found.processes) killQuietly(p.pid);
   if (process.env.APIARY_TEST_KEEP_TMP !== '1') rmSync(state.dir, { recursive: true, force: true });
   if (found.entries.length === 0 && found.processes.length === 0) return;
@@ -74,8 +75,8 @@ interface Leftovers {
 }
 
 /** Waits (briefly) for leftovers to go away by themselves; returns what stayed. */
-async function settle(dir: string): Promise<Leftovers> {
-  const deadline = Date.now() + SETTLE_MS;
+async function settle(dir: string, settleMs: number): Promise<Leftovers> {
+  const deadline = Date.now() + settleMs;
   for (;;) {
     const found = { entries: readdirSync(dir).sort(), processes: processesUsing(dir) };
     if (found.entries.length + found.processes.length === 0 || Date.now() > deadline) return found;
