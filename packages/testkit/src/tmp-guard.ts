@@ -54,14 +54,17 @@ export async function teardown(settleMs = SETTLE_MS): Promise<void> {
 
   const found = await settle(state.dir, settleMs);
   for (const p of found.processes) killQuietly(p.pid);
-  if (process.env.APIARY_TEST_KEEP_TMP !== '1') rmSync(state.dir, { recursive: true, force: true });
+  // A killed process could still be writing while the directory is being removed.
+  await waitForExit(found.processes.map((p) => p.pid));
+  const keep = process.env.APIARY_TEST_KEEP_TMP === '1';
+  if (!keep) rmSync(state.dir, { recursive: true, force: true, maxRetries: 3 });
   if (found.entries.length === 0 && found.processes.length === 0) return;
 
   const message = [
     `The test run left things behind in ${state.dir} (a test must remove what it creates and stop what it starts, in afterEach/afterAll):`,
     ...found.entries.map((e) => `  file/dir: ${e}`),
     ...found.processes.map((p) => `  process ${p.pid}: ${p.cmdline}`),
-    'They have been removed/killed now; fix the test that made them.',
+    `The processes have been killed and the files ${keep ? 'kept (APIARY_TEST_KEEP_TMP)' : 'removed'}; fix the test that made them.`,
   ].join('\n');
   process.exitCode = 1;
   const error = new Error(message);
@@ -148,6 +151,11 @@ function makeRunDir(parent: string): string {
     // taken (another user's run with our pid, say): any free name will do
     return mkdtempSync(`${dir}-`);
   }
+}
+
+async function waitForExit(pids: number[]): Promise<void> {
+  const deadline = Date.now() + 2000;
+  while (pids.some(isAlive) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
 }
 
 /** Run directories of vitest processes that died without their teardown (kill -9, a crash). */
