@@ -8,5 +8,7 @@ export default defineConfig({
     hookTimeout: 180_000,
     // Two cores: system tests spawn real processes, so keep file parallelism small.
     maxWorkers: 2,
+    // A private TMPDIR per run; the run fails if a test leaves files or processes in it.
+    globalSetup: ['../../packages/testkit/src/tmp-guard.ts'],
   },
 });

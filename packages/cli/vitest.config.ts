@@ -7,5 +7,7 @@ export default defineConfig({
     testTimeout: 180_000,
     hookTimeout: 180_000,
     maxWorkers: 2,
+    // A private TMPDIR per run; the run fails if a test leaves files or processes in it.
+    globalSetup: ['../testkit/src/tmp-guard.ts'],
   },
 });

@@ -8,6 +8,9 @@ export default defineConfig({
   esbuild: { jsx: 'automatic', jsxImportSource: 'preact' },
   test: {
     maxWorkers: 2,
+    // A private TMPDIR per run (shared by both projects); the run fails if a test leaves files
+    // or processes in it.
+    globalSetup: ['../testkit/src/tmp-guard.ts'],
     projects: [
       {
         extends: true,

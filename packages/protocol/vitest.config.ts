@@ -1,3 +1,9 @@
 import { defineConfig } from 'vitest/config';
 
-export default defineConfig({ test: { include: ['test/**/*.test.ts', 'src/**/*.test.ts'] } });
+export default defineConfig({
+  test: {
+    include: ['test/**/*.test.ts', 'src/**/*.test.ts'],
+    // A private TMPDIR per run; the run fails if a test leaves files or processes in it.
+    globalSetup: ['../testkit/src/tmp-guard.ts'],
+  },
+});

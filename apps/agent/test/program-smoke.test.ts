@@ -1,4 +1,5 @@
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -11,8 +12,15 @@ const bin = join(import.meta.dirname, '..', 'bin', 'apiary-agent.js');
 const children: ChildProcess[] = [];
 const dirs: string[] = [];
 
-afterAll(() => {
-  for (const child of children) child.kill('SIGKILL');
+afterAll(async () => {
+  // Wait for each exit: a dying agent may still write to its data dir.
+  await Promise.all(
+    children.map(async (child) => {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      child.kill('SIGKILL');
+      await once(child, 'exit');
+    }),
+  );
   for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
 });
 

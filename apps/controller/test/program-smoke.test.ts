@@ -1,4 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -8,8 +9,15 @@ const bin = join(import.meta.dirname, '..', 'bin', 'apiary-controller.js');
 const children: ChildProcess[] = [];
 const dirs: string[] = [];
 
-afterAll(() => {
-  for (const child of children) child.kill('SIGKILL');
+afterAll(async () => {
+  // Wait for each exit: a dying controller may still write to its data dir.
+  await Promise.all(
+    children.map(async (child) => {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      child.kill('SIGKILL');
+      await once(child, 'exit');
+    }),
+  );
   for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
 });
 

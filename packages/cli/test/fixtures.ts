@@ -1,6 +1,15 @@
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { afterAll } from 'vitest';
+
+const dirs: string[] = [];
+
+// Registered once per test file, when the file imports this module: vitest ignores hooks
+// registered inside a test, where tempDir is mostly called.
+afterAll(() => {
+  for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+});
 
 /** A syntactically valid ed25519 public key line. */
 export function sshKey(comment = 'alice@laptop'): string {
@@ -14,6 +23,9 @@ export function sshKey(comment = 'alice@laptop'): string {
   return `${type} ${blob} ${comment}`;
 }
 
+/** A temporary directory removed after the test file. */
 export function tempDir(): string {
-  return mkdtempSync(join(tmpdir(), 'apiary-cli-'));
+  const dir = mkdtempSync(join(tmpdir(), 'apiary-cli-'));
+  dirs.push(dir);
+  return dir;
 }

@@ -1,6 +1,7 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { stopZoneDaemon } from '@apiary/illumos-sim';
 import { type ControllerClient, createControllerClient } from '@apiary/protocol';
 import { freePort } from './free-port.js';
 import { ManagedProcess } from './managed-process.js';
@@ -242,5 +243,18 @@ export class Fleet {
   async stop(): Promise<void> {
     await Promise.all(this.agents.map((a) => a.process.stop()));
     await this.controller?.stop();
+  }
+
+  /**
+   * For tests: stops the fleet, then each host's console daemon (a detached process started by
+   * `zoneadm boot` of a VNC zone), then deletes the fleet's directory.
+   */
+  async destroy(): Promise<void> {
+    try {
+      await this.stop();
+      for (const agent of this.agents) await stopZoneDaemon(agent.simDir);
+    } finally {
+      rmSync(this.options.dir, { recursive: true, force: true });
+    }
   }
 }

@@ -4,6 +4,7 @@ import { createServer } from 'node:net';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createAgentClient } from '@apiary/protocol';
+import { onCleanup } from './temp.js';
 
 /** The built agent program (`pnpm build` runs before tests). */
 export const AGENT_MAIN = join(
@@ -44,6 +45,12 @@ export async function startAgentProcess(args: string[], port: number) {
       stdio: ['ignore', 'pipe', 'pipe'],
     },
   );
+  // A test that fails before it stops its agent must not leave the process running.
+  onCleanup(async () => {
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    child.kill('SIGKILL');
+    await once(child, 'exit');
+  });
   let output = '';
   child.stdout?.on('data', (d) => {
     output += d;

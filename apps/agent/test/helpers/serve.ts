@@ -1,7 +1,7 @@
 import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
-import { afterAll } from 'vitest';
 import type { Agent } from '../../src/agent.js';
+import { onCleanup } from './temp.js';
 
 /** Serve an in-process agent on an ephemeral port (websockets need a real server). */
 export async function serveAgent(agent: Agent): Promise<string> {
@@ -9,7 +9,8 @@ export async function serveAgent(agent: Agent): Promise<string> {
     const s = serve({ fetch: agent.app.fetch, hostname: '127.0.0.1', port: 0 }, () => resolve(s));
   });
   server.on('upgrade', agent.upgrade);
-  afterAll(() => {
+  // Not awaited: a websocket a test left open would hold up close() for good.
+  onCleanup(() => {
     server.close();
   });
   const { port } = server.address() as AddressInfo;

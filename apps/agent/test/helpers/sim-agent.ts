@@ -5,7 +5,7 @@ import { type AgentOptions, buildAgent } from '../../src/agent.js';
 import { createApiKey } from '../../src/auth/api-keys.js';
 import { parseConfig } from '../../src/config.js';
 import { createLogger, silentLogger } from '../../src/log.js';
-import { tempDir } from './temp.js';
+import { onCleanup, tempDir } from './temp.js';
 
 export interface SimAgentOptions {
   init?: InitOptions;
@@ -36,6 +36,7 @@ export async function simAgent(options: SimAgentOptions = {}) {
     ? createLogger({ level: 'debug', write: (l) => process.stderr.write(l) })
     : silentLogger();
   const agent = buildAgent(config, { log, backgroundIntervalMs: 3_600_000, ...options.agent });
+  onCleanup(() => agent.stop());
   await agent.start();
   agent.connect();
   const key = createApiKey(agent.db, { name: 'test', role: 'admin' }).key;

@@ -1,10 +1,10 @@
-import { chmodSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { chmodSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createHostExec } from '../../src/host/exec.js';
 import { HostCommandError } from '../../src/host/host-command-error.js';
 import { createLogger } from '../../src/log.js';
+import { tempDir } from '../helpers/temp.js';
 
 let bin: string;
 
@@ -15,7 +15,7 @@ function script(name: string, body: string) {
 }
 
 beforeAll(() => {
-  bin = mkdtempSync(join(tmpdir(), 'apiary-exec-'));
+  bin = tempDir('exec');
   // Prints its argv one per line, and stdin after a marker.
   script('zfs', 'for a in "$@"; do echo "arg:$a"; done; if [ "$1" = receive ]; then cat; fi');
   script('zoneadm', 'echo "zoneadm: zone \'vm1\': must be installed before boot." >&2; exit 1');

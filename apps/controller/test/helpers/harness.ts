@@ -1,6 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { rmSync } from 'node:fs';
 import { API_VERSION, type HeartbeatResp, type RegisterHostResp } from '@apiary/protocol';
 import { type ControllerConfig, defaultConfig } from '../../src/config.js';
 import { createControllerCore } from '../../src/core.js';
@@ -10,6 +8,7 @@ import { createMemoryLogger } from '../../src/lib/logger.js';
 import { bootstrapIfEmpty } from '../../src/services/auth/bootstrap.js';
 import { FakeAgent, type FakeAgentOptions } from './fake-agent.js';
 import { FakeNetwork } from './fake-network.js';
+import { tempDir } from './temp.js';
 
 export interface Harness {
   core: ReturnType<typeof createControllerCore>;
@@ -41,7 +40,8 @@ export interface Harness {
 export async function createHarness(
   o: { config?: Partial<ControllerConfig>; manualClock?: boolean } = {},
 ): Promise<Harness> {
-  const dataDir = mkdtempSync(join(tmpdir(), 'apiary-ctl-test-'));
+  // Also removed after the file if a test fails before close().
+  const dataDir = tempDir('ctl-test');
   const opened = openDb(':memory:');
   const network = new FakeNetwork();
   const clock = o.manualClock ? new ManualClock(Date.now()) : undefined;

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createControllerCore } from '../../src/core.js';
 import { createHarness, type Harness } from '../helpers/harness.js';
+import { tempDir } from '../helpers/temp.js';
 
 /*
  * The controller serving the dashboard at `/`, from a small stand-in for its built dist/ (the
@@ -95,7 +96,7 @@ describe('the dashboard at /', () => {
   });
 
   it('shows a small page instead when the dashboard is not built', async () => {
-    const empty = mkdtempSync(join(tmpdir(), 'apiary-nodist-'));
+    const empty = tempDir('nodist');
     const bare = createControllerCore({
       config: h.core.ctx.config,
       db: h.core.ctx.db,
@@ -105,6 +106,5 @@ describe('the dashboard at /', () => {
     }).app;
     const res = await bare.request('/', { headers: { accept: 'text/html' } });
     expect(await res.text()).toContain('The dashboard is not built');
-    rmSync(empty, { recursive: true, force: true });
   });
 });

@@ -11,6 +11,7 @@ import {
   stopZoneDaemon,
 } from '@apiary/illumos-sim';
 import { type ControllerClient, createControllerClient } from '@apiary/protocol';
+import { tempDir } from '../helpers/temp.js';
 import { Proc } from './proc.js';
 
 /*
@@ -70,7 +71,7 @@ export interface ControllerProc {
 
 export async function startController(
   extraArgs: string[] = [],
-  dataDir = mkdtempSync(join(tmpdir(), 'apiary-sys-ctl-')),
+  dataDir = tempDir('sys-ctl'),
 ): Promise<ControllerProc> {
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
@@ -146,7 +147,7 @@ export interface AgentOptions {
 }
 
 export async function startAgent(o: AgentOptions = {}): Promise<AgentProc> {
-  const base = mkdtempSync(join(tmpdir(), 'apiary-sys-agent-'));
+  const base = tempDir('sys-agent');
   const simDir = join(base, 'sim');
   const dataDir = join(base, 'data');
   initHost(simDir, {
@@ -227,18 +228,21 @@ let imageCache: Buffer | undefined;
 export async function makeImage(): Promise<Buffer> {
   if (imageCache) return imageCache;
   const root = mkdtempSync(join(tmpdir(), 'apiary-sys-img-'));
-  initHost(root, {});
-  const run = async (argv: string[]) => {
-    const r = await runCommand({ argv, root });
-    if (r.exitCode !== 0) throw new Error(`${argv.join(' ')}: ${r.stderr}`);
-    return r;
-  };
-  await run(['zfs', 'create', '-V', '1G', 'rpool/alpine']);
-  await run(['zfs', 'snapshot', 'rpool/alpine@base']);
-  const sent = await run(['zfs', 'send', 'rpool/alpine@base']);
-  rmSync(root, { recursive: true, force: true });
-  imageCache = Buffer.from(sent.stdout);
-  return imageCache;
+  try {
+    initHost(root, {});
+    const run = async (argv: string[]) => {
+      const r = await runCommand({ argv, root });
+      if (r.exitCode !== 0) throw new Error(`${argv.join(' ')}: ${r.stderr}`);
+      return r;
+    };
+    await run(['zfs', 'create', '-V', '1G', 'rpool/alpine']);
+    await run(['zfs', 'snapshot', 'rpool/alpine@base']);
+    const sent = await run(['zfs', 'send', 'rpool/alpine@base']);
+    imageCache = Buffer.from(sent.stdout);
+    return imageCache;
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
 }
 
 export async function uploadImage(c: ControllerProc, name: string, token?: string) {

@@ -1,4 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
+import { onCleanup } from '../helpers/temp.js';
 
 /** A child process of the system tests, its output kept for assertions. */
 export class Proc {
@@ -7,7 +8,10 @@ export class Proc {
   constructor(
     readonly name: string,
     private readonly args: string[],
-  ) {}
+  ) {
+    // After the file, if a test (or a failed beforeAll) did not stop it.
+    onCleanup(() => this.stop('SIGKILL'));
+  }
 
   start(): Promise<void> {
     const child = spawn(process.execPath, this.args, { stdio: ['ignore', 'pipe', 'pipe'] });

@@ -1,11 +1,11 @@
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { createSecretBox, loadOrCreateKeyFile } from '../../src/lib/cipher.js';
 import { hashPassword, verifyPassword } from '../../src/lib/password.js';
 import { newSecret, secretMatches, secretPrefix } from '../../src/lib/secrets.js';
+import { tempDir } from '../helpers/temp.js';
 
 describe('secrets at rest', () => {
   it('hashes passwords with scrypt and verifies only the right one', async () => {
@@ -40,7 +40,7 @@ describe('secrets at rest', () => {
   });
 
   it('creates the key file once with mode 0600 and reuses it', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'apiary-key-'));
+    const dir = tempDir('key');
     const file = join(dir, 'secret.key');
     const a = loadOrCreateKeyFile(file);
     expect(statSync(file).mode & 0o777).toBe(0o600);

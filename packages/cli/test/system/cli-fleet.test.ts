@@ -23,8 +23,8 @@ beforeAll(async () => {
 }, 180_000);
 
 afterAll(async () => {
-  await fleet?.stop();
-  rmSync(dir, { recursive: true, force: true });
+  await fleet?.destroy();
+  rmSync(dir, { recursive: true, force: true }); // when Fleet.start failed
 });
 
 describe('apiary CLI against a real fleet', () => {

@@ -1,8 +1,8 @@
-import { writeFileSync } from 'node:fs';
+import { rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type ControllerClient, createControllerClient } from '@apiary/protocol';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { type Browser, launchBrowser } from './support/browser.js';
 import { type DashboardEndpoint, dashboardEndpoint } from './support/dashboard-url.js';
 import { buildSampleImage, type Fleet, startFleet } from './support/fleet.js';
@@ -82,6 +82,7 @@ describe('the dashboard, driving a real controller with three agents on simulate
       const image = buildSampleImage();
       const file = join(tmpdir(), `alpine-cloud-${process.pid}.zfs`);
       writeFileSync(file, image.stream);
+      onTestFinished(() => rmSync(file, { force: true }));
       await page.getByTestId('nav-images').click();
       await page.getByRole('button', { name: 'Upload image' }).first().click();
       await page.setInputFiles('#upload-file', file);

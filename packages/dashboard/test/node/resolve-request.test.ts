@@ -11,17 +11,20 @@ import {
 } from '../../src/node/index.js';
 
 const BROWSER = 'text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8';
+let root: string;
 let dir: string;
 
 beforeAll(() => {
-  dir = mkdtempSync(join(tmpdir(), 'dashboard-assets-'));
-  mkdirSync(join(dir, 'assets'));
+  // The assets dir and, next to it, a file that no request may reach.
+  root = mkdtempSync(join(tmpdir(), 'dashboard-assets-'));
+  dir = join(root, 'dist');
+  mkdirSync(join(dir, 'assets'), { recursive: true });
   writeFileSync(join(dir, 'index.html'), '<!doctype html>');
   writeFileSync(join(dir, 'assets', 'index-abc123.js'), 'export {}');
   writeFileSync(join(dir, 'favicon.svg'), '<svg/>');
-  writeFileSync(join(tmpdir(), 'outside-secret.txt'), 'secret');
+  writeFileSync(join(root, 'outside-secret.txt'), 'secret');
 });
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
+afterAll(() => rmSync(root, { recursive: true, force: true }));
 
 const resolve = (pathname: string, accept: string | null = BROWSER) =>
   resolveDashboardRequest({ pathname, accept, assetsDir: dir });

@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { binDir, initHost } from '@apiary/illumos-sim';
+import { binDir, initHost, stopZoneDaemon } from '@apiary/illumos-sim';
 import { createControllerClient } from '@apiary/protocol';
 import { freePort, type Program, startProgram } from './processes.js';
 
@@ -39,10 +39,20 @@ export async function startFleet(options: { agents: number }): Promise<Fleet> {
   }
   const dir = mkdtempSync(join(tmpdir(), 'apiary-e2e-'));
   const programs: Program[] = [];
+  const hostnames = Array.from(
+    { length: options.agents },
+    (_, i) => `omni-${String.fromCharCode(97 + i)}`,
+  );
+  // Programs first, then each host's console daemon (started detached by `zoneadm boot` of a
+  // VM with VNC), then the directory.
   const stop = async () => {
-    await Promise.all(programs.slice(1).map((p) => p.stop()));
-    await programs[0]?.stop();
-    rmSync(dir, { recursive: true, force: true });
+    try {
+      await Promise.all(programs.slice(1).map((p) => p.stop()));
+      await programs[0]?.stop();
+      for (const hostname of hostnames) await stopZoneDaemon(join(dir, hostname, 'host'));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   };
   try {
     const controllerDir = join(dir, 'controller');
@@ -66,10 +76,6 @@ export async function startFleet(options: { agents: number }): Promise<Fleet> {
     const licenseFile = join(dir, 'license-key');
     writeFileSync(licenseFile, bootstrap.licenseKey, { mode: 0o600 });
 
-    const hostnames = Array.from(
-      { length: options.agents },
-      (_, i) => `omni-${String.fromCharCode(97 + i)}`,
-    );
     for (const [i, hostname] of hostnames.entries()) {
       const simRoot = join(dir, hostname, 'host');
       initHost(simRoot, {
