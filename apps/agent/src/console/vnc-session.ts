@@ -1,7 +1,7 @@
-import { connect } from 'node:net';
 import type { WebSocket } from 'ws';
 import type { Layout } from '../layout.js';
 import type { Logger } from '../log.js';
+import { connectUnix } from '../util/connect-unix.js';
 import type { VmRow } from '../vms/vm-store.js';
 
 /**
@@ -12,7 +12,7 @@ import type { VmRow } from '../vms/vm-store.js';
 export function vncSession(layout: Layout) {
   return (ws: WebSocket, vm: VmRow, log: Logger) => {
     const path = layout.real(`${layout.zonepath(vm.id)}/root/tmp/vm.vnc`);
-    const socket = connect(path);
+    const socket = connectUnix(path);
     socket.on('data', (chunk) => {
       if (ws.readyState === ws.OPEN) ws.send(chunk);
     });
