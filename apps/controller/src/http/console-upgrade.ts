@@ -65,11 +65,11 @@ export function createConsoleSockets(ctx: Ctx): ConsoleSockets {
       typeof incoming === 'string' && GOOD_REQUEST_ID.test(incoming) ? incoming : newRequestId();
     const log = ctx.log.child({ request_id: requestId });
     // The query holds the ticket: only the path is ever logged.
-    const url = new URL(req.url ?? '/', 'http://controller');
+    const url = parseTarget(req.url);
     const access = (status: number, extra: Record<string, unknown> = {}) =>
       log.info('request', {
         method: req.method,
-        path: url.pathname,
+        path: url?.pathname ?? '(malformed)',
         status,
         duration_ms: Math.round((performance.now() - started) * 10) / 10,
         ...extra,
@@ -86,6 +86,7 @@ export function createConsoleSockets(ctx: Ctx): ConsoleSockets {
           `Connection: close\r\n\r\n${body}`,
       );
     };
+    if (!url) return refuse(new ApiError('validation', 'malformed request target'));
     if (!(CONSOLE_SOCKET_PATHS as readonly string[]).includes(url.pathname)) {
       return refuse(new ApiError('not_found', `no websocket at ${url.pathname}`));
     }
@@ -117,6 +118,9 @@ export function createConsoleSockets(ctx: Ctx): ConsoleSockets {
       if (socket.destroyed) return;
       wss.handleUpgrade(req, socket, head, (client) => {
         access(101, { close_code: refusal.closeCode });
+        // Until its close frame comes, the client can still send a broken frame: ws reports it
+        // as an 'error', which without a listener would be thrown and end the controller.
+        client.on('error', () => {});
         closeSocket(client, refusal.closeCode, refusal.reason);
       });
     };
@@ -138,7 +142,11 @@ export function createConsoleSockets(ctx: Ctx): ConsoleSockets {
       {
         refused: fail,
         connected: (agent, early) => {
-          if (socket.destroyed) return agent.terminate();
+          // ws refuses (without calling back) a socket that can no longer be read or written:
+          // the agent's console would stay open with no one relaying it.
+          if (socket.destroyed || !socket.readable || !socket.writable) {
+            return agent.terminate();
+          }
           wss.handleUpgrade(req, socket, head, (client) => {
             access(101);
             startSession(client, agent, early, grant, target, sessionLog);
@@ -192,4 +200,13 @@ export function createConsoleSockets(ctx: Ctx): ConsoleSockets {
       return live.size;
     },
   };
+}
+
+/** The request target as a URL, or null when it is not one (`//`, `//[`: `new URL` throws). */
+function parseTarget(target: string | undefined): URL | null {
+  try {
+    return new URL(target ?? '/', 'http://controller');
+  } catch {
+    return null;
+  }
 }
