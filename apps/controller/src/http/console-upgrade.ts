@@ -4,6 +4,7 @@ import { ApiError, REQUEST_ID_HEADER } from '@apiary/protocol';
 import { type WebSocket, WebSocketServer } from 'ws';
 import type { Ctx } from '../context.js';
 import { newRequestId } from '../lib/ids.js';
+import { isPrincipalCurrent } from '../services/auth/principal-current.js';
 import {
   CONSOLE_SOCKET_PATHS,
   ConsoleRefusal,
@@ -15,6 +16,7 @@ import type { ConsoleGrant } from '../services/consoles/console-tickets.js';
 import { dialAgent, type EarlyMessage } from './dial-agent.js';
 import { closeSocket, relaySockets } from './relay-sockets.js';
 
+const REVOKED = 'the credential this console was opened with was revoked or has expired';
 /** Largest frame accepted from either side (keystrokes and RFB messages are far smaller). */
 const MAX_FRAME = 1024 * 1024;
 const GOOD_REQUEST_ID = /^[A-Za-z0-9_.:-]{1,128}$/;
@@ -24,6 +26,11 @@ export interface ConsoleSockets {
   handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void;
   /** Ends every console (shutdown). */
   closeAll(code: number, reason: string): void;
+  /**
+   * Ends the consoles whose caller's credential has since been revoked or has expired (or
+   * whose user was disabled): revoking access must not leave an open console behind.
+   */
+  closeRevoked(): number;
   readonly open: number;
 }
 
@@ -39,6 +46,8 @@ export interface ConsoleSockets {
  *   client is upgraded only to be told why, in a close frame a browser can read: 4404 VM gone,
  *   4409 VM not in a state with a console, 4503 host down or unreachable, 4502 the host refused,
  *   4504 the host did not answer in time.
+ * - An open console ends with 4401 once its caller's credential is revoked or expires
+ *   (`closeRevoked`, run every few seconds by the core).
  */
 export function createConsoleSockets(ctx: Ctx): ConsoleSockets {
   const wss = new WebSocketServer({
@@ -46,7 +55,7 @@ export function createConsoleSockets(ctx: Ctx): ConsoleSockets {
     maxPayload: MAX_FRAME,
     perMessageDeflate: false,
   });
-  const live = new Set<{ client: WebSocket; agent: WebSocket }>();
+  const live = new Set<{ client: WebSocket; agent: WebSocket; grant: ConsoleGrant }>();
 
   // An exception in an `upgrade` listener would take the whole controller down.
   function handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer) {
@@ -164,7 +173,7 @@ export function createConsoleSockets(ctx: Ctx): ConsoleSockets {
     target: ConsoleTarget,
     log: ReturnType<Ctx['log']['child']>,
   ) {
-    const entry = { client, agent };
+    const entry = { client, agent, grant };
     live.add(entry);
     ctx.metrics.consoleConnections.inc({ kind: grant.kind, result: 'opened' });
     const opened = Date.now();
@@ -195,6 +204,16 @@ export function createConsoleSockets(ctx: Ctx): ConsoleSockets {
         closeSocket(client, code, reason);
         closeSocket(agent, 1000, reason);
       }
+    },
+    closeRevoked() {
+      let closed = 0;
+      for (const { client, agent, grant } of live) {
+        if (isPrincipalCurrent(ctx, grant.principal)) continue;
+        closed++;
+        closeSocket(client, 4401, REVOKED);
+        closeSocket(agent, 1000, REVOKED);
+      }
+      return closed;
     },
     get open() {
       return live.size;

@@ -135,3 +135,30 @@ describe('clients that leave early', () => {
     await agentEnded;
   });
 });
+
+describe('open consoles of a revoked credential', () => {
+  it('ends the consoles of a revoked API key at the next check, and leaves the others open', async () => {
+    const s = await setup();
+    const key = await json<{ id: string; key: string }>(
+      await s.h.req('POST', '/v1/api-keys', { name: 'soon revoked' }),
+    );
+    const res = await s.h.req('POST', `/v1/vms/${VM}/console`, { kind: 'serial' }, key.key);
+    expect(res.status).toBe(201);
+    const base = s.url.replace(/^http/, 'ws');
+    const revoked = openConsole(`${base}${(await json<ConsoleTicket>(res)).url}`);
+    const kept = openConsole(`${base}${(await s.ticket()).url}`);
+    await revoked.until('login: ');
+    await kept.until('login: ');
+    expect((await s.h.req('DELETE', `/v1/api-keys/${key.id}`)).status).toBeLessThan(300);
+    s.h.core.checkConsoles();
+    expect(await revoked.closed).toEqual({
+      code: 4401,
+      reason: 'the credential this console was opened with was revoked or has expired',
+    });
+    await expect.poll(() => s.agent.sockets[0]?.readyState).toBe(3);
+    expect(kept.ws.readyState).toBe(1);
+    await expect
+      .poll(() => s.h.core.ctx.metrics.registry.render())
+      .toContain('apiary_console_sessions 1');
+  });
+});
