@@ -17,7 +17,7 @@ const MAX_PENDING_INPUT = 64 * 1024;
 
 /** The client of one VM's serial console, and when its zlogin is gone. */
 interface Attachment {
-  clientGone: boolean;
+  ws: WebSocket;
   gone: Promise<void>;
 }
 
@@ -33,13 +33,14 @@ export function serialSession(exec: HostExec, env: Record<string, string>) {
   const attached = new Map<string, Attachment>();
   return (ws: WebSocket, vm: VmRow, log: Logger) => {
     const previous = attached.get(vm.id);
-    if (previous && !previous.clientGone) {
+    // A client whose close has begun (CLOSING) is leaving: the next one waits for it instead.
+    if (previous && previous.ws.readyState === previous.ws.OPEN) {
       log.info('serial console in use; second client refused');
       ws.close(4409, `the serial console of ${vm.id} is in use by another client`);
       return;
     }
     let markGone = () => {};
-    const me: Attachment = { clientGone: false, gone: new Promise((r) => (markGone = r)) };
+    const me: Attachment = { ws, gone: new Promise((r) => (markGone = r)) };
     attached.set(vm.id, me);
     const release = () => {
       if (attached.get(vm.id) === me) attached.delete(vm.id);
@@ -55,15 +56,16 @@ export function serialSession(exec: HostExec, env: Record<string, string>) {
       pendingBytes += data.length;
       pending.push(data.toString('utf8'));
     });
+    let waited: NodeJS.Timeout | undefined;
     ws.on('close', () => {
-      me.clientGone = true;
+      clearTimeout(waited);
       if (pty) detach(pty, log);
       else release();
     });
 
     let started = false;
     const start = () => {
-      if (started || me.clientGone) return;
+      if (started || ws.readyState !== ws.OPEN) return;
       started = true;
       try {
         pty = attach(exec, env, ws, vm, log, release);
@@ -76,7 +78,7 @@ export function serialSession(exec: HostExec, env: Record<string, string>) {
       for (const keys of pending.splice(0)) pty.write(keys);
     };
     if (!previous) return start();
-    const waited = setTimeout(start, HANDOVER_WAIT_MS);
+    waited = setTimeout(start, HANDOVER_WAIT_MS);
     void previous.gone.then(() => {
       clearTimeout(waited);
       start();

@@ -162,3 +162,17 @@ describe('open consoles of a revoked credential', () => {
       .toContain('apiary_console_sessions 1');
   });
 });
+
+describe('an agent that goes away', () => {
+  it('closes the client with 4502 when the connection to the agent drops without a close frame', async () => {
+    const s = await setup();
+    const c = openConsole(`${s.url.replace(/^http/, 'ws')}${(await s.ticket()).url}`);
+    await c.until('login: ');
+    // The agent process dies: its TCP connection ends with no websocket close.
+    s.agent.sockets[0]?.terminate();
+    expect(await c.closed).toEqual({ code: 4502, reason: 'connection to the host was lost' });
+    await expect
+      .poll(() => s.h.core.ctx.metrics.registry.render())
+      .toContain('apiary_console_sessions 0');
+  });
+});
