@@ -88,6 +88,19 @@ describe('console tickets under concurrent use', () => {
   });
 });
 
+describe('bad ticket requests', () => {
+  it('answers 400 for a VM id outside the zone-name grammar, and issues nothing', async () => {
+    const s = await setup();
+    for (const id of ['a%3Bb', 'UPPER', 'global', `${'a'.repeat(49)}`]) {
+      const res = await s.h.req('POST', `/v1/vms/${id}/console`, { kind: 'serial' });
+      expect(res.status, id).toBe(400);
+    }
+    const extra = await s.h.req('POST', `/v1/vms/${VM}/console`, { kind: 'serial', vm: 'x' });
+    expect(extra.status).toBe(400);
+    expect(s.h.core.ctx.consoleTickets.size).toBe(0);
+  });
+});
+
 describe('hostile console clients', () => {
   it('survives a client that sends a malformed frame to a refused console', async () => {
     process.on('uncaughtException', onCrash);
