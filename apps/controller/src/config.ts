@@ -66,8 +66,11 @@ export const ControllerConfig = z.object({
   /** Give up on one VM operation on an agent after this long. */
   operationTimeoutMs: Millis(1_000, 15 * 60_000),
   sessionTtlMs: Millis(60_000, 12 * 3600_000),
-  /** How long a console ticket may wait before its websocket opens (it works once). */
-  consoleTicketTtlMs: Millis(1_000, 60_000),
+  /**
+   * How long a console ticket may wait before its websocket opens (it works once). Capped at
+   * 5 minutes: a ticket is a bearer credential in a URL, and only a short life keeps it cheap.
+   */
+  consoleTicketTtlMs: z.coerce.number().int().min(1_000).max(300_000).default(60_000),
   maxImageBytes: z.coerce
     .number()
     .int()

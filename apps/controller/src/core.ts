@@ -35,6 +35,9 @@ export interface CoreDeps {
   dashboardDir?: string;
 }
 
+/** How soon an open console notices that its caller's credential was revoked. */
+const CONSOLE_CHECK_MS = 10_000;
+
 /**
  * The controller without its listening socket: context, HTTP app and background loops. `main`
  * serves `app.fetch`; tests call the loop passes (`sweep`, `reap`, ...) directly.
@@ -77,6 +80,7 @@ export function createControllerCore(deps: CoreDeps) {
   };
   const consoles = createConsoleSockets(ctx);
   ctx.metrics.sources.consoleSessions = () => consoles.open;
+  const checkConsoles = () => consoles.closeRevoked();
   const app = createApp(ctx, {
     dashboardDir: deps.dashboardDir,
     validateResponses: deps.validateResponses,
@@ -110,6 +114,7 @@ export function createControllerCore(deps: CoreDeps) {
     every('reap', config.reaperIntervalMs, passes.reap);
     every('drain', config.drainIntervalMs, passes.drainTick);
     every('poll', config.pollIntervalMs, passes.poll);
+    every('consoles', CONSOLE_CHECK_MS, checkConsoles);
     // Resume what a previous run left unfinished, now rather than a reaper interval from now.
     void runGuarded('reap', passes.reap);
   }
@@ -125,6 +130,14 @@ export function createControllerCore(deps: CoreDeps) {
    * Whoever serves `app.fetch` also hands the server's websocket upgrades (consoles) to
    * `handleUpgrade`: `server.on('upgrade', core.handleUpgrade)`.
    */
-  return { ctx, app, handleUpgrade: consoles.handleUpgrade, start, stop, ...passes };
+  return {
+    ctx,
+    app,
+    handleUpgrade: consoles.handleUpgrade,
+    checkConsoles,
+    start,
+    stop,
+    ...passes,
+  };
 }
 export type ControllerCore = ReturnType<typeof createControllerCore>;

@@ -20,11 +20,13 @@ export type SessionStarter = (ws: WebSocket, vm: VmRow, log: Logger) => void;
 const PATH = /^\/api\/vms\/([^/]+)\/(console|vnc)$/;
 const REQUIRED_ROLE: AgentRole = 'operator';
 
-export function createConsoleUpgrade(deps: {
+interface ConsoleUpgradeDeps {
   db: Db;
   log: Logger;
   sessions: Record<ConsoleKind, SessionStarter>;
-}) {
+}
+
+export function createConsoleUpgrade(deps: ConsoleUpgradeDeps) {
   const wss = new WebSocketServer({ noServer: true, maxPayload: 1024 * 1024 });
   return (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     const incoming = req.headers[REQUEST_ID_HEADER];
@@ -32,31 +34,76 @@ export function createConsoleUpgrade(deps: {
       typeof incoming === 'string' && /^[A-Za-z0-9_.:-]{1,128}$/.test(incoming)
         ? incoming
         : newId('req');
-    withRequestId(requestId, () => {
-      const refuse = (status: number, msg: string) => {
-        deps.log.info('console refused', { status, path: req.url?.split('?')[0], reason: msg });
-        socket.end(`HTTP/1.1 ${status} ${msg}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
-      };
-      const match = PATH.exec(new URL(req.url ?? '/', 'http://agent').pathname);
-      if (!match) return refuse(404, 'Not Found');
-      const auth = /^Bearer\s+(\S+)$/i.exec(req.headers.authorization ?? '');
-      const key = auth ? verifyApiKey(deps.db, auth[1] as string) : null;
-      if (!key) return refuse(401, 'Unauthorized');
-      if (!roleAllows(key.role, REQUIRED_ROLE)) return refuse(403, 'Forbidden');
-      const id = VmId.safeParse(decodeURIComponent(match[1] as string));
-      if (!id.success) return refuse(400, 'Bad Request');
-      const vm = getVm(deps.db, id.data);
-      if (!vm) return refuse(404, 'Not Found');
-      if (vm.state === 'creating' || vm.state === 'deleting' || vm.state === 'failed') {
-        return refuse(409, 'Conflict');
-      }
-      const kind = match[2] as ConsoleKind;
-      wss.handleUpgrade(req, socket, head, (ws) => {
-        const log = deps.log.child({ request_id: requestId, vm_id: vm.id, console: kind });
-        log.info('console session opened', { key_id: key.id });
-        ws.on('close', () => log.info('console session closed'));
-        deps.sessions[kind](ws, vm, log);
-      });
-    });
+    // An exception here would be thrown from the HTTP server's `upgrade` event and end the
+    // agent: whatever goes wrong is logged and costs this one socket only.
+    socket.on('error', () => {});
+    try {
+      withRequestId(requestId, () => upgradeConsole(deps, wss, requestId, req, socket, head));
+    } catch (error) {
+      deps.log.error('console upgrade failed', { error, path: req.url?.split('?')[0] });
+      socket.destroy();
+    }
   };
+}
+
+function upgradeConsole(
+  deps: ConsoleUpgradeDeps,
+  wss: WebSocketServer,
+  requestId: string,
+  req: IncomingMessage,
+  socket: Duplex,
+  head: Buffer,
+) {
+  const refuse = (status: number, msg: string) => {
+    deps.log.info('console refused', { status, path: req.url?.split('?')[0], reason: msg });
+    socket.end(`HTTP/1.1 ${status} ${msg}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+  };
+  // Anonymous input: `//` or `//[` are request targets `new URL` throws on.
+  const path = parsePath(req.url);
+  if (path === null) return refuse(400, 'Bad Request');
+  const match = PATH.exec(path);
+  if (!match) return refuse(404, 'Not Found');
+  const auth = /^Bearer\s+(\S+)$/i.exec(req.headers.authorization ?? '');
+  const key = auth ? verifyApiKey(deps.db, auth[1] as string) : null;
+  if (!key) return refuse(401, 'Unauthorized');
+  if (!roleAllows(key.role, REQUIRED_ROLE)) return refuse(403, 'Forbidden');
+  const id = VmId.safeParse(decodeSegment(match[1] as string));
+  if (!id.success) return refuse(400, 'Bad Request');
+  const vm = getVm(deps.db, id.data);
+  if (!vm) return refuse(404, 'Not Found');
+  if (vm.state === 'creating' || vm.state === 'deleting' || vm.state === 'failed') {
+    return refuse(409, 'Conflict');
+  }
+  const kind = match[2] as ConsoleKind;
+  wss.handleUpgrade(req, socket, head, (ws) => {
+    const log = deps.log.child({ request_id: requestId, vm_id: vm.id, console: kind });
+    log.info('console session opened', { key_id: key.id });
+    // A broken frame from the client (too large, bad UTF-8, unmasked) is reported as 'error'
+    // (ws then closes with 1009/1007/1002); unheard, it would be thrown and end the agent.
+    ws.on('error', (error) => log.info('console client error', { error: error.message }));
+    ws.on('close', (code) => log.info('console session closed', { code }));
+    try {
+      deps.sessions[kind](ws, vm, log);
+    } catch (error) {
+      log.error('console session failed to start', { error });
+      ws.close(1011, 'the console could not be started');
+    }
+  });
+}
+
+function parsePath(target: string | undefined): string | null {
+  try {
+    return new URL(target ?? '/', 'http://agent').pathname;
+  } catch {
+    return null;
+  }
+}
+
+/** A path segment decoded, or '' (refused by VmId) when its percent-encoding is broken. */
+function decodeSegment(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return '';
+  }
 }

@@ -4,6 +4,7 @@ import { ApiError, REQUEST_ID_HEADER } from '@apiary/protocol';
 import { type WebSocket, WebSocketServer } from 'ws';
 import type { Ctx } from '../context.js';
 import { newRequestId } from '../lib/ids.js';
+import { isPrincipalCurrent } from '../services/auth/principal-current.js';
 import {
   CONSOLE_SOCKET_PATHS,
   ConsoleRefusal,
@@ -15,6 +16,7 @@ import type { ConsoleGrant } from '../services/consoles/console-tickets.js';
 import { dialAgent, type EarlyMessage } from './dial-agent.js';
 import { closeSocket, relaySockets } from './relay-sockets.js';
 
+const REVOKED = 'the credential this console was opened with was revoked or has expired';
 /** Largest frame accepted from either side (keystrokes and RFB messages are far smaller). */
 const MAX_FRAME = 1024 * 1024;
 const GOOD_REQUEST_ID = /^[A-Za-z0-9_.:-]{1,128}$/;
@@ -24,6 +26,11 @@ export interface ConsoleSockets {
   handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void;
   /** Ends every console (shutdown). */
   closeAll(code: number, reason: string): void;
+  /**
+   * Ends the consoles whose caller's credential has since been revoked or has expired (or
+   * whose user was disabled): revoking access must not leave an open console behind.
+   */
+  closeRevoked(): number;
   readonly open: number;
 }
 
@@ -39,6 +46,8 @@ export interface ConsoleSockets {
  *   client is upgraded only to be told why, in a close frame a browser can read: 4404 VM gone,
  *   4409 VM not in a state with a console, 4503 host down or unreachable, 4502 the host refused,
  *   4504 the host did not answer in time.
+ * - An open console ends with 4401 once its caller's credential is revoked or expires
+ *   (`closeRevoked`, run every few seconds by the core).
  */
 export function createConsoleSockets(ctx: Ctx): ConsoleSockets {
   const wss = new WebSocketServer({
@@ -46,7 +55,7 @@ export function createConsoleSockets(ctx: Ctx): ConsoleSockets {
     maxPayload: MAX_FRAME,
     perMessageDeflate: false,
   });
-  const live = new Set<{ client: WebSocket; agent: WebSocket }>();
+  const live = new Set<{ client: WebSocket; agent: WebSocket; grant: ConsoleGrant }>();
 
   // An exception in an `upgrade` listener would take the whole controller down.
   function handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer) {
@@ -65,11 +74,11 @@ export function createConsoleSockets(ctx: Ctx): ConsoleSockets {
       typeof incoming === 'string' && GOOD_REQUEST_ID.test(incoming) ? incoming : newRequestId();
     const log = ctx.log.child({ request_id: requestId });
     // The query holds the ticket: only the path is ever logged.
-    const url = new URL(req.url ?? '/', 'http://controller');
+    const url = parseTarget(req.url);
     const access = (status: number, extra: Record<string, unknown> = {}) =>
       log.info('request', {
         method: req.method,
-        path: url.pathname,
+        path: url?.pathname ?? '(malformed)',
         status,
         duration_ms: Math.round((performance.now() - started) * 10) / 10,
         ...extra,
@@ -86,6 +95,7 @@ export function createConsoleSockets(ctx: Ctx): ConsoleSockets {
           `Connection: close\r\n\r\n${body}`,
       );
     };
+    if (!url) return refuse(new ApiError('validation', 'malformed request target'));
     if (!(CONSOLE_SOCKET_PATHS as readonly string[]).includes(url.pathname)) {
       return refuse(new ApiError('not_found', `no websocket at ${url.pathname}`));
     }
@@ -117,6 +127,9 @@ export function createConsoleSockets(ctx: Ctx): ConsoleSockets {
       if (socket.destroyed) return;
       wss.handleUpgrade(req, socket, head, (client) => {
         access(101, { close_code: refusal.closeCode });
+        // Until its close frame comes, the client can still send a broken frame: ws reports it
+        // as an 'error', which without a listener would be thrown and end the controller.
+        client.on('error', () => {});
         closeSocket(client, refusal.closeCode, refusal.reason);
       });
     };
@@ -138,7 +151,11 @@ export function createConsoleSockets(ctx: Ctx): ConsoleSockets {
       {
         refused: fail,
         connected: (agent, early) => {
-          if (socket.destroyed) return agent.terminate();
+          // ws refuses (without calling back) a socket that can no longer be read or written:
+          // the agent's console would stay open with no one relaying it.
+          if (socket.destroyed || !socket.readable || !socket.writable) {
+            return agent.terminate();
+          }
           wss.handleUpgrade(req, socket, head, (client) => {
             access(101);
             startSession(client, agent, early, grant, target, sessionLog);
@@ -156,7 +173,7 @@ export function createConsoleSockets(ctx: Ctx): ConsoleSockets {
     target: ConsoleTarget,
     log: ReturnType<Ctx['log']['child']>,
   ) {
-    const entry = { client, agent };
+    const entry = { client, agent, grant };
     live.add(entry);
     ctx.metrics.consoleConnections.inc({ kind: grant.kind, result: 'opened' });
     const opened = Date.now();
@@ -188,8 +205,27 @@ export function createConsoleSockets(ctx: Ctx): ConsoleSockets {
         closeSocket(agent, 1000, reason);
       }
     },
+    closeRevoked() {
+      let closed = 0;
+      for (const { client, agent, grant } of live) {
+        if (isPrincipalCurrent(ctx, grant.principal)) continue;
+        closed++;
+        closeSocket(client, 4401, REVOKED);
+        closeSocket(agent, 1000, REVOKED);
+      }
+      return closed;
+    },
     get open() {
       return live.size;
     },
   };
+}
+
+/** The request target as a URL, or null when it is not one (`//`, `//[`: `new URL` throws). */
+function parseTarget(target: string | undefined): URL | null {
+  try {
+    return new URL(target ?? '/', 'http://controller');
+  } catch {
+    return null;
+  }
 }

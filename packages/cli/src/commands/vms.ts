@@ -43,9 +43,16 @@ export function registerVms(program: Command): void {
           .consoleTicket({ params: { id }, body: { kind: 'serial' } });
         const url = new URL(ticket.url, ctx.target().url);
         url.protocol = url.protocol === 'https:' ? 'wss:' : 'ws:';
-        ctx.out.info(`connected to ${id} (Ctrl-] to detach)`);
-        await attachConsole(url.toString(), process.stdin, process.stdout);
-        ctx.out.info(`\r\ndetached from ${id}`);
+        const end = await attachConsole(url.toString(), process.stdin, process.stdout, () =>
+          ctx.out.info(`connected to ${id} (Ctrl-] to detach)`),
+        );
+        if (end.detached) return ctx.out.info(`\r\ndetached from ${id}`);
+        // The console ended on the other side: say why, and fail unless it ended normally.
+        const why = end.reason || `code ${end.code}`;
+        if (end.code === 1000 || end.code === 1001) {
+          return ctx.out.info(`\r\nconsole of ${id} closed: ${why}`);
+        }
+        throw new Error(`console of ${id} closed (${end.code}): ${why}`);
       }),
     );
 }

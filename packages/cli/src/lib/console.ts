@@ -2,24 +2,38 @@ import WebSocket from 'ws';
 
 const DETACH = 0x1d; // Ctrl-]
 
+/** How a console session ended: the user detached, or the other side closed (and why). */
+export interface ConsoleEnd {
+  detached: boolean;
+  code: number;
+  reason: string;
+}
+
 /**
  * Bridges a terminal to a console websocket: raw keystrokes out, bytes in. Ctrl-] detaches,
- * as in telnet; everything else (including zlogin's own `~.`) goes to the console.
+ * as in telnet; everything else (including zlogin's own `~.`) goes to the console. Resolves
+ * with how it ended, so that a console the controller refused or lost (a close code and a
+ * reason, e.g. 4409 "VM ... is stopped") is not mistaken for a detach.
  */
 export function attachConsole(
   url: string,
   input: NodeJS.ReadStream,
   output: NodeJS.WritableStream,
-): Promise<void> {
+  onOpen: () => void = () => {},
+): Promise<ConsoleEnd> {
   return new Promise((resolve, reject) => {
     const socket = new WebSocket(url);
     const raw = input.isTTY === true;
+    let detached = false;
     const onData = (chunk: Buffer) => {
-      if (chunk.includes(DETACH)) {
+      const at = chunk.indexOf(DETACH);
+      // What was typed before Ctrl-] in the same read still goes to the console.
+      const keys = at === -1 ? chunk : chunk.subarray(0, at);
+      if (keys.length > 0 && socket.readyState === WebSocket.OPEN) socket.send(keys);
+      if (at !== -1) {
+        detached = true;
         socket.close(1000, 'detached');
-        return;
       }
-      if (socket.readyState === WebSocket.OPEN) socket.send(chunk);
     };
     const cleanup = () => {
       input.off('data', onData);
@@ -27,14 +41,15 @@ export function attachConsole(
       input.pause();
     };
     socket.on('open', () => {
+      onOpen();
       if (raw) input.setRawMode(true);
       input.on('data', onData);
       input.resume();
     });
     socket.on('message', (data: Buffer) => output.write(data));
-    socket.on('close', () => {
+    socket.on('close', (code, reason) => {
       cleanup();
-      resolve();
+      resolve({ detached, code, reason: reason.toString() });
     });
     socket.on('error', (error) => {
       cleanup();
