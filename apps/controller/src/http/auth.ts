@@ -13,6 +13,20 @@ export function bearerToken(c: Context<AppEnv>): string | undefined {
 }
 
 const LOOPBACK = new Set(['127.0.0.1', '::1', '::ffff:127.0.0.1']);
+const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
+
+/**
+ * The bypass also wants the request addressed to a loopback name: a web page on this machine
+ * that rebinds its own DNS name to 127.0.0.1 reaches us from loopback, but with its own name
+ * in the Host header, and must not get in.
+ */
+function addressedToLoopback(c: Context<AppEnv>): boolean {
+  try {
+    return LOOPBACK_HOSTS.has(new URL(c.req.url).hostname);
+  } catch {
+    return false;
+  }
+}
 
 /**
  * Resolves the caller of a request: a valid bearer token, else (only when configured on) a
@@ -27,7 +41,11 @@ export function createPrincipalResolver(
     const token = bearerToken(c);
     let principal: Principal | undefined;
     if (token) principal = authenticateBearer(ctx, token) ?? undefined;
-    else if (ctx.config.localhostBypass && LOOPBACK.has(remoteAddress(c) ?? ''))
+    else if (
+      ctx.config.localhostBypass &&
+      LOOPBACK.has(remoteAddress(c) ?? '') &&
+      addressedToLoopback(c)
+    )
       principal = LOCALHOST_PRINCIPAL;
     c.set('principal', principal);
     return principal;

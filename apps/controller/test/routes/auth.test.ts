@@ -112,6 +112,11 @@ describe('sessions and API keys', () => {
       { incoming: { socket: { remoteAddress: '10.1.1.1' } } },
     );
     expect(remote.status).toBe(401);
+    // DNS rebinding: loopback peer, but a page's own name in the Host header.
+    const rebound = await h.core.app.request('http://evil.example:9200/v1/auth/whoami', {}, local);
+    expect(rebound.status).toBe(401);
+    const byAddress = await h.core.app.request('http://127.0.0.1:9200/v1/auth/whoami', {}, local);
+    expect(byAddress.status).toBe(200);
     // A bad token is never rescued by the bypass.
     const badToken = await h.core.app.request(
       '/v1/auth/whoami',
