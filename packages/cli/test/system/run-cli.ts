@@ -9,51 +9,12 @@ export interface CliResult {
   stderr: string;
 }
 
-/** Runs the real `apiary` program with the given env and optional stdin. */
-export function runCli(
-  args: string[],
-  options: { env: NodeJS.ProcessEnv; stdin?: string; timeoutMs?: number },
-): Promise<CliResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [bin, ...args], {
-      env: { PATH: process.env.PATH, HOME: options.env.HOME, ...options.env, NO_COLOR: '1' },
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (c: Buffer) => {
-      stdout += c.toString();
-    });
-    child.stderr.on('data', (c: Buffer) => {
-      stderr += c.toString();
-    });
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`apiary ${args.join(' ')} timed out\n${stdout}\n${stderr}`));
-    }, options.timeoutMs ?? 120_000);
-    child.on('exit', (code) => {
-      clearTimeout(timer);
-      resolve({ code: code ?? -1, stdout, stderr });
-    });
-    child.stdin.end(options.stdin ?? '');
-  });
-}
-
-/** Runs and expects exit 0; returns parsed JSON when `--json` was given. */
-export async function cliJson<T>(
-  args: string[],
-  env: NodeJS.ProcessEnv,
-  stdin?: string,
-): Promise<T> {
-  const result = await runCli([...args, '--json'], { env, stdin });
-  if (result.code !== 0) {
-    throw new Error(`apiary ${args.join(' ')} exited ${result.code}: ${result.stderr}`);
-  }
-  return JSON.parse(result.stdout) as T;
-}
-
 /** A running `apiary` program driven through its stdin, for interactive commands. */
 export interface InteractiveCli {
   write(text: string): void;
+  /** Closes stdin: the program reads end of input. */
+  end(): void;
+  kill(): void;
   /** Resolves once stdout has shown `text`; rejects after `timeoutMs`. */
   until(text: string, timeoutMs?: number): Promise<void>;
   /** Resolves with the exit code and everything printed. */
@@ -78,6 +39,8 @@ export function spawnCli(args: string[], env: NodeJS.ProcessEnv): InteractiveCli
   });
   return {
     write: (text) => child.stdin.write(text),
+    end: () => child.stdin.end(),
+    kill: () => child.kill('SIGKILL'),
     exited,
     output: () => ({ stdout, stderr }),
     async until(text, timeoutMs = 30_000) {
@@ -94,4 +57,40 @@ export function spawnCli(args: string[], env: NodeJS.ProcessEnv): InteractiveCli
       }
     },
   };
+}
+
+/** Runs the real `apiary` program with the given env and optional stdin. */
+export async function runCli(
+  args: string[],
+  options: { env: NodeJS.ProcessEnv; stdin?: string; timeoutMs?: number },
+): Promise<CliResult> {
+  const cli = spawnCli(args, options.env);
+  if (options.stdin) cli.write(options.stdin);
+  cli.end();
+  let timer: NodeJS.Timeout | undefined;
+  const timedOut = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      cli.kill();
+      const { stdout, stderr } = cli.output();
+      reject(new Error(`apiary ${args.join(' ')} timed out\n${stdout}\n${stderr}`));
+    }, options.timeoutMs ?? 120_000);
+  });
+  try {
+    return await Promise.race([cli.exited, timedOut]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** Runs and expects exit 0; returns parsed JSON when `--json` was given. */
+export async function cliJson<T>(
+  args: string[],
+  env: NodeJS.ProcessEnv,
+  stdin?: string,
+): Promise<T> {
+  const result = await runCli([...args, '--json'], { env, stdin });
+  if (result.code !== 0) {
+    throw new Error(`apiary ${args.join(' ')} exited ${result.code}: ${result.stderr}`);
+  }
+  return JSON.parse(result.stdout) as T;
 }

@@ -3,6 +3,7 @@ import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { readState } from '../core/state-store.js';
+import { vncWanted } from '../zones/bhyve-brand.js';
 
 /**
  * Starting and stopping a host's sim-zoneadmd. `zoneadm boot` of a zone with VNC calls
@@ -59,16 +60,7 @@ export async function ensureZoneDaemon(root: string, zone: string): Promise<void
  */
 export async function resumeZoneDaemon(root: string): Promise<boolean> {
   if (daemonPid(root) !== undefined) return true;
-  const running = readState(root).zones.filter(
-    (z) =>
-      z.state === 'running' &&
-      z.config.resources.some(
-        (r) =>
-          r.type === 'attr' &&
-          r.props.name === 'vnc' &&
-          !['off', 'false', 'no'].includes(r.props.value ?? 'off'),
-      ),
-  );
+  const running = readState(root).zones.filter((z) => z.state === 'running' && vncWanted(z));
   for (const zone of running) await ensureZoneDaemon(root, zone.name);
   return running.length > 0;
 }

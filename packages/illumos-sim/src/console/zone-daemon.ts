@@ -8,6 +8,7 @@ import { existsSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:
 import { createServer, type Server } from 'node:net';
 import { dirname, join } from 'node:path';
 import type { HostState, ZoneRecord } from '../core/state-types.js';
+import { vncWanted } from '../zones/bhyve-brand.js';
 import { serveRfb } from './rfb-server.js';
 
 const root = process.argv[2];
@@ -21,9 +22,7 @@ let lastKey = '';
 let idleSince = Date.now();
 
 function vncOn(z: ZoneRecord): boolean {
-  const attr = z.config.resources.find((r) => r.type === 'attr' && r.props.name === 'vnc');
-  const v = attr?.props.value;
-  return z.state === 'running' && v !== undefined && !['off', 'false', 'no'].includes(v);
+  return z.state === 'running' && vncWanted(z);
 }
 
 function socketPath(z: ZoneRecord): string {
