@@ -7,6 +7,7 @@ import {
   type RouteOutput,
 } from '../routes/define-route.js';
 import { ErrorBody, errorCodeForStatus } from '../schemas/errors.js';
+import { sleep } from '../util/sleep.js';
 
 export interface ClientOptions {
   /** `http://controller:9200` (no trailing path). */
@@ -199,8 +200,4 @@ async function errorFromResponse(response: Response): Promise<ApiError> {
 
 function resolve(value: string | (() => string | undefined) | undefined): string | undefined {
   return typeof value === 'function' ? value() : value;
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((r) => setTimeout(r, ms));
 }

@@ -66,6 +66,7 @@ export const agentRoutes = {
     status: 202,
     summary: 'Create a VM (idempotent by id)',
     body: CreateVmReq,
+    bodyLimit: 1024 * 1024,
     response: VmOperationResp,
   }),
   getVm: defineRoute({

@@ -32,6 +32,7 @@ import {
   DeregisterReq,
   HeartbeatReq,
   HeartbeatResp,
+  INVENTORY_BODY_LIMIT,
   RegisterHostReq,
   RegisterHostResp,
 } from '../schemas/internal.js';
@@ -102,10 +103,11 @@ export const controllerRoutes = {
     method: 'POST',
     path: '/v1/internal/hosts/register',
     tag: 'internal',
-    auth: 'host',
+    auth: 'license',
     status: 200,
-    summary: 'Register a host agent with a license key',
+    summary: 'Register a host agent (Authorization: Bearer <license key>)',
     body: RegisterHostReq,
+    bodyLimit: INVENTORY_BODY_LIMIT,
     response: RegisterHostResp,
   }),
   heartbeat: defineRoute({
@@ -117,6 +119,7 @@ export const controllerRoutes = {
     summary: 'Host heartbeat (inventory only when it changed)',
     params: ById,
     body: HeartbeatReq,
+    bodyLimit: INVENTORY_BODY_LIMIT,
     response: HeartbeatResp,
   }),
   deregisterHost: defineRoute({
@@ -294,6 +297,7 @@ export const controllerRoutes = {
     status: 202,
     summary: 'Create an environment (placed all-or-nothing, VMs created in parallel)',
     body: CreateEnvReq,
+    bodyLimit: 1024 * 1024,
     response: Env,
   }),
   listEnvs: defineRoute({

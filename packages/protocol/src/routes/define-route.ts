@@ -6,10 +6,13 @@ export type HttpMethod = 'GET' | 'HEAD' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
  * Who may call a route.
  * - `public`: anyone.
  * - `user`: a controller user (session token or API key), scoped by organization.
- * - `host`: an agent, with the per-host credential (or a license key to register).
+ * - `host`: an agent, with the per-host credential it got when it registered.
+ * - `license`: an agent registering, with its organization's license key.
  * - `agent_key`: an agent API key (`wh_...`), with at least `role`.
+ * Every credential travels in the `Authorization: Bearer` header, so it is checked before any
+ * of the body is read.
  */
-export type RouteAuth = 'public' | 'user' | 'host' | 'agent_key';
+export type RouteAuth = 'public' | 'user' | 'host' | 'license' | 'agent_key';
 
 /** A body or response that is a byte stream rather than JSON (image upload/download). */
 export type Stream = 'stream';
@@ -31,6 +34,8 @@ export interface RouteDef {
   query?: z.ZodType;
   body?: z.ZodType | Stream;
   response?: z.ZodType | Stream;
+  /** Largest JSON body accepted, in bytes (default 64 KiB); larger is refused unread with 413. */
+  bodyLimit?: number;
   /** Success status. */
   status: number;
 }

@@ -1,8 +1,9 @@
 import { z } from 'zod';
 import { Resources, Timestamp } from './common.js';
+import { FailureInfo } from './failure-codes.js';
 import { EnvId, ImageDigest, ImageName, ImageRef, VmId } from './names.js';
 import { SshPublicKey } from './ssh-key.js';
-import { FailureInfo, PortMap, VmState } from './vm.js';
+import { PortMap, VmState } from './vm.js';
 import { Engine, Port, Ports, VM_LIMITS } from './vm-spec.js';
 
 /**

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { Timestamp } from './common.js';
+import { FailureInfo } from './failure-codes.js';
 import { EnvId } from './names.js';
 import { Vm } from './vm.js';
 import { OnFailure } from './vm-spec.js';
@@ -30,7 +31,7 @@ export const Env = z.object({
   created_at: Timestamp,
   expires_at: Timestamp,
   updated_at: Timestamp,
-  error: z.object({ code: z.string(), msg: z.string() }).nullable(),
+  error: FailureInfo.nullable(),
   vms: z.array(Vm),
 });
 export type Env = z.infer<typeof Env>;

@@ -22,17 +22,23 @@ export const VmReport = AgentVm.pick({
 });
 export type VmReport = z.infer<typeof VmReport>;
 
+/** The most VMs and images one host reports: far above what a host runs, a bound on the body. */
+export const MAX_INVENTORY_ITEMS = 10_000;
+
+/** Bytes a registration or heartbeat body may take: a full inventory at its bound. */
+export const INVENTORY_BODY_LIMIT = 8 * 1024 * 1024;
+
 export const Inventory = z.object({
   /** Increases whenever anything below changes. */
   generation: z.int().min(0),
   resources: z.object({ total: Resources, used: Resources }),
-  images: z.array(ImageDigest),
-  vms: z.array(VmReport),
+  images: z.array(ImageDigest).max(MAX_INVENTORY_ITEMS),
+  vms: z.array(VmReport).max(MAX_INVENTORY_ITEMS),
 });
 export type Inventory = z.infer<typeof Inventory>;
 
+/** The license key travels as `Authorization: Bearer <key>`, never in the body. */
 export const RegisterHostReq = z.strictObject({
-  license_key: z.string().min(16).max(256),
   host_id: z.string().min(1).max(64),
   hostname: z.string().min(1).max(255),
   /** Base URL where the controller reaches this agent. */

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { Timestamp } from './common.js';
+import { FailureInfo } from './failure-codes.js';
 import { EnvId, ImageDigest, VmId } from './names.js';
 import { Engine, Port } from './vm-spec.js';
 
@@ -26,10 +27,6 @@ export type ControllerVmState = z.infer<typeof ControllerVmState>;
 /** Guest port -> host port, as strings of numbers (JSON object keys): `{ "22": 40022 }`. */
 export const PortMap = z.record(z.string().regex(/^\d+$/), Port);
 export type PortMap = z.infer<typeof PortMap>;
-
-/** Error kept on a failed VM or operation. */
-export const FailureInfo = z.object({ code: z.string(), msg: z.string() });
-export type FailureInfo = z.infer<typeof FailureInfo>;
 
 /** `GET /v1/vms/{id}` and the VMs inside an environment. */
 export const Vm = z.object({
