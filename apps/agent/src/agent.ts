@@ -174,7 +174,7 @@ export function buildAgent(config: AgentConfig, options: AgentOptions = {}): Age
     const before = JSON.stringify(resources.total());
     await resources
       .refresh()
-      .catch((error) => log.warn('reading host resources failed', { error }));
+      .catch((error) => log.warn({ error }, 'reading host resources failed'));
     if (JSON.stringify(resources.total()) !== before) {
       bumpGeneration(db);
       onChange();
@@ -184,13 +184,13 @@ export function buildAgent(config: AgentConfig, options: AgentOptions = {}): Age
     await refreshResources();
     // A guest that powered off, a zone removed by hand: the controller hears of it.
     const changed = await vms.observeAll().catch((error) => {
-      log.warn('observing VM states failed', { error });
+      log.warn({ error }, 'observing VM states failed');
       return 0;
     });
     if (changed > 0) onChange();
     // IP Filter refreshed or the host rebooted under us: put forwards and NAT maps back.
     await reconcileForwards({ db, exec, log, layout, runner }).catch((error) =>
-      log.warn('reconciling port forwards failed', { error }),
+      log.warn({ error }, 'reconciling port forwards failed'),
     );
     await retryCleanups({ db, exec, log, layout, runner });
   };
@@ -210,7 +210,7 @@ export function buildAgent(config: AgentConfig, options: AgentOptions = {}): Age
     async start() {
       if (countUserKeys(db) === 0) {
         const path = ensureClaimToken(config.dataDir);
-        log.info('no API key yet: claim the first one with the token in this file', { path });
+        log.info({ path }, 'no API key yet: claim the first one with the token in this file');
       }
       // Independent reads and set-up side by side: after a crash the agent is back quickly.
       await Promise.all([
@@ -218,11 +218,11 @@ export function buildAgent(config: AgentConfig, options: AgentOptions = {}): Age
           (name) => {
             if (name) identity.hostname = name;
           },
-          (error) => log.warn("could not read the host name; using this machine's", { error }),
+          (error) => log.warn({ error }, "could not read the host name; using this machine's"),
         ),
         refreshResources(),
-        network.ensure().catch((error) => log.error('host network setup failed', { error })),
-        storage.ensure().catch((error) => log.error('storage setup failed', { error })),
+        network.ensure().catch((error) => log.error({ error }, 'host network setup failed')),
+        storage.ensure().catch((error) => log.error({ error }, 'storage setup failed')),
       ]);
       await reconcileAtStart({ db, exec, log, layout, runner, vms });
       await retryCleanups({ db, exec, log, layout, runner });

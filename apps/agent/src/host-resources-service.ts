@@ -30,7 +30,7 @@ export class HostResources {
     ]);
     const totals = { cpu, mem, disk: Math.floor(pool.size / (1024 * 1024)) };
     if (JSON.stringify(totals) !== JSON.stringify(this.totals)) {
-      this.log.info('host resources', totals);
+      this.log.info(totals, 'host resources');
     }
     this.totals = totals;
     return totals;

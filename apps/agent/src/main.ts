@@ -22,7 +22,7 @@ async function main(argv: string[]): Promise<void> {
   await agent.start();
   const [host, port] = splitHostPort(config.listen);
   const server = serve({ fetch: agent.app.fetch, hostname: host, port }, (info) => {
-    log.info('listening', { addr: `${info.address}:${info.port}`, host_id: agent.deps.hostId });
+    log.info({ addr: `${info.address}:${info.port}`, host_id: agent.deps.hostId }, 'listening');
     // Register with the controller only once it can reach us.
     agent.connect(info.port);
   });
@@ -31,7 +31,7 @@ async function main(argv: string[]): Promise<void> {
   const stop = (signal: string) => {
     if (stopping) return;
     stopping = true;
-    log.info('stopping', { signal });
+    log.info({ signal }, 'stopping');
     // Operations are durable: whatever is running resumes at the next start.
     void agent.stop().finally(() => {
       server.close();

@@ -44,12 +44,12 @@ export async function reconcileAtStart(deps: ReconcileDeps & { vms: VmService })
     try {
       await task();
     } catch (error) {
-      deps.log.error('reconcile step failed', { step, error });
+      deps.log.error({ step, error }, 'reconcile step failed');
     }
   };
   // One listing of the zones serves adoption, the VM states and the egress check.
   const zones = await deps.vms.zoneListing().catch((error) => {
-    deps.log.error('reconcile step failed', { step: 'list zones', error });
+    deps.log.error({ step: 'list zones', error }, 'reconcile step failed');
     return null;
   });
   if (zones) {
@@ -63,12 +63,12 @@ export async function reconcileAtStart(deps: ReconcileDeps & { vms: VmService })
     ...(zones ? [attempt('egress rules', () => reconcileEgress(deps, zones))] : []),
   ]);
   for (const op of unfinishedOperations(deps.db)) {
-    deps.log.info('resuming operation', {
+    deps.log.info({
       operation_id: op.id,
       kind: op.kind,
       vm_id: op.vmId,
       step: op.step,
-    });
+    }, 'resuming operation');
     deps.runner.schedule(op);
   }
 }
@@ -78,7 +78,7 @@ export async function retryCleanups(deps: ReconcileDeps): Promise<void> {
   for (const vm of listVmRows(deps.db).filter((v) => v.needsCleanup && !v.operationId)) {
     const deleting = latestOperation(deps.db, vm.id)?.kind === 'delete';
     const ok = await deps.runner.cleanup(vm, deleting).catch(() => false);
-    deps.log.info('cleanup retried', { vm_id: vm.id, ok });
+    deps.log.info({ vm_id: vm.id, ok }, 'cleanup retried');
   }
 }
 
@@ -92,7 +92,7 @@ async function reconcileEgress(deps: ReconcileDeps, listing: ZoneListing): Promi
     const wanted = renderEgressRules();
     if (wanted.every((r) => loaded.some((l) => l.startsWith(r)))) continue;
     await egress.run(runner.context(vm, []));
-    log.warn('restored the egress rules of a VM', { vm_id: vm.id });
+    log.warn({ vm_id: vm.id }, 'restored the egress rules of a VM');
   }
 }
 
@@ -139,10 +139,10 @@ async function adoptZones(deps: ReconcileDeps, listing: ZoneListing): Promise<vo
           .run();
       }
     });
-    log.warn('adopted a VM found on the host but not in the database', {
+    log.warn({
       vm_id: zone.name,
       state: zone.state,
-    });
+    }, 'adopted a VM found on the host but not in the database');
   }
 }
 
@@ -155,7 +155,7 @@ async function reconcileImages(deps: ReconcileDeps): Promise<void> {
     if (row.type === 'snapshot' || name.includes('/') || name === '') continue;
     if (name.startsWith('incoming-')) {
       await destroyDataset(exec, row.name, true);
-      log.info('removed a half-imported image', { dataset: row.name });
+      log.info({ dataset: row.name }, 'removed a half-imported image');
       continue;
     }
     if (!/^[a-f0-9]{64}$/.test(name) || getImage(db, `sha256:${name}`)) continue;
@@ -176,7 +176,7 @@ async function reconcileImages(deps: ReconcileDeps): Promise<void> {
       diskBytes: file ? file.size : (row.volsize ?? 0),
       importedAt: new Date().toISOString(),
     });
-    log.warn('adopted an image found on the host', { digest: `sha256:${name}` });
+    log.warn({ digest: `sha256:${name}` }, 'adopted an image found on the host');
   }
 }
 
@@ -197,7 +197,7 @@ async function reconcileForwardsNow(deps: ReconcileDeps): Promise<void> {
   const lostMaps = maps.filter((r) => !loaded.includes(r));
   if (lostMaps.length) {
     await addNatRules(exec, lostMaps);
-    log.warn('restored the outbound NAT rules', { count: lostMaps.length });
+    log.warn({ count: lostMaps.length }, 'restored the outbound NAT rules');
   }
   const expected = new Set<string>();
   for (const vm of listVmRows(db)) {
@@ -221,10 +221,10 @@ async function reconcileForwardsNow(deps: ReconcileDeps): Promise<void> {
   });
   if (missing.length) {
     await addNatRules(exec, missing);
-    log.warn('restored port forwards the host had lost', { count: missing.length });
+    log.warn({ count: missing.length }, 'restored port forwards the host had lost');
   }
   if (stale.length) {
     await removeNatRules(exec, stale);
-    log.warn('removed port forwards that belong to no VM', { count: stale.length });
+    log.warn({ count: stale.length }, 'removed port forwards that belong to no VM');
   }
 }

@@ -1,10 +1,10 @@
-import { ApiError } from '@apiary/protocol';
+import { createErrorHandler, notFoundHandler, requestScope } from '@apiary/server-kit';
 import { type Context, Hono } from 'hono';
 import { cors } from 'hono/cors';
 import type { Ctx } from './context.js';
 import type { AppEnv } from './http/app-env.js';
 import { createPrincipalResolver, nodeRemoteAddress } from './http/auth.js';
-import { accessLogMiddleware, handleError, requestIdMiddleware } from './http/middleware.js';
+import { createControllerBinder } from './http/route-binding.js';
 import { registerAuthRoutes } from './routes/auth-routes.js';
 import { registerConsoleRoutes } from './routes/console-routes.js';
 import { createDashboardResolver, registerDashboardRoutes } from './routes/dashboard-routes.js';
@@ -32,11 +32,21 @@ export interface AppOptions {
 export function createApp(ctx: Ctx, options: AppOptions = {}) {
   const app = new Hono<AppEnv>();
   const principalOf = createPrincipalResolver(ctx, options.remoteAddress ?? nodeRemoteAddress);
-  const bind = { validateResponses: options.validateResponses ?? false, principalOf };
+  const bind = createControllerBinder(ctx, {
+    validateResponses: options.validateResponses ?? false,
+    principalOf,
+  });
   const kickDrains = options.kickDrains ?? (() => {});
 
-  app.use('*', requestIdMiddleware(ctx));
-  app.use('*', accessLogMiddleware(ctx));
+  app.use(
+    '*',
+    ...requestScope({
+      log: ctx.log,
+      metrics: ctx.metrics,
+      // Heartbeats are the bulk of the traffic: logged at debug so they cannot drown the rest.
+      quiet: (route) => route.endsWith('/heartbeat'),
+    }),
+  );
   if (ctx.config.corsOrigins.length > 0) {
     const allowed = new Set(ctx.config.corsOrigins.map((o) => new URL(o).origin));
     app.use(
@@ -52,7 +62,7 @@ export function createApp(ctx: Ctx, options: AppOptions = {}) {
   }
 
   const dashboard = createDashboardResolver(options.dashboardDir);
-  registerRootRoutes({ ctx, router: app, bind, kickDrains }, dashboard);
+  registerRootRoutes(ctx, app, dashboard);
   const v1 = new Hono<AppEnv>();
   const deps: RouteDeps = { ctx, router: v1, bind, kickDrains };
   registerStatusRoute(deps);
@@ -67,9 +77,7 @@ export function createApp(ctx: Ctx, options: AppOptions = {}) {
   app.route('/api', v1);
   registerDashboardRoutes(app, dashboard);
 
-  app.notFound((c) => {
-    throw new ApiError('not_found', `no route for ${c.req.method} ${c.req.path}`);
-  });
-  app.onError(handleError(ctx));
+  app.notFound(notFoundHandler);
+  app.onError(createErrorHandler({ log: ctx.log, service: 'controller' }));
   return app;
 }

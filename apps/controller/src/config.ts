@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
 import { Engine, ListenAddress, summarizeIssues, validationIssues } from '@apiary/protocol';
+import { LogFormatSetting, LogLevelSetting } from '@apiary/server-kit';
 import { z } from 'zod';
 
 const Millis = (min: number, def: number) => z.coerce.number().int().min(min).default(def);
@@ -32,7 +33,8 @@ export const ControllerConfig = z.object({
   /** Port 0 asks the kernel for a free port (tests, benchmarks); the `listening` line says which. */
   listen: ListenAddress.default('127.0.0.1:9200'),
   dataDir: z.string().min(1, 'is required (--data-dir DIR or APIARY_DATA_DIR)'),
-  logLevel: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
+  logLevel: LogLevelSetting,
+  logFormat: LogFormatSetting,
   placement: z.enum(['spread', 'binpack']).default('spread'),
   /** Requests from 127.0.0.1 / ::1 act as super-admin. Off unless asked for. */
   localhostBypass: Bool.default(false),
@@ -90,6 +92,7 @@ const OPTIONS = [
   ['listen', 'APIARY_LISTEN', 'listen'],
   ['data-dir', 'APIARY_DATA_DIR', 'dataDir'],
   ['log-level', 'APIARY_LOG_LEVEL', 'logLevel'],
+  ['log-format', 'APIARY_LOG_FORMAT', 'logFormat'],
   ['placement', 'APIARY_PLACEMENT', 'placement'],
   ['localhost-bypass', 'APIARY_LOCALHOST_BYPASS', 'localhostBypass'],
   ['cors-origin', 'APIARY_CORS_ORIGIN', 'corsOrigins'],

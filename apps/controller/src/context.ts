@@ -1,10 +1,10 @@
+import type { Logger } from '@apiary/server-kit';
 import type { AgentConnector } from './agents/agent-connector.js';
 import type { ControllerConfig } from './config.js';
 import type { Db } from './db/open-db.js';
 import type { SecretBox } from './lib/cipher.js';
 import type { Clock } from './lib/clock.js';
 import type { EventBus } from './lib/event-bus.js';
-import type { Logger } from './lib/logger.js';
 import type { ControllerMetrics } from './metrics.js';
 import type { BackgroundWork } from './services/background-work.js';
 import type { ConsoleTickets } from './services/consoles/console-tickets.js';

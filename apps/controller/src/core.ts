@@ -1,5 +1,7 @@
 import { mkdirSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { StandardClose } from '@apiary/protocol';
+import { createLogger, type Logger } from '@apiary/server-kit';
 import { createAgentConnector } from './agents/agent-connector.js';
 import { createApp } from './app.js';
 import type { ControllerConfig } from './config.js';
@@ -10,7 +12,6 @@ import { createConsoleSockets } from './http/console-upgrade.js';
 import { createSecretBox, loadOrCreateKeyFile } from './lib/cipher.js';
 import { type Clock, systemClock } from './lib/clock.js';
 import { EventBus } from './lib/event-bus.js';
-import { createLogger, type Logger } from './lib/logger.js';
 import { createControllerMetrics } from './metrics.js';
 import { BackgroundWork } from './services/background-work.js';
 import { ConsoleTickets } from './services/consoles/console-tickets.js';
@@ -31,6 +32,8 @@ export interface CoreDeps {
   /** Key for secrets at rest; default: `<data-dir>/secret.key`, created on first start. */
   secretKey?: Buffer;
   validateResponses?: boolean;
+  /** Node.js process metrics at `/metrics` (default on; tests building many cores turn them off). */
+  processMetrics?: boolean;
   /** Built dashboard to serve at `/`; default: the @apiary/dashboard package's dist/. */
   dashboardDir?: string;
 }
@@ -45,7 +48,7 @@ const CONSOLE_CHECK_MS = 10_000;
 export function createControllerCore(deps: CoreDeps) {
   const { config } = deps;
   const clock = deps.clock ?? systemClock;
-  const log = deps.log ?? createLogger(config.logLevel);
+  const log = deps.log ?? createLogger({ level: config.logLevel, format: config.logFormat });
   const box = createSecretBox(
     deps.secretKey ?? loadOrCreateKeyFile(join(config.dataDir, 'secret.key')),
   );
@@ -58,7 +61,7 @@ export function createControllerCore(deps: CoreDeps) {
     config,
     log,
     clock,
-    metrics: createControllerMetrics(),
+    metrics: createControllerMetrics({ processMetrics: deps.processMetrics }),
     events: new EventBus(),
     box,
     agents: createAgentConnector({ box, timeoutMs: config.agentTimeoutMs, fetch: deps.fetch }),
@@ -95,7 +98,7 @@ export function createControllerCore(deps: CoreDeps) {
     try {
       await fn();
     } catch (error) {
-      log.error('background pass failed', { pass: name, error });
+      log.error({ pass: name, error }, 'background pass failed');
     } finally {
       running.delete(name);
     }
@@ -122,7 +125,7 @@ export function createControllerCore(deps: CoreDeps) {
   /** Graceful: stop the loops, let in-flight work reach a safe point, then return. */
   async function stop() {
     for (const t of timers) clearInterval(t);
-    consoles.closeAll(1001, 'the controller is shutting down');
+    consoles.closeAll(StandardClose.goingAway, 'the controller is shutting down');
     await ctx.work.stop(config.shutdownTimeoutMs);
   }
 

@@ -2,11 +2,11 @@
  * The controller as a library, for benchmarks and tools that drive its services in-process
  * (`scripts/bench/placement.mjs`). The program itself starts from `main.ts`.
  */
+
+export { createLogger, newId } from '@apiary/server-kit';
 export { defaultConfig } from './config.js';
 export { createControllerCore } from './core.js';
 export { openDb } from './db/open-db.js';
 export * as schema from './db/schema.js';
-export { newId } from './lib/ids.js';
-export { createLogger } from './lib/logger.js';
 export { bootstrapIfEmpty } from './services/auth/bootstrap.js';
 export { placeAndReserve } from './services/placement/place.js';

@@ -1,10 +1,10 @@
 import { chmodSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { createLogger, splitHostPort } from '@apiary/server-kit';
 import { serve } from '@hono/node-server';
 import { ConfigError, parseConfig } from './config.js';
 import { createControllerCore } from './core.js';
 import { openDb } from './db/open-db.js';
-import { createLogger } from './lib/logger.js';
 import { bootstrapIfEmpty } from './services/auth/bootstrap.js';
 
 async function main() {
@@ -18,7 +18,7 @@ async function main() {
     }
     throw error;
   }
-  const log = createLogger(config.logLevel);
+  const log = createLogger({ level: config.logLevel, format: config.logFormat });
   // Everything the controller writes (database, keys, images) is for its own user only.
   process.umask(0o077);
   mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
@@ -38,7 +38,7 @@ async function main() {
 
   const [hostname, port] = splitHostPort(config.listen);
   const server = serve({ fetch: core.app.fetch, hostname, port }, (info) => {
-    log.info('listening', { addr: `${info.address}:${info.port}`, port: info.port });
+    log.info({ addr: `${info.address}:${info.port}`, port: info.port }, 'listening');
   });
   // Console websockets are answered on the Node server's upgrade event (see console-upgrade.ts).
   server.on('upgrade', core.handleUpgrade);
@@ -48,7 +48,7 @@ async function main() {
   const stop = async (signal: string) => {
     if (stopping) return;
     stopping = true;
-    log.info('shutting down', { signal });
+    log.info({ signal }, 'shutting down');
     // Order: stop accepting, finish background work to a safe point, close the database.
     server.close();
     if ('closeIdleConnections' in server)
@@ -60,11 +60,6 @@ async function main() {
   };
   process.on('SIGINT', () => void stop('SIGINT'));
   process.on('SIGTERM', () => void stop('SIGTERM'));
-}
-
-function splitHostPort(value: string): [string, number] {
-  const i = value.lastIndexOf(':');
-  return [value.slice(0, i).replace(/^\[|\]$/g, ''), Number(value.slice(i + 1))];
 }
 
 void main();

@@ -1,68 +1,102 @@
-import { Counter, Gauge, Histogram, Registry } from './lib/metrics.js';
+import { createServerMetrics, STEP_BUCKETS } from '@apiary/server-kit';
+import { Counter, Gauge, Histogram } from 'prom-client';
 
-/** Every metric the controller exports at `/metrics`. */
-export function createControllerMetrics() {
-  const registry = new Registry();
-  /** Set by the core: host counts are computed when `/metrics` is scraped, never on a heartbeat. */
-  const sources = {
-    hostCounts: (): { liveness: Record<string, number>; policy: Record<string, number> } => ({
-      liveness: {},
-      policy: {},
-    }),
-    consoleSessions: (): number => 0,
+/** What the core computes when `/metrics` is scraped (never on a heartbeat). */
+export interface MetricSources {
+  hostCounts: () => { liveness: Record<string, number>; policy: Record<string, number> };
+  consoleSessions: () => number;
+}
+
+/** Every metric the controller exports at `/metrics`, beside the server kit's HTTP and process ones. */
+export function createControllerMetrics(options: { processMetrics?: boolean } = {}) {
+  const server = createServerMetrics({ namespace: 'apiary', ...options });
+  const registers = [server.registry];
+  const sources: MetricSources = {
+    hostCounts: () => ({ liveness: {}, policy: {} }),
+    consoleSessions: () => 0,
   };
   return {
-    registry,
+    ...server,
     sources,
-    httpRequests: registry.register(
-      new Counter('apiary_http_requests_total', 'HTTP requests by method, route and status'),
-    ),
-    httpDuration: registry.register(
-      new Histogram('apiary_http_request_duration_seconds', 'HTTP request latency by route'),
-    ),
-    heartbeats: registry.register(
-      new Counter('apiary_heartbeats_total', 'Heartbeats received, by result'),
-    ),
-    placements: registry.register(
-      new Counter('apiary_placements_total', 'Environment placements, by result'),
-    ),
-    placementDuration: registry.register(
-      new Histogram(
-        'apiary_placement_duration_seconds',
-        'Time to place and reserve',
-        [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25],
-      ),
-    ),
-    sagaFailures: registry.register(
-      new Counter('apiary_saga_failures_total', 'Environment operations that failed, by kind'),
-    ),
-    reaperActions: registry.register(
-      new Counter('apiary_reaper_actions_total', 'Reaper actions, by action'),
-    ),
-    livenessTransitions: registry.register(
-      new Counter('apiary_host_liveness_transitions_total', 'Host liveness changes, by new state'),
-    ),
-    hostsLiveness: registry.register(
-      new Gauge('apiary_hosts', 'Hosts by liveness', () =>
-        Object.entries(sources.hostCounts().liveness).map(([state, n]) => [{ liveness: state }, n]),
-      ),
-    ),
-    hostsPolicy: registry.register(
-      new Gauge('apiary_hosts_policy', 'Hosts by scheduling policy', () =>
-        Object.entries(sources.hostCounts().policy).map(([policy, n]) => [{ policy }, n]),
-      ),
-    ),
-    consoleConnections: registry.register(
-      new Counter(
-        'apiary_console_connections_total',
-        'Console websocket attempts with a valid ticket or without, by kind and result',
-      ),
-    ),
-    consoleSessions: registry.register(
-      new Gauge('apiary_console_sessions', 'Console sessions open now', () => [
-        [{}, sources.consoleSessions()],
-      ]),
-    ),
+    heartbeats: new Counter({
+      name: 'apiary_heartbeats_total',
+      help: 'Agent registrations and heartbeats received, by result.',
+      labelNames: ['result'] as const,
+      registers,
+    }),
+    placements: new Counter({
+      name: 'apiary_placements_total',
+      help: 'Environment placements, by result.',
+      labelNames: ['result'] as const,
+      registers,
+    }),
+    placementDuration: new Histogram({
+      name: 'apiary_placement_duration_seconds',
+      help: 'Time to choose hosts and reserve their capacity for one environment.',
+      buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25],
+      registers,
+    }),
+    sagaDuration: new Histogram({
+      name: 'apiary_env_operation_duration_seconds',
+      help: 'Time an environment operation (create, start, stop, delete) took, by kind and outcome.',
+      labelNames: ['kind', 'outcome'] as const,
+      buckets: STEP_BUCKETS,
+      registers,
+    }),
+    sagaFailures: new Counter({
+      name: 'apiary_saga_failures_total',
+      help: 'Environment operations that failed, by kind.',
+      labelNames: ['kind'] as const,
+      registers,
+    }),
+    reaperActions: new Counter({
+      name: 'apiary_reaper_actions_total',
+      help: 'Reaper actions, by action.',
+      labelNames: ['action'] as const,
+      registers,
+    }),
+    livenessTransitions: new Counter({
+      name: 'apiary_host_liveness_transitions_total',
+      help: 'Host liveness changes, by new state.',
+      labelNames: ['to'] as const,
+      registers,
+    }),
+    hostsLiveness: new Gauge({
+      name: 'apiary_hosts',
+      help: 'Hosts by liveness.',
+      labelNames: ['liveness'] as const,
+      registers,
+      collect() {
+        this.reset();
+        for (const [state, n] of Object.entries(sources.hostCounts().liveness))
+          this.set({ liveness: state }, n);
+      },
+    }),
+    hostsPolicy: new Gauge({
+      name: 'apiary_hosts_policy',
+      help: 'Hosts by scheduling policy.',
+      labelNames: ['policy'] as const,
+      registers,
+      collect() {
+        this.reset();
+        for (const [policy, n] of Object.entries(sources.hostCounts().policy))
+          this.set({ policy }, n);
+      },
+    }),
+    consoleConnections: new Counter({
+      name: 'apiary_console_connections_total',
+      help: 'Console websocket attempts, by kind and result.',
+      labelNames: ['kind', 'result'] as const,
+      registers,
+    }),
+    consoleSessions: new Gauge({
+      name: 'apiary_console_sessions',
+      help: 'Console sessions open now.',
+      registers,
+      collect() {
+        this.set(sources.consoleSessions());
+      },
+    }),
   };
 }
 export type ControllerMetrics = ReturnType<typeof createControllerMetrics>;

@@ -17,11 +17,22 @@ export class ApiError extends Error {
   readonly retryable: boolean;
   /** Set when the error was received from (or is about to be sent by) a server. */
   requestId: string | undefined;
+  /**
+   * The message and details were written for the client (e.g. a connection test's verdict on
+   * an agent): a server sends them even with a 5xx status, whose messages it otherwise hides.
+   */
+  readonly forClient: boolean;
 
   constructor(
     code: ErrorCode,
     msg: string,
-    options: { details?: unknown; retryable?: boolean; requestId?: string; cause?: unknown } = {},
+    options: {
+      details?: unknown;
+      retryable?: boolean;
+      requestId?: string;
+      cause?: unknown;
+      forClient?: boolean;
+    } = {},
   ) {
     super(msg, options.cause === undefined ? undefined : { cause: options.cause });
     this.code = code;
@@ -29,6 +40,7 @@ export class ApiError extends Error {
     this.details = options.details;
     this.retryable = options.retryable ?? isRetryableCode(code);
     this.requestId = options.requestId;
+    this.forClient = options.forClient ?? false;
   }
 
   static fromBody(body: ErrorBody): ApiError {

@@ -43,16 +43,19 @@ export function toApiError(error: unknown, classify?: (error: unknown) => ApiErr
 }
 
 /**
- * The one error mapping of both daemons (`app.onError`): an `ApiError` below 500 goes out as it
- * is; a 5xx goes out with a generic message for its code and no details, while the real error
- * is logged with the request id the client received.
+ * The one error mapping of both daemons (`app.onError`): an `ApiError` below 500 (or one written
+ * for the client, `forClient`) goes out as it is; any other 5xx goes out with a generic message
+ * for its code and no details, while the real error is logged with the request id the client
+ * received.
  */
 export function createErrorHandler(options: ErrorHandlerOptions) {
   return (error: unknown, c: Context) => {
     const apiError = toApiError(error, options.classify);
     const requestId =
       currentRequestId() ?? (c.get('requestId') as string | undefined) ?? newRequestId();
-    if (apiError.status < 500) return c.json(apiError.toBody(requestId), apiError.status as 400);
+    if (apiError.status < 500 || apiError.forClient) {
+      return c.json(apiError.toBody(requestId), apiError.status as 400);
+    }
     options.log.error({ request_id: requestId, code: apiError.code, error }, 'request failed');
     const opaque = new ApiError(apiError.code, genericMessage(apiError.code, options.service), {
       retryable: apiError.retryable,

@@ -1,6 +1,7 @@
 import { Writable } from 'node:stream';
 import pino from 'pino';
 import pretty from 'pino-pretty';
+import { z } from 'zod';
 import { REDACTED, redactionPaths } from './redaction.js';
 import { currentBindings } from './request-context.js';
 
@@ -71,3 +72,7 @@ export function createMemoryLogger(level: LogLevel = 'debug') {
 export function silentLogger(): Logger {
   return pino({ level: 'silent' });
 }
+
+/** The `--log-level` and `--log-format` settings both daemons take. */
+export const LogLevelSetting = z.enum(['debug', 'info', 'warn', 'error']).default('info');
+export const LogFormatSetting = z.enum(['json', 'pretty']).default('json');

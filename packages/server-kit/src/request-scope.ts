@@ -44,3 +44,14 @@ export function requestScope(options: RequestScopeOptions): MiddlewareHandler[] 
   };
   return [requestId({ limitLength: REQUEST_ID_MAX, generator: () => newRequestId() }), scope];
 }
+
+/**
+ * The request id of a request that does not go through hono (a websocket upgrade answered on
+ * the Node server's `upgrade` event): the caller's when hono/request-id would keep it, else new.
+ */
+export function requestIdFor(header: string | string[] | undefined): string {
+  const value = Array.isArray(header) ? header[0] : header;
+  return value && value.length <= REQUEST_ID_MAX && !/[^\w\-=]/.test(value)
+    ? value
+    : newRequestId();
+}

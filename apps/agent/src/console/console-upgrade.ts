@@ -40,7 +40,7 @@ export function createConsoleUpgrade(deps: ConsoleUpgradeDeps) {
     try {
       withRequestId(requestId, () => upgradeConsole(deps, wss, requestId, req, socket, head));
     } catch (error) {
-      deps.log.error('console upgrade failed', { error, path: req.url?.split('?')[0] });
+      deps.log.error({ error, path: req.url?.split('?')[0] }, 'console upgrade failed');
       socket.destroy();
     }
   };
@@ -55,7 +55,7 @@ function upgradeConsole(
   head: Buffer,
 ) {
   const refuse = (status: number, msg: string) => {
-    deps.log.info('console refused', { status, path: req.url?.split('?')[0], reason: msg });
+    deps.log.info({ status, path: req.url?.split('?')[0], reason: msg }, 'console refused');
     socket.end(`HTTP/1.1 ${status} ${msg}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
   };
   // Anonymous input: `//` or `//[` are request targets `new URL` throws on.
@@ -77,15 +77,15 @@ function upgradeConsole(
   const kind = match[2] as ConsoleKind;
   wss.handleUpgrade(req, socket, head, (ws) => {
     const log = deps.log.child({ request_id: requestId, vm_id: vm.id, console: kind });
-    log.info('console session opened', { key_id: key.id });
+    log.info({ key_id: key.id }, 'console session opened');
     // A broken frame from the client (too large, bad UTF-8, unmasked) is reported as 'error'
     // (ws then closes with 1009/1007/1002); unheard, it would be thrown and end the agent.
-    ws.on('error', (error) => log.info('console client error', { error: error.message }));
-    ws.on('close', (code) => log.info('console session closed', { code }));
+    ws.on('error', (error) => log.info({ error: error.message }, 'console client error'));
+    ws.on('close', (code) => log.info({ code }, 'console session closed'));
     try {
       deps.sessions[kind](ws, vm, log);
     } catch (error) {
-      log.error('console session failed to start', { error });
+      log.error({ error }, 'console session failed to start');
       ws.close(1011, 'the console could not be started');
     }
   });

@@ -70,7 +70,7 @@ export function serialSession(exec: HostExec, env: Record<string, string>) {
       try {
         pty = attach(exec, env, ws, vm, log, release);
       } catch (error) {
-        log.error('zlogin -C could not be started', { error });
+        log.error({ error }, 'zlogin -C could not be started');
         release();
         ws.close(1011, 'the console could not be started');
         return;
@@ -107,7 +107,7 @@ function attach(
   });
   pty.onExit(({ exitCode }) => {
     exited.add(pty);
-    log.info('zlogin exited', { exit_code: exitCode });
+    log.info({ exit_code: exitCode }, 'zlogin exited');
     if (ws.readyState === ws.OPEN) {
       const reason = exitCode === 0 ? 'console closed' : closeReason(lastLine, exitCode);
       ws.close(exitCode === 0 ? 1000 : 1011, reason);

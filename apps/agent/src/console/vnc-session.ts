@@ -19,7 +19,7 @@ export function vncSession(layout: Layout) {
     const send = boundedSender(ws, socket);
     socket.on('data', send);
     socket.on('error', (error) => {
-      log.warn('VNC socket unavailable', { error: error.message });
+      log.warn({ error: error.message }, 'VNC socket unavailable');
       if (ws.readyState === ws.OPEN) ws.close(1011, 'VNC not available');
     });
     socket.on('close', () => {

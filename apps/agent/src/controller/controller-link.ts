@@ -94,9 +94,9 @@ export class ControllerLink {
         { params: { id: this.deps.hostId }, body: { reason } },
         { timeoutMs: 5_000, requestId: newId('req') },
       );
-      this.deps.log.info('deregistered from controller', { controller: this.deps.url });
+      this.deps.log.info({ controller: this.deps.url }, 'deregistered from controller');
     } catch (error) {
-      this.deps.log.warn('deregister failed', { error: (error as Error).message });
+      this.deps.log.warn({ error: (error as Error).message }, 'deregister failed');
     }
     forgetCredential(this.deps.dataDir);
     this.credential = null;
@@ -125,9 +125,9 @@ export class ControllerLink {
         const forgotten =
           error instanceof ApiError && (error.status === 401 || error.status === 404);
         if (forgotten && this.credential) {
-          this.deps.log.warn('controller does not know this host; registering again', {
+          this.deps.log.warn({
             status: error.status,
-          });
+          }, 'controller does not know this host; registering again');
           this.credential = null;
           this.registered = false;
           forgetCredential(this.deps.dataDir);
@@ -137,11 +137,11 @@ export class ControllerLink {
           const cap = this.deps.maxBackoffMs ?? 30_000;
           delay = Math.min(cap, 500 * 2 ** Math.min(this.failures, 10)) * (0.5 + Math.random() / 2);
           this.registered = this.registered && this.failures < 3;
-          this.deps.log.warn('controller unreachable; will retry', {
+          this.deps.log.warn({
             controller: this.deps.url,
             error: (error as Error).message,
             retry_in_ms: Math.round(delay),
-          });
+          }, 'controller unreachable; will retry');
         }
       }
       if (this.stopped) break;
@@ -177,10 +177,10 @@ export class ControllerLink {
     this.intervalMs = resp.heartbeat_interval_ms;
     this.registered = true;
     this.lastHeartbeatAt = new Date().toISOString();
-    this.deps.log.info('registered with controller', {
+    this.deps.log.info({
       controller: this.deps.url,
       interval_ms: this.intervalMs,
-    });
+    }, 'registered with controller');
   }
 
   private async heartbeat(): Promise<void> {

@@ -128,11 +128,11 @@ export function createHostExec(options: HostExecOptions): HostExec {
     options.observe?.({ command, argv, exitCode, durationMs });
     const fields = { argv, exit_code: exitCode, duration_ms: durationMs };
     if (exitCode === 0 && !result.timedOut) {
-      options.log.info('host command', fields);
+      options.log.info(fields, 'host command');
       return { argv, exitCode, stdout, stderr, durationMs };
     }
     // Many failures are expected probes ("does not exist"); callers log the ones that matter.
-    options.log.info('host command failed', { ...fields, stderr: stderr.slice(0, 500) });
+    options.log.info({ ...fields, stderr: stderr.slice(0, 500) }, 'host command failed');
     throw new HostCommandError({ argv, exitCode, stdout, stderr, timedOut: !!result.timedOut });
   };
 

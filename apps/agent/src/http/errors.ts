@@ -28,7 +28,7 @@ export function handleError(log: Logger) {
     const requestId = c.get('requestId') ?? 'req_unknown';
     if (apiError.status >= 500) {
       const cause = apiError === error ? error : (error as Error);
-      log.error('request failed', { request_id: requestId, error: describe(cause) });
+      log.error({ request_id: requestId, error: describe(cause) }, 'request failed');
       const opaque = new ApiError(apiError.code, opaqueMessage(apiError.code), {
         retryable: apiError.retryable,
       });

@@ -27,12 +27,12 @@ export function requestContext(log: Logger, metrics: Metrics): MiddlewareHandler
     const route = c.req.routePath || 'unmatched';
     metrics.observeRequest(c.req.method, route, c.res.status, durationMs);
     withRequestId(requestId, () =>
-      log.info('request', {
+      log.info({
         method: c.req.method,
         path: c.req.path,
         status: c.res.status,
         duration_ms: durationMs,
-      }),
+      }, 'request'),
     );
   };
 }

@@ -143,11 +143,11 @@ export class ImageService {
       diskBytes: imported.diskBytes,
       importedAt: new Date().toISOString(),
     });
-    this.deps.log.info('image imported', {
+    this.deps.log.info({
       digest,
       size: staged.size,
       location: imported.location,
-    });
+    }, 'image imported');
     this.deps.onChange();
     return row;
   }
@@ -176,7 +176,7 @@ export class ImageService {
         if (error instanceof ApiError && !error.retryable && error.code !== 'upstream_failed') {
           throw error;
         }
-        this.deps.log.warn('image download interrupted; resuming', { digest, offset, attempt });
+        this.deps.log.warn({ digest, offset, attempt }, 'image download interrupted; resuming');
         await new Promise((r) => setTimeout(r, 200 * 2 ** attempt));
       }
     }

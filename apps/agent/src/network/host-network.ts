@@ -56,11 +56,11 @@ export class HostNetwork {
       (r) => !loaded.has(normalizeNatRule(r)),
     );
     await addNatRules(exec, missing);
-    this.log.info('host network ready', {
+    this.log.info({
       etherstub: layout.etherstub,
       gateway: layout.subnet.gateway,
       subnet: layout.subnet.cidr,
       external_link: layout.externalLink,
-    });
+    }, 'host network ready');
   }
 }

@@ -14,7 +14,7 @@ export function mountKeyRoutes(app: Hono<AgentEnv>, deps: AgentDeps): void {
   });
   mountRoute(app, db, agentRoutes.createApiKey, ({ body }) => {
     const { record, key } = createApiKey(db, { name: body.name, role: body.role });
-    deps.log.info('api key created', { key_id: record.id, role: record.role });
+    deps.log.info({ key_id: record.id, role: record.role }, 'api key created');
     return { ...record, key };
   });
   mountRoute(app, db, agentRoutes.deleteApiKey, ({ params }) => {
@@ -28,7 +28,7 @@ export function mountKeyRoutes(app: Hono<AgentEnv>, deps: AgentDeps): void {
     }
     const { record, key } = createApiKey(db, { name: body.name, role: 'admin' });
     removeClaimToken(deps.dataDir);
-    deps.log.info('bootstrap key created', { key_id: record.id });
+    deps.log.info({ key_id: record.id }, 'bootstrap key created');
     return { ...record, key };
   });
 }

@@ -62,7 +62,7 @@ export class OperationRunner {
   schedule(op: OperationRow): void {
     const task = this.perVm
       .run(op.vmId, () => this.execute(op.id))
-      .catch((error) => this.deps.log.error('operation crashed', { operation_id: op.id, error }));
+      .catch((error) => this.deps.log.error({ operation_id: op.id, error }, 'operation crashed'));
     this.inflight.add(task);
     void task.finally(() => this.inflight.delete(task));
   }
@@ -104,7 +104,7 @@ export class OperationRunner {
         return;
       }
       updateOperation(this.deps.db, op.id, { state: 'running' });
-      this.deps.log.info('operation started', { operation_id: op.id, kind: op.kind, vm_id: vm.id });
+      this.deps.log.info({ operation_id: op.id, kind: op.kind, vm_id: vm.id }, 'operation started');
       if (op.kind === 'create') await this.creates.run(() => this.runCreate(op, vm));
       else if (op.kind === 'delete') await this.runDelete(op, vm);
       else await this.runAction(op, vm);
@@ -166,11 +166,11 @@ export class OperationRunner {
           (failure.code === 'host_command_failed' || failure.code === 'boot_failed') &&
           attempt < this.deps.createAttempts;
         if (retry) {
-          this.deps.log.warn('create failed and was undone; retrying', {
+          this.deps.log.warn({
             vm_id: vm.id,
             attempt,
             error: failure,
-          });
+          }, 'create failed and was undone; retrying');
           continue;
         }
         this.failCreate(vm, failure, leftovers.length > 0);
@@ -231,10 +231,10 @@ export class OperationRunner {
       if (op.kind === 'stop') {
         updateOperation(db, op.id, { step: 'shutdown' });
         await zoneadm(exec, vm.id, 'shutdown', this.deps.stopTimeoutMs).catch(async (error) => {
-          this.deps.log.warn('graceful shutdown failed; halting', {
+          this.deps.log.warn({
             vm_id: vm.id,
             error: toFailure(error),
-          });
+          }, 'graceful shutdown failed; halting');
           updateOperation(db, op.id, { step: 'halt' });
           await zoneadm(exec, vm.id, 'halt');
         });

@@ -82,7 +82,7 @@ export async function runUndo(
     try {
       await attempt(() => step.undo(ctx), 4, true);
     } catch (error) {
-      ctx.log.warn('undo step failed', { vm_id: ctx.vm.id, step: step.name, error });
+      ctx.log.warn({ vm_id: ctx.vm.id, step: step.name, error }, 'undo step failed');
       failures.push({ step: step.name, error });
     }
   }

@@ -1,4 +1,5 @@
 import { type AgentClient, createAgentClient } from '@apiary/protocol';
+import { currentRequestId } from '@apiary/server-kit';
 import type { SecretBox } from '../lib/cipher.js';
 
 export interface AgentTarget {
@@ -9,15 +10,12 @@ export interface AgentTarget {
 
 /**
  * Builds typed clients for agents. The agent's `wh_` key is decrypted only to put it in the
- * Authorization header; the request id of the work being done is forwarded on every call.
+ * Authorization header; the request id of the work being done (from the log scope it runs in)
+ * is forwarded on every call.
  */
 export interface AgentConnector {
-  forHost(host: AgentTarget, requestId?: string): AgentClient;
-  forAddr(
-    baseUrl: string,
-    key: string | undefined,
-    opts?: { requestId?: string; timeoutMs?: number },
-  ): AgentClient;
+  forHost(host: AgentTarget): AgentClient;
+  forAddr(baseUrl: string, key: string | undefined, opts?: { timeoutMs?: number }): AgentClient;
   /** A websocket on the agent (`ws(s)://addr/path`) and the headers that authenticate it. */
   socketTarget(host: AgentTarget, path: string): { url: string; headers: Record<string, string> };
 }
@@ -28,30 +26,24 @@ export function createAgentConnector(deps: {
   /** Tests pass an in-process fake agent here. */
   fetch?: typeof fetch;
 }): AgentConnector {
-  const make = (
-    baseUrl: string,
-    token: string | undefined,
-    requestId?: string,
-    timeoutMs?: number,
-    retries = 2,
-  ) =>
+  const make = (baseUrl: string, token: string | undefined, timeoutMs?: number, retries = 2) =>
     createAgentClient({
       baseUrl,
       token,
-      requestId,
+      requestId: currentRequestId,
       timeoutMs: timeoutMs ?? deps.timeoutMs,
       retries,
       retryDelayMs: 100,
       fetch: deps.fetch,
     });
   return {
-    forHost(host, requestId) {
+    forHost(host) {
       const key = host.agentKeyEnc ? deps.box.open(host.agentKeyEnc) : undefined;
-      return make(host.addr, key, requestId);
+      return make(host.addr, key);
     },
     forAddr(baseUrl, key, opts = {}) {
       // A connection test reports what happened; retrying would only blur the answer.
-      return make(baseUrl, key, opts.requestId, opts.timeoutMs, 0);
+      return make(baseUrl, key, opts.timeoutMs, 0);
     },
     socketTarget(host, path) {
       const url = new URL(host.addr);

@@ -1,3 +1,4 @@
+import type { FailureCode } from '@apiary/protocol';
 import { sql } from 'drizzle-orm';
 import {
   index,
@@ -196,7 +197,7 @@ export const envs = sqliteTable(
     createdAt: integer('created_at').notNull(),
     expiresAt: integer('expires_at').notNull(),
     updatedAt: integer('updated_at').notNull(),
-    errorCode: text('error_code'),
+    errorCode: text('error_code').$type<FailureCode>(),
     errorMsg: text('error_msg'),
   },
   (t) => [index('envs_org').on(t.orgId), index('envs_expiry').on(t.state, t.expiresAt)],
@@ -223,7 +224,7 @@ export const vms = sqliteTable(
     state: text('state').notNull(),
     ip: text('ip'),
     portMap: text('port_map', { mode: 'json' }).$type<Record<string, number>>().notNull(),
-    errorCode: text('error_code'),
+    errorCode: text('error_code').$type<FailureCode>(),
     errorMsg: text('error_msg'),
     generation: integer('generation').notNull().default(0),
     /** Whether this VM still holds a capacity reservation on its host (released exactly once). */

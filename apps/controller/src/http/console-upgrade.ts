@@ -1,9 +1,9 @@
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { ApiError, REQUEST_ID_HEADER } from '@apiary/protocol';
+import { ApiError, CloseCode, REQUEST_ID_HEADER, StandardClose } from '@apiary/protocol';
+import { type Logger, requestIdFor } from '@apiary/server-kit';
 import { type WebSocket, WebSocketServer } from 'ws';
 import type { Ctx } from '../context.js';
-import { newRequestId } from '../lib/ids.js';
 import { isPrincipalCurrent } from '../services/auth/principal-current.js';
 import {
   CONSOLE_SOCKET_PATHS,
@@ -19,7 +19,6 @@ import { closeSocket, relaySockets } from './relay-sockets.js';
 const REVOKED = 'the credential this console was opened with was revoked or has expired';
 /** Largest frame accepted from either side (keystrokes and RFB messages are far smaller). */
 const MAX_FRAME = 1024 * 1024;
-const GOOD_REQUEST_ID = /^[A-Za-z0-9_.:-]{1,128}$/;
 
 export interface ConsoleSockets {
   /** The Node server's `upgrade` listener. */
@@ -62,27 +61,28 @@ export function createConsoleSockets(ctx: Ctx): ConsoleSockets {
     try {
       upgradeConsole(req, socket, head);
     } catch (error) {
-      ctx.log.error('console upgrade failed', { error, path: req.url?.split('?')[0] });
+      ctx.log.error({ error, path: req.url?.split('?')[0] }, 'console upgrade failed');
       socket.destroy();
     }
   }
 
   function upgradeConsole(req: IncomingMessage, socket: Duplex, head: Buffer) {
     const started = performance.now();
-    const incoming = req.headers[REQUEST_ID_HEADER];
-    const requestId =
-      typeof incoming === 'string' && GOOD_REQUEST_ID.test(incoming) ? incoming : newRequestId();
+    const requestId = requestIdFor(req.headers[REQUEST_ID_HEADER]);
     const log = ctx.log.child({ request_id: requestId });
     // The query holds the ticket: only the path is ever logged.
     const url = parseTarget(req.url);
     const access = (status: number, extra: Record<string, unknown> = {}) =>
-      log.info('request', {
-        method: req.method,
-        path: url?.pathname ?? '(malformed)',
-        status,
-        duration_ms: Math.round((performance.now() - started) * 10) / 10,
-        ...extra,
-      });
+      log.info(
+        {
+          method: req.method,
+          path: url?.pathname ?? '(malformed)',
+          status,
+          duration_ms: Math.round((performance.now() - started) * 10) / 10,
+          ...extra,
+        },
+        'request',
+      );
     socket.on('error', () => {});
 
     const refuse = (error: ApiError) => {
@@ -123,7 +123,7 @@ export function createConsoleSockets(ctx: Ctx): ConsoleSockets {
         kind: grant.kind,
         result: `closed_${refusal.closeCode}`,
       });
-      sessionLog.info('console refused', { code: refusal.closeCode, reason: refusal.reason });
+      sessionLog.info({ code: refusal.closeCode, reason: refusal.reason }, 'console refused');
       if (socket.destroyed) return;
       wss.handleUpgrade(req, socket, head, (client) => {
         access(101, { close_code: refusal.closeCode });
@@ -139,9 +139,12 @@ export function createConsoleSockets(ctx: Ctx): ConsoleSockets {
       target = resolveConsoleTarget(ctx, grant);
     } catch (error) {
       if (error instanceof ConsoleRefusal) return fail(error);
-      sessionLog.error('console failed', { error });
+      sessionLog.error({ error }, 'console failed');
       return fail(
-        new ConsoleRefusal(1011, `internal error; see the controller log (${requestId})`),
+        new ConsoleRefusal(
+          StandardClose.internalError,
+          `internal error; see the controller log (${requestId})`,
+        ),
       );
     }
     dialAgent(
@@ -171,27 +174,33 @@ export function createConsoleSockets(ctx: Ctx): ConsoleSockets {
     early: EarlyMessage[],
     grant: ConsoleGrant,
     target: ConsoleTarget,
-    log: ReturnType<Ctx['log']['child']>,
+    log: Logger,
   ) {
     const entry = { client, agent, grant };
     live.add(entry);
     ctx.metrics.consoleConnections.inc({ kind: grant.kind, result: 'opened' });
     const opened = Date.now();
-    log.info('console session opened', {
-      host_id: target.hostId,
-      ticket_request_id: grant.requestId,
-      user_id: grant.principal.userId,
-      api_key_id: grant.principal.apiKeyId,
-    });
+    log.info(
+      {
+        host_id: target.hostId,
+        ticket_request_id: grant.requestId,
+        user_id: grant.principal.userId,
+        api_key_id: grant.principal.apiKeyId,
+      },
+      'console session opened',
+    );
     relaySockets(client, agent, (end) => {
       live.delete(entry);
-      log.info('console session closed', {
-        closed_by: end.closedBy,
-        code: end.code,
-        bytes_to_agent: end.bytesToAgent,
-        bytes_to_client: end.bytesToClient,
-        duration_ms: Date.now() - opened,
-      });
+      log.info(
+        {
+          closed_by: end.closedBy,
+          code: end.code,
+          bytes_to_agent: end.bytesToAgent,
+          bytes_to_client: end.bytesToClient,
+          duration_ms: Date.now() - opened,
+        },
+        'console session closed',
+      );
     });
     // What the agent said while the client's upgrade was being answered (zlogin's banner).
     for (const m of early) client.send(m.data, { binary: m.binary });
@@ -202,7 +211,7 @@ export function createConsoleSockets(ctx: Ctx): ConsoleSockets {
     closeAll(code, reason) {
       for (const { client, agent } of live) {
         closeSocket(client, code, reason);
-        closeSocket(agent, 1000, reason);
+        closeSocket(agent, StandardClose.normal, reason);
       }
     },
     closeRevoked() {
@@ -210,8 +219,8 @@ export function createConsoleSockets(ctx: Ctx): ConsoleSockets {
       for (const { client, agent, grant } of live) {
         if (isPrincipalCurrent(ctx, grant.principal)) continue;
         closed++;
-        closeSocket(client, 4401, REVOKED);
-        closeSocket(agent, 1000, REVOKED);
+        closeSocket(client, CloseCode.unauthenticated, REVOKED);
+        closeSocket(agent, StandardClose.normal, REVOKED);
       }
       return closed;
     },

@@ -1,5 +1,5 @@
 import type { Duplex } from 'node:stream';
-import { REQUEST_ID_HEADER } from '@apiary/protocol';
+import { CloseCode, REQUEST_ID_HEADER } from '@apiary/protocol';
 import WebSocket from 'ws';
 import { ConsoleRefusal, type ConsoleTarget } from '../services/consoles/console-access.js';
 
@@ -67,9 +67,9 @@ export function dialAgent(
     const timedOut = /timed out/i.test(error.message);
     on.refused(
       timedOut
-        ? new ConsoleRefusal(4504, 'the host did not answer in time')
+        ? new ConsoleRefusal(CloseCode.timeout, 'the host did not answer in time')
         : new ConsoleRefusal(
-            4503,
+            CloseCode.unavailable,
             `the host is unreachable (${error.code ?? 'connection failed'})`,
           ),
     );
@@ -77,10 +77,18 @@ export function dialAgent(
 }
 
 function refusalForStatus(status: number): ConsoleRefusal {
-  if (status === 404) return new ConsoleRefusal(4404, 'the host does not know this VM');
-  if (status === 409) return new ConsoleRefusal(4409, 'the host says the VM has no console now');
+  if (status === 404)
+    return new ConsoleRefusal(CloseCode.notFound, 'the host does not know this VM');
+  if (status === 409)
+    return new ConsoleRefusal(CloseCode.conflict, 'the host says the VM has no console now');
   if (status === 401 || status === 403) {
-    return new ConsoleRefusal(4502, `the host refused the controller's key (HTTP ${status})`);
+    return new ConsoleRefusal(
+      CloseCode.upstreamFailed,
+      `the host refused the controller's key (HTTP ${status})`,
+    );
   }
-  return new ConsoleRefusal(4502, `the host refused the console (HTTP ${status})`);
+  return new ConsoleRefusal(
+    CloseCode.upstreamFailed,
+    `the host refused the console (HTTP ${status})`,
+  );
 }

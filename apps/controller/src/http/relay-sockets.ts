@@ -1,3 +1,4 @@
+import { CloseCode, StandardClose } from '@apiary/protocol';
 import type { RawData, WebSocket } from 'ws';
 
 /** Bytes queued towards one side before the other side is no longer read. */
@@ -43,16 +44,19 @@ export function relaySockets(
   });
 
   client.on('close', (code, reason) => {
-    closeSocket(agent, sendableCode(code, 1000), reason.toString());
+    closeSocket(agent, sendableCode(code, StandardClose.normal), reason.toString());
     finish('client', code);
   });
   agent.on('close', (code, reason) => {
     // 1006: the TCP connection to the agent dropped without a close frame.
-    const sent = code === 1006 ? 4502 : sendableCode(code, 1000);
+    const sent =
+      code === StandardClose.abnormal
+        ? CloseCode.upstreamFailed
+        : sendableCode(code, StandardClose.normal);
     closeSocket(
       client,
       sent,
-      code === 1006 ? 'connection to the host was lost' : reason.toString(),
+      code === StandardClose.abnormal ? 'connection to the host was lost' : reason.toString(),
     );
     finish('agent', code);
   });
@@ -98,7 +102,7 @@ function byteLength(data: RawData): number {
   return data.byteLength;
 }
 
-/** A code valid in a close frame (1005 and 1006 are only ever reported, never sent). */
+/** A code valid in a close frame (1005 and StandardClose.abnormal are only ever reported, never sent). */
 export function sendableCode(code: number, fallback: number): number {
   const valid =
     (code >= 1000 && code <= 1014 && code !== 1004 && code !== 1005 && code !== 1006) ||

@@ -29,13 +29,3 @@ export async function mapBounded<T, R>(
   if (rejected) throw (rejected as PromiseRejectedResult).reason;
   return results;
 }
-
-export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const t = setTimeout(resolve, ms);
-    signal?.addEventListener('abort', () => {
-      clearTimeout(t);
-      resolve();
-    });
-  });
-}

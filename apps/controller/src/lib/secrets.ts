@@ -1,5 +1,5 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
-import { randomBase32 } from './ids.js';
+import { randomBase32 } from '@apiary/server-kit';
 
 /** Characters of a secret kept in clear to find its row; too short to help a guesser. */
 const PREFIX_LENGTH = 12;

@@ -1,7 +1,6 @@
 import { controllerRoutes as r } from '@apiary/protocol';
 import { eq } from 'drizzle-orm';
 import { users } from '../db/schema.js';
-import { bindRoute } from '../http/bind-route.js';
 import { createApiKey, listApiKeys, revokeApiKey } from '../services/auth/api-keys.js';
 import {
   createLicenseKey,
@@ -20,9 +19,9 @@ import {
 import type { RouteDeps } from './route-deps.js';
 
 export function registerAuthRoutes({ ctx, router, bind }: RouteDeps) {
-  bindRoute(router, r.login, bind, ({ body }) => login(ctx, body));
-  bindRoute(router, r.logout, bind, ({ principal }) => logout(ctx, principal));
-  bindRoute(router, r.whoami, bind, ({ principal: p }) => {
+  bind(router, r.login, ({ body }) => login(ctx, body));
+  bind(router, r.logout, ({ principal }) => logout(ctx, principal));
+  bind(router, r.whoami, ({ principal: p }) => {
     const user = p.userId
       ? ctx.db.select().from(users).where(eq(users.id, p.userId)).get()
       : undefined;
@@ -35,38 +34,24 @@ export function registerAuthRoutes({ ctx, router, bind }: RouteDeps) {
     };
   });
 
-  bindRoute(router, r.listOrgs, bind, ({ principal, query }) => listOrgs(ctx, principal, query));
-  bindRoute(router, r.createOrg, bind, ({ principal, body }) => createOrg(ctx, principal, body));
-  bindRoute(router, r.deleteOrg, bind, ({ principal, params }) =>
-    deleteOrg(ctx, principal, params.id),
-  );
+  bind(router, r.listOrgs, ({ principal, query }) => listOrgs(ctx, principal, query));
+  bind(router, r.createOrg, ({ principal, body }) => createOrg(ctx, principal, body));
+  bind(router, r.deleteOrg, ({ principal, params }) => deleteOrg(ctx, principal, params.id));
 
-  bindRoute(router, r.listUsers, bind, ({ principal, query }) => listUsers(ctx, principal, query));
-  bindRoute(router, r.createUser, bind, ({ principal, body }) => createUser(ctx, principal, body));
-  bindRoute(router, r.updateUser, bind, ({ principal, params, body }) =>
+  bind(router, r.listUsers, ({ principal, query }) => listUsers(ctx, principal, query));
+  bind(router, r.createUser, ({ principal, body }) => createUser(ctx, principal, body));
+  bind(router, r.updateUser, ({ principal, params, body }) =>
     updateUser(ctx, principal, params.id, body),
   );
-  bindRoute(router, r.deleteUser, bind, ({ principal, params }) =>
-    deleteUser(ctx, principal, params.id),
-  );
+  bind(router, r.deleteUser, ({ principal, params }) => deleteUser(ctx, principal, params.id));
 
-  bindRoute(router, r.listApiKeys, bind, ({ principal, query }) =>
-    listApiKeys(ctx, principal, query),
-  );
-  bindRoute(router, r.createApiKey, bind, ({ principal, body }) =>
-    createApiKey(ctx, principal, body),
-  );
-  bindRoute(router, r.revokeApiKey, bind, ({ principal, params }) =>
-    revokeApiKey(ctx, principal, params.id),
-  );
+  bind(router, r.listApiKeys, ({ principal, query }) => listApiKeys(ctx, principal, query));
+  bind(router, r.createApiKey, ({ principal, body }) => createApiKey(ctx, principal, body));
+  bind(router, r.revokeApiKey, ({ principal, params }) => revokeApiKey(ctx, principal, params.id));
 
-  bindRoute(router, r.listLicenseKeys, bind, ({ principal, query }) =>
-    listLicenseKeys(ctx, principal, query),
-  );
-  bindRoute(router, r.createLicenseKey, bind, ({ principal, body }) =>
-    createLicenseKey(ctx, principal, body),
-  );
-  bindRoute(router, r.revokeLicenseKey, bind, ({ principal, params }) =>
+  bind(router, r.listLicenseKeys, ({ principal, query }) => listLicenseKeys(ctx, principal, query));
+  bind(router, r.createLicenseKey, ({ principal, body }) => createLicenseKey(ctx, principal, body));
+  bind(router, r.revokeLicenseKey, ({ principal, params }) =>
     revokeLicenseKey(ctx, principal, params.id),
   );
 }

@@ -1,5 +1,5 @@
+import { controllerRoutes as r } from '@apiary/protocol';
 import { streamSSE } from 'hono/streaming';
-import { requirePrincipal } from '../http/auth.js';
 import type { ControllerEvent } from '../lib/event-bus.js';
 import { canSeeOrg } from '../services/auth/principal.js';
 import type { RouteDeps } from './route-deps.js';
@@ -11,8 +11,7 @@ const KEEPALIVE_MS = 15_000;
  * (super-admins see everything, including fleet-level events with no organization).
  */
 export function registerEventRoutes({ ctx, router, bind }: RouteDeps) {
-  router.get('/events', (c) => {
-    const principal = requirePrincipal(c, bind.principalOf);
+  bind(router, r.events, ({ c, principal }) => {
     return streamSSE(c, async (stream) => {
       const queue: ControllerEvent[] = [];
       let wake: (() => void) | undefined;

@@ -4,8 +4,7 @@ import { ApiError, controllerRoutes as r } from '@apiary/protocol';
 import type { Context } from 'hono';
 import type { Ctx } from '../context.js';
 import type { AppEnv } from '../http/app-env.js';
-import { bindRoute } from '../http/bind-route.js';
-import { findHostByCredential } from '../services/hosts/host-view.js';
+import { getHostRow } from '../services/hosts/host-view.js';
 import { blobExists, blobPath, blobSize } from '../services/images/image-store.js';
 import {
   deleteImage,
@@ -17,40 +16,31 @@ import {
 } from '../services/images/images.js';
 import type { RouteDeps } from './route-deps.js';
 
-/** The host calling `/v1/internal/images`, by the credential it got at registration. */
-function authenticateHostRequest(ctx: Ctx, bearer: string | undefined) {
-  const host = bearer ? findHostByCredential(ctx, bearer) : undefined;
-  if (!host)
-    throw new ApiError(
-      'unauthenticated',
-      bearer ? 'bad host credential' : 'missing host credential',
-    );
-  return host;
+/** The organization of the host pulling images (null: a host assigned to none). */
+function hostOrg(ctx: Ctx, hostId: string): string | null {
+  return getHostRow(ctx, hostId)?.orgId ?? null;
 }
 
 export function registerImageRoutes({ ctx, router, bind }: RouteDeps) {
-  bindRoute(router, r.listImages, bind, ({ principal, query }) =>
-    listImages(ctx, principal, query),
-  );
-  bindRoute(router, r.uploadImage, bind, async ({ principal, query, body }) => {
+  bind(router, r.listImages, ({ principal, query }) => listImages(ctx, principal, query));
+  bind(router, r.uploadImage, async ({ principal, query, body }) => {
     const { image, created } = await uploadImage(ctx, principal, query, body);
     return { status: created ? 201 : 200, body: image };
   });
-  bindRoute(router, r.getImage, bind, ({ principal, params }) =>
-    getImage(ctx, principal, params.digest),
-  );
-  bindRoute(router, r.deleteImage, bind, ({ principal, params }) =>
+  bind(router, r.getImage, ({ principal, params }) => getImage(ctx, principal, params.digest));
+  bind(router, r.deleteImage, ({ principal, params }) =>
     deleteImage(ctx, principal, params.digest),
   );
 
-  bindRoute(router, r.internalListImages, bind, ({ bearer, query }) => {
-    const host = authenticateHostRequest(ctx, bearer);
-    return listImagesForHost(ctx, host.orgId, query);
-  });
+  bind(router, r.internalListImages, ({ principal, query }) =>
+    listImagesForHost(ctx, hostOrg(ctx, principal.hostId), query),
+  );
   // GET also answers HEAD (Hono routes HEAD to GET handlers and drops the body).
-  bindRoute(router, r.internalDownloadImage, bind, ({ c, bearer, params }) => {
-    const host = authenticateHostRequest(ctx, bearer);
-    if (!hostMayPull(ctx, host.orgId, params.digest) || !blobExists(ctx.imageDir, params.digest)) {
+  bind(router, r.internalDownloadImage, ({ c, principal, params }) => {
+    if (
+      !hostMayPull(ctx, hostOrg(ctx, principal.hostId), params.digest) ||
+      !blobExists(ctx.imageDir, params.digest)
+    ) {
       throw new ApiError('not_found', `image ${params.digest} not found`);
     }
     return serveBlob(

@@ -1,12 +1,12 @@
 import type { Hono } from 'hono';
 import type { Ctx } from '../context.js';
 import type { AppEnv } from '../http/app-env.js';
-import type { BindOptions } from '../http/bind-route.js';
+import type { Bind } from '../http/route-binding.js';
 
 export interface RouteDeps {
   ctx: Ctx;
   router: Hono<AppEnv>;
-  bind: BindOptions;
+  bind: Bind;
   /** Runs a drain pass now (after a drain starts) instead of waiting for the next tick. */
   kickDrains: () => void;
 }

@@ -1,5 +1,8 @@
 import { buildOpenApiDocument, controllerRoutes as r } from '@apiary/protocol';
-import { bindRoute } from '../http/bind-route.js';
+import { metricsResponse } from '@apiary/server-kit';
+import type { Hono } from 'hono';
+import type { Ctx } from '../context.js';
+import type { AppEnv } from '../http/app-env.js';
 import { fleetStatus } from '../services/status.js';
 import { CONTROLLER_VERSION } from '../version.js';
 import { type DashboardResolver, sendDashboardAsset } from './dashboard-routes.js';
@@ -7,8 +10,8 @@ import { renderDocsPage } from './docs-page.js';
 import type { RouteDeps } from './route-deps.js';
 
 export function registerStatusRoute({ ctx, router, bind }: RouteDeps) {
-  bindRoute(router, r.status, bind, ({ principal }) => fleetStatus(ctx, principal));
-  bindRoute(router, r.health, bind, () => ({
+  bind(router, r.status, ({ principal }) => fleetStatus(ctx, principal));
+  bind(router, r.health, () => ({
     status: ctx.work.stopping ? ('degraded' as const) : ('healthy' as const),
   }));
 }
@@ -17,7 +20,7 @@ export function registerStatusRoute({ ctx, router, bind }: RouteDeps) {
  * Routes outside `/v1` and `/api`: `/` (the dashboard for browsers, service info for everyone
  * else), metrics, the API document.
  */
-export function registerRootRoutes({ ctx, router }: RouteDeps, dashboard: DashboardResolver) {
+export function registerRootRoutes(ctx: Ctx, router: Hono<AppEnv>, dashboard: DashboardResolver) {
   router.get('/', (c) => {
     const accept = c.req.header('accept') ?? '';
     if (accept.includes('application/json') || !accept.includes('text/html')) {
@@ -26,11 +29,7 @@ export function registerRootRoutes({ ctx, router }: RouteDeps, dashboard: Dashbo
     const asset = dashboard(c);
     return asset ? sendDashboardAsset(c, asset) : c.html(LANDING);
   });
-  router.get('/metrics', (c) =>
-    c.body(ctx.metrics.registry.render(), 200, {
-      'content-type': 'text/plain; version=0.0.4; charset=utf-8',
-    }),
-  );
+  router.get('/metrics', () => metricsResponse(ctx.metrics.registry));
   const doc = () =>
     buildOpenApiDocument(r, {
       title: 'Apiary controller API',

@@ -3,6 +3,7 @@ import {
   API_VERSION,
   agentRoutes,
   CreateVmReq,
+  type FailureCode,
   type Inventory,
   type Operation,
   type OperationKind,
@@ -27,7 +28,13 @@ export interface FakeAgentOptions {
   claimToken?: string;
 }
 
-type Fault = { kind: OperationKind; vmId?: string; code?: string; msg?: string; times?: number };
+type Fault = {
+  kind: OperationKind;
+  vmId?: string;
+  code?: FailureCode;
+  msg?: string;
+  times?: number;
+};
 
 let opSeq = 0;
 

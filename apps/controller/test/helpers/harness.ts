@@ -1,10 +1,10 @@
 import { rmSync } from 'node:fs';
 import { API_VERSION, type HeartbeatResp, type RegisterHostResp } from '@apiary/protocol';
+import { createMemoryLogger } from '@apiary/server-kit';
 import { type ControllerConfig, defaultConfig } from '../../src/config.js';
 import { createControllerCore } from '../../src/core.js';
 import { openDb } from '../../src/db/open-db.js';
 import { ManualClock } from '../../src/lib/clock.js';
-import { createMemoryLogger } from '../../src/lib/logger.js';
 import { bootstrapIfEmpty } from '../../src/services/auth/bootstrap.js';
 import { FakeAgent, type FakeAgentOptions } from './fake-agent.js';
 import { FakeNetwork } from './fake-network.js';
@@ -62,6 +62,7 @@ export async function createHarness(
     log,
     fetch: network.fetch,
     validateResponses: true,
+    processMetrics: false,
   });
   const secrets = await bootstrapIfEmpty(core.ctx, dataDir);
   if (!secrets) throw new Error('bootstrap did not run');
@@ -92,7 +93,6 @@ export async function createHarness(
         'POST',
         '/v1/internal/hosts/register',
         {
-          license_key: ao.licenseKey ?? secrets.licenseKey,
           host_id: ao.hostId,
           hostname: agent.hostname,
           addr,
@@ -103,7 +103,7 @@ export async function createHarness(
           agent_api_key: agent.key,
           inventory: agent.inventory(),
         },
-        null,
+        ao.licenseKey ?? secrets.licenseKey,
       );
       if (res.status !== 200) throw new Error(`register failed: ${res.status} ${await res.text()}`);
       const body = (await res.json()) as RegisterHostResp;

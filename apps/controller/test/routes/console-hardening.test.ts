@@ -171,7 +171,7 @@ describe('open consoles of a revoked credential', () => {
     await expect.poll(() => s.agent.sockets[0]?.readyState).toBe(3);
     expect(kept.ws.readyState).toBe(1);
     await expect
-      .poll(() => s.h.core.ctx.metrics.registry.render())
+      .poll(() => s.h.core.ctx.metrics.registry.metrics())
       .toContain('apiary_console_sessions 1');
   });
 });
@@ -185,7 +185,7 @@ describe('an agent that goes away', () => {
     s.agent.sockets[0]?.terminate();
     expect(await c.closed).toEqual({ code: 4502, reason: 'connection to the host was lost' });
     await expect
-      .poll(() => s.h.core.ctx.metrics.registry.render())
+      .poll(() => s.h.core.ctx.metrics.registry.metrics())
       .toContain('apiary_console_sessions 0');
   });
 });

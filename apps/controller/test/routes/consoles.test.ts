@@ -267,7 +267,7 @@ describe('the console websocket', () => {
     second.ws.close(1000, 'closed by user');
     expect(await agentClosed).toBe(1000);
     await expect
-      .poll(() => s.h.core.ctx.metrics.registry.render())
+      .poll(() => s.h.core.ctx.metrics.registry.metrics())
       .toContain('apiary_console_sessions 0');
   });
 

@@ -99,8 +99,12 @@ describe('security checklist (agent link)', () => {
     expect(user.status).toBe(401);
   });
 
-  it('refuses registration with a wrong license key and a malformed body', async () => {
-    const bad = await h.req('POST', '/v1/internal/hosts/register', { license_key: 'x' }, null);
+  it('refuses registration without a valid license key (401) and a malformed body (400)', async () => {
+    const none = await h.req('POST', '/v1/internal/hosts/register', { host_id: 'x' }, null);
+    expect(none.status).toBe(401);
+    const wrong = await h.req('POST', '/v1/internal/hosts/register', { host_id: 'x' }, 'apl_x');
+    expect(wrong.status).toBe(401);
+    const bad = await h.req('POST', '/v1/internal/hosts/register', { host_id: 'x' }, h.licenseKey);
     expect(bad.status).toBe(400);
   });
 });

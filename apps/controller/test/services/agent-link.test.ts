@@ -93,7 +93,6 @@ describe('agent registration and heartbeats', () => {
       'POST',
       '/v1/internal/hosts/register',
       {
-        license_key: h.licenseKey,
         host_id: 'host_old000000001',
         hostname: 'old',
         addr: 'http://old.test:9100',
@@ -109,7 +108,7 @@ describe('agent registration and heartbeats', () => {
           vms: [],
         },
       },
-      null,
+      h.licenseKey,
     );
     expect(res.status).toBe(412);
     expect((await json(res)).msg).toContain(API_VERSION);

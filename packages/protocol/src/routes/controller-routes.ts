@@ -154,6 +154,17 @@ export const controllerRoutes = {
     response: 'stream',
   }),
 
+  events: defineRoute({
+    method: 'GET',
+    path: '/v1/events',
+    tag: 'system',
+    auth: 'user',
+    status: 200,
+    summary:
+      "Server-sent events (text/event-stream): host, environment and VM changes in the caller's organization",
+    response: 'stream',
+  }),
+
   // --- auth ---
   login: defineRoute({
     method: 'POST',

@@ -19,5 +19,12 @@ export const CloseCode = {
 } as const;
 export type CloseCode = (typeof CloseCode)[keyof typeof CloseCode];
 
-/** Standard websocket close codes we send as they are. */
-export const NormalClose = { normal: 1000, goingAway: 1001, abnormal: 1006 } as const;
+/** The standard websocket close codes we use (RFC 6455 section 7.4.1). */
+export const StandardClose = {
+  normal: 1000,
+  /** The server is shutting down. */
+  goingAway: 1001,
+  /** Reported (never sent) when a connection dropped without a close frame. */
+  abnormal: 1006,
+  internalError: 1011,
+} as const;

@@ -5,11 +5,11 @@ import {
   type CreatedApiKey,
   type Pagination,
 } from '@apiary/protocol';
+import { newId } from '@apiary/server-kit';
 import { and, count, eq, type SQL } from 'drizzle-orm';
 import type { Ctx } from '../../context.js';
 import { apiKeys } from '../../db/schema.js';
 import { iso, isoOrNull } from '../../lib/clock.js';
-import { newId } from '../../lib/ids.js';
 import { newSecret } from '../../lib/secrets.js';
 import { resolveTargetOrg } from './orgs.js';
 import { isSuperAdmin, type Principal, roleAtLeast } from './principal.js';

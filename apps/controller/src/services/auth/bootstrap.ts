@@ -1,9 +1,9 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { newId } from '@apiary/server-kit';
 import { count } from 'drizzle-orm';
 import type { Ctx } from '../../context.js';
 import { apiKeys, meta, orgs, users } from '../../db/schema.js';
-import { newId } from '../../lib/ids.js';
 import { generatePassword, hashPassword } from '../../lib/password.js';
 import { newSecret } from '../../lib/secrets.js';
 import { insertLicenseKey } from './license-keys.js';

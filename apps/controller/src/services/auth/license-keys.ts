@@ -4,19 +4,19 @@ import {
   type LicenseKey,
   type Pagination,
 } from '@apiary/protocol';
+import { newId } from '@apiary/server-kit';
 import { and, count, eq, inArray } from 'drizzle-orm';
 import type { Ctx } from '../../context.js';
 import type { DbOrTx } from '../../db/open-db.js';
 import { hosts, licenseKeys } from '../../db/schema.js';
 import { iso, isoOrNull } from '../../lib/clock.js';
-import { newId } from '../../lib/ids.js';
 import { newSecret, secretMatches, secretPrefix } from '../../lib/secrets.js';
 import { resolveTargetOrg } from './orgs.js';
 import { orgFilter, type Principal, requireRole } from './principal.js';
 
-type Row = typeof licenseKeys.$inferSelect;
+export type LicenseKeyRow = typeof licenseKeys.$inferSelect;
 
-function toView(row: Row, hostCount: number): LicenseKey {
+function toView(row: LicenseKeyRow, hostCount: number): LicenseKey {
   return {
     id: row.id,
     name: row.name,
@@ -31,7 +31,7 @@ function toView(row: Row, hostCount: number): LicenseKey {
 /** Inserts a license key and returns it in clear, once. Hosts registering with it join `orgId`. */
 export function insertLicenseKey(db: DbOrTx, now: number, name: string, orgId: string | null) {
   const secret = newSecret('apl');
-  const row: Row = {
+  const row: LicenseKeyRow = {
     id: newId('lic'),
     name,
     prefix: secret.prefix,
@@ -116,7 +116,7 @@ export function revokeLicenseKey(ctx: Ctx, p: Principal, id: string) {
 }
 
 /** The live license key matching `presented` (constant-time hash comparison), or null. */
-export function verifyLicenseKey(ctx: Ctx, presented: string): Row | null {
+export function verifyLicenseKey(ctx: Ctx, presented: string): LicenseKeyRow | null {
   const candidates = ctx.db
     .select()
     .from(licenseKeys)

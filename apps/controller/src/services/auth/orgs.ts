@@ -1,9 +1,9 @@
 import { ApiError, type Organization, type Pagination } from '@apiary/protocol';
+import { newId } from '@apiary/server-kit';
 import { and, count, eq, ne } from 'drizzle-orm';
 import type { Ctx } from '../../context.js';
 import { apiKeys, envs, hosts, images, licenseKeys, meta, orgs, users } from '../../db/schema.js';
 import { iso } from '../../lib/clock.js';
-import { newId } from '../../lib/ids.js';
 import { isSuperAdmin, type Principal, requireRole } from './principal.js';
 
 export const DEFAULT_ORG_NAME = 'default';

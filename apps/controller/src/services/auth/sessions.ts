@@ -1,9 +1,9 @@
 import { ApiError, type LoginReq, type LoginResp } from '@apiary/protocol';
+import { newId } from '@apiary/server-kit';
 import { eq, lt } from 'drizzle-orm';
 import type { Ctx } from '../../context.js';
 import { sessions, users } from '../../db/schema.js';
 import { iso } from '../../lib/clock.js';
-import { newId } from '../../lib/ids.js';
 import { generatePassword, hashPassword, verifyPassword } from '../../lib/password.js';
 import { newSecret } from '../../lib/secrets.js';
 import type { Principal } from './principal.js';

@@ -5,11 +5,11 @@ import {
   type Role,
   type User,
 } from '@apiary/protocol';
+import { newId } from '@apiary/server-kit';
 import { and, count, eq, isNull } from 'drizzle-orm';
 import type { Ctx } from '../../context.js';
 import { apiKeys, sessions, users } from '../../db/schema.js';
 import { iso } from '../../lib/clock.js';
-import { newId } from '../../lib/ids.js';
 import { hashPassword } from '../../lib/password.js';
 import { getOrg, resolveTargetOrg } from './orgs.js';
 import {

@@ -1,4 +1,5 @@
-import { ApiError, agentConsolePaths, type ConsoleTicket } from '@apiary/protocol';
+import { ApiError, agentConsolePaths, CloseCode, type ConsoleTicket } from '@apiary/protocol';
+import { currentRequestId } from '@apiary/server-kit';
 import { eq } from 'drizzle-orm';
 import type { Ctx } from '../../context.js';
 import { hosts, vms } from '../../db/schema.js';
@@ -45,12 +46,16 @@ export function issueConsoleTicket(
   p: Principal,
   vmId: string,
   kind: ConsoleKind,
-  requestId: string,
 ): ConsoleTicket {
   const vm = getVisibleVm(ctx, p, vmId);
   const blocker = consoleBlocker(ctx, vm, kind);
   if (blocker) throw blocker;
-  const { ticket, expiresAt } = ctx.consoleTickets.issue({ vmId, kind, principal: p, requestId });
+  const { ticket, expiresAt } = ctx.consoleTickets.issue({
+    vmId,
+    kind,
+    principal: p,
+    requestId: currentRequestId() ?? 'none',
+  });
   return {
     url: `${CONSOLE_SOCKET_PATHS[0]}?ticket=${ticket}`,
     ticket,
@@ -75,7 +80,11 @@ export class ConsoleRefusal extends Error {
   }
 }
 
-const CLOSE_FOR: Record<string, number> = { not_found: 4404, conflict: 4409, unavailable: 4503 };
+const CLOSE_FOR: Record<string, number> = {
+  not_found: CloseCode.notFound,
+  conflict: CloseCode.conflict,
+  unavailable: CloseCode.unavailable,
+};
 
 /**
  * Checks a spent ticket's grant again, now: the caller's credential may have been revoked and
@@ -84,17 +93,21 @@ const CLOSE_FOR: Record<string, number> = { not_found: 4404, conflict: 4409, una
 export function resolveConsoleTarget(ctx: Ctx, grant: ConsoleGrant): ConsoleTarget {
   const vm = ctx.db.select().from(vms).where(eq(vms.id, grant.vmId)).get();
   if (!vm || vm.state === 'deleted' || !canSeeOrg(grant.principal, vm.orgId)) {
-    throw new ConsoleRefusal(4404, `VM ${grant.vmId} no longer exists`);
+    throw new ConsoleRefusal(CloseCode.notFound, `VM ${grant.vmId} no longer exists`);
   }
   const blocker = consoleBlocker(ctx, vm, grant.kind);
-  if (blocker) throw new ConsoleRefusal(CLOSE_FOR[blocker.code] ?? 4409, blocker.message);
+  if (blocker)
+    throw new ConsoleRefusal(CLOSE_FOR[blocker.code] ?? CloseCode.conflict, blocker.message);
   const host = ctx.db
     .select()
     .from(hosts)
     .where(eq(hosts.id, vm.hostId ?? ''))
     .get();
   if (!host?.agentKeyEnc) {
-    throw new ConsoleRefusal(4503, `the controller holds no key for host ${vm.hostId}`);
+    throw new ConsoleRefusal(
+      CloseCode.unavailable,
+      `the controller holds no key for host ${vm.hostId}`,
+    );
   }
   // The agent key stays between controller and agent: the browser never sees it.
   return {

@@ -1,7 +1,6 @@
 import { eq, inArray } from 'drizzle-orm';
 import type { Ctx } from '../../context.js';
 import { drains, hosts, vms } from '../../db/schema.js';
-import { newId } from '../../lib/ids.js';
 import { Interrupted, powerVmOnAgent } from '../envs/agent-vm-ops.js';
 import { loadDrainViews } from './drain-view.js';
 import { setPolicy } from './drains.js';
@@ -51,7 +50,7 @@ export function createDrainWorker(ctx: Ctx) {
           .where(eq(drains.id, d.id))
           .run();
         setPolicy(ctx, d.hostId, 'draining', 'maintenance');
-        ctx.log.info('drain complete; host in maintenance', { host_id: d.hostId });
+        ctx.log.info({ host_id: d.hostId }, 'drain complete; host in maintenance');
       }
     }
   }
@@ -70,18 +69,21 @@ export function createDrainWorker(ctx: Ctx) {
         vm.envId,
         async () => {
           attempts.set(key, n + 1);
-          await powerVmOnAgent(ctx, vm, 'stop', newId('req'), ctx.work.signal);
+          await powerVmOnAgent(ctx, vm, 'stop', ctx.work.signal);
         },
         (_name, e) => {
           if (!(e instanceof Interrupted))
-            ctx.log.warn('drain could not stop a VM', {
-              drain_id: drainId,
-              vm_id: vm.id,
-              error: String(e),
-            });
+            ctx.log.warn(
+              {
+                drain_id: drainId,
+                vm_id: vm.id,
+                error: String(e),
+              },
+              'drain could not stop a VM',
+            );
         },
       );
-      if (!started) ctx.log.debug('VM busy; drain retries later', { vm_id: vm.id });
+      if (!started) ctx.log.debug({ vm_id: vm.id }, 'VM busy; drain retries later');
     }
   }
 

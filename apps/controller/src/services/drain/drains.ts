@@ -1,8 +1,8 @@
 import { ApiError, type Drain, type DrainReq, type Host } from '@apiary/protocol';
+import { newId } from '@apiary/server-kit';
 import { and, desc, eq, ne } from 'drizzle-orm';
 import type { Ctx } from '../../context.js';
 import { drains, hosts, vms } from '../../db/schema.js';
-import { newId } from '../../lib/ids.js';
 import { type Principal, requireRole } from '../auth/principal.js';
 import { getHostView, getVisibleHost } from '../hosts/host-view.js';
 import { type DrainRow, loadDrainViews } from './drain-view.js';
@@ -95,7 +95,7 @@ export function startDrain(
     orgId: host.orgId,
     data: { id: hostId, policy: 'draining' },
   });
-  ctx.log.info('drain started', { host_id: hostId, mode: req.mode, vms: vmIds.length });
+  ctx.log.info({ host_id: hostId, mode: req.mode, vms: vmIds.length }, 'drain started');
   kick();
   return drainView(ctx, row);
 }
@@ -124,7 +124,7 @@ export function undrainHost(ctx: Ctx, p: Principal, hostId: string): Host {
         .run();
     }
     setPolicy(ctx, hostId, 'draining', 'eligible');
-    ctx.log.info('drain cancelled', { host_id: hostId });
+    ctx.log.info({ host_id: hostId }, 'drain cancelled');
   }
   return getHostView(ctx, p, hostId);
 }

@@ -1,4 +1,10 @@
-import { type AgentClient, type AgentVm, ApiError, type Operation } from '@apiary/protocol';
+import {
+  type AgentClient,
+  type AgentVm,
+  ApiError,
+  type FailureInfo,
+  type Operation,
+} from '@apiary/protocol';
 import { and, eq, lte } from 'drizzle-orm';
 import type { Ctx } from '../../context.js';
 import { hostImages, hosts, vms } from '../../db/schema.js';
@@ -10,14 +16,14 @@ import { waitForOperation } from './wait-operation.js';
 
 export { Interrupted, VmOpError };
 
-export function agentFor(ctx: Ctx, vm: VmRow, requestId?: string): AgentClient {
+export function agentFor(ctx: Ctx, vm: VmRow): AgentClient {
   const host = ctx.db
     .select()
     .from(hosts)
     .where(eq(hosts.id, vm.hostId ?? ''))
     .get();
   if (!host) throw new VmOpError('host_missing', `host ${vm.hostId} of VM ${vm.id} is not known`);
-  return ctx.agents.forHost(host, requestId);
+  return ctx.agents.forHost(host);
 }
 
 /** Records what the agent says about a VM unless we already hold a newer report. */
@@ -44,12 +50,7 @@ export function recordAgentVm(
     .run();
 }
 
-export function setVmState(
-  ctx: Ctx,
-  vmId: string,
-  state: string,
-  error?: { code: string; msg: string } | null,
-) {
+export function setVmState(ctx: Ctx, vmId: string, state: string, error?: FailureInfo | null) {
   const patch: Partial<typeof vms.$inferInsert> = { state, updatedAt: ctx.clock.now() };
   if (error !== undefined) {
     patch.errorCode = error?.code ?? null;
@@ -69,16 +70,10 @@ export function setVmState(
  * Creates one VM on its agent: idempotent by VM id, so resuming after a crash sends the same
  * request again. The VM is marked `sent` before the call: from then on a rollback must delete it.
  */
-export async function createVmOnAgent(
-  ctx: Ctx,
-  env: EnvRow,
-  vm: VmRow,
-  requestId: string,
-  signal: AbortSignal,
-) {
+export async function createVmOnAgent(ctx: Ctx, env: EnvRow, vm: VmRow, signal: AbortSignal) {
   if (vm.state === 'running') return;
   try {
-    const client = agentFor(ctx, vm, requestId);
+    const client = agentFor(ctx, vm);
     ctx.db.update(vms).set({ sent: true }).where(eq(vms.id, vm.id)).run();
     await pushImageIfNeeded(ctx, client, vm);
     const { vm: accepted, operation } = await client.createVm({
@@ -123,7 +118,7 @@ export async function createVmOnAgent(
  * A VM never sent to an agent is simply released. On failure the VM stays `deleting` with the
  * error, and keeps its reservation: the reaper tries again; the record is never dropped.
  */
-export async function deleteVmOnAgent(ctx: Ctx, vm: VmRow, requestId: string, signal: AbortSignal) {
+export async function deleteVmOnAgent(ctx: Ctx, vm: VmRow, signal: AbortSignal) {
   if (vm.state === 'deleted') return;
   if (!vm.sent) {
     ctx.db.transaction((tx) => markVmDeleted(tx, ctx.clock.now(), vm.id, vm.hostId ?? ''));
@@ -132,7 +127,7 @@ export async function deleteVmOnAgent(ctx: Ctx, vm: VmRow, requestId: string, si
   }
   setVmState(ctx, vm.id, 'deleting');
   try {
-    const client = agentFor(ctx, vm, requestId);
+    const client = agentFor(ctx, vm);
     let done: Operation | null = null;
     try {
       const { operation } = await client.deleteVm({ params: { id: vm.id } });
@@ -162,7 +157,6 @@ export async function powerVmOnAgent(
   ctx: Ctx,
   vm: VmRow,
   action: 'stop' | 'start' | 'restart',
-  requestId: string,
   signal: AbortSignal,
 ) {
   const target = action === 'stop' ? 'stopped' : 'running';
@@ -171,7 +165,7 @@ export async function powerVmOnAgent(
   setVmState(ctx, vm.id, transient);
   let client: AgentClient | undefined;
   try {
-    client = agentFor(ctx, vm, requestId);
+    client = agentFor(ctx, vm);
     const call = { stop: client.stopVm, start: client.startVm, restart: client.restartVm }[action];
     const { operation } = await call({ params: { id: vm.id } });
     const done = await waitForOperation(ctx, client, operation, signal);

@@ -27,7 +27,7 @@ function isPurgeable(ctx: Ctx, env: EnvRow): boolean {
  * (all-or-nothing), record the environment, then create the VMs on their hosts in the
  * background. Answers at once with the environment in `creating`.
  */
-export function createEnv(ctx: Ctx, p: Principal, req: CreateEnvReq, requestId: string): Env {
+export function createEnv(ctx: Ctx, p: Principal, req: CreateEnvReq): Env {
   const orgId = resolveTargetOrg(ctx, p, req.org_id);
   const existing = ctx.db.select().from(envs).where(eq(envs.id, req.id)).get();
   if (existing && !isPurgeable(ctx, existing)) {
@@ -93,13 +93,15 @@ export function createEnv(ctx: Ctx, p: Principal, req: CreateEnvReq, requestId: 
     },
     { showOtherOrgs: isSuperAdmin(p) },
   );
-  ctx.log.info('environment placed', {
-    env_id: req.id,
-    org_id: orgId,
-    vms: specs.length,
-    request_id: requestId,
-  });
+  ctx.log.info(
+    {
+      env_id: req.id,
+      org_id: orgId,
+      vms: specs.length,
+    },
+    'environment placed',
+  );
   ctx.events.publish({ type: 'env.state', orgId, data: { id: req.id, state: 'creating' } });
-  startCreateSaga(ctx, req.id, requestId);
+  startCreateSaga(ctx, req.id);
   return envView(ctx, req.id);
 }

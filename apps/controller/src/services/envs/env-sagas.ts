@@ -1,3 +1,5 @@
+import type { FailureInfo } from '@apiary/protocol';
+import { withLogBindings } from '@apiary/server-kit';
 import { and, asc, eq, ne } from 'drizzle-orm';
 import type { Ctx } from '../../context.js';
 import { vms } from '../../db/schema.js';
@@ -25,33 +27,57 @@ function liveVms(ctx: Ctx, envId: string): VmRow[] {
 function onSagaError(ctx: Ctx) {
   return (name: string, e: unknown) => {
     if (e instanceof Interrupted) {
-      ctx.log.info('saga interrupted; it resumes on the next start', { env_id: name });
+      ctx.log.info({ env_id: name }, 'saga interrupted; it resumes on the next start');
       return;
     }
-    ctx.log.error('saga crashed', { env_id: name, error: e });
+    ctx.log.error({ env_id: name, error: e }, 'saga crashed');
   };
 }
 
+/**
+ * One environment operation in its log scope (every line names the environment), timed by
+ * kind and by the state it left the environment in.
+ */
+function scoped(ctx: Ctx, envId: string, kind: string, run: () => Promise<void>) {
+  return () =>
+    withLogBindings({ env_id: envId }, async () => {
+      const started = performance.now();
+      try {
+        await run();
+      } finally {
+        const outcome = getEnvRow(ctx, envId)?.state ?? 'gone';
+        ctx.metrics.sagaDuration.observe({ kind, outcome }, (performance.now() - started) / 1000);
+      }
+    });
+}
+
 /** Starts the saga that makes a `creating` environment real (or resumes it). */
-export function startCreateSaga(ctx: Ctx, envId: string, requestId: string): boolean {
-  return ctx.work.runExclusive(envId, () => runCreate(ctx, envId, requestId), onSagaError(ctx));
+export function startCreateSaga(ctx: Ctx, envId: string): boolean {
+  return ctx.work.runExclusive(
+    envId,
+    scoped(ctx, envId, 'create', () => runCreate(ctx, envId)),
+    onSagaError(ctx),
+  );
 }
 
 /*
  * Delete, stop and start are recorded in the environment's state before their saga runs: if a
  * VM action still holds the environment, the saga goes right after it.
  */
-export function startDeleteSaga(ctx: Ctx, envId: string, requestId: string): boolean {
-  return ctx.work.runNext(envId, () => runDelete(ctx, envId, requestId), onSagaError(ctx));
+export function startDeleteSaga(ctx: Ctx, envId: string): boolean {
+  return ctx.work.runNext(
+    envId,
+    scoped(ctx, envId, 'delete', () => runDelete(ctx, envId)),
+    onSagaError(ctx),
+  );
 }
 
-export function startPowerSaga(
-  ctx: Ctx,
-  envId: string,
-  action: 'stop' | 'start',
-  requestId: string,
-): boolean {
-  return ctx.work.runNext(envId, () => runPower(ctx, envId, action, requestId), onSagaError(ctx));
+export function startPowerSaga(ctx: Ctx, envId: string, action: 'stop' | 'start'): boolean {
+  return ctx.work.runNext(
+    envId,
+    scoped(ctx, envId, action, () => runPower(ctx, envId, action)),
+    onSagaError(ctx),
+  );
 }
 
 /**
@@ -59,17 +85,17 @@ export function startPowerSaga(
  * the VMs not yet sent and rolls back the ones that were, on every host. The decision to roll
  * back is written before acting, so a restart in the middle continues the rollback.
  */
-async function runCreate(ctx: Ctx, envId: string, requestId: string) {
+async function runCreate(ctx: Ctx, envId: string) {
   const env = getEnvRow(ctx, envId);
   if (env?.state !== 'creating') return;
   const signal = ctx.work.signal;
   if (env.errorCode === null) {
     const failed = new AbortController();
-    let first: { code: string; msg: string } | null = null;
+    let first: FailureInfo | null = null;
     await mapBounded(liveVms(ctx, envId), ctx.config.createParallelism, async (vm) => {
       if (failed.signal.aborted) return;
       try {
-        await createVmOnAgent(ctx, env, vm, requestId, signal);
+        await createVmOnAgent(ctx, env, vm, signal);
       } catch (error) {
         if (error instanceof Interrupted || signal.aborted) throw new Interrupted();
         const e = error instanceof VmOpError ? error : new VmOpError('internal', String(error));
@@ -80,53 +106,57 @@ async function runCreate(ctx: Ctx, envId: string, requestId: string) {
     });
     if (!first) {
       transitionEnv(ctx, envId, ['creating'], 'active', null);
-      ctx.log.info('environment active', { env_id: envId, request_id: requestId });
+      ctx.log.info({ env_id: envId }, 'environment active');
       return;
     }
     ctx.metrics.sagaFailures.inc({ kind: 'create' });
     setEnvError(ctx, envId, first);
-    ctx.log.warn('environment create failed', {
-      env_id: envId,
-      request_id: requestId,
-      error: first,
-    });
+    ctx.log.warn(
+      {
+        env_id: envId,
+        error: first,
+      },
+      'environment create failed',
+    );
   }
   const rows = liveVms(ctx, envId);
   const keep = env.onFailure === 'keep' && rows.some((v) => v.state === 'running');
   // keep: only the failed VMs go; rollback: everything that may exist on a host goes.
   const doomed = keep ? rows.filter((v) => v.state !== 'running') : rows;
-  const leftovers = await deleteAll(ctx, doomed, requestId);
+  const leftovers = await deleteAll(ctx, doomed);
   if (leftovers > 0) ctx.metrics.sagaFailures.inc({ kind: 'rollback' });
   transitionEnv(ctx, envId, ['creating'], keep ? 'degraded' : 'failed');
 }
 
 /** Deletes VMs in parallel; returns how many could not be deleted (the reaper retries them). */
-async function deleteAll(ctx: Ctx, rows: VmRow[], requestId: string): Promise<number> {
+async function deleteAll(ctx: Ctx, rows: VmRow[]): Promise<number> {
   let failures = 0;
   await mapBounded(rows, ctx.config.createParallelism, async (vm) => {
     try {
-      await deleteVmOnAgent(ctx, vm, requestId, ctx.work.signal);
+      await deleteVmOnAgent(ctx, vm, ctx.work.signal);
     } catch (error) {
       if (error instanceof Interrupted) throw error;
       failures++;
-      ctx.log.warn('VM delete failed; will retry', {
-        vm_id: vm.id,
-        request_id: requestId,
-        error: String(error),
-      });
+      ctx.log.warn(
+        {
+          vm_id: vm.id,
+          error: String(error),
+        },
+        'VM delete failed; will retry',
+      );
     }
   });
   return failures;
 }
 
 /** Deletes every VM; the environment is `deleted` only when its last VM is confirmed gone. */
-async function runDelete(ctx: Ctx, envId: string, requestId: string) {
+async function runDelete(ctx: Ctx, envId: string) {
   const env = getEnvRow(ctx, envId);
   if (env?.state !== 'deleting') return;
-  const leftovers = await deleteAll(ctx, liveVms(ctx, envId), requestId);
+  const leftovers = await deleteAll(ctx, liveVms(ctx, envId));
   if (leftovers === 0) {
     transitionEnv(ctx, envId, ['deleting'], 'deleted', null);
-    ctx.log.info('environment deleted', { env_id: envId, request_id: requestId });
+    ctx.log.info({ env_id: envId }, 'environment deleted');
   } else {
     ctx.metrics.sagaFailures.inc({ kind: 'delete' });
     setEnvError(ctx, envId, {
@@ -137,29 +167,29 @@ async function runDelete(ctx: Ctx, envId: string, requestId: string) {
 }
 
 /** Retries the deletes a rollback could not finish (environment already `failed`/`degraded`). */
-export function startLeftoverCleanup(ctx: Ctx, envId: string, requestId: string): boolean {
+export function startLeftoverCleanup(ctx: Ctx, envId: string): boolean {
   return ctx.work.runExclusive(
     envId,
     async () => {
       const rows = liveVms(ctx, envId).filter(
         (v) => v.state === 'deleting' || v.state === 'failed',
       );
-      await deleteAll(ctx, rows, requestId);
+      await deleteAll(ctx, rows);
     },
     onSagaError(ctx),
   );
 }
 
-async function runPower(ctx: Ctx, envId: string, action: 'stop' | 'start', requestId: string) {
+async function runPower(ctx: Ctx, envId: string, action: 'stop' | 'start') {
   const transient = action === 'stop' ? 'stopping' : 'starting';
   const env = getEnvRow(ctx, envId);
   if (env?.state !== transient) return;
   let failures = 0;
-  let first: { code: string; msg: string } | null = null;
+  let first: FailureInfo | null = null;
   const rows = liveVms(ctx, envId).filter((v) => v.state !== 'failed' && v.state !== 'deleting');
   await mapBounded(rows, ctx.config.createParallelism, async (vm) => {
     try {
-      await powerVmOnAgent(ctx, vm, action, requestId, ctx.work.signal);
+      await powerVmOnAgent(ctx, vm, action, ctx.work.signal);
     } catch (error) {
       if (error instanceof Interrupted) throw error;
       failures++;

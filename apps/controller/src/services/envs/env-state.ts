@@ -1,4 +1,4 @@
-import type { EnvState } from '@apiary/protocol';
+import type { EnvState, FailureInfo } from '@apiary/protocol';
 import { and, eq, inArray } from 'drizzle-orm';
 import type { Ctx } from '../../context.js';
 import { envs } from '../../db/schema.js';
@@ -12,7 +12,7 @@ export function transitionEnv(
   id: string,
   from: EnvState[],
   to: EnvState,
-  error?: { code: string; msg: string } | null,
+  error?: FailureInfo | null,
 ): boolean {
   const patch: Partial<typeof envs.$inferInsert> = { state: to, updatedAt: ctx.clock.now() };
   if (error !== undefined) {
@@ -30,7 +30,7 @@ export function transitionEnv(
   return true;
 }
 
-export function setEnvError(ctx: Ctx, id: string, error: { code: string; msg: string } | null) {
+export function setEnvError(ctx: Ctx, id: string, error: FailureInfo | null) {
   ctx.db
     .update(envs)
     .set({

@@ -42,19 +42,19 @@ function busy(id: string, state: string): ApiError {
   });
 }
 
-export function stopEnv(ctx: Ctx, p: Principal, id: string, requestId: string): Env {
+export function stopEnv(ctx: Ctx, p: Principal, id: string): Env {
   const env = getVisibleEnv(ctx, p, id);
   if (env.state === 'stopped') return envView(ctx, id);
   if (!transitionEnv(ctx, id, ['active', 'degraded'], 'stopping')) throw busy(id, env.state);
-  startPowerSaga(ctx, id, 'stop', requestId);
+  startPowerSaga(ctx, id, 'stop');
   return envView(ctx, id);
 }
 
-export function startEnv(ctx: Ctx, p: Principal, id: string, requestId: string): Env {
+export function startEnv(ctx: Ctx, p: Principal, id: string): Env {
   const env = getVisibleEnv(ctx, p, id);
   if (env.state === 'active') return envView(ctx, id);
   if (!transitionEnv(ctx, id, ['stopped', 'degraded'], 'starting')) throw busy(id, env.state);
-  startPowerSaga(ctx, id, 'start', requestId);
+  startPowerSaga(ctx, id, 'start');
   return envView(ctx, id);
 }
 
@@ -62,16 +62,16 @@ export function startEnv(ctx: Ctx, p: Principal, id: string, requestId: string):
  * Deleting is refused only while the environment is being created (the create saga owns its
  * VMs until it settles); from any other state it proceeds and is idempotent.
  */
-export function deleteEnv(ctx: Ctx, p: Principal, id: string, requestId: string): Env {
+export function deleteEnv(ctx: Ctx, p: Principal, id: string): Env {
   const env = getVisibleEnv(ctx, p, id);
   if (env.state === 'deleted') return envView(ctx, id);
   if (env.state === 'deleting') {
-    startDeleteSaga(ctx, id, requestId);
+    startDeleteSaga(ctx, id);
     return envView(ctx, id);
   }
   const from = ['active', 'degraded', 'stopped', 'failed'] as const;
   if (!transitionEnv(ctx, id, [...from], 'deleting')) throw busy(id, env.state);
-  startDeleteSaga(ctx, id, requestId);
+  startDeleteSaga(ctx, id);
   return envView(ctx, id);
 }
 

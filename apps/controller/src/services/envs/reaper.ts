@@ -1,7 +1,7 @@
+import { newRequestId, withLogBindings } from '@apiary/server-kit';
 import { and, eq, inArray, lte } from 'drizzle-orm';
 import type { Ctx } from '../../context.js';
 import { envs, vms } from '../../db/schema.js';
-import { newId } from '../../lib/ids.js';
 import {
   startCreateSaga,
   startDeleteSaga,
@@ -16,12 +16,16 @@ import { transitionEnv } from './env-state.js';
  * the books only when its agent confirms it is gone.
  */
 export function reap(ctx: Ctx): void {
+  // One request id per pass: the agent calls of the sagas it starts carry it.
+  withLogBindings({ request_id: newRequestId() }, () => reapPass(ctx));
+}
+
+function reapPass(ctx: Ctx): void {
   const now = ctx.clock.now();
-  const requestId = newId('req');
   const act = (action: string, envId: string, started: boolean) => {
     if (!started) return;
     ctx.metrics.reaperActions.inc({ action });
-    ctx.log.info('reaper', { action, env_id: envId, request_id: requestId });
+    ctx.log.info({ action, env_id: envId }, 'reaper');
   };
 
   const expired = ctx.db
@@ -37,7 +41,7 @@ export function reap(ctx: Ctx): void {
   for (const { id } of expired) {
     if (ctx.work.isBusy(id)) continue;
     if (transitionEnv(ctx, id, ['active', 'degraded', 'stopped', 'failed'], 'deleting')) {
-      act('expire', id, startDeleteSaga(ctx, id, requestId));
+      act('expire', id, startDeleteSaga(ctx, id));
     }
   }
 
@@ -48,10 +52,10 @@ export function reap(ctx: Ctx): void {
     .all();
   for (const { id, state } of unsettled) {
     if (ctx.work.isBusy(id)) continue;
-    if (state === 'creating') act('resume_create', id, startCreateSaga(ctx, id, requestId));
-    if (state === 'deleting') act('retry_delete', id, startDeleteSaga(ctx, id, requestId));
-    if (state === 'stopping') act('resume_stop', id, startPowerSaga(ctx, id, 'stop', requestId));
-    if (state === 'starting') act('resume_start', id, startPowerSaga(ctx, id, 'start', requestId));
+    if (state === 'creating') act('resume_create', id, startCreateSaga(ctx, id));
+    if (state === 'deleting') act('retry_delete', id, startDeleteSaga(ctx, id));
+    if (state === 'stopping') act('resume_stop', id, startPowerSaga(ctx, id, 'stop'));
+    if (state === 'starting') act('resume_start', id, startPowerSaga(ctx, id, 'start'));
   }
 
   // Rollback leftovers: VMs of settled environments that could not be deleted yet.
@@ -67,7 +71,6 @@ export function reap(ctx: Ctx): void {
     )
     .all();
   for (const { envId } of leftovers) {
-    if (!ctx.work.isBusy(envId))
-      act('retry_vm_delete', envId, startLeftoverCleanup(ctx, envId, requestId));
+    if (!ctx.work.isBusy(envId)) act('retry_vm_delete', envId, startLeftoverCleanup(ctx, envId));
   }
 }

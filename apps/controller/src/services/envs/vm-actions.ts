@@ -16,7 +16,6 @@ export function powerVm(
   p: Principal,
   id: string,
   action: 'stop' | 'start' | 'restart',
-  requestId: string,
 ): Vm {
   const vm = getVisibleVm(ctx, p, id);
   const env = getVisibleEnv(ctx, p, vm.envId);
@@ -28,10 +27,10 @@ export function powerVm(
   }
   const started = ctx.work.runExclusive(
     env.id,
-    () => powerVmOnAgent(ctx, vm, action, requestId, ctx.work.signal),
+    () => powerVmOnAgent(ctx, vm, action, ctx.work.signal),
     (_name, e) => {
       if (!(e instanceof Interrupted))
-        ctx.log.warn('VM action failed', { vm_id: id, action, error: String(e) });
+        ctx.log.warn({ vm_id: id, action, error: String(e) }, 'VM action failed');
     },
   );
   if (!started)

@@ -1,9 +1,9 @@
-import { ApiError } from '@apiary/protocol';
+import { ApiError, type FailureCode } from '@apiary/protocol';
 
 /** A VM operation that did not succeed; recorded on the VM. */
 export class VmOpError extends Error {
   constructor(
-    readonly code: string,
+    readonly code: FailureCode,
     msg: string,
   ) {
     super(msg);

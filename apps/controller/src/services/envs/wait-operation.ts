@@ -1,6 +1,5 @@
-import { type AgentClient, ApiError, type Operation } from '@apiary/protocol';
+import { type AgentClient, ApiError, type Operation, sleep } from '@apiary/protocol';
 import type { Ctx } from '../../context.js';
-import { sleep } from '../../lib/limit.js';
 import { Interrupted, VmOpError } from './vm-op-error.js';
 
 /** Polls an agent operation until it ends. Transient failures to ask are retried until the deadline. */

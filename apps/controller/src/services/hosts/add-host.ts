@@ -17,12 +17,7 @@ export interface AddHostOutcome {
  * then save. A host the controller already knows (same address, or same host id once the
  * agent answered) is returned as it is.
  */
-export async function addHost(
-  ctx: Ctx,
-  p: Principal,
-  req: AddHostReq,
-  requestId?: string,
-): Promise<AddHostOutcome> {
+export async function addHost(ctx: Ctx, p: Principal, req: AddHostReq): Promise<AddHostOutcome> {
   requireRole(p, 'org_admin', 'adding a host');
   const baseUrl = agentBaseUrl(req.addr);
   const known = ctx.db.select().from(hosts).where(eq(hosts.addr, baseUrl)).get();
@@ -33,9 +28,9 @@ export async function addHost(
   }
   const orgId = resolveTargetOrg(ctx, p, req.org_id);
   const key = req.bootstrap_token
-    ? await claimAgentKey(ctx, baseUrl, req.bootstrap_token, requestId)
+    ? await claimAgentKey(ctx, baseUrl, req.bootstrap_token)
     : req.api_key;
-  const { result, info } = await testAgentConnection(ctx, baseUrl, key, requestId);
+  const { result, info } = await testAgentConnection(ctx, baseUrl, key);
   if (!result.ok || !info) throw connectionTestError(result);
 
   const existing = ctx.db.select().from(hosts).where(eq(hosts.id, info.host_id)).get();
@@ -53,7 +48,7 @@ export async function addHost(
   }
   insertAddedHost(ctx, info, { baseUrl, key, orgId, publicAddr: req.public_addr });
   ctx.liveness.track(info.host_id, null, -1);
-  ctx.log.info('host added', { host_id: info.host_id, addr: baseUrl, org_id: orgId });
+  ctx.log.info({ host_id: info.host_id, addr: baseUrl, org_id: orgId }, 'host added');
   ctx.events.publish({
     type: 'host.updated',
     orgId,
@@ -63,15 +58,10 @@ export async function addHost(
   return { host: toHostViews(ctx, row ? [row] : [])[0] as Host, created: true };
 }
 
-async function claimAgentKey(
-  ctx: Ctx,
-  baseUrl: string,
-  token: string,
-  requestId?: string,
-): Promise<string> {
+async function claimAgentKey(ctx: Ctx, baseUrl: string, token: string): Promise<string> {
   try {
     const created = await ctx.agents
-      .forAddr(baseUrl, undefined, { requestId })
+      .forAddr(baseUrl, undefined)
       .bootstrapApiKey({ body: { claim_token: token, name: 'apiary-controller' } });
     return created.key;
   } catch (error) {

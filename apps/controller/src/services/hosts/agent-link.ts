@@ -12,7 +12,7 @@ import type { Ctx } from '../../context.js';
 import { hosts } from '../../db/schema.js';
 import { newSecret } from '../../lib/secrets.js';
 import { CONTROLLER_VERSION } from '../../version.js';
-import { verifyLicenseKey } from '../auth/license-keys.js';
+import type { LicenseKeyRow } from '../auth/license-keys.js';
 import { applyInventory, publishVmChanges } from './apply-inventory.js';
 import { persistTransitions } from './persist-liveness.js';
 
@@ -20,12 +20,11 @@ import { persistTransitions } from './persist-liveness.js';
  * Agent self-registration with a license key. The same host id registering again (after a
  * restart, or when the controller forgot it) updates its one record: nothing is duplicated.
  */
-export function registerHost(ctx: Ctx, req: RegisterHostReq): RegisterHostResp {
-  const license = verifyLicenseKey(ctx, req.license_key);
-  if (!license) {
-    ctx.metrics.heartbeats.inc({ result: 'register_refused' });
-    throw new ApiError('unauthenticated', 'unknown or revoked license key');
-  }
+export function registerHost(
+  ctx: Ctx,
+  license: LicenseKeyRow,
+  req: RegisterHostReq,
+): RegisterHostResp {
   if (!isCompatibleApiVersion(req.api_version)) {
     throw new ApiError(
       'precondition_failed',
@@ -76,11 +75,10 @@ export function registerHost(ctx: Ctx, req: RegisterHostReq): RegisterHostResp {
   if (transition) persistTransitions(ctx, [transition]);
   publishVmChanges(ctx, req.host_id, changes);
   ctx.metrics.heartbeats.inc({ result: 'registered' });
-  ctx.log.info(existing ? 'host re-registered' : 'host registered', {
-    host_id: req.host_id,
-    hostname: req.hostname,
-    addr: base.addr,
-  });
+  ctx.log.info(
+    { host_id: req.host_id, hostname: req.hostname, addr: base.addr },
+    existing ? 'host re-registered' : 'host registered',
+  );
   ctx.events.publish({
     type: 'host.updated',
     orgId: existing?.orgId ?? license.orgId,
@@ -95,27 +93,10 @@ export function registerHost(ctx: Ctx, req: RegisterHostReq): RegisterHostResp {
   };
 }
 
-function authenticateHost(ctx: Ctx, hostId: string, token: string | undefined) {
-  if (!ctx.liveness.has(hostId)) {
-    ctx.metrics.heartbeats.inc({ result: 'unknown_host' });
-    throw new ApiError('not_found', `host ${hostId} is not registered; register again`);
-  }
-  if (!token || !ctx.liveness.checkCredential(hostId, token)) {
-    ctx.metrics.heartbeats.inc({ result: 'bad_credential' });
-    throw new ApiError('unauthenticated', 'bad host credential; register again');
-  }
-}
-
 /**
- * A heartbeat. With nothing new (same generation, host already ready) it touches memory only.
+ * A heartbeat (the host credential was checked by the route). With nothing new (same generation, host already ready) it touches memory only.
  */
-export function heartbeat(
-  ctx: Ctx,
-  hostId: string,
-  token: string | undefined,
-  req: HeartbeatReq,
-): HeartbeatResp {
-  authenticateHost(ctx, hostId, token);
+export function heartbeat(ctx: Ctx, hostId: string, req: HeartbeatReq): HeartbeatResp {
   const transition = ctx.liveness.seen(hostId);
   if (transition) persistTransitions(ctx, [transition]);
   const ack = ctx.liveness.ackGeneration(hostId);
@@ -135,15 +116,9 @@ export function heartbeat(
 }
 
 /** Clean agent shutdown: the host is down at once; its VMs stay, shown as unknown. */
-export function deregisterHost(
-  ctx: Ctx,
-  hostId: string,
-  token: string | undefined,
-  reason?: string,
-) {
-  authenticateHost(ctx, hostId, token);
+export function deregisterHost(ctx: Ctx, hostId: string, reason?: string) {
   const transition = ctx.liveness.markDown(hostId);
   if (transition) persistTransitions(ctx, [transition]);
-  ctx.log.info('host deregistered', { host_id: hostId, reason: reason ?? null });
+  ctx.log.info({ host_id: hostId, reason: reason ?? null }, 'host deregistered');
   return { ok: true as const };
 }

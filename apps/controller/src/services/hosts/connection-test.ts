@@ -23,10 +23,8 @@ export async function testAgentConnection(
   ctx: Ctx,
   baseUrl: string,
   key: string | undefined,
-  requestId?: string,
 ): Promise<{ result: ConnectionTestResult; info?: AgentInfo }> {
   const client = ctx.agents.forAddr(baseUrl, key, {
-    requestId,
     timeoutMs: Math.min(TEST_TIMEOUT_MS, ctx.config.agentTimeoutMs),
   });
   let info: AgentInfo;
@@ -106,5 +104,5 @@ export function connectionTestError(result: ConnectionTestResult): ApiError {
       : result.result === 'timeout'
         ? 'timeout'
         : 'upstream_failed';
-  return new ApiError(code, result.msg, { details: result, retryable: false });
+  return new ApiError(code, result.msg, { details: result, retryable: false, forClient: true });
 }

@@ -78,7 +78,7 @@ export function removeHost(ctx: Ctx, p: Principal, id: string) {
   }
   ctx.db.delete(hosts).where(eq(hosts.id, id)).run();
   ctx.liveness.forget(id);
-  ctx.log.info('host removed', { host_id: id });
+  ctx.log.info({ host_id: id }, 'host removed');
   ctx.events.publish({ type: 'host.removed', orgId: row.orgId, data: { id } });
   return { ok: true as const };
 }

@@ -15,7 +15,7 @@ export function persistTransitions(ctx: Ctx, transitions: Transition[]) {
       .get();
     if (!row) continue;
     ctx.metrics.livenessTransitions.inc({ to: t.to });
-    ctx.log.info('host liveness changed', { host_id: t.hostId, from: t.from, to: t.to });
+    ctx.log.info({ host_id: t.hostId, from: t.from, to: t.to }, 'host liveness changed');
     ctx.events.publish({
       type: 'host.liveness',
       orgId: row.orgId,

@@ -26,7 +26,7 @@ async function pollAddedHosts(ctx: Ctx, seen: Map<string, string>): Promise<void
     try {
       inventory = await fetchInventory(ctx, host);
     } catch (error) {
-      ctx.log.debug('poll failed', { host_id: host.id, error: String(error) });
+      ctx.log.debug({ host_id: host.id, error: String(error) }, 'poll failed');
       return;
     }
     const transition = ctx.liveness.seen(host.id);

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { ApiError } from '@apiary/protocol';
-import { randomBase32 } from '../../lib/ids.js';
+import { randomBase32 } from '@apiary/server-kit';
 
 /**
  * Image blobs on disk, content-addressed: `<dir>/<sha256 hex>`. An upload streams into a

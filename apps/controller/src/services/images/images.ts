@@ -1,9 +1,9 @@
 import { ApiError, type Image, type ImageFormat, type Pagination } from '@apiary/protocol';
+import { newId } from '@apiary/server-kit';
 import { and, count, desc, eq, inArray, isNull, ne, or, type SQL } from 'drizzle-orm';
 import type { Ctx } from '../../context.js';
 import { hostImages, hosts, images, vms } from '../../db/schema.js';
 import { iso } from '../../lib/clock.js';
-import { newId } from '../../lib/ids.js';
 import { resolveTargetOrg } from '../auth/orgs.js';
 import { isSuperAdmin, type Principal, requireRole } from '../auth/principal.js';
 import { removeBlob, storeBlob } from './image-store.js';
@@ -75,12 +75,15 @@ export async function uploadImage(
     createdAt: ctx.clock.now(),
   };
   ctx.db.insert(images).values(row).run();
-  ctx.log.info('image stored', {
-    digest: blob.digest,
-    name: q.name,
-    size: blob.size,
-    deduplicated: !blob.created,
-  });
+  ctx.log.info(
+    {
+      digest: blob.digest,
+      name: q.name,
+      size: blob.size,
+      deduplicated: !blob.created,
+    },
+    'image stored',
+  );
   return { image: toViews(ctx, p, [row])[0] as Image, created: true };
 }
 
