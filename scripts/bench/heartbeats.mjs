@@ -111,7 +111,7 @@ const controller = await startProcess(
     '--restart-grace-ms',
     '600000',
   ],
-  /"msg":"listening".*"port":(\d+)/,
+  /"port":(\d+)[^\n]*"msg":"listening"/,
 );
 const { licenseKey } = JSON.parse(readFileSync(join(dataDir, 'bootstrap.json'), 'utf8'));
 
@@ -133,7 +133,6 @@ for (let i = 0; i < AGENTS; i += 32) {
       const n = i + k;
       const hostId = `host_bench${String(n).padStart(8, '0')}`;
       const res = await post(controller.port, '/v1/internal/hosts/register', {
-        license_key: licenseKey,
         host_id: hostId,
         hostname: `hv${n}`,
         addr: `http://10.1.${n >> 8}.${n & 255}:9100`,
@@ -143,7 +142,7 @@ for (let i = 0; i < AGENTS; i += 32) {
         storage: 'zvol',
         agent_api_key: `wh_${n.toString(16).padStart(32, '0')}`,
         inventory: inventory(1),
-      });
+      }, licenseKey);
       if (res.status !== 200) throw new Error(`register ${hostId}: ${res.status} ${res.text}`);
       const body = JSON.parse(res.text);
       agents.push({

@@ -1,6 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { hostname as osHostname } from 'node:os';
 import { join } from 'node:path';
+import { createLogger, type Logger, splitHostPort } from '@apiary/server-kit';
 import type { Hono } from 'hono';
 import { createApp } from './app.js';
 import { countUserKeys, rotateControllerKey } from './auth/api-keys.js';
@@ -10,28 +11,31 @@ import { createConsoleUpgrade } from './console/console-upgrade.js';
 import { serialSession } from './console/serial-session.js';
 import { vncSession } from './console/vnc-session.js';
 import { ControllerLink } from './controller/controller-link.js';
-import { bumpGeneration } from './db/meta-store.js';
+import { bumpGeneration, currentGeneration } from './db/meta-store.js';
 import { type Db, openDatabase } from './db/open.js';
 import type { AgentDeps } from './deps.js';
 import { createHostExec, type HostExec } from './host/exec.js';
 import { readHostname } from './host/host-resources.js';
 import { DEFAULT_BOOT_CHECK } from './host/zone-boot.js';
 import { loadOrCreateHostId } from './host-id.js';
-import { HostResources } from './host-resources-service.js';
+import { HostResources, usedResources } from './host-resources-service.js';
 import type { AgentEnv } from './http/env.js';
 import { ImageService } from './images/image-service.js';
 import { buildInventory } from './inventory.js';
 import { createLayout } from './layout.js';
-import { createLogger, type Logger } from './log.js';
-import { Metrics } from './metrics.js';
+import { type AgentMetricSources, createAgentMetrics } from './metrics.js';
 import { HostNetwork } from './network/host-network.js';
 import { reconcileAtStart, reconcileForwards, retryCleanups } from './reconcile.js';
 import { StorageSetup } from './storage-setup.js';
+import { freePortCount } from './vms/allocations.js';
 import { OperationRunner } from './vms/operation-runner.js';
 import { VmService } from './vms/vm-service.js';
+import { countVmsByState } from './vms/vm-store.js';
 
 export interface AgentOptions {
   log?: Logger;
+  /** Node.js process metrics at `/metrics` (default on; tests building many agents turn them off). */
+  processMetrics?: boolean;
   fetch?: typeof fetch;
   /** Base URL the controller reaches this agent at (defaults from --listen / --public-addr). */
   addr?: string;
@@ -63,16 +67,20 @@ export interface Agent {
 /** Wire the agent from its configuration. Nothing touches the host until `start()`. */
 export function buildAgent(config: AgentConfig, options: AgentOptions = {}): Agent {
   mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
-  const log = options.log ?? createLogger({ level: config.logLevel });
+  const log = options.log ?? createLogger({ level: config.logLevel, format: config.logFormat });
   const hostId = loadOrCreateHostId(config.dataDir);
   const db = openDatabase(join(config.dataDir, 'agent.db'));
-  const metrics = new Metrics();
+  const metrics = createAgentMetrics({ processMetrics: options.processMetrics });
   const exec = createHostExec({
     illumosBin: config.illumosBin,
     pfexec: config.pfexec,
     env: config.commandEnv,
     log,
-    observe: (e) => metrics.observeCommand(e.command, e.exitCode, e.durationMs),
+    observe: (e) =>
+      metrics.hostCommandDuration.observe(
+        { command: e.command, result: e.exitCode === 0 ? 'ok' : 'error' },
+        e.durationMs / 1000,
+      ),
   });
   const layout = createLayout(config);
   const resources = new HostResources(exec, config.pool, log);
@@ -169,6 +177,13 @@ export function buildAgent(config: AgentConfig, options: AgentOptions = {}): Age
     resources,
     controllerStatus: () => link?.status() ?? null,
   };
+  Object.assign(metrics.sources, {
+    vmsByState: () => countVmsByState(db),
+    capacity: () => ({ total: resources.total(), used: usedResources(db) }),
+    images: () => images.list(1, 0).total,
+    freeHostPorts: () => freePortCount(db, config.portRange),
+    inventoryGeneration: () => currentGeneration(db),
+  } satisfies AgentMetricSources);
   let timer: NodeJS.Timeout | null = null;
   const refreshResources = async () => {
     const before = JSON.stringify(resources.total());
@@ -243,9 +258,4 @@ export function buildAgent(config: AgentConfig, options: AgentOptions = {}): Age
     },
     tick: background,
   };
-}
-
-export function splitHostPort(value: string): [string, number] {
-  const i = value.lastIndexOf(':');
-  return [value.slice(0, i).replace(/^\[|\]$/g, ''), Number(value.slice(i + 1))];
 }

@@ -1,6 +1,7 @@
 import { isAbsolute, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { ListenAddress, StorageBackend, summarizeIssues, validationIssues } from '@apiary/protocol';
+import { LogFormatSetting, LogLevelSetting } from '@apiary/server-kit';
 import { z } from 'zod';
 import { PoolName } from './host/names.js';
 
@@ -43,7 +44,8 @@ export const AgentConfig = z.object({
   /** Port 0 asks the OS for a free port (tests); the chosen address is logged. */
   listen: ListenAddress.default('127.0.0.1:9100'),
   dataDir: AbsolutePath,
-  logLevel: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
+  logLevel: LogLevelSetting,
+  logFormat: LogFormatSetting,
   /** Directory the host commands are taken from; null = the system's own paths. */
   illumosBin: AbsolutePath.nullable(),
   /** Where the host's `/` is (files the agent writes for the host: cloud-init, ipf.conf). */
@@ -80,6 +82,7 @@ const FLAGS = {
   listen: { type: 'string' },
   'data-dir': { type: 'string' },
   'log-level': { type: 'string' },
+  'log-format': { type: 'string' },
   sim: { type: 'string' },
   'illumos-bin': { type: 'string' },
   'host-root': { type: 'string' },
@@ -126,6 +129,7 @@ export function parseConfig(
     listen: str('listen', 'APIARY_LISTEN'),
     dataDir,
     logLevel: str('log-level', 'APIARY_LOG_LEVEL'),
+    logFormat: str('log-format', 'APIARY_LOG_FORMAT'),
     illumosBin: abs(str('illumos-bin', 'APIARY_ILLUMOS_BIN')) ?? (simDir ? simBinDir() : null),
     hostRoot: abs(str('host-root', 'APIARY_HOST_ROOT')) ?? (simDir ? resolve(simDir, 'root') : '/'),
     pfexec: (values.pfexec as boolean | undefined) ?? env.APIARY_PFEXEC === '1',

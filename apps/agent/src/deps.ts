@@ -1,17 +1,17 @@
 import type { AgentInfo, StorageBackend } from '@apiary/protocol';
+import type { Logger } from '@apiary/server-kit';
 import type { Db } from './db/open.js';
 import type { HostResources } from './host-resources-service.js';
 import type { ImageService } from './images/image-service.js';
 import type { Layout } from './layout.js';
-import type { Logger } from './log.js';
-import type { Metrics } from './metrics.js';
+import type { AgentMetrics } from './metrics.js';
 import type { VmService } from './vms/vm-service.js';
 
 /** Everything the HTTP app needs, built by main.ts (or a test) and passed in. */
 export interface AgentDeps {
   db: Db;
   log: Logger;
-  metrics: Metrics;
+  metrics: AgentMetrics;
   layout: Layout;
   hostId: string;
   hostname: string;

@@ -1,7 +1,6 @@
-import { randomBytes } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { base32 } from './ids.js';
+import { newId } from '@apiary/server-kit';
 
 /** The agent's stable identity (`host_` + base32), created once and kept in the data dir. */
 export function loadOrCreateHostId(dataDir: string): string {
@@ -12,7 +11,7 @@ export function loadOrCreateHostId(dataDir: string): string {
   } catch {
     // first start
   }
-  const id = `host_${base32(randomBytes(10))}`;
+  const id = newId('host');
   writeFileSync(path, `${id}\n`, { mode: 0o644 });
   return id;
 }

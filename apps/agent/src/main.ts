@@ -1,9 +1,9 @@
 import { mkdirSync } from 'node:fs';
+import { createLogger, splitHostPort } from '@apiary/server-kit';
 import { serve } from '@hono/node-server';
-import { buildAgent, splitHostPort } from './agent.js';
+import { buildAgent } from './agent.js';
 import { ConfigError, parseConfig } from './config.js';
 import { runKeysCommand } from './keys-command.js';
-import { createLogger } from './log.js';
 import { prepareSimHost, simBinDir } from './sim-cli.js';
 
 async function main(argv: string[]): Promise<void> {
@@ -16,7 +16,7 @@ async function main(argv: string[]): Promise<void> {
   const config = parseConfig(argv, process.env, simBinDir);
   mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
   if (config.simDir) prepareSimHost(config.simDir);
-  const log = createLogger({ level: config.logLevel });
+  const log = createLogger({ level: config.logLevel, format: config.logFormat });
   const agent = buildAgent(config, { log });
   // Reconcile with the host (adopt, resume, clean up) before taking any request.
   await agent.start();

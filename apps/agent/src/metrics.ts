@@ -1,80 +1,102 @@
-/*
- * Prometheus text exposition, written by hand: a handful of counters kept in memory and gauges
- * computed at scrape time from the database (so a scrape never runs a host command).
- */
+import { createServerMetrics, LATENCY_BUCKETS, STEP_BUCKETS } from '@apiary/server-kit';
+import { Counter, Gauge, Histogram } from 'prom-client';
 
-type Labels = Record<string, string | number>;
-
-class Counter {
-  private readonly values = new Map<string, { labels: Labels; value: number }>();
-  constructor(
-    readonly name: string,
-    readonly help: string,
-  ) {}
-  inc(labels: Labels, by = 1) {
-    const key = JSON.stringify(labels);
-    const entry = this.values.get(key) ?? { labels, value: 0 };
-    entry.value += by;
-    this.values.set(key, entry);
-  }
-  render(): string[] {
-    const lines = [`# HELP ${this.name} ${this.help}`, `# TYPE ${this.name} counter`];
-    for (const { labels, value } of this.values.values()) {
-      lines.push(`${this.name}${renderLabels(labels)} ${value}`);
-    }
-    return lines;
-  }
+/** What `/metrics` reads at scrape time: from the database and cached totals, never a host command. */
+export interface AgentMetricSources {
+  vmsByState: () => Map<string, number>;
+  capacity: () => {
+    total: Record<'cpu' | 'mem' | 'disk', number>;
+    used: Record<'cpu' | 'mem' | 'disk', number>;
+  };
+  images: () => number;
+  freeHostPorts: () => number;
+  inventoryGeneration: () => number;
 }
 
-export interface GaugeSample {
-  name: string;
-  help: string;
-  samples: Array<{ labels?: Labels; value: number }>;
+const RESOURCES = ['cpu', 'mem', 'disk'] as const;
+
+/** Every metric the agent exports at `/metrics`, beside the server kit's HTTP and process ones. */
+export function createAgentMetrics(options: { processMetrics?: boolean } = {}) {
+  const server = createServerMetrics({ namespace: 'apiary_agent', ...options });
+  const registers = [server.registry];
+  const sources: AgentMetricSources = {
+    vmsByState: () => new Map(),
+    capacity: () => ({ total: { cpu: 0, mem: 0, disk: 0 }, used: { cpu: 0, mem: 0, disk: 0 } }),
+    images: () => 0,
+    freeHostPorts: () => 0,
+    inventoryGeneration: () => 0,
+  };
+  const scraped = (name: string, help: string, read: () => number) =>
+    new Gauge({
+      name,
+      help,
+      registers,
+      collect() {
+        this.set(read());
+      },
+    });
+  return {
+    ...server,
+    sources,
+    hostCommandDuration: new Histogram({
+      name: 'apiary_agent_host_command_duration_seconds',
+      help: 'Time a host command (zoneadm, zfs, dladm, ...) took, by command and result.',
+      labelNames: ['command', 'result'] as const,
+      buckets: LATENCY_BUCKETS,
+      registers,
+    }),
+    sagaStepDuration: new Histogram({
+      name: 'apiary_agent_saga_step_duration_seconds',
+      help: 'Time one step of a VM saga took, by phase (run or undo), step and result.',
+      labelNames: ['phase', 'step', 'result'] as const,
+      buckets: STEP_BUCKETS,
+      registers,
+    }),
+    operations: new Counter({
+      name: 'apiary_agent_operations_total',
+      help: 'VM operations finished, by kind and result.',
+      labelNames: ['kind', 'result'] as const,
+      registers,
+    }),
+    vms: new Gauge({
+      name: 'apiary_agent_vms',
+      help: 'VMs on this host, by state.',
+      labelNames: ['state'] as const,
+      registers,
+      collect() {
+        this.reset();
+        for (const [state, n] of sources.vmsByState()) this.set({ state }, n);
+      },
+    }),
+    capacityTotal: new Gauge({
+      name: 'apiary_agent_capacity',
+      help: 'Host capacity by resource (cpu in vCPUs, mem and disk in MiB).',
+      labelNames: ['resource'] as const,
+      registers,
+      collect() {
+        const { total } = sources.capacity();
+        for (const r of RESOURCES) this.set({ resource: r }, total[r]);
+      },
+    }),
+    capacityReserved: new Gauge({
+      name: 'apiary_agent_capacity_reserved',
+      help: 'Capacity reserved by VMs, by resource (cpu in vCPUs, mem and disk in MiB).',
+      labelNames: ['resource'] as const,
+      registers,
+      collect() {
+        const { used } = sources.capacity();
+        for (const r of RESOURCES) this.set({ resource: r }, used[r]);
+      },
+    }),
+    images: scraped('apiary_agent_images', 'Images in the local store.', () => sources.images()),
+    freeHostPorts: scraped('apiary_agent_free_host_ports', 'Host ports left for forwards.', () =>
+      sources.freeHostPorts(),
+    ),
+    inventoryGeneration: scraped(
+      'apiary_agent_inventory_generation',
+      'Generation of the inventory reported to the controller.',
+      () => sources.inventoryGeneration(),
+    ),
+  };
 }
-
-export class Metrics {
-  readonly requests = new Counter('apiary_agent_http_requests_total', 'HTTP requests served');
-  readonly requestMs = new Counter(
-    'apiary_agent_http_request_duration_ms_sum',
-    'Total milliseconds spent serving HTTP requests',
-  );
-  readonly commands = new Counter('apiary_agent_host_commands_total', 'Host commands run');
-  readonly commandMs = new Counter(
-    'apiary_agent_host_command_duration_ms_sum',
-    'Total milliseconds spent in host commands',
-  );
-  readonly operations = new Counter('apiary_agent_operations_total', 'VM operations finished');
-
-  observeRequest(method: string, route: string, status: number, ms: number) {
-    this.requests.inc({ method, route, status });
-    this.requestMs.inc({ method, route }, ms);
-  }
-
-  observeCommand(command: string, exitCode: number, ms: number) {
-    this.commands.inc({ command, result: exitCode === 0 ? 'ok' : 'error' });
-    this.commandMs.inc({ command }, ms);
-  }
-
-  render(gauges: GaugeSample[]): string {
-    const lines = [
-      ...this.requests.render(),
-      ...this.requestMs.render(),
-      ...this.commands.render(),
-      ...this.commandMs.render(),
-      ...this.operations.render(),
-    ];
-    for (const g of gauges) {
-      lines.push(`# HELP ${g.name} ${g.help}`, `# TYPE ${g.name} gauge`);
-      for (const s of g.samples) lines.push(`${g.name}${renderLabels(s.labels ?? {})} ${s.value}`);
-    }
-    return `${lines.join('\n')}\n`;
-  }
-}
-
-function renderLabels(labels: Labels): string {
-  const parts = Object.entries(labels).map(
-    ([k, v]) =>
-      `${k}="${String(v).replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n')}"`,
-  );
-  return parts.length ? `{${parts.join(',')}}` : '';
-}
+export type AgentMetrics = ReturnType<typeof createAgentMetrics>;

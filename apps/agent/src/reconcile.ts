@@ -1,4 +1,5 @@
 import { stat } from 'node:fs/promises';
+import type { Logger } from '@apiary/server-kit';
 import type { Db } from './db/open.js';
 import { portAllocations } from './db/schema.js';
 import type { HostExec } from './host/exec.js';
@@ -15,7 +16,6 @@ import { exportZoneConfig } from './host/zonecfg.js';
 import { zoneAttrs } from './host/zonecfg-format.js';
 import { getImage, insertImage } from './images/image-store.js';
 import { ipToInt, type Layout } from './layout.js';
-import type { Logger } from './log.js';
 import { egress, rdrRules } from './vms/create-steps.js';
 import type { OperationRunner } from './vms/operation-runner.js';
 import { latestOperation, unfinishedOperations } from './vms/operation-store.js';
@@ -63,12 +63,15 @@ export async function reconcileAtStart(deps: ReconcileDeps & { vms: VmService })
     ...(zones ? [attempt('egress rules', () => reconcileEgress(deps, zones))] : []),
   ]);
   for (const op of unfinishedOperations(deps.db)) {
-    deps.log.info({
-      operation_id: op.id,
-      kind: op.kind,
-      vm_id: op.vmId,
-      step: op.step,
-    }, 'resuming operation');
+    deps.log.info(
+      {
+        operation_id: op.id,
+        kind: op.kind,
+        vm_id: op.vmId,
+        step: op.step,
+      },
+      'resuming operation',
+    );
     deps.runner.schedule(op);
   }
 }
@@ -139,10 +142,13 @@ async function adoptZones(deps: ReconcileDeps, listing: ZoneListing): Promise<vo
           .run();
       }
     });
-    log.warn({
-      vm_id: zone.name,
-      state: zone.state,
-    }, 'adopted a VM found on the host but not in the database');
+    log.warn(
+      {
+        vm_id: zone.name,
+        state: zone.state,
+      },
+      'adopted a VM found on the host but not in the database',
+    );
   }
 }
 

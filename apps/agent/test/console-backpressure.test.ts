@@ -2,13 +2,13 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
+import { silentLogger } from '@apiary/server-kit';
 import { afterEach, describe, expect, it } from 'vitest';
 import WebSocket, { WebSocketServer } from 'ws';
 import { serialSession } from '../src/console/serial-session.js';
 import { vncSession } from '../src/console/vnc-session.js';
 import type { HostExec } from '../src/host/exec.js';
 import { createLayout } from '../src/layout.js';
-import { silentLogger } from '../src/log.js';
 import type { VmRow } from '../src/vms/vm-store.js';
 import { tempDir } from './helpers/temp.js';
 

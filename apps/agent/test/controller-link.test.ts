@@ -1,9 +1,9 @@
 import { statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Inventory } from '@apiary/protocol';
+import { silentLogger } from '@apiary/server-kit';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ControllerLink } from '../src/controller/controller-link.js';
-import { silentLogger } from '../src/log.js';
 import { fakeController } from './helpers/fake-controller.js';
 import { tempDir } from './helpers/temp.js';
 
@@ -55,13 +55,13 @@ function setup() {
 }
 
 describe('ControllerLink', () => {
-  it('registers with the license key, a minted agent key and the inventory', async () => {
+  it('registers with the license key as its bearer token, a minted agent key and the inventory', async () => {
     const { link, controller, dir } = setup();
     link.start();
     await waitFor(() => controller.state.registrations.length === 1);
     const reg = controller.state.registrations[0]!;
     expect(reg).toMatchObject({
-      license_key: 'lic_0123456789abcdef0123',
+      bearer: 'lic_0123456789abcdef0123',
       host_id: 'host_abcdefghijkl',
       addr: 'http://10.0.0.5:9100',
       engines: ['bhyve'],

@@ -59,7 +59,7 @@ describe('authentication', () => {
   });
 
   it('refuses JSON bodies over the size limit before parsing them', async () => {
-    const big = JSON.stringify({ id: 'a-1', env_id: 'a', image: 'x', pad: 'x'.repeat(200_000) });
+    const big = JSON.stringify({ id: 'a-1', env_id: 'a', image: 'x', pad: 'x'.repeat(2_000_000) });
     const res = await call('POST', '/api/vms', operator, big);
     expect(res.status).toBe(413);
   });

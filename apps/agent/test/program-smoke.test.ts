@@ -91,7 +91,7 @@ describe('apiary-agent program', () => {
       let out = '';
       child.stdout.on('data', (chunk: Buffer) => {
         out += chunk.toString();
-        const match = /"msg":"listening","addr":"([^"]+)"/.exec(out);
+        const match = /"addr":"([^"]+)"[^\n]*"msg":"listening"/.exec(out);
         if (match) resolve(`http://${match[1]}`);
       });
       child.on('exit', (code) => reject(new Error(`agent exited with ${code}: ${out}`)));
@@ -152,7 +152,7 @@ describe('apiary-agent program', () => {
     for (let i = 0; i < 200 && controller.state.heartbeats.length === 0; i++) {
       await new Promise((r) => setTimeout(r, 50));
     }
-    const bound = /"msg":"listening","addr":"([^"]+)"/.exec(out)?.[1];
+    const bound = /"addr":"([^"]+)"[^\n]*"msg":"listening"/.exec(out)?.[1];
     expect(controller.state.registrations[0]?.addr).toBe(`http://${bound}`);
     expect(out).not.toContain('lic_0123456789abcdef0123');
     child.kill('SIGTERM');

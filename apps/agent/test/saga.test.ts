@@ -1,6 +1,6 @@
+import { silentLogger } from '@apiary/server-kit';
 import { describe, expect, it } from 'vitest';
 import { HostCommandError } from '../src/host/host-command-error.js';
-import { silentLogger } from '../src/log.js';
 import { runForward, runUndo, StepFailure } from '../src/vms/saga.js';
 import type { SagaStep } from '../src/vms/saga-step.js';
 import type { VmContext } from '../src/vms/vm-context.js';

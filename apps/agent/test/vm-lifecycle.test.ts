@@ -267,12 +267,12 @@ describe('metrics', () => {
     expect(res.headers.get('content-type')).toContain('text/plain');
     const text = await res.text();
     expect(text).toMatch(
-      /^apiary_agent_host_commands_total\{command="zoneadm",result="ok"\} \d+$/m,
+      /^apiary_agent_host_command_duration_seconds_count\{command="zoneadm",result="ok"\} \d+$/m,
     );
     expect(text).toMatch(
       /^apiary_agent_operations_total\{kind="create",result="succeeded"\} \d+$/m,
     );
-    expect(text).toMatch(/^apiary_agent_capacity_total\{resource="cpu"\} 8$/m);
+    expect(text).toMatch(/^apiary_agent_capacity\{resource="cpu"\} 8$/m);
     expect(text).toMatch(/^apiary_agent_free_host_ports \d+$/m);
     expect(t.commands().length).toBe(before);
   });

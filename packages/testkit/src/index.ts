@@ -5,3 +5,4 @@ export { ManagedProcess } from './managed-process.js';
 export { bins, repoRoot } from './paths.js';
 export { sampleImageStream, writeSampleImage } from './sample-image.js';
 export { waitFor } from './wait-for.js';
+export * from './promtool.js';

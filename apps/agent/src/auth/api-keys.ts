@@ -1,9 +1,9 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { AgentApiKey, AgentRole } from '@apiary/protocol';
+import { newId } from '@apiary/server-kit';
 import { count, eq } from 'drizzle-orm';
 import type { Db } from '../db/open.js';
 import { apiKeys } from '../db/schema.js';
-import { newId } from '../ids.js';
 
 /*
  * Agent API keys: `wh_` + 64 hex characters (256 random bits), shown once and stored as sha256.

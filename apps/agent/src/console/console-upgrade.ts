@@ -1,11 +1,10 @@
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { type AgentRole, REQUEST_ID_HEADER, VmId } from '@apiary/protocol';
+import { type AgentRole, ApiError, REQUEST_ID_HEADER, StandardClose, VmId } from '@apiary/protocol';
+import { type Logger, requestIdFor, withLogBindings } from '@apiary/server-kit';
 import { type WebSocket, WebSocketServer } from 'ws';
-import { roleAllows, verifyApiKey } from '../auth/api-keys.js';
 import type { Db } from '../db/open.js';
-import { newId } from '../ids.js';
-import { type Logger, withRequestId } from '../log.js';
+import { authenticateKey } from '../http/key-auth.js';
 import { getVm, type VmRow } from '../vms/vm-store.js';
 
 /*
@@ -29,16 +28,14 @@ interface ConsoleUpgradeDeps {
 export function createConsoleUpgrade(deps: ConsoleUpgradeDeps) {
   const wss = new WebSocketServer({ noServer: true, maxPayload: 1024 * 1024 });
   return (req: IncomingMessage, socket: Duplex, head: Buffer) => {
-    const incoming = req.headers[REQUEST_ID_HEADER];
-    const requestId =
-      typeof incoming === 'string' && /^[A-Za-z0-9_.:-]{1,128}$/.test(incoming)
-        ? incoming
-        : newId('req');
+    const requestId = requestIdFor(req.headers[REQUEST_ID_HEADER]);
     // An exception here would be thrown from the HTTP server's `upgrade` event and end the
     // agent: whatever goes wrong is logged and costs this one socket only.
     socket.on('error', () => {});
     try {
-      withRequestId(requestId, () => upgradeConsole(deps, wss, requestId, req, socket, head));
+      withLogBindings({ request_id: requestId }, () =>
+        upgradeConsole(deps, wss, req, socket, head),
+      );
     } catch (error) {
       deps.log.error({ error, path: req.url?.split('?')[0] }, 'console upgrade failed');
       socket.destroy();
@@ -49,7 +46,6 @@ export function createConsoleUpgrade(deps: ConsoleUpgradeDeps) {
 function upgradeConsole(
   deps: ConsoleUpgradeDeps,
   wss: WebSocketServer,
-  requestId: string,
   req: IncomingMessage,
   socket: Duplex,
   head: Buffer,
@@ -63,10 +59,13 @@ function upgradeConsole(
   if (path === null) return refuse(400, 'Bad Request');
   const match = PATH.exec(path);
   if (!match) return refuse(404, 'Not Found');
-  const auth = /^Bearer\s+(\S+)$/i.exec(req.headers.authorization ?? '');
-  const key = auth ? verifyApiKey(deps.db, auth[1] as string) : null;
-  if (!key) return refuse(401, 'Unauthorized');
-  if (!roleAllows(key.role, REQUIRED_ROLE)) return refuse(403, 'Forbidden');
+  let key: { keyId: string };
+  try {
+    key = authenticateKey(deps.db, req.headers.authorization, REQUIRED_ROLE);
+  } catch (error) {
+    if (!(error instanceof ApiError)) throw error;
+    return refuse(error.status, error.status === 401 ? 'Unauthorized' : 'Forbidden');
+  }
   const id = VmId.safeParse(decodeSegment(match[1] as string));
   if (!id.success) return refuse(400, 'Bad Request');
   const vm = getVm(deps.db, id.data);
@@ -76,8 +75,8 @@ function upgradeConsole(
   }
   const kind = match[2] as ConsoleKind;
   wss.handleUpgrade(req, socket, head, (ws) => {
-    const log = deps.log.child({ request_id: requestId, vm_id: vm.id, console: kind });
-    log.info({ key_id: key.id }, 'console session opened');
+    const log = deps.log.child({ vm_id: vm.id, console: kind });
+    log.info({ key_id: key.keyId }, 'console session opened');
     // A broken frame from the client (too large, bad UTF-8, unmasked) is reported as 'error'
     // (ws then closes with 1009/1007/1002); unheard, it would be thrown and end the agent.
     ws.on('error', (error) => log.info({ error: error.message }, 'console client error'));
@@ -86,7 +85,7 @@ function upgradeConsole(
       deps.sessions[kind](ws, vm, log);
     } catch (error) {
       log.error({ error }, 'console session failed to start');
-      ws.close(1011, 'the console could not be started');
+      ws.close(StandardClose.internalError, 'the console could not be started');
     }
   });
 }

@@ -1,7 +1,8 @@
+import { CloseCode, StandardClose } from '@apiary/protocol';
+import type { Logger } from '@apiary/server-kit';
 import { type IPty, spawn } from 'node-pty';
 import type { WebSocket } from 'ws';
 import type { HostExec } from '../host/exec.js';
-import type { Logger } from '../log.js';
 import type { VmRow } from '../vms/vm-store.js';
 import { boundedSender } from './bounded-sender.js';
 
@@ -36,7 +37,7 @@ export function serialSession(exec: HostExec, env: Record<string, string>) {
     // A client whose close has begun (CLOSING) is leaving: the next one waits for it instead.
     if (previous && previous.ws.readyState === previous.ws.OPEN) {
       log.info('serial console in use; second client refused');
-      ws.close(4409, `the serial console of ${vm.id} is in use by another client`);
+      ws.close(CloseCode.conflict, `the serial console of ${vm.id} is in use by another client`);
       return;
     }
     let markGone = () => {};
@@ -72,7 +73,7 @@ export function serialSession(exec: HostExec, env: Record<string, string>) {
       } catch (error) {
         log.error({ error }, 'zlogin -C could not be started');
         release();
-        ws.close(1011, 'the console could not be started');
+        ws.close(StandardClose.internalError, 'the console could not be started');
         return;
       }
       for (const keys of pending.splice(0)) pty.write(keys);
@@ -110,7 +111,7 @@ function attach(
     log.info({ exit_code: exitCode }, 'zlogin exited');
     if (ws.readyState === ws.OPEN) {
       const reason = exitCode === 0 ? 'console closed' : closeReason(lastLine, exitCode);
-      ws.close(exitCode === 0 ? 1000 : 1011, reason);
+      ws.close(exitCode === 0 ? StandardClose.normal : StandardClose.internalError, reason);
     }
     release();
   });

@@ -1,6 +1,7 @@
+import { StandardClose } from '@apiary/protocol';
+import type { Logger } from '@apiary/server-kit';
 import type { WebSocket } from 'ws';
 import type { Layout } from '../layout.js';
-import type { Logger } from '../log.js';
 import { connectUnix } from '../util/connect-unix.js';
 import type { VmRow } from '../vms/vm-store.js';
 import { boundedSender } from './bounded-sender.js';
@@ -20,10 +21,10 @@ export function vncSession(layout: Layout) {
     socket.on('data', send);
     socket.on('error', (error) => {
       log.warn({ error: error.message }, 'VNC socket unavailable');
-      if (ws.readyState === ws.OPEN) ws.close(1011, 'VNC not available');
+      if (ws.readyState === ws.OPEN) ws.close(StandardClose.internalError, 'VNC not available');
     });
     socket.on('close', () => {
-      if (ws.readyState === ws.OPEN) ws.close(1000, 'VNC closed');
+      if (ws.readyState === ws.OPEN) ws.close(StandardClose.normal, 'VNC closed');
     });
     // The other way too: a client's input waits in its own TCP buffers while bhyve is not
     // reading, not in ours.

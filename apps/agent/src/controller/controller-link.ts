@@ -8,8 +8,7 @@ import {
   type Inventory,
   type StorageBackend,
 } from '@apiary/protocol';
-import { newId } from '../ids.js';
-import type { Logger } from '../log.js';
+import { type Logger, newRequestId } from '@apiary/server-kit';
 import { AGENT_VERSION } from '../version.js';
 import { forgetCredential, loadCredential, saveCredential } from './credential-store.js';
 
@@ -92,7 +91,7 @@ export class ControllerLink {
     try {
       await this.client.deregisterHost(
         { params: { id: this.deps.hostId }, body: { reason } },
-        { timeoutMs: 5_000, requestId: newId('req') },
+        { timeoutMs: 5_000, requestId: newRequestId() },
       );
       this.deps.log.info({ controller: this.deps.url }, 'deregistered from controller');
     } catch (error) {
@@ -109,7 +108,7 @@ export class ControllerLink {
     const headers: Record<string, string> = offset > 0 ? { range: `bytes=${offset}-` } : {};
     return this.client.internalDownloadImage(
       { params: { digest } },
-      { headers, timeoutMs: 3_600_000, requestId: newId('req') },
+      { headers, timeoutMs: 3_600_000, requestId: newRequestId() },
     );
   }
 
@@ -125,9 +124,12 @@ export class ControllerLink {
         const forgotten =
           error instanceof ApiError && (error.status === 401 || error.status === 404);
         if (forgotten && this.credential) {
-          this.deps.log.warn({
-            status: error.status,
-          }, 'controller does not know this host; registering again');
+          this.deps.log.warn(
+            {
+              status: error.status,
+            },
+            'controller does not know this host; registering again',
+          );
           this.credential = null;
           this.registered = false;
           forgetCredential(this.deps.dataDir);
@@ -137,11 +139,14 @@ export class ControllerLink {
           const cap = this.deps.maxBackoffMs ?? 30_000;
           delay = Math.min(cap, 500 * 2 ** Math.min(this.failures, 10)) * (0.5 + Math.random() / 2);
           this.registered = this.registered && this.failures < 3;
-          this.deps.log.warn({
-            controller: this.deps.url,
-            error: (error as Error).message,
-            retry_in_ms: Math.round(delay),
-          }, 'controller unreachable; will retry');
+          this.deps.log.warn(
+            {
+              controller: this.deps.url,
+              error: (error as Error).message,
+              retry_in_ms: Math.round(delay),
+            },
+            'controller unreachable; will retry',
+          );
         }
       }
       if (this.stopped) break;
@@ -156,7 +161,6 @@ export class ControllerLink {
     const resp = await this.client.registerHost(
       {
         body: {
-          license_key: license,
           host_id: this.deps.hostId,
           hostname: this.deps.hostname,
           addr: this.deps.addr(),
@@ -169,7 +173,7 @@ export class ControllerLink {
           inventory,
         },
       },
-      { requestId: newId('req') },
+      { token: license, requestId: newRequestId() },
     );
     this.credential = resp.host_credential;
     saveCredential(this.deps.dataDir, this.deps.url, resp.host_credential);
@@ -177,10 +181,13 @@ export class ControllerLink {
     this.intervalMs = resp.heartbeat_interval_ms;
     this.registered = true;
     this.lastHeartbeatAt = new Date().toISOString();
-    this.deps.log.info({
-      controller: this.deps.url,
-      interval_ms: this.intervalMs,
-    }, 'registered with controller');
+    this.deps.log.info(
+      {
+        controller: this.deps.url,
+        interval_ms: this.intervalMs,
+      },
+      'registered with controller',
+    );
   }
 
   private async heartbeat(): Promise<void> {
@@ -191,7 +198,7 @@ export class ControllerLink {
         params: { id: this.deps.hostId },
         body: { generation: inventory.generation, ...(changed ? { inventory } : {}) },
       },
-      { requestId: newId('req') },
+      { requestId: newRequestId() },
     );
     this.ackGeneration = resp.ack_generation;
     this.intervalMs = resp.next_heartbeat_ms;

@@ -1,3 +1,4 @@
+import type { FailureCode } from '@apiary/protocol';
 import { sql } from 'drizzle-orm';
 import { index, integer, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
 
@@ -52,7 +53,7 @@ export const vms = sqliteTable(
     /** sha256 of the normalized create request: the same create twice is one VM. */
     specHash: text('spec_hash').notNull(),
     state: text('state').notNull(),
-    errorCode: text('error_code'),
+    errorCode: text('error_code').$type<FailureCode>(),
     errorMsg: text('error_msg'),
     /** Network slot: decides the VM's IP and VNIC name; unique while allocated. */
     slot: integer('slot'),
@@ -88,7 +89,7 @@ export const operations = sqliteTable(
     step: text('step'),
     /** JSON array of saga steps completed, in order (what an undo must reverse). */
     doneSteps: text('done_steps').notNull().default('[]'),
-    errorCode: text('error_code'),
+    errorCode: text('error_code').$type<FailureCode>(),
     errorMsg: text('error_msg'),
     /** Request that started the operation, so its log lines can be found after a resume. */
     requestId: text('request_id'),

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
+import type { Logger } from '@apiary/server-kit';
 import { execa, type Result } from 'execa';
-import type { Logger } from '../log.js';
 import { Semaphore } from '../util/semaphore.js';
 import { HostCommandError } from './host-command-error.js';
 

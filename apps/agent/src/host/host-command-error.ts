@@ -1,3 +1,5 @@
+import { ApiError } from '@apiary/protocol';
+
 /**
  * A host command that exited non-zero, timed out or could not start. Carries the whole result
  * so callers classify failures by stderr (as illumos tools only report errors as text).
@@ -40,4 +42,10 @@ export function isHostCommandError(error: unknown): error is HostCommandError {
 /** True when `error` is a host command failure whose stderr contains any of `texts`. */
 export function failedWith(error: unknown, ...texts: string[]): boolean {
   return isHostCommandError(error) && texts.some((t) => error.says(t));
+}
+
+/** How the HTTP edge reports a failed host command: 502, details only in the log. */
+export function toHostCommandApiError(error: unknown): ApiError | undefined {
+  if (!isHostCommandError(error)) return undefined;
+  return new ApiError('host_command_failed', 'a host command failed', { cause: error });
 }

@@ -1,4 +1,5 @@
 import { open, stat } from 'node:fs/promises';
+import { sleep } from '@apiary/protocol';
 import type { HostExec } from './exec.js';
 import { getZone, type ZoneState, zoneadm } from './zoneadm.js';
 
@@ -43,8 +44,6 @@ export class ZoneBootError extends Error {
 }
 
 const TRANSITIONAL: ReadonlySet<ZoneState> = new Set(['ready', 'shutting_down', 'down']);
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /**
  * Boot (or reboot) a zone and confirm it runs: one `zoneadm -z NAME list -p` after the settle

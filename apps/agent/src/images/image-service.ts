@@ -2,10 +2,10 @@ import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { type AgentImage, ApiError, type ImageFormat, type StorageBackend } from '@apiary/protocol';
+import type { Logger } from '@apiary/server-kit';
 import type { Db } from '../db/open.js';
 import type { HostExec } from '../host/exec.js';
 import type { Layout } from '../layout.js';
-import type { Logger } from '../log.js';
 import {
   deleteImageRow,
   getImage,
@@ -143,11 +143,14 @@ export class ImageService {
       diskBytes: imported.diskBytes,
       importedAt: new Date().toISOString(),
     });
-    this.deps.log.info({
-      digest,
-      size: staged.size,
-      location: imported.location,
-    }, 'image imported');
+    this.deps.log.info(
+      {
+        digest,
+        size: staged.size,
+        location: imported.location,
+      },
+      'image imported',
+    );
     this.deps.onChange();
     return row;
   }

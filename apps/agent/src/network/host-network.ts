@@ -1,3 +1,4 @@
+import type { Logger } from '@apiary/server-kit';
 import { createEtherstub, createVnic, showLinks } from '../host/dladm.js';
 import type { HostExec } from '../host/exec.js';
 import {
@@ -8,7 +9,6 @@ import {
 } from '../host/ipadm.js';
 import { addNatRules, listNatRules, normalizeNatRule, renderMapRules } from '../host/ipnat.js';
 import type { Layout } from '../layout.js';
-import type { Logger } from '../log.js';
 
 /*
  * The host's private NAT network, shared by every VM: an etherstub, a gateway VNIC on it with
@@ -56,11 +56,14 @@ export class HostNetwork {
       (r) => !loaded.has(normalizeNatRule(r)),
     );
     await addNatRules(exec, missing);
-    this.log.info({
-      etherstub: layout.etherstub,
-      gateway: layout.subnet.gateway,
-      subnet: layout.subnet.cidr,
-      external_link: layout.externalLink,
-    }, 'host network ready');
+    this.log.info(
+      {
+        etherstub: layout.etherstub,
+        gateway: layout.subnet.gateway,
+        subnet: layout.subnet.cidr,
+        external_link: layout.externalLink,
+      },
+      'host network ready',
+    );
   }
 }

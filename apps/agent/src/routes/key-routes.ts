@@ -4,24 +4,24 @@ import { countUserKeys, createApiKey, deleteApiKey, listApiKeys } from '../auth/
 import { checkClaimToken, removeClaimToken } from '../auth/claim-token.js';
 import type { AgentDeps } from '../deps.js';
 import type { AgentEnv } from '../http/env.js';
-import { mountRoute } from '../http/mount.js';
+import type { Bind } from '../http/route-binding.js';
 
-export function mountKeyRoutes(app: Hono<AgentEnv>, deps: AgentDeps): void {
+export function mountKeyRoutes(app: Hono<AgentEnv>, deps: AgentDeps, bind: Bind): void {
   const { db } = deps;
-  mountRoute(app, db, agentRoutes.listApiKeys, ({ query }) => {
+  bind(app, agentRoutes.listApiKeys, ({ query }) => {
     const { items, total } = listApiKeys(db, query.limit, query.offset);
     return { items, total, limit: query.limit, offset: query.offset };
   });
-  mountRoute(app, db, agentRoutes.createApiKey, ({ body }) => {
+  bind(app, agentRoutes.createApiKey, ({ body }) => {
     const { record, key } = createApiKey(db, { name: body.name, role: body.role });
     deps.log.info({ key_id: record.id, role: record.role }, 'api key created');
     return { ...record, key };
   });
-  mountRoute(app, db, agentRoutes.deleteApiKey, ({ params }) => {
+  bind(app, agentRoutes.deleteApiKey, ({ params }) => {
     if (!deleteApiKey(db, params.id)) throw new ApiError('not_found', `no API key ${params.id}`);
     return { ok: true as const };
   });
-  mountRoute(app, db, agentRoutes.bootstrapApiKey, ({ body }) => {
+  bind(app, agentRoutes.bootstrapApiKey, ({ body }) => {
     if (countUserKeys(db) > 0) throw new ApiError('conflict', 'this agent already has an API key');
     if (!checkClaimToken(deps.dataDir, body.claim_token)) {
       throw new ApiError('forbidden', 'invalid claim token (see claim-token in the data dir)');

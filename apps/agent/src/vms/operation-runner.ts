@@ -1,4 +1,5 @@
-import type { StorageBackend } from '@apiary/protocol';
+import type { FailureInfo, StorageBackend } from '@apiary/protocol';
+import { type Logger, withLogBindings } from '@apiary/server-kit';
 import { eq } from 'drizzle-orm';
 import type { Db } from '../db/open.js';
 import { portAllocations } from '../db/schema.js';
@@ -7,8 +8,7 @@ import { type BootCheck, ZoneBootError } from '../host/zone-boot.js';
 import { getZone, zoneadm } from '../host/zoneadm.js';
 import type { ImageService } from '../images/image-service.js';
 import type { Layout } from '../layout.js';
-import { type Logger, withRequestId } from '../log.js';
-import type { Metrics } from '../metrics.js';
+import type { AgentMetrics } from '../metrics.js';
 import type { HostNetwork } from '../network/host-network.js';
 import { KeyedMutex, Semaphore } from '../util/semaphore.js';
 import { CREATE_STEPS, egress, ports } from './create-steps.js';
@@ -27,7 +27,7 @@ export interface RunnerDeps {
   network: HostNetwork;
   /** Parent datasets of images and VM disks. */
   storage: { ensure(): Promise<void> };
-  metrics: Metrics;
+  metrics: AgentMetrics;
   storageBackend: StorageBackend;
   tmpDir: string;
   /** Whole-saga attempts for a create that failed on a host command (after a full undo). */
@@ -91,13 +91,20 @@ export class OperationRunner {
       vm,
       ports: portsOf(db, vm.id),
       sshKeys: sshKeys ?? (JSON.parse(vm.sshKeys) as string[]),
+      observeStep: (phase, step, seconds, ok) =>
+        this.deps.metrics.sagaStepDuration.observe(
+          { phase, step, result: ok ? 'ok' : 'error' },
+          seconds,
+        ),
     };
   }
 
   private async execute(opId: string): Promise<void> {
     const op = getOperation(this.deps.db, opId);
     if (!op || op.state === 'succeeded' || op.state === 'failed') return;
-    await withRequestId(op.requestId ?? op.id, async () => {
+    // The work runs in the scope of the request that asked for it, even after a restart.
+    const bindings = { request_id: op.requestId ?? undefined, operation_id: op.id, vm_id: op.vmId };
+    await withLogBindings(bindings, async () => {
       const vm = getVm(this.deps.db, op.vmId);
       if (!vm) {
         this.finish(op, { code: 'not_found', msg: 'the VM no longer exists' });
@@ -111,17 +118,13 @@ export class OperationRunner {
     });
   }
 
-  private finish(op: OperationRow, error: { code: string; msg: string } | null): void {
+  private finish(op: OperationRow, error: FailureInfo | null): void {
     const state = error ? 'failed' : 'succeeded';
     updateOperation(this.deps.db, op.id, { state, error });
     this.deps.metrics.operations.inc({ kind: op.kind, result: state });
-    this.deps.log[error ? 'warn' : 'info']('operation finished', {
-      operation_id: op.id,
-      kind: op.kind,
-      vm_id: op.vmId,
-      state,
-      ...(error ? { error } : {}),
-    });
+    const fields = { kind: op.kind, state, ...(error ? { error } : {}) };
+    if (error) this.deps.log.warn(fields, 'operation finished');
+    else this.deps.log.info(fields, 'operation finished');
     this.deps.onChange();
   }
 
@@ -166,11 +169,14 @@ export class OperationRunner {
           (failure.code === 'host_command_failed' || failure.code === 'boot_failed') &&
           attempt < this.deps.createAttempts;
         if (retry) {
-          this.deps.log.warn({
-            vm_id: vm.id,
-            attempt,
-            error: failure,
-          }, 'create failed and was undone; retrying');
+          this.deps.log.warn(
+            {
+              vm_id: vm.id,
+              attempt,
+              error: failure,
+            },
+            'create failed and was undone; retrying',
+          );
           continue;
         }
         this.failCreate(vm, failure, leftovers.length > 0);
@@ -181,7 +187,7 @@ export class OperationRunner {
   }
 
   /** A failed create keeps its record (state failed) but gives its reservations back. */
-  private failCreate(vm: VmRow, failure: { code: string; msg: string }, leaked: boolean): void {
+  private failCreate(vm: VmRow, failure: FailureInfo, leaked: boolean): void {
     const { db } = this.deps;
     if (leaked) {
       // Something could not be removed: keep the slot and ports so nothing reuses their names.
@@ -213,7 +219,7 @@ export class OperationRunner {
       this.finish(op, null);
       return;
     }
-    const failure = {
+    const failure: FailureInfo = {
       code: 'host_command_failed',
       msg: `delete incomplete: ${failures.map((f) => toFailure(f.error).msg).join('; ')}`.slice(
         0,
@@ -231,10 +237,13 @@ export class OperationRunner {
       if (op.kind === 'stop') {
         updateOperation(db, op.id, { step: 'shutdown' });
         await zoneadm(exec, vm.id, 'shutdown', this.deps.stopTimeoutMs).catch(async (error) => {
-          this.deps.log.warn({
-            vm_id: vm.id,
-            error: toFailure(error),
-          }, 'graceful shutdown failed; halting');
+          this.deps.log.warn(
+            {
+              vm_id: vm.id,
+              error: toFailure(error),
+            },
+            'graceful shutdown failed; halting',
+          );
           updateOperation(db, op.id, { step: 'halt' });
           await zoneadm(exec, vm.id, 'halt');
         });

@@ -1,8 +1,8 @@
 import type { FailureInfo, Operation, OperationKind } from '@apiary/protocol';
+import { newId } from '@apiary/server-kit';
 import { and, asc, desc, eq, inArray } from 'drizzle-orm';
 import type { Db } from '../db/open.js';
 import { operations } from '../db/schema.js';
-import { newId } from '../ids.js';
 
 export type OperationRow = typeof operations.$inferSelect;
 

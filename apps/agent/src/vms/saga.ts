@@ -1,3 +1,4 @@
+import { sleep } from '@apiary/protocol';
 import { failedWith } from '../host/host-command-error.js';
 import type { SagaStep } from './saga-step.js';
 import type { VmContext } from './vm-context.js';
@@ -28,8 +29,6 @@ export function isTransient(error: unknown): boolean {
   return failedWith(error, 'dataset is busy', 'Resource temporarily unavailable', 'Device busy');
 }
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
 async function attempt(task: () => Promise<void>, tries: number, retryAll: boolean): Promise<void> {
   for (let i = 0; ; i++) {
     try {
@@ -53,11 +52,14 @@ export async function runForward(
       if (step.name !== 'image') continue;
     }
     journal.begin(step.name);
+    const started = performance.now();
     try {
       await attempt(() => step.run(ctx), 3, false);
     } catch (error) {
+      ctx.observeStep?.('run', step.name, (performance.now() - started) / 1000, false);
       throw new StepFailure(step.name, error);
     }
+    ctx.observeStep?.('run', step.name, (performance.now() - started) / 1000, true);
     journal.complete(step.name);
   }
 }
@@ -79,9 +81,12 @@ export async function runUndo(
     const step = steps[i] as SagaStep;
     if (step.when && !step.when(ctx)) continue;
     onStep?.(step.name);
+    const started = performance.now();
     try {
       await attempt(() => step.undo(ctx), 4, true);
+      ctx.observeStep?.('undo', step.name, (performance.now() - started) / 1000, true);
     } catch (error) {
+      ctx.observeStep?.('undo', step.name, (performance.now() - started) / 1000, false);
       ctx.log.warn({ vm_id: ctx.vm.id, step: step.name, error }, 'undo step failed');
       failures.push({ step: step.name, error });
     }

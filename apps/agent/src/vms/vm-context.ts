@@ -1,10 +1,10 @@
 import type { StorageBackend } from '@apiary/protocol';
+import type { Logger } from '@apiary/server-kit';
 import type { HostExec } from '../host/exec.js';
 import { type BootCheck, bootZone } from '../host/zone-boot.js';
 import type { ImageService } from '../images/image-service.js';
 import type { ImageRow } from '../images/image-store.js';
 import type { Layout } from '../layout.js';
-import type { Logger } from '../log.js';
 import type { VmRow } from './vm-store.js';
 
 /** What a VM saga step needs: the host, the layout, and the VM's record and allocations. */
@@ -28,7 +28,16 @@ export interface VmContext {
   image?: ImageRow;
   /** Whether the zone named after this VM carries our id (checked once, before any undo). */
   owned?: boolean;
+  /** Told how long each step (or its undo) took: the saga step metrics. */
+  observeStep?: StepObserver;
 }
+
+export type StepObserver = (
+  phase: 'run' | 'undo',
+  step: string,
+  seconds: number,
+  ok: boolean,
+) => void;
 
 export function vmIp(ctx: VmContext): string {
   if (ctx.vm.slot === null) throw new Error(`VM ${ctx.vm.id} has no network slot`);

@@ -3,9 +3,11 @@ import {
   type AgentVm,
   ApiError,
   type CreateVmReq,
+  type FailureInfo,
   type OperationKind,
   type VmOperationResp,
 } from '@apiary/protocol';
+import { currentRequestId } from '@apiary/server-kit';
 import type { Db } from '../db/open.js';
 import type { HostExec } from '../host/exec.js';
 import { getZone, listZones, type ZoneListEntry } from '../host/zoneadm.js';
@@ -75,7 +77,7 @@ export class VmService {
 
   constructor(private readonly deps: VmServiceDeps) {}
 
-  async create(req: CreateVmReq, requestId: string | null): Promise<VmOperationResp> {
+  async create(req: CreateVmReq): Promise<VmOperationResp> {
     const { db, images } = this.deps;
     const resolved = images.resolve(req.image);
     if (!resolved) throw imageError(`image ${req.image} is not on this host`);
@@ -147,7 +149,7 @@ export class VmService {
       if (existing) updateVm(tx, req.id, fields);
       else insertVm(tx, { id: req.id, ...fields, createdAt: now, updatedAt: now });
       allocatePorts(tx, req.id, req.ports, this.deps.portRange);
-      const op = insertOperation(tx, req.id, 'create', requestId);
+      const op = insertOperation(tx, req.id, 'create', currentRequestId() ?? null);
       const vm = updateVm(tx, req.id, { operationId: op.id })!;
       return { vm, op, fresh: true };
     });
@@ -156,7 +158,7 @@ export class VmService {
   }
 
   /** stop, start, restart: refused while another operation runs on the VM. */
-  action(id: string, kind: Exclude<OperationKind, 'create' | 'delete'>, requestId: string | null) {
+  action(id: string, kind: Exclude<OperationKind, 'create' | 'delete'>) {
     const { db } = this.deps;
     const { vm, op } = db.transaction((txDb) => {
       const tx = txDb as unknown as Db;
@@ -172,11 +174,11 @@ export class VmService {
       }
       if (!['running', 'stopped'].includes(vm.state)) {
         throw new ApiError(
-          'precondition_failed',
+          'conflict',
           `VM ${id} is ${vm.state}; it can only be ${kind}ed when running or stopped`,
         );
       }
-      const op = insertOperation(tx, id, kind, requestId);
+      const op = insertOperation(tx, id, kind, currentRequestId() ?? null);
       const state = kind === 'stop' ? 'stopping' : 'starting';
       return { vm: setVmState(tx, id, state, null, { operationId: op.id })!, op };
     });
@@ -185,7 +187,7 @@ export class VmService {
   }
 
   /** Delete: queued behind a running operation; the same delete twice is one operation. */
-  delete(id: string, requestId: string | null) {
+  delete(id: string) {
     const { db } = this.deps;
     const { vm, op, fresh } = db.transaction((txDb) => {
       const tx = txDb as unknown as Db;
@@ -194,7 +196,7 @@ export class VmService {
       const queued = pendingFor(tx, id);
       const already = queued.find((o) => o.kind === 'delete');
       if (already) return { vm, op: already, fresh: false };
-      const op = insertOperation(tx, id, 'delete', requestId);
+      const op = insertOperation(tx, id, 'delete', currentRequestId() ?? null);
       const updated =
         queued.length === 0 ? setVmState(tx, id, 'deleting', null, { operationId: op.id })! : vm;
       return { vm: updated, op, fresh: true };
@@ -243,7 +245,9 @@ export class VmService {
     const zone = listing.zones.get(row.id) ?? null;
     const observed = stateFromZone(zone?.state ?? null);
     if (observed === row.state) return row;
-    const error = zone ? null : { code: 'zone_missing', msg: `zone ${row.id} is not on the host` };
+    const error: FailureInfo | null = zone
+      ? null
+      : { code: 'zone_missing', msg: `zone ${row.id} is not on the host` };
     // Re-read inside the write: an operation accepted since the listing owns the state now, and
     // a state written once the listing had started is newer than what it saw (a listing shared
     // with a request that came earlier may show a zone before the boot that made it running).

@@ -30,6 +30,12 @@ export function countVms(db: Db): number {
   return db.select({ n: count() }).from(vms).get()?.n ?? 0;
 }
 
+/** VMs by state, counted in the database (the metrics scrape). */
+export function countVmsByState(db: Db): Map<string, number> {
+  const rows = db.select({ state: vms.state, n: count() }).from(vms).groupBy(vms.state).all();
+  return new Map(rows.map((r) => [r.state, r.n]));
+}
+
 export function insertVm(db: Db, row: Omit<NewVmRow, 'generation'>): VmRow {
   const generation = bumpGeneration(db);
   return db

@@ -7,7 +7,8 @@ import { Hono } from 'hono';
  */
 export function fakeController(images: Record<string, Buffer> = {}) {
   const state = {
-    registrations: [] as RegisterHostReq[],
+    /** Each registration body, with the bearer token it came with (the license key). */
+    registrations: [] as Array<RegisterHostReq & { bearer: string | undefined }>,
     heartbeats: [] as HeartbeatReq[],
     deregistered: 0,
     ack: -1,
@@ -21,7 +22,8 @@ export function fakeController(images: Record<string, Buffer> = {}) {
   const credential = () => `cred-${state.registrations.length}`;
   app.post('/v1/internal/hosts/register', async (c) => {
     const body = (await c.req.json()) as RegisterHostReq;
-    state.registrations.push(body);
+    const bearer = c.req.header('authorization')?.replace(/^Bearer /, '');
+    state.registrations.push({ ...body, bearer });
     state.forget = false;
     state.ack = body.inventory.generation;
     return c.json({

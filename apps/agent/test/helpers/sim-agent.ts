@@ -1,10 +1,10 @@
 import { join } from 'node:path';
 import { binDir, type InitOptions, initHost, readCommandLog } from '@apiary/illumos-sim';
 import { createAgentClient } from '@apiary/protocol';
+import { createLogger, silentLogger } from '@apiary/server-kit';
 import { type AgentOptions, buildAgent } from '../../src/agent.js';
 import { createApiKey } from '../../src/auth/api-keys.js';
 import { parseConfig } from '../../src/config.js';
-import { createLogger, silentLogger } from '../../src/log.js';
 import { onCleanup, tempDir } from './temp.js';
 
 export interface SimAgentOptions {
@@ -33,7 +33,7 @@ export async function simAgent(options: SimAgentOptions = {}) {
   );
   // APIARY_TEST_LOG=1 shows the agent's log lines while debugging a test.
   const log = process.env.APIARY_TEST_LOG
-    ? createLogger({ level: 'debug', write: (l) => process.stderr.write(l) })
+    ? createLogger({ level: 'debug', destination: process.stderr })
     : silentLogger();
   const agent = buildAgent(config, { log, backgroundIntervalMs: 3_600_000, ...options.agent });
   onCleanup(() => agent.stop());

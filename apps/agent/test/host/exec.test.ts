@@ -1,9 +1,9 @@
 import { chmodSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { createMemoryLogger, silentLogger } from '@apiary/server-kit';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createHostExec } from '../../src/host/exec.js';
 import { HostCommandError } from '../../src/host/host-command-error.js';
-import { createLogger } from '../../src/log.js';
 import { tempDir } from '../helpers/temp.js';
 
 let bin: string;
@@ -30,7 +30,7 @@ describe('createHostExec', () => {
       illumosBin: bin,
       pfexec: false,
       env: {},
-      log: createLogger({ write: () => {} }),
+      log: silentLogger(),
     });
     const result = await exec.run('zfs', ['list', 'a b;c', '$(x)']);
     expect(result.stdout).toBe('arg:list\narg:a b;c\narg:$(x)\n');
@@ -43,7 +43,7 @@ describe('createHostExec', () => {
       illumosBin: bin,
       pfexec: false,
       env: {},
-      log: createLogger({ write: () => {} }),
+      log: silentLogger(),
     });
     const result = await exec.run('zfs', ['receive'], { input: 'stream-bytes' });
     expect(result.stdout).toBe('arg:receive\nstream-bytes');
@@ -54,7 +54,7 @@ describe('createHostExec', () => {
       illumosBin: bin,
       pfexec: false,
       env: {},
-      log: createLogger({ write: () => {} }),
+      log: silentLogger(),
     });
     const error = await exec.run('zoneadm', ['-z', 'vm1', 'boot']).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(HostCommandError);
@@ -70,7 +70,7 @@ describe('createHostExec', () => {
       illumosBin: bin,
       pfexec: false,
       env: {},
-      log: createLogger({ write: () => {} }),
+      log: silentLogger(),
     });
     const error = (await exec
       .run('dladm', ['show-link'], { timeoutMs: 200 })
@@ -84,7 +84,7 @@ describe('createHostExec', () => {
       illumosBin: bin,
       pfexec: true,
       env: {},
-      log: createLogger({ write: () => {} }),
+      log: silentLogger(),
     });
     const result = await exec.run('zfs', ['list']);
     expect(result.stdout).toBe('pfexec\narg:list\n');
@@ -96,18 +96,18 @@ describe('createHostExec', () => {
       illumosBin: bin,
       pfexec: false,
       env: { ILLUMOS_SIM_ROOT: '/sim/x' },
-      log: createLogger({ write: () => {} }),
+      log: silentLogger(),
     });
     expect((await exec.run('zpool', [])).stdout).toBe('env:/sim/x\n');
   });
 
   it('logs argv, exit code and duration, never stdin', async () => {
-    const lines: string[] = [];
+    const { log, lines } = createMemoryLogger();
     const exec = createHostExec({
       illumosBin: bin,
       pfexec: false,
       env: {},
-      log: createLogger({ write: (l) => lines.push(l) }),
+      log,
     });
     await exec.run('zfs', ['receive'], { input: 'secret-content' });
     const entry = JSON.parse(lines[0]!);
@@ -122,7 +122,7 @@ describe('createHostExec', () => {
       illumosBin: bin,
       pfexec: false,
       env: {},
-      log: createLogger({ write: () => {} }),
+      log: silentLogger(),
     });
     const result = await exec.pipe(['ipnat', ['-l']], ['zfs', ['receive']]);
     expect(result.stdout).toBe('arg:receive\npiped-data');

@@ -18,6 +18,7 @@ export interface HostPrincipal {
  */
 export function authenticateHost(ctx: Ctx, c: Context<AppEnv>): HostPrincipal {
   const token = bearerToken(c);
+  if (!token) throw new ApiError('unauthenticated', 'missing host credential');
   const hostId = c.req.param('id');
   if (hostId !== undefined) {
     if (!ctx.liveness.has(hostId)) {
@@ -25,19 +26,14 @@ export function authenticateHost(ctx: Ctx, c: Context<AppEnv>): HostPrincipal {
       // The agent registers again when it reads this.
       throw new ApiError('not_found', `host ${hostId} is not registered; register again`);
     }
-    if (!token || !ctx.liveness.checkCredential(hostId, token)) {
+    if (!ctx.liveness.checkCredential(hostId, token)) {
       ctx.metrics.heartbeats.inc({ result: 'bad_credential' });
       throw new ApiError('unauthenticated', 'bad host credential; register again');
     }
     return { hostId };
   }
-  const host = token ? findHostByCredential(ctx, token) : undefined;
-  if (!host) {
-    throw new ApiError(
-      'unauthenticated',
-      token ? 'bad host credential' : 'missing host credential',
-    );
-  }
+  const host = findHostByCredential(ctx, token);
+  if (!host) throw new ApiError('unauthenticated', 'bad host credential');
   return { hostId: host.id };
 }
 

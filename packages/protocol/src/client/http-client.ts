@@ -28,6 +28,8 @@ export interface ClientOptions {
 
 export interface CallOptions {
   signal?: AbortSignal;
+  /** Bearer token for this call only (an agent registering sends its license key). */
+  token?: string;
   requestId?: string;
   timeoutMs?: number;
   headers?: Record<string, string>;
@@ -113,7 +115,7 @@ export class HttpClient {
     options: CallOptions,
   ): Promise<Response> {
     const headers = { ...request.headers, ...this.options.headers, ...options.headers };
-    const token = resolve(this.options.token);
+    const token = options.token ?? resolve(this.options.token);
     if (token) headers.authorization = `Bearer ${token}`;
     const requestId = options.requestId ?? resolve(this.options.requestId);
     if (requestId) headers[REQUEST_ID_HEADER] = requestId;
