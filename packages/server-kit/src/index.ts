@@ -8,3 +8,4 @@ export * from './redaction.js';
 export * from './request-context.js';
 export * from './request-scope.js';
 export * from './route-binder.js';
+export * from './sqlite.js';
