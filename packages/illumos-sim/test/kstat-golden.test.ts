@@ -266,7 +266,7 @@ describe('kstat command', () => {
     expect((await run(root, ['kstat', '-T', 'x'])).exitCode).toBe(2);
   });
 
-  it('exits 0 after the usage for an unknown option, as kstat.c does for getopt\'s ?', async () => {
+  it("exits 0 after the usage for an unknown option, as kstat.c does for getopt's ?", async () => {
     const root = newHost();
     expect(await run(root, ['kstat', '-z'])).toEqual({
       stdout: '',

@@ -25,7 +25,12 @@ afterEach(() => {
 /** `kstat -p` as a map of `module:instance:name:statistic` to value. */
 async function sample(root: string, ...operands: string[]): Promise<Map<string, string>> {
   const r = await run(root, ['kstat', '-p', ...operands]);
-  return new Map(r.stdout.split('\n').filter(Boolean).map((l) => l.split('\t') as [string, string]));
+  return new Map(
+    r.stdout
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => l.split('\t') as [string, string]),
+  );
 }
 
 function num(s: Map<string, string>, key: string): number {
@@ -48,7 +53,12 @@ function rate(a: Map<string, string>, b: Map<string, string>, key: string, snap:
 
 async function loadedVm(): Promise<{ root: string; id: number }> {
   const root = newHost({ cpus: 4, ram: '8G' });
-  await makeZone(root, 'vm1', true, 'add attr\nset name=vcpus\nset type=string\nset value=2\nend\n');
+  await makeZone(
+    root,
+    'vm1',
+    true,
+    'add attr\nset name=vcpus\nset type=string\nset value=2\nend\n',
+  );
   await setLoad(root, 'vm1', {
     cpu: 0.5,
     mem: 512 * M,
@@ -74,7 +84,8 @@ describe('load model', () => {
     const b = await sample(root, ...selectors);
     const zone = (k: string) => `zones:${id}:vm1:${k}`;
     const zoneCpu =
-      rate(a, b, zone('nsec_user'), zone('snaptime')) + rate(a, b, zone('nsec_sys'), zone('snaptime'));
+      rate(a, b, zone('nsec_user'), zone('snaptime')) +
+      rate(a, b, zone('nsec_sys'), zone('snaptime'));
     within1(zoneCpu, 0.5e9);
     within1(rate(a, b, 'link:0:vm1net0:rbytes64', 'link:0:vm1net0:snaptime'), M);
     within1(rate(a, b, 'link:0:vm1net0:obytes64', 'link:0:vm1net0:snaptime'), 200 * 1024);
@@ -171,7 +182,9 @@ describe('load model', () => {
     await makeZone(root, 'vm1', false);
     await setLoad(root, 'vm1', { netRx: M });
     vi.setSystemTime(T0 + 5_000);
-    expect((await sample(root, 'link:0:vm1net0:rbytes64')).get('link:0:vm1net0:rbytes64')).toBe('0');
+    expect((await sample(root, 'link:0:vm1net0:rbytes64')).get('link:0:vm1net0:rbytes64')).toBe(
+      '0',
+    );
     await ok(root, ['zoneadm', '-z', 'vm1', 'boot']);
     vi.setSystemTime(T0 + 7_000);
     expect(num(await sample(root, 'link:0:vm1net0:rbytes64'), 'link:0:vm1net0:rbytes64')).toBe(
