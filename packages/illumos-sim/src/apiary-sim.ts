@@ -10,6 +10,8 @@
  *   apiary-sim log DIR [--json]
  *   apiary-sim show DIR
  *   apiary-sim stop DIR          (stops the host's sim-zoneadmd)
+ *   apiary-sim load DIR ZONE [--cpu N] [--mem SIZE] [--net-rx SIZE] [--net-tx SIZE]
+ *                            [--disk-read SIZE] [--disk-write SIZE] | --clear
  */
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -28,6 +30,8 @@ const HELP = `usage:
   apiary-sim log DIR [--json]
   apiary-sim show DIR
   apiary-sim stop DIR
+  apiary-sim load DIR ZONE [--cpu N] [--mem SIZE] [--net-rx SIZE] [--net-tx SIZE] [--disk-read SIZE] [--disk-write SIZE]
+  apiary-sim load DIR ZONE --clear
 
 The fault --match GLOB is matched (fnmatch, '*' also crosses spaces) against the program's
 basename and its arguments joined with single spaces, a leading pfexec removed:
@@ -53,6 +57,7 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write(`${binDir()}\n`);
     return 0;
   }
+  if (cmd === 'load') return load(rest);
   const { values, positionals } = parseArgs({
     args: rest,
     allowPositionals: true,
@@ -156,6 +161,22 @@ async function main(argv: string[]): Promise<number> {
       return 0;
     default:
       throw new UsageError(`unknown command '${cmd}'`);
+  }
+}
+
+/** Rates per second are the zone's simulated activity; see src/sys/load-cli.ts. */
+async function load(args: string[]): Promise<number> {
+  const { LoadError, LoadUsageError, runLoadCommand } = await import('./sys/load-cli.js');
+  try {
+    process.stdout.write(await runLoadCommand(args));
+    return 0;
+  } catch (error) {
+    if (error instanceof LoadUsageError) throw new UsageError(error.message);
+    if (error instanceof LoadError) {
+      process.stderr.write(`apiary-sim: ${error.message}\n`);
+      return 1;
+    }
+    throw error;
   }
 }
 

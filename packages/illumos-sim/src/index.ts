@@ -14,3 +14,5 @@ export type { HostState } from './core/state-types.js';
 export { binDir, PROGRAM_BINARIES } from './host/bin-dir.js';
 export { HostExistsError, type InitOptions, initHost } from './host/init-host.js';
 export { summarizeHost } from './host/show-host.js';
+export { clearLoad, LoadError, setLoad } from './sys/load-api.js';
+export type { LoadRates } from './sys/load-state.js';

@@ -1,5 +1,6 @@
 import { existsSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { settleLoad } from '../sys/load-settle.js';
 import { withHostLock } from './lock.js';
 import type { HostState } from './state-types.js';
 
@@ -64,6 +65,8 @@ function loadFresh(root: string): HostState {
 }
 
 export function writeState(root: string, state: HostState): void {
+  // Zone state changes close the load model's runs at the moment they are written.
+  settleLoad(state, Date.now());
   const path = statePath(root);
   const tmp = `${path}.${process.pid}.${Math.random().toString(36).slice(2)}`;
   writeFileSync(tmp, JSON.stringify(state));

@@ -1,3 +1,5 @@
+import type { LoadState } from '../sys/load-state.js';
+
 /**
  * The whole simulated host as one JSON document (`state.json` in the state directory). Every
  * command reads it; state changes happen under the host lock (see lock.ts) and are written
@@ -151,6 +153,8 @@ export interface HostState {
   forwarding: { ipv4: ProtoForwarding; ipv6: ProtoForwarding };
   /** ipfilter: `global` is the GZ instance; per-zone GZ-controlled instances by zone name. */
   ipfilter: { global: IpfInstance; zones: Record<string, IpfInstance> };
+  /** Simulated activity (`apiary-sim load`); absent until a load is first set. */
+  load?: LoadState;
 }
 
 export interface ProtoForwarding {
