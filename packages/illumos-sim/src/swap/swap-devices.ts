@@ -29,7 +29,7 @@ export function lookupSwapTarget(state: HostState, hostRoot: string, path: strin
   const zvol = /^\/dev\/zvol\/(r?dsk)\/(.+)$/.exec(path);
   if (zvol) {
     const ds = state.datasets[zvol[2]!];
-    if (!ds || ds.type !== 'volume') return { kind: 'missing' };
+    if (ds?.type !== 'volume') return { kind: 'missing' };
     if (zvol[1] === 'rdsk') return { kind: 'char' };
     return {
       kind: 'block',

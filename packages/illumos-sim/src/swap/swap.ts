@@ -60,7 +60,8 @@ async function add(io: CommandIo, path: string, low: number, count: number): Pro
       io.err(`${path}: ${STRERROR.EINVAL}\n`);
       return 2;
     }
-    const entries = (state.swap ??= []);
+    state.swap ??= [];
+    const entries = state.swap;
     const end = extent.startBlock + extent.pages * 8;
     const overlaps = entries.some(
       (e) =>
