@@ -5,7 +5,7 @@ import { findLink } from './link-names.js';
 /**
  * What holds a datalink, as the kernel sees it: a link created over it (VNIC, VLAN), a running
  * zone's `net physical`, an IP interface plumbed on it, or an aggregation owning it as a port.
- * A held link cannot be deleted (EBUSY, `link busy`), and an aggregation port is opened
+ * A held link cannot be deleted (EBUSY, `link busy`). An aggregation port is opened
  * exclusively by the aggregation, so nothing else can be created over it (EBUSY too).
  */
 export function dependentsOf(state: HostState, name: string): LinkRecord[] {
@@ -19,7 +19,6 @@ export function aggregationOwning(state: HostState, name: string): LinkRecord | 
 export function linkBusy(state: HostState, name: string): boolean {
   return (
     dependentsOf(state, name).length > 0 ||
-    aggregationOwning(state, name) !== undefined ||
     state.interfaces.some((i) => i.name === name) ||
     state.zones.some(
       (z) =>
