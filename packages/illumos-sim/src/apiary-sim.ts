@@ -1,8 +1,8 @@
 /**
  * `apiary-sim`: set up and inspect simulated hosts.
  *
- *   apiary-sim init DIR [--cpus N] [--ram SIZE] [--pool NAME=SIZE]... [--link NAME]...
- *                       [--hostname H] [--address CIDR]
+ *   apiary-sim init DIR [--cpus N] [--ram SIZE] [--pool NAME=SIZE[:LAYOUT]]... [--link NAME]...
+ *                       [--aggr NAME=PORT,PORT...]... [--hostname H] [--address CIDR]
  *   apiary-sim bin-dir
  *   apiary-sim fault DIR --match GLOB [--count N | --always] [--exit N] [--stderr TEXT]
  *                        [--stdout TEXT] [--hang MS] [--after]
@@ -23,7 +23,9 @@ import { HostExistsError, initHost } from './host/init-host.js';
 import { summarizeHost } from './host/show-host.js';
 
 const HELP = `usage:
-  apiary-sim init DIR [--cpus N] [--ram SIZE] [--pool NAME=SIZE]... [--link NAME]... [--hostname H] [--address CIDR]
+  apiary-sim init DIR [--cpus N] [--ram SIZE] [--pool NAME=SIZE[:LAYOUT]]... [--link NAME]...
+                  [--aggr NAME=PORT,PORT...]... [--hostname H] [--address CIDR]
+      LAYOUT: disks (c1t0d0,c1t1d0) or groups (mirror:c1t0d0,c1t1d0, raidz:..., raidz2:...)
   apiary-sim bin-dir
   apiary-sim fault DIR --match GLOB [--count N | --always] [--exit N] [--stderr TEXT] [--stdout TEXT] [--hang MS] [--after]
   apiary-sim fault DIR --clear | --list
@@ -67,6 +69,7 @@ async function main(argv: string[]): Promise<number> {
       ram: { type: 'string' },
       pool: { type: 'string', multiple: true },
       link: { type: 'string', multiple: true },
+      aggr: { type: 'string', multiple: true },
       hostname: { type: 'string' },
       address: { type: 'string' },
       match: { type: 'string' },
@@ -89,9 +92,14 @@ async function main(argv: string[]): Promise<number> {
   switch (cmd) {
     case 'init': {
       const pools = values.pool?.map((p) => {
-        const m = /^([^=]+)=(.+)$/.exec(p);
-        if (!m) throw new UsageError(`--pool must be NAME=SIZE, got '${p}'`);
-        return { name: m[1]!, size: m[2]! };
+        const m = /^([^=]+)=([^:]+)(?::(.+))?$/.exec(p);
+        if (!m) throw new UsageError(`--pool must be NAME=SIZE[:LAYOUT], got '${p}'`);
+        return { name: m[1]!, size: m[2]!, ...(m[3] !== undefined ? { layout: m[3] } : {}) };
+      });
+      const aggrs = values.aggr?.map((a) => {
+        const m = /^([^=]+)=(.+)$/.exec(a);
+        if (!m) throw new UsageError(`--aggr must be NAME=PORT,PORT..., got '${a}'`);
+        return { name: m[1]!, ports: m[2]!.split(',') };
       });
       try {
         initHost(dir, {
@@ -99,6 +107,7 @@ async function main(argv: string[]): Promise<number> {
           ...(values.ram !== undefined ? { ram: values.ram } : {}),
           ...(pools ? { pools } : {}),
           ...(values.link ? { links: values.link } : {}),
+          ...(aggrs ? { aggrs } : {}),
           ...(values.hostname !== undefined ? { hostname: values.hostname } : {}),
           ...(values.address !== undefined ? { address: values.address } : {}),
         });

@@ -37,6 +37,32 @@ describe('apiary-sim', () => {
     expect(sim('bin-dir')).toEqual({ stdout: `${BIN}\n`, stderr: '', exitCode: 0 });
   });
 
+  it('builds pool layouts and aggregations from --pool NAME=SIZE:LAYOUT and --aggr', () => {
+    const d = dir();
+    const args = [
+      'init',
+      d,
+      '--link',
+      'e1000g0',
+      '--link',
+      'e1000g1',
+      '--aggr',
+      'aggr0=e1000g0,e1000g1',
+    ];
+    expect(sim(...args, '--pool', 'tank=2T:mirror:c1t0d0,c1t1d0').exitCode).toBe(0);
+    expect(tool(d, 'zpool', 'status', 'tank').stdout).toContain(
+      '\t  mirror-0  ONLINE       0     0     0\n\t    c1t0d0  ONLINE       0     0     0\n\t    c1t1d0  ONLINE       0     0     0\n',
+    );
+    expect(tool(d, 'dladm', 'show-aggr', '-p', '-o', 'link,policy').stdout).toBe('aggr0:L4\n');
+    // the host address moves to the aggregation that owns the first link
+    expect(tool(d, 'ipadm', 'show-addr', '-p', '-o', 'addrobj', 'aggr0/v4').stdout).toBe(
+      'aggr0/v4\n',
+    );
+    const bad = sim('init', dir(), '--pool', 'tank=1T:mirror:c1t0d0');
+    expect(bad.exitCode).toBe(2);
+    expect(bad.stderr).toContain('mirror needs at least 2 disks');
+  });
+
   it('initializes a host with the given resources and refuses to re-initialize it', () => {
     const d = dir();
     expect(

@@ -117,13 +117,16 @@ describe('dladm create and delete', () => {
       'dladm: -f option can only be used with -v\n',
     ],
     [['dladm', 'create-vnic', '-l', 'e1000g0', '-m', 'zz:1', 'x0'], 'dladm: invalid MAC address\n'],
+    // dladm.c checks the length (MAXLINKNAMELEN 32) before dladm_valid_linkname()
     [
       ['dladm', 'create-vnic', '-l', 'e1000g0', `a${'b'.repeat(30)}0`],
-      `dladm: invalid link name 'a${'b'.repeat(30)}0'\n`,
+      `dladm: link name too long 'a${'b'.repeat(30)}0'\n`,
     ],
+    [['dladm', 'create-vnic', '-l', 'e1000g0', 'vnic01'], "dladm: invalid link name 'vnic01'\n"],
     [['dladm', 'delete-vnic', 'nope0'], "dladm: invalid link name 'nope0'\n"],
-    [['dladm', 'delete-vnic', 'e1000g0'], "dladm: 'e1000g0' is not a vnic\n"],
-    [['dladm', 'delete-etherstub', 'e1000g0'], "dladm: 'e1000g0' is not an etherstub\n"],
+    // a physical link is neither: dladm_vnic_delete() refuses its class (DLADM_STATUS_BADARG)
+    [['dladm', 'delete-vnic', 'e1000g0'], 'dladm: vnic deletion failed: invalid argument\n'],
+    [['dladm', 'delete-etherstub', 'e1000g0'], 'dladm: vnic deletion failed: invalid argument\n'],
   ])('%j fails with %j', async (argv, stderr) => {
     const root = newHost();
     expect(await run(root, argv)).toEqual({ stdout: '', stderr, exitCode: 1 });
@@ -147,7 +150,7 @@ describe('dladm create and delete', () => {
     await ok(root, ['dladm', 'set-linkprop', '-t', '-p', 'mtu=1500', 'a0']);
     expect(await ok(root, ['dladm', 'show-link', '-p', '-o', 'mtu', 'a0'])).toBe('1500\n');
     expect((await run(root, ['dladm', 'delete-etherstub', 'stub1'])).stderr).toBe(
-      'dladm: etherstub deletion failed: link busy\n',
+      'dladm: vnic deletion failed: link busy\n',
     );
     await ok(root, ['dladm', 'delete-vnic', 'a0']);
     await ok(root, ['dladm', 'delete-etherstub', 'stub1']);

@@ -25,6 +25,7 @@ export const PROGRAMS: Record<string, Loader> = {
   svcs: async () => (await import('../sys/svcs.js')).svcs,
   svcadm: async () => (await import('../sys/svcadm.js')).svcadm,
   zlogin: async () => (await import('../console/zlogin-batch.js')).zloginBatch,
+  swap: async () => (await import('../swap/swap.js')).swap,
 };
 
 export const PROGRAM_NAMES = [...Object.keys(PROGRAMS), 'pfexec'];

@@ -88,9 +88,40 @@ export interface PoolRecord {
   size: number;
   health: 'ONLINE' | 'DEGRADED' | 'FAULTED' | 'OFFLINE' | 'REMOVED' | 'UNAVAIL';
   guid: string;
+  /** Top-level vdevs (`zpool status`); pools from older state files have none (one disk). */
+  vdevs?: TopLevelVdev[];
 }
 
-export type LinkClass = 'phys' | 'vnic' | 'etherstub';
+/** A top-level vdev: a plain disk, or a mirror/raidz group of whole disks (`c1t0d0`). */
+export interface TopLevelVdev {
+  type: 'disk' | 'mirror' | 'raidz1' | 'raidz2' | 'raidz3';
+  disks: string[];
+}
+
+export type LinkClass = 'phys' | 'vnic' | 'etherstub' | 'vlan' | 'aggr' | 'overlay';
+
+/** An overlay device (dladm create-overlay): encapsulation, search plugin, their properties. */
+export interface OverlayRecord {
+  encap: string;
+  search: string;
+  vnetid: number;
+  /** varpd instance id (`varpd/id`). */
+  varpdId: number;
+  /** Encapsulation and device properties as set (`vxlan/listen_ip`, `mtu`, ...). */
+  props: Record<string, string>;
+  /** Search plugin properties (`files/config`). */
+  searchProps: Record<string, string>;
+}
+
+/** An active swap area (`swap -a`), in the kernel's units: 512-byte blocks and pages. */
+export interface SwapRecord {
+  path: string;
+  /** The zvol behind a /dev/zvol/dsk path, if any. */
+  dataset?: string;
+  /** ste_start: first block used (the first page is skipped). */
+  startBlock: number;
+  pages: number;
+}
 
 export interface LinkRecord {
   name: string;
@@ -108,6 +139,11 @@ export interface LinkRecord {
   media?: string;
   duplex?: string;
   device?: string;
+  /** Aggregations: their ports, in order. */
+  ports?: string[];
+  /** VLANs created with -f. */
+  force?: boolean;
+  overlay?: OverlayRecord;
 }
 
 export interface IpInterfaceRecord {
@@ -155,6 +191,10 @@ export interface HostState {
   ipfilter: { global: IpfInstance; zones: Record<string, IpfInstance> };
   /** Simulated activity (`apiary-sim load`); absent until a load is first set. */
   load?: LoadState;
+  /** Swap areas in the order they were added (absent in older state files: none). */
+  swap?: SwapRecord[];
+  /** Next varpd instance id for overlays (absent: 1). */
+  nextVarpdId?: number;
 }
 
 export interface ProtoForwarding {

@@ -24,6 +24,7 @@ export const PROGRAM_BINARIES = [
   'hostname',
   'svcs',
   'svcadm',
+  'swap',
 ];
 
 /**

@@ -3,9 +3,10 @@ import { join } from 'node:path';
 import { randomGuid, randomHex } from '../core/ids.js';
 import { parseSize } from '../core/sizes.js';
 import { isInitialized, writeState } from '../core/state-store.js';
-import type { HostState, LinkRecord } from '../core/state-types.js';
+import type { HostState, LinkRecord, TopLevelVdev } from '../core/state-types.js';
 import { emptyInstance } from '../net/rule-loading.js';
 import { addDataset } from '../zfs/zfs-model.js';
+import { parsePoolLayout, poolDisks } from './pool-layout.js';
 
 /**
  * `apiary-sim init`: a fresh OmniOS host. Defaults: 8 CPUs, 32G RAM, pool `rpool` of 1T with
@@ -17,8 +18,11 @@ export interface InitOptions {
   cpus?: number;
   /** Bytes, or a size string like `32G`. */
   ram?: number | string;
-  pools?: Array<{ name: string; size: number | string }>;
+  /** `layout`: see pool-layout.ts (`mirror:c1t0d0,c1t1d0`); default one disk `cNt0d0`. */
+  pools?: Array<{ name: string; size: number | string; layout?: string | TopLevelVdev[] }>;
   links?: string[];
+  /** Link aggregations over physical links from `links` (read-only in the simulator). */
+  aggrs?: Array<{ name: string; ports: string[] }>;
   hostname?: string;
   /** Address of the first link, CIDR. */
   address?: string;
@@ -48,6 +52,8 @@ export function initHost(root: string, options: InitOptions = {}): HostState {
   for (const p of pools) {
     if (!/^[A-Za-z][A-Za-z0-9_.:-]*$/.test(p.name)) throw new Error(`invalid pool name: ${p.name}`);
   }
+  const layouts = assignLayouts(pools);
+  validateAggrs(options.aggrs ?? [], linkNames);
   const hostname = options.hostname ?? 'omnios-sim';
   if (!/^[A-Za-z0-9][A-Za-z0-9.-]{0,62}$/.test(hostname))
     throw new Error(`invalid hostname: ${hostname}`);
@@ -112,23 +118,28 @@ export function initHost(root: string, options: InitOptions = {}): HostState {
     },
     ipfilter: { global: emptyInstance(true), zones: {} },
   };
+  for (const a of options.aggrs ?? []) state.links.push(aggregation(state, a));
+  // the host's address sits on the first link, or on the aggregation that owns it
   const first = linkNames[0];
-  if (first) {
-    state.interfaces.push({ name: first, temporary: false, v4: true, v6: false });
+  const addressLink =
+    (options.aggrs ?? []).find((a) => first && a.ports.includes(first))?.name ?? first;
+  if (addressLink) {
+    state.interfaces.push({ name: addressLink, temporary: false, v4: true, v6: false });
     state.addresses.splice(1, 0, {
-      addrobj: `${first}/v4`,
-      ifname: first,
+      addrobj: `${addressLink}/v4`,
+      ifname: addressLink,
       type: 'static',
       addr: options.address ?? '192.168.1.10/24',
       temporary: false,
     });
   }
-  for (const p of pools) {
+  for (const [i, p] of pools.entries()) {
     state.pools.push({
       name: p.name,
       size: toBytes(p.size, 'pool size'),
       health: 'ONLINE',
       guid: randomGuid(),
+      vdevs: layouts[i]!,
     });
     addDataset(state, hostRoot, { name: p.name, type: 'filesystem' });
   }
@@ -142,4 +153,62 @@ export function initHost(root: string, options: InitOptions = {}): HostState {
   }
   writeState(root, state);
   return state;
+}
+
+/** Explicit layouts first, then one free `cNt0d0` disk for each pool without one. */
+function assignLayouts(pools: NonNullable<InitOptions['pools']>): TopLevelVdev[][] {
+  const layouts = pools.map((p) =>
+    p.layout === undefined
+      ? undefined
+      : typeof p.layout === 'string'
+        ? parsePoolLayout(p.layout)
+        : p.layout,
+  );
+  const used = new Set<string>();
+  for (const l of layouts) {
+    for (const d of l ? poolDisks(l) : []) {
+      if (used.has(d)) throw new Error(`disk ${d} is in more than one pool`);
+      used.add(d);
+    }
+  }
+  let next = 1;
+  return layouts.map((l) => {
+    if (l) return l;
+    while (used.has(`c${next}t0d0`)) next++;
+    const disk = `c${next}t0d0`;
+    used.add(disk);
+    return [{ type: 'disk' as const, disks: [disk] }];
+  });
+}
+
+function validateAggrs(aggrs: NonNullable<InitOptions['aggrs']>, links: string[]): void {
+  const taken = new Set<string>();
+  for (const a of aggrs) {
+    if (!/^[A-Za-z][A-Za-z0-9_.]*[1-9]?\d$/.test(a.name) || links.includes(a.name))
+      throw new Error(`invalid aggregation name: ${a.name}`);
+    if (a.ports.length === 0) throw new Error(`aggregation ${a.name} needs ports`);
+    for (const p of a.ports) {
+      if (!links.includes(p)) throw new Error(`aggregation port ${p} is not a --link`);
+      if (taken.has(p)) throw new Error(`link ${p} is in more than one aggregation`);
+      taken.add(p);
+    }
+  }
+}
+
+/** An aggregation as create-aggr makes it: policy L4, LACP off, MAC of its first port. */
+function aggregation(state: HostState, a: { name: string; ports: string[] }): LinkRecord {
+  const first = state.links.find((l) => l.name === a.ports[0]);
+  return {
+    name: a.name,
+    class: 'aggr',
+    mtu: 1500,
+    state: 'up',
+    vid: 0,
+    speed: 0,
+    temporary: false,
+    props: {},
+    mac: first?.mac ?? '0:0:0:0:0:0',
+    macType: 'fixed',
+    ports: [...a.ports],
+  };
 }

@@ -2,11 +2,18 @@ import { randomHex } from '../core/ids.js';
 import type { HostState, LinkRecord } from '../core/state-types.js';
 
 /**
- * Datalink name rules (at most 31 characters, starting with a letter, ending in a digit) and
- * MAC addresses as dladm prints them: lowercase hex, each octet without zero padding.
+ * Datalink names as dladm_valid_linkname() (libdladm.c) checks them: shorter than
+ * MAXLINKNAMELEN (32), not starting with a digit, ending in a number without leading zeros,
+ * made of letters, digits, `_` and `.`. MAC addresses as dladm prints them: lowercase hex, each
+ * octet without zero padding.
  */
+export const MAXLINKNAMELEN = 32;
+
 export function isValidLinkName(name: string): boolean {
-  return name.length <= 31 && /^[A-Za-z][A-Za-z0-9_.]*[0-9]$/.test(name);
+  if (name.length >= MAXLINKNAMELEN || name === '' || /^\d/.test(name)) return false;
+  const digits = /\d+$/.exec(name)?.[0];
+  if (!digits || (digits.length > 1 && digits.startsWith('0'))) return false;
+  return /^[A-Za-z0-9_.]+$/.test(name);
 }
 
 export function formatMac(octets: number[]): string {
