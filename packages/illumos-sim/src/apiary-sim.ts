@@ -5,7 +5,7 @@
  *                       [--hostname H] [--address CIDR]
  *   apiary-sim bin-dir
  *   apiary-sim fault DIR --match GLOB [--count N | --always] [--exit N] [--stderr TEXT]
- *                        [--stdout TEXT] [--hang MS] [--after]
+ *                        [--stdout TEXT] [--hang MS] [--stdin-bytes N] [--after]
  *   apiary-sim fault DIR --clear | --list
  *   apiary-sim log DIR [--json]
  *   apiary-sim show DIR
@@ -23,7 +23,7 @@ import { summarizeHost } from './host/show-host.js';
 const HELP = `usage:
   apiary-sim init DIR [--cpus N] [--ram SIZE] [--pool NAME=SIZE]... [--link NAME]... [--hostname H] [--address CIDR]
   apiary-sim bin-dir
-  apiary-sim fault DIR --match GLOB [--count N | --always] [--exit N] [--stderr TEXT] [--stdout TEXT] [--hang MS] [--after]
+  apiary-sim fault DIR --match GLOB [--count N | --always] [--exit N] [--stderr TEXT] [--stdout TEXT] [--hang MS] [--stdin-bytes N] [--after]
   apiary-sim fault DIR --clear | --list
   apiary-sim log DIR [--json]
   apiary-sim show DIR
@@ -71,6 +71,7 @@ async function main(argv: string[]): Promise<number> {
       stderr: { type: 'string' },
       stdout: { type: 'string' },
       hang: { type: 'string' },
+      'stdin-bytes': { type: 'string' },
       after: { type: 'boolean' },
       clear: { type: 'boolean' },
       list: { type: 'boolean' },
@@ -120,6 +121,7 @@ async function main(argv: string[]): Promise<number> {
         throw new UsageError('fault: --match GLOB is required (or --clear / --list)');
       const exitCode = int('exit', values.exit);
       const hang = int('hang', values.hang);
+      const stdinBytes = int('stdin-bytes', values['stdin-bytes']);
       const fault = await addFault(dir, {
         match: values.match,
         count: values.always ? null : (int('count', values.count) ?? 1),
@@ -129,6 +131,7 @@ async function main(argv: string[]): Promise<number> {
           : {}),
         ...(values.stdout !== undefined ? { stdout: values.stdout } : {}),
         ...(hang !== undefined ? { hang_ms: hang } : {}),
+        ...(stdinBytes !== undefined ? { stdin_bytes: stdinBytes } : {}),
         ...(values.after ? { when: 'after' as const } : {}),
       });
       process.stdout.write(`${fault.id}\n`);

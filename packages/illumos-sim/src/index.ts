@@ -14,3 +14,4 @@ export type { HostState } from './core/state-types.js';
 export { binDir, PROGRAM_BINARIES } from './host/bin-dir.js';
 export { HostExistsError, type InitOptions, initHost } from './host/init-host.js';
 export { summarizeHost } from './host/show-host.js';
+export { readZvol, writeZvol, zvolPath } from './zfs/zvol-api.js';
