@@ -68,6 +68,9 @@ export function inherited(
   name: string,
   prop: string,
 ): { value: string; source: string } | undefined {
+  // a snapshot's own (user) properties first, then its file system's chain
+  const own = name.includes('@') ? getDataset(state, name) : undefined;
+  if (own && Object.hasOwn(own.props, prop)) return { value: own.props[prop]!, source: 'local' };
   let at: string | undefined = name.includes('@') ? parentOf(name) : name;
   while (at !== undefined) {
     const ds = getDataset(state, at);

@@ -58,6 +58,7 @@ function promote(
   moving: DatasetRecord[],
 ): void {
   const names = new Map(moving.map((s) => [s.name, renamed(s, clone.name)]));
+  const originName = origin.name;
   for (const s of moving) {
     delete state.datasets[s.name];
     s.name = names.get(s.name)!;
@@ -69,5 +70,5 @@ function promote(
   const grandOrigin = originFs.origin;
   if (grandOrigin === undefined) delete clone.origin;
   else clone.origin = grandOrigin;
-  originFs.origin = names.get(origin.name)!;
+  originFs.origin = names.get(originName)!;
 }

@@ -86,9 +86,11 @@ export function setLength(path: string, length: number): void {
   truncateSync(path, length);
 }
 
+const ZEROS = Buffer.alloc(CHUNK);
+
+/** Whether a buffer of at most CHUNK bytes is all zeros (memcmp, not a byte loop). */
 export function isZero(buf: Buffer): boolean {
-  for (let i = 0; i < buf.length; i++) if (buf[i] !== 0) return false;
-  return true;
+  return buf.equals(buf.length === CHUNK ? ZEROS : ZEROS.subarray(0, buf.length));
 }
 
 export interface DataChunk {
