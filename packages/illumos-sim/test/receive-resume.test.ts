@@ -191,8 +191,13 @@ describe('zfs send -t with a token that no longer fits', () => {
 });
 
 describe('a receive whose input is cut by an injected fault', () => {
-  it('stdin_bytes makes zfs receive -s see a cut stream, also as a real process', async () => {
+  it('stdin_bytes makes zfs receive -s see a cut stream, in-process and as a real process', async () => {
     const { a, full } = await source();
+    const c = newHost();
+    await addFault(c, { match: 'zfs receive *', stdin_bytes: 4000 });
+    expect((await run(c, ['zfs', 'receive', 'rpool/copy'], full)).stderr).toBe(
+      'cannot receive new filesystem stream: checksum mismatch or incomplete stream\n',
+    );
     const b = newHost();
     await addFault(b, { match: 'zfs receive *', stdin_bytes: 4000 });
     const r = await runBin(b, ['zfs', 'receive', '-s', 'rpool/copy'], full);
