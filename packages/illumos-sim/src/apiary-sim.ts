@@ -5,7 +5,7 @@
  *                       [--aggr NAME=PORT,PORT...]... [--hostname H] [--address CIDR]
  *   apiary-sim bin-dir
  *   apiary-sim fault DIR --match GLOB [--count N | --always] [--exit N] [--stderr TEXT]
- *                        [--stdout TEXT] [--hang MS] [--after]
+ *                        [--stdout TEXT] [--hang MS] [--stdin-bytes N] [--after]
  *   apiary-sim fault DIR --clear | --list
  *   apiary-sim log DIR [--json]
  *   apiary-sim show DIR
@@ -27,7 +27,7 @@ const HELP = `usage:
                   [--aggr NAME=PORT,PORT...]... [--hostname H] [--address CIDR]
       LAYOUT: disks (c1t0d0,c1t1d0) or groups (mirror:c1t0d0,c1t1d0, raidz:..., raidz2:...)
   apiary-sim bin-dir
-  apiary-sim fault DIR --match GLOB [--count N | --always] [--exit N] [--stderr TEXT] [--stdout TEXT] [--hang MS] [--after]
+  apiary-sim fault DIR --match GLOB [--count N | --always] [--exit N] [--stderr TEXT] [--stdout TEXT] [--hang MS] [--stdin-bytes N] [--after]
   apiary-sim fault DIR --clear | --list
   apiary-sim log DIR [--json]
   apiary-sim show DIR
@@ -79,6 +79,7 @@ async function main(argv: string[]): Promise<number> {
       stderr: { type: 'string' },
       stdout: { type: 'string' },
       hang: { type: 'string' },
+      'stdin-bytes': { type: 'string' },
       after: { type: 'boolean' },
       clear: { type: 'boolean' },
       list: { type: 'boolean' },
@@ -134,6 +135,7 @@ async function main(argv: string[]): Promise<number> {
         throw new UsageError('fault: --match GLOB is required (or --clear / --list)');
       const exitCode = int('exit', values.exit);
       const hang = int('hang', values.hang);
+      const stdinBytes = int('stdin-bytes', values['stdin-bytes']);
       const fault = await addFault(dir, {
         match: values.match,
         count: values.always ? null : (int('count', values.count) ?? 1),
@@ -143,6 +145,7 @@ async function main(argv: string[]): Promise<number> {
           : {}),
         ...(values.stdout !== undefined ? { stdout: values.stdout } : {}),
         ...(hang !== undefined ? { hang_ms: hang } : {}),
+        ...(stdinBytes !== undefined ? { stdin_bytes: stdinBytes } : {}),
         ...(values.after ? { when: 'after' as const } : {}),
       });
       process.stdout.write(`${fault.id}\n`);

@@ -16,3 +16,4 @@ export { HostExistsError, type InitOptions, initHost } from './host/init-host.js
 export { summarizeHost } from './host/show-host.js';
 export { clearLoad, LoadError, setLoad } from './sys/load-api.js';
 export type { LoadRates } from './sys/load-state.js';
+export { readZvol, writeZvol, zvolPath } from './zfs/zvol-api.js';

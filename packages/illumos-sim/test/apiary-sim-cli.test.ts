@@ -134,6 +134,22 @@ describe('apiary-sim', () => {
       ['zfs list', 0, false],
     ]);
     expect(sim('log', d).stdout).toMatch(/exit=1 +\d+ms +zpool list +\[fault\]/);
+    sim('fault', d, '--match', 'zfs receive *', '--stdin-bytes', '12');
+    expect(JSON.parse(sim('fault', d, '--list').stdout)).toMatchObject([
+      { match: 'zfs receive *', count: 1, stdin_bytes: 12 },
+    ]);
+    tool(d, 'zfs', 'create', '-V', '1G', 'rpool/v');
+    tool(d, 'zfs', 'snapshot', 'rpool/v@s');
+    const stream = tool(d, 'zfs', 'send', 'rpool/v@s').stdout;
+    const receive = (target: string) =>
+      spawnSync(join(BIN, 'zfs'), ['receive', target], {
+        encoding: 'utf8',
+        input: stream,
+        env: { ...process.env, ILLUMOS_SIM_ROOT: d },
+      });
+    // 12 bytes are not a whole magic line: recv_read() comes up short
+    expect(receive('rpool/x').stderr).toBe('cannot receive: failed to read from stream\n');
+    expect(receive('rpool/y').status).toBe(0);
   });
 
   it('summarizes the host', () => {

@@ -244,3 +244,92 @@ describe('bhyve boot hook (boot.py)', () => {
     expect(await state(root, 'vm1')).toBe('running');
   });
 });
+
+/** An `add attr` block for makeZone's extra config. */
+function attr(name: string, value: string): string {
+  return `add attr\nset name=${name}\nset type=string\nset value="${value}"\nend\n`;
+}
+
+function zoneLog(root: string, zone: string): string {
+  return readFileSync(join(root, 'root', 'zones', zone, 'log', 'zone.log'), 'utf8');
+}
+
+describe('the bhyve brand’s view of disk, cdrom and bootorder attrs (boot.py, bootlib.py)', () => {
+  it('refuses disk16 and cdrom8 at boot: slot out of range, call to zoneadmd failed', async () => {
+    for (const [name, message] of [
+      ['disk16', 'disk16 slot out of range'],
+      ['cdrom8', 'cdrom8 slot out of range'],
+    ] as const) {
+      const root = newHost();
+      await makeZone(root, 'vm1', false, attr(name, 'rpool/zones/vm1/disk0'));
+      expect(await run(root, ['zoneadm', '-z', 'vm1', 'boot'])).toEqual({
+        stdout: '',
+        stderr: "zoneadm: zone 'vm1': call to zoneadmd failed\n",
+        exitCode: 1,
+      });
+      expect(zoneLog(root, 'vm1')).toBe(`ERROR:root:${message}\n`);
+      expect(await state(root, 'vm1')).toBe('installed');
+    }
+  });
+
+  it('gives a plain disk the first free slot: disk1 and disk share slot 5, disk (slot 5:0) opens first', async () => {
+    const root = newHost();
+    await makeZone(
+      root,
+      'vm1',
+      false,
+      attr('disk1', 'rpool/zones/vm1/second') + attr('disk', 'rpool/zones/vm1/first'),
+    );
+    await ok(root, ['zoneadm', '-z', 'vm1', 'boot']);
+    expect(initLog(root, 'vm1')).toContain(
+      'bhyve-vm1: Could not open backing file: /dev/zvol/rdsk/rpool/zones/vm1/first: No such file or directory\n',
+    );
+  });
+
+  it('moves the cdrom behind the disks (slot 7) when a BIOS bootrom should prefer the disk', async () => {
+    const root = newHost();
+    const extra = attr('disk1', 'rpool/zones/vm1/nope') + attr('cdrom', '/iso/missing.iso');
+    await makeZone(root, 'vm1', false, extra + attr('bootorder', 'bootdisk,cdrom0'));
+    await ok(root, ['zoneadm', '-z', 'vm1', 'boot']);
+    expect(initLog(root, 'vm1')).toContain(
+      'bhyve-vm1: Could not open backing file: /dev/zvol/rdsk/rpool/zones/vm1/nope: No such file or directory\n',
+    );
+    // the current boot.py expands the old `cd` alias to path0,bootdisk,cdrom0, which does not
+    // start with bootdisk: the cdrom stays in slot 3 and is opened first
+    const other = newHost();
+    await makeZone(other, 'vm1', false, extra + attr('bootorder', 'cd'));
+    await ok(other, ['zoneadm', '-z', 'vm1', 'boot']);
+    expect(initLog(other, 'vm1')).toContain(
+      'bhyve-vm1: Could not open backing file: /iso/missing.iso: No such file or directory\n',
+    );
+  });
+
+  it('fails the boot hook for a uefivars that is not a boolean', async () => {
+    const root = newHost();
+    await makeZone(root, 'vm1', false, attr('uefivars', 'maybe'));
+    expect((await run(root, ['zoneadm', '-z', 'vm1', 'boot'])).exitCode).toBe(1);
+    expect(zoneLog(root, 'vm1')).toBe(
+      'ERROR:root:Invalid value maybe for boolean variable uefivars\n',
+    );
+  });
+
+  it('boots from an ISO given as a cdrom attr and lofs-mounted into the zone, added while it ran', async () => {
+    const root = newHost();
+    await makeZone(root, 'vm1', true);
+    writeHostFile(root, '/iso/install.iso', 'ISO9660');
+    await ok(
+      root,
+      ['zonecfg', '-z', 'vm1', '-f', '-'],
+      `${attr('cdrom', '/iso/install.iso')}add fs\nset dir=/iso/install.iso\nset special=/iso/install.iso\nset type=lofs\nadd options ro\nadd options nodevices\nend\n`,
+    );
+    await ok(root, ['zoneadm', '-z', 'vm1', 'reboot']);
+    expect(await state(root, 'vm1')).toBe('running');
+    // without the fs resource bhyve cannot see the ISO inside the zone
+    await ok(root, ['zonecfg', '-z', 'vm1', 'remove fs dir=/iso/install.iso']);
+    await ok(root, ['zoneadm', '-z', 'vm1', 'reboot']);
+    expect(await state(root, 'vm1')).toBe('installed');
+    expect(initLog(root, 'vm1')).toContain(
+      'bhyve-vm1: Could not open backing file: /iso/install.iso: No such file or directory\n',
+    );
+  });
+});

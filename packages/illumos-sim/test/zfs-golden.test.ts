@@ -228,9 +228,14 @@ describe('zfs destroy', () => {
     expect((await run(root, ['zfs', 'destroy', '-r', 'rpool/img'])).stderr).toBe(
       "cannot destroy 'rpool/img': volume has dependent clones\nuse '-R' to destroy the following datasets:\nrpool/vm1disk\n",
     );
-    expect((await run(root, ['zfs', 'destroy', 'rpool/img@base'])).stderr).toBe(
-      'cannot destroy snapshot rpool/img@base: snapshot is cloned\n',
-    );
+    // zfs_do_destroy() lists a cloned snapshot's dependents itself (destroy_check_dependent);
+    // the kernel's `snapshot is cloned` is only seen when that check is skipped
+    expect(await run(root, ['zfs', 'destroy', 'rpool/img@base'])).toEqual({
+      stdout: '',
+      stderr:
+        "cannot destroy 'rpool/img@base': snapshot has dependent clones\nuse '-R' to destroy the following datasets:\nrpool/vm1disk\n",
+      exitCode: 1,
+    });
     await ok(root, ['zfs', 'destroy', '-R', 'rpool/img']);
     expect(await ok(root, ['zfs', 'list', '-Hpo', 'name', '-t', 'all'])).toBe(
       'rpool\nrpool/zones\n',

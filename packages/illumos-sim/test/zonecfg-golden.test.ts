@@ -244,14 +244,16 @@ describe('zonecfg invocation', () => {
     expect(r.exitCode).toBe(1);
   });
 
-  it('names missing resource properties at end', async () => {
+  it('names missing resource properties at end, then what validate_attr_type_val makes of them', async () => {
     const root = newHost();
     const r = await run(
       root,
       ['zonecfg', '-z', 'vm1', '-f', '-'],
       'create -b\nset zonepath=/zones/vm1\nadd attr\nset name=x\nend\ncancel\n',
     );
-    expect(r.stderr).toBe('On line 5:\ntype not specified\nvalue not specified\n');
+    expect(r.stderr).toBe(
+      "On line 5:\ntype not specified\nvalue not specified\ninvalid attr type ''\n",
+    );
     expect(r.exitCode).toBe(1);
   });
 
@@ -400,15 +402,153 @@ end
 });
 
 describe('zonecfg limits', () => {
-  it('cuts attr values at 2047 bytes silently, as libzonecfg does', async () => {
+  it('refuses a string attr value of 256 bytes or more at end (validate_attr_type_val copies it into MAXNAMELEN)', async () => {
     const root = newHost();
-    const long = 'k'.repeat(3000);
+    await ok(root, ['zonecfg', '-z', 'vm1', '-f', '-'], bhyveConfig('vm1'));
+    const at255 = 'k'.repeat(255);
     await ok(
       root,
       ['zonecfg', '-z', 'vm1', '-f', '-'],
-      bhyveConfig('vm1', `add attr\nset name=sshkey\nset type=string\nset value="${long}"\nend\n`),
+      `add attr\nset name=sshkey\nset type=string\nset value="${at255}"\nend\n`,
     );
-    const out = await ok(root, ['zonecfg', '-z', 'vm1', 'info', 'attr', 'name=sshkey']);
-    expect(out).toBe(`attr:\n\tname: sshkey\n\ttype: string\n\tvalue: ${'k'.repeat(2047)}\n`);
+    expect(await ok(root, ['zonecfg', '-z', 'vm1', 'info', 'attr', 'name=sshkey'])).toBe(
+      `attr:\n\tname: sshkey\n\ttype: string\n\tvalue: ${at255}\n`,
+    );
+    const r = await run(
+      root,
+      ['zonecfg', '-z', 'vm1', '-f', '-'],
+      `add attr\nset name=password\nset type=string\nset value="${'k'.repeat(3000)}"\nend\n`,
+    );
+    expect(r).toEqual({
+      stdout: '',
+      stderr: 'On line 5:\ninvalid attr value for type=string\nResource incomplete.\n',
+      exitCode: 1,
+    });
+    expect(
+      (await run(root, ['zonecfg', '-z', 'vm1', 'info', 'attr', 'name=password'])).stdout,
+    ).toBe('No such attr resource.\n');
+  });
+});
+
+describe('zonecfg attr and fs resources on a bhyve zone', () => {
+  it('adds a cdrom attr and its lofs fs to a running zone; export and info show them; remove takes them out', async () => {
+    const root = newHost();
+    await makeZone(root, 'vm1', true);
+    await ok(
+      root,
+      ['zonecfg', '-z', 'vm1', '-f', '-'],
+      `add attr\nset name=cdrom\nset type=string\nset value=/iso/debian.iso\nend\n${ISO}`,
+    );
+    expect(await ok(root, ['zonecfg', '-z', 'vm1', 'export'])).toBe(
+      `create -b
+set zonepath=/zones/vm1
+set brand=bhyve
+set autoboot=false
+set ip-type=exclusive
+add fs
+set dir="/iso/debian.iso"
+set special="/iso/debian.iso"
+set type="lofs"
+add options ro
+add options nodevices
+end
+add net
+set allowed-address="10.0.0.112/24"
+set physical="vm1net0"
+end
+add device
+set match="/dev/zvol/rdsk/rpool/zones/vm1/disk0"
+end
+add attr
+set name="bootdisk"
+set type="string"
+set value="rpool/zones/vm1/disk0"
+end
+add attr
+set name="cdrom"
+set type="string"
+set value="/iso/debian.iso"
+end
+`,
+    );
+    expect(await ok(root, ['zonecfg', '-z', 'vm1', 'info', 'attr', 'name=cdrom'])).toBe(
+      'attr:\n\tname: cdrom\n\ttype: string\n\tvalue: /iso/debian.iso\n',
+    );
+    expect(await ok(root, ['zonecfg', '-z', 'vm1', 'info', 'fs'])).toBe(
+      'fs:\n\tdir: /iso/debian.iso\n\tspecial: /iso/debian.iso\n\traw not specified\n\ttype: lofs\n\toptions: [ro,nodevices]\n',
+    );
+    await ok(root, [
+      'zonecfg',
+      '-z',
+      'vm1',
+      'remove attr name=cdrom; remove fs dir=/iso/debian.iso',
+    ]);
+    const after = await ok(root, ['zonecfg', '-z', 'vm1', 'export']);
+    expect(after).not.toContain('cdrom');
+    expect(after).not.toContain('add fs');
+    expect(after).toContain('set name="bootdisk"');
+    expect(await run(root, ['zonecfg', '-z', 'vm1', 'remove attr name=cdrom'])).toEqual({
+      stdout: '',
+      stderr: 'remove attr: No such resource with that id\n',
+      exitCode: 1,
+    });
+  });
+
+  it('checks attr names, types and values at end as zonecfg.c does', async () => {
+    const root = newHost();
+    await ok(root, ['zonecfg', '-z', 'vm1', '-f', '-'], bhyveConfig('vm1'));
+    const end = async (name: string, type: string, value: string) =>
+      run(root, [
+        'zonecfg',
+        '-z',
+        'vm1',
+        `add attr; set name="${name}"; set type=${type}; set value="${value}"; end`,
+      ]);
+    expect((await end('_x', 'string', 'v')).stderr).toBe(
+      'Invalid attr name _x: must start with an alpha-numeric character.\nResource incomplete.\n',
+    );
+    expect((await end('a_b', 'string', 'v')).stderr).toBe(
+      "Invalid attr name a_b: can only contain alpha-numeric characters, plus '-' and '.'.\nResource incomplete.\n",
+    );
+    expect((await end('n', 'int', '12a')).stderr).toBe(
+      'invalid attr value for type=int\nResource incomplete.\n',
+    );
+    expect((await end('n', 'uint', '-1')).stderr).toBe(
+      'invalid attr value for type=uint\nResource incomplete.\n',
+    );
+    expect((await end('n', 'boolean', 'yes')).stderr).toBe(
+      'invalid attr value for type=boolean\nResource incomplete.\n',
+    );
+    expect((await end('n', 'text', 'v')).stderr).toBe(
+      "invalid attr type 'text'\nResource incomplete.\n",
+    );
+    expect((await end('bootdisk', 'string', 'v')).stderr).toBe(
+      "An attr resource with the name 'bootdisk' already exists.\nResource incomplete.\n",
+    );
+    for (const [type, value] of [
+      ['int', '-42'],
+      ['uint', '18446744073709551615'],
+      ['boolean', 'true'],
+      ['string', 'debug.persist'],
+    ]) {
+      expect((await end(`ok-${type}.1`, type!, value!)).exitCode).toBe(0);
+    }
+  });
+
+  it('refuses an fs dir that is not an absolute path', async () => {
+    const root = newHost();
+    await ok(root, ['zonecfg', '-z', 'vm1', '-f', '-'], bhyveConfig('vm1'));
+    expect(
+      await run(root, [
+        'zonecfg',
+        '-z',
+        'vm1',
+        'add fs; set dir=iso; set special=/iso; set type=lofs; end',
+      ]),
+    ).toEqual({
+      stdout: '',
+      stderr: 'dir iso is not an absolute path.\nResource incomplete.\n',
+      exitCode: 1,
+    });
   });
 });

@@ -178,3 +178,17 @@ describe('swap', () => {
     );
   });
 });
+
+describe('a zvol in use as swap', () => {
+  it('cannot be destroyed until it is removed from swap', async () => {
+    const root = newHost();
+    await ok(root, ['zfs', 'create', '-V', '1G', 'rpool/swap1']);
+    expect((await run(root, ['swap', '-a', '/dev/zvol/dsk/rpool/swap1'])).exitCode).toBe(0);
+    expect(await run(root, ['zfs', 'destroy', 'rpool/swap1'])).toMatchObject({
+      exitCode: 1,
+      stderr: "cannot destroy 'rpool/swap1': dataset is busy\n",
+    });
+    expect((await run(root, ['swap', '-d', '/dev/zvol/dsk/rpool/swap1'])).exitCode).toBe(0);
+    expect((await run(root, ['zfs', 'destroy', 'rpool/swap1'])).exitCode).toBe(0);
+  });
+});

@@ -13,7 +13,9 @@ import { withHostLock } from './lock.js';
  * `when: 'before'` (default) fails the command without running it; `'after'` runs it (its state
  * change stands) and then reports the failure, like a command whose success was lost.
  * `hang_ms` sleeps first (outside the host lock); with no `exit_code`/`stderr`/`stdout`, a
- * hanging fault then runs the command normally.
+ * hanging fault then runs the command normally. `stdin_bytes` cuts the command's standard
+ * input after that many bytes, as when the sender of a piped stream dies part-way (a
+ * `zfs receive` that reads it sees an incomplete stream); alone, it lets the command run.
  */
 export interface Fault {
   id: string;
@@ -23,6 +25,7 @@ export interface Fault {
   stderr?: string;
   stdout?: string;
   hang_ms?: number;
+  stdin_bytes?: number;
   when?: 'before' | 'after';
 }
 
@@ -52,6 +55,12 @@ export async function addFault(root: string, spec: FaultSpec): Promise<Fault> {
   }
   if (spec.hang_ms !== undefined && (!Number.isInteger(spec.hang_ms) || spec.hang_ms < 0)) {
     throw new Error('hang_ms must be a non-negative integer');
+  }
+  if (
+    spec.stdin_bytes !== undefined &&
+    (!Number.isInteger(spec.stdin_bytes) || spec.stdin_bytes < 0)
+  ) {
+    throw new Error('stdin_bytes must be a non-negative integer');
   }
   if (
     spec.exit_code !== undefined &&
@@ -100,6 +109,6 @@ export function failsCommand(fault: Fault): boolean {
     fault.exit_code !== undefined ||
     fault.stderr !== undefined ||
     fault.stdout !== undefined ||
-    fault.hang_ms === undefined
+    (fault.hang_ms === undefined && fault.stdin_bytes === undefined)
   );
 }

@@ -29,6 +29,7 @@ export async function runCommand(input: RunCommandInput): Promise<CommandResult>
   let stderr = '';
   let exitCode: number;
   let faulted = false;
+  let stdinLimit: number | undefined;
   const io: CommandIo = {
     root: input.root,
     hostRoot: join(input.root, 'root'),
@@ -40,10 +41,15 @@ export async function runCommand(input: RunCommandInput): Promise<CommandResult>
     err: (text) => {
       stderr += text;
     },
-    readStdin: () => readInput(input.stdin),
+    readStdin: async () => {
+      const data = await readInput(input.stdin);
+      return stdinLimit === undefined ? data : data.subarray(0, stdinLimit);
+    },
   };
   try {
     const fault = await takeFault(input.root, commandLine);
+    stdinLimit = fault?.stdin_bytes;
+    if (stdinLimit !== undefined) faulted = true;
     if (fault?.hang_ms) await new Promise((resolve) => setTimeout(resolve, fault.hang_ms));
     if (fault && failsCommand(fault) && fault.when !== 'after') {
       faulted = true;

@@ -81,6 +81,39 @@ export interface DatasetRecord {
   /** Bytes it references in total (its own plus what a clone shares with its origin). */
   referenced: number;
   origin?: string;
+  /** Received with `zfs receive -u`: not mounted (its `mounted` property reads `no`). */
+  unmounted?: boolean;
+  /**
+   * A new dataset a `zfs receive -s` left part-way: it is inconsistent and carries the state
+   * its `receive_resume_token` describes (see src/zfs/zfs-receive-state.ts).
+   */
+  partial?: PartialReceive;
+  /** An incremental `zfs receive -s` left part-way in the hidden clone `<name>/%recv`. */
+  recvClone?: PartialReceive;
+}
+
+/** What a resumable receive has taken in so far (DS_FIELD_RESUME_* in the kernel). */
+export interface PartialReceive {
+  /** The snapshot the stream creates, as the sender named it (`toname`). */
+  toname: string;
+  toguid: string;
+  fromguid?: string;
+  /** The snapshot name the receive creates on this host (after -d/-e/target mapping). */
+  snapshot: string;
+  type: 'filesystem' | 'volume';
+  /** Data offset reached (the resume point) and stream bytes taken in. */
+  offset: number;
+  bytes: number;
+  /** Length of the volume data the stream carries in total. */
+  length: number;
+  volsize?: number;
+  volblocksize?: number;
+  referenced: number;
+  props: Record<string, string>;
+  /** `-o` (local) and `-x` (excluded) properties of the receive that started it. */
+  overrides: Record<string, string>;
+  excluded: string[];
+  creation: number;
 }
 
 export interface PoolRecord {

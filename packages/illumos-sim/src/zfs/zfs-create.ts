@@ -1,5 +1,3 @@
-import { copyFileSync, existsSync, mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
 import { getopt, lastValue } from '../core/getopt.js';
 import type { CommandIo } from '../core/io.js';
 import { parseSize } from '../core/sizes.js';
@@ -9,19 +7,17 @@ import { copyFilesystemContents } from './fs-contents.js';
 import {
   addDataset,
   DEFAULT_VOLBLOCKSIZE,
-  descendantsOf,
   getDataset,
   parentOf,
   poolOf,
-  snapshotDataPath,
   VOL_BASE,
-  volumeDataBytes,
   zvolDevice,
 } from './zfs-model.js';
 import { datasetNameProblem } from './zfs-names.js';
 import { SpaceCalculator, volsizeToReservation } from './zfs-space.js';
 import { zfsUsage } from './zfs-usage.js';
 import { checkPropSetting, parseOptionProps } from './zfs-validate.js';
+import { copyData, snapshotDataPath } from './zvol-data.js';
 
 /** The reason `name`'s parent cannot hold a new dataset, as check_parents() words it. */
 export function parentProblem(state: HostState, name: string): string | undefined {
@@ -48,13 +44,18 @@ export async function zfsCreate(io: CommandIo, args: string[]): Promise<number> 
   const opts = getopt(args, 'psb:o:V:');
   const volsizeText = lastValue(opts, 'V');
   const isVolume = volsizeText !== undefined;
+  // parseprop() complains inside the option loop and zfs_do_create() returns 1, no usage
+  const parsed = parseOptionProps(opts.values.get('o'));
+  if ('error' in parsed) {
+    io.err(`${parsed.error}\n`);
+    return 1;
+  }
   if (!isVolume && (opts.flags.has('s') || opts.flags.has('b'))) {
     zfsUsage('create', "'-s' and '-b' can only be used when creating a volume");
   }
-  if (opts.operands.length === 0) zfsUsage('create', 'missing filesystem argument');
+  if (opts.operands.length === 0)
+    zfsUsage('create', `missing ${isVolume ? 'volume' : 'filesystem'} argument`);
   if (opts.operands.length > 1) zfsUsage('create', 'too many arguments');
-  const parsed = parseOptionProps(opts.values.get('o'));
-  if ('error' in parsed) zfsUsage('create', parsed.error);
   const name = opts.operands[0]!;
   const type: DatasetType = isVolume ? 'volume' : 'filesystem';
   const fail = (why: string) => {
@@ -120,75 +121,23 @@ export async function zfsCreate(io: CommandIo, args: string[]): Promise<number> 
   });
 }
 
-export async function zfsSnapshot(io: CommandIo, args: string[]): Promise<number> {
-  const opts = getopt(args, 'ro:');
-  if (opts.operands.length === 0) zfsUsage('snapshot', 'missing snapshot argument');
-  const parsed = parseOptionProps(opts.values.get('o'));
-  if ('error' in parsed) zfsUsage('snapshot', parsed.error);
-  return updateState(io.root, (state) => {
-    const targets: string[] = [];
-    for (const snap of opts.operands) {
-      const problem = datasetNameProblem(snap, 'snapshot');
-      if (problem) {
-        io.err(`cannot create snapshot '${snap}': ${problem}\n`);
-        return 1;
-      }
-      const [fs, short] = snap.split('@') as [string, string];
-      if (!getDataset(state, fs)) {
-        io.err(`cannot open '${fs}': dataset does not exist\n`);
-        zfsUsage('snapshot');
-      }
-      targets.push(snap);
-      if (opts.flags.has('r')) {
-        for (const d of descendantsOf(state, fs))
-          if (d.type !== 'snapshot') targets.push(`${d.name}@${short}`);
-      }
-    }
-    const existing = targets.find((t) => getDataset(state, t));
-    if (existing) {
-      io.err(`cannot create snapshot '${existing}': dataset already exists\n`);
-      return 1;
-    }
-    const space = new SpaceCalculator(state, io.hostRoot);
-    for (const target of targets) {
-      const live = getDataset(state, target.split('@')[0]!)!;
-      const referenced = space.referenced(live);
-      const snap = addDataset(state, io.hostRoot, {
-        name: target,
-        type: 'snapshot',
-        props: Object.fromEntries(parsed.props),
-        referenced,
-        unique: 0,
-        ...(live.type === 'volume'
-          ? { volsize: live.volsize!, volblocksize: live.volblocksize! }
-          : {}),
-      });
-      if (live.type === 'volume' && volumeDataBytes(io.hostRoot, live.name) > 0) {
-        const to = snapshotDataPath(io.root, snap.guid);
-        mkdirSync(dirname(to), { recursive: true });
-        copyFileSync(zvolDevice(io.hostRoot, live.name), to);
-      }
-    }
-    return 0;
-  });
-}
-
 export async function zfsClone(io: CommandIo, args: string[]): Promise<number> {
   const opts = getopt(args, 'po:');
+  const parsed = parseOptionProps(opts.values.get('o'));
+  if ('error' in parsed) {
+    io.err(`${parsed.error}\n`);
+    return 1;
+  }
   if (opts.operands.length < 1) zfsUsage('clone', 'missing source dataset argument');
   if (opts.operands.length < 2) zfsUsage('clone', 'missing target dataset argument');
   if (opts.operands.length > 2) zfsUsage('clone', 'too many arguments');
-  const parsed = parseOptionProps(opts.values.get('o'));
-  if ('error' in parsed) zfsUsage('clone', parsed.error);
   const [source, target] = opts.operands as [string, string];
   return updateState(io.root, (state) => {
-    const snap = getDataset(state, source);
+    // zfs_open(ZFS_TYPE_SNAPSHOT) checks the name before it looks the dataset up
+    const invalid = datasetNameProblem(source, 'snapshot');
+    const snap = invalid ? undefined : getDataset(state, source);
     if (!snap) {
-      io.err(`cannot open '${source}': dataset does not exist\n`);
-      return 1;
-    }
-    if (snap.type !== 'snapshot') {
-      io.err(`cannot open '${source}': operation not applicable to datasets of this type\n`);
+      io.err(`cannot open '${source}': ${invalid ?? 'dataset does not exist'}\n`);
       return 1;
     }
     const live = getDataset(state, parentOf(source)!)!;
@@ -221,9 +170,8 @@ export async function zfsClone(io: CommandIo, args: string[]): Promise<number> {
         ? { volsize: snap.volsize ?? live.volsize!, volblocksize: live.volblocksize! }
         : {}),
     });
-    const data = snapshotDataPath(io.root, snap.guid);
-    if (live.type === 'volume' && existsSync(data))
-      copyFileSync(data, zvolDevice(io.hostRoot, target));
+    if (live.type === 'volume')
+      copyData(snapshotDataPath(io.root, snap), zvolDevice(io.hostRoot, target));
     if (live.type === 'filesystem') copyFilesystemContents(state, io.hostRoot, live.name, target);
     return 0;
   });

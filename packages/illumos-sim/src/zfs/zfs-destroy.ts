@@ -1,9 +1,13 @@
 import { getopt } from '../core/getopt.js';
 import type { CommandIo } from '../core/io.js';
+import { nicenum } from '../core/sizes.js';
 import { updateState } from '../core/state-store.js';
 import type { DatasetRecord, HostState } from '../core/state-types.js';
+import { swapHolding } from '../swap/swap-devices.js';
 import { zoneHoldingZvol, zoneUsingPath } from '../zones/zone-usage.js';
+import { dependentClones } from './zfs-dependents.js';
 import { clonesOf, descendantsOf, getDataset, mountpointOf, removeDataset } from './zfs-model.js';
+import { SpaceCalculator } from './zfs-space.js';
 import { zfsUsage } from './zfs-usage.js';
 
 /**
@@ -84,46 +88,59 @@ function destroySnapshots(
     io.err('could not find any snapshots to destroy; check snapshot names.\n');
     return 1;
   }
-  const clones = dependentClones(state, snaps);
-  if (clones.length > 0 && !dependents) {
-    const cloned = snaps.find((s) => clonesOf(state, s.name).length > 0)!;
-    io.err(`cannot destroy snapshot ${cloned.name}: snapshot is cloned\n`);
-    return 1;
+  const defer = flags.has('d');
+  if (!dependents && !defer) {
+    // snapshot_to_nvl_cb(): each cloned snapshot lists its dependents (destroy_check_dependent)
+    let refused = false;
+    for (const snap of snaps) {
+      const clones = dependentClones(state, [snap]);
+      if (clones.length === 0) continue;
+      io.err(
+        `cannot destroy '${snap.name}': snapshot has dependent clones\nuse '-R' to destroy the following datasets:\n${listOrder(clones)}`,
+      );
+      refused = true;
+    }
+    if (refused) return 1;
   }
-  const all = [...clones, ...snaps];
+  // -d marks a cloned snapshot for deferred destruction: it goes when its last clone does
+  const now =
+    defer && !dependents ? snaps.filter((s) => clonesOf(state, s.name).length === 0) : snaps;
+  const clones = dependents ? dependentClones(state, snaps) : [];
+  const all = [...clones, ...now];
   const busy = busyProblem(state, all, flags.has('f'));
   if (busy) {
     io.err(busy);
     return 1;
   }
-  report(io, all, dryRun, flags);
+  // the snapshots are listed while gathered, with the space they free; -R's clones are listed
+  // as destroy_clones() removes them, which a dry run never does
+  report(io, snaps, dryRun, flags);
+  reportReclaim(io, state, io.hostRoot, snaps, dryRun, flags);
+  if (!dryRun) report(io, clones, dryRun, flags);
   if (!dryRun) for (const d of all) removeDataset(state, io.root, io.hostRoot, d.name);
   return 0;
 }
 
-/** Clones of any snapshot among `victims`, with everything below them, deepest first. */
-function dependentClones(state: HostState, victims: DatasetRecord[]): DatasetRecord[] {
-  const names = new Set(victims.map((v) => v.name));
-  const out: DatasetRecord[] = [];
-  for (const v of victims) {
-    if (v.type !== 'snapshot') continue;
-    for (const clone of clonesOf(state, v.name)) {
-      if (names.has(clone.name)) continue;
-      const group = [...descendantsOf(state, clone.name), clone];
-      for (const g of [...dependentClones(state, group), ...group]) {
-        if (!names.has(g.name)) {
-          names.add(g.name);
-          out.push(g);
-        }
-      }
-    }
-  }
-  return out;
+/** `will reclaim N` after the snapshots `-v`/`-n` lists (zfs_do_destroy, zfs_nicenum). */
+function reportReclaim(
+  io: CommandIo,
+  state: HostState,
+  hostRoot: string,
+  snaps: DatasetRecord[],
+  dryRun: boolean,
+  flags: Set<string>,
+): void {
+  if (!flags.has('v') && !flags.has('p')) return;
+  const space = new SpaceCalculator(state, hostRoot);
+  const bytes = snaps.reduce((n, s) => n + space.unique(s), 0);
+  if (flags.has('p')) io.out(`reclaim\t${bytes}\n`);
+  else io.out(`${dryRun ? 'would reclaim' : 'will reclaim'} ${nicenum(bytes)}\n`);
 }
 
 function busyProblem(state: HostState, all: DatasetRecord[], _force: boolean): string | undefined {
   for (const d of all) {
-    if (d.type === 'volume' && zoneHoldingZvol(state, d.name)) {
+    // A volume a running zone boots from, or one in use as swap, is held open by the kernel.
+    if (d.type === 'volume' && (zoneHoldingZvol(state, d.name) || swapHolding(state, d.name))) {
       return `cannot destroy '${d.name}': dataset is busy\n`;
     }
     if (d.type === 'filesystem') {

@@ -2,6 +2,7 @@ import { linkSync, mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { randomGuid } from '../core/ids.js';
 import type { DatasetRecord, DatasetType, HostState } from '../core/state-types.js';
+import { recvCloneDataPath, snapshotDataPath } from './zvol-data.js';
 
 /**
  * The dataset tree: lookup, creation and removal, mountpoints, zvol device files. Datasets live
@@ -67,6 +68,9 @@ export function inherited(
   name: string,
   prop: string,
 ): { value: string; source: string } | undefined {
+  // a snapshot's own (user) properties first, then its file system's chain
+  const own = name.includes('@') ? getDataset(state, name) : undefined;
+  if (own && Object.hasOwn(own.props, prop)) return { value: own.props[prop]!, source: 'local' };
   let at: string | undefined = name.includes('@') ? parentOf(name) : name;
   while (at !== undefined) {
     const ds = getDataset(state, at);
@@ -142,6 +146,8 @@ export interface NewDataset {
   origin?: string;
   referenced?: number;
   unique?: number;
+  /** `zfs receive -u`: leave a new file system unmounted. */
+  unmounted?: boolean;
 }
 
 export function addDataset(state: HostState, hostRoot: string, spec: NewDataset): DatasetRecord {
@@ -159,16 +165,18 @@ export function addDataset(state: HostState, hostRoot: string, spec: NewDataset)
   if (spec.volsize !== undefined) ds.volsize = spec.volsize;
   if (spec.volblocksize !== undefined) ds.volblocksize = spec.volblocksize;
   if (spec.origin !== undefined) ds.origin = spec.origin;
+  if (spec.unmounted) ds.unmounted = true;
   state.datasets[spec.name] = ds;
-  if (spec.type === 'filesystem') mountDataset(state, hostRoot, spec.name);
+  if (spec.type === 'filesystem' && !spec.unmounted) mountDataset(state, hostRoot, spec.name);
   if (spec.type === 'volume') createDevice(hostRoot, spec.name);
   return ds;
 }
 
 export function mountDataset(state: HostState, hostRoot: string, name: string): void {
   const mp = mountpointOf(state, name).value;
-  const canmount = getDataset(state, name)?.props.canmount;
-  if (!mp.startsWith('/') || canmount === 'off') return;
+  const ds = getDataset(state, name);
+  const canmount = ds?.props.canmount ?? ds?.received?.canmount;
+  if (!mp.startsWith('/') || canmount === 'off' || ds?.unmounted) return;
   mkdirSync(hostPath(hostRoot, mp), { recursive: true });
 }
 
@@ -180,10 +188,6 @@ function createDevice(hostRoot: string, name: string): void {
   mkdirSync(dirname(blk), { recursive: true });
   rmSync(blk, { force: true });
   linkSync(raw, blk);
-}
-
-export function snapshotDataPath(root: string, guid: string): string {
-  return join(root, 'snapdata', guid);
 }
 
 /** Removes one dataset (no children checks: callers decide), its mount directory and data. */
@@ -203,7 +207,8 @@ export function removeDataset(
     rmSync(zvolDevice(hostRoot, name), { force: true });
     rmSync(zvolDevice(hostRoot, name, false), { force: true });
   } else {
-    rmSync(snapshotDataPath(root, ds.guid), { force: true });
+    rmSync(snapshotDataPath(root, ds), { force: true });
   }
+  if (ds.recvClone) rmSync(recvCloneDataPath(root, ds), { force: true });
   delete state.datasets[name];
 }

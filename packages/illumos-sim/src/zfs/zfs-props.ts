@@ -1,6 +1,7 @@
 import { nicenum } from '../core/sizes.js';
 import type { DatasetRecord, DatasetType, HostState } from '../core/state-types.js';
 import { DEFAULT_VOLBLOCKSIZE, getDataset, inherited, mountpointOf } from './zfs-model.js';
+import { resumeTokenOf } from './zfs-receive-state.js';
 import type { SpaceCalculator } from './zfs-space.js';
 
 /**
@@ -131,6 +132,7 @@ export const PROPS: Record<string, PropDef> = {
   logicalreferenced: { kind: 'number', readonly: true, types: ALL },
   guid: { kind: 'string', readonly: true, types: ALL },
   createtxg: { kind: 'string', readonly: true, types: ALL },
+  receive_resume_token: { kind: 'string', readonly: true, types: FSVOL },
 };
 
 export const ALIASES: Record<string, string> = {
@@ -213,9 +215,14 @@ export function propValue(
       return { value: parsable ? '1.00' : '1.00x', source: '-' };
     case 'mounted':
       return {
-        value: mountpointOf(state, ds.name).value.startsWith('/') ? 'yes' : 'no',
+        value: mountpointOf(state, ds.name).value.startsWith('/') && !ds.unmounted ? 'yes' : 'no',
         source: '-',
       };
+    case 'receive_resume_token': {
+      // absent unless a receive left state: `get all` skips it, a named get prints `-`
+      const token = resumeTokenOf(ds);
+      return token === undefined ? undefined : { value: token, source: '-' };
+    }
     case 'origin':
       return { value: ds.origin ?? '-', source: '-' };
     case 'guid':

@@ -2,11 +2,13 @@ import { existsSync, linkSync, mkdirSync, renameSync, rmSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { getopt } from '../core/getopt.js';
 import type { CommandIo } from '../core/io.js';
+import { nicenum } from '../core/sizes.js';
 import { updateState } from '../core/state-store.js';
-import type { HostState } from '../core/state-types.js';
+import type { DatasetRecord, HostState } from '../core/state-types.js';
 import { parentProblem } from './zfs-create.js';
 import {
   addDataset,
+  DEFAULT_VOLBLOCKSIZE,
   descendantsOf,
   getDataset,
   hostPath,
@@ -42,60 +44,84 @@ export async function zfsSet(io: CommandIo, args: string[]): Promise<number> {
         status = 1;
         continue;
       }
-      for (const [prop, raw] of assignments) {
-        const fail = (why: string) => {
-          io.err(`cannot set property for '${name}': ${why}\n`);
-          status = 1;
-        };
-        const check = checkPropSetting(prop, raw, ds.type, false);
-        if ('error' in check) {
-          if (prop === 'volsize' && ds.type === 'volume') {
-            // volsize is special-cased below: it is settable on volumes
-          } else {
-            fail(check.error);
-            continue;
-          }
-        }
-        if (prop === 'volsize' || canonicalProp(prop) === 'volsize') {
-          const problem = setVolsize(state, io.hostRoot, name, raw);
-          if (problem) fail(problem);
-          continue;
-        }
-        if ('error' in check) continue;
-        if (ds.type === 'snapshot' && !isUserProp(check.prop)) {
-          fail('this property can not be modified for snapshots');
-          continue;
-        }
-        if (check.prop === 'refreservation' || check.prop === 'reservation') {
-          const space = new SpaceCalculator(state, io.hostRoot);
-          const old = Number(ds.props[check.prop] ?? 0);
-          if (Number(check.value) - old > space.available(ds) + old) {
-            fail('size is greater than available space');
-            continue;
-          }
-        }
-        const oldMp = check.prop === 'mountpoint' ? mountpointOf(state, name).value : undefined;
-        ds.props[check.prop] = check.value;
-        if (oldMp !== undefined) remount(state, io.hostRoot, name, oldMp);
+      const fail = (why: string) => {
+        io.err(`cannot set property for '${name}': ${why}\n`);
+        status = 1;
+      };
+      // zfs_valid_proplist(): the whole list is checked first and the first problem stops it
+      const valid = validateAll(ds, assignments);
+      if ('error' in valid) {
+        fail(valid.error);
+        continue;
+      }
+      for (const { prop, value } of valid.props) {
+        const problem = applyProp(state, io.hostRoot, ds, prop, value);
+        if (problem) fail(problem);
       }
     }
     return status;
   });
 }
 
+type Valid = { props: Array<{ prop: string; value: string }> } | { error: string };
+
+function validateAll(ds: DatasetRecord, assignments: Array<[string, string]>): Valid {
+  const props: Array<{ prop: string; value: string }> = [];
+  for (const [raw, rawValue] of assignments) {
+    const check = checkPropSetting(raw, rawValue, ds.type, false);
+    if ('error' in check) return check;
+    if (ds.type === 'snapshot' && !isUserProp(check.prop))
+      return { error: 'this property can not be modified for snapshots' };
+    if (check.prop === 'volsize') {
+      const problem = volsizeProblem(ds, Number(check.value));
+      if (problem) return { error: problem };
+    }
+    props.push(check);
+  }
+  return { props };
+}
+
+/** The existing-volume checks of zfs_valid_proplist() for volsize. */
+function volsizeProblem(ds: DatasetRecord, size: number): string | undefined {
+  const bs = ds.volblocksize ?? DEFAULT_VOLBLOCKSIZE;
+  if (size % bs !== 0) return `'volsize' must be a multiple of volume block size (${nicenum(bs)})`;
+  if (size === 0) return "'volsize' cannot be zero";
+  return undefined;
+}
+
+/** What the kernel does with one checked property; the reason it refuses, if it does. */
+function applyProp(
+  state: HostState,
+  hostRoot: string,
+  ds: DatasetRecord,
+  prop: string,
+  value: string,
+): string | undefined {
+  if (prop === 'volsize') return setVolsize(state, hostRoot, ds, Number(value));
+  if (prop === 'refreservation' || prop === 'reservation') {
+    const space = new SpaceCalculator(state, hostRoot);
+    const old = Number(ds.props[prop] ?? 0);
+    if (Number(value) - old > space.available(ds) + old)
+      return 'size is greater than available space';
+  }
+  const oldMp = prop === 'mountpoint' ? mountpointOf(state, ds.name).value : undefined;
+  ds.props[prop] = value;
+  if (oldMp !== undefined) remount(state, hostRoot, ds.name, oldMp);
+  return undefined;
+}
+
+/**
+ * A volume whose refreservation is what its volsize asked for gets a matching one for the new
+ * size (zfs_add_synthetic_resv); growing past the free space is the refreservation's ENOSPC.
+ * A sparse volume (refreservation none) grows without a check, as on illumos.
+ */
 function setVolsize(
   state: HostState,
   hostRoot: string,
-  name: string,
-  raw: string,
+  ds: DatasetRecord,
+  size: number,
 ): string | undefined {
-  const ds = getDataset(state, name)!;
-  if (ds.type !== 'volume') return "'volsize' does not apply to datasets of this type";
-  const check = checkPropSetting('reservation', raw, 'volume', false);
-  if ('error' in check || check.value === '0') return `bad numeric value '${raw}'`;
-  const size = Number(check.value);
-  const bs = ds.volblocksize ?? 8192;
-  if (size % bs !== 0) return 'volume size must be a multiple of volume block size';
+  const bs = ds.volblocksize ?? DEFAULT_VOLBLOCKSIZE;
   const oldResv = volsizeToReservation(ds.volsize ?? 0, bs);
   const thick = Number(ds.props.refreservation ?? 0) === oldResv;
   if (thick) {

@@ -1,9 +1,13 @@
 import type { CommandHandler } from '../core/io.js';
-import { zfsClone, zfsCreate, zfsSnapshot } from './zfs-create.js';
+import { zfsClone, zfsCreate } from './zfs-create.js';
 import { zfsDestroy } from './zfs-destroy.js';
 import { zfsGet, zfsList } from './zfs-list.js';
-import { zfsReceive, zfsSend } from './zfs-send-recv.js';
+import { zfsPromote } from './zfs-promote.js';
+import { zfsReceive } from './zfs-receive.js';
+import { zfsRollback } from './zfs-rollback.js';
+import { zfsSend } from './zfs-send.js';
 import { zfsInherit, zfsRename, zfsSet } from './zfs-set.js';
+import { zfsSnapshot } from './zfs-snapshot.js';
 import { zfsGeneralUsage } from './zfs-usage.js';
 
 /** `zfs SUBCOMMAND ...`: option errors print getopt's message and the subcommand usage. */
@@ -12,7 +16,9 @@ const SUBCOMMANDS: Record<string, CommandHandler> = {
   destroy: zfsDestroy,
   snapshot: zfsSnapshot,
   snap: zfsSnapshot,
+  rollback: zfsRollback,
   clone: zfsClone,
+  promote: zfsPromote,
   list: zfsList,
   get: zfsGet,
   set: zfsSet,

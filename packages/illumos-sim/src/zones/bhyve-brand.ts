@@ -9,6 +9,7 @@ import {
 import { join } from 'node:path';
 import type { HostState, ZoneRecord } from '../core/state-types.js';
 import { loadZoneFirewall } from '../net/zone-firewall.js';
+import { buildDevList } from './bhyve-devices.js';
 import { writeCloudInit } from './cloud-init.js';
 import { attrValue, resourcesOf } from './zone-config.js';
 
@@ -38,19 +39,53 @@ const BOOTROM_ALIASES: Record<string, string> = {
 
 /**
  * What makes boot.py (the brand's boot hook, run by zoneadmd in the global zone) exit 1, so
- * that zoneadm reports `call to zoneadmd failed`: a bootrom given by name that is not in
- * /usr/share/bhyve/firmware. Disks are not checked there (boot.py's `bhyve -o config.dump=1`
- * exits before opening devices); bhyve itself fails on them once the zone runs (see
- * bhyve-devices.ts). The message is boot.py's fatal(), which it also logs to
- * `<zonepath>/log/zone.log`.
+ * that zoneadm reports `call to zoneadmd failed`, in boot.py's order: a `memreserve` that is
+ * not a boolean, a bootrom given by name that is not in /usr/share/bhyve/firmware, a
+ * `uefivars` that is not a boolean, a `cdromN`/`diskN` slot out of range (cdrom0-7,
+ * disk0-15) or no slot left for a plain `cdrom`/`disk`, then the other strict booleans. Disks
+ * are not opened here (boot.py's `bhyve -o config.dump=1` exits before it opens devices);
+ * bhyve itself fails on them once the zone runs (bhyve-devices.ts). The message is boot.py's
+ * fatal(), which it also logs to `<zonepath>/log/zone.log`.
  */
 export function bootHookError(hostRoot: string, zone: ZoneRecord): string | undefined {
+  const strict = (tag: string, fallback: string) => {
+    const v = attrValue(zone.config, tag)?.trim() ?? fallback;
+    return BOOLEAN.has(v) ? undefined : `Invalid value ${v} for boolean variable ${tag}`;
+  };
+  const memreserve = strict('memreserve', 'off');
+  if (memreserve) return memreserve;
   const name = attrValue(zone.config, 'bootrom') ?? 'BHYVE_RELEASE_CSM';
-  if (name.startsWith('/')) return undefined;
-  const file = BOOTROM_ALIASES[name] ?? name;
-  const path = `/usr/share/bhyve/firmware/${file}${file.endsWith('.fd') ? '' : '.fd'}`;
-  return existsSync(join(hostRoot, path)) ? undefined : `bootrom ${name} not found.`;
+  if (!name.startsWith('/')) {
+    const file = BOOTROM_ALIASES[name] ?? name;
+    const path = `/usr/share/bhyve/firmware/${file}${file.endsWith('.fd') ? '' : '.fd'}`;
+    if (!existsSync(join(hostRoot, path))) return `bootrom ${name} not found.`;
+  }
+  const uefivars = strict('uefivars', 'on');
+  if (uefivars) return uefivars;
+  for (const [type, max] of [
+    ['cdrom', 8],
+    ['disk', 16],
+  ] as const) {
+    const list = buildDevList(zone, type, max);
+    if ('error' in list) return list.error;
+  }
+  const vnc = attrValue(zone.config, 'vnc')?.trim() ?? 'off';
+  const tags: Array<[string, string]> = [
+    ['rng', 'off'],
+    ['priv.debug', 'off'],
+    ['debug.persist', 'off'],
+  ];
+  // xhci is only looked at when there is a framebuffer (vnc not off)
+  if (!['off', 'false', 'no', '0'].includes(vnc)) tags.unshift(['xhci', 'on']);
+  for (const [tag, fallback] of tags) {
+    const problem = strict(tag, fallback);
+    if (problem) return problem;
+  }
+  return undefined;
 }
+
+/** boolv()'s spellings (bootlib.py). */
+const BOOLEAN = new Set(['true', 'yes', 'on', '1', 'false', 'no', 'off', '0']);
 
 export function logZone(hostRoot: string, zone: ZoneRecord, line: string): void {
   const zp = zone.config.props.zonepath;

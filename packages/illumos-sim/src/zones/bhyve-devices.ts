@@ -30,21 +30,39 @@ function diskpath(value: string): string {
   return path.startsWith('/') ? path : `/dev/zvol/rdsk/${path}`;
 }
 
-/** build_devlist(): explicit `<type>N` slots first, then plain `<type>` attrs fill the gaps. */
-function devList(zone: ZoneRecord, type: string, max: number): Array<[number, string, string]> {
+type DevList = Array<[number, string, string]>;
+
+/**
+ * build_devlist() (bootlib.py): explicit `<type>N` slots first, then a plain `<type>` attr
+ * takes the first free slot. A slot number past the brand's limit, or no slot left for the
+ * plain one, is fatal to the boot hook; the reason comes back as `error`.
+ */
+export function buildDevList(
+  zone: ZoneRecord,
+  type: string,
+  max: number,
+): DevList | { error: string } {
   const attrs = resourcesOf(zone.config, 'attr');
   const list = new Map<number, [string, string]>();
   for (const a of attrs) {
     const m = new RegExp(`^${type}(\\d+)$`).exec(a.props.name ?? '');
-    if (m && Number(m[1]) < max && a.props.value !== undefined)
-      list.set(Number(m[1]), [a.props.name!, a.props.value]);
+    if (!m || a.props.value === undefined) continue;
+    const k = Number(m[1]);
+    if (k >= max) return { error: `${type}${k} slot out of range` };
+    list.set(k, [a.props.name!, a.props.value]);
   }
   for (const a of attrs.filter((x) => x.props.name === type && x.props.value !== undefined)) {
     let k = 0;
     while (list.has(k)) k++;
-    if (k < max) list.set(k, [type, a.props.value!]);
+    if (k >= max) return { error: `${type}: no more available slots` };
+    list.set(k, [type, a.props.value!]);
   }
   return [...list.entries()].sort((x, y) => x[0] - y[0]).map(([k, [n, v]]) => [k, n, v]);
+}
+
+function devList(zone: ZoneRecord, type: string, max: number): DevList {
+  const list = buildDevList(zone, type, max);
+  return 'error' in list ? [] : list;
 }
 
 export function backingDevices(zone: ZoneRecord): BackingDevice[] {

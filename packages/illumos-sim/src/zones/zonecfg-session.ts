@@ -1,5 +1,6 @@
 import type { HostState, ResourceType, ZoneConfig, ZoneResource } from '../core/state-types.js';
 import { BRANDS, findZone, isValidZoneName, templateConfig } from './zone-config.js';
+import { attrNameProblem, attrValueProblem } from './zonecfg-attr.js';
 import { GLOBAL_ORDER, RESOURCE_ORDER, RESOURCE_PROPS } from './zonecfg-format.js';
 
 /**
@@ -169,9 +170,17 @@ export function validateResource(config: ZoneConfig, scope: Scope): string[] {
     for (const p of props) if (!r.props[p]) errors.push(`${p} not specified`);
   };
   const ipType = config.props['ip-type'] ?? 'shared';
+  const absolute = (prop: string) => {
+    const v = r.props[prop];
+    if (v && !v.startsWith('/')) errors.push(`${prop} ${v} is not an absolute path.`);
+  };
   switch (r.type) {
     case 'fs':
-      need('dir', 'special', 'type');
+      need('dir');
+      absolute('dir');
+      need('special');
+      absolute('raw');
+      need('type');
       break;
     case 'net':
       if (ipType === 'shared') need('address', 'physical');
@@ -180,9 +189,14 @@ export function validateResource(config: ZoneConfig, scope: Scope): string[] {
     case 'device':
       need('match');
       break;
-    case 'attr':
+    case 'attr': {
       need('name', 'type', 'value');
+      const name = attrNameProblem(r.props.name ?? '');
+      if (name) errors.push(name);
+      const value = attrValueProblem(r.props.type ?? '', r.props.value ?? '');
+      if (value) errors.push(value);
       break;
+    }
     case 'dataset':
     case 'rctl':
       need('name');
@@ -217,7 +231,9 @@ export function validateResource(config: ZoneConfig, scope: Scope): string[] {
         i >= 0,
     );
     if (dup >= 0 && dup !== scope.index) {
-      errors.push(`A ${r.type} resource with the ${k} '${r.props[k]}' already exists.`);
+      // end_func() spells the article into each message: "An attr", "A fs", "A net"
+      const article = r.type === 'attr' ? 'An' : 'A';
+      errors.push(`${article} ${r.type} resource with the ${k} '${r.props[k]}' already exists.`);
     }
   }
   if (
