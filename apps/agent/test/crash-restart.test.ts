@@ -113,6 +113,22 @@ function finished(simRoot: string, prefix: string): number {
   return readCommandLog(simRoot).filter((e) => commandLine(e).startsWith(prefix)).length;
 }
 
+/**
+ * The commands that take a VM's pieces apart (the create's undo). A create that resumed at its
+ * step runs none of them; one that failed on resume, was undone and then retried from scratch
+ * ends just as running, so this is what tells a resume from an undo and retry.
+ */
+const UNDO_COMMAND = new RegExp(
+  `^(zfs destroy|dladm delete-vnic|zonecfg -z ${ID} delete|zoneadm -z ${ID} (uninstall|halt)|ipnat -r|ipf -G -Fa ${ID}$)`,
+);
+
+function undoCommandsSince(simRoot: string, mark: number): string[] {
+  return readCommandLog(simRoot)
+    .slice(mark)
+    .map(commandLine)
+    .filter((c) => UNDO_COMMAND.test(c));
+}
+
 /** A simulated host with the image imported and an agent process on it. */
 async function crashHost(prefix: string) {
   const dir = tempDir(prefix);
@@ -199,6 +215,8 @@ function hangingCommand(command: string, restart: 'after-orphan' | 'at-once', ha
     // The fault is taken when the command starts, before it sleeps.
     stalled: (h) => !readFaults(h.simRoot).some((f) => f.id === faultId),
     async whileDown(h) {
+      // The kill landed while the command waited, not after it had run.
+      expect(finished(h.simRoot, command)).toBe(before);
       if (restart === 'after-orphan') await orphanDone(h);
     },
     drained: (h) => orphanDone(h).then(() => undefined),
@@ -229,8 +247,15 @@ function userDataPath(h: CrashHost): string {
   return join(h.simRoot, 'root', 'var', 'apiary', 'cloud-init', ID, 'user-data');
 }
 
-/** Start a create, kill -9 the agent once it is stalled in `step`, and start it again. */
-async function killDuring(h: CrashHost, step: string, stall: Stall): Promise<Operation> {
+/**
+ * Start a create, kill -9 the agent once it is stalled in `step`, and start it again. Returns
+ * the settled operation and the undo commands the restarted agent ran.
+ */
+async function killDuring(
+  h: CrashHost,
+  step: string,
+  stall: Stall,
+): Promise<{ done: Operation; undone: string[] }> {
   await stall.arm(h);
   const { operation } = await h.api.createVm({ body: CREATE });
   await until(
@@ -240,15 +265,23 @@ async function killDuring(h: CrashHost, step: string, stall: Stall): Promise<Ope
   // Killed inside the step the journal names (checked just above, with the agent still up).
   await h.agent.kill9();
   await stall.whileDown(h);
+  const mark = readCommandLog(h.simRoot).length;
   await h.restart();
   const done = await h.settled(operation.id);
   await stall.drained(h);
-  return done;
+  return { done, undone: undoCommandsSince(h.simRoot, mark) };
 }
 
-/** The create resumed: the VM runs and the host is exactly as after an uninterrupted create. */
-async function expectResumed(h: CrashHost, done: Operation) {
+/**
+ * The create resumed at its step (nothing was undone and tried again): the VM runs, and the host
+ * is exactly as after an uninterrupted create.
+ */
+async function expectResumed(
+  h: CrashHost,
+  { done, undone }: { done: Operation; undone: string[] },
+) {
   expect(done).toMatchObject({ state: 'succeeded', error: null });
+  expect(undone).toEqual([]);
   const vm = await h.api.getVm({ params: { id: ID } });
   expect(vm).toMatchObject({
     state: 'running',
@@ -296,8 +329,7 @@ describe('kill -9 in a step of a create, then restart: the create resumes there'
   for (const [step, name, stall] of cases) {
     it(name, async () => {
       const h = await crashHost('crash');
-      const done = await killDuring(h, step, stall());
-      await expectResumed(h, done);
+      await expectResumed(h, await killDuring(h, step, stall()));
       await h.deleteAndCheck();
       await h.agent.stop();
     }, 240_000);
@@ -326,7 +358,7 @@ describe('kill -9 while a failed create is being undone, then restart', () => {
       exit_code: 1,
       stderr: 'ipnat: simulated failure\n',
     });
-    const done = await killDuring(
+    const { done } = await killDuring(
       h,
       'undo:egress',
       hangingCommand(`ipf -G -Fa ${ID}`, 'after-orphan'),
@@ -356,7 +388,7 @@ describe('kill -9 during a create, then a restart that fails before the first st
         stderr: 'dladm: busy\n',
       });
     };
-    const done = await killDuring(h, 'install', stall);
+    const { done } = await killDuring(h, 'install', stall);
     await expectUndone(h, done, 'dladm show-link');
     await clearFaults(h.simRoot);
     await h.deleteAndCheck();
