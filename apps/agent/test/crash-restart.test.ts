@@ -186,6 +186,8 @@ type CrashHost = Awaited<ReturnType<typeof crashHost>>;
 /** How the agent is held inside a step long enough to be killed there. */
 interface Stall {
   arm(h: CrashHost): Promise<void>;
+  /** The kill -9 (of the agent alone unless said otherwise). */
+  kill?(h: CrashHost): Promise<void>;
   /** True once the agent is inside the stalled work. */
   stalled(h: CrashHost): boolean;
   /** What happens on the host between the kill and the restart. */
@@ -197,9 +199,15 @@ interface Stall {
 /**
  * The command starting with `command` hangs, and the agent is killed while it waits. The
  * orphaned command then runs on its own: with `restart: 'after-orphan'` the agent comes back
- * once it finished, with `'at-once'` while it still waits.
+ * once it finished, with `'at-once'` while it still waits. With `'orphan-killed'` the command
+ * dies with the agent (as under SMF, which kills the service's contract): it never runs, and
+ * the restarted agent runs it exactly once.
  */
-function hangingCommand(command: string, restart: 'after-orphan' | 'at-once', hangMs = HANG_MS) {
+function hangingCommand(
+  command: string,
+  restart: 'after-orphan' | 'at-once' | 'orphan-killed',
+  hangMs = HANG_MS,
+) {
   let faultId = '';
   let before = 0;
   const orphanDone = (h: CrashHost) =>
@@ -214,12 +222,16 @@ function hangingCommand(command: string, restart: 'after-orphan' | 'at-once', ha
     },
     // The fault is taken when the command starts, before it sleeps.
     stalled: (h) => !readFaults(h.simRoot).some((f) => f.id === faultId),
+    kill: (h) => (restart === 'orphan-killed' ? h.agent.killGroup() : h.agent.kill9()),
     async whileDown(h) {
       // The kill landed while the command waited, not after it had run.
       expect(finished(h.simRoot, command)).toBe(before);
       if (restart === 'after-orphan') await orphanDone(h);
     },
-    drained: (h) => orphanDone(h).then(() => undefined),
+    async drained(h) {
+      if (restart !== 'orphan-killed') await orphanDone(h);
+      else expect(finished(h.simRoot, command)).toBe(before + 1);
+    },
   };
   return stall;
 }
@@ -263,7 +275,7 @@ async function killDuring(
     (op) => op.step === step && stall.stalled(h),
   );
   // Killed inside the step the journal names (checked just above, with the agent still up).
-  await h.agent.kill9();
+  await (stall.kill ? stall.kill(h) : h.agent.kill9());
   await stall.whileDown(h);
   const mark = readCommandLog(h.simRoot).length;
   await h.restart();
@@ -307,6 +319,11 @@ describe('kill -9 in a step of a create, then restart: the create resumes there'
       'zonecfg',
       'while configuring the zone (the command file must not be left behind)',
       () => hangingCommand(`zonecfg -z ${ID} -f `, 'after-orphan'),
+    ],
+    [
+      'zonecfg',
+      'while configuring the zone, the service killed with its zonecfg (SMF kills the contract)',
+      () => hangingCommand(`zonecfg -z ${ID} -f `, 'orphan-killed'),
     ],
     [
       'install',
@@ -372,28 +389,45 @@ describe('kill -9 while a failed create is being undone, then restart', () => {
 describe('kill -9 during a create, then a restart that fails before the first step', () => {
   /**
    * The agent comes back on a host whose links cannot be listed, so the resumed create fails
-   * before its first step: what it had done (and the install that finished while the agent was
-   * down) is undone, not forgotten with the reservations released.
+   * before its first step: what it had done (and what the orphaned command did while the agent
+   * was down) is undone, not forgotten with the reservations released; the zonecfg command file
+   * of the killed agent goes with the zonecfg undo.
    */
-  it('undoes what the interrupted create had done', async () => {
-    const h = await crashHost('crashfail');
-    const stall = hangingCommand(`zoneadm -z ${ID} install`, 'after-orphan');
-    const whileDown = stall.whileDown;
-    stall.whileDown = async (host) => {
-      await whileDown(host);
-      expect(readState(host.simRoot).zones.find((z) => z.name === ID)?.state).toBe('installed');
-      await addFault(host.simRoot, {
-        match: 'dladm show-link *',
-        count: null,
-        stderr: 'dladm: busy\n',
-      });
-    };
-    const { done } = await killDuring(h, 'install', stall);
-    await expectUndone(h, done, 'dladm show-link');
-    await clearFaults(h.simRoot);
-    await h.deleteAndCheck();
-    await h.agent.stop();
-  }, 240_000);
+  const cases: Array<[string, string, string, string]> = [
+    [
+      'install',
+      'the install that finished while the agent was down',
+      `zoneadm -z ${ID} install`,
+      'installed',
+    ],
+    [
+      'zonecfg',
+      'the zone configured while the agent was down, and its command file',
+      `zonecfg -z ${ID} -f `,
+      'configured',
+    ],
+  ];
+  for (const [step, name, command, zoneState] of cases) {
+    it(`undoes what the interrupted create had done (${name})`, async () => {
+      const h = await crashHost('crashfail');
+      const stall = hangingCommand(command, 'after-orphan');
+      const whileDown = stall.whileDown;
+      stall.whileDown = async (host) => {
+        await whileDown(host);
+        expect(readState(host.simRoot).zones.find((z) => z.name === ID)?.state).toBe(zoneState);
+        await addFault(host.simRoot, {
+          match: 'dladm show-link *',
+          count: null,
+          stderr: 'dladm: busy\n',
+        });
+      };
+      const { done } = await killDuring(h, step, stall);
+      await expectUndone(h, done, 'dladm show-link');
+      await clearFaults(h.simRoot);
+      await h.deleteAndCheck();
+      await h.agent.stop();
+    }, 240_000);
+  }
 });
 
 describe('kill -9 during a delete, then restart', () => {
