@@ -181,6 +181,8 @@ export class OperationRunner {
           (failure.code === 'host_command_failed' || failure.code === 'boot_failed') &&
           attempt < this.deps.createAttempts;
         if (retry) {
+          // The failure kept for a crash during the undo is not this operation's any more.
+          updateOperation(db, op.id, { error: null });
           this.deps.log.warn('create failed and was undone; retrying', {
             vm_id: vm.id,
             attempt,
