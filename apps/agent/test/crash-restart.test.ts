@@ -210,10 +210,11 @@ function hangingCommand(
 ) {
   let faultId = '';
   let before = 0;
-  const orphanDone = (h: CrashHost) =>
+  /** Wait until `runs` commands like it finished since the fault was set. */
+  const ran = (h: CrashHost, runs: number) =>
     until(
       () => finished(h.simRoot, command),
-      (n) => n > before,
+      (n) => n >= before + runs,
     );
   const stall: Stall = {
     async arm(h) {
@@ -226,11 +227,20 @@ function hangingCommand(
     async whileDown(h) {
       // The kill landed while the command waited, not after it had run.
       expect(finished(h.simRoot, command)).toBe(before);
-      if (restart === 'after-orphan') await orphanDone(h);
+      if (restart === 'after-orphan') await ran(h, 1);
     },
     async drained(h) {
-      if (restart !== 'orphan-killed') await orphanDone(h);
-      else expect(finished(h.simRoot, command)).toBe(before + 1);
+      if (restart === 'orphan-killed') {
+        expect(finished(h.simRoot, command)).toBe(before + 1);
+        return;
+      }
+      if (restart === 'at-once') {
+        // The restarted agent ran the command first and it worked; the orphan came after it
+        // (and found nothing to do).
+        await ran(h, 2);
+        const runs = readCommandLog(h.simRoot).filter((e) => commandLine(e).startsWith(command));
+        expect(runs.slice(before).map((e) => e.exit_code !== 0)).toEqual([false, true]);
+      }
     },
   };
   return stall;
@@ -333,7 +343,8 @@ describe('kill -9 in a step of a create, then restart: the create resumes there'
     [
       'install',
       'while the zone installs, restarting at once (the orphaned zoneadm still runs)',
-      () => hangingCommand(`zoneadm -z ${ID} install`, 'at-once', 4000),
+      // Long enough that the restarted agent gets to its own install first, even on a busy host.
+      () => hangingCommand(`zoneadm -z ${ID} install`, 'at-once', 8000),
     ],
     ['boot', 'while booting', () => hangingCommand(`zoneadm -z ${ID} boot`, 'after-orphan')],
     [
