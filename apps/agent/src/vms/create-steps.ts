@@ -15,7 +15,12 @@ import {
   setProperty,
 } from '../host/zfs.js';
 import { getZone, zoneadm } from '../host/zoneadm.js';
-import { applyZoneConfig, deleteZoneConfig, exportZoneConfig } from '../host/zonecfg.js';
+import {
+  applyZoneConfig,
+  deleteZoneConfig,
+  exportZoneConfig,
+  removeZoneConfigFiles,
+} from '../host/zonecfg.js';
 import { renderBhyveZone, zoneAttrs } from '../host/zonecfg-format.js';
 import type { SagaStep } from './saga-step.js';
 import { bootVm, type VmContext, vmIp } from './vm-context.js';
@@ -154,6 +159,9 @@ const zonecfg: SagaStep = {
     }
   },
   async undo(ctx) {
+    // A command file the agent was killed with (the resumed run would have removed it) is ours
+    // whoever owns the zone.
+    await removeZoneConfigFiles(ctx.tmpDir, ctx.vm.id);
     if (!(await ours(ctx))) return;
     // `delete -F` would drop the configuration of an installed zone and orphan its zonepath
     // dataset: only a zone that is back to `configured` may lose its configuration.

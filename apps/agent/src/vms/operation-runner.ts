@@ -18,6 +18,9 @@ import { bootVm, type VmContext } from './vm-context.js';
 import { deleteVmRow, getVm, portsOf, setVmState, type VmRow } from './vm-store.js';
 import { stateFromZone, toFailure } from './vm-view.js';
 
+/** The journaled step of an operation that is undoing: `undo:<step being undone>`. */
+const UNDO = 'undo:';
+
 export interface RunnerDeps {
   db: Db;
   exec: HostExec;
@@ -130,6 +133,10 @@ export class OperationRunner {
 
   private async runCreate(op: OperationRow, vm: VmRow): Promise<void> {
     const { db } = this.deps;
+    if (op.step?.startsWith(UNDO)) {
+      await this.resumeCreateUndo(op, vm, op.step.slice(UNDO.length));
+      return;
+    }
     const done = new Set<string>(JSON.parse(op.doneSteps) as string[]);
     // The last step begun and not undone yet: after a crash, the one that was running (it may
     // have happened in full while the agent was down).
@@ -158,7 +165,15 @@ export class OperationRunner {
         // Undo through the failed step; a failure outside the steps (the host network or the
         // storage datasets could not be ensured) still undoes what a resumed create had done.
         const through = error instanceof StepFailure ? error.step : begun;
-        const leftovers = through ? await runUndo(CREATE_STEPS, ctx, through) : [];
+        // The undo is journaled, and the failure kept with the operation: an agent killed from
+        // here on finishes this undo when it restarts, rather than resume a create whose done
+        // steps are half taken apart (skipping steps whose work is gone).
+        updateOperation(db, op.id, { error: failure });
+        const leftovers = through
+          ? await runUndo(CREATE_STEPS, ctx, through, (step) =>
+              updateOperation(db, op.id, { step: `${UNDO}${step}` }),
+            )
+          : [];
         begun = null;
         done.clear();
         updateOperation(db, op.id, { doneSteps: '[]' });
@@ -169,14 +184,9 @@ export class OperationRunner {
           (failure.code === 'host_command_failed' || failure.code === 'boot_failed') &&
           attempt < this.deps.createAttempts;
         if (retry) {
-          this.deps.log.warn(
-            {
-              vm_id: vm.id,
-              attempt,
-              error: failure,
-            },
-            'create failed and was undone; retrying',
-          );
+          // The failure kept for a crash during the undo is not this operation's any more.
+          updateOperation(db, op.id, { error: null });
+          this.deps.log.warn({ attempt, error: failure }, 'create failed and was undone; retrying');
           continue;
         }
         this.failCreate(vm, failure, leftovers.length > 0);
@@ -184,6 +194,27 @@ export class OperationRunner {
         return;
       }
     }
+  }
+
+  /**
+   * A create the agent was killed in while it undid a failed attempt: the undo goes on from the
+   * step it had reached (undo steps are idempotent; those after it are done) and the create
+   * fails with the failure recorded when the undo began. It is not retried: the attempts it had
+   * left were not kept, and the caller may create it again.
+   */
+  private async resumeCreateUndo(op: OperationRow, vm: VmRow, reached: string): Promise<void> {
+    const { db } = this.deps;
+    // A step name this agent does not know (renamed since): undo all of it, every undo is safe.
+    const through = CREATE_STEPS.some((s) => s.name === reached) ? reached : undefined;
+    const leftovers = await runUndo(CREATE_STEPS, this.context(vm), through, (step) =>
+      updateOperation(db, op.id, { step: `${UNDO}${step}` }),
+    );
+    updateOperation(db, op.id, { doneSteps: '[]' });
+    const failure: FailureInfo = op.errorCode
+      ? { code: op.errorCode, msg: op.errorMsg ?? '' }
+      : { code: 'internal', msg: 'the agent restarted while undoing a failed create' };
+    this.failCreate(vm, failure, leftovers.length > 0);
+    this.finish(op, failure);
   }
 
   /** A failed create keeps its record (state failed) but gives its reservations back. */
@@ -210,7 +241,7 @@ export class OperationRunner {
     const current = setVmState(db, vm.id, 'deleting', null, { operationId: op.id }) ?? vm;
     // A create that failed and was fully undone holds nothing on the host.
     const holdsHost = current.slot !== null;
-    const journal = (step: string) => updateOperation(db, op.id, { step: `undo:${step}` });
+    const journal = (step: string) => updateOperation(db, op.id, { step: `${UNDO}${step}` });
     const failures = holdsHost
       ? await runUndo(CREATE_STEPS, this.context(current), undefined, journal)
       : [];

@@ -41,9 +41,8 @@ export async function startAgentProcess(args: string[], port: number) {
   const child: ChildProcess = spawn(
     process.execPath,
     [AGENT_MAIN, '--listen', `127.0.0.1:${port}`, ...args],
-    {
-      stdio: ['ignore', 'pipe', 'pipe'],
-    },
+    // Its own process group: `killGroup` can take the host commands it started down with it.
+    { stdio: ['ignore', 'pipe', 'pipe'], detached: true },
   );
   // A test that fails before it stops its agent must not leave the process running.
   onCleanup(async () => {
@@ -72,6 +71,17 @@ export async function startAgentProcess(args: string[], port: number) {
     async kill9() {
       child.kill('SIGKILL');
       if (child.exitCode === null && child.signalCode === null) await once(child, 'exit');
+    },
+    /**
+     * kill -9 of the agent and of the host commands it was waiting on, as SMF does to a
+     * service's contract before restarting it: the interrupted command never finishes.
+     * (Daemons that detach, like the simulator's zoneadmd, are in a group of their own.)
+     */
+    async killGroup() {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      const exited = once(child, 'exit');
+      process.kill(-(child.pid as number), 'SIGKILL');
+      await exited;
     },
     async stop() {
       if (child.exitCode !== null || child.signalCode !== null) return;
