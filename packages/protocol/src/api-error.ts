@@ -15,13 +15,21 @@ export class ApiError extends Error {
   readonly status: number;
   readonly details: unknown;
   readonly retryable: boolean;
+  /** On a validation error: issues beyond those listed in `details` (`omitted_issues`). */
+  readonly omittedIssues: number;
   /** Set when the error was received from (or is about to be sent by) a server. */
   requestId: string | undefined;
 
   constructor(
     code: ErrorCode,
     msg: string,
-    options: { details?: unknown; retryable?: boolean; requestId?: string; cause?: unknown } = {},
+    options: {
+      details?: unknown;
+      retryable?: boolean;
+      requestId?: string;
+      cause?: unknown;
+      omittedIssues?: number;
+    } = {},
   ) {
     super(msg, options.cause === undefined ? undefined : { cause: options.cause });
     this.code = code;
@@ -29,6 +37,7 @@ export class ApiError extends Error {
     this.details = options.details;
     this.retryable = options.retryable ?? isRetryableCode(code);
     this.requestId = options.requestId;
+    this.omittedIssues = options.omittedIssues ?? 0;
   }
 
   static fromBody(body: ErrorBody): ApiError {
@@ -36,6 +45,7 @@ export class ApiError extends Error {
       details: body.details,
       retryable: body.retryable,
       requestId: body.requestId,
+      omittedIssues: body.omitted_issues,
     });
   }
 
@@ -43,6 +53,7 @@ export class ApiError extends Error {
     const body: ErrorBody = { msg: this.message, code: this.code, requestId };
     if (this.details !== undefined) body.details = this.details;
     if (this.retryable) body.retryable = true;
+    if (this.omittedIssues > 0) body.omitted_issues = this.omittedIssues;
     return body;
   }
 }

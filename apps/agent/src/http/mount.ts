@@ -25,11 +25,11 @@ const JSON_BODY_LIMIT = 64 * 1024;
 function parse<S extends z.ZodType>(schema: S, value: unknown, where: string): z.output<S> {
   const parsed = schema.safeParse(value);
   if (!parsed.success) {
-    const details = validationIssues(parsed.error).map((i) => ({
-      ...i,
-      path: i.path ? `${where}.${i.path}` : where,
-    }));
-    throw new ApiError('validation', summarizeIssues(details), { details });
+    const { issues, omitted } = validationIssues(parsed.error, { at: where });
+    throw new ApiError('validation', summarizeIssues(issues, { omitted }), {
+      details: issues,
+      omittedIssues: omitted,
+    });
   }
   return parsed.data;
 }

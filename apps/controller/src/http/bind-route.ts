@@ -43,11 +43,11 @@ export interface BindOptions {
 function parse<S extends z.ZodType>(schema: S, value: unknown, where: string): z.output<S> {
   const result = schema.safeParse(value);
   if (!result.success) {
-    const issues = validationIssues(result.error).map((i) => ({
-      ...i,
-      path: i.path ? `${where}.${i.path}` : where,
-    }));
-    throw new ApiError('validation', summarizeIssues(issues), { details: issues });
+    const { issues, omitted } = validationIssues(result.error, { at: where });
+    throw new ApiError('validation', summarizeIssues(issues, { omitted }), {
+      details: issues,
+      omittedIssues: omitted,
+    });
   }
   return result.data;
 }
@@ -95,7 +95,7 @@ export function bindRoute<R extends RouteDef>(
       const check = route.response.safeParse(payload);
       if (!check.success) {
         throw new Error(
-          `response of ${route.method} ${route.path} breaks its schema: ${summarizeIssues(validationIssues(check.error))}`,
+          `response of ${route.method} ${route.path} breaks its schema: ${summarizeIssues(validationIssues(check.error).issues)}`,
         );
       }
     }
