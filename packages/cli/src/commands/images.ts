@@ -1,11 +1,10 @@
 import { createReadStream, statSync } from 'node:fs';
 import { basename } from 'node:path';
 import { Readable, Transform } from 'node:stream';
-import type { Image } from '@apiary/protocol';
+import { formatBytes, type Image } from '@apiary/protocol';
 import { SingleBar } from 'cli-progress';
 import type { Command } from 'commander';
 import { withContext } from '../lib/context.js';
-import { formatBytes } from '../lib/duration.js';
 import { UsageError } from '../lib/errors.js';
 import { details, table } from '../lib/output.js';
 

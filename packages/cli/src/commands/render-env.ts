@@ -1,10 +1,9 @@
-import type { Env, Vm } from '@apiary/protocol';
+import { type Env, formatTimeLeft, type Vm } from '@apiary/protocol';
 import { stateColor } from '../lib/color.js';
-import { formatDuration } from '../lib/duration.js';
 import { details, table } from '../lib/output.js';
 
 export function remaining(env: Env, now = Date.now()): string {
-  return formatDuration(Math.round((Date.parse(env.expires_at) - now) / 1000));
+  return formatTimeLeft(Math.round((Date.parse(env.expires_at) - now) / 1000));
 }
 
 export function portMap(vm: Vm): string {

@@ -36,6 +36,9 @@ export const ENV_ACTIONS: Readonly<Record<EnvAction, EnvActionRule>> = {
   },
 };
 
+/** States a new environment ends in once its create has run (`on_failure` decides which). */
+export const ENV_CREATE_ENDS: readonly EnvState[] = ['active', 'degraded', 'failed'];
+
 /** Whether the controller accepts `action` on an environment in `state` (no-ops included). */
 export function envActionAllowed(state: EnvState, action: EnvAction): boolean {
   const rule = ENV_ACTIONS[action];

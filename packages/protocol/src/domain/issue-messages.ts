@@ -9,14 +9,15 @@ export type BoundFormat = (value: number) => string;
  * issues in the field's own unit (seconds as a duration, MiB as a size); without it they are
  * plain numbers, or lengths (`at most 64 characters`, `at least 1 entry`).
  *
- * Messages a schema wrote itself (regex and refinement messages such as `must be 1-40 lowercase
- * letters...`) are kept as written; so is any issue without a `code` (written by hand by a
- * service).
+ * Messages a schema wrote itself (`own_message`: `must be 1-40 lowercase letters...`, `is
+ * required (--data-dir DIR)`) are kept as written; so is any issue without a `code` (written by
+ * hand by a service).
  *
  * @example issueMessage({ path: 'lifetime', code: 'too_big', origin: 'number',
  *   maximum: 2592000, inclusive: true, message: '...' }, formatDurationExact) // 'at most 30d'
  */
 export function issueMessage(issue: ValidationIssue, bound?: BoundFormat): string {
+  if (issue.own_message) return issue.message;
   switch (issue.code) {
     case 'too_big':
     case 'too_small':

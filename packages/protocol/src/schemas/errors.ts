@@ -118,6 +118,11 @@ export const ValidationIssue = z.object({
    * schema's words (`must be sha256:<64 lowercase hex>`, `must be 1-63 lowercase letters...`).
    */
   alternatives: z.array(z.string()).optional(),
+  /**
+   * True when `message` is the schema's own words (`is required (--data-dir DIR)`) rather than
+   * zod's generic English: a client shows it as it is instead of rephrasing the issue.
+   */
+  own_message: z.boolean().optional(),
 });
 export type ValidationIssue = z.infer<typeof ValidationIssue>;
 
@@ -151,6 +156,7 @@ export function validationIssues(
 /** The fields of a zod issue a client needs to phrase it; everything else is left behind. */
 function structuredFields(issue: z.core.$ZodIssue): Omit<ValidationIssue, 'path' | 'message'> {
   const fields: Omit<ValidationIssue, 'path' | 'message'> = { code: issue.code };
+  if (!isGenericMessage(issue)) fields.own_message = true;
   switch (issue.code) {
     case 'too_big':
     case 'too_small': {
@@ -190,17 +196,37 @@ function structuredFields(issue: z.core.$ZodIssue): Omit<ValidationIssue, 'path'
 }
 
 /**
- * What each alternative of a failed union wanted, when the union has no message of its own
- * (its message is zod's generic one, as zod's own error map would write it) and every
- * alternative failed on the value itself rather than somewhere inside it.
+ * What each alternative of a failed union wanted, when the union has no message of its own and
+ * every alternative failed on the value itself rather than somewhere inside it.
  */
 function unionAlternatives(issue: z.core.$ZodIssueInvalidUnion): string[] | undefined {
-  const generic = z.config().localeError?.(issue as z.core.$ZodRawIssue);
-  const genericText = typeof generic === 'string' ? generic : generic?.message;
-  if (issue.message !== genericText || issue.errors.length === 0) return undefined;
+  if (!isGenericMessage(issue) || issue.errors.length === 0) return undefined;
   const firsts = issue.errors.map((branch) => branch[0]);
   if (firsts.some((first) => !first || first.path.length > 0)) return undefined;
   return [...new Set(firsts.map((first) => (first as z.core.$ZodIssue).message))];
+}
+
+/**
+ * Inputs of every type a JSON body, query string or config can hold. zod writes the type it
+ * received into an `invalid_type` message, and the input itself is gone from the issue, so a
+ * generic message is recognised by trying each.
+ */
+const SAMPLE_INPUTS: unknown[] = [undefined, null, '', 0, Number.NaN, true, [], {}];
+
+/** Whether zod's own error map would have written this message (so it is no schema's words). */
+function isGenericMessage(issue: z.core.$ZodIssue): boolean {
+  const map = z.config().localeError;
+  if (!map) return false;
+  const say = (raw: object): string | undefined => {
+    try {
+      const said = map(raw as z.core.$ZodRawIssue);
+      return typeof said === 'string' ? said : (said?.message ?? undefined);
+    } catch {
+      return undefined;
+    }
+  };
+  if (issue.code !== 'invalid_type') return say(issue) === issue.message;
+  return SAMPLE_INPUTS.some((input) => say({ ...issue, input }) === issue.message);
 }
 
 /** Short human summary of validation issues, for the `msg` field of the error. */
