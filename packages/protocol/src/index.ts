@@ -10,6 +10,7 @@ export * from './domain/env-actions.js';
 export * from './domain/env-request.js';
 export * from './domain/format-bytes.js';
 export * from './domain/issue-messages.js';
+export * from './domain/state-tone.js';
 export * from './domain/vm-actions.js';
 export * from './openapi.js';
 export * from './routes/agent-routes.js';

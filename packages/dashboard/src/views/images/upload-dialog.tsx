@@ -1,6 +1,6 @@
-import { ImageName } from '@apiary/protocol';
+import { formatBytes, ImageName } from '@apiary/protocol';
 import { useRef, useState } from 'preact/hooks';
-import { formatBytes, percent } from '../../lib/format.js';
+import { percent } from '../../lib/format.js';
 import { useApp } from '../../state/app-context.js';
 import { pushToast, toastError } from '../../state/toasts.js';
 import { Button } from '../../ui/button.js';
