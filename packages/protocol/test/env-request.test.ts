@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { buildCreateEnvRequest, CreateEnvReq, type EnvRequestText } from '../src/index.js';
+import {
+  buildCreateEnvRequest,
+  CreateEnvReq,
+  type EnvRequestText,
+  envRequestBound,
+  issueMessage,
+} from '../src/index.js';
 import { sshKey } from './fixtures.js';
 
 const typed = (patch: EnvRequestText = {}): EnvRequestText => ({
@@ -80,5 +86,19 @@ describe('buildCreateEnvRequest', () => {
     ]);
     const long = buildCreateEnvRequest(typed({ lifetime: 400 * 86_400 })).issues;
     expect(long).toEqual([expect.objectContaining({ path: 'lifetime', maximum: 2_592_000 })]);
+  });
+});
+
+describe('envRequestBound', () => {
+  it('states the limits of each field in its own unit', () => {
+    const say = (patch: EnvRequestText) =>
+      buildCreateEnvRequest(typed(patch)).issues.map((i) =>
+        issueMessage(i, envRequestBound(i.path)),
+      );
+    expect(say({ lifetime: 400 * 86_400 })).toEqual(['at most 30d']);
+    expect(say({ mem: '100', disk: '99999999' })).toEqual(['at least 256 MiB', 'at most 16 TiB']);
+    expect(say({ count: '0' })).toEqual(['at least 1']);
+    expect(say({ cpu: '99' })).toEqual(['at most 64']);
+    expect(envRequestBound('ssh_keys')).toBeUndefined();
   });
 });

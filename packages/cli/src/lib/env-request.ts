@@ -4,23 +4,18 @@ import { extname, join } from 'node:path';
 import {
   buildCreateEnvRequest,
   type CreateEnvReqInput,
-  formatDurationExact,
-  formatMiB,
+  type EnvRequestText,
+  envRequestBound,
 } from '@apiary/protocol';
 import { parse as parseYaml } from 'yaml';
 import { durationFlag } from './duration-flag.js';
 import { UsageError } from './errors.js';
-import { type FieldSource, flagLabel, refuseIssues, type SourceOf } from './flag-issues.js';
+import { flagLabel, refuseIssues, type SourceOf } from './flag-issues.js';
 
-export interface EnvFlags {
+/** `apiary envs create` flags: the typed fields as the shared builder takes them, and more. */
+export interface EnvFlags
+  extends Pick<EnvRequestText, 'id' | 'owner' | 'image' | 'count' | 'cpu' | 'mem' | 'disk'> {
   file?: string;
-  id?: string;
-  owner?: string;
-  image?: string;
-  count?: string;
-  cpu?: string;
-  mem?: string;
-  disk?: string;
   port?: string[];
   denyOutgoing?: boolean;
   sshKey?: string[];
@@ -99,14 +94,6 @@ export function createEnvRequestFromFlags(flags: EnvFlags, home = homedir()): Cr
   return request;
 }
 
-/** Units of the request's sized fields, whichever way they were given. */
-const BOUNDS: Record<string, FieldSource['bound']> = {
-  lifetime: formatDurationExact,
-  mem: formatMiB,
-  disk: formatMiB,
-  vms: String,
-};
-
 /**
  * Where each field of the create request came from: a flag (`--cpu 999`) or the file
  * (`env.yaml: vms.1.cpu`).
@@ -115,9 +102,8 @@ export function envFlagSource(flags: EnvFlags, request: CreateEnvReqInput): Sour
   const fromFile = (path: string) =>
     flags.file ? (path ? `${flags.file}: ${path}` : flags.file) : path;
   return (path) => {
-    const parts = path.split('.');
-    const [head, index, field, item] = parts;
-    const bound = BOUNDS[head === 'vms' && field ? field : (head ?? '')];
+    const [head, index, field, item] = path.split('.');
+    const bound = envRequestBound(path);
     const flag = (name: string, typed: string | undefined) => ({
       label: flagLabel(name, typed),
       bound,

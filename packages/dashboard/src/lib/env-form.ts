@@ -1,9 +1,7 @@
 import {
-  type BoundFormat,
   buildCreateEnvRequest,
   type CreateEnvReqInput,
-  formatDurationExact,
-  formatMiB,
+  envRequestBound,
   issueMessage,
   LIFETIME,
   type ValidationIssue,
@@ -77,14 +75,6 @@ export function envRequestFromForm(form: EnvFormState): EnvFormResult {
   return Object.keys(errors).length > 0 ? { ok: false, errors } : { ok: true, request };
 }
 
-/** The unit each field's limits are stated in: the lifetime as a duration, sizes in MiB. */
-const FIELD_BOUNDS: Partial<Record<EnvFormField, BoundFormat>> = {
-  count: String,
-  mem: formatMiB,
-  disk: formatMiB,
-  lifetime_hours: formatDurationExact,
-};
-
 const VM_FIELDS = new Set<string>(['image', 'cpu', 'mem', 'disk', 'ports', 'deny_outgoing']);
 
 /** The form field a request path belongs to: `vms.0.cpu` -> cpu, `vms` -> count. */
@@ -108,7 +98,7 @@ function fieldMessage(field: EnvFormField, issue: ValidationIssue): string {
   if (field === 'ssh_keys' && index === undefined && issue.code === 'too_small') {
     return 'add at least one SSH public key';
   }
-  const text = issueMessage(issue, FIELD_BOUNDS[field]);
+  const text = issueMessage(issue, envRequestBound(issue.path));
   if (field === 'ssh_keys' && index !== undefined) return `key ${Number(index) + 1}: ${text}`;
   if (field === 'id' && !['id', ''].includes(issue.path)) return `${issue.path}: ${text}`;
   return text;

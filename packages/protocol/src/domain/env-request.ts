@@ -1,5 +1,8 @@
 import { type ValidationIssue, validationIssues } from '../schemas/errors.js';
 import { CreateEnvReq, type CreateEnvReqInput, type VmSpecInput } from '../schemas/vm-spec.js';
+import { formatDurationExact } from './duration.js';
+import { formatMiB } from './format-bytes.js';
+import type { BoundFormat } from './issue-messages.js';
 
 /**
  * One environment as a person typed it, numbers still as text: the CLI's flags and the
@@ -125,4 +128,17 @@ function readPorts(text: string, issues: ValidationIssue[]): number[] {
     }
   }
   return ports;
+}
+
+/**
+ * The unit a field of the create request is counted in, for stating its limits: the lifetime in
+ * seconds (`at most 30d`), memory and disk in MiB (`at least 256 MiB`), and the VM list by how
+ * many VMs (`at most 64`, not `64 entries`). Undefined for fields without a unit.
+ */
+export function envRequestBound(path: string): BoundFormat | undefined {
+  const [head, index, field] = path.split('.');
+  if (head === 'lifetime') return formatDurationExact;
+  if (head !== 'vms') return undefined;
+  if (index === undefined) return String;
+  return field === 'mem' || field === 'disk' ? formatMiB : undefined;
 }
