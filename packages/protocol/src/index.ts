@@ -11,6 +11,7 @@ export * from './domain/env-request.js';
 export * from './domain/format-bytes.js';
 export * from './domain/image-file.js';
 export * from './domain/issue-messages.js';
+export * from './domain/ssh-command.js';
 export * from './domain/state-tone.js';
 export * from './domain/vm-actions.js';
 export * from './openapi.js';

@@ -1,4 +1,4 @@
-import { type Env, formatTimeLeft, type Vm } from '@apiary/protocol';
+import { type Env, formatTimeLeft, sshCommand, type Vm } from '@apiary/protocol';
 import { stateColor } from '../lib/color.js';
 import { details, table } from '../lib/output.js';
 
@@ -69,9 +69,6 @@ export function renderVm(vm: Vm): string {
     ['ports', portMap(vm) || '-'],
     ['deny outgoing', vm.deny_outgoing],
     ['error', vm.error ? `${vm.error.msg} (${vm.error.code})` : null],
-    [
-      'ssh',
-      vm.port_map['22'] && vm.host_addr ? `ssh -p ${vm.port_map['22']} root@${vm.host_addr}` : null,
-    ],
+    ['ssh', sshCommand(vm)],
   ]);
 }

@@ -3,6 +3,7 @@ import {
   type EnvState,
   formatMiB,
   type Host,
+  sshCommand,
   type Vm,
   type VmAction,
   vmActionsOffered,
@@ -175,7 +176,7 @@ function PortMap({ vm }: { vm: Vm }) {
   const entries = Object.entries(vm.port_map).sort(([a], [b]) => Number(a) - Number(b));
   if (entries.length === 0) return <span class="muted">—</span>;
   const addr = vm.host_addr ?? 'host';
-  const ssh = vm.port_map['22'];
+  const ssh = sshCommand(vm);
   return (
     <ul class="ports" data-testid="port-map">
       {entries.map(([guest, hostPort]) => (
@@ -184,9 +185,7 @@ function PortMap({ vm }: { vm: Vm }) {
             {addr}:{hostPort}
           </span>
           <span class="muted"> → {guest}</span>
-          {guest === '22' && ssh ? (
-            <CopyButton value={`ssh -p ${ssh} ${addr}`} label="Copy ssh command" />
-          ) : null}
+          {guest === '22' && ssh ? <CopyButton value={ssh} label="Copy ssh command" /> : null}
         </li>
       ))}
     </ul>
