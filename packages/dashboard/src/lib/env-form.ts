@@ -1,4 +1,5 @@
 import {
+  bodyIssues,
   buildCreateEnvRequest,
   type CreateEnvReqInput,
   envRequestBound,
@@ -115,4 +116,9 @@ export function issuesToFieldErrors(issues: ValidationIssue[]): EnvFormErrors {
     errors[field] ??= fieldMessage(field, issue);
   }
   return errors;
+}
+
+/** The form fields a controller's refusal of the create request is about (none: not such). */
+export function fieldErrorsOfRefusal(error: unknown): EnvFormErrors {
+  return issuesToFieldErrors(bodyIssues(error));
 }

@@ -1,7 +1,9 @@
+import { ApiError } from '@apiary/protocol';
 import { describe, expect, it } from 'vitest';
 import {
   type EnvFormState,
   envRequestFromForm,
+  fieldErrorsOfRefusal,
   initialEnvForm,
   issuesToFieldErrors,
 } from '../../src/lib/env-form.js';
@@ -98,5 +100,21 @@ describe('issuesToFieldErrors', () => {
         { path: 'org_id', message: 'no such organization' },
       ]),
     ).toEqual({ disk: 'at most 16 TiB', count: 'at most 64', id: 'org_id: no such organization' });
+  });
+});
+
+describe('fieldErrorsOfRefusal', () => {
+  it("puts a controller's refusal of the body on the form fields", () => {
+    const refusal = new ApiError('validation', 'invalid request', {
+      details: [
+        { path: 'body.vms.0.mem', code: 'too_small', origin: 'number', minimum: 256, message: 'x' },
+        { path: 'body.ssh_keys.0', code: 'custom', message: 'not an SSH public key: too short' },
+      ],
+    });
+    expect(fieldErrorsOfRefusal(refusal)).toEqual({
+      mem: 'at least 256 MiB',
+      ssh_keys: 'key 1: not an SSH public key: too short',
+    });
+    expect(fieldErrorsOfRefusal(new ApiError('conflict', 'env web exists'))).toEqual({});
   });
 });

@@ -1,11 +1,11 @@
-import { bodyIssues, formatBytes, formatDuration, formatMiB, VM_LIMITS } from '@apiary/protocol';
+import { formatBytes, formatDuration, formatMiB, VM_LIMITS } from '@apiary/protocol';
 import { useEffect, useState } from 'preact/hooks';
 import {
   type EnvFormErrors,
   type EnvFormState,
   envRequestFromForm,
+  fieldErrorsOfRefusal,
   initialEnvForm,
-  issuesToFieldErrors,
 } from '../../lib/env-form.js';
 import { navigate, onLinkClick } from '../../lib/router.js';
 import { hrefFor } from '../../lib/routes.js';
@@ -53,8 +53,8 @@ export function CreateEnvView() {
       });
       navigate(hrefFor({ name: 'env', id: env.id }));
     } catch (error) {
-      const issues = bodyIssues(error);
-      if (issues.length > 0) setErrors(issuesToFieldErrors(issues));
+      const refused = fieldErrorsOfRefusal(error);
+      if (Object.keys(refused).length > 0) setErrors(refused);
       toastError('The environment was not created', error);
       setBusy(false);
     }
