@@ -147,10 +147,9 @@ export function parseConfig(
     simDir: simDir ?? null,
   });
   if (!parsed.success) {
-    const issues = validationIssues(parsed.error).map((i) => ({ ...i, path: flagName(i.path) }));
-    throw new ConfigError(
-      summarizeIssues(issues).replace(/^invalid request: /, 'invalid config: '),
-    );
+    const { issues, omitted } = validationIssues(parsed.error);
+    const flags = issues.map((i) => ({ ...i, path: flagName(i.path) }));
+    throw new ConfigError(summarizeIssues(flags, { omitted, prefix: 'invalid config' }));
   }
   if (parsed.data.controller && !parsed.data.licenseKeyFile) {
     throw new ConfigError('--controller needs --license-key-file FILE');

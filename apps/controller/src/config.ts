@@ -139,7 +139,10 @@ export function parseConfig(argv: string[], env: NodeJS.ProcessEnv): ControllerC
   }
   input.dataDir ??= '';
   const parsed = ControllerConfig.safeParse(input);
-  if (!parsed.success) throw new ConfigError(summarizeIssues(validationIssues(parsed.error)));
+  if (!parsed.success) {
+    const { issues, omitted } = validationIssues(parsed.error);
+    throw new ConfigError(summarizeIssues(issues, { omitted }));
+  }
   return parsed.data;
 }
 

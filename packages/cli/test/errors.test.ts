@@ -2,6 +2,7 @@ import { PassThrough } from 'node:stream';
 import { ApiError } from '@apiary/protocol';
 import { describe, expect, it } from 'vitest';
 import { reportError, UsageError } from '../src/lib/errors.js';
+import { InvalidInput } from '../src/lib/flag-issues.js';
 
 function render(error: unknown): { code: number; text: string } {
   const stream = new PassThrough();
@@ -17,15 +18,40 @@ describe('reportError', () => {
     });
   });
 
-  it('lists validation issues field by field', () => {
-    const error = new ApiError('validation', 'invalid request', {
+  it('lists validation issues field by field, each once, in plain words', () => {
+    const error = new ApiError('validation', 'invalid request: vms.0.cpu: at most 64', {
       requestId: 'req_1',
-      details: [{ path: 'vms.0.cpu', message: 'Too small' }],
+      details: [
+        {
+          path: 'body.vms.0.cpu',
+          code: 'too_big',
+          origin: 'number',
+          maximum: 64,
+          message: 'Too big: expected number to be <=64',
+        },
+        { path: 'body.id', code: 'invalid_format', own_message: true, message: 'must be x' },
+      ],
+      omittedIssues: 2,
     });
     const { code, text } = render(error);
     expect(code).toBe(1);
-    expect(text).toContain('(request req_1)');
-    expect(text).toContain('  vms.0.cpu: Too small');
+    expect(text).toBe(
+      [
+        'error: invalid request (request req_1)',
+        '  body.vms.0.cpu: at most 64',
+        '  body.id: must be x',
+        '  (and 2 more)',
+        '',
+      ].join('\n'),
+    );
+  });
+
+  it('says input the rules refuse per flag, one line each, and exits 1', () => {
+    const error = new InvalidInput(['--lifetime 400d: at most 30d', '--count 0: at least 1']);
+    expect(render(error)).toEqual({
+      code: 1,
+      text: 'error: --lifetime 400d: at most 30d\nerror: --count 0: at least 1\n',
+    });
   });
 
   it('explains a placement refusal per host', () => {

@@ -15,6 +15,8 @@ export class ApiError extends Error {
   readonly status: number;
   readonly details: unknown;
   readonly retryable: boolean;
+  /** On a validation error: issues beyond those listed in `details` (`omitted_issues`). */
+  readonly omittedIssues: number;
   /** Set when the error was received from (or is about to be sent by) a server. */
   requestId: string | undefined;
   /**
@@ -32,6 +34,7 @@ export class ApiError extends Error {
       requestId?: string;
       cause?: unknown;
       forClient?: boolean;
+      omittedIssues?: number;
     } = {},
   ) {
     super(msg, options.cause === undefined ? undefined : { cause: options.cause });
@@ -41,6 +44,7 @@ export class ApiError extends Error {
     this.retryable = options.retryable ?? isRetryableCode(code);
     this.requestId = options.requestId;
     this.forClient = options.forClient ?? false;
+    this.omittedIssues = options.omittedIssues ?? 0;
   }
 
   static fromBody(body: ErrorBody): ApiError {
@@ -48,6 +52,7 @@ export class ApiError extends Error {
       details: body.details,
       retryable: body.retryable,
       requestId: body.requestId,
+      omittedIssues: body.omitted_issues,
     });
   }
 
@@ -55,6 +60,7 @@ export class ApiError extends Error {
     const body: ErrorBody = { msg: this.message, code: this.code, requestId };
     if (this.details !== undefined) body.details = this.details;
     if (this.retryable) body.retryable = true;
+    if (this.omittedIssues > 0) body.omitted_issues = this.omittedIssues;
     return body;
   }
 }

@@ -85,6 +85,19 @@ describe('typed clients', () => {
     expect(f.seen).toHaveLength(0);
   });
 
+  it('reports a local refusal with the same structured details a server sends', async () => {
+    const api = createControllerClient({ baseUrl: 'http://ctl', fetch: fakeFetch([]).fetch });
+    const body = { id: 'Bad Id', ssh_keys: [sshKey()], vms: [] };
+    const error = (await api.createEnv({ body }).catch((e: unknown) => e)) as ApiError;
+    expect(error.details).toEqual([
+      expect.objectContaining({ path: 'body.id', code: 'invalid_format', format: 'regex' }),
+      expect.objectContaining({ path: 'body.vms', code: 'too_small', minimum: 1 }),
+    ]);
+    expect(error.message).toMatch(
+      /^invalid request: body\.id: must be 1-40 .*; body\.vms: at least 1 entry$/,
+    );
+  });
+
   it('turns an error body into a typed ApiError', async () => {
     const f = fakeFetch([
       () => json(404, { msg: 'host not found', code: 'not_found', requestId: 'req_1' }),

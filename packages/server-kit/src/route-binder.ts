@@ -73,11 +73,13 @@ export const DEFAULT_JSON_BODY_LIMIT = 64 * 1024;
 function parse<S extends z.ZodType>(schema: S, value: unknown, where: string): z.output<S> {
   const result = schema.safeParse(value);
   if (!result.success) {
-    const issues = validationIssues(result.error).map((i) => ({
-      ...i,
-      path: i.path ? `${where}.${i.path}` : where,
-    }));
-    throw new ApiError('validation', summarizeIssues(issues), { details: issues });
+    // At most 20 issues are listed, the rest counted: a body of thousands of bad entries cannot
+    // turn into a huge answer.
+    const { issues, omitted } = validationIssues(result.error, { at: where });
+    throw new ApiError('validation', summarizeIssues(issues, { omitted }), {
+      details: issues,
+      omittedIssues: omitted,
+    });
   }
   return result.data;
 }
@@ -139,7 +141,7 @@ export function createRouteBinder<
         const check = route.response.safeParse(payload);
         if (!check.success) {
           throw new Error(
-            `response of ${route.method} ${route.path} breaks its schema: ${summarizeIssues(validationIssues(check.error))}`,
+            `response of ${route.method} ${route.path} breaks its schema: ${summarizeIssues(validationIssues(check.error).issues)}`,
           );
         }
       }

@@ -1,6 +1,6 @@
+import { promtoolCheck } from '@apiary/testkit';
 import { describe, expect, it } from 'vitest';
 import { createServerMetrics, metricsResponse } from '../src/metrics.js';
-import { promtoolCheck } from '@apiary/testkit';
 
 describe('createServerMetrics', () => {
   it('exports process metrics and request histograms with seconds buckets', async () => {

@@ -1,8 +1,8 @@
 import type { Server } from 'node:http';
 import { request } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { serve } from '@hono/node-server';
 import { promtoolCheck } from '@apiary/testkit';
+import { serve } from '@hono/node-server';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createHarness, type Harness, sshKey } from '../helpers/harness.js';
 
@@ -117,8 +117,15 @@ describe('logs', () => {
       null,
     );
     const session = ((await login.json()) as { token: string }).token;
-    await h.req('POST', '/v1/auth/login', { username: 'admin', password: 'wrong-Password-1' }, null);
-    const key = (await (await h.req('POST', '/v1/api-keys', { name: 'k', role: 'member' })).json()) as {
+    await h.req(
+      'POST',
+      '/v1/auth/login',
+      { username: 'admin', password: 'wrong-Password-1' },
+      null,
+    );
+    const key = (await (
+      await h.req('POST', '/v1/api-keys', { name: 'k', role: 'member' })
+    ).json()) as {
       key: string;
     };
     const license = (await (await h.req('POST', '/v1/license-keys', { name: 'l' })).json()) as {

@@ -1,7 +1,8 @@
 import type { Command } from 'commander';
 import { withContext } from '../lib/context.js';
-import { parseDuration } from '../lib/duration.js';
-import { buildCreateEnvRequest, type EnvFlags } from '../lib/env-request.js';
+import { durationFlag, durationSource } from '../lib/duration-flag.js';
+import { createEnvRequestFromFlags, type EnvFlags, envFlagSource } from '../lib/env-request.js';
+import { withFlagIssues } from '../lib/flag-issues.js';
 import { waitForEnv } from '../lib/wait-env.js';
 import { renderEnv, renderEnvs } from './render-env.js';
 
@@ -39,8 +40,10 @@ export function registerEnvs(program: Command): void {
     .action(
       withContext(async (ctx, flags: EnvFlags & { wait?: boolean }) => {
         const client = ctx.client();
-        const body = buildCreateEnvRequest(flags);
-        let env = await client.createEnv({ body });
+        const body = createEnvRequestFromFlags(flags);
+        let env = await withFlagIssues(envFlagSource(flags, body), () =>
+          client.createEnv({ body }),
+        );
         if (flags.wait) env = (await waitForEnv(client, env.id, 'create', ctx.out)) ?? env;
         ctx.out.result(env, renderEnv);
         if (flags.wait) exitIfFailed(env.state);
@@ -104,10 +107,12 @@ export function registerEnvs(program: Command): void {
     .requiredOption('--by <duration>', 'e.g. 2h')
     .action(
       withContext(async (ctx, id: string, o: { by: string }) => {
-        const env = await ctx.client().extendEnv({
-          params: { id },
-          body: { seconds: parseDuration(o.by) },
-        });
+        const env = await withFlagIssues(durationSource('seconds', '--by', o.by), () =>
+          ctx.client().extendEnv({
+            params: { id },
+            body: { seconds: durationFlag('--by', o.by) },
+          }),
+        );
         ctx.out.result(env, renderEnv);
       }),
     );

@@ -1,7 +1,8 @@
 import type { Command } from 'commander';
 import { withContext } from '../lib/context.js';
-import { parseDuration } from '../lib/duration.js';
+import { durationFlag, durationSource } from '../lib/duration-flag.js';
 import { UsageError } from '../lib/errors.js';
+import { withFlagIssues } from '../lib/flag-issues.js';
 import { sleep } from '../lib/wait.js';
 import { renderDrain, renderHost, renderHosts } from './render-host.js';
 
@@ -86,16 +87,16 @@ export function registerHosts(program: Command): void {
     .action(
       withContext(
         async (ctx, id: string, o: { mode: string; deadline?: string; watch?: boolean }) => {
-          if (o.mode !== 'wait' && o.mode !== 'stop')
-            throw new UsageError('--mode is wait or stop');
+          const mode = o.mode;
+          if (mode !== 'wait' && mode !== 'stop') throw new UsageError('--mode is wait or stop');
           const client = ctx.client();
-          let drain = await client.drainHost({
-            params: { id },
-            body: {
-              mode: o.mode,
-              deadline_seconds: o.deadline ? parseDuration(o.deadline) : undefined,
-            },
-          });
+          const deadline = durationSource('deadline_seconds', '--deadline', o.deadline);
+          let drain = await withFlagIssues(deadline, () =>
+            client.drainHost({
+              params: { id },
+              body: { mode, deadline_seconds: durationFlag('--deadline', o.deadline) },
+            }),
+          );
           while (o.watch && !drain.complete && drain.state === 'draining') {
             ctx.out.info(`draining: ${drain.vms_remaining} of ${drain.vms_total} VMs remaining`);
             await sleep(1000);

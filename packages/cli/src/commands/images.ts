@@ -1,11 +1,10 @@
 import { createReadStream, statSync } from 'node:fs';
 import { basename } from 'node:path';
 import { Readable, Transform } from 'node:stream';
-import type { Image } from '@apiary/protocol';
+import { formatBytes, type Image, imageFormatFromFile, imageNameFromFile } from '@apiary/protocol';
 import { SingleBar } from 'cli-progress';
 import type { Command } from 'commander';
 import { withContext } from '../lib/context.js';
-import { formatBytes } from '../lib/duration.js';
 import { UsageError } from '../lib/errors.js';
 import { details, table } from '../lib/output.js';
 
@@ -27,11 +26,15 @@ export function registerImages(program: Command): void {
   images
     .command('import <file>')
     .description('upload an image file (zfs send stream or raw disk), with a progress bar')
-    .option('--name <name>', 'image name (default: the file name without extension)')
-    .option('--format <format>', 'zfs-send or raw', 'zfs-send')
+    .option(
+      '--name <name>',
+      'image name (default: from the file name, e.g. Alpine-3.20.zfs -> alpine-3.20)',
+    )
+    .option('--format <format>', 'zfs-send or raw (default: raw for .raw/.img, else zfs-send)')
     .action(
-      withContext(async (ctx, file: string, o: { name?: string; format: string }) => {
-        if (o.format !== 'zfs-send' && o.format !== 'raw') {
+      withContext(async (ctx, file: string, o: { name?: string; format?: string }) => {
+        const format = o.format ?? imageFormatFromFile(file);
+        if (format !== 'zfs-send' && format !== 'raw') {
           throw new UsageError('--format is zfs-send or raw');
         }
         let size: number;
@@ -40,11 +43,7 @@ export function registerImages(program: Command): void {
         } catch {
           throw new UsageError(`cannot read ${file}`);
         }
-        const name =
-          o.name ??
-          basename(file)
-            .replace(/\.[^.]*$/, '')
-            .toLowerCase();
+        const name = o.name ?? imageNameFromFile(basename(file));
         const stderr = ctx.out.stderr as NodeJS.WriteStream;
         const bar =
           stderr.isTTY && !ctx.out.json
@@ -67,7 +66,7 @@ export function registerImages(program: Command): void {
           const image = await ctx
             .client()
             .uploadImage(
-              { query: { name, format: o.format }, body, contentLength: size },
+              { query: { name, format }, body, contentLength: size },
               { timeoutMs: 24 * 3600_000 },
             );
           bar?.stop();

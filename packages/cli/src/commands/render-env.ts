@@ -1,10 +1,9 @@
-import type { Env, Vm } from '@apiary/protocol';
+import { type Env, formatTimeLeft, sshCommand, type Vm } from '@apiary/protocol';
 import { stateColor } from '../lib/color.js';
-import { formatDuration } from '../lib/duration.js';
 import { details, table } from '../lib/output.js';
 
 export function remaining(env: Env, now = Date.now()): string {
-  return formatDuration(Math.round((Date.parse(env.expires_at) - now) / 1000));
+  return formatTimeLeft(Math.round((Date.parse(env.expires_at) - now) / 1000));
 }
 
 export function portMap(vm: Vm): string {
@@ -70,9 +69,6 @@ export function renderVm(vm: Vm): string {
     ['ports', portMap(vm) || '-'],
     ['deny outgoing', vm.deny_outgoing],
     ['error', vm.error ? `${vm.error.msg} (${vm.error.code})` : null],
-    [
-      'ssh',
-      vm.port_map['22'] && vm.host_addr ? `ssh -p ${vm.port_map['22']} root@${vm.host_addr}` : null,
-    ],
+    ['ssh', sshCommand(vm)],
   ]);
 }

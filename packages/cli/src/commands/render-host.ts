@@ -1,6 +1,5 @@
-import type { Drain, Host } from '@apiary/protocol';
+import { type Drain, formatMiB, type Host } from '@apiary/protocol';
 import { liveness, stateColor } from '../lib/color.js';
-import { formatMiB } from '../lib/duration.js';
 import { details, table } from '../lib/output.js';
 
 const used = (reserved: number, total: number) => `${reserved}/${total}`;

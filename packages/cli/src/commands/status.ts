@@ -1,6 +1,6 @@
+import { formatMiB } from '@apiary/protocol';
 import type { Command } from 'commander';
 import { withContext } from '../lib/context.js';
-import { formatMiB } from '../lib/duration.js';
 import { details } from '../lib/output.js';
 
 export function registerStatus(program: Command): void {

@@ -1,7 +1,8 @@
 import type { Command } from 'commander';
 import { withContext } from '../lib/context.js';
-import { parseDuration } from '../lib/duration.js';
+import { durationFlag, durationSource } from '../lib/duration-flag.js';
 import { UsageError } from '../lib/errors.js';
+import { withFlagIssues } from '../lib/flag-issues.js';
 import { table } from '../lib/output.js';
 import { readSecretFromStdin } from '../lib/stdin.js';
 
@@ -128,14 +129,17 @@ export function registerTenancy(program: Command): void {
     .action(
       withContext(
         async (ctx, name: string, o: { role?: string; org?: string; expires?: string }) => {
-          const key = await ctx.client().createApiKey({
-            body: {
-              name,
-              role: o.role as 'member' | undefined,
-              org_id: o.org,
-              expires_in: o.expires ? parseDuration(o.expires) : undefined,
-            },
-          });
+          const expires = durationSource('expires_in', '--expires', o.expires);
+          const key = await withFlagIssues(expires, () =>
+            ctx.client().createApiKey({
+              body: {
+                name,
+                role: o.role as 'member' | undefined,
+                org_id: o.org,
+                expires_in: durationFlag('--expires', o.expires),
+              },
+            }),
+          );
           ctx.out.result(key, (k) => `${k.key}\n(API key ${k.id}; shown once, store it now)`);
         },
       ),

@@ -1,3 +1,5 @@
+import { type StateTone, stateTone } from '@apiary/protocol';
+
 const enabled = process.stdout.isTTY === true && !process.env.NO_COLOR;
 
 const wrap = (code: number) => (text: string) =>
@@ -15,9 +17,15 @@ export function liveness(state: string): string {
   return paint(`● ${state}`);
 }
 
+const PAINT: Record<StateTone, (text: string) => string> = {
+  good: green,
+  busy: (text) => text,
+  idle: dim,
+  warning: yellow,
+  bad: red,
+};
+
+/** A state in the colour of its tone, the tone the dashboard's chips use too. */
 export function stateColor(state: string): string {
-  if (['running', 'active', 'ready', 'complete', 'succeeded'].includes(state)) return green(state);
-  if (['failed', 'down', 'degraded'].includes(state)) return red(state);
-  if (['unknown', 'suspect', 'stopped'].includes(state)) return yellow(state);
-  return state;
+  return PAINT[stateTone(state)](state);
 }

@@ -1,20 +1,21 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { extname, join } from 'node:path';
-import type { CreateEnvReqInput, VmSpecInput } from '@apiary/protocol';
+import {
+  buildCreateEnvRequest,
+  type CreateEnvReqInput,
+  type EnvRequestText,
+  envRequestBound,
+} from '@apiary/protocol';
 import { parse as parseYaml } from 'yaml';
-import { parseDuration } from './duration.js';
+import { durationFlag } from './duration-flag.js';
 import { UsageError } from './errors.js';
+import { flagLabel, refuseIssues, type SourceOf } from './flag-issues.js';
 
-export interface EnvFlags {
+/** `apiary envs create` flags: the typed fields as the shared builder takes them, and more. */
+export interface EnvFlags
+  extends Pick<EnvRequestText, 'id' | 'owner' | 'image' | 'count' | 'cpu' | 'mem' | 'disk'> {
   file?: string;
-  id?: string;
-  owner?: string;
-  image?: string;
-  count?: string;
-  cpu?: string;
-  mem?: string;
-  disk?: string;
   port?: string[];
   denyOutgoing?: boolean;
   sshKey?: string[];
@@ -54,37 +55,16 @@ export function defaultSshKey(home = homedir()): string | undefined {
   return undefined;
 }
 
-function int(flag: string, value: string | undefined): number | undefined {
-  if (value === undefined) return undefined;
-  if (!/^\d+$/.test(value)) throw new UsageError(`--${flag} must be a whole number`);
-  return Number(value);
-}
-
 /**
- * Builds the create request from a file and/or flags; flags win. The server validates again;
- * this only shapes the request (validation happens in the typed client before sending).
+ * The create request from a file and/or flags (flags win), checked with the protocol's shared
+ * builder; anything it refuses is reported per flag (`--cpu 999: at most 64`).
  */
-export function buildCreateEnvRequest(flags: EnvFlags, home = homedir()): CreateEnvReqInput {
+export function createEnvRequestFromFlags(flags: EnvFlags, home = homedir()): CreateEnvReqInput {
   const base = flags.file ? readEnvFile(flags.file) : {};
-  const id = flags.id ?? base.id;
-  if (!id) throw new UsageError('an environment id is required (--id NAME or "id" in the file)');
-  let vms = base.vms as VmSpecInput[] | undefined;
-  if (flags.image) {
-    const count = int('count', flags.count) ?? 1;
-    const spec: VmSpecInput = {
-      image: flags.image,
-      cpu: int('cpu', flags.cpu),
-      mem: int('mem', flags.mem),
-      disk: int('disk', flags.disk),
-      ports: flags.port?.map((p) => {
-        const n = int('port', p);
-        return n as number;
-      }),
-      deny_outgoing: flags.denyOutgoing,
-    };
-    vms = Array.from({ length: count }, () => ({ ...spec }));
+  if (!(flags.id ?? base.id)) {
+    throw new UsageError('an environment id is required (--id NAME or "id" in the file)');
   }
-  if (!vms || vms.length === 0) {
+  if (!flags.image && !base.vms?.length) {
     throw new UsageError('no VMs: give --image IMAGE [--count N], or "vms" in the file');
   }
   let keys = flags.sshKey?.map(readKey) ?? base.ssh_keys;
@@ -93,13 +73,58 @@ export function buildCreateEnvRequest(flags: EnvFlags, home = homedir()): Create
     if (!fallback) throw new UsageError('no SSH key: give --ssh-key KEY or --ssh-key @FILE.pub');
     keys = [fallback];
   }
-  return {
-    ...base,
-    id,
-    owner: flags.owner ?? base.owner,
-    ssh_keys: keys,
-    vms,
-    lifetime: flags.lifetime ? parseDuration(flags.lifetime) : base.lifetime,
-    on_failure: flags.keepOnFailure ? 'keep' : base.on_failure,
+  const { request, issues } = buildCreateEnvRequest(
+    {
+      id: flags.id,
+      owner: flags.owner,
+      image: flags.image,
+      count: flags.count,
+      cpu: flags.cpu,
+      mem: flags.mem,
+      disk: flags.disk,
+      ports: flags.port?.join(' '),
+      deny_outgoing: flags.denyOutgoing,
+      ssh_keys: keys,
+      lifetime: durationFlag('--lifetime', flags.lifetime),
+      on_failure: flags.keepOnFailure ? 'keep' : undefined,
+    },
+    base,
+  );
+  refuseIssues(issues, envFlagSource(flags, request));
+  return request;
+}
+
+/**
+ * Where each field of the create request came from: a flag (`--cpu 999`) or the file
+ * (`env.yaml: vms.1.cpu`).
+ */
+export function envFlagSource(flags: EnvFlags, request: CreateEnvReqInput): SourceOf {
+  const fromFile = (path: string) =>
+    flags.file ? (path ? `${flags.file}: ${path}` : flags.file) : path;
+  return (path) => {
+    const [head, index, field, item] = path.split('.');
+    const bound = envRequestBound(path);
+    const flag = (name: string, typed: string | undefined) => ({
+      label: flagLabel(name, typed),
+      bound,
+    });
+    if (head === 'id' && flags.id !== undefined) return flag('--id', flags.id);
+    if (head === 'owner' && flags.owner !== undefined) return flag('--owner', flags.owner);
+    if (head === 'lifetime' && flags.lifetime !== undefined)
+      return flag('--lifetime', flags.lifetime);
+    if (head === 'ssh_keys' && flags.sshKey) {
+      const typed = index === undefined ? undefined : flags.sshKey[Number(index)];
+      return flag('--ssh-key', typed?.startsWith('@') ? typed : undefined);
+    }
+    if (head === 'vms' && flags.image !== undefined) {
+      if (field === undefined) return flag('--count', flags.count);
+      if (field === 'ports') {
+        const port = item === undefined ? undefined : request.vms?.[0]?.ports?.[Number(item)];
+        return flag('--port', port === undefined ? undefined : String(port));
+      }
+      const typed = { image: flags.image, cpu: flags.cpu, mem: flags.mem, disk: flags.disk };
+      if (field in typed) return flag(`--${field}`, typed[field as keyof typeof typed]);
+    }
+    return { label: fromFile(path), bound };
   };
 }

@@ -1,7 +1,16 @@
-import { ApiError, InsufficientCapacityDetails, type ValidationIssue } from '@apiary/protocol';
+import {
+  ApiError,
+  InsufficientCapacityDetails,
+  issueMessage,
+  ValidationIssue,
+} from '@apiary/protocol';
+import { z } from 'zod';
+import { InvalidInput } from './flag-issues.js';
 
 /** A mistake in how the command was used: exit code 2, like the usage errors of commander. */
 export class UsageError extends Error {}
+
+const IssueList = z.array(ValidationIssue).min(1);
 
 /** What to do about an error, in one line the user can act on. */
 function hint(error: ApiError, url: string): string | null {
@@ -23,23 +32,34 @@ function hint(error: ApiError, url: string): string | null {
   }
 }
 
+/**
+ * The first line of an API error. A validation error's own message already lists its issues;
+ * they are printed one per line below instead, so each is said once.
+ */
+function headline(error: ApiError, issues: ValidationIssue[] | null): string {
+  const where = error.requestId ? ` (request ${error.requestId})` : '';
+  return `error: ${issues ? 'invalid request' : error.message}${where}\n`;
+}
+
 /** Renders any error for the terminal; returns the process exit code. */
 export function reportError(error: unknown, url: string, stderr: NodeJS.WritableStream): number {
   if (error instanceof UsageError) {
     stderr.write(`error: ${error.message}\n`);
     return 2;
   }
+  if (error instanceof InvalidInput) {
+    for (const problem of error.problems) stderr.write(`error: ${problem}\n`);
+    return 1;
+  }
   if (error instanceof ApiError) {
-    stderr.write(
-      `error: ${error.message}${error.requestId ? ` (request ${error.requestId})` : ''}\n`,
-    );
-    const details = error.details;
-    if (error.code === 'validation' && Array.isArray(details)) {
-      for (const issue of details as ValidationIssue[]) {
-        stderr.write(`  ${issue.path || '(body)'}: ${issue.message}\n`);
-      }
+    const listed = IssueList.safeParse(error.details);
+    const issues = error.code === 'validation' && listed.success ? listed.data : null;
+    stderr.write(headline(error, issues));
+    for (const issue of issues ?? []) {
+      stderr.write(`  ${issue.path || '(body)'}: ${issueMessage(issue)}\n`);
     }
-    const refusal = InsufficientCapacityDetails.safeParse(details);
+    if (issues && error.omittedIssues > 0) stderr.write(`  (and ${error.omittedIssues} more)\n`);
+    const refusal = InsufficientCapacityDetails.safeParse(error.details);
     if (error.code === 'insufficient_capacity' && refusal.success) {
       for (const host of refusal.data.hosts) {
         stderr.write(`  ${host.hostname}: ${host.reasons.join('; ')}\n`);

@@ -1,14 +1,25 @@
-import { ApiError, type ControllerClient, type Env, type EnvState } from '@apiary/protocol';
+import {
+  ApiError,
+  type ControllerClient,
+  ENV_ACTIONS,
+  ENV_CREATE_ENDS,
+  type Env,
+  type EnvState,
+} from '@apiary/protocol';
 import { SingleBar } from 'cli-progress';
 import type { Output } from './output.js';
 import { sleep } from './wait.js';
 
-/** States in which an environment stops changing by itself, per operation. */
-export const SETTLED: Record<'create' | 'start' | 'stop' | 'delete', EnvState[]> = {
-  create: ['active', 'degraded', 'failed', 'deleted'],
-  start: ['active', 'degraded', 'failed'],
-  stop: ['stopped', 'failed'],
-  delete: ['deleted', 'failed'],
+/**
+ * States in which an environment stops changing by itself, per operation: where the shared
+ * rules say each one ends (a stop that fails on some VMs ends `degraded`). A create also ends
+ * when someone else deletes the environment meanwhile.
+ */
+export const SETTLED: Record<'create' | 'start' | 'stop' | 'delete', readonly EnvState[]> = {
+  create: [...ENV_CREATE_ENDS, 'deleted'],
+  start: ENV_ACTIONS.start.ends,
+  stop: ENV_ACTIONS.stop.ends,
+  delete: ENV_ACTIONS.delete.ends,
 };
 
 const DONE_VM_STATES: Record<keyof typeof SETTLED, string[]> = {

@@ -331,7 +331,21 @@ describe('apiary CLI against a real fleet', () => {
       { env },
     );
     expect(bad.code).toBe(1);
-    expect(bad.stderr).toMatch(/id: must be 1-40 lowercase/);
+    expect(bad.stderr).toMatch(/^error: --id 'Bad Name': must be 1-40 lowercase/m);
+    // Limits come back in the units the flags were typed in, one line per problem.
+    const limits = await runCli(
+      ['envs', 'create', '--id', 'ok', '--image', 'alpine-cloud', '--ssh-key', key, '--count', '0'],
+      { env },
+    );
+    expect(limits.stderr).toBe('error: --count 0: at least 1\n');
+    const lifetime = await runCli(
+      ['envs', 'create', '--id', 'ok', '--image', 'a', '--ssh-key', key, '--lifetime', '400d'],
+      { env },
+    );
+    expect(lifetime.stderr).toBe('error: --lifetime 400d: at most 30d\n');
+    const extend = await runCli(['envs', 'extend', 'cli-env', '--by', '31d'], { env });
+    expect(extend.code).toBe(1);
+    expect(extend.stderr).toBe('error: --by 31d: at most 30d\n');
     const usage = await runCli(['hosts', 'drain', 'x', '--mode', 'sideways'], { env });
     expect(usage.code).toBe(2);
     const unknown = await runCli(['frobnicate'], { env });

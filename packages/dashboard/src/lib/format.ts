@@ -1,54 +1,14 @@
-/** Memory and disk sizes arrive in MiB (seed API); show them the way operators read them. */
-export function formatMiB(mib: number): string {
-  if (mib >= 1024 * 1024) return `${trim(mib / (1024 * 1024))} TiB`;
-  if (mib >= 1024) return `${trim(mib / 1024)} GiB`;
-  return `${mib} MiB`;
-}
+import { formatDuration, formatTimeLeft } from '@apiary/protocol';
 
-/** Byte counts (image sizes, upload progress). */
-export function formatBytes(bytes: number): string {
-  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
-  let value = bytes;
-  let unit = 0;
-  while (value >= 1024 && unit < units.length - 1) {
-    value /= 1024;
-    unit++;
-  }
-  return unit === 0 ? `${bytes} B` : `${trim(value)} ${units[unit]}`;
-}
-
-/** `12.5 / 64 GiB`: the reserved share in the unit of the total, so the two read together. */
-export function formatMiBOf(used: number, total: number): { used: string; total: string } {
-  const [divisor, unit] =
-    total >= 1024 * 1024 ? [1024 * 1024, 'TiB'] : total >= 1024 ? [1024, 'GiB'] : [1, 'MiB'];
-  const totalText = `${trim(total / divisor)} ${unit}`;
-  if (used === 0) return { used: '0', total: totalText };
-  // Less than one unit of the total would round to "0": say it in its own unit instead.
-  if (used < divisor) return { used: formatMiB(used), total: totalText };
-  return { used: trim(used / divisor), total: totalText };
-}
-
-function trim(value: number): string {
-  return value >= 100 ? value.toFixed(0) : value.toFixed(1).replace(/\.0$/, '');
-}
+/*
+ * What only the dashboard shows: urgency colours, "ago" labels, local dates. Sizes and
+ * durations come from `@apiary/protocol`, so the CLI and the dashboard write them alike.
+ */
 
 /** Whole share of `part` in `total`, 0 when there is no total. Clamped to 0..100. */
 export function percent(part: number, total: number): number {
   if (total <= 0) return 0;
   return Math.max(0, Math.min(100, Math.round((part / total) * 100)));
-}
-
-/** A duration in seconds as the two largest units: `5h 59m`, `2d 3h`, `42s`. */
-export function formatDuration(totalSeconds: number): string {
-  const s = Math.max(0, Math.floor(totalSeconds));
-  const days = Math.floor(s / 86_400);
-  const hours = Math.floor((s % 86_400) / 3600);
-  const minutes = Math.floor((s % 3600) / 60);
-  const seconds = s % 60;
-  if (days > 0) return hours > 0 ? `${days}d ${hours}h` : `${days}d`;
-  if (hours > 0) return minutes > 0 ? `${hours}h ${minutes}m` : `${hours}h`;
-  if (minutes > 0) return seconds > 0 && minutes < 10 ? `${minutes}m ${seconds}s` : `${minutes}m`;
-  return `${seconds}s`;
 }
 
 export type Urgency = 'calm' | 'soon' | 'urgent' | 'expired';
@@ -57,9 +17,9 @@ export type Urgency = 'calm' | 'soon' | 'urgent' | 'expired';
 export function countdown(expiresAt: string, now: number): { text: string; urgency: Urgency } {
   const left = (Date.parse(expiresAt) - now) / 1000;
   if (!Number.isFinite(left)) return { text: '—', urgency: 'calm' };
-  if (left <= 0) return { text: 'expired', urgency: 'expired' };
-  const urgency: Urgency = left < 300 ? 'urgent' : left < 1800 ? 'soon' : 'calm';
-  return { text: formatDuration(left), urgency };
+  const urgency: Urgency =
+    left <= 0 ? 'expired' : left < 300 ? 'urgent' : left < 1800 ? 'soon' : 'calm';
+  return { text: formatTimeLeft(left), urgency };
 }
 
 /** `12s ago`, `3m ago`, `2d ago`; `never` for a missing timestamp. */

@@ -1,4 +1,5 @@
-import { formatMiBOf, percent } from '../lib/format.js';
+import { formatMiBOf } from '@apiary/protocol';
+import { percent } from '../lib/format.js';
 
 /**
  * Reserved-of-total bar; turns amber past 75 % and red past 90 % so hot hosts stand out.

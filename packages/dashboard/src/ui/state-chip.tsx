@@ -1,51 +1,25 @@
+import { type StateTone, stateTone } from '@apiary/protocol';
+
 export type Tone = 'green' | 'yellow' | 'red' | 'blue' | 'gray';
 
-const TONES: Record<string, Tone> = {
-  running: 'green',
-  active: 'green',
-  ready: 'green',
-  complete: 'green',
-  eligible: 'green',
-  creating: 'blue',
-  starting: 'blue',
-  stopping: 'blue',
-  deleting: 'blue',
-  pending: 'blue',
-  draining: 'blue',
-  stopped: 'gray',
-  deleted: 'gray',
-  cancelled: 'gray',
-  revoked: 'gray',
-  maintenance: 'gray',
-  degraded: 'yellow',
-  suspect: 'yellow',
-  unknown: 'yellow',
-  failed: 'red',
-  down: 'red',
+/** The chip colour of each shared state tone (`@apiary/protocol`'s `stateTone`). */
+const COLOURS: Record<StateTone, Tone> = {
+  good: 'green',
+  busy: 'blue',
+  idle: 'gray',
+  warning: 'yellow',
+  bad: 'red',
 };
 
-/** States that are on their way somewhere: the chip pulses so the eye knows to wait. */
-const TRANSITIONAL = new Set([
-  'creating',
-  'starting',
-  'stopping',
-  'deleting',
-  'pending',
-  'draining',
-]);
-
 export function toneOf(state: string): Tone {
-  return TONES[state] ?? 'gray';
+  return COLOURS[stateTone(state)];
 }
 
 export function StateChip({ state, testId }: { state: string; testId?: string }) {
-  const tone = toneOf(state);
+  // States on their way somewhere pulse, so the eye knows to wait.
+  const busy = stateTone(state) === 'busy' ? ' chip-busy' : '';
   return (
-    <span
-      class={`chip chip-${tone}${TRANSITIONAL.has(state) ? ' chip-busy' : ''}`}
-      data-testid={testId}
-      data-state={state}
-    >
+    <span class={`chip chip-${toneOf(state)}${busy}`} data-testid={testId} data-state={state}>
       <span class="chip-dot" aria-hidden="true" />
       {state}
     </span>

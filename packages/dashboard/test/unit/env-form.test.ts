@@ -1,7 +1,9 @@
+import { ApiError } from '@apiary/protocol';
 import { describe, expect, it } from 'vitest';
 import {
-  buildCreateEnvRequest,
   type EnvFormState,
+  envRequestFromForm,
+  fieldErrorsOfRefusal,
   initialEnvForm,
   issuesToFieldErrors,
 } from '../../src/lib/env-form.js';
@@ -14,9 +16,16 @@ function form(patch: Partial<EnvFormState>): EnvFormState {
   return { ...initialEnvForm(), id: 'web-1', image: 'alpine-cloud', ssh_keys: KEY, ...patch };
 }
 
-describe('buildCreateEnvRequest', () => {
+/** The field errors of a form that must be refused. */
+function errorsOf(patch: Partial<EnvFormState>) {
+  const result = envRequestFromForm(form(patch));
+  if (result.ok) throw new Error('the form was accepted');
+  return result.errors;
+}
+
+describe('envRequestFromForm', () => {
   it('builds one VM spec per requested VM with the typed resources and ports', () => {
-    const result = buildCreateEnvRequest(
+    const result = envRequestFromForm(
       form({ count: '2', cpu: '4', mem: '2048', ports: '80, 443', deny_outgoing: true }),
     );
     expect(result.ok).toBe(true);
@@ -34,62 +43,78 @@ describe('buildCreateEnvRequest', () => {
     expect(result.request.ssh_keys).toEqual([KEY]);
   });
 
-  it('reports the protocol schema message on the field it concerns', () => {
-    const result = buildCreateEnvRequest(form({ id: 'Bad Name', cpu: '999' }));
-    expect(result.ok).toBe(false);
-    if (result.ok) return;
-    expect(result.errors.id).toMatch(/lowercase letters/);
-    expect(result.errors.cpu).toBe('must be at most 64');
+  it('reports the protocol rules on the field they concern, in its unit', () => {
+    const errors = errorsOf({ id: 'Bad Name', cpu: '999', mem: '100', count: '3' });
+    expect(errors.id).toMatch(/lowercase letters/);
+    expect(errors.cpu).toBe('at most 64');
+    expect(errors.mem).toBe('at least 256 MiB');
+    expect(errorsOf({ count: '65' }).count).toBe('at most 64');
+    expect(errorsOf({ count: '0' }).count).toBe('at least 1');
   });
 
   it('says which SSH key line is wrong', () => {
-    const result = buildCreateEnvRequest(form({ ssh_keys: `${KEY}\n\nnot-a-key` }));
-    expect(result.ok).toBe(false);
-    if (result.ok) return;
-    expect(result.errors.ssh_keys).toMatch(/^key 2: not an SSH public key/);
+    expect(errorsOf({ ssh_keys: `${KEY}\n\nnot-a-key` }).ssh_keys).toMatch(
+      /^key 2: not an SSH public key/,
+    );
   });
 
   it('requires at least one SSH key and an image', () => {
-    const result = buildCreateEnvRequest(form({ ssh_keys: ' \n', image: '' }));
-    expect(result.ok).toBe(false);
-    if (result.ok) return;
-    expect(result.errors.ssh_keys).toBe('add at least one SSH public key');
-    expect(result.errors.image).toBe('choose an image');
+    const errors = errorsOf({ ssh_keys: ' \n', image: '' });
+    expect(errors.ssh_keys).toBe('add at least one SSH public key');
+    expect(errors.image).toBe('choose an image');
   });
 
   it('refuses words where numbers belong and duplicate ports', () => {
-    const words = buildCreateEnvRequest(form({ mem: 'lots', ports: '80 http' }));
-    expect(words.ok).toBe(false);
-    if (words.ok) return;
-    expect(words.errors.mem).toBe('must be a whole number');
-    expect(words.errors.ports).toMatch(/"http" is not a port number/);
-    const dup = buildCreateEnvRequest(form({ ports: '80 80' }));
-    expect(dup.ok).toBe(false);
-    if (!dup.ok) expect(dup.errors.ports).toMatch(/duplicate port 80/);
+    const words = errorsOf({ mem: 'lots', ports: '80 http', lifetime_hours: 'soon' });
+    expect(words.mem).toBe('must be a whole number');
+    expect(words.ports).toMatch(/"http" is not a port number/);
+    expect(words.lifetime_hours).toBe('must be a number');
+    expect(errorsOf({ ports: '80 80' }).ports).toMatch(/duplicate port 80/);
   });
 
   it('explains what an image reference looks like', () => {
-    const result = buildCreateEnvRequest(form({ image: 'Not An Image!' }));
-    expect(result.ok).toBe(false);
-    if (!result.ok) expect(result.errors.image).toMatch(/image name .* or sha256:<digest>/);
+    expect(errorsOf({ image: 'Not An Image!' }).image).toMatch(
+      /^must be sha256:<64 lowercase hex> or must be 1-63 lowercase letters/,
+    );
   });
 
-  it('states the lifetime bounds in days rather than seconds', () => {
-    const result = buildCreateEnvRequest(form({ lifetime_hours: '10000' }));
-    expect(result.ok).toBe(false);
-    if (!result.ok)
-      expect(result.errors.lifetime_hours).toBe('must be between 1 minute and 30 days');
+  it('states the lifetime bounds as durations rather than seconds', () => {
+    expect(errorsOf({ lifetime_hours: '10000' }).lifetime_hours).toBe('at most 30d');
+    expect(errorsOf({ lifetime_hours: '0.001' }).lifetime_hours).toBe('at least 1m');
   });
 });
 
 describe('issuesToFieldErrors', () => {
-  it('maps server validation details to the same fields', () => {
+  it("maps a server's validation details to the same fields, first issue per field", () => {
     expect(
       issuesToFieldErrors([
-        { path: 'vms.3.disk', message: 'too big' },
+        {
+          path: 'vms.3.disk',
+          code: 'too_big',
+          origin: 'number',
+          maximum: 16_777_216,
+          message: 'x',
+        },
         { path: 'vms.0.disk', message: 'second' },
-        { path: 'vms', message: 'too many' },
+        { path: 'vms', code: 'too_big', origin: 'array', maximum: 64, message: 'y' },
+        { path: 'org_id', message: 'no such organization' },
       ]),
-    ).toEqual({ disk: 'too big', count: 'too many' });
+    ).toEqual({ disk: 'at most 16 TiB', count: 'at most 64', id: 'org_id: no such organization' });
+  });
+});
+
+describe('fieldErrorsOfRefusal', () => {
+  it("puts a controller's refusal of the body on the form fields", () => {
+    const refusal = new ApiError('validation', 'invalid request', {
+      details: [
+        { path: 'body.vms.0.mem', code: 'too_small', origin: 'number', minimum: 256, message: 'x' },
+        { path: 'body.ssh_keys.0', code: 'custom', message: 'not an SSH public key: too short' },
+      ],
+    });
+    expect(fieldErrorsOfRefusal(refusal)).toEqual({
+      mem: 'at least 256 MiB',
+      ssh_keys: 'key 1: not an SSH public key: too short',
+    });
+    expect(fieldErrorsOfRefusal(new ApiError('conflict', 'env web exists'))).toEqual({});
   });
 });

@@ -6,7 +6,12 @@ import {
   type RouteInput,
   type RouteOutput,
 } from '../routes/define-route.js';
-import { ErrorBody, errorCodeForStatus } from '../schemas/errors.js';
+import {
+  ErrorBody,
+  errorCodeForStatus,
+  summarizeIssues,
+  validationIssues,
+} from '../schemas/errors.js';
 import { sleep } from '../util/sleep.js';
 
 export interface ClientOptions {
@@ -99,8 +104,11 @@ export class HttpClient {
       // Validate locally so a caller learns of a bad request without a round trip.
       const parsed = route.body.safeParse(anyInput.body ?? {});
       if (!parsed.success) {
-        throw new ApiError('validation', parsed.error.issues.map((i) => i.message).join('; '), {
-          details: parsed.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })),
+        // The same details a server would send, so callers handle both alike.
+        const { issues, omitted } = validationIssues(parsed.error, { at: 'body' });
+        throw new ApiError('validation', summarizeIssues(issues, { omitted }), {
+          details: issues,
+          omittedIssues: omitted,
         });
       }
       body = JSON.stringify(anyInput.body ?? {});

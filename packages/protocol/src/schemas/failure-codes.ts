@@ -11,7 +11,8 @@ export const FAILURE_CODE_DOCS = {
   zone_missing: 'the agent knows the VM but its zone is not on the host',
   lost: 'the agent no longer knows the operation and the VM does not tell its outcome',
   host_missing: 'the VM is recorded on a host the controller no longer knows',
-  not_reported: 'the host’s inventory no longer lists the VM; it is shown as unknown, never assumed gone',
+  not_reported:
+    'the host’s inventory no longer lists the VM; it is shown as unknown, never assumed gone',
   image_missing: 'the VM’s image is no longer stored on the controller',
   delete_incomplete: 'some VMs of an environment could not be deleted; deletion is retried',
   create_failed: 'creating the VM failed without a more specific reason from the agent',

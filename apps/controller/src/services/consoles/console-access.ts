@@ -1,4 +1,11 @@
-import { ApiError, agentConsolePaths, CloseCode, type ConsoleTicket } from '@apiary/protocol';
+import {
+  ApiError,
+  agentConsolePaths,
+  CloseCode,
+  CONSOLE_STATES,
+  type ConsoleTicket,
+  consoleAvailable,
+} from '@apiary/protocol';
 import { currentRequestId } from '@apiary/server-kit';
 import { eq } from 'drizzle-orm';
 import type { Ctx } from '../../context.js';
@@ -12,18 +19,9 @@ import type { ConsoleGrant, ConsoleKind } from './console-tickets.js';
 /** The websocket path of every console; the ticket (in the query) says which VM and kind. */
 export const CONSOLE_SOCKET_PATHS = ['/v1/console', '/api/console'] as const;
 
-/**
- * States with something to attach to. The serial console is worth watching while a VM boots or
- * shuts down (zlogin -C shows both); VNC exists only while bhyve runs.
- */
-const CONSOLE_STATES: Record<ConsoleKind, readonly string[]> = {
-  serial: ['running', 'starting', 'stopping'],
-  vnc: ['running'],
-};
-
 /** Why a console cannot be opened now, as an ApiError (or null when it can). */
 function consoleBlocker(ctx: Ctx, vm: VmRow, kind: ConsoleKind): ApiError | null {
-  if (!CONSOLE_STATES[kind].includes(vm.state)) {
+  if (!consoleAvailable(vm.state, kind)) {
     return new ApiError(
       'conflict',
       `VM ${vm.id} is ${vm.state}: the ${kind} console needs it ${CONSOLE_STATES[kind].join(' or ')}`,

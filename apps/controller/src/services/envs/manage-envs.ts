@@ -1,4 +1,12 @@
-import { ApiError, type Env, type EnvListQuery, LIFETIME, type Vm } from '@apiary/protocol';
+import {
+  ApiError,
+  ENV_ACTIONS,
+  type Env,
+  type EnvListQuery,
+  envActionAllowed,
+  LIFETIME,
+  type Vm,
+} from '@apiary/protocol';
 import { and, count, desc, eq, ne, type SQL } from 'drizzle-orm';
 import type { Ctx } from '../../context.js';
 import { envs } from '../../db/schema.js';
@@ -44,16 +52,16 @@ function busy(id: string, state: string): ApiError {
 
 export function stopEnv(ctx: Ctx, p: Principal, id: string): Env {
   const env = getVisibleEnv(ctx, p, id);
-  if (env.state === 'stopped') return envView(ctx, id);
-  if (!transitionEnv(ctx, id, ['active', 'degraded'], 'stopping')) throw busy(id, env.state);
+  if (ENV_ACTIONS.stop.done.includes(env.state)) return envView(ctx, id);
+  if (!transitionEnv(ctx, id, [...ENV_ACTIONS.stop.from], 'stopping')) throw busy(id, env.state);
   startPowerSaga(ctx, id, 'stop');
   return envView(ctx, id);
 }
 
 export function startEnv(ctx: Ctx, p: Principal, id: string): Env {
   const env = getVisibleEnv(ctx, p, id);
-  if (env.state === 'active') return envView(ctx, id);
-  if (!transitionEnv(ctx, id, ['stopped', 'degraded'], 'starting')) throw busy(id, env.state);
+  if (ENV_ACTIONS.start.done.includes(env.state)) return envView(ctx, id);
+  if (!transitionEnv(ctx, id, [...ENV_ACTIONS.start.from], 'starting')) throw busy(id, env.state);
   startPowerSaga(ctx, id, 'start');
   return envView(ctx, id);
 }
@@ -69,8 +77,7 @@ export function deleteEnv(ctx: Ctx, p: Principal, id: string): Env {
     startDeleteSaga(ctx, id);
     return envView(ctx, id);
   }
-  const from = ['active', 'degraded', 'stopped', 'failed'] as const;
-  if (!transitionEnv(ctx, id, [...from], 'deleting')) throw busy(id, env.state);
+  if (!transitionEnv(ctx, id, [...ENV_ACTIONS.delete.from], 'deleting')) throw busy(id, env.state);
   startDeleteSaga(ctx, id);
   return envView(ctx, id);
 }
@@ -78,7 +85,7 @@ export function deleteEnv(ctx: Ctx, p: Principal, id: string): Env {
 /** Adds seconds to the remaining lifetime; a lifetime never exceeds the maximum from now. */
 export function extendEnv(ctx: Ctx, p: Principal, id: string, seconds: number): Env {
   const env = getVisibleEnv(ctx, p, id);
-  if (env.state === 'deleting' || env.state === 'deleted') {
+  if (!envActionAllowed(env.state, 'extend')) {
     throw new ApiError('conflict', `environment ${id} is ${env.state}`);
   }
   const now = ctx.clock.now();

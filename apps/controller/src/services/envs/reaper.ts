@@ -1,3 +1,4 @@
+import { ENV_ACTIONS } from '@apiary/protocol';
 import { newRequestId, withLogBindings } from '@apiary/server-kit';
 import { and, eq, inArray, lte } from 'drizzle-orm';
 import type { Ctx } from '../../context.js';
@@ -31,16 +32,11 @@ function reapPass(ctx: Ctx): void {
   const expired = ctx.db
     .select({ id: envs.id })
     .from(envs)
-    .where(
-      and(
-        inArray(envs.state, ['active', 'degraded', 'stopped', 'failed']),
-        lte(envs.expiresAt, now),
-      ),
-    )
+    .where(and(inArray(envs.state, [...ENV_ACTIONS.delete.from]), lte(envs.expiresAt, now)))
     .all();
   for (const { id } of expired) {
     if (ctx.work.isBusy(id)) continue;
-    if (transitionEnv(ctx, id, ['active', 'degraded', 'stopped', 'failed'], 'deleting')) {
+    if (transitionEnv(ctx, id, [...ENV_ACTIONS.delete.from], 'deleting')) {
       act('expire', id, startDeleteSaga(ctx, id));
     }
   }

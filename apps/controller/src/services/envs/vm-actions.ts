@@ -1,14 +1,8 @@
-import { ApiError, type Vm } from '@apiary/protocol';
+import { ApiError, VM_ACTION_ENV_STATES, type Vm, vmActionAllowed } from '@apiary/protocol';
 import type { Ctx } from '../../context.js';
 import type { Principal } from '../auth/principal.js';
 import { Interrupted, powerVmOnAgent } from './agent-vm-ops.js';
 import { getVisibleEnv, getVisibleVm, vmView } from './env-view.js';
-
-const ALLOWED: Record<'stop' | 'start' | 'restart', string[]> = {
-  stop: ['running', 'starting', 'stopped'],
-  start: ['stopped', 'running'],
-  restart: ['running', 'stopped'],
-};
 
 /** Stop, start or restart one VM. Runs in the background under its environment's lock. */
 export function powerVm(
@@ -19,10 +13,10 @@ export function powerVm(
 ): Vm {
   const vm = getVisibleVm(ctx, p, id);
   const env = getVisibleEnv(ctx, p, vm.envId);
-  if (!['active', 'degraded', 'stopped'].includes(env.state)) {
+  if (!VM_ACTION_ENV_STATES.includes(env.state)) {
     throw new ApiError('conflict', `environment ${env.id} is ${env.state}`, { retryable: true });
   }
-  if (!ALLOWED[action].includes(vm.state)) {
+  if (!vmActionAllowed(vm.state, action)) {
     throw new ApiError('conflict', `cannot ${action} VM ${id} while it is ${vm.state}`);
   }
   const started = ctx.work.runExclusive(

@@ -1,14 +1,12 @@
-import { ApiError, ValidationIssue, VM_LIMITS } from '@apiary/protocol';
+import { formatBytes, formatDuration, formatMiB, VM_LIMITS } from '@apiary/protocol';
 import { useEffect, useState } from 'preact/hooks';
-import { z } from 'zod';
 import {
-  buildCreateEnvRequest,
   type EnvFormErrors,
   type EnvFormState,
+  envRequestFromForm,
+  fieldErrorsOfRefusal,
   initialEnvForm,
-  issuesToFieldErrors,
 } from '../../lib/env-form.js';
-import { formatBytes, formatDuration, formatMiB } from '../../lib/format.js';
 import { navigate, onLinkClick } from '../../lib/router.js';
 import { hrefFor } from '../../lib/routes.js';
 import { useApp } from '../../state/app-context.js';
@@ -39,7 +37,7 @@ export function CreateEnvView() {
 
   const submit = async (event: Event) => {
     event.preventDefault();
-    const result = buildCreateEnvRequest(form);
+    const result = envRequestFromForm(form);
     if (!result.ok) {
       setErrors(result.errors);
       return;
@@ -55,9 +53,8 @@ export function CreateEnvView() {
       });
       navigate(hrefFor({ name: 'env', id: env.id }));
     } catch (error) {
-      const issues =
-        error instanceof ApiError ? z.array(ValidationIssue).safeParse(error.details) : null;
-      if (issues?.success && issues.data.length > 0) setErrors(issuesToFieldErrors(issues.data));
+      const refused = fieldErrorsOfRefusal(error);
+      if (Object.keys(refused).length > 0) setErrors(refused);
       toastError('The environment was not created', error);
       setBusy(false);
     }

@@ -1,4 +1,4 @@
-import type { Env } from '@apiary/protocol';
+import { type Env, envActionsOffered } from '@apiary/protocol';
 import { useState } from 'preact/hooks';
 import { navigate } from '../../lib/router.js';
 import { useApp } from '../../state/app-context.js';
@@ -7,9 +7,7 @@ import { Button } from '../../ui/button.js';
 import { ConfirmDialog } from '../../ui/confirm-dialog.js';
 import { ExtendDialog } from './extend-dialog.js';
 
-const GONE = new Set(['deleting', 'deleted']);
-
-/** Stop / start / extend / delete, offered only when the state allows them. */
+/** Stop / start / extend / delete, offered where the controller's rule allows them. */
 export function EnvActions({
   env,
   compact = false,
@@ -22,11 +20,10 @@ export function EnvActions({
   const { api } = useApp();
   const { run, pending } = useAction();
   const [dialog, setDialog] = useState<'extend' | 'delete' | null>(null);
-  if (GONE.has(env.state)) return null;
+  const offered = envActionsOffered(env.state);
+  if (offered.length === 0) return null;
   const params = { params: { id: env.id } };
   const size = compact ? 'sm' : 'md';
-  const canStop = ['active', 'degraded', 'starting'].includes(env.state);
-  const canStart = ['stopped', 'stopping'].includes(env.state);
   const remove = async () => {
     const result = await run('delete', () => api.deleteEnv(params), {
       errorTitle: `Could not delete ${env.id}`,
@@ -38,7 +35,7 @@ export function EnvActions({
   };
   return (
     <div class="actions">
-      {canStop ? (
+      {offered.includes('stop') ? (
         <Button
           size={size}
           icon="stop"
@@ -54,7 +51,7 @@ export function EnvActions({
           Stop
         </Button>
       ) : null}
-      {canStart ? (
+      {offered.includes('start') ? (
         <Button
           size={size}
           icon="play"
@@ -70,23 +67,27 @@ export function EnvActions({
           Start
         </Button>
       ) : null}
-      <Button
-        size={size}
-        icon="extend"
-        onClick={() => setDialog('extend')}
-        data-testid="env-extend"
-      >
-        Extend
-      </Button>
-      <Button
-        size={size}
-        variant="danger"
-        icon="trash"
-        onClick={() => setDialog('delete')}
-        data-testid="env-delete"
-      >
-        Delete
-      </Button>
+      {offered.includes('extend') ? (
+        <Button
+          size={size}
+          icon="extend"
+          onClick={() => setDialog('extend')}
+          data-testid="env-extend"
+        >
+          Extend
+        </Button>
+      ) : null}
+      {offered.includes('delete') ? (
+        <Button
+          size={size}
+          variant="danger"
+          icon="trash"
+          onClick={() => setDialog('delete')}
+          data-testid="env-delete"
+        >
+          Delete
+        </Button>
+      ) : null}
       {dialog === 'extend' ? <ExtendDialog env={env} onClose={() => setDialog(null)} /> : null}
       <ConfirmDialog
         open={dialog === 'delete'}

@@ -1,6 +1,6 @@
-import { ApiError, type Host } from '@apiary/protocol';
+import { ApiError, formatDuration, type Host } from '@apiary/protocol';
 import { useMemo, useState } from 'preact/hooks';
-import { formatDateTime, formatDuration } from '../../lib/format.js';
+import { formatDateTime } from '../../lib/format.js';
 import { onLinkClick } from '../../lib/router.js';
 import { useQuery } from '../../state/use-query.js';
 import { Countdown } from '../../ui/countdown.js';
@@ -111,6 +111,7 @@ export function EnvView({ id }: { id: string }) {
       <Panel title="Virtual machines" flush testId="env-vms">
         <VmTable
           vms={e.vms}
+          envState={e.state}
           hosts={hostsById}
           onConsole={(vmId, kind) => setConsole({ vmId, kind })}
         />

@@ -1,6 +1,7 @@
-import { type Env, ExtendEnvReq } from '@apiary/protocol';
+import { type Env, formatDuration } from '@apiary/protocol';
 import { useState } from 'preact/hooks';
-import { formatDateTime, formatDuration } from '../../lib/format.js';
+import { extendFromHours } from '../../lib/extend-form.js';
+import { formatDateTime } from '../../lib/format.js';
 import { useApp } from '../../state/app-context.js';
 import { useAction } from '../../state/use-action.js';
 import { Button } from '../../ui/button.js';
@@ -23,18 +24,18 @@ export function ExtendDialog({ env, onClose }: { env: Env; onClose: () => void }
 
   const submit = async (event: Event) => {
     event.preventDefault();
-    const parsed = ExtendEnvReq.safeParse({ seconds });
-    if (!parsed.success) {
-      setError('must be between 1 minute and 30 days');
+    const parsed = extendFromHours(hours);
+    if (!parsed.ok) {
+      setError(parsed.error);
       return;
     }
     setError(undefined);
     const result = await run(
       'extend',
-      () => api.extendEnv({ params: { id: env.id }, body: parsed.data }),
+      () => api.extendEnv({ params: { id: env.id }, body: parsed.body }),
       {
         errorTitle: `Could not extend ${env.id}`,
-        success: `${env.id} extended by ${formatDuration(seconds)}`,
+        success: `${env.id} extended by ${formatDuration(parsed.body.seconds)}`,
         invalidate: ['envs'],
       },
     );

@@ -1,5 +1,13 @@
-import type { Host, Vm } from '@apiary/protocol';
-import { formatMiB } from '../../lib/format.js';
+import {
+  consoleAvailable,
+  type EnvState,
+  formatMiB,
+  type Host,
+  sshCommand,
+  type Vm,
+  type VmAction,
+  vmActionsOffered,
+} from '@apiary/protocol';
 import { hostLabels } from '../../lib/host-labels.js';
 import { onLinkClick } from '../../lib/router.js';
 import { hrefFor } from '../../lib/routes.js';
@@ -11,15 +19,22 @@ import { Icon } from '../../ui/icons.js';
 import { StateChip } from '../../ui/state-chip.js';
 import type { ConsoleKind } from '../consoles/console-panel.js';
 
-/** Consoles exist only while the zone runs. */
-const CONSOLE_STATES = new Set(['running']);
+/** Power buttons in the order they are shown, for the actions the shared rule offers. */
+const POWER_BUTTONS = [
+  { action: 'start', icon: 'play', title: 'Start' },
+  { action: 'restart', icon: 'restart', title: 'Restart' },
+  { action: 'stop', icon: 'stop', title: 'Stop' },
+] as const;
 
 export function VmTable({
   vms,
+  envState,
   hosts,
   onConsole,
 }: {
   vms: Vm[];
+  /** VMs are powered one by one only while their environment is settled. */
+  envState: EnvState;
   hosts: Map<string, Host>;
   onConsole: (vmId: string, kind: ConsoleKind) => void;
 }) {
@@ -45,6 +60,7 @@ export function VmTable({
             <VmRow
               key={vm.id}
               vm={vm}
+              envState={envState}
               hostLabel={vm.host_id ? (labels.get(vm.host_id) ?? vm.host_id) : undefined}
               onConsole={onConsole}
             />
@@ -57,10 +73,12 @@ export function VmTable({
 
 function VmRow({
   vm,
+  envState,
   hostLabel,
   onConsole,
 }: {
   vm: Vm;
+  envState: EnvState;
   hostLabel: string | undefined;
   onConsole: (vmId: string, kind: ConsoleKind) => void;
 }) {
@@ -68,7 +86,7 @@ function VmRow({
   const { run, pending } = useAction();
   const params = { params: { id: vm.id } };
   const hostHref = vm.host_id ? hrefFor({ name: 'host', id: vm.host_id }) : undefined;
-  const act = (name: 'stop' | 'start' | 'restart') =>
+  const act = (name: VmAction) =>
     run(
       name,
       () =>
@@ -82,7 +100,7 @@ function VmRow({
         invalidate: ['envs', 'hosts'],
       },
     );
-  const running = CONSOLE_STATES.has(vm.state);
+  const offered = vmActionsOffered(vm.state, envState);
   return (
     <tr data-testid="vm-row" data-vm-id={vm.id}>
       <td>
@@ -120,7 +138,7 @@ function VmRow({
           <Button
             size="sm"
             icon="terminal"
-            disabled={!running}
+            disabled={!consoleAvailable(vm.state, 'serial')}
             onClick={() => onConsole(vm.id, 'serial')}
             data-testid="open-serial"
           >
@@ -129,45 +147,24 @@ function VmRow({
           <Button
             size="sm"
             icon="monitor"
-            disabled={!running}
+            disabled={!consoleAvailable(vm.state, 'vnc')}
             onClick={() => onConsole(vm.id, 'vnc')}
             data-testid="open-vnc"
           >
             VNC
           </Button>
-          {vm.state === 'running' ? (
-            <>
-              <Button
-                size="sm"
-                variant="ghost"
-                icon="restart"
-                busy={pending === 'restart'}
-                onClick={() => act('restart')}
-                aria-label={`Restart ${vm.id}`}
-                title="Restart"
-              />
-              <Button
-                size="sm"
-                variant="ghost"
-                icon="stop"
-                busy={pending === 'stop'}
-                onClick={() => act('stop')}
-                aria-label={`Stop ${vm.id}`}
-                title="Stop"
-              />
-            </>
-          ) : null}
-          {vm.state === 'stopped' ? (
+          {POWER_BUTTONS.filter((b) => offered.includes(b.action)).map((b) => (
             <Button
+              key={b.action}
               size="sm"
               variant="ghost"
-              icon="play"
-              busy={pending === 'start'}
-              onClick={() => act('start')}
-              aria-label={`Start ${vm.id}`}
-              title="Start"
+              icon={b.icon}
+              busy={pending === b.action}
+              onClick={() => act(b.action)}
+              aria-label={`${b.title} ${vm.id}`}
+              title={b.title}
             />
-          ) : null}
+          ))}
         </div>
       </td>
     </tr>
@@ -179,7 +176,7 @@ function PortMap({ vm }: { vm: Vm }) {
   const entries = Object.entries(vm.port_map).sort(([a], [b]) => Number(a) - Number(b));
   if (entries.length === 0) return <span class="muted">—</span>;
   const addr = vm.host_addr ?? 'host';
-  const ssh = vm.port_map['22'];
+  const ssh = sshCommand(vm);
   return (
     <ul class="ports" data-testid="port-map">
       {entries.map(([guest, hostPort]) => (
@@ -188,9 +185,7 @@ function PortMap({ vm }: { vm: Vm }) {
             {addr}:{hostPort}
           </span>
           <span class="muted"> → {guest}</span>
-          {guest === '22' && ssh ? (
-            <CopyButton value={`ssh -p ${ssh} ${addr}`} label="Copy ssh command" />
-          ) : null}
+          {guest === '22' && ssh ? <CopyButton value={ssh} label="Copy ssh command" /> : null}
         </li>
       ))}
     </ul>

@@ -1,5 +1,5 @@
-import type { FleetStatus } from '@apiary/protocol';
-import { formatMiBOf, percent } from '../../lib/format.js';
+import { type FleetStatus, formatMiBOf } from '@apiary/protocol';
+import { percent } from '../../lib/format.js';
 
 /** The fleet at a glance: the numbers an operator checks first. */
 export function FleetSummary({ status }: { status: FleetStatus }) {

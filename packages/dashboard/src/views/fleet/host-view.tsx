@@ -1,5 +1,5 @@
-import type { Host, Vm } from '@apiary/protocol';
-import { formatAgo, formatDateTime, formatMiB } from '../../lib/format.js';
+import { formatMiB, type Host, type Vm } from '@apiary/protocol';
+import { formatAgo, formatDateTime } from '../../lib/format.js';
 import { onLinkClick } from '../../lib/router.js';
 import { hrefFor } from '../../lib/routes.js';
 import { useNow } from '../../state/use-now.js';

@@ -1,6 +1,6 @@
-import type { Image } from '@apiary/protocol';
+import { formatBytes, type Image } from '@apiary/protocol';
 import { useState } from 'preact/hooks';
-import { formatBytes, formatDateTime, shortDigest } from '../../lib/format.js';
+import { formatDateTime, shortDigest } from '../../lib/format.js';
 import { useApp } from '../../state/app-context.js';
 import { useAction } from '../../state/use-action.js';
 import { useQuery } from '../../state/use-query.js';

@@ -1,13 +1,13 @@
-import { ImageName } from '@apiary/protocol';
+import { formatBytes, ImageName, imageFormatFromFile, imageNameFromFile } from '@apiary/protocol';
 import { useRef, useState } from 'preact/hooks';
-import { formatBytes, percent } from '../../lib/format.js';
+import { percent } from '../../lib/format.js';
 import { useApp } from '../../state/app-context.js';
 import { pushToast, toastError } from '../../state/toasts.js';
 import { Button } from '../../ui/button.js';
 import { Dialog } from '../../ui/dialog.js';
 import { describedBy, Field } from '../../ui/field.js';
 import { ProgressBar } from '../../ui/progress.js';
-import { imageNameFromFile, type UploadProgress, uploadImage } from './upload.js';
+import { type UploadProgress, uploadImage } from './upload.js';
 
 export function UploadDialog({ onClose }: { onClose: () => void }) {
   const { session, cache } = useApp();
@@ -21,7 +21,7 @@ export function UploadDialog({ onClose }: { onClose: () => void }) {
   const pick = (picked: File | undefined) => {
     setFile(picked ?? null);
     if (picked && !name) setName(imageNameFromFile(picked.name));
-    if (picked && /\.(raw|img)$/i.test(picked.name)) setFormat('raw');
+    if (picked) setFormat(imageFormatFromFile(picked.name));
   };
 
   const submit = async (event: Event) => {

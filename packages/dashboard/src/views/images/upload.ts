@@ -66,15 +66,3 @@ export function uploadImage(options: {
     xhr.send(options.file);
   });
 }
-
-/** A name for an image from its file name: `Alpine-3.20.zfs` -> `alpine-3.20`. */
-export function imageNameFromFile(fileName: string): string {
-  const base = fileName.replace(/\.(zfs|raw|img|gz|xz|zst)$/gi, '');
-  return base
-    .toLowerCase()
-    .replace(/[^a-z0-9._-]+/g, '-')
-    .replace(/^[^a-z0-9]+/, '')
-    .replace(/\.\.+/g, '.')
-    .slice(0, 63)
-    .replace(/[-._]+$/, '');
-}

@@ -1,0 +1,22 @@
+import { describe, expect, it } from 'vitest';
+import { ImageName, imageFormatFromFile, imageNameFromFile } from '../src/index.js';
+
+describe('imageNameFromFile', () => {
+  it('derives a valid image name from a file name', () => {
+    expect(imageNameFromFile('Alpine-3.20.zfs')).toBe('alpine-3.20');
+    expect(imageNameFromFile('My Image (v2).raw')).toBe('my-image-v2');
+    expect(imageNameFromFile('..hidden..name.img')).toBe('hidden.name');
+    for (const file of ['Alpine-3.20.zfs', 'My Image (v2).raw', `${'x'.repeat(80)}.img`]) {
+      expect(ImageName.safeParse(imageNameFromFile(file)).success).toBe(true);
+    }
+  });
+});
+
+describe('imageFormatFromFile', () => {
+  it('takes .raw and .img for raw disks and anything else for a zfs send stream', () => {
+    expect(imageFormatFromFile('disk.RAW')).toBe('raw');
+    expect(imageFormatFromFile('disk.img')).toBe('raw');
+    expect(imageFormatFromFile('alpine.zfs')).toBe('zfs-send');
+    expect(imageFormatFromFile('alpine')).toBe('zfs-send');
+  });
+});
