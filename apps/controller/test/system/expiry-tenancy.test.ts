@@ -1,30 +1,32 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Env, Host } from '@apiary/protocol';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
-  type AgentProc,
-  type ControllerProc,
-  EMPTY_FOOTPRINT,
-  footprint,
+  type AgentDaemon,
+  type ControllerDaemon,
+  Fleet,
   sshKey,
-  startAgent,
-  startController,
-  stopAll,
-  uploadImage,
+  uploadSampleImage,
   waitFor,
-} from './fleet.js';
+} from '@apiary/testkit';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { EMPTY_FOOTPRINT, footprint } from './footprint.js';
 
-let c: ControllerProc;
-let a: AgentProc;
-let b: AgentProc;
+let fleet: Fleet;
+let c: ControllerDaemon;
+let a: AgentDaemon;
+let b: AgentDaemon;
 let bToken: string;
 
 const json = async <T>(res: Response | Promise<Response>) => (await (await res).json()) as T;
 
 beforeAll(async () => {
-  c = await startController(['--heartbeat-interval-ms', '1000', '--reaper-interval-ms', '1000']);
-  a = await startAgent({ controller: c });
+  fleet = await Fleet.start({
+    agents: 1,
+    controllerArgs: ['--heartbeat-interval-ms', '1000', '--reaper-interval-ms', '1000'],
+  });
+  c = fleet.controller;
+  a = fleet.agents[0] as AgentDaemon;
   // Organization B with its own admin, license key and host.
   const org = await json<{ id: string }>(c.call('POST', '/v1/orgs', { name: 'Org B' }));
   await c.call('POST', '/v1/users', {
@@ -48,21 +50,19 @@ beforeAll(async () => {
   );
   const licenseFile = join(c.dataDir, 'license-b.key');
   writeFileSync(licenseFile, lic.key, { mode: 0o600 });
-  b = await startAgent({ controller: { ...c, licenseFile } });
-  await uploadImage(c, 'alpine-cloud');
-  await uploadImage(c, 'alpine-cloud', bToken);
+  b = await fleet.addAgent({ licenseFile });
+  await uploadSampleImage(c.admin, 'alpine-cloud');
+  await uploadSampleImage(c.client(bToken), 'alpine-cloud');
 }, 180_000);
-afterAll(async () => stopAll(a, b, c));
+afterAll(() => fleet?.destroy());
 
 async function envState(id: string, state: string, token?: string, timeoutMs = 120_000) {
   return waitFor(
-    `${id} ${state}`,
     async () => {
       const e = await json<Env>(c.call('GET', `/v1/envs/${id}`, undefined, token));
       return e.state === state ? e : undefined;
     },
-    timeoutMs,
-    300,
+    { what: `${id} ${state}`, timeoutMs, intervalMs: 300 },
   );
 }
 

@@ -1,50 +1,48 @@
 import { addFault, clearFaults } from '@apiary/illumos-sim';
 import type { Env, Host } from '@apiary/protocol';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
-  type AgentProc,
-  type ControllerProc,
-  EMPTY_FOOTPRINT,
-  footprint,
+  type AgentDaemon,
+  type ControllerDaemon,
+  Fleet,
   sshKey,
-  startAgent,
-  startController,
-  stopAll,
-  uploadImage,
+  uploadSampleImage,
   waitFor,
-} from './fleet.js';
+} from '@apiary/testkit';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { EMPTY_FOOTPRINT, footprint } from './footprint.js';
 
 /** Three small hosts: 4 CPUs and 8 GiB each, room for two 2-CPU VMs apiece. */
-let c: ControllerProc;
-let agents: AgentProc[];
+let fleet: Fleet;
+let c: ControllerDaemon;
+let agents: AgentDaemon[];
 
 beforeAll(async () => {
-  c = await startController(['--heartbeat-interval-ms', '1000', '--create-parallelism', '4']);
-  agents = await Promise.all(
-    [0, 1, 2].map(() => startAgent({ controller: c, cpus: 4, ram: '8G' })),
-  );
-  await uploadImage(c, 'alpine-cloud');
+  fleet = await Fleet.start({
+    agents: 3,
+    controllerArgs: ['--heartbeat-interval-ms', '1000', '--create-parallelism', '4'],
+    host: () => ({ cpus: 4, ram: '8G' }),
+  });
+  ({ controller: c, agents } = fleet);
+  await uploadSampleImage(c.admin, 'alpine-cloud');
 }, 120_000);
-afterAll(async () => stopAll(...agents, c));
+afterAll(() => fleet?.destroy());
 
 const json = async <T>(res: Response | Promise<Response>) => (await (await res).json()) as T;
 const vm = { image: 'alpine-cloud', cpu: 2, mem: 1024, disk: 10240 };
 
 async function settled(id: string): Promise<Env> {
   return waitFor(
-    `${id} to settle`,
     async () => {
       const e = await json<Env>(c.call('GET', `/v1/envs/${id}`));
       return ['active', 'failed', 'degraded', 'deleted'].includes(e.state) ? e : undefined;
     },
-    180_000,
-    300,
+    { what: `${id} to settle`, timeoutMs: 180_000, intervalMs: 300 },
   );
 }
 
 describe('failures on real agents', () => {
   it('rolls the whole environment back on every host when one agent fails mid-create', async () => {
-    const victim = agents[1] as AgentProc;
+    const victim = agents[1] as AgentDaemon;
     // Every boot on the second host fails (more than any retry the agent makes).
     await addFault(victim.simDir, {
       match: 'zoneadm * boot',
@@ -118,10 +116,8 @@ describe('failures on real agents', () => {
     await Promise.all(
       winners.map((id) =>
         waitFor(
-          `${id} deleted`,
           async () => (await json<Env>(c.call('GET', `/v1/envs/${id}`))).state === 'deleted',
-          180_000,
-          300,
+          { what: `${id} deleted`, timeoutMs: 180_000, intervalMs: 300 },
         ),
       ),
     );
