@@ -1,0 +1,32 @@
+import { readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { Fleet } from '@apiary/testkit';
+import { describe, expect, it } from 'vitest';
+
+/*
+ * The fleet launcher against the real programs, when they cannot start: the failure names the
+ * program and shows what it said, at once rather than at a timeout, and the start leaves
+ * nothing behind (the file's tmp-guard would fail the run otherwise).
+ */
+
+const fleetDirs = () => readdirSync(tmpdir()).filter((name) => name.startsWith('apiary-fleet-'));
+
+describe('Fleet.start with a controller that cannot start', () => {
+  it("fails at once with the controller's own error and removes the directory it made", async () => {
+    const before = Date.now();
+    await expect(Fleet.start({ agents: 1, controllerArgs: ['--no-such-flag'] })).rejects.toThrow(
+      /controller exited \(2\)[^]*Unknown option '--no-such-flag'/,
+    );
+    expect(Date.now() - before).toBeLessThan(15_000);
+    expect(fleetDirs()).toEqual([]);
+  });
+});
+
+describe('Fleet.start with an agent that cannot start', () => {
+  it("stops the controller it started, fails with the agent's error and removes its directory", async () => {
+    await expect(Fleet.start({ agents: 2, agentArgs: ['--no-such-flag'] })).rejects.toThrow(
+      /agent-\d exited \(2\)[^]*--no-such-flag/,
+    );
+    expect(fleetDirs()).toEqual([]);
+  });
+});
