@@ -83,7 +83,7 @@ describe('waitUntilServing', () => {
     const before = Date.now();
     const waiting = waitUntilServing(proc, 'http://127.0.0.1:9/health', { timeoutMs: 20_000 });
     await expect(waiting).rejects.toThrow(GiveUpWaiting);
-    await expect(waiting).rejects.toThrow(/script exited \(2\)[^]*bad flag --nope/);
+    await expect(waiting).rejects.toThrow(/script exited \(2\)[\s\S]*bad flag --nope/);
     expect(Date.now() - before).toBeLessThan(5000);
   });
 

@@ -15,7 +15,7 @@ describe('Fleet.start with a controller that cannot start', () => {
   it("fails at once with the controller's own error and removes the directory it made", async () => {
     const before = Date.now();
     await expect(Fleet.start({ agents: 1, controllerArgs: ['--no-such-flag'] })).rejects.toThrow(
-      /controller exited \(2\)[^]*Unknown option '--no-such-flag'/,
+      /controller exited \(2\)[\s\S]*Unknown option '--no-such-flag'/,
     );
     expect(Date.now() - before).toBeLessThan(15_000);
     expect(fleetDirs()).toEqual([]);
@@ -25,7 +25,7 @@ describe('Fleet.start with a controller that cannot start', () => {
 describe('Fleet.start with an agent that cannot start', () => {
   it("stops the controller it started, fails with the agent's error and removes its directory", async () => {
     await expect(Fleet.start({ agents: 2, agentArgs: ['--no-such-flag'] })).rejects.toThrow(
-      /agent-\d exited \(2\)[^]*--no-such-flag/,
+      /agent-\d exited \(2\)[\s\S]*--no-such-flag/,
     );
     expect(fleetDirs()).toEqual([]);
   });
