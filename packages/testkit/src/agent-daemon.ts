@@ -10,15 +10,14 @@ import {
   readState,
 } from '@apiary/illumos-sim';
 import type { ControllerDaemon } from './controller-daemon.js';
+import { Daemon, type DaemonOptions } from './daemon.js';
 import { freePort } from './free-port.js';
-import { ManagedProcess, type OutputOptions } from './managed-process.js';
 import { bins } from './paths.js';
 import { GiveUpWaiting, waitFor } from './wait-for.js';
-import { waitUntilServing } from './wait-serving.js';
 
 export type AgentKeyRole = 'admin' | 'operator' | 'viewer';
 
-export interface AgentOptions extends OutputOptions {
+export interface AgentOptions extends DaemonOptions {
   /** The agent's --data-dir. Reused if it exists. */
   dataDir: string;
   /** The simulated host's directory (--sim). Made with `host` when it holds no host yet. */
@@ -36,37 +35,34 @@ export interface AgentOptions extends OutputOptions {
   licenseFile?: string;
   /** More flags, e.g. ['--boot-settle-ms', '0']. */
   args?: string[];
-  /** Process name in logs and error messages. Default `agent-PORT`. */
-  name?: string;
-  timeoutMs?: number;
 }
 
 /**
  * The real agent program (`apiary-agent --sim`) on 127.0.0.1, on a simulated OmniOS host,
  * optionally registered with a controller.
  */
-export class AgentDaemon {
-  readonly url: string;
-  readonly process: ManagedProcess;
+export class AgentDaemon extends Daemon {
   /** The host's id (`host_...`), as the agent reports it to the controller. */
   hostId = '';
 
   private constructor(
-    readonly port: number,
+    port: number,
     private readonly options: AgentOptions,
   ) {
-    this.url = `http://127.0.0.1:${port}`;
-    const { controller } = options;
+    const { controller, dataDir, simDir } = options;
     const licenseFile = options.licenseFile ?? controller?.licenseFile;
     const argv = [
-      bins.agent,
-      ...['--listen', `127.0.0.1:${port}`, '--data-dir', options.dataDir, '--sim', options.simDir],
+      ...[bins.agent, '--listen', `127.0.0.1:${port}`, '--data-dir', dataDir, '--sim', simDir],
       ...(controller && licenseFile
         ? ['--controller', controller.url, '--license-key-file', licenseFile]
         : []),
       ...(options.args ?? []),
     ];
-    this.process = new ManagedProcess(options.name ?? `agent-${port}`, argv, options);
+    super(port, argv, {
+      ...options,
+      name: options.name ?? `agent-${port}`,
+      healthPath: '/api/health',
+    });
   }
 
   /**
@@ -76,15 +72,7 @@ export class AgentDaemon {
   static async start(options: AgentOptions): Promise<AgentDaemon> {
     if (!isInitialized(options.simDir)) initHost(options.simDir, options.host);
     const agent = new AgentDaemon(options.port ?? (await freePort()), options);
-    try {
-      await agent.waitUntilServing();
-      // The agent keeps its stable id in its data dir (created before it listens).
-      agent.hostId = readFileSync(join(options.dataDir, 'host-id'), 'utf8').trim();
-      if (options.controller) await agent.waitUntilReadyIn(options.controller);
-    } catch (error) {
-      await agent.stop();
-      throw error;
-    }
+    await agent.stopIfFails(agent.serveAndRegister());
     return agent;
   }
 
@@ -118,31 +106,13 @@ export class AgentDaemon {
     return key;
   }
 
-  /**
-   * Starts the agent again (after `stop` or `kill`, or SIGTERM first if it runs) with the same
-   * port, data dir and host; resolves once it serves. A registered agent resumes heartbeats
-   * with its saved credential: wait for the host's liveness in the controller if it matters.
-   */
-  async restart(): Promise<void> {
-    await this.process.restart();
+  private async serveAndRegister(): Promise<void> {
     await this.waitUntilServing();
-  }
-
-  stop(): Promise<void> {
-    return this.process.stop();
-  }
-
-  kill(): Promise<void> {
-    return this.process.kill();
-  }
-
-  private waitUntilServing(): Promise<void> {
-    return waitUntilServing(this.process, `${this.url}/api/health`, {
-      timeoutMs: this.options.timeoutMs ?? 60_000,
-    });
-  }
-
-  private async waitUntilReadyIn(controller: ControllerDaemon): Promise<void> {
+    // The agent keeps its stable id in its data dir (made before it listens).
+    this.hostId = readFileSync(join(this.options.dataDir, 'host-id'), 'utf8').trim();
+    const { controller } = this.options;
+    if (!controller) return;
+    // A first start registers; a restart with a saved credential resumes heartbeats.
     await waitFor(
       async () => {
         if (!this.process.running)
