@@ -1,6 +1,8 @@
 import type { ConsoleTicket, Env } from '@apiary/protocol';
-import { type ControllerDaemon, Fleet, sshKey, uploadSampleImage, waitFor } from '@apiary/testkit';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ControllerDaemon } from '@apiary/testkit';
+import { sshKey, uploadSampleImage, waitFor } from '@apiary/testkit';
+import { describe, expect, it } from 'vitest';
+import { fleetForFile } from './file-fleet.js';
 import { WsReader } from './ws-reader.js';
 
 /*
@@ -10,26 +12,27 @@ import { WsReader } from './ws-reader.js';
  * dashboard do.
  */
 
-let fleet: Fleet;
 let c: ControllerDaemon;
 const VM = 'cons-0';
 
-beforeAll(async () => {
-  fleet = await Fleet.start({ agents: 1, controllerArgs: ['--heartbeat-interval-ms', '1000'] });
-  c = fleet.controller;
-  await uploadSampleImage(c.admin, 'alpine-cloud');
-  const res = await c.call('POST', '/v1/envs', {
-    id: 'cons',
-    ssh_keys: [sshKey()],
-    vms: [{ image: 'alpine-cloud', cpu: 1, mem: 1024, disk: 10240 }],
-  });
-  expect(res.status, await res.clone().text()).toBe(202);
-  await waitFor(
-    async () => ((await (await c.call('GET', '/v1/envs/cons')).json()) as Env).state === 'active',
-    { what: 'the environment to be active', timeoutMs: 120_000, intervalMs: 250 },
-  );
-}, 180_000);
-afterAll(() => fleet?.destroy());
+fleetForFile(
+  { agents: 1, controllerArgs: ['--heartbeat-interval-ms', '1000'] },
+  async (fleet) => {
+    c = fleet.controller;
+    await uploadSampleImage(c.admin, 'alpine-cloud');
+    const res = await c.call('POST', '/v1/envs', {
+      id: 'cons',
+      ssh_keys: [sshKey()],
+      vms: [{ image: 'alpine-cloud', cpu: 1, mem: 1024, disk: 10240 }],
+    });
+    expect(res.status, await res.clone().text()).toBe(202);
+    await waitFor(
+      async () => ((await (await c.call('GET', '/v1/envs/cons')).json()) as Env).state === 'active',
+      { what: 'the environment to be active', timeoutMs: 120_000, intervalMs: 250 },
+    );
+  },
+  180_000,
+);
 
 async function ticket(kind: 'serial' | 'vnc'): Promise<ConsoleTicket> {
   const res = await c.call('POST', `/v1/vms/${VM}/console`, { kind });

@@ -1,18 +1,12 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Env, Host } from '@apiary/protocol';
-import {
-  type AgentDaemon,
-  type ControllerDaemon,
-  Fleet,
-  sshKey,
-  uploadSampleImage,
-  waitFor,
-} from '@apiary/testkit';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { AgentDaemon, ControllerDaemon } from '@apiary/testkit';
+import { sshKey, uploadSampleImage, waitFor } from '@apiary/testkit';
+import { describe, expect, it } from 'vitest';
+import { fleetForFile } from './file-fleet.js';
 import { EMPTY_FOOTPRINT, footprint } from './footprint.js';
 
-let fleet: Fleet;
 let c: ControllerDaemon;
 let a: AgentDaemon;
 let b: AgentDaemon;
@@ -20,41 +14,43 @@ let bToken: string;
 
 const json = async <T>(res: Response | Promise<Response>) => (await (await res).json()) as T;
 
-beforeAll(async () => {
-  fleet = await Fleet.start({
+fleetForFile(
+  {
     agents: 1,
     controllerArgs: ['--heartbeat-interval-ms', '1000', '--reaper-interval-ms', '1000'],
-  });
-  c = fleet.controller;
-  a = fleet.agents[0] as AgentDaemon;
-  // Organization B with its own admin, license key and host.
-  const org = await json<{ id: string }>(c.call('POST', '/v1/orgs', { name: 'Org B' }));
-  await c.call('POST', '/v1/users', {
-    username: 'bella',
-    password: 'a long password 123',
-    role: 'org_admin',
-    org_id: org.id,
-  });
-  bToken = (
-    await json<{ token: string }>(
-      c.call(
-        'POST',
-        '/v1/auth/login',
-        { username: 'bella', password: 'a long password 123' },
-        null,
-      ),
-    )
-  ).token;
-  const lic = await json<{ key: string }>(
-    c.call('POST', '/v1/license-keys', { name: 'b' }, bToken),
-  );
-  const licenseFile = join(c.dataDir, 'license-b.key');
-  writeFileSync(licenseFile, lic.key, { mode: 0o600 });
-  b = await fleet.addAgent({ licenseFile });
-  await uploadSampleImage(c.admin, 'alpine-cloud');
-  await uploadSampleImage(c.client(bToken), 'alpine-cloud');
-}, 180_000);
-afterAll(() => fleet?.destroy());
+  },
+  async (fleet) => {
+    c = fleet.controller;
+    a = fleet.agents[0] as AgentDaemon;
+    // Organization B with its own admin, license key and host.
+    const org = await json<{ id: string }>(c.call('POST', '/v1/orgs', { name: 'Org B' }));
+    await c.call('POST', '/v1/users', {
+      username: 'bella',
+      password: 'a long password 123',
+      role: 'org_admin',
+      org_id: org.id,
+    });
+    bToken = (
+      await json<{ token: string }>(
+        c.call(
+          'POST',
+          '/v1/auth/login',
+          { username: 'bella', password: 'a long password 123' },
+          null,
+        ),
+      )
+    ).token;
+    const lic = await json<{ key: string }>(
+      c.call('POST', '/v1/license-keys', { name: 'b' }, bToken),
+    );
+    const licenseFile = join(c.dataDir, 'license-b.key');
+    writeFileSync(licenseFile, lic.key, { mode: 0o600 });
+    b = await fleet.addAgent({ licenseFile });
+    await uploadSampleImage(c.admin, 'alpine-cloud');
+    await uploadSampleImage(c.client(bToken), 'alpine-cloud');
+  },
+  180_000,
+);
 
 async function envState(id: string, state: string, token?: string, timeoutMs = 120_000) {
   return waitFor(

@@ -1,31 +1,26 @@
 import { addFault, clearFaults } from '@apiary/illumos-sim';
 import type { Env, Host } from '@apiary/protocol';
-import {
-  type AgentDaemon,
-  type ControllerDaemon,
-  Fleet,
-  sshKey,
-  uploadSampleImage,
-  waitFor,
-} from '@apiary/testkit';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { AgentDaemon, ControllerDaemon } from '@apiary/testkit';
+import { sshKey, uploadSampleImage, waitFor } from '@apiary/testkit';
+import { describe, expect, it } from 'vitest';
+import { fleetForFile } from './file-fleet.js';
 import { EMPTY_FOOTPRINT, footprint } from './footprint.js';
 
-/** Three small hosts: 4 CPUs and 8 GiB each, room for two 2-CPU VMs apiece. */
-let fleet: Fleet;
 let c: ControllerDaemon;
 let agents: AgentDaemon[];
 
-beforeAll(async () => {
-  fleet = await Fleet.start({
+/** Three small hosts: 4 CPUs and 8 GiB each, room for two 2-CPU VMs apiece. */
+fleetForFile(
+  {
     agents: 3,
     controllerArgs: ['--heartbeat-interval-ms', '1000', '--create-parallelism', '4'],
     host: () => ({ cpus: 4, ram: '8G' }),
-  });
-  ({ controller: c, agents } = fleet);
-  await uploadSampleImage(c.admin, 'alpine-cloud');
-}, 120_000);
-afterAll(() => fleet?.destroy());
+  },
+  async (fleet) => {
+    ({ controller: c, agents } = fleet);
+    await uploadSampleImage(c.admin, 'alpine-cloud');
+  },
+);
 
 const json = async <T>(res: Response | Promise<Response>) => (await (await res).json()) as T;
 const vm = { image: 'alpine-cloud', cpu: 2, mem: 1024, disk: 10240 };

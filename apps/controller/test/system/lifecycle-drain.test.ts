@@ -1,28 +1,20 @@
 import type { Drain, Env, Host } from '@apiary/protocol';
-import {
-  type AgentDaemon,
-  type ControllerDaemon,
-  Fleet,
-  sshKey,
-  uploadSampleImage,
-  waitFor,
-} from '@apiary/testkit';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { AgentDaemon, ControllerDaemon } from '@apiary/testkit';
+import { sshKey, uploadSampleImage, waitFor } from '@apiary/testkit';
+import { describe, expect, it } from 'vitest';
+import { fleetForFile } from './file-fleet.js';
 import { EMPTY_FOOTPRINT, footprint } from './footprint.js';
 
-let fleet: Fleet;
 let c: ControllerDaemon;
 let agents: AgentDaemon[];
 
-beforeAll(async () => {
-  fleet = await Fleet.start({
-    agents: 2,
-    controllerArgs: ['--heartbeat-interval-ms', '1000', '--drain-interval-ms', '300'],
-  });
-  ({ controller: c, agents } = fleet);
-  await uploadSampleImage(c.admin, 'alpine-cloud');
-}, 120_000);
-afterAll(() => fleet?.destroy());
+fleetForFile(
+  { agents: 2, controllerArgs: ['--heartbeat-interval-ms', '1000', '--drain-interval-ms', '300'] },
+  async (fleet) => {
+    ({ controller: c, agents } = fleet);
+    await uploadSampleImage(c.admin, 'alpine-cloud');
+  },
+);
 
 const json = async <T>(res: Response | Promise<Response>) => (await (await res).json()) as T;
 const agentOf = (hostId: string | null) => agents.find((a) => a.hostId === hostId) as AgentDaemon;

@@ -1,37 +1,21 @@
 import type { Env, FleetStatus, Host } from '@apiary/protocol';
-import {
-  type AgentDaemon,
-  type ControllerDaemon,
-  Fleet,
-  sshKey,
-  uploadSampleImage,
-  waitFor,
-} from '@apiary/testkit';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { AgentDaemon, ControllerDaemon } from '@apiary/testkit';
+import { sshKey, uploadSampleImage, waitFor } from '@apiary/testkit';
+import { describe, expect, it } from 'vitest';
+import { fleetForFile } from './file-fleet.js';
 import { footprint } from './footprint.js';
 
-let fleet: Fleet;
 let c: ControllerDaemon;
 let agents: AgentDaemon[];
 
-beforeAll(async () => {
-  fleet = await Fleet.start({
-    agents: 2,
-    controllerArgs: [
-      '--heartbeat-interval-ms',
-      '500',
-      '--heartbeat-ttl-ms',
-      '4000',
-      '--down-after-ms',
-      '8000',
-      '--restart-grace-ms',
-      '15000',
-    ],
-  });
+const LIVENESS_IN_SECONDS = [
+  ...['--heartbeat-interval-ms', '500', '--heartbeat-ttl-ms', '4000'],
+  ...['--down-after-ms', '8000', '--restart-grace-ms', '15000'],
+];
+fleetForFile({ agents: 2, controllerArgs: LIVENESS_IN_SECONDS }, async (fleet) => {
   ({ controller: c, agents } = fleet);
   await uploadSampleImage(c.admin, 'alpine-cloud');
-}, 120_000);
-afterAll(() => fleet?.destroy());
+});
 
 const json = async <T>(res: Response | Promise<Response>) => (await (await res).json()) as T;
 const host = (id: string) => json<Host>(c.call('GET', `/v1/hosts/${id}`));

@@ -1,31 +1,23 @@
 import type { Env, FleetStatus, Host, Image } from '@apiary/protocol';
-import {
-  type AgentDaemon,
-  type ControllerDaemon,
-  Fleet,
-  sshKey,
-  uploadSampleImage,
-  waitFor,
-} from '@apiary/testkit';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { AgentDaemon, ControllerDaemon } from '@apiary/testkit';
+import { sshKey, uploadSampleImage, waitFor } from '@apiary/testkit';
+import { describe, expect, it } from 'vitest';
+import { fleetForFile } from './file-fleet.js';
 import { EMPTY_FOOTPRINT, footprint } from './footprint.js';
 
 /** Seed 003 (curl examples) and seed 002 (controller endpoints) against a real fleet. */
-let fleet: Fleet;
 let c: ControllerDaemon;
 let registered: AgentDaemon;
 let standalone: AgentDaemon;
 
-beforeAll(async () => {
-  fleet = await Fleet.start({
-    agents: 1,
-    controllerArgs: ['--heartbeat-interval-ms', '1000', '--drain-interval-ms', '300'],
-  });
-  c = fleet.controller;
-  registered = fleet.agents[0] as AgentDaemon;
-  standalone = await fleet.addAgent({ register: false });
-}, 120_000);
-afterAll(() => fleet?.destroy());
+fleetForFile(
+  { agents: 1, controllerArgs: ['--heartbeat-interval-ms', '1000', '--drain-interval-ms', '300'] },
+  async (fleet) => {
+    c = fleet.controller;
+    registered = fleet.agents[0] as AgentDaemon;
+    standalone = await fleet.addAgent({ register: false });
+  },
+);
 
 const json = async <T>(res: Response | Promise<Response>) => (await (await res).json()) as T;
 
