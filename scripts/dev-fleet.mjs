@@ -5,8 +5,8 @@
 // simulated hosts' VNC daemons stop; running VMs are served again at the next start).
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { resumeZoneDaemon, stopZoneDaemon } from '../packages/illumos-sim/dist/index.js';
-import { Fleet, sampleImageStream } from '../packages/testkit/dist/index.js';
+import { resumeZoneDaemon, stopZoneDaemon } from '@apiary/illumos-sim';
+import { Fleet, uploadSampleImage } from '@apiary/testkit';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const dir = process.env.APIARY_DEV_DIR ?? join(root, '.apiary-dev');
@@ -16,12 +16,7 @@ const SAMPLE_IMAGE = 'alpine-cloud';
 async function ensureSampleImage(fleet) {
   const images = await fleet.admin.listImages({ query: { limit: 1000 } });
   if (images.items.some((i) => i.name === SAMPLE_IMAGE)) return;
-  const stream = await sampleImageStream(SAMPLE_IMAGE);
-  await fleet.admin.uploadImage({
-    query: { name: SAMPLE_IMAGE, format: 'zfs-send' },
-    body: stream,
-    contentLength: Buffer.byteLength(stream),
-  });
+  await uploadSampleImage(fleet.admin, SAMPLE_IMAGE);
 }
 
 async function main() {
@@ -31,6 +26,8 @@ async function main() {
     agents: 3,
     controllerPort,
     agentPorts: [9101, 9102, 9103],
+    // It runs for hours: output goes to .apiary-dev/logs only, not to memory as well.
+    keepOutput: false,
   });
   await Promise.all(fleet.agents.map((a) => resumeZoneDaemon(a.simDir)));
   let stopping = false;
@@ -46,7 +43,7 @@ async function main() {
   };
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);
-  for (const proc of [fleet.controller, ...fleet.agents.map((a) => a.process)]) {
+  for (const proc of [fleet.controller, ...fleet.agents].map((daemon) => daemon.process)) {
     proc.exited.then((code) => {
       if (stopping) return;
       process.stderr.write(

@@ -1,11 +1,17 @@
 #!/usr/bin/env node
-// Makes a fresh clone runnable: pnpm present, dependencies installed from the lockfile, packages
-// built. Cheap when nothing changed (turbo caches builds; installs are keyed on the lockfile).
+// Makes a fresh clone runnable: the system programs the command needs (scripts/system-packages.mjs),
+// pnpm present, dependencies installed from the lockfile, packages built. Cheap when nothing
+// changed (turbo caches builds; installs are keyed on the lockfile).
+//
+//   node scripts/ensure-setup.mjs --for test   # npm test: also chromium, promtool, ...
+//   node scripts/ensure-setup.mjs --for dev    # npm run dev
 import { execFileSync, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { ensureSystemPackages } from './system-packages.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
@@ -25,6 +31,20 @@ function hasPnpm() {
   } catch {
     return null;
   }
+}
+
+const { values } = parseArgs({ options: { for: { type: 'string', default: 'dev' } } });
+if (!['test', 'dev'].includes(values.for)) {
+  process.stderr.write(`setup: --for takes test or dev, not ${values.for}\n`);
+  process.exit(2);
+}
+// First: a missing system program fails in seconds, not after the installs and builds.
+const systemError = ensureSystemPackages(values.for, (line) =>
+  process.stderr.write(`setup: ${line}\n`),
+);
+if (systemError) {
+  process.stderr.write(`setup: ${systemError}\n`);
+  process.exit(1);
 }
 
 if (!hasPnpm()) {

@@ -10,7 +10,7 @@ export default defineConfig({
     maxWorkers: 2,
     // A private TMPDIR per run (shared by both projects); the run fails if a test leaves files
     // or processes in it.
-    globalSetup: ['../testkit/src/tmp-guard.ts'],
+    globalSetup: ['@apiary/testkit/tmp-guard'],
     projects: [
       {
         extends: true,

@@ -6,6 +6,6 @@ export default defineConfig({
     testTimeout: 30_000,
     maxWorkers: 2,
     // A private TMPDIR per run; the run fails if a test leaves files or processes in it.
-    globalSetup: ['../testkit/src/tmp-guard.ts'],
+    globalSetup: ['@apiary/testkit/tmp-guard'],
   },
 });

@@ -132,17 +132,22 @@ for (let i = 0; i < AGENTS; i += 32) {
     Array.from({ length: Math.min(32, AGENTS - i) }, async (_, k) => {
       const n = i + k;
       const hostId = `host_bench${String(n).padStart(8, '0')}`;
-      const res = await post(controller.port, '/v1/internal/hosts/register', {
-        host_id: hostId,
-        hostname: `hv${n}`,
-        addr: `http://10.1.${n >> 8}.${n & 255}:9100`,
-        agent_version: '0.1.0',
-        api_version: '1.0',
-        engines: ['bhyve'],
-        storage: 'zvol',
-        agent_api_key: `wh_${n.toString(16).padStart(32, '0')}`,
-        inventory: inventory(1),
-      }, licenseKey);
+      const res = await post(
+        controller.port,
+        '/v1/internal/hosts/register',
+        {
+          host_id: hostId,
+          hostname: `hv${n}`,
+          addr: `http://10.1.${n >> 8}.${n & 255}:9100`,
+          agent_version: '0.1.0',
+          api_version: '1.0',
+          engines: ['bhyve'],
+          storage: 'zvol',
+          agent_api_key: `wh_${n.toString(16).padStart(32, '0')}`,
+          inventory: inventory(1),
+        },
+        licenseKey,
+      );
       if (res.status !== 200) throw new Error(`register ${hostId}: ${res.status} ${res.text}`);
       const body = JSON.parse(res.text);
       agents.push({

@@ -39,7 +39,11 @@ function setup(strategy) {
   const dir = mkdtempSync(join(tmpdir(), 'apiary-bench-placement-'));
   const opened = openDb(join(dir, 'controller.db'));
   const config = defaultConfig({ dataDir: dir, placement: strategy, restartGraceMs: 3_600_000 });
-  const core = createControllerCore({ config, db: opened.db, log: createLogger({ level: 'error' }) });
+  const core = createControllerCore({
+    config,
+    db: opened.db,
+    log: createLogger({ level: 'error' }),
+  });
   return { dir, opened, core };
 }
 

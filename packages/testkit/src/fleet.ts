@@ -1,247 +1,113 @@
-import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { stopZoneDaemon } from '@apiary/illumos-sim';
-import { type ControllerClient, createControllerClient } from '@apiary/protocol';
-import { freePort } from './free-port.js';
-import { ManagedProcess } from './managed-process.js';
-import { bins } from './paths.js';
-import { waitFor } from './wait-for.js';
+import { type InitOptions, stopZoneDaemon } from '@apiary/illumos-sim';
+import type { ControllerClient } from '@apiary/protocol';
+import { AgentDaemon } from './agent-daemon.js';
+import { type Bootstrap, ControllerDaemon } from './controller-daemon.js';
+import type { OutputOptions } from './managed-process.js';
 
-/** What the controller writes to DIR/bootstrap.json on its first start. */
-export interface Bootstrap {
-  adminUser: string;
-  adminPassword: string;
-  adminApiKey: string;
-  licenseKey: string;
-}
-
-export interface FleetOptions {
-  /** State directory: controller/, agent-N/, sim-N/, logs/. Reused if it exists. */
-  dir: string;
+export interface FleetOptions extends Omit<OutputOptions, 'logFile'> {
+  /**
+   * State directory: controller/, agent-N/, sim-N/ and logs/ (each program's output). Reused if
+   * it exists. Omitted: a fresh temporary directory that belongs to the fleet, removed by
+   * `destroy()` and by a start that fails.
+   */
+  dir?: string;
+  /** Registered agents to start, each on its own simulated host. Default 3. */
   agents?: number;
   controllerPort?: number;
-  /** Ports for the agents; free ports are picked when omitted. */
+  /** Ports for agents 1, 2, ...; free ports are picked when omitted. */
   agentPorts?: number[];
   controllerArgs?: string[];
   agentArgs?: string[];
-  /** Options for `apiary-sim init` per host (e.g. ['--cpus', '4', '--ram', '8G']). */
-  simInitArgs?: string[];
-  env?: NodeJS.ProcessEnv;
-  /** Also copy daemon output to this process's stdout/stderr. */
-  inheritOutput?: boolean;
-  /** Wait until every agent's host is `ready` in the controller. Default true. */
-  waitReady?: boolean;
+  /** The simulated host of agent N (from 1). Default: the simulator's, named sim-host-N. */
+  host?: (index: number) => InitOptions;
   timeoutMs?: number;
 }
 
-export interface FleetAgent {
-  index: number;
-  url: string;
-  port: number;
-  dataDir: string;
-  simDir: string;
-  /** False for a standalone agent that an operator adds by address. */
-  registered: boolean;
-  process: ManagedProcess;
+export interface AddAgentOptions {
+  /** False: a standalone agent (no --controller), as a host an operator adds by address. */
+  register?: boolean;
+  /** Register with this license key file instead of the controller's bootstrap key. */
+  licenseFile?: string;
+  /** This agent's simulated host, instead of the fleet's `host(index)`. */
+  host?: InitOptions;
 }
 
 /**
- * A real fleet: the controller and N agents on simulated hosts, each a separate process using
- * the same binaries and flags an operator would. Used by system tests, browser tests and
- * `npm run dev`.
+ * A real fleet: the controller and N agents on simulated hosts, each a separate process running
+ * the same program with the same flags an operator would. The one launcher used by the system
+ * tests, the browser tests, the CLI's tests and `npm run dev`.
  */
 export class Fleet {
-  controller!: ManagedProcess;
-  controllerUrl!: string;
-  bootstrap!: Bootstrap;
-  admin!: ControllerClient;
-  readonly agents: FleetAgent[] = [];
-  private readonly options: Required<Pick<FleetOptions, 'dir' | 'agents'>> & FleetOptions;
+  readonly dir: string;
+  controller!: ControllerDaemon;
+  /** In the order they were added: agent-1, agent-2, ... */
+  readonly agents: AgentDaemon[] = [];
+  private nextIndex = 1;
+  private readonly ownsDir: boolean;
 
-  constructor(options: FleetOptions) {
-    this.options = { agents: 3, ...options };
+  private constructor(private readonly options: FleetOptions) {
+    this.ownsDir = options.dir === undefined;
+    this.dir = options.dir ?? mkdtempSync(join(tmpdir(), 'apiary-fleet-'));
+    mkdirSync(this.dir, { recursive: true });
   }
 
-  static async start(options: FleetOptions): Promise<Fleet> {
+  /** Starts the controller, then the agents in parallel; each is ready when this resolves. */
+  static async start(options: FleetOptions = {}): Promise<Fleet> {
     const fleet = new Fleet(options);
     try {
-      await fleet.startController();
-      for (let i = 0; i < fleet.options.agents; i++) await fleet.addAgent();
-      if (options.waitReady !== false) await fleet.waitForHosts(fleet.options.agents);
+      fleet.controller = await ControllerDaemon.start({
+        ...fleet.outputOptions('controller'),
+        dataDir: join(fleet.dir, 'controller'),
+        port: options.controllerPort,
+        args: options.controllerArgs,
+      });
+      const indexes = Array.from({ length: options.agents ?? 3 }, () => fleet.nextIndex++);
+      const started = await Promise.allSettled(indexes.map((i) => fleet.startAgent(i, {})));
+      for (const result of started)
+        if (result.status === 'fulfilled') fleet.agents.push(result.value);
+      const failed = started.find((result) => result.status === 'rejected');
+      if (failed) throw failed.reason;
       return fleet;
     } catch (error) {
-      await fleet.stop();
+      await (fleet.ownsDir ? fleet.destroy() : fleet.stop());
       throw error;
     }
   }
 
-  private log(name: string): string {
-    const dir = join(this.options.dir, 'logs');
-    mkdirSync(dir, { recursive: true });
-    return join(dir, `${name}.log`);
+  get controllerUrl(): string {
+    return this.controller.url;
   }
 
-  async startController(): Promise<void> {
-    const dataDir = join(this.options.dir, 'controller');
-    const port = this.options.controllerPort ?? (await freePort());
-    this.controllerUrl = `http://127.0.0.1:${port}`;
-    this.controller = new ManagedProcess(
-      'controller',
-      [
-        bins.controller,
-        '--listen',
-        `127.0.0.1:${port}`,
-        '--data-dir',
-        dataDir,
-        ...(this.options.controllerArgs ?? []),
-      ],
-      {
-        logFile: this.log('controller'),
-        env: this.options.env,
-        inheritOutput: this.options.inheritOutput,
-      },
-    );
-    const bootstrapFile = join(dataDir, 'bootstrap.json');
-    await waitFor(
-      async () => {
-        if (!this.controller.running)
-          throw new Error(`controller exited; see ${this.log('controller')}`);
-        const res = await fetch(`${this.controllerUrl}/v1/health`);
-        return res.ok && existsSync(bootstrapFile);
-      },
-      { what: 'the controller to answer /v1/health', timeoutMs: this.options.timeoutMs ?? 60_000 },
-    );
-    this.bootstrap = JSON.parse(readFileSync(bootstrapFile, 'utf8')) as Bootstrap;
-    this.admin = createControllerClient({
-      baseUrl: this.controllerUrl,
-      token: this.bootstrap.adminApiKey,
-    });
+  get bootstrap(): Bootstrap {
+    return this.controller.bootstrap;
   }
 
-  /**
-   * Starts one more agent on a fresh (or existing) simulated host. With `register: false` it
-   * runs standalone (no --controller), as a host an operator adds by address.
-   */
-  async addAgent(options: { register?: boolean } = {}): Promise<FleetAgent> {
-    const registered = options.register ?? true;
-    const index = this.agents.length + 1;
-    const simDir = join(this.options.dir, `sim-${index}`);
-    const dataDir = join(this.options.dir, `agent-${index}`);
-    if (!existsSync(join(simDir, 'state.json')) && !existsSync(simDir)) {
-      execFileSync(
-        process.execPath,
-        [
-          bins.sim,
-          'init',
-          simDir,
-          '--hostname',
-          `sim-host-${index}`,
-          ...(this.options.simInitArgs ?? []),
-        ],
-        {
-          stdio: 'pipe',
-        },
-      );
-    }
-    const licenseFile = join(this.options.dir, 'license.key');
-    writeFileSync(licenseFile, `${this.bootstrap.licenseKey}\n`, { mode: 0o600 });
-    const port = this.options.agentPorts?.[index - 1] ?? (await freePort());
-    const agent: FleetAgent = {
-      index,
-      port,
-      url: `http://127.0.0.1:${port}`,
-      dataDir,
-      simDir,
-      registered,
-      process: this.spawnAgent(index, port, dataDir, simDir, registered ? licenseFile : null),
-    };
+  /** A typed controller client with the bootstrap admin API key. */
+  get admin(): ControllerClient {
+    return this.controller.admin;
+  }
+
+  /** Starts one more agent on a fresh (or existing) simulated host. */
+  async addAgent(options: AddAgentOptions = {}): Promise<AgentDaemon> {
+    const agent = await this.startAgent(this.nextIndex++, options);
     this.agents.push(agent);
-    await waitFor(
-      async () => {
-        if (!agent.process.running)
-          throw new Error(`agent ${index} exited; see ${this.log(`agent-${index}`)}`);
-        return (await fetch(`${agent.url}/api/health`)).ok;
-      },
-      { what: `agent ${index} to answer /api/health`, timeoutMs: this.options.timeoutMs ?? 60_000 },
-    );
     return agent;
   }
 
-  private spawnAgent(
-    index: number,
-    port: number,
-    dataDir: string,
-    simDir: string,
-    licenseFile: string | null,
-  ) {
-    return new ManagedProcess(
-      `agent-${index}`,
-      [
-        bins.agent,
-        '--listen',
-        `127.0.0.1:${port}`,
-        '--data-dir',
-        dataDir,
-        '--sim',
-        simDir,
-        ...(licenseFile
-          ? ['--controller', this.controllerUrl, '--license-key-file', licenseFile]
-          : []),
-        ...(this.options.agentArgs ?? []),
-      ],
-      {
-        logFile: this.log(`agent-${index}`),
-        env: this.options.env,
-        inheritOutput: this.options.inheritOutput,
-      },
-    );
-  }
-
-  /** Restarts a stopped or killed agent with the same data dir, port and host. */
-  async restartAgent(index: number): Promise<void> {
-    const agent = this.agents[index - 1];
-    if (!agent) throw new Error(`no agent ${index}`);
-    if (agent.process.running) await agent.process.stop();
-    agent.process = this.spawnAgent(
-      index,
-      agent.port,
-      agent.dataDir,
-      agent.simDir,
-      agent.registered ? join(this.options.dir, 'license.key') : null,
-    );
-    await waitFor(async () => (await fetch(`${agent.url}/api/health`)).ok, {
-      what: `agent ${index} to come back`,
-      timeoutMs: this.options.timeoutMs ?? 60_000,
-    });
-  }
-
-  /** Mints an agent API key on the host itself, as an operator would with `apiary-agent keys`. */
-  createAgentKey(agent: FleetAgent, role: 'admin' | 'operator' | 'viewer' = 'admin'): string {
-    const out = execFileSync(
-      process.execPath,
-      [bins.agent, 'keys', 'create', '--data-dir', agent.dataDir, '--role', role],
-      { encoding: 'utf8' },
-    );
-    const key = /wh_[0-9a-f]{32,64}/.exec(out)?.[0];
-    if (!key) throw new Error(`no key in the output of apiary-agent keys create: ${out}`);
-    return key;
-  }
-
-  /** Resolves when at least `count` hosts are registered and ready. */
-  async waitForHosts(count: number, timeoutMs = this.options.timeoutMs ?? 60_000): Promise<void> {
-    await waitFor(
-      async () => {
-        const hosts = await this.admin.listHosts({ query: { limit: 1000 } });
-        return hosts.items.filter((h) => h.liveness === 'ready').length >= count;
-      },
-      { what: `${count} ready hosts`, timeoutMs },
-    );
+  /** The end of each program's output, for a failed test's report. */
+  logs(chars = 4000): string {
+    return [this.controller, ...this.agents]
+      .filter((daemon) => daemon !== undefined)
+      .map((daemon) => `--- ${daemon.process.name}\n${daemon.process.describeOutput(chars)}`)
+      .join('\n');
   }
 
   /** Stops agents first (they deregister), then the controller. */
   async stop(): Promise<void> {
-    await Promise.all(this.agents.map((a) => a.process.stop()));
+    await Promise.all(this.agents.map((agent) => agent.stop()));
     await this.controller?.stop();
   }
 
@@ -254,7 +120,32 @@ export class Fleet {
       await this.stop();
       for (const agent of this.agents) await stopZoneDaemon(agent.simDir);
     } finally {
-      rmSync(this.options.dir, { recursive: true, force: true });
+      rmSync(this.dir, { recursive: true, force: true });
     }
+  }
+
+  private startAgent(index: number, options: AddAgentOptions): Promise<AgentDaemon> {
+    return AgentDaemon.start({
+      ...this.outputOptions(`agent-${index}`),
+      dataDir: join(this.dir, `agent-${index}`),
+      simDir: join(this.dir, `sim-${index}`),
+      host: options.host ?? { hostname: `sim-host-${index}`, ...this.options.host?.(index) },
+      port: this.options.agentPorts?.[index - 1],
+      controller: options.register === false ? undefined : this.controller,
+      licenseFile: options.licenseFile,
+      args: this.options.agentArgs,
+    });
+  }
+
+  private outputOptions(name: string) {
+    const { env, inheritOutput, keepOutput, timeoutMs } = this.options;
+    return {
+      name,
+      logFile: join(this.dir, 'logs', `${name}.log`),
+      env,
+      inheritOutput,
+      keepOutput,
+      timeoutMs,
+    };
   }
 }

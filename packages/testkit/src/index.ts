@@ -1,8 +1,17 @@
-export { type Bootstrap, Fleet, type FleetAgent, type FleetOptions } from './fleet.js';
+export { AgentDaemon, type AgentKeyRole, type AgentOptions } from './agent-daemon.js';
+export { type Bootstrap, ControllerDaemon, type ControllerOptions } from './controller-daemon.js';
+export { Daemon, type DaemonOptions } from './daemon.js';
+export { type AddAgentOptions, Fleet, type FleetOptions } from './fleet.js';
 export { freePort } from './free-port.js';
 export { hostFootprint } from './host-footprint.js';
-export { ManagedProcess } from './managed-process.js';
+export { ManagedProcess, type OutputOptions } from './managed-process.js';
 export { bins, repoRoot } from './paths.js';
 export * from './promtool.js';
-export { sampleImageStream, writeSampleImage } from './sample-image.js';
-export { waitFor } from './wait-for.js';
+export {
+  type SampleImage,
+  sampleImage,
+  uploadSampleImage,
+  writeSampleImage,
+} from './sample-image.js';
+export { sshKey } from './ssh-key.js';
+export { GiveUpWaiting, waitFor } from './wait-for.js';

@@ -1,13 +1,26 @@
+import { createHash } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { initHost, runCommand } from '@apiary/illumos-sim';
+import type { ControllerClient, Image } from '@apiary/protocol';
+
+export interface SampleImage {
+  /** A `zfs send` stream of a volume snapshot, as OmniOS bhyve hosts carry images. */
+  stream: Buffer;
+  /** `sha256:<hex>` of the stream: the image's id once uploaded. */
+  digest: string;
+}
+
+const made = new Map<string, SampleImage>();
 
 /**
- * A small image as OmniOS bhyve boxes carry them: a zvol snapshot as a `zfs send` stream, made
- * by the simulator's own `zfs send` so agents can `zfs receive` it. Returns the stream's text.
+ * A small image made by the simulator's own `zfs send` on a throw-away host, so agents can
+ * `zfs receive` it. The same name gives the same stream (made once per process).
  */
-export async function sampleImageStream(name = 'alpine-cloud', size = '1G'): Promise<string> {
+export async function sampleImage(name = 'alpine-cloud'): Promise<SampleImage> {
+  const cached = made.get(name);
+  if (cached) return cached;
   const scratch = mkdtempSync(join(tmpdir(), 'apiary-image-'));
   try {
     initHost(scratch, { hostname: 'image-builder' });
@@ -16,16 +29,29 @@ export async function sampleImageStream(name = 'alpine-cloud', size = '1G'): Pro
       if (result.exitCode !== 0) throw new Error(`${argv.join(' ')}: ${result.stderr}`);
       return result.stdout;
     };
-    await run('zfs', 'create', '-V', size, `rpool/${name}`);
+    await run('zfs', 'create', '-V', '1G', `rpool/${name}`);
     await run('zfs', 'snapshot', `rpool/${name}@base`);
-    return await run('zfs', 'send', `rpool/${name}@base`);
+    const stream = Buffer.from(await run('zfs', 'send', `rpool/${name}@base`));
+    const image = { stream, digest: `sha256:${createHash('sha256').update(stream).digest('hex')}` };
+    made.set(name, image);
+    return image;
   } finally {
     rmSync(scratch, { recursive: true, force: true });
   }
 }
 
-/** Writes the sample image stream to `path` (for `apiary images import`). */
+/** Writes the sample image's stream to `path` (for `apiary images import`); returns `path`. */
 export async function writeSampleImage(path: string, name?: string): Promise<string> {
-  writeFileSync(path, await sampleImageStream(name));
+  writeFileSync(path, (await sampleImage(name)).stream);
   return path;
+}
+
+/** Uploads the sample image under `name` with `client`'s credentials (a fresh or a known one). */
+export async function uploadSampleImage(client: ControllerClient, name: string): Promise<Image> {
+  const { stream } = await sampleImage(name);
+  return client.uploadImage({
+    query: { name, format: 'zfs-send' },
+    body: new Uint8Array(stream),
+    contentLength: stream.length,
+  });
 }

@@ -1,7 +1,8 @@
 /*
  * Test files' temporary directories and clean-ups, shared by the agent's and the controller's
- * tests. Imported by source path, not from the package entry: it registers a vitest hook when
- * loaded, so it must be loaded by the test file's own module graph (one copy per file).
+ * tests. Imported as `@apiary/testkit/test-temp`, which is this source file, not the built
+ * entry: it registers a vitest hook when loaded, so it must be loaded by the test file's own
+ * module graph (one copy per file), and plain Node.js (the dev fleet) must never load it.
  */
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';

@@ -1,3 +1,9 @@
+/**
+ * Thrown by a `waitFor` check when what it waits for can no longer happen (the process it polls
+ * has exited): waitFor rethrows it at once instead of polling on until its timeout.
+ */
+export class GiveUpWaiting extends Error {}
+
 /** Polls `check` until it returns a value other than undefined/false, or fails with `what`. */
 export async function waitFor<T>(
   check: () => Promise<T | undefined | false> | T | undefined | false,
@@ -10,6 +16,7 @@ export async function waitFor<T>(
       const value = await check();
       if (value !== undefined && value !== false) return value;
     } catch (error) {
+      if (error instanceof GiveUpWaiting) throw error;
       lastError = error;
     }
     if (Date.now() > deadline) {

@@ -1,2 +1,2 @@
 // One implementation for every package's tests; see packages/testkit/src/test-temp.ts.
-export { onCleanup, tempDir } from '../../../../packages/testkit/src/test-temp.js';
+export { onCleanup, tempDir } from '@apiary/testkit/test-temp';

@@ -1,2 +1,2 @@
-// One implementation for every package's tests; see packages/testkit/src/test-temp.ts.
-export { onCleanup, tempDir } from '../../../../packages/testkit/src/test-temp.js';
+// One implementation for every package's tests; see @apiary/testkit/test-temp.
+export { onCleanup, tempDir } from '@apiary/testkit/test-temp';

@@ -1,15 +1,8 @@
 import type { ConsoleTicket, Env } from '@apiary/protocol';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  type AgentProc,
-  type ControllerProc,
-  sshKey,
-  startAgent,
-  startController,
-  stopAll,
-  uploadImage,
-  waitFor,
-} from './fleet.js';
+import type { ControllerDaemon } from '@apiary/testkit';
+import { sshKey, uploadSampleImage, waitFor } from '@apiary/testkit';
+import { describe, expect, it } from 'vitest';
+import { fleetForFile } from './file-fleet.js';
 import { WsReader } from './ws-reader.js';
 
 /*
@@ -19,28 +12,27 @@ import { WsReader } from './ws-reader.js';
  * dashboard do.
  */
 
-let c: ControllerProc;
-let agent: AgentProc;
+let c: ControllerDaemon;
 const VM = 'cons-0';
 
-beforeAll(async () => {
-  c = await startController(['--heartbeat-interval-ms', '1000']);
-  agent = await startAgent({ controller: c });
-  await uploadImage(c, 'alpine-cloud');
-  const res = await c.call('POST', '/v1/envs', {
-    id: 'cons',
-    ssh_keys: [sshKey()],
-    vms: [{ image: 'alpine-cloud', cpu: 1, mem: 1024, disk: 10240 }],
-  });
-  expect(res.status, await res.clone().text()).toBe(202);
-  await waitFor(
-    'the environment to be active',
-    async () => ((await (await c.call('GET', '/v1/envs/cons')).json()) as Env).state === 'active',
-    120_000,
-    250,
-  );
-}, 180_000);
-afterAll(async () => stopAll(agent, c));
+fleetForFile(
+  { agents: 1, controllerArgs: ['--heartbeat-interval-ms', '1000'] },
+  async (fleet) => {
+    c = fleet.controller;
+    await uploadSampleImage(c.admin, 'alpine-cloud');
+    const res = await c.call('POST', '/v1/envs', {
+      id: 'cons',
+      ssh_keys: [sshKey()],
+      vms: [{ image: 'alpine-cloud', cpu: 1, mem: 1024, disk: 10240 }],
+    });
+    expect(res.status, await res.clone().text()).toBe(202);
+    await waitFor(
+      async () => ((await (await c.call('GET', '/v1/envs/cons')).json()) as Env).state === 'active',
+      { what: 'the environment to be active', timeoutMs: 120_000, intervalMs: 250 },
+    );
+  },
+  180_000,
+);
 
 async function ticket(kind: 'serial' | 'vnc'): Promise<ConsoleTicket> {
   const res = await c.call('POST', `/v1/vms/${VM}/console`, { kind });
@@ -65,17 +57,16 @@ describe('consoles through the controller, on a real agent and a simulated host'
     await console.until('Password: ');
     console.ws.close(1000, 'done');
     await console.closed;
-    await waitFor('the session to be logged as closed', () =>
-      c.proc.output.includes('"msg":"console session closed"'),
-    );
+    await waitFor(() => c.process.output.includes('"msg":"console session closed"'), {
+      what: 'the session to be logged as closed',
+    });
     // The ticket never reaches a log line.
-    expect(c.proc.output).not.toContain(t.ticket);
+    expect(c.process.output).not.toContain(t.ticket);
   }, 60_000);
 
   it('frees the console on close, so a second client can attach with a new ticket', async () => {
     // zlogin -C takes one client at a time; the agent sends `~.` when the websocket goes.
     const again = await waitFor(
-      'the console to be free again',
       async () => {
         const console = new WsReader(socketUrl(await ticket('serial')));
         await console.opened;
@@ -87,8 +78,7 @@ describe('consoles through the controller, on a real agent and a simulated host'
           return undefined;
         }
       },
-      30_000,
-      500,
+      { what: 'the console to be free again', timeoutMs: 30_000, intervalMs: 500 },
     );
     again.ws.close();
     await again.closed;

@@ -1,68 +1,64 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Env, Host } from '@apiary/protocol';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  type AgentProc,
-  type ControllerProc,
-  EMPTY_FOOTPRINT,
-  footprint,
-  sshKey,
-  startAgent,
-  startController,
-  stopAll,
-  uploadImage,
-  waitFor,
-} from './fleet.js';
+import type { AgentDaemon, ControllerDaemon } from '@apiary/testkit';
+import { sshKey, uploadSampleImage, waitFor } from '@apiary/testkit';
+import { describe, expect, it } from 'vitest';
+import { fleetForFile } from './file-fleet.js';
+import { EMPTY_FOOTPRINT, footprint } from './footprint.js';
 
-let c: ControllerProc;
-let a: AgentProc;
-let b: AgentProc;
+let c: ControllerDaemon;
+let a: AgentDaemon;
+let b: AgentDaemon;
 let bToken: string;
 
 const json = async <T>(res: Response | Promise<Response>) => (await (await res).json()) as T;
 
-beforeAll(async () => {
-  c = await startController(['--heartbeat-interval-ms', '1000', '--reaper-interval-ms', '1000']);
-  a = await startAgent({ controller: c });
-  // Organization B with its own admin, license key and host.
-  const org = await json<{ id: string }>(c.call('POST', '/v1/orgs', { name: 'Org B' }));
-  await c.call('POST', '/v1/users', {
-    username: 'bella',
-    password: 'a long password 123',
-    role: 'org_admin',
-    org_id: org.id,
-  });
-  bToken = (
-    await json<{ token: string }>(
-      c.call(
-        'POST',
-        '/v1/auth/login',
-        { username: 'bella', password: 'a long password 123' },
-        null,
-      ),
-    )
-  ).token;
-  const lic = await json<{ key: string }>(
-    c.call('POST', '/v1/license-keys', { name: 'b' }, bToken),
-  );
-  const licenseFile = join(c.dataDir, 'license-b.key');
-  writeFileSync(licenseFile, lic.key, { mode: 0o600 });
-  b = await startAgent({ controller: { ...c, licenseFile } });
-  await uploadImage(c, 'alpine-cloud');
-  await uploadImage(c, 'alpine-cloud', bToken);
-}, 180_000);
-afterAll(async () => stopAll(a, b, c));
+fleetForFile(
+  {
+    agents: 1,
+    controllerArgs: ['--heartbeat-interval-ms', '1000', '--reaper-interval-ms', '1000'],
+  },
+  async (fleet) => {
+    c = fleet.controller;
+    a = fleet.agents[0] as AgentDaemon;
+    // Organization B with its own admin, license key and host.
+    const org = await json<{ id: string }>(c.call('POST', '/v1/orgs', { name: 'Org B' }));
+    await c.call('POST', '/v1/users', {
+      username: 'bella',
+      password: 'a long password 123',
+      role: 'org_admin',
+      org_id: org.id,
+    });
+    bToken = (
+      await json<{ token: string }>(
+        c.call(
+          'POST',
+          '/v1/auth/login',
+          { username: 'bella', password: 'a long password 123' },
+          null,
+        ),
+      )
+    ).token;
+    const lic = await json<{ key: string }>(
+      c.call('POST', '/v1/license-keys', { name: 'b' }, bToken),
+    );
+    const licenseFile = join(c.dataDir, 'license-b.key');
+    writeFileSync(licenseFile, lic.key, { mode: 0o600 });
+    b = await fleet.addAgent({ licenseFile });
+    await uploadSampleImage(c.admin, 'alpine-cloud');
+    await uploadSampleImage(c.client(bToken), 'alpine-cloud');
+  },
+  180_000,
+);
 
 async function envState(id: string, state: string, token?: string, timeoutMs = 120_000) {
   return waitFor(
-    `${id} ${state}`,
     async () => {
       const e = await json<Env>(c.call('GET', `/v1/envs/${id}`, undefined, token));
       return e.state === state ? e : undefined;
     },
-    timeoutMs,
-    300,
+    { what: `${id} ${state}`, timeoutMs, intervalMs: 300 },
   );
 }
 

@@ -1,50 +1,43 @@
 import { addFault, clearFaults } from '@apiary/illumos-sim';
 import type { Env, Host } from '@apiary/protocol';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  type AgentProc,
-  type ControllerProc,
-  EMPTY_FOOTPRINT,
-  footprint,
-  sshKey,
-  startAgent,
-  startController,
-  stopAll,
-  uploadImage,
-  waitFor,
-} from './fleet.js';
+import type { AgentDaemon, ControllerDaemon } from '@apiary/testkit';
+import { sshKey, uploadSampleImage, waitFor } from '@apiary/testkit';
+import { describe, expect, it } from 'vitest';
+import { fleetForFile } from './file-fleet.js';
+import { EMPTY_FOOTPRINT, footprint } from './footprint.js';
+
+let c: ControllerDaemon;
+let agents: AgentDaemon[];
 
 /** Three small hosts: 4 CPUs and 8 GiB each, room for two 2-CPU VMs apiece. */
-let c: ControllerProc;
-let agents: AgentProc[];
-
-beforeAll(async () => {
-  c = await startController(['--heartbeat-interval-ms', '1000', '--create-parallelism', '4']);
-  agents = await Promise.all(
-    [0, 1, 2].map(() => startAgent({ controller: c, cpus: 4, ram: '8G' })),
-  );
-  await uploadImage(c, 'alpine-cloud');
-}, 120_000);
-afterAll(async () => stopAll(...agents, c));
+fleetForFile(
+  {
+    agents: 3,
+    controllerArgs: ['--heartbeat-interval-ms', '1000', '--create-parallelism', '4'],
+    host: () => ({ cpus: 4, ram: '8G' }),
+  },
+  async (fleet) => {
+    ({ controller: c, agents } = fleet);
+    await uploadSampleImage(c.admin, 'alpine-cloud');
+  },
+);
 
 const json = async <T>(res: Response | Promise<Response>) => (await (await res).json()) as T;
 const vm = { image: 'alpine-cloud', cpu: 2, mem: 1024, disk: 10240 };
 
 async function settled(id: string): Promise<Env> {
   return waitFor(
-    `${id} to settle`,
     async () => {
       const e = await json<Env>(c.call('GET', `/v1/envs/${id}`));
       return ['active', 'failed', 'degraded', 'deleted'].includes(e.state) ? e : undefined;
     },
-    180_000,
-    300,
+    { what: `${id} to settle`, timeoutMs: 180_000, intervalMs: 300 },
   );
 }
 
 describe('failures on real agents', () => {
   it('rolls the whole environment back on every host when one agent fails mid-create', async () => {
-    const victim = agents[1] as AgentProc;
+    const victim = agents[1] as AgentDaemon;
     // Every boot on the second host fails (more than any retry the agent makes).
     await addFault(victim.simDir, {
       match: 'zoneadm * boot',
@@ -118,10 +111,8 @@ describe('failures on real agents', () => {
     await Promise.all(
       winners.map((id) =>
         waitFor(
-          `${id} deleted`,
           async () => (await json<Env>(c.call('GET', `/v1/envs/${id}`))).state === 'deleted',
-          180_000,
-          300,
+          { what: `${id} deleted`, timeoutMs: 180_000, intervalMs: 300 },
         ),
       ),
     );

@@ -1,40 +1,31 @@
 import type { Drain, Env, Host } from '@apiary/protocol';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  type AgentProc,
-  type ControllerProc,
-  EMPTY_FOOTPRINT,
-  footprint,
-  sshKey,
-  startAgent,
-  startController,
-  stopAll,
-  uploadImage,
-  waitFor,
-} from './fleet.js';
+import type { AgentDaemon, ControllerDaemon } from '@apiary/testkit';
+import { sshKey, uploadSampleImage, waitFor } from '@apiary/testkit';
+import { describe, expect, it } from 'vitest';
+import { fleetForFile } from './file-fleet.js';
+import { EMPTY_FOOTPRINT, footprint } from './footprint.js';
 
-let c: ControllerProc;
-let agents: AgentProc[];
+let c: ControllerDaemon;
+let agents: AgentDaemon[];
 
-beforeAll(async () => {
-  c = await startController(['--heartbeat-interval-ms', '1000', '--drain-interval-ms', '300']);
-  agents = await Promise.all([startAgent({ controller: c }), startAgent({ controller: c })]);
-  await uploadImage(c, 'alpine-cloud');
-}, 120_000);
-afterAll(async () => stopAll(...agents, c));
+fleetForFile(
+  { agents: 2, controllerArgs: ['--heartbeat-interval-ms', '1000', '--drain-interval-ms', '300'] },
+  async (fleet) => {
+    ({ controller: c, agents } = fleet);
+    await uploadSampleImage(c.admin, 'alpine-cloud');
+  },
+);
 
 const json = async <T>(res: Response | Promise<Response>) => (await (await res).json()) as T;
-const agentOf = (hostId: string | null) => agents.find((a) => a.hostId === hostId) as AgentProc;
+const agentOf = (hostId: string | null) => agents.find((a) => a.hostId === hostId) as AgentDaemon;
 
 async function envIn(id: string, states: string[], timeoutMs = 120_000): Promise<Env> {
   return waitFor(
-    `${id} to be ${states.join('/')}`,
     async () => {
       const e = await json<Env>(c.call('GET', `/v1/envs/${id}`));
       return states.includes(e.state) ? e : undefined;
     },
-    timeoutMs,
-    250,
+    { what: `${id} to be ${states.join('/')}`, timeoutMs, intervalMs: 250 },
   );
 }
 
@@ -108,13 +99,11 @@ describe('drain on real agents', () => {
     });
     await c.call('DELETE', '/v1/envs/drain-wait');
     const done = await waitFor(
-      'drain to complete',
       async () => {
         const s = await json<Drain>(c.call('GET', `/v1/hosts/${host}/drain-status`));
         return s.complete ? s : undefined;
       },
-      120_000,
-      250,
+      { what: 'drain to complete', timeoutMs: 120_000, intervalMs: 250 },
     );
     expect(done).toMatchObject({
       state: 'complete',
@@ -142,13 +131,11 @@ describe('drain on real agents', () => {
     expect(started.vms_total).toBe(onHost.length);
     expect(started.deadline).not.toBeNull();
     const done = await waitFor(
-      'stop drain to complete',
       async () => {
         const s = await json<Drain>(c.call('GET', `/v1/hosts/${host}/drain-status`));
         return s.complete ? s : undefined;
       },
-      120_000,
-      250,
+      { what: 'stop drain to complete', timeoutMs: 120_000, intervalMs: 250 },
     );
     expect(done.vms.every((v) => v.state === 'stopped')).toBe(true);
     expect(footprint(agentOf(host).host()).zones).toEqual(onHost.map((id) => `${id}:installed`));

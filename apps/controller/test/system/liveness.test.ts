@@ -1,35 +1,21 @@
 import type { Env, FleetStatus, Host } from '@apiary/protocol';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  type AgentProc,
-  type ControllerProc,
-  footprint,
-  sshKey,
-  startAgent,
-  startController,
-  stopAll,
-  uploadImage,
-  waitFor,
-} from './fleet.js';
+import type { AgentDaemon, ControllerDaemon } from '@apiary/testkit';
+import { sshKey, uploadSampleImage, waitFor } from '@apiary/testkit';
+import { describe, expect, it } from 'vitest';
+import { fleetForFile } from './file-fleet.js';
+import { footprint } from './footprint.js';
 
-let c: ControllerProc;
-let agents: AgentProc[];
+let c: ControllerDaemon;
+let agents: AgentDaemon[];
 
-beforeAll(async () => {
-  c = await startController([
-    '--heartbeat-interval-ms',
-    '500',
-    '--heartbeat-ttl-ms',
-    '4000',
-    '--down-after-ms',
-    '8000',
-    '--restart-grace-ms',
-    '15000',
-  ]);
-  agents = await Promise.all([startAgent({ controller: c }), startAgent({ controller: c })]);
-  await uploadImage(c, 'alpine-cloud');
-}, 120_000);
-afterAll(async () => stopAll(...agents, c));
+const LIVENESS_IN_SECONDS = [
+  ...['--heartbeat-interval-ms', '500', '--heartbeat-ttl-ms', '4000'],
+  ...['--down-after-ms', '8000', '--restart-grace-ms', '15000'],
+];
+fleetForFile({ agents: 2, controllerArgs: LIVENESS_IN_SECONDS }, async (fleet) => {
+  ({ controller: c, agents } = fleet);
+  await uploadSampleImage(c.admin, 'alpine-cloud');
+});
 
 const json = async <T>(res: Response | Promise<Response>) => (await (await res).json()) as T;
 const host = (id: string) => json<Host>(c.call('GET', `/v1/hosts/${id}`));
@@ -42,30 +28,24 @@ describe('liveness with real agents', () => {
       vms: [{ image: 'alpine-cloud', cpu: 1, mem: 1024, disk: 10240 }],
     });
     const env = await waitFor(
-      'kept active',
       async () => {
         const e = await json<Env>(c.call('GET', '/v1/envs/kept'));
         return e.state === 'active' ? e : undefined;
       },
-      120_000,
-      250,
+      { what: 'kept active', timeoutMs: 120_000, intervalMs: 250 },
     );
-    const victim = agents.find((a) => a.hostId === env.vms[0]?.host_id) as AgentProc;
+    const victim = agents.find((a) => a.hostId === env.vms[0]?.host_id) as AgentDaemon;
     const zonesBefore = footprint(victim.host());
 
-    await victim.proc.stop('SIGKILL');
-    await waitFor(
-      'host suspect',
-      async () => (await host(victim.hostId)).liveness === 'suspect',
-      40_000,
-      100,
-    );
-    await waitFor(
-      'host down',
-      async () => (await host(victim.hostId)).liveness === 'down',
-      40_000,
-      100,
-    );
+    await victim.kill();
+    await waitFor(async () => (await host(victim.hostId)).liveness === 'suspect', {
+      what: 'host suspect',
+      timeoutMs: 40_000,
+    });
+    await waitFor(async () => (await host(victim.hostId)).liveness === 'down', {
+      what: 'host down',
+      timeoutMs: 40_000,
+    });
     const seen = await json<Env>(c.call('GET', '/v1/envs/kept'));
     expect(seen.vms[0]?.state).toBe('unknown');
     expect(seen.state).toBe('active');
@@ -76,20 +56,16 @@ describe('liveness with real agents', () => {
     expect(seen.vms[0]?.host_id).toBe(victim.hostId);
 
     await victim.restart();
-    await waitFor(
-      'host ready again',
-      async () => (await host(victim.hostId)).liveness === 'ready',
-      30_000,
-      100,
-    );
+    await waitFor(async () => (await host(victim.hostId)).liveness === 'ready', {
+      what: 'host ready again',
+      timeoutMs: 30_000,
+    });
     const back = await waitFor(
-      'VM observed again',
       async () => {
         const e = await json<Env>(c.call('GET', '/v1/envs/kept'));
         return e.vms[0]?.state === 'running' ? e : undefined;
       },
-      30_000,
-      200,
+      { what: 'VM observed again', timeoutMs: 30_000, intervalMs: 200 },
     );
     expect(back.vms.map((v) => v.id)).toEqual(['kept-0']);
     expect(footprint(victim.host())).toEqual(zonesBefore);
@@ -99,7 +75,7 @@ describe('liveness with real agents', () => {
 
   it('marks nothing down because the controller restarted', async () => {
     const registrations = agents.map(
-      (a) => a.proc.output.split('registered with controller').length,
+      (a) => a.process.output.split('registered with controller').length,
     );
     await c.restart();
     // Hosts are ready at once and stay ready: heartbeats resume with the same credentials.
@@ -111,15 +87,13 @@ describe('liveness with real agents', () => {
     const seen = await json<Env>(c.call('GET', '/v1/envs/kept'));
     expect(seen.vms[0]?.state).toBe('running');
     // The agents did not have to register again.
-    expect(agents.map((a) => a.proc.output.split('registered with controller').length)).toEqual(
+    expect(agents.map((a) => a.process.output.split('registered with controller').length)).toEqual(
       registrations,
     );
     await c.call('DELETE', '/v1/envs/kept');
     await waitFor(
-      'kept deleted',
       async () => (await json<Env>(c.call('GET', '/v1/envs/kept'))).state === 'deleted',
-      120_000,
-      250,
+      { what: 'kept deleted', timeoutMs: 120_000, intervalMs: 250 },
     );
   }, 300_000);
 });

@@ -1,29 +1,23 @@
 import type { Env, FleetStatus, Host, Image } from '@apiary/protocol';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  type AgentProc,
-  type ControllerProc,
-  createAgentKey,
-  EMPTY_FOOTPRINT,
-  footprint,
-  sshKey,
-  startAgent,
-  startController,
-  stopAll,
-  uploadImage,
-  waitFor,
-} from './fleet.js';
+import type { AgentDaemon, ControllerDaemon } from '@apiary/testkit';
+import { sshKey, uploadSampleImage, waitFor } from '@apiary/testkit';
+import { describe, expect, it } from 'vitest';
+import { fleetForFile } from './file-fleet.js';
+import { EMPTY_FOOTPRINT, footprint } from './footprint.js';
 
 /** Seed 003 (curl examples) and seed 002 (controller endpoints) against a real fleet. */
-let c: ControllerProc;
-let registered: AgentProc;
-let standalone: AgentProc;
+let c: ControllerDaemon;
+let registered: AgentDaemon;
+let standalone: AgentDaemon;
 
-beforeAll(async () => {
-  c = await startController(['--heartbeat-interval-ms', '1000', '--drain-interval-ms', '300']);
-  [registered, standalone] = await Promise.all([startAgent({ controller: c }), startAgent()]);
-}, 120_000);
-afterAll(async () => stopAll(registered, standalone, c));
+fleetForFile(
+  { agents: 1, controllerArgs: ['--heartbeat-interval-ms', '1000', '--drain-interval-ms', '300'] },
+  async (fleet) => {
+    c = fleet.controller;
+    registered = fleet.agents[0] as AgentDaemon;
+    standalone = await fleet.addAgent({ register: false });
+  },
+);
 
 const json = async <T>(res: Response | Promise<Response>) => (await (await res).json()) as T;
 
@@ -47,7 +41,7 @@ describe('seed 002 and 003 against a controller and real agents', () => {
     expect(refusal.details.result).toBe('bad_key');
     expect(refusal.msg).toMatch(/requires an API key/);
 
-    const key = await createAgentKey(standalone);
+    const key = await standalone.createKey('operator');
     const added = await c.call('POST', '/api/hosts', { addr, api_key: key });
     expect(added.status).toBe(201);
     const host = await json<Host>(added);
@@ -72,7 +66,7 @@ describe('seed 002 and 003 against a controller and real agents', () => {
   });
 
   it('creates the seed example environment (POST /api/envs) and shows it in GET /api/status', async () => {
-    await uploadImage(c, 'alpine-cloud');
+    await uploadSampleImage(c.admin, 'alpine-cloud');
     const body = {
       id: 'my-env',
       owner: 'alice',
@@ -93,7 +87,7 @@ describe('seed 002 and 003 against a controller and real agents', () => {
     const created = await fetch(`${c.url}/api/envs`, {
       method: 'POST',
       headers: {
-        authorization: `Bearer ${c.adminKey}`,
+        authorization: `Bearer ${c.bootstrap.adminApiKey}`,
         'content-type': 'application/json',
         'x-request-id': 'req_seedcreate0001',
       },
@@ -101,14 +95,12 @@ describe('seed 002 and 003 against a controller and real agents', () => {
     });
     expect(created.status).toBe(202);
     const env = await waitFor(
-      'my-env to be active',
       async () => {
         const e = await json<Env>(c.call('GET', '/api/envs/my-env'));
         if (e.state === 'failed') throw new Error(JSON.stringify(e.error));
         return e.state === 'active' ? e : undefined;
       },
-      120_000,
-      250,
+      { what: 'my-env to be active', timeoutMs: 120_000, intervalMs: 250 },
     );
     const vm = env.vms[0];
     expect(vm).toMatchObject({
@@ -123,10 +115,10 @@ describe('seed 002 and 003 against a controller and real agents', () => {
       id: 'my-env-0',
       state: 'running',
     });
-    const host = [registered, standalone].find((a) => a.hostId === vm?.host_id) as AgentProc;
+    const host = [registered, standalone].find((a) => a.hostId === vm?.host_id) as AgentDaemon;
     expect(footprint(host.host()).zones).toEqual(['my-env-0:running']);
     // The user's request id reached the agent that made the VM (and its host command logs).
-    expect(host.proc.output).toContain('req_seedcreate0001');
+    expect(host.process.output).toContain('req_seedcreate0001');
 
     const status = await json<FleetStatus>(c.call('GET', '/api/status'));
     expect(status.hosts).toMatchObject({ total: 2, ready: 2, eligible: 2 });
@@ -148,10 +140,13 @@ describe('seed 002 and 003 against a controller and real agents', () => {
     const id = [registered, standalone].find((a) => a.hostId !== vm.host_id)?.hostId as string;
     const drain = await c.call('POST', `/v1/hosts/${id}/drain`, { mode: 'wait' });
     expect(drain.status).toBe(202);
-    const status = await waitFor('empty drain to complete', async () => {
-      const s = await json<{ complete: boolean }>(c.call('GET', `/v1/hosts/${id}/drain-status`));
-      return s.complete ? s : undefined;
-    });
+    const status = await waitFor(
+      async () => {
+        const s = await json<{ complete: boolean }>(c.call('GET', `/v1/hosts/${id}/drain-status`));
+        return s.complete ? s : undefined;
+      },
+      { what: 'empty drain to complete' },
+    );
     expect(status).toMatchObject({ mode: 'wait', state: 'complete', vms_total: 0 });
     const activated = await json<Host>(c.call('POST', `/v1/hosts/${id}/activate`));
     expect(activated.policy, JSON.stringify(activated)).toBe('eligible');
@@ -178,10 +173,8 @@ describe('seed 002 and 003 against a controller and real agents', () => {
   it('destroys the environment (DELETE /api/envs/{id}) leaving nothing on the host, then removes a host', async () => {
     expect((await c.call('DELETE', '/api/envs/my-env')).status).toBe(202);
     await waitFor(
-      'my-env to be deleted',
       async () => (await json<Env>(c.call('GET', '/api/envs/my-env'))).state === 'deleted',
-      120_000,
-      250,
+      { what: 'my-env to be deleted', timeoutMs: 120_000, intervalMs: 250 },
     );
     for (const a of [registered, standalone]) expect(footprint(a.host())).toEqual(EMPTY_FOOTPRINT);
     expect((await c.call('DELETE', `/api/hosts/${standalone.hostId}`)).status).toBe(200);

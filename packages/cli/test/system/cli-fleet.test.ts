@@ -271,7 +271,7 @@ describe('apiary CLI against a real fleet', () => {
     const noKey = await runCli(['hosts', 'test', addr], { env });
     expect(noKey.code).toBe(1);
     expect(noKey.stdout).toMatch(/^bad_key: /);
-    const key = fleet.createAgentKey(agent);
+    const key = await agent.createKey();
     const tested = await runCli(['hosts', 'test', addr, '--api-key', key], { env });
     expect(tested.code).toBe(0);
     expect(tested.stdout).toMatch(/^ok: /);

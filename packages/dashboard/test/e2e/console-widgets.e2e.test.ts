@@ -1,8 +1,9 @@
-import { type ControllerClient, createControllerClient } from '@apiary/protocol';
+import type { ControllerClient } from '@apiary/protocol';
+import { type Fleet, sampleImage } from '@apiary/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type WebSocket, WebSocketServer } from 'ws';
 import { type Browser, launchBrowser } from './support/browser.js';
-import { buildSampleImage, type Fleet, startFleet } from './support/fleet.js';
+import { startFleet } from './support/e2e-fleet.js';
 import { startFrontDoor } from './support/front-door.js';
 import { createRfbDisplay } from './support/rfb-display.js';
 
@@ -28,12 +29,9 @@ const tickets: Array<{ kind: string; authorization: string | null }> = [];
 let session: (socket: WebSocket, url: string) => void = (socket) => socket.close();
 
 beforeAll(async () => {
-  fleet = await startFleet({ agents: 1 });
-  api = createControllerClient({
-    baseUrl: fleet.controllerUrl,
-    token: fleet.bootstrap.adminApiKey,
-  });
-  const image = buildSampleImage();
+  fleet = await startFleet(1);
+  api = fleet.admin;
+  const image = await sampleImage();
   await api.uploadImage({ query: { name: 'alpine-cloud' }, body: new Uint8Array(image.stream) });
   await api.createEnv({
     body: { id: 'con-1', ssh_keys: [SSH_KEY], vms: [{ image: 'alpine-cloud' }] },
@@ -77,7 +75,7 @@ afterAll(async () => {
   wss.close();
   await browser?.close();
   await door?.close();
-  await fleet?.stop();
+  await fleet?.destroy();
 });
 
 describe('console widgets', () => {

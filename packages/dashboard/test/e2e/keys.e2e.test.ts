@@ -1,14 +1,15 @@
+import type { Fleet } from '@apiary/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Browser, launchBrowser } from './support/browser.js';
 import { type DashboardEndpoint, dashboardEndpoint } from './support/dashboard-url.js';
-import { type Fleet, startFleet } from './support/fleet.js';
+import { startFleet } from './support/e2e-fleet.js';
 
 let fleet: Fleet;
 let endpoint: DashboardEndpoint;
 let browser: Browser;
 
 beforeAll(async () => {
-  fleet = await startFleet({ agents: 0 });
+  fleet = await startFleet(0);
   endpoint = await dashboardEndpoint(fleet.controllerUrl);
   browser = await launchBrowser(endpoint.url);
   const { page } = browser;
@@ -22,7 +23,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await browser?.close();
   await endpoint?.close();
-  await fleet?.stop();
+  await fleet?.destroy();
 });
 
 const whoamiWith = (key: string) =>

@@ -1,8 +1,9 @@
-import { type ControllerClient, createControllerClient } from '@apiary/protocol';
+import type { ControllerClient } from '@apiary/protocol';
+import type { Fleet } from '@apiary/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Browser, launchBrowser } from './support/browser.js';
 import { type DashboardEndpoint, dashboardEndpoint } from './support/dashboard-url.js';
-import { type Fleet, startFleet } from './support/fleet.js';
+import { startFleet } from './support/e2e-fleet.js';
 
 let fleet: Fleet;
 let endpoint: DashboardEndpoint;
@@ -10,11 +11,8 @@ let browser: Browser;
 let api: ControllerClient;
 
 beforeAll(async () => {
-  fleet = await startFleet({ agents: 1 });
-  api = createControllerClient({
-    baseUrl: fleet.controllerUrl,
-    token: fleet.bootstrap.adminApiKey,
-  });
+  fleet = await startFleet(1);
+  api = fleet.admin;
   endpoint = await dashboardEndpoint(fleet.controllerUrl);
   browser = await launchBrowser(endpoint.url);
   const { page } = browser;
@@ -28,7 +26,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await browser?.close();
   await endpoint?.close();
-  await fleet?.stop();
+  await fleet?.destroy();
 });
 
 /** Drain (an empty host drains at once into maintenance) or activate, from outside the browser. */

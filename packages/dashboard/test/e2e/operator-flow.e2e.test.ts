@@ -1,11 +1,12 @@
 import { rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type ControllerClient, createControllerClient } from '@apiary/protocol';
+import type { ControllerClient } from '@apiary/protocol';
+import { type Fleet, sampleImage } from '@apiary/testkit';
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { type Browser, launchBrowser } from './support/browser.js';
 import { type DashboardEndpoint, dashboardEndpoint } from './support/dashboard-url.js';
-import { buildSampleImage, type Fleet, startFleet } from './support/fleet.js';
+import { startFleet } from './support/e2e-fleet.js';
 
 // A well-formed ed25519 public key (the blob starts with its own key type, as OpenSSH writes it).
 const SSH_KEY =
@@ -19,11 +20,8 @@ let browser: Browser;
 let api: ControllerClient;
 
 beforeAll(async () => {
-  fleet = await startFleet({ agents: 3 });
-  api = createControllerClient({
-    baseUrl: fleet.controllerUrl,
-    token: fleet.bootstrap.adminApiKey,
-  });
+  fleet = await startFleet(3);
+  api = fleet.admin;
   endpoint = await dashboardEndpoint(fleet.controllerUrl);
   browser = await launchBrowser(endpoint.url);
 });
@@ -31,7 +29,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await browser?.close();
   await endpoint?.close();
-  await fleet?.stop();
+  await fleet?.destroy();
 });
 
 /** Pixels of a canvas brighter than mid-grey. Serialized into the page: no outside names. */
@@ -79,7 +77,7 @@ describe('the dashboard, driving a real controller with three agents on simulate
   it('uploads an image through the upload dialog', () =>
     withLogs(async () => {
       const { page } = browser;
-      const image = buildSampleImage();
+      const image = await sampleImage();
       const file = join(tmpdir(), `alpine-cloud-${process.pid}.zfs`);
       writeFileSync(file, image.stream);
       onTestFinished(() => rmSync(file, { force: true }));

@@ -3,7 +3,10 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { type BrowserContext, chromium, type Page } from 'playwright-core';
 
-/** Debian's chromium; `.ci/run` installs it with apt. Never `playwright install`. */
+/**
+ * Debian's chromium, which `npm test` installs with apt (scripts/system-packages.mjs). Never
+ * `playwright install`: it downloads a browser from outside the distribution.
+ */
 const CHROMIUM = process.env.APIARY_CHROMIUM ?? '/usr/bin/chromium';
 
 /** Where the browser tests write their screenshots (gitignored). */
@@ -20,7 +23,9 @@ export interface Browser {
 
 export async function launchBrowser(baseUrl: string): Promise<Browser> {
   if (!existsSync(CHROMIUM)) {
-    throw new Error(`${CHROMIUM} is missing: install Debian's chromium (apt-get install chromium)`);
+    throw new Error(
+      `${CHROMIUM} is missing: install Debian's chromium (npm test does; or apt-get install chromium)`,
+    );
   }
   const profile = mkdtempSync(join(tmpdir(), 'apiary-chromium-'));
   const context = await chromium

@@ -1,0 +1,130 @@
+import { execFile } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import {
+  type HostState,
+  type InitOptions,
+  initHost,
+  isInitialized,
+  readState,
+} from '@apiary/illumos-sim';
+import type { ControllerDaemon } from './controller-daemon.js';
+import { Daemon, type DaemonOptions } from './daemon.js';
+import { freePort } from './free-port.js';
+import { bins } from './paths.js';
+import { GiveUpWaiting, waitFor } from './wait-for.js';
+
+export type AgentKeyRole = 'admin' | 'operator' | 'viewer';
+
+export interface AgentOptions extends DaemonOptions {
+  /** The agent's --data-dir. Reused if it exists. */
+  dataDir: string;
+  /** The simulated host's directory (--sim). Made with `host` when it holds no host yet. */
+  simDir: string;
+  /** What the simulated host has (hostname, CPUs, RAM, pools); the simulator's defaults else. */
+  host?: InitOptions;
+  /** A fixed port; a free one when omitted. Kept across restarts. */
+  port?: number;
+  /**
+   * Register with this controller (--controller, --license-key-file) and wait until it lists
+   * the host as ready. Omitted: a standalone agent, as a host an operator adds by address.
+   */
+  controller?: ControllerDaemon;
+  /** The license key file to register with; default the controller's bootstrap key. */
+  licenseFile?: string;
+  /** More flags, e.g. ['--boot-settle-ms', '0']. */
+  args?: string[];
+}
+
+/**
+ * The real agent program (`apiary-agent --sim`) on 127.0.0.1, on a simulated OmniOS host,
+ * optionally registered with a controller.
+ */
+export class AgentDaemon extends Daemon {
+  /** The host's id (`host_...`), as the agent reports it to the controller. */
+  hostId = '';
+
+  private constructor(
+    port: number,
+    private readonly options: AgentOptions,
+  ) {
+    const { controller, dataDir, simDir } = options;
+    const licenseFile = options.licenseFile ?? controller?.licenseFile;
+    const argv = [
+      ...[bins.agent, '--listen', `127.0.0.1:${port}`, '--data-dir', dataDir, '--sim', simDir],
+      ...(controller && licenseFile
+        ? ['--controller', controller.url, '--license-key-file', licenseFile]
+        : []),
+      ...(options.args ?? []),
+    ];
+    super(port, argv, {
+      ...options,
+      name: options.name ?? `agent-${port}`,
+      healthPath: '/api/health',
+    });
+  }
+
+  /**
+   * Makes the simulated host if needed, starts the agent and resolves once it serves
+   * /api/health and, when it registers, once the controller lists its host as ready.
+   */
+  static async start(options: AgentOptions): Promise<AgentDaemon> {
+    if (!isInitialized(options.simDir)) initHost(options.simDir, options.host);
+    const agent = new AgentDaemon(options.port ?? (await freePort()), options);
+    await agent.stopIfFails(agent.serveAndRegister());
+    return agent;
+  }
+
+  get dataDir(): string {
+    return this.options.dataDir;
+  }
+
+  get simDir(): string {
+    return this.options.simDir;
+  }
+
+  /** Whether the agent registers with a controller (false: standalone, added by address). */
+  get registered(): boolean {
+    return this.options.controller !== undefined;
+  }
+
+  /** The simulated host's state as it is now: zones, datasets, links, packet filter rules. */
+  host(): HostState {
+    return readState(this.options.simDir);
+  }
+
+  /** Mints an agent API key on the host itself, as an operator would (`apiary-agent keys`). */
+  async createKey(role: AgentKeyRole = 'admin'): Promise<string> {
+    const { stdout } = await promisify(execFile)(
+      process.execPath,
+      [bins.agent, 'keys', 'create', '--data-dir', this.options.dataDir, '--role', role],
+      { encoding: 'utf8' },
+    );
+    const key = /wh_[0-9a-f]{32,64}/.exec(stdout)?.[0];
+    if (!key) throw new Error(`no key in the output of apiary-agent keys create: ${stdout}`);
+    return key;
+  }
+
+  private async serveAndRegister(): Promise<void> {
+    await this.waitUntilServing();
+    // The agent keeps its stable id in its data dir (made before it listens).
+    this.hostId = readFileSync(join(this.options.dataDir, 'host-id'), 'utf8').trim();
+    const { controller } = this.options;
+    if (!controller) return;
+    // A first start registers; a restart with a saved credential resumes heartbeats.
+    await waitFor(
+      async () => {
+        if (!this.process.running)
+          throw new GiveUpWaiting(`${this.process.name} exited\n${this.process.describeOutput()}`);
+        const host = await controller.admin.getHost({ params: { id: this.hostId } });
+        return host.liveness === 'ready';
+      },
+      {
+        what: `${this.process.name} (${this.hostId}) to be ready in the controller`,
+        timeoutMs: this.options.timeoutMs ?? 60_000,
+        intervalMs: 200,
+      },
+    );
+  }
+}
