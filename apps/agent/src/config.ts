@@ -1,6 +1,12 @@
 import { isAbsolute, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { ListenAddress, StorageBackend, summarizeIssues, validationIssues } from '@apiary/protocol';
+import {
+  LinkName,
+  ListenAddress,
+  StorageBackend,
+  summarizeIssues,
+  validationIssues,
+} from '@apiary/protocol';
 import { LogFormatSetting, LogLevelSetting } from '@apiary/server-kit';
 import { z } from 'zod';
 import { PoolName } from './host/names.js';
@@ -32,11 +38,6 @@ const PortRange = z
     ([lo, hi]) => lo >= 1024 && hi <= 65535 && lo <= hi,
     'must lie within 1024-65535, LOW <= HIGH',
   );
-
-/** Datalink names: letters/digits/underscore/dot, start with a letter, end in a digit (dladm). */
-const LinkName = z
-  .string()
-  .regex(/^[A-Za-z][A-Za-z0-9_.]{0,29}[0-9]$/, 'must be a datalink name ending in a digit');
 
 const AbsolutePath = z.string().refine(isAbsolute, 'must be an absolute path');
 

@@ -1,9 +1,9 @@
 import type { AgentInfo, StorageBackend } from '@apiary/protocol';
 import type { Logger } from '@apiary/server-kit';
+import type { HostResources } from './capacity/host-capacity.js';
 import type { Db } from './db/open.js';
-import type { HostResources } from './host-resources-service.js';
+import type { Layout } from './host/layout.js';
 import type { ImageService } from './images/image-service.js';
-import type { Layout } from './layout.js';
 import type { AgentMetrics } from './metrics.js';
 import type { VmService } from './vms/vm-service.js';
 

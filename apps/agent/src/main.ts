@@ -2,9 +2,9 @@ import { mkdirSync } from 'node:fs';
 import { createLogger, splitHostPort } from '@apiary/server-kit';
 import { serve } from '@hono/node-server';
 import { buildAgent } from './agent.js';
+import { runKeysCommand } from './cli/keys-command.js';
+import { prepareSimHost, simBinDir } from './cli/sim-host.js';
 import { ConfigError, parseConfig } from './config.js';
-import { runKeysCommand } from './keys-command.js';
-import { prepareSimHost, simBinDir } from './sim-cli.js';
 
 async function main(argv: string[]): Promise<void> {
   // A log reader that went away (closed pipe) must not take the agent down with it.

@@ -1,6 +1,6 @@
 import { addFault, readState, runCommand } from '@apiary/illumos-sim';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { reconcileForwards } from '../src/reconcile.js';
+import { reconcileForwards } from '../src/vms/reconcile.js';
 import { hostSnapshot } from './helpers/host-snapshot.js';
 import { buildZfsImage } from './helpers/images.js';
 import { type SimAgent, simAgent } from './helpers/sim-agent.js';

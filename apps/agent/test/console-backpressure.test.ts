@@ -8,7 +8,7 @@ import WebSocket, { WebSocketServer } from 'ws';
 import { serialSession } from '../src/console/serial-session.js';
 import { vncSession } from '../src/console/vnc-session.js';
 import type { HostExec } from '../src/host/exec.js';
-import { createLayout } from '../src/layout.js';
+import { createLayout } from '../src/host/layout.js';
 import type { VmRow } from '../src/vms/vm-store.js';
 import { tempDir } from './helpers/temp.js';
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { createLayout, parseSubnet } from '../src/host/layout.js';
 import { LinkName, ZoneName } from '../src/host/names.js';
-import { createLayout, parseSubnet } from '../src/layout.js';
 
 const layout = createLayout({
   pool: 'rpool',

@@ -152,7 +152,7 @@ describe('an undo that keeps failing', async () => {
     expect((await t.api.info()).resources.used.cpu).toBe(2);
     expect(hostSnapshot(t.simRoot).zones).toEqual([`${ID}:installed`]);
 
-    const { retryCleanups } = await import('../src/reconcile.js');
+    const { retryCleanups } = await import('../src/vms/reconcile.js');
     await retryCleanups({
       db: t.agent.db,
       exec: t.agent.exec,

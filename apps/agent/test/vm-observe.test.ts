@@ -1,10 +1,10 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import type { HostResources } from '../src/capacity/host-capacity.js';
 import { openDatabase } from '../src/db/open.js';
 import type { CommandResult, HostExec } from '../src/host/exec.js';
-import type { HostResources } from '../src/host-resources-service.js';
+import { createLayout } from '../src/host/layout.js';
 import type { ImageService } from '../src/images/image-service.js';
-import { createLayout } from '../src/layout.js';
 import type { OperationRunner } from '../src/vms/operation-runner.js';
 import { VmService } from '../src/vms/vm-service.js';
 import { getVm, insertVm, setVmState } from '../src/vms/vm-store.js';

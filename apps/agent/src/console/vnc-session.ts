@@ -1,7 +1,7 @@
 import { StandardClose } from '@apiary/protocol';
 import type { Logger } from '@apiary/server-kit';
 import type { WebSocket } from 'ws';
-import type { Layout } from '../layout.js';
+import type { Layout } from '../host/layout.js';
 import { connectUnix } from '../util/connect-unix.js';
 import type { VmRow } from '../vms/vm-store.js';
 import { boundedSender } from './bounded-sender.js';

@@ -6,13 +6,6 @@ export function getMeta(db: Db, key: string): string | null {
   return db.select().from(meta).where(eq(meta.key, key)).get()?.value ?? null;
 }
 
-export function setMeta(db: Db, key: string, value: string): void {
-  db.insert(meta)
-    .values({ key, value })
-    .onConflictDoUpdate({ target: meta.key, set: { value } })
-    .run();
-}
-
 /**
  * Bump the inventory generation and return the new value. Every VM state change calls this in
  * the same transaction as the change, and stamps the VM with the result, so generations are

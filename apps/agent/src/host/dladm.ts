@@ -20,28 +20,11 @@ export function parseParsable<F extends string>(stdout: string, fields: readonly
   return rows;
 }
 
-/** dladm prints MACs unpadded (`2:8:20:d2:1f:63`); guests and cloud-init want `02:08:...`. */
-export function padMac(mac: string): string {
-  return mac
-    .split(':')
-    .map((p) => p.padStart(2, '0'))
-    .join(':');
-}
-
 const LINK_FIELDS = ['link', 'class', 'mtu', 'state', 'over'] as const;
-const VNIC_FIELDS = ['link', 'over', 'speed', 'macaddress', 'macaddrtype', 'vid'] as const;
 
 export async function showLinks(exec: HostExec) {
   const { stdout } = await exec.run('dladm', ['show-link', '-p', '-o', LINK_FIELDS.join(',')]);
   return parseParsable(stdout, LINK_FIELDS);
-}
-
-export async function showVnics(exec: HostExec) {
-  const { stdout } = await exec.run('dladm', ['show-vnic', '-p', '-o', VNIC_FIELDS.join(',')]);
-  return parseParsable(stdout, VNIC_FIELDS).map((v) => ({
-    ...v,
-    macaddress: padMac(v.macaddress),
-  }));
 }
 
 const link = (name: string) => checkName(LinkName, name, 'link');

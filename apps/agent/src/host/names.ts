@@ -36,10 +36,7 @@ export const SnapshotName = z
     'is not a valid snapshot name',
   );
 
-/** Datalink name: starts with a letter, ends with a digit, at most 31 characters. */
-export const LinkName = z
-  .string()
-  .regex(/^[A-Za-z][A-Za-z0-9_.]{0,29}[0-9]$/, 'is not a valid datalink name');
+export { LinkName } from '@apiary/protocol';
 
 /** ipadm address object `IF/name` (name: alphanumeric, first alphabetic, up to 32). */
 export const AddrObjName = z
@@ -51,13 +48,6 @@ export const Ipv4 = z
   .string()
   .regex(/^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/, 'is not an IPv4 address')
   .refine((s) => s.split('.').every((o) => Number(o) <= 255), 'is not an IPv4 address');
-
-/** An absolute path on the host without `..`, quotes, whitespace or control characters. */
-export const HostPath = z
-  .string()
-  .max(1024)
-  .regex(/^\/[A-Za-z0-9_.,:@+/-]*$/, 'is not a safe absolute path')
-  .refine((s) => !s.split('/').includes('..'), 'must not contain ..');
 
 /** Parse `value` with `schema`, throwing a plain error naming the argument (a programming bug). */
 export function checkName<T>(schema: z.ZodType<T>, value: unknown, what: string): T {

@@ -45,28 +45,6 @@ export function parseDatasetList(stdout: string): DatasetRow[] {
   return rows;
 }
 
-export interface PropertyRow {
-  name: string;
-  property: string;
-  /** null for `-`. */
-  value: string | null;
-  /** `-`, `default`, `local`, `inherited from <ds>`, `temporary`, `received`. */
-  source: string;
-}
-
-export function parsePropertyList(stdout: string): PropertyRow[] {
-  const rows: PropertyRow[] = [];
-  for (const line of stdout.split('\n')) {
-    if (line === '') continue;
-    const cols = line.split('\t');
-    if (cols.length !== 4)
-      throw new Error(`zfs get: expected 4 columns in ${JSON.stringify(line)}`);
-    const [name, property, value, source] = cols as [string, string, string, string];
-    rows.push({ name, property, value: value === '-' ? null : value, source });
-  }
-  return rows;
-}
-
 function bytes(value: string): number | null {
   if (value === '-' || value === '') return null;
   const n = Number(value);

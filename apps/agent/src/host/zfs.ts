@@ -1,7 +1,7 @@
 import type { HostExec } from './exec.js';
 import { failedWith } from './host-command-error.js';
 import { checkName, DatasetName, SnapshotName } from './names.js';
-import { type DatasetRow, LIST_FIELDS, parseDatasetList, parsePropertyList } from './zfs-format.js';
+import { type DatasetRow, LIST_FIELDS, parseDatasetList } from './zfs-format.js';
 
 /*
  * zfs verbs. Creating verbs treat "already exists" as success and destroying verbs treat "does
@@ -52,19 +52,6 @@ export async function getDataset(exec: HostExec, name: string): Promise<DatasetR
     if (failedWith(error, NOT_FOUND)) return null;
     throw error;
   }
-}
-
-export async function getProperty(exec: HostExec, name: string, property: string) {
-  if (!/^[a-z][a-z0-9_:.-]*$/.test(property)) throw new TypeError(`bad property ${property}`);
-  const { stdout } = await exec.run('zfs', [
-    'get',
-    '-Hp',
-    '-o',
-    'name,property,value,source',
-    property,
-    ds(name),
-  ]);
-  return parsePropertyList(stdout)[0]?.value ?? null;
 }
 
 async function tolerate(run: () => Promise<unknown>, ...texts: string[]): Promise<boolean> {

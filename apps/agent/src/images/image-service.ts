@@ -5,7 +5,7 @@ import { type AgentImage, ApiError, type ImageFormat, type StorageBackend } from
 import type { Logger } from '@apiary/server-kit';
 import type { Db } from '../db/open.js';
 import type { HostExec } from '../host/exec.js';
-import type { Layout } from '../layout.js';
+import type { Layout } from '../host/layout.js';
 import {
   deleteImageRow,
   getImage,

@@ -3,6 +3,7 @@ import { copyFile, mkdir, rename, rm } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { ApiError, type ImageFormat, type StorageBackend } from '@apiary/protocol';
 import type { HostExec } from '../host/exec.js';
+import type { Layout } from '../host/layout.js';
 import {
   createFilesystem,
   createVolume,
@@ -13,7 +14,6 @@ import {
   snapshot,
 } from '../host/zfs.js';
 import { roundUp } from '../host/zfs-format.js';
-import type { Layout } from '../layout.js';
 import type { StagedFile } from './staging.js';
 
 export interface ImportedImage {

@@ -8,7 +8,7 @@ import {
   showAddrs,
 } from '../host/ipadm.js';
 import { addNatRules, listNatRules, normalizeNatRule, renderMapRules } from '../host/ipnat.js';
-import type { Layout } from '../layout.js';
+import type { Layout } from '../host/layout.js';
 
 /*
  * The host's private NAT network, shared by every VM: an etherstub, a gateway VNIC on it with

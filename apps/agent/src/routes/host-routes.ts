@@ -1,8 +1,8 @@
 import { type AgentInfo, API_VERSION, agentRoutes } from '@apiary/protocol';
 import { metricsResponse } from '@apiary/server-kit';
 import type { Hono } from 'hono';
+import { usedResources } from '../capacity/host-capacity.js';
 import type { AgentDeps } from '../deps.js';
-import { usedResources } from '../host-resources-service.js';
 import type { AgentEnv } from '../http/env.js';
 import type { Bind } from '../http/route-binding.js';
 import { AGENT_VERSION } from '../version.js';

@@ -1,10 +1,10 @@
 import type { StorageBackend } from '@apiary/protocol';
 import type { Logger } from '@apiary/server-kit';
 import type { HostExec } from '../host/exec.js';
+import type { Layout } from '../host/layout.js';
 import { type BootCheck, bootZone } from '../host/zone-boot.js';
 import type { ImageService } from '../images/image-service.js';
 import type { ImageRow } from '../images/image-store.js';
-import type { Layout } from '../layout.js';
 import type { VmRow } from './vm-store.js';
 
 /** What a VM saga step needs: the host, the layout, and the VM's record and allocations. */

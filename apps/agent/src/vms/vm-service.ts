@@ -8,13 +8,13 @@ import {
   type VmOperationResp,
 } from '@apiary/protocol';
 import { currentRequestId } from '@apiary/server-kit';
+import type { HostResources } from '../capacity/host-capacity.js';
+import { capacityShortfall, usedResources } from '../capacity/host-capacity.js';
 import type { Db } from '../db/open.js';
 import type { HostExec } from '../host/exec.js';
+import type { Layout } from '../host/layout.js';
 import { getZone, listZones, type ZoneListEntry } from '../host/zoneadm.js';
-import type { HostResources } from '../host-resources-service.js';
-import { capacityShortfall, usedResources } from '../host-resources-service.js';
 import type { ImageService } from '../images/image-service.js';
-import type { Layout } from '../layout.js';
 import { allocatePorts, allocateSlot } from './allocations.js';
 import type { OperationRunner } from './operation-runner.js';
 import {

@@ -2,9 +2,9 @@ import type { AgentVm, FailureInfo, VmState } from '@apiary/protocol';
 import { ApiError } from '@apiary/protocol';
 import type { Db } from '../db/open.js';
 import { HostCommandError } from '../host/host-command-error.js';
+import type { Layout } from '../host/layout.js';
 import { ZoneBootError } from '../host/zone-boot.js';
 import type { ZoneState } from '../host/zoneadm.js';
-import type { Layout } from '../layout.js';
 import { StepFailure } from './saga.js';
 import { allPortRows, toAgentVm, type VmRow } from './vm-store.js';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { padMac, parseParsable } from '../../src/host/dladm.js';
+import { parseParsable } from '../../src/host/dladm.js';
 
 describe('parseParsable', () => {
   it('splits show-link fields, keeping empty values', () => {
@@ -41,11 +41,5 @@ describe('parseParsable', () => {
 
   it('rejects a line with the wrong number of fields', () => {
     expect(() => parseParsable('a:b\n', ['link', 'class', 'mtu'])).toThrow(/3 fields/);
-  });
-});
-
-describe('padMac', () => {
-  it('zero-pads every octet', () => {
-    expect(padMac('2:8:20:d2:1f:63')).toBe('02:08:20:d2:1f:63');
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseDatasetList, parsePropertyList, roundUp } from '../../src/host/zfs-format.js';
+import { parseDatasetList, roundUp } from '../../src/host/zfs-format.js';
 
 describe('parseDatasetList', () => {
   it('parses tab-separated rows with exact bytes and - placeholders', () => {
@@ -30,26 +30,6 @@ describe('parseDatasetList', () => {
 
   it('keeps the first line (-H prints no header)', () => {
     expect(parseDatasetList('rpool\t1\t2\t3\t-\tfilesystem\n')).toHaveLength(1);
-  });
-});
-
-describe('parsePropertyList', () => {
-  it('keeps sources that contain spaces', () => {
-    const out = [
-      'rpool/zones/vm1/disk0\tvolsize\t34359738368\tlocal',
-      'rpool/zones/vm1/disk0\tused\t34462011392\t-',
-      'rpool/zones/vm1/disk0\tcompression\tlz4\tinherited from rpool',
-      'rpool/zones/vm1/disk0\torigin\t-\t-',
-    ].join('\n');
-    const rows = parsePropertyList(out);
-    expect(rows[0]).toEqual({
-      name: 'rpool/zones/vm1/disk0',
-      property: 'volsize',
-      value: '34359738368',
-      source: 'local',
-    });
-    expect(rows[2]?.source).toBe('inherited from rpool');
-    expect(rows[3]?.value).toBeNull();
   });
 });
 

@@ -1,3 +1,4 @@
+import { StandardClose } from '@apiary/protocol';
 import WebSocket from 'ws';
 
 const DETACH = 0x1d; // Ctrl-]
@@ -32,7 +33,7 @@ export function attachConsole(
       if (keys.length > 0 && socket.readyState === WebSocket.OPEN) socket.send(keys);
       if (at !== -1) {
         detached = true;
-        socket.close(1000, 'detached');
+        socket.close(StandardClose.normal, 'detached');
       }
     };
     const cleanup = () => {

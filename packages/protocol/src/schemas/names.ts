@@ -73,3 +73,15 @@ export const ListenAddress = z
     'must be HOST:PORT (e.g. 127.0.0.1:9200)',
   )
   .refine((s) => Number(s.slice(s.lastIndexOf(':') + 1)) <= 65535, 'port must be 0-65535');
+
+/**
+ * A datalink name (dladm(8)): letters, digits, `_` and `.`, starting with a letter and ending
+ * with a digit, at most 31 characters (MAXLINKNAMELEN - 1).
+ */
+export const LinkName = z
+  .string()
+  .regex(
+    /^[A-Za-z][A-Za-z0-9_.]{0,29}[0-9]$/,
+    'must be a datalink name: a letter first, a digit last, at most 31 characters',
+  );
+export type LinkName = z.infer<typeof LinkName>;

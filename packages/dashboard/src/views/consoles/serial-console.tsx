@@ -1,3 +1,4 @@
+import { StandardClose } from '@apiary/protocol';
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { useApp } from '../../state/app-context.js';
 import { errorText } from '../../state/toasts.js';
@@ -80,7 +81,8 @@ export function SerialConsole({
       };
       socket.onclose = (event) => {
         const reason =
-          event.reason || (event.code === 1000 ? 'closed' : `closed (code ${event.code})`);
+          event.reason ||
+          (event.code === StandardClose.normal ? 'closed' : `closed (code ${event.code})`);
         term.writeln(`\r\n\x1b[90m[console ${reason}]\x1b[0m`);
         if (!disposed) onStatus({ state: 'closed', reason });
       };
@@ -97,7 +99,7 @@ export function SerialConsole({
         resize.disconnect();
         input.dispose();
         binaryInput.dispose();
-        socket?.close(1000, 'closed by user');
+        socket?.close(StandardClose.normal, 'closed by user');
         term.dispose();
       };
     })().catch((error: unknown) => onStatus({ state: 'closed', reason: errorText(error) }));

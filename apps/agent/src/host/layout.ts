@@ -1,5 +1,5 @@
 import { posix } from 'node:path';
-import type { AgentConfig } from './config.js';
+import type { AgentConfig } from '../config.js';
 
 /*
  * Where everything an Apiary VM uses lives on the host, derived from configuration and a VM's

@@ -1,28 +1,28 @@
 import { stat } from 'node:fs/promises';
 import type { Logger } from '@apiary/server-kit';
-import type { Db } from './db/open.js';
-import { portAllocations } from './db/schema.js';
-import type { HostExec } from './host/exec.js';
-import { listZoneRules, renderEgressRules } from './host/ipf.js';
+import type { Db } from '../db/open.js';
+import { portAllocations } from '../db/schema.js';
+import type { HostExec } from '../host/exec.js';
+import { listZoneRules, renderEgressRules } from '../host/ipf.js';
 import {
   addNatRules,
   listNatRules,
   normalizeNatRule,
   removeNatRules,
   renderMapRules,
-} from './host/ipnat.js';
-import { destroyDataset, listDatasetTree, snapshot } from './host/zfs.js';
-import { exportZoneConfig } from './host/zonecfg.js';
-import { zoneAttrs } from './host/zonecfg-format.js';
-import { getImage, insertImage } from './images/image-store.js';
-import { ipToInt, type Layout } from './layout.js';
-import { egress, rdrRules } from './vms/create-steps.js';
-import type { OperationRunner } from './vms/operation-runner.js';
-import { latestOperation, unfinishedOperations } from './vms/operation-store.js';
-import type { VmService, ZoneListing } from './vms/vm-service.js';
-import { getVm, insertVm, listVmRows, usedSlots } from './vms/vm-store.js';
-import { stateFromZone } from './vms/vm-view.js';
-import { ATTR } from './vms/zone-spec.js';
+} from '../host/ipnat.js';
+import { ipToInt, type Layout } from '../host/layout.js';
+import { destroyDataset, listDatasetTree, snapshot } from '../host/zfs.js';
+import { exportZoneConfig } from '../host/zonecfg.js';
+import { zoneAttrs } from '../host/zonecfg-format.js';
+import { getImage, insertImage } from '../images/image-store.js';
+import { egress, rdrRules } from './create-steps.js';
+import type { OperationRunner } from './operation-runner.js';
+import { latestOperation, unfinishedOperations } from './operation-store.js';
+import type { VmService, ZoneListing } from './vm-service.js';
+import { getVm, insertVm, listVmRows, usedSlots } from './vm-store.js';
+import { stateFromZone } from './vm-view.js';
+import { ATTR } from './zone-spec.js';
 
 /*
  * Start-up reconciliation: the host is the source of truth. Zones that carry our VM id but are

@@ -2,11 +2,11 @@ import type { Resources } from '@apiary/protocol';
 import { ApiError } from '@apiary/protocol';
 import type { Logger } from '@apiary/server-kit';
 import { eq, sql } from 'drizzle-orm';
-import type { Db } from './db/open.js';
-import { vms } from './db/schema.js';
-import type { HostExec } from './host/exec.js';
-import { readCpuCount, readMemoryMiB } from './host/host-resources.js';
-import { getPool } from './host/zpool.js';
+import type { Db } from '../db/open.js';
+import { vms } from '../db/schema.js';
+import type { HostExec } from '../host/exec.js';
+import { readCpuCount, readMemoryMiB } from '../host/host-resources.js';
+import { getPool } from '../host/zpool.js';
 
 /*
  * Host capacity: totals read from the host through the command layer (CPUs, memory, pool size),

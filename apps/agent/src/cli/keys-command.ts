@@ -1,10 +1,10 @@
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { AgentRole } from '@apiary/protocol';
-import { createApiKey } from './auth/api-keys.js';
-import { removeClaimToken } from './auth/claim-token.js';
-import { ConfigError } from './config.js';
-import { openDatabase } from './db/open.js';
+import { createApiKey } from '../auth/api-keys.js';
+import { removeClaimToken } from '../auth/claim-token.js';
+import { ConfigError } from '../config.js';
+import { openDatabase } from '../db/open.js';
 
 /**
  * `apiary-agent keys create --data-dir DIR --role admin [--name NAME]`: mint a key on the host

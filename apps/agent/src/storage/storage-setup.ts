@@ -1,6 +1,6 @@
-import type { HostExec } from './host/exec.js';
-import { createFilesystem } from './host/zfs.js';
-import type { Layout } from './layout.js';
+import type { HostExec } from '../host/exec.js';
+import type { Layout } from '../host/layout.js';
+import { createFilesystem } from '../host/zfs.js';
 
 /**
  * The parent datasets images and VM disks live under (`<pool>/apiary/images`, `.../vms`),

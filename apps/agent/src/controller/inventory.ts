@@ -1,12 +1,12 @@
 import type { Inventory } from '@apiary/protocol';
-import { currentGeneration } from './db/meta-store.js';
-import type { Db } from './db/open.js';
-import type { HostResources } from './host-resources-service.js';
-import { usedResources } from './host-resources-service.js';
-import { listImageRows } from './images/image-store.js';
-import type { Layout } from './layout.js';
-import { listVmRows } from './vms/vm-store.js';
-import { presentVms } from './vms/vm-view.js';
+import type { HostResources } from '../capacity/host-capacity.js';
+import { usedResources } from '../capacity/host-capacity.js';
+import { currentGeneration } from '../db/meta-store.js';
+import type { Db } from '../db/open.js';
+import type { Layout } from '../host/layout.js';
+import { listImageRows } from '../images/image-store.js';
+import { listVmRows } from '../vms/vm-store.js';
+import { presentVms } from '../vms/vm-view.js';
 
 /** What the controller is told about this host; built from the database, no host command. */
 export function buildInventory(db: Db, layout: Layout, resources: HostResources): Inventory {
