@@ -22,7 +22,7 @@ import { latestOperation, unfinishedOperations } from './operation-store.js';
 import type { VmService, ZoneListing } from './vm-service.js';
 import { getVm, insertVm, listVmRows, usedSlots } from './vm-store.js';
 import { stateFromZone } from './vm-view.js';
-import { ATTR } from './zone-spec.js';
+import { ATTR, readPortAttrs } from './zone-spec.js';
 
 /*
  * Start-up reconciliation: the host is the source of truth. Zones that carry our VM id but are
@@ -107,10 +107,7 @@ async function adoptZones(deps: ReconcileDeps, listing: ZoneListing): Promise<vo
     const attrs = config ? zoneAttrs(config) : {};
     if (attrs[ATTR.vmId] !== zone.name) continue;
     const slot = Number(attrs[ATTR.slot]);
-    const ports = (attrs[ATTR.ports] ?? '')
-      .split(',')
-      .filter(Boolean)
-      .map((p) => p.split(':').map(Number) as [number, number]);
+    const ports = readPortAttrs(attrs);
     const now = new Date().toISOString();
     db.transaction((txDb) => {
       const tx = txDb as unknown as Db;

@@ -57,7 +57,7 @@ export function buildZoneSpec(ctx: VmContext): BhyveZoneSpec {
       [ATTR.cpu, String(vm.cpu)],
       [ATTR.mem, String(vm.mem)],
       [ATTR.disk, String(vm.disk)],
-      [ATTR.ports, ctx.ports.map((p) => `${p.guestPort}:${p.hostPort}`).join(',')],
+      ...portAttrs(ctx.ports),
       [ATTR.denyOutgoing, String(vm.denyOutgoing)],
       [ATTR.slot, String(vm.slot)],
       [ATTR.clone, vm.cloneMode],
@@ -65,6 +65,42 @@ export function buildZoneSpec(ctx: VmContext): BhyveZoneSpec {
       [ATTR.createdAt, vm.createdAt],
     ],
   };
+}
+
+/**
+ * zonecfg refuses a string attr value of 256 bytes or more (libzonecfg's MAXNAMELEN-sized
+ * buffer), and 32 forwards as `guest:host` take up to 384: the list is split over
+ * `apiary-ports`, `apiary-ports-1`, ... each under the limit.
+ */
+const PORT_ATTR_MAX = 255;
+
+export function portAttrs(
+  ports: Array<{ guestPort: number; hostPort: number }>,
+): Array<[string, string]> {
+  const chunks: string[] = [''];
+  for (const p of ports) {
+    const item = `${p.guestPort}:${p.hostPort}`;
+    const last = chunks.length - 1;
+    const joined = chunks[last] ? `${chunks[last]},${item}` : item;
+    if (joined.length <= PORT_ATTR_MAX) chunks[last] = joined;
+    else chunks.push(item);
+  }
+  return chunks.map((value, i) => [i === 0 ? ATTR.ports : `${ATTR.ports}-${i}`, value]);
+}
+
+/** The forwards recorded in a zone's attrs by `portAttrs`, as `[guest, host]` pairs. */
+export function readPortAttrs(attrs: Record<string, string>): Array<[number, number]> {
+  const parts: string[] = [];
+  for (let i = 0; ; i++) {
+    const value = attrs[i === 0 ? ATTR.ports : `${ATTR.ports}-${i}`];
+    if (value === undefined) break;
+    parts.push(value);
+  }
+  return parts
+    .join(',')
+    .split(',')
+    .filter(Boolean)
+    .map((p) => p.split(':').map(Number) as [number, number]);
 }
 
 /** `#cloud-config` user-data: hostname and the SSH keys for the default user and root. */
