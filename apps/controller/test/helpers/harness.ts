@@ -1,8 +1,8 @@
 import { rmSync } from 'node:fs';
 import {
   API_VERSION,
-  HOST_CREDENTIAL_HEADER,
   type HeartbeatResp,
+  HOST_CREDENTIAL_HEADER,
   type RegisterHostResp,
 } from '@apiary/protocol';
 import { createMemoryLogger } from '@apiary/server-kit';

@@ -48,7 +48,11 @@ describe('a stolen license key', () => {
     h = await createHarness();
     const { agent: real, credential } = await h.addAgent({ hostId: 'host_real00000001' });
     await uploadImage(h, 'img');
-    await h.req('POST', '/v1/envs', { id: 'victim', ssh_keys: [sshKey()], vms: [{ image: 'img' }] });
+    await h.req('POST', '/v1/envs', {
+      id: 'victim',
+      ssh_keys: [sshKey()],
+      vms: [{ image: 'img' }],
+    });
     await h.idle();
     const before = await host(real.hostId);
 
