@@ -95,6 +95,8 @@ describe('an API key', () => {
     h = await createHarness();
     const reader = await createKey(h.adminKey, { scopes: ['envs:read'] });
     expect(reader.scopes).toEqual(['envs:read']);
+    const whoami = await json(await h.req('GET', '/v1/auth/whoami', undefined, reader.key));
+    expect(whoami.scopes).toEqual(['envs:read']);
     expect((await h.req('GET', '/v1/envs', undefined, reader.key)).status).toBe(200);
     const create = await h.req('POST', '/v1/envs', { vms: [{ image: 'x' }] }, reader.key);
     expect(create.status).toBe(403);

@@ -62,6 +62,8 @@ export const WhoAmI = z.object({
   role: Role,
   org: Organization.nullable(),
   api_key_id: z.string().nullable(),
+  /** What the credential is limited to (null: every scope its role allows). */
+  scopes: z.array(Scope).nullable(),
 });
 export type WhoAmI = z.infer<typeof WhoAmI>;
 

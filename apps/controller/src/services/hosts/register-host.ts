@@ -5,7 +5,7 @@ import {
   type RegisterHostReq,
   type RegisterHostResp,
 } from '@apiary/protocol';
-import { eq } from 'drizzle-orm';
+import { and, eq, isNull, type SQLWrapper } from 'drizzle-orm';
 import type { Ctx } from '../../context.js';
 import { hosts } from '../../db/schema.js';
 import { newSecret } from '../../lib/secrets.js';
@@ -81,7 +81,24 @@ export function registerHost(
   };
   const changes = ctx.db.transaction((tx) => {
     if (existing) {
-      tx.update(hosts).set(base).where(eq(hosts.id, req.host_id)).run();
+      // Conditional on the credential state the proof was checked against: a revocation or
+      // reset in between, or a second registration spending the same reset, finds it changed.
+      const { changes } = tx
+        .update(hosts)
+        .set(base)
+        .where(
+          and(
+            eq(hosts.id, req.host_id),
+            sameOrNull(hosts.credentialHash, existing.credentialHash),
+            sameOrNull(hosts.reregisterUntil, existing.reregisterUntil),
+          ),
+        )
+        .run();
+      if (changes === 0) {
+        throw new ApiError('conflict', `host ${req.host_id} changed during registration; retry`, {
+          retryable: true,
+        });
+      }
     } else {
       tx.insert(hosts)
         .values({
@@ -163,6 +180,10 @@ function proveIdentity(
 }
 
 const HEADER_HINT = 'X-Apiary-Host-Credential';
+
+function sameOrNull<T extends string | number>(column: SQLWrapper, value: T | null) {
+  return value === null ? isNull(column) : eq(column, value);
+}
 
 function refuse(
   ctx: Ctx,
