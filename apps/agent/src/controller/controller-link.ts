@@ -52,6 +52,8 @@ export class ControllerLink {
   private registered = false;
   /** Registration is due: at start (new address, new agent key) and when the controller asks. */
   private mustRegister = true;
+  /** The controller key minted for a registration not yet accepted. */
+  private unsentKey: string | null = null;
   private stopped = false;
   private timer: NodeJS.Timeout | null = null;
   private deadline = 0;
@@ -165,7 +167,10 @@ export class ControllerLink {
   private async register(): Promise<void> {
     const license = readFileSync(this.deps.licenseKeyFile, 'utf8').trim();
     const inventory = this.deps.inventory();
-    const agentKey = this.deps.mintControllerKey();
+    // One new key per registration that succeeds: retries of a refused or unanswered attempt
+    // reuse it instead of minting (and revoking the previous one) at every attempt.
+    this.unsentKey ??= this.deps.mintControllerKey();
+    const agentKey = this.unsentKey;
     const resp = await this.client.registerHost(
       {
         body: {
@@ -188,6 +193,7 @@ export class ControllerLink {
       },
     );
     this.adoptCredential(resp.host_credential);
+    this.unsentKey = null;
     this.mustRegister = false;
     this.ackGeneration = inventory.generation;
     this.intervalMs = resp.heartbeat_interval_ms;
