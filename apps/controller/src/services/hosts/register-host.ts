@@ -8,10 +8,10 @@ import {
 import { and, eq, isNull, type SQLWrapper } from 'drizzle-orm';
 import type { Ctx } from '../../context.js';
 import { hosts } from '../../db/schema.js';
-import { newSecret } from '../../lib/secrets.js';
+import { type NewSecret, newSecret } from '../../lib/secrets.js';
 import { CONTROLLER_VERSION } from '../../version.js';
 import type { LicenseKeyRow } from '../auth/license-keys.js';
-import { applyInventory, publishVmChanges } from './apply-inventory.js';
+import { applyInventory, publishVmChanges, type VmChange } from './apply-inventory.js';
 import {
   credentialHashesOf,
   promoteNextCredential,
@@ -54,6 +54,47 @@ export function registerHost(
   const proof = existing ? proveIdentity(ctx, existing, license.orgId, presented, now) : null;
   // The presented credential is kept (nothing to lose if this answer is lost); otherwise new.
   const fresh = proof?.keep ? null : newSecret('aph');
+  const changes = saveRegistration(ctx, req, license, existing, fresh, now);
+  if (proof?.keep === 'next') promoteNextCredential(ctx, req.host_id);
+  const row = ctx.db.select().from(hosts).where(eq(hosts.id, req.host_id)).get() as HostRow;
+  const transition = ctx.liveness.track(
+    req.host_id,
+    credentialHashesOf(row),
+    req.inventory.generation,
+  );
+  if (transition) persistTransitions(ctx, [transition]);
+  publishVmChanges(ctx, req.host_id, changes);
+  ctx.metrics.heartbeats.inc({ result: 'registered' });
+  ctx.log.info(
+    { host_id: req.host_id, hostname: req.hostname, addr: row.addr, proof: proof?.by ?? 'new' },
+    existing ? 'host re-registered' : 'host registered',
+  );
+  ctx.events.publish({
+    type: 'host.updated',
+    orgId: row.orgId,
+    data: { id: req.host_id, hostname: req.hostname, liveness: 'ready' },
+  });
+  return {
+    host_id: req.host_id,
+    host_credential: fresh?.secret ?? (proof?.token as string),
+    heartbeat_interval_ms: ctx.liveness.nextHeartbeatMs(),
+    controller_version: CONTROLLER_VERSION,
+    api_version: API_VERSION,
+  };
+}
+
+/**
+ * Writes the host as the agent describes it and applies its inventory, in one transaction.
+ * Only called once the registration may speak for the host.
+ */
+function saveRegistration(
+  ctx: Ctx,
+  req: RegisterHostReq,
+  license: LicenseKeyRow,
+  existing: HostRow | undefined,
+  fresh: NewSecret | null,
+  now: number,
+): VmChange[] {
   const base = {
     hostname: req.hostname,
     addr: req.addr.replace(/\/+$/, ''),
@@ -79,7 +120,7 @@ export function registerHost(
     lastHeartbeatAt: now,
     updatedAt: now,
   };
-  const changes = ctx.db.transaction((tx) => {
+  return ctx.db.transaction((tx) => {
     if (existing) {
       // Conditional on the credential state the proof was checked against: a revocation or
       // reset in between, or a second registration spending the same reset, finds it changed.
@@ -112,32 +153,6 @@ export function registerHost(
     }
     return applyInventory(tx, now, req.host_id, req.inventory);
   });
-  if (proof?.keep === 'next') promoteNextCredential(ctx, req.host_id);
-  const row = ctx.db.select().from(hosts).where(eq(hosts.id, req.host_id)).get() as HostRow;
-  const transition = ctx.liveness.track(
-    req.host_id,
-    credentialHashesOf(row),
-    req.inventory.generation,
-  );
-  if (transition) persistTransitions(ctx, [transition]);
-  publishVmChanges(ctx, req.host_id, changes);
-  ctx.metrics.heartbeats.inc({ result: 'registered' });
-  ctx.log.info(
-    { host_id: req.host_id, hostname: req.hostname, addr: base.addr, proof: proof?.by ?? 'new' },
-    existing ? 'host re-registered' : 'host registered',
-  );
-  ctx.events.publish({
-    type: 'host.updated',
-    orgId: row.orgId,
-    data: { id: req.host_id, hostname: req.hostname, liveness: 'ready' },
-  });
-  return {
-    host_id: req.host_id,
-    host_credential: fresh?.secret ?? (proof?.token as string),
-    heartbeat_interval_ms: ctx.liveness.nextHeartbeatMs(),
-    controller_version: CONTROLLER_VERSION,
-    api_version: API_VERSION,
-  };
 }
 
 interface Proof {
