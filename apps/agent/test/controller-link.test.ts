@@ -1,4 +1,4 @@
-import { statSync, writeFileSync } from 'node:fs';
+import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Inventory } from '@apiary/protocol';
 import { silentLogger } from '@apiary/server-kit';
@@ -21,12 +21,12 @@ afterEach(async () => {
   links = [];
 });
 
-function setup() {
-  const dir = tempDir('link');
+function setup(
+  dir = tempDir('link'),
+  controller = fakeController({ [`sha256:${'a'.repeat(64)}`]: Buffer.from('0123456789abc') }),
+) {
   const licenseFile = join(dir, 'license');
   writeFileSync(licenseFile, 'lic_0123456789abcdef0123\n');
-  const digest = `sha256:${'a'.repeat(64)}`;
-  const controller = fakeController({ [digest]: Buffer.from('0123456789abc') });
   let generation = 1;
   let minted = 0;
   const inventory = (): Inventory => ({
@@ -111,13 +111,65 @@ describe('ControllerLink', () => {
     expect(controller.state.registrations).toHaveLength(1);
   });
 
-  it('deregisters on stop and forgets its credential', async () => {
-    const { link, controller } = setup();
+  it('deregisters on stop and keeps its credential for the next start', async () => {
+    const { link, controller, dir } = setup();
     link.start();
     await waitFor(() => link.status().registered);
     await link.stop();
     expect(controller.state.deregistered).toBe(1);
     expect(link.status().registered).toBe(false);
+    expect(readFileSync(join(dir, 'controller-credential.json'), 'utf8')).toContain('cred-1');
+  });
+
+  it('registers at every start, proving itself with the credential it saved', async () => {
+    const first = setup();
+    first.link.start();
+    await waitFor(() => first.link.status().registered);
+    expect(first.controller.state.registrations[0]?.presented).toBeUndefined();
+    await first.link.stop();
+
+    const second = setup(first.dir, first.controller);
+    second.link.start();
+    await waitFor(() => first.controller.state.registrations.length === 2);
+    expect(first.controller.state.registrations[1]).toMatchObject({
+      bearer: 'lic_0123456789abcdef0123',
+      presented: 'cred-1',
+    });
+    await waitFor(() => first.controller.state.heartbeats.length >= 1);
+    expect(first.controller.state.credential).toBe('cred-1');
+  });
+
+  it('takes a rotated credential from a heartbeat answer, on disk before it uses it', async () => {
+    const { link, controller, dir } = setup();
+    link.start();
+    await waitFor(() => controller.state.heartbeats.length >= 1);
+    controller.state.rotateTo = 'cred-rotated';
+    await waitFor(() => controller.state.credential === 'cred-rotated');
+    const after = controller.state.heartbeats.length;
+    // Accepted only with the new credential: the link switched to it.
+    await waitFor(() => controller.state.heartbeats.length >= after + 2);
+    expect(readFileSync(join(dir, 'controller-credential.json'), 'utf8')).toContain('cred-rotated');
+    expect(controller.state.registrations).toHaveLength(1);
+  });
+
+  it('when its credential is refused, keeps asking with it and is let in only after a reset', async () => {
+    const { link, controller } = setup();
+    link.start();
+    await waitFor(() => controller.state.heartbeats.length >= 1);
+    // Revoked: the controller takes no credential and no registration without one.
+    controller.state.credential = null;
+    controller.state.requireCredential = true;
+    await waitFor(() => controller.state.registrations.length >= 3);
+    const refused = controller.state.registrations.slice(1);
+    expect(refused.every((r) => r.presented === 'cred-1')).toBe(true);
+    // Refused attempts reuse one minted key instead of minting one each.
+    expect(new Set(refused.map((r) => r.agent_api_key)).size).toBe(1);
+    expect(link.status().registered).toBe(false);
+    // The operator's reset opens one registration.
+    controller.state.requireCredential = false;
+    await waitFor(() => link.status().registered);
+    const beats = controller.state.heartbeats.length;
+    await waitFor(() => controller.state.heartbeats.length > beats);
   });
 
   it('downloads images with the host credential and a Range header to resume', async () => {

@@ -26,13 +26,12 @@ async function main() {
   const opened = openDb(join(config.dataDir, 'controller.db'));
   const core = createControllerCore({ config, db: opened.db, log });
 
-  const secrets = await bootstrapIfEmpty(core.ctx, config.dataDir);
-  if (secrets) {
-    // Printed once, on the first start only; also in bootstrap.json (0600) in the data dir.
-    process.stdout.write(
-      `\nApiary controller bootstrap (shown once; also in ${join(config.dataDir, 'bootstrap.json')}):\n` +
-        `  admin user:     ${secrets.adminUser}\n  admin password: ${secrets.adminPassword}\n` +
-        `  admin API key:  ${secrets.adminApiKey}\n  license key:    ${secrets.licenseKey}\n\n`,
+  const bootstrap = await bootstrapIfEmpty(core.ctx, config.dataDir);
+  if (bootstrap) {
+    // The path only: stdout and the log end up in the service log, secrets must not.
+    log.info(
+      { file: bootstrap.file },
+      'first start: the admin password, admin API key and license key are in this file (readable by this user only)',
     );
   }
 

@@ -29,6 +29,7 @@ export * from './schemas/host.js';
 export * from './schemas/image.js';
 export * from './schemas/internal.js';
 export * from './schemas/names.js';
+export * from './schemas/scopes.js';
 export * from './schemas/ssh-key.js';
 export * from './schemas/status.js';
 export * from './schemas/vm.js';

@@ -61,7 +61,9 @@ export function buildOpenApiDocument(
         },
       },
     };
-    if (route.auth !== 'public') operation.security = [{ bearer: [] }];
+    // OpenAPI 3.1 lets a bearer requirement list roles: the scope an API key needs here.
+    if (route.auth !== 'public')
+      operation.security = [{ bearer: route.scope ? [route.scope] : [] }];
     if (route.body === 'stream') {
       operation.requestBody = {
         required: true,

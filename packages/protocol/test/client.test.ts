@@ -52,6 +52,7 @@ const hostBody = {
   last_heartbeat_at: null,
   registered_at: '2026-11-25T00:00:00.000Z',
   drain: null,
+  credential: { state: 'active', reregister_until: null },
 };
 
 describe('typed clients', () => {

@@ -22,9 +22,10 @@ describe('buildOpenApiDocument', () => {
     expect(body.content['application/json'].schema.properties.lifetime?.default).toBe(21600);
   });
 
-  it('marks public routes without security', () => {
+  it('marks public routes without security, and names the API key scope of the others', () => {
     expect(doc.paths['/v1/health']?.get?.security).toBeUndefined();
-    expect(doc.paths['/v1/hosts']?.get?.security).toEqual([{ bearer: [] }]);
+    expect(doc.paths['/v1/hosts']?.get?.security).toEqual([{ bearer: ['hosts:read'] }]);
+    expect(doc.paths['/v1/auth/whoami']?.get?.security).toEqual([{ bearer: [] }]);
   });
 
   it('documents the agent API as well', () => {

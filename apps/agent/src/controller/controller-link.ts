@@ -5,12 +5,13 @@ import {
   ApiError,
   type ControllerClient,
   createControllerClient,
+  HOST_CREDENTIAL_HEADER,
   type Inventory,
   type StorageBackend,
 } from '@apiary/protocol';
 import { type Logger, newRequestId } from '@apiary/server-kit';
 import { AGENT_VERSION } from '../version.js';
-import { forgetCredential, loadCredential, saveCredential } from './credential-store.js';
+import { loadCredential, saveCredential } from './credential-store.js';
 
 export interface ControllerLinkDeps {
   url: string;
@@ -32,10 +33,14 @@ export interface ControllerLinkDeps {
 }
 
 /**
- * The agent's side of the controller link: register with the license key, heartbeat at the
- * interval the controller asks for (the inventory only when its generation is not the one the
- * controller acknowledged), re-register when the controller forgot us (401/404), back off while
- * it is unreachable, and deregister on clean shutdown. Nothing else in the agent waits on it.
+ * The agent's side of the controller link: register at start with the license key and, once it
+ * has one, the host credential that proves this is the host it says (a license key alone only
+ * creates a host id the controller does not know); heartbeat at the interval the controller
+ * asks for (the inventory only when its generation is not the one the controller acknowledged);
+ * take a rotated credential from a heartbeat answer; register again when the controller forgot
+ * us (404) or refuses our credential (401: accepted again only after an operator's reset); back
+ * off while it is unreachable; deregister on clean shutdown. The credential outlives restarts in
+ * the data dir. Nothing else in the agent waits on the link.
  */
 export class ControllerLink {
   private readonly client: ControllerClient;
@@ -45,6 +50,10 @@ export class ControllerLink {
   private failures = 0;
   private lastHeartbeatAt: string | null = null;
   private registered = false;
+  /** Registration is due: at start (new address, new agent key) and when the controller asks. */
+  private mustRegister = true;
+  /** The controller key minted for a registration not yet accepted. */
+  private unsentKey: string | null = null;
   private stopped = false;
   private timer: NodeJS.Timeout | null = null;
   private deadline = 0;
@@ -97,8 +106,7 @@ export class ControllerLink {
     } catch (error) {
       this.deps.log.warn({ error: (error as Error).message }, 'deregister failed');
     }
-    forgetCredential(this.deps.dataDir);
-    this.credential = null;
+    // The credential is kept: it is what lets this host register again after the restart.
     this.registered = false;
   }
 
@@ -116,36 +124,38 @@ export class ControllerLink {
     while (!this.stopped) {
       let delay = this.intervalMs;
       try {
-        if (this.credential) await this.heartbeat();
-        else await this.register();
+        if (this.mustRegister || !this.credential) await this.register();
+        else await this.heartbeat();
         this.failures = 0;
         delay = this.intervalMs;
       } catch (error) {
-        const forgotten =
-          error instanceof ApiError && (error.status === 401 || error.status === 404);
-        if (forgotten && this.credential) {
+        const status = error instanceof ApiError ? error.status : undefined;
+        if (!this.mustRegister && (status === 401 || status === 404)) {
+          // 404: the controller forgot this host (a restored database); 401: it no longer
+          // takes our credential. Either way, register again, still presenting it.
           this.deps.log.warn(
-            {
-              status: error.status,
-            },
-            'controller does not know this host; registering again',
+            { status, error: (error as Error).message },
+            'controller does not take this host as it is; registering again',
           );
-          this.credential = null;
+          this.mustRegister = true;
           this.registered = false;
-          forgetCredential(this.deps.dataDir);
           delay = 0;
         } else {
           this.failures++;
           const cap = this.deps.maxBackoffMs ?? 30_000;
           delay = Math.min(cap, 500 * 2 ** Math.min(this.failures, 10)) * (0.5 + Math.random() / 2);
           this.registered = this.registered && this.failures < 3;
+          const refused = status === 401 || status === 403;
           this.deps.log.warn(
             {
               controller: this.deps.url,
+              host_id: this.deps.hostId,
               error: (error as Error).message,
               retry_in_ms: Math.round(delay),
             },
-            'controller unreachable; will retry',
+            refused
+              ? 'controller refused this host: an operator must reset its credential (apiary hosts reset-credential); will retry'
+              : 'controller unreachable; will retry',
           );
         }
       }
@@ -157,7 +167,10 @@ export class ControllerLink {
   private async register(): Promise<void> {
     const license = readFileSync(this.deps.licenseKeyFile, 'utf8').trim();
     const inventory = this.deps.inventory();
-    const agentKey = this.deps.mintControllerKey();
+    // One new key per registration that succeeds: retries of a refused or unanswered attempt
+    // reuse it instead of minting (and revoking the previous one) at every attempt.
+    this.unsentKey ??= this.deps.mintControllerKey();
+    const agentKey = this.unsentKey;
     const resp = await this.client.registerHost(
       {
         body: {
@@ -173,10 +186,15 @@ export class ControllerLink {
           inventory,
         },
       },
-      { token: license, requestId: newRequestId() },
+      {
+        token: license,
+        requestId: newRequestId(),
+        headers: this.credential ? { [HOST_CREDENTIAL_HEADER]: this.credential } : {},
+      },
     );
-    this.credential = resp.host_credential;
-    saveCredential(this.deps.dataDir, this.deps.url, resp.host_credential);
+    this.adoptCredential(resp.host_credential);
+    this.unsentKey = null;
+    this.mustRegister = false;
     this.ackGeneration = inventory.generation;
     this.intervalMs = resp.heartbeat_interval_ms;
     this.registered = true;
@@ -200,10 +218,21 @@ export class ControllerLink {
       },
       { requestId: newRequestId() },
     );
+    if (resp.host_credential) {
+      this.adoptCredential(resp.host_credential);
+      this.deps.log.info({ controller: this.deps.url }, 'host credential rotated');
+    }
     this.ackGeneration = resp.ack_generation;
     this.intervalMs = resp.next_heartbeat_ms;
     this.registered = true;
     this.lastHeartbeatAt = new Date().toISOString();
+  }
+
+  /** On disk first: an agent that dies right after still holds the credential in use. */
+  private adoptCredential(credential: string): void {
+    if (credential === this.credential) return;
+    saveCredential(this.deps.dataDir, this.deps.url, credential);
+    this.credential = credential;
   }
 
   private sleep(ms: number): Promise<void> {

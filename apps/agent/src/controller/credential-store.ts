@@ -1,9 +1,11 @@
-import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 /*
- * The host credential the controller returned at registration, kept in a 0600 file in the data
- * dir together with the controller URL it belongs to (a credential is never sent to another).
+ * The host credential the controller issued, kept in a 0600 file in the data dir together with
+ * the controller URL it belongs to (a credential is never sent to another). It outlives
+ * restarts: re-registering a host the controller knows needs it. Losing it locks the host out
+ * until an operator resets it (`apiary hosts reset-credential`).
  */
 
 interface Stored {
@@ -22,11 +24,10 @@ export function loadCredential(dataDir: string, controller: string): string | nu
   }
 }
 
+/** Written aside and renamed over: a crash mid-write never leaves half a credential. */
 export function saveCredential(dataDir: string, controller: string, credential: string): void {
   const body: Stored = { controller, host_credential: credential };
-  writeFileSync(file(dataDir), JSON.stringify(body), { mode: 0o600 });
-}
-
-export function forgetCredential(dataDir: string): void {
-  rmSync(file(dataDir), { force: true });
+  const path = file(dataDir);
+  writeFileSync(`${path}.new`, JSON.stringify(body), { mode: 0o600 });
+  renameSync(`${path}.new`, path);
 }

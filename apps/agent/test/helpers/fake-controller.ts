@@ -1,4 +1,4 @@
-import type { HeartbeatReq, RegisterHostReq } from '@apiary/protocol';
+import { type HeartbeatReq, HOST_CREDENTIAL_HEADER, type RegisterHostReq } from '@apiary/protocol';
 import { Hono } from 'hono';
 
 /**
@@ -7,8 +7,19 @@ import { Hono } from 'hono';
  */
 export function fakeController(images: Record<string, Buffer> = {}) {
   const state = {
-    /** Each registration body, with the bearer token it came with (the license key). */
-    registrations: [] as Array<RegisterHostReq & { bearer: string | undefined }>,
+    /**
+     * Each registration body, with the bearer token it came with (the license key) and the
+     * host credential it presented.
+     */
+    registrations: [] as Array<
+      RegisterHostReq & { bearer: string | undefined; presented: string | undefined }
+    >,
+    /** The credential the controller takes now (null: none yet, or revoked). */
+    credential: null as string | null,
+    /** Refuse registrations that present no valid credential (a known host, no reset). */
+    requireCredential: false,
+    /** Hand this rotated credential over in the next heartbeat answer. */
+    rotateTo: null as string | null,
     heartbeats: [] as HeartbeatReq[],
     deregistered: 0,
     ack: -1,
@@ -19,13 +30,19 @@ export function fakeController(images: Record<string, Buffer> = {}) {
     cutAfter: null as number | null,
   };
   const app = new Hono();
-  const credential = () => `cred-${state.registrations.length}`;
+  const credential = () => state.credential ?? '';
   app.post('/v1/internal/hosts/register', async (c) => {
     const body = (await c.req.json()) as RegisterHostReq;
     const bearer = c.req.header('authorization')?.replace(/^Bearer /, '');
-    state.registrations.push({ ...body, bearer });
+    const presented = c.req.header(HOST_CREDENTIAL_HEADER);
+    state.registrations.push({ ...body, bearer, presented });
+    const proven = presented !== undefined && presented === state.credential;
+    if (state.requireCredential && !proven) {
+      return c.json({ msg: 'already registered', code: 'unauthenticated', requestId: 'r' }, 401);
+    }
     state.forget = false;
     state.ack = body.inventory.generation;
+    if (!proven) state.credential = `cred-${state.registrations.length}`;
     return c.json({
       host_id: body.host_id,
       host_credential: credential(),
@@ -35,13 +52,26 @@ export function fakeController(images: Record<string, Buffer> = {}) {
     });
   });
   app.post('/v1/internal/hosts/:id/heartbeat', async (c) => {
-    if (state.forget || c.req.header('authorization') !== `Bearer ${credential()}`) {
-      return c.json({ msg: 'unknown host', code: 'unauthenticated', requestId: 'req_x' }, 401);
+    if (state.forget) {
+      return c.json({ msg: 'unknown host', code: 'not_found', requestId: 'req_x' }, 404);
+    }
+    if (c.req.header('authorization') !== `Bearer ${credential()}`) {
+      return c.json({ msg: 'bad credential', code: 'unauthenticated', requestId: 'req_x' }, 401);
     }
     const body = (await c.req.json()) as HeartbeatReq;
     state.heartbeats.push(body);
     if (body.inventory) state.ack = body.inventory.generation;
-    return c.json({ next_heartbeat_ms: 100, ack_generation: state.ack });
+    const rotated = state.rotateTo;
+    if (rotated) {
+      // Simplified: the new one takes over at once (the real controller keeps both a while).
+      state.credential = rotated;
+      state.rotateTo = null;
+    }
+    return c.json({
+      next_heartbeat_ms: 100,
+      ack_generation: state.ack,
+      ...(rotated ? { host_credential: rotated } : {}),
+    });
   });
   app.post('/v1/internal/hosts/:id/deregister', (c) => {
     state.deregistered++;

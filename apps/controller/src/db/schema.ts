@@ -1,4 +1,4 @@
-import type { FailureCode } from '@apiary/protocol';
+import type { FailureCode, Scope } from '@apiary/protocol';
 import { sql } from 'drizzle-orm';
 import {
   index,
@@ -57,6 +57,8 @@ export const apiKeys = sqliteTable(
     role: text('role', { enum: ['super_admin', 'org_admin', 'member'] }).notNull(),
     orgId: text('org_id').references(() => orgs.id),
     userId: text('user_id').references(() => users.id, { onDelete: 'set null' }),
+    /** What the key may touch (protocol `SCOPES`); null: every scope. */
+    scopes: text('scopes', { mode: 'json' }).$type<Scope[]>(),
     createdAt: integer('created_at').notNull(),
     expiresAt: integer('expires_at'),
     revokedAt: integer('revoked_at'),
@@ -96,8 +98,16 @@ export const hosts = sqliteTable(
     apiVersion: text('api_version').notNull(),
     /** AES-256-GCM ciphertext of the agent's `wh_` key (the controller presents it). */
     agentKeyEnc: text('agent_key_enc'),
+    /** The host credential (null: none, or revoked: the host cannot authenticate). */
     credentialPrefix: text('credential_prefix'),
     credentialHash: text('credential_hash'),
+    /** An operator asked for a new credential; the next heartbeat hands it over. */
+    credentialRotateAt: integer('credential_rotate_at'),
+    /** The rotated credential handed over but not yet used by the agent (both work till then). */
+    nextCredentialPrefix: text('next_credential_prefix'),
+    nextCredentialHash: text('next_credential_hash'),
+    /** After an operator's reset: a license-key registration is accepted until then, once. */
+    reregisterUntil: integer('reregister_until'),
     licenseKeyId: text('license_key_id'),
     totalCpu: integer('total_cpu').notNull().default(0),
     totalMem: integer('total_mem').notNull().default(0),

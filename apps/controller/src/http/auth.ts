@@ -1,7 +1,11 @@
-import { ApiError } from '@apiary/protocol';
+import { ApiError, hasScope, type RouteDef } from '@apiary/protocol';
 import type { Context } from 'hono';
 import type { Ctx } from '../context.js';
-import { authenticateBearer, LOCALHOST_PRINCIPAL } from '../services/auth/authenticate.js';
+import {
+  authenticateBearer,
+  type BearerOutcome,
+  LOCALHOST_PRINCIPAL,
+} from '../services/auth/authenticate.js';
 import type { Principal } from '../services/auth/principal.js';
 import type { AppEnv } from './app-env.js';
 import { requestHeader } from './header.js';
@@ -36,33 +40,46 @@ export function createPrincipalResolver(
   ctx: Ctx,
   remoteAddress: (c: Context<AppEnv>) => string | undefined,
 ) {
-  return (c: Context<AppEnv>): Principal | undefined => {
-    if (c.get('principal')) return c.get('principal');
+  const outcomes = new WeakMap<Context<AppEnv>, BearerOutcome | null>();
+  return (c: Context<AppEnv>): BearerOutcome | null => {
+    if (outcomes.has(c)) return outcomes.get(c) ?? null;
     const token = bearerToken(c);
-    let principal: Principal | undefined;
-    if (token) principal = authenticateBearer(ctx, token) ?? undefined;
+    let outcome: BearerOutcome | null = null;
+    if (token) outcome = authenticateBearer(ctx, token);
     else if (
       ctx.config.localhostBypass &&
       LOOPBACK.has(remoteAddress(c) ?? '') &&
       addressedToLoopback(c)
     )
-      principal = LOCALHOST_PRINCIPAL;
-    c.set('principal', principal);
-    return principal;
+      outcome = { principal: LOCALHOST_PRINCIPAL };
+    outcomes.set(c, outcome);
+    c.set('principal', outcome && 'principal' in outcome ? outcome.principal : undefined);
+    return outcome;
   };
 }
 
+/**
+ * The `user` authenticator: the caller, refused with 401 (no, unknown, expired or revoked
+ * credential, disabled user) or 403 (an API key without the scope the route names).
+ */
 export function requirePrincipal(
   c: Context<AppEnv>,
-  resolve: (c: Context<AppEnv>) => Principal | undefined,
+  resolve: (c: Context<AppEnv>) => BearerOutcome | null,
+  route?: RouteDef,
 ): Principal {
-  const principal = resolve(c);
-  if (!principal) {
+  const outcome = resolve(c);
+  if (!outcome) {
     throw new ApiError(
       'unauthenticated',
-      bearerToken(c)
-        ? 'invalid, expired or revoked credential'
-        : 'missing credential: send Authorization: Bearer <api key or session token>',
+      'missing credential: send Authorization: Bearer <api key or session token>',
+    );
+  }
+  if ('refused' in outcome) throw new ApiError('unauthenticated', outcome.refused);
+  const { principal } = outcome;
+  if (route && !hasScope(principal.scopes, route.scope)) {
+    throw new ApiError(
+      'forbidden',
+      `this API key is limited to ${principal.scopes?.join(', ')}; ${route.method} ${route.path} needs the scope ${route.scope}`,
     );
   }
   return principal;

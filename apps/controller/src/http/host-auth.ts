@@ -1,20 +1,24 @@
-import { ApiError } from '@apiary/protocol';
+import { ApiError, HOST_CREDENTIAL_HEADER } from '@apiary/protocol';
 import type { Context } from 'hono';
 import type { Ctx } from '../context.js';
 import { verifyLicenseKey } from '../services/auth/license-keys.js';
-import { findHostByCredential } from '../services/hosts/host-view.js';
+import { findHostByCredential } from '../services/hosts/host-credential.js';
+import type { CredentialMatch } from '../services/hosts/liveness-tracker.js';
+import type { RegistrationPrincipal } from '../services/hosts/register-host.js';
 import type { AppEnv } from './app-env.js';
 import { bearerToken } from './auth.js';
+import { requestHeader } from './header.js';
 
-/** An agent, authenticated by the per-host credential it got when it registered. */
+/** An agent, authenticated by its per-host credential (the current one or a rotated one). */
 export interface HostPrincipal {
   hostId: string;
+  credential: CredentialMatch;
 }
 
 /**
  * `host` routes. Those of one host (`/internal/hosts/:id/...`: heartbeats, the bulk of all
- * traffic) check the credential against the hash the liveness tracker keeps in memory, with no
- * database read; the others (image pulls) find the host by its credential.
+ * traffic) check the credential against the hashes the liveness tracker keeps in memory, with
+ * no database read; the others (image pulls) find the host by its credential.
  */
 export function authenticateHost(ctx: Ctx, c: Context<AppEnv>): HostPrincipal {
   const token = bearerToken(c);
@@ -26,19 +30,23 @@ export function authenticateHost(ctx: Ctx, c: Context<AppEnv>): HostPrincipal {
       // The agent registers again when it reads this.
       throw new ApiError('not_found', `host ${hostId} is not registered; register again`);
     }
-    if (!ctx.liveness.checkCredential(hostId, token)) {
+    const credential = ctx.liveness.checkCredential(hostId, token);
+    if (!credential) {
       ctx.metrics.heartbeats.inc({ result: 'bad_credential' });
-      throw new ApiError('unauthenticated', 'bad host credential; register again');
+      throw new ApiError(
+        'unauthenticated',
+        `bad host credential for ${hostId} (revoked or replaced); an operator can let the host register again with: apiary hosts reset-credential ${hostId}`,
+      );
     }
-    return { hostId };
+    return { hostId, credential };
   }
-  const host = findHostByCredential(ctx, token);
-  if (!host) throw new ApiError('unauthenticated', 'bad host credential');
-  return { hostId: host.id };
+  const found = findHostByCredential(ctx, token);
+  if (!found) throw new ApiError('unauthenticated', 'bad host credential');
+  return { hostId: found.host.id, credential: found.match };
 }
 
 /** `license` routes (registration): the organization's license key as the bearer token. */
-export function authenticateLicense(ctx: Ctx, c: Context<AppEnv>) {
+export function authenticateLicense(ctx: Ctx, c: Context<AppEnv>): RegistrationPrincipal {
   const token = bearerToken(c);
   const license = token ? verifyLicenseKey(ctx, token) : undefined;
   if (!license) {
@@ -50,5 +58,11 @@ export function authenticateLicense(ctx: Ctx, c: Context<AppEnv>) {
         : 'missing license key: send Authorization: Bearer <license key>',
     );
   }
-  return license;
+  const credential = requestHeader(c, HOST_CREDENTIAL_HEADER)?.trim();
+  if (!credential) return { license, presented: null };
+  const found = credential.length <= 128 ? findHostByCredential(ctx, credential) : undefined;
+  return {
+    license,
+    presented: found ? { host: found.host, match: found.match, token: credential } : 'invalid',
+  };
 }

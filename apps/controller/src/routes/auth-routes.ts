@@ -31,6 +31,7 @@ export function registerAuthRoutes({ ctx, router, bind }: RouteDeps) {
       role: p.role,
       org: p.orgId ? toOrgView(getOrg(ctx, p.orgId)) : null,
       api_key_id: p.apiKeyId,
+      scopes: p.scopes,
     };
   });
 

@@ -3,6 +3,11 @@ import { requireRole } from '../services/auth/principal.js';
 import { activateHost, getDrainStatus, startDrain, undrainHost } from '../services/drain/drains.js';
 import { addHost } from '../services/hosts/add-host.js';
 import { agentBaseUrl, testAgentConnection } from '../services/hosts/connection-test.js';
+import {
+  resetHostCredential,
+  revokeHostCredential,
+  rotateHostCredential,
+} from '../services/hosts/credential-actions.js';
 import { getHostView } from '../services/hosts/host-view.js';
 import { listHosts, removeHost, updateHost } from '../services/hosts/manage-hosts.js';
 import type { RouteDeps } from './route-deps.js';
@@ -30,4 +35,13 @@ export function registerHostRoutes({ ctx, router, bind, kickDrains }: RouteDeps)
   bind(router, r.drainStatus, ({ principal, params }) => getDrainStatus(ctx, principal, params.id));
   bind(router, r.undrainHost, ({ principal, params }) => undrainHost(ctx, principal, params.id));
   bind(router, r.activateHost, ({ principal, params }) => activateHost(ctx, principal, params.id));
+  bind(router, r.rotateHostCredential, ({ principal, params }) =>
+    rotateHostCredential(ctx, principal, params.id),
+  );
+  bind(router, r.revokeHostCredential, ({ principal, params }) =>
+    revokeHostCredential(ctx, principal, params.id),
+  );
+  bind(router, r.resetHostCredential, ({ principal, params, body }) =>
+    resetHostCredential(ctx, principal, params.id, body.expires_in),
+  );
 }

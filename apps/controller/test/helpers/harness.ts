@@ -1,5 +1,10 @@
 import { rmSync } from 'node:fs';
-import { API_VERSION, type HeartbeatResp, type RegisterHostResp } from '@apiary/protocol';
+import {
+  API_VERSION,
+  type HeartbeatResp,
+  HOST_CREDENTIAL_HEADER,
+  type RegisterHostResp,
+} from '@apiary/protocol';
 import { createMemoryLogger } from '@apiary/server-kit';
 import { type ControllerConfig, defaultConfig } from '../../src/config.js';
 import { createControllerCore } from '../../src/core.js';
@@ -27,10 +32,18 @@ export interface Harness {
     token?: string | null,
     headers?: Record<string, string>,
   ): Promise<Response>;
-  /** Adds a fake agent and registers it with the license key, as a real agent does. */
+  /**
+   * Adds a fake agent and registers it with the license key, as a real agent does; with
+   * `hostCredential`, presenting it as a re-registering agent does.
+   */
   addAgent(
-    o: FakeAgentOptions & { licenseKey?: string; addr?: string },
+    o: FakeAgentOptions & { licenseKey?: string; addr?: string; hostCredential?: string },
   ): Promise<{ agent: FakeAgent; credential: string }>;
+  /** The raw registration request for a fake agent (tests of refused registrations). */
+  register(
+    agent: FakeAgent,
+    o?: { licenseKey?: string; addr?: string; hostCredential?: string },
+  ): Promise<Response>;
   heartbeat(agent: FakeAgent, credential: string, withInventory?: boolean): Promise<HeartbeatResp>;
   /** Waits until no saga or drain is running. */
   idle(): Promise<void>;
@@ -85,15 +98,13 @@ export async function createHarness(
           body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
       });
     },
-    async addAgent(ao) {
-      const addr = ao.addr ?? `http://${ao.hostId.replace(/_/g, '-')}.test:9100`;
-      const agent = new FakeAgent(ao);
-      network.add(addr, agent);
-      const res = await h.req(
+    async register(agent, ro = {}) {
+      const addr = ro.addr ?? `http://${agent.hostId.replace(/_/g, '-')}.test:9100`;
+      return h.req(
         'POST',
         '/v1/internal/hosts/register',
         {
-          host_id: ao.hostId,
+          host_id: agent.hostId,
           hostname: agent.hostname,
           addr,
           agent_version: '0.1.0',
@@ -103,8 +114,15 @@ export async function createHarness(
           agent_api_key: agent.key,
           inventory: agent.inventory(),
         },
-        ao.licenseKey ?? secrets.licenseKey,
+        ro.licenseKey ?? secrets.licenseKey,
+        ro.hostCredential ? { [HOST_CREDENTIAL_HEADER]: ro.hostCredential } : {},
       );
+    },
+    async addAgent(ao) {
+      const addr = ao.addr ?? `http://${ao.hostId.replace(/_/g, '-')}.test:9100`;
+      const agent = new FakeAgent(ao);
+      network.add(addr, agent);
+      const res = await h.register(agent, { ...ao, addr });
       if (res.status !== 200) throw new Error(`register failed: ${res.status} ${await res.text()}`);
       const body = (await res.json()) as RegisterHostResp;
       return { agent, credential: body.host_credential };

@@ -35,6 +35,8 @@ describe('LivenessTracker', () => {
         id: 'h1',
         liveness: 'ready',
         credentialHash: null,
+        nextCredentialHash: null,
+        credentialRotateAt: null,
         inventoryGeneration: 3,
         lastHeartbeatAt: null,
       },
@@ -63,10 +65,12 @@ describe('LivenessTracker', () => {
   it('checks host credentials against the stored hash', () => {
     const t = new LivenessTracker(new ManualClock(), settings);
     const s = newSecret('aph');
-    t.track('h1', s.hash, 0);
-    expect(t.checkCredential('h1', s.secret)).toBe(true);
-    expect(t.checkCredential('h1', newSecret('aph').secret)).toBe(false);
-    expect(t.checkCredential('h2', s.secret)).toBe(false);
+    const next = newSecret('aph');
+    t.track('h1', { current: s.hash, next: next.hash, rotate: true }, 0);
+    expect(t.checkCredential('h1', s.secret)).toBe('current');
+    expect(t.checkCredential('h1', next.secret)).toBe('next');
+    expect(t.checkCredential('h1', newSecret('aph').secret)).toBeNull();
+    expect(t.checkCredential('h2', s.secret)).toBeNull();
   });
 
   it('marks a host down at once when it deregisters', () => {

@@ -132,6 +132,43 @@ export function registerHosts(program: Command): void {
   }
 
   hosts
+    .command('rotate-credential <id>')
+    .description(
+      'give a host a new credential; its agent receives it with its next heartbeat and the old one works until then',
+    )
+    .action(
+      withContext(async (ctx, id: string) => {
+        ctx.out.result(await ctx.client().rotateHostCredential({ params: { id } }), renderHost);
+      }),
+    );
+  hosts
+    .command('revoke-credential <id>')
+    .description("stop accepting a host's credential now: it is locked out until reset-credential")
+    .action(
+      withContext(async (ctx, id: string) => {
+        ctx.out.result(await ctx.client().revokeHostCredential({ params: { id } }), renderHost);
+      }),
+    );
+  hosts
+    .command('reset-credential <id>')
+    .description(
+      "revoke a host's credential and accept its next registration with a license key of its organization (an agent that lost its data dir, a restored database)",
+    )
+    .option('--window <duration>', 'how long the registration stays open, e.g. 30m', '1h')
+    .action(
+      withContext(async (ctx, id: string, o: { window: string }) => {
+        const window = durationSource('expires_in', '--window', o.window);
+        const host = await withFlagIssues(window, () =>
+          ctx.client().resetHostCredential({
+            params: { id },
+            body: { expires_in: durationFlag('--window', o.window) },
+          }),
+        );
+        ctx.out.result(host, renderHost);
+      }),
+    );
+
+  hosts
     .command('assign <id>')
     .description('assign a host to an organization (or --none)')
     .option('--org <id>', 'organization id')

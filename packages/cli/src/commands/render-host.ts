@@ -52,7 +52,25 @@ export function renderHost(h: Host): string {
     ['images', h.images.length],
     ['last heartbeat', h.last_heartbeat_at],
     ['drain', h.drain ? drainSummary(h.drain) : null],
+    ['credential', credentialSummary(h)],
   ]);
+}
+
+/** Where the host's credential stands, in words an operator acts on. */
+export function credentialSummary(h: Host): string {
+  const c = h.credential;
+  switch (c.state) {
+    case 'awaiting_registration':
+      return `reset: its next registration is accepted until ${c.reregister_until}`;
+    case 'revoked':
+      return `revoked: locked out until apiary hosts reset-credential ${h.id}`;
+    case 'rotating':
+      return 'rotating: the agent receives the new one with its next heartbeat';
+    case 'none':
+      return 'none (added by address)';
+    default:
+      return c.state;
+  }
 }
 
 export function renderDrain(d: Drain): string {

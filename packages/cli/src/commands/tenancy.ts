@@ -1,3 +1,4 @@
+import { SCOPES, Scope } from '@apiary/protocol';
 import type { Command } from 'commander';
 import { withContext } from '../lib/context.js';
 import { durationFlag, durationSource } from '../lib/duration-flag.js';
@@ -5,6 +6,22 @@ import { UsageError } from '../lib/errors.js';
 import { withFlagIssues } from '../lib/flag-issues.js';
 import { table } from '../lib/output.js';
 import { readSecretFromStdin } from '../lib/stdin.js';
+
+/** `--scope envs:read --scope envs:write` or `--scope envs:read,envs:write`, checked here. */
+function scopeFlag(values: string[] | undefined): Scope[] | undefined {
+  if (!values) return undefined;
+  const scopes = values
+    .flatMap((v) => v.split(','))
+    .map((v) => v.trim())
+    .filter(Boolean);
+  const unknown = scopes.filter((s) => !Scope.safeParse(s).success);
+  if (unknown.length > 0) {
+    throw new UsageError(
+      `--scope: unknown ${unknown.join(', ')}; known: ${Object.keys(SCOPES).join(', ')}`,
+    );
+  }
+  return [...new Set(scopes)] as Scope[];
+}
 
 /** Users, organizations, API keys and license keys: the administrative resources. */
 export function registerTenancy(program: Command): void {
@@ -97,7 +114,7 @@ export function registerTenancy(program: Command): void {
       }),
     );
 
-  const keys = program.command('api-keys').description('controller API keys');
+  const keys = program.command('api-keys').alias('keys').description('controller API keys');
   keys
     .command('list')
     .description('list API keys (never the keys themselves)')
@@ -106,12 +123,13 @@ export function registerTenancy(program: Command): void {
         const page = await ctx.client().listApiKeys({ query: { limit: 1000 } });
         ctx.out.result(page.items, (items) =>
           table(
-            ['ID', 'NAME', 'PREFIX', 'ROLE', 'EXPIRES', 'REVOKED', 'LAST USED'],
+            ['ID', 'NAME', 'PREFIX', 'ROLE', 'SCOPES', 'EXPIRES', 'REVOKED', 'LAST USED'],
             items.map((k) => [
               k.id,
               k.name,
               k.prefix,
               k.role,
+              k.scopes?.join(',') ?? 'all',
               k.expires_at ?? 'never',
               k.revoked_at ?? '-',
               k.last_used_at ?? '-',
@@ -126,9 +144,17 @@ export function registerTenancy(program: Command): void {
     .option('--role <role>', 'role of the key (at most your own)')
     .option('--org <id>', 'organization of the key')
     .option('--expires <duration>', 'e.g. 30d; default never')
+    .option(
+      '--scope <scope...>',
+      `limit the key to these scopes (default: all its role allows): ${Object.keys(SCOPES).join(', ')}`,
+    )
     .action(
       withContext(
-        async (ctx, name: string, o: { role?: string; org?: string; expires?: string }) => {
+        async (
+          ctx,
+          name: string,
+          o: { role?: string; org?: string; expires?: string; scope?: string[] },
+        ) => {
           const expires = durationSource('expires_in', '--expires', o.expires);
           const key = await withFlagIssues(expires, () =>
             ctx.client().createApiKey({
@@ -137,6 +163,7 @@ export function registerTenancy(program: Command): void {
                 role: o.role as 'member' | undefined,
                 org_id: o.org,
                 expires_in: durationFlag('--expires', o.expires),
+                scopes: scopeFlag(o.scope),
               },
             }),
           );

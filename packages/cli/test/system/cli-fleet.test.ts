@@ -265,6 +265,51 @@ describe('apiary CLI against a real fleet', () => {
     await cliJson(['users', 'delete', user.id], env);
   });
 
+  it('creates a scoped key (keys create --scope) that is refused outside its scope', async () => {
+    const bad = await runCli(['keys', 'create', 'x', '--scope', 'envs:delete'], { env });
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('unknown envs:delete');
+    const reader = await cliJson<{ id: string; key: string; scopes: string[] }>(
+      ['keys', 'create', 'reader', '--scope', 'envs:read', '--expires', '1d'],
+      env,
+    );
+    expect(reader.scopes).toEqual(['envs:read']);
+    const viaKey = {
+      HOME: env.HOME,
+      APIARY_URL: fleet.controllerUrl,
+      APIARY_API_KEY: reader.key,
+      APIARY_CONFIG: join(dir, 'none.json'),
+    };
+    expect((await runCli(['envs', 'list'], { env: viaKey })).code).toBe(0);
+    const hosts = await runCli(['hosts', 'list'], { env: viaKey });
+    expect(hosts.code).toBe(1);
+    expect(hosts.stderr).toContain('needs the scope hosts:read');
+    expect((await runCli(['api-keys', 'list'], { env })).stdout).toContain('envs:read');
+    await cliJson(['keys', 'revoke', reader.id], env);
+  });
+
+  it("rotates a host's credential, and resets it for a host that must register again", async () => {
+    const [host] = await cliJson<Host[]>(['hosts', 'list'], env);
+    const id = host?.id as string;
+    const rotating = await cliJson<Host>(['hosts', 'rotate-credential', id], env);
+    expect(['rotating', 'active']).toContain(rotating.credential.state);
+    await waitFor(
+      async () => (await cliJson<Host>(['hosts', 'show', id], env)).credential.state === 'active',
+      { what: 'rotation complete', timeoutMs: 30_000 },
+    );
+    const reset = await runCli(['hosts', 'reset-credential', id, '--window', '10m'], { env });
+    expect(reset.code).toBe(0);
+    expect(reset.stdout).toContain('its next registration is accepted until');
+    // The agent is refused with its revoked credential, registers in the window, and is back.
+    await waitFor(
+      async () => {
+        const h = await cliJson<Host>(['hosts', 'show', id], env);
+        return h.credential.state === 'active' && h.liveness === 'ready';
+      },
+      { what: 'host back after reset', timeoutMs: 60_000 },
+    );
+  });
+
   it('adds a standalone agent by address after a connection test, assigns it, removes it', async () => {
     const agent = await fleet.addAgent({ register: false });
     const addr = `127.0.0.1:${agent.port}`;

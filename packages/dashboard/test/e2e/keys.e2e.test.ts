@@ -50,6 +50,27 @@ describe('keys', () => {
     expect((await whoamiWith(secret)).status).toBe(401);
   });
 
+  it('creates an API key limited to the scopes ticked', async () => {
+    const { page } = browser;
+    const section = page.getByTestId('api-keys');
+    await section.getByRole('button', { name: 'New API key' }).click();
+    await page.fill('#api-key-name', 'reader');
+    await page.getByTestId('api-key-scopes').getByLabel('envs:read').check();
+    await page.getByRole('button', { name: 'Create key' }).click();
+    const secret = (await page.getByTestId('secret-value').textContent()) ?? '';
+    await page.getByRole('button', { name: 'I have stored it' }).click();
+    const envs = await fetch(`${fleet.controllerUrl}/v1/envs`, {
+      headers: { authorization: `Bearer ${secret}` },
+    });
+    expect(envs.status).toBe(200);
+    const hosts = await fetch(`${fleet.controllerUrl}/v1/hosts`, {
+      headers: { authorization: `Bearer ${secret}` },
+    });
+    expect(hosts.status).toBe(403);
+    const row = section.locator('tr', { hasText: 'reader' });
+    expect(await row.textContent()).toContain('envs:read');
+  });
+
   it('creates a license key that an agent could register with', async () => {
     const { page } = browser;
     const section = page.getByTestId('license-keys');

@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import type { Scope } from '../schemas/scopes.js';
 
 export type HttpMethod = 'GET' | 'HEAD' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
@@ -30,6 +31,11 @@ export interface RouteDef {
   auth: RouteAuth;
   /** Minimum role for `agent_key` routes. */
   role?: 'viewer' | 'operator' | 'admin';
+  /**
+   * The API key scope a `user` route needs (see `SCOPES`), checked with the credential before
+   * the body is read. Omitted only on routes about the caller itself (whoami, logout).
+   */
+  scope?: Scope;
   params?: z.ZodType;
   query?: z.ZodType;
   body?: z.ZodType | Stream;

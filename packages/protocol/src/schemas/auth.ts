@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { Timestamp } from './common.js';
 import { DisplayName, Username } from './names.js';
+import { Scope, ScopeList } from './scopes.js';
 
 /** super_admin: the whole fleet. org_admin: one organization. member: use, not administer. */
 export const Role = z.enum(['super_admin', 'org_admin', 'member']);
@@ -61,6 +62,8 @@ export const WhoAmI = z.object({
   role: Role,
   org: Organization.nullable(),
   api_key_id: z.string().nullable(),
+  /** What the credential is limited to (null: every scope its role allows). */
+  scopes: z.array(Scope).nullable(),
 });
 export type WhoAmI = z.infer<typeof WhoAmI>;
 
@@ -69,7 +72,10 @@ export const ApiKey = z.object({
   id: z.string(),
   name: z.string(),
   prefix: z.string(),
+  /** The most the key can do; it never does more than its user's current role. */
   role: Role,
+  /** What the key may touch (`SCOPES`); null: every scope. */
+  scopes: z.array(Scope).nullable(),
   org_id: z.string().nullable(),
   user_id: z.string().nullable(),
   created_at: Timestamp,
@@ -90,6 +96,8 @@ export const CreateApiKeyReq = z.strictObject({
     .min(60)
     .max(5 * 365 * 24 * 3600)
     .optional(),
+  /** Limit the key to these scopes (`SCOPES`); omitted = every scope its role allows. */
+  scopes: ScopeList.optional(),
 });
 export type CreateApiKeyReq = z.infer<typeof CreateApiKeyReq>;
 

@@ -62,6 +62,45 @@ export const DrainReq = z.strictObject({
 });
 export type DrainReq = z.infer<typeof DrainReq>;
 
+/**
+ * Where a host's credential stands (see docs/security.md):
+ * - `none`: added by address; the controller polls it and it holds no credential.
+ * - `active`: the agent proves itself with its credential.
+ * - `rotating`: an operator asked for a new one; the next heartbeat hands it over, and the old
+ *   one works until the agent uses the new one.
+ * - `revoked`: no credential is accepted; only an operator's reset lets the host back in.
+ * - `awaiting_registration`: reset; one registration with a license key of the host's
+ *   organization is accepted, without a credential, until `reregister_until`.
+ */
+export const HostCredentialState = z.enum([
+  'none',
+  'active',
+  'rotating',
+  'revoked',
+  'awaiting_registration',
+]);
+export type HostCredentialState = z.infer<typeof HostCredentialState>;
+
+export const HostCredential = z.object({
+  state: HostCredentialState,
+  reregister_until: Timestamp.nullable(),
+});
+export type HostCredential = z.infer<typeof HostCredential>;
+
+/** Re-registration stays open this long after a reset unless the operator says otherwise. */
+export const DEFAULT_REREGISTER_WINDOW_S = 3600;
+
+/** `POST /v1/hosts/{id}/reset-credential`. */
+export const ResetHostCredentialReq = z.strictObject({
+  /** Seconds during which the next registration is accepted without a credential. */
+  expires_in: z
+    .int()
+    .min(60)
+    .max(7 * 24 * 3600)
+    .default(DEFAULT_REREGISTER_WINDOW_S),
+});
+export type ResetHostCredentialReq = z.infer<typeof ResetHostCredentialReq>;
+
 /** A host as operators see it (`GET /v1/hosts/{id}`). */
 export const Host = z.object({
   id: z.string(),
@@ -85,6 +124,7 @@ export const Host = z.object({
   last_heartbeat_at: Timestamp.nullable(),
   registered_at: Timestamp,
   drain: Drain.nullable(),
+  credential: HostCredential,
 });
 export type Host = z.infer<typeof Host>;
 

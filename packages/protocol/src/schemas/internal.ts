@@ -37,7 +37,17 @@ export const Inventory = z.object({
 });
 export type Inventory = z.infer<typeof Inventory>;
 
-/** The license key travels as `Authorization: Bearer <key>`, never in the body. */
+/**
+ * The header in which a registering agent proves it is the host it claims to be: the host
+ * credential it holds from an earlier registration. Registering an id the controller already
+ * knows needs it (a license key alone creates a host once, it never takes one over).
+ */
+export const HOST_CREDENTIAL_HEADER = 'x-apiary-host-credential';
+
+/**
+ * The license key travels as `Authorization: Bearer <key>`, never in the body; the current host
+ * credential, when the agent has one, as `X-Apiary-Host-Credential`.
+ */
 export const RegisterHostReq = z.strictObject({
   host_id: z.string().min(1).max(64),
   hostname: z.string().min(1).max(255),
@@ -56,7 +66,10 @@ export type RegisterHostReq = z.infer<typeof RegisterHostReq>;
 
 export const RegisterHostResp = z.object({
   host_id: z.string(),
-  /** Bearer credential for heartbeat and deregister; shown once, stored hashed. */
+  /**
+   * Bearer credential for heartbeat, deregister and image pulls; stored hashed. A host that
+   * proved its current credential gets that same credential back (nothing to lose in transit).
+   */
   host_credential: z.string(),
   heartbeat_interval_ms: z.int().min(100),
   controller_version: z.string(),
@@ -76,6 +89,11 @@ export const HeartbeatResp = z.object({
   next_heartbeat_ms: z.int().min(100),
   /** Latest inventory generation the controller holds; resend the inventory if it is older. */
   ack_generation: z.int().min(-1),
+  /**
+   * A rotated credential (an operator asked for one). The agent stores it and uses it from the
+   * next request on; the one it used here stays valid until the controller sees the new one.
+   */
+  host_credential: z.string().optional(),
 });
 export type HeartbeatResp = z.infer<typeof HeartbeatResp>;
 

@@ -3,7 +3,10 @@ import {
   type ApiKey,
   type CreateApiKeyReq,
   type CreatedApiKey,
+  hasScope,
   type Pagination,
+  SCOPES,
+  type Scope,
 } from '@apiary/protocol';
 import { newId } from '@apiary/server-kit';
 import { and, count, eq, type SQL } from 'drizzle-orm';
@@ -20,6 +23,7 @@ export function toApiKeyView(row: typeof apiKeys.$inferSelect): ApiKey {
     name: row.name,
     prefix: row.prefix,
     role: row.role,
+    scopes: row.scopes ?? null,
     org_id: row.orgId,
     user_id: row.userId,
     created_at: iso(row.createdAt),
@@ -29,10 +33,18 @@ export function toApiKeyView(row: typeof apiKeys.$inferSelect): ApiKey {
   };
 }
 
-/** Creates a key at most as powerful as its creator. The key is in the response, once. */
+/**
+ * Creates a key at most as powerful as its creator: no higher role, no scope the creator's own
+ * key lacks (a scoped key makes keys within its scopes). The key is in the response, once.
+ */
 export function createApiKey(ctx: Ctx, p: Principal, input: CreateApiKeyReq): CreatedApiKey {
   const role = input.role ?? p.role;
   if (!roleAtLeast(p.role, role)) throw new ApiError('forbidden', `cannot create a ${role} key`);
+  const scopes = input.scopes ?? p.scopes;
+  const beyond = (scopes ?? Object.keys(SCOPES)).filter((s) => !hasScope(p.scopes, s as Scope));
+  if (beyond.length > 0) {
+    throw new ApiError('forbidden', `cannot grant scopes your own key lacks: ${beyond.join(', ')}`);
+  }
   const orgId = role === 'super_admin' ? null : resolveTargetOrg(ctx, p, input.org_id);
   const now = ctx.clock.now();
   const secret = newSecret('apy');
@@ -44,6 +56,7 @@ export function createApiKey(ctx: Ctx, p: Principal, input: CreateApiKeyReq): Cr
     role,
     orgId,
     userId: p.userId,
+    scopes: scopes ? [...scopes] : null,
     createdAt: now,
     expiresAt: input.expires_in ? now + input.expires_in * 1000 : null,
     revokedAt: null,

@@ -1,24 +1,36 @@
+import type { Role } from '@apiary/protocol';
 import { eq } from 'drizzle-orm';
 import type { Ctx } from '../../context.js';
 import { apiKeys, sessions, users } from '../../db/schema.js';
+import { iso } from '../../lib/clock.js';
 import { secretMatches, secretPrefix } from '../../lib/secrets.js';
-import type { Principal } from './principal.js';
+import { lowerRole, type Principal } from './principal.js';
 
 /** last_used_at is written at most this often per key: authentication stays read-only. */
 const LAST_USED_RESOLUTION_MS = 60_000;
 
 /**
- * Resolves a bearer token (API key `apy_...` or session `aps_...`) to a principal, or null.
- * Rows are found by the token's non-secret prefix; the hash comparison is constant-time.
+ * A bearer token resolved: the caller, or why the token does not work. The reason is said only
+ * to whoever presented the token (who holds the secret already); an unknown token gets none.
  */
-export function authenticateBearer(ctx: Ctx, token: string): Principal | null {
-  if (token.length < 20 || token.length > 128) return null;
+export type BearerOutcome = { principal: Principal } | { refused: string };
+
+const UNKNOWN: BearerOutcome = { refused: 'invalid, expired or revoked credential' };
+
+/**
+ * Resolves a bearer token (API key `apy_...` or session `aps_...`). Rows are found by the
+ * token's non-secret prefix; the hash comparison is constant-time. What a credential may do is
+ * read from its user as it is now: demoting or disabling a user changes every key and session
+ * of that user on their next request.
+ */
+export function authenticateBearer(ctx: Ctx, token: string): BearerOutcome {
+  if (token.length < 20 || token.length > 128) return UNKNOWN;
   if (token.startsWith('apy_')) return authenticateApiKey(ctx, token);
   if (token.startsWith('aps_')) return authenticateSession(ctx, token);
-  return null;
+  return UNKNOWN;
 }
 
-function authenticateApiKey(ctx: Ctx, token: string): Principal | null {
+function authenticateApiKey(ctx: Ctx, token: string): BearerOutcome {
   const now = ctx.clock.now();
   const candidates = ctx.db
     .select({ key: apiKeys, user: users })
@@ -28,25 +40,45 @@ function authenticateApiKey(ctx: Ctx, token: string): Principal | null {
     .all();
   for (const { key, user } of candidates) {
     if (!secretMatches(token, key.keyHash)) continue;
-    if (key.revokedAt !== null) return null;
-    if (key.expiresAt !== null && key.expiresAt <= now) return null;
-    if (user?.disabled) return null;
+    if (key.revokedAt !== null) return { refused: `API key ${key.id} was revoked` };
+    if (key.expiresAt !== null && key.expiresAt <= now) {
+      return { refused: `API key ${key.id} expired at ${iso(key.expiresAt)}` };
+    }
+    // A key whose user is gone was revoked with the user; one without a user never had one.
+    if (key.userId !== null && !user) return { refused: `API key ${key.id} has no user` };
+    if (user?.disabled) return { refused: `user ${user.username} is disabled` };
     if (key.lastUsedAt === null || now - key.lastUsedAt > LAST_USED_RESOLUTION_MS) {
       ctx.db.update(apiKeys).set({ lastUsedAt: now }).where(eq(apiKeys.id, key.id)).run();
     }
     return {
-      via: 'api_key',
-      role: key.role,
-      orgId: key.orgId,
-      userId: key.userId,
-      apiKeyId: key.id,
-      sessionId: null,
+      principal: {
+        via: 'api_key',
+        role: user ? lowerRole(key.role, user.role) : key.role,
+        orgId: keyOrg(key.role, key.orgId, user),
+        userId: key.userId,
+        apiKeyId: key.id,
+        sessionId: null,
+        scopes: key.scopes ?? null,
+      },
     };
   }
-  return null;
+  return UNKNOWN;
 }
 
-function authenticateSession(ctx: Ctx, token: string): Principal | null {
+/**
+ * The organization a key acts in. A super-admin key spans every organization only while its
+ * user is a super-admin; otherwise the key is confined to its own organization or its user's.
+ */
+function keyOrg(
+  keyRole: Role,
+  keyOrgId: string | null,
+  user: { role: Role; orgId: string | null } | null,
+): string | null {
+  if (!user || (keyRole === 'super_admin' && user.role === 'super_admin')) return keyOrgId;
+  return keyOrgId ?? user.orgId;
+}
+
+function authenticateSession(ctx: Ctx, token: string): BearerOutcome {
   const now = ctx.clock.now();
   const candidates = ctx.db
     .select({ session: sessions, user: users })
@@ -56,17 +88,21 @@ function authenticateSession(ctx: Ctx, token: string): Principal | null {
     .all();
   for (const { session, user } of candidates) {
     if (!secretMatches(token, session.tokenHash)) continue;
-    if (session.expiresAt <= now || user.disabled) return null;
+    if (session.expiresAt <= now) return { refused: 'session expired: log in again' };
+    if (user.disabled) return { refused: `user ${user.username} is disabled` };
     return {
-      via: 'session',
-      role: user.role,
-      orgId: user.orgId,
-      userId: user.id,
-      apiKeyId: null,
-      sessionId: session.id,
+      principal: {
+        via: 'session',
+        role: user.role,
+        orgId: user.orgId,
+        userId: user.id,
+        apiKeyId: null,
+        sessionId: session.id,
+        scopes: null,
+      },
     };
   }
-  return null;
+  return UNKNOWN;
 }
 
 /** The principal of a request from the controller's own machine when the bypass is on. */
@@ -77,4 +113,5 @@ export const LOCALHOST_PRINCIPAL: Principal = {
   userId: null,
   apiKeyId: null,
   sessionId: null,
+  scopes: null,
 };

@@ -14,12 +14,14 @@ export interface BootstrapSecrets {
   adminPassword: string;
   adminApiKey: string;
   licenseKey: string;
+  /** Where they were written (0600). */
+  file: string;
 }
 
 /**
  * First start with an empty database: a default organization, the super-admin `admin` with a
  * password and an API key, and one license key bound to the default organization. The secrets
- * are returned (printed once by main) and written to `bootstrap.json` (0600, never rewritten).
+ * are written to `bootstrap.json` (0600, never rewritten) and returned with its path.
  * Returns null when the database already has users.
  */
 export async function bootstrapIfEmpty(
@@ -64,21 +66,41 @@ export async function bootstrapIfEmpty(
     licenseKey = insertLicenseKey(tx, now, 'bootstrap', orgId).key;
   });
   if (!licenseKey) return null;
-  const secrets: BootstrapSecrets = {
+  const secrets = {
     adminUser: 'admin',
     adminPassword: password,
     adminApiKey: apiKey.secret,
     licenseKey,
   };
-  // `wx`: never overwrite a bootstrap file, even one left over from an older database.
-  try {
-    writeFileSync(join(dataDir, 'bootstrap.json'), `${JSON.stringify(secrets, null, 2)}\n`, {
-      mode: 0o600,
-      flag: 'wx',
-    });
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-    ctx.log.warn('bootstrap.json already exists; not rewritten (the new secrets are printed once)');
+  return { ...secrets, file: writeBootstrapFile(ctx, dataDir, secrets, now) };
+}
+
+/**
+ * Writes the secrets, readable by the controller's user only, to `bootstrap.json`; never over
+ * an existing file (one left from an older database): then to `bootstrap-<time>.json` beside it.
+ * Returns the path, which is all the controller ever prints: the secrets stay out of its output
+ * and logs (under SMF both land in the service log).
+ */
+function writeBootstrapFile(
+  ctx: Ctx,
+  dataDir: string,
+  secrets: Omit<BootstrapSecrets, 'file'>,
+  now: number,
+): string {
+  const body = `${JSON.stringify(secrets, null, 2)}\n`;
+  const names = [
+    'bootstrap.json',
+    `bootstrap-${new Date(now).toISOString().replace(/[:.]/g, '')}.json`,
+  ];
+  for (const name of names) {
+    const path = join(dataDir, name);
+    try {
+      writeFileSync(path, body, { mode: 0o600, flag: 'wx' });
+      return path;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+      ctx.log.warn({ path }, 'bootstrap file already exists; not overwritten');
+    }
   }
-  return secrets;
+  throw new Error(`cannot write the bootstrap secrets: ${names.join(' and ')} exist in ${dataDir}`);
 }

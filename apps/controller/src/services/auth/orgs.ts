@@ -1,6 +1,6 @@
 import { ApiError, type Organization, type Pagination } from '@apiary/protocol';
 import { newId } from '@apiary/server-kit';
-import { and, count, eq, ne } from 'drizzle-orm';
+import { and, count, eq, gt, isNotNull, isNull, ne, not, or, type SQL } from 'drizzle-orm';
 import type { Ctx } from '../../context.js';
 import { apiKeys, envs, hosts, images, licenseKeys, meta, orgs, users } from '../../db/schema.js';
 import { iso } from '../../lib/clock.js';
@@ -59,10 +59,20 @@ export function listOrgs(ctx: Ctx, p: Principal, page: Pagination) {
   return { items: items.map(toOrgView), total, limit: page.limit, offset: page.offset };
 }
 
-/** Refused while anything still belongs to the organization. */
+/** API keys of an organization that still open something: neither revoked nor expired. */
+function liveApiKeysOf(orgId: string, now: number) {
+  return and(
+    eq(apiKeys.orgId, orgId),
+    isNull(apiKeys.revokedAt),
+    or(isNull(apiKeys.expiresAt), gt(apiKeys.expiresAt, now)),
+  );
+}
+
+/** Refused while anything alive still belongs to the organization. */
 export function deleteOrg(ctx: Ctx, p: Principal, id: string) {
   requireRole(p, 'super_admin', 'deleting an organization');
   getOrg(ctx, id);
+  const now = ctx.clock.now();
   if (id === defaultOrgId(ctx))
     throw new ApiError('conflict', 'the default organization cannot be deleted');
   const counts: Array<[string, number]> = [
@@ -77,13 +87,16 @@ export function deleteOrg(ctx: Ctx, p: Principal, id: string) {
         .get()?.n ?? 0,
     ],
     [
-      'API keys',
-      ctx.db.select({ n: count() }).from(apiKeys).where(eq(apiKeys.orgId, id)).get()?.n ?? 0,
+      'live API keys',
+      ctx.db.select({ n: count() }).from(apiKeys).where(liveApiKeysOf(id, now)).get()?.n ?? 0,
     ],
     [
-      'license keys',
-      ctx.db.select({ n: count() }).from(licenseKeys).where(eq(licenseKeys.orgId, id)).get()?.n ??
-        0,
+      'live license keys',
+      ctx.db
+        .select({ n: count() })
+        .from(licenseKeys)
+        .where(and(eq(licenseKeys.orgId, id), isNull(licenseKeys.revokedAt)))
+        .get()?.n ?? 0,
     ],
     [
       'images',
@@ -94,8 +107,15 @@ export function deleteOrg(ctx: Ctx, p: Principal, id: string) {
     if (n > 0) throw new ApiError('conflict', `organization still has ${n} ${what}`);
   }
   ctx.db.transaction((tx) => {
-    // Deleted environments are history; they go with their organization.
+    // Deleted environments and dead keys (revoked or expired: they open nothing) are history;
+    // they go with their organization.
     tx.delete(envs).where(eq(envs.orgId, id)).run();
+    tx.delete(apiKeys)
+      .where(and(eq(apiKeys.orgId, id), not(liveApiKeysOf(id, now) as SQL)))
+      .run();
+    tx.delete(licenseKeys)
+      .where(and(eq(licenseKeys.orgId, id), isNotNull(licenseKeys.revokedAt)))
+      .run();
     tx.delete(orgs).where(eq(orgs.id, id)).run();
   });
   return { ok: true as const };

@@ -1,4 +1,4 @@
-import { ApiError, type Role } from '@apiary/protocol';
+import { ApiError, type Role, type Scope } from '@apiary/protocol';
 
 /** Who is calling, as every service sees it. `orgId` null means every organization. */
 export interface Principal {
@@ -8,12 +8,19 @@ export interface Principal {
   userId: string | null;
   apiKeyId: string | null;
   sessionId: string | null;
+  /** What an API key is limited to (null: every scope; sessions and unscoped keys). */
+  scopes: Scope[] | null;
 }
 
 const RANK: Record<Role, number> = { member: 1, org_admin: 2, super_admin: 3 };
 
 export function roleAtLeast(role: Role, min: Role): boolean {
   return RANK[role] >= RANK[min];
+}
+
+/** The weaker of two roles: an API key never does more than its user may do now. */
+export function lowerRole(a: Role, b: Role): Role {
+  return RANK[a] <= RANK[b] ? a : b;
 }
 
 export function requireRole(p: Principal, min: Role, action: string): void {

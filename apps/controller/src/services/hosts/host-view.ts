@@ -3,9 +3,9 @@ import { desc, eq, inArray } from 'drizzle-orm';
 import type { Ctx } from '../../context.js';
 import { drains, hostImages, hosts } from '../../db/schema.js';
 import { iso, isoOrNull } from '../../lib/clock.js';
-import { secretMatches, secretPrefix } from '../../lib/secrets.js';
 import { assertVisible, type Principal } from '../auth/principal.js';
 import { loadDrainViews } from '../drain/drain-view.js';
+import { credentialView } from './host-credential.js';
 
 export type HostRow = typeof hosts.$inferSelect;
 
@@ -47,6 +47,7 @@ export function toHostViews(ctx: Ctx, rows: HostRow[]): Host[] {
     .map((h) => (h.policy !== 'eligible' ? latestDrain.get(h.id) : undefined))
     .filter((d) => d !== undefined);
   const drainViews = loadDrainViews(ctx, shown);
+  const now = ctx.clock.now();
   return rows.map((h) => {
     const heardAt = ctx.liveness.heardAt(h.id);
     return {
@@ -68,6 +69,7 @@ export function toHostViews(ctx: Ctx, rows: HostRow[]): Host[] {
       last_heartbeat_at: isoOrNull(heardAt ?? h.lastHeartbeatAt),
       registered_at: iso(h.registeredAt),
       drain: drainViews.get(latestDrain.get(h.id)?.id ?? '') ?? null,
+      credential: credentialView(h, now),
     };
   });
 }
@@ -86,15 +88,4 @@ export function getVisibleHost(ctx: Ctx, p: Principal, id: string): HostRow {
 
 export function getHostView(ctx: Ctx, p: Principal, id: string): Host {
   return toHostViews(ctx, [getVisibleHost(ctx, p, id)])[0] as Host;
-}
-
-/** The host whose credential this is (found by its prefix, compared in constant time). */
-export function findHostByCredential(ctx: Ctx, token: string): HostRow | undefined {
-  if (!token.startsWith('aph_')) return undefined;
-  return ctx.db
-    .select()
-    .from(hosts)
-    .where(eq(hosts.credentialPrefix, secretPrefix(token)))
-    .all()
-    .find((h) => h.credentialHash !== null && secretMatches(token, h.credentialHash));
 }

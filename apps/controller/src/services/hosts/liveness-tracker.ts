@@ -16,11 +16,24 @@ interface Entry {
   lastSeen: number;
   /** When the host was really last heard from (null: not since this controller started). */
   heardAt: number | null;
-  /** sha256 of the host credential (null for hosts added by address: they are polled). */
-  credentialHash: string | null;
+  /** The host's credential hashes: a heartbeat is authenticated without a database read. */
+  credentials: CredentialHashes;
   /** Latest inventory generation applied to the database. */
   ackGeneration: number;
 }
+
+/**
+ * sha256 of the host credential (null for hosts added by address, which are polled, and for
+ * revoked ones), of a rotated one handed over but not yet used, and whether a rotation is due.
+ */
+export interface CredentialHashes {
+  current: string | null;
+  next: string | null;
+  rotate: boolean;
+}
+
+/** Which of a host's credentials a token is. */
+export type CredentialMatch = 'current' | 'next';
 
 export interface Transition {
   hostId: string;
@@ -75,6 +88,8 @@ export class LivenessTracker {
       id: string;
       liveness: HostLiveness;
       credentialHash: string | null;
+      nextCredentialHash: string | null;
+      credentialRotateAt: number | null;
       inventoryGeneration: number;
       lastHeartbeatAt: number | null;
     }>,
@@ -85,20 +100,28 @@ export class LivenessTracker {
         state: h.liveness,
         lastSeen: start,
         heardAt: h.lastHeartbeatAt,
-        credentialHash: h.credentialHash,
+        credentials: {
+          current: h.credentialHash,
+          next: h.nextCredentialHash,
+          rotate: h.credentialRotateAt !== null,
+        },
         ackGeneration: h.inventoryGeneration,
       });
     }
   }
 
   /** A host (re)registered or was added: it is ready now. */
-  track(hostId: string, credentialHash: string | null, ackGeneration: number): Transition | null {
+  track(
+    hostId: string,
+    credentials: CredentialHashes | null,
+    ackGeneration: number,
+  ): Transition | null {
     const prev = this.entries.get(hostId);
     this.entries.set(hostId, {
       state: 'ready',
       lastSeen: this.clock.now(),
       heardAt: this.clock.now(),
-      credentialHash,
+      credentials: credentials ?? { current: null, next: null, rotate: false },
       ackGeneration,
     });
     return prev && prev.state !== 'ready' ? { hostId, from: prev.state, to: 'ready' } : null;
@@ -108,10 +131,23 @@ export class LivenessTracker {
     return this.entries.has(hostId);
   }
 
-  /** Whether `token` is the host's credential (constant-time). */
-  checkCredential(hostId: string, token: string): boolean {
-    const hash = this.entries.get(hostId)?.credentialHash;
-    return hash ? secretMatches(token, hash) : false;
+  /** Which of the host's credentials `token` is, if any (constant-time comparisons). */
+  checkCredential(hostId: string, token: string): CredentialMatch | null {
+    const c = this.entries.get(hostId)?.credentials;
+    if (c?.current && secretMatches(token, c.current)) return 'current';
+    if (c?.next && secretMatches(token, c.next)) return 'next';
+    return null;
+  }
+
+  /** The host's credential hashes as they are now (after a rotation, revocation or reset). */
+  setCredentials(hostId: string, credentials: CredentialHashes) {
+    const e = this.entries.get(hostId);
+    if (e) e.credentials = credentials;
+  }
+
+  /** Whether the host is due to receive a rotated credential. */
+  rotationDue(hostId: string): boolean {
+    return this.entries.get(hostId)?.credentials.rotate ?? false;
   }
 
   ackGeneration(hostId: string): number {

@@ -170,17 +170,20 @@ export function resolveImageRef(ctx: Ctx, orgId: string, ref: string): Row {
 }
 
 /** Images a host may pull: public ones and its organization's. */
+/**
+ * A host pulls its organization's images and the public ones; a host of no organization only
+ * the public ones (it runs nobody's VMs, and must not be a way to read every tenant's images).
+ */
 export function hostMayPull(ctx: Ctx, hostOrgId: string | null, digest: string): Row | undefined {
-  const scope = hostOrgId === null ? undefined : imageScope(hostOrgId);
   return ctx.db
     .select()
     .from(images)
-    .where(scope ? and(eq(images.digest, digest), scope) : eq(images.digest, digest))
+    .where(and(eq(images.digest, digest), imageScope(hostOrgId)))
     .get();
 }
 
 export function listImagesForHost(ctx: Ctx, hostOrgId: string | null, page: Pagination) {
-  const where = hostOrgId === null ? undefined : imageScope(hostOrgId);
+  const where = imageScope(hostOrgId);
   const rows = ctx.db
     .select()
     .from(images)

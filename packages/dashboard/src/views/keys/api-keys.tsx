@@ -1,4 +1,11 @@
-import { type ApiKey, CreateApiKeyReq, type CreatedApiKey, type Role } from '@apiary/protocol';
+import {
+  type ApiKey,
+  CreateApiKeyReq,
+  type CreatedApiKey,
+  type Role,
+  SCOPES,
+  type Scope,
+} from '@apiary/protocol';
 import { useState } from 'preact/hooks';
 import { formatAgo, formatDateTime } from '../../lib/format.js';
 import { useApp } from '../../state/app-context.js';
@@ -68,6 +75,7 @@ export function ApiKeysSection() {
               <th>Name</th>
               <th>Key</th>
               <th>Role</th>
+              <th>Scopes</th>
               <th>Last used</th>
               <th>Expires</th>
               <th>Status</th>
@@ -82,6 +90,7 @@ export function ApiKeysSection() {
                 <td class="strong">{key.name}</td>
                 <td class="mono">{key.prefix}…</td>
                 <td>{key.role.replace('_', ' ')}</td>
+                <td class="muted">{key.scopes ? key.scopes.join(', ') : 'all'}</td>
                 <td class="muted">
                   {key.last_used_at ? formatAgo(key.last_used_at, now) : 'never'}
                 </td>
@@ -147,7 +156,11 @@ function CreateApiKeyDialog({
   const [name, setName] = useState('');
   const [role, setRole] = useState<Role>(roles[0] ?? 'member');
   const [expiry, setExpiry] = useState(0);
+  // None ticked: every scope the role allows.
+  const [scopes, setScopes] = useState<Scope[]>([]);
   const [error, setError] = useState<string | undefined>();
+  const toggle = (scope: Scope, on: boolean) =>
+    setScopes((list) => (on ? [...list, scope] : list.filter((s) => s !== scope)));
 
   const submit = async (event: Event) => {
     event.preventDefault();
@@ -155,6 +168,7 @@ function CreateApiKeyDialog({
       name: name.trim(),
       role,
       expires_in: EXPIRY[expiry]?.seconds,
+      scopes: scopes.length > 0 ? scopes : undefined,
     });
     if (!body.success) return setError(body.error.issues[0]?.message);
     setError(undefined);
@@ -215,6 +229,21 @@ function CreateApiKeyDialog({
             ))}
           </select>
         </Field>
+        <fieldset class="choices" data-testid="api-key-scopes">
+          <legend>Scopes</legend>
+          <p class="field-hint">None ticked: everything the role allows.</p>
+          {(Object.entries(SCOPES) as Array<[Scope, string]>).map(([scope, what]) => (
+            <label class="check" key={scope} title={what}>
+              <input
+                type="checkbox"
+                value={scope}
+                checked={scopes.includes(scope)}
+                onChange={(e) => toggle(scope, e.currentTarget.checked)}
+              />
+              <span class="mono">{scope}</span>
+            </label>
+          ))}
+        </fieldset>
       </form>
     </Dialog>
   );
