@@ -1,9 +1,11 @@
 import { rmSync } from 'node:fs';
 import { API_VERSION, type HeartbeatResp, type RegisterHostResp } from '@apiary/protocol';
 import { createMemoryLogger } from '@apiary/server-kit';
+import { eq } from 'drizzle-orm';
 import { type ControllerConfig, defaultConfig } from '../../src/config.js';
 import { createControllerCore } from '../../src/core.js';
 import { openDb } from '../../src/db/open-db.js';
+import { vms } from '../../src/db/schema.js';
 import { ManualClock } from '../../src/lib/clock.js';
 import { bootstrapIfEmpty } from '../../src/services/auth/bootstrap.js';
 import { FakeAgent, type FakeAgentOptions } from './fake-agent.js';
@@ -34,6 +36,8 @@ export interface Harness {
   heartbeat(agent: FakeAgent, credential: string, withInventory?: boolean): Promise<HeartbeatResp>;
   /** Waits until no saga or drain is running. */
   idle(): Promise<void>;
+  /** The internal id (zone name on its agent) of the VM users call `name` (first match). */
+  zoneOf(name: string): string;
   close(): Promise<void>;
 }
 
@@ -123,6 +127,11 @@ export async function createHarness(
       return (await res.json()) as HeartbeatResp;
     },
     idle: () => core.ctx.work.idle(),
+    zoneOf(name) {
+      const row = core.ctx.db.select({ id: vms.id }).from(vms).where(eq(vms.name, name)).get();
+      if (!row) throw new Error(`no VM named ${name}`);
+      return row.id;
+    },
     async close() {
       await core.stop();
       opened.close();

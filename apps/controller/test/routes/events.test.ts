@@ -45,9 +45,11 @@ describe('GET /v1/events', () => {
     await h.idle();
     const seen = await readEvents(admin, /"state":"active"/);
     expect(seen).toContain('event: hello');
-    expect(seen).toMatch(/event: env\.state\ndata: \{"id":"watched","state":"creating"\}/);
+    expect(seen).toMatch(
+      /event: env\.state\ndata: \{"id":"watched","org_id":"[^"]+","state":"creating"\}/,
+    );
     expect(seen).toMatch(/event: vm\.state\ndata: \{"id":"watched-0"/);
-    expect(seen).toMatch(/"id":"watched","state":"active"/);
+    expect(seen).toMatch(/"id":"watched","org_id":"[^"]+","state":"active"/);
     const theirs = await readEvents(outsider, /watched/, 300);
     expect(theirs).toContain('event: hello');
     expect(theirs).not.toContain('watched');

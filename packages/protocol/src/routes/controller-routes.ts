@@ -16,7 +16,7 @@ import {
   WhoAmI,
 } from '../schemas/auth.js';
 import { listOf, Ok, Pagination } from '../schemas/common.js';
-import { Env, EnvListQuery } from '../schemas/env.js';
+import { Env, EnvListQuery, OrgScopeQuery } from '../schemas/env.js';
 import {
   AddHostReq,
   ConnectionTestResult,
@@ -329,6 +329,7 @@ export const controllerRoutes = {
     status: 200,
     summary: 'Environment with its VMs, IPs and port maps',
     params: EnvById,
+    query: OrgScopeQuery,
     response: Env,
   }),
   deleteEnv: defineRoute({
@@ -339,6 +340,7 @@ export const controllerRoutes = {
     status: 202,
     summary: 'Destroy an environment',
     params: EnvById,
+    query: OrgScopeQuery,
     response: Env,
   }),
   stopEnv: defineRoute({
@@ -349,6 +351,7 @@ export const controllerRoutes = {
     status: 202,
     summary: 'Stop every VM of an environment',
     params: EnvById,
+    query: OrgScopeQuery,
     response: Env,
   }),
   startEnv: defineRoute({
@@ -359,6 +362,7 @@ export const controllerRoutes = {
     status: 202,
     summary: 'Start every VM of an environment',
     params: EnvById,
+    query: OrgScopeQuery,
     response: Env,
   }),
   extendEnv: defineRoute({
@@ -369,6 +373,7 @@ export const controllerRoutes = {
     status: 200,
     summary: 'Extend the lifetime of an environment',
     params: EnvById,
+    query: OrgScopeQuery,
     body: ExtendEnvReq,
     response: Env,
   }),
@@ -380,6 +385,7 @@ export const controllerRoutes = {
     status: 200,
     summary: 'Single VM details',
     params: VmById,
+    query: OrgScopeQuery,
     response: Vm,
   }),
   stopVm: defineRoute({
@@ -390,6 +396,7 @@ export const controllerRoutes = {
     status: 202,
     summary: 'Stop a VM',
     params: VmById,
+    query: OrgScopeQuery,
     response: Vm,
   }),
   startVm: defineRoute({
@@ -400,6 +407,7 @@ export const controllerRoutes = {
     status: 202,
     summary: 'Start a VM',
     params: VmById,
+    query: OrgScopeQuery,
     response: Vm,
   }),
   restartVm: defineRoute({
@@ -410,6 +418,7 @@ export const controllerRoutes = {
     status: 202,
     summary: 'Restart a VM',
     params: VmById,
+    query: OrgScopeQuery,
     response: Vm,
   }),
   consoleTicket: defineRoute({
@@ -420,6 +429,7 @@ export const controllerRoutes = {
     status: 201,
     summary: 'Single-use ticket for the serial or VNC console websocket',
     params: VmById,
+    query: OrgScopeQuery,
     body: ConsoleTicketReq,
     response: ConsoleTicket,
   }),

@@ -7,7 +7,10 @@ export type ConsoleKind = 'serial' | 'vnc';
 
 /** What a ticket lets its holder open, and on whose behalf. */
 export interface ConsoleGrant {
+  /** Internal id (the zone name on the agent). */
   vmId: string;
+  /** The name the caller knows the VM by, for what the caller is told. */
+  vmName: string;
   kind: ConsoleKind;
   principal: Principal;
   requestId: string;

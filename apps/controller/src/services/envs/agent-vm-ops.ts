@@ -8,7 +8,7 @@ import {
 import { and, eq, lte } from 'drizzle-orm';
 import type { Ctx } from '../../context.js';
 import { hostImages, hosts, vms } from '../../db/schema.js';
-import { markVmDeleted } from '../hosts/apply-inventory.js';
+import { markVmDeleted, vmEventData } from '../hosts/apply-inventory.js';
 import type { EnvRow, VmRow } from './env-view.js';
 import { pushImageIfNeeded } from './push-image.js';
 import { asVmOpError, Interrupted, VmOpError } from './vm-op-error.js';
@@ -58,11 +58,7 @@ export function setVmState(ctx: Ctx, vmId: string, state: string, error?: Failur
   }
   const row = ctx.db.update(vms).set(patch).where(eq(vms.id, vmId)).returning().get();
   if (row) {
-    ctx.events.publish({
-      type: 'vm.state',
-      orgId: row.orgId,
-      data: { id: row.id, env_id: row.envId, host_id: row.hostId, state },
-    });
+    ctx.events.publish({ type: 'vm.state', orgId: row.orgId, data: vmEventData(row, state) });
   }
 }
 

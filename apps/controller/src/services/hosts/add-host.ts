@@ -24,7 +24,7 @@ export async function addHost(ctx: Ctx, p: Principal, req: AddHostReq): Promise<
   if (known && !req.api_key && !req.bootstrap_token) {
     if (!canSeeOrg(p, known.orgId))
       throw new ApiError('conflict', `${baseUrl} is managed by another organization`);
-    return { host: toHostViews(ctx, [known])[0] as Host, created: false };
+    return { host: toHostViews(ctx, [known], p)[0] as Host, created: false };
   }
   const orgId = resolveTargetOrg(ctx, p, req.org_id);
   const key = req.bootstrap_token
@@ -44,7 +44,7 @@ export async function addHost(ctx: Ctx, p: Principal, req: AddHostReq): Promise<
         .where(eq(hosts.id, existing.id))
         .run();
     }
-    return { host: toHostViews(ctx, [existing])[0] as Host, created: false };
+    return { host: toHostViews(ctx, [existing], p)[0] as Host, created: false };
   }
   insertAddedHost(ctx, info, { baseUrl, key, orgId, publicAddr: req.public_addr });
   ctx.liveness.track(info.host_id, null, -1);
@@ -55,7 +55,7 @@ export async function addHost(ctx: Ctx, p: Principal, req: AddHostReq): Promise<
     data: { id: info.host_id, hostname: info.hostname, liveness: 'ready' },
   });
   const row = ctx.db.select().from(hosts).where(eq(hosts.id, info.host_id)).get();
-  return { host: toHostViews(ctx, row ? [row] : [])[0] as Host, created: true };
+  return { host: toHostViews(ctx, row ? [row] : [], p)[0] as Host, created: true };
 }
 
 async function claimAgentKey(ctx: Ctx, baseUrl: string, token: string): Promise<string> {
