@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { StandardClose } from '@apiary/protocol';
 import { createLogger, type Logger } from '@apiary/server-kit';
 import { createAgentConnector } from './agents/agent-connector.js';
+import { type ResolveHost, systemResolve } from './agents/agent-target.js';
 import { createApp } from './app.js';
 import type { ControllerConfig } from './config.js';
 import type { Ctx } from './context.js';
@@ -29,6 +30,8 @@ export interface CoreDeps {
   log?: Logger;
   /** How the controller reaches agents (tests: an in-process fake agent). */
   fetch?: typeof fetch;
+  /** How agent host names are resolved for the target check (tests: names of fake agents). */
+  resolveHost?: ResolveHost;
   /** Key for secrets at rest; default: `<data-dir>/secret.key`, created on first start. */
   secretKey?: Buffer;
   validateResponses?: boolean;
@@ -64,7 +67,15 @@ export function createControllerCore(deps: CoreDeps) {
     metrics: createControllerMetrics({ processMetrics: deps.processMetrics }),
     events: new EventBus(),
     box,
-    agents: createAgentConnector({ box, timeoutMs: config.agentTimeoutMs, fetch: deps.fetch }),
+    agents: createAgentConnector({
+      box,
+      timeoutMs: config.agentTimeoutMs,
+      fetch: deps.fetch,
+      targets: {
+        allow: new Set(config.allowAgentTargets),
+        resolve: deps.resolveHost ?? systemResolve,
+      },
+    }),
     liveness,
     work: new BackgroundWork(),
     imageDir,

@@ -65,6 +65,7 @@ export async function createHarness(
     clock,
     log,
     fetch: network.fetch,
+    resolveHost: network.resolve,
     validateResponses: true,
     processMetrics: false,
   });

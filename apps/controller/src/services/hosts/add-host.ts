@@ -60,11 +60,13 @@ export async function addHost(ctx: Ctx, p: Principal, req: AddHostReq): Promise<
 
 async function claimAgentKey(ctx: Ctx, baseUrl: string, token: string): Promise<string> {
   try {
-    const created = await ctx.agents
-      .forAddr(baseUrl, undefined)
-      .bootstrapApiKey({ body: { claim_token: token, name: 'apiary-controller' } });
+    const client = await ctx.agents.forAddr(baseUrl, undefined);
+    const created = await client.bootstrapApiKey({
+      body: { claim_token: token, name: 'apiary-controller' },
+    });
     return created.key;
   } catch (error) {
+    if (error instanceof ApiError && error.code === 'forbidden') throw error;
     const e = error instanceof ApiError ? error : new ApiError('upstream_failed', String(error));
     throw new ApiError(
       e.code === 'unavailable' || e.code === 'timeout' ? e.code : 'precondition_failed',
