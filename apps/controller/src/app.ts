@@ -4,6 +4,7 @@ import { cors } from 'hono/cors';
 import type { Ctx } from './context.js';
 import type { AppEnv } from './http/app-env.js';
 import { createPrincipalResolver, nodeRemoteAddress } from './http/auth.js';
+import { EventStreams } from './http/event-streams.js';
 import { createControllerBinder } from './http/route-binding.js';
 import { registerAuthRoutes } from './routes/auth-routes.js';
 import { registerConsoleRoutes } from './routes/console-routes.js';
@@ -23,6 +24,8 @@ export interface AppOptions {
   kickDrains?: () => void;
   /** Built dashboard to serve; default: the @apiary/dashboard package's dist/. */
   dashboardDir?: string;
+  /** Open event streams (the core re-checks their callers); default: a registry of its own. */
+  eventStreams?: EventStreams;
 }
 
 /**
@@ -71,7 +74,7 @@ export function createApp(ctx: Ctx, options: AppOptions = {}) {
   registerHostRoutes(deps);
   registerEnvRoutes(deps);
   registerImageRoutes(deps);
-  registerEventRoutes(deps);
+  registerEventRoutes(deps, options.eventStreams ?? new EventStreams(ctx));
   registerConsoleRoutes(deps);
   app.route('/v1', v1);
   app.route('/api', v1);

@@ -1,4 +1,4 @@
-import { ApiError } from '@apiary/protocol';
+import type { ApiError } from '@apiary/protocol';
 import { describe, expect, it } from 'vitest';
 import { ManualClock } from '../../src/lib/clock.js';
 import type { Principal } from '../../src/services/auth/principal.js';
