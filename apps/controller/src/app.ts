@@ -34,7 +34,8 @@ export interface AppOptions {
  */
 export function createApp(ctx: Ctx, options: AppOptions = {}) {
   const app = new Hono<AppEnv>();
-  const principalOf = createPrincipalResolver(ctx, options.remoteAddress ?? nodeRemoteAddress);
+  const remoteAddress = options.remoteAddress ?? nodeRemoteAddress;
+  const principalOf = createPrincipalResolver(ctx, remoteAddress);
   const bind = createControllerBinder(ctx, {
     validateResponses: options.validateResponses ?? false,
     principalOf,
@@ -67,7 +68,7 @@ export function createApp(ctx: Ctx, options: AppOptions = {}) {
   const dashboard = createDashboardResolver(options.dashboardDir);
   registerRootRoutes(ctx, app, dashboard);
   const v1 = new Hono<AppEnv>();
-  const deps: RouteDeps = { ctx, router: v1, bind, kickDrains };
+  const deps: RouteDeps = { ctx, router: v1, bind, kickDrains, remoteAddress };
   registerStatusRoute(deps);
   registerInternalRoutes(deps);
   registerAuthRoutes(deps);
