@@ -21,9 +21,9 @@ export async function addHost(ctx: Ctx, p: Principal, req: AddHostReq): Promise<
   requireRole(p, 'org_admin', 'adding a host');
   const baseUrl = agentBaseUrl(req.addr);
   const known = ctx.db.select().from(hosts).where(eq(hosts.addr, baseUrl)).get();
-  if (known && !req.api_key && !req.bootstrap_token) {
-    if (!canSeeOrg(p, known.orgId))
-      throw new ApiError('conflict', `${baseUrl} is managed by another organization`);
+  // Another organization's host at this address is not "known" to this caller: the answer is
+  // the connection test's, as for any address, so nobody learns where others' hosts are.
+  if (known && canSeeOrg(p, known.orgId) && !req.api_key && !req.bootstrap_token) {
     return { host: toHostViews(ctx, [known], p)[0] as Host, created: false };
   }
   const orgId = resolveTargetOrg(ctx, p, req.org_id);
