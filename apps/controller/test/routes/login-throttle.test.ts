@@ -27,7 +27,7 @@ function loginFrom(address: string, username: string, password: string) {
   );
 }
 
-async function statuses(responses: Promise<Response>[]) {
+async function statuses(responses: Array<Response | Promise<Response>>) {
   const all = await Promise.all(responses);
   const count = (s: number) => all.filter((r) => r.status === s).length;
   return { all, ok: count(200), wrong: count(401), limited: count(429) };
