@@ -4,6 +4,7 @@ import { cors } from 'hono/cors';
 import type { Ctx } from './context.js';
 import type { AppEnv } from './http/app-env.js';
 import { createPrincipalResolver, nodeRemoteAddress } from './http/auth.js';
+import { EventStreams } from './http/event-streams.js';
 import { createControllerBinder } from './http/route-binding.js';
 import { registerAuthRoutes } from './routes/auth-routes.js';
 import { registerConsoleRoutes } from './routes/console-routes.js';
@@ -23,6 +24,8 @@ export interface AppOptions {
   kickDrains?: () => void;
   /** Built dashboard to serve; default: the @apiary/dashboard package's dist/. */
   dashboardDir?: string;
+  /** Open event streams (the core re-checks their callers); default: a registry of its own. */
+  eventStreams?: EventStreams;
 }
 
 /**
@@ -31,7 +34,8 @@ export interface AppOptions {
  */
 export function createApp(ctx: Ctx, options: AppOptions = {}) {
   const app = new Hono<AppEnv>();
-  const principalOf = createPrincipalResolver(ctx, options.remoteAddress ?? nodeRemoteAddress);
+  const remoteAddress = options.remoteAddress ?? nodeRemoteAddress;
+  const principalOf = createPrincipalResolver(ctx, remoteAddress);
   const bind = createControllerBinder(ctx, {
     validateResponses: options.validateResponses ?? false,
     principalOf,
@@ -64,14 +68,14 @@ export function createApp(ctx: Ctx, options: AppOptions = {}) {
   const dashboard = createDashboardResolver(options.dashboardDir);
   registerRootRoutes(ctx, app, dashboard);
   const v1 = new Hono<AppEnv>();
-  const deps: RouteDeps = { ctx, router: v1, bind, kickDrains };
+  const deps: RouteDeps = { ctx, router: v1, bind, kickDrains, remoteAddress };
   registerStatusRoute(deps);
   registerInternalRoutes(deps);
   registerAuthRoutes(deps);
   registerHostRoutes(deps);
   registerEnvRoutes(deps);
   registerImageRoutes(deps);
-  registerEventRoutes(deps);
+  registerEventRoutes(deps, options.eventStreams ?? new EventStreams(ctx));
   registerConsoleRoutes(deps);
   app.route('/v1', v1);
   app.route('/api', v1);

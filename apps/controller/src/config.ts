@@ -2,6 +2,7 @@ import { parseArgs } from 'node:util';
 import { Engine, ListenAddress, summarizeIssues, validationIssues } from '@apiary/protocol';
 import { LogFormatSetting, LogLevelSetting } from '@apiary/server-kit';
 import { z } from 'zod';
+import { ALLOWABLE_TARGETS } from './agents/agent-target.js';
 
 const Millis = (min: number, def: number) => z.coerce.number().int().min(min).default(def);
 
@@ -78,6 +79,22 @@ export const ControllerConfig = z.object({
     .int()
     .min(1)
     .default(64 * 1024 ** 3),
+  /**
+   * Special addresses the controller may be asked to reach an agent at (connection test, add by
+   * address): `loopback`, `link-local`, comma-separated. None by default: an org admin must not
+   * make the controller probe its own machine or the link-local network. Dev fleets and test
+   * harnesses whose agents listen on 127.0.0.1 pass `loopback`.
+   */
+  allowAgentTargets: z
+    .string()
+    .transform((s) =>
+      s
+        .split(',')
+        .map((t) => t.trim())
+        .filter(Boolean),
+    )
+    .pipe(z.array(z.enum(ALLOWABLE_TARGETS)))
+    .default([]),
   /** Engines served by another engine: the seed's default `qemu` runs as bhyve here. */
   engineMap: EngineMap.default({ qemu: 'bhyve' }),
   /** How long shutdown waits for in-flight work before closing the database. */
@@ -111,6 +128,7 @@ const OPTIONS = [
   ['console-ticket-ttl-ms', 'APIARY_CONSOLE_TICKET_TTL_MS', 'consoleTicketTtlMs'],
   ['max-image-bytes', 'APIARY_MAX_IMAGE_BYTES', 'maxImageBytes'],
   ['engine-map', 'APIARY_ENGINE_MAP', 'engineMap'],
+  ['allow-agent-targets', 'APIARY_ALLOW_AGENT_TARGETS', 'allowAgentTargets'],
   ['shutdown-timeout-ms', 'APIARY_SHUTDOWN_TIMEOUT_MS', 'shutdownTimeoutMs'],
 ] as const;
 

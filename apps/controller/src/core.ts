@@ -3,12 +3,14 @@ import { join } from 'node:path';
 import { StandardClose } from '@apiary/protocol';
 import { createLogger, type Logger } from '@apiary/server-kit';
 import { createAgentConnector } from './agents/agent-connector.js';
+import { type ResolveHost, systemResolve } from './agents/agent-target.js';
 import { createApp } from './app.js';
 import type { ControllerConfig } from './config.js';
 import type { Ctx } from './context.js';
 import type { Db } from './db/open-db.js';
 import { hosts } from './db/schema.js';
 import { createConsoleSockets } from './http/console-upgrade.js';
+import { EventStreams } from './http/event-streams.js';
 import { createSecretBox, loadOrCreateKeyFile } from './lib/cipher.js';
 import { type Clock, systemClock } from './lib/clock.js';
 import { EventBus } from './lib/event-bus.js';
@@ -29,6 +31,8 @@ export interface CoreDeps {
   log?: Logger;
   /** How the controller reaches agents (tests: an in-process fake agent). */
   fetch?: typeof fetch;
+  /** How agent host names are resolved for the target check (tests: names of fake agents). */
+  resolveHost?: ResolveHost;
   /** Key for secrets at rest; default: `<data-dir>/secret.key`, created on first start. */
   secretKey?: Buffer;
   validateResponses?: boolean;
@@ -38,7 +42,7 @@ export interface CoreDeps {
   dashboardDir?: string;
 }
 
-/** How soon an open console notices that its caller's credential was revoked. */
+/** How soon an open console or event stream notices that its caller's credential was revoked. */
 const CONSOLE_CHECK_MS = 10_000;
 
 /**
@@ -64,7 +68,15 @@ export function createControllerCore(deps: CoreDeps) {
     metrics: createControllerMetrics({ processMetrics: deps.processMetrics }),
     events: new EventBus(),
     box,
-    agents: createAgentConnector({ box, timeoutMs: config.agentTimeoutMs, fetch: deps.fetch }),
+    agents: createAgentConnector({
+      box,
+      timeoutMs: config.agentTimeoutMs,
+      fetch: deps.fetch,
+      targets: {
+        allow: new Set(config.allowAgentTargets),
+        resolve: deps.resolveHost ?? systemResolve,
+      },
+    }),
     liveness,
     work: new BackgroundWork(),
     imageDir,
@@ -83,8 +95,11 @@ export function createControllerCore(deps: CoreDeps) {
   };
   const consoles = createConsoleSockets(ctx);
   ctx.metrics.sources.consoleSessions = () => consoles.open;
-  const checkConsoles = () => consoles.closeRevoked();
+  const eventStreams = new EventStreams(ctx);
+  // Revoking a key, ending a session or disabling a user ends what it had open.
+  const checkConsoles = () => consoles.closeRevoked() + eventStreams.closeRevoked();
   const app = createApp(ctx, {
+    eventStreams,
     dashboardDir: deps.dashboardDir,
     validateResponses: deps.validateResponses,
     kickDrains: () => void runGuarded('drain', passes.drainTick),
@@ -117,7 +132,7 @@ export function createControllerCore(deps: CoreDeps) {
     every('reap', config.reaperIntervalMs, passes.reap);
     every('drain', config.drainIntervalMs, passes.drainTick);
     every('poll', config.pollIntervalMs, passes.poll);
-    every('consoles', CONSOLE_CHECK_MS, checkConsoles);
+    every('credentials', CONSOLE_CHECK_MS, checkConsoles);
     // Resume what a previous run left unfinished, now rather than a reaper interval from now.
     void runGuarded('reap', passes.reap);
   }
@@ -126,6 +141,7 @@ export function createControllerCore(deps: CoreDeps) {
   async function stop() {
     for (const t of timers) clearInterval(t);
     consoles.closeAll(StandardClose.goingAway, 'the controller is shutting down');
+    eventStreams.closeAll();
     await ctx.work.stop(config.shutdownTimeoutMs);
   }
 
@@ -137,6 +153,9 @@ export function createControllerCore(deps: CoreDeps) {
     ctx,
     app,
     handleUpgrade: consoles.handleUpgrade,
+    eventStreams,
+    /** Ends consoles and event streams whose caller's credential no longer holds. */
+    checkCredentials: checkConsoles,
     checkConsoles,
     start,
     stop,

@@ -24,6 +24,11 @@ export class ApiError extends Error {
    * an agent): a server sends them even with a 5xx status, whose messages it otherwise hides.
    */
   readonly forClient: boolean;
+  /**
+   * Seconds after which the same request may succeed (a 429 or 503): servers send it as the
+   * `Retry-After` header, clients read it back from there.
+   */
+  readonly retryAfterSeconds: number | undefined;
 
   constructor(
     code: ErrorCode,
@@ -35,6 +40,7 @@ export class ApiError extends Error {
       cause?: unknown;
       forClient?: boolean;
       omittedIssues?: number;
+      retryAfterSeconds?: number;
     } = {},
   ) {
     super(msg, options.cause === undefined ? undefined : { cause: options.cause });
@@ -45,6 +51,10 @@ export class ApiError extends Error {
     this.requestId = options.requestId;
     this.forClient = options.forClient ?? false;
     this.omittedIssues = options.omittedIssues ?? 0;
+    this.retryAfterSeconds =
+      options.retryAfterSeconds === undefined
+        ? undefined
+        : Math.max(1, Math.ceil(options.retryAfterSeconds));
   }
 
   static fromBody(body: ErrorBody): ApiError {

@@ -53,6 +53,9 @@ export function createErrorHandler(options: ErrorHandlerOptions) {
     const apiError = toApiError(error, options.classify);
     const requestId =
       currentRequestId() ?? (c.get('requestId') as string | undefined) ?? newRequestId();
+    if (apiError.retryAfterSeconds !== undefined) {
+      c.header('Retry-After', String(apiError.retryAfterSeconds));
+    }
     if (apiError.status < 500 || apiError.forClient) {
       return c.json(apiError.toBody(requestId), apiError.status as 400);
     }

@@ -40,6 +40,9 @@ export class ControllerDaemon extends Daemon {
     options: ControllerOptions,
   ) {
     const argv = [bins.controller, '--listen', `127.0.0.1:${port}`, '--data-dir', dataDir];
+    // Every agent of a test or dev fleet listens on 127.0.0.1, which a controller refuses to
+    // reach by address unless told to: these fleets say so, as an operator would have to.
+    argv.push('--allow-agent-targets', 'loopback');
     super(port, [...argv, ...(options.args ?? [])], {
       ...options,
       name: options.name ?? 'controller',

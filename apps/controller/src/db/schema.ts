@@ -179,10 +179,20 @@ export const drains = sqliteTable(
   (t) => [index('drains_host').on(t.hostId, t.startedAt)],
 );
 
+/*
+ * Environments and VMs have two identities. `name` is what users chose and address
+ * (`GET /v1/envs/{name}`), unique within an organization only: another organization may use the
+ * same names. `id` is internal and unique across the controller: it keys the sagas, the
+ * reservations, the drains and the agent calls, and a VM's `id` is its zone name on its host,
+ * so two organizations' `shared-0` never meet on one host or in this database. Rows from before
+ * names existed keep their old id as their name (the id was the name then).
+ */
 export const envs = sqliteTable(
   'envs',
   {
     id: text('id').primaryKey(),
+    /** The user's name for it, unique within its organization (`my-env`). */
+    name: text('name').notNull(),
     orgId: text('org_id')
       .notNull()
       .references(() => orgs.id),
@@ -210,13 +220,19 @@ export const envs = sqliteTable(
     errorCode: text('error_code').$type<FailureCode>(),
     errorMsg: text('error_msg'),
   },
-  (t) => [index('envs_org').on(t.orgId), index('envs_expiry').on(t.state, t.expiresAt)],
+  (t) => [
+    uniqueIndex('envs_org_name').on(t.orgId, t.name),
+    index('envs_expiry').on(t.state, t.expiresAt),
+  ],
 );
 
 export const vms = sqliteTable(
   'vms',
   {
+    /** Internal and global: the zone name on the host (`<env id>-<idx>`). */
     id: text('id').primaryKey(),
+    /** What users address, unique within the organization: `<env name>-<idx>`. */
+    name: text('name').notNull(),
     envId: text('env_id')
       .notNull()
       .references(() => envs.id, { onDelete: 'cascade' }),
@@ -244,7 +260,11 @@ export const vms = sqliteTable(
     createdAt: integer('created_at').notNull(),
     updatedAt: integer('updated_at').notNull(),
   },
-  (t) => [index('vms_env').on(t.envId), index('vms_host').on(t.hostId, t.state)],
+  (t) => [
+    index('vms_env').on(t.envId),
+    index('vms_host').on(t.hostId, t.state),
+    uniqueIndex('vms_org_name').on(t.orgId, t.name),
+  ],
 );
 
 export const images = sqliteTable(

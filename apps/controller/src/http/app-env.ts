@@ -10,5 +10,7 @@ export interface AppEnv {
   Bindings: {
     /** Set by @hono/node-server: the Node request (remote address for the localhost bypass). */
     incoming?: Partial<NodeIncoming>;
+    /** Set by @hono/node-server: the Node response (an event stream drops a lagging client). */
+    outgoing?: { destroy(): void };
   };
 }

@@ -1,4 +1,5 @@
 import { randomBytes, scrypt, timingSafeEqual } from 'node:crypto';
+import { ApiError } from '@apiary/protocol';
 
 /** scrypt cost parameters (N=2^15, r=8, p=1: ~32 MiB, tens of ms per check). */
 const N = 32768;
@@ -7,12 +8,52 @@ const P = 1;
 const KEY_LENGTH = 32;
 const MAX_MEM = 64 * 1024 * 1024;
 
+/*
+ * scrypt runs on libuv's thread pool, four threads per process, which file reads, DNS lookups
+ * and zlib share. A storm of password checks (60 parallel wrong passwords) would hold all four
+ * and queue the controller's own file reads behind seconds of scrypt. So at most two
+ * derivations run at once (two threads stay free for everything else), a bounded number wait,
+ * and the rest are refused at once with 429: refusing is cheap, deriving is not. The pool is
+ * per process, so this bound is too.
+ */
+const RUNNING_MAX = 2;
+const WAITING_MAX = 64;
+let running = 0;
+const waiting: Array<() => void> = [];
+
+async function bounded<T>(work: () => Promise<T>): Promise<T> {
+  if (running >= RUNNING_MAX) {
+    if (waiting.length >= WAITING_MAX) {
+      throw new ApiError('rate_limited', 'too many password checks in progress; try again', {
+        retryAfterSeconds: 1,
+      });
+    }
+    // A finishing derivation hands its slot straight to the first waiter.
+    await new Promise<void>((resolve) => waiting.push(resolve));
+  } else running++;
+  try {
+    return await work();
+  } finally {
+    const next = waiting.shift();
+    if (next) next();
+    else running--;
+  }
+}
+
 function derive(password: string, salt: Buffer, n: number, r: number, p: number): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    scrypt(password, salt, KEY_LENGTH, { N: n, r, p, maxmem: MAX_MEM }, (err, key) =>
-      err ? reject(err) : resolve(key),
-    );
-  });
+  return bounded(
+    () =>
+      new Promise((resolve, reject) => {
+        scrypt(password, salt, KEY_LENGTH, { N: n, r, p, maxmem: MAX_MEM }, (err, key) =>
+          err ? reject(err) : resolve(key),
+        );
+      }),
+  );
+}
+
+/** Derivations running now (tests). */
+export function passwordChecksRunning(): number {
+  return running;
 }
 
 /** `scrypt$N$r$p$salt$hash` (base64): the parameters travel with the hash so they can grow. */

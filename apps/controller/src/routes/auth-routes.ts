@@ -7,6 +7,7 @@ import {
   listLicenseKeys,
   revokeLicenseKey,
 } from '../services/auth/license-keys.js';
+import { LoginThrottle } from '../services/auth/login-throttle.js';
 import { createOrg, deleteOrg, getOrg, listOrgs, toOrgView } from '../services/auth/orgs.js';
 import { login, logout } from '../services/auth/sessions.js';
 import {
@@ -18,8 +19,9 @@ import {
 } from '../services/auth/users.js';
 import type { RouteDeps } from './route-deps.js';
 
-export function registerAuthRoutes({ ctx, router, bind }: RouteDeps) {
-  bind(router, r.login, ({ body }) => login(ctx, body));
+export function registerAuthRoutes({ ctx, router, bind, remoteAddress }: RouteDeps) {
+  const throttle = new LoginThrottle(ctx.clock);
+  bind(router, r.login, ({ c, body }) => login(ctx, body, { throttle, address: remoteAddress(c) }));
   bind(router, r.logout, ({ principal }) => logout(ctx, principal));
   bind(router, r.whoami, ({ principal: p }) => {
     const user = p.userId

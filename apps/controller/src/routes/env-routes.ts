@@ -12,20 +12,31 @@ import {
 import { powerVm } from '../services/envs/vm-actions.js';
 import type { RouteDeps } from './route-deps.js';
 
+/** Environments and VMs are addressed by name within the caller's organization (`?org=`). */
 export function registerEnvRoutes({ ctx, router, bind }: RouteDeps) {
   bind(router, r.createEnv, ({ principal, body }) => createEnv(ctx, principal, body));
   bind(router, r.listEnvs, ({ principal, query }) => listEnvs(ctx, principal, query));
-  bind(router, r.getEnv, ({ principal, params }) => getEnv(ctx, principal, params.id));
-  bind(router, r.deleteEnv, ({ principal, params }) => deleteEnv(ctx, principal, params.id));
-  bind(router, r.stopEnv, ({ principal, params }) => stopEnv(ctx, principal, params.id));
-  bind(router, r.startEnv, ({ principal, params }) => startEnv(ctx, principal, params.id));
-  bind(router, r.extendEnv, ({ principal, params, body }) =>
-    extendEnv(ctx, principal, params.id, body.seconds),
+  bind(router, r.getEnv, ({ principal: p, params, query }) => getEnv(ctx, p, params.id, query.org));
+  bind(router, r.deleteEnv, ({ principal: p, params, query }) =>
+    deleteEnv(ctx, p, params.id, query.org),
   );
-  bind(router, r.getVm, ({ principal, params }) => getVm(ctx, principal, params.id));
-  bind(router, r.stopVm, ({ principal, params }) => powerVm(ctx, principal, params.id, 'stop'));
-  bind(router, r.startVm, ({ principal, params }) => powerVm(ctx, principal, params.id, 'start'));
-  bind(router, r.restartVm, ({ principal, params }) =>
-    powerVm(ctx, principal, params.id, 'restart'),
+  bind(router, r.stopEnv, ({ principal: p, params, query }) =>
+    stopEnv(ctx, p, params.id, query.org),
   );
+  bind(router, r.startEnv, ({ principal: p, params, query }) =>
+    startEnv(ctx, p, params.id, query.org),
+  );
+  bind(router, r.extendEnv, ({ principal: p, params, body, query }) =>
+    extendEnv(ctx, p, params.id, body.seconds, query.org),
+  );
+  bind(router, r.getVm, ({ principal: p, params, query }) => getVm(ctx, p, params.id, query.org));
+  for (const [route, action] of [
+    [r.stopVm, 'stop'],
+    [r.startVm, 'start'],
+    [r.restartVm, 'restart'],
+  ] as const) {
+    bind(router, route, ({ principal: p, params, query }) =>
+      powerVm(ctx, p, params.id, action, query.org),
+    );
+  }
 }

@@ -1,4 +1,4 @@
-import type { Hono } from 'hono';
+import type { Context, Hono } from 'hono';
 import type { Ctx } from '../context.js';
 import type { AppEnv } from '../http/app-env.js';
 import type { Bind } from '../http/route-binding.js';
@@ -9,4 +9,6 @@ export interface RouteDeps {
   bind: Bind;
   /** Runs a drain pass now (after a drain starts) instead of waiting for the next tick. */
   kickDrains: () => void;
+  /** The TCP peer's address of a request (login throttling, the localhost bypass). */
+  remoteAddress: (c: Context<AppEnv>) => string | undefined;
 }

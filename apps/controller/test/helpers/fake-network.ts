@@ -7,9 +7,15 @@ import type { FakeAgent } from './fake-agent.js';
 export class FakeNetwork {
   private agents = new Map<string, FakeAgent>();
 
+  /** Addresses names resolve to (default: one ordinary public address, TEST-NET-1). */
+  readonly dns = new Map<string, string[]>();
+
   add(addr: string, agent: FakeAgent) {
     this.agents.set(new URL(addr).host, agent);
   }
+
+  readonly resolve = async (hostname: string): Promise<string[]> =>
+    this.dns.get(hostname) ?? ['192.0.2.10'];
 
   readonly fetch: typeof fetch = async (input, init) => {
     const url = new URL(input instanceof Request ? input.url : String(input));

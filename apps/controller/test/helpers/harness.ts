@@ -6,9 +6,11 @@ import {
   type RegisterHostResp,
 } from '@apiary/protocol';
 import { createMemoryLogger } from '@apiary/server-kit';
+import { eq } from 'drizzle-orm';
 import { type ControllerConfig, defaultConfig } from '../../src/config.js';
 import { createControllerCore } from '../../src/core.js';
 import { openDb } from '../../src/db/open-db.js';
+import { vms } from '../../src/db/schema.js';
 import { ManualClock } from '../../src/lib/clock.js';
 import { bootstrapIfEmpty } from '../../src/services/auth/bootstrap.js';
 import { FakeAgent, type FakeAgentOptions } from './fake-agent.js';
@@ -47,6 +49,8 @@ export interface Harness {
   heartbeat(agent: FakeAgent, credential: string, withInventory?: boolean): Promise<HeartbeatResp>;
   /** Waits until no saga or drain is running. */
   idle(): Promise<void>;
+  /** The internal id (zone name on its agent) of the VM users call `name` (first match). */
+  zoneOf(name: string): string;
   close(): Promise<void>;
 }
 
@@ -74,6 +78,7 @@ export async function createHarness(
     clock,
     log,
     fetch: network.fetch,
+    resolveHost: network.resolve,
     validateResponses: true,
     processMetrics: false,
   });
@@ -141,6 +146,11 @@ export async function createHarness(
       return (await res.json()) as HeartbeatResp;
     },
     idle: () => core.ctx.work.idle(),
+    zoneOf(name) {
+      const row = core.ctx.db.select({ id: vms.id }).from(vms).where(eq(vms.name, name)).get();
+      if (!row) throw new Error(`no VM named ${name}`);
+      return row.id;
+    },
     async close() {
       await core.stop();
       opened.close();

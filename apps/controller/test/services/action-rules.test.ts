@@ -35,8 +35,8 @@ afterAll(async () => h?.close());
 
 /** Puts the environment (and its VM) in a state directly, as if a saga had left it there. */
 function setStates(env: EnvState, vm?: string) {
-  h.core.ctx.db.update(envs).set({ state: env }).where(eq(envs.id, 'rules')).run();
-  if (vm) h.core.ctx.db.update(vms).set({ state: vm }).where(eq(vms.id, 'rules-0')).run();
+  h.core.ctx.db.update(envs).set({ state: env }).where(eq(envs.name, 'rules')).run();
+  if (vm) h.core.ctx.db.update(vms).set({ state: vm }).where(eq(vms.name, 'rules-0')).run();
 }
 
 const ENV_REQUESTS: Record<EnvAction, [string, string, unknown?]> = {

@@ -127,7 +127,7 @@ describe('agent registration and heartbeats', () => {
     await uploadImage(h, 'img');
     await h.req('POST', '/v1/envs', { id: 'inv', ssh_keys: [sshKey()], vms: [{ image: 'img' }] });
     await h.idle();
-    const vm = agent.vms.get('inv-0');
+    const vm = agent.vms.get(h.zoneOf('inv-0'));
     expect(vm?.state).toBe('running');
     if (!vm) return;
     // The guest shuts itself down; the agent reports it.

@@ -91,7 +91,7 @@ describe('environments', () => {
     expect((await h.req('POST', '/v1/envs/my-env/stop')).status).toBe(202);
     await h.idle();
     let env = await json<Env>(await h.req('GET', '/v1/envs/my-env'));
-    expect([env.state, env.vms[0]?.state, agent?.vms.get('my-env-0')?.state]).toEqual([
+    expect([env.state, env.vms[0]?.state, agent?.vms.get(h.zoneOf('my-env-0'))?.state]).toEqual([
       'stopped',
       'stopped',
       'stopped',

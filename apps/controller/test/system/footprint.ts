@@ -24,3 +24,11 @@ export function footprint(state: HostState) {
 }
 
 export const EMPTY_FOOTPRINT = { zones: [], vnics: [], datasets: [], rdr: [], filters: [] };
+
+/**
+ * Zones named as users name their VMs: a VM's zone is `<env name>-<8 base32>-<index>` (its
+ * internal id, unique across organizations), its name `<env name>-<index>`.
+ */
+export function asVmNames(zones: string[]): string[] {
+  return zones.map((z) => z.replace(/-[a-z2-7]{8}-(\d+)(?=:|$)/, '-$1'));
+}

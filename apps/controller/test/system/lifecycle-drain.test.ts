@@ -3,7 +3,7 @@ import type { AgentDaemon, ControllerDaemon } from '@apiary/testkit';
 import { sshKey, uploadSampleImage, waitFor } from '@apiary/testkit';
 import { describe, expect, it } from 'vitest';
 import { fleetForFile } from './file-fleet.js';
-import { EMPTY_FOOTPRINT, footprint } from './footprint.js';
+import { asVmNames, EMPTY_FOOTPRINT, footprint } from './footprint.js';
 
 let c: ControllerDaemon;
 let agents: AgentDaemon[];
@@ -53,19 +53,21 @@ describe('environment lifecycle on real agents', () => {
     // Spread: one VM per host.
     expect(new Set(env.vms.map((v) => v.host_id)).size).toBe(2);
     for (const vm of env.vms)
-      expect(footprint(agentOf(vm.host_id).host()).zones).toEqual([`${vm.id}:running`]);
+      expect(asVmNames(footprint(agentOf(vm.host_id).host()).zones)).toEqual([`${vm.id}:running`]);
 
     expect((await c.call('POST', '/v1/envs/life/stop')).status).toBe(202);
     const stopped = await envIn('life', ['stopped']);
     expect(stopped.vms.map((v) => v.state)).toEqual(['stopped', 'stopped']);
     for (const vm of env.vms)
-      expect(footprint(agentOf(vm.host_id).host()).zones).toEqual([`${vm.id}:installed`]);
+      expect(asVmNames(footprint(agentOf(vm.host_id).host()).zones)).toEqual([
+        `${vm.id}:installed`,
+      ]);
 
     await c.call('POST', '/v1/envs/life/start');
     const started = await envIn('life', ['active']);
     expect(started.vms.map((v) => v.state)).toEqual(['running', 'running']);
     for (const vm of env.vms)
-      expect(footprint(agentOf(vm.host_id).host()).zones).toEqual([`${vm.id}:running`]);
+      expect(asVmNames(footprint(agentOf(vm.host_id).host()).zones)).toEqual([`${vm.id}:running`]);
 
     const extended = await json<Env>(c.call('POST', '/v1/envs/life/extend', { seconds: 7200 }));
     expect(Date.parse(extended.expires_at) - Date.parse(started.expires_at)).toBe(7_200_000);
@@ -138,7 +140,9 @@ describe('drain on real agents', () => {
       { what: 'stop drain to complete', timeoutMs: 120_000, intervalMs: 250 },
     );
     expect(done.vms.every((v) => v.state === 'stopped')).toBe(true);
-    expect(footprint(agentOf(host).host()).zones).toEqual(onHost.map((id) => `${id}:installed`));
+    expect(asVmNames(footprint(agentOf(host).host()).zones)).toEqual(
+      onHost.map((id) => `${id}:installed`),
+    );
     expect((await json<Host>(c.call('GET', `/v1/hosts/${host}`))).policy).toBe('maintenance');
     await c.call('POST', `/v1/hosts/${host}/activate`);
     await c.call('DELETE', '/v1/envs/drain-stop');

@@ -3,7 +3,7 @@ import type { AgentDaemon, ControllerDaemon } from '@apiary/testkit';
 import { sshKey, uploadSampleImage, waitFor } from '@apiary/testkit';
 import { describe, expect, it } from 'vitest';
 import { fleetForFile } from './file-fleet.js';
-import { EMPTY_FOOTPRINT, footprint } from './footprint.js';
+import { asVmNames, EMPTY_FOOTPRINT, footprint } from './footprint.js';
 
 /** Seed 003 (curl examples) and seed 002 (controller endpoints) against a real fleet. */
 let c: ControllerDaemon;
@@ -116,7 +116,7 @@ describe('seed 002 and 003 against a controller and real agents', () => {
       state: 'running',
     });
     const host = [registered, standalone].find((a) => a.hostId === vm?.host_id) as AgentDaemon;
-    expect(footprint(host.host()).zones).toEqual(['my-env-0:running']);
+    expect(asVmNames(footprint(host.host()).zones)).toEqual(['my-env-0:running']);
     // The user's request id reached the agent that made the VM (and its host command logs).
     expect(host.process.output).toContain('req_seedcreate0001');
 

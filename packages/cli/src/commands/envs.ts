@@ -44,7 +44,8 @@ export function registerEnvs(program: Command): void {
         let env = await withFlagIssues(envFlagSource(flags, body), () =>
           client.createEnv({ body }),
         );
-        if (flags.wait) env = (await waitForEnv(client, env.id, 'create', ctx.out)) ?? env;
+        if (flags.wait)
+          env = (await waitForEnv(client, env.id, 'create', ctx.out, { org: env.org_id })) ?? env;
         ctx.out.result(env, renderEnv);
         if (flags.wait) exitIfFailed(env.state);
       }),
@@ -67,9 +68,16 @@ export function registerEnvs(program: Command): void {
   envs
     .command('show <id>')
     .description('an environment with its VMs, IPs and port map')
+    .option(
+      '--org <id>',
+      "the environment's organization (super-admins; names are per organization)",
+    )
     .action(
-      withContext(async (ctx, id: string) => {
-        ctx.out.result(await ctx.client().getEnv({ params: { id } }), renderEnv);
+      withContext(async (ctx, id: string, o: { org?: string }) => {
+        ctx.out.result(
+          await ctx.client().getEnv({ params: { id }, query: orgQuery(o) }),
+          renderEnv,
+        );
       }),
     );
 
@@ -83,12 +91,16 @@ export function registerEnvs(program: Command): void {
       .command(`${name} <id>`)
       .description(description)
       .option('--wait', 'wait until it is done, showing progress')
+      .option(
+        '--org <id>',
+        "the environment's organization (super-admins; names are per organization)",
+      )
       .action(
-        withContext(async (ctx, id: string, o: { wait?: boolean }) => {
+        withContext(async (ctx, id: string, o: { wait?: boolean; org?: string }) => {
           const client = ctx.client();
-          let env = await client[verb]({ params: { id } });
+          let env = await client[verb]({ params: { id }, query: orgQuery(o) });
           if (o.wait) {
-            const settled = await waitForEnv(client, id, name, ctx.out);
+            const settled = await waitForEnv(client, id, name, ctx.out, { org: env.org_id });
             if (settled === null) {
               ctx.out.result({ id, state: 'deleted' }, () => `environment ${id} deleted`);
               return;
@@ -105,15 +117,25 @@ export function registerEnvs(program: Command): void {
     .command('extend <id>')
     .description('extend the lifetime of an environment')
     .requiredOption('--by <duration>', 'e.g. 2h')
+    .option(
+      '--org <id>',
+      "the environment's organization (super-admins; names are per organization)",
+    )
     .action(
-      withContext(async (ctx, id: string, o: { by: string }) => {
+      withContext(async (ctx, id: string, o: { by: string; org?: string }) => {
         const env = await withFlagIssues(durationSource('seconds', '--by', o.by), () =>
           ctx.client().extendEnv({
             params: { id },
+            query: orgQuery(o),
             body: { seconds: durationFlag('--by', o.by) },
           }),
         );
         ctx.out.result(env, renderEnv);
       }),
     );
+}
+
+/** `?org=` when `--org` was given: names are unique within an organization only. */
+export function orgQuery(o: { org?: string }): { org: string } | undefined {
+  return o.org ? { org: o.org } : undefined;
 }

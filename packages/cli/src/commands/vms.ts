@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { attachConsole } from '../lib/console.js';
 import { withContext } from '../lib/context.js';
 import { UsageError } from '../lib/errors.js';
+import { orgQuery } from './envs.js';
 import { renderVm } from './render-env.js';
 
 export function registerVms(program: Command): void {
@@ -10,9 +11,10 @@ export function registerVms(program: Command): void {
   vms
     .command('show <id>')
     .description('one VM: state, host, IP, ports and how to ssh in')
+    .option('--org <id>', "the VM's organization (super-admins; names are per organization)")
     .action(
-      withContext(async (ctx, id: string) => {
-        ctx.out.result(await ctx.client().getVm({ params: { id } }), renderVm);
+      withContext(async (ctx, id: string, o: { org?: string }) => {
+        ctx.out.result(await ctx.client().getVm({ params: { id }, query: orgQuery(o) }), renderVm);
       }),
     );
 
@@ -25,9 +27,13 @@ export function registerVms(program: Command): void {
     vms
       .command(`${name} <id>`)
       .description(description)
+      .option('--org <id>', "the VM's organization (super-admins; names are per organization)")
       .action(
-        withContext(async (ctx, id: string) => {
-          ctx.out.result(await ctx.client()[verb]({ params: { id } }), renderVm);
+        withContext(async (ctx, id: string, o: { org?: string }) => {
+          ctx.out.result(
+            await ctx.client()[verb]({ params: { id }, query: orgQuery(o) }),
+            renderVm,
+          );
         }),
       );
   }
@@ -35,12 +41,13 @@ export function registerVms(program: Command): void {
   vms
     .command('console <id>')
     .description("attach to a VM's serial console (Ctrl-] detaches)")
+    .option('--org <id>', "the VM's organization (super-admins; names are per organization)")
     .action(
-      withContext(async (ctx, id: string) => {
+      withContext(async (ctx, id: string, o: { org?: string }) => {
         if (ctx.out.json) throw new UsageError('console is interactive; --json does not apply');
         const ticket = await ctx
           .client()
-          .consoleTicket({ params: { id }, body: { kind: 'serial' } });
+          .consoleTicket({ params: { id }, query: orgQuery(o), body: { kind: 'serial' } });
         const url = new URL(ticket.url, ctx.target().url);
         url.protocol = url.protocol === 'https:' ? 'wss:' : 'ws:';
         const end = await attachConsole(url.toString(), process.stdin, process.stdout, () =>

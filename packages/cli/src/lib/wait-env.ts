@@ -38,7 +38,8 @@ export async function waitForEnv(
   id: string,
   op: keyof typeof SETTLED,
   out: Output,
-  options: { intervalMs?: number; timeoutMs?: number } = {},
+  /** `org`: the environment's organization (names are unique per organization only). */
+  options: { intervalMs?: number; timeoutMs?: number; org?: string } = {},
 ): Promise<Env | null> {
   const deadline = Date.now() + (options.timeoutMs ?? 30 * 60_000);
   const tty = (out.stderr as NodeJS.WriteStream).isTTY === true && !out.json;
@@ -55,7 +56,10 @@ export async function waitForEnv(
     for (;;) {
       let env: Env;
       try {
-        env = await client.getEnv({ params: { id } });
+        env = await client.getEnv({
+          params: { id },
+          query: options.org ? { org: options.org } : undefined,
+        });
       } catch (error) {
         if (op === 'delete' && error instanceof ApiError && error.code === 'not_found') return null;
         throw error;

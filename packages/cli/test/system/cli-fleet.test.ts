@@ -123,7 +123,9 @@ describe('apiary CLI against a real fleet', () => {
       intervalMs: 100,
     });
     session.write('\r');
-    await session.until('cli-env-0 console login: ');
+    await session.until(' console login: ');
+    // The guest is named after its zone, the VM's internal id: `cli-env-<8 base32>-0`.
+    expect(session.output().stdout).toMatch(/cli-env-[a-z2-7]{8}-0 console login: /);
     session.write('root\r');
     await session.until('Password: ');
     session.write('\x1d');

@@ -14,9 +14,10 @@ export function navigate(path: string, options: { replace?: boolean } = {}): voi
 
 /** The current route; re-renders on back/forward and on `navigate`. */
 export function useRoute(): Route {
-  const [path, setPath] = useState(window.location.pathname);
+  const here = () => `${window.location.pathname}${window.location.search}`;
+  const [path, setPath] = useState(here);
   useEffect(() => {
-    const update = () => setPath(window.location.pathname);
+    const update = () => setPath(here());
     window.addEventListener('popstate', update);
     window.addEventListener(NAVIGATE, update);
     return () => {
@@ -24,7 +25,8 @@ export function useRoute(): Route {
       window.removeEventListener(NAVIGATE, update);
     };
   }, []);
-  return matchRoute(path);
+  const [pathname = '', search = ''] = path.split(/(?=\?)/);
+  return matchRoute(pathname, search);
 }
 
 /** Follow a link in-app unless the user asked for a new tab or window. */

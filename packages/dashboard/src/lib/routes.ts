@@ -4,7 +4,11 @@ export type Route =
   | { name: 'host'; id: string }
   | { name: 'envs' }
   | { name: 'env-new' }
-  | { name: 'env'; id: string }
+  /**
+   * `org`: the environment's organization. Names are unique per organization only, so a
+   * super-admin's link names the organization too (`/envs/shared?org=org_x`).
+   */
+  | { name: 'env'; id: string; org?: string }
   | { name: 'images' }
   | { name: 'keys' }
   | { name: 'not-found'; path: string };
@@ -13,7 +17,7 @@ export type Route =
  * Client-side routes. None starts with /v1 or /api: those belong to the controller's API, so a
  * deep link can always be told apart from an API call by the server's SPA fallback.
  */
-export function matchRoute(pathname: string): Route {
+export function matchRoute(pathname: string, search = ''): Route {
   const path = pathname.replace(/\/+$/, '') || '/';
   const parts = path.split('/').filter(Boolean).map(safeDecode);
   const [first, second, extra] = parts;
@@ -22,7 +26,10 @@ export function matchRoute(pathname: string): Route {
   if (first === 'hosts' && !second) return { name: 'fleet' };
   if (first === 'envs' && !second) return { name: 'envs' };
   if (first === 'envs' && second === 'new' && !extra) return { name: 'env-new' };
-  if (first === 'envs' && second && !extra) return { name: 'env', id: second };
+  if (first === 'envs' && second && !extra) {
+    const org = new URLSearchParams(search).get('org');
+    return org ? { name: 'env', id: second, org } : { name: 'env', id: second };
+  }
   if (first === 'images' && !second) return { name: 'images' };
   if (first === 'keys' && !second) return { name: 'keys' };
   return { name: 'not-found', path };
@@ -38,8 +45,10 @@ export function hrefFor(route: Route): string {
       return '/envs';
     case 'env-new':
       return '/envs/new';
-    case 'env':
-      return `/envs/${encodeURIComponent(route.id)}`;
+    case 'env': {
+      const path = `/envs/${encodeURIComponent(route.id)}`;
+      return route.org ? `${path}?org=${encodeURIComponent(route.org)}` : path;
+    }
     case 'images':
       return '/images';
     case 'keys':

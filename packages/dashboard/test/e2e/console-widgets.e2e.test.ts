@@ -7,6 +7,9 @@ import { startFleet } from './support/e2e-fleet.js';
 import { startFrontDoor } from './support/front-door.js';
 import { createRfbDisplay } from './support/rfb-display.js';
 
+/** Ticket requests, whatever their query (the dashboard names the VM's organization: `?org=`). */
+const CONSOLE_TICKETS = /\/v1\/vms\/[^/?]+\/console(\?.*)?$/;
+
 /*
  * The dashboard's half of the consoles, on a real environment page of a real fleet: the ticket
  * request, the websocket URL, the bytes the terminal sends and shows, and noVNC's RFB session.
@@ -46,7 +49,7 @@ beforeAll(async () => {
   browser = await launchBrowser(door.url);
   const { page } = browser;
   // Tickets as the controller's POST /v1/vms/{id}/console answers them: a path with the ticket.
-  await page.route('**/v1/vms/*/console', async (route) => {
+  await page.route(CONSOLE_TICKETS, async (route) => {
     const body = JSON.parse(route.request().postData() ?? '{}') as { kind: string };
     tickets.push({
       kind: body.kind,
@@ -141,8 +144,8 @@ describe('console widgets', () => {
 
   it('says why when a console cannot be opened', async () => {
     const { page } = browser;
-    await page.unroute('**/v1/vms/*/console');
-    await page.route('**/v1/vms/*/console', (route) =>
+    await page.unroute(CONSOLE_TICKETS);
+    await page.route(CONSOLE_TICKETS, (route) =>
       route.fulfill({
         status: 409,
         contentType: 'application/json',

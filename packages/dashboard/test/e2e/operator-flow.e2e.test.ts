@@ -149,7 +149,7 @@ describe('the dashboard, driving a real controller with three agents on simulate
       const rows = terminal.locator('.xterm-rows');
       await expect
         .poll(() => rows.textContent(), { timeout: 20_000 })
-        .toMatch(new RegExp(`${ENV_ID}-0 console login:`));
+        .toMatch(new RegExp(`${ENV_ID}-[a-z2-7]{8}-0 console login:`)); // the guest's name: its zone
       // Keystrokes reach the guest's getty on the simulated host, which answers.
       await terminal.click();
       await page.keyboard.type('root');

@@ -20,6 +20,16 @@ describe('matchRoute', () => {
     expect(matchRoute('/nope')).toMatchObject({ name: 'not-found' });
   });
 
+  it("names an environment's organization when the link does (names are per organization)", () => {
+    expect(matchRoute('/envs/shared', '?org=org_a')).toEqual({
+      name: 'env',
+      id: 'shared',
+      org: 'org_a',
+    });
+    expect(hrefFor({ name: 'env', id: 'shared', org: 'org_a' })).toBe('/envs/shared?org=org_a');
+    expect(matchRoute('/envs/shared', '')).toEqual({ name: 'env', id: 'shared' });
+  });
+
   it('round-trips through hrefFor', () => {
     for (const path of [
       '/',

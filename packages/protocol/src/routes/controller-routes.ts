@@ -16,7 +16,7 @@ import {
   WhoAmI,
 } from '../schemas/auth.js';
 import { listOf, Ok, Pagination } from '../schemas/common.js';
-import { Env, EnvListQuery } from '../schemas/env.js';
+import { Env, EnvListQuery, OrgScopeQuery } from '../schemas/env.js';
 import {
   AddHostReq,
   ConnectionTestResult,
@@ -383,6 +383,7 @@ export const controllerRoutes = {
     status: 200,
     summary: 'Environment with its VMs, IPs and port maps',
     params: EnvById,
+    query: OrgScopeQuery,
     response: Env,
   }),
   deleteEnv: defineRoute({
@@ -394,6 +395,7 @@ export const controllerRoutes = {
     status: 202,
     summary: 'Destroy an environment',
     params: EnvById,
+    query: OrgScopeQuery,
     response: Env,
   }),
   stopEnv: defineRoute({
@@ -405,6 +407,7 @@ export const controllerRoutes = {
     status: 202,
     summary: 'Stop every VM of an environment',
     params: EnvById,
+    query: OrgScopeQuery,
     response: Env,
   }),
   startEnv: defineRoute({
@@ -416,6 +419,7 @@ export const controllerRoutes = {
     status: 202,
     summary: 'Start every VM of an environment',
     params: EnvById,
+    query: OrgScopeQuery,
     response: Env,
   }),
   extendEnv: defineRoute({
@@ -427,6 +431,7 @@ export const controllerRoutes = {
     status: 200,
     summary: 'Extend the lifetime of an environment',
     params: EnvById,
+    query: OrgScopeQuery,
     body: ExtendEnvReq,
     response: Env,
   }),
@@ -439,6 +444,7 @@ export const controllerRoutes = {
     status: 200,
     summary: 'Single VM details',
     params: VmById,
+    query: OrgScopeQuery,
     response: Vm,
   }),
   stopVm: defineRoute({
@@ -450,6 +456,7 @@ export const controllerRoutes = {
     status: 202,
     summary: 'Stop a VM',
     params: VmById,
+    query: OrgScopeQuery,
     response: Vm,
   }),
   startVm: defineRoute({
@@ -461,6 +468,7 @@ export const controllerRoutes = {
     status: 202,
     summary: 'Start a VM',
     params: VmById,
+    query: OrgScopeQuery,
     response: Vm,
   }),
   restartVm: defineRoute({
@@ -472,6 +480,7 @@ export const controllerRoutes = {
     status: 202,
     summary: 'Restart a VM',
     params: VmById,
+    query: OrgScopeQuery,
     response: Vm,
   }),
   consoleTicket: defineRoute({
@@ -483,6 +492,7 @@ export const controllerRoutes = {
     status: 201,
     summary: 'Single-use ticket for the serial or VNC console websocket',
     params: VmById,
+    query: OrgScopeQuery,
     body: ConsoleTicketReq,
     response: ConsoleTicket,
   }),

@@ -19,7 +19,10 @@ export const EnvState = z.enum([
 ]);
 export type EnvState = z.infer<typeof EnvState>;
 
-/** An environment with its VMs (`GET /v1/envs/{id}`). */
+/**
+ * An environment with its VMs (`GET /v1/envs/{id}`). `id` is the name its organization gave it:
+ * unique within that organization, not across organizations (see `OrgScopeQuery`).
+ */
 export const Env = z.object({
   id: EnvId,
   owner: z.string().nullable(),
@@ -41,5 +44,18 @@ export const EnvListQuery = z.strictObject({
   offset: z.coerce.number().int().min(0).default(0),
   state: EnvState.optional(),
   owner: z.string().max(64).optional(),
+  /** Super-admins: only this organization's environments. */
+  org: z.string().min(1).max(64).optional(),
 });
 export type EnvListQuery = z.infer<typeof EnvListQuery>;
+
+/**
+ * `?org=` on the routes that address an environment or a VM by name. Names are unique within an
+ * organization; a caller addresses its own organization's. A super-admin (who belongs to no
+ * organization) may name one; naming none finds the name in whichever organization has it, and
+ * is refused with 409 when several do.
+ */
+export const OrgScopeQuery = z.strictObject({
+  org: z.string().min(1).max(64).optional(),
+});
+export type OrgScopeQuery = z.infer<typeof OrgScopeQuery>;

@@ -14,6 +14,7 @@ import type { Ctx } from '../../context.js';
 import { apiKeys } from '../../db/schema.js';
 import { iso, isoOrNull } from '../../lib/clock.js';
 import { newSecret } from '../../lib/secrets.js';
+import { assertApiKeyQuota } from './api-key-quota.js';
 import { resolveTargetOrg } from './orgs.js';
 import { isSuperAdmin, type Principal, roleAtLeast } from './principal.js';
 
@@ -46,6 +47,7 @@ export function createApiKey(ctx: Ctx, p: Principal, input: CreateApiKeyReq): Cr
     throw new ApiError('forbidden', `cannot grant scopes your own key lacks: ${beyond.join(', ')}`);
   }
   const orgId = role === 'super_admin' ? null : resolveTargetOrg(ctx, p, input.org_id);
+  assertApiKeyQuota(ctx, p, orgId);
   const now = ctx.clock.now();
   const secret = newSecret('apy');
   const row = {

@@ -6,19 +6,31 @@ import { sessions, users } from '../../db/schema.js';
 import { iso } from '../../lib/clock.js';
 import { generatePassword, hashPassword, verifyPassword } from '../../lib/password.js';
 import { newSecret } from '../../lib/secrets.js';
+import type { LoginThrottle } from './login-throttle.js';
 import type { Principal } from './principal.js';
 import { toUserView } from './users.js';
 
 /** Compared against when the user does not exist, so both failures take the same time. */
 let dummyHash: Promise<string> | undefined;
 
-export async function login(ctx: Ctx, input: LoginReq): Promise<LoginResp> {
+/**
+ * `POST /v1/auth/login`. Attempts are throttled per username and per source address before any
+ * password is checked (429 with Retry-After), unknown usernames alike, so the answer says
+ * nothing about which users exist.
+ */
+export async function login(
+  ctx: Ctx,
+  input: LoginReq,
+  guard: { throttle: LoginThrottle; address: string | undefined },
+): Promise<LoginResp> {
+  const attempt = guard.throttle.begin(input.username, guard.address);
   const user = ctx.db.select().from(users).where(eq(users.username, input.username)).get();
   dummyHash ??= hashPassword(generatePassword());
   const ok = await verifyPassword(input.password, user?.passwordHash ?? (await dummyHash));
   if (!user || !ok || user.disabled) {
     throw new ApiError('unauthenticated', 'wrong username or password');
   }
+  attempt.succeeded();
   const now = ctx.clock.now();
   const token = newSecret('aps');
   const expiresAt = now + ctx.config.sessionTtlMs;

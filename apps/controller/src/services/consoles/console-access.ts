@@ -13,7 +13,8 @@ import { hosts, vms } from '../../db/schema.js';
 import { iso } from '../../lib/clock.js';
 import { canSeeOrg, type Principal } from '../auth/principal.js';
 import { isPrincipalCurrent } from '../auth/principal-current.js';
-import { getVisibleVm, type VmRow } from '../envs/env-view.js';
+import { findVm } from '../envs/addressing.js';
+import type { VmRow } from '../envs/env-view.js';
 import type { ConsoleGrant, ConsoleKind } from './console-tickets.js';
 
 /** The websocket path of every console; the ticket (in the query) says which VM and kind. */
@@ -24,13 +25,13 @@ function consoleBlocker(ctx: Ctx, vm: VmRow, kind: ConsoleKind): ApiError | null
   if (!consoleAvailable(vm.state, kind)) {
     return new ApiError(
       'conflict',
-      `VM ${vm.id} is ${vm.state}: the ${kind} console needs it ${CONSOLE_STATES[kind].join(' or ')}`,
+      `VM ${vm.name} is ${vm.state}: the ${kind} console needs it ${CONSOLE_STATES[kind].join(' or ')}`,
     );
   }
   const host = vm.hostId ? ctx.db.select().from(hosts).where(eq(hosts.id, vm.hostId)).get() : null;
-  if (!host) return new ApiError('conflict', `VM ${vm.id} is on no known host`);
+  if (!host) return new ApiError('conflict', `VM ${vm.name} is on no known host`);
   if ((ctx.liveness.state(host.id) ?? host.liveness) === 'down') {
-    return new ApiError('unavailable', `host ${host.hostname} of VM ${vm.id} is down`);
+    return new ApiError('unavailable', `host ${host.hostname} of VM ${vm.name} is down`);
   }
   return null;
 }
@@ -42,14 +43,16 @@ function consoleBlocker(ctx: Ctx, vm: VmRow, kind: ConsoleKind): ApiError | null
 export function issueConsoleTicket(
   ctx: Ctx,
   p: Principal,
-  vmId: string,
+  vmName: string,
   kind: ConsoleKind,
+  org?: string,
 ): ConsoleTicket {
-  const vm = getVisibleVm(ctx, p, vmId);
+  const vm = findVm(ctx, p, vmName, org);
   const blocker = consoleBlocker(ctx, vm, kind);
   if (blocker) throw blocker;
   const { ticket, expiresAt } = ctx.consoleTickets.issue({
-    vmId,
+    vmId: vm.id,
+    vmName: vm.name,
     kind,
     principal: p,
     requestId: currentRequestId() ?? 'none',
@@ -91,7 +94,7 @@ const CLOSE_FOR: Record<string, number> = {
 export function resolveConsoleTarget(ctx: Ctx, grant: ConsoleGrant): ConsoleTarget {
   const vm = ctx.db.select().from(vms).where(eq(vms.id, grant.vmId)).get();
   if (!vm || vm.state === 'deleted' || !canSeeOrg(grant.principal, vm.orgId)) {
-    throw new ConsoleRefusal(CloseCode.notFound, `VM ${grant.vmId} no longer exists`);
+    throw new ConsoleRefusal(CloseCode.notFound, `VM ${grant.vmName} no longer exists`);
   }
   const blocker = consoleBlocker(ctx, vm, grant.kind);
   if (blocker)

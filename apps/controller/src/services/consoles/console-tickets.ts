@@ -1,13 +1,17 @@
 import { ApiError } from '@apiary/protocol';
 import type { Clock } from '../../lib/clock.js';
 import { newSecret, sha256Hex } from '../../lib/secrets.js';
+import { quotaRefusal, type TenantLimits, TenantQuota } from '../../lib/tenant-quota.js';
 import type { Principal } from '../auth/principal.js';
 
 export type ConsoleKind = 'serial' | 'vnc';
 
 /** What a ticket lets its holder open, and on whose behalf. */
 export interface ConsoleGrant {
+  /** Internal id (the zone name on the agent). */
   vmId: string;
+  /** The name the caller knows the VM by, for what the caller is told. */
+  vmName: string;
   kind: ConsoleKind;
   principal: Principal;
   requestId: string;
@@ -20,11 +24,14 @@ interface Entry extends ConsoleGrant {
 export interface ConsoleTicketOptions {
   clock: Clock;
   ttlMs: number;
-  /** Unused tickets one caller may hold at once (a loop asking for tickets cannot grow memory). */
-  perCaller?: number;
-  /** Unused tickets in all. */
-  total?: number;
+  /**
+   * Unused tickets held at once, per user, per organization and in all: a loop asking for
+   * tickets cannot grow memory, and no tenant can use up the others' share.
+   */
+  limits?: Partial<TenantLimits>;
 }
+
+export const CONSOLE_TICKET_LIMITS: TenantLimits = { perUser: 32, perOrg: 256, total: 50_000 };
 
 /**
  * Single-use console tickets, in memory only: a ticket is worth one websocket within `ttlMs`,
@@ -33,12 +40,10 @@ export interface ConsoleTicketOptions {
  */
 export class ConsoleTickets {
   private readonly entries = new Map<string, Entry>();
-  private readonly perCaller: number;
-  private readonly total: number;
+  private readonly held: TenantQuota;
 
   constructor(private readonly o: ConsoleTicketOptions) {
-    this.perCaller = o.perCaller ?? 32;
-    this.total = o.total ?? 10_000;
+    this.held = new TenantQuota({ ...CONSOLE_TICKET_LIMITS, ...o.limits });
   }
 
   get ttlMs(): number {
@@ -52,13 +57,13 @@ export class ConsoleTickets {
 
   issue(grant: ConsoleGrant): { ticket: string; expiresAt: number } {
     this.sweep();
-    const caller = callerOf(grant.principal);
-    let held = 0;
-    for (const e of this.entries.values()) if (callerOf(e.principal) === caller) held++;
-    if (held >= this.perCaller || this.entries.size >= this.total) {
+    const refused = this.held.take(grant.principal);
+    if (refused) {
+      // Every outstanding ticket is spent or expired within one ticket lifetime.
       throw new ApiError(
         'rate_limited',
-        `too many unused console tickets; use one or wait ${Math.ceil(this.o.ttlMs / 1000)} s`,
+        `too many unused console tickets (${quotaRefusal(refused, this.held.limits)}); use one or wait`,
+        { retryAfterSeconds: this.o.ttlMs / 1000 },
       );
     }
     const { secret } = newSecret('apt');
@@ -73,7 +78,7 @@ export class ConsoleTickets {
     const key = sha256Hex(ticket);
     const entry = this.entries.get(key);
     if (!entry) return null;
-    this.entries.delete(key);
+    this.remove(key, entry);
     if (entry.expiresAt <= this.o.clock.now()) return null;
     const { expiresAt: _, ...grant } = entry;
     return grant;
@@ -87,11 +92,12 @@ export class ConsoleTickets {
     const now = this.o.clock.now();
     for (const [key, entry] of this.entries) {
       if (entry.expiresAt > now) break;
-      this.entries.delete(key);
+      this.remove(key, entry);
     }
   }
-}
 
-function callerOf(p: Principal): string {
-  return p.sessionId ?? p.apiKeyId ?? p.userId ?? p.via;
+  private remove(key: string, entry: Entry) {
+    this.entries.delete(key);
+    this.held.give(entry.principal);
+  }
 }

@@ -3,6 +3,8 @@ import { inArray } from 'drizzle-orm';
 import type { Ctx } from '../../context.js';
 import { type drains, hosts, vms } from '../../db/schema.js';
 import { iso, isoOrNull } from '../../lib/clock.js';
+import { canSeeOrg, type Principal } from '../auth/principal.js';
+import { envNameOfVm } from '../envs/env-names.js';
 import { toVmView } from '../envs/env-view.js';
 
 export type DrainRow = typeof drains.$inferSelect;
@@ -20,8 +22,11 @@ export function vmDrainFailed(state: string | undefined, errorCode: string | nul
 /**
  * Drain objects with honest progress, measured against the VMs that were on the host when the
  * drain started: `complete` only when every one of them is really stopped (stop) or gone (wait).
+ * The VMs are listed by their names, and only those `viewer` may see: a host can change
+ * organization after a drain, and its new organization must not read the old one's names
+ * (the counts still cover every VM, so progress stays honest).
  */
-export function loadDrainViews(ctx: Ctx, rows: DrainRow[]): Map<string, Drain> {
+export function loadDrainViews(ctx: Ctx, rows: DrainRow[], viewer?: Principal): Map<string, Drain> {
   const out = new Map<string, Drain>();
   if (rows.length === 0) return out;
   const vmIds = [...new Set(rows.flatMap((d) => d.vmIds))];
@@ -42,10 +47,22 @@ export function loadDrainViews(ctx: Ctx, rows: DrainRow[]): Map<string, Drain> {
   for (const d of rows) {
     const items = d.vmIds.map((id) => {
       const v = byId.get(id);
-      if (!v)
-        return { id, env_id: id.replace(/-\d+$/, ''), state: 'deleted' as const, error: null };
+      // Gone from the books (its environment was purged): nobody can say whose it was.
+      if (!v) {
+        const shown = viewer === undefined || canSeeOrg(viewer, null);
+        const name = { id, env_id: envNameOfVm(id) };
+        return { ...name, state: 'deleted' as const, error: null, shown };
+      }
       const view = toVmView(v, hostById.get(d.hostId));
-      return { id, env_id: v.envId, state: view.state, error: view.error?.msg ?? null, raw: v };
+      const shown = viewer === undefined || canSeeOrg(viewer, v.orgId);
+      return {
+        id: view.id,
+        env_id: view.env_id,
+        state: view.state,
+        error: view.error?.msg ?? null,
+        raw: v,
+        shown,
+      };
     });
     const remaining = items.filter(
       (i) => !vmIsDrained(d.mode, 'raw' in i ? i.raw?.state : undefined),
@@ -64,7 +81,9 @@ export function loadDrainViews(ctx: Ctx, rows: DrainRow[]): Map<string, Drain> {
       vms_remaining: remaining.length,
       vms_failed: failed.length,
       complete: d.state === 'complete' && remaining.length === 0,
-      vms: items.map(({ id, env_id, state, error }) => ({ id, env_id, state, error })),
+      vms: items
+        .filter((i) => i.shown)
+        .map(({ id, env_id, state, error }) => ({ id, env_id, state, error })),
     });
   }
   return out;

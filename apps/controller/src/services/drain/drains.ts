@@ -16,8 +16,8 @@ function latestDrain(ctx: Ctx, hostId: string): DrainRow | undefined {
     .get();
 }
 
-export function drainView(ctx: Ctx, row: DrainRow): Drain {
-  return loadDrainViews(ctx, [row]).get(row.id) as Drain;
+export function drainView(ctx: Ctx, row: DrainRow, viewer: Principal): Drain {
+  return loadDrainViews(ctx, [row], viewer).get(row.id) as Drain;
 }
 
 function setPolicy(ctx: Ctx, hostId: string, from: Host['policy'], to: Host['policy']): boolean {
@@ -97,14 +97,14 @@ export function startDrain(
   });
   ctx.log.info({ host_id: hostId, mode: req.mode, vms: vmIds.length }, 'drain started');
   kick();
-  return drainView(ctx, row);
+  return drainView(ctx, row, p);
 }
 
 export function getDrainStatus(ctx: Ctx, p: Principal, hostId: string): Drain {
   getVisibleHost(ctx, p, hostId);
   const row = latestDrain(ctx, hostId);
   if (!row) throw new ApiError('not_found', `host ${hostId} has never been drained`);
-  return drainView(ctx, row);
+  return drainView(ctx, row, p);
 }
 
 /** Cancels a running drain: the host is eligible again and nothing else is stopped. */

@@ -8,7 +8,7 @@ import {
 import { and, eq, lte } from 'drizzle-orm';
 import type { Ctx } from '../../context.js';
 import { hostImages, hosts, vms } from '../../db/schema.js';
-import { markVmDeleted } from '../hosts/apply-inventory.js';
+import { markVmDeleted, vmEventData } from '../hosts/apply-inventory.js';
 import type { EnvRow, VmRow } from './env-view.js';
 import { pushImageIfNeeded } from './push-image.js';
 import { asVmOpError, Interrupted, VmOpError } from './vm-op-error.js';
@@ -22,7 +22,7 @@ export function agentFor(ctx: Ctx, vm: VmRow): AgentClient {
     .from(hosts)
     .where(eq(hosts.id, vm.hostId ?? ''))
     .get();
-  if (!host) throw new VmOpError('host_missing', `host ${vm.hostId} of VM ${vm.id} is not known`);
+  if (!host) throw new VmOpError('host_missing', `host ${vm.hostId} of VM ${vm.name} is not known`);
   return ctx.agents.forHost(host);
 }
 
@@ -58,11 +58,7 @@ export function setVmState(ctx: Ctx, vmId: string, state: string, error?: Failur
   }
   const row = ctx.db.update(vms).set(patch).where(eq(vms.id, vmId)).returning().get();
   if (row) {
-    ctx.events.publish({
-      type: 'vm.state',
-      orgId: row.orgId,
-      data: { id: row.id, env_id: row.envId, host_id: row.hostId, state },
-    });
+    ctx.events.publish({ type: 'vm.state', orgId: row.orgId, data: vmEventData(row, state) });
   }
 }
 
@@ -96,7 +92,7 @@ export async function createVmOnAgent(ctx: Ctx, env: EnvRow, vm: VmRow, signal: 
     if (done.state !== 'succeeded') {
       throw new VmOpError(
         done.error?.code ?? 'create_failed',
-        done.error?.msg ?? `creating ${vm.id} failed`,
+        done.error?.msg ?? `creating ${vm.name} failed`,
       );
     }
     setVmState(ctx, vm.id, 'running', null);
@@ -109,7 +105,7 @@ export async function createVmOnAgent(ctx: Ctx, env: EnvRow, vm: VmRow, signal: 
         .run();
     }
   } catch (error) {
-    throw asVmOpError(error, `creating ${vm.id}`);
+    throw asVmOpError(error, `creating ${vm.name}`);
   }
 }
 
@@ -139,14 +135,14 @@ export async function deleteVmOnAgent(ctx: Ctx, vm: VmRow, signal: AbortSignal) 
     if (done && done.state !== 'succeeded') {
       throw new VmOpError(
         done.error?.code ?? 'delete_failed',
-        done.error?.msg ?? `deleting ${vm.id} failed`,
+        done.error?.msg ?? `deleting ${vm.name} failed`,
       );
     }
     ctx.db.transaction((tx) => markVmDeleted(tx, ctx.clock.now(), vm.id, vm.hostId ?? ''));
     setVmState(ctx, vm.id, 'deleted', null);
   } catch (error) {
     if (error instanceof Interrupted) throw error;
-    const e = asVmOpError(error, `deleting ${vm.id}`);
+    const e = asVmOpError(error, `deleting ${vm.name}`);
     setVmState(ctx, vm.id, 'deleting', { code: e.code, msg: e.message });
     throw e;
   }
@@ -174,13 +170,13 @@ export async function powerVmOnAgent(
     if (done.state !== 'succeeded') {
       throw new VmOpError(
         done.error?.code ?? `${action}_failed`,
-        done.error?.msg ?? `${action} of ${vm.id} failed`,
+        done.error?.msg ?? `${action} of ${vm.name} failed`,
       );
     }
     setVmState(ctx, vm.id, target, null);
   } catch (error) {
     if (error instanceof Interrupted) throw error;
-    const e = asVmOpError(error, `${action} ${vm.id}`);
+    const e = asVmOpError(error, `${action} ${vm.name}`);
     // A failed stop does not make a VM failed: record what the host says, else what we knew.
     const actual = await client?.getVm({ params: { id: vm.id } }).catch(() => null);
     if (actual) recordAgentVm(ctx, vm.id, actual);

@@ -1,16 +1,21 @@
 import { ApiError, type CreateEnvReq, type Env } from '@apiary/protocol';
 import { and, count, eq, ne } from 'drizzle-orm';
 import type { Ctx } from '../../context.js';
+import type { Tx } from '../../db/open-db.js';
 import { envs, vms } from '../../db/schema.js';
 import { resolveTargetOrg } from '../auth/orgs.js';
 import { isSuperAdmin, type Principal } from '../auth/principal.js';
 import { resolveImageRef } from '../images/images.js';
 import { placeAndReserve } from '../placement/place.js';
 import type { VmDemand } from '../placement/plan.js';
+import { newEnvId, vmIdOf, vmNameOf } from './env-names.js';
 import { startCreateSaga } from './env-sagas.js';
 import { type EnvRow, envView } from './env-view.js';
 
-/** An old environment of the same id can make way once nothing of it may still exist. */
+/**
+ * An old environment of the same name in the same organization can make way once nothing of it
+ * may still exist. Other organizations' environments never come into it: names are theirs.
+ */
 function isPurgeable(ctx: Ctx, env: EnvRow): boolean {
   if (env.state !== 'deleted' && env.state !== 'failed') return false;
   const live =
@@ -29,10 +34,17 @@ function isPurgeable(ctx: Ctx, env: EnvRow): boolean {
  */
 export function createEnv(ctx: Ctx, p: Principal, req: CreateEnvReq): Env {
   const orgId = resolveTargetOrg(ctx, p, req.org_id);
-  const existing = ctx.db.select().from(envs).where(eq(envs.id, req.id)).get();
+  const named = (db: Pick<Tx, 'select'>) =>
+    db
+      .select()
+      .from(envs)
+      .where(and(eq(envs.orgId, orgId), eq(envs.name, req.id)))
+      .get();
+  const existing = named(ctx.db);
   if (existing && !isPurgeable(ctx, existing)) {
     throw new ApiError('conflict', `environment ${req.id} already exists (${existing.state})`);
   }
+  let envId = '';
   const specs = req.vms.map((spec) => {
     const image = resolveImageRef(ctx, orgId, spec.image);
     return { ...spec, engine: ctx.config.engineMap[spec.engine] ?? spec.engine, image };
@@ -50,10 +62,17 @@ export function createEnv(ctx: Ctx, p: Principal, req: CreateEnvReq): Env {
     orgId,
     demands,
     (tx, hostIds) => {
+      // A concurrent create of the same name may have committed since the check above.
+      const current = named(tx);
+      if (current && current.id !== existing?.id) {
+        throw new ApiError('conflict', `environment ${req.id} already exists (${current.state})`);
+      }
       if (existing) tx.delete(envs).where(eq(envs.id, existing.id)).run();
+      envId = unusedEnvId(tx, req.id);
       tx.insert(envs)
         .values({
-          id: req.id,
+          id: envId,
+          name: req.id,
           orgId,
           owner: req.owner ?? null,
           createdBy: p.userId ?? p.apiKeyId,
@@ -69,8 +88,9 @@ export function createEnv(ctx: Ctx, p: Principal, req: CreateEnvReq): Env {
       tx.insert(vms)
         .values(
           specs.map((s, i) => ({
-            id: `${req.id}-${i}`,
-            envId: req.id,
+            id: vmIdOf(envId, i),
+            name: vmNameOf(req.id, i),
+            envId,
             idx: i,
             orgId,
             hostId: hostIds[i] ?? null,
@@ -95,13 +115,26 @@ export function createEnv(ctx: Ctx, p: Principal, req: CreateEnvReq): Env {
   );
   ctx.log.info(
     {
-      env_id: req.id,
+      env_id: envId,
+      env_name: req.id,
       org_id: orgId,
       vms: specs.length,
     },
     'environment placed',
   );
-  ctx.events.publish({ type: 'env.state', orgId, data: { id: req.id, state: 'creating' } });
-  startCreateSaga(ctx, req.id);
-  return envView(ctx, req.id);
+  ctx.events.publish({
+    type: 'env.state',
+    orgId,
+    data: { id: req.id, org_id: orgId, state: 'creating' },
+  });
+  startCreateSaga(ctx, envId);
+  return envView(ctx, envId);
+}
+
+/** A fresh internal id no environment holds (a clash is 2^-40 unlikely; checked all the same). */
+function unusedEnvId(tx: Pick<Tx, 'select'>, name: string): string {
+  for (;;) {
+    const id = newEnvId(name);
+    if (!tx.select({ id: envs.id }).from(envs).where(eq(envs.id, id)).get()) return id;
+  }
 }

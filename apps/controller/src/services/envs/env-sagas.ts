@@ -100,7 +100,7 @@ async function runCreate(ctx: Ctx, envId: string) {
         if (error instanceof Interrupted || signal.aborted) throw new Interrupted();
         const e = error instanceof VmOpError ? error : new VmOpError('internal', String(error));
         setVmState(ctx, vm.id, 'failed', { code: e.code, msg: e.message });
-        first ??= { code: e.code, msg: `VM ${vm.id} on host ${vm.hostId}: ${e.message}` };
+        first ??= { code: e.code, msg: `VM ${vm.name} on host ${vm.hostId}: ${e.message}` };
         if (env.onFailure === 'rollback') failed.abort();
       }
     });

@@ -23,10 +23,14 @@ export function transitionEnv(
     .update(envs)
     .set(patch)
     .where(and(eq(envs.id, id), inArray(envs.state, from)))
-    .returning({ orgId: envs.orgId })
+    .returning({ orgId: envs.orgId, name: envs.name })
     .get();
   if (!row) return false;
-  ctx.events.publish({ type: 'env.state', orgId: row.orgId, data: { id, state: to } });
+  ctx.events.publish({
+    type: 'env.state',
+    orgId: row.orgId,
+    data: { id: row.name, org_id: row.orgId, state: to },
+  });
   return true;
 }
 

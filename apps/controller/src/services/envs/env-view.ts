@@ -3,7 +3,7 @@ import { asc, eq, inArray } from 'drizzle-orm';
 import type { Ctx } from '../../context.js';
 import { envs, hosts, vms } from '../../db/schema.js';
 import { iso } from '../../lib/clock.js';
-import { assertVisible, type Principal } from '../auth/principal.js';
+import { envNameOfVm } from './env-names.js';
 
 export type EnvRow = typeof envs.$inferSelect;
 export type VmRow = typeof vms.$inferSelect;
@@ -13,12 +13,15 @@ interface HostFacts {
   publicAddr: string;
 }
 
-/** A VM as users see it. On a host that is down it is `unknown`: unobserved, not gone. */
+/**
+ * A VM as users see it: by its names (the internal id, its zone name, stays inside). On a host
+ * that is down it is `unknown`: unobserved, not gone.
+ */
 export function toVmView(v: VmRow, host: HostFacts | undefined): Vm {
   const unobserved = host?.liveness === 'down' && v.state !== 'deleted' && v.state !== 'pending';
   return {
-    id: v.id,
-    env_id: v.envId,
+    id: v.name,
+    env_id: envNameOfVm(v.name),
     host_id: v.hostId,
     host_addr: host?.publicAddr ?? null,
     image: v.image,
@@ -69,7 +72,7 @@ export function toEnvViews(ctx: Ctx, rows: EnvRow[]): Env[] {
     .all();
   const facts = hostFacts(ctx, vmRows);
   return rows.map((e) => ({
-    id: e.id,
+    id: e.name,
     owner: e.owner,
     org_id: e.orgId,
     state: e.state,
@@ -86,32 +89,21 @@ export function toEnvViews(ctx: Ctx, rows: EnvRow[]): Env[] {
   }));
 }
 
+/** The environment with internal id `id` (callers addressed by name use `findEnv`). */
 export function getEnvRow(ctx: Ctx, id: string): EnvRow | undefined {
   return ctx.db.select().from(envs).where(eq(envs.id, id)).get();
 }
 
-export function getVisibleEnv(ctx: Ctx, p: Principal, id: string): EnvRow {
-  const row = getEnvRow(ctx, id);
-  if (!row) throw new ApiError('not_found', `environment ${id} not found`);
-  assertVisible(p, row.orgId, `environment ${id}`);
-  return row;
-}
-
+/** The view of the environment with internal id `id`. */
 export function envView(ctx: Ctx, id: string): Env {
   const row = getEnvRow(ctx, id);
-  if (!row) throw new ApiError('not_found', `environment ${id} not found`);
+  if (!row) throw new ApiError('not_found', 'environment not found');
   return toEnvViews(ctx, [row])[0] as Env;
 }
 
-export function getVisibleVm(ctx: Ctx, p: Principal, id: string): VmRow {
-  const row = ctx.db.select().from(vms).where(eq(vms.id, id)).get();
-  if (!row) throw new ApiError('not_found', `VM ${id} not found`);
-  assertVisible(p, row.orgId, `VM ${id}`);
-  return row;
-}
-
+/** The view of the VM with internal id `id`. */
 export function vmView(ctx: Ctx, id: string): Vm {
   const row = ctx.db.select().from(vms).where(eq(vms.id, id)).get();
-  if (!row) throw new ApiError('not_found', `VM ${id} not found`);
+  if (!row) throw new ApiError('not_found', 'VM not found');
   return toVmView(row, hostFacts(ctx, [row]).get(row.hostId ?? ''));
 }

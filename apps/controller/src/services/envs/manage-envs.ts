@@ -10,15 +10,22 @@ import {
 import { and, count, desc, eq, ne, type SQL } from 'drizzle-orm';
 import type { Ctx } from '../../context.js';
 import { envs } from '../../db/schema.js';
-import { orgFilter, type Principal } from '../auth/principal.js';
+import { isSuperAdmin, orgFilter, type Principal } from '../auth/principal.js';
+import { findEnv, findVm } from './addressing.js';
 import { startDeleteSaga, startPowerSaga } from './env-sagas.js';
 import { transitionEnv } from './env-state.js';
-import { envView, getVisibleEnv, getVisibleVm, toEnvViews, vmView } from './env-view.js';
+import { envView, toEnvViews, vmView } from './env-view.js';
 
 export function listEnvs(ctx: Ctx, p: Principal, q: EnvListQuery) {
   const conds: SQL[] = [];
   const org = orgFilter(p);
   if (org !== undefined) conds.push(eq(envs.orgId, org));
+  if (q.org !== undefined) {
+    if (!isSuperAdmin(p) && q.org !== p.orgId) {
+      throw new ApiError('forbidden', 'only a super-admin may list another organization');
+    }
+    conds.push(eq(envs.orgId, q.org));
+  }
   // Deleted environments are history: listed only when asked for.
   conds.push(q.state ? eq(envs.state, q.state) : ne(envs.state, 'deleted'));
   if (q.owner) conds.push(eq(envs.owner, q.owner));
@@ -35,58 +42,67 @@ export function listEnvs(ctx: Ctx, p: Principal, q: EnvListQuery) {
   return { items: toEnvViews(ctx, rows), total, limit: q.limit, offset: q.offset };
 }
 
-export function getEnv(ctx: Ctx, p: Principal, id: string): Env {
-  return toEnvViews(ctx, [getVisibleEnv(ctx, p, id)])[0] as Env;
+/** `name` is the caller's name for the environment; `org` a super-admin's `?org=`. */
+export function getEnv(ctx: Ctx, p: Principal, name: string, org?: string): Env {
+  return toEnvViews(ctx, [findEnv(ctx, p, name, org)])[0] as Env;
 }
 
-export function getVm(ctx: Ctx, p: Principal, id: string): Vm {
-  getVisibleVm(ctx, p, id);
-  return vmView(ctx, id);
+export function getVm(ctx: Ctx, p: Principal, name: string, org?: string): Vm {
+  return vmView(ctx, findVm(ctx, p, name, org).id);
 }
 
-function busy(id: string, state: string): ApiError {
-  return new ApiError('conflict', `environment ${id} is ${state}; try again when it settles`, {
+function busy(name: string, state: string): ApiError {
+  return new ApiError('conflict', `environment ${name} is ${state}; try again when it settles`, {
     retryable: true,
   });
 }
 
-export function stopEnv(ctx: Ctx, p: Principal, id: string): Env {
-  const env = getVisibleEnv(ctx, p, id);
-  if (ENV_ACTIONS.stop.done.includes(env.state)) return envView(ctx, id);
-  if (!transitionEnv(ctx, id, [...ENV_ACTIONS.stop.from], 'stopping')) throw busy(id, env.state);
-  startPowerSaga(ctx, id, 'stop');
-  return envView(ctx, id);
+export function stopEnv(ctx: Ctx, p: Principal, name: string, org?: string): Env {
+  const env = findEnv(ctx, p, name, org);
+  if (ENV_ACTIONS.stop.done.includes(env.state)) return envView(ctx, env.id);
+  if (!transitionEnv(ctx, env.id, [...ENV_ACTIONS.stop.from], 'stopping'))
+    throw busy(name, env.state);
+  startPowerSaga(ctx, env.id, 'stop');
+  return envView(ctx, env.id);
 }
 
-export function startEnv(ctx: Ctx, p: Principal, id: string): Env {
-  const env = getVisibleEnv(ctx, p, id);
-  if (ENV_ACTIONS.start.done.includes(env.state)) return envView(ctx, id);
-  if (!transitionEnv(ctx, id, [...ENV_ACTIONS.start.from], 'starting')) throw busy(id, env.state);
-  startPowerSaga(ctx, id, 'start');
-  return envView(ctx, id);
+export function startEnv(ctx: Ctx, p: Principal, name: string, org?: string): Env {
+  const env = findEnv(ctx, p, name, org);
+  if (ENV_ACTIONS.start.done.includes(env.state)) return envView(ctx, env.id);
+  if (!transitionEnv(ctx, env.id, [...ENV_ACTIONS.start.from], 'starting'))
+    throw busy(name, env.state);
+  startPowerSaga(ctx, env.id, 'start');
+  return envView(ctx, env.id);
 }
 
 /**
  * Deleting is refused only while the environment is being created (the create saga owns its
  * VMs until it settles); from any other state it proceeds and is idempotent.
  */
-export function deleteEnv(ctx: Ctx, p: Principal, id: string): Env {
-  const env = getVisibleEnv(ctx, p, id);
-  if (env.state === 'deleted') return envView(ctx, id);
+export function deleteEnv(ctx: Ctx, p: Principal, name: string, org?: string): Env {
+  const env = findEnv(ctx, p, name, org);
+  if (env.state === 'deleted') return envView(ctx, env.id);
   if (env.state === 'deleting') {
-    startDeleteSaga(ctx, id);
-    return envView(ctx, id);
+    startDeleteSaga(ctx, env.id);
+    return envView(ctx, env.id);
   }
-  if (!transitionEnv(ctx, id, [...ENV_ACTIONS.delete.from], 'deleting')) throw busy(id, env.state);
-  startDeleteSaga(ctx, id);
-  return envView(ctx, id);
+  if (!transitionEnv(ctx, env.id, [...ENV_ACTIONS.delete.from], 'deleting'))
+    throw busy(name, env.state);
+  startDeleteSaga(ctx, env.id);
+  return envView(ctx, env.id);
 }
 
 /** Adds seconds to the remaining lifetime; a lifetime never exceeds the maximum from now. */
-export function extendEnv(ctx: Ctx, p: Principal, id: string, seconds: number): Env {
-  const env = getVisibleEnv(ctx, p, id);
+export function extendEnv(
+  ctx: Ctx,
+  p: Principal,
+  name: string,
+  seconds: number,
+  org?: string,
+): Env {
+  const env = findEnv(ctx, p, name, org);
   if (!envActionAllowed(env.state, 'extend')) {
-    throw new ApiError('conflict', `environment ${id} is ${env.state}`);
+    throw new ApiError('conflict', `environment ${name} is ${env.state}`);
   }
   const now = ctx.clock.now();
   const expiresAt = Math.max(env.expiresAt, now) + seconds * 1000;
@@ -96,12 +112,12 @@ export function extendEnv(ctx: Ctx, p: Principal, id: string, seconds: number): 
   ctx.db
     .update(envs)
     .set({ expiresAt, lifetime: Math.round((expiresAt - env.createdAt) / 1000), updatedAt: now })
-    .where(eq(envs.id, id))
+    .where(eq(envs.id, env.id))
     .run();
   ctx.events.publish({
     type: 'env.state',
     orgId: env.orgId,
-    data: { id, state: env.state, expires_at: expiresAt },
+    data: { id: env.name, org_id: env.orgId, state: env.state, expires_at: expiresAt },
   });
-  return envView(ctx, id);
+  return envView(ctx, env.id);
 }

@@ -21,10 +21,10 @@ export async function addHost(ctx: Ctx, p: Principal, req: AddHostReq): Promise<
   requireRole(p, 'org_admin', 'adding a host');
   const baseUrl = agentBaseUrl(req.addr);
   const known = ctx.db.select().from(hosts).where(eq(hosts.addr, baseUrl)).get();
-  if (known && !req.api_key && !req.bootstrap_token) {
-    if (!canSeeOrg(p, known.orgId))
-      throw new ApiError('conflict', `${baseUrl} is managed by another organization`);
-    return { host: toHostViews(ctx, [known])[0] as Host, created: false };
+  // Another organization's host at this address is not "known" to this caller: the answer is
+  // the connection test's, as for any address, so nobody learns where others' hosts are.
+  if (known && canSeeOrg(p, known.orgId) && !req.api_key && !req.bootstrap_token) {
+    return { host: toHostViews(ctx, [known], p)[0] as Host, created: false };
   }
   const orgId = resolveTargetOrg(ctx, p, req.org_id);
   const key = req.bootstrap_token
@@ -44,7 +44,7 @@ export async function addHost(ctx: Ctx, p: Principal, req: AddHostReq): Promise<
         .where(eq(hosts.id, existing.id))
         .run();
     }
-    return { host: toHostViews(ctx, [existing])[0] as Host, created: false };
+    return { host: toHostViews(ctx, [existing], p)[0] as Host, created: false };
   }
   insertAddedHost(ctx, info, { baseUrl, key, orgId, publicAddr: req.public_addr });
   ctx.liveness.track(info.host_id, null, -1);
@@ -55,16 +55,18 @@ export async function addHost(ctx: Ctx, p: Principal, req: AddHostReq): Promise<
     data: { id: info.host_id, hostname: info.hostname, liveness: 'ready' },
   });
   const row = ctx.db.select().from(hosts).where(eq(hosts.id, info.host_id)).get();
-  return { host: toHostViews(ctx, row ? [row] : [])[0] as Host, created: true };
+  return { host: toHostViews(ctx, row ? [row] : [], p)[0] as Host, created: true };
 }
 
 async function claimAgentKey(ctx: Ctx, baseUrl: string, token: string): Promise<string> {
   try {
-    const created = await ctx.agents
-      .forAddr(baseUrl, undefined)
-      .bootstrapApiKey({ body: { claim_token: token, name: 'apiary-controller' } });
+    const client = await ctx.agents.forAddr(baseUrl, undefined);
+    const created = await client.bootstrapApiKey({
+      body: { claim_token: token, name: 'apiary-controller' },
+    });
     return created.key;
   } catch (error) {
+    if (error instanceof ApiError && error.code === 'forbidden') throw error;
     const e = error instanceof ApiError ? error : new ApiError('upstream_failed', String(error));
     throw new ApiError(
       e.code === 'unavailable' || e.code === 'timeout' ? e.code : 'precondition_failed',

@@ -3,11 +3,13 @@ import { and, eq, inArray, ne } from 'drizzle-orm';
 import type { Ctx } from '../../context.js';
 import type { DbOrTx } from '../../db/open-db.js';
 import { hostImages, hosts, vms } from '../../db/schema.js';
+import { envNameOfVm } from '../envs/env-names.js';
 import { releaseVmReservation } from '../placement/reservations.js';
 
 export interface VmChange {
   id: string;
-  envId: string;
+  /** The name users know the VM by (the event carries names, never internal ids). */
+  name: string;
   orgId: string;
   state: string;
 }
@@ -72,7 +74,7 @@ export function applyInventory(
       if (change) changes.push(change);
     } else if (row.state === 'deleting') {
       markVmDeleted(tx, now, row.id, hostId);
-      changes.push({ id: row.id, envId: row.envId, orgId: row.orgId, state: 'deleted' });
+      changes.push({ id: row.id, name: row.name, orgId: row.orgId, state: 'deleted' });
     } else if (!NOT_YET_ON_HOST.has(row.state) && row.state !== 'unknown') {
       // Not reported, not being deleted: never assume it is gone; show it as unknown.
       tx.update(vms)
@@ -84,7 +86,7 @@ export function applyInventory(
         })
         .where(eq(vms.id, row.id))
         .run();
-      changes.push({ id: row.id, envId: row.envId, orgId: row.orgId, state: 'unknown' });
+      changes.push({ id: row.id, name: row.name, orgId: row.orgId, state: 'unknown' });
     }
   }
   return changes;
@@ -101,7 +103,7 @@ function applyVmReport(
   if (!fresh) return null;
   if (report.state === 'deleted') {
     markVmDeleted(tx, now, row.id, row.hostId ?? '');
-    return { id: row.id, envId: row.envId, orgId: row.orgId, state: 'deleted' };
+    return { id: row.id, name: row.name, orgId: row.orgId, state: 'deleted' };
   }
   // While the controller deletes a VM, an older state from the host must not undo "deleting".
   const state = row.state === 'deleting' && report.state !== 'failed' ? 'deleting' : report.state;
@@ -117,7 +119,7 @@ function applyVmReport(
     })
     .where(eq(vms.id, row.id))
     .run();
-  return state === row.state ? null : { id: row.id, envId: row.envId, orgId: row.orgId, state };
+  return state === row.state ? null : { id: row.id, name: row.name, orgId: row.orgId, state };
 }
 
 export function markVmDeleted(tx: DbOrTx, now: number, vmId: string, hostId: string) {
@@ -153,7 +155,21 @@ export function publishVmChanges(ctx: Ctx, hostId: string, changes: VmChange[]) 
     ctx.events.publish({
       type: 'vm.state',
       orgId: c.orgId,
-      data: { id: c.id, env_id: c.envId, host_id: hostId, state: c.state },
+      data: vmEventData({ name: c.name, orgId: c.orgId, hostId }, c.state),
     });
   }
+}
+
+/** What a `vm.state` event says: the names its organization uses, never the internal ids. */
+export function vmEventData(
+  vm: { name: string; orgId: string; hostId: string | null },
+  state: string,
+): Record<string, unknown> {
+  return {
+    id: vm.name,
+    env_id: envNameOfVm(vm.name),
+    org_id: vm.orgId,
+    host_id: vm.hostId,
+    state,
+  };
 }

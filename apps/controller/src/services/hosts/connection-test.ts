@@ -5,6 +5,7 @@ import {
   type ConnectionTestResult,
   isCompatibleApiVersion,
 } from '@apiary/protocol';
+import { UnresolvedTarget } from '../../agents/agent-target.js';
 import type { Ctx } from '../../context.js';
 
 const TEST_TIMEOUT_MS = 5_000;
@@ -24,11 +25,11 @@ export async function testAgentConnection(
   baseUrl: string,
   key: string | undefined,
 ): Promise<{ result: ConnectionTestResult; info?: AgentInfo }> {
-  const client = ctx.agents.forAddr(baseUrl, key, {
-    timeoutMs: Math.min(TEST_TIMEOUT_MS, ctx.config.agentTimeoutMs),
-  });
   let info: AgentInfo;
   try {
+    const client = await ctx.agents.forAddr(baseUrl, key, {
+      timeoutMs: Math.min(TEST_TIMEOUT_MS, ctx.config.agentTimeoutMs),
+    });
     info = await client.info();
   } catch (error) {
     return { result: describeFailure(baseUrl, key, error) };
@@ -61,6 +62,9 @@ function describeFailure(
   key: string | undefined,
   error: unknown,
 ): ConnectionTestResult {
+  // A refused target is the caller's mistake, not the agent's: it stays an error (403).
+  if (error instanceof ApiError && error.code === 'forbidden') throw error;
+  if (error instanceof UnresolvedTarget) return { ok: false, result: 'error', msg: error.message };
   const e = error instanceof ApiError ? error : new ApiError('internal', String(error));
   if (e.code === 'unauthenticated' || e.code === 'forbidden') {
     return {

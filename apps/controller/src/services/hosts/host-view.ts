@@ -26,7 +26,7 @@ export function capacityOf(h: HostRow): HostCapacity {
 }
 
 /** Host views for a page of rows, with two extra queries whatever the page size. */
-export function toHostViews(ctx: Ctx, rows: HostRow[]): Host[] {
+export function toHostViews(ctx: Ctx, rows: HostRow[], viewer: Principal): Host[] {
   if (rows.length === 0) return [];
   const ids = rows.map((r) => r.id);
   const imagesByHost = new Map<string, string[]>();
@@ -46,7 +46,7 @@ export function toHostViews(ctx: Ctx, rows: HostRow[]): Host[] {
   const shown = rows
     .map((h) => (h.policy !== 'eligible' ? latestDrain.get(h.id) : undefined))
     .filter((d) => d !== undefined);
-  const drainViews = loadDrainViews(ctx, shown);
+  const drainViews = loadDrainViews(ctx, shown, viewer);
   const now = ctx.clock.now();
   return rows.map((h) => {
     const heardAt = ctx.liveness.heardAt(h.id);
@@ -87,5 +87,5 @@ export function getVisibleHost(ctx: Ctx, p: Principal, id: string): HostRow {
 }
 
 export function getHostView(ctx: Ctx, p: Principal, id: string): Host {
-  return toHostViews(ctx, [getVisibleHost(ctx, p, id)])[0] as Host;
+  return toHostViews(ctx, [getVisibleHost(ctx, p, id)], p)[0] as Host;
 }

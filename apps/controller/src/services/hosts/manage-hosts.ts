@@ -33,7 +33,7 @@ export function listHosts(
     .offset(q.offset)
     .all();
   const total = ctx.db.select({ n: count() }).from(hosts).where(where).get()?.n ?? 0;
-  return { items: toHostViews(ctx, rows), total, limit: q.limit, offset: q.offset };
+  return { items: toHostViews(ctx, rows, p), total, limit: q.limit, offset: q.offset };
 }
 
 /** Organization changes are for super-admins; the public address for the host's org admins. */

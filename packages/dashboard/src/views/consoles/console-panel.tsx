@@ -11,11 +11,14 @@ const STATUS_TEXT = { connecting: 'Connecting…', open: 'Connected' } as const;
 /** Serial and VNC consoles of one VM, in a panel under the VM list. */
 export function ConsolePanel({
   vmId,
+  org,
   kind,
   onKind,
   onClose,
 }: {
   vmId: string;
+  /** The VM's organization: VM names are unique within it only. */
+  org: string;
   kind: ConsoleKind;
   onKind: (kind: ConsoleKind) => void;
   onClose: () => void;
@@ -66,9 +69,15 @@ export function ConsolePanel({
         </div>
       </header>
       {kind === 'serial' ? (
-        <SerialConsole key={`serial-${vmId}`} vmId={vmId} attempt={attempt} onStatus={report} />
+        <SerialConsole
+          key={`serial-${vmId}`}
+          vmId={vmId}
+          org={org}
+          attempt={attempt}
+          onStatus={report}
+        />
       ) : (
-        <VncConsole key={`vnc-${vmId}`} vmId={vmId} attempt={attempt} onStatus={report} />
+        <VncConsole key={`vnc-${vmId}`} vmId={vmId} org={org} attempt={attempt} onStatus={report} />
       )}
     </section>
   );

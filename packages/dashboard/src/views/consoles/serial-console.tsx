@@ -17,10 +17,12 @@ export type ConsoleStatus =
  */
 export function SerialConsole({
   vmId,
+  org,
   attempt,
   onStatus,
 }: {
   vmId: string;
+  org: string;
   attempt: number;
   onStatus: (status: ConsoleStatus) => void;
 }) {
@@ -61,7 +63,11 @@ export function SerialConsole({
 
       let socket: WebSocket | undefined;
       try {
-        const ticket = await api.consoleTicket({ params: { id: vmId }, body: { kind: 'serial' } });
+        const ticket = await api.consoleTicket({
+          params: { id: vmId },
+          query: { org },
+          body: { kind: 'serial' },
+        });
         if (disposed) return term.dispose();
         socket = new WebSocket(consoleSocketUrl(ticket, window.location.href));
       } catch (error) {
@@ -107,7 +113,7 @@ export function SerialConsole({
       disposed = true;
       cleanup();
     };
-  }, [api, vmId, attempt, onStatus]);
+  }, [api, vmId, org, attempt, onStatus]);
 
   return <div class="terminal" ref={host} data-testid="serial-console" />;
 }

@@ -11,10 +11,12 @@ import type { ConsoleStatus } from './serial-console.js';
  */
 export function VncConsole({
   vmId,
+  org,
   attempt,
   onStatus,
 }: {
   vmId: string;
+  org: string;
   attempt: number;
   onStatus: (status: ConsoleStatus) => void;
 }) {
@@ -29,7 +31,11 @@ export function VncConsole({
     (async () => {
       // noVNC is loaded only when a VNC console is opened.
       const { default: RFB } = await import('@novnc/novnc');
-      const ticket = await api.consoleTicket({ params: { id: vmId }, body: { kind: 'vnc' } });
+      const ticket = await api.consoleTicket({
+        params: { id: vmId },
+        query: { org },
+        body: { kind: 'vnc' },
+      });
       if (disposed || !screen.current) return;
       const rfb = new RFB(screen.current, consoleSocketUrl(ticket, window.location.href), {
         shared: true,
@@ -55,7 +61,7 @@ export function VncConsole({
       rfbRef.current = null;
       cleanup();
     };
-  }, [api, vmId, attempt, onStatus]);
+  }, [api, vmId, org, attempt, onStatus]);
 
   return (
     <div class="vnc">

@@ -51,7 +51,7 @@ export function CreateEnvView() {
         title: `Creating ${env.id}`,
         message: `${env.vms.length} VMs placed`,
       });
-      navigate(hrefFor({ name: 'env', id: env.id }));
+      navigate(hrefFor({ name: 'env', id: env.id, org: env.org_id }));
     } catch (error) {
       const refused = fieldErrorsOfRefusal(error);
       if (Object.keys(refused).length > 0) setErrors(refused);

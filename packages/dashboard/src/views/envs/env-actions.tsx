@@ -22,7 +22,7 @@ export function EnvActions({
   const [dialog, setDialog] = useState<'extend' | 'delete' | null>(null);
   const offered = envActionsOffered(env.state);
   if (offered.length === 0) return null;
-  const params = { params: { id: env.id } };
+  const params = { params: { id: env.id }, query: { org: env.org_id } };
   const size = compact ? 'sm' : 'md';
   const remove = async () => {
     const result = await run('delete', () => api.deleteEnv(params), {

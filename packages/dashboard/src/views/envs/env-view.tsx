@@ -11,8 +11,13 @@ import { type ConsoleKind, ConsolePanel } from '../consoles/console-panel.js';
 import { EnvActions } from './env-actions.js';
 import { VmTable } from './vm-table.js';
 
-export function EnvView({ id }: { id: string }) {
-  const env = useQuery(`env:${id}`, (api) => api.getEnv({ params: { id } }), ['envs']);
+/** `org`: the environment's organization, when the link named it (super-admins). */
+export function EnvView({ id, org }: { id: string; org?: string }) {
+  const env = useQuery(
+    `env:${org ?? ''}:${id}`,
+    (api) => api.getEnv({ params: { id }, query: org ? { org } : undefined }),
+    ['envs'],
+  );
   const hosts = useQuery('hosts', (api) => api.listHosts({ query: { limit: 1000 } }), ['hosts']);
   const [consoleOf, setConsole] = useState<{ vmId: string; kind: ConsoleKind } | null>(null);
   const hostsById = useMemo(
@@ -113,12 +118,14 @@ export function EnvView({ id }: { id: string }) {
           vms={e.vms}
           envState={e.state}
           hosts={hostsById}
+          org={e.org_id}
           onConsole={(vmId, kind) => setConsole({ vmId, kind })}
         />
       </Panel>
       {openVm ? (
         <ConsolePanel
           vmId={openVm.vmId}
+          org={e.org_id}
           kind={openVm.kind}
           onKind={(kind) => setConsole({ vmId: openVm.vmId, kind })}
           onClose={() => setConsole(null)}

@@ -100,7 +100,7 @@ export function EnvsView() {
             </thead>
             <tbody>
               {items.map((env) => {
-                const href = hrefFor({ name: 'env', id: env.id });
+                const href = hrefFor({ name: 'env', id: env.id, org: env.org_id });
                 const running = env.vms.filter((vm) => vm.state === 'running').length;
                 return (
                   <tr key={env.id} data-testid="env-row" data-env-id={env.id}>

@@ -32,7 +32,8 @@ export function ExtendDialog({ env, onClose }: { env: Env; onClose: () => void }
     setError(undefined);
     const result = await run(
       'extend',
-      () => api.extendEnv({ params: { id: env.id }, body: parsed.body }),
+      () =>
+        api.extendEnv({ params: { id: env.id }, query: { org: env.org_id }, body: parsed.body }),
       {
         errorTitle: `Could not extend ${env.id}`,
         success: `${env.id} extended by ${formatDuration(parsed.body.seconds)}`,

@@ -30,9 +30,12 @@ export function VmTable({
   vms,
   envState,
   hosts,
+  org,
   onConsole,
 }: {
   vms: Vm[];
+  /** The environment's organization: VM names are unique within it only. */
+  org: string;
   /** VMs are powered one by one only while their environment is settled. */
   envState: EnvState;
   hosts: Map<string, Host>;
@@ -61,6 +64,7 @@ export function VmTable({
               key={vm.id}
               vm={vm}
               envState={envState}
+              org={org}
               hostLabel={vm.host_id ? (labels.get(vm.host_id) ?? vm.host_id) : undefined}
               onConsole={onConsole}
             />
@@ -74,17 +78,19 @@ export function VmTable({
 function VmRow({
   vm,
   envState,
+  org,
   hostLabel,
   onConsole,
 }: {
   vm: Vm;
   envState: EnvState;
+  org: string;
   hostLabel: string | undefined;
   onConsole: (vmId: string, kind: ConsoleKind) => void;
 }) {
   const { api } = useApp();
   const { run, pending } = useAction();
-  const params = { params: { id: vm.id } };
+  const params = { params: { id: vm.id }, query: { org } };
   const hostHref = vm.host_id ? hrefFor({ name: 'host', id: vm.host_id }) : undefined;
   const act = (name: VmAction) =>
     run(

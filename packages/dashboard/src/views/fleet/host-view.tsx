@@ -82,7 +82,7 @@ export function HostView({ id }: { id: string }) {
                   <tr key={vm.id}>
                     <td class="mono">{vm.id}</td>
                     <td>
-                      <EnvLink id={vm.env_id} />
+                      <EnvLink id={vm.env_id} org={h.org_id} />
                     </td>
                     <td>
                       <StateChip state={vm.state} />
@@ -99,7 +99,7 @@ export function HostView({ id }: { id: string }) {
         {vms.length === 0 ? (
           <EmptyState icon="envs" title="No VMs on this host" />
         ) : (
-          <HostVms vms={vms} />
+          <HostVms vms={vms} org={h.org_id} />
         )}
       </Panel>
     </div>
@@ -133,7 +133,8 @@ function HostFacts({ host }: { host: Host }) {
   );
 }
 
-function HostVms({ vms }: { vms: Vm[] }) {
+/** A host serves one organization at a time: its VMs are that organization's. */
+function HostVms({ vms, org }: { vms: Vm[]; org: string | null }) {
   return (
     <table class="table">
       <thead>
@@ -152,7 +153,7 @@ function HostVms({ vms }: { vms: Vm[] }) {
           <tr key={vm.id}>
             <td class="mono">{vm.id}</td>
             <td>
-              <EnvLink id={vm.env_id} />
+              <EnvLink id={vm.env_id} org={org} />
             </td>
             <td>
               <StateChip state={vm.state} />
@@ -168,8 +169,8 @@ function HostVms({ vms }: { vms: Vm[] }) {
   );
 }
 
-function EnvLink({ id }: { id: string }) {
-  const href = hrefFor({ name: 'env', id });
+function EnvLink({ id, org }: { id: string; org: string | null }) {
+  const href = hrefFor({ name: 'env', id, ...(org ? { org } : {}) });
   return (
     <a href={href} onClick={(e) => onLinkClick(e, href)}>
       {id}

@@ -33,7 +33,7 @@ function Screen({ route }: { route: Route }) {
     case 'env-new':
       return <CreateEnvView />;
     case 'env':
-      return <EnvView id={route.id} />;
+      return <EnvView id={route.id} org={route.org} />;
     case 'images':
       return <ImagesView />;
     case 'keys':
