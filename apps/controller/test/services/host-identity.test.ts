@@ -54,6 +54,7 @@ describe('a stolen license key', () => {
       vms: [{ image: 'img' }],
     });
     await h.idle();
+    const zone = h.zoneOf('victim-0');
     const before = await host(real.hostId);
 
     const impostor = impostorOf(real);
@@ -73,7 +74,7 @@ describe('a stolen license key', () => {
     // Deleting the environment reaches the real host, not the impostor.
     expect((await h.req('DELETE', '/v1/envs/victim')).status).toBe(202);
     await h.idle();
-    expect(real.vms.get('victim-0')?.state).toBe('deleted');
+    expect(real.vms.get(zone)?.state).toBe('deleted');
     expect((await json(await h.req('GET', '/v1/envs/victim'))).state).toBe('deleted');
     expect(impostor.calls).toHaveLength(0);
   });
