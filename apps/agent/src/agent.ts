@@ -122,6 +122,7 @@ export function buildAgent(config: AgentConfig, options: AgentOptions = {}): Age
   });
   const vms = new VmService({
     db,
+    log,
     exec,
     layout,
     images,

@@ -20,6 +20,7 @@ import { reap } from './services/envs/reaper.js';
 import { LivenessTracker } from './services/hosts/liveness-tracker.js';
 import { countHosts, persistTransitions } from './services/hosts/persist-liveness.js';
 import { createAddedHostPoller } from './services/hosts/poll-added-hosts.js';
+import { type FreeSpace, statfsFreeSpace } from './services/images/disk-floor.js';
 import { removeStaleUploads } from './services/images/image-store.js';
 
 export interface CoreDeps {
@@ -36,6 +37,8 @@ export interface CoreDeps {
   processMetrics?: boolean;
   /** Built dashboard to serve at `/`; default: the @apiary/dashboard package's dist/. */
   dashboardDir?: string;
+  /** How free disk space is read (default `statfs`). */
+  freeSpace?: FreeSpace;
 }
 
 /** How soon an open console notices that its caller's credential was revoked. */
@@ -68,6 +71,7 @@ export function createControllerCore(deps: CoreDeps) {
     liveness,
     work: new BackgroundWork(),
     imageDir,
+    freeSpace: deps.freeSpace ?? statfsFreeSpace,
     consoleTickets: new ConsoleTickets({ clock, ttlMs: config.consoleTicketTtlMs }),
   };
   liveness.load(ctx.db.select().from(hosts).all());

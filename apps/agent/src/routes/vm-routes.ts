@@ -16,5 +16,6 @@ export function mountVmRoutes(app: Hono<AgentEnv>, deps: AgentDeps, bind: Bind):
   bind(app, agentRoutes.startVm, ({ params }) => vms.action(params.id, 'start'));
   bind(app, agentRoutes.restartVm, ({ params }) => vms.action(params.id, 'restart'));
   bind(app, agentRoutes.deleteVm, ({ params }) => vms.delete(params.id));
+  bind(app, agentRoutes.listHostVms, () => vms.hostVms());
   bind(app, agentRoutes.getOperation, ({ params }) => vms.operation(params.id));
 }

@@ -6,6 +6,7 @@ import { createControllerCore } from '../../src/core.js';
 import { openDb } from '../../src/db/open-db.js';
 import { ManualClock } from '../../src/lib/clock.js';
 import { bootstrapIfEmpty } from '../../src/services/auth/bootstrap.js';
+import type { FreeSpace } from '../../src/services/images/disk-floor.js';
 import { FakeAgent, type FakeAgentOptions } from './fake-agent.js';
 import { FakeNetwork } from './fake-network.js';
 import { tempDir } from './temp.js';
@@ -38,7 +39,7 @@ export interface Harness {
 }
 
 export async function createHarness(
-  o: { config?: Partial<ControllerConfig>; manualClock?: boolean } = {},
+  o: { config?: Partial<ControllerConfig>; manualClock?: boolean; freeSpace?: FreeSpace } = {},
 ): Promise<Harness> {
   // Also removed after the file if a test fails before close().
   const dataDir = tempDir('ctl-test');
@@ -63,6 +64,7 @@ export async function createHarness(
     fetch: network.fetch,
     validateResponses: true,
     processMetrics: false,
+    freeSpace: o.freeSpace,
   });
   const secrets = await bootstrapIfEmpty(core.ctx, dataDir);
   if (!secrets) throw new Error('bootstrap did not run');

@@ -27,7 +27,7 @@ import {
   HostPolicy,
   UpdateHostReq,
 } from '../schemas/host.js';
-import { Image, UploadImageReqQuery } from '../schemas/image.js';
+import { Image, OrgUsage, SetImageQuotaReq, UploadImageReqQuery } from '../schemas/image.js';
 import {
   DeregisterReq,
   HeartbeatReq,
@@ -465,6 +465,27 @@ export const controllerRoutes = {
     summary: 'Delete an image (refused while a VM uses it)',
     params: ByDigest,
     response: Ok,
+  }),
+  getOrgUsage: defineRoute({
+    method: 'GET',
+    path: '/v1/orgs/:id/usage',
+    tag: 'images',
+    auth: 'user',
+    status: 200,
+    summary: "An organization's image storage and its quota (its members, or a super-admin)",
+    params: ById,
+    response: OrgUsage,
+  }),
+  setOrgImageQuota: defineRoute({
+    method: 'PUT',
+    path: '/v1/orgs/:id/image-quota',
+    tag: 'images',
+    auth: 'user',
+    status: 200,
+    summary: "Set an organization's image storage quota; null restores the default (super-admin)",
+    params: ById,
+    body: SetImageQuotaReq,
+    response: OrgUsage,
   }),
 
   // --- tenancy ---
