@@ -45,5 +45,27 @@ export function hostHoldsNothing(listing: HostVmListing, id: string): boolean {
   const item = listing.items.find((i) => i.id === id);
   if (!item) return true;
   const zone = item.zone_state !== null && item.apiary !== false;
-  return !zone && item.datasets.length === 0 && item.links.length === 0 && item.agent_state === null;
+  return (
+    !zone && item.datasets.length === 0 && item.links.length === 0 && item.agent_state === null
+  );
 }
+
+/**
+ * Something a host holds under a VM id the controller has no live record of, as the controller's
+ * reconcile pass last saw it (`Host.orphans`). Apiary-made ones are removed after a grace
+ * period under `--orphan-policy remove`; others (zones someone else made) are only reported.
+ */
+export const HostOrphan = z.object({
+  id: z.string(),
+  /** Made by an Apiary agent (its zone carries our id, or only Apiary datasets/records are left). */
+  apiary: z.boolean(),
+  zone_state: z.string().nullable(),
+  /** What the host holds, in words: `zone (running)`, `dataset rpool/apiary/vms/x`, ... */
+  holds: z.array(z.string()),
+  first_seen_at: Timestamp,
+  last_seen_at: Timestamp,
+  /** When the controller last asked the agent to remove it (remove policy), and why that failed. */
+  removal_requested_at: Timestamp.nullable(),
+  removal_error: z.string().nullable(),
+});
+export type HostOrphan = z.infer<typeof HostOrphan>;

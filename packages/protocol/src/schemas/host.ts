@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { AgentApiKeyString, StorageBackend } from './agent.js';
 import { Resources, Timestamp } from './common.js';
+import { HostOrphan } from './host-vms.js';
 import { HostPort, ImageDigest } from './names.js';
 import { ControllerVmState } from './vm.js';
 import { Engine } from './vm-spec.js';
@@ -85,6 +86,8 @@ export const Host = z.object({
   last_heartbeat_at: Timestamp.nullable(),
   registered_at: Timestamp,
   drain: Drain.nullable(),
+  /** What the host holds that the controller has no record of (its last reconcile pass). */
+  orphans: z.array(HostOrphan).default([]),
 });
 export type Host = z.infer<typeof Host>;
 
