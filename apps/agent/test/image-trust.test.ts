@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { addFault, binDir, initHost, readState } from '@apiary/illumos-sim';
+import { addFault, binDir, initHost, readState, runCommand } from '@apiary/illumos-sim';
 import { describe, expect, it } from 'vitest';
 import { fakeController } from './helpers/fake-controller.js';
 import { buildZfsImage } from './helpers/images.js';
@@ -111,6 +111,25 @@ describe('image streams', () => {
     expect(ds?.props.refreservation).toBeUndefined();
     expect(ds?.received?.refreservation).toBeUndefined();
     expect(incomingDatasets(t.simRoot)).toEqual([]);
+    // A recursive stream of a volume passes the first receive: it is still a volume, and its
+    // reservation goes all the same.
+    const recursive = buildStream((zfs) => {
+      zfs('create', '-V', String(32 * 1024 * 1024), 'rpool/rbox');
+      zfs('snapshot', 'rpool/rbox@v1');
+      return '-R rpool/rbox@v1';
+    });
+    const r = await t.api.uploadImage({
+      query: { name: 'recursive' },
+      body: recursive.stream,
+      contentLength: recursive.stream.length,
+    });
+    const name = `rpool/apiary/images/${r.digest.slice(7)}`;
+    expect(readState(t.simRoot).datasets[name]?.type).toBe('volume');
+    const got = await runCommand({
+      argv: ['zfs', 'get', '-Hp', '-o', 'value', 'refreservation', name],
+      root: t.simRoot,
+    });
+    expect(got.stdout.trim()).toBe('0');
     // A plain stream still imports as before.
     const plain = buildZfsImage({ sizeBytes: 64 * 1024 * 1024 });
     await t.api.uploadImage({
@@ -118,7 +137,7 @@ describe('image streams', () => {
       body: plain.stream,
       contentLength: plain.stream.length,
     });
-    expect((await t.api.listImages()).total).toBe(2);
+    expect((await t.api.listImages()).total).toBe(3);
   }, 60_000);
 });
 

@@ -1,7 +1,7 @@
 import { ApiError } from '@apiary/protocol';
 import type { HostExec } from '../host/exec.js';
 import { failedWith } from '../host/host-command-error.js';
-import { destroyDataset, listDatasetTree, receiveFromFile } from '../host/zfs.js';
+import { destroyDataset, listDatasetTree, receiveFromFile, setProperty } from '../host/zfs.js';
 
 /*
  * An uploaded or pulled `zfs send` stream is foreign input that goes straight into the host's
@@ -21,6 +21,11 @@ import { destroyDataset, listDatasetTree, receiveFromFile } from '../host/zfs.js
  * 2. Only when step 1 said "volume": receive the same stream with `-u`, its reservation
  *    excluded (an image is sparse; its clones get their own size).
  * 3. Check what arrived: one volume, no descendants. Anything else is destroyed and refused.
+ *    (A recursive stream of a volume passes step 1, since ZFS skips the properties that do not
+ *    apply to a -R stream's datasets; it is a volume all the same, minus its reservation.)
+ *
+ * A dry run (`zfs receive -n -v`) cannot serve as the check: it prints the stream's names, not
+ * its type, and returns before the command-line properties are checked.
  */
 
 /** Forced on anything step 1 receives: no mount, ever, and nothing a mount could expose. */
@@ -56,6 +61,9 @@ export async function receiveVolume(exec: HostExec, target: string, file: string
         'the image stream does not hold a single ZFS volume (file system streams are refused)',
       );
     }
+    // A recursive (-R) stream of a volume passed step 1 with its own properties: its
+    // reservation goes, as step 2 would have kept it out.
+    if (!isVolume) await setProperty(exec, target, 'refreservation', 'none');
   } catch (error) {
     await destroyDataset(exec, target, true).catch(() => undefined);
     throw error;
