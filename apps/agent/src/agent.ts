@@ -122,6 +122,7 @@ export function buildAgent(config: AgentConfig, options: AgentOptions = {}): Age
   });
   const vms = new VmService({
     db,
+    log,
     exec,
     layout,
     images,
@@ -238,6 +239,10 @@ export function buildAgent(config: AgentConfig, options: AgentOptions = {}): Age
         refreshResources(),
         network.ensure().catch((error) => log.error({ error }, 'host network setup failed')),
         storage.ensure().catch((error) => log.error({ error }, 'storage setup failed')),
+        // Uploads and pulls a crash cut short leave files nothing else would ever remove.
+        images
+          .clearStaging()
+          .catch((error) => log.error({ error }, 'clearing image staging failed')),
       ]);
       await reconcileAtStart({ db, exec, log, layout, runner, vms });
       await retryCleanups({ db, exec, log, layout, runner });

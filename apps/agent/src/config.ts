@@ -70,7 +70,8 @@ export const AgentConfig = z.object({
   simDir: AbsolutePath.nullable(),
   /** After `zoneadm boot` exits 0, wait this long before the zone must be seen running. */
   bootSettleMs: z.coerce.number().int().min(0).max(60_000).default(1_000),
-  maxImageBytes: z
+  maxImageBytes: z.coerce
+    .number()
     .int()
     .min(1)
     .default(64 * 1024 ** 3),
@@ -98,6 +99,7 @@ const FLAGS = {
   'external-link': { type: 'string' },
   pfexec: { type: 'boolean' },
   'boot-settle-ms': { type: 'string' },
+  'max-image-bytes': { type: 'string' },
 } as const;
 
 /**
@@ -144,6 +146,7 @@ export function parseConfig(
     natSubnet: str('nat-subnet', 'APIARY_NAT_SUBNET'),
     externalLink: str('external-link', 'APIARY_EXTERNAL_LINK'),
     bootSettleMs: str('boot-settle-ms', 'APIARY_BOOT_SETTLE_MS'),
+    maxImageBytes: str('max-image-bytes', 'APIARY_MAX_IMAGE_BYTES'),
     commandEnv,
     simDir: simDir ?? null,
   });

@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import { silentLogger } from '@apiary/server-kit';
 import { describe, expect, it } from 'vitest';
 import type { HostResources } from '../src/capacity/host-capacity.js';
 import { openDatabase } from '../src/db/open.js';
@@ -54,6 +55,7 @@ function service() {
   const unused = {} as ImageService & HostResources & OperationRunner;
   const vms = new VmService({
     db,
+    log: silentLogger(),
     exec: host.exec,
     layout,
     images: unused,

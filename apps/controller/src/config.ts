@@ -95,6 +95,30 @@ export const ControllerConfig = z.object({
     )
     .pipe(z.array(z.enum(ALLOWABLE_TARGETS)))
     .default([]),
+  /** Image storage each organization may use (bytes); per organization it can be changed. */
+  orgImageQuotaBytes: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .default(256 * 1024 ** 3),
+  /**
+   * Uploads are refused (507) before the free space of the disk under the database (and the
+   * image directory) would fall below this: a full disk would stop the database itself.
+   */
+  minFreeDiskBytes: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .default(2 * 1024 ** 3),
+  /** How often each ready host's VMs are listed and compared with what the controller knows. */
+  reconcileIntervalMs: Millis(1_000, 120_000),
+  /**
+   * What to do with Apiary-made zones the controller has no record of: `report` (event, host
+   * view, metric) or `remove` them after `orphanGraceMs`.
+   */
+  orphanPolicy: z.enum(['report', 'remove']).default('report'),
+  /** How long a zone must have been seen unknown (and have existed) before it is removed. */
+  orphanGraceMs: Millis(0, 15 * 60_000),
   /** Engines served by another engine: the seed's default `qemu` runs as bhyve here. */
   engineMap: EngineMap.default({ qemu: 'bhyve' }),
   /** How long shutdown waits for in-flight work before closing the database. */
@@ -127,6 +151,11 @@ const OPTIONS = [
   ['session-ttl-ms', 'APIARY_SESSION_TTL_MS', 'sessionTtlMs'],
   ['console-ticket-ttl-ms', 'APIARY_CONSOLE_TICKET_TTL_MS', 'consoleTicketTtlMs'],
   ['max-image-bytes', 'APIARY_MAX_IMAGE_BYTES', 'maxImageBytes'],
+  ['org-image-quota-bytes', 'APIARY_ORG_IMAGE_QUOTA_BYTES', 'orgImageQuotaBytes'],
+  ['min-free-disk-bytes', 'APIARY_MIN_FREE_DISK_BYTES', 'minFreeDiskBytes'],
+  ['reconcile-interval-ms', 'APIARY_RECONCILE_INTERVAL_MS', 'reconcileIntervalMs'],
+  ['orphan-policy', 'APIARY_ORPHAN_POLICY', 'orphanPolicy'],
+  ['orphan-grace-ms', 'APIARY_ORPHAN_GRACE_MS', 'orphanGraceMs'],
   ['engine-map', 'APIARY_ENGINE_MAP', 'engineMap'],
   ['allow-agent-targets', 'APIARY_ALLOW_AGENT_TARGETS', 'allowAgentTargets'],
   ['shutdown-timeout-ms', 'APIARY_SHUTDOWN_TIMEOUT_MS', 'shutdownTimeoutMs'],

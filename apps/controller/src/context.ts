@@ -9,6 +9,7 @@ import type { ControllerMetrics } from './metrics.js';
 import type { BackgroundWork } from './services/background-work.js';
 import type { ConsoleTickets } from './services/consoles/console-tickets.js';
 import type { LivenessTracker } from './services/hosts/liveness-tracker.js';
+import type { FreeSpace } from './services/images/disk-floor.js';
 
 /**
  * Everything a service needs, passed explicitly: no module-global database, no `process.env`.
@@ -26,6 +27,8 @@ export interface Ctx {
   work: BackgroundWork;
   /** Directory holding image blobs (`<hex>` files). */
   imageDir: string;
+  /** Free bytes of the file system holding a path (`statfs`; tests inject a fake disk). */
+  freeSpace: FreeSpace;
   /** Single-use console tickets (memory only). */
   consoleTickets: ConsoleTickets;
 }

@@ -20,8 +20,11 @@ import { ConsoleTickets } from './services/consoles/console-tickets.js';
 import { createDrainWorker } from './services/drain/drain-worker.js';
 import { reap } from './services/envs/reaper.js';
 import { LivenessTracker } from './services/hosts/liveness-tracker.js';
+import { countOrphans } from './services/hosts/orphan-view.js';
 import { countHosts, persistTransitions } from './services/hosts/persist-liveness.js';
 import { createAddedHostPoller } from './services/hosts/poll-added-hosts.js';
+import { reconcileHosts } from './services/hosts/reconcile-hosts.js';
+import { type FreeSpace, statfsFreeSpace } from './services/images/disk-floor.js';
 import { removeStaleUploads } from './services/images/image-store.js';
 
 export interface CoreDeps {
@@ -40,6 +43,8 @@ export interface CoreDeps {
   processMetrics?: boolean;
   /** Built dashboard to serve at `/`; default: the @apiary/dashboard package's dist/. */
   dashboardDir?: string;
+  /** How free disk space is read (default `statfs`). */
+  freeSpace?: FreeSpace;
 }
 
 /** How soon an open console or event stream notices that its caller's credential was revoked. */
@@ -80,6 +85,7 @@ export function createControllerCore(deps: CoreDeps) {
     liveness,
     work: new BackgroundWork(),
     imageDir,
+    freeSpace: deps.freeSpace ?? statfsFreeSpace,
     consoleTickets: new ConsoleTickets({ clock, ttlMs: config.consoleTicketTtlMs }),
   };
   liveness.load(ctx.db.select().from(hosts).all());
@@ -87,8 +93,10 @@ export function createControllerCore(deps: CoreDeps) {
 
   const drainWorker = createDrainWorker(ctx);
   const poller = createAddedHostPoller(ctx);
+  ctx.metrics.sources.orphanCounts = () => countOrphans(ctx);
   const passes = {
     sweep: () => persistTransitions(ctx, liveness.sweep()),
+    reconcile: () => reconcileHosts(ctx),
     reap: () => reap(ctx),
     drainTick: () => drainWorker.tick(),
     poll: () => poller.poll(),
@@ -132,6 +140,7 @@ export function createControllerCore(deps: CoreDeps) {
     every('reap', config.reaperIntervalMs, passes.reap);
     every('drain', config.drainIntervalMs, passes.drainTick);
     every('poll', config.pollIntervalMs, passes.poll);
+    every('reconcile', config.reconcileIntervalMs, passes.reconcile);
     every('credentials', CONSOLE_CHECK_MS, checkConsoles);
     // Resume what a previous run left unfinished, now rather than a reaper interval from now.
     void runGuarded('reap', passes.reap);

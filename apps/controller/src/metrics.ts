@@ -5,6 +5,8 @@ import { Counter, Gauge, Histogram } from 'prom-client';
 export interface MetricSources {
   hostCounts: () => { liveness: Record<string, number>; policy: Record<string, number> };
   consoleSessions: () => number;
+  /** Orphans the last reconcile passes recorded, by kind (`apiary`, `foreign`). */
+  orphanCounts: () => Record<string, number>;
 }
 
 /** Every metric the controller exports at `/metrics`, beside the server kit's HTTP and process ones. */
@@ -14,6 +16,7 @@ export function createControllerMetrics(options: { processMetrics?: boolean } = 
   const sources: MetricSources = {
     hostCounts: () => ({ liveness: {}, policy: {} }),
     consoleSessions: () => 0,
+    orphanCounts: () => ({}),
   };
   return {
     ...server,
@@ -82,6 +85,29 @@ export function createControllerMetrics(options: { processMetrics?: boolean } = 
         for (const [policy, n] of Object.entries(sources.hostCounts().policy))
           this.set({ policy }, n);
       },
+    }),
+    orphanVms: new Gauge({
+      name: 'apiary_orphan_vms',
+      help: 'VM ids hosts hold that the controller has no record of, by kind (apiary-made or foreign).',
+      labelNames: ['kind'] as const,
+      registers,
+      collect() {
+        this.reset();
+        for (const kind of ['apiary', 'foreign']) this.set({ kind }, 0);
+        for (const [kind, n] of Object.entries(sources.orphanCounts())) this.set({ kind }, n);
+      },
+    }),
+    orphanRemovals: new Counter({
+      name: 'apiary_orphan_removals_total',
+      help: 'Deletes of orphan VMs asked of agents (remove policy), by result.',
+      labelNames: ['result'] as const,
+      registers,
+    }),
+    hostReconciles: new Counter({
+      name: 'apiary_host_reconciles_total',
+      help: 'Hosts listed and compared with the books by the reconcile pass, by result.',
+      labelNames: ['result'] as const,
+      registers,
     }),
     consoleConnections: new Counter({
       name: 'apiary_console_connections_total',

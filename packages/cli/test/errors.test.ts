@@ -69,4 +69,15 @@ describe('reportError', () => {
       "hint: log in with 'apiary login'",
     );
   });
+
+  it('says what to do about a quota or a full controller disk', () => {
+    const quota = render(
+      new ApiError('quota_exceeded', "the organization's image quota is 10 bytes"),
+    );
+    expect(quota.text).toMatch(/hint: see 'apiary images usage'/);
+    const disk = render(
+      new ApiError('insufficient_storage', 'the controller is low on disk space'),
+    );
+    expect(disk.text).toMatch(/hint: the controller's disk is nearly full/);
+  });
 });

@@ -26,6 +26,7 @@ export * from './schemas/env.js';
 export * from './schemas/errors.js';
 export * from './schemas/failure-codes.js';
 export * from './schemas/host.js';
+export * from './schemas/host-vms.js';
 export * from './schemas/image.js';
 export * from './schemas/internal.js';
 export * from './schemas/names.js';

@@ -93,6 +93,11 @@ function checkAssignment(property: string, value: string): string {
   return `${property}=${value}`;
 }
 
+function checkPropertyName(property: string): string {
+  if (!/^[a-z][a-z0-9_:.-]*$/.test(property)) throw new TypeError(`bad property ${property}`);
+  return property;
+}
+
 export async function setProperty(exec: HostExec, name: string, property: string, value: string) {
   await exec.run('zfs', ['set', checkAssignment(property, value), ds(name)]);
 }
@@ -110,9 +115,31 @@ export async function renameDataset(exec: HostExec, from: string, to: string) {
   await exec.run('zfs', ['rename', ds(from), ds(to)]);
 }
 
-/** `zfs receive TARGET < file`. */
-export async function receiveFromFile(exec: HostExec, target: string, file: string) {
-  await exec.run('zfs', ['receive', ds(target)], { inputFile: file, timeoutMs: 3_600_000 });
+/** Properties a receive sets (`-o prop=value`) or keeps the stream from setting (`-x prop`). */
+export interface ReceiveProps {
+  set?: Record<string, string>;
+  exclude?: string[];
+}
+
+/**
+ * `zfs receive -u [-o prop=value]... [-x prop]... TARGET < file`. Always `-u`: a received file
+ * system is never mounted by the receive itself. ZFS checks every `-o`/`-x` against the type
+ * the stream's BEGIN record names before any data is written, and refuses a property that does
+ * not apply to it (`property 'X' does not apply to datasets of this type`; libzfs_sendrecv.c
+ * zfs_setup_cmdline_props) unless the stream is recursive (-R).
+ */
+export async function receiveFromFile(
+  exec: HostExec,
+  target: string,
+  file: string,
+  props: ReceiveProps = {},
+) {
+  const set = Object.entries(props.set ?? {}).flatMap(([k, v]) => ['-o', checkAssignment(k, v)]);
+  const exclude = (props.exclude ?? []).flatMap((p) => ['-x', checkPropertyName(p)]);
+  await exec.run('zfs', ['receive', '-u', ...set, ...exclude, ds(target)], {
+    inputFile: file,
+    timeoutMs: 3_600_000,
+  });
 }
 
 /** `zfs send SNAP | zfs receive TARGET`: an independent full copy. */

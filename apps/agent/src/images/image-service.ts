@@ -41,6 +41,10 @@ export interface ImageServiceDeps {
   onChange: () => void;
 }
 
+/** Where uploads and pulls are staged, under the data directory. */
+const STAGING_DIR = ['images', 'staging'];
+const PULL_DIR = ['images', 'pull'];
+
 export class ImageService {
   /** One import per digest at a time: concurrent creates needing the same image share it. */
   private readonly inflight = new Map<string, Promise<ImageRow>>();
@@ -76,7 +80,7 @@ export class ImageService {
   ): Promise<AgentImage> {
     const staged = await stageStream(
       Readable.fromWeb(body as never),
-      join(this.deps.dataDir, 'images', 'staging'),
+      join(this.deps.dataDir, ...STAGING_DIR),
       this.deps.maxBytes,
     );
     try {
@@ -155,22 +159,38 @@ export class ImageService {
     return row;
   }
 
-  /** Download with Range resume into `images/pull/<hex>.part`, verify, import. */
+  /**
+   * Download with Range resume into `images/pull/<hex>.part`, verify, import. The partial file
+   * lives only as long as this pull: whatever way the pull ends, it is removed, so a download
+   * refused as too large (or corrupt) cannot make the next pull of the digest fail at once.
+   */
   private async pullNow(digest: string, format: ImageFormat, name?: string): Promise<ImageRow> {
     const source = this.deps.source();
     if (!source) throw new ApiError('not_found', `image ${digest} is not on this host`);
     const hex = digest.slice('sha256:'.length);
-    const dir = join(this.deps.dataDir, 'images', 'pull');
+    const dir = join(this.deps.dataDir, ...PULL_DIR);
     await mkdir(dir, { recursive: true, mode: 0o700 });
     const path = join(dir, `${hex}.part`);
-    let staged: StagedFile | null = null;
-    for (let attempt = 0; attempt < 4 && !staged; attempt++) {
+    try {
+      const staged = await this.download(source, digest, path);
+      if (staged.hex !== hex) {
+        throw new ApiError('upstream_failed', `downloaded image does not match ${digest}`);
+      }
+      return await this.store(staged, format, name);
+    } finally {
+      await rm(path, { force: true });
+    }
+  }
+
+  /** Up to four attempts, each resuming from what the partial file holds. */
+  private async download(source: ImageSource, digest: string, path: string): Promise<StagedFile> {
+    for (let attempt = 0; attempt < 4; attempt++) {
       const offset = await partialSize(path);
       try {
         const response = await source.download(digest, offset);
         if (response.status === 200 && offset > 0) await rm(path, { force: true });
         if (!response.body) throw new ApiError('upstream_failed', 'empty image response');
-        staged = await appendStream(
+        return await appendStream(
           Readable.fromWeb(response.body as never),
           path,
           this.deps.maxBytes,
@@ -183,14 +203,16 @@ export class ImageService {
         await new Promise((r) => setTimeout(r, 200 * 2 ** attempt));
       }
     }
-    if (!staged) throw new ApiError('upstream_failed', `could not download image ${digest}`);
-    try {
-      if (staged.hex !== hex) {
-        throw new ApiError('upstream_failed', `downloaded image does not match ${digest}`);
-      }
-      return await this.store(staged, format, name);
-    } finally {
-      await rm(path, { force: true });
+    throw new ApiError('upstream_failed', `could not download image ${digest}`);
+  }
+
+  /**
+   * Remove what uploads and pulls a crash interrupted. Called at start, before the agent
+   * serves requests: no upload or pull can be in flight then.
+   */
+  async clearStaging(): Promise<void> {
+    for (const parts of [STAGING_DIR, PULL_DIR]) {
+      await rm(join(this.deps.dataDir, ...parts), { recursive: true, force: true });
     }
   }
 }

@@ -9,11 +9,11 @@ import {
   createVolume,
   destroyDataset,
   getDataset,
-  receiveFromFile,
   renameDataset,
   snapshot,
 } from '../host/zfs.js';
 import { roundUp } from '../host/zfs-format.js';
+import { receiveVolume } from './receive-volume.js';
 import type { StagedFile } from './staging.js';
 
 export interface ImportedImage {
@@ -26,9 +26,10 @@ export interface ImportedImage {
  * - zvol backend: a volume (`zfs receive` of a zfs-send stream, or a raw image written to a
  *   new volume's device), thin-cloned for each VM;
  * - file backend: a filesystem holding `disk.img` (raw images only), copied for each VM.
- * The data lands in an `incoming-*` dataset first and is renamed into place only when complete,
- * so a crash never leaves a half-imported image under a digest name (the reconciler destroys
- * stale `incoming-*` datasets).
+ * The data lands in an `incoming-*` dataset first and is renamed into place only when complete
+ * and checked, so a crash never leaves a half-imported image under a digest name (the reconciler
+ * destroys stale `incoming-*` datasets). A stream is received as `receive-volume.ts` says:
+ * unmounted, a file system refused before it could ever be mounted.
  */
 export async function importImage(
   exec: HostExec,
@@ -52,7 +53,7 @@ export async function importImage(
     if (!existing) {
       if (storage === 'file')
         await writeImageFile(exec, layout, incoming, `incoming-${token}`, staged);
-      else if (format === 'zfs-send') await receiveFromFile(exec, incoming, staged.path);
+      else if (format === 'zfs-send') await receiveVolume(exec, incoming, staged.path);
       else await writeRawVolume(exec, layout, incoming, staged);
       const received = await getDataset(exec, incoming);
       if (received?.type !== expected) {

@@ -1,5 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { createReadStream, createWriteStream } from 'node:fs';
+import { once } from 'node:events';
+import { createReadStream, createWriteStream, type WriteStream } from 'node:fs';
 import { mkdir, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Transform } from 'node:stream';
@@ -43,9 +44,11 @@ export async function stageStream(
   const path = join(dir, `upload-${randomBytes(8).toString('hex')}.part`);
   const hash = createHash('sha256');
   const m = meter(hash, maxBytes, 0);
+  const out = createWriteStream(path, { mode: 0o600 });
   try {
-    await pipeline(source, m.transform, createWriteStream(path, { mode: 0o600 }));
+    await pipeline(source, m.transform, out);
   } catch (error) {
+    await closed(out);
     await rm(path, { force: true });
     throw error;
   }
@@ -70,8 +73,22 @@ export async function appendStream(
     for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer);
   }
   const m = meter(hash, maxBytes, existing);
-  await pipeline(source, m.transform, createWriteStream(path, { flags: 'a', mode: 0o600 }));
+  const out = createWriteStream(path, { flags: 'a', mode: 0o600 });
+  try {
+    await pipeline(source, m.transform, out);
+  } catch (error) {
+    await closed(out);
+    throw error;
+  }
   return { path, hex: hash.digest('hex'), size: m.size() };
+}
+
+/**
+ * A write stream opens its file asynchronously: one that failed early may still be opening, and
+ * a file removed before it closes would reappear. Callers that remove it wait for this first.
+ */
+async function closed(out: WriteStream): Promise<void> {
+  if (!out.closed) await once(out, 'close').catch(() => undefined);
 }
 
 export async function partialSize(path: string): Promise<number> {

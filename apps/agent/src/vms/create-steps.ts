@@ -123,7 +123,10 @@ const vnic: SagaStep = {
     await createVnic(ctx.exec, ctx.layout.vnic(ctx.vm.slot!), ctx.layout.etherstub);
   },
   async undo(ctx) {
-    await deleteVnic(ctx.exec, ctx.layout.vnic(ctx.vm.slot!));
+    // No slot: a create fully undone, or an adopted VM whose slot another VM holds (its VNIC
+    // is that VM's): nothing of ours to name.
+    if (ctx.vm.slot === null) return;
+    await deleteVnic(ctx.exec, ctx.layout.vnic(ctx.vm.slot));
   },
 };
 
@@ -243,6 +246,7 @@ export const ports: SagaStep = {
     await ctx.withNatTable(() => addNatRules(ctx.exec, rdrRules(ctx)));
   },
   async undo(ctx) {
+    if (ctx.vm.slot === null) return;
     await ctx.withNatTable(() => removeNatRules(ctx.exec, rdrRules(ctx)));
   },
 };

@@ -14,6 +14,7 @@ import { KeyedMutex, Semaphore } from '../util/semaphore.js';
 import { CREATE_STEPS, egress, ports } from './create-steps.js';
 import { getOperation, type OperationRow, updateOperation } from './operation-store.js';
 import { runForward, runUndo, StepFailure } from './saga.js';
+import { takeApart } from './take-apart.js';
 import { bootVm, type VmContext } from './vm-context.js';
 import { deleteVmRow, getVm, portsOf, setVmState, type VmRow } from './vm-store.js';
 import { stateFromZone, toFailure } from './vm-view.js';
@@ -239,23 +240,18 @@ export class OperationRunner {
   private async runDelete(op: OperationRow, vm: VmRow): Promise<void> {
     const { db } = this.deps;
     const current = setVmState(db, vm.id, 'deleting', null, { operationId: op.id }) ?? vm;
-    // A create that failed and was fully undone holds nothing on the host.
-    const holdsHost = current.slot !== null;
     const journal = (step: string) => updateOperation(db, op.id, { step: `${UNDO}${step}` });
-    const failures = holdsHost
-      ? await runUndo(CREATE_STEPS, this.context(current), undefined, journal)
-      : [];
-    if (failures.length === 0) {
+    const left = await takeApart(this.context(current), this.deps, journal).catch(
+      (error: unknown) => [toFailure(error).msg],
+    );
+    if (left.length === 0) {
       deleteVmRow(db, vm.id);
       this.finish(op, null);
       return;
     }
     const failure: FailureInfo = {
       code: 'host_command_failed',
-      msg: `delete incomplete: ${failures.map((f) => toFailure(f.error).msg).join('; ')}`.slice(
-        0,
-        500,
-      ),
+      msg: `delete incomplete: ${left.join('; ')}`.slice(0, 500),
     };
     setVmState(db, vm.id, 'failed', failure, { needsCleanup: true, operationId: null });
     this.finish(op, failure);
@@ -307,15 +303,21 @@ export class OperationRunner {
     return this.perVm.run(vm.id, async () => {
       const fresh = getVm(this.deps.db, vm.id);
       if (!fresh?.needsCleanup) return true;
+      if (deleting) {
+        // The record goes only when the host shows nothing of the VM.
+        const left = await takeApart(this.context(fresh), this.deps);
+        if (left.length > 0) return false;
+        deleteVmRow(this.deps.db, vm.id);
+        this.deps.onChange();
+        return true;
+      }
       const failures = await runUndo(CREATE_STEPS, this.context(fresh));
       if (failures.length > 0) return false;
-      if (deleting) deleteVmRow(this.deps.db, vm.id);
-      else
-        this.failCreate(
-          fresh,
-          { code: fresh.errorCode ?? 'internal', msg: fresh.errorMsg ?? '' },
-          false,
-        );
+      this.failCreate(
+        fresh,
+        { code: fresh.errorCode ?? 'internal', msg: fresh.errorMsg ?? '' },
+        false,
+      );
       this.deps.onChange();
       return true;
     });

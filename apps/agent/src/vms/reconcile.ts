@@ -1,7 +1,6 @@
 import { stat } from 'node:fs/promises';
 import type { Logger } from '@apiary/server-kit';
 import type { Db } from '../db/open.js';
-import { portAllocations } from '../db/schema.js';
 import type { HostExec } from '../host/exec.js';
 import { listZoneRules, renderEgressRules } from '../host/ipf.js';
 import {
@@ -13,16 +12,13 @@ import {
 } from '../host/ipnat.js';
 import { ipToInt, type Layout } from '../host/layout.js';
 import { destroyDataset, listDatasetTree, snapshot } from '../host/zfs.js';
-import { exportZoneConfig } from '../host/zonecfg.js';
-import { zoneAttrs } from '../host/zonecfg-format.js';
 import { getImage, insertImage } from '../images/image-store.js';
+import { adoptZone } from './adopt-zone.js';
 import { egress, rdrRules } from './create-steps.js';
 import type { OperationRunner } from './operation-runner.js';
 import { latestOperation, unfinishedOperations } from './operation-store.js';
 import type { VmService, ZoneListing } from './vm-service.js';
-import { getVm, insertVm, listVmRows, usedSlots } from './vm-store.js';
-import { stateFromZone } from './vm-view.js';
-import { ATTR, readPortAttrs } from './zone-spec.js';
+import { listVmRows } from './vm-store.js';
 
 /*
  * Start-up reconciliation: the host is the source of truth. Zones that carry our VM id but are
@@ -100,53 +96,7 @@ async function reconcileEgress(deps: ReconcileDeps, listing: ZoneListing): Promi
 }
 
 async function adoptZones(deps: ReconcileDeps, listing: ZoneListing): Promise<void> {
-  const { db, exec, log } = deps;
-  for (const zone of listing.zones.values()) {
-    if (getVm(db, zone.name)) continue;
-    const config = await exportZoneConfig(exec, zone.name);
-    const attrs = config ? zoneAttrs(config) : {};
-    if (attrs[ATTR.vmId] !== zone.name) continue;
-    const slot = Number(attrs[ATTR.slot]);
-    const ports = readPortAttrs(attrs);
-    const now = new Date().toISOString();
-    db.transaction((txDb) => {
-      const tx = txDb as unknown as Db;
-      const slotFree = Number.isInteger(slot) && !usedSlots(tx).has(slot);
-      insertVm(tx, {
-        id: zone.name,
-        envId: attrs[ATTR.envId] ?? 'unknown',
-        image: attrs[ATTR.image] ?? '',
-        imageDigest: attrs[ATTR.imageDigest] || null,
-        cpu: Number(attrs[ATTR.cpu] ?? 0),
-        mem: Number(attrs[ATTR.mem] ?? 0),
-        disk: Number(attrs[ATTR.disk] ?? 0),
-        ports: JSON.stringify(ports.map(([guest]) => guest)),
-        denyOutgoing: attrs[ATTR.denyOutgoing] === 'true',
-        sshKeys: '[]',
-        cloneMode: attrs[ATTR.clone] === 'full' ? 'full' : 'thin',
-        specHash: 'adopted',
-        state: stateFromZone(zone.state),
-        slot: slotFree ? slot : null,
-        reserved: true,
-        needsCleanup: false,
-        createdAt: attrs[ATTR.createdAt] ?? now,
-        updatedAt: now,
-      });
-      for (const [guestPort, hostPort] of ports) {
-        tx.insert(portAllocations)
-          .values({ vmId: zone.name, guestPort, hostPort })
-          .onConflictDoNothing()
-          .run();
-      }
-    });
-    log.warn(
-      {
-        vm_id: zone.name,
-        state: zone.state,
-      },
-      'adopted a VM found on the host but not in the database',
-    );
-  }
+  for (const zone of listing.zones.values()) await adoptZone(deps, zone);
 }
 
 async function reconcileImages(deps: ReconcileDeps): Promise<void> {

@@ -7,7 +7,7 @@ import {
   type OperationKind,
   type VmOperationResp,
 } from '@apiary/protocol';
-import { currentRequestId } from '@apiary/server-kit';
+import { currentRequestId, type Logger } from '@apiary/server-kit';
 import type { HostResources } from '../capacity/host-capacity.js';
 import { capacityShortfall, usedResources } from '../capacity/host-capacity.js';
 import type { Db } from '../db/open.js';
@@ -15,7 +15,9 @@ import type { HostExec } from '../host/exec.js';
 import type { Layout } from '../host/layout.js';
 import { getZone, listZones, type ZoneListEntry } from '../host/zoneadm.js';
 import type { ImageService } from '../images/image-service.js';
+import { adoptZone } from './adopt-zone.js';
 import { allocatePorts, allocateSlot } from './allocations.js';
+import { readHostVms } from './host-vms.js';
 import type { OperationRunner } from './operation-runner.js';
 import {
   getOperation,
@@ -49,6 +51,7 @@ export interface ZoneListing {
 
 export interface VmServiceDeps {
   db: Db;
+  log: Logger;
   exec: HostExec;
   layout: Layout;
   images: ImageService;
@@ -186,8 +189,17 @@ export class VmService {
     return this.respond(vm, op);
   }
 
-  /** Delete: queued behind a running operation; the same delete twice is one operation. */
-  delete(id: string) {
+  /**
+   * Delete: queued behind a running operation; the same delete twice is one operation. A VM the
+   * database has no record of but whose zone carries our id on the host (a lost or restored
+   * database) is adopted first: "not in my database" never means "gone", and 404 is the answer
+   * only when the host has no zone of ours for the id.
+   */
+  async delete(id: string) {
+    if (!getVm(this.deps.db, id)) {
+      const zone = await getZone(this.deps.exec, id);
+      if (zone) await adoptZone(this.deps, zone);
+    }
     const { db } = this.deps;
     const { vm, op, fresh } = db.transaction((txDb) => {
       const tx = txDb as unknown as Db;
@@ -228,6 +240,11 @@ export class VmService {
     return presentVms(this.deps.db, this.deps.layout, [
       this.observe(row, { zones, startedAt }),
     ])[0]!;
+  }
+
+  /** What the host holds per VM id, read from the host (see host-vms.ts). */
+  hostVms() {
+    return readHostVms(this.deps);
   }
 
   operation(id: string) {

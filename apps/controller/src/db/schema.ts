@@ -20,6 +20,8 @@ export const orgs = sqliteTable('orgs', {
   id: text('id').primaryKey(),
   name: text('name').notNull().unique(),
   createdAt: integer('created_at').notNull(),
+  /** Image storage quota in bytes; null: the controller's default (`--org-image-quota-bytes`). */
+  imageQuotaBytes: integer('image_quota_bytes'),
 });
 
 export const users = sqliteTable('users', {
@@ -157,6 +159,32 @@ export const hostImages = sqliteTable(
     digest: text('digest').notNull(),
   },
   (t) => [primaryKey({ columns: [t.hostId, t.digest] }), index('host_images_digest').on(t.digest)],
+);
+
+/**
+ * VM ids a host holds something of (zone, datasets, links) that the controller has no live
+ * record of, as the last reconcile pass found them. `firstSeenAt` starts the grace period of
+ * the `remove` orphan policy; a row goes when the host no longer holds the id.
+ */
+export const hostOrphans = sqliteTable(
+  'host_orphans',
+  {
+    hostId: text('host_id')
+      .notNull()
+      .references(() => hosts.id, { onDelete: 'cascade' }),
+    vmId: text('vm_id').notNull(),
+    /** An Apiary agent made the zone (or there is no zone, only Apiary datasets or links). */
+    apiary: integer('apiary', { mode: 'boolean' }).notNull(),
+    zoneState: text('zone_state'),
+    /** What the host holds, in words (`zone (running)`, `dataset rpool/...`), JSON. */
+    holds: text('holds', { mode: 'json' }).$type<string[]>().notNull(),
+    firstSeenAt: integer('first_seen_at').notNull(),
+    lastSeenAt: integer('last_seen_at').notNull(),
+    /** Set when a removal was asked of the agent (remove policy); the error of the last try. */
+    removalAt: integer('removal_at'),
+    removalError: text('removal_error'),
+  },
+  (t) => [primaryKey({ columns: [t.hostId, t.vmId] })],
 );
 
 export const drains = sqliteTable(

@@ -8,6 +8,7 @@ export interface ControllerEvent {
     | 'host.policy'
     | 'host.updated'
     | 'host.removed'
+    | 'host.orphans'
     | 'env.state'
     | 'vm.state'
     | 'drain.progress';

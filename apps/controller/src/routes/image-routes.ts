@@ -5,6 +5,7 @@ import type { Context } from 'hono';
 import type { Ctx } from '../context.js';
 import type { AppEnv } from '../http/app-env.js';
 import { getHostRow } from '../services/hosts/host-view.js';
+import { getOrgUsage, setOrgImageQuota } from '../services/images/image-quota.js';
 import { blobExists, blobPath, blobSize } from '../services/images/image-store.js';
 import {
   deleteImage,
@@ -23,13 +24,20 @@ function hostOrg(ctx: Ctx, hostId: string): string | null {
 
 export function registerImageRoutes({ ctx, router, bind }: RouteDeps) {
   bind(router, r.listImages, ({ principal, query }) => listImages(ctx, principal, query));
-  bind(router, r.uploadImage, async ({ principal, query, body }) => {
-    const { image, created } = await uploadImage(ctx, principal, query, body);
+  bind(router, r.uploadImage, async ({ c, principal, query, body }) => {
+    const declared = Number(c.req.header('content-length'));
+    const length = Number.isSafeInteger(declared) && declared > 0 ? declared : 0;
+    const { image, created } = await uploadImage(ctx, principal, query, body, length);
     return { status: created ? 201 : 200, body: image };
   });
   bind(router, r.getImage, ({ principal, params }) => getImage(ctx, principal, params.digest));
   bind(router, r.deleteImage, ({ principal, params }) =>
     deleteImage(ctx, principal, params.digest),
+  );
+
+  bind(router, r.getOrgUsage, ({ principal, params }) => getOrgUsage(ctx, principal, params.id));
+  bind(router, r.setOrgImageQuota, ({ principal, params, body }) =>
+    setOrgImageQuota(ctx, principal, params.id, body.quota_bytes),
   );
 
   bind(router, r.internalListImages, ({ principal, query }) =>

@@ -4,6 +4,8 @@ import {
   agentRoutes,
   CreateVmReq,
   type FailureCode,
+  type HostVm,
+  type HostVmListing,
   type Inventory,
   type Operation,
   type OperationKind,
@@ -57,6 +59,13 @@ export class FakeAgent {
   generation = 1;
   opDelayMs: number;
   apiVersion: string;
+  /**
+   * VMs the agent lies about: its API answers 404 for them and its inventory leaves them out,
+   * while the host (`GET /api/host/vms`, read from the host) still holds them.
+   */
+  readonly lieGone = new Set<string>();
+  /** What the host holds beyond the agent's own VMs (zones made by hand, leftovers). */
+  readonly hostOnly = new Map<string, HostVm>();
   /** When set, every request fails as if the connection was refused. */
   down = false;
   /** When set, requests never answer (until the caller's timeout). */
@@ -99,12 +108,34 @@ export class FakeAgent {
     return [...this.vms.values()].filter((v) => v.state !== 'deleted');
   }
 
+  /** The VMs the agent admits to (its lies left out). */
+  private admitted(): AgentVm[] {
+    return this.liveVms().filter((v) => !this.lieGone.has(v.id));
+  }
+
+  /** What the host holds per id: every live VM as a running zone, and `hostOnly`. */
+  hostVms(): HostVmListing {
+    const items: HostVm[] = this.liveVms().map((vm) => ({
+      id: vm.id,
+      zone_state: vm.state === 'stopped' ? 'installed' : 'running',
+      apiary: true,
+      env_id: vm.env_id,
+      created_at: vm.created_at,
+      datasets: [`rpool/apiary/vms/${vm.id}`, `rpool/apiary/vms/${vm.id}/disk0`],
+      links: [],
+      agent_state: this.lieGone.has(vm.id) ? null : vm.state,
+      busy: vm.operation_id !== null,
+    }));
+    items.push(...this.hostOnly.values());
+    return { checked_at: new Date().toISOString(), items };
+  }
+
   inventory(): Inventory {
     return {
       generation: this.generation,
       resources: { total: this.total, used: this.used() },
       images: [...this.images] as Inventory['images'],
-      vms: this.liveVms().map((v) => ({
+      vms: this.admitted().map((v) => ({
         id: v.id,
         env_id: v.env_id,
         state: v.state,
@@ -290,8 +321,10 @@ export class FakeAgent {
       const op = this.startOp(vm, 'create', () => 'running');
       return c.json({ vm, operation: op }, 202);
     });
+    app.get(agentRoutes.listHostVms.path, (c) => c.json(this.hostVms()));
     app.get(agentRoutes.getVm.path, (c) => {
       const vm = this.vms.get(c.req.param('id'));
+      if (vm && this.lieGone.has(vm.id)) return err(c, 404, 'not_found', 'no such VM');
       return vm ? c.json(vm) : err(c, 404, 'not_found', 'no such VM');
     });
     const power = (
@@ -309,8 +342,40 @@ export class FakeAgent {
     power('start', 'running', 'starting');
     power('restart', 'running', 'starting');
     app.delete(agentRoutes.deleteVm.path, (c) => {
-      const vm = this.vms.get(c.req.param('id'));
-      if (!vm || vm.state === 'deleted') return err(c, 404, 'not_found', 'no such VM');
+      const id = c.req.param('id');
+      const vm = this.vms.get(id);
+      const stray = this.hostOnly.get(id);
+      if (stray && (!vm || vm.state === 'deleted') && stray.apiary) {
+        // The agent adopts a zone of ours it had no record of, then deletes it.
+        this.hostOnly.delete(id);
+        const now = new Date().toISOString();
+        const adopted: AgentVm = {
+          id,
+          env_id: stray.env_id ?? 'unknown',
+          state: 'deleting',
+          error: null,
+          image: '',
+          image_digest: null,
+          cpu: 0,
+          mem: 0,
+          disk: 0,
+          ports: [],
+          deny_outgoing: false,
+          ip: null,
+          port_map: {},
+          generation: 1,
+          operation_id: null,
+          created_at: stray.created_at ?? now,
+          updated_at: now,
+        };
+        this.vms.set(id, adopted);
+        return c.json(
+          { vm: adopted, operation: this.startOp(adopted, 'delete', () => 'deleted') },
+          202,
+        );
+      }
+      if (!vm || vm.state === 'deleted' || this.lieGone.has(id))
+        return err(c, 404, 'not_found', 'no such VM');
       this.bump(vm, 'deleting');
       return c.json({ vm, operation: this.startOp(vm, 'delete', () => 'deleted') }, 202);
     });

@@ -13,6 +13,7 @@ import { openDb } from '../../src/db/open-db.js';
 import { vms } from '../../src/db/schema.js';
 import { ManualClock } from '../../src/lib/clock.js';
 import { bootstrapIfEmpty } from '../../src/services/auth/bootstrap.js';
+import type { FreeSpace } from '../../src/services/images/disk-floor.js';
 import { FakeAgent, type FakeAgentOptions } from './fake-agent.js';
 import { FakeNetwork } from './fake-network.js';
 import { tempDir } from './temp.js';
@@ -55,7 +56,7 @@ export interface Harness {
 }
 
 export async function createHarness(
-  o: { config?: Partial<ControllerConfig>; manualClock?: boolean } = {},
+  o: { config?: Partial<ControllerConfig>; manualClock?: boolean; freeSpace?: FreeSpace } = {},
 ): Promise<Harness> {
   // Also removed after the file if a test fails before close().
   const dataDir = tempDir('ctl-test');
@@ -81,6 +82,7 @@ export async function createHarness(
     resolveHost: network.resolve,
     validateResponses: true,
     processMetrics: false,
+    freeSpace: o.freeSpace,
   });
   const secrets = await bootstrapIfEmpty(core.ctx, dataDir);
   if (!secrets) throw new Error('bootstrap did not run');

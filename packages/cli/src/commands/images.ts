@@ -100,6 +100,32 @@ export function registerImages(program: Command): void {
     );
 
   images
+    .command('usage')
+    .description("the organization's image storage and its quota")
+    .option('--org <id>', 'organization (default: your own)')
+    .action(
+      withContext(async (ctx, o: { org?: string }) => {
+        const client = ctx.client();
+        const org = o.org ?? (await client.whoami()).org?.id;
+        if (!org) throw new UsageError('you belong to no organization: name one with --org');
+        const usage = await client.getOrgUsage({ params: { id: org } });
+        ctx.out.result(usage, (u) => {
+          const share = u.images.quota_bytes > 0 ? u.images.bytes / u.images.quota_bytes : 1;
+          return details([
+            ['organization', u.org_id],
+            ['images', u.images.count],
+            ['used', formatBytes(u.images.bytes)],
+            [
+              'quota',
+              `${formatBytes(u.images.quota_bytes)}${u.images.quota_is_default ? ' (default)' : ''}`,
+            ],
+            ['share', `${(share * 100).toFixed(1)}%`],
+          ]);
+        });
+      }),
+    );
+
+  images
     .command('show <digest>')
     .description('one image')
     .action(

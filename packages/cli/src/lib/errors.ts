@@ -27,6 +27,10 @@ function hint(error: ApiError, url: string): string | null {
       return 'the controller did not answer in time; try again';
     case 'insufficient_capacity':
       return "see the per-host reasons above, or free capacity with 'apiary envs delete'";
+    case 'quota_exceeded':
+      return "see 'apiary images usage'; delete images you no longer need, or ask a super-admin for a larger quota";
+    case 'insufficient_storage':
+      return "the controller's disk is nearly full; ask its operator to free space, then upload again";
     default:
       return null;
   }

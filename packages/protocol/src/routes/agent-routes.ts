@@ -13,6 +13,7 @@ import {
   UploadImageQuery,
 } from '../schemas/agent.js';
 import { listOf, Ok, Pagination } from '../schemas/common.js';
+import { HostVmListing } from '../schemas/host-vms.js';
 import { ImageDigest, VmId } from '../schemas/names.js';
 import { Health } from '../schemas/status.js';
 import { defineRoute } from './define-route.js';
@@ -123,6 +124,17 @@ export const agentRoutes = {
     summary: 'Destroy a VM and everything it used',
     params: VmById,
     response: VmOperationResp,
+  }),
+  listHostVms: defineRoute({
+    method: 'GET',
+    path: '/api/host/vms',
+    tag: 'vms',
+    auth: 'agent_key',
+    role: 'viewer',
+    status: 200,
+    summary:
+      'What the host itself holds per VM id: zones, datasets, links (read from the host, a few commands whatever the number of VMs)',
+    response: HostVmListing,
   }),
   getOperation: defineRoute({
     method: 'GET',

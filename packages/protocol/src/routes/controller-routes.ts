@@ -28,7 +28,7 @@ import {
   ResetHostCredentialReq,
   UpdateHostReq,
 } from '../schemas/host.js';
-import { Image, UploadImageReqQuery } from '../schemas/image.js';
+import { Image, OrgUsage, SetImageQuotaReq, UploadImageReqQuery } from '../schemas/image.js';
 import {
   DeregisterReq,
   HeartbeatReq,
@@ -542,6 +542,27 @@ export const controllerRoutes = {
     summary: 'Delete an image (refused while a VM uses it)',
     params: ByDigest,
     response: Ok,
+  }),
+  getOrgUsage: defineRoute({
+    method: 'GET',
+    path: '/v1/orgs/:id/usage',
+    tag: 'images',
+    auth: 'user',
+    status: 200,
+    summary: "An organization's image storage and its quota (its members, or a super-admin)",
+    params: ById,
+    response: OrgUsage,
+  }),
+  setOrgImageQuota: defineRoute({
+    method: 'PUT',
+    path: '/v1/orgs/:id/image-quota',
+    tag: 'images',
+    auth: 'user',
+    status: 200,
+    summary: "Set an organization's image storage quota; null restores the default (super-admin)",
+    params: ById,
+    body: SetImageQuotaReq,
+    response: OrgUsage,
   }),
 
   // --- tenancy ---

@@ -14,7 +14,9 @@ export const ErrorCode = z.enum([
   'conflict',
   'precondition_failed',
   'payload_too_large',
+  'quota_exceeded',
   'insufficient_capacity',
+  'insufficient_storage',
   'rate_limited',
   'host_command_failed',
   'upstream_failed',
@@ -32,7 +34,13 @@ export const ERROR_HTTP_STATUS: Record<ErrorCode, number> = {
   conflict: 409,
   precondition_failed: 412,
   payload_too_large: 413,
+  // The organization's image storage quota would be exceeded (the request is too large *for
+  // it*, whatever the server-wide size limit says): 413, with the usage and quota in `details`.
+  quota_exceeded: 413,
   insufficient_capacity: 409,
+  // The server keeps a free-space floor under its database: no room for this upload now (507,
+  // RFC 4918), retryable once space is freed.
+  insufficient_storage: 507,
   rate_limited: 429,
   host_command_failed: 502,
   upstream_failed: 502,

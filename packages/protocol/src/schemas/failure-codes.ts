@@ -15,6 +15,8 @@ export const FAILURE_CODE_DOCS = {
     'the host’s inventory no longer lists the VM; it is shown as unknown, never assumed gone',
   image_missing: 'the VM’s image is no longer stored on the controller',
   delete_incomplete: 'some VMs of an environment could not be deleted; deletion is retried',
+  delete_unconfirmed:
+    'the agent said the VM was deleted (or unknown), but its listing of the host still shows the VM’s zone, datasets or links; the VM stays deleting and deletion is retried',
   create_failed: 'creating the VM failed without a more specific reason from the agent',
   start_failed: 'starting the VM failed without a more specific reason from the agent',
   stop_failed: 'stopping the VM failed without a more specific reason from the agent',

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { AgentApiKeyString, StorageBackend } from './agent.js';
 import { Resources, Timestamp } from './common.js';
+import { HostOrphan } from './host-vms.js';
 import { HostPort, ImageDigest } from './names.js';
 import { ControllerVmState } from './vm.js';
 import { Engine } from './vm-spec.js';
@@ -125,6 +126,8 @@ export const Host = z.object({
   registered_at: Timestamp,
   drain: Drain.nullable(),
   credential: HostCredential,
+  /** What the host holds that the controller has no record of (its last reconcile pass). */
+  orphans: z.array(HostOrphan).default([]),
 });
 export type Host = z.infer<typeof Host>;
 

@@ -27,3 +27,30 @@ export const UploadImageReqQuery = z.strictObject({
     .optional(),
 });
 export type UploadImageReqQuery = z.infer<typeof UploadImageReqQuery>;
+
+/**
+ * What an organization's images take on the controller, against its quota. Every image record
+ * of the organization counts its full size (deduplicated blobs included: the quota is what the
+ * organization asked the controller to keep). Public images count for no organization.
+ */
+export const OrgImageUsage = z.object({
+  count: z.int().min(0),
+  bytes: z.int().min(0),
+  quota_bytes: z.int().min(0),
+  /** True when the quota is the controller's default (`--org-image-quota-bytes`). */
+  quota_is_default: z.boolean(),
+});
+export type OrgImageUsage = z.infer<typeof OrgImageUsage>;
+
+/** `GET /v1/orgs/:id/usage`. */
+export const OrgUsage = z.object({
+  org_id: z.string(),
+  images: OrgImageUsage,
+});
+export type OrgUsage = z.infer<typeof OrgUsage>;
+
+/** `PUT /v1/orgs/:id/image-quota`: bytes, or null for the controller's default. */
+export const SetImageQuotaReq = z.strictObject({
+  quota_bytes: z.int().min(0).max(Number.MAX_SAFE_INTEGER).nullable(),
+});
+export type SetImageQuotaReq = z.infer<typeof SetImageQuotaReq>;

@@ -8,7 +8,9 @@ import { isSuperAdmin, type Principal, requireRole } from './principal.js';
 
 export const DEFAULT_ORG_NAME = 'default';
 
-export function toOrgView(row: typeof orgs.$inferSelect): Organization {
+export function toOrgView(
+  row: Pick<typeof orgs.$inferSelect, 'id' | 'name' | 'createdAt'>,
+): Organization {
   return { id: row.id, name: row.name, created_at: iso(row.createdAt) };
 }
 

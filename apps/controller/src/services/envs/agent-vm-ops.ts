@@ -9,6 +9,7 @@ import { and, eq, lte } from 'drizzle-orm';
 import type { Ctx } from '../../context.js';
 import { hostImages, hosts, vms } from '../../db/schema.js';
 import { markVmDeleted, vmEventData } from '../hosts/apply-inventory.js';
+import { confirmGone } from './confirm-gone.js';
 import type { EnvRow, VmRow } from './env-view.js';
 import { pushImageIfNeeded } from './push-image.js';
 import { asVmOpError, Interrupted, VmOpError } from './vm-op-error.js';
@@ -110,8 +111,9 @@ export async function createVmOnAgent(ctx: Ctx, env: EnvRow, vm: VmRow, signal: 
 }
 
 /**
- * Deletes one VM on its agent and releases its reservation once the agent confirms it is gone.
- * A VM never sent to an agent is simply released. On failure the VM stays `deleting` with the
+ * Deletes one VM on its agent and releases its reservation once the host is seen to hold
+ * nothing of it (`confirmGone`): neither a finished operation nor a 404 is taken for that. A VM
+ * never sent to an agent is simply released. On failure the VM stays `deleting` with the
  * error, and keeps its reservation: the reaper tries again; the record is never dropped.
  */
 export async function deleteVmOnAgent(ctx: Ctx, vm: VmRow, signal: AbortSignal) {
@@ -129,7 +131,7 @@ export async function deleteVmOnAgent(ctx: Ctx, vm: VmRow, signal: AbortSignal) 
       const { operation } = await client.deleteVm({ params: { id: vm.id } });
       done = await waitForOperation(ctx, client, operation, signal);
     } catch (error) {
-      // Already gone from the host: exactly what we wanted.
+      // The agent does not know the VM: what we wanted, if the host agrees (checked below).
       if (!(error instanceof ApiError && error.code === 'not_found')) throw error;
     }
     if (done && done.state !== 'succeeded') {
@@ -138,6 +140,7 @@ export async function deleteVmOnAgent(ctx: Ctx, vm: VmRow, signal: AbortSignal) 
         done.error?.msg ?? `deleting ${vm.name} failed`,
       );
     }
+    await confirmGone(client, vm.id);
     ctx.db.transaction((tx) => markVmDeleted(tx, ctx.clock.now(), vm.id, vm.hostId ?? ''));
     setVmState(ctx, vm.id, 'deleted', null);
   } catch (error) {

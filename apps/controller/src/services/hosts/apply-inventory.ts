@@ -20,7 +20,9 @@ const NOT_YET_ON_HOST = new Set(['pending', 'creating']);
 /**
  * Applies an agent's full inventory: host resources, held images and the state of every VM it
  * reports. Runs inside the caller's transaction. A report older than what we hold (by the VM's
- * generation) is ignored. A VM we were deleting that the host no longer reports is gone.
+ * generation) is ignored. Nothing here ever marks a VM deleted: a VM missing from the inventory
+ * (or reported deleted) is at most `unknown`; only a delete confirmed by the host's listing
+ * (`confirmGone`) removes it from the books.
  */
 export function applyInventory(
   tx: DbOrTx,
@@ -73,8 +75,6 @@ export function applyInventory(
       const change = applyVmReport(tx, now, row, report);
       if (change) changes.push(change);
     } else if (row.state === 'deleting') {
-      markVmDeleted(tx, now, row.id, hostId);
-      changes.push({ id: row.id, name: row.name, orgId: row.orgId, state: 'deleted' });
     } else if (!NOT_YET_ON_HOST.has(row.state) && row.state !== 'unknown') {
       // Not reported, not being deleted: never assume it is gone; show it as unknown.
       tx.update(vms)
@@ -102,8 +102,19 @@ function applyVmReport(
     report.generation > row.generation || row.state === 'pending' || row.state === 'unknown';
   if (!fresh) return null;
   if (report.state === 'deleted') {
-    markVmDeleted(tx, now, row.id, row.hostId ?? '');
-    return { id: row.id, name: row.name, orgId: row.orgId, state: 'deleted' };
+    // Not proof either. A VM being deleted waits for the confirmation; any other is unknown.
+    if (row.state === 'deleting' || row.state === 'unknown') return null;
+    tx.update(vms)
+      .set({
+        state: 'unknown',
+        errorCode: 'not_reported',
+        errorMsg: 'the host reports this VM deleted; it is not assumed gone',
+        generation: report.generation,
+        updatedAt: now,
+      })
+      .where(eq(vms.id, row.id))
+      .run();
+    return { id: row.id, name: row.name, orgId: row.orgId, state: 'unknown' };
   }
   // While the controller deletes a VM, an older state from the host must not undo "deleting".
   const state = row.state === 'deleting' && report.state !== 'failed' ? 'deleting' : report.state;

@@ -6,6 +6,7 @@ import { iso, isoOrNull } from '../../lib/clock.js';
 import { assertVisible, type Principal } from '../auth/principal.js';
 import { loadDrainViews } from '../drain/drain-view.js';
 import { credentialView } from './host-credential.js';
+import { loadOrphanViews } from './orphan-view.js';
 
 export type HostRow = typeof hosts.$inferSelect;
 
@@ -25,7 +26,7 @@ export function capacityOf(h: HostRow): HostCapacity {
   return { total, reserved, free };
 }
 
-/** Host views for a page of rows, with two extra queries whatever the page size. */
+/** Host views for a page of rows, with three extra queries whatever the page size. */
 export function toHostViews(ctx: Ctx, rows: HostRow[], viewer: Principal): Host[] {
   if (rows.length === 0) return [];
   const ids = rows.map((r) => r.id);
@@ -48,6 +49,7 @@ export function toHostViews(ctx: Ctx, rows: HostRow[], viewer: Principal): Host[
     .filter((d) => d !== undefined);
   const drainViews = loadDrainViews(ctx, shown, viewer);
   const now = ctx.clock.now();
+  const orphans = loadOrphanViews(ctx, ids);
   return rows.map((h) => {
     const heardAt = ctx.liveness.heardAt(h.id);
     return {
@@ -70,6 +72,7 @@ export function toHostViews(ctx: Ctx, rows: HostRow[], viewer: Principal): Host[
       registered_at: iso(h.registeredAt),
       drain: drainViews.get(latestDrain.get(h.id)?.id ?? '') ?? null,
       credential: credentialView(h, now),
+      orphans: orphans.get(h.id) ?? [],
     };
   });
 }

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { once } from 'node:events';
 import { createWriteStream, existsSync, mkdirSync, renameSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { Readable, Transform } from 'node:stream';
@@ -32,11 +33,21 @@ export function blobSize(dir: string, digest: string): number {
   return statSync(blobPath(dir, digest)).size;
 }
 
+export interface StoreLimits {
+  maxBytes: number;
+  /**
+   * Called before each chunk is written with the bytes received so far (this chunk included);
+   * throws to stop the upload (a quota, a disk floor). The partial file is then removed.
+   */
+  guard?: (received: number) => Promise<void>;
+}
+
 export async function storeBlob(
   dir: string,
   body: ReadableStream<Uint8Array>,
-  maxBytes: number,
+  limits: StoreLimits,
 ): Promise<StoredBlob> {
+  const { maxBytes, guard } = limits;
   mkdirSync(dir, { recursive: true, mode: 0o700 });
   const tmp = join(dir, `.upload-${randomBase32(12)}`);
   const hash = createHash('sha256');
@@ -48,17 +59,24 @@ export async function storeBlob(
         done(new ApiError('payload_too_large', `image larger than ${maxBytes} bytes`));
         return;
       }
-      hash.update(chunk);
-      done(null, chunk);
+      const pass = () => {
+        hash.update(chunk);
+        done(null, chunk);
+      };
+      if (!guard) return pass();
+      guard(size).then(pass, done);
     },
   });
+  const out = createWriteStream(tmp, { mode: 0o600 });
   try {
     await pipeline(
       Readable.fromWeb(body as import('node:stream/web').ReadableStream<Uint8Array>),
       meter,
-      createWriteStream(tmp, { mode: 0o600 }),
+      out,
     );
   } catch (error) {
+    // The file is opened asynchronously: removed before the stream closes, it would reappear.
+    if (!out.closed) await once(out, 'close').catch(() => undefined);
     rmSync(tmp, { force: true });
     if (error instanceof ApiError) throw error;
     throw new ApiError('validation', `upload interrupted: ${(error as Error).message}`);

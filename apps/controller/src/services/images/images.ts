@@ -6,6 +6,8 @@ import { hostImages, hosts, images, vms } from '../../db/schema.js';
 import { iso } from '../../lib/clock.js';
 import { resolveTargetOrg } from '../auth/orgs.js';
 import { isSuperAdmin, type Principal, requireRole } from '../auth/principal.js';
+import { DiskFloor } from './disk-floor.js';
+import { checkQuota, quotaExceeded } from './image-quota.js';
 import { removeBlob, storeBlob } from './image-store.js';
 
 type Row = typeof images.$inferSelect;
@@ -43,48 +45,92 @@ function toViews(ctx: Ctx, p: Principal | null, rows: Row[]): Image[] {
   }));
 }
 
+/**
+ * Stores an upload. Refused before a byte is read when the declared length would exceed the
+ * organization's quota or take the disk under the database below its floor, and stopped part-way
+ * (the partial file removed) when the bytes that arrive do. The record is written in a
+ * transaction that checks the quota again, so uploads running side by side cannot together
+ * exceed it.
+ */
 export async function uploadImage(
   ctx: Ctx,
   p: Principal,
   q: { name: string; format: ImageFormat; public?: boolean },
   body: ReadableStream<Uint8Array> | null,
+  declaredBytes = 0,
 ): Promise<{ image: Image; created: boolean }> {
   requireRole(p, 'org_admin', 'uploading an image');
   if (q.public) requireRole(p, 'super_admin', 'uploading a public image');
   const orgId = q.public ? null : resolveTargetOrg(ctx, p, undefined);
   if (!body) throw new ApiError('validation', 'the request body must be the image');
-  const blob = await storeBlob(ctx.imageDir, body, ctx.config.maxImageBytes);
-  const existing = ctx.db
-    .select()
-    .from(images)
-    .where(
-      and(
-        eq(images.digest, blob.digest),
-        orgId === null ? isNull(images.orgId) : eq(images.orgId, orgId),
-      ),
-    )
-    .get();
-  if (existing) return { image: toViews(ctx, p, [existing])[0] as Image, created: false };
-  const row: Row = {
-    id: newId('img'),
-    digest: blob.digest,
-    name: q.name,
-    format: q.format,
-    size: blob.size,
-    orgId,
-    createdAt: ctx.clock.now(),
-  };
-  ctx.db.insert(images).values(row).run();
+  const quota = ctx.config.orgImageQuotaBytes;
+  const usage = orgId === null ? null : checkQuota(ctx.db, quota, orgId, declaredBytes);
+  const floor = new DiskFloor(
+    ctx.freeSpace,
+    [ctx.config.dataDir, ctx.imageDir],
+    ctx.config.minFreeDiskBytes,
+  );
+  await floor.check(0, declaredBytes);
+  const blob = await storeBlob(ctx.imageDir, body, {
+    maxBytes: ctx.config.maxImageBytes,
+    guard: async (received) => {
+      if (usage && usage.bytes + received > usage.quota_bytes) {
+        throw quotaExceeded(usage, received);
+      }
+      await floor.check(received);
+    },
+  });
+  let recorded: { row: Row; created: boolean };
+  try {
+    recorded = ctx.db.transaction((tx) => {
+      const existing = tx
+        .select()
+        .from(images)
+        .where(
+          and(
+            eq(images.digest, blob.digest),
+            orgId === null ? isNull(images.orgId) : eq(images.orgId, orgId),
+          ),
+        )
+        .get();
+      if (existing) return { row: existing, created: false };
+      if (orgId !== null) checkQuota(tx, quota, orgId, blob.size);
+      const row: Row = {
+        id: newId('img'),
+        digest: blob.digest,
+        name: q.name,
+        format: q.format,
+        size: blob.size,
+        orgId,
+        createdAt: ctx.clock.now(),
+      };
+      tx.insert(images).values(row).run();
+      return { row, created: true };
+    });
+  } catch (error) {
+    // A blob this upload created and nobody records is not kept.
+    if (blob.created && !digestRecorded(ctx, blob.digest)) removeBlob(ctx.imageDir, blob.digest);
+    throw error;
+  }
+  const { row, created } = recorded;
+  if (!created) return { image: toViews(ctx, p, [row])[0] as Image, created: false };
   ctx.log.info(
     {
       digest: blob.digest,
       name: q.name,
       size: blob.size,
+      org_id: orgId,
       deduplicated: !blob.created,
     },
     'image stored',
   );
   return { image: toViews(ctx, p, [row])[0] as Image, created: true };
+}
+
+function digestRecorded(ctx: Ctx, digest: string): boolean {
+  return (
+    (ctx.db.select({ n: count() }).from(images).where(eq(images.digest, digest)).get()?.n ?? 0) > 0
+  );
 }
 
 export function listImages(ctx: Ctx, p: Principal, page: Pagination) {
