@@ -74,6 +74,8 @@ export const AgentConfig = z.object({
     .int()
     .min(1)
     .default(64 * 1024 ** 3),
+  /** Seconds between usage samples (one `kstat` call each); 0 turns sampling off. */
+  statsInterval: z.coerce.number().int().min(0).max(60).default(10),
 });
 export type AgentConfig = z.infer<typeof AgentConfig>;
 
@@ -98,6 +100,7 @@ const FLAGS = {
   'external-link': { type: 'string' },
   pfexec: { type: 'boolean' },
   'boot-settle-ms': { type: 'string' },
+  'stats-interval': { type: 'string' },
 } as const;
 
 /**
@@ -144,6 +147,7 @@ export function parseConfig(
     natSubnet: str('nat-subnet', 'APIARY_NAT_SUBNET'),
     externalLink: str('external-link', 'APIARY_EXTERNAL_LINK'),
     bootSettleMs: str('boot-settle-ms', 'APIARY_BOOT_SETTLE_MS'),
+    statsInterval: str('stats-interval', 'APIARY_STATS_INTERVAL'),
     commandEnv,
     simDir: simDir ?? null,
   });

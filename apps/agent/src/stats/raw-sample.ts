@@ -1,0 +1,178 @@
+import { counterValue, hrtimeValue, type KstatRecord, type KstatSet } from '../host/kstat.js';
+
+/*
+ * One `kstat -p` read, sorted into what usage is computed from. Counters stay bigints (CPU
+ * nanoseconds pass 2^53 in months); each kstat keeps its instance, crtime and snaptime, which
+ * is how two samples tell "the same kstat, later" from "a new kstat that counts from zero".
+ */
+
+/** Identity and clock of one kstat in a sample (nanoseconds since boot). */
+export interface KstatStamp {
+  instance: number;
+  crtime: bigint;
+  snaptime: bigint;
+}
+
+export interface RawCpu extends KstatStamp {
+  idle: bigint;
+  user: bigint;
+  kernel: bigint;
+}
+
+export interface RawLink extends KstatStamp {
+  zone: string;
+  rbytes: bigint;
+  obytes: bigint;
+  ipackets: bigint;
+  opackets: bigint;
+  /** 32-bit counters in dls_stat: they wrap. */
+  ierrors: bigint;
+  oerrors: bigint;
+}
+
+export interface RawPool extends KstatStamp {
+  nread: bigint;
+  nwritten: bigint;
+  /** uint_t in kstat_io_t: they wrap. */
+  reads: bigint;
+  writes: bigint;
+}
+
+export interface RawZone extends KstatStamp {
+  /** User plus system nanoseconds of the zone's threads since the zone booted. */
+  cpuNs: bigint;
+}
+
+/** Running sums of pages, one addition a second (`updates` counts them). */
+export interface RawVminfo {
+  freemem: bigint;
+  swapResv: bigint;
+  swapAlloc: bigint;
+  swapAvail: bigint;
+  swapFree: bigint;
+  updates: bigint;
+}
+
+export interface RawSample {
+  /** Wall clock (ms) when the agent read it. */
+  at: number;
+  /** The latest snaptime in the read: the host's clock at the sample. */
+  hrtime: bigint;
+  cpus: Map<number, RawCpu>;
+  load: [number, number, number] | null;
+  physmemPages: bigint | null;
+  freememPages: bigint | null;
+  vminfo: RawVminfo | null;
+  arcBytes: bigint | null;
+  vmmBytes: bigint | null;
+  links: Map<string, RawLink>;
+  pools: Map<string, RawPool>;
+  /** By zone name (not id: the id changes at every boot). */
+  zones: Map<string, RawZone>;
+}
+
+/** FSCALE: avenrun is fixed point with 8 fraction bits (sys/param.h). */
+const FSCALE = 256;
+
+function stamp(record: KstatRecord): KstatStamp | null {
+  const crtime = hrtimeValue(record, 'crtime');
+  const snaptime = hrtimeValue(record, 'snaptime');
+  if (crtime === null || snaptime === null) return null;
+  return { instance: record.instance, crtime, snaptime };
+}
+
+/** All named counters present, or null (a kstat missing a field is skipped, not zero-filled). */
+function counters<K extends string>(
+  record: KstatRecord,
+  names: Record<K, string>,
+): Record<K, bigint> | null {
+  const out = {} as Record<K, bigint>;
+  for (const [key, stat] of Object.entries(names) as Array<[K, string]>) {
+    const value = counterValue(record, stat);
+    if (value === null) return null;
+    out[key] = value;
+  }
+  return out;
+}
+
+function loadAverages(record: KstatRecord | undefined): [number, number, number] | null {
+  const values = ['avenrun_1min', 'avenrun_5min', 'avenrun_15min'].map((s) =>
+    counterValue(record, s),
+  );
+  if (values.some((v) => v === null)) return null;
+  return values.map((v) => Number(v) / FSCALE) as [number, number, number];
+}
+
+function vminfoOf(record: KstatRecord | undefined): RawVminfo | null {
+  if (!record) return null;
+  return counters(record, {
+    freemem: 'freemem',
+    swapResv: 'swap_resv',
+    swapAlloc: 'swap_alloc',
+    swapAvail: 'swap_avail',
+    swapFree: 'swap_free',
+    updates: 'updates',
+  });
+}
+
+function vmmBytesOf(record: KstatRecord | undefined): bigint | null {
+  const alloc = counterValue(record, 'bytes_alloc');
+  const transient = counterValue(record, 'bytes_transient_alloc');
+  return alloc === null || transient === null ? null : alloc + transient;
+}
+
+/** Sort one read of SAMPLE_SELECTORS into a sample. */
+export function toRawSample(set: KstatSet, at: number): RawSample {
+  const sample: RawSample = {
+    at,
+    hrtime: 0n,
+    cpus: new Map(),
+    load: loadAverages(set.get('unix:0:system_misc')),
+    physmemPages: counterValue(set.get('unix:0:system_pages'), 'physmem'),
+    freememPages: counterValue(set.get('unix:0:system_pages'), 'freemem'),
+    vminfo: vminfoOf(set.get('unix:0:vminfo')),
+    arcBytes: counterValue(set.get('zfs:0:arcstats'), 'size'),
+    vmmBytes: vmmBytesOf(set.get('vmm:0:vmm_reservoir')),
+    links: new Map(),
+    pools: new Map(),
+    zones: new Map(),
+  };
+  for (const record of set.values()) {
+    const s = stamp(record);
+    if (!s) continue;
+    if (s.snaptime > sample.hrtime) sample.hrtime = s.snaptime;
+    if (record.module === 'cpu' && record.name === 'sys') {
+      const c = counters(record, {
+        idle: 'cpu_nsec_idle',
+        user: 'cpu_nsec_user',
+        kernel: 'cpu_nsec_kernel',
+      });
+      if (c) sample.cpus.set(record.instance, { ...s, ...c });
+    } else if (record.module === 'link') {
+      const c = counters(record, {
+        rbytes: 'rbytes64',
+        obytes: 'obytes64',
+        ipackets: 'ipackets64',
+        opackets: 'opackets64',
+        ierrors: 'ierrors',
+        oerrors: 'oerrors',
+      });
+      if (c)
+        sample.links.set(record.name, { ...s, ...c, zone: record.stats.get('zonename') ?? '' });
+    } else if (record.module === 'zfs' && record.stats.has('nread')) {
+      const c = counters(record, {
+        nread: 'nread',
+        nwritten: 'nwritten',
+        reads: 'reads',
+        writes: 'writes',
+      });
+      if (c) sample.pools.set(record.name, { ...s, ...c });
+    } else if (record.module === 'zones') {
+      const c = counters(record, { user: 'nsec_user', sys: 'nsec_sys' });
+      // The kstat name is cut to 30 characters; `zonename` is whole.
+      const zone = record.stats.get('zonename') ?? record.name;
+      if (c) sample.zones.set(zone, { ...s, cpuNs: c.user + c.sys });
+    }
+  }
+  return sample;
+}

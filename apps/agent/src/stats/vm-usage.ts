@@ -1,0 +1,64 @@
+import type { LinkUsage, VmUsage } from '@apiary/protocol';
+import { measure, spanOf, sumRates } from './device-rates.js';
+import type { RawSample } from './raw-sample.js';
+
+/*
+ * One VM's figures: its zone's CPU time (the zone kstat, recreated from zero at every boot, so
+ * a reboot between samples gives the rate since the boot rather than a negative one), its
+ * VNICs' traffic, and what illumos can say about its memory and disks (see VmUsage).
+ */
+
+/** What the agent knows of a VM without a host command (its database row and layout). */
+export interface VmSubject {
+  id: string;
+  vcpus: number;
+  memBytes: number;
+  /** The VNICs the agent gave it; the zone's kstat `zonename` adds any others it runs with. */
+  vnics: string[];
+}
+
+export interface VmFigures {
+  usage: VmUsage;
+  /** CPU nanoseconds its zone used over the interval (null when unknown). */
+  cpuNs: bigint | null;
+}
+
+export function vmFigures(
+  prev: RawSample | null,
+  cur: RawSample,
+  vm: VmSubject,
+  links: LinkUsage[],
+  pool: string,
+): VmFigures {
+  const zone = cur.zones.get(vm.id);
+  const span = zone ? spanOf(prev, prev?.zones.get(vm.id), zone) : null;
+  const cpu = zone ? measure(prev?.zones.get(vm.id)?.cpuNs, zone.cpuNs, span, 64) : null;
+  // A VM whose zone is not running uses no CPU: that is a measurement, not a gap.
+  let usedCpus: number | null = 0;
+  if (zone) usedCpus = cpu?.rate == null ? null : cpu.rate / 1e9;
+  const mine = links.filter((l) => l.vm_id === vm.id);
+  const interval = prev && cur.hrtime > prev.hrtime ? Number(cur.hrtime - prev.hrtime) / 1e9 : null;
+  return {
+    usage: {
+      vm_id: vm.id,
+      sampled_at: new Date(cur.at).toISOString(),
+      interval_s: interval,
+      running: zone !== undefined,
+      cpu: {
+        vcpus: vm.vcpus,
+        used: usedCpus,
+        busy: usedCpus === null || vm.vcpus === 0 ? null : usedCpus / vm.vcpus,
+      },
+      memory: { configured_bytes: vm.memBytes },
+      net: {
+        rx_bytes_per_s: sumRates(mine.map((l) => l.rx_bytes_per_s)),
+        tx_bytes_per_s: sumRates(mine.map((l) => l.tx_bytes_per_s)),
+        rx_packets_per_s: sumRates(mine.map((l) => l.rx_packets_per_s)),
+        tx_packets_per_s: sumRates(mine.map((l) => l.tx_packets_per_s)),
+        links: mine,
+      },
+      disk: { pool },
+    },
+    cpuNs: zone ? (cpu?.delta ?? null) : null,
+  };
+}
