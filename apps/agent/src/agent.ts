@@ -28,7 +28,7 @@ import { HostNetwork } from './network/host-network.js';
 import { StatsSampler } from './stats/stats-sampler.js';
 import { registerUsageMetrics } from './stats/usage-metrics.js';
 import { UsageReporter } from './stats/usage-reporter.js';
-import { vmSubjects } from './stats/vm-subjects.js';
+import { vmSubjectReader } from './stats/vm-subjects.js';
 import { StorageSetup } from './storage/storage-setup.js';
 import { freePortCount } from './vms/allocations.js';
 import { OperationRunner } from './vms/operation-runner.js';
@@ -98,7 +98,7 @@ export function buildAgent(config: AgentConfig, options: AgentOptions = {}): Age
     exec,
     log,
     intervalMs: options.statsIntervalMs ?? config.statsInterval * 1000,
-    vms: () => vmSubjects(db, layout),
+    vms: vmSubjectReader(db, layout),
     pool: config.pool,
     externalLink: config.externalLink,
   });

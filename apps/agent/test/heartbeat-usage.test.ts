@@ -130,7 +130,10 @@ describe('usage in heartbeats', () => {
 
   it('is sent again after a while even unchanged', () => {
     let now = 0;
-    const reporter = new UsageReporter(() => summary(20, now), () => now);
+    const reporter = new UsageReporter(
+      () => summary(20, now),
+      () => now,
+    );
     const first = reporter.pending();
     expect(first).toBeDefined();
     reporter.delivered(first as UsageSummary);

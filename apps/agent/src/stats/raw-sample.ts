@@ -81,18 +81,33 @@ function stamp(record: KstatRecord): KstatStamp | null {
   return { instance: record.instance, crtime, snaptime };
 }
 
-/** All named counters present, or null (a kstat missing a field is skipped, not zero-filled). */
-function counters<K extends string>(
-  record: KstatRecord,
-  names: Record<K, string>,
-): Record<K, bigint> | null {
-  const out = {} as Record<K, bigint>;
-  for (const [key, stat] of Object.entries(names) as Array<[K, string]>) {
+/**
+ * The named counters, in order, or null when one is missing (a kstat missing a field is
+ * skipped, never zero-filled). Objects are then built with literal shapes: this runs for
+ * every kstat of every sample.
+ */
+function counters(record: KstatRecord, stats: readonly string[]): bigint[] | null {
+  const out: bigint[] = [];
+  for (const stat of stats) {
     const value = counterValue(record, stat);
     if (value === null) return null;
-    out[key] = value;
+    out.push(value);
   }
   return out;
+}
+
+type N<T extends number> = T extends 1
+  ? [bigint]
+  : T extends 2
+    ? [bigint, bigint]
+    : T extends 3
+      ? [bigint, bigint, bigint]
+      : T extends 4
+        ? [bigint, bigint, bigint, bigint]
+        : bigint[];
+
+function read<const S extends readonly string[]>(record: KstatRecord, stats: S) {
+  return counters(record, stats) as N<S['length']> | null;
 }
 
 function loadAverages(record: KstatRecord | undefined): [number, number, number] | null {
@@ -104,21 +119,57 @@ function loadAverages(record: KstatRecord | undefined): [number, number, number]
 }
 
 function vminfoOf(record: KstatRecord | undefined): RawVminfo | null {
-  if (!record) return null;
-  return counters(record, {
-    freemem: 'freemem',
-    swapResv: 'swap_resv',
-    swapAlloc: 'swap_alloc',
-    swapAvail: 'swap_avail',
-    swapFree: 'swap_free',
-    updates: 'updates',
-  });
+  const c = record
+    ? counters(record, ['freemem', 'swap_resv', 'swap_alloc', 'swap_avail', 'swap_free', 'updates'])
+    : null;
+  if (!c) return null;
+  const [freemem, swapResv, swapAlloc, swapAvail, swapFree, updates] = c as bigint[] as [
+    bigint,
+    bigint,
+    bigint,
+    bigint,
+    bigint,
+    bigint,
+  ];
+  return { freemem, swapResv, swapAlloc, swapAvail, swapFree, updates };
 }
 
 function vmmBytesOf(record: KstatRecord | undefined): bigint | null {
   const alloc = counterValue(record, 'bytes_alloc');
   const transient = counterValue(record, 'bytes_transient_alloc');
   return alloc === null || transient === null ? null : alloc + transient;
+}
+
+function linkOf(record: KstatRecord, s: KstatStamp): RawLink | null {
+  const c = counters(record, [
+    'rbytes64',
+    'obytes64',
+    'ipackets64',
+    'opackets64',
+    'ierrors',
+    'oerrors',
+  ]);
+  if (!c) return null;
+  const [rbytes, obytes, ipackets, opackets, ierrors, oerrors] = c as [
+    bigint,
+    bigint,
+    bigint,
+    bigint,
+    bigint,
+    bigint,
+  ];
+  return {
+    instance: s.instance,
+    crtime: s.crtime,
+    snaptime: s.snaptime,
+    zone: record.stats.get('zonename') ?? '',
+    rbytes,
+    obytes,
+    ipackets,
+    opackets,
+    ierrors,
+    oerrors,
+  };
 }
 
 /** Sort one read of SAMPLE_SELECTORS into a sample. */
@@ -141,37 +192,35 @@ export function toRawSample(set: KstatSet, at: number): RawSample {
     const s = stamp(record);
     if (!s) continue;
     if (s.snaptime > sample.hrtime) sample.hrtime = s.snaptime;
+    const { instance, crtime, snaptime } = s;
     if (record.module === 'cpu' && record.name === 'sys') {
-      const c = counters(record, {
-        idle: 'cpu_nsec_idle',
-        user: 'cpu_nsec_user',
-        kernel: 'cpu_nsec_kernel',
-      });
-      if (c) sample.cpus.set(record.instance, { ...s, ...c });
+      const c = read(record, ['cpu_nsec_idle', 'cpu_nsec_user', 'cpu_nsec_kernel']);
+      if (c) {
+        const [idle, user, kernel] = c;
+        sample.cpus.set(instance, { instance, crtime, snaptime, idle, user, kernel });
+      }
     } else if (record.module === 'link') {
-      const c = counters(record, {
-        rbytes: 'rbytes64',
-        obytes: 'obytes64',
-        ipackets: 'ipackets64',
-        opackets: 'opackets64',
-        ierrors: 'ierrors',
-        oerrors: 'oerrors',
-      });
-      if (c)
-        sample.links.set(record.name, { ...s, ...c, zone: record.stats.get('zonename') ?? '' });
+      const link = linkOf(record, s);
+      if (link) sample.links.set(record.name, link);
     } else if (record.module === 'zfs' && record.stats.has('nread')) {
-      const c = counters(record, {
-        nread: 'nread',
-        nwritten: 'nwritten',
-        reads: 'reads',
-        writes: 'writes',
-      });
-      if (c) sample.pools.set(record.name, { ...s, ...c });
+      const c = read(record, ['nread', 'nwritten', 'reads', 'writes']);
+      if (c) {
+        const [nread, nwritten, reads, writes] = c;
+        sample.pools.set(record.name, {
+          instance,
+          crtime,
+          snaptime,
+          nread,
+          nwritten,
+          reads,
+          writes,
+        });
+      }
     } else if (record.module === 'zones') {
-      const c = counters(record, { user: 'nsec_user', sys: 'nsec_sys' });
+      const c = read(record, ['nsec_user', 'nsec_sys']);
       // The kstat name is cut to 30 characters; `zonename` is whole.
       const zone = record.stats.get('zonename') ?? record.name;
-      if (c) sample.zones.set(zone, { ...s, cpuNs: c.user + c.sys });
+      if (c) sample.zones.set(zone, { instance, crtime, snaptime, cpuNs: c[0] + c[1] });
     }
   }
   return sample;

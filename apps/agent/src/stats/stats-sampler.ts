@@ -1,4 +1,4 @@
-import type { HostUsage, UsageSummary, VmUsage } from '@apiary/protocol';
+import type { HostUsage, LinkUsage, UsageSummary, VmUsage } from '@apiary/protocol';
 import type { Logger } from '@apiary/server-kit';
 import type { HostExec } from '../host/exec.js';
 import { readKstats } from '../host/kstat.js';
@@ -129,8 +129,19 @@ export class StatsSampler {
     });
     const vmUsage = new Map<string, VmUsage>();
     const vmCpuNs = new Map<string, bigint | null>();
+    const linksOf = new Map<string, LinkUsage[]>();
+    for (const l of host.usage.links) {
+      if (l.vm_id !== null) linksOf.set(l.vm_id, [...(linksOf.get(l.vm_id) ?? []), l]);
+    }
+    const shared = {
+      prev,
+      cur,
+      sampledAt: host.usage.sampled_at,
+      intervalS: host.usage.interval_s,
+      pool,
+    };
     for (const vm of vms) {
-      const f = vmFigures(prev, cur, vm, host.usage.links, pool);
+      const f = vmFigures(shared, vm, linksOf.get(vm.id) ?? []);
       vmUsage.set(vm.id, f.usage);
       vmCpuNs.set(vm.id, f.cpuNs);
     }

@@ -23,26 +23,30 @@ export interface VmFigures {
   cpuNs: bigint | null;
 }
 
-export function vmFigures(
-  prev: RawSample | null,
-  cur: RawSample,
-  vm: VmSubject,
-  links: LinkUsage[],
-  pool: string,
-): VmFigures {
+/** What every VM of one sample shares, computed once. */
+export interface VmSampleContext {
+  prev: RawSample | null;
+  cur: RawSample;
+  sampledAt: string;
+  intervalS: number | null;
+  pool: string;
+}
+
+/** `links`: the links of this sample that belong to `vm`. */
+export function vmFigures(ctx: VmSampleContext, vm: VmSubject, links: LinkUsage[]): VmFigures {
+  const { prev, cur } = ctx;
   const zone = cur.zones.get(vm.id);
   const span = zone ? spanOf(prev, prev?.zones.get(vm.id), zone) : null;
   const cpu = zone ? measure(prev?.zones.get(vm.id)?.cpuNs, zone.cpuNs, span, 64) : null;
   // A VM whose zone is not running uses no CPU: that is a measurement, not a gap.
   let usedCpus: number | null = 0;
   if (zone) usedCpus = cpu?.rate == null ? null : cpu.rate / 1e9;
-  const mine = links.filter((l) => l.vm_id === vm.id);
-  const interval = prev && cur.hrtime > prev.hrtime ? Number(cur.hrtime - prev.hrtime) / 1e9 : null;
+  const mine = links;
   return {
     usage: {
       vm_id: vm.id,
-      sampled_at: new Date(cur.at).toISOString(),
-      interval_s: interval,
+      sampled_at: ctx.sampledAt,
+      interval_s: ctx.intervalS,
       running: zone !== undefined,
       cpu: {
         vcpus: vm.vcpus,
@@ -57,7 +61,7 @@ export function vmFigures(
         tx_packets_per_s: sumRates(mine.map((l) => l.tx_packets_per_s)),
         links: mine,
       },
-      disk: { pool },
+      disk: { pool: ctx.pool },
     },
     cpuNs: zone ? (cpu?.delta ?? null) : null,
   };
