@@ -1,6 +1,6 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { HeartbeatReq, type UsageSummary } from '@apiary/protocol';
+import { HeartbeatReq, type UsageSummary, validationIssues } from '@apiary/protocol';
 import { silentLogger } from '@apiary/server-kit';
 import { Hono } from 'hono';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -43,7 +43,12 @@ function controller(schema: z.ZodType) {
     const parsed = schema.safeParse(await c.req.json());
     if (!parsed.success) {
       refused++;
-      return c.json({ msg: 'bad body', code: 'validation', requestId: 'req_x' }, 400);
+      // The error body the server kit sends for a body that breaks its schema.
+      const { issues } = validationIssues(parsed.error, { at: 'body' });
+      return c.json(
+        { msg: 'bad body', code: 'validation', requestId: 'req_x', details: issues },
+        400,
+      );
     }
     accepted.push(parsed.data as HeartbeatReq);
     return c.json({ next_heartbeat_ms: 100, ack_generation: 1 });

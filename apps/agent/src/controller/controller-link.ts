@@ -9,7 +9,7 @@ import {
   type StorageBackend,
 } from '@apiary/protocol';
 import { type Logger, newRequestId } from '@apiary/server-kit';
-import type { UsageReporter } from '../stats/usage-reporter.js';
+import { refusesUsage, type UsageReporter } from '../stats/usage-reporter.js';
 import { AGENT_VERSION } from '../version.js';
 import { forgetCredential, loadCredential, saveCredential } from './credential-store.js';
 
@@ -212,7 +212,7 @@ export class ControllerLink {
       )
       .catch((error: unknown) => {
         // A controller older than the usage field refuses it (its heartbeat schema is strict).
-        if (usage && error instanceof ApiError && error.status === 400) {
+        if (usage && refusesUsage(error)) {
           this.deps.log.warn('controller refused the usage summary; heartbeats go without it');
           this.deps.usage?.refused();
         }

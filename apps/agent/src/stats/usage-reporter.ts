@@ -1,4 +1,4 @@
-import type { HostUsage, UsageSummary } from '@apiary/protocol';
+import { bodyIssues, type HostUsage, type UsageSummary } from '@apiary/protocol';
 
 /*
  * The usage summary heartbeats carry: CPU %, memory used, and the external link's traffic.
@@ -56,6 +56,16 @@ export function movedEnough(last: UsageSummary, next: UsageSummary): boolean {
     next.mem_total_bytes !== last.mem_total_bytes ||
     netMoved(last.net_rx_bytes_per_s, next.net_rx_bytes_per_s) ||
     netMoved(last.net_tx_bytes_per_s, next.net_tx_bytes_per_s)
+  );
+}
+
+/**
+ * Whether a refused heartbeat was refused for its usage summary: an unknown key `usage` (a
+ * controller older than the field) or an issue inside it. Any other refusal is not ours.
+ */
+export function refusesUsage(error: unknown): boolean {
+  return bodyIssues(error).some(
+    (i) => i.path === 'usage' || i.path.startsWith('usage.') || (i.keys ?? []).includes('usage'),
   );
 }
 

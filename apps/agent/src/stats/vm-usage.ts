@@ -41,7 +41,6 @@ export function vmFigures(ctx: VmSampleContext, vm: VmSubject, links: LinkUsage[
   // A VM whose zone is not running uses no CPU: that is a measurement, not a gap.
   let usedCpus: number | null = 0;
   if (zone) usedCpus = cpu?.rate == null ? null : cpu.rate / 1e9;
-  const mine = links;
   return {
     usage: {
       vm_id: vm.id,
@@ -55,11 +54,11 @@ export function vmFigures(ctx: VmSampleContext, vm: VmSubject, links: LinkUsage[
       },
       memory: { configured_bytes: vm.memBytes },
       net: {
-        rx_bytes_per_s: sumRates(mine.map((l) => l.rx_bytes_per_s)),
-        tx_bytes_per_s: sumRates(mine.map((l) => l.tx_bytes_per_s)),
-        rx_packets_per_s: sumRates(mine.map((l) => l.rx_packets_per_s)),
-        tx_packets_per_s: sumRates(mine.map((l) => l.tx_packets_per_s)),
-        links: mine,
+        rx_bytes_per_s: sumRates(links.map((l) => l.rx_bytes_per_s)),
+        tx_bytes_per_s: sumRates(links.map((l) => l.tx_bytes_per_s)),
+        rx_packets_per_s: sumRates(links.map((l) => l.rx_packets_per_s)),
+        tx_packets_per_s: sumRates(links.map((l) => l.tx_packets_per_s)),
+        links,
       },
       disk: { pool: ctx.pool },
     },
