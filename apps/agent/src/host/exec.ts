@@ -61,7 +61,10 @@ export interface RunOptions {
   /** A stream piped to stdin. */
   stdin?: Readable;
   timeoutMs?: number;
-  /** Log success at debug level: a command run every few seconds (the kstat sample). */
+  /**
+   * Log at debug level: a command run every few seconds (the kstat sample) whose caller logs
+   * its failures itself.
+   */
   quiet?: boolean;
 }
 
@@ -141,7 +144,10 @@ export function createHostExec(options: HostExecOptions): HostExec {
       return { argv, exitCode, stdout, stderr, durationMs };
     }
     // Many failures are expected probes ("does not exist"); callers log the ones that matter.
-    options.log.info({ ...fields, stderr: stderr.slice(0, 500) }, 'host command failed');
+    options.log[quiet ? 'debug' : 'info'](
+      { ...fields, stderr: stderr.slice(0, 500) },
+      'host command failed',
+    );
     throw new HostCommandError({ argv, exitCode, stdout, stderr, timedOut: !!result.timedOut });
   };
 
