@@ -1,4 +1,4 @@
-import type { HostUsage, LinkUsage, UsageSummary, VmUsage } from '@apiary/protocol';
+import type { HostUsage, UsageSummary, VmUsage } from '@apiary/protocol';
 import type { Logger } from '@apiary/server-kit';
 import type { HostExec } from '../host/exec.js';
 import { readKstats } from '../host/kstat.js';
@@ -20,7 +20,7 @@ import { type RawSample, toRawSample } from './raw-sample.js';
 import { UsageHistory } from './usage-history.js';
 import { summarize } from './usage-reporter.js';
 import { UsageTotals } from './usage-totals.js';
-import { type VmSubject, vmFigures } from './vm-usage.js';
+import { allVmFigures, type VmSubject } from './vm-usage.js';
 
 /*
  * The usage sampler: every interval, ONE `kstat -p` call (plus `pagesize` once, at the first
@@ -127,24 +127,11 @@ export class StatsSampler {
       pagesize: this.pagesize,
       vmOfLink: (link, zone) => (ids.has(zone) ? zone : (vnicOwner.get(link) ?? null)),
     });
-    const vmUsage = new Map<string, VmUsage>();
-    const vmCpuNs = new Map<string, bigint | null>();
-    const linksOf = new Map<string, LinkUsage[]>();
-    for (const l of host.usage.links) {
-      if (l.vm_id !== null) linksOf.set(l.vm_id, [...(linksOf.get(l.vm_id) ?? []), l]);
-    }
-    const shared = {
-      prev,
-      cur,
-      sampledAt: host.usage.sampled_at,
-      intervalS: host.usage.interval_s,
-      pool,
-    };
-    for (const vm of vms) {
-      const f = vmFigures(shared, vm, linksOf.get(vm.id) ?? []);
-      vmUsage.set(vm.id, f.usage);
-      vmCpuNs.set(vm.id, f.cpuNs);
-    }
+    const { usage: vmUsage, cpuNs: vmCpuNs } = allVmFigures(
+      { prev, cur, sampledAt: host.usage.sampled_at, intervalS: host.usage.interval_s, pool },
+      vms,
+      host.usage.links,
+    );
     this.totals.add({
       cpus: host.cpuAdvances,
       cpuIds: [...cur.cpus.keys()],

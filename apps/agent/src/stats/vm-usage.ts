@@ -65,3 +65,22 @@ export function vmFigures(ctx: VmSampleContext, vm: VmSubject, links: LinkUsage[
     cpuNs: zone ? (cpu?.delta ?? null) : null,
   };
 }
+
+/** Every VM's figures; each link goes to the VM it belongs to (`vm_id`), found once. */
+export function allVmFigures(ctx: VmSampleContext, vms: VmSubject[], links: LinkUsage[]) {
+  const linksOf = new Map<string, LinkUsage[]>();
+  for (const l of links) {
+    if (l.vm_id === null) continue;
+    const list = linksOf.get(l.vm_id);
+    if (list) list.push(l);
+    else linksOf.set(l.vm_id, [l]);
+  }
+  const usage = new Map<string, VmUsage>();
+  const cpuNs = new Map<string, bigint | null>();
+  for (const vm of vms) {
+    const f = vmFigures(ctx, vm, linksOf.get(vm.id) ?? []);
+    usage.set(vm.id, f.usage);
+    cpuNs.set(vm.id, f.cpuNs);
+  }
+  return { usage, cpuNs };
+}
