@@ -25,6 +25,10 @@ import { loadOrCreateHostId } from './identity/host-id.js';
 import { ImageService } from './images/image-service.js';
 import { type AgentMetricSources, createAgentMetrics } from './metrics.js';
 import { HostNetwork } from './network/host-network.js';
+import { StatsSampler } from './stats/stats-sampler.js';
+import { registerUsageMetrics } from './stats/usage-metrics.js';
+import { UsageReporter } from './stats/usage-reporter.js';
+import { vmSubjectReader } from './stats/vm-subjects.js';
 import { StorageSetup } from './storage/storage-setup.js';
 import { freePortCount } from './vms/allocations.js';
 import { OperationRunner } from './vms/operation-runner.js';
@@ -44,6 +48,8 @@ export interface AgentOptions {
   stopTimeoutMs?: number;
   /** Background loop period: resource refresh and cleanup retries. */
   backgroundIntervalMs?: number;
+  /** Usage sample period (default: --stats-interval); tests sample by hand with a long one. */
+  statsIntervalMs?: number;
 }
 
 export interface Agent {
@@ -55,6 +61,8 @@ export interface Agent {
   exec: HostExec;
   runner: OperationRunner;
   link: ControllerLink | null;
+  /** Usage sampling (kstat), its history and totals. */
+  stats: StatsSampler;
   /** Reconcile with the host and start the background loop (before serving requests). */
   start(): Promise<void>;
   /** Start the controller link, once the HTTP server listens on `port`. */
@@ -86,6 +94,14 @@ export function buildAgent(config: AgentConfig, options: AgentOptions = {}): Age
   const resources = new HostResources(exec, config.pool, log);
   const network = new HostNetwork(exec, layout, log);
   const storage = new StorageSetup(exec, layout);
+  const stats = new StatsSampler({
+    exec,
+    log,
+    intervalMs: options.statsIntervalMs ?? config.statsInterval * 1000,
+    vms: vmSubjectReader(db, layout),
+    pool: config.pool,
+    externalLink: config.externalLink,
+  });
   let link: ControllerLink | null = null;
   const onChange = () => link?.notify();
   const images = new ImageService({
@@ -157,6 +173,7 @@ export function buildAgent(config: AgentConfig, options: AgentOptions = {}): Age
       log,
       inventory: () => buildInventory(db, layout, resources),
       mintControllerKey: () => rotateControllerKey(db),
+      usage: new UsageReporter(() => stats.current()?.summary ?? null),
       ...(options.fetch ? { fetch: options.fetch } : {}),
     });
   }
@@ -176,8 +193,10 @@ export function buildAgent(config: AgentConfig, options: AgentOptions = {}): Age
     vms,
     images,
     resources,
+    stats,
     controllerStatus: () => link?.status() ?? null,
   };
+  registerUsageMetrics(metrics.registry, stats, () => hostId);
   Object.assign(metrics.sources, {
     vmsByState: () => countVmsByState(db),
     capacity: () => ({ total: resources.total(), used: usedResources(db) }),
@@ -223,6 +242,7 @@ export function buildAgent(config: AgentConfig, options: AgentOptions = {}): Age
     exec,
     runner,
     link,
+    stats,
     async start() {
       if (countUserKeys(db) === 0) {
         const path = ensureClaimToken(config.dataDir);
@@ -243,6 +263,8 @@ export function buildAgent(config: AgentConfig, options: AgentOptions = {}): Age
         images
           .clearStaging()
           .catch((error) => log.error({ error }, 'clearing image staging failed')),
+        // The first usage sample: rates are known one interval after start, not two.
+        stats.start(),
       ]);
       await reconcileAtStart({ db, exec, log, layout, runner, vms });
       await retryCleanups({ db, exec, log, layout, runner });
@@ -259,6 +281,7 @@ export function buildAgent(config: AgentConfig, options: AgentOptions = {}): Age
     },
     async stop() {
       if (timer) clearTimeout(timer);
+      stats.stop();
       await link?.stop();
     },
     tick: background,

@@ -7,6 +7,7 @@ import { createAgentBinder } from './http/route-binding.js';
 import { mountHostRoutes } from './routes/host-routes.js';
 import { mountImageRoutes } from './routes/image-routes.js';
 import { mountKeyRoutes } from './routes/key-routes.js';
+import { mountStatsRoutes } from './routes/stats-routes.js';
 import { mountVmRoutes } from './routes/vm-routes.js';
 
 /** Builds the agent's HTTP app from its dependencies; no I/O at import time. */
@@ -18,6 +19,7 @@ export function createApp(deps: AgentDeps): Hono<AgentEnv> {
   mountVmRoutes(app, deps, bind);
   mountImageRoutes(app, deps, bind);
   mountKeyRoutes(app, deps, bind);
+  mountStatsRoutes(app, deps, bind);
   app.notFound(notFoundHandler);
   app.onError(
     createErrorHandler({ log: deps.log, service: 'agent', classify: toHostCommandApiError }),

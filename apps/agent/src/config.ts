@@ -75,6 +75,8 @@ export const AgentConfig = z.object({
     .int()
     .min(1)
     .default(64 * 1024 ** 3),
+  /** Seconds between usage samples (one `kstat` call each); 0 turns sampling off. */
+  statsInterval: z.coerce.number().int().min(0).max(60).default(10),
 });
 export type AgentConfig = z.infer<typeof AgentConfig>;
 
@@ -100,6 +102,7 @@ const FLAGS = {
   pfexec: { type: 'boolean' },
   'boot-settle-ms': { type: 'string' },
   'max-image-bytes': { type: 'string' },
+  'stats-interval': { type: 'string' },
 } as const;
 
 /**
@@ -147,6 +150,7 @@ export function parseConfig(
     externalLink: str('external-link', 'APIARY_EXTERNAL_LINK'),
     bootSettleMs: str('boot-settle-ms', 'APIARY_BOOT_SETTLE_MS'),
     maxImageBytes: str('max-image-bytes', 'APIARY_MAX_IMAGE_BYTES'),
+    statsInterval: str('stats-interval', 'APIARY_STATS_INTERVAL'),
     commandEnv,
     simDir: simDir ?? null,
   });

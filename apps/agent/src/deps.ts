@@ -5,6 +5,7 @@ import type { Db } from './db/open.js';
 import type { Layout } from './host/layout.js';
 import type { ImageService } from './images/image-service.js';
 import type { AgentMetrics } from './metrics.js';
+import type { StatsSampler } from './stats/stats-sampler.js';
 import type { VmService } from './vms/vm-service.js';
 
 /** Everything the HTTP app needs, built by main.ts (or a test) and passed in. */
@@ -22,5 +23,7 @@ export interface AgentDeps {
   vms: VmService;
   images: ImageService;
   resources: HostResources;
+  /** Usage sampled from kstat: what the stats routes and /metrics read. */
+  stats: StatsSampler;
   controllerStatus: () => AgentInfo['controller'];
 }

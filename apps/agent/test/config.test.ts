@@ -64,6 +64,13 @@ describe('parseConfig', () => {
     );
   });
 
+  it('samples usage every 10 s by default, takes --stats-interval (0 = off, at most 60)', () => {
+    expect(parseConfig(base, {}).statsInterval).toBe(10);
+    expect(parseConfig([...base, '--stats-interval', '0'], {}).statsInterval).toBe(0);
+    expect(parseConfig(base, { APIARY_STATS_INTERVAL: '5' }).statsInterval).toBe(5);
+    expect(() => parseConfig([...base, '--stats-interval', '61'], {})).toThrow(/--stats-interval/);
+  });
+
   it('requires a data dir', () => {
     expect(() => parseConfig([], {})).toThrow(ConfigError);
   });

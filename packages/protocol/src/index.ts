@@ -32,6 +32,7 @@ export * from './schemas/internal.js';
 export * from './schemas/names.js';
 export * from './schemas/scopes.js';
 export * from './schemas/ssh-key.js';
+export * from './schemas/stats.js';
 export * from './schemas/status.js';
 export * from './schemas/vm.js';
 export * from './schemas/vm-spec.js';

@@ -10,6 +10,7 @@ import {
   type StorageBackend,
 } from '@apiary/protocol';
 import { type Logger, newRequestId } from '@apiary/server-kit';
+import { refusesUsage, type UsageReporter } from '../stats/usage-reporter.js';
 import { AGENT_VERSION } from '../version.js';
 import { loadCredential, saveCredential } from './credential-store.js';
 
@@ -27,6 +28,8 @@ export interface ControllerLinkDeps {
   inventory: () => Inventory;
   /** Mint (and store hashed) a fresh operator key for the controller; returns the clear key. */
   mintControllerKey: () => string;
+  /** The usage summary heartbeats carry when it moved (see stats/usage-reporter.ts). */
+  usage?: UsageReporter;
   fetch?: typeof fetch;
   /** Upper bound of the retry backoff while the controller is unreachable. */
   maxBackoffMs?: number;
@@ -196,6 +199,7 @@ export class ControllerLink {
     this.unsentKey = null;
     this.mustRegister = false;
     this.ackGeneration = inventory.generation;
+    this.deps.usage?.reset();
     this.intervalMs = resp.heartbeat_interval_ms;
     this.registered = true;
     this.lastHeartbeatAt = new Date().toISOString();
@@ -211,13 +215,28 @@ export class ControllerLink {
   private async heartbeat(): Promise<void> {
     const inventory = this.deps.inventory();
     const changed = inventory.generation !== this.ackGeneration;
-    const resp = await this.client.heartbeat(
-      {
-        params: { id: this.deps.hostId },
-        body: { generation: inventory.generation, ...(changed ? { inventory } : {}) },
-      },
-      { requestId: newRequestId() },
-    );
+    const usage = this.deps.usage?.pending();
+    const resp = await this.client
+      .heartbeat(
+        {
+          params: { id: this.deps.hostId },
+          body: {
+            generation: inventory.generation,
+            ...(changed ? { inventory } : {}),
+            ...(usage ? { usage } : {}),
+          },
+        },
+        { requestId: newRequestId() },
+      )
+      .catch((error: unknown) => {
+        // A controller older than the usage field refuses it (its heartbeat schema is strict).
+        if (usage && refusesUsage(error)) {
+          this.deps.log.warn('controller refused the usage summary; heartbeats go without it');
+          this.deps.usage?.refused();
+        }
+        throw error;
+      });
+    if (usage) this.deps.usage?.delivered(usage);
     if (resp.host_credential) {
       this.adoptCredential(resp.host_credential);
       this.deps.log.info({ controller: this.deps.url }, 'host credential rotated');

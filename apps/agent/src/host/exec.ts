@@ -61,6 +61,11 @@ export interface RunOptions {
   /** A stream piped to stdin. */
   stdin?: Readable;
   timeoutMs?: number;
+  /**
+   * Log at debug level: a command run every few seconds (the kstat sample) whose caller logs
+   * its failures itself.
+   */
+  quiet?: boolean;
 }
 
 export interface CommandResult {
@@ -119,7 +124,13 @@ export function createHostExec(options: HostExecOptions): HostExec {
     forceKillAfterDelay: 5_000,
     maxBuffer: 64 * 1024 * 1024,
   });
-  const finish = (command: HostCommand, argv: string[], started: number, result: Result) => {
+  const finish = (
+    command: HostCommand,
+    argv: string[],
+    started: number,
+    result: Result,
+    quiet = false,
+  ) => {
     const durationMs = Date.now() - started;
     const exitCode = typeof result.exitCode === 'number' ? result.exitCode : -1;
     const stdout = asText(result.stdout);
@@ -128,11 +139,15 @@ export function createHostExec(options: HostExecOptions): HostExec {
     options.observe?.({ command, argv, exitCode, durationMs });
     const fields = { argv, exit_code: exitCode, duration_ms: durationMs };
     if (exitCode === 0 && !result.timedOut) {
-      options.log.info(fields, 'host command');
+      if (quiet) options.log.debug(fields, 'host command');
+      else options.log.info(fields, 'host command');
       return { argv, exitCode, stdout, stderr, durationMs };
     }
     // Many failures are expected probes ("does not exist"); callers log the ones that matter.
-    options.log.info({ ...fields, stderr: stderr.slice(0, 500) }, 'host command failed');
+    options.log[quiet ? 'debug' : 'info'](
+      { ...fields, stderr: stderr.slice(0, 500) },
+      'host command failed',
+    );
     throw new HostCommandError({ argv, exitCode, stdout, stderr, timedOut: !!result.timedOut });
   };
 
@@ -149,7 +164,7 @@ export function createHostExec(options: HostExecOptions): HostExec {
           ...(runOptions.inputFile !== undefined ? { inputFile: runOptions.inputFile } : {}),
           ...(runOptions.stdin !== undefined ? { stdin: runOptions.stdin } : {}),
         });
-        return finish(command, argv, started, result);
+        return finish(command, argv, started, result, runOptions.quiet);
       });
     },
     pipe([firstCmd, firstArgs], [secondCmd, secondArgs], pipeOptions = {}) {

@@ -35,7 +35,14 @@ export async function simAgent(options: SimAgentOptions = {}) {
   const log = process.env.APIARY_TEST_LOG
     ? createLogger({ level: 'debug', destination: process.stderr })
     : silentLogger();
-  const agent = buildAgent(config, { log, backgroundIntervalMs: 3_600_000, ...options.agent });
+  // Background loops and usage samples run when a test asks (`agent.tick()`, `agent.stats.sample()`),
+  // so they never add host commands to a log a test is counting.
+  const agent = buildAgent(config, {
+    log,
+    backgroundIntervalMs: 3_600_000,
+    statsIntervalMs: 3_600_000,
+    ...options.agent,
+  });
   onCleanup(() => agent.stop());
   await agent.start();
   agent.connect();

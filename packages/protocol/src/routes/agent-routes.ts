@@ -15,6 +15,7 @@ import {
 import { listOf, Ok, Pagination } from '../schemas/common.js';
 import { HostVmListing } from '../schemas/host-vms.js';
 import { ImageDigest, VmId } from '../schemas/names.js';
+import { HostStats, HostStatsSummary, StatsQuery, VmStats } from '../schemas/stats.js';
 import { Health } from '../schemas/status.js';
 import { defineRoute } from './define-route.js';
 
@@ -224,6 +225,39 @@ export const agentRoutes = {
     summary: 'Revoke an API key',
     params: OpById,
     response: Ok,
+  }),
+  hostStats: defineRoute({
+    method: 'GET',
+    path: '/api/stats',
+    tag: 'stats',
+    auth: 'agent_key',
+    role: 'viewer',
+    status: 200,
+    summary: 'Host usage now and its history (sampled from kstat; no host command per request)',
+    query: StatsQuery,
+    response: HostStats,
+  }),
+  vmStats: defineRoute({
+    method: 'GET',
+    path: '/api/vms/:id/stats',
+    tag: 'stats',
+    auth: 'agent_key',
+    role: 'viewer',
+    status: 200,
+    summary: "A VM's usage now and its history",
+    params: VmById,
+    query: StatsQuery,
+    response: VmStats,
+  }),
+  statsSummary: defineRoute({
+    method: 'GET',
+    path: '/stats',
+    tag: 'stats',
+    auth: 'agent_key',
+    role: 'viewer',
+    status: 200,
+    summary: 'Host usage now (the path Zoneweaver clients call to test an agent key)',
+    response: HostStatsSummary,
   }),
   bootstrapApiKey: defineRoute({
     method: 'POST',

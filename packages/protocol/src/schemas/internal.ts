@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { AgentApiKeyString, AgentVm, StorageBackend } from './agent.js';
 import { Resources } from './common.js';
 import { ImageDigest } from './names.js';
+import { UsageSummary } from './stats.js';
 import { Engine } from './vm-spec.js';
 
 /*
@@ -81,6 +82,11 @@ export const HeartbeatReq = z.strictObject({
   generation: z.int().min(0),
   /** Present only when `generation` differs from the last acknowledged one. */
   inventory: Inventory.optional(),
+  /**
+   * Present only when the host's usage moved by more than the agent's thresholds since the
+   * last summary the controller accepted (and again after a while, or a new registration).
+   */
+  usage: UsageSummary.optional(),
 });
 export type HeartbeatReq = z.infer<typeof HeartbeatReq>;
 

@@ -1,0 +1,109 @@
+import { bodyIssues, type HostUsage, type UsageSummary } from '@apiary/protocol';
+
+/*
+ * The usage summary heartbeats carry: CPU %, memory used, and the external link's traffic.
+ * A heartbeat carries it only when it moved by more than a threshold since the summary the
+ * controller last accepted, so a quiet host's heartbeats stay as small as before. It is sent
+ * again after MAX_AGE_MS even unchanged (a controller that restarted knows it again within
+ * minutes) and after every registration. A controller that refuses the field (one older than
+ * the field, whose heartbeat schema is strict) gets heartbeats without it until the next
+ * registration.
+ */
+
+export const SUMMARY_THRESHOLDS = {
+  /** Percentage points of host CPU. */
+  cpuPercent: 5,
+  /** Share of physical memory. */
+  memFraction: 0.02,
+  /** A traffic change counts when it is this much relative AND this many bytes a second. */
+  netRelative: 0.2,
+  netBytesPerS: 128 * 1024,
+} as const;
+
+export const MAX_AGE_MS = 5 * 60_000;
+
+/** The summary of one host sample; null until the sample has rates. */
+export function summarize(host: HostUsage, externalLink: string): UsageSummary | null {
+  if (host.cpu.busy === null) return null;
+  const link = host.links.find((l) => l.link === externalLink);
+  return {
+    sampled_at: host.sampled_at,
+    cpu_percent: Math.round(host.cpu.busy * 1000) / 10,
+    mem_used_bytes: host.memory.used_bytes,
+    mem_total_bytes: host.memory.total_bytes,
+    net_rx_bytes_per_s: roundOrNull(link?.rx_bytes_per_s),
+    net_tx_bytes_per_s: roundOrNull(link?.tx_bytes_per_s),
+  };
+}
+
+const roundOrNull = (x: number | null | undefined) => (x == null ? null : Math.round(x));
+
+function netMoved(before: number | null, after: number | null): boolean {
+  if (before === null || after === null) return before !== after;
+  const change = Math.abs(after - before);
+  return (
+    change >= SUMMARY_THRESHOLDS.netBytesPerS &&
+    change >= SUMMARY_THRESHOLDS.netRelative * Math.max(before, after)
+  );
+}
+
+/** Whether `next` differs from `last` by more than the thresholds. */
+export function movedEnough(last: UsageSummary, next: UsageSummary): boolean {
+  const memUnit = Math.max(1, next.mem_total_bytes) * SUMMARY_THRESHOLDS.memFraction;
+  return (
+    Math.abs(next.cpu_percent - last.cpu_percent) >= SUMMARY_THRESHOLDS.cpuPercent ||
+    Math.abs(next.mem_used_bytes - last.mem_used_bytes) >= memUnit ||
+    next.mem_total_bytes !== last.mem_total_bytes ||
+    netMoved(last.net_rx_bytes_per_s, next.net_rx_bytes_per_s) ||
+    netMoved(last.net_tx_bytes_per_s, next.net_tx_bytes_per_s)
+  );
+}
+
+/**
+ * Whether a refused heartbeat was refused for its usage summary: an unknown key `usage` (a
+ * controller older than the field) or an issue inside it. Any other refusal is not ours.
+ */
+export function refusesUsage(error: unknown): boolean {
+  return bodyIssues(error).some(
+    (i) => i.path === 'usage' || i.path.startsWith('usage.') || (i.keys ?? []).includes('usage'),
+  );
+}
+
+/** What the controller link asks before each heartbeat and tells after it. */
+export class UsageReporter {
+  private last: UsageSummary | null = null;
+  private lastAt = 0;
+  private refusedByController = false;
+
+  constructor(
+    private readonly current: () => UsageSummary | null,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  /** The summary to send with this heartbeat, if any. */
+  pending(): UsageSummary | undefined {
+    if (this.refusedByController) return undefined;
+    const next = this.current();
+    if (!next) return undefined;
+    if (!this.last || this.now() - this.lastAt >= MAX_AGE_MS) return next;
+    if (next.sampled_at === this.last.sampled_at) return undefined;
+    return movedEnough(this.last, next) ? next : undefined;
+  }
+
+  /** The controller accepted a heartbeat carrying `summary`. */
+  delivered(summary: UsageSummary): void {
+    this.last = summary;
+    this.lastAt = this.now();
+  }
+
+  /** The controller refused a heartbeat carrying a summary (400): stop sending it. */
+  refused(): void {
+    this.refusedByController = true;
+  }
+
+  /** A new registration: the controller may be another (or upgraded) one. */
+  reset(): void {
+    this.last = null;
+    this.refusedByController = false;
+  }
+}
