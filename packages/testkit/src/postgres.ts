@@ -1,4 +1,4 @@
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { type ChildProcess, execFileSync, spawn, spawnSync } from 'node:child_process';
 import {
   accessSync,
   chownSync,
@@ -134,19 +134,16 @@ export async function startPostgres(
     stderr = (stderr + chunk.toString()).slice(-4000);
   });
   const exited = new Promise<number | null>((resolve) => server.once('exit', resolve));
-  const socket = join(dir, '.s.PGSQL.5432');
   let gone = false;
   void exited.then(() => {
     gone = true;
   });
+  // The socket appears before the server accepts sessions (it may still be starting up).
   await waitFor(
     () => {
       if (gone) throw new GiveUpWaiting(`postgres exited at start: ${stderr}`);
-      try {
-        return statSync(socket).isSocket();
-      } catch {
-        return false;
-      }
+      const ready = spawnSync(join(bin, 'pg_isready'), ['-q', '-h', dir, '-U', 'apiary']);
+      return ready.status === 0;
     },
     { what: 'postgres to accept connections', timeoutMs: 30_000, intervalMs: 50 },
   );
@@ -162,9 +159,7 @@ export async function startPostgres(
         execFileSync(
           join(bin, 'psql'),
           ['-h', dir, '-U', 'apiary', '-d', 'postgres', '-qc', `CREATE DATABASE ${name}`],
-          {
-            stdio: 'ignore',
-          },
+          { stdio: ['ignore', 'ignore', 'pipe'] },
         );
         created.add(name);
       }

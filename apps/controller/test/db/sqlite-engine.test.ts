@@ -11,7 +11,7 @@ afterEach(async () => {
 });
 
 const open = () => {
-  engine = openSqliteEngine(':memory:', findMigrationsFolder(import.meta.url));
+  engine = openSqliteEngine(':memory:', findMigrationsFolder(import.meta.url, 'drizzle/sqlite'));
   return engine.db;
 };
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
