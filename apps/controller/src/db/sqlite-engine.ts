@@ -54,5 +54,11 @@ export function openSqliteEngine(file: string, migrationsFolder: string) {
     gate.exclusive(() =>
       transaction(fn, { behavior: 'immediate', ...config }),
     )) as typeof db.transaction;
-  return { db, sqlite, close: async () => sqlite.close() };
+  return {
+    db,
+    sqlite,
+    close: async () => {
+      sqlite.close();
+    },
+  };
 }
