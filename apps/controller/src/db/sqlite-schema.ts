@@ -256,3 +256,16 @@ export const meta = sqliteTable('meta', {
   key: text('key').primaryKey(),
   value: text('value').notNull(),
 });
+
+/**
+ * Leases: who runs a singleton loop (reaper, liveness evaluator, drain executor, ...) or owns a
+ * saga. Taking an expired lease raises its epoch; every write made under a lease is conditional
+ * on the epoch it was taken with, so a holder that was paused past its lease cannot act.
+ */
+export const leases = sqliteTable('leases', {
+  name: text('name').primaryKey(),
+  holder: text('holder').notNull(),
+  epoch: integer('epoch').notNull(),
+  /** In the database's own clock (ms), so controllers' clocks never disagree about it. */
+  expiresAt: integer('expires_at').notNull(),
+});

@@ -1,35 +1,13 @@
-import { type PostgresCluster, startPostgres } from '@apiary/testkit';
 import { and, asc, count, eq, sql } from 'drizzle-orm';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Database, openDatabase } from '../../src/db/database.js';
+import { describe, expect, it } from 'vitest';
+import { engines as bothEngines, withDb } from './engine-fixtures.js';
 
 /*
  * The same service-style code on both engines: what the data layer promises the services. Each
  * case runs on a fresh SQLite database and on a fresh PostgreSQL database.
  */
 
-let cluster: PostgresCluster;
-let n = 0;
-beforeAll(async () => {
-  cluster = await startPostgres();
-}, 60_000);
-afterAll(async () => {
-  await cluster?.stop();
-});
-
-const engines: Array<[string, () => Promise<Database>]> = [
-  ['sqlite', () => openDatabase({ engine: 'sqlite', file: ':memory:' })],
-  ['postgres', () => openDatabase({ engine: 'postgres', url: cluster.database(`e${++n}`) })],
-];
-
-async function withDb(open: () => Promise<Database>, fn: (d: Database) => Promise<void>) {
-  const d = await open();
-  try {
-    await fn(d);
-  } finally {
-    await d.close();
-  }
-}
+const engines = bothEngines();
 
 const now = 1_764_000_000_000;
 
