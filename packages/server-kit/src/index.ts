@@ -9,3 +9,4 @@ export * from './request-context.js';
 export * from './request-scope.js';
 export * from './route-binder.js';
 export * from './sqlite.js';
+export * from './saga-steps.js';

@@ -5,7 +5,7 @@ import type { AgentEnv } from '../http/env.js';
 import type { Bind } from '../http/route-binding.js';
 
 export function mountVmRoutes(app: Hono<AgentEnv>, deps: AgentDeps, bind: Bind): void {
-  const { db, vms } = deps;
+  const { vms } = deps;
   bind(app, agentRoutes.listVms, async ({ query }) => {
     const { items, total } = await vms.list(query.limit, query.offset);
     return { items, total, limit: query.limit, offset: query.offset };
