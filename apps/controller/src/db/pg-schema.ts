@@ -276,3 +276,35 @@ export const leases = pgTable('leases', {
   /** In the database's own clock (ms), so controllers' clocks never disagree about it. */
   expiresAt: bigint('expires_at', { mode: 'number' }).notNull(),
 });
+
+/**
+ * The controller's durable sagas (environment create/start/stop/delete, VM actions, moves): the
+ * journal of each, so that any controller can resume or undo it after its owner died. Who runs a
+ * saga is the lease `saga:<id>`. One running saga per resource, enforced by the unique index.
+ */
+export const sagas = pgTable(
+  'sagas',
+  {
+    id: text('id').primaryKey(),
+    kind: text('kind').notNull(),
+    /** What the saga changes (`env:<id>`): at most one running saga each. */
+    resource: text('resource').notNull(),
+    state: text('state', { enum: ['running', 'undoing', 'succeeded', 'failed'] }).notNull(),
+    /** The step begun last (`undo:<step>` while undoing). */
+    step: text('step'),
+    doneSteps: jsonb('done_steps').$type<string[]>().notNull(),
+    input: jsonb('input').$type<Record<string, unknown>>().notNull(),
+    errorCode: text('error_code').$type<FailureCode>(),
+    errorMsg: text('error_msg'),
+    /** Undo steps that failed: what the saga may have left behind. */
+    leftovers: jsonb('leftovers').$type<string[]>().notNull(),
+    createdAt: bigint('created_at', { mode: 'number' }).notNull(),
+    updatedAt: bigint('updated_at', { mode: 'number' }).notNull(),
+  },
+  (t) => [
+    uniqueIndex('sagas_one_per_resource')
+      .on(t.resource)
+      .where(sql`${t.state} IN ('running', 'undoing')`),
+    index('sagas_state').on(t.state),
+  ],
+);

@@ -26,7 +26,7 @@ interface Shape {
     }
   >;
   primaryKeys: string[][];
-  indexes: Record<string, { columns: string[]; unique: boolean }>;
+  indexes: Record<string, { columns: string[]; unique: boolean; where?: string }>;
   foreignKeys: string[];
   uniques: string[][];
 }
@@ -44,6 +44,19 @@ function indexColumns(columns: unknown[]): string[] {
           .join(' ')})`
       : String((c as { name: string }).name),
   );
+}
+
+/** The text of a partial index's condition: its literal chunks and the columns it names. */
+function sqlText(expr: SQL): string {
+  return expr.queryChunks
+    .map((q) => {
+      if (typeof q === 'object' && q !== null && 'value' in q)
+        return String((q as { value: unknown }).value);
+      if (typeof q === 'object' && q !== null && 'name' in q)
+        return String((q as { name: string }).name);
+      return '';
+    })
+    .join('');
 }
 
 function shape(config: ReturnType<typeof pgConfig> | ReturnType<typeof sqliteConfig>): Shape {
@@ -64,7 +77,11 @@ function shape(config: ReturnType<typeof pgConfig> | ReturnType<typeof sqliteCon
     indexes: Object.fromEntries(
       config.indexes.map((i) => [
         i.config.name,
-        { columns: indexColumns(i.config.columns as unknown[]), unique: Boolean(i.config.unique) },
+        {
+          columns: indexColumns(i.config.columns as unknown[]),
+          unique: Boolean(i.config.unique),
+          ...(i.config.where ? { where: sqlText(i.config.where) } : {}),
+        },
       ]),
     ),
     foreignKeys: config.foreignKeys
