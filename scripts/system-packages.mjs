@@ -3,7 +3,7 @@
 // interactively. One line per program; `for` names the commands that need it (`test`: npm test,
 // `dev`: npm run dev).
 import { spawnSync } from 'node:child_process';
-import { accessSync, constants } from 'node:fs';
+import { accessSync, constants, readdirSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
 
 export const SYSTEM_PACKAGES = [
@@ -22,7 +22,31 @@ export const SYSTEM_PACKAGES = [
     why: "the metrics tests check the daemons' /metrics with `promtool check metrics`",
     for: ['test'],
   },
+  {
+    command: 'initdb',
+    // Debian keeps the server programs in /usr/lib/postgresql/<version>/bin, off PATH.
+    find: hasPostgresServer,
+    debian: 'postgresql',
+    why: 'the controller tests run on a throwaway PostgreSQL cluster as well as on SQLite',
+    for: ['test'],
+  },
 ];
+
+/** Whether Debian's PostgreSQL server programs are installed (testkit's postgres.ts runs them). */
+function hasPostgresServer() {
+  try {
+    return readdirSync('/usr/lib/postgresql').some((v) => {
+      try {
+        accessSync(join('/usr/lib/postgresql', v, 'bin', 'initdb'), constants.X_OK);
+        return true;
+      } catch {
+        return false;
+      }
+    });
+  } catch {
+    return Boolean(process.env.APIARY_PG_BIN) || onPath('initdb');
+  }
+}
 
 /** Whether `command` is an executable file in one of PATH's directories. */
 function onPath(command) {
@@ -39,6 +63,7 @@ function onPath(command) {
 }
 
 function isPresent(entry) {
+  if (entry.find) return entry.find();
   const override = entry.env && process.env[entry.env];
   if (override) {
     try {
@@ -88,7 +113,7 @@ export function ensureSystemPackages(purpose, log) {
   }
   const still = missing.filter((e) => !isPresent(e));
   if (still.length > 0) {
-    return `installed ${packages.join(' ')}, but ${still.map((e) => e.command).join(', ')} is still not on PATH.`;
+    return `installed ${packages.join(' ')}, but ${still.map((e) => e.command).join(', ')} is still not found.`;
   }
   return null;
 }

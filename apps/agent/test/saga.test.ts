@@ -45,7 +45,14 @@ describe('runForward', () => {
     await runForward(
       [step('a'), step('b')],
       ctx,
-      { begin: (s) => journal.push(`begin:${s}`), complete: (s) => journal.push(`done:${s}`) },
+      {
+        begin: (s) => {
+          journal.push(`begin:${s}`);
+        },
+        complete: (s) => {
+          journal.push(`done:${s}`);
+        },
+      },
       new Set(),
     );
     expect(journal).toEqual(['begin:a', 'done:a', 'begin:b', 'done:b']);

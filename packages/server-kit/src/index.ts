@@ -8,4 +8,5 @@ export * from './redaction.js';
 export * from './request-context.js';
 export * from './request-scope.js';
 export * from './route-binder.js';
+export * from './saga-steps.js';
 export * from './sqlite.js';

@@ -10,15 +10,15 @@ export type SqliteDb<S extends Record<string, unknown>> = BetterSQLite3Database<
 };
 
 /**
- * The committed `drizzle/` migrations folder of the package `from` belongs to (pass
- * `import.meta.url`): found by walking up, so it works from the sources (tests) and from the
- * bundle (`dist/main.js`) alike.
+ * The committed migrations folder (`drizzle`, or `drizzle/<dialect>` for a package with two
+ * engines) of the package `from` belongs to (pass `import.meta.url`): found by walking up, so
+ * it works from the sources (tests) and from the bundle (`dist/main.js`) alike.
  */
-export function findMigrationsFolder(from: string): string {
+export function findMigrationsFolder(from: string, folder = 'drizzle'): string {
   const start = dirname(fileURLToPath(from));
   let dir = start;
   for (let i = 0; i < 5; i++) {
-    const candidate = join(dir, 'drizzle');
+    const candidate = join(dir, folder);
     if (existsSync(join(candidate, 'meta', '_journal.json'))) return candidate;
     dir = dirname(dir);
   }
@@ -34,6 +34,7 @@ export function openSqlite<S extends Record<string, unknown>>(
   file: string,
   schema: S,
   migrationsFrom: string,
+  migrationsFolder = 'drizzle',
 ): { db: SqliteDb<S>; close(): void } {
   const sqlite = new Database(file);
   if (file !== ':memory:') sqlite.pragma('journal_mode = WAL');
@@ -41,6 +42,6 @@ export function openSqlite<S extends Record<string, unknown>>(
   sqlite.pragma('busy_timeout = 5000');
   sqlite.pragma('foreign_keys = ON');
   const db = drizzle(sqlite, { schema }) as SqliteDb<S>;
-  migrate(db, { migrationsFolder: findMigrationsFolder(migrationsFrom) });
+  migrate(db, { migrationsFolder: findMigrationsFolder(migrationsFrom, migrationsFolder) });
   return { db, close: () => sqlite.close() };
 }

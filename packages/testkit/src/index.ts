@@ -6,6 +6,7 @@ export { freePort } from './free-port.js';
 export { hostFootprint } from './host-footprint.js';
 export { ManagedProcess, type OutputOptions } from './managed-process.js';
 export { bins, repoRoot } from './paths.js';
+export * from './postgres.js';
 export * from './promtool.js';
 export {
   type SampleImage,

@@ -5,7 +5,7 @@ import type { AgentEnv } from '../http/env.js';
 import type { Bind } from '../http/route-binding.js';
 
 export function mountImageRoutes(app: Hono<AgentEnv>, deps: AgentDeps, bind: Bind): void {
-  const { db, images } = deps;
+  const { images } = deps;
   bind(app, agentRoutes.listImages, ({ query }) => {
     const { items, total } = images.list(query.limit, query.offset);
     return { items, total, limit: query.limit, offset: query.offset };

@@ -43,6 +43,8 @@ export function rdrRules(ctx: VmContext): string[] {
 
 const image: SagaStep = {
   name: 'image',
+  // It loads ctx.image, which later steps read: run it again on every resume.
+  always: true,
   async run(ctx) {
     if (!ctx.vm.imageDigest) throw new ApiError('validation', 'VM has no image digest');
     ctx.image = await ctx.images.ensure(ctx.vm.imageDigest);

@@ -1,5 +1,5 @@
 import type { StorageBackend } from '@apiary/protocol';
-import type { Logger } from '@apiary/server-kit';
+import type { Logger, StepObserver } from '@apiary/server-kit';
 import type { HostExec } from '../host/exec.js';
 import type { Layout } from '../host/layout.js';
 import { type BootCheck, bootZone } from '../host/zone-boot.js';
@@ -31,13 +31,6 @@ export interface VmContext {
   /** Told how long each step (or its undo) took: the saga step metrics. */
   observeStep?: StepObserver;
 }
-
-export type StepObserver = (
-  phase: 'run' | 'undo',
-  step: string,
-  seconds: number,
-  ok: boolean,
-) => void;
 
 export function vmIp(ctx: VmContext): string {
   if (ctx.vm.slot === null) throw new Error(`VM ${ctx.vm.id} has no network slot`);

@@ -8,9 +8,9 @@ export interface OpenedDb {
   close(): void;
 }
 
-/** Opens (or creates) the controller database and applies its migrations (`drizzle/`). */
+/** Opens (or creates) the controller database and applies its migrations (`drizzle/sqlite`). */
 export function openDb(file: string): OpenedDb {
-  return openSqlite(file, schema, import.meta.url);
+  return openSqlite(file, schema, import.meta.url, 'drizzle/sqlite');
 }
 
 /** A transaction handle; services that run inside a caller's transaction accept either. */

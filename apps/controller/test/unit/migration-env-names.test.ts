@@ -14,7 +14,7 @@ import { tempDir } from '../helpers/temp.js';
  * names, and become their names; their VMs keep their ids, which are zone names on the hosts.
  */
 
-const MIGRATIONS = fileURLToPath(new URL('../../drizzle', import.meta.url));
+const MIGRATIONS = fileURLToPath(new URL('../../drizzle/sqlite', import.meta.url));
 const BEFORE_NAMES = '0001_placement_index';
 
 let dir: string | undefined;

@@ -1,0 +1,66 @@
+import { findMigrationsFolder } from '@apiary/server-kit';
+import { openPgEngine, type PgDb } from './pg-engine.js';
+import * as pgSchema from './pg-schema.js';
+import { openSqliteEngine } from './sqlite-engine.js';
+import * as sqliteSchema from './sqlite-schema.js';
+
+/**
+ * The one data layer the services are written against, on either engine. Its types are the
+ * PostgreSQL ones (the stricter, async-only API); on SQLite the same builders run through
+ * drizzle's async proxy on SQLite's own tables, so nothing a service writes is engine-specific.
+ */
+export type Db = PgDb;
+export type Tables = typeof pgSchema;
+export type Engine = 'sqlite' | 'postgres';
+
+export interface Database {
+  engine: Engine;
+  db: Db;
+  /** The tables of this engine: always take them from here, never import a schema module. */
+  t: Tables;
+  close(): Promise<void>;
+}
+
+export type DbTarget = { engine: 'sqlite'; file: string } | { engine: 'postgres'; url: string };
+
+/** `sqlite:PATH` (or a bare path) or `postgres://...` / `postgresql://...`. */
+export function parseDbTarget(spec: string): DbTarget {
+  if (/^postgres(ql)?:\/\//.test(spec)) return { engine: 'postgres', url: spec };
+  const file = spec.startsWith('sqlite:') ? spec.slice('sqlite:'.length) : spec;
+  if (file === '') throw new Error('sqlite: needs a file path (or :memory:)');
+  return { engine: 'sqlite', file };
+}
+
+/** The target as safe to print: a PostgreSQL URL without its password. */
+export function describeDbTarget(target: DbTarget): string {
+  if (target.engine === 'sqlite') return `sqlite:${target.file}`;
+  const url = new URL(target.url);
+  if (url.password) url.password = '***';
+  return url.toString();
+}
+
+/** Opens the database and applies pending migrations (once, even with several controllers). */
+export async function openDatabase(
+  target: DbTarget,
+  options: { poolSize?: number } = {},
+): Promise<Database> {
+  if (target.engine === 'sqlite') {
+    const engine = openSqliteEngine(
+      target.file,
+      findMigrationsFolder(import.meta.url, 'drizzle/sqlite'),
+    );
+    return {
+      engine: 'sqlite',
+      // Same query-builder API, SQLite's own table objects: see the type note above.
+      db: engine.db as unknown as Db,
+      t: sqliteSchema as unknown as Tables,
+      close: engine.close,
+    };
+  }
+  const engine = await openPgEngine(
+    target.url,
+    findMigrationsFolder(import.meta.url, 'drizzle/pg'),
+    options,
+  );
+  return { engine: 'postgres', db: engine.db, t: pgSchema, close: engine.close };
+}

@@ -1,0 +1,64 @@
+import Database from 'better-sqlite3';
+import { drizzle as drizzleSync } from 'drizzle-orm/better-sqlite3';
+import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
+import { drizzle as drizzleProxy, type SqliteRemoteDatabase } from 'drizzle-orm/sqlite-proxy';
+import * as schema from './sqlite-schema.js';
+import { TxGate } from './tx-gate.js';
+
+export type SqliteDb = SqliteRemoteDatabase<typeof schema>;
+
+/**
+ * The embedded engine: one better-sqlite3 connection behind drizzle's async `sqlite-proxy`
+ * driver, so services `await` the same query builders on SQLite as on PostgreSQL. Statements
+ * run synchronously in the callback; the gate keeps transactions to themselves.
+ */
+export function openSqliteEngine(file: string, migrationsFolder: string) {
+  const sqlite = new Database(file);
+  if (file !== ':memory:') sqlite.pragma('journal_mode = WAL');
+  // WAL + NORMAL is durable across process crashes; only a power loss can lose the last commits.
+  sqlite.pragma('synchronous = NORMAL');
+  sqlite.pragma('busy_timeout = 5000');
+  sqlite.pragma('foreign_keys = ON');
+  migrate(drizzleSync(sqlite), { migrationsFolder });
+
+  const statements = new Map<string, Database.Statement>();
+  const prepare = (sql: string) => {
+    let st = statements.get(sql);
+    if (!st) {
+      st = sqlite.prepare(sql);
+      // Statement text is bounded by the code that builds it, but not by much: keep the cache small.
+      if (statements.size > 500) statements.clear();
+      statements.set(sql, st);
+    }
+    return st;
+  };
+  const gate = new TxGate();
+  const db = drizzleProxy(
+    async (sql, params, method) => {
+      await gate.admit();
+      const st = prepare(sql);
+      if (method === 'run' || !st.reader) {
+        st.run(...params);
+        return { rows: [] };
+      }
+      st.raw(true);
+      if (method === 'get') return { rows: st.get(...params) as unknown[] };
+      return { rows: st.all(...params) as unknown[][] };
+    },
+    { schema },
+  );
+  // Every transaction goes through the gate (see tx-gate.ts). BEGIN IMMEDIATE takes the write
+  // lock at once, as another process (a backup, the CLI's db copy) may hold the file too.
+  const transaction = db.transaction.bind(db);
+  db.transaction = ((fn, config) =>
+    gate.exclusive(() =>
+      transaction(fn, { behavior: 'immediate', ...config }),
+    )) as typeof db.transaction;
+  return {
+    db,
+    sqlite,
+    close: async () => {
+      sqlite.close();
+    },
+  };
+}

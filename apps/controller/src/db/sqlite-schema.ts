@@ -1,0 +1,361 @@
+import type { FailureCode, Scope } from '@apiary/protocol';
+import { sql } from 'drizzle-orm';
+import {
+  index,
+  integer,
+  primaryKey,
+  sqliteTable,
+  text,
+  uniqueIndex,
+} from 'drizzle-orm/sqlite-core';
+
+/*
+ * Database tables. Times are integer milliseconds since the epoch (UTC); wire schemas turn them
+ * into ISO strings. Secrets are never stored in clear: keys and tokens as sha256 (looked up by
+ * their non-secret prefix, compared in constant time), agent API keys encrypted (the controller
+ * must present them), passwords as scrypt.
+ */
+
+export const orgs = sqliteTable('orgs', {
+  id: text('id').primaryKey(),
+  name: text('name').notNull().unique(),
+  createdAt: integer('created_at').notNull(),
+  /** Image storage quota in bytes; null: the controller's default (`--org-image-quota-bytes`). */
+  imageQuotaBytes: integer('image_quota_bytes'),
+});
+
+export const users = sqliteTable('users', {
+  id: text('id').primaryKey(),
+  username: text('username').notNull().unique(),
+  passwordHash: text('password_hash').notNull(),
+  role: text('role', { enum: ['super_admin', 'org_admin', 'member'] }).notNull(),
+  orgId: text('org_id').references(() => orgs.id),
+  disabled: integer('disabled', { mode: 'boolean' }).notNull().default(false),
+  createdAt: integer('created_at').notNull(),
+});
+
+export const sessions = sqliteTable(
+  'sessions',
+  {
+    id: text('id').primaryKey(),
+    prefix: text('prefix').notNull(),
+    tokenHash: text('token_hash').notNull(),
+    userId: text('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    createdAt: integer('created_at').notNull(),
+    expiresAt: integer('expires_at').notNull(),
+  },
+  (t) => [index('sessions_prefix').on(t.prefix)],
+);
+
+export const apiKeys = sqliteTable(
+  'api_keys',
+  {
+    id: text('id').primaryKey(),
+    name: text('name').notNull(),
+    prefix: text('prefix').notNull(),
+    keyHash: text('key_hash').notNull(),
+    role: text('role', { enum: ['super_admin', 'org_admin', 'member'] }).notNull(),
+    orgId: text('org_id').references(() => orgs.id),
+    userId: text('user_id').references(() => users.id, { onDelete: 'set null' }),
+    /** What the key may touch (protocol `SCOPES`); null: every scope. */
+    scopes: text('scopes', { mode: 'json' }).$type<Scope[]>(),
+    createdAt: integer('created_at').notNull(),
+    expiresAt: integer('expires_at'),
+    revokedAt: integer('revoked_at'),
+    lastUsedAt: integer('last_used_at'),
+  },
+  (t) => [index('api_keys_prefix').on(t.prefix)],
+);
+
+export const licenseKeys = sqliteTable(
+  'license_keys',
+  {
+    id: text('id').primaryKey(),
+    name: text('name').notNull(),
+    prefix: text('prefix').notNull(),
+    keyHash: text('key_hash').notNull(),
+    orgId: text('org_id').references(() => orgs.id),
+    createdAt: integer('created_at').notNull(),
+    revokedAt: integer('revoked_at'),
+  },
+  (t) => [index('license_keys_prefix').on(t.prefix)],
+);
+
+export const hosts = sqliteTable(
+  'hosts',
+  {
+    id: text('id').primaryKey(),
+    hostname: text('hostname').notNull(),
+    addr: text('addr').notNull(),
+    publicAddr: text('public_addr').notNull(),
+    orgId: text('org_id').references(() => orgs.id),
+    source: text('source', { enum: ['registered', 'added'] }).notNull(),
+    liveness: text('liveness', { enum: ['ready', 'suspect', 'down'] }).notNull(),
+    policy: text('policy', { enum: ['eligible', 'draining', 'maintenance'] }).notNull(),
+    engines: text('engines', { mode: 'json' }).$type<string[]>().notNull(),
+    storage: text('storage', { enum: ['zvol', 'file'] }).notNull(),
+    agentVersion: text('agent_version').notNull(),
+    apiVersion: text('api_version').notNull(),
+    /** AES-256-GCM ciphertext of the agent's `wh_` key (the controller presents it). */
+    agentKeyEnc: text('agent_key_enc'),
+    /** The host credential (null: none, or revoked: the host cannot authenticate). */
+    credentialPrefix: text('credential_prefix'),
+    credentialHash: text('credential_hash'),
+    /** An operator asked for a new credential; the next heartbeat hands it over. */
+    credentialRotateAt: integer('credential_rotate_at'),
+    /** The rotated credential handed over but not yet used by the agent (both work till then). */
+    nextCredentialPrefix: text('next_credential_prefix'),
+    nextCredentialHash: text('next_credential_hash'),
+    /** After an operator's reset: a license-key registration is accepted until then, once. */
+    reregisterUntil: integer('reregister_until'),
+    licenseKeyId: text('license_key_id'),
+    totalCpu: integer('total_cpu').notNull().default(0),
+    totalMem: integer('total_mem').notNull().default(0),
+    totalDisk: integer('total_disk').notNull().default(0),
+    /** What the agent reports its VMs use, all of them. */
+    usedCpu: integer('used_cpu').notNull().default(0),
+    usedMem: integer('used_mem').notNull().default(0),
+    usedDisk: integer('used_disk').notNull().default(0),
+    /**
+     * Part of `used` that is not ours: VMs this controller did not place (created on the agent
+     * directly, or left over). Capacity checks count it on top of our reservations.
+     */
+    foreignCpu: integer('foreign_cpu').notNull().default(0),
+    foreignMem: integer('foreign_mem').notNull().default(0),
+    foreignDisk: integer('foreign_disk').notNull().default(0),
+    /** What this controller reserved for VMs it placed; changed only by conditional writes. */
+    reservedCpu: integer('reserved_cpu').notNull().default(0),
+    reservedMem: integer('reserved_mem').notNull().default(0),
+    reservedDisk: integer('reserved_disk').notNull().default(0),
+    vmCount: integer('vm_count').notNull().default(0),
+    inventoryGeneration: integer('inventory_generation').notNull().default(-1),
+    lastHeartbeatAt: integer('last_heartbeat_at'),
+    registeredAt: integer('registered_at').notNull(),
+    updatedAt: integer('updated_at').notNull(),
+  },
+  (t) => [
+    index('hosts_org').on(t.orgId),
+    index('hosts_sched').on(t.liveness, t.policy),
+    // Placement walks this index to the hosts with the most (spread) or least (binpack) free
+    // memory instead of sorting the whole fleet: the expression must match `freeMemOf` exactly.
+    index('hosts_free_mem').on(
+      t.orgId,
+      t.liveness,
+      t.policy,
+      sql`(${t.totalMem} - ${t.reservedMem} - ${t.foreignMem})`,
+    ),
+  ],
+);
+
+/** Images each host holds, from its inventory (placement prefers them). */
+export const hostImages = sqliteTable(
+  'host_images',
+  {
+    hostId: text('host_id')
+      .notNull()
+      .references(() => hosts.id, { onDelete: 'cascade' }),
+    digest: text('digest').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.hostId, t.digest] }), index('host_images_digest').on(t.digest)],
+);
+
+/**
+ * VM ids a host holds something of (zone, datasets, links) that the controller has no live
+ * record of, as the last reconcile pass found them. `firstSeenAt` starts the grace period of
+ * the `remove` orphan policy; a row goes when the host no longer holds the id.
+ */
+export const hostOrphans = sqliteTable(
+  'host_orphans',
+  {
+    hostId: text('host_id')
+      .notNull()
+      .references(() => hosts.id, { onDelete: 'cascade' }),
+    vmId: text('vm_id').notNull(),
+    /** An Apiary agent made the zone (or there is no zone, only Apiary datasets or links). */
+    apiary: integer('apiary', { mode: 'boolean' }).notNull(),
+    zoneState: text('zone_state'),
+    /** What the host holds, in words (`zone (running)`, `dataset rpool/...`), JSON. */
+    holds: text('holds', { mode: 'json' }).$type<string[]>().notNull(),
+    firstSeenAt: integer('first_seen_at').notNull(),
+    lastSeenAt: integer('last_seen_at').notNull(),
+    /** Set when a removal was asked of the agent (remove policy); the error of the last try. */
+    removalAt: integer('removal_at'),
+    removalError: text('removal_error'),
+  },
+  (t) => [primaryKey({ columns: [t.hostId, t.vmId] })],
+);
+
+export const drains = sqliteTable(
+  'drains',
+  {
+    id: text('id').primaryKey(),
+    hostId: text('host_id')
+      .notNull()
+      .references(() => hosts.id, { onDelete: 'cascade' }),
+    mode: text('mode', { enum: ['wait', 'stop', 'migrate'] }).notNull(),
+    state: text('state', { enum: ['draining', 'complete', 'cancelled', 'failed'] }).notNull(),
+    deadline: integer('deadline'),
+    startedAt: integer('started_at').notNull(),
+    finishedAt: integer('finished_at'),
+    /** VM ids on the host when the drain started: progress is measured against these. */
+    vmIds: text('vm_ids', { mode: 'json' }).$type<string[]>().notNull(),
+    /** Set once the stop requests of a `stop` drain went out. */
+    stopIssuedAt: integer('stop_issued_at'),
+  },
+  (t) => [index('drains_host').on(t.hostId, t.startedAt)],
+);
+
+/*
+ * Environments and VMs have two identities. `name` is what users chose and address
+ * (`GET /v1/envs/{name}`), unique within an organization only: another organization may use the
+ * same names. `id` is internal and unique across the controller: it keys the sagas, the
+ * reservations, the drains and the agent calls, and a VM's `id` is its zone name on its host,
+ * so two organizations' `shared-0` never meet on one host or in this database. Rows from before
+ * names existed keep their old id as their name (the id was the name then).
+ */
+export const envs = sqliteTable(
+  'envs',
+  {
+    id: text('id').primaryKey(),
+    /** The user's name for it, unique within its organization (`my-env`). */
+    name: text('name').notNull(),
+    orgId: text('org_id')
+      .notNull()
+      .references(() => orgs.id),
+    owner: text('owner'),
+    createdBy: text('created_by'),
+    state: text('state', {
+      enum: [
+        'creating',
+        'active',
+        'degraded',
+        'stopping',
+        'stopped',
+        'starting',
+        'deleting',
+        'deleted',
+        'failed',
+      ],
+    }).notNull(),
+    sshKeys: text('ssh_keys', { mode: 'json' }).$type<string[]>().notNull(),
+    lifetime: integer('lifetime').notNull(),
+    onFailure: text('on_failure', { enum: ['rollback', 'keep'] }).notNull(),
+    createdAt: integer('created_at').notNull(),
+    expiresAt: integer('expires_at').notNull(),
+    updatedAt: integer('updated_at').notNull(),
+    errorCode: text('error_code').$type<FailureCode>(),
+    errorMsg: text('error_msg'),
+  },
+  (t) => [
+    uniqueIndex('envs_org_name').on(t.orgId, t.name),
+    index('envs_expiry').on(t.state, t.expiresAt),
+  ],
+);
+
+export const vms = sqliteTable(
+  'vms',
+  {
+    /** Internal and global: the zone name on the host (`<env id>-<idx>`). */
+    id: text('id').primaryKey(),
+    /** What users address, unique within the organization: `<env name>-<idx>`. */
+    name: text('name').notNull(),
+    envId: text('env_id')
+      .notNull()
+      .references(() => envs.id, { onDelete: 'cascade' }),
+    idx: integer('idx').notNull(),
+    orgId: text('org_id').notNull(),
+    hostId: text('host_id'),
+    image: text('image').notNull(),
+    imageDigest: text('image_digest'),
+    engine: text('engine').notNull(),
+    cpu: integer('cpu').notNull(),
+    mem: integer('mem').notNull(),
+    disk: integer('disk').notNull(),
+    ports: text('ports', { mode: 'json' }).$type<number[]>().notNull(),
+    denyOutgoing: integer('deny_outgoing', { mode: 'boolean' }).notNull(),
+    state: text('state').notNull(),
+    ip: text('ip'),
+    portMap: text('port_map', { mode: 'json' }).$type<Record<string, number>>().notNull(),
+    errorCode: text('error_code').$type<FailureCode>(),
+    errorMsg: text('error_msg'),
+    generation: integer('generation').notNull().default(0),
+    /** Whether this VM still holds a capacity reservation on its host (released exactly once). */
+    reserved: integer('reserved', { mode: 'boolean' }).notNull().default(false),
+    /** Whether the agent may hold this VM (a create was sent): rollback must delete it. */
+    sent: integer('sent', { mode: 'boolean' }).notNull().default(false),
+    createdAt: integer('created_at').notNull(),
+    updatedAt: integer('updated_at').notNull(),
+  },
+  (t) => [
+    index('vms_env').on(t.envId),
+    index('vms_host').on(t.hostId, t.state),
+    uniqueIndex('vms_org_name').on(t.orgId, t.name),
+  ],
+);
+
+export const images = sqliteTable(
+  'images',
+  {
+    id: text('id').primaryKey(),
+    digest: text('digest').notNull(),
+    name: text('name').notNull(),
+    format: text('format', { enum: ['zfs-send', 'raw'] }).notNull(),
+    size: integer('size').notNull(),
+    /** null: public (every organization sees it). */
+    orgId: text('org_id').references(() => orgs.id),
+    createdAt: integer('created_at').notNull(),
+  },
+  (t) => [uniqueIndex('images_digest_org').on(t.digest, t.orgId), index('images_name').on(t.name)],
+);
+
+export const meta = sqliteTable('meta', {
+  key: text('key').primaryKey(),
+  value: text('value').notNull(),
+});
+
+/**
+ * Leases: who runs a singleton loop (reaper, liveness evaluator, drain executor, ...) or owns a
+ * saga. Taking an expired lease raises its epoch; every write made under a lease is conditional
+ * on the epoch it was taken with, so a holder that was paused past its lease cannot act.
+ */
+export const leases = sqliteTable('leases', {
+  name: text('name').primaryKey(),
+  holder: text('holder').notNull(),
+  epoch: integer('epoch').notNull(),
+  /** In the database's own clock (ms), so controllers' clocks never disagree about it. */
+  expiresAt: integer('expires_at').notNull(),
+});
+
+/**
+ * The controller's durable sagas (environment create/start/stop/delete, VM actions, moves): the
+ * journal of each, so that any controller can resume or undo it after its owner died. Who runs a
+ * saga is the lease `saga:<id>`. One running saga per resource, enforced by the unique index.
+ */
+export const sagas = sqliteTable(
+  'sagas',
+  {
+    id: text('id').primaryKey(),
+    kind: text('kind').notNull(),
+    /** What the saga changes (`env:<id>`): at most one running saga each. */
+    resource: text('resource').notNull(),
+    state: text('state', { enum: ['running', 'undoing', 'succeeded', 'failed'] }).notNull(),
+    /** The step begun last (`undo:<step>` while undoing). */
+    step: text('step'),
+    doneSteps: text('done_steps', { mode: 'json' }).$type<string[]>().notNull(),
+    input: text('input', { mode: 'json' }).$type<Record<string, unknown>>().notNull(),
+    errorCode: text('error_code').$type<FailureCode>(),
+    errorMsg: text('error_msg'),
+    /** Undo steps that failed: what the saga may have left behind. */
+    leftovers: text('leftovers', { mode: 'json' }).$type<string[]>().notNull(),
+    createdAt: integer('created_at').notNull(),
+    updatedAt: integer('updated_at').notNull(),
+  },
+  (t) => [
+    uniqueIndex('sagas_one_per_resource')
+      .on(t.resource)
+      .where(sql`${t.state} IN ('running', 'undoing')`),
+    index('sagas_state').on(t.state),
+  ],
+);
