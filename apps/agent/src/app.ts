@@ -7,6 +7,7 @@ import { createAgentBinder } from './http/route-binding.js';
 import { mountHostRoutes } from './routes/host-routes.js';
 import { mountImageRoutes } from './routes/image-routes.js';
 import { mountKeyRoutes } from './routes/key-routes.js';
+import { mountVmChangeRoutes } from './routes/vm-change-routes.js';
 import { mountVmRoutes } from './routes/vm-routes.js';
 
 /** Builds the agent's HTTP app from its dependencies; no I/O at import time. */
@@ -16,6 +17,7 @@ export function createApp(deps: AgentDeps): Hono<AgentEnv> {
   const bind = createAgentBinder(deps.db);
   mountHostRoutes(app, deps, bind);
   mountVmRoutes(app, deps, bind);
+  if (deps.changes) mountVmChangeRoutes(app, deps.changes, bind);
   mountImageRoutes(app, deps, bind);
   mountKeyRoutes(app, deps, bind);
   app.notFound(notFoundHandler);

@@ -32,5 +32,6 @@ export * from './schemas/names.js';
 export * from './schemas/ssh-key.js';
 export * from './schemas/status.js';
 export * from './schemas/vm.js';
+export * from './schemas/vm-change.js';
 export * from './schemas/vm-spec.js';
 export * from './util/sleep.js';

@@ -5,6 +5,7 @@ import {
   type CreateVmReq,
   type FailureInfo,
   type OperationKind,
+  type StorageBackend,
   type VmOperationResp,
 } from '@apiary/protocol';
 import { currentRequestId } from '@apiary/server-kit';
@@ -25,6 +26,7 @@ import {
   pendingFor,
   toOperation,
 } from './operation-store.js';
+import { clonesOf } from './snapshot-store.js';
 import {
   countVms,
   getVm,
@@ -55,6 +57,7 @@ export interface VmServiceDeps {
   resources: HostResources;
   runner: OperationRunner;
   portRange: [number, number];
+  storage?: StorageBackend;
 }
 
 /** The create request as stored for idempotency: same hash, same VM. */
@@ -79,14 +82,27 @@ export class VmService {
 
   async create(req: CreateVmReq): Promise<VmOperationResp> {
     const { db, images } = this.deps;
-    const resolved = images.resolve(req.image);
-    if (!resolved) throw imageError(`image ${req.image} is not on this host`);
+    const iso = req.boot_iso !== undefined;
+    const ref = req.image;
+    const field = iso ? 'boot_iso' : 'image';
+    const resolved = images.resolve(ref);
+    if (!resolved) throw imageError(`image ${ref} is not on this host`, field);
     if (!resolved.row && !images.canPull()) {
       throw imageError(
-        `image ${req.image} is not on this host and there is no controller to pull it from`,
+        `image ${ref} is not on this host and there is no controller to pull it from`,
+        field,
       );
     }
-    if (resolved.row && resolved.row.diskBytes > req.disk * MiB) {
+    if (resolved.row && (resolved.row.format === 'iso') !== iso) {
+      throw imageError(
+        iso ? `image ${ref} is not an iso` : `image ${ref} is an iso: give it as boot_iso`,
+        field,
+      );
+    }
+    if (iso && this.deps.storage === 'file') {
+      throw imageError('installing from an ISO needs the zvol storage backend', field);
+    }
+    if (!iso && resolved.row && resolved.row.diskBytes > req.disk * MiB) {
       throw new ApiError(
         'validation',
         `disk must be at least ${Math.ceil(resolved.row.diskBytes / MiB)} MiB for this image`,
@@ -129,8 +145,10 @@ export class VmService {
       const now = new Date().toISOString();
       const fields = {
         envId: req.env_id,
-        image: req.image,
-        imageDigest: resolved.digest,
+        image: ref,
+        imageDigest: iso ? null : resolved.digest,
+        cdrom: iso ? resolved.digest : null,
+        bootIso: iso,
         cpu: req.cpu,
         mem: req.mem,
         disk: req.disk,
@@ -193,6 +211,14 @@ export class VmService {
       const tx = txDb as unknown as Db;
       const vm = getVm(tx, id);
       if (!vm) throw new ApiError('not_found', `no VM ${id}`);
+      // zfs would refuse to destroy snapshots that clones depend on: say so before anything.
+      const clones = clonesOf(tx, id).map((c) => c.id);
+      if (clones.length > 0) {
+        throw new ApiError(
+          'conflict',
+          `VMs are cloned from snapshots of ${id} (${clones.join(', ')}): delete them first`,
+        );
+      }
       const queued = pendingFor(tx, id);
       const already = queued.find((o) => o.kind === 'delete');
       if (already) return { vm, op: already, fresh: false };
@@ -288,6 +314,6 @@ export class VmService {
   }
 }
 
-function imageError(msg: string): ApiError {
-  return new ApiError('validation', msg, { details: [{ path: 'body.image', message: msg }] });
+function imageError(msg: string, field = 'image'): ApiError {
+  return new ApiError('validation', msg, { details: [{ path: `body.${field}`, message: msg }] });
 }
