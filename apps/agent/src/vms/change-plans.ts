@@ -2,9 +2,11 @@ import { mkdir, rm, truncate, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { ApiError, type VmMachine } from '@apiary/protocol';
 import type { Db } from '../db/open.js';
+import type { HostExec } from '../host/exec.js';
 import { failedWith } from '../host/host-command-error.js';
 import { enableZoneFilter, flushZoneRules, loadZoneRules, renderEgressRules } from '../host/ipf.js';
 import { addNatRules, removeNatRules, renderRdrRule } from '../host/ipnat.js';
+import type { Layout } from '../host/layout.js';
 import { createVolume, destroyDataset, listDatasetTree } from '../host/zfs.js';
 import { rollbackTo, setVolsize, snapshotAtomically } from '../host/zfs-snapshots.js';
 import { getZone, zoneadm } from '../host/zoneadm.js';
@@ -293,14 +295,6 @@ export function machineChangePlan(
   };
 }
 
-/** Bytes held only by each snapshot `name` of the VM's disks, summed. */
-async function measureSnapshot(ctx: VmContext, name: string): Promise<number> {
-  const rows = await listDatasetTree(ctx.exec, ctx.layout.vmDataset(ctx.vm.id));
-  return rows
-    .filter((r) => r.type === 'snapshot' && r.name.endsWith(`@${name}`))
-    .reduce((sum, r) => sum + (r.used ?? 0), 0);
-}
-
 export function snapshotPlan(ctx: VmContext, p: SnapshotParams, deps: PlanDeps): ChangePlan {
   const names = machineDatasets(ctx, p.machine).map((d) => ctx.layout.snapshotOf(d, p.name));
   return {
@@ -322,10 +316,22 @@ export function snapshotPlan(ctx: VmContext, p: SnapshotParams, deps: PlanDeps):
   };
 }
 
-/** After a snapshot or a rollback: what each of the VM's snapshots holds, for capacity. */
-export async function measureSnapshots(ctx: VmContext, db: Db): Promise<void> {
-  for (const row of listSnapshotRows(db, ctx.vm.id)) {
-    setSnapshotUsed(db, ctx.vm.id, row.name, await measureSnapshot(ctx, row.name));
+/**
+ * What each of a VM's snapshots holds that nothing else does (`used` of its disks' snapshots,
+ * summed), from one `zfs list` of the VM's dataset: the space they take from the host.
+ */
+export async function measureSnapshots(
+  exec: HostExec,
+  layout: Layout,
+  db: Db,
+  vmId: string,
+): Promise<void> {
+  const rows = await listDatasetTree(exec, layout.vmDataset(vmId));
+  for (const snap of listSnapshotRows(db, vmId)) {
+    const bytes = rows
+      .filter((r) => r.type === 'snapshot' && r.name.endsWith(`@${snap.name}`))
+      .reduce((sum, r) => sum + (r.used ?? 0), 0);
+    setSnapshotUsed(db, vmId, snap.name, bytes);
   }
 }
 

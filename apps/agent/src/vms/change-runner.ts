@@ -150,7 +150,7 @@ export async function runChange(
   }
   plan.succeeded(db);
   if (kind === 'snapshot' || kind === 'rollback' || kind === 'delete_snapshot') {
-    await measureSnapshots(ctx, db).catch((error) =>
+    await measureSnapshots(ctx.exec, ctx.layout, db, vm.id).catch((error) =>
       ctx.log.warn({ error }, 'snapshot sizes could not be read'),
     );
   }

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
 import {
   ApiError,
@@ -26,6 +27,7 @@ import type {
   SnapshotParams,
   VmNet,
 } from './change-params.js';
+import { measureSnapshots } from './change-plans.js';
 import type { OperationRunner } from './operation-runner.js';
 import {
   insertOperation,
@@ -43,7 +45,6 @@ import {
   toVmSnapshot,
 } from './snapshot-store.js';
 import { bootedDisks, freeDiskSlot, machineFields, machineOf } from './vm-machine.js';
-import { specHash } from './vm-service.js';
 import { getVm, insertVm, portsOf, updateVm, type VmRow } from './vm-store.js';
 import { presentVms } from './vm-view.js';
 
@@ -179,9 +180,16 @@ export class VmChangeService {
     });
   }
 
-  listSnapshots(id: string, limit: number, offset: number) {
+  /** The VM's snapshots, with the space each holds measured now (one `zfs list`). */
+  async listSnapshots(id: string, limit: number, offset: number) {
     const { db } = this.deps;
-    if (!getVm(db, id)) throw new ApiError('not_found', `no VM ${id}`);
+    const vm = getVm(db, id);
+    if (!vm) throw new ApiError('not_found', `no VM ${id}`);
+    if (listSnapshotRows(db, id).length > 0 && this.deps.storage === 'zvol') {
+      await measureSnapshots(this.deps.exec, this.deps.layout, db, id).catch((error) =>
+        this.deps.log.warn({ vm_id: id, error }, 'snapshot sizes could not be read'),
+      );
+    }
     const rows = listSnapshotRows(db, id);
     const clones = clonesOf(db, id);
     const items = rows.map((r) =>
@@ -257,11 +265,9 @@ export class VmChangeService {
       const row = this.snapshotRow(tx, sourceId, name);
       const machine = JSON.parse(row.machine) as VmMachine;
       const sshKeys = req.ssh_keys ?? (JSON.parse(source.sshKeys) as string[]);
-      const hash = specHash({
-        ...req,
-        clone_of: sourceOf(sourceId, name),
-        ssh_keys: sshKeys,
-      } as never);
+      const hash = createHash('sha256')
+        .update(JSON.stringify([sourceOf(sourceId, name), req.id, req.env_id ?? null, sshKeys]))
+        .digest('hex');
       const existing = getVm(tx, req.id);
       if (existing) {
         if (existing.specHash !== hash) {

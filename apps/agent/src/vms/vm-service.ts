@@ -14,6 +14,7 @@ import { capacityShortfall, usedResources } from '../capacity/host-capacity.js';
 import type { Db } from '../db/open.js';
 import type { HostExec } from '../host/exec.js';
 import type { Layout } from '../host/layout.js';
+import { listDatasetTree } from '../host/zfs.js';
 import { getZone, listZones, type ZoneListEntry } from '../host/zoneadm.js';
 import type { ImageService } from '../images/image-service.js';
 import { allocatePorts, allocateSlot } from './allocations.js';
@@ -251,9 +252,18 @@ export class VmService {
     const startedAt = Date.now();
     const zone = await getZone(this.deps.exec, id);
     const zones = new Map(zone ? [[zone.name, zone]] : []);
-    return presentVms(this.deps.db, this.deps.layout, [
+    const vm = presentVms(this.deps.db, this.deps.layout, [
       this.observe(row, { zones, startedAt }),
     ])[0]!;
+    return vm.disks?.length ? this.withDiskUsage(vm) : vm;
+  }
+
+  /** Data disks' `used` (bytes), read from the host for one VM. */
+  private async withDiskUsage(vm: AgentVm): Promise<AgentVm> {
+    const { exec, layout } = this.deps;
+    const rows = await listDatasetTree(exec, layout.vmDataset(vm.id)).catch(() => []);
+    const used = (n: number) => rows.find((r) => r.name === layout.vmDataDisk(vm.id, n))?.used;
+    return { ...vm, disks: vm.disks?.map((d) => ({ ...d, used: used(d.n) ?? null })) };
   }
 
   operation(id: string) {
