@@ -1,4 +1,5 @@
-import { truncateSync } from 'node:fs';
+import { readFileSync, truncateSync } from 'node:fs';
+import { join } from 'node:path';
 import { readState, readZvol, writeZvol, zvolPath } from '@apiary/illumos-sim';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { hostSnapshot } from './helpers/host-snapshot.js';
@@ -337,5 +338,70 @@ describe('clones and export', () => {
     await done(t.api.deleteVm({ params: { id: 'cl-copy' } }));
     await done(t.api.deleteVm({ params: { id: 'cl-src' } }));
     expect(hostSnapshot(t.simRoot).datasets.filter((d) => d.includes('cl-'))).toEqual([]);
+  });
+});
+
+describe('CD-ROM and ISO installs', () => {
+  const iso = Buffer.from('CD001 installer image\n'.repeat(100));
+  let digest: string;
+  let hex: string;
+  beforeAll(async () => {
+    const uploaded = await t.api.uploadImage({
+      query: { name: 'installer', format: 'iso' },
+      body: iso,
+      contentLength: iso.length,
+    });
+    expect(uploaded.format).toBe('iso');
+    digest = uploaded.digest;
+    hex = digest.slice('sha256:'.length);
+  });
+
+  it('keeps an iso as a file in the image store, not a volume', () => {
+    const ds = readState(t.simRoot).datasets[`rpool/apiary/images/${hex}`];
+    expect(ds?.type).toBe('filesystem');
+    expect(readFileSync(join(t.simRoot, 'root', `/var/apiary/images/${hex}/image.iso`))).toEqual(
+      iso,
+    );
+  });
+
+  it('creates a VM from an ISO: an empty disk and the CD-ROM first in the boot order', async () => {
+    await t.api.createVm({
+      body: { id: 'iso-1', env_id: 'chg', boot_iso: 'installer', cpu: 1, disk: 2048 },
+    });
+    await t.settle();
+    const vm = await t.api.getVm({ params: { id: 'iso-1' } });
+    expect(vm.error).toBeNull();
+    expect(vm).toMatchObject({ cdrom: digest, disk: 2048 });
+    expect(attr('iso-1', 'cdrom')).toBe(`/var/apiary/images/${hex}/image.iso`);
+    expect(attr('iso-1', 'bootorder')).toBe('cdrom0,bootdisk');
+    const fs = zone('iso-1')?.config.resources.find((r) => r.type === 'fs');
+    expect(fs?.props).toMatchObject({
+      dir: `/var/apiary/images/${hex}`,
+      special: `/var/apiary/images/${hex}`,
+      type: 'lofs',
+    });
+    const disk = readState(t.simRoot).datasets[`${DS}/iso-1/disk0`];
+    expect(disk).toMatchObject({ type: 'volume', volsize: 2048 * MiB });
+    expect(disk?.origin).toBeUndefined();
+  });
+
+  it('detaches and attaches the CD-ROM; the boot order follows it', async () => {
+    await stop('iso-1');
+    await done(t.api.detachCdrom({ params: { id: 'iso-1' } }));
+    expect(attr('iso-1', 'cdrom')).toBeUndefined();
+    expect(attr('iso-1', 'bootorder')).toBeUndefined();
+    expect(zone('iso-1')?.config.resources.some((r) => r.type === 'fs')).toBe(false);
+    expect((await t.api.getVm({ params: { id: 'iso-1' } })).cdrom).toBeNull();
+    await done(t.api.attachCdrom({ params: { id: 'iso-1' }, body: { image: 'installer' } }));
+    expect(attr('iso-1', 'cdrom')).toBe(`/var/apiary/images/${hex}/image.iso`);
+    await done(t.api.startVm({ params: { id: 'iso-1' } }));
+    expect((await t.api.getVm({ params: { id: 'iso-1' } })).state).toBe('running');
+  });
+
+  it('refuses a disk image as a CD-ROM and an ISO in use as an image to delete', async () => {
+    const refused = t.api.attachCdrom({ params: { id: 'iso-1' }, body: { image: 'box' } });
+    expect(await message(refused)).toMatch(/not an iso/);
+    expect(await status(t.api.deleteImage({ params: { digest: digest as never } }))).toBe(409);
+    await done(t.api.deleteVm({ params: { id: 'iso-1' } }));
   });
 });

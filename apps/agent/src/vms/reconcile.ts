@@ -22,6 +22,7 @@ import { latestOperation, unfinishedOperations } from './operation-store.js';
 import type { VmService, ZoneListing } from './vm-service.js';
 import { getVm, insertVm, listVmRows, usedSlots } from './vm-store.js';
 import { stateFromZone } from './vm-view.js';
+import { ISO_BOOTORDER, MACHINE_ATTR } from './zone-machine.js';
 import { ATTR, readPortAttrs } from './zone-spec.js';
 
 /*
@@ -99,6 +100,20 @@ async function reconcileEgress(deps: ReconcileDeps, listing: ZoneListing): Promi
   }
 }
 
+/** Data disks, CD-ROM and ISO boot as `machineResources` recorded them in the zone. */
+function readMachineAttrs(attrs: Record<string, string>) {
+  const disks = (attrs[MACHINE_ATTR.disks] ?? '')
+    .split(',')
+    .filter(Boolean)
+    .map((d) => d.split(':').map(Number))
+    .map(([n, size]) => ({ n: n ?? 0, size: size ?? 0 }));
+  return {
+    disks: JSON.stringify(disks),
+    cdrom: attrs[MACHINE_ATTR.cdrom] || null,
+    bootIso: attrs.bootorder === ISO_BOOTORDER,
+  };
+}
+
 async function adoptZones(deps: ReconcileDeps, listing: ZoneListing): Promise<void> {
   const { db, exec, log } = deps;
   for (const zone of listing.zones.values()) {
@@ -120,6 +135,7 @@ async function adoptZones(deps: ReconcileDeps, listing: ZoneListing): Promise<vo
         cpu: Number(attrs[ATTR.cpu] ?? 0),
         mem: Number(attrs[ATTR.mem] ?? 0),
         disk: Number(attrs[ATTR.disk] ?? 0),
+        ...readMachineAttrs(attrs),
         ports: JSON.stringify(ports.map(([guest]) => guest)),
         denyOutgoing: attrs[ATTR.denyOutgoing] === 'true',
         sshKeys: '[]',
@@ -164,16 +180,20 @@ async function reconcileImages(deps: ReconcileDeps): Promise<void> {
     if (!/^[a-f0-9]{64}$/.test(name) || getImage(db, `sha256:${name}`)) continue;
     if (!snapshots.has(layout.imageSnapshot(name)))
       await snapshot(exec, layout.imageSnapshot(name));
-    // A filesystem image is a file-backend raw image; its size is the file's.
+    // A filesystem image is a file-backend raw image or an ISO; its size is the file's.
+    const iso =
+      row.type === 'filesystem'
+        ? await stat(layout.real(layout.isoFile(name))).catch(() => null)
+        : null;
     const file =
       row.type === 'filesystem'
-        ? await stat(layout.real(layout.imageFile(name))).catch(() => null)
+        ? (iso ?? (await stat(layout.real(layout.imageFile(name))).catch(() => null)))
         : null;
     if (row.type === 'filesystem' && !file) continue;
     insertImage(db, {
       digest: `sha256:${name}`,
       name: null,
-      format: file ? 'raw' : 'zfs-send',
+      format: iso ? 'iso' : file ? 'raw' : 'zfs-send',
       size: file ? file.size : (row.refer ?? 0),
       location: row.name,
       diskBytes: file ? file.size : (row.volsize ?? 0),

@@ -60,7 +60,8 @@ export function buildZoneSpec(ctx: VmContext): BhyveZoneSpec {
       [ATTR.vmId, vm.id],
       [ATTR.envId, vm.envId],
       [ATTR.image, vm.image],
-      [ATTR.imageDigest, vm.imageDigest ?? ''],
+      // zonecfg refuses an empty value: an ISO install has no image digest, and no attr.
+      ...(vm.imageDigest ? [[ATTR.imageDigest, vm.imageDigest] as [string, string]] : []),
       cpu!,
       mem!,
       diskSize!,
