@@ -190,6 +190,23 @@ export function machineChangePlan(
       },
     });
   }
+  if (p.restart) {
+    steps.push({
+      name: 'halt',
+      async run() {
+        if (await isRunning(ctx)) await zoneadm(ctx.exec, vmId, 'halt');
+      },
+      // It was running when the change was asked: it runs again, with what it had.
+      async undo() {
+        if (await isRunning(ctx)) return;
+        await bootVm(ctx, 'boot');
+        if (netBefore.denyOutgoing) {
+          await enableZoneFilter(ctx.exec, vmId);
+          await loadZoneRules(ctx.exec, vmId, renderEgressRules());
+        }
+      },
+    });
+  }
   steps.push(
     zoneConfigStep(
       ctx,
@@ -239,18 +256,19 @@ export function machineChangePlan(
   }
   let restarted = false;
   if (p.restart) {
+    // The zone boots again once it has the change; an undo boots it as it was.
     steps.push({
-      name: 'restart',
+      name: 'boot',
       async run() {
-        if (!(await isRunning(ctx))) return;
-        await zoneadm(ctx.exec, vmId, 'halt');
         await bootVm(ctx, 'boot');
         // The record already says what the change asked (accepting it wrote it).
         if (egress.when?.(ctx)) await egress.run(ctx);
         await ports.run(ctx);
         restarted = true;
       },
-      async undo() {},
+      async undo() {
+        if (await isRunning(ctx)) await zoneadm(ctx.exec, vmId, 'halt');
+      },
     });
   }
   if (removed.length > 0) {

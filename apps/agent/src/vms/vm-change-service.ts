@@ -109,7 +109,14 @@ export class VmChangeService {
         );
       }
       const netAfter: VmNet = { denyOutgoing: req.deny_outgoing ?? vm.denyOutgoing, ports };
-      const params: MachineChangeParams = { before, after, netBefore, netAfter, restart };
+      // Only a running VM restarts: a stopped one gets the change at its next start anyway.
+      const params: MachineChangeParams = {
+        before,
+        after,
+        netBefore,
+        netAfter,
+        restart: restart && vm.state === 'running',
+      };
       return {
         params,
         changes: {
