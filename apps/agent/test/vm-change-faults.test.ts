@@ -225,7 +225,7 @@ describe.each(CHANGES)('a command failing once while changing a VM: $name', (c) 
           expect(host, `${match}: done`).toEqual(after);
         } else {
           expect(op.error?.msg, match).toBeTruthy();
-          expect(host, `${match}: undone`).toEqual(before);
+          expect(host, `${match}: undone (${op.error?.msg})`).toEqual(before);
           expect(await machineOf(t), `${match}: the VM as it was`).toEqual(machine);
           expect((await t.api.info()).resources.used, `${match}: reservations`).toEqual(used);
         }

@@ -67,6 +67,46 @@ const message = (p: Promise<unknown>) =>
     (e: Error) => e.message,
   );
 
+describe('validation before any host command', () => {
+  it('refuses malformed changes with 400 and runs nothing on the host', async () => {
+    await create('val-1');
+    const mark = t.commands().length;
+    const raw = (method: string, path: string, body?: unknown) =>
+      t
+        .fetch(`http://agent.test${path}`, {
+          method,
+          headers: { authorization: `Bearer ${t.key}`, 'content-type': 'application/json' },
+          ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+        })
+        .then((r) => r.status);
+    const cases: Array<[string, string, unknown?]> = [
+      ['PATCH', '/api/vms/val-1', {}],
+      ['PATCH', '/api/vms/val-1', { cpu: 0 }],
+      ['PATCH', '/api/vms/val-1', { mem: '1024' }],
+      ['PATCH', '/api/vms/val-1', { disk: 1e12 }],
+      ['PATCH', '/api/vms/val-1', { ports: [22, 22] }],
+      ['PATCH', '/api/vms/val-1', { ports: [70000] }],
+      ['PATCH', '/api/vms/val-1', { name: 'x' }],
+      ['PATCH', '/api/vms/val-1?restart=yes', { cpu: 2 }],
+      ['POST', '/api/vms/val-1/disks', { size: 0 }],
+      ['POST', '/api/vms/val-1/disks', { size: 1.5 }],
+      ['DELETE', '/api/vms/val-1/disks/16'],
+      ['DELETE', '/api/vms/val-1/disks/-1'],
+      ['PUT', '/api/vms/val-1/cdrom', { image: '../etc' }],
+      ['POST', '/api/vms/val-1/snapshots', { name: 'x'.repeat(65) }],
+      ['POST', '/api/vms/val-1/snapshots/a;b/rollback'],
+      ['POST', '/api/vms/val-1/snapshots/ok/clone', { id: 'Bad_Id' }],
+      ['POST', '/api/vms', { id: 'v2', env_id: 'e', image: 'box', boot_iso: 'box' }],
+      ['POST', '/api/vms', { id: 'v2', env_id: 'e' }],
+    ];
+    for (const [method, path, body] of cases) {
+      expect(await raw(method, path, body), `${method} ${path} ${JSON.stringify(body)}`).toBe(400);
+    }
+    expect(t.commands().length).toBe(mark);
+    await done(t.api.deleteVm({ params: { id: 'val-1' } }));
+  });
+});
+
 describe('resize', () => {
   it('changes a stopped VM at once: zone attrs and a grown boot disk', async () => {
     await create('rs-1');

@@ -51,3 +51,17 @@ export function sendStream(
   if (!exec.stream) throw new Error('this host exec cannot stream command output');
   return exec.stream('zfs', ['send', snap(name)]);
 }
+
+/**
+ * `zfs destroy DS@SNAP`; gone already is success. zfs says so of a missing snapshot as `could
+ * not find any snapshots to destroy; check snapshot names.` (zfs_main.c zfs_do_destroy), or
+ * `dataset does not exist` when the dataset itself is gone.
+ */
+export async function destroySnapshot(exec: HostExec, name: string): Promise<void> {
+  try {
+    await exec.run('zfs', ['destroy', snap(name)]);
+  } catch (error) {
+    if (failedWith(error, 'could not find any snapshots to destroy', 'does not exist')) return;
+    throw error;
+  }
+}

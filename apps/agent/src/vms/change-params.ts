@@ -40,6 +40,8 @@ export interface RollbackParams {
   name: string;
   /** Stop a running VM first. */
   stop: boolean;
+  /** It ran when the rollback was asked: a rollback undone before it changed a disk boots it. */
+  wasRunning?: boolean;
   before: VmMachine;
   target: VmMachine;
   /** Snapshots taken after `name`, destroyed by the rollback (confirmed with force). */

@@ -8,7 +8,12 @@ import { enableZoneFilter, flushZoneRules, loadZoneRules, renderEgressRules } fr
 import { addNatRules, removeNatRules, renderRdrRule } from '../host/ipnat.js';
 import type { Layout } from '../host/layout.js';
 import { createVolume, destroyDataset, listDatasetTree } from '../host/zfs.js';
-import { rollbackTo, setVolsize, snapshotAtomically } from '../host/zfs-snapshots.js';
+import {
+  destroySnapshot,
+  rollbackTo,
+  setVolsize,
+  snapshotAtomically,
+} from '../host/zfs-snapshots.js';
 import { getZone, zoneadm } from '../host/zoneadm.js';
 import { editZone, type ZoneEdit } from '../host/zonecfg-edit.js';
 import type { ZoneConfig } from '../host/zonecfg-format.js';
@@ -322,7 +327,7 @@ export function snapshotPlan(ctx: VmContext, p: SnapshotParams, deps: PlanDeps):
         // One command naming every disk: ZFS takes them all at the same instant, or none.
         run: () => snapshotAtomically(ctx.exec, names),
         async undo() {
-          for (const n of names) await destroyDataset(ctx.exec, n);
+          for (const n of names) await destroySnapshot(ctx.exec, n);
         },
       },
     ],
@@ -371,7 +376,12 @@ export function rollbackPlan(ctx: VmContext, p: RollbackParams, deps: PlanDeps):
             );
           }
         },
-        async undo() {},
+        // Undone before any disk changed: the VM runs again as it was.
+        async undo() {
+          if (!p.wasRunning || (await isRunning(ctx))) return;
+          await bootVm(ctx, 'boot');
+          if (egress.when?.(ctx)) await egress.run(ctx);
+        },
       },
       zoneConfigStep(ctx, [p.target, net], [p.before, net]),
       {
@@ -419,7 +429,7 @@ export function deleteSnapshotPlan(ctx: VmContext, p: DeleteSnapshotParams): Cha
       {
         name: 'destroy-snapshot',
         async run() {
-          for (const n of names) await destroyDataset(ctx.exec, n);
+          for (const n of names) await destroySnapshot(ctx.exec, n);
         },
         async undo() {},
       },

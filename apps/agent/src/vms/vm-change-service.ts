@@ -243,7 +243,14 @@ export class VmChangeService {
       const target = JSON.parse(row.machine) as VmMachine;
       const before = machineOf(vm);
       this.checkCapacity(tx, total, before, target);
-      const params: RollbackParams = { name, stop: opts.stop, before, target, later };
+      const params: RollbackParams = {
+        name,
+        stop: opts.stop,
+        wasRunning: vm.state === 'running',
+        before,
+        target,
+        later,
+      };
       return { params };
     });
   }
