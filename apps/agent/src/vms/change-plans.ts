@@ -138,7 +138,6 @@ export function machineChangePlan(
   kind: ChangeKind,
   ctx: VmContext,
   p: MachineChangeParams,
-  deps: PlanDeps,
 ): ChangePlan {
   const { before, after, netBefore, netAfter } = p;
   const vmId = ctx.vm.id;
@@ -318,7 +317,7 @@ export function machineChangePlan(
   };
 }
 
-export function snapshotPlan(ctx: VmContext, p: SnapshotParams, deps: PlanDeps): ChangePlan {
+export function snapshotPlan(ctx: VmContext, p: SnapshotParams): ChangePlan {
   const names = machineDatasets(ctx, p.machine).map((d) => ctx.layout.snapshotOf(d, p.name));
   return {
     steps: [
@@ -335,7 +334,6 @@ export function snapshotPlan(ctx: VmContext, p: SnapshotParams, deps: PlanDeps):
       insertSnapshotRow(db, ctx.vm.id, p.name, p.machine);
     },
     undone() {},
-    finalState: undefined,
   };
 }
 

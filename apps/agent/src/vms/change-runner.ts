@@ -40,13 +40,13 @@ export function planFor(
 ): ChangePlan {
   switch (kind) {
     case 'snapshot':
-      return snapshotPlan(ctx, params as SnapshotParams, deps);
+      return snapshotPlan(ctx, params as SnapshotParams);
     case 'rollback':
       return rollbackPlan(ctx, params as RollbackParams, deps);
     case 'delete_snapshot':
       return deleteSnapshotPlan(ctx, params as DeleteSnapshotParams);
     default:
-      return machineChangePlan(kind, ctx, params as MachineChangeParams, deps);
+      return machineChangePlan(kind, ctx, params as MachineChangeParams);
   }
 }
 
