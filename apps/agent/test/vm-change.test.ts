@@ -356,6 +356,12 @@ describe('clones and export', () => {
     expect(ds[`${DS}/cl-copy/disk0`]?.origin).toBe(`${DS}/cl-src/disk0@gold`);
     expect(ds[`${DS}/cl-copy/data0`]?.origin).toBe(`${DS}/cl-src/data0@gold`);
     expect(attr('cl-copy', 'apiary-vm-id')).toBe('cl-copy');
+    // A fresh cloud-init: its own user-data, named after the clone.
+    const userData = readFileSync(
+      join(t.simRoot, 'root', 'var', 'apiary', 'cloud-init', 'cl-copy', 'user-data'),
+      'utf8',
+    );
+    expect(userData).toContain('hostname: cl-copy');
     const snaps = await t.api.listSnapshots({ params: { id: 'cl-src' } });
     expect(snaps.items[0]?.clones).toEqual(['cl-copy']);
   });

@@ -20,7 +20,7 @@ import { egress, rdrRules } from './create-steps.js';
 import type { OperationRunner } from './operation-runner.js';
 import { latestOperation, unfinishedOperations } from './operation-store.js';
 import type { VmService, ZoneListing } from './vm-service.js';
-import { getVm, insertVm, listVmRows, usedSlots } from './vm-store.js';
+import { getVm, insertVm, listVmRows, usedSlots, type VmRow } from './vm-store.js';
 import { stateFromZone } from './vm-view.js';
 import { ISO_BOOTORDER, MACHINE_ATTR } from './zone-machine.js';
 import { ATTR, readPortAttrs } from './zone-spec.js';
@@ -223,14 +223,20 @@ async function reconcileForwardsNow(deps: ReconcileDeps): Promise<void> {
     log.warn({ count: lostMaps.length }, 'restored the outbound NAT rules');
   }
   const expected = new Set<string>();
+  // A running or stopped VM with an operation is being changed (issue 13): its forwards are
+  // the change's to add and remove (its allocations hold removed ones until it succeeds).
+  const changing = (v: VmRow) => v.operationId !== null && ['running', 'stopped'].includes(v.state);
   for (const vm of listVmRows(db)) {
     // A VM being created gets its rules from its own saga; one that failed holds none.
     if (vm.slot === null || ['creating', 'failed', 'deleting'].includes(vm.state)) continue;
+    if (changing(vm)) continue;
     for (const rule of rdrRules(runner.context(vm, []))) expected.add(normalizeNatRule(rule));
   }
   const creating = new Set(
     listVmRows(db)
-      .filter((v) => v.state === 'creating' || v.state === 'deleting' || v.needsCleanup)
+      .filter(
+        (v) => v.state === 'creating' || v.state === 'deleting' || v.needsCleanup || changing(v),
+      )
       .map((v) => (v.slot === null ? '' : layout.ip(v.slot))),
   );
   const missing = [...expected].filter((r) => !loaded.includes(r));
