@@ -451,3 +451,29 @@ describe('CD-ROM and ISO installs', () => {
     await done(t.api.deleteVm({ params: { id: 'iso-1' } }));
   });
 });
+
+describe('a change the host cannot take', () => {
+  it('is refused with the reason when the port range is full, and nothing changes', async () => {
+    const small = await simAgent({ flags: ['--port-range', '40000-40002'] });
+    await small.api.uploadImage({
+      query: { name: 'box' },
+      body: image.stream,
+      contentLength: image.stream.length,
+    });
+    await small.api.createVm({
+      body: { id: 'pr-1', env_id: 'chg', image: 'box', cpu: 1, disk: 1024, ports: [80] },
+    });
+    await small.settle();
+    const before = await small.api.getVm({ params: { id: 'pr-1' } });
+    const mark = small.commands().length;
+    const refused = small.api.updateVm({
+      params: { id: 'pr-1' },
+      body: { ports: [80, 443, 8443] },
+    });
+    expect(await message(refused)).toMatch(/no free host port in 40000-40002/);
+    expect(small.commands().length).toBe(mark);
+    const after = await small.api.getVm({ params: { id: 'pr-1' } });
+    expect(after.port_map).toEqual(before.port_map);
+    expect(after.operation_id).toBeNull();
+  });
+});
