@@ -33,6 +33,7 @@ import { StorageSetup } from './storage/storage-setup.js';
 import { freePortCount } from './vms/allocations.js';
 import { OperationRunner } from './vms/operation-runner.js';
 import { reconcileAtStart, reconcileForwards, retryCleanups } from './vms/reconcile.js';
+import { VmChangeService } from './vms/vm-change-service.js';
 import { VmService } from './vms/vm-service.js';
 import { countVmsByState } from './vms/vm-store.js';
 
@@ -145,6 +146,18 @@ export function buildAgent(config: AgentConfig, options: AgentOptions = {}): Age
     resources,
     runner,
     portRange: config.portRange,
+    storage: config.storage,
+  });
+  const changes = new VmChangeService({
+    db,
+    exec,
+    log,
+    layout,
+    images,
+    resources,
+    runner,
+    portRange: config.portRange,
+    storage: config.storage,
   });
   const [listenHost, listenPort] = splitHostPort(config.listen);
   // The node name comes from the host (`hostname`) once `start()` runs; until then, this machine's.
@@ -191,6 +204,7 @@ export function buildAgent(config: AgentConfig, options: AgentOptions = {}): Age
     maxImageBytes: config.maxImageBytes,
     portRange: config.portRange,
     vms,
+    changes,
     images,
     resources,
     stats,

@@ -8,6 +8,7 @@ import { mountHostRoutes } from './routes/host-routes.js';
 import { mountImageRoutes } from './routes/image-routes.js';
 import { mountKeyRoutes } from './routes/key-routes.js';
 import { mountStatsRoutes } from './routes/stats-routes.js';
+import { mountVmChangeRoutes } from './routes/vm-change-routes.js';
 import { mountVmRoutes } from './routes/vm-routes.js';
 
 /** Builds the agent's HTTP app from its dependencies; no I/O at import time. */
@@ -17,6 +18,7 @@ export function createApp(deps: AgentDeps): Hono<AgentEnv> {
   const bind = createAgentBinder(deps.db);
   mountHostRoutes(app, deps, bind);
   mountVmRoutes(app, deps, bind);
+  if (deps.changes) mountVmChangeRoutes(app, deps.changes, bind);
   mountImageRoutes(app, deps, bind);
   mountKeyRoutes(app, deps, bind);
   mountStatsRoutes(app, deps, bind);

@@ -6,6 +6,7 @@ import type { Layout } from './host/layout.js';
 import type { ImageService } from './images/image-service.js';
 import type { AgentMetrics } from './metrics.js';
 import type { StatsSampler } from './stats/stats-sampler.js';
+import type { VmChangeService } from './vms/vm-change-service.js';
 import type { VmService } from './vms/vm-service.js';
 
 /** Everything the HTTP app needs, built by main.ts (or a test) and passed in. */
@@ -21,6 +22,8 @@ export interface AgentDeps {
   maxImageBytes: number;
   portRange: [number, number];
   vms: VmService;
+  /** Resize, disks, CD-ROM, snapshots, clones (absent: those routes are not served). */
+  changes?: VmChangeService;
   images: ImageService;
   resources: HostResources;
   /** Usage sampled from kstat: what the stats routes and /metrics read. */

@@ -35,5 +35,6 @@ export * from './schemas/ssh-key.js';
 export * from './schemas/stats.js';
 export * from './schemas/status.js';
 export * from './schemas/vm.js';
+export * from './schemas/vm-change.js';
 export * from './schemas/vm-spec.js';
 export * from './util/sleep.js';

@@ -3,7 +3,7 @@ import { ApiError } from '@apiary/protocol';
 import type { Logger } from '@apiary/server-kit';
 import { eq, sql } from 'drizzle-orm';
 import type { Db } from '../db/open.js';
-import { vms } from '../db/schema.js';
+import { vmSnapshots, vms } from '../db/schema.js';
 import type { HostExec } from '../host/exec.js';
 import { readCpuCount, readMemoryMiB } from '../host/host-resources.js';
 import { getPool } from '../host/zpool.js';
@@ -52,17 +52,31 @@ export class HostResources {
   }
 }
 
+/**
+ * What VMs hold: their reservations (boot disk and data disks) and the space their snapshots
+ * keep (bytes only a snapshot still references, as last measured), in MiB.
+ */
 export function usedResources(db: Db): Resources {
   const row = db
     .select({
       cpu: sql<number>`coalesce(sum(${vms.cpu}), 0)`,
       mem: sql<number>`coalesce(sum(${vms.mem}), 0)`,
       disk: sql<number>`coalesce(sum(${vms.disk}), 0)`,
+      dataDisks: sql<number>`coalesce(sum((select sum(json_extract(value, '$.size')) from json_each(${vms.disks}))), 0)`,
     })
     .from(vms)
     .where(eq(vms.reserved, true))
     .get();
-  return { cpu: Number(row?.cpu ?? 0), mem: Number(row?.mem ?? 0), disk: Number(row?.disk ?? 0) };
+  const snaps = db
+    .select({ bytes: sql<number>`coalesce(sum(${vmSnapshots.usedBytes}), 0)` })
+    .from(vmSnapshots)
+    .get();
+  const snapshotMiB = Math.ceil(Number(snaps?.bytes ?? 0) / (1024 * 1024));
+  return {
+    cpu: Number(row?.cpu ?? 0),
+    mem: Number(row?.mem ?? 0),
+    disk: Number(row?.disk ?? 0) + Number(row?.dataDisks ?? 0) + snapshotMiB,
+  };
 }
 
 /** Which resources a request would push over the totals, e.g. ["cpu 10 > 8"]. */

@@ -1,4 +1,5 @@
-import type { FailureCode } from '@apiary/protocol';
+import { AgentImageFormat, type FailureCode, OperationKind } from '@apiary/protocol';
+
 import { sql } from 'drizzle-orm';
 import { index, integer, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
 
@@ -63,6 +64,16 @@ export const vms = sqliteTable(
     reserved: integer('reserved', { mode: 'boolean' }).notNull(),
     /** A failed create whose undo did not finish: the reconciler keeps trying. */
     needsCleanup: integer('needs_cleanup', { mode: 'boolean' }).notNull().default(false),
+    /** JSON array of data disks `{ n, size }` (bhyve `disk<n>`, MiB), in slot order. */
+    disks: text('disks').notNull().default('[]'),
+    /** Digest of the ISO attached as the CD-ROM. */
+    cdrom: text('cdrom'),
+    /** Installed from an ISO: the boot disk starts empty and the CD-ROM boots first. */
+    bootIso: integer('boot_iso', { mode: 'boolean' }).notNull().default(false),
+    /** `<vm>@<snapshot>` a clone's disks come from (its create clones them, not the image). */
+    sourceSnapshot: text('source_snapshot'),
+    /** JSON of the machine (VmMachine) the running zone was booted with: pending changes. */
+    booted: text('booted'),
     createdAt: text('created_at').notNull(),
     updatedAt: text('updated_at').notNull(),
   },
@@ -84,7 +95,9 @@ export const operations = sqliteTable(
   {
     id: text('id').primaryKey(),
     vmId: text('vm_id').notNull(),
-    kind: text('kind', { enum: ['create', 'start', 'stop', 'restart', 'delete'] }).notNull(),
+    kind: text('kind', {
+      enum: OperationKind.options as [OperationKind, ...OperationKind[]],
+    }).notNull(),
     state: text('state', { enum: ['pending', 'running', 'succeeded', 'failed'] }).notNull(),
     step: text('step'),
     /** JSON array of saga steps completed, in order (what an undo must reverse). */
@@ -93,6 +106,8 @@ export const operations = sqliteTable(
     errorMsg: text('error_msg'),
     /** Request that started the operation, so its log lines can be found after a resume. */
     requestId: text('request_id'),
+    /** JSON of what a change operation was asked (and what it replaces, for its undo). */
+    params: text('params'),
     createdAt: text('created_at').notNull(),
     updatedAt: text('updated_at').notNull(),
   },
@@ -102,10 +117,30 @@ export const operations = sqliteTable(
 export const images = sqliteTable('images', {
   digest: text('digest').primaryKey(),
   name: text('name'),
-  format: text('format', { enum: ['zfs-send', 'raw'] }).notNull(),
+  format: text('format', {
+    enum: AgentImageFormat.options as [AgentImageFormat, ...AgentImageFormat[]],
+  }).notNull(),
   size: integer('size').notNull(),
   location: text('location').notNull(),
   /** Size of the image's disk in bytes (a VM's disk may not be smaller). */
   diskBytes: integer('disk_bytes').notNull(),
   importedAt: text('imported_at').notNull().default(sql`(strftime('%Y-%m-%dT%H:%M:%fZ','now'))`),
 });
+
+/**
+ * Snapshots of VMs: one atomic `zfs snapshot` of every disk the VM had, with the machine it
+ * was (restored by a rollback). The datasets are the truth; this row is the configuration.
+ */
+export const vmSnapshots = sqliteTable(
+  'vm_snapshots',
+  {
+    vmId: text('vm_id').notNull(),
+    name: text('name').notNull(),
+    /** JSON VmMachine at the moment of the snapshot. */
+    machine: text('machine').notNull(),
+    /** Bytes held only by the snapshot, summed over its disks (measured after changes). */
+    usedBytes: integer('used_bytes'),
+    createdAt: text('created_at').notNull(),
+  },
+  (t) => [uniqueIndex('vm_snapshots_vm_name').on(t.vmId, t.name)],
+);

@@ -94,6 +94,11 @@ export interface HostExec {
   ): Promise<CommandResult>;
   /** Absolute path of a command (for the console's pty, which cannot go through execa). */
   resolve(command: HostCommand): string[];
+  /**
+   * A command whose stdout is streamed to the caller (`zfs send` of a snapshot export); `done`
+   * settles when it exits, rejecting with a HostCommandError when it failed.
+   */
+  stream?(command: HostCommand, args: string[]): { stdout: Readable; done: Promise<void> };
 }
 
 export interface HostExecOptions {
@@ -153,6 +158,21 @@ export function createHostExec(options: HostExecOptions): HostExec {
 
   return {
     resolve,
+    stream(command, args) {
+      const [file, ...prefix] = resolve(command) as [string, ...string[]];
+      const started = Date.now();
+      // No timeout: the caller reads at its own pace; a gone reader ends the command (EPIPE).
+      const child = execa(file, [...prefix, ...args], {
+        ...common(undefined),
+        timeout: 0,
+        encoding: 'buffer',
+        buffer: { stdout: false, stderr: true },
+      });
+      const done = child.then((result) => {
+        finish(command, [command, ...args], started, { ...result, stdout: '' } as Result);
+      });
+      return { stdout: child.stdout as Readable, done };
+    },
     run(command, args, runOptions = {}) {
       return gate.run(async () => {
         const [file, ...prefix] = resolve(command) as [string, ...string[]];

@@ -21,6 +21,13 @@ export interface Layout {
   incomingImageDataset(token: string): string;
   vmDataset(vmId: string): string;
   vmDisk(vmId: string): string;
+  /** A data disk (bhyve `disk<n>`): a volume beside the boot disk in the VM's dataset. */
+  vmDataDisk(vmId: string, n: number): string;
+  /** A snapshot `name` of `dataset` (a VM's disk). */
+  snapshotOf(dataset: string, name: string): string;
+  /** iso images: the directory (lofs-mounted read-only into zones) and the file in it. */
+  isoDir(hex: string): string;
+  isoFile(hex: string): string;
   /** file backend: the image's disk file and a VM's, as host paths. */
   imageFile(hex: string): string;
   vmDiskFile(vmId: string): string;
@@ -98,6 +105,10 @@ export function createLayout(config: LayoutConfig): Layout {
     incomingImageDataset: (token) => `${root}/images/incoming-${token}`,
     vmDataset: (vmId) => `${root}/vms/${vmId}`,
     vmDisk: (vmId) => `${root}/vms/${vmId}/disk0`,
+    vmDataDisk: (vmId, n) => `${root}/vms/${vmId}/data${n}`,
+    snapshotOf: (dataset, name) => `${dataset}@${name}`,
+    isoDir: (hex) => `/var/apiary/images/${hex}`,
+    isoFile: (hex) => `/var/apiary/images/${hex}/image.iso`,
     imagesMount: '/var/apiary/images',
     vmsMount: '/var/apiary/vms',
     imageFile: (hex) => `/var/apiary/images/${hex}/disk.img`,

@@ -1,7 +1,12 @@
 import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
-import { type AgentImage, ApiError, type ImageFormat, type StorageBackend } from '@apiary/protocol';
+import {
+  type AgentImage,
+  ApiError,
+  type AgentImageFormat as ImageFormat,
+  type StorageBackend,
+} from '@apiary/protocol';
 import type { Logger } from '@apiary/server-kit';
 import type { Db } from '../db/open.js';
 import type { HostExec } from '../host/exec.js';

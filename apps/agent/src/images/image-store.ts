@@ -1,5 +1,5 @@
 import type { AgentImage } from '@apiary/protocol';
-import { and, asc, count, eq, ne } from 'drizzle-orm';
+import { and, asc, count, eq, ne, or } from 'drizzle-orm';
 import type { Db } from '../db/open.js';
 import { images, vms } from '../db/schema.js';
 
@@ -40,13 +40,13 @@ export function deleteImageRow(db: Db, digest: string): void {
   db.delete(images).where(eq(images.digest, digest)).run();
 }
 
-/** VMs (in any state but gone) whose disk comes from this image. */
+/** VMs (in any state but gone) whose disk comes from this image, or with it as their CD-ROM. */
 export function vmsUsingImage(db: Db, digest: string): number {
   return (
     db
       .select({ n: count() })
       .from(vms)
-      .where(and(eq(vms.imageDigest, digest), ne(vms.state, 'deleted')))
+      .where(and(or(eq(vms.imageDigest, digest), eq(vms.cdrom, digest)), ne(vms.state, 'deleted')))
       .get()?.n ?? 0
   );
 }

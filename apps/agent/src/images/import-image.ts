@@ -1,7 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import { copyFile, mkdir, rename, rm } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { ApiError, type ImageFormat, type StorageBackend } from '@apiary/protocol';
+import {
+  ApiError,
+  type AgentImageFormat as ImageFormat,
+  type StorageBackend,
+} from '@apiary/protocol';
 import type { HostExec } from '../host/exec.js';
 import type { Layout } from '../host/layout.js';
 import {
@@ -38,11 +42,12 @@ export async function importImage(
   format: ImageFormat,
   storage: StorageBackend,
 ): Promise<ImportedImage> {
-  if (storage === 'file' && format !== 'raw') {
+  if (storage === 'file' && format === 'zfs-send') {
     throw new ApiError('validation', 'this host stores disks as files: it takes raw images only');
   }
   const target = layout.imageDataset(staged.hex);
-  const expected = storage === 'file' ? 'filesystem' : 'volume';
+  // An ISO is a file on either backend: bhyve opens it as a CD-ROM, nothing clones it.
+  const expected = storage === 'file' || format === 'iso' ? 'filesystem' : 'volume';
   const existing = await getDataset(exec, target);
   if (existing && (await getDataset(exec, layout.imageSnapshot(staged.hex)))) {
     return { location: target, diskBytes: existing.volsize ?? staged.size };
@@ -51,7 +56,9 @@ export async function importImage(
   const incoming = layout.incomingImageDataset(token);
   try {
     if (!existing) {
-      if (storage === 'file')
+      if (format === 'iso')
+        await writeImageFile(exec, layout, incoming, `incoming-${token}`, staged, 'image.iso');
+      else if (storage === 'file')
         await writeImageFile(exec, layout, incoming, `incoming-${token}`, staged);
       else if (format === 'zfs-send') await receiveVolume(exec, incoming, staged.path);
       else await writeRawVolume(exec, layout, incoming, staged);
@@ -87,9 +94,10 @@ async function writeImageFile(
   dataset: string,
   dirName: string,
   staged: StagedFile,
+  fileName = 'disk.img',
 ) {
   await createFilesystem(exec, dataset);
-  const file = layout.real(`${layout.imagesMount}/${dirName}/disk.img`);
+  const file = layout.real(`${layout.imagesMount}/${dirName}/${fileName}`);
   await mkdir(dirname(file), { recursive: true });
   await copyFile(staged.path, `${file}.part`);
   await rename(`${file}.part`, file);

@@ -7,7 +7,22 @@ import { exportZoneConfig } from '../host/zonecfg.js';
 import { zoneAttrs } from '../host/zonecfg-format.js';
 import { getVm, insertVm, usedSlots, type VmRow } from './vm-store.js';
 import { stateFromZone } from './vm-view.js';
+import { ISO_BOOTORDER, MACHINE_ATTR } from './zone-machine.js';
 import { ATTR, readPortAttrs } from './zone-spec.js';
+
+/** Data disks, CD-ROM and ISO boot as `machineResources` recorded them in the zone. */
+function readMachineAttrs(attrs: Record<string, string>) {
+  const disks = (attrs[MACHINE_ATTR.disks] ?? '')
+    .split(',')
+    .filter(Boolean)
+    .map((d) => d.split(':').map(Number))
+    .map(([n, size]) => ({ n: n ?? 0, size: size ?? 0 }));
+  return {
+    disks: JSON.stringify(disks),
+    cdrom: attrs[MACHINE_ATTR.cdrom] || null,
+    bootIso: attrs.bootorder === ISO_BOOTORDER,
+  };
+}
 
 /**
  * Take into the database a zone that carries our VM id but has no record: the host is the
@@ -39,6 +54,7 @@ export async function adoptZone(
       cpu: Number(attrs[ATTR.cpu] ?? 0),
       mem: Number(attrs[ATTR.mem] ?? 0),
       disk: Number(attrs[ATTR.disk] ?? 0),
+      ...readMachineAttrs(attrs),
       ports: JSON.stringify(ports.map(([guest]) => guest)),
       denyOutgoing: attrs[ATTR.denyOutgoing] === 'true',
       sshKeys: '[]',

@@ -9,6 +9,7 @@ import { addNatRules, removeNatRules, renderRdrRule } from '../host/ipnat.js';
 import {
   cloneSnapshot,
   createFilesystem,
+  createVolume,
   destroyDataset,
   getDataset,
   sendReceive,
@@ -24,6 +25,7 @@ import {
 import { renderBhyveZone, zoneAttrs } from '../host/zonecfg-format.js';
 import type { SagaStep } from './saga-step.js';
 import { bootVm, type VmContext, vmIp } from './vm-context.js';
+import { disksOf } from './vm-machine.js';
 import { zoneOwnership } from './zone-ownership.js';
 import { ATTR, buildZoneSpec, renderUserData } from './zone-spec.js';
 
@@ -46,6 +48,12 @@ const image: SagaStep = {
   // It loads ctx.image, which later steps read: run it again on every resume.
   always: true,
   async run(ctx) {
+    // A clone's disks come from a snapshot; an ISO install boots an installer on an empty disk.
+    if (ctx.vm.sourceSnapshot) return;
+    if (ctx.vm.bootIso) {
+      await ctx.images.ensure(ctx.vm.cdrom!, 'iso');
+      return;
+    }
     if (!ctx.vm.imageDigest) throw new ApiError('validation', 'VM has no image digest');
     ctx.image = await ctx.images.ensure(ctx.vm.imageDigest);
   },
@@ -56,9 +64,22 @@ const image: SagaStep = {
 const disk: SagaStep = {
   name: 'disk',
   async run(ctx) {
+    const target = ctx.layout.vmDisk(ctx.vm.id);
+    const source = cloneSource(ctx);
+    if (source) {
+      await cloneSnapshot(
+        ctx.exec,
+        ctx.layout.snapshotOf(ctx.layout.vmDisk(source.vm), source.name),
+        target,
+      );
+      return;
+    }
+    if (ctx.vm.bootIso) {
+      await createVolume(ctx.exec, target, ctx.vm.disk * MiB, true);
+      return;
+    }
     const hex = ctx.vm.imageDigest!.slice('sha256:'.length);
     if (ctx.storage === 'file') return copyDiskFile(ctx, hex);
-    const target = ctx.layout.vmDisk(ctx.vm.id);
     if (ctx.vm.cloneMode === 'thin') {
       await cloneSnapshot(ctx.exec, ctx.layout.imageSnapshot(hex), target);
       return;
@@ -73,6 +94,34 @@ const disk: SagaStep = {
     if (ctx.storage === 'file') {
       await rm(ctx.layout.real(ctx.layout.vmDir(ctx.vm.id)), { recursive: true, force: true });
     }
+  },
+};
+
+/** The VM and snapshot a clone's disks come from (`vm@snapshot`), or null. */
+function cloneSource(ctx: VmContext): { vm: string; name: string } | null {
+  const at = ctx.vm.sourceSnapshot?.indexOf('@') ?? -1;
+  if (at < 0) return null;
+  return { vm: ctx.vm.sourceSnapshot!.slice(0, at), name: ctx.vm.sourceSnapshot!.slice(at + 1) };
+}
+
+/** Data disks a VM is created with: a clone's, thin clones of its snapshot's. */
+const dataDisks: SagaStep = {
+  name: 'data-disks',
+  when: (ctx) => disksOf(ctx.vm).length > 0,
+  async run(ctx) {
+    const source = cloneSource(ctx);
+    for (const d of disksOf(ctx.vm)) {
+      const target = ctx.layout.vmDataDisk(ctx.vm.id, d.n);
+      if (!source) await createVolume(ctx.exec, target, d.size * MiB, true);
+      else {
+        const from = ctx.layout.snapshotOf(ctx.layout.vmDataDisk(source.vm, d.n), source.name);
+        await cloneSnapshot(ctx.exec, from, target);
+      }
+    }
+  },
+  async undo(ctx) {
+    for (const d of disksOf(ctx.vm))
+      await destroyDataset(ctx.exec, ctx.layout.vmDataDisk(ctx.vm.id, d.n), true);
   },
 };
 
@@ -100,6 +149,8 @@ async function exists(path: string): Promise<boolean> {
 
 const volsize: SagaStep = {
   name: 'volsize',
+  // A clone has its snapshot's size; an ISO install's disk was made at its size.
+  when: (ctx) => !ctx.vm.sourceSnapshot && !ctx.vm.bootIso,
   async run(ctx) {
     const wanted = ctx.vm.disk * MiB;
     if (ctx.image && ctx.image.diskBytes > wanted) {
@@ -257,6 +308,7 @@ export const ports: SagaStep = {
 export const CREATE_STEPS: SagaStep[] = [
   image,
   disk,
+  dataDisks,
   volsize,
   vnic,
   cloudInit,

@@ -11,13 +11,21 @@ import type { ImageService } from '../images/image-service.js';
 import type { AgentMetrics } from '../metrics.js';
 import type { HostNetwork } from '../network/host-network.js';
 import { KeyedMutex, Semaphore } from '../util/semaphore.js';
+import { isChangeKind } from './change-params.js';
+import { runChange } from './change-runner.js';
 import { CREATE_STEPS, egress, ports } from './create-steps.js';
 import { getOperation, type OperationRow, updateOperation } from './operation-store.js';
 import { runForward, runUndo, StepFailure } from './saga.js';
 import { takeApart } from './take-apart.js';
 import { bootVm, type VmContext } from './vm-context.js';
+import { machineOf } from './vm-machine.js';
 import { deleteVmRow, getVm, portsOf, setVmState, type VmRow } from './vm-store.js';
 import { stateFromZone, toFailure } from './vm-view.js';
+
+/** What a zone just booted has: its VM's machine as recorded (none of it pending). */
+function bootedWith(vm: VmRow): Pick<VmRow, 'booted'> {
+  return { booted: JSON.stringify(machineOf(vm)) };
+}
 
 /** The journaled step of an operation that is undoing: `undo:<step being undone>`. */
 const UNDO = 'undo:';
@@ -118,8 +126,19 @@ export class OperationRunner {
       this.deps.log.info({ operation_id: op.id, kind: op.kind, vm_id: vm.id }, 'operation started');
       if (op.kind === 'create') await this.creates.run(() => this.runCreate(op, vm));
       else if (op.kind === 'delete') await this.runDelete(op, vm);
+      else if (isChangeKind(op.kind)) await this.runChangeOp(op, vm);
       else await this.runAction(op, vm);
     });
+  }
+
+  /** resize, disks, CD-ROM, snapshots: the change sagas (change-runner.ts). */
+  private async runChangeOp(op: OperationRow, vm: VmRow): Promise<void> {
+    const deps = {
+      db: this.deps.db,
+      stopTimeoutMs: this.deps.stopTimeoutMs,
+      finish: (o: OperationRow, e: FailureInfo | null) => this.finish(o, e),
+    };
+    await runChange(deps, op, vm, this.context(vm));
   }
 
   private finish(op: OperationRow, error: FailureInfo | null): void {
@@ -158,7 +177,7 @@ export class OperationRunner {
         await this.deps.network.ensure();
         await this.deps.storage.ensure();
         await runForward(CREATE_STEPS, ctx, journal, done);
-        setVmState(db, vm.id, 'running', null, { operationId: null });
+        setVmState(db, vm.id, 'running', null, { operationId: null, ...bootedWith(vm) });
         this.finish(op, null);
         return;
       } catch (error) {
@@ -282,7 +301,7 @@ export class OperationRunner {
         // Rules live in the running zone's filter instance and the NAT table: put them back.
         if (egress.when?.(ctx)) await egress.run(ctx);
         await ports.run(ctx);
-        setVmState(db, vm.id, 'running', null, { operationId: null });
+        setVmState(db, vm.id, 'running', null, { operationId: null, ...bootedWith(vm) });
       }
       this.finish(op, null);
     } catch (error) {

@@ -12,6 +12,7 @@ export function insertOperation(
   kind: OperationKind,
   requestId: string | null,
   now = new Date(),
+  params?: unknown,
 ): OperationRow {
   const ts = now.toISOString();
   return db
@@ -22,6 +23,7 @@ export function insertOperation(
       kind,
       state: 'pending',
       requestId,
+      params: params === undefined ? null : JSON.stringify(params),
       createdAt: ts,
       updatedAt: ts,
     })

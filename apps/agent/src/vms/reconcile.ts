@@ -18,7 +18,7 @@ import { egress, rdrRules } from './create-steps.js';
 import type { OperationRunner } from './operation-runner.js';
 import { latestOperation, unfinishedOperations } from './operation-store.js';
 import type { VmService, ZoneListing } from './vm-service.js';
-import { listVmRows } from './vm-store.js';
+import { listVmRows, type VmRow } from './vm-store.js';
 
 /*
  * Start-up reconciliation: the host is the source of truth. Zones that carry our VM id but are
@@ -114,16 +114,20 @@ async function reconcileImages(deps: ReconcileDeps): Promise<void> {
     if (!/^[a-f0-9]{64}$/.test(name) || getImage(db, `sha256:${name}`)) continue;
     if (!snapshots.has(layout.imageSnapshot(name)))
       await snapshot(exec, layout.imageSnapshot(name));
-    // A filesystem image is a file-backend raw image; its size is the file's.
+    // A filesystem image is a file-backend raw image or an ISO; its size is the file's.
+    const iso =
+      row.type === 'filesystem'
+        ? await stat(layout.real(layout.isoFile(name))).catch(() => null)
+        : null;
     const file =
       row.type === 'filesystem'
-        ? await stat(layout.real(layout.imageFile(name))).catch(() => null)
+        ? (iso ?? (await stat(layout.real(layout.imageFile(name))).catch(() => null)))
         : null;
     if (row.type === 'filesystem' && !file) continue;
     insertImage(db, {
       digest: `sha256:${name}`,
       name: null,
-      format: file ? 'raw' : 'zfs-send',
+      format: iso ? 'iso' : file ? 'raw' : 'zfs-send',
       size: file ? file.size : (row.refer ?? 0),
       location: row.name,
       diskBytes: file ? file.size : (row.volsize ?? 0),
@@ -153,14 +157,20 @@ async function reconcileForwardsNow(deps: ReconcileDeps): Promise<void> {
     log.warn({ count: lostMaps.length }, 'restored the outbound NAT rules');
   }
   const expected = new Set<string>();
+  // A running or stopped VM with an operation is being changed (issue 13): its forwards are
+  // the change's to add and remove (its allocations hold removed ones until it succeeds).
+  const changing = (v: VmRow) => v.operationId !== null && ['running', 'stopped'].includes(v.state);
   for (const vm of listVmRows(db)) {
     // A VM being created gets its rules from its own saga; one that failed holds none.
     if (vm.slot === null || ['creating', 'failed', 'deleting'].includes(vm.state)) continue;
+    if (changing(vm)) continue;
     for (const rule of rdrRules(runner.context(vm, []))) expected.add(normalizeNatRule(rule));
   }
   const creating = new Set(
     listVmRows(db)
-      .filter((v) => v.state === 'creating' || v.state === 'deleting' || v.needsCleanup)
+      .filter(
+        (v) => v.state === 'creating' || v.state === 'deleting' || v.needsCleanup || changing(v),
+      )
       .map((v) => (v.slot === null ? '' : layout.ip(v.slot))),
   );
   const missing = [...expected].filter((r) => !loaded.includes(r));

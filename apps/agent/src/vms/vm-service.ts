@@ -5,6 +5,7 @@ import {
   type CreateVmReq,
   type FailureInfo,
   type OperationKind,
+  type StorageBackend,
   type VmOperationResp,
 } from '@apiary/protocol';
 import { currentRequestId, type Logger } from '@apiary/server-kit';
@@ -13,6 +14,7 @@ import { capacityShortfall, usedResources } from '../capacity/host-capacity.js';
 import type { Db } from '../db/open.js';
 import type { HostExec } from '../host/exec.js';
 import type { Layout } from '../host/layout.js';
+import { listDatasetTree } from '../host/zfs.js';
 import { getZone, listZones, type ZoneListEntry } from '../host/zoneadm.js';
 import type { ImageService } from '../images/image-service.js';
 import { adoptZone } from './adopt-zone.js';
@@ -27,6 +29,7 @@ import {
   pendingFor,
   toOperation,
 } from './operation-store.js';
+import { clonesOf } from './snapshot-store.js';
 import {
   countVms,
   getVm,
@@ -58,6 +61,7 @@ export interface VmServiceDeps {
   resources: HostResources;
   runner: OperationRunner;
   portRange: [number, number];
+  storage?: StorageBackend;
 }
 
 /** The create request as stored for idempotency: same hash, same VM. */
@@ -82,14 +86,27 @@ export class VmService {
 
   async create(req: CreateVmReq): Promise<VmOperationResp> {
     const { db, images } = this.deps;
-    const resolved = images.resolve(req.image);
-    if (!resolved) throw imageError(`image ${req.image} is not on this host`);
+    const iso = req.boot_iso !== undefined;
+    const ref = req.image;
+    const field = iso ? 'boot_iso' : 'image';
+    const resolved = images.resolve(ref);
+    if (!resolved) throw imageError(`image ${ref} is not on this host`, field);
     if (!resolved.row && !images.canPull()) {
       throw imageError(
-        `image ${req.image} is not on this host and there is no controller to pull it from`,
+        `image ${ref} is not on this host and there is no controller to pull it from`,
+        field,
       );
     }
-    if (resolved.row && resolved.row.diskBytes > req.disk * MiB) {
+    if (resolved.row && (resolved.row.format === 'iso') !== iso) {
+      throw imageError(
+        iso ? `image ${ref} is not an iso` : `image ${ref} is an iso: give it as boot_iso`,
+        field,
+      );
+    }
+    if (iso && this.deps.storage === 'file') {
+      throw imageError('installing from an ISO needs the zvol storage backend', field);
+    }
+    if (!iso && resolved.row && resolved.row.diskBytes > req.disk * MiB) {
       throw new ApiError(
         'validation',
         `disk must be at least ${Math.ceil(resolved.row.diskBytes / MiB)} MiB for this image`,
@@ -132,8 +149,10 @@ export class VmService {
       const now = new Date().toISOString();
       const fields = {
         envId: req.env_id,
-        image: req.image,
-        imageDigest: resolved.digest,
+        image: ref,
+        imageDigest: iso ? null : resolved.digest,
+        cdrom: iso ? resolved.digest : null,
+        bootIso: iso,
         cpu: req.cpu,
         mem: req.mem,
         disk: req.disk,
@@ -205,6 +224,14 @@ export class VmService {
       const tx = txDb as unknown as Db;
       const vm = getVm(tx, id);
       if (!vm) throw new ApiError('not_found', `no VM ${id}`);
+      // zfs would refuse to destroy snapshots that clones depend on: say so before anything.
+      const clones = clonesOf(tx, id).map((c) => c.id);
+      if (clones.length > 0) {
+        throw new ApiError(
+          'conflict',
+          `VMs are cloned from snapshots of ${id} (${clones.join(', ')}): delete them first`,
+        );
+      }
       const queued = pendingFor(tx, id);
       const already = queued.find((o) => o.kind === 'delete');
       if (already) return { vm, op: already, fresh: false };
@@ -237,9 +264,18 @@ export class VmService {
     const startedAt = Date.now();
     const zone = await getZone(this.deps.exec, id);
     const zones = new Map(zone ? [[zone.name, zone]] : []);
-    return presentVms(this.deps.db, this.deps.layout, [
+    const vm = presentVms(this.deps.db, this.deps.layout, [
       this.observe(row, { zones, startedAt }),
     ])[0]!;
+    return vm.disks?.length ? this.withDiskUsage(vm) : vm;
+  }
+
+  /** Data disks' `used` (bytes), read from the host for one VM. */
+  private async withDiskUsage(vm: AgentVm): Promise<AgentVm> {
+    const { exec, layout } = this.deps;
+    const rows = await listDatasetTree(exec, layout.vmDataset(vm.id)).catch(() => []);
+    const used = (n: number) => rows.find((r) => r.name === layout.vmDataDisk(vm.id, n))?.used;
+    return { ...vm, disks: vm.disks?.map((d) => ({ ...d, used: used(d.n) ?? null })) };
   }
 
   /** What the host holds per VM id, read from the host (see host-vms.ts). */
@@ -305,6 +341,6 @@ export class VmService {
   }
 }
 
-function imageError(msg: string): ApiError {
-  return new ApiError('validation', msg, { details: [{ path: 'body.image', message: msg }] });
+function imageError(msg: string, field = 'image'): ApiError {
+  return new ApiError('validation', msg, { details: [{ path: `body.${field}`, message: msg }] });
 }

@@ -1,8 +1,9 @@
 import type { AgentVm, FailureInfo, VmState } from '@apiary/protocol';
-import { asc, count, eq, isNotNull } from 'drizzle-orm';
+import { and, asc, count, eq, inArray, isNotNull } from 'drizzle-orm';
 import { bumpGeneration } from '../db/meta-store.js';
 import type { Db } from '../db/open.js';
-import { portAllocations, vms } from '../db/schema.js';
+import { portAllocations, vmSnapshots, vms } from '../db/schema.js';
+import { disksOf, pendingChanges } from './vm-machine.js';
 
 export type VmRow = typeof vms.$inferSelect;
 export type NewVmRow = typeof vms.$inferInsert;
@@ -81,6 +82,8 @@ export function deleteVmRow(db: Db, id: string): void {
   db.transaction((tx) => {
     bumpGeneration(tx as unknown as Db);
     tx.delete(portAllocations).where(eq(portAllocations.vmId, id)).run();
+    // Its snapshots went with its dataset.
+    tx.delete(vmSnapshots).where(eq(vmSnapshots.vmId, id)).run();
     tx.delete(vms).where(eq(vms.id, id)).run();
   });
 }
@@ -97,6 +100,14 @@ export function portsOf(db: Db, vmId: string): Array<{ hostPort: number; guestPo
     .where(eq(portAllocations.vmId, vmId))
     .orderBy(asc(portAllocations.guestPort))
     .all();
+}
+
+/** Give back host ports of a VM (forwards a change removed, or an undone change added). */
+export function deletePortRows(db: Db, vmId: string, hostPorts: number[]): void {
+  if (hostPorts.length === 0) return;
+  db.delete(portAllocations)
+    .where(and(eq(portAllocations.vmId, vmId), inArray(portAllocations.hostPort, hostPorts)))
+    .run();
 }
 
 export function allPortRows(db: Db) {
@@ -120,6 +131,9 @@ export function toAgentVm(row: VmRow, ip: string | null, portMap: Record<string,
     port_map: portMap,
     generation: row.generation,
     operation_id: row.operationId,
+    disks: disksOf(row).map((d) => ({ ...d, used: null })),
+    cdrom: row.cdrom as AgentVm['cdrom'],
+    pending_changes: pendingChanges(row),
     created_at: row.createdAt,
     updated_at: row.updatedAt,
   };

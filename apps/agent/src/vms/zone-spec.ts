@@ -1,5 +1,7 @@
 import type { BhyveZoneSpec } from '../host/zonecfg-format.js';
 import { type VmContext, vmIp, vmVnic } from './vm-context.js';
+import { machineOf } from './vm-machine.js';
+import { MACHINE_ATTR, machineResources } from './zone-machine.js';
 
 /** zonecfg attr names the agent stamps into every zone it creates. */
 export const ATTR = {
@@ -7,9 +9,9 @@ export const ATTR = {
   envId: 'apiary-env-id',
   image: 'apiary-image',
   imageDigest: 'apiary-image-digest',
-  cpu: 'apiary-cpu',
-  mem: 'apiary-mem',
-  disk: 'apiary-disk',
+  cpu: MACHINE_ATTR.cpu,
+  mem: MACHINE_ATTR.mem,
+  disk: MACHINE_ATTR.disk,
   ports: 'apiary-ports',
   denyOutgoing: 'apiary-deny-outgoing',
   slot: 'apiary-slot',
@@ -29,12 +31,17 @@ export function buildZoneSpec(ctx: VmContext): BhyveZoneSpec {
   // zvol: the disk is a device the zone may open. file: the VM's directory is lofs-mounted into
   // the zone at the same path, so bhyve (which runs inside the zone) opens the same file name.
   const disk = file ? layout.vmDiskFile(vm.id) : layout.vmDisk(vm.id);
+  const machine = machineResources(layout, vm, machineOf(vm));
+  const [vcpus, ram, cpu, mem, diskSize, ...extra] = machine.attrs;
   return {
     zonepath: layout.zonepath(vm.id),
     autoboot: false,
-    ...(file
-      ? { fs: [{ dir: layout.vmDir(vm.id), special: layout.vmDir(vm.id), options: ['nodevices'] }] }
-      : {}),
+    fs: [
+      ...(file
+        ? [{ dir: layout.vmDir(vm.id), special: layout.vmDir(vm.id), options: ['nodevices'] }]
+        : []),
+      ...machine.fs,
+    ],
     nets: [
       {
         physical: vmVnic(ctx),
@@ -42,21 +49,23 @@ export function buildZoneSpec(ctx: VmContext): BhyveZoneSpec {
         defrouter: layout.subnet.gateway,
       },
     ],
-    devices: file ? [] : [`/dev/zvol/rdsk/${disk}`],
+    devices: [...(file ? [] : [`/dev/zvol/rdsk/${disk}`]), ...machine.devices],
     attrs: [
       ['bootdisk', disk],
-      ['vcpus', String(vm.cpu)],
-      ['ram', `${vm.mem}M`],
+      vcpus!,
+      ram!,
       ['cloud-init', layout.userDataPath(vm.id)],
       // A framebuffer on <zonepath>/root/tmp/vm.vnc for the VNC console websocket.
       ['vnc', 'on'],
       [ATTR.vmId, vm.id],
       [ATTR.envId, vm.envId],
       [ATTR.image, vm.image],
-      [ATTR.imageDigest, vm.imageDigest ?? ''],
-      [ATTR.cpu, String(vm.cpu)],
-      [ATTR.mem, String(vm.mem)],
-      [ATTR.disk, String(vm.disk)],
+      // zonecfg refuses an empty value: an ISO install has no image digest, and no attr.
+      ...(vm.imageDigest ? [[ATTR.imageDigest, vm.imageDigest] as [string, string]] : []),
+      cpu!,
+      mem!,
+      diskSize!,
+      ...extra,
       ...portAttrs(ctx.ports),
       [ATTR.denyOutgoing, String(vm.denyOutgoing)],
       [ATTR.slot, String(vm.slot)],

@@ -15,6 +15,13 @@ export function hostSnapshot(simRoot: string) {
     // A zone configured twice over, or half, shows here even when its state looks right.
     zoneConfigs: Object.fromEntries(s.zones.map((z) => [z.name, z.config])),
     datasets: Object.keys(s.datasets).sort(),
+    // A volume grown and not shrunk back by an undo shows here, not in the names.
+    volsizes: Object.fromEntries(
+      Object.values(s.datasets)
+        .filter((d) => d.type === 'volume')
+        .map((d) => [d.name, d.volsize ?? null])
+        .sort(([a], [b]) => String(a).localeCompare(String(b))),
+    ),
     links: s.links.map((l) => `${l.name}:${l.class}${l.over ? `:${l.over}` : ''}`).sort(),
     addresses: s.addresses.map((a) => `${a.addrobj}=${a.addr}`).sort(),
     nat: [...s.ipfilter.global.nat],

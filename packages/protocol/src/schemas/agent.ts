@@ -4,6 +4,7 @@ import { FailureInfo } from './failure-codes.js';
 import { EnvId, ImageDigest, ImageName, ImageRef, VmId } from './names.js';
 import { SshPublicKey } from './ssh-key.js';
 import { PortMap, VmState } from './vm.js';
+import { PendingChanges, VmDisk } from './vm-change.js';
 import { Engine, Port, Ports, VM_LIMITS } from './vm-spec.js';
 
 /**
@@ -20,11 +21,18 @@ export type StorageBackend = z.infer<typeof StorageBackend>;
 export const ImageFormat = z.enum(['zfs-send', 'raw']);
 export type ImageFormat = z.infer<typeof ImageFormat>;
 
+/**
+ * What an agent's image store holds: disk images (as `ImageFormat`) and ISOs (`iso`, kept as a
+ * file and attached to VMs as a CD-ROM, never cloned into a disk).
+ */
+export const AgentImageFormat = z.enum([...ImageFormat.options, 'iso']);
+export type AgentImageFormat = z.infer<typeof AgentImageFormat>;
+
 /** An image held in an agent's local store. */
 export const AgentImage = z.object({
   digest: ImageDigest,
   name: z.string().nullable(),
-  format: ImageFormat,
+  format: AgentImageFormat,
   size: z.int().min(0),
   /** Dataset (zvol backend) or file path (file backend) holding the image. */
   location: z.string(),
@@ -51,20 +59,32 @@ export const AgentInfo = z.object({
 });
 export type AgentInfo = z.infer<typeof AgentInfo>;
 
-/** `POST /api/vms`: create a VM. The same request sent twice creates one VM. */
-export const CreateVmReq = z.strictObject({
-  id: VmId,
-  env_id: EnvId,
-  image: ImageRef,
-  cpu: z.int().min(VM_LIMITS.cpu.min).max(VM_LIMITS.cpu.max).default(VM_LIMITS.cpu.default),
-  mem: z.int().min(VM_LIMITS.mem.min).max(VM_LIMITS.mem.max).default(VM_LIMITS.mem.default),
-  disk: z.int().min(VM_LIMITS.disk.min).max(VM_LIMITS.disk.max).default(VM_LIMITS.disk.default),
-  ports: Ports.prefault([]),
-  deny_outgoing: z.boolean().default(false),
-  ssh_keys: z.array(SshPublicKey).max(32).default([]),
-  /** Thin `zfs clone` of the image (default) or an independent full copy. */
-  clone: z.enum(['thin', 'full']).default('thin'),
-});
+/**
+ * `POST /api/vms`: create a VM. The same request sent twice creates one VM. Its boot disk is a
+ * clone of `image`, or (`boot_iso`, an ISO image) an empty disk of `disk` MiB that the VM
+ * installs onto from its CD-ROM, which it boots from.
+ */
+export const CreateVmReq = z
+  .strictObject({
+    id: VmId,
+    env_id: EnvId,
+    image: ImageRef.optional(),
+    boot_iso: ImageRef.optional(),
+    cpu: z.int().min(VM_LIMITS.cpu.min).max(VM_LIMITS.cpu.max).default(VM_LIMITS.cpu.default),
+    mem: z.int().min(VM_LIMITS.mem.min).max(VM_LIMITS.mem.max).default(VM_LIMITS.mem.default),
+    disk: z.int().min(VM_LIMITS.disk.min).max(VM_LIMITS.disk.max).default(VM_LIMITS.disk.default),
+    ports: Ports.prefault([]),
+    deny_outgoing: z.boolean().default(false),
+    ssh_keys: z.array(SshPublicKey).max(32).default([]),
+    /** Thin `zfs clone` of the image (default) or an independent full copy. */
+    clone: z.enum(['thin', 'full']).default('thin'),
+  })
+  .refine((r) => (r.image === undefined) !== (r.boot_iso === undefined), {
+    message: 'give exactly one of image and boot_iso',
+    path: ['image'],
+  })
+  // What the VM records as its image: the ISO's reference for an ISO install.
+  .transform((r) => ({ ...r, image: (r.image ?? r.boot_iso) as ImageRef }));
 export type CreateVmReq = z.infer<typeof CreateVmReq>;
 export type CreateVmReqInput = z.input<typeof CreateVmReq>;
 
@@ -87,12 +107,32 @@ export const AgentVm = z.object({
   generation: z.int().min(0),
   /** Operation currently running on this VM, if any. */
   operation_id: z.string().nullable(),
+  /** Data disks (`disk0`..`disk15`), besides the boot disk. */
+  disks: z.array(VmDisk).optional(),
+  /** ISO attached as the VM's CD-ROM. */
+  cdrom: ImageDigest.nullable().optional(),
+  /** Changes a running VM gets when it next starts (null: none). */
+  pending_changes: PendingChanges.optional(),
   created_at: Timestamp,
   updated_at: Timestamp,
 });
 export type AgentVm = z.infer<typeof AgentVm>;
 
-export const OperationKind = z.enum(['create', 'start', 'stop', 'restart', 'delete']);
+export const OperationKind = z.enum([
+  'create',
+  'start',
+  'stop',
+  'restart',
+  'delete',
+  'update',
+  'add_disk',
+  'remove_disk',
+  'attach_cdrom',
+  'detach_cdrom',
+  'snapshot',
+  'rollback',
+  'delete_snapshot',
+]);
 export type OperationKind = z.infer<typeof OperationKind>;
 
 export const OperationState = z.enum(['pending', 'running', 'succeeded', 'failed']);
@@ -115,7 +155,7 @@ export type Operation = z.infer<typeof Operation>;
 /** `POST /api/images` query string (the body is the image stream). */
 export const UploadImageQuery = z.strictObject({
   name: ImageName,
-  format: ImageFormat.default('zfs-send'),
+  format: AgentImageFormat.default('zfs-send'),
   /** Optional expected digest: the upload is refused if the content does not match. */
   digest: ImageDigest.optional(),
 });
@@ -125,7 +165,7 @@ export type UploadImageQuery = z.infer<typeof UploadImageQuery>;
 export const PullImageReq = z.strictObject({
   digest: ImageDigest,
   name: ImageName.optional(),
-  format: ImageFormat.default('zfs-send'),
+  format: AgentImageFormat.default('zfs-send'),
 });
 export type PullImageReq = z.infer<typeof PullImageReq>;
 
