@@ -1,7 +1,7 @@
 import type { Logger } from '@apiary/server-kit';
 import type { AgentConnector } from './agents/agent-connector.js';
 import type { ControllerConfig } from './config.js';
-import type { Db } from './db/open-db.js';
+import type { Db, Engine, Tables } from './db/database.js';
 import type { SecretBox } from './lib/cipher.js';
 import type { Clock } from './lib/clock.js';
 import type { EventBus } from './lib/event-bus.js';
@@ -15,7 +15,10 @@ import type { FreeSpace } from './services/images/disk-floor.js';
  * Everything a service needs, passed explicitly: no module-global database, no `process.env`.
  */
 export interface Ctx {
+  /** The database, on either engine (see db/database.ts): build queries with `db` on `t`. */
   db: Db;
+  t: Tables;
+  engine: Engine;
   config: ControllerConfig;
   log: Logger;
   clock: Clock;

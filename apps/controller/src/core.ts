@@ -7,8 +7,8 @@ import { type ResolveHost, systemResolve } from './agents/agent-target.js';
 import { createApp } from './app.js';
 import type { ControllerConfig } from './config.js';
 import type { Ctx } from './context.js';
-import type { Db } from './db/open-db.js';
-import { hosts } from './db/schema.js';
+import type { Database } from './db/database.js';
+
 import { createConsoleSockets } from './http/console-upgrade.js';
 import { EventStreams } from './http/event-streams.js';
 import { createSecretBox, loadOrCreateKeyFile } from './lib/cipher.js';
@@ -29,7 +29,7 @@ import { removeStaleUploads } from './services/images/image-store.js';
 
 export interface CoreDeps {
   config: ControllerConfig;
-  db: Db;
+  database: Database;
   clock?: Clock;
   log?: Logger;
   /** How the controller reaches agents (tests: an in-process fake agent). */
@@ -54,7 +54,7 @@ const CONSOLE_CHECK_MS = 10_000;
  * The controller without its listening socket: context, HTTP app and background loops. `main`
  * serves `app.fetch`; tests call the loop passes (`sweep`, `reap`, ...) directly.
  */
-export function createControllerCore(deps: CoreDeps) {
+export async function createControllerCore(deps: CoreDeps) {
   const { config } = deps;
   const clock = deps.clock ?? systemClock;
   const log = deps.log ?? createLogger({ level: config.logLevel, format: config.logFormat });
@@ -66,7 +66,9 @@ export function createControllerCore(deps: CoreDeps) {
   removeStaleUploads(imageDir, readdirSync(imageDir));
   const liveness = new LivenessTracker(clock, config);
   const ctx: Ctx = {
-    db: deps.db,
+    db: deps.database.db,
+    t: deps.database.t,
+    engine: deps.database.engine,
     config,
     log,
     clock,
@@ -88,7 +90,7 @@ export function createControllerCore(deps: CoreDeps) {
     freeSpace: deps.freeSpace ?? statfsFreeSpace,
     consoleTickets: new ConsoleTickets({ clock, ttlMs: config.consoleTicketTtlMs }),
   };
-  liveness.load(ctx.db.select().from(hosts).all());
+  liveness.load(await ctx.db.select().from(ctx.t.hosts));
   ctx.metrics.sources.hostCounts = () => countHosts(ctx);
 
   const drainWorker = createDrainWorker(ctx);
@@ -171,4 +173,4 @@ export function createControllerCore(deps: CoreDeps) {
     ...passes,
   };
 }
-export type ControllerCore = ReturnType<typeof createControllerCore>;
+export type ControllerCore = Awaited<ReturnType<typeof createControllerCore>>;

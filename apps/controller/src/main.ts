@@ -4,7 +4,7 @@ import { createLogger, splitHostPort } from '@apiary/server-kit';
 import { serve } from '@hono/node-server';
 import { ConfigError, parseConfig } from './config.js';
 import { createControllerCore } from './core.js';
-import { openDb } from './db/open-db.js';
+import { describeDbTarget, openDatabase, parseDbTarget } from './db/database.js';
 import { bootstrapIfEmpty } from './services/auth/bootstrap.js';
 
 async function main() {
@@ -23,8 +23,10 @@ async function main() {
   process.umask(0o077);
   mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
   chmodSync(config.dataDir, 0o700);
-  const opened = openDb(join(config.dataDir, 'controller.db'));
-  const core = createControllerCore({ config, db: opened.db, log });
+  const target = parseDbTarget(config.db ?? `sqlite:${join(config.dataDir, 'controller.db')}`);
+  const database = await openDatabase(target, { poolSize: config.dbPoolSize });
+  log.info({ db: describeDbTarget(target) }, 'database open');
+  const core = await createControllerCore({ config, database, log });
 
   const bootstrap = await bootstrapIfEmpty(core.ctx, config.dataDir);
   if (bootstrap) {
@@ -53,7 +55,7 @@ async function main() {
     if ('closeIdleConnections' in server)
       (server as { closeIdleConnections(): void }).closeIdleConnections();
     await core.stop();
-    opened.close();
+    await database.close();
     log.info('stopped');
     process.exit(0);
   };

@@ -1,6 +1,6 @@
 import { controllerRoutes as r } from '@apiary/protocol';
 import { eq } from 'drizzle-orm';
-import { users } from '../db/schema.js';
+
 import { createApiKey, listApiKeys, revokeApiKey } from '../services/auth/api-keys.js';
 import {
   createLicenseKey,
@@ -23,9 +23,9 @@ export function registerAuthRoutes({ ctx, router, bind, remoteAddress }: RouteDe
   const throttle = new LoginThrottle(ctx.clock);
   bind(router, r.login, ({ c, body }) => login(ctx, body, { throttle, address: remoteAddress(c) }));
   bind(router, r.logout, ({ principal }) => logout(ctx, principal));
-  bind(router, r.whoami, ({ principal: p }) => {
+  bind(router, r.whoami, async ({ principal: p }) => {
     const user = p.userId
-      ? ctx.db.select().from(users).where(eq(users.id, p.userId)).get()
+      ? (await ctx.db.select().from(users).where(eq(users.id, p.userId)))[0]
       : undefined;
     return {
       via: p.via,

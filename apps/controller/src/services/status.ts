@@ -1,16 +1,17 @@
 import type { FleetStatus } from '@apiary/protocol';
 import { and, count, eq, ne, sql } from 'drizzle-orm';
 import type { Ctx } from '../context.js';
-import { envs, hosts, images, vms } from '../db/schema.js';
+
 import { CONTROLLER_VERSION } from '../version.js';
 import { orgFilter, type Principal } from './auth/principal.js';
 import { imageScope } from './images/images.js';
 
 /** `GET /v1/status`: the fleet at a glance, counting only what the caller's organization sees. */
-export function fleetStatus(ctx: Ctx, p: Principal): FleetStatus {
+export async function fleetStatus(ctx: Ctx, p: Principal): Promise<FleetStatus> {
+  const { envs, hosts, images, vms } = ctx.t;
   const org = orgFilter(p);
   const hostWhere = org === undefined ? undefined : eq(hosts.orgId, org);
-  const hostRows = ctx.db
+  const hostRows = (await ctx.db
     .select({
       id: hosts.id,
       liveness: hosts.liveness,
@@ -23,8 +24,7 @@ export function fleetStatus(ctx: Ctx, p: Principal): FleetStatus {
       disk: sql<number>`${hosts.reservedDisk} + ${hosts.foreignDisk}`,
     })
     .from(hosts)
-    .where(hostWhere)
-    .all();
+    .where(hostWhere));
   const h = {
     total: hostRows.length,
     ready: 0,
@@ -50,28 +50,25 @@ export function fleetStatus(ctx: Ctx, p: Principal): FleetStatus {
     ne(envs.state, 'deleted'),
     org === undefined ? undefined : eq(envs.orgId, org),
   );
-  const envStates = ctx.db
+  const envStates = (await ctx.db
     .select({ state: envs.state, n: count() })
     .from(envs)
     .where(envWhere)
-    .groupBy(envs.state)
-    .all();
+    .groupBy(envs.state));
   const vmWhere = and(ne(vms.state, 'deleted'), org === undefined ? undefined : eq(vms.orgId, org));
   // VMs on a host that is down are unobserved: counted as unknown, like GET /v1/vms/{id} shows them.
   const shown = sql<string>`case when ${hosts.liveness} = 'down' and ${vms.state} <> 'pending' then 'unknown' else ${vms.state} end`;
-  const vmStates = ctx.db
+  const vmStates = (await ctx.db
     .select({ state: shown, n: count() })
     .from(vms)
     .leftJoin(hosts, eq(hosts.id, vms.hostId))
     .where(vmWhere)
-    .groupBy(shown)
-    .all();
+    .groupBy(shown));
   const imageCount =
-    ctx.db
+    (await ctx.db
       .select({ n: count() })
       .from(images)
-      .where(imageScope(org === undefined ? undefined : org))
-      .get()?.n ?? 0;
+      .where(imageScope(org === undefined ? undefined : org)))[0]?.n ?? 0;
   return {
     hosts: h,
     capacity: {

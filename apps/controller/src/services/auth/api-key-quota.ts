@@ -1,7 +1,7 @@
 import { ApiError } from '@apiary/protocol';
 import { and, count, eq, gt, isNull, or, type SQL } from 'drizzle-orm';
 import type { Ctx } from '../../context.js';
-import { apiKeys } from '../../db/schema.js';
+
 import type { Principal } from './principal.js';
 
 /**
@@ -13,9 +13,10 @@ export const API_KEY_LIMITS = { perUser: 100, perOrg: 1_000 } as const;
 
 /** Refuses (409) a new key for `p` in `orgId` once the user or the organization is at its bound. */
 export function assertApiKeyQuota(ctx: Ctx, p: Principal, orgId: string | null): void {
+  const { apiKeys } = ctx.t;
   const now = ctx.clock.now();
-  const active = (scope: SQL) =>
-    ctx.db
+  const active = async (scope: SQL) =>
+    (await ctx.db
       .select({ n: count() })
       .from(apiKeys)
       .where(
@@ -24,8 +25,7 @@ export function assertApiKeyQuota(ctx: Ctx, p: Principal, orgId: string | null):
           isNull(apiKeys.revokedAt),
           or(isNull(apiKeys.expiresAt), gt(apiKeys.expiresAt, now)),
         ),
-      )
-      .get()?.n ?? 0;
+      ))[0]?.n ?? 0;
   if (p.userId && active(eq(apiKeys.userId, p.userId)) >= API_KEY_LIMITS.perUser) {
     throw new ApiError(
       'conflict',

@@ -11,7 +11,7 @@ import {
 import { newId } from '@apiary/server-kit';
 import { and, count, eq, type SQL } from 'drizzle-orm';
 import type { Ctx } from '../../context.js';
-import { apiKeys } from '../../db/schema.js';
+import type { apiKeys } from '../../db/pg-schema.js';
 import { iso, isoOrNull } from '../../lib/clock.js';
 import { newSecret } from '../../lib/secrets.js';
 import { assertApiKeyQuota } from './api-key-quota.js';
@@ -38,7 +38,8 @@ export function toApiKeyView(row: typeof apiKeys.$inferSelect): ApiKey {
  * Creates a key at most as powerful as its creator: no higher role, no scope the creator's own
  * key lacks (a scoped key makes keys within its scopes). The key is in the response, once.
  */
-export function createApiKey(ctx: Ctx, p: Principal, input: CreateApiKeyReq): CreatedApiKey {
+export async function createApiKey(ctx: Ctx, p: Principal, input: CreateApiKeyReq): Promise<CreatedApiKey> {
+  const { apiKeys } = ctx.t;
   const role = input.role ?? p.role;
   if (!roleAtLeast(p.role, role)) throw new ApiError('forbidden', `cannot create a ${role} key`);
   const scopes = input.scopes ?? p.scopes;
@@ -64,7 +65,7 @@ export function createApiKey(ctx: Ctx, p: Principal, input: CreateApiKeyReq): Cr
     revokedAt: null,
     lastUsedAt: null,
   };
-  ctx.db.insert(apiKeys).values(row).run();
+  await ctx.db.insert(apiKeys).values(row);
   return { ...toApiKeyView(row), key: secret.secret };
 }
 
@@ -75,30 +76,30 @@ function visibleKeys(p: Principal): SQL | undefined {
   return and(eq(apiKeys.orgId, p.orgId ?? '__none__'), eq(apiKeys.userId, p.userId ?? '__none__'));
 }
 
-export function listApiKeys(ctx: Ctx, p: Principal, page: Pagination) {
+export async function listApiKeys(ctx: Ctx, p: Principal, page: Pagination) {
+  const { apiKeys } = ctx.t;
   const where = visibleKeys(p);
-  const rows = ctx.db
+  const rows = (await ctx.db
     .select()
     .from(apiKeys)
     .where(where)
     .orderBy(apiKeys.createdAt, apiKeys.id)
     .limit(page.limit)
-    .offset(page.offset)
-    .all();
-  const total = ctx.db.select({ n: count() }).from(apiKeys).where(where).get()?.n ?? 0;
+    .offset(page.offset));
+  const total = (await ctx.db.select({ n: count() }).from(apiKeys).where(where))[0]?.n ?? 0;
   return { items: rows.map(toApiKeyView), total, limit: page.limit, offset: page.offset };
 }
 
-export function revokeApiKey(ctx: Ctx, p: Principal, id: string) {
+export async function revokeApiKey(ctx: Ctx, p: Principal, id: string) {
+  const { apiKeys } = ctx.t;
   const where = visibleKeys(p);
-  const row = ctx.db
+  const row = (await ctx.db
     .select()
     .from(apiKeys)
-    .where(where ? and(eq(apiKeys.id, id), where) : eq(apiKeys.id, id))
-    .get();
+    .where(where ? and(eq(apiKeys.id, id), where) : eq(apiKeys.id, id)))[0];
   if (!row) throw new ApiError('not_found', `API key ${id} not found`);
   if (row.revokedAt === null) {
-    ctx.db.update(apiKeys).set({ revokedAt: ctx.clock.now() }).where(eq(apiKeys.id, id)).run();
+    await ctx.db.update(apiKeys).set({ revokedAt: ctx.clock.now() }).where(eq(apiKeys.id, id));
   }
   return { ok: true as const };
 }

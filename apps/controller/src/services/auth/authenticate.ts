@@ -1,7 +1,7 @@
 import type { Role } from '@apiary/protocol';
 import { eq } from 'drizzle-orm';
 import type { Ctx } from '../../context.js';
-import { apiKeys, sessions, users } from '../../db/schema.js';
+
 import { iso } from '../../lib/clock.js';
 import { secretMatches, secretPrefix } from '../../lib/secrets.js';
 import { lowerRole, type Principal } from './principal.js';
@@ -30,14 +30,14 @@ export function authenticateBearer(ctx: Ctx, token: string): BearerOutcome {
   return UNKNOWN;
 }
 
-function authenticateApiKey(ctx: Ctx, token: string): BearerOutcome {
+async function authenticateApiKey(ctx: Ctx, token: string): Promise<BearerOutcome> {
+  const { apiKeys, users } = ctx.t;
   const now = ctx.clock.now();
-  const candidates = ctx.db
+  const candidates = (await ctx.db
     .select({ key: apiKeys, user: users })
     .from(apiKeys)
     .leftJoin(users, eq(users.id, apiKeys.userId))
-    .where(eq(apiKeys.prefix, secretPrefix(token)))
-    .all();
+    .where(eq(apiKeys.prefix, secretPrefix(token))));
   for (const { key, user } of candidates) {
     if (!secretMatches(token, key.keyHash)) continue;
     if (key.revokedAt !== null) return { refused: `API key ${key.id} was revoked` };
@@ -48,7 +48,7 @@ function authenticateApiKey(ctx: Ctx, token: string): BearerOutcome {
     if (key.userId !== null && !user) return { refused: `API key ${key.id} has no user` };
     if (user?.disabled) return { refused: `user ${user.username} is disabled` };
     if (key.lastUsedAt === null || now - key.lastUsedAt > LAST_USED_RESOLUTION_MS) {
-      ctx.db.update(apiKeys).set({ lastUsedAt: now }).where(eq(apiKeys.id, key.id)).run();
+      await ctx.db.update(apiKeys).set({ lastUsedAt: now }).where(eq(apiKeys.id, key.id));
     }
     return {
       principal: {
@@ -78,14 +78,14 @@ function keyOrg(
   return keyOrgId ?? user.orgId;
 }
 
-function authenticateSession(ctx: Ctx, token: string): BearerOutcome {
+async function authenticateSession(ctx: Ctx, token: string): Promise<BearerOutcome> {
+  const { sessions, users } = ctx.t;
   const now = ctx.clock.now();
-  const candidates = ctx.db
+  const candidates = (await ctx.db
     .select({ session: sessions, user: users })
     .from(sessions)
     .innerJoin(users, eq(users.id, sessions.userId))
-    .where(eq(sessions.prefix, secretPrefix(token)))
-    .all();
+    .where(eq(sessions.prefix, secretPrefix(token))));
   for (const { session, user } of candidates) {
     if (!secretMatches(token, session.tokenHash)) continue;
     if (session.expiresAt <= now) return { refused: 'session expired: log in again' };

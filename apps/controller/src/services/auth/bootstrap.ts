@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { newId } from '@apiary/server-kit';
 import { count } from 'drizzle-orm';
 import type { Ctx } from '../../context.js';
-import { apiKeys, meta, orgs, users } from '../../db/schema.js';
+
 import { generatePassword, hashPassword } from '../../lib/password.js';
 import { newSecret } from '../../lib/secrets.js';
 import { insertLicenseKey } from './license-keys.js';
@@ -28,7 +28,8 @@ export async function bootstrapIfEmpty(
   ctx: Ctx,
   dataDir: string,
 ): Promise<BootstrapSecrets | null> {
-  if ((ctx.db.select({ n: count() }).from(users).get()?.n ?? 0) > 0) return null;
+  const { apiKeys, meta, orgs, users } = ctx.t;
+  if (((await ctx.db.select({ n: count() }).from(users))[0]?.n ?? 0) > 0) return null;
   const now = ctx.clock.now();
   const password = generatePassword();
   const passwordHash = await hashPassword(password);
@@ -36,12 +37,12 @@ export async function bootstrapIfEmpty(
   const orgId = newId('org');
   const userId = newId('user');
   let licenseKey = '';
-  ctx.db.transaction((tx) => {
+  await ctx.db.transaction(async (tx) => {
     // Re-checked inside the transaction: two starts racing must not create two admins.
-    if ((tx.select({ n: count() }).from(users).get()?.n ?? 0) > 0) return;
-    tx.insert(orgs).values({ id: orgId, name: DEFAULT_ORG_NAME, createdAt: now }).run();
-    tx.insert(meta).values({ key: 'default_org_id', value: orgId }).run();
-    tx.insert(users)
+    if (((await tx.select({ n: count() }).from(users))[0]?.n ?? 0) > 0) return;
+    await tx.insert(orgs).values({ id: orgId, name: DEFAULT_ORG_NAME, createdAt: now });
+    await tx.insert(meta).values({ key: 'default_org_id', value: orgId });
+    await tx.insert(users)
       .values({
         id: userId,
         username: 'admin',
@@ -49,9 +50,8 @@ export async function bootstrapIfEmpty(
         role: 'super_admin',
         orgId: null,
         createdAt: now,
-      })
-      .run();
-    tx.insert(apiKeys)
+      });
+    await tx.insert(apiKeys)
       .values({
         id: newId('key'),
         name: 'bootstrap',
@@ -61,8 +61,7 @@ export async function bootstrapIfEmpty(
         orgId: null,
         userId,
         createdAt: now,
-      })
-      .run();
+      });
     licenseKey = insertLicenseKey(tx, now, 'bootstrap', orgId).key;
   });
   if (!licenseKey) return null;

@@ -8,7 +8,7 @@ import { newId } from '@apiary/server-kit';
 import { and, count, eq, inArray } from 'drizzle-orm';
 import type { Ctx } from '../../context.js';
 import type { DbOrTx } from '../../db/open-db.js';
-import { hosts, licenseKeys } from '../../db/schema.js';
+import type { licenseKeys } from '../../db/pg-schema.js';
 import { iso, isoOrNull } from '../../lib/clock.js';
 import { newSecret, secretMatches, secretPrefix } from '../../lib/secrets.js';
 import { resolveTargetOrg } from './orgs.js';
@@ -29,7 +29,7 @@ function toView(row: LicenseKeyRow, hostCount: number): LicenseKey {
 }
 
 /** Inserts a license key and returns it in clear, once. Hosts registering with it join `orgId`. */
-export function insertLicenseKey(db: DbOrTx, now: number, name: string, orgId: string | null) {
+export async function insertLicenseKey(db: DbOrTx, now: number, name: string, orgId: string | null) {
   const secret = newSecret('apl');
   const row: LicenseKeyRow = {
     id: newId('lic'),
@@ -40,7 +40,7 @@ export function insertLicenseKey(db: DbOrTx, now: number, name: string, orgId: s
     createdAt: now,
     revokedAt: null,
   };
-  db.insert(licenseKeys).values(row).run();
+  await db.insert(licenseKeys).values(row);
   return { row, key: secret.secret };
 }
 
@@ -55,22 +55,22 @@ export function createLicenseKey(
   return { ...toView(row, 0), key };
 }
 
-export function listLicenseKeys(ctx: Ctx, p: Principal, page: Pagination) {
+export async function listLicenseKeys(ctx: Ctx, p: Principal, page: Pagination) {
+  const { hosts, licenseKeys } = ctx.t;
   requireRole(p, 'org_admin', 'listing license keys');
   const org = orgFilter(p);
   const where = org === undefined ? undefined : eq(licenseKeys.orgId, org);
-  const rows = ctx.db
+  const rows = (await ctx.db
     .select()
     .from(licenseKeys)
     .where(where)
     .orderBy(licenseKeys.createdAt, licenseKeys.id)
     .limit(page.limit)
-    .offset(page.offset)
-    .all();
+    .offset(page.offset));
   const counts = new Map(
     rows.length === 0
       ? []
-      : ctx.db
+      : (await ctx.db
           .select({ id: hosts.licenseKeyId, n: count() })
           .from(hosts)
           .where(
@@ -79,11 +79,10 @@ export function listLicenseKeys(ctx: Ctx, p: Principal, page: Pagination) {
               rows.map((r) => r.id),
             ),
           )
-          .groupBy(hosts.licenseKeyId)
-          .all()
+          .groupBy(hosts.licenseKeyId))
           .map((r) => [r.id, r.n]),
   );
-  const total = ctx.db.select({ n: count() }).from(licenseKeys).where(where).get()?.n ?? 0;
+  const total = (await ctx.db.select({ n: count() }).from(licenseKeys).where(where))[0]?.n ?? 0;
   return {
     items: rows.map((r) => toView(r, counts.get(r.id) ?? 0)),
     total,
@@ -92,36 +91,35 @@ export function listLicenseKeys(ctx: Ctx, p: Principal, page: Pagination) {
   };
 }
 
-export function revokeLicenseKey(ctx: Ctx, p: Principal, id: string) {
+export async function revokeLicenseKey(ctx: Ctx, p: Principal, id: string) {
+  const { licenseKeys } = ctx.t;
   requireRole(p, 'org_admin', 'revoking a license key');
   const org = orgFilter(p);
-  const row = ctx.db
+  const row = (await ctx.db
     .select()
     .from(licenseKeys)
     .where(
       org === undefined
         ? eq(licenseKeys.id, id)
         : and(eq(licenseKeys.id, id), eq(licenseKeys.orgId, org)),
-    )
-    .get();
+    ))[0];
   if (!row) throw new ApiError('not_found', `license key ${id} not found`);
   if (row.revokedAt === null) {
-    ctx.db
+    await ctx.db
       .update(licenseKeys)
       .set({ revokedAt: ctx.clock.now() })
-      .where(eq(licenseKeys.id, id))
-      .run();
+      .where(eq(licenseKeys.id, id));
   }
   return { ok: true as const };
 }
 
 /** The live license key matching `presented` (constant-time hash comparison), or null. */
-export function verifyLicenseKey(ctx: Ctx, presented: string): LicenseKeyRow | null {
-  const candidates = ctx.db
+export async function verifyLicenseKey(ctx: Ctx, presented: string): Promise<LicenseKeyRow | null> {
+  const { licenseKeys } = ctx.t;
+  const candidates = (await ctx.db
     .select()
     .from(licenseKeys)
-    .where(eq(licenseKeys.prefix, secretPrefix(presented)))
-    .all();
+    .where(eq(licenseKeys.prefix, secretPrefix(presented))));
   for (const row of candidates) {
     if (secretMatches(presented, row.keyHash)) return row.revokedAt === null ? row : null;
   }

@@ -2,7 +2,7 @@ import { ApiError, type Organization, type Pagination } from '@apiary/protocol';
 import { newId } from '@apiary/server-kit';
 import { and, count, eq, gt, isNotNull, isNull, ne, not, or, type SQL } from 'drizzle-orm';
 import type { Ctx } from '../../context.js';
-import { apiKeys, envs, hosts, images, licenseKeys, meta, orgs, users } from '../../db/schema.js';
+import type { orgs } from '../../db/pg-schema.js';
 import { iso } from '../../lib/clock.js';
 import { isSuperAdmin, type Principal, requireRole } from './principal.js';
 
@@ -15,8 +15,9 @@ export function toOrgView(
 }
 
 /** The organization super-admins act in when they name none (created at bootstrap). */
-export function defaultOrgId(ctx: Ctx): string {
-  const row = ctx.db.select().from(meta).where(eq(meta.key, 'default_org_id')).get();
+export async function defaultOrgId(ctx: Ctx): Promise<string> {
+  const { meta } = ctx.t;
+  const row = (await ctx.db.select().from(meta).where(eq(meta.key, 'default_org_id')))[0];
   if (!row) throw new ApiError('internal', 'default organization missing');
   return row.value;
 }
@@ -32,32 +33,34 @@ export function resolveTargetOrg(ctx: Ctx, p: Principal, requested: string | und
   return p.orgId ?? defaultOrgId(ctx);
 }
 
-export function getOrg(ctx: Ctx, id: string) {
-  const row = ctx.db.select().from(orgs).where(eq(orgs.id, id)).get();
+export async function getOrg(ctx: Ctx, id: string) {
+  const { orgs } = ctx.t;
+  const row = (await ctx.db.select().from(orgs).where(eq(orgs.id, id)))[0];
   if (!row) throw new ApiError('not_found', `organization ${id} not found`);
   return row;
 }
 
-export function createOrg(ctx: Ctx, p: Principal, input: { name: string }): Organization {
+export async function createOrg(ctx: Ctx, p: Principal, input: { name: string }): Promise<Organization> {
+  const { orgs } = ctx.t;
   requireRole(p, 'super_admin', 'creating an organization');
-  const existing = ctx.db.select().from(orgs).where(eq(orgs.name, input.name)).get();
+  const existing = (await ctx.db.select().from(orgs).where(eq(orgs.name, input.name)))[0];
   if (existing) throw new ApiError('conflict', `organization ${input.name} already exists`);
   const row = { id: newId('org'), name: input.name, createdAt: ctx.clock.now() };
-  ctx.db.insert(orgs).values(row).run();
+  await ctx.db.insert(orgs).values(row);
   return toOrgView(row);
 }
 
-export function listOrgs(ctx: Ctx, p: Principal, page: Pagination) {
+export async function listOrgs(ctx: Ctx, p: Principal, page: Pagination) {
+  const { orgs } = ctx.t;
   const where = isSuperAdmin(p) ? undefined : eq(orgs.id, p.orgId ?? '__none__');
-  const items = ctx.db
+  const items = (await ctx.db
     .select()
     .from(orgs)
     .where(where)
     .orderBy(orgs.createdAt, orgs.id)
     .limit(page.limit)
-    .offset(page.offset)
-    .all();
-  const total = ctx.db.select({ n: count() }).from(orgs).where(where).get()?.n ?? 0;
+    .offset(page.offset));
+  const total = (await ctx.db.select({ n: count() }).from(orgs).where(where))[0]?.n ?? 0;
   return { items: items.map(toOrgView), total, limit: page.limit, offset: page.offset };
 }
 
@@ -71,54 +74,51 @@ function liveApiKeysOf(orgId: string, now: number) {
 }
 
 /** Refused while anything alive still belongs to the organization. */
-export function deleteOrg(ctx: Ctx, p: Principal, id: string) {
+export async function deleteOrg(ctx: Ctx, p: Principal, id: string) {
+  const { apiKeys, envs, hosts, images, licenseKeys, orgs, users } = ctx.t;
   requireRole(p, 'super_admin', 'deleting an organization');
   getOrg(ctx, id);
   const now = ctx.clock.now();
   if (id === defaultOrgId(ctx))
     throw new ApiError('conflict', 'the default organization cannot be deleted');
   const counts: Array<[string, number]> = [
-    ['users', ctx.db.select({ n: count() }).from(users).where(eq(users.orgId, id)).get()?.n ?? 0],
-    ['hosts', ctx.db.select({ n: count() }).from(hosts).where(eq(hosts.orgId, id)).get()?.n ?? 0],
+    ['users', (await ctx.db.select({ n: count() }).from(users).where(eq(users.orgId, id)))[0]?.n ?? 0],
+    ['hosts', (await ctx.db.select({ n: count() }).from(hosts).where(eq(hosts.orgId, id)))[0]?.n ?? 0],
     [
       'environments',
-      ctx.db
+      (await ctx.db
         .select({ n: count() })
         .from(envs)
-        .where(and(eq(envs.orgId, id), ne(envs.state, 'deleted')))
-        .get()?.n ?? 0,
+        .where(and(eq(envs.orgId, id), ne(envs.state, 'deleted'))))[0]?.n ?? 0,
     ],
     [
       'live API keys',
-      ctx.db.select({ n: count() }).from(apiKeys).where(liveApiKeysOf(id, now)).get()?.n ?? 0,
+      (await ctx.db.select({ n: count() }).from(apiKeys).where(liveApiKeysOf(id, now)))[0]?.n ?? 0,
     ],
     [
       'live license keys',
-      ctx.db
+      (await ctx.db
         .select({ n: count() })
         .from(licenseKeys)
-        .where(and(eq(licenseKeys.orgId, id), isNull(licenseKeys.revokedAt)))
-        .get()?.n ?? 0,
+        .where(and(eq(licenseKeys.orgId, id), isNull(licenseKeys.revokedAt))))[0]?.n ?? 0,
     ],
     [
       'images',
-      ctx.db.select({ n: count() }).from(images).where(eq(images.orgId, id)).get()?.n ?? 0,
+      (await ctx.db.select({ n: count() }).from(images).where(eq(images.orgId, id)))[0]?.n ?? 0,
     ],
   ];
   for (const [what, n] of counts) {
     if (n > 0) throw new ApiError('conflict', `organization still has ${n} ${what}`);
   }
-  ctx.db.transaction((tx) => {
+  await ctx.db.transaction(async (tx) => {
     // Deleted environments and dead keys (revoked or expired: they open nothing) are history;
     // they go with their organization.
-    tx.delete(envs).where(eq(envs.orgId, id)).run();
-    tx.delete(apiKeys)
-      .where(and(eq(apiKeys.orgId, id), not(liveApiKeysOf(id, now) as SQL)))
-      .run();
-    tx.delete(licenseKeys)
-      .where(and(eq(licenseKeys.orgId, id), isNotNull(licenseKeys.revokedAt)))
-      .run();
-    tx.delete(orgs).where(eq(orgs.id, id)).run();
+    await tx.delete(envs).where(eq(envs.orgId, id));
+    await tx.delete(apiKeys)
+      .where(and(eq(apiKeys.orgId, id), not(liveApiKeysOf(id, now) as SQL)));
+    await tx.delete(licenseKeys)
+      .where(and(eq(licenseKeys.orgId, id), isNotNull(licenseKeys.revokedAt)));
+    await tx.delete(orgs).where(eq(orgs.id, id));
   });
   return { ok: true as const };
 }

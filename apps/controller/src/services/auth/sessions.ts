@@ -2,7 +2,7 @@ import { ApiError, type LoginReq, type LoginResp } from '@apiary/protocol';
 import { newId } from '@apiary/server-kit';
 import { eq, lt } from 'drizzle-orm';
 import type { Ctx } from '../../context.js';
-import { sessions, users } from '../../db/schema.js';
+
 import { iso } from '../../lib/clock.js';
 import { generatePassword, hashPassword, verifyPassword } from '../../lib/password.js';
 import { newSecret } from '../../lib/secrets.js';
@@ -23,8 +23,9 @@ export async function login(
   input: LoginReq,
   guard: { throttle: LoginThrottle; address: string | undefined },
 ): Promise<LoginResp> {
+  const { sessions, users } = ctx.t;
   const attempt = guard.throttle.begin(input.username, guard.address);
-  const user = ctx.db.select().from(users).where(eq(users.username, input.username)).get();
+  const user = (await ctx.db.select().from(users).where(eq(users.username, input.username)))[0];
   dummyHash ??= hashPassword(generatePassword());
   const ok = await verifyPassword(input.password, user?.passwordHash ?? (await dummyHash));
   if (!user || !ok || user.disabled) {
@@ -34,9 +35,9 @@ export async function login(
   const now = ctx.clock.now();
   const token = newSecret('aps');
   const expiresAt = now + ctx.config.sessionTtlMs;
-  ctx.db.transaction((tx) => {
-    tx.delete(sessions).where(lt(sessions.expiresAt, now)).run();
-    tx.insert(sessions)
+  await ctx.db.transaction(async (tx) => {
+    await tx.delete(sessions).where(lt(sessions.expiresAt, now));
+    await tx.insert(sessions)
       .values({
         id: newId('sess'),
         prefix: token.prefix,
@@ -44,15 +45,15 @@ export async function login(
         userId: user.id,
         createdAt: now,
         expiresAt,
-      })
-      .run();
+      });
   });
   return { token: token.secret, expires_at: iso(expiresAt), user: toUserView(user) };
 }
 
-export function logout(ctx: Ctx, p: Principal) {
+export async function logout(ctx: Ctx, p: Principal) {
+  const { sessions } = ctx.t;
   if (!p.sessionId)
     throw new ApiError('validation', 'logout ends a session; API keys are revoked instead');
-  ctx.db.delete(sessions).where(eq(sessions.id, p.sessionId)).run();
+  await ctx.db.delete(sessions).where(eq(sessions.id, p.sessionId));
   return { ok: true as const };
 }

@@ -8,7 +8,7 @@ import {
 import { newId } from '@apiary/server-kit';
 import { and, count, eq, isNull } from 'drizzle-orm';
 import type { Ctx } from '../../context.js';
-import { apiKeys, sessions, users } from '../../db/schema.js';
+import type { users } from '../../db/pg-schema.js';
 import { iso } from '../../lib/clock.js';
 import { hashPassword } from '../../lib/password.js';
 import { getOrg, resolveTargetOrg } from './orgs.js';
@@ -39,10 +39,11 @@ function checkGrant(p: Principal, role: Role) {
 }
 
 export async function createUser(ctx: Ctx, p: Principal, input: CreateUserReq): Promise<User> {
+  const { users } = ctx.t;
   checkGrant(p, input.role);
   const orgId = input.role === 'super_admin' ? null : resolveTargetOrg(ctx, p, input.org_id);
   if (orgId) getOrg(ctx, orgId);
-  if (ctx.db.select().from(users).where(eq(users.username, input.username)).get()) {
+  if ((await ctx.db.select().from(users).where(eq(users.username, input.username)))[0]) {
     throw new ApiError('conflict', `user ${input.username} already exists`);
   }
   const row = {
@@ -54,29 +55,30 @@ export async function createUser(ctx: Ctx, p: Principal, input: CreateUserReq): 
     disabled: false,
     createdAt: ctx.clock.now(),
   };
-  ctx.db.insert(users).values(row).run();
+  await ctx.db.insert(users).values(row);
   return toUserView(row);
 }
 
-export function listUsers(ctx: Ctx, p: Principal, page: Pagination) {
+export async function listUsers(ctx: Ctx, p: Principal, page: Pagination) {
+  const { users } = ctx.t;
   requireRole(p, 'org_admin', 'listing users');
   const org = orgFilter(p);
   const where = org === undefined ? undefined : eq(users.orgId, org);
-  const rows = ctx.db
+  const rows = (await ctx.db
     .select()
     .from(users)
     .where(where)
     .orderBy(users.createdAt, users.id)
     .limit(page.limit)
-    .offset(page.offset)
-    .all();
-  const total = ctx.db.select({ n: count() }).from(users).where(where).get()?.n ?? 0;
+    .offset(page.offset));
+  const total = (await ctx.db.select({ n: count() }).from(users).where(where))[0]?.n ?? 0;
   return { items: rows.map(toUserView), total, limit: page.limit, offset: page.offset };
 }
 
-function getManagedUser(ctx: Ctx, p: Principal, id: string) {
+async function getManagedUser(ctx: Ctx, p: Principal, id: string) {
+  const { users } = ctx.t;
   requireRole(p, 'org_admin', 'managing users');
-  const row = ctx.db.select().from(users).where(eq(users.id, id)).get();
+  const row = (await ctx.db.select().from(users).where(eq(users.id, id)))[0];
   if (!row) throw new ApiError('not_found', `user ${id} not found`);
   assertVisible(p, row.orgId, `user ${id}`);
   if (!isSuperAdmin(p) && row.role === 'super_admin')
@@ -90,6 +92,7 @@ export async function updateUser(
   id: string,
   input: { password?: string; role?: Role; disabled?: boolean },
 ): Promise<User> {
+  const { sessions, users } = ctx.t;
   const row = getManagedUser(ctx, p, id);
   if (input.role) checkGrant(p, input.role);
   if (input.role === 'super_admin' && row.orgId !== null) {
@@ -102,33 +105,32 @@ export async function updateUser(
   if (input.password) patch.passwordHash = await hashPassword(input.password);
   if (input.role) patch.role = input.role;
   if (input.disabled !== undefined) patch.disabled = input.disabled;
-  ctx.db.transaction((tx) => {
-    if (Object.keys(patch).length > 0) tx.update(users).set(patch).where(eq(users.id, id)).run();
+  await ctx.db.transaction(async (tx) => {
+    if (Object.keys(patch).length > 0) (await tx.update(users).set(patch).where(eq(users.id, id)));
     // A new password or a disabled account ends every session of that user.
-    if (input.password || input.disabled) tx.delete(sessions).where(eq(sessions.userId, id)).run();
+    if (input.password || input.disabled) (await tx.delete(sessions).where(eq(sessions.userId, id)));
   });
   return toUserView({ ...row, ...patch });
 }
 
-export function deleteUser(ctx: Ctx, p: Principal, id: string) {
+export async function deleteUser(ctx: Ctx, p: Principal, id: string) {
+  const { apiKeys, users } = ctx.t;
   const row = getManagedUser(ctx, p, id);
   if (row.id === p.userId) throw new ApiError('conflict', 'you cannot delete yourself');
   if (row.role === 'super_admin') {
-    const admins = ctx.db
+    const admins = (await ctx.db
       .select({ n: count() })
       .from(users)
-      .where(and(eq(users.role, 'super_admin'), eq(users.disabled, false)))
-      .get()?.n;
+      .where(and(eq(users.role, 'super_admin'), eq(users.disabled, false))))[0]?.n;
     if ((admins ?? 0) <= 1)
       throw new ApiError('conflict', 'the last super-admin cannot be deleted');
   }
-  ctx.db.transaction((tx) => {
+  await ctx.db.transaction(async (tx) => {
     // Keys outlive nobody: a deleted user's API keys stop working with the account.
-    tx.update(apiKeys)
+    await tx.update(apiKeys)
       .set({ revokedAt: ctx.clock.now() })
-      .where(and(eq(apiKeys.userId, id), isNull(apiKeys.revokedAt)))
-      .run();
-    tx.delete(users).where(eq(users.id, id)).run();
+      .where(and(eq(apiKeys.userId, id), isNull(apiKeys.revokedAt)));
+    await tx.delete(users).where(eq(users.id, id));
   });
   return { ok: true as const };
 }

@@ -9,7 +9,7 @@ import {
 import { currentRequestId } from '@apiary/server-kit';
 import { eq } from 'drizzle-orm';
 import type { Ctx } from '../../context.js';
-import { hosts, vms } from '../../db/schema.js';
+
 import { iso } from '../../lib/clock.js';
 import { canSeeOrg, type Principal } from '../auth/principal.js';
 import { isPrincipalCurrent } from '../auth/principal-current.js';
@@ -21,14 +21,15 @@ import type { ConsoleGrant, ConsoleKind } from './console-tickets.js';
 export const CONSOLE_SOCKET_PATHS = ['/v1/console', '/api/console'] as const;
 
 /** Why a console cannot be opened now, as an ApiError (or null when it can). */
-function consoleBlocker(ctx: Ctx, vm: VmRow, kind: ConsoleKind): ApiError | null {
+async function consoleBlocker(ctx: Ctx, vm: VmRow, kind: ConsoleKind): Promise<ApiError | null> {
+  const { hosts } = ctx.t;
   if (!consoleAvailable(vm.state, kind)) {
     return new ApiError(
       'conflict',
       `VM ${vm.name} is ${vm.state}: the ${kind} console needs it ${CONSOLE_STATES[kind].join(' or ')}`,
     );
   }
-  const host = vm.hostId ? ctx.db.select().from(hosts).where(eq(hosts.id, vm.hostId)).get() : null;
+  const host = vm.hostId ? (await ctx.db.select().from(hosts).where(eq(hosts.id, vm.hostId)))[0] : null;
   if (!host) return new ApiError('conflict', `VM ${vm.name} is on no known host`);
   if ((ctx.liveness.state(host.id) ?? host.liveness) === 'down') {
     return new ApiError('unavailable', `host ${host.hostname} of VM ${vm.name} is down`);
@@ -91,19 +92,19 @@ const CLOSE_FOR: Record<string, number> = {
  * Checks a spent ticket's grant again, now: the caller's credential may have been revoked and
  * the VM stopped or deleted since the ticket was issued. Returns the agent websocket to dial.
  */
-export function resolveConsoleTarget(ctx: Ctx, grant: ConsoleGrant): ConsoleTarget {
-  const vm = ctx.db.select().from(vms).where(eq(vms.id, grant.vmId)).get();
+export async function resolveConsoleTarget(ctx: Ctx, grant: ConsoleGrant): Promise<ConsoleTarget> {
+  const { hosts, vms } = ctx.t;
+  const vm = (await ctx.db.select().from(vms).where(eq(vms.id, grant.vmId)))[0];
   if (!vm || vm.state === 'deleted' || !canSeeOrg(grant.principal, vm.orgId)) {
     throw new ConsoleRefusal(CloseCode.notFound, `VM ${grant.vmName} no longer exists`);
   }
   const blocker = consoleBlocker(ctx, vm, grant.kind);
   if (blocker)
     throw new ConsoleRefusal(CLOSE_FOR[blocker.code] ?? CloseCode.conflict, blocker.message);
-  const host = ctx.db
+  const host = (await ctx.db
     .select()
     .from(hosts)
-    .where(eq(hosts.id, vm.hostId ?? ''))
-    .get();
+    .where(eq(hosts.id, vm.hostId ?? '')))[0];
   if (!host?.agentKeyEnc) {
     throw new ConsoleRefusal(
       CloseCode.unavailable,

@@ -1,6 +1,6 @@
 import { eq, inArray } from 'drizzle-orm';
 import type { Ctx } from '../../context.js';
-import { drains, hosts, vms } from '../../db/schema.js';
+
 import { Interrupted, powerVmOnAgent } from '../envs/agent-vm-ops.js';
 import { loadDrainViews } from './drain-view.js';
 import { setPolicy } from './drains.js';
@@ -13,25 +13,25 @@ const MAX_STOP_ATTEMPTS = 3;
  * every VM is stopped or gone, complete the drain and put the host in maintenance.
  */
 export function createDrainWorker(ctx: Ctx) {
+  const { drains, hosts, vms } = ctx.t;
   const attempts = new Map<string, number>();
 
   async function tick() {
-    const active = ctx.db.select().from(drains).where(eq(drains.state, 'draining')).all();
+    const active = (await ctx.db.select().from(drains).where(eq(drains.state, 'draining')));
     for (const d of active) {
       if (d.mode === 'stop' && d.deadline !== null && ctx.clock.now() >= d.deadline) {
         if (d.stopIssuedAt === null) {
-          ctx.db
+          await ctx.db
             .update(drains)
             .set({ stopIssuedAt: ctx.clock.now() })
-            .where(eq(drains.id, d.id))
-            .run();
+            .where(eq(drains.id, d.id));
         }
         stopRemaining(d.id, d.vmIds);
       }
       const view = loadDrainViews(ctx, [d]).get(d.id);
       if (!view) continue;
       const orgId =
-        ctx.db.select({ orgId: hosts.orgId }).from(hosts).where(eq(hosts.id, d.hostId)).get()
+        (await ctx.db.select({ orgId: hosts.orgId }).from(hosts).where(eq(hosts.id, d.hostId)))[0]
           ?.orgId ?? null;
       ctx.events.publish({
         type: 'drain.progress',
@@ -44,11 +44,10 @@ export function createDrainWorker(ctx: Ctx) {
         },
       });
       if (view.vms_remaining === 0) {
-        ctx.db
+        await ctx.db
           .update(drains)
           .set({ state: 'complete', finishedAt: ctx.clock.now() })
-          .where(eq(drains.id, d.id))
-          .run();
+          .where(eq(drains.id, d.id));
         setPolicy(ctx, d.hostId, 'draining', 'maintenance');
         ctx.log.info({ host_id: d.hostId }, 'drain complete; host in maintenance');
       }
@@ -56,9 +55,9 @@ export function createDrainWorker(ctx: Ctx) {
   }
 
   /** Stops VMs still running, each under its environment's lock; retried on later ticks. */
-  function stopRemaining(drainId: string, vmIds: string[]) {
+  async function stopRemaining(drainId: string, vmIds: string[]) {
     if (vmIds.length === 0) return;
-    const rows = ctx.db.select().from(vms).where(inArray(vms.id, vmIds)).all();
+    const rows = (await ctx.db.select().from(vms).where(inArray(vms.id, vmIds)));
     const todo = rows.filter((v) => ['running', 'starting', 'stopping'].includes(v.state));
     for (const vm of todo) {
       // Per drain: a new drain of the same host starts with fresh attempts.

@@ -2,31 +2,31 @@ import { ApiError, type Drain, type DrainReq, type Host } from '@apiary/protocol
 import { newId } from '@apiary/server-kit';
 import { and, desc, eq, ne } from 'drizzle-orm';
 import type { Ctx } from '../../context.js';
-import { drains, hosts, vms } from '../../db/schema.js';
+
 import { type Principal, requireRole } from '../auth/principal.js';
 import { getHostView, getVisibleHost } from '../hosts/host-view.js';
 import { type DrainRow, loadDrainViews } from './drain-view.js';
 
-function latestDrain(ctx: Ctx, hostId: string): DrainRow | undefined {
-  return ctx.db
+async function latestDrain(ctx: Ctx, hostId: string): Promise<DrainRow | undefined> {
+  const { drains } = ctx.t;
+  return (await ctx.db
     .select()
     .from(drains)
     .where(eq(drains.hostId, hostId))
-    .orderBy(desc(drains.startedAt))
-    .get();
+    .orderBy(desc(drains.startedAt)))[0];
 }
 
 export function drainView(ctx: Ctx, row: DrainRow, viewer: Principal): Drain {
   return loadDrainViews(ctx, [row], viewer).get(row.id) as Drain;
 }
 
-function setPolicy(ctx: Ctx, hostId: string, from: Host['policy'], to: Host['policy']): boolean {
-  const row = ctx.db
+async function setPolicy(ctx: Ctx, hostId: string, from: Host['policy'], to: Host['policy']): Promise<boolean> {
+  const { hosts } = ctx.t;
+  const row = (await ctx.db
     .update(hosts)
     .set({ policy: to, updatedAt: ctx.clock.now() })
     .where(and(eq(hosts.id, hostId), eq(hosts.policy, from)))
-    .returning({ orgId: hosts.orgId })
-    .get();
+    .returning({ orgId: hosts.orgId }))[0];
   if (!row) return false;
   ctx.events.publish({ type: 'host.policy', orgId: row.orgId, data: { id: hostId, policy: to } });
   return true;
@@ -36,13 +36,14 @@ function setPolicy(ctx: Ctx, hostId: string, from: Host['policy'], to: Host['pol
  * Starts a drain: no new placements from now on; the VMs on the host now are the ones the drain
  * waits for (`wait`) or stops at the deadline (`stop`).
  */
-export function startDrain(
+export async function startDrain(
   ctx: Ctx,
   p: Principal,
   hostId: string,
   req: DrainReq,
   kick: () => void,
-): Drain {
+): Promise<Drain> {
+  const { drains, hosts, vms } = ctx.t;
   requireRole(p, 'org_admin', 'draining a host');
   const host = getVisibleHost(ctx, p, hostId);
   if (host.policy !== 'eligible') {
@@ -54,11 +55,10 @@ export function startDrain(
     );
   }
   const now = ctx.clock.now();
-  const vmIds = ctx.db
+  const vmIds = (await ctx.db
     .select({ id: vms.id })
     .from(vms)
-    .where(and(eq(vms.hostId, hostId), ne(vms.state, 'deleted')))
-    .all()
+    .where(and(eq(vms.hostId, hostId), ne(vms.state, 'deleted'))))
     .map((v) => v.id);
   const row: DrainRow = {
     id: newId('drain'),
@@ -76,14 +76,13 @@ export function startDrain(
     vmIds,
     stopIssuedAt: null,
   };
-  const ok = ctx.db.transaction((tx) => {
-    const changed = tx
+  const ok = await ctx.db.transaction(async (tx) => {
+    const changed = (await tx
       .update(hosts)
       .set({ policy: 'draining', updatedAt: now })
-      .where(and(eq(hosts.id, hostId), eq(hosts.policy, 'eligible')))
-      .run().changes;
+      .where(and(eq(hosts.id, hostId), eq(hosts.policy, 'eligible')))).changes;
     if (changed !== 1) return false;
-    tx.insert(drains).values(row).run();
+    await tx.insert(drains).values(row);
     return true;
   });
   if (!ok)
@@ -108,7 +107,8 @@ export function getDrainStatus(ctx: Ctx, p: Principal, hostId: string): Drain {
 }
 
 /** Cancels a running drain: the host is eligible again and nothing else is stopped. */
-export function undrainHost(ctx: Ctx, p: Principal, hostId: string): Host {
+export async function undrainHost(ctx: Ctx, p: Principal, hostId: string): Promise<Host> {
+  const { drains } = ctx.t;
   requireRole(p, 'org_admin', 'cancelling a drain');
   const host = getVisibleHost(ctx, p, hostId);
   if (host.policy === 'maintenance') {
@@ -117,11 +117,10 @@ export function undrainHost(ctx: Ctx, p: Principal, hostId: string): Host {
   if (host.policy === 'draining') {
     const row = latestDrain(ctx, hostId);
     if (row?.state === 'draining') {
-      ctx.db
+      await ctx.db
         .update(drains)
         .set({ state: 'cancelled', finishedAt: ctx.clock.now() })
-        .where(eq(drains.id, row.id))
-        .run();
+        .where(eq(drains.id, row.id));
     }
     setPolicy(ctx, hostId, 'draining', 'eligible');
     ctx.log.info({ host_id: hostId }, 'drain cancelled');

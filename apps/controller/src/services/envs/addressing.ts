@@ -1,7 +1,7 @@
 import { ApiError } from '@apiary/protocol';
 import { and, eq, type SQL } from 'drizzle-orm';
 import type { Ctx } from '../../context.js';
-import { envs, vms } from '../../db/schema.js';
+import type { envs, vms } from '../../db/pg-schema.js';
 import { isSuperAdmin, type Principal } from '../auth/principal.js';
 import type { EnvRow, VmRow } from './env-view.js';
 
@@ -41,23 +41,23 @@ function scoped(column: typeof envs.orgId | typeof vms.orgId, org: string | unde
 }
 
 /** The environment `name` as the caller may address it, or 404. */
-export function findEnv(ctx: Ctx, p: Principal, name: string, org?: string): EnvRow {
+export async function findEnv(ctx: Ctx, p: Principal, name: string, org?: string): Promise<EnvRow> {
+  const { envs } = ctx.t;
   const conds: SQL[] = [eq(envs.name, name), ...scoped(envs.orgId, lookupOrg(p, org))];
-  const rows = ctx.db
+  const rows = (await ctx.db
     .select()
     .from(envs)
-    .where(and(...conds))
-    .all();
+    .where(and(...conds)));
   return pickOne(rows, `environment ${name}`);
 }
 
 /** The VM `name` as the caller may address it, or 404. */
-export function findVm(ctx: Ctx, p: Principal, name: string, org?: string): VmRow {
+export async function findVm(ctx: Ctx, p: Principal, name: string, org?: string): Promise<VmRow> {
+  const { vms } = ctx.t;
   const conds: SQL[] = [eq(vms.name, name), ...scoped(vms.orgId, lookupOrg(p, org))];
-  const rows = ctx.db
+  const rows = (await ctx.db
     .select()
     .from(vms)
-    .where(and(...conds))
-    .all();
+    .where(and(...conds)));
   return pickOne(rows, `VM ${name}`);
 }

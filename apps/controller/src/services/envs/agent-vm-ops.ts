@@ -7,7 +7,7 @@ import {
 } from '@apiary/protocol';
 import { and, eq, lte } from 'drizzle-orm';
 import type { Ctx } from '../../context.js';
-import { hostImages, hosts, vms } from '../../db/schema.js';
+import type { vms } from '../../db/pg-schema.js';
 import { markVmDeleted, vmEventData } from '../hosts/apply-inventory.js';
 import { confirmGone } from './confirm-gone.js';
 import type { EnvRow, VmRow } from './env-view.js';
@@ -17,25 +17,26 @@ import { waitForOperation } from './wait-operation.js';
 
 export { Interrupted, VmOpError };
 
-export function agentFor(ctx: Ctx, vm: VmRow): AgentClient {
-  const host = ctx.db
+export async function agentFor(ctx: Ctx, vm: VmRow): Promise<AgentClient> {
+  const { hosts } = ctx.t;
+  const host = (await ctx.db
     .select()
     .from(hosts)
-    .where(eq(hosts.id, vm.hostId ?? ''))
-    .get();
+    .where(eq(hosts.id, vm.hostId ?? '')))[0];
   if (!host) throw new VmOpError('host_missing', `host ${vm.hostId} of VM ${vm.name} is not known`);
   return ctx.agents.forHost(host);
 }
 
 /** Records what the agent says about a VM unless we already hold a newer report. */
-export function recordAgentVm(
+export async function recordAgentVm(
   ctx: Ctx,
   vmId: string,
   a: AgentVm,
   opts: { keepState?: string } = {},
 ) {
+  const { vms } = ctx.t;
   const now = ctx.clock.now();
-  ctx.db
+  await ctx.db
     .update(vms)
     .set({
       state: opts.keepState ?? a.state,
@@ -47,17 +48,17 @@ export function recordAgentVm(
       updatedAt: now,
     })
     // A heartbeat may have brought newer news meanwhile: never go back in generations.
-    .where(and(eq(vms.id, vmId), lte(vms.generation, a.generation)))
-    .run();
+    .where(and(eq(vms.id, vmId), lte(vms.generation, a.generation)));
 }
 
-export function setVmState(ctx: Ctx, vmId: string, state: string, error?: FailureInfo | null) {
+export async function setVmState(ctx: Ctx, vmId: string, state: string, error?: FailureInfo | null) {
+  const { vms } = ctx.t;
   const patch: Partial<typeof vms.$inferInsert> = { state, updatedAt: ctx.clock.now() };
   if (error !== undefined) {
     patch.errorCode = error?.code ?? null;
     patch.errorMsg = error?.msg ?? null;
   }
-  const row = ctx.db.update(vms).set(patch).where(eq(vms.id, vmId)).returning().get();
+  const row = (await ctx.db.update(vms).set(patch).where(eq(vms.id, vmId)).returning())[0];
   if (row) {
     ctx.events.publish({ type: 'vm.state', orgId: row.orgId, data: vmEventData(row, state) });
   }
@@ -68,10 +69,11 @@ export function setVmState(ctx: Ctx, vmId: string, state: string, error?: Failur
  * request again. The VM is marked `sent` before the call: from then on a rollback must delete it.
  */
 export async function createVmOnAgent(ctx: Ctx, env: EnvRow, vm: VmRow, signal: AbortSignal) {
+  const { hostImages, vms } = ctx.t;
   if (vm.state === 'running') return;
   try {
     const client = agentFor(ctx, vm);
-    ctx.db.update(vms).set({ sent: true }).where(eq(vms.id, vm.id)).run();
+    await ctx.db.update(vms).set({ sent: true }).where(eq(vms.id, vm.id));
     await pushImageIfNeeded(ctx, client, vm);
     const { vm: accepted, operation } = await client.createVm({
       body: {
@@ -99,11 +101,10 @@ export async function createVmOnAgent(ctx: Ctx, env: EnvRow, vm: VmRow, signal: 
     setVmState(ctx, vm.id, 'running', null);
     // The host holds the image now, whatever its next inventory takes to say so.
     if (vm.imageDigest && vm.hostId) {
-      ctx.db
+      await ctx.db
         .insert(hostImages)
         .values({ hostId: vm.hostId, digest: vm.imageDigest })
-        .onConflictDoNothing()
-        .run();
+        .onConflictDoNothing();
     }
   } catch (error) {
     throw asVmOpError(error, `creating ${vm.name}`);
@@ -119,7 +120,7 @@ export async function createVmOnAgent(ctx: Ctx, env: EnvRow, vm: VmRow, signal: 
 export async function deleteVmOnAgent(ctx: Ctx, vm: VmRow, signal: AbortSignal) {
   if (vm.state === 'deleted') return;
   if (!vm.sent) {
-    ctx.db.transaction((tx) => markVmDeleted(tx, ctx.clock.now(), vm.id, vm.hostId ?? ''));
+    await ctx.db.transaction(async (tx) => markVmDeleted(tx, ctx.clock.now(), vm.id, vm.hostId ?? ''));
     setVmState(ctx, vm.id, 'deleted');
     return;
   }
@@ -141,7 +142,7 @@ export async function deleteVmOnAgent(ctx: Ctx, vm: VmRow, signal: AbortSignal) 
       );
     }
     await confirmGone(client, vm.id);
-    ctx.db.transaction((tx) => markVmDeleted(tx, ctx.clock.now(), vm.id, vm.hostId ?? ''));
+    await ctx.db.transaction(async (tx) => markVmDeleted(tx, ctx.clock.now(), vm.id, vm.hostId ?? ''));
     setVmState(ctx, vm.id, 'deleted', null);
   } catch (error) {
     if (error instanceof Interrupted) throw error;

@@ -2,7 +2,7 @@ import { ApiError, type CreateEnvReq, type Env } from '@apiary/protocol';
 import { and, count, eq, ne } from 'drizzle-orm';
 import type { Ctx } from '../../context.js';
 import type { Tx } from '../../db/open-db.js';
-import { envs, vms } from '../../db/schema.js';
+
 import { resolveTargetOrg } from '../auth/orgs.js';
 import { isSuperAdmin, type Principal } from '../auth/principal.js';
 import { resolveImageRef } from '../images/images.js';
@@ -16,14 +16,14 @@ import { type EnvRow, envView } from './env-view.js';
  * An old environment of the same name in the same organization can make way once nothing of it
  * may still exist. Other organizations' environments never come into it: names are theirs.
  */
-function isPurgeable(ctx: Ctx, env: EnvRow): boolean {
+async function isPurgeable(ctx: Ctx, env: EnvRow): Promise<boolean> {
+  const { vms } = ctx.t;
   if (env.state !== 'deleted' && env.state !== 'failed') return false;
   const live =
-    ctx.db
+    (await ctx.db
       .select({ n: count() })
       .from(vms)
-      .where(and(eq(vms.envId, env.id), ne(vms.state, 'deleted')))
-      .get()?.n ?? 0;
+      .where(and(eq(vms.envId, env.id), ne(vms.state, 'deleted'))))[0]?.n ?? 0;
   return live === 0;
 }
 
@@ -33,13 +33,13 @@ function isPurgeable(ctx: Ctx, env: EnvRow): boolean {
  * background. Answers at once with the environment in `creating`.
  */
 export function createEnv(ctx: Ctx, p: Principal, req: CreateEnvReq): Env {
+  const { envs, vms } = ctx.t;
   const orgId = resolveTargetOrg(ctx, p, req.org_id);
-  const named = (db: Pick<Tx, 'select'>) =>
-    db
+  const named = async (db: Pick<Tx, 'select'>) =>
+    (await db
       .select()
       .from(envs)
-      .where(and(eq(envs.orgId, orgId), eq(envs.name, req.id)))
-      .get();
+      .where(and(eq(envs.orgId, orgId), eq(envs.name, req.id))))[0];
   const existing = named(ctx.db);
   if (existing && !isPurgeable(ctx, existing)) {
     throw new ApiError('conflict', `environment ${req.id} already exists (${existing.state})`);
@@ -61,15 +61,15 @@ export function createEnv(ctx: Ctx, p: Principal, req: CreateEnvReq): Env {
     ctx,
     orgId,
     demands,
-    (tx, hostIds) => {
+    async (tx, hostIds) => {
       // A concurrent create of the same name may have committed since the check above.
       const current = named(tx);
       if (current && current.id !== existing?.id) {
         throw new ApiError('conflict', `environment ${req.id} already exists (${current.state})`);
       }
-      if (existing) tx.delete(envs).where(eq(envs.id, existing.id)).run();
+      if (existing) (await tx.delete(envs).where(eq(envs.id, existing.id)));
       envId = unusedEnvId(tx, req.id);
-      tx.insert(envs)
+      await tx.insert(envs)
         .values({
           id: envId,
           name: req.id,
@@ -83,9 +83,8 @@ export function createEnv(ctx: Ctx, p: Principal, req: CreateEnvReq): Env {
           createdAt: now,
           expiresAt: now + req.lifetime * 1000,
           updatedAt: now,
-        })
-        .run();
-      tx.insert(vms)
+        });
+      await tx.insert(vms)
         .values(
           specs.map((s, i) => ({
             id: vmIdOf(envId, i),
@@ -108,8 +107,7 @@ export function createEnv(ctx: Ctx, p: Principal, req: CreateEnvReq): Env {
             createdAt: now,
             updatedAt: now,
           })),
-        )
-        .run();
+        );
     },
     { showOtherOrgs: isSuperAdmin(p) },
   );
@@ -132,9 +130,9 @@ export function createEnv(ctx: Ctx, p: Principal, req: CreateEnvReq): Env {
 }
 
 /** A fresh internal id no environment holds (a clash is 2^-40 unlikely; checked all the same). */
-function unusedEnvId(tx: Pick<Tx, 'select'>, name: string): string {
+async function unusedEnvId(tx: Pick<Tx, 'select'>, name: string): Promise<string> {
   for (;;) {
     const id = newEnvId(name);
-    if (!tx.select({ id: envs.id }).from(envs).where(eq(envs.id, id)).get()) return id;
+    if (!(await tx.select({ id: envs.id }).from(envs).where(eq(envs.id, id)))[0]) return id;
   }
 }

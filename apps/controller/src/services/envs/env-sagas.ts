@@ -2,7 +2,7 @@ import type { FailureInfo } from '@apiary/protocol';
 import { withLogBindings } from '@apiary/server-kit';
 import { and, asc, eq, ne } from 'drizzle-orm';
 import type { Ctx } from '../../context.js';
-import { vms } from '../../db/schema.js';
+
 import { mapBounded } from '../../lib/limit.js';
 import {
   createVmOnAgent,
@@ -15,13 +15,13 @@ import {
 import { setEnvError, transitionEnv } from './env-state.js';
 import { getEnvRow, type VmRow } from './env-view.js';
 
-function liveVms(ctx: Ctx, envId: string): VmRow[] {
-  return ctx.db
+async function liveVms(ctx: Ctx, envId: string): Promise<VmRow[]> {
+  const { vms } = ctx.t;
+  return (await ctx.db
     .select()
     .from(vms)
     .where(and(eq(vms.envId, envId), ne(vms.state, 'deleted')))
-    .orderBy(asc(vms.idx))
-    .all();
+    .orderBy(asc(vms.idx)));
 }
 
 function onSagaError(ctx: Ctx) {

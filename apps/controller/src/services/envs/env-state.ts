@@ -1,30 +1,30 @@
 import type { EnvState, FailureInfo } from '@apiary/protocol';
 import { and, eq, inArray } from 'drizzle-orm';
 import type { Ctx } from '../../context.js';
-import { envs } from '../../db/schema.js';
+import type { envs } from '../../db/pg-schema.js';
 
 /**
  * Moves an environment from one of `from` to `to` with a conditional write: of two requests
  * racing (stop and delete, say), exactly one wins.
  */
-export function transitionEnv(
+export async function transitionEnv(
   ctx: Ctx,
   id: string,
   from: EnvState[],
   to: EnvState,
   error?: FailureInfo | null,
-): boolean {
+): Promise<boolean> {
+  const { envs } = ctx.t;
   const patch: Partial<typeof envs.$inferInsert> = { state: to, updatedAt: ctx.clock.now() };
   if (error !== undefined) {
     patch.errorCode = error?.code ?? null;
     patch.errorMsg = error?.msg ?? null;
   }
-  const row = ctx.db
+  const row = (await ctx.db
     .update(envs)
     .set(patch)
     .where(and(eq(envs.id, id), inArray(envs.state, from)))
-    .returning({ orgId: envs.orgId, name: envs.name })
-    .get();
+    .returning({ orgId: envs.orgId, name: envs.name }))[0];
   if (!row) return false;
   ctx.events.publish({
     type: 'env.state',
@@ -34,14 +34,14 @@ export function transitionEnv(
   return true;
 }
 
-export function setEnvError(ctx: Ctx, id: string, error: FailureInfo | null) {
-  ctx.db
+export async function setEnvError(ctx: Ctx, id: string, error: FailureInfo | null) {
+  const { envs } = ctx.t;
+  await ctx.db
     .update(envs)
     .set({
       errorCode: error?.code ?? null,
       errorMsg: error?.msg ?? null,
       updatedAt: ctx.clock.now(),
     })
-    .where(eq(envs.id, id))
-    .run();
+    .where(eq(envs.id, id));
 }

@@ -1,7 +1,7 @@
 import { ApiError, type Env, type Vm } from '@apiary/protocol';
 import { asc, eq, inArray } from 'drizzle-orm';
 import type { Ctx } from '../../context.js';
-import { envs, hosts, vms } from '../../db/schema.js';
+import type { envs, vms } from '../../db/pg-schema.js';
 import { iso } from '../../lib/clock.js';
 import { envNameOfVm } from './env-names.js';
 
@@ -42,24 +42,25 @@ export function toVmView(v: VmRow, host: HostFacts | undefined): Vm {
   };
 }
 
-function hostFacts(ctx: Ctx, vmRows: VmRow[]): Map<string, HostFacts> {
+async function hostFacts(ctx: Ctx, vmRows: VmRow[]): Promise<Map<string, HostFacts>> {
+  const { hosts } = ctx.t;
   const ids = [...new Set(vmRows.map((v) => v.hostId).filter((h): h is string => h !== null))];
   const out = new Map<string, HostFacts>();
   if (ids.length === 0) return out;
-  for (const h of ctx.db
+  for (const h of (await ctx.db
     .select({ id: hosts.id, liveness: hosts.liveness, publicAddr: hosts.publicAddr })
     .from(hosts)
-    .where(inArray(hosts.id, ids))
-    .all()) {
+    .where(inArray(hosts.id, ids)))) {
     out.set(h.id, { liveness: ctx.liveness.state(h.id) ?? h.liveness, publicAddr: h.publicAddr });
   }
   return out;
 }
 
 /** Environment views with their VMs, in two queries whatever the number of environments. */
-export function toEnvViews(ctx: Ctx, rows: EnvRow[]): Env[] {
+export async function toEnvViews(ctx: Ctx, rows: EnvRow[]): Promise<Env[]> {
+  const { vms } = ctx.t;
   if (rows.length === 0) return [];
-  const vmRows = ctx.db
+  const vmRows = (await ctx.db
     .select()
     .from(vms)
     .where(
@@ -68,8 +69,7 @@ export function toEnvViews(ctx: Ctx, rows: EnvRow[]): Env[] {
         rows.map((r) => r.id),
       ),
     )
-    .orderBy(asc(vms.idx))
-    .all();
+    .orderBy(asc(vms.idx)));
   const facts = hostFacts(ctx, vmRows);
   return rows.map((e) => ({
     id: e.name,
@@ -90,8 +90,9 @@ export function toEnvViews(ctx: Ctx, rows: EnvRow[]): Env[] {
 }
 
 /** The environment with internal id `id` (callers addressed by name use `findEnv`). */
-export function getEnvRow(ctx: Ctx, id: string): EnvRow | undefined {
-  return ctx.db.select().from(envs).where(eq(envs.id, id)).get();
+export async function getEnvRow(ctx: Ctx, id: string): Promise<EnvRow | undefined> {
+  const { envs } = ctx.t;
+  return (await ctx.db.select().from(envs).where(eq(envs.id, id)))[0];
 }
 
 /** The view of the environment with internal id `id`. */
@@ -102,8 +103,9 @@ export function envView(ctx: Ctx, id: string): Env {
 }
 
 /** The view of the VM with internal id `id`. */
-export function vmView(ctx: Ctx, id: string): Vm {
-  const row = ctx.db.select().from(vms).where(eq(vms.id, id)).get();
+export async function vmView(ctx: Ctx, id: string): Promise<Vm> {
+  const { vms } = ctx.t;
+  const row = (await ctx.db.select().from(vms).where(eq(vms.id, id)))[0];
   if (!row) throw new ApiError('not_found', 'VM not found');
   return toVmView(row, hostFacts(ctx, [row]).get(row.hostId ?? ''));
 }

@@ -9,14 +9,15 @@ import {
 } from '@apiary/protocol';
 import { and, count, desc, eq, ne, type SQL } from 'drizzle-orm';
 import type { Ctx } from '../../context.js';
-import { envs } from '../../db/schema.js';
+
 import { isSuperAdmin, orgFilter, type Principal } from '../auth/principal.js';
 import { findEnv, findVm } from './addressing.js';
 import { startDeleteSaga, startPowerSaga } from './env-sagas.js';
 import { transitionEnv } from './env-state.js';
 import { envView, toEnvViews, vmView } from './env-view.js';
 
-export function listEnvs(ctx: Ctx, p: Principal, q: EnvListQuery) {
+export async function listEnvs(ctx: Ctx, p: Principal, q: EnvListQuery) {
+  const { envs } = ctx.t;
   const conds: SQL[] = [];
   const org = orgFilter(p);
   if (org !== undefined) conds.push(eq(envs.orgId, org));
@@ -30,15 +31,14 @@ export function listEnvs(ctx: Ctx, p: Principal, q: EnvListQuery) {
   conds.push(q.state ? eq(envs.state, q.state) : ne(envs.state, 'deleted'));
   if (q.owner) conds.push(eq(envs.owner, q.owner));
   const where = and(...conds);
-  const rows = ctx.db
+  const rows = (await ctx.db
     .select()
     .from(envs)
     .where(where)
     .orderBy(desc(envs.createdAt), envs.id)
     .limit(q.limit)
-    .offset(q.offset)
-    .all();
-  const total = ctx.db.select({ n: count() }).from(envs).where(where).get()?.n ?? 0;
+    .offset(q.offset));
+  const total = (await ctx.db.select({ n: count() }).from(envs).where(where))[0]?.n ?? 0;
   return { items: toEnvViews(ctx, rows), total, limit: q.limit, offset: q.offset };
 }
 
@@ -93,13 +93,14 @@ export function deleteEnv(ctx: Ctx, p: Principal, name: string, org?: string): E
 }
 
 /** Adds seconds to the remaining lifetime; a lifetime never exceeds the maximum from now. */
-export function extendEnv(
+export async function extendEnv(
   ctx: Ctx,
   p: Principal,
   name: string,
   seconds: number,
   org?: string,
-): Env {
+): Promise<Env> {
+  const { envs } = ctx.t;
   const env = findEnv(ctx, p, name, org);
   if (!envActionAllowed(env.state, 'extend')) {
     throw new ApiError('conflict', `environment ${name} is ${env.state}`);
@@ -109,11 +110,10 @@ export function extendEnv(
   if (expiresAt - now > LIFETIME.max * 1000) {
     throw new ApiError('validation', `an environment may live at most ${LIFETIME.max} s from now`);
   }
-  ctx.db
+  await ctx.db
     .update(envs)
     .set({ expiresAt, lifetime: Math.round((expiresAt - env.createdAt) / 1000), updatedAt: now })
-    .where(eq(envs.id, env.id))
-    .run();
+    .where(eq(envs.id, env.id));
   ctx.events.publish({
     type: 'env.state',
     orgId: env.orgId,

@@ -3,27 +3,26 @@ import { Readable } from 'node:stream';
 import { type AgentClient, ApiError } from '@apiary/protocol';
 import { and, eq } from 'drizzle-orm';
 import type { Ctx } from '../../context.js';
-import { hostImages, hosts, images } from '../../db/schema.js';
+
 import { blobPath, blobSize } from '../images/image-store.js';
 import type { VmRow } from './env-view.js';
 import { asVmOpError, VmOpError } from './vm-op-error.js';
 
 /** Pushes the image to a host added by address (it has no controller link to pull from). */
 export async function pushImageIfNeeded(ctx: Ctx, client: AgentClient, vm: VmRow) {
+  const { hostImages, hosts, images } = ctx.t;
   if (!vm.imageDigest) return;
-  const host = ctx.db
+  const host = (await ctx.db
     .select()
     .from(hosts)
-    .where(eq(hosts.id, vm.hostId ?? ''))
-    .get();
+    .where(eq(hosts.id, vm.hostId ?? '')))[0];
   if (host?.source !== 'added') return;
-  const held = ctx.db
+  const held = (await ctx.db
     .select()
     .from(hostImages)
-    .where(and(eq(hostImages.hostId, host.id), eq(hostImages.digest, vm.imageDigest)))
-    .get();
+    .where(and(eq(hostImages.hostId, host.id), eq(hostImages.digest, vm.imageDigest))))[0];
   if (held) return;
-  const image = ctx.db.select().from(images).where(eq(images.digest, vm.imageDigest)).get();
+  const image = (await ctx.db.select().from(images).where(eq(images.digest, vm.imageDigest)))[0];
   if (!image) throw new VmOpError('image_missing', `image ${vm.imageDigest} is no longer stored`);
   try {
     await client.uploadImage({

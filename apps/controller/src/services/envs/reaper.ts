@@ -2,7 +2,7 @@ import { ENV_ACTIONS } from '@apiary/protocol';
 import { newRequestId, withLogBindings } from '@apiary/server-kit';
 import { and, eq, inArray, lte } from 'drizzle-orm';
 import type { Ctx } from '../../context.js';
-import { envs, vms } from '../../db/schema.js';
+
 import {
   startCreateSaga,
   startDeleteSaga,
@@ -21,7 +21,8 @@ export function reap(ctx: Ctx): void {
   withLogBindings({ request_id: newRequestId() }, () => reapPass(ctx));
 }
 
-function reapPass(ctx: Ctx): void {
+async function reapPass(ctx: Ctx): Promise<void> {
+  const { envs, vms } = ctx.t;
   const now = ctx.clock.now();
   const act = (action: string, envId: string, started: boolean) => {
     if (!started) return;
@@ -29,11 +30,10 @@ function reapPass(ctx: Ctx): void {
     ctx.log.info({ action, env_id: envId }, 'reaper');
   };
 
-  const expired = ctx.db
+  const expired = (await ctx.db
     .select({ id: envs.id })
     .from(envs)
-    .where(and(inArray(envs.state, [...ENV_ACTIONS.delete.from]), lte(envs.expiresAt, now)))
-    .all();
+    .where(and(inArray(envs.state, [...ENV_ACTIONS.delete.from]), lte(envs.expiresAt, now))));
   for (const { id } of expired) {
     if (ctx.work.isBusy(id)) continue;
     if (transitionEnv(ctx, id, [...ENV_ACTIONS.delete.from], 'deleting')) {
@@ -41,11 +41,10 @@ function reapPass(ctx: Ctx): void {
     }
   }
 
-  const unsettled = ctx.db
+  const unsettled = (await ctx.db
     .select({ id: envs.id, state: envs.state })
     .from(envs)
-    .where(inArray(envs.state, ['creating', 'deleting', 'stopping', 'starting']))
-    .all();
+    .where(inArray(envs.state, ['creating', 'deleting', 'stopping', 'starting'])));
   for (const { id, state } of unsettled) {
     if (ctx.work.isBusy(id)) continue;
     if (state === 'creating') act('resume_create', id, startCreateSaga(ctx, id));
@@ -55,7 +54,7 @@ function reapPass(ctx: Ctx): void {
   }
 
   // Rollback leftovers: VMs of settled environments that could not be deleted yet.
-  const leftovers = ctx.db
+  const leftovers = (await ctx.db
     .selectDistinct({ envId: vms.envId })
     .from(vms)
     .innerJoin(envs, eq(envs.id, vms.envId))
@@ -64,8 +63,7 @@ function reapPass(ctx: Ctx): void {
         eq(vms.state, 'deleting'),
         inArray(envs.state, ['failed', 'degraded', 'active', 'stopped']),
       ),
-    )
-    .all();
+    ));
   for (const { envId } of leftovers) {
     if (!ctx.work.isBusy(envId)) act('retry_vm_delete', envId, startLeftoverCleanup(ctx, envId));
   }

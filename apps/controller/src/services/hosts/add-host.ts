@@ -1,7 +1,7 @@
 import { type AddHostReq, type AgentInfo, ApiError, type Host } from '@apiary/protocol';
 import { eq } from 'drizzle-orm';
 import type { Ctx } from '../../context.js';
-import { hostImages, hosts } from '../../db/schema.js';
+
 import { resolveTargetOrg } from '../auth/orgs.js';
 import { canSeeOrg, type Principal, requireRole } from '../auth/principal.js';
 import { agentBaseUrl, connectionTestError, testAgentConnection } from './connection-test.js';
@@ -18,9 +18,10 @@ export interface AddHostOutcome {
  * agent answered) is returned as it is.
  */
 export async function addHost(ctx: Ctx, p: Principal, req: AddHostReq): Promise<AddHostOutcome> {
+  const { hosts } = ctx.t;
   requireRole(p, 'org_admin', 'adding a host');
   const baseUrl = agentBaseUrl(req.addr);
-  const known = ctx.db.select().from(hosts).where(eq(hosts.addr, baseUrl)).get();
+  const known = (await ctx.db.select().from(hosts).where(eq(hosts.addr, baseUrl)))[0];
   // Another organization's host at this address is not "known" to this caller: the answer is
   // the connection test's, as for any address, so nobody learns where others' hosts are.
   if (known && canSeeOrg(p, known.orgId) && !req.api_key && !req.bootstrap_token) {
@@ -33,16 +34,15 @@ export async function addHost(ctx: Ctx, p: Principal, req: AddHostReq): Promise<
   const { result, info } = await testAgentConnection(ctx, baseUrl, key);
   if (!result.ok || !info) throw connectionTestError(result);
 
-  const existing = ctx.db.select().from(hosts).where(eq(hosts.id, info.host_id)).get();
+  const existing = (await ctx.db.select().from(hosts).where(eq(hosts.id, info.host_id)))[0];
   if (existing) {
     if (!canSeeOrg(p, existing.orgId))
       throw new ApiError('conflict', `host ${info.host_id} is managed by another organization`);
     if (!existing.agentKeyEnc && key) {
-      ctx.db
+      await ctx.db
         .update(hosts)
         .set({ agentKeyEnc: ctx.box.seal(key) })
-        .where(eq(hosts.id, existing.id))
-        .run();
+        .where(eq(hosts.id, existing.id));
     }
     return { host: toHostViews(ctx, [existing], p)[0] as Host, created: false };
   }
@@ -54,7 +54,7 @@ export async function addHost(ctx: Ctx, p: Principal, req: AddHostReq): Promise<
     orgId,
     data: { id: info.host_id, hostname: info.hostname, liveness: 'ready' },
   });
-  const row = ctx.db.select().from(hosts).where(eq(hosts.id, info.host_id)).get();
+  const row = (await ctx.db.select().from(hosts).where(eq(hosts.id, info.host_id)))[0];
   return { host: toHostViews(ctx, row ? [row] : [], p)[0] as Host, created: true };
 }
 
@@ -76,15 +76,16 @@ async function claimAgentKey(ctx: Ctx, baseUrl: string, token: string): Promise<
   }
 }
 
-function insertAddedHost(
+async function insertAddedHost(
   ctx: Ctx,
   info: AgentInfo,
   o: { baseUrl: string; key: string | undefined; orgId: string; publicAddr?: string },
 ) {
+  const { hostImages, hosts } = ctx.t;
   const now = ctx.clock.now();
   const { total, used } = info.resources;
-  ctx.db.transaction((tx) => {
-    tx.insert(hosts)
+  await ctx.db.transaction(async (tx) => {
+    await tx.insert(hosts)
       .values({
         id: info.host_id,
         hostname: info.hostname,
@@ -113,12 +114,10 @@ function insertAddedHost(
         lastHeartbeatAt: now,
         registeredAt: now,
         updatedAt: now,
-      })
-      .run();
+      });
     const digests = [...new Set(info.images.map((i) => i.digest))];
     if (digests.length > 0)
-      tx.insert(hostImages)
-        .values(digests.map((digest) => ({ hostId: info.host_id, digest })))
-        .run();
+      await tx.insert(hostImages)
+        .values(digests.map((digest) => ({ hostId: info.host_id, digest })));
   });
 }

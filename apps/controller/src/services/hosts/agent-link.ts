@@ -9,11 +9,11 @@ import { persistTransitions } from './persist-liveness.js';
  * A heartbeat (the host credential was checked by the route). With nothing new (same
  * generation, host already ready, no rotation) it touches memory only.
  */
-export function heartbeat(
+export async function heartbeat(
   ctx: Ctx,
   { hostId, credential }: { hostId: string; credential: CredentialMatch },
   req: HeartbeatReq,
-): HeartbeatResp {
+): Promise<HeartbeatResp> {
   // Rotation: the agent used the new credential, so it has it; or it is due one.
   let rotated: string | undefined;
   if (credential === 'next') promoteNextCredential(ctx, hostId);
@@ -23,7 +23,7 @@ export function heartbeat(
   const ack = ctx.liveness.ackGeneration(hostId);
   if (req.inventory && req.inventory.generation !== ack) {
     const inv = req.inventory;
-    const changes = ctx.db.transaction((tx) => applyInventory(tx, ctx.clock.now(), hostId, inv));
+    const changes = await ctx.db.transaction(async (tx) => applyInventory(tx, ctx.clock.now(), hostId, inv));
     ctx.liveness.setAckGeneration(hostId, inv.generation);
     publishVmChanges(ctx, hostId, changes);
     ctx.metrics.heartbeats.inc({ result: 'inventory' });

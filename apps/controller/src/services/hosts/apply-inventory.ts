@@ -2,7 +2,7 @@ import type { Inventory, VmReport } from '@apiary/protocol';
 import { and, eq, inArray, ne } from 'drizzle-orm';
 import type { Ctx } from '../../context.js';
 import type { DbOrTx } from '../../db/open-db.js';
-import { hostImages, hosts, vms } from '../../db/schema.js';
+import type { vms } from '../../db/pg-schema.js';
 import { envNameOfVm } from '../envs/env-names.js';
 import { releaseVmReservation } from '../placement/reservations.js';
 
@@ -24,18 +24,17 @@ const NOT_YET_ON_HOST = new Set(['pending', 'creating']);
  * (or reported deleted) is at most `unknown`; only a delete confirmed by the host's listing
  * (`confirmGone`) removes it from the books.
  */
-export function applyInventory(
+export async function applyInventory(
   tx: DbOrTx,
   now: number,
   hostId: string,
   inv: Inventory,
-): VmChange[] {
+): Promise<VmChange[]> {
   const changes: VmChange[] = [];
-  const known = tx
+  const known = (await tx
     .select()
     .from(vms)
-    .where(and(eq(vms.hostId, hostId), ne(vms.state, 'deleted')))
-    .all();
+    .where(and(eq(vms.hostId, hostId), ne(vms.state, 'deleted'))));
   const knownById = new Map(known.map((v) => [v.id, v]));
   const reported = new Map(inv.vms.map((v) => [v.id, v]));
 
@@ -49,7 +48,7 @@ export function applyInventory(
     ours.disk += row.disk;
   }
   const used = inv.resources.used;
-  tx.update(hosts)
+  await tx.update(hosts)
     .set({
       totalCpu: inv.resources.total.cpu,
       totalMem: inv.resources.total.mem,
@@ -65,8 +64,7 @@ export function applyInventory(
       lastHeartbeatAt: now,
       updatedAt: now,
     })
-    .where(eq(hosts.id, hostId))
-    .run();
+    .where(eq(hosts.id, hostId));
   replaceHostImages(tx, hostId, inv.images);
 
   for (const row of known) {
@@ -77,34 +75,33 @@ export function applyInventory(
     } else if (row.state === 'deleting') {
     } else if (!NOT_YET_ON_HOST.has(row.state) && row.state !== 'unknown') {
       // Not reported, not being deleted: never assume it is gone; show it as unknown.
-      tx.update(vms)
+      await tx.update(vms)
         .set({
           state: 'unknown',
           errorCode: 'not_reported',
           errorMsg: 'the host no longer reports this VM',
           updatedAt: now,
         })
-        .where(eq(vms.id, row.id))
-        .run();
+        .where(eq(vms.id, row.id));
       changes.push({ id: row.id, name: row.name, orgId: row.orgId, state: 'unknown' });
     }
   }
   return changes;
 }
 
-function applyVmReport(
+async function applyVmReport(
   tx: DbOrTx,
   now: number,
   row: typeof vms.$inferSelect,
   report: VmReport,
-): VmChange | null {
+): Promise<VmChange | null> {
   const fresh =
     report.generation > row.generation || row.state === 'pending' || row.state === 'unknown';
   if (!fresh) return null;
   if (report.state === 'deleted') {
     // Not proof either. A VM being deleted waits for the confirmation; any other is unknown.
     if (row.state === 'deleting' || row.state === 'unknown') return null;
-    tx.update(vms)
+    (await tx.update(vms)
       .set({
         state: 'unknown',
         errorCode: 'not_reported',
@@ -112,13 +109,12 @@ function applyVmReport(
         generation: report.generation,
         updatedAt: now,
       })
-      .where(eq(vms.id, row.id))
-      .run();
+      .where(eq(vms.id, row.id)));
     return { id: row.id, name: row.name, orgId: row.orgId, state: 'unknown' };
   }
   // While the controller deletes a VM, an older state from the host must not undo "deleting".
   const state = row.state === 'deleting' && report.state !== 'failed' ? 'deleting' : report.state;
-  tx.update(vms)
+  await tx.update(vms)
     .set({
       state,
       ip: report.ip,
@@ -128,35 +124,31 @@ function applyVmReport(
       generation: report.generation,
       updatedAt: now,
     })
-    .where(eq(vms.id, row.id))
-    .run();
+    .where(eq(vms.id, row.id));
   return state === row.state ? null : { id: row.id, name: row.name, orgId: row.orgId, state };
 }
 
-export function markVmDeleted(tx: DbOrTx, now: number, vmId: string, hostId: string) {
-  tx.update(vms).set({ state: 'deleted', updatedAt: now }).where(eq(vms.id, vmId)).run();
+export async function markVmDeleted(tx: DbOrTx, now: number, vmId: string, hostId: string) {
+  await tx.update(vms).set({ state: 'deleted', updatedAt: now }).where(eq(vms.id, vmId));
   releaseVmReservation(tx, vmId, hostId);
 }
 
-function replaceHostImages(tx: DbOrTx, hostId: string, digests: string[]) {
-  const current = tx
+async function replaceHostImages(tx: DbOrTx, hostId: string, digests: string[]) {
+  const current = (await tx
     .select({ digest: hostImages.digest })
     .from(hostImages)
-    .where(eq(hostImages.hostId, hostId))
-    .all()
+    .where(eq(hostImages.hostId, hostId)))
     .map((r) => r.digest);
   const want = new Set(digests);
   const gone = current.filter((d) => !want.has(d));
   const added = [...want].filter((d) => !current.includes(d));
   if (gone.length > 0) {
-    tx.delete(hostImages)
-      .where(and(eq(hostImages.hostId, hostId), inArray(hostImages.digest, gone)))
-      .run();
+    await tx.delete(hostImages)
+      .where(and(eq(hostImages.hostId, hostId), inArray(hostImages.digest, gone)));
   }
   if (added.length > 0) {
-    tx.insert(hostImages)
-      .values(added.map((digest) => ({ hostId, digest })))
-      .run();
+    await tx.insert(hostImages)
+      .values(added.map((digest) => ({ hostId, digest })));
   }
 }
 

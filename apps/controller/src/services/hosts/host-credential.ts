@@ -1,7 +1,7 @@
 import type { HostCredential } from '@apiary/protocol';
 import { eq, or } from 'drizzle-orm';
 import type { Ctx } from '../../context.js';
-import { hosts } from '../../db/schema.js';
+
 import { isoOrNull } from '../../lib/clock.js';
 import { newSecret, secretMatches, secretPrefix } from '../../lib/secrets.js';
 import type { HostRow } from './host-view.js';
@@ -50,17 +50,17 @@ export function matchCredential(row: CredentialColumns, token: string): Credenti
 }
 
 /** The host whose credential (current, or rotated and not yet used) this is. */
-export function findHostByCredential(
+export async function findHostByCredential(
   ctx: Ctx,
   token: string,
-): { host: HostRow; match: CredentialMatch } | undefined {
+): Promise<{ host: HostRow; match: CredentialMatch } | undefined> {
+  const { hosts } = ctx.t;
   if (!token.startsWith('aph_')) return undefined;
   const prefix = secretPrefix(token);
-  const rows = ctx.db
+  const rows = (await ctx.db
     .select()
     .from(hosts)
-    .where(or(eq(hosts.credentialPrefix, prefix), eq(hosts.nextCredentialPrefix, prefix)))
-    .all();
+    .where(or(eq(hosts.credentialPrefix, prefix), eq(hosts.nextCredentialPrefix, prefix))));
   for (const host of rows) {
     const match = matchCredential(host, token);
     if (match) return { host, match };
@@ -69,7 +69,7 @@ export function findHostByCredential(
 }
 
 /** Writes a host's credential columns and keeps the liveness tracker's copy in step. */
-export function storeCredentials(
+export async function storeCredentials(
   ctx: Ctx,
   hostId: string,
   patch: Partial<
@@ -83,20 +83,21 @@ export function storeCredentials(
       | 'reregisterUntil'
     >
   >,
-): HostRow | undefined {
-  ctx.db
+): Promise<HostRow | undefined> {
+  const { hosts } = ctx.t;
+  await ctx.db
     .update(hosts)
     .set({ ...patch, updatedAt: ctx.clock.now() })
-    .where(eq(hosts.id, hostId))
-    .run();
-  const row = ctx.db.select().from(hosts).where(eq(hosts.id, hostId)).get();
+    .where(eq(hosts.id, hostId));
+  const row = (await ctx.db.select().from(hosts).where(eq(hosts.id, hostId)))[0];
   if (row) ctx.liveness.setCredentials(hostId, credentialHashesOf(row));
   return row;
 }
 
 /** The agent used its rotated credential: it becomes the credential, the old one stops. */
-export function promoteNextCredential(ctx: Ctx, hostId: string): void {
-  const row = ctx.db.select().from(hosts).where(eq(hosts.id, hostId)).get();
+export async function promoteNextCredential(ctx: Ctx, hostId: string): Promise<void> {
+  const { hosts } = ctx.t;
+  const row = (await ctx.db.select().from(hosts).where(eq(hosts.id, hostId)))[0];
   if (!row?.nextCredentialHash) return;
   storeCredentials(ctx, hostId, {
     credentialPrefix: row.nextCredentialPrefix,

@@ -1,7 +1,7 @@
 import { ApiError, type Host, type HostCapacity } from '@apiary/protocol';
 import { desc, eq, inArray } from 'drizzle-orm';
 import type { Ctx } from '../../context.js';
-import { drains, hostImages, hosts } from '../../db/schema.js';
+import type { hosts } from '../../db/pg-schema.js';
 import { iso, isoOrNull } from '../../lib/clock.js';
 import { assertVisible, type Principal } from '../auth/principal.js';
 import { loadDrainViews } from '../drain/drain-view.js';
@@ -27,21 +27,21 @@ export function capacityOf(h: HostRow): HostCapacity {
 }
 
 /** Host views for a page of rows, with three extra queries whatever the page size. */
-export function toHostViews(ctx: Ctx, rows: HostRow[], viewer: Principal): Host[] {
+export async function toHostViews(ctx: Ctx, rows: HostRow[], viewer: Principal): Promise<Host[]> {
+  const { drains, hostImages } = ctx.t;
   if (rows.length === 0) return [];
   const ids = rows.map((r) => r.id);
   const imagesByHost = new Map<string, string[]>();
-  for (const r of ctx.db.select().from(hostImages).where(inArray(hostImages.hostId, ids)).all()) {
+  for (const r of (await ctx.db.select().from(hostImages).where(inArray(hostImages.hostId, ids)))) {
     const list = imagesByHost.get(r.hostId) ?? [];
     list.push(r.digest);
     imagesByHost.set(r.hostId, list);
   }
-  const drainRows = ctx.db
+  const drainRows = (await ctx.db
     .select()
     .from(drains)
     .where(inArray(drains.hostId, ids))
-    .orderBy(desc(drains.startedAt))
-    .all();
+    .orderBy(desc(drains.startedAt)));
   const latestDrain = new Map<string, (typeof drainRows)[number]>();
   for (const d of drainRows) if (!latestDrain.has(d.hostId)) latestDrain.set(d.hostId, d);
   const shown = rows
@@ -77,8 +77,9 @@ export function toHostViews(ctx: Ctx, rows: HostRow[], viewer: Principal): Host[
   });
 }
 
-export function getHostRow(ctx: Ctx, id: string): HostRow | undefined {
-  return ctx.db.select().from(hosts).where(eq(hosts.id, id)).get();
+export async function getHostRow(ctx: Ctx, id: string): Promise<HostRow | undefined> {
+  const { hosts } = ctx.t;
+  return (await ctx.db.select().from(hosts).where(eq(hosts.id, id)))[0];
 }
 
 /** A host the caller may see, or 404 (also for other organizations' hosts). */

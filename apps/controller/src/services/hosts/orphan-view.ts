@@ -1,19 +1,19 @@
 import type { HostOrphan } from '@apiary/protocol';
 import { count, inArray } from 'drizzle-orm';
 import type { Ctx } from '../../context.js';
-import { hostOrphans } from '../../db/schema.js';
+
 import { iso, isoOrNull } from '../../lib/clock.js';
 
 /** Each host's orphans as the host view shows them, in one query for a page of hosts. */
-export function loadOrphanViews(ctx: Ctx, hostIds: string[]): Map<string, HostOrphan[]> {
+export async function loadOrphanViews(ctx: Ctx, hostIds: string[]): Promise<Map<string, HostOrphan[]>> {
+  const { hostOrphans } = ctx.t;
   const byHost = new Map<string, HostOrphan[]>();
   if (hostIds.length === 0) return byHost;
-  const rows = ctx.db
+  const rows = (await ctx.db
     .select()
     .from(hostOrphans)
     .where(inArray(hostOrphans.hostId, hostIds))
-    .orderBy(hostOrphans.vmId)
-    .all();
+    .orderBy(hostOrphans.vmId));
   for (const r of rows) {
     const list = byHost.get(r.hostId) ?? [];
     list.push({
@@ -32,11 +32,11 @@ export function loadOrphanViews(ctx: Ctx, hostIds: string[]): Map<string, HostOr
 }
 
 /** Orphans by kind, for the metric. */
-export function countOrphans(ctx: Ctx): Record<string, number> {
-  const rows = ctx.db
+export async function countOrphans(ctx: Ctx): Promise<Record<string, number>> {
+  const { hostOrphans } = ctx.t;
+  const rows = (await ctx.db
     .select({ apiary: hostOrphans.apiary, n: count() })
     .from(hostOrphans)
-    .groupBy(hostOrphans.apiary)
-    .all();
+    .groupBy(hostOrphans.apiary));
   return Object.fromEntries(rows.map((r) => [r.apiary ? 'apiary' : 'foreign', r.n]));
 }

@@ -1,18 +1,18 @@
 import { count, eq } from 'drizzle-orm';
 import type { Ctx } from '../../context.js';
-import { hosts } from '../../db/schema.js';
+
 import type { Transition } from './liveness-tracker.js';
 
 /** Writes liveness changes (the only heartbeat-driven writes) and announces them. */
-export function persistTransitions(ctx: Ctx, transitions: Transition[]) {
+export async function persistTransitions(ctx: Ctx, transitions: Transition[]) {
+  const { hosts } = ctx.t;
   const now = ctx.clock.now();
   for (const t of transitions) {
-    const row = ctx.db
+    const row = (await ctx.db
       .update(hosts)
       .set({ liveness: t.to, lastHeartbeatAt: ctx.liveness.heardAt(t.hostId), updatedAt: now })
       .where(eq(hosts.id, t.hostId))
-      .returning({ orgId: hosts.orgId, hostname: hosts.hostname })
-      .get();
+      .returning({ orgId: hosts.orgId, hostname: hosts.hostname }))[0];
     if (!row) continue;
     ctx.metrics.livenessTransitions.inc({ to: t.to });
     ctx.log.info({ host_id: t.hostId, from: t.from, to: t.to }, 'host liveness changed');
@@ -25,13 +25,13 @@ export function persistTransitions(ctx: Ctx, transitions: Transition[]) {
 }
 
 /** Hosts by liveness and policy, for `/metrics` (computed at scrape time). */
-export function countHosts(ctx: Ctx) {
+export async function countHosts(ctx: Ctx) {
+  const { hosts } = ctx.t;
   const policy: Record<string, number> = { eligible: 0, draining: 0, maintenance: 0 };
-  for (const r of ctx.db
+  for (const r of (await ctx.db
     .select({ policy: hosts.policy, n: count() })
     .from(hosts)
-    .groupBy(hosts.policy)
-    .all()) {
+    .groupBy(hosts.policy))) {
     policy[r.policy] = r.n;
   }
   return { liveness: ctx.liveness.counts(), policy };

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import type { AgentVm, Inventory } from '@apiary/protocol';
 import { eq } from 'drizzle-orm';
 import type { Ctx } from '../../context.js';
-import { hosts } from '../../db/schema.js';
+import type { hosts } from '../../db/pg-schema.js';
 import { mapBounded } from '../../lib/limit.js';
 import { applyInventory, publishVmChanges } from './apply-inventory.js';
 import { persistTransitions } from './persist-liveness.js';
@@ -20,7 +20,8 @@ export function createAddedHostPoller(ctx: Ctx) {
 }
 
 async function pollAddedHosts(ctx: Ctx, seen: Map<string, string>): Promise<void> {
-  const rows = ctx.db.select().from(hosts).where(eq(hosts.source, 'added')).all();
+  const { hosts } = ctx.t;
+  const rows = (await ctx.db.select().from(hosts).where(eq(hosts.source, 'added')));
   await mapBounded(rows, 8, async (host) => {
     let inventory: Inventory;
     try {
@@ -35,7 +36,7 @@ async function pollAddedHosts(ctx: Ctx, seen: Map<string, string>): Promise<void
     if (seen.get(host.id) === fingerprint) return;
     const generation = ctx.liveness.ackGeneration(host.id) + 1;
     const inv = { ...inventory, generation };
-    const changes = ctx.db.transaction((tx) => applyInventory(tx, ctx.clock.now(), host.id, inv));
+    const changes = await ctx.db.transaction(async (tx) => applyInventory(tx, ctx.clock.now(), host.id, inv));
     ctx.liveness.setAckGeneration(host.id, generation);
     seen.set(host.id, fingerprint);
     publishVmChanges(ctx, host.id, changes);

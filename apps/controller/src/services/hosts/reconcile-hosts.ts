@@ -1,7 +1,7 @@
 import type { HostVm } from '@apiary/protocol';
 import { and, eq, inArray, ne } from 'drizzle-orm';
 import type { Ctx } from '../../context.js';
-import { hostOrphans, hosts, vms } from '../../db/schema.js';
+
 import { describeHolding } from '../envs/confirm-gone.js';
 import type { HostRow } from './host-view.js';
 
@@ -30,10 +30,10 @@ export interface ReconcileOutcome {
 }
 
 export async function reconcileHosts(ctx: Ctx): Promise<ReconcileOutcome> {
-  const ready = ctx.db
+  const { hosts } = ctx.t;
+  const ready = (await ctx.db
     .select()
-    .from(hosts)
-    .all()
+    .from(hosts))
     .filter((h) => (ctx.liveness.state(h.id) ?? h.liveness) === 'ready');
   const outcome: ReconcileOutcome = { hosts: 0, orphans: 0, removalsRequested: 0 };
   const queue = [...ready];
@@ -96,13 +96,13 @@ function holdsSomething(item: HostVm): boolean {
 }
 
 /** Ids among `ids` the controller has a VM record for, in any state but deleted. */
-function liveVmIds(ctx: Ctx, ids: string[]): Set<string> {
+async function liveVmIds(ctx: Ctx, ids: string[]): Promise<Set<string>> {
+  const { vms } = ctx.t;
   if (ids.length === 0) return new Set();
-  const rows = ctx.db
+  const rows = (await ctx.db
     .select({ id: vms.id })
     .from(vms)
-    .where(and(inArray(vms.id, ids), ne(vms.state, 'deleted')))
-    .all();
+    .where(and(inArray(vms.id, ids), ne(vms.state, 'deleted'))));
   return new Set(rows.map((r) => r.id));
 }
 
@@ -112,14 +112,14 @@ function apiaryMade(item: HostVm): boolean {
 }
 
 /** Upserts this host's orphans (first-seen times kept) and drops those no longer held. */
-function recordOrphans(ctx: Ctx, hostId: string, orphans: HostVm[], now: number) {
-  return ctx.db.transaction((tx) => {
+async function recordOrphans(ctx: Ctx, hostId: string, orphans: HostVm[], now: number) {
+  const { hostOrphans } = ctx.t;
+  return await ctx.db.transaction(async (tx) => {
     const before = new Set(
-      tx
+      (await tx
         .select({ vmId: hostOrphans.vmId })
         .from(hostOrphans)
-        .where(eq(hostOrphans.hostId, hostId))
-        .all()
+        .where(eq(hostOrphans.hostId, hostId)))
         .map((r) => r.vmId),
     );
     for (const item of orphans) {
@@ -129,17 +129,15 @@ function recordOrphans(ctx: Ctx, hostId: string, orphans: HostVm[], now: number)
         holds: describeHolding(item),
         lastSeenAt: now,
       };
-      tx.insert(hostOrphans)
+      await tx.insert(hostOrphans)
         .values({ hostId, vmId: item.id, firstSeenAt: now, ...fields })
-        .onConflictDoUpdate({ target: [hostOrphans.hostId, hostOrphans.vmId], set: fields })
-        .run();
+        .onConflictDoUpdate({ target: [hostOrphans.hostId, hostOrphans.vmId], set: fields });
     }
     const current = new Set(orphans.map((o) => o.id));
     const resolved = [...before].filter((id) => !current.has(id)).sort();
     if (resolved.length > 0) {
-      tx.delete(hostOrphans)
-        .where(and(eq(hostOrphans.hostId, hostId), inArray(hostOrphans.vmId, resolved)))
-        .run();
+      await tx.delete(hostOrphans)
+        .where(and(eq(hostOrphans.hostId, hostId), inArray(hostOrphans.vmId, resolved)));
     }
     return { added: [...current].filter((id) => !before.has(id)).sort(), resolved };
   });
@@ -152,12 +150,12 @@ function recordOrphans(ctx: Ctx, hostId: string, orphans: HostVm[], now: number)
  * sees whether it is gone.
  */
 async function removeOrphan(ctx: Ctx, host: HostRow, item: HostVm, now: number) {
+  const { hostOrphans } = ctx.t;
   const grace = ctx.config.orphanGraceMs;
-  const row = ctx.db
+  const row = (await ctx.db
     .select()
     .from(hostOrphans)
-    .where(and(eq(hostOrphans.hostId, host.id), eq(hostOrphans.vmId, item.id)))
-    .get();
+    .where(and(eq(hostOrphans.hostId, host.id), eq(hostOrphans.vmId, item.id))))[0];
   if (!row?.apiary) return false;
   const removable = item.agent_state !== null || (item.zone_state !== null && item.apiary);
   const created = item.created_at === null ? null : Date.parse(item.created_at);
@@ -177,10 +175,9 @@ async function removeOrphan(ctx: Ctx, host: HostRow, item: HostVm, now: number) 
     ctx.metrics.orphanRemovals.inc({ result: 'error' });
     ctx.log.warn({ host_id: host.id, vm_id: item.id, error: e }, 'removing an orphan failed');
   }
-  ctx.db
+  await ctx.db
     .update(hostOrphans)
     .set({ removalAt: now, removalError: error })
-    .where(and(eq(hostOrphans.hostId, host.id), eq(hostOrphans.vmId, item.id)))
-    .run();
+    .where(and(eq(hostOrphans.hostId, host.id), eq(hostOrphans.vmId, item.id)));
   return error === null;
 }

@@ -7,7 +7,7 @@ import {
 } from '@apiary/protocol';
 import { and, eq, isNull, type SQLWrapper } from 'drizzle-orm';
 import type { Ctx } from '../../context.js';
-import { hosts } from '../../db/schema.js';
+
 import { type NewSecret, newSecret } from '../../lib/secrets.js';
 import { CONTROLLER_VERSION } from '../../version.js';
 import type { LicenseKeyRow } from '../auth/license-keys.js';
@@ -38,11 +38,12 @@ export interface RegistrationPrincipal {
  * operator's reset (`reset-credential`) that opened one registration for the host's
  * organization. Only then are the address, the agent key and the inventory believed.
  */
-export function registerHost(
+export async function registerHost(
   ctx: Ctx,
   { license, presented }: RegistrationPrincipal,
   req: RegisterHostReq,
-): RegisterHostResp {
+): Promise<RegisterHostResp> {
+  const { hosts } = ctx.t;
   if (!isCompatibleApiVersion(req.api_version)) {
     throw new ApiError(
       'precondition_failed',
@@ -50,13 +51,13 @@ export function registerHost(
     );
   }
   const now = ctx.clock.now();
-  const existing = ctx.db.select().from(hosts).where(eq(hosts.id, req.host_id)).get();
+  const existing = (await ctx.db.select().from(hosts).where(eq(hosts.id, req.host_id)))[0];
   const proof = existing ? proveIdentity(ctx, existing, license.orgId, presented, now) : null;
   // The presented credential is kept (nothing to lose if this answer is lost); otherwise new.
   const fresh = proof?.keep ? null : newSecret('aph');
   const changes = saveRegistration(ctx, req, license, existing, fresh, now);
   if (proof?.keep === 'next') promoteNextCredential(ctx, req.host_id);
-  const row = ctx.db.select().from(hosts).where(eq(hosts.id, req.host_id)).get() as HostRow;
+  const row = (await ctx.db.select().from(hosts).where(eq(hosts.id, req.host_id)))[0] as HostRow;
   const transition = ctx.liveness.track(
     req.host_id,
     credentialHashesOf(row),
@@ -87,14 +88,15 @@ export function registerHost(
  * Writes the host as the agent describes it and applies its inventory, in one transaction.
  * Only called once the registration may speak for the host.
  */
-function saveRegistration(
+async function saveRegistration(
   ctx: Ctx,
   req: RegisterHostReq,
   license: LicenseKeyRow,
   existing: HostRow | undefined,
   fresh: NewSecret | null,
   now: number,
-): VmChange[] {
+): Promise<VmChange[]> {
+  const { hosts } = ctx.t;
   const base = {
     hostname: req.hostname,
     addr: req.addr.replace(/\/+$/, ''),
@@ -120,11 +122,11 @@ function saveRegistration(
     lastHeartbeatAt: now,
     updatedAt: now,
   };
-  return ctx.db.transaction((tx) => {
+  return await ctx.db.transaction(async (tx) => {
     if (existing) {
       // Conditional on the credential state the proof was checked against: a revocation or
       // reset in between, or a second registration spending the same reset, finds it changed.
-      const { changes } = tx
+      const { changes } = (await tx
         .update(hosts)
         .set(base)
         .where(
@@ -133,23 +135,21 @@ function saveRegistration(
             sameOrNull(hosts.credentialHash, existing.credentialHash),
             sameOrNull(hosts.reregisterUntil, existing.reregisterUntil),
           ),
-        )
-        .run();
+        ));
       if (changes === 0) {
         throw new ApiError('conflict', `host ${req.host_id} changed during registration; retry`, {
           retryable: true,
         });
       }
     } else {
-      tx.insert(hosts)
+      await tx.insert(hosts)
         .values({
           ...base,
           id: req.host_id,
           orgId: license.orgId,
           policy: 'eligible',
           registeredAt: now,
-        })
-        .run();
+        });
     }
     return applyInventory(tx, now, req.host_id, req.inventory);
   });

@@ -2,7 +2,7 @@ import { ApiError, type OrgImageUsage, type OrgUsage } from '@apiary/protocol';
 import { count, eq, sum } from 'drizzle-orm';
 import type { Ctx } from '../../context.js';
 import type { DbOrTx } from '../../db/open-db.js';
-import { images, orgs } from '../../db/schema.js';
+
 import { getOrg } from '../auth/orgs.js';
 import { assertVisible, type Principal, requireRole } from '../auth/principal.js';
 
@@ -13,17 +13,15 @@ import { assertVisible, type Principal, requireRole } from '../auth/principal.js
  * the controller's default.
  */
 
-export function imageUsage(db: DbOrTx, defaultQuota: number, orgId: string): OrgImageUsage {
-  const used = db
+export async function imageUsage(db: DbOrTx, defaultQuota: number, orgId: string): Promise<OrgImageUsage> {
+  const used = (await db
     .select({ n: count(), bytes: sum(images.size) })
     .from(images)
-    .where(eq(images.orgId, orgId))
-    .get();
-  const own = db
+    .where(eq(images.orgId, orgId)))[0];
+  const own = (await db
     .select({ quota: orgs.imageQuotaBytes })
     .from(orgs)
-    .where(eq(orgs.id, orgId))
-    .get()?.quota;
+    .where(eq(orgs.id, orgId)))[0]?.quota;
   return {
     count: used?.n ?? 0,
     bytes: Number(used?.bytes ?? 0),
@@ -48,15 +46,16 @@ export function getOrgUsage(ctx: Ctx, p: Principal, orgId: string): OrgUsage {
 }
 
 /** `PUT /v1/orgs/:id/image-quota` (super-admin); null returns to the default. */
-export function setOrgImageQuota(
+export async function setOrgImageQuota(
   ctx: Ctx,
   p: Principal,
   orgId: string,
   quotaBytes: number | null,
-): OrgUsage {
+): Promise<OrgUsage> {
+  const { orgs } = ctx.t;
   requireRole(p, 'super_admin', "setting an organization's image quota");
   getOrg(ctx, orgId);
-  ctx.db.update(orgs).set({ imageQuotaBytes: quotaBytes }).where(eq(orgs.id, orgId)).run();
+  await ctx.db.update(orgs).set({ imageQuotaBytes: quotaBytes }).where(eq(orgs.id, orgId));
   ctx.log.info({ org_id: orgId, quota_bytes: quotaBytes }, 'image quota set');
   return getOrgUsage(ctx, p, orgId);
 }

@@ -2,7 +2,7 @@ import { ApiError, type Image, type ImageFormat, type Pagination } from '@apiary
 import { newId } from '@apiary/server-kit';
 import { and, count, desc, eq, inArray, isNull, ne, or, type SQL } from 'drizzle-orm';
 import type { Ctx } from '../../context.js';
-import { hostImages, hosts, images, vms } from '../../db/schema.js';
+import type { images } from '../../db/pg-schema.js';
 import { iso } from '../../lib/clock.js';
 import { resolveTargetOrg } from '../auth/orgs.js';
 import { isSuperAdmin, type Principal, requireRole } from '../auth/principal.js';
@@ -22,14 +22,14 @@ function principalScope(p: Principal) {
   return imageScope(isSuperAdmin(p) ? undefined : (p.orgId ?? null));
 }
 
-function toViews(ctx: Ctx, p: Principal | null, rows: Row[]): Image[] {
+async function toViews(ctx: Ctx, p: Principal | null, rows: Row[]): Promise<Image[]> {
+  const { hostImages, hosts } = ctx.t;
   if (rows.length === 0) return [];
-  const held = ctx.db
+  const held = (await ctx.db
     .select({ digest: hostImages.digest, hostId: hostImages.hostId, orgId: hosts.orgId })
     .from(hostImages)
     .innerJoin(hosts, eq(hosts.id, hostImages.hostId))
-    .where(inArray(hostImages.digest, [...new Set(rows.map((r) => r.digest))]))
-    .all();
+    .where(inArray(hostImages.digest, [...new Set(rows.map((r) => r.digest))])));
   return rows.map((r) => ({
     digest: r.digest as Image['digest'],
     name: r.name,
@@ -59,6 +59,7 @@ export async function uploadImage(
   body: ReadableStream<Uint8Array> | null,
   declaredBytes = 0,
 ): Promise<{ image: Image; created: boolean }> {
+  const { images } = ctx.t;
   requireRole(p, 'org_admin', 'uploading an image');
   if (q.public) requireRole(p, 'super_admin', 'uploading a public image');
   const orgId = q.public ? null : resolveTargetOrg(ctx, p, undefined);
@@ -82,8 +83,8 @@ export async function uploadImage(
   });
   let recorded: { row: Row; created: boolean };
   try {
-    recorded = ctx.db.transaction((tx) => {
-      const existing = tx
+    recorded = await ctx.db.transaction(async (tx) => {
+      const existing = (await tx
         .select()
         .from(images)
         .where(
@@ -91,8 +92,7 @@ export async function uploadImage(
             eq(images.digest, blob.digest),
             orgId === null ? isNull(images.orgId) : eq(images.orgId, orgId),
           ),
-        )
-        .get();
+        ))[0];
       if (existing) return { row: existing, created: false };
       if (orgId !== null) checkQuota(tx, quota, orgId, blob.size);
       const row: Row = {
@@ -104,7 +104,7 @@ export async function uploadImage(
         orgId,
         createdAt: ctx.clock.now(),
       };
-      tx.insert(images).values(row).run();
+      await tx.insert(images).values(row);
       return { row, created: true };
     });
   } catch (error) {
@@ -127,34 +127,35 @@ export async function uploadImage(
   return { image: toViews(ctx, p, [row])[0] as Image, created: true };
 }
 
-function digestRecorded(ctx: Ctx, digest: string): boolean {
+async function digestRecorded(ctx: Ctx, digest: string): Promise<boolean> {
+  const { images } = ctx.t;
   return (
-    (ctx.db.select({ n: count() }).from(images).where(eq(images.digest, digest)).get()?.n ?? 0) > 0
+    ((await ctx.db.select({ n: count() }).from(images).where(eq(images.digest, digest)))[0]?.n ?? 0) > 0
   );
 }
 
-export function listImages(ctx: Ctx, p: Principal, page: Pagination) {
+export async function listImages(ctx: Ctx, p: Principal, page: Pagination) {
+  const { images } = ctx.t;
   const where = principalScope(p);
-  const rows = ctx.db
+  const rows = (await ctx.db
     .select()
     .from(images)
     .where(where)
     .orderBy(images.name, images.createdAt)
     .limit(page.limit)
-    .offset(page.offset)
-    .all();
-  const total = ctx.db.select({ n: count() }).from(images).where(where).get()?.n ?? 0;
+    .offset(page.offset));
+  const total = (await ctx.db.select({ n: count() }).from(images).where(where))[0]?.n ?? 0;
   return { items: toViews(ctx, p, rows), total, limit: page.limit, offset: page.offset };
 }
 
 /** The record of `digest` the caller sees: its organization's own first, else the public one. */
-function findVisible(ctx: Ctx, p: Principal, digest: string): Row {
+async function findVisible(ctx: Ctx, p: Principal, digest: string): Promise<Row> {
+  const { images } = ctx.t;
   const scope = principalScope(p);
-  const rows = ctx.db
+  const rows = (await ctx.db
     .select()
     .from(images)
-    .where(scope ? and(eq(images.digest, digest), scope) : eq(images.digest, digest))
-    .all();
+    .where(scope ? and(eq(images.digest, digest), scope) : eq(images.digest, digest)));
   const row =
     rows.find((r) => r.orgId !== null && r.orgId === p.orgId) ??
     rows.find((r) => r.orgId === null) ??
@@ -167,12 +168,13 @@ export function getImage(ctx: Ctx, p: Principal, digest: string): Image {
   return toViews(ctx, p, [findVisible(ctx, p, digest)])[0] as Image;
 }
 
-export function deleteImage(ctx: Ctx, p: Principal, digest: string) {
+export async function deleteImage(ctx: Ctx, p: Principal, digest: string) {
+  const { images, vms } = ctx.t;
   requireRole(p, 'org_admin', 'deleting an image');
   const row = findVisible(ctx, p, digest);
   if (row.orgId === null) requireRole(p, 'super_admin', 'deleting a public image');
   const inUse =
-    ctx.db
+    (await ctx.db
       .select({ n: count() })
       .from(vms)
       .where(
@@ -181,12 +183,11 @@ export function deleteImage(ctx: Ctx, p: Principal, digest: string) {
           ne(vms.state, 'deleted'),
           row.orgId === null ? undefined : eq(vms.orgId, row.orgId),
         ),
-      )
-      .get()?.n ?? 0;
+      ))[0]?.n ?? 0;
   if (inUse > 0) throw new ApiError('conflict', `image ${digest} is used by ${inUse} VMs`);
-  ctx.db.delete(images).where(eq(images.id, row.id)).run();
+  await ctx.db.delete(images).where(eq(images.id, row.id));
   const others =
-    ctx.db.select({ n: count() }).from(images).where(eq(images.digest, digest)).get()?.n ?? 0;
+    (await ctx.db.select({ n: count() }).from(images).where(eq(images.digest, digest)))[0]?.n ?? 0;
   // The blob goes with its last record; agents keep their own copies.
   if (others === 0) removeBlob(ctx.imageDir, digest);
   return { ok: true as const };
@@ -196,15 +197,15 @@ export function deleteImage(ctx: Ctx, p: Principal, digest: string) {
  * The image a VM spec names, as an organization sees it: a digest, or a name (the most recent
  * upload of that name wins, the organization's own before public ones).
  */
-export function resolveImageRef(ctx: Ctx, orgId: string, ref: string): Row {
+export async function resolveImageRef(ctx: Ctx, orgId: string, ref: string): Promise<Row> {
+  const { images } = ctx.t;
   const scope = imageScope(orgId);
   const byDigest = ref.startsWith('sha256:');
-  const rows = ctx.db
+  const rows = (await ctx.db
     .select()
     .from(images)
     .where(and(byDigest ? eq(images.digest, ref) : eq(images.name, ref), scope))
-    .orderBy(desc(images.createdAt))
-    .all();
+    .orderBy(desc(images.createdAt)));
   const row = rows.find((r) => r.orgId === orgId) ?? rows[0];
   if (!row) {
     throw new ApiError(
@@ -220,24 +221,24 @@ export function resolveImageRef(ctx: Ctx, orgId: string, ref: string): Row {
  * A host pulls its organization's images and the public ones; a host of no organization only
  * the public ones (it runs nobody's VMs, and must not be a way to read every tenant's images).
  */
-export function hostMayPull(ctx: Ctx, hostOrgId: string | null, digest: string): Row | undefined {
-  return ctx.db
+export async function hostMayPull(ctx: Ctx, hostOrgId: string | null, digest: string): Promise<Row | undefined> {
+  const { images } = ctx.t;
+  return (await ctx.db
     .select()
     .from(images)
-    .where(and(eq(images.digest, digest), imageScope(hostOrgId)))
-    .get();
+    .where(and(eq(images.digest, digest), imageScope(hostOrgId))))[0];
 }
 
-export function listImagesForHost(ctx: Ctx, hostOrgId: string | null, page: Pagination) {
+export async function listImagesForHost(ctx: Ctx, hostOrgId: string | null, page: Pagination) {
+  const { images } = ctx.t;
   const where = imageScope(hostOrgId);
-  const rows = ctx.db
+  const rows = (await ctx.db
     .select()
     .from(images)
     .where(where)
     .orderBy(images.name)
     .limit(page.limit)
-    .offset(page.offset)
-    .all();
-  const total = ctx.db.select({ n: count() }).from(images).where(where).get()?.n ?? 0;
+    .offset(page.offset));
+  const total = (await ctx.db.select({ n: count() }).from(images).where(where))[0]?.n ?? 0;
   return { items: toViews(ctx, null, rows), total, limit: page.limit, offset: page.offset };
 }

@@ -19,13 +19,13 @@ const ATTEMPTS = 3;
  * recorded, or nothing is. Candidates come from an index walk; if they cannot take the request,
  * one pass over every host decides, and its refusal says, per host, why.
  */
-export function placeAndReserve(
+export async function placeAndReserve(
   ctx: Ctx,
   orgId: string,
   demands: VmDemand[],
   persist: (tx: Tx, hostIds: string[]) => void,
   opts: { strategy?: Strategy; showOtherOrgs?: boolean } = {},
-): string[] {
+): Promise<string[]> {
   const strategy = opts.strategy ?? ctx.config.placement;
   const digests = [...new Set(demands.map((d) => d.digest))];
   const started = performance.now();
@@ -47,7 +47,7 @@ export function placeAndReserve(
       }
       const hostIds = plan.hostIds;
       try {
-        ctx.db.transaction((tx) => {
+        await ctx.db.transaction(async (tx) => {
           for (const [hostId, d] of sumByHost(hostIds, demands)) {
             if (!reserveOnHost(ctx.db.$client, hostId, d)) throw new ReservationLost(hostId);
           }

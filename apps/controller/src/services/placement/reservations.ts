@@ -1,7 +1,7 @@
 import type Database from 'better-sqlite3';
 import { and, eq, sql } from 'drizzle-orm';
 import type { DbOrTx } from '../../db/open-db.js';
-import { hosts, vms } from '../../db/schema.js';
+
 
 export interface Demand {
   cpu: number;
@@ -45,22 +45,20 @@ function reserveStatement(client: Database.Database): Database.Statement {
  * Gives a VM's reservation back, exactly once: the VM's `reserved` flag is cleared by a
  * conditional write, and only the write that cleared it releases the capacity.
  */
-export function releaseVmReservation(tx: DbOrTx, vmId: string, hostId: string): boolean {
-  const vm = tx.select().from(vms).where(eq(vms.id, vmId)).get();
+export async function releaseVmReservation(tx: DbOrTx, vmId: string, hostId: string): Promise<boolean> {
+  const vm = (await tx.select().from(vms).where(eq(vms.id, vmId)))[0];
   if (!vm) return false;
-  const cleared = tx
+  const cleared = (await tx
     .update(vms)
     .set({ reserved: false })
-    .where(and(eq(vms.id, vmId), eq(vms.reserved, true)))
-    .run();
+    .where(and(eq(vms.id, vmId), eq(vms.reserved, true))));
   if (cleared.changes !== 1) return false;
-  tx.update(hosts)
+  await tx.update(hosts)
     .set({
       reservedCpu: sql`max(0, ${hosts.reservedCpu} - ${vm.cpu})`,
       reservedMem: sql`max(0, ${hosts.reservedMem} - ${vm.mem})`,
       reservedDisk: sql`max(0, ${hosts.reservedDisk} - ${vm.disk})`,
     })
-    .where(eq(hosts.id, vm.hostId ?? hostId))
-    .run();
+    .where(eq(hosts.id, vm.hostId ?? hostId));
   return true;
 }
