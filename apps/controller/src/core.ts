@@ -91,11 +91,11 @@ export async function createControllerCore(deps: CoreDeps) {
     consoleTickets: new ConsoleTickets({ clock, ttlMs: config.consoleTicketTtlMs }),
   };
   liveness.load(await ctx.db.select().from(ctx.t.hosts));
-  ctx.metrics.sources.hostCounts = () => countHosts(ctx);
+  ctx.metrics.sources.hostCounts = async () => (await countHosts(ctx));
 
   const drainWorker = createDrainWorker(ctx);
   const poller = createAddedHostPoller(ctx);
-  ctx.metrics.sources.orphanCounts = () => countOrphans(ctx);
+  ctx.metrics.sources.orphanCounts = async () => (await countOrphans(ctx));
   const passes = {
     sweep: () => persistTransitions(ctx, liveness.sweep()),
     reconcile: () => reconcileHosts(ctx),

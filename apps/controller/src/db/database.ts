@@ -64,3 +64,8 @@ export async function openDatabase(
   );
   return { engine: 'postgres', db: engine.db, t: pgSchema, close: engine.close };
 }
+
+/** A transaction's handle: the same builders as `Db`, bound to the transaction. */
+export type Tx = Parameters<Parameters<Db['transaction']>[0]>[0];
+/** What a helper that may run inside its caller's transaction takes. */
+export type DbOrTx = Db | Tx;

@@ -214,10 +214,10 @@ export function createConsoleSockets(ctx: Ctx): ConsoleSockets {
         closeSocket(agent, StandardClose.normal, reason);
       }
     },
-    closeRevoked() {
+    async closeRevoked() {
       let closed = 0;
       for (const { client, agent, grant } of live) {
-        if (isPrincipalCurrent(ctx, grant.principal)) continue;
+        if ((await isPrincipalCurrent(ctx, grant.principal))) continue;
         closed++;
         closeSocket(client, CloseCode.unauthenticated, REVOKED);
         closeSocket(agent, StandardClose.normal, REVOKED);

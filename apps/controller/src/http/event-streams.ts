@@ -56,10 +56,10 @@ export class EventStreams {
   }
 
   /** Drops the streams whose caller's credential was revoked or expired, or user disabled. */
-  closeRevoked(): number {
+  async closeRevoked(): Promise<number> {
     let dropped = 0;
     for (const stream of [...this.open]) {
-      if (isPrincipalCurrent(this.ctx, stream.principal)) continue;
+      if ((await isPrincipalCurrent(this.ctx, stream.principal))) continue;
       stream.drop('revoked');
       dropped++;
     }

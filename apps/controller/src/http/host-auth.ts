@@ -20,7 +20,7 @@ export interface HostPrincipal {
  * traffic) check the credential against the hashes the liveness tracker keeps in memory, with
  * no database read; the others (image pulls) find the host by its credential.
  */
-export function authenticateHost(ctx: Ctx, c: Context<AppEnv>): HostPrincipal {
+export async function authenticateHost(ctx: Ctx, c: Context<AppEnv>): Promise<HostPrincipal> {
   const token = bearerToken(c);
   if (!token) throw new ApiError('unauthenticated', 'missing host credential');
   const hostId = c.req.param('id');
@@ -40,7 +40,7 @@ export function authenticateHost(ctx: Ctx, c: Context<AppEnv>): HostPrincipal {
     }
     return { hostId, credential };
   }
-  const found = findHostByCredential(ctx, token);
+  const found = (await findHostByCredential(ctx, token));
   if (!found) throw new ApiError('unauthenticated', 'bad host credential');
   return { hostId: found.host.id, credential: found.match };
 }

@@ -73,7 +73,7 @@ export async function createHarness(
     operationTimeoutMs: 10_000,
     ...o.config,
   });
-  const core = createControllerCore({
+  const core = (await createControllerCore({
     config,
     db: opened.db,
     clock,
@@ -83,7 +83,7 @@ export async function createHarness(
     validateResponses: true,
     processMetrics: false,
     freeSpace: o.freeSpace,
-  });
+  }));
   const secrets = await bootstrapIfEmpty(core.ctx, dataDir);
   if (!secrets) throw new Error('bootstrap did not run');
   const h: Harness = {

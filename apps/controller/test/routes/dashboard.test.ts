@@ -25,13 +25,13 @@ beforeAll(async () => {
   writeFileSync(join(dist, 'assets', 'index-AbC123.js'), SCRIPT);
   writeFileSync(join(dist, 'favicon.svg'), '<svg/>');
   h = await createHarness();
-  app = createControllerCore({
+  app = (await createControllerCore({
     config: h.core.ctx.config,
     db: h.core.ctx.db,
     log: h.core.ctx.log,
     secretKey: Buffer.alloc(32, 7),
     dashboardDir: dist,
-  }).app;
+  })).app;
 });
 afterAll(async () => {
   await h.close();
@@ -97,13 +97,13 @@ describe('the dashboard at /', () => {
 
   it('shows a small page instead when the dashboard is not built', async () => {
     const empty = tempDir('nodist');
-    const bare = createControllerCore({
+    const bare = (await createControllerCore({
       config: h.core.ctx.config,
       db: h.core.ctx.db,
       log: h.core.ctx.log,
       secretKey: Buffer.alloc(32, 7),
       dashboardDir: empty,
-    }).app;
+    })).app;
     const res = await bare.request('/', { headers: { accept: 'text/html' } });
     expect(await res.text()).toContain('The dashboard is not built');
   });

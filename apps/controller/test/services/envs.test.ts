@@ -327,12 +327,12 @@ describe('environments', () => {
     await new Promise((r) => setTimeout(r, 100));
     await h.core.stop();
     expect((await json<Env>(await h.req('GET', '/v1/envs/my-env'))).state).toBe('creating');
-    const restarted = createControllerCore({
+    const restarted = (await createControllerCore({
       config: h.core.ctx.config,
       db: h.core.ctx.db,
       fetch: h.network.fetch,
       log: h.core.ctx.log,
-    });
+    }));
     // Same data dir, same key file: the new process can open the stored agent key.
     restarted.reap();
     await restarted.ctx.work.idle();

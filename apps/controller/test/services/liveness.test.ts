@@ -49,12 +49,12 @@ describe('host liveness', () => {
   it('counts silence from the end of the grace period after a restart', async () => {
     h = await createHarness({ manualClock: true, config: { restartGraceMs: 30_000 } });
     await h.addAgent({ hostId: 'host_live00000004' });
-    const restarted = createControllerCore({
+    const restarted = (await createControllerCore({
       config: h.core.ctx.config,
       db: h.core.ctx.db,
       clock: h.clock,
       log: h.core.ctx.log,
-    });
+    }));
     h.clock?.advance(30_000 + 2999);
     restarted.sweep();
     expect(restarted.ctx.liveness.state('host_live00000004')).toBe('ready');
@@ -83,22 +83,22 @@ describe('host liveness', () => {
     h = await createHarness({ manualClock: true, config: { restartGraceMs: 30_000 } });
     const { agent, credential } = await h.addAgent({ hostId: 'host_live00000003' });
     await h.core.stop();
-    const restarted = createControllerCore({
+    const restarted = (await createControllerCore({
       config: h.core.ctx.config,
       db: h.core.ctx.db,
       clock: h.clock,
       fetch: h.network.fetch,
       log: h.core.ctx.log,
-    });
+    }));
     // The restart took a while: longer than the down threshold.
     h.clock?.advance(20_000);
     restarted.sweep();
     const host = async () =>
-      json<Host>(
+      (await json<Host>(
         await restarted.app.request('/v1/hosts/host_live00000003', {
           headers: { authorization: `Bearer ${h.adminKey}` },
         }),
-      );
+      ));
     expect((await host()).liveness).toBe('ready');
     // Heartbeats resume with the same credential: nothing to re-register.
     const res = await restarted.app.request('/v1/internal/hosts/host_live00000003/heartbeat', {

@@ -12,7 +12,7 @@ import type { Principal } from './principal.js';
 export const API_KEY_LIMITS = { perUser: 100, perOrg: 1_000 } as const;
 
 /** Refuses (409) a new key for `p` in `orgId` once the user or the organization is at its bound. */
-export function assertApiKeyQuota(ctx: Ctx, p: Principal, orgId: string | null): void {
+export async function assertApiKeyQuota(ctx: Ctx, p: Principal, orgId: string | null): Promise<void> {
   const { apiKeys } = ctx.t;
   const now = ctx.clock.now();
   const active = async (scope: SQL) =>
@@ -26,13 +26,13 @@ export function assertApiKeyQuota(ctx: Ctx, p: Principal, orgId: string | null):
           or(isNull(apiKeys.expiresAt), gt(apiKeys.expiresAt, now)),
         ),
       ))[0]?.n ?? 0;
-  if (p.userId && active(eq(apiKeys.userId, p.userId)) >= API_KEY_LIMITS.perUser) {
+  if (p.userId && (await active(eq(apiKeys.userId, p.userId))) >= API_KEY_LIMITS.perUser) {
     throw new ApiError(
       'conflict',
       `you hold ${API_KEY_LIMITS.perUser} active API keys: revoke one before creating another`,
     );
   }
-  if (orgId && active(eq(apiKeys.orgId, orgId)) >= API_KEY_LIMITS.perOrg) {
+  if (orgId && (await active(eq(apiKeys.orgId, orgId))) >= API_KEY_LIMITS.perOrg) {
     throw new ApiError(
       'conflict',
       `the organization holds ${API_KEY_LIMITS.perOrg} active API keys: revoke some before creating more`,

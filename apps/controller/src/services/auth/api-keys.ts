@@ -48,7 +48,7 @@ export async function createApiKey(ctx: Ctx, p: Principal, input: CreateApiKeyRe
     throw new ApiError('forbidden', `cannot grant scopes your own key lacks: ${beyond.join(', ')}`);
   }
   const orgId = role === 'super_admin' ? null : resolveTargetOrg(ctx, p, input.org_id);
-  assertApiKeyQuota(ctx, p, orgId);
+  await assertApiKeyQuota(ctx, p, orgId);
   const now = ctx.clock.now();
   const secret = newSecret('apy');
   const row = {

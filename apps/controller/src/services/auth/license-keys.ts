@@ -7,7 +7,7 @@ import {
 import { newId } from '@apiary/server-kit';
 import { and, count, eq, inArray } from 'drizzle-orm';
 import type { Ctx } from '../../context.js';
-import type { DbOrTx } from '../../db/open-db.js';
+import type { DbOrTx } from '../../db/database.js';
 import type { licenseKeys } from '../../db/pg-schema.js';
 import { iso, isoOrNull } from '../../lib/clock.js';
 import { newSecret, secretMatches, secretPrefix } from '../../lib/secrets.js';

@@ -23,11 +23,11 @@ export async function defaultOrgId(ctx: Ctx): Promise<string> {
 }
 
 /** The organization an action happens in: the caller's own, or the one a super-admin names. */
-export function resolveTargetOrg(ctx: Ctx, p: Principal, requested: string | undefined): string {
+export async function resolveTargetOrg(ctx: Ctx, p: Principal, requested: string | undefined): Promise<string> {
   if (requested !== undefined && requested !== p.orgId) {
     if (!isSuperAdmin(p))
       throw new ApiError('forbidden', 'only a super-admin may act in another organization');
-    getOrg(ctx, requested);
+    await getOrg(ctx, requested);
     return requested;
   }
   return p.orgId ?? defaultOrgId(ctx);
@@ -77,7 +77,7 @@ function liveApiKeysOf(orgId: string, now: number) {
 export async function deleteOrg(ctx: Ctx, p: Principal, id: string) {
   const { apiKeys, envs, hosts, images, licenseKeys, orgs, users } = ctx.t;
   requireRole(p, 'super_admin', 'deleting an organization');
-  getOrg(ctx, id);
+  await getOrg(ctx, id);
   const now = ctx.clock.now();
   if (id === defaultOrgId(ctx))
     throw new ApiError('conflict', 'the default organization cannot be deleted');

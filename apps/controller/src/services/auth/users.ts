@@ -42,7 +42,7 @@ export async function createUser(ctx: Ctx, p: Principal, input: CreateUserReq): 
   const { users } = ctx.t;
   checkGrant(p, input.role);
   const orgId = input.role === 'super_admin' ? null : resolveTargetOrg(ctx, p, input.org_id);
-  if (orgId) getOrg(ctx, orgId);
+  if (orgId) await getOrg(ctx, orgId);
   if ((await ctx.db.select().from(users).where(eq(users.username, input.username)))[0]) {
     throw new ApiError('conflict', `user ${input.username} already exists`);
   }
@@ -93,7 +93,7 @@ export async function updateUser(
   input: { password?: string; role?: Role; disabled?: boolean },
 ): Promise<User> {
   const { sessions, users } = ctx.t;
-  const row = getManagedUser(ctx, p, id);
+  const row = (await getManagedUser(ctx, p, id));
   if (input.role) checkGrant(p, input.role);
   if (input.role === 'super_admin' && row.orgId !== null) {
     throw new ApiError('validation', 'a super-admin belongs to no organization; create a new user');
@@ -115,7 +115,7 @@ export async function updateUser(
 
 export async function deleteUser(ctx: Ctx, p: Principal, id: string) {
   const { apiKeys, users } = ctx.t;
-  const row = getManagedUser(ctx, p, id);
+  const row = (await getManagedUser(ctx, p, id));
   if (row.id === p.userId) throw new ApiError('conflict', 'you cannot delete yourself');
   if (row.role === 'super_admin') {
     const admins = (await ctx.db

@@ -41,14 +41,14 @@ async function consoleBlocker(ctx: Ctx, vm: VmRow, kind: ConsoleKind): Promise<A
  * `POST /v1/vms/{id}/console`: a single-use ticket for the caller, this VM and this kind of
  * console. Whoever may use the VM may use its console (a console controls the VM, like stop).
  */
-export function issueConsoleTicket(
+export async function issueConsoleTicket(
   ctx: Ctx,
   p: Principal,
   vmName: string,
   kind: ConsoleKind,
   org?: string,
-): ConsoleTicket {
-  const vm = findVm(ctx, p, vmName, org);
+): Promise<ConsoleTicket> {
+  const vm = (await findVm(ctx, p, vmName, org));
   const blocker = consoleBlocker(ctx, vm, kind);
   if (blocker) throw blocker;
   const { ticket, expiresAt } = ctx.consoleTickets.issue({
@@ -98,7 +98,7 @@ export async function resolveConsoleTarget(ctx: Ctx, grant: ConsoleGrant): Promi
   if (!vm || vm.state === 'deleted' || !canSeeOrg(grant.principal, vm.orgId)) {
     throw new ConsoleRefusal(CloseCode.notFound, `VM ${grant.vmName} no longer exists`);
   }
-  const blocker = consoleBlocker(ctx, vm, grant.kind);
+  const blocker = (await consoleBlocker(ctx, vm, grant.kind));
   if (blocker)
     throw new ConsoleRefusal(CLOSE_FOR[blocker.code] ?? CloseCode.conflict, blocker.message);
   const host = (await ctx.db

@@ -26,9 +26,9 @@ export function createDrainWorker(ctx: Ctx) {
             .set({ stopIssuedAt: ctx.clock.now() })
             .where(eq(drains.id, d.id));
         }
-        stopRemaining(d.id, d.vmIds);
+        await stopRemaining(d.id, d.vmIds);
       }
-      const view = loadDrainViews(ctx, [d]).get(d.id);
+      const view = (await loadDrainViews(ctx, [d])).get(d.id);
       if (!view) continue;
       const orgId =
         (await ctx.db.select({ orgId: hosts.orgId }).from(hosts).where(eq(hosts.id, d.hostId)))[0]
@@ -48,7 +48,7 @@ export function createDrainWorker(ctx: Ctx) {
           .update(drains)
           .set({ state: 'complete', finishedAt: ctx.clock.now() })
           .where(eq(drains.id, d.id));
-        setPolicy(ctx, d.hostId, 'draining', 'maintenance');
+        await setPolicy(ctx, d.hostId, 'draining', 'maintenance');
         ctx.log.info({ host_id: d.hostId }, 'drain complete; host in maintenance');
       }
     }

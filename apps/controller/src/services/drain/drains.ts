@@ -16,8 +16,8 @@ async function latestDrain(ctx: Ctx, hostId: string): Promise<DrainRow | undefin
     .orderBy(desc(drains.startedAt)))[0];
 }
 
-export function drainView(ctx: Ctx, row: DrainRow, viewer: Principal): Drain {
-  return loadDrainViews(ctx, [row], viewer).get(row.id) as Drain;
+export async function drainView(ctx: Ctx, row: DrainRow, viewer: Principal): Promise<Drain> {
+  return (await loadDrainViews(ctx, [row], viewer)).get(row.id) as Drain;
 }
 
 async function setPolicy(ctx: Ctx, hostId: string, from: Host['policy'], to: Host['policy']): Promise<boolean> {
@@ -45,7 +45,7 @@ export async function startDrain(
 ): Promise<Drain> {
   const { drains, hosts, vms } = ctx.t;
   requireRole(p, 'org_admin', 'draining a host');
-  const host = getVisibleHost(ctx, p, hostId);
+  const host = (await getVisibleHost(ctx, p, hostId));
   if (host.policy !== 'eligible') {
     throw new ApiError(
       'conflict',
@@ -99,9 +99,9 @@ export async function startDrain(
   return drainView(ctx, row, p);
 }
 
-export function getDrainStatus(ctx: Ctx, p: Principal, hostId: string): Drain {
-  getVisibleHost(ctx, p, hostId);
-  const row = latestDrain(ctx, hostId);
+export async function getDrainStatus(ctx: Ctx, p: Principal, hostId: string): Promise<Drain> {
+  await getVisibleHost(ctx, p, hostId);
+  const row = (await latestDrain(ctx, hostId));
   if (!row) throw new ApiError('not_found', `host ${hostId} has never been drained`);
   return drainView(ctx, row, p);
 }
@@ -110,35 +110,35 @@ export function getDrainStatus(ctx: Ctx, p: Principal, hostId: string): Drain {
 export async function undrainHost(ctx: Ctx, p: Principal, hostId: string): Promise<Host> {
   const { drains } = ctx.t;
   requireRole(p, 'org_admin', 'cancelling a drain');
-  const host = getVisibleHost(ctx, p, hostId);
+  const host = (await getVisibleHost(ctx, p, hostId));
   if (host.policy === 'maintenance') {
     throw new ApiError('conflict', `the drain of ${hostId} is complete: use activate`);
   }
   if (host.policy === 'draining') {
-    const row = latestDrain(ctx, hostId);
+    const row = (await latestDrain(ctx, hostId));
     if (row?.state === 'draining') {
       await ctx.db
         .update(drains)
         .set({ state: 'cancelled', finishedAt: ctx.clock.now() })
         .where(eq(drains.id, row.id));
     }
-    setPolicy(ctx, hostId, 'draining', 'eligible');
+    await setPolicy(ctx, hostId, 'draining', 'eligible');
     ctx.log.info({ host_id: hostId }, 'drain cancelled');
   }
   return getHostView(ctx, p, hostId);
 }
 
 /** Maintenance back to eligible. */
-export function activateHost(ctx: Ctx, p: Principal, hostId: string): Host {
+export async function activateHost(ctx: Ctx, p: Principal, hostId: string): Promise<Host> {
   requireRole(p, 'org_admin', 'activating a host');
-  const host = getVisibleHost(ctx, p, hostId);
+  const host = (await getVisibleHost(ctx, p, hostId));
   if (host.policy === 'draining') {
     throw new ApiError(
       'conflict',
       `host ${hostId} is still draining: undrain it, or wait for the drain to complete`,
     );
   }
-  if (host.policy === 'maintenance') setPolicy(ctx, hostId, 'maintenance', 'eligible');
+  if (host.policy === 'maintenance') await setPolicy(ctx, hostId, 'maintenance', 'eligible');
   return getHostView(ctx, p, hostId);
 }
 

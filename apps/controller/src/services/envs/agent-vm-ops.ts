@@ -72,7 +72,7 @@ export async function createVmOnAgent(ctx: Ctx, env: EnvRow, vm: VmRow, signal: 
   const { hostImages, vms } = ctx.t;
   if (vm.state === 'running') return;
   try {
-    const client = agentFor(ctx, vm);
+    const client = (await agentFor(ctx, vm));
     await ctx.db.update(vms).set({ sent: true }).where(eq(vms.id, vm.id));
     await pushImageIfNeeded(ctx, client, vm);
     const { vm: accepted, operation } = await client.createVm({
@@ -88,17 +88,17 @@ export async function createVmOnAgent(ctx: Ctx, env: EnvRow, vm: VmRow, signal: 
         ssh_keys: env.sshKeys,
       },
     });
-    recordAgentVm(ctx, vm.id, accepted, { keepState: 'creating' });
+    await recordAgentVm(ctx, vm.id, accepted, { keepState: 'creating' });
     const done = await waitForOperation(ctx, client, operation, signal);
     const after = await client.getVm({ params: { id: vm.id } }).catch(() => null);
-    if (after) recordAgentVm(ctx, vm.id, after);
+    if (after) await recordAgentVm(ctx, vm.id, after);
     if (done.state !== 'succeeded') {
       throw new VmOpError(
         done.error?.code ?? 'create_failed',
         done.error?.msg ?? `creating ${vm.name} failed`,
       );
     }
-    setVmState(ctx, vm.id, 'running', null);
+    await setVmState(ctx, vm.id, 'running', null);
     // The host holds the image now, whatever its next inventory takes to say so.
     if (vm.imageDigest && vm.hostId) {
       await ctx.db
@@ -120,13 +120,13 @@ export async function createVmOnAgent(ctx: Ctx, env: EnvRow, vm: VmRow, signal: 
 export async function deleteVmOnAgent(ctx: Ctx, vm: VmRow, signal: AbortSignal) {
   if (vm.state === 'deleted') return;
   if (!vm.sent) {
-    await ctx.db.transaction(async (tx) => markVmDeleted(tx, ctx.clock.now(), vm.id, vm.hostId ?? ''));
-    setVmState(ctx, vm.id, 'deleted');
+    await ctx.db.transaction(async (tx) => markVmDeleted(ctx, tx, ctx.clock.now(), vm.id, vm.hostId ?? ''));
+    await setVmState(ctx, vm.id, 'deleted');
     return;
   }
-  setVmState(ctx, vm.id, 'deleting');
+  await setVmState(ctx, vm.id, 'deleting');
   try {
-    const client = agentFor(ctx, vm);
+    const client = (await agentFor(ctx, vm));
     let done: Operation | null = null;
     try {
       const { operation } = await client.deleteVm({ params: { id: vm.id } });
@@ -142,12 +142,12 @@ export async function deleteVmOnAgent(ctx: Ctx, vm: VmRow, signal: AbortSignal) 
       );
     }
     await confirmGone(client, vm.id);
-    await ctx.db.transaction(async (tx) => markVmDeleted(tx, ctx.clock.now(), vm.id, vm.hostId ?? ''));
-    setVmState(ctx, vm.id, 'deleted', null);
+    await ctx.db.transaction(async (tx) => markVmDeleted(ctx, tx, ctx.clock.now(), vm.id, vm.hostId ?? ''));
+    await setVmState(ctx, vm.id, 'deleted', null);
   } catch (error) {
     if (error instanceof Interrupted) throw error;
     const e = asVmOpError(error, `deleting ${vm.name}`);
-    setVmState(ctx, vm.id, 'deleting', { code: e.code, msg: e.message });
+    await setVmState(ctx, vm.id, 'deleting', { code: e.code, msg: e.message });
     throw e;
   }
 }
@@ -162,7 +162,7 @@ export async function powerVmOnAgent(
   const target = action === 'stop' ? 'stopped' : 'running';
   if (vm.state === target && action !== 'restart') return;
   const transient = action === 'stop' ? 'stopping' : 'starting';
-  setVmState(ctx, vm.id, transient);
+  await setVmState(ctx, vm.id, transient);
   let client: AgentClient | undefined;
   try {
     client = agentFor(ctx, vm);
@@ -170,22 +170,22 @@ export async function powerVmOnAgent(
     const { operation } = await call({ params: { id: vm.id } });
     const done = await waitForOperation(ctx, client, operation, signal);
     const after = await client.getVm({ params: { id: vm.id } }).catch(() => null);
-    if (after) recordAgentVm(ctx, vm.id, after);
+    if (after) await recordAgentVm(ctx, vm.id, after);
     if (done.state !== 'succeeded') {
       throw new VmOpError(
         done.error?.code ?? `${action}_failed`,
         done.error?.msg ?? `${action} of ${vm.name} failed`,
       );
     }
-    setVmState(ctx, vm.id, target, null);
+    await setVmState(ctx, vm.id, target, null);
   } catch (error) {
     if (error instanceof Interrupted) throw error;
     const e = asVmOpError(error, `${action} ${vm.name}`);
     // A failed stop does not make a VM failed: record what the host says, else what we knew.
     const actual = await client?.getVm({ params: { id: vm.id } }).catch(() => null);
-    if (actual) recordAgentVm(ctx, vm.id, actual);
+    if (actual) await recordAgentVm(ctx, vm.id, actual);
     const state = actual?.state ?? vm.state;
-    setVmState(ctx, vm.id, state, { code: e.code, msg: e.message });
+    await setVmState(ctx, vm.id, state, { code: e.code, msg: e.message });
     throw e;
   }
 }

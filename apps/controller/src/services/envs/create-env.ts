@@ -1,7 +1,7 @@
 import { ApiError, type CreateEnvReq, type Env } from '@apiary/protocol';
 import { and, count, eq, ne } from 'drizzle-orm';
 import type { Ctx } from '../../context.js';
-import type { Tx } from '../../db/open-db.js';
+import type { Tx } from '../../db/database.js';
 
 import { resolveTargetOrg } from '../auth/orgs.js';
 import { isSuperAdmin, type Principal } from '../auth/principal.js';
@@ -32,15 +32,15 @@ async function isPurgeable(ctx: Ctx, env: EnvRow): Promise<boolean> {
  * (all-or-nothing), record the environment, then create the VMs on their hosts in the
  * background. Answers at once with the environment in `creating`.
  */
-export function createEnv(ctx: Ctx, p: Principal, req: CreateEnvReq): Env {
+export async function createEnv(ctx: Ctx, p: Principal, req: CreateEnvReq): Promise<Env> {
   const { envs, vms } = ctx.t;
-  const orgId = resolveTargetOrg(ctx, p, req.org_id);
+  const orgId = (await resolveTargetOrg(ctx, p, req.org_id));
   const named = async (db: Pick<Tx, 'select'>) =>
     (await db
       .select()
       .from(envs)
       .where(and(eq(envs.orgId, orgId), eq(envs.name, req.id))))[0];
-  const existing = named(ctx.db);
+  const existing = (await named(ctx.db));
   if (existing && !isPurgeable(ctx, existing)) {
     throw new ApiError('conflict', `environment ${req.id} already exists (${existing.state})`);
   }
@@ -57,13 +57,13 @@ export function createEnv(ctx: Ctx, p: Principal, req: CreateEnvReq): Env {
     digest: s.image.digest,
   }));
   const now = ctx.clock.now();
-  placeAndReserve(
+  await placeAndReserve(
     ctx,
     orgId,
     demands,
     async (tx, hostIds) => {
       // A concurrent create of the same name may have committed since the check above.
-      const current = named(tx);
+      const current = (await named(tx));
       if (current && current.id !== existing?.id) {
         throw new ApiError('conflict', `environment ${req.id} already exists (${current.state})`);
       }

@@ -45,7 +45,7 @@ function scoped(ctx: Ctx, envId: string, kind: string, run: () => Promise<void>)
       try {
         await run();
       } finally {
-        const outcome = getEnvRow(ctx, envId)?.state ?? 'gone';
+        const outcome = (await getEnvRow(ctx, envId))?.state ?? 'gone';
         ctx.metrics.sagaDuration.observe({ kind, outcome }, (performance.now() - started) / 1000);
       }
     });
@@ -86,31 +86,31 @@ export function startPowerSaga(ctx: Ctx, envId: string, action: 'stop' | 'start'
  * back is written before acting, so a restart in the middle continues the rollback.
  */
 async function runCreate(ctx: Ctx, envId: string) {
-  const env = getEnvRow(ctx, envId);
+  const env = (await getEnvRow(ctx, envId));
   if (env?.state !== 'creating') return;
   const signal = ctx.work.signal;
   if (env.errorCode === null) {
     const failed = new AbortController();
     let first: FailureInfo | null = null;
-    await mapBounded(liveVms(ctx, envId), ctx.config.createParallelism, async (vm) => {
+    await mapBounded((await liveVms(ctx, envId)), ctx.config.createParallelism, async (vm) => {
       if (failed.signal.aborted) return;
       try {
         await createVmOnAgent(ctx, env, vm, signal);
       } catch (error) {
         if (error instanceof Interrupted || signal.aborted) throw new Interrupted();
         const e = error instanceof VmOpError ? error : new VmOpError('internal', String(error));
-        setVmState(ctx, vm.id, 'failed', { code: e.code, msg: e.message });
+        await setVmState(ctx, vm.id, 'failed', { code: e.code, msg: e.message });
         first ??= { code: e.code, msg: `VM ${vm.name} on host ${vm.hostId}: ${e.message}` };
         if (env.onFailure === 'rollback') failed.abort();
       }
     });
     if (!first) {
-      transitionEnv(ctx, envId, ['creating'], 'active', null);
+      await transitionEnv(ctx, envId, ['creating'], 'active', null);
       ctx.log.info({ env_id: envId }, 'environment active');
       return;
     }
     ctx.metrics.sagaFailures.inc({ kind: 'create' });
-    setEnvError(ctx, envId, first);
+    await setEnvError(ctx, envId, first);
     ctx.log.warn(
       {
         env_id: envId,
@@ -119,13 +119,13 @@ async function runCreate(ctx: Ctx, envId: string) {
       'environment create failed',
     );
   }
-  const rows = liveVms(ctx, envId);
+  const rows = (await liveVms(ctx, envId));
   const keep = env.onFailure === 'keep' && rows.some((v) => v.state === 'running');
   // keep: only the failed VMs go; rollback: everything that may exist on a host goes.
   const doomed = keep ? rows.filter((v) => v.state !== 'running') : rows;
   const leftovers = await deleteAll(ctx, doomed);
   if (leftovers > 0) ctx.metrics.sagaFailures.inc({ kind: 'rollback' });
-  transitionEnv(ctx, envId, ['creating'], keep ? 'degraded' : 'failed');
+  await transitionEnv(ctx, envId, ['creating'], keep ? 'degraded' : 'failed');
 }
 
 /** Deletes VMs in parallel; returns how many could not be deleted (the reaper retries them). */
@@ -151,15 +151,15 @@ async function deleteAll(ctx: Ctx, rows: VmRow[]): Promise<number> {
 
 /** Deletes every VM; the environment is `deleted` only when its last VM is confirmed gone. */
 async function runDelete(ctx: Ctx, envId: string) {
-  const env = getEnvRow(ctx, envId);
+  const env = (await getEnvRow(ctx, envId));
   if (env?.state !== 'deleting') return;
-  const leftovers = await deleteAll(ctx, liveVms(ctx, envId));
+  const leftovers = await deleteAll(ctx, (await liveVms(ctx, envId)));
   if (leftovers === 0) {
-    transitionEnv(ctx, envId, ['deleting'], 'deleted', null);
+    await transitionEnv(ctx, envId, ['deleting'], 'deleted', null);
     ctx.log.info({ env_id: envId }, 'environment deleted');
   } else {
     ctx.metrics.sagaFailures.inc({ kind: 'delete' });
-    setEnvError(ctx, envId, {
+    await setEnvError(ctx, envId, {
       code: 'delete_incomplete',
       msg: `${leftovers} VMs could not be deleted yet; retrying`,
     });
@@ -171,7 +171,7 @@ export function startLeftoverCleanup(ctx: Ctx, envId: string): boolean {
   return ctx.work.runExclusive(
     envId,
     async () => {
-      const rows = liveVms(ctx, envId).filter(
+      const rows = (await liveVms(ctx, envId)).filter(
         (v) => v.state === 'deleting' || v.state === 'failed',
       );
       await deleteAll(ctx, rows);
@@ -182,11 +182,11 @@ export function startLeftoverCleanup(ctx: Ctx, envId: string): boolean {
 
 async function runPower(ctx: Ctx, envId: string, action: 'stop' | 'start') {
   const transient = action === 'stop' ? 'stopping' : 'starting';
-  const env = getEnvRow(ctx, envId);
+  const env = (await getEnvRow(ctx, envId));
   if (env?.state !== transient) return;
   let failures = 0;
   let first: FailureInfo | null = null;
-  const rows = liveVms(ctx, envId).filter((v) => v.state !== 'failed' && v.state !== 'deleting');
+  const rows = (await liveVms(ctx, envId)).filter((v) => v.state !== 'failed' && v.state !== 'deleting');
   await mapBounded(rows, ctx.config.createParallelism, async (vm) => {
     try {
       await powerVmOnAgent(ctx, vm, action, ctx.work.signal);
@@ -198,5 +198,5 @@ async function runPower(ctx: Ctx, envId: string, action: 'stop' | 'start') {
   });
   if (failures > 0) ctx.metrics.sagaFailures.inc({ kind: action });
   const done = action === 'stop' ? 'stopped' : 'active';
-  transitionEnv(ctx, envId, [transient], failures === 0 ? done : 'degraded', first);
+  await transitionEnv(ctx, envId, [transient], failures === 0 ? done : 'degraded', first);
 }

@@ -70,7 +70,7 @@ export async function toEnvViews(ctx: Ctx, rows: EnvRow[]): Promise<Env[]> {
       ),
     )
     .orderBy(asc(vms.idx)));
-  const facts = hostFacts(ctx, vmRows);
+  const facts = (await hostFacts(ctx, vmRows));
   return rows.map((e) => ({
     id: e.name,
     owner: e.owner,
@@ -96,10 +96,10 @@ export async function getEnvRow(ctx: Ctx, id: string): Promise<EnvRow | undefine
 }
 
 /** The view of the environment with internal id `id`. */
-export function envView(ctx: Ctx, id: string): Env {
-  const row = getEnvRow(ctx, id);
+export async function envView(ctx: Ctx, id: string): Promise<Env> {
+  const row = (await getEnvRow(ctx, id));
   if (!row) throw new ApiError('not_found', 'environment not found');
-  return toEnvViews(ctx, [row])[0] as Env;
+  return (await toEnvViews(ctx, [row]))[0] as Env;
 }
 
 /** The view of the VM with internal id `id`. */
@@ -107,5 +107,5 @@ export async function vmView(ctx: Ctx, id: string): Promise<Vm> {
   const { vms } = ctx.t;
   const row = (await ctx.db.select().from(vms).where(eq(vms.id, id)))[0];
   if (!row) throw new ApiError('not_found', 'VM not found');
-  return toVmView(row, hostFacts(ctx, [row]).get(row.hostId ?? ''));
+  return toVmView(row, (await hostFacts(ctx, [row])).get(row.hostId ?? ''));
 }

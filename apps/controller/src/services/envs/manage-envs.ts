@@ -43,12 +43,12 @@ export async function listEnvs(ctx: Ctx, p: Principal, q: EnvListQuery) {
 }
 
 /** `name` is the caller's name for the environment; `org` a super-admin's `?org=`. */
-export function getEnv(ctx: Ctx, p: Principal, name: string, org?: string): Env {
-  return toEnvViews(ctx, [findEnv(ctx, p, name, org)])[0] as Env;
+export async function getEnv(ctx: Ctx, p: Principal, name: string, org?: string): Promise<Env> {
+  return (await toEnvViews(ctx, [(await findEnv(ctx, p, name, org))]))[0] as Env;
 }
 
-export function getVm(ctx: Ctx, p: Principal, name: string, org?: string): Vm {
-  return vmView(ctx, findVm(ctx, p, name, org).id);
+export async function getVm(ctx: Ctx, p: Principal, name: string, org?: string): Promise<Vm> {
+  return (await vmView(ctx, (await findVm(ctx, p, name, org)).id));
 }
 
 function busy(name: string, state: string): ApiError {
@@ -57,39 +57,39 @@ function busy(name: string, state: string): ApiError {
   });
 }
 
-export function stopEnv(ctx: Ctx, p: Principal, name: string, org?: string): Env {
-  const env = findEnv(ctx, p, name, org);
-  if (ENV_ACTIONS.stop.done.includes(env.state)) return envView(ctx, env.id);
-  if (!transitionEnv(ctx, env.id, [...ENV_ACTIONS.stop.from], 'stopping'))
+export async function stopEnv(ctx: Ctx, p: Principal, name: string, org?: string): Promise<Env> {
+  const env = (await findEnv(ctx, p, name, org));
+  if (ENV_ACTIONS.stop.done.includes(env.state)) return (await envView(ctx, env.id));
+  if (!(await transitionEnv(ctx, env.id, [...ENV_ACTIONS.stop.from], 'stopping')))
     throw busy(name, env.state);
   startPowerSaga(ctx, env.id, 'stop');
-  return envView(ctx, env.id);
+  return (await envView(ctx, env.id));
 }
 
-export function startEnv(ctx: Ctx, p: Principal, name: string, org?: string): Env {
-  const env = findEnv(ctx, p, name, org);
-  if (ENV_ACTIONS.start.done.includes(env.state)) return envView(ctx, env.id);
-  if (!transitionEnv(ctx, env.id, [...ENV_ACTIONS.start.from], 'starting'))
+export async function startEnv(ctx: Ctx, p: Principal, name: string, org?: string): Promise<Env> {
+  const env = (await findEnv(ctx, p, name, org));
+  if (ENV_ACTIONS.start.done.includes(env.state)) return (await envView(ctx, env.id));
+  if (!(await transitionEnv(ctx, env.id, [...ENV_ACTIONS.start.from], 'starting')))
     throw busy(name, env.state);
   startPowerSaga(ctx, env.id, 'start');
-  return envView(ctx, env.id);
+  return (await envView(ctx, env.id));
 }
 
 /**
  * Deleting is refused only while the environment is being created (the create saga owns its
  * VMs until it settles); from any other state it proceeds and is idempotent.
  */
-export function deleteEnv(ctx: Ctx, p: Principal, name: string, org?: string): Env {
-  const env = findEnv(ctx, p, name, org);
-  if (env.state === 'deleted') return envView(ctx, env.id);
+export async function deleteEnv(ctx: Ctx, p: Principal, name: string, org?: string): Promise<Env> {
+  const env = (await findEnv(ctx, p, name, org));
+  if (env.state === 'deleted') return (await envView(ctx, env.id));
   if (env.state === 'deleting') {
     startDeleteSaga(ctx, env.id);
-    return envView(ctx, env.id);
+    return (await envView(ctx, env.id));
   }
-  if (!transitionEnv(ctx, env.id, [...ENV_ACTIONS.delete.from], 'deleting'))
+  if (!(await transitionEnv(ctx, env.id, [...ENV_ACTIONS.delete.from], 'deleting')))
     throw busy(name, env.state);
   startDeleteSaga(ctx, env.id);
-  return envView(ctx, env.id);
+  return (await envView(ctx, env.id));
 }
 
 /** Adds seconds to the remaining lifetime; a lifetime never exceeds the maximum from now. */
@@ -101,7 +101,7 @@ export async function extendEnv(
   org?: string,
 ): Promise<Env> {
   const { envs } = ctx.t;
-  const env = findEnv(ctx, p, name, org);
+  const env = (await findEnv(ctx, p, name, org));
   if (!envActionAllowed(env.state, 'extend')) {
     throw new ApiError('conflict', `environment ${name} is ${env.state}`);
   }
@@ -119,5 +119,5 @@ export async function extendEnv(
     orgId: env.orgId,
     data: { id: env.name, org_id: env.orgId, state: env.state, expires_at: expiresAt },
   });
-  return envView(ctx, env.id);
+  return (await envView(ctx, env.id));
 }

@@ -16,9 +16,9 @@ import { transitionEnv } from './env-state.js';
  * a restart interrupted. It never drops the record of a VM that may still exist: a VM leaves
  * the books only when its agent confirms it is gone.
  */
-export function reap(ctx: Ctx): void {
+export async function reap(ctx: Ctx): Promise<void> {
   // One request id per pass: the agent calls of the sagas it starts carry it.
-  withLogBindings({ request_id: newRequestId() }, () => reapPass(ctx));
+  await withLogBindings({ request_id: newRequestId() }, () => reapPass(ctx));
 }
 
 async function reapPass(ctx: Ctx): Promise<void> {
@@ -36,7 +36,7 @@ async function reapPass(ctx: Ctx): Promise<void> {
     .where(and(inArray(envs.state, [...ENV_ACTIONS.delete.from]), lte(envs.expiresAt, now))));
   for (const { id } of expired) {
     if (ctx.work.isBusy(id)) continue;
-    if (transitionEnv(ctx, id, [...ENV_ACTIONS.delete.from], 'deleting')) {
+    if ((await transitionEnv(ctx, id, [...ENV_ACTIONS.delete.from], 'deleting'))) {
       act('expire', id, startDeleteSaga(ctx, id));
     }
   }

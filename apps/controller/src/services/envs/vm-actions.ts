@@ -7,15 +7,15 @@ import { envNameOfVm } from './env-names.js';
 import { getEnvRow, vmView } from './env-view.js';
 
 /** Stop, start or restart one VM. Runs in the background under its environment's lock. */
-export function powerVm(
+export async function powerVm(
   ctx: Ctx,
   p: Principal,
   name: string,
   action: 'stop' | 'start' | 'restart',
   org?: string,
-): Vm {
-  const vm = findVm(ctx, p, name, org);
-  const env = getEnvRow(ctx, vm.envId);
+): Promise<Vm> {
+  const vm = (await findVm(ctx, p, name, org));
+  const env = (await getEnvRow(ctx, vm.envId));
   const envName = envNameOfVm(vm.name);
   if (!env) throw new ApiError('not_found', `environment ${envName} not found`);
   if (!VM_ACTION_ENV_STATES.includes(env.state)) {
@@ -36,5 +36,5 @@ export function powerVm(
     throw new ApiError('conflict', `environment ${envName} is busy; try again`, {
       retryable: true,
     });
-  return vmView(ctx, vm.id);
+  return (await vmView(ctx, vm.id));
 }

@@ -25,7 +25,7 @@ export async function addHost(ctx: Ctx, p: Principal, req: AddHostReq): Promise<
   // Another organization's host at this address is not "known" to this caller: the answer is
   // the connection test's, as for any address, so nobody learns where others' hosts are.
   if (known && canSeeOrg(p, known.orgId) && !req.api_key && !req.bootstrap_token) {
-    return { host: toHostViews(ctx, [known], p)[0] as Host, created: false };
+    return { host: (await toHostViews(ctx, [known], p))[0] as Host, created: false };
   }
   const orgId = resolveTargetOrg(ctx, p, req.org_id);
   const key = req.bootstrap_token
@@ -44,9 +44,9 @@ export async function addHost(ctx: Ctx, p: Principal, req: AddHostReq): Promise<
         .set({ agentKeyEnc: ctx.box.seal(key) })
         .where(eq(hosts.id, existing.id));
     }
-    return { host: toHostViews(ctx, [existing], p)[0] as Host, created: false };
+    return { host: (await toHostViews(ctx, [existing], p))[0] as Host, created: false };
   }
-  insertAddedHost(ctx, info, { baseUrl, key, orgId, publicAddr: req.public_addr });
+  await insertAddedHost(ctx, info, { baseUrl, key, orgId, publicAddr: req.public_addr });
   ctx.liveness.track(info.host_id, null, -1);
   ctx.log.info({ host_id: info.host_id, addr: baseUrl, org_id: orgId }, 'host added');
   ctx.events.publish({
@@ -55,7 +55,7 @@ export async function addHost(ctx: Ctx, p: Principal, req: AddHostReq): Promise<
     data: { id: info.host_id, hostname: info.hostname, liveness: 'ready' },
   });
   const row = (await ctx.db.select().from(hosts).where(eq(hosts.id, info.host_id)))[0];
-  return { host: toHostViews(ctx, row ? [row] : [], p)[0] as Host, created: true };
+  return { host: (await toHostViews(ctx, row ? [row] : [], p))[0] as Host, created: true };
 }
 
 async function claimAgentKey(ctx: Ctx, baseUrl: string, token: string): Promise<string> {

@@ -16,14 +16,14 @@ export async function heartbeat(
 ): Promise<HeartbeatResp> {
   // Rotation: the agent used the new credential, so it has it; or it is due one.
   let rotated: string | undefined;
-  if (credential === 'next') promoteNextCredential(ctx, hostId);
+  if (credential === 'next') await promoteNextCredential(ctx, hostId);
   else if (ctx.liveness.rotationDue(hostId)) rotated = issueRotatedCredential(ctx, hostId);
   const transition = ctx.liveness.seen(hostId);
-  if (transition) persistTransitions(ctx, [transition]);
+  if (transition) await persistTransitions(ctx, [transition]);
   const ack = ctx.liveness.ackGeneration(hostId);
   if (req.inventory && req.inventory.generation !== ack) {
     const inv = req.inventory;
-    const changes = await ctx.db.transaction(async (tx) => applyInventory(tx, ctx.clock.now(), hostId, inv));
+    const changes = await ctx.db.transaction(async (tx) => applyInventory(ctx, tx, ctx.clock.now(), hostId, inv));
     ctx.liveness.setAckGeneration(hostId, inv.generation);
     publishVmChanges(ctx, hostId, changes);
     ctx.metrics.heartbeats.inc({ result: 'inventory' });
@@ -38,9 +38,9 @@ export async function heartbeat(
 }
 
 /** Clean agent shutdown: the host is down at once; its VMs stay, shown as unknown. */
-export function deregisterHost(ctx: Ctx, hostId: string, reason?: string) {
+export async function deregisterHost(ctx: Ctx, hostId: string, reason?: string) {
   const transition = ctx.liveness.markDown(hostId);
-  if (transition) persistTransitions(ctx, [transition]);
+  if (transition) await persistTransitions(ctx, [transition]);
   ctx.log.info({ host_id: hostId, reason: reason ?? null }, 'host deregistered');
   return { ok: true as const };
 }

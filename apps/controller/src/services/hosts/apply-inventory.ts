@@ -1,7 +1,7 @@
 import type { Inventory, VmReport } from '@apiary/protocol';
 import { and, eq, inArray, ne } from 'drizzle-orm';
 import type { Ctx } from '../../context.js';
-import type { DbOrTx } from '../../db/open-db.js';
+import type { DbOrTx } from '../../db/database.js';
 import type { vms } from '../../db/pg-schema.js';
 import { envNameOfVm } from '../envs/env-names.js';
 import { releaseVmReservation } from '../placement/reservations.js';
@@ -25,11 +25,13 @@ const NOT_YET_ON_HOST = new Set(['pending', 'creating']);
  * (`confirmGone`) removes it from the books.
  */
 export async function applyInventory(
+  ctx: Ctx,
   tx: DbOrTx,
   now: number,
   hostId: string,
   inv: Inventory,
 ): Promise<VmChange[]> {
+  const { hosts, vms } = ctx.t;
   const changes: VmChange[] = [];
   const known = (await tx
     .select()
@@ -65,14 +67,15 @@ export async function applyInventory(
       updatedAt: now,
     })
     .where(eq(hosts.id, hostId));
-  replaceHostImages(tx, hostId, inv.images);
+  await replaceHostImages(tx, hostId, inv.images);
 
   for (const row of known) {
     const report = reported.get(row.id);
     if (report) {
-      const change = applyVmReport(tx, now, row, report);
+      const change = await applyVmReport(ctx, tx, now, row, report);
       if (change) changes.push(change);
     } else if (row.state === 'deleting') {
+      // Waits for the host's confirmation (confirm-gone.ts), whatever the inventory says.
     } else if (!NOT_YET_ON_HOST.has(row.state) && row.state !== 'unknown') {
       // Not reported, not being deleted: never assume it is gone; show it as unknown.
       await tx.update(vms)
@@ -90,18 +93,21 @@ export async function applyInventory(
 }
 
 async function applyVmReport(
+  ctx: Ctx,
   tx: DbOrTx,
   now: number,
   row: typeof vms.$inferSelect,
   report: VmReport,
 ): Promise<VmChange | null> {
+  const { vms } = ctx.t;
   const fresh =
     report.generation > row.generation || row.state === 'pending' || row.state === 'unknown';
   if (!fresh) return null;
   if (report.state === 'deleted') {
     // Not proof either. A VM being deleted waits for the confirmation; any other is unknown.
     if (row.state === 'deleting' || row.state === 'unknown') return null;
-    (await tx.update(vms)
+    await tx
+      .update(vms)
       .set({
         state: 'unknown',
         errorCode: 'not_reported',
@@ -109,7 +115,7 @@ async function applyVmReport(
         generation: report.generation,
         updatedAt: now,
       })
-      .where(eq(vms.id, row.id)));
+      .where(eq(vms.id, row.id));
     return { id: row.id, name: row.name, orgId: row.orgId, state: 'unknown' };
   }
   // While the controller deletes a VM, an older state from the host must not undo "deleting".
@@ -130,10 +136,11 @@ async function applyVmReport(
 
 export async function markVmDeleted(tx: DbOrTx, now: number, vmId: string, hostId: string) {
   await tx.update(vms).set({ state: 'deleted', updatedAt: now }).where(eq(vms.id, vmId));
-  releaseVmReservation(tx, vmId, hostId);
+  await releaseVmReservation(ctx, tx, vmId, hostId);
 }
 
-async function replaceHostImages(tx: DbOrTx, hostId: string, digests: string[]) {
+async function replaceHostImages(ctx: Ctx, tx: DbOrTx, hostId: string, digests: string[]) {
+  const { hostImages } = ctx.t;
   const current = (await tx
     .select({ digest: hostImages.digest })
     .from(hostImages)

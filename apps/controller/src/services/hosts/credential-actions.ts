@@ -16,7 +16,7 @@ function managedHost(ctx: Ctx, p: Principal, id: string, action: string): HostRo
 }
 
 /** The next heartbeat carries a new credential; the old one works until the agent uses it. */
-export function rotateHostCredential(ctx: Ctx, p: Principal, id: string): Host {
+export async function rotateHostCredential(ctx: Ctx, p: Principal, id: string): Promise<Host> {
   const row = managedHost(ctx, p, id, "rotating a host's credential");
   if (row.credentialHash === null) {
     throw new ApiError(
@@ -26,7 +26,7 @@ export function rotateHostCredential(ctx: Ctx, p: Principal, id: string): Host {
         : `host ${id} has no credential to rotate (revoked); reset it instead`,
     );
   }
-  storeCredentials(ctx, id, { credentialRotateAt: ctx.clock.now() });
+  await storeCredentials(ctx, id, { credentialRotateAt: ctx.clock.now() });
   ctx.log.info({ host_id: id, by: p.userId }, 'host credential rotation requested');
   return getHostView(ctx, p, id);
 }
@@ -35,9 +35,9 @@ export function rotateHostCredential(ctx: Ctx, p: Principal, id: string): Host {
  * Every credential of the host stops working now: heartbeats, image pulls and registration
  * are refused until an operator resets it. Its VMs stay; it goes down by silence.
  */
-export function revokeHostCredential(ctx: Ctx, p: Principal, id: string): Host {
+export async function revokeHostCredential(ctx: Ctx, p: Principal, id: string): Promise<Host> {
   managedHost(ctx, p, id, "revoking a host's credential");
-  storeCredentials(ctx, id, { ...NO_CREDENTIAL, reregisterUntil: null });
+  await storeCredentials(ctx, id, { ...NO_CREDENTIAL, reregisterUntil: null });
   ctx.log.warn({ host_id: id, by: p.userId }, 'host credential revoked');
   return getHostView(ctx, p, id);
 }
@@ -47,7 +47,7 @@ export function revokeHostCredential(ctx: Ctx, p: Principal, id: string): Host {
  * organization, without a credential, until `expiresIn` seconds from now. The way back for an
  * agent that lost its credential, or whose credential the controller no longer knows.
  */
-export function resetHostCredential(ctx: Ctx, p: Principal, id: string, expiresIn: number): Host {
+export async function resetHostCredential(ctx: Ctx, p: Principal, id: string, expiresIn: number): Promise<Host> {
   const row = managedHost(ctx, p, id, "resetting a host's credential");
   if (row.orgId === null) {
     // No license key may claim a host of no organization (each belongs to one).
@@ -57,7 +57,7 @@ export function resetHostCredential(ctx: Ctx, p: Principal, id: string, expiresI
     );
   }
   const until = ctx.clock.now() + expiresIn * 1000;
-  storeCredentials(ctx, id, { ...NO_CREDENTIAL, reregisterUntil: until });
+  await storeCredentials(ctx, id, { ...NO_CREDENTIAL, reregisterUntil: until });
   ctx.log.warn(
     { host_id: id, by: p.userId, until: new Date(until).toISOString() },
     'host credential reset; the next registration is accepted',

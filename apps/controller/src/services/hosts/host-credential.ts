@@ -99,7 +99,7 @@ export async function promoteNextCredential(ctx: Ctx, hostId: string): Promise<v
   const { hosts } = ctx.t;
   const row = (await ctx.db.select().from(hosts).where(eq(hosts.id, hostId)))[0];
   if (!row?.nextCredentialHash) return;
-  storeCredentials(ctx, hostId, {
+  await storeCredentials(ctx, hostId, {
     credentialPrefix: row.nextCredentialPrefix,
     credentialHash: row.nextCredentialHash,
     nextCredentialPrefix: null,
@@ -113,9 +113,9 @@ export async function promoteNextCredential(ctx: Ctx, hostId: string): Promise<v
  * Mints the rotated credential for a heartbeat answer. A fresh one each time until the agent
  * uses one: an answer lost in transit costs nothing, the old credential still works.
  */
-export function issueRotatedCredential(ctx: Ctx, hostId: string): string {
+export async function issueRotatedCredential(ctx: Ctx, hostId: string): Promise<string> {
   const next = newSecret('aph');
-  storeCredentials(ctx, hostId, {
+  await storeCredentials(ctx, hostId, {
     nextCredentialPrefix: next.prefix,
     nextCredentialHash: next.hash,
   });

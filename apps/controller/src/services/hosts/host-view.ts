@@ -47,9 +47,9 @@ export async function toHostViews(ctx: Ctx, rows: HostRow[], viewer: Principal):
   const shown = rows
     .map((h) => (h.policy !== 'eligible' ? latestDrain.get(h.id) : undefined))
     .filter((d) => d !== undefined);
-  const drainViews = loadDrainViews(ctx, shown, viewer);
+  const drainViews = (await loadDrainViews(ctx, shown, viewer));
   const now = ctx.clock.now();
-  const orphans = loadOrphanViews(ctx, ids);
+  const orphans = (await loadOrphanViews(ctx, ids));
   return rows.map((h) => {
     const heardAt = ctx.liveness.heardAt(h.id);
     return {
@@ -83,13 +83,13 @@ export async function getHostRow(ctx: Ctx, id: string): Promise<HostRow | undefi
 }
 
 /** A host the caller may see, or 404 (also for other organizations' hosts). */
-export function getVisibleHost(ctx: Ctx, p: Principal, id: string): HostRow {
-  const row = getHostRow(ctx, id);
+export async function getVisibleHost(ctx: Ctx, p: Principal, id: string): Promise<HostRow> {
+  const row = (await getHostRow(ctx, id));
   if (!row) throw new ApiError('not_found', `host ${id} not found`);
   assertVisible(p, row.orgId, `host ${id}`);
   return row;
 }
 
-export function getHostView(ctx: Ctx, p: Principal, id: string): Host {
-  return toHostViews(ctx, [getVisibleHost(ctx, p, id)], p)[0] as Host;
+export async function getHostView(ctx: Ctx, p: Principal, id: string): Promise<Host> {
+  return (await toHostViews(ctx, [(await getVisibleHost(ctx, p, id))], p))[0] as Host;
 }

@@ -40,11 +40,11 @@ export async function listHosts(
 export async function updateHost(ctx: Ctx, p: Principal, id: string, req: UpdateHostReq): Promise<Host> {
   const { hosts, vms } = ctx.t;
   requireRole(p, 'org_admin', 'changing a host');
-  const row = getVisibleHost(ctx, p, id);
+  const row = (await getVisibleHost(ctx, p, id));
   const patch: Partial<typeof hosts.$inferInsert> = { updatedAt: ctx.clock.now() };
   if (req.org_id !== undefined && req.org_id !== row.orgId) {
     requireRole(p, 'super_admin', 'assigning a host to an organization');
-    if (req.org_id !== null) getOrg(ctx, req.org_id);
+    if (req.org_id !== null) await getOrg(ctx, req.org_id);
     const live =
       (await ctx.db
         .select({ n: count() })
@@ -64,7 +64,7 @@ export async function updateHost(ctx: Ctx, p: Principal, id: string, req: Update
 export async function removeHost(ctx: Ctx, p: Principal, id: string) {
   const { hosts, vms } = ctx.t;
   requireRole(p, 'org_admin', 'removing a host');
-  const row = getVisibleHost(ctx, p, id);
+  const row = (await getVisibleHost(ctx, p, id));
   const live =
     (await ctx.db
       .select({ n: count() })

@@ -31,12 +31,12 @@ async function pollAddedHosts(ctx: Ctx, seen: Map<string, string>): Promise<void
       return;
     }
     const transition = ctx.liveness.seen(host.id);
-    if (transition) persistTransitions(ctx, [transition]);
+    if (transition) await persistTransitions(ctx, [transition]);
     const fingerprint = createHash('sha256').update(JSON.stringify(inventory)).digest('hex');
     if (seen.get(host.id) === fingerprint) return;
     const generation = ctx.liveness.ackGeneration(host.id) + 1;
     const inv = { ...inventory, generation };
-    const changes = await ctx.db.transaction(async (tx) => applyInventory(tx, ctx.clock.now(), host.id, inv));
+    const changes = await ctx.db.transaction(async (tx) => applyInventory(ctx, tx, ctx.clock.now(), host.id, inv));
     ctx.liveness.setAckGeneration(host.id, generation);
     seen.set(host.id, fingerprint);
     publishVmChanges(ctx, host.id, changes);

@@ -61,10 +61,10 @@ async function reconcileHost(ctx: Ctx, host: HostRow) {
   const listing = await client.listHostVms();
   // Read after the listing: see the create race above.
   const held = listing.items.filter(holdsSomething);
-  const known = liveVmIds(
+  const known = (await liveVmIds(
     ctx,
     held.map((i) => i.id),
-  );
+  ));
   const orphans = held.filter((i) => !known.has(i.id));
   const now = ctx.clock.now();
   const { added, resolved } = recordOrphans(ctx, host.id, orphans, now);
@@ -161,7 +161,7 @@ async function removeOrphan(ctx: Ctx, host: HostRow, item: HostVm, now: number) 
   const created = item.created_at === null ? null : Date.parse(item.created_at);
   if (!removable || item.busy || item.agent_state === 'creating') return false;
   if (now - row.firstSeenAt < grace || (created !== null && now - created < grace)) return false;
-  if (liveVmIds(ctx, [item.id]).has(item.id)) return false;
+  if ((await liveVmIds(ctx, [item.id])).has(item.id)) return false;
   let error: string | null = null;
   try {
     await ctx.agents.forHost(host).deleteVm({ params: { id: item.id } });

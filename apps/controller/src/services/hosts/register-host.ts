@@ -55,15 +55,15 @@ export async function registerHost(
   const proof = existing ? proveIdentity(ctx, existing, license.orgId, presented, now) : null;
   // The presented credential is kept (nothing to lose if this answer is lost); otherwise new.
   const fresh = proof?.keep ? null : newSecret('aph');
-  const changes = saveRegistration(ctx, req, license, existing, fresh, now);
-  if (proof?.keep === 'next') promoteNextCredential(ctx, req.host_id);
+  const changes = (await saveRegistration(ctx, req, license, existing, fresh, now));
+  if (proof?.keep === 'next') await promoteNextCredential(ctx, req.host_id);
   const row = (await ctx.db.select().from(hosts).where(eq(hosts.id, req.host_id)))[0] as HostRow;
   const transition = ctx.liveness.track(
     req.host_id,
     credentialHashesOf(row),
     req.inventory.generation,
   );
-  if (transition) persistTransitions(ctx, [transition]);
+  if (transition) await persistTransitions(ctx, [transition]);
   publishVmChanges(ctx, req.host_id, changes);
   ctx.metrics.heartbeats.inc({ result: 'registered' });
   ctx.log.info(
@@ -151,7 +151,7 @@ async function saveRegistration(
           registeredAt: now,
         });
     }
-    return applyInventory(tx, now, req.host_id, req.inventory);
+    return applyInventory(ctx, tx, now, req.host_id, req.inventory);
   });
 }
 

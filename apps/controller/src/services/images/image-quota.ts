@@ -1,7 +1,7 @@
 import { ApiError, type OrgImageUsage, type OrgUsage } from '@apiary/protocol';
 import { count, eq, sum } from 'drizzle-orm';
 import type { Ctx } from '../../context.js';
-import type { DbOrTx } from '../../db/open-db.js';
+import type { DbOrTx } from '../../db/database.js';
 
 import { getOrg } from '../auth/orgs.js';
 import { assertVisible, type Principal, requireRole } from '../auth/principal.js';
@@ -39,8 +39,8 @@ export function quotaExceeded(usage: OrgImageUsage, adding: number): ApiError {
 }
 
 /** `GET /v1/orgs/:id/usage`: the organization's members and super-admins. */
-export function getOrgUsage(ctx: Ctx, p: Principal, orgId: string): OrgUsage {
-  getOrg(ctx, orgId);
+export async function getOrgUsage(ctx: Ctx, p: Principal, orgId: string): Promise<OrgUsage> {
+  await getOrg(ctx, orgId);
   assertVisible(p, orgId, `organization ${orgId}`);
   return { org_id: orgId, images: imageUsage(ctx.db, ctx.config.orgImageQuotaBytes, orgId) };
 }
@@ -54,15 +54,15 @@ export async function setOrgImageQuota(
 ): Promise<OrgUsage> {
   const { orgs } = ctx.t;
   requireRole(p, 'super_admin', "setting an organization's image quota");
-  getOrg(ctx, orgId);
+  await getOrg(ctx, orgId);
   await ctx.db.update(orgs).set({ imageQuotaBytes: quotaBytes }).where(eq(orgs.id, orgId));
   ctx.log.info({ org_id: orgId, quota_bytes: quotaBytes }, 'image quota set');
   return getOrgUsage(ctx, p, orgId);
 }
 
 /** Refuses when the organization cannot take `adding` more bytes of images. */
-export function checkQuota(db: DbOrTx, defaultQuota: number, orgId: string, adding: number) {
-  const usage = imageUsage(db, defaultQuota, orgId);
+export async function checkQuota(db: DbOrTx, defaultQuota: number, orgId: string, adding: number) {
+  const usage = (await imageUsage(db, defaultQuota, orgId));
   if (usage.bytes + adding > usage.quota_bytes) throw quotaExceeded(usage, adding);
   return usage;
 }

@@ -53,7 +53,7 @@ export async function storeBlob(
   const hash = createHash('sha256');
   let size = 0;
   const meter = new Transform({
-    transform(chunk: Buffer, _enc, done) {
+    async transform(chunk: Buffer, _enc, done) {
       size += chunk.length;
       if (size > maxBytes) {
         done(new ApiError('payload_too_large', `image larger than ${maxBytes} bytes`));
@@ -64,7 +64,7 @@ export async function storeBlob(
         done(null, chunk);
       };
       if (!guard) return pass();
-      guard(size).then(pass, done);
+      await guard(size).then(pass, done);
     },
   });
   const out = createWriteStream(tmp, { mode: 0o600 });

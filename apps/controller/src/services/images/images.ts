@@ -94,7 +94,7 @@ export async function uploadImage(
           ),
         ))[0];
       if (existing) return { row: existing, created: false };
-      if (orgId !== null) checkQuota(tx, quota, orgId, blob.size);
+      if (orgId !== null) await checkQuota(tx, quota, orgId, blob.size);
       const row: Row = {
         id: newId('img'),
         digest: blob.digest,
@@ -113,7 +113,7 @@ export async function uploadImage(
     throw error;
   }
   const { row, created } = recorded;
-  if (!created) return { image: toViews(ctx, p, [row])[0] as Image, created: false };
+  if (!created) return { image: (await toViews(ctx, p, [row]))[0] as Image, created: false };
   ctx.log.info(
     {
       digest: blob.digest,
@@ -124,7 +124,7 @@ export async function uploadImage(
     },
     'image stored',
   );
-  return { image: toViews(ctx, p, [row])[0] as Image, created: true };
+  return { image: (await toViews(ctx, p, [row]))[0] as Image, created: true };
 }
 
 async function digestRecorded(ctx: Ctx, digest: string): Promise<boolean> {
@@ -164,14 +164,14 @@ async function findVisible(ctx: Ctx, p: Principal, digest: string): Promise<Row>
   return row;
 }
 
-export function getImage(ctx: Ctx, p: Principal, digest: string): Image {
-  return toViews(ctx, p, [findVisible(ctx, p, digest)])[0] as Image;
+export async function getImage(ctx: Ctx, p: Principal, digest: string): Promise<Image> {
+  return (await toViews(ctx, p, [(await findVisible(ctx, p, digest))]))[0] as Image;
 }
 
 export async function deleteImage(ctx: Ctx, p: Principal, digest: string) {
   const { images, vms } = ctx.t;
   requireRole(p, 'org_admin', 'deleting an image');
-  const row = findVisible(ctx, p, digest);
+  const row = (await findVisible(ctx, p, digest));
   if (row.orgId === null) requireRole(p, 'super_admin', 'deleting a public image');
   const inUse =
     (await ctx.db

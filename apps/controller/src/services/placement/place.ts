@@ -4,7 +4,7 @@ import {
   type PlacementRefusal,
 } from '@apiary/protocol';
 import type { Ctx } from '../../context.js';
-import type { Tx } from '../../db/open-db.js';
+import type { Tx } from '../../db/database.js';
 import { loadAllHosts, loadCandidates } from './candidates.js';
 import { planPlacement, type Strategy, type VmDemand } from './plan.js';
 import { type Demand, reserveOnHost } from './reservations.js';
@@ -23,7 +23,7 @@ export async function placeAndReserve(
   ctx: Ctx,
   orgId: string,
   demands: VmDemand[],
-  persist: (tx: Tx, hostIds: string[]) => void,
+  persist: (tx: Tx, hostIds: string[]) => Promise<void>,
   opts: { strategy?: Strategy; showOtherOrgs?: boolean } = {},
 ): Promise<string[]> {
   const strategy = opts.strategy ?? ctx.config.placement;
@@ -32,13 +32,13 @@ export async function placeAndReserve(
   try {
     for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
       let plan = planPlacement(
-        loadCandidates(ctx, orgId, demands, strategy),
+        await loadCandidates(ctx, orgId, demands, strategy),
         demands,
         orgId,
         strategy,
       );
       if (!plan.ok) {
-        const everyHost = loadAllHosts(ctx, opts.showOtherOrgs ? null : orgId, digests);
+        const everyHost = await loadAllHosts(ctx, opts.showOtherOrgs ? null : orgId, digests);
         plan = planPlacement(everyHost, demands, orgId, strategy);
         if (!plan.ok) {
           ctx.metrics.placements.inc({ result: 'refused' });
@@ -49,9 +49,9 @@ export async function placeAndReserve(
       try {
         await ctx.db.transaction(async (tx) => {
           for (const [hostId, d] of sumByHost(hostIds, demands)) {
-            if (!reserveOnHost(ctx.db.$client, hostId, d)) throw new ReservationLost(hostId);
+            if (!(await reserveOnHost(ctx, tx, hostId, d))) throw new ReservationLost(hostId);
           }
-          persist(tx, hostIds);
+          await persist(tx, hostIds);
         });
         ctx.metrics.placements.inc({ result: 'placed' });
         return hostIds;

@@ -1,7 +1,6 @@
-import type Database from 'better-sqlite3';
-import { and, eq, sql } from 'drizzle-orm';
-import type { DbOrTx } from '../../db/open-db.js';
-
+import { and, eq, lte, type SQL, sql } from 'drizzle-orm';
+import type { Ctx } from '../../context.js';
+import type { DbOrTx } from '../../db/database.js';
 
 export interface Demand {
   cpu: number;
@@ -12,52 +11,66 @@ export interface Demand {
 /**
  * Reserves capacity on a host with a conditional write that re-checks it: the update happens
  * only if the host is still ready, eligible and has room. Returns false when it did not.
- * Correct even with several controllers on one database, because the check is in the write.
+ * Correct with several controllers on one database, because the check is in the write (and
+ * runs in the caller's transaction, so the reservation commits or rolls back with the rest).
  */
-export function reserveOnHost(client: Database.Database, hostId: string, d: Demand): boolean {
-  const result = reserveStatement(client).run({ id: hostId, cpu: d.cpu, mem: d.mem, disk: d.disk });
-  return result.changes === 1;
+export async function reserveOnHost(
+  ctx: Ctx,
+  tx: DbOrTx,
+  hostId: string,
+  d: Demand,
+): Promise<boolean> {
+  const { hosts } = ctx.t;
+  const rows = await tx
+    .update(hosts)
+    .set({
+      reservedCpu: sql`${hosts.reservedCpu} + ${d.cpu}`,
+      reservedMem: sql`${hosts.reservedMem} + ${d.mem}`,
+      reservedDisk: sql`${hosts.reservedDisk} + ${d.disk}`,
+    })
+    .where(
+      and(
+        eq(hosts.id, hostId),
+        eq(hosts.liveness, 'ready'),
+        eq(hosts.policy, 'eligible'),
+        lte(sql`${hosts.reservedCpu} + ${hosts.foreignCpu} + ${d.cpu}`, hosts.totalCpu),
+        lte(sql`${hosts.reservedMem} + ${hosts.foreignMem} + ${d.mem}`, hosts.totalMem),
+        lte(sql`${hosts.reservedDisk} + ${hosts.foreignDisk} + ${d.disk}`, hosts.totalDisk),
+      ),
+    )
+    .returning({ id: hosts.id });
+  return rows.length === 1;
 }
 
-const reserveStatements = new WeakMap<Database.Database, Database.Statement>();
-
-/**
- * Prepared once per connection: placement is the hot path. Run inside the caller's transaction
- * (same connection), so the reservation commits or rolls back with everything else.
- */
-function reserveStatement(client: Database.Database): Database.Statement {
-  let st = reserveStatements.get(client);
-  if (!st) {
-    st = client.prepare(
-      `UPDATE hosts SET reserved_cpu = reserved_cpu + @cpu, reserved_mem = reserved_mem + @mem,
-         reserved_disk = reserved_disk + @disk
-       WHERE id = @id AND liveness = 'ready' AND policy = 'eligible'
-         AND reserved_cpu + foreign_cpu + @cpu <= total_cpu
-         AND reserved_mem + foreign_mem + @mem <= total_mem
-         AND reserved_disk + foreign_disk + @disk <= total_disk`,
-    );
-    reserveStatements.set(client, st);
-  }
-  return st;
+/** `value - by`, never below zero (the same SQL on both engines). */
+function minusFloorZero(value: SQL | unknown, by: number): SQL {
+  return sql`CASE WHEN ${value} > ${by} THEN ${value} - ${by} ELSE 0 END`;
 }
 
 /**
  * Gives a VM's reservation back, exactly once: the VM's `reserved` flag is cleared by a
  * conditional write, and only the write that cleared it releases the capacity.
  */
-export async function releaseVmReservation(tx: DbOrTx, vmId: string, hostId: string): Promise<boolean> {
-  const vm = (await tx.select().from(vms).where(eq(vms.id, vmId)))[0];
-  if (!vm) return false;
-  const cleared = (await tx
+export async function releaseVmReservation(
+  ctx: Ctx,
+  tx: DbOrTx,
+  vmId: string,
+  hostId: string,
+): Promise<boolean> {
+  const { hosts, vms } = ctx.t;
+  const cleared = await tx
     .update(vms)
     .set({ reserved: false })
-    .where(and(eq(vms.id, vmId), eq(vms.reserved, true))));
-  if (cleared.changes !== 1) return false;
-  await tx.update(hosts)
+    .where(and(eq(vms.id, vmId), eq(vms.reserved, true)))
+    .returning({ cpu: vms.cpu, mem: vms.mem, disk: vms.disk, hostId: vms.hostId });
+  const vm = cleared[0];
+  if (!vm) return false;
+  await tx
+    .update(hosts)
     .set({
-      reservedCpu: sql`max(0, ${hosts.reservedCpu} - ${vm.cpu})`,
-      reservedMem: sql`max(0, ${hosts.reservedMem} - ${vm.mem})`,
-      reservedDisk: sql`max(0, ${hosts.reservedDisk} - ${vm.disk})`,
+      reservedCpu: minusFloorZero(hosts.reservedCpu, vm.cpu),
+      reservedMem: minusFloorZero(hosts.reservedMem, vm.mem),
+      reservedDisk: minusFloorZero(hosts.reservedDisk, vm.disk),
     })
     .where(eq(hosts.id, vm.hostId ?? hostId));
   return true;
