@@ -31,6 +31,7 @@ export * from './schemas/internal.js';
 export * from './schemas/names.js';
 export * from './schemas/ssh-key.js';
 export * from './schemas/status.js';
+export * from './schemas/tls.js';
 export * from './schemas/vm.js';
 export * from './schemas/vm-spec.js';
 export * from './util/sleep.js';
