@@ -16,6 +16,7 @@ export * from './tls/loopback.js';
 export * from './tls/peer-trust.js';
 export * from './tls/self-signed.js';
 export * from './tls/serve-daemon.js';
+export * from './tls/serving-certificate.js';
 export * from './tls/serving-plan.js';
 export * from './tls/trusted-fetch.js';
 export * from './tls/trusted-https-agent.js';

@@ -8,7 +8,7 @@ import {
   type Inventory,
   type StorageBackend,
 } from '@apiary/protocol';
-import { type Logger, newRequestId } from '@apiary/server-kit';
+import { certificateMismatchIn, type Logger, newRequestId } from '@apiary/server-kit';
 import { AGENT_VERSION } from '../version.js';
 import { forgetCredential, loadCredential, saveCredential } from './credential-store.js';
 
@@ -26,6 +26,9 @@ export interface ControllerLinkDeps {
   inventory: () => Inventory;
   /** Mint (and store hashed) a fresh operator key for the controller; returns the clear key. */
   mintControllerKey: () => string;
+  /** The fingerprint of the certificate this agent serves (null over plain HTTP). */
+  tlsFingerprint?: () => string | null;
+  /** Trusts the controller as configured (--controller-ca / --controller-fingerprint). */
   fetch?: typeof fetch;
   /** Upper bound of the retry backoff while the controller is unreachable. */
   maxBackoffMs?: number;
@@ -44,6 +47,7 @@ export class ControllerLink {
   private intervalMs = 5_000;
   private failures = 0;
   private lastHeartbeatAt: string | null = null;
+  private lastError: string | null = null;
   private registered = false;
   private stopped = false;
   private timer: NodeJS.Timeout | null = null;
@@ -67,6 +71,7 @@ export class ControllerLink {
       url: this.deps.url,
       registered: this.registered,
       last_heartbeat_at: this.lastHeartbeatAt,
+      last_error: this.lastError,
     };
   }
 
@@ -119,8 +124,13 @@ export class ControllerLink {
         if (this.credential) await this.heartbeat();
         else await this.register();
         this.failures = 0;
+        this.lastError = null;
         delay = this.intervalMs;
       } catch (error) {
+        const mismatch = certificateMismatchIn(error);
+        this.lastError = mismatch
+          ? `the controller's certificate changed: ${mismatch.message}`
+          : (error as Error).message;
         const forgotten =
           error instanceof ApiError && (error.status === 401 || error.status === 404);
         if (forgotten && this.credential) {
@@ -139,14 +149,26 @@ export class ControllerLink {
           const cap = this.deps.maxBackoffMs ?? 30_000;
           delay = Math.min(cap, 500 * 2 ** Math.min(this.failures, 10)) * (0.5 + Math.random() / 2);
           this.registered = this.registered && this.failures < 3;
-          this.deps.log.warn(
-            {
-              controller: this.deps.url,
-              error: (error as Error).message,
-              retry_in_ms: Math.round(delay),
-            },
-            'controller unreachable; will retry',
-          );
+          if (mismatch) {
+            // Nothing was sent: the license key and host credential stay here.
+            this.deps.log.error(
+              {
+                controller: this.deps.url,
+                expected: mismatch.expected,
+                presented: mismatch.presented,
+                retry_in_ms: Math.round(delay),
+              },
+              'refusing the controller: its certificate is not the one pinned with --controller-fingerprint (certificate changed)',
+            );
+          } else
+            this.deps.log.warn(
+              {
+                controller: this.deps.url,
+                error: (error as Error).message,
+                retry_in_ms: Math.round(delay),
+              },
+              'controller unreachable; will retry',
+            );
         }
       }
       if (this.stopped) break;
@@ -158,6 +180,7 @@ export class ControllerLink {
     const license = readFileSync(this.deps.licenseKeyFile, 'utf8').trim();
     const inventory = this.deps.inventory();
     const agentKey = this.deps.mintControllerKey();
+    const tlsFingerprint = this.deps.tlsFingerprint?.() ?? null;
     const resp = await this.client.registerHost(
       {
         body: {
@@ -170,6 +193,7 @@ export class ControllerLink {
           engines: ['bhyve'],
           storage: this.deps.storage,
           agent_api_key: agentKey,
+          ...(tlsFingerprint ? { tls_fingerprint: tlsFingerprint } : {}),
           inventory,
         },
       },
