@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { StandardClose } from '@apiary/protocol';
 import { createLogger, type Logger } from '@apiary/server-kit';
 import { createAgentConnector } from './agents/agent-connector.js';
+import { createAgentTrustPool } from './agents/agent-trust.js';
 import { createApp } from './app.js';
 import type { ControllerConfig } from './config.js';
 import type { Ctx } from './context.js';
@@ -17,6 +18,7 @@ import { BackgroundWork } from './services/background-work.js';
 import { ConsoleTickets } from './services/consoles/console-tickets.js';
 import { createDrainWorker } from './services/drain/drain-worker.js';
 import { reap } from './services/envs/reaper.js';
+import { markCertificateChanged } from './services/hosts/host-certificate.js';
 import { LivenessTracker } from './services/hosts/liveness-tracker.js';
 import { countHosts, persistTransitions } from './services/hosts/persist-liveness.js';
 import { createAddedHostPoller } from './services/hosts/poll-added-hosts.js';
@@ -56,6 +58,7 @@ export function createControllerCore(deps: CoreDeps) {
   mkdirSync(imageDir, { recursive: true, mode: 0o700 });
   removeStaleUploads(imageDir, readdirSync(imageDir));
   const liveness = new LivenessTracker(clock, config);
+  const agentTrust = createAgentTrustPool();
   const ctx: Ctx = {
     db: deps.db,
     config,
@@ -64,7 +67,13 @@ export function createControllerCore(deps: CoreDeps) {
     metrics: createControllerMetrics({ processMetrics: deps.processMetrics }),
     events: new EventBus(),
     box,
-    agents: createAgentConnector({ box, timeoutMs: config.agentTimeoutMs, fetch: deps.fetch }),
+    agents: createAgentConnector({
+      box,
+      timeoutMs: config.agentTimeoutMs,
+      trust: agentTrust,
+      fetch: deps.fetch,
+      onCertificateChanged: (hostId, mismatch) => markCertificateChanged(ctx, hostId, mismatch),
+    }),
     liveness,
     work: new BackgroundWork(),
     imageDir,
@@ -127,6 +136,7 @@ export function createControllerCore(deps: CoreDeps) {
     for (const t of timers) clearInterval(t);
     consoles.closeAll(StandardClose.goingAway, 'the controller is shutting down');
     await ctx.work.stop(config.shutdownTimeoutMs);
+    await agentTrust.close();
   }
 
   /**

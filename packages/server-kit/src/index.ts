@@ -14,6 +14,7 @@ export * from './tls/certificate-store.js';
 export * from './tls/fingerprint.js';
 export * from './tls/loopback.js';
 export * from './tls/peer-trust.js';
+export * from './tls/probe-certificate.js';
 export * from './tls/self-signed.js';
 export * from './tls/serve-daemon.js';
 export * from './tls/serving-certificate.js';

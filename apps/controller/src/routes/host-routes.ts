@@ -3,6 +3,7 @@ import { requireRole } from '../services/auth/principal.js';
 import { activateHost, getDrainStatus, startDrain, undrainHost } from '../services/drain/drains.js';
 import { addHost } from '../services/hosts/add-host.js';
 import { agentBaseUrl, testAgentConnection } from '../services/hosts/connection-test.js';
+import { acceptHostCertificate } from '../services/hosts/host-certificate.js';
 import { getHostView } from '../services/hosts/host-view.js';
 import { listHosts, removeHost, updateHost } from '../services/hosts/manage-hosts.js';
 import type { RouteDeps } from './route-deps.js';
@@ -13,7 +14,8 @@ export function registerHostRoutes({ ctx, router, bind, kickDrains }: RouteDeps)
   bind(router, r.testHost, async ({ principal, body }) => {
     requireRole(principal, 'org_admin', 'testing a host connection');
     const key = body.api_key;
-    return (await testAgentConnection(ctx, agentBaseUrl(body.addr), key)).result;
+    const baseUrl = await agentBaseUrl(body.addr);
+    return (await testAgentConnection(ctx, baseUrl, key, body.tls_fingerprint)).result;
   });
   bind(router, r.addHost, async ({ principal, body }) => {
     const { host, created } = await addHost(ctx, principal, body);
@@ -30,4 +32,7 @@ export function registerHostRoutes({ ctx, router, bind, kickDrains }: RouteDeps)
   bind(router, r.drainStatus, ({ principal, params }) => getDrainStatus(ctx, principal, params.id));
   bind(router, r.undrainHost, ({ principal, params }) => undrainHost(ctx, principal, params.id));
   bind(router, r.activateHost, ({ principal, params }) => activateHost(ctx, principal, params.id));
+  bind(router, r.acceptHostCertificate, ({ principal, params, body }) =>
+    acceptHostCertificate(ctx, principal, params.id, body.fingerprint),
+  );
 }

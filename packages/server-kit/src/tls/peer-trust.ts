@@ -45,7 +45,11 @@ export function tlsOptionsFor(trust: PeerTrust): {
  * The check Node cannot do by itself: after the handshake and before a byte of the request is
  * written, the peer's certificate must be the pinned one. Returns the refusal, or null.
  */
-export function checkPinnedPeer(socket: TLSSocket, trust: PeerTrust, peer: string): Error | null {
+export function checkPinnedPeer(
+  socket: TLSSocket,
+  trust: PeerTrust,
+  peer: string,
+): CertificateMismatchError | null {
   if (trust.kind !== 'fingerprint') return null;
   const presented = peerFingerprint(socket.getPeerCertificate());
   return presented === trust.fingerprint

@@ -1,7 +1,12 @@
 import { type AgentOptions, Agent as HttpsAgent } from 'node:https';
 import type { Duplex } from 'node:stream';
 import { connect, type TLSSocket } from 'node:tls';
-import { checkPinnedPeer, type PeerTrust, tlsOptionsFor } from './peer-trust.js';
+import {
+  type CertificateMismatchError,
+  checkPinnedPeer,
+  type PeerTrust,
+  tlsOptionsFor,
+} from './peer-trust.js';
 
 /**
  * A node:https Agent that trusts exactly `trust`: for clients built on node:https, such as `ws`
@@ -9,13 +14,17 @@ import { checkPinnedPeer, type PeerTrust, tlsOptionsFor } from './peer-trust.js'
  * request only once the peer passed the pin check, so the upgrade request and its
  * Authorization header are never written to a peer that failed it.
  */
-export function trustedHttpsAgent(trust: PeerTrust): HttpsAgent {
-  return new PinnedHttpsAgent(trust, { keepAlive: false, maxCachedSessions: 0 });
+export function trustedHttpsAgent(
+  trust: PeerTrust,
+  hooks: { onRefused?: (mismatch: CertificateMismatchError) => void } = {},
+): HttpsAgent {
+  return new PinnedHttpsAgent(trust, hooks, { keepAlive: false, maxCachedSessions: 0 });
 }
 
 class PinnedHttpsAgent extends HttpsAgent {
   constructor(
     private readonly trust: PeerTrust,
+    private readonly hooks: { onRefused?: (mismatch: CertificateMismatchError) => void },
     options: AgentOptions,
   ) {
     super(options);
@@ -35,6 +44,7 @@ class PinnedHttpsAgent extends HttpsAgent {
       const refusal = checkPinnedPeer(socket, this.trust, peer);
       if (refusal) {
         socket.destroy();
+        this.hooks.onRefused?.(refusal);
         callback(refusal);
       } else {
         callback(null, socket);

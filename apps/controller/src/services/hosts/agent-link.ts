@@ -14,6 +14,7 @@ import { newSecret } from '../../lib/secrets.js';
 import { CONTROLLER_VERSION } from '../../version.js';
 import type { LicenseKeyRow } from '../auth/license-keys.js';
 import { applyInventory, publishVmChanges } from './apply-inventory.js';
+import { pinAtRegistration } from './host-certificate.js';
 import { persistTransitions } from './persist-liveness.js';
 
 /**
@@ -49,6 +50,7 @@ export function registerHost(
     agentVersion: req.agent_version,
     apiVersion: req.api_version,
     agentKeyEnc: ctx.box.seal(req.agent_api_key),
+    ...pinAtRegistration(existing, req.addr, req.tls_fingerprint),
     credentialPrefix: credential.prefix,
     credentialHash: credential.hash,
     licenseKeyId: license.id,
@@ -79,6 +81,19 @@ export function registerHost(
     { host_id: req.host_id, hostname: req.hostname, addr: base.addr },
     existing ? 'host re-registered' : 'host registered',
   );
+  if (
+    base.tlsPresentedFingerprint &&
+    base.tlsPresentedFingerprint !== existing?.tlsPresentedFingerprint
+  ) {
+    ctx.log.warn(
+      {
+        host_id: req.host_id,
+        pinned: base.tlsFingerprint,
+        presented: base.tlsPresentedFingerprint,
+      },
+      'host certificate changed: refusing the agent until an operator accepts the new certificate',
+    );
+  }
   ctx.events.publish({
     type: 'host.updated',
     orgId: existing?.orgId ?? license.orgId,

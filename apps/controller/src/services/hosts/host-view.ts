@@ -6,6 +6,7 @@ import { iso, isoOrNull } from '../../lib/clock.js';
 import { secretMatches, secretPrefix } from '../../lib/secrets.js';
 import { assertVisible, type Principal } from '../auth/principal.js';
 import { loadDrainViews } from '../drain/drain-view.js';
+import { hostTlsView } from './host-certificate.js';
 
 export type HostRow = typeof hosts.$inferSelect;
 
@@ -53,6 +54,7 @@ export function toHostViews(ctx: Ctx, rows: HostRow[]): Host[] {
       id: h.id,
       hostname: h.hostname,
       addr: h.addr,
+      tls: hostTlsView(h),
       public_addr: h.publicAddr,
       org_id: h.orgId,
       source: h.source,
