@@ -12,6 +12,12 @@ export interface DaemonOptions extends OutputOptions {
    * daemon off loopback does. False: plain HTTP, as a loopback-bound daemon may.
    */
   tls?: boolean;
+  /**
+   * Serve these PEM files (`--tls-cert`/`--tls-key`) instead of the self-signed certificate
+   * the daemon makes in its data dir; `fetch` then trusts `certFile`, re-read on every call
+   * (swap the files and send SIGHUP to renew).
+   */
+  tlsFiles?: { certFile: string; keyFile: string };
 }
 
 /**
@@ -33,7 +39,7 @@ export abstract class Daemon {
     private readonly daemonOptions: DaemonOptions & { name: string; healthPath: string },
   ) {
     this.url = `${this.tls ? 'https' : 'http'}://127.0.0.1:${port}`;
-    this.certFile = certificateFile(dataDir);
+    this.certFile = daemonOptions.tlsFiles?.certFile ?? certificateFile(dataDir);
     this.trusted = new CertificateFetch(this.certFile);
     this.process = new ManagedProcess(daemonOptions.name, argv, daemonOptions);
   }
@@ -50,7 +56,14 @@ export abstract class Daemon {
 
   /** The flags that make a daemon serve as `tls` says. */
   protected static tlsArgs(options: DaemonOptions): string[] {
-    return options.tls === false ? [] : ['--tls', 'on'];
+    if (options.tls === false) return [];
+    const files = options.tlsFiles;
+    return files ? ['--tls-cert', files.certFile, '--tls-key', files.keyFile] : ['--tls', 'on'];
+  }
+
+  /** Sends SIGHUP: the daemon reloads its certificate and key. */
+  reloadCertificate(): void {
+    this.process.child.kill('SIGHUP');
   }
 
   /**
