@@ -32,6 +32,15 @@ export function renderHost(h: Host): string {
     ['id', h.id],
     ['hostname', h.hostname],
     ['address', h.addr],
+    ['certificate', certificateLine(h)],
+    ...(h.tls.state === 'certificate_changed'
+      ? [
+          [
+            'presented',
+            `${h.tls.presented_fingerprint} (apiary hosts accept-certificate ${h.id})`,
+          ] as [string, string],
+        ]
+      : []),
     ['public address', h.public_addr],
     ['liveness', liveness(h.liveness)],
     ['policy', h.policy],
@@ -53,6 +62,20 @@ export function renderHost(h: Host): string {
     ['last heartbeat', h.last_heartbeat_at],
     ['drain', h.drain ? drainSummary(h.drain) : null],
   ]);
+}
+
+/** What the controller holds the agent's certificate to, in one line. */
+export function certificateLine(h: Host): string {
+  switch (h.tls.state) {
+    case 'plain_http':
+      return 'none (plain HTTP)';
+    case 'pinned':
+      return `pinned ${h.tls.fingerprint}`;
+    case 'unpinned':
+      return "checked against the system's CAs";
+    case 'certificate_changed':
+      return `CHANGED: refused until accepted (pinned ${h.tls.fingerprint})`;
+  }
 }
 
 export function renderDrain(d: Drain): string {

@@ -28,12 +28,41 @@ afterAll(async () => {
 });
 
 describe('apiary CLI against a real fleet', () => {
-  it('logs in with a username and a password read from stdin, into a 0600 profile', async () => {
+  it("refuses the controller's self-signed certificate until told to trust it", async () => {
+    const noCa = await runCli(['status'], {
+      env: { ...env, APIARY_URL: fleet.controllerUrl, APIARY_API_KEY: fleet.bootstrap.adminApiKey },
+    });
+    expect(noCa.code).toBe(1);
+    expect(noCa.stderr).toMatch(
+      /hint: the controller's certificate at https:\/\/.* is not trusted/,
+    );
+    expect(noCa.stderr).toContain('APIARY_CA');
+    const insecure = await runCli(['status', '--insecure'], {
+      env: { ...env, APIARY_URL: fleet.controllerUrl, APIARY_API_KEY: fleet.bootstrap.adminApiKey },
+    });
+    expect(insecure.code).toBe(0);
+    expect(insecure.stderr).toMatch(
+      /^WARNING: --insecure: the controller's certificate is NOT checked/,
+    );
+    const viaCa = await runCli(['status'], {
+      env: {
+        ...env,
+        APIARY_URL: fleet.controllerUrl,
+        APIARY_API_KEY: fleet.bootstrap.adminApiKey,
+        APIARY_CA: fleet.controller.certFile,
+      },
+    });
+    expect([viaCa.code, viaCa.stderr]).toEqual([0, '']);
+  });
+
+  it('logs in with a username and a password read from stdin, into a 0600 profile that keeps the CA', async () => {
     const login = await runCli(
       [
         'login',
         '--url',
         fleet.controllerUrl,
+        '--ca',
+        fleet.controller.certFile,
         '--username',
         fleet.bootstrap.adminUser,
         '--password-stdin',
@@ -233,7 +262,7 @@ describe('apiary CLI against a real fleet', () => {
         'bob',
       ],
       {
-        env: { ...env, APIARY_CONFIG: join(dir, 'bob.json') },
+        env: { ...env, APIARY_CA: fleet.controller.certFile, APIARY_CONFIG: join(dir, 'bob.json') },
         stdin: 'another long passphrase\n',
       },
     );
@@ -247,6 +276,7 @@ describe('apiary CLI against a real fleet', () => {
       HOME: env.HOME,
       APIARY_URL: fleet.controllerUrl,
       APIARY_API_KEY: created.key,
+      APIARY_CA: fleet.controller.certFile,
       APIARY_CONFIG: join(dir, 'none.json'),
     };
     expect((await cliJson<WhoAmI>(['whoami'], viaKey)).via).toBe('api_key');
