@@ -22,6 +22,14 @@ export function fingerprintOfFile(certFile: string): string {
 }
 
 /**
+ * undici's own `fetch`, never the global one, in a process that loads undici: loading undici
+ * installs its dispatcher as the global one, which Node 20's built-in fetch (an older undici)
+ * then uses, and the two disagree (a request with its own content-length header fails).
+ */
+export const plainFetch = ((input: Parameters<typeof fetch>[0], init?: RequestInit) =>
+  undiciFetch(input as never, init as never)) as unknown as typeof fetch;
+
+/**
  * A `fetch` trusting the certificate in `certFile` once it exists (the daemon makes it at its
  * first start): until then it throws, like a daemon that does not listen yet.
  */

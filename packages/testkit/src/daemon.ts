@@ -1,4 +1,9 @@
-import { CertificateFetch, certificateFile, fingerprintOfFile } from './daemon-trust.js';
+import {
+  CertificateFetch,
+  certificateFile,
+  fingerprintOfFile,
+  plainFetch,
+} from './daemon-trust.js';
 import { ManagedProcess, type OutputOptions } from './managed-process.js';
 import { waitUntilServing } from './wait-serving.js';
 
@@ -72,13 +77,13 @@ export abstract class Daemon {
    */
   fetch(pathOrUrl: string, init?: RequestInit): Promise<Response> {
     const url = /^https?:/.test(pathOrUrl) ? pathOrUrl : this.url + pathOrUrl;
-    return this.tls ? this.trusted.fetch(url, init) : fetch(url, init);
+    return this.tls ? this.trusted.fetch(url, init) : plainFetch(url, init);
   }
 
   /** The same, as a plain `fetch` function (for typed clients). */
   get fetchImpl(): typeof fetch {
     return ((input: Parameters<typeof fetch>[0], init?: RequestInit) =>
-      this.tls ? this.trusted.fetch(input, init) : fetch(input, init)) as typeof fetch;
+      this.tls ? this.trusted.fetch(input, init) : plainFetch(input, init)) as typeof fetch;
   }
 
   /**

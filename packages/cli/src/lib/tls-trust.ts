@@ -30,11 +30,13 @@ export function tlsOptions(trust: CliTrust): { ca?: Buffer; rejectUnauthorized?:
   return {};
 }
 
-/** A `fetch` that trusts as `trust` says (the global one when nothing special is asked). */
+/**
+ * A `fetch` that trusts as `trust` says. Always undici's own, with its own dispatcher: loading
+ * undici makes its dispatcher the global one, and Node 20's built-in fetch (an older undici)
+ * does not get along with it (a request with its own content-length header fails).
+ */
 export function fetchFor(trust: CliTrust): typeof fetch {
-  const options = tlsOptions(trust);
-  if (Object.keys(options).length === 0) return globalThis.fetch.bind(globalThis);
-  const dispatcher = new Agent({ connect: options });
+  const dispatcher = new Agent({ connect: tlsOptions(trust) });
   return ((input: Parameters<typeof fetch>[0], init?: RequestInit) =>
     undiciFetch(
       input as never,
