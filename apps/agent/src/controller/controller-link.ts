@@ -55,8 +55,13 @@ export class ControllerLink {
   private wake: (() => void) | null = null;
   private loop: Promise<void> | null = null;
 
+  /** The address and certificate the controller was told of at registration. */
+  private registeredAs = '';
+
   constructor(private readonly deps: ControllerLinkDeps) {
-    this.credential = loadCredential(deps.dataDir, deps.url);
+    const stored = loadCredential(deps.dataDir, deps.url);
+    this.credential = stored?.credential ?? null;
+    this.registeredAs = stored?.registeredAs ?? '';
     this.client = createControllerClient({
       baseUrl: deps.url,
       token: () => this.credential ?? undefined,
@@ -121,7 +126,9 @@ export class ControllerLink {
     while (!this.stopped) {
       let delay = this.intervalMs;
       try {
-        if (this.credential) await this.heartbeat();
+        // Serving from another address or with another certificate (HTTPS switched on, a
+        // renewed certificate reloaded on SIGHUP): the controller hears of it by a registration.
+        if (this.credential && this.registeredAs === this.identity()) await this.heartbeat();
         else await this.register();
         this.failures = 0;
         this.lastError = null;
@@ -181,6 +188,7 @@ export class ControllerLink {
     const inventory = this.deps.inventory();
     const agentKey = this.deps.mintControllerKey();
     const tlsFingerprint = this.deps.tlsFingerprint?.() ?? null;
+    const registeredAs = this.identity();
     const resp = await this.client.registerHost(
       {
         body: {
@@ -200,7 +208,8 @@ export class ControllerLink {
       { token: license, requestId: newRequestId() },
     );
     this.credential = resp.host_credential;
-    saveCredential(this.deps.dataDir, this.deps.url, resp.host_credential);
+    this.registeredAs = registeredAs;
+    saveCredential(this.deps.dataDir, this.deps.url, resp.host_credential, registeredAs);
     this.ackGeneration = inventory.generation;
     this.intervalMs = resp.heartbeat_interval_ms;
     this.registered = true;
@@ -228,6 +237,10 @@ export class ControllerLink {
     this.intervalMs = resp.next_heartbeat_ms;
     this.registered = true;
     this.lastHeartbeatAt = new Date().toISOString();
+  }
+
+  private identity(): string {
+    return `${this.deps.addr()} ${this.deps.tlsFingerprint?.() ?? ''}`;
   }
 
   private sleep(ms: number): Promise<void> {
