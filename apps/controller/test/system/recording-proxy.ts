@@ -13,7 +13,7 @@ export class RecordingProxy {
   constructor(private readonly target: { host: string; port: number }) {}
 
   async start(): Promise<this> {
-    this.server = createServer((client) => {
+    const server = createServer((client) => {
       const upstream = connect(this.target.port, this.target.host);
       for (const s of [client, upstream]) {
         this.sockets.add(s);
@@ -28,8 +28,9 @@ export class RecordingProxy {
       client.pipe(upstream);
       upstream.pipe(client);
     });
-    await new Promise<void>((resolve) => this.server?.listen(0, '127.0.0.1', resolve));
-    this.port = (this.server?.address() as { port: number }).port;
+    this.server = server;
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    this.port = (server.address() as { port: number }).port;
     return this;
   }
 
