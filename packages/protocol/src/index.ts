@@ -9,6 +9,7 @@ export * from './domain/duration.js';
 export * from './domain/env-actions.js';
 export * from './domain/env-request.js';
 export * from './domain/format-bytes.js';
+export * from './domain/host-certificate.js';
 export * from './domain/image-file.js';
 export * from './domain/issue-messages.js';
 export * from './domain/ssh-command.js';

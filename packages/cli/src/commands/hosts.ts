@@ -1,10 +1,11 @@
+import { describeHostCertificate } from '@apiary/protocol';
 import type { Command } from 'commander';
 import { withContext } from '../lib/context.js';
 import { durationFlag, durationSource } from '../lib/duration-flag.js';
 import { UsageError } from '../lib/errors.js';
 import { withFlagIssues } from '../lib/flag-issues.js';
 import { sleep } from '../lib/wait.js';
-import { certificateLine, renderDrain, renderHost, renderHosts } from './render-host.js';
+import { renderDrain, renderHost, renderHosts } from './render-host.js';
 
 interface AddOptions {
   fingerprint?: string;
@@ -147,7 +148,9 @@ export function registerHosts(program: Command): void {
         const host = await client.getHost({ params: { id } });
         const fingerprint = o.fingerprint ?? host.tls.presented_fingerprint;
         if (!fingerprint) {
-          throw new UsageError(`host ${id} presents no new certificate (${certificateLine(host)})`);
+          throw new UsageError(
+            `host ${id} presents no new certificate (${describeHostCertificate(host.tls)})`,
+          );
         }
         if (!o.fingerprint) {
           ctx.out.info(

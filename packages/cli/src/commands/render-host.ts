@@ -1,4 +1,4 @@
-import { type Drain, formatMiB, type Host } from '@apiary/protocol';
+import { type Drain, describeHostCertificate, formatMiB, type Host } from '@apiary/protocol';
 import { liveness, stateColor } from '../lib/color.js';
 import { details, table } from '../lib/output.js';
 
@@ -32,7 +32,7 @@ export function renderHost(h: Host): string {
     ['id', h.id],
     ['hostname', h.hostname],
     ['address', h.addr],
-    ['certificate', certificateLine(h)],
+    ['certificate', describeHostCertificate(h.tls)],
     ...(h.tls.state === 'certificate_changed'
       ? [
           [
@@ -62,20 +62,6 @@ export function renderHost(h: Host): string {
     ['last heartbeat', h.last_heartbeat_at],
     ['drain', h.drain ? drainSummary(h.drain) : null],
   ]);
-}
-
-/** What the controller holds the agent's certificate to, in one line. */
-export function certificateLine(h: Host): string {
-  switch (h.tls.state) {
-    case 'plain_http':
-      return 'none (plain HTTP)';
-    case 'pinned':
-      return `pinned ${h.tls.fingerprint}`;
-    case 'unpinned':
-      return "checked against the system's CAs";
-    case 'certificate_changed':
-      return `CHANGED: refused until accepted (pinned ${h.tls.fingerprint})`;
-  }
 }
 
 export function renderDrain(d: Drain): string {
