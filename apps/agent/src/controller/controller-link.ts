@@ -34,6 +34,9 @@ export interface ControllerLinkDeps {
   maxBackoffMs?: number;
 }
 
+/** Node's (OpenSSL's) codes for a certificate it cannot trust. */
+const UNTRUSTED = /CERT|SELF_SIGNED|UNABLE_TO_(GET|VERIFY)|ALTNAME/;
+
 /**
  * The agent's side of the controller link: register with the license key, heartbeat at the
  * interval the controller asks for (the inventory only when its generation is not the one the
@@ -173,6 +176,11 @@ export class ControllerLink {
                 controller: this.deps.url,
                 error: (error as Error).message,
                 retry_in_ms: Math.round(delay),
+                ...(UNTRUSTED.test((error as Error).message)
+                  ? {
+                      hint: "the controller's certificate is not trusted: pass --controller-fingerprint (apiary-controller info shows it) or --controller-ca",
+                    }
+                  : {}),
               },
               'controller unreachable; will retry',
             );
