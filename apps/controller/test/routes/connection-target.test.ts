@@ -1,8 +1,9 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { trustedFetch } from '@apiary/server-kit';
 import { afterEach, describe, expect, it } from 'vitest';
 import { checkAgentTarget, classifyAddress } from '../../src/agents/agent-target.js';
-import { pinnedFetch } from '../../src/agents/pinned-fetch.js';
+import { pinnedLookup } from '../../src/agents/pinned-lookup.js';
 import { FakeAgent } from '../helpers/fake-agent.js';
 import { createHarness, type Harness, json } from '../helpers/harness.js';
 
@@ -100,9 +101,11 @@ describe('pinned connections', () => {
         allow: new Set(['loopback']),
         resolve: async () => ['127.0.0.1'],
       });
-      const res = await pinnedFetch(addresses)(url);
+      const pinned = trustedFetch({ kind: 'system' }, { lookup: pinnedLookup(addresses) });
+      const res = await pinned.fetch(url);
       expect(await res.text()).toBe(`host=agent.invalid:${port}`);
       await expect(fetch(url)).rejects.toThrow();
+      await pinned.close();
     } finally {
       server.close();
     }
