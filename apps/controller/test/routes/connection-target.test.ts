@@ -45,8 +45,13 @@ describe('the connection test refuses special targets', () => {
     expect(sneaky.status).toBe(403);
     expect((await json<{ msg: string }>(sneaky)).msg).toContain('sneaky.test (127.0.0.1)');
     expect((await probe('http://metadata.test:80')).status).toBe(403);
+    // An https:// target is only shown its certificate, and not even that where it is refused.
+    expect((await probe('metadata.test:443')).status).toBe(403);
+    expect((await probe('https://sneaky.test:9100')).status).toBe(403);
     // An ordinary name is tested as before: nobody answers there.
-    const plain = await json<{ ok: boolean; result: string }>(await probe('plain.test:9100'));
+    const plain = await json<{ ok: boolean; result: string }>(
+      await probe('http://plain.test:9100'),
+    );
     expect(plain).toMatchObject({ ok: false, result: 'refused' });
   });
 

@@ -5,6 +5,7 @@ import { AgentDaemon, type Fleet, sshKey, uploadSampleImage, waitFor } from '@ap
 import { onCleanup, tempDir } from '@apiary/testkit/test-temp';
 import { describe, expect, it } from 'vitest';
 import { fleetForFile } from './file-fleet.js';
+import { asVmNames } from './footprint.js';
 import { RecordingProxy } from './recording-proxy.js';
 import { WsReader } from './ws-reader.js';
 
@@ -105,7 +106,9 @@ describe('on the wire', () => {
     url.protocol = 'wss:';
     const console = new WsReader(url.href, c.certFile);
     await console.opened;
-    await console.until('wire-0 console login: ');
+    // The zone is the VM's internal id, `wire-<8 base32>-0` (see footprint.ts).
+    await console.until('console login: ');
+    expect(asVmNames([console.text().match(/zone '([^']+)'/)?.[1] ?? ''])).toEqual(['wire-0']);
     console.ws.send(Buffer.from('root\r'));
     await console.until('Password: ');
     console.ws.close(1000, 'done');

@@ -317,6 +317,7 @@ export const controllerRoutes = {
     path: '/v1/hosts/:id/accept-certificate',
     tag: 'hosts',
     auth: 'user',
+    scope: 'hosts:admin',
     status: 200,
     summary:
       "Pin the certificate a host's agent now presents (after its certificate changed); the body names the fingerprint the operator checked",
