@@ -1,6 +1,8 @@
 #!/usr/bin/env node
 // `npm run dev`: a controller and three agents on simulated OmniOS hosts, on the embedded SQLite
-// default, with a sample image imported. State lives in .apiary-dev/ so a restart keeps it;
+// default, with a sample image imported. Everything speaks HTTPS, as in production: each daemon
+// serves the self-signed certificate it made in its data dir, and the agents pin the
+// controller's by its fingerprint. State lives in .apiary-dev/ so a restart keeps it;
 // delete the folder to start afresh. Ctrl-C stops everything cleanly (agents deregister, the
 // simulated hosts' VNC daemons stop; running VMs are served again at the next start).
 import { dirname, join } from 'node:path';
@@ -54,10 +56,11 @@ async function main() {
   }
   await ensureSampleImage(fleet);
   const b = fleet.bootstrap;
+  const c = fleet.controller;
   process.stdout.write(
     [
       '',
-      'Apiary is running.',
+      'Apiary is running, over HTTPS.',
       '',
       `  Dashboard   ${fleet.controllerUrl}/`,
       `  Log in as   ${b.adminUser} / ${b.adminPassword}`,
@@ -65,8 +68,15 @@ async function main() {
       `  Agents      ${fleet.agents.map((a) => a.url).join('  ')}`,
       `  Logs        ${join(dir, 'logs')}`,
       '',
+      "The controller's certificate is self-signed:",
+      `  file         ${c.certFile}`,
+      `  fingerprint  ${c.fingerprint}`,
+      '  In the browser, accept it once the warning shows this fingerprint (or import the file',
+      '  as a trusted certificate); for curl, pass --cacert with the file.',
+      '',
       'Try the CLI in another terminal:',
       `  export APIARY_URL=${fleet.controllerUrl} APIARY_API_KEY=${b.adminApiKey}`,
+      `  export APIARY_CA=${c.certFile}`,
       '  pnpm exec apiary hosts list',
       `  pnpm exec apiary envs create --id demo --image ${SAMPLE_IMAGE} --count 2 --port 80 --wait`,
       '  (it injects your ~/.ssh/*.pub keys; give --ssh-key @FILE.pub for another)',

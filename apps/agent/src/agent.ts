@@ -1,7 +1,13 @@
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { hostname as osHostname } from 'node:os';
 import { join } from 'node:path';
-import { createLogger, type Logger, splitHostPort } from '@apiary/server-kit';
+import {
+  createLogger,
+  type Logger,
+  type PeerTrust,
+  splitHostPort,
+  trustedFetch,
+} from '@apiary/server-kit';
 import type { Hono } from 'hono';
 import { createApp } from './app.js';
 import { countUserKeys, rotateControllerKey } from './auth/api-keys.js';
@@ -41,9 +47,14 @@ export interface AgentOptions {
   log?: Logger;
   /** Node.js process metrics at `/metrics` (default on; tests building many agents turn them off). */
   processMetrics?: boolean;
+  /** How the agent talks to the controller; default: trusting it as configured. */
   fetch?: typeof fetch;
   /** Base URL the controller reaches this agent at (defaults from --listen / --public-addr). */
   addr?: string;
+  /** Whether this agent serves HTTPS (the scheme of the address it registers). Default http. */
+  scheme?: 'http' | 'https';
+  /** The fingerprint of the certificate served now, reported at registration. */
+  tlsFingerprint?: () => string | null;
   createAttempts?: number;
   maxParallelCreates?: number;
   stopTimeoutMs?: number;
@@ -180,14 +191,15 @@ export function buildAgent(config: AgentConfig, options: AgentOptions = {}): Age
       },
       addr: () =>
         options.addr ??
-        `http://${reachable.includes(':') ? `[${reachable}]` : reachable}:${boundPort}`,
+        `${options.scheme ?? 'http'}://${reachable.includes(':') ? `[${reachable}]` : reachable}:${boundPort}`,
       publicAddr: config.publicAddr,
       storage: config.storage,
       log,
       inventory: () => buildInventory(db, layout, resources),
       mintControllerKey: () => rotateControllerKey(db),
       usage: new UsageReporter(() => stats.current()?.summary ?? null),
-      ...(options.fetch ? { fetch: options.fetch } : {}),
+      tlsFingerprint: options.tlsFingerprint ?? (() => null),
+      fetch: options.fetch ?? trustedFetch(controllerTrust(config)).fetch,
     });
   }
   const deps: AgentDeps = {
@@ -300,4 +312,12 @@ export function buildAgent(config: AgentConfig, options: AgentOptions = {}): Age
     },
     tick: background,
   };
+}
+
+/** How the agent trusts the controller's certificate (an `https://` --controller). */
+function controllerTrust(config: AgentConfig): PeerTrust {
+  if (config.controllerFingerprint)
+    return { kind: 'fingerprint', fingerprint: config.controllerFingerprint };
+  if (config.controllerCa) return { kind: 'ca', ca: readFileSync(config.controllerCa) };
+  return { kind: 'system' };
 }

@@ -1,13 +1,20 @@
 import { isAbsolute, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import {
+  CertFingerprint,
   LinkName,
   ListenAddress,
   StorageBackend,
   summarizeIssues,
   validationIssues,
 } from '@apiary/protocol';
-import { LogFormatSetting, LogLevelSetting } from '@apiary/server-kit';
+import {
+  checkPlainUrl,
+  LogFormatSetting,
+  LogLevelSetting,
+  type ServingPlanError,
+  TlsSettings,
+} from '@apiary/server-kit';
 import { z } from 'zod';
 import { PoolName } from './host/names.js';
 
@@ -41,7 +48,7 @@ const PortRange = z
 
 const AbsolutePath = z.string().refine(isAbsolute, 'must be an absolute path');
 
-export const AgentConfig = z.object({
+export const AgentConfig = TlsSettings.extend({
   /** Port 0 asks the OS for a free port (tests); the chosen address is logged. */
   listen: ListenAddress.default('127.0.0.1:9100'),
   dataDir: AbsolutePath,
@@ -54,6 +61,10 @@ export const AgentConfig = z.object({
   /** Prefix every host command with pfexec (when running as a non-root user with profiles). */
   pfexec: z.boolean().default(false),
   controller: z.url({ protocol: /^https?$/ }).nullable(),
+  /** Trust the controller's certificate if this CA (PEM bundle) issued it for its name. */
+  controllerCa: AbsolutePath.nullable().default(null),
+  /** Trust exactly the controller certificate with this SHA-256 fingerprint (self-signed). */
+  controllerFingerprint: CertFingerprint.nullable().default(null),
   licenseKeyFile: AbsolutePath.nullable(),
   /** Address users connect to (forwarded ports); defaults to the listen host. */
   publicAddr: z.string().min(1).max(255).nullable(),
@@ -103,6 +114,12 @@ const FLAGS = {
   'boot-settle-ms': { type: 'string' },
   'max-image-bytes': { type: 'string' },
   'stats-interval': { type: 'string' },
+  tls: { type: 'string' },
+  'tls-cert': { type: 'string' },
+  'tls-key': { type: 'string' },
+  'insecure-http': { type: 'boolean' },
+  'controller-ca': { type: 'string' },
+  'controller-fingerprint': { type: 'string' },
 } as const;
 
 /**
@@ -151,6 +168,13 @@ export function parseConfig(
     bootSettleMs: str('boot-settle-ms', 'APIARY_BOOT_SETTLE_MS'),
     maxImageBytes: str('max-image-bytes', 'APIARY_MAX_IMAGE_BYTES'),
     statsInterval: str('stats-interval', 'APIARY_STATS_INTERVAL'),
+    tls: str('tls', 'APIARY_TLS'),
+    tlsCert: abs(str('tls-cert', 'APIARY_TLS_CERT')) ?? null,
+    tlsKey: abs(str('tls-key', 'APIARY_TLS_KEY')) ?? null,
+    insecureHttp:
+      (values['insecure-http'] as boolean | undefined) ?? env.APIARY_INSECURE_HTTP === '1',
+    controllerCa: abs(str('controller-ca', 'APIARY_CONTROLLER_CA')) ?? null,
+    controllerFingerprint: str('controller-fingerprint', 'APIARY_CONTROLLER_FINGERPRINT') ?? null,
     commandEnv,
     simDir: simDir ?? null,
   });
@@ -159,10 +183,21 @@ export function parseConfig(
     const flags = issues.map((i) => ({ ...i, path: flagName(i.path) }));
     throw new ConfigError(summarizeIssues(flags, { omitted, prefix: 'invalid config' }));
   }
-  if (parsed.data.controller && !parsed.data.licenseKeyFile) {
+  const config = parsed.data;
+  if (config.controller && !config.licenseKeyFile) {
     throw new ConfigError('--controller needs --license-key-file FILE');
   }
-  return parsed.data;
+  if (config.controllerCa && config.controllerFingerprint) {
+    throw new ConfigError('give --controller-ca or --controller-fingerprint, not both');
+  }
+  if (config.controller) {
+    try {
+      checkPlainUrl(config.controller, '--controller', config.insecureHttp);
+    } catch (error) {
+      throw new ConfigError((error as ServingPlanError).message);
+    }
+  }
+  return config;
 }
 
 /** `dataDir` -> `--data-dir`, so errors name what the operator typed. */

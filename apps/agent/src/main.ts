@@ -1,7 +1,15 @@
 import { mkdirSync } from 'node:fs';
-import { createLogger, splitHostPort } from '@apiary/server-kit';
-import { serve } from '@hono/node-server';
+import {
+  certificateNames,
+  createLogger,
+  planServing,
+  prepareServingCertificate,
+  ServingPlanError,
+  serveDaemon,
+  splitHostPort,
+} from '@apiary/server-kit';
 import { buildAgent } from './agent.js';
+import { runInfoCommand } from './cli/info-command.js';
 import { runKeysCommand } from './cli/keys-command.js';
 import { prepareSimHost, simBinDir } from './cli/sim-host.js';
 import { ConfigError, parseConfig } from './config.js';
@@ -13,19 +21,56 @@ async function main(argv: string[]): Promise<void> {
     runKeysCommand(argv.slice(1), (line) => process.stdout.write(line));
     return;
   }
+  if (argv[0] === 'info') {
+    runInfoCommand(argv.slice(1), process.env, (line) => process.stdout.write(line));
+    return;
+  }
   const config = parseConfig(argv, process.env, simBinDir);
+  const [host, port] = splitHostPort(config.listen);
+  const plan = planServing(host, config.dataDir, config);
   mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
   if (config.simDir) prepareSimHost(config.simDir);
   const log = createLogger({ level: config.logLevel, format: config.logFormat });
-  const agent = buildAgent(config, { log });
+  const certificate = await prepareServingCertificate(plan, config.dataDir, {
+    commonName: 'apiary-agent',
+    names: certificateNames([host, config.publicAddr]),
+  });
+  if (certificate?.created) {
+    // Printed once, at the start that made it; `apiary-agent info` shows it any time.
+    process.stdout.write(
+      `\nApiary agent: made a self-signed certificate (${certificate.certFile})\n` +
+        `  fingerprint: ${certificate.fingerprint}\n\n`,
+    );
+  }
+  let served: ReturnType<typeof serveDaemon> | null = null;
+  const agent = buildAgent(config, {
+    log,
+    scheme: plan.scheme,
+    tlsFingerprint: () => served?.fingerprint() ?? null,
+  });
   // Reconcile with the host (adopt, resume, clean up) before taking any request.
   await agent.start();
-  const [host, port] = splitHostPort(config.listen);
-  const server = serve({ fetch: agent.app.fetch, hostname: host, port }, (info) => {
-    log.info({ addr: `${info.address}:${info.port}`, host_id: agent.deps.hostId }, 'listening');
-    // Register with the controller only once it can reach us.
-    agent.connect(info.port);
+  served = serveDaemon({
+    fetch: agent.app.fetch,
+    hostname: host,
+    port,
+    tls: certificate,
+    log,
+    onListening: (info) => {
+      log.info(
+        {
+          addr: `${info.address}:${info.port}`,
+          scheme: plan.scheme,
+          fingerprint: certificate?.fingerprint ?? null,
+          host_id: agent.deps.hostId,
+        },
+        'listening',
+      );
+      // Register with the controller only once it can reach us.
+      agent.connect(info.port);
+    },
   });
+  const { server } = served;
   server.on('upgrade', agent.upgrade);
   let stopping = false;
   const stop = (signal: string) => {
@@ -43,7 +88,7 @@ async function main(argv: string[]): Promise<void> {
 }
 
 main(process.argv.slice(2)).catch((error) => {
-  if (error instanceof ConfigError) {
+  if (error instanceof ConfigError || error instanceof ServingPlanError) {
     process.stderr.write(`apiary-agent: ${error.message}\n`);
     process.exit(2);
   }

@@ -90,14 +90,45 @@ describe('parseConfig', () => {
   });
 
   it('needs a license key file to talk to a controller', () => {
-    expect(() => parseConfig([...base, '--controller', 'http://c:9200'], {})).toThrow(
+    expect(() => parseConfig([...base, '--controller', 'https://c:9200'], {})).toThrow(
       /license-key-file/,
     );
     const config = parseConfig(
-      [...base, '--controller', 'http://c:9200', '--license-key-file', '/etc/k'],
+      [...base, '--controller', 'https://c:9200', '--license-key-file', '/etc/k'],
       {},
     );
-    expect(config.controller).toBe('http://c:9200');
+    expect(config.controller).toBe('https://c:9200');
+  });
+
+  it('refuses a plain HTTP controller off loopback unless --insecure-http is given', () => {
+    const link = ['--license-key-file', '/etc/k'];
+    expect(() => parseConfig([...base, ...link, '--controller', 'http://c:9200'], {})).toThrow(
+      /refusing --controller http:\/\/c:9200: plain HTTP off loopback/,
+    );
+    expect(
+      parseConfig([...base, ...link, '--controller', 'http://127.0.0.1:9200'], {}).controller,
+    ).toBe('http://127.0.0.1:9200');
+    expect(
+      parseConfig([...base, ...link, '--controller', 'http://c:9200', '--insecure-http'], {})
+        .insecureHttp,
+    ).toBe(true);
+  });
+
+  it('takes the controller pin as pasted, and one trust at a time', () => {
+    const link = ['--controller', 'https://c:9200', '--license-key-file', '/etc/k'];
+    const hex = 'ab'.repeat(32);
+    const pasted = `SHA256 Fingerprint=${hex.toUpperCase().match(/../g)?.join(':')}`;
+    const config = parseConfig([...base, ...link, '--controller-fingerprint', pasted], {});
+    expect(config.controllerFingerprint).toBe(`sha256:${hex}`);
+    expect(() =>
+      parseConfig([...base, ...link, '--controller-fingerprint', 'sha256:abc'], {}),
+    ).toThrow(/--controller-fingerprint.*64 hex digits/);
+    expect(() =>
+      parseConfig(
+        [...base, ...link, '--controller-fingerprint', pasted, '--controller-ca', '/etc/ca.pem'],
+        {},
+      ),
+    ).toThrow(/not both/);
   });
 
   it('passes only PATH and LANG (and the sim root) to host commands', () => {

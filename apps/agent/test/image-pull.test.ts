@@ -15,7 +15,7 @@ async function linkedAgent(images: Record<string, Buffer>) {
   const license = join(dir, 'license');
   writeFileSync(license, 'lic_0123456789abcdef0123\n', { mode: 0o600 });
   const t = await simAgent({
-    flags: ['--controller', 'http://controller.test:9200', '--license-key-file', license],
+    flags: ['--controller', 'https://controller.test:9200', '--license-key-file', license],
     agent: { fetch: controller.fetch },
   });
   for (let i = 0; i < 100 && !t.agent.link?.status().registered; i++)

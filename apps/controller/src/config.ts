@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 import { Engine, ListenAddress, summarizeIssues, validationIssues } from '@apiary/protocol';
-import { LogFormatSetting, LogLevelSetting } from '@apiary/server-kit';
+import { LogFormatSetting, LogLevelSetting, TlsSettings } from '@apiary/server-kit';
 import { z } from 'zod';
 import { ALLOWABLE_TARGETS } from './agents/agent-target.js';
 
@@ -30,7 +30,7 @@ const EngineMap = z.string().transform((s, ctx) => {
  * Controller configuration: flags override environment variables (`APIARY_*`), parsed once at
  * start with readable errors. Nothing else in the controller reads `process.env`.
  */
-export const ControllerConfig = z.object({
+export const ControllerConfig = TlsSettings.extend({
   /** Port 0 asks the kernel for a free port (tests, benchmarks); the `listening` line says which. */
   listen: ListenAddress.default('127.0.0.1:9200'),
   dataDir: z.string().min(1, 'is required (--data-dir DIR or APIARY_DATA_DIR)'),
@@ -123,6 +123,8 @@ export const ControllerConfig = z.object({
   engineMap: EngineMap.default({ qemu: 'bhyve' }),
   /** How long shutdown waits for in-flight work before closing the database. */
   shutdownTimeoutMs: Millis(0, 10_000),
+  /** Consent to plain HTTP on a non-loopback address (see TlsSettings). */
+  insecureHttp: Bool.default(false),
 });
 export type ControllerConfig = z.infer<typeof ControllerConfig>;
 
@@ -159,9 +161,13 @@ const OPTIONS = [
   ['engine-map', 'APIARY_ENGINE_MAP', 'engineMap'],
   ['allow-agent-targets', 'APIARY_ALLOW_AGENT_TARGETS', 'allowAgentTargets'],
   ['shutdown-timeout-ms', 'APIARY_SHUTDOWN_TIMEOUT_MS', 'shutdownTimeoutMs'],
+  ['tls', 'APIARY_TLS', 'tls'],
+  ['tls-cert', 'APIARY_TLS_CERT', 'tlsCert'],
+  ['tls-key', 'APIARY_TLS_KEY', 'tlsKey'],
+  ['insecure-http', 'APIARY_INSECURE_HTTP', 'insecureHttp'],
 ] as const;
 
-const BOOLEAN_FLAGS = new Set(['localhost-bypass']);
+const BOOLEAN_FLAGS = new Set(['localhost-bypass', 'insecure-http']);
 
 export function parseConfig(argv: string[], env: NodeJS.ProcessEnv): ControllerConfig {
   let values: Record<string, string | boolean | undefined>;

@@ -4,6 +4,7 @@ import { StandardClose } from '@apiary/protocol';
 import { createLogger, type Logger } from '@apiary/server-kit';
 import { createAgentConnector } from './agents/agent-connector.js';
 import { type ResolveHost, systemResolve } from './agents/agent-target.js';
+import { createAgentTrustPool } from './agents/agent-trust.js';
 import { createApp } from './app.js';
 import type { ControllerConfig } from './config.js';
 import type { Ctx } from './context.js';
@@ -19,6 +20,7 @@ import { BackgroundWork } from './services/background-work.js';
 import { ConsoleTickets } from './services/consoles/console-tickets.js';
 import { createDrainWorker } from './services/drain/drain-worker.js';
 import { reap } from './services/envs/reaper.js';
+import { markCertificateChanged } from './services/hosts/host-certificate.js';
 import { LivenessTracker } from './services/hosts/liveness-tracker.js';
 import { countOrphans } from './services/hosts/orphan-view.js';
 import { countHosts, persistTransitions } from './services/hosts/persist-liveness.js';
@@ -65,6 +67,7 @@ export async function createControllerCore(deps: CoreDeps) {
   mkdirSync(imageDir, { recursive: true, mode: 0o700 });
   removeStaleUploads(imageDir, readdirSync(imageDir));
   const liveness = new LivenessTracker(clock, config);
+  const agentTrust = createAgentTrustPool();
   const ctx: Ctx = {
     db: deps.database.db,
     t: deps.database.t,
@@ -78,11 +81,13 @@ export async function createControllerCore(deps: CoreDeps) {
     agents: createAgentConnector({
       box,
       timeoutMs: config.agentTimeoutMs,
+      trust: agentTrust,
       fetch: deps.fetch,
       targets: {
         allow: new Set(config.allowAgentTargets),
         resolve: deps.resolveHost ?? systemResolve,
       },
+      onCertificateChanged: (hostId, mismatch) => markCertificateChanged(ctx, hostId, mismatch),
     }),
     liveness,
     work: new BackgroundWork(),
@@ -154,6 +159,7 @@ export async function createControllerCore(deps: CoreDeps) {
     consoles.closeAll(StandardClose.goingAway, 'the controller is shutting down');
     eventStreams.closeAll();
     await ctx.work.stop(config.shutdownTimeoutMs);
+    await agentTrust.close();
   }
 
   /**

@@ -1,22 +1,41 @@
 import { chmodSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { createLogger, splitHostPort } from '@apiary/server-kit';
-import { serve } from '@hono/node-server';
+import {
+  certificateNames,
+  createLogger,
+  describeServing,
+  planServing,
+  prepareServingCertificate,
+  ServingPlanError,
+  serveDaemon,
+  splitHostPort,
+} from '@apiary/server-kit';
 import { ConfigError, parseConfig } from './config.js';
 import { createControllerCore } from './core.js';
 import { describeDbTarget, openDatabase, parseDbTarget } from './db/database.js';
 import { bootstrapIfEmpty } from './services/auth/bootstrap.js';
 
 async function main() {
+  const argv = process.argv.slice(2);
+  const info = argv[0] === 'info';
   let config: ReturnType<typeof parseConfig>;
+  let plan: ReturnType<typeof planServing>;
   try {
-    config = parseConfig(process.argv.slice(2), process.env);
+    config = parseConfig(info ? argv.slice(1) : argv, process.env);
+    plan = planServing(splitHostPort(config.listen)[0], config.dataDir, config);
   } catch (error) {
-    if (error instanceof ConfigError) {
+    if (error instanceof ConfigError || error instanceof ServingPlanError) {
       process.stderr.write(`apiary-controller: ${error.message}\n`);
       process.exit(2);
     }
     throw error;
+  }
+  if (info) {
+    // `apiary-controller info [the daemon's flags]`: what it serves, without starting it. The
+    // fingerprint is what agents pin (--controller-fingerprint) and the CLI can trust.
+    const lines = [`data dir     ${config.dataDir}`, ...describeServing(plan, config.listen)];
+    process.stdout.write(`${lines.join('\n')}\n`);
+    return;
   }
   const log = createLogger({ level: config.logLevel, format: config.logFormat });
   // Everything the controller writes (database, keys, images) is for its own user only.
@@ -38,8 +57,36 @@ async function main() {
   }
 
   const [hostname, port] = splitHostPort(config.listen);
-  const server = serve({ fetch: core.app.fetch, hostname, port }, (info) => {
-    log.info({ addr: `${info.address}:${info.port}`, port: info.port }, 'listening');
+  const certificate = await prepareServingCertificate(plan, config.dataDir, {
+    commonName: 'apiary-controller',
+    names: certificateNames([hostname]),
+  });
+  if (certificate?.created) {
+    // Once, at the start that made it; `apiary-controller info` shows it any time.
+    process.stdout.write(
+      `\nApiary controller: made a self-signed certificate (${certificate.certFile})\n` +
+        `  fingerprint: ${certificate.fingerprint}\n` +
+        `  agents: --controller https://... --controller-fingerprint ${certificate.fingerprint}\n` +
+        `  CLI:    APIARY_CA=${certificate.certFile}\n\n`,
+    );
+  }
+  const { server } = serveDaemon({
+    fetch: core.app.fetch,
+    hostname,
+    port,
+    tls: certificate,
+    log,
+    onListening: (info) => {
+      log.info(
+        {
+          addr: `${info.address}:${info.port}`,
+          port: info.port,
+          scheme: plan.scheme,
+          fingerprint: certificate?.fingerprint ?? null,
+        },
+        'listening',
+      );
+    },
   });
   // Console websockets are answered on the Node server's upgrade event (see console-upgrade.ts).
   server.on('upgrade', core.handleUpgrade);

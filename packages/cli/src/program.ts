@@ -19,12 +19,15 @@ export function buildProgram(): Command {
     .option('--json', 'print JSON instead of tables (for scripts)')
     .option('--url <url>', 'controller URL (overrides APIARY_URL and the profile)')
     .option('--profile <name>', 'use this saved profile')
+    .option('--ca <file>', "trust this PEM file as the controller's CA (overrides APIARY_CA)")
+    .option('--insecure', "do not check the controller's certificate (loudly; for emergencies)")
     .showHelpAfterError('(run with --help for usage)')
     // Subcommands inherit this: usage errors throw instead of exiting, so main picks the code.
     .exitOverride()
     .addHelpText(
       'after',
-      '\nEnvironment: APIARY_URL and APIARY_API_KEY override the saved profile (for scripts).',
+      '\nEnvironment: APIARY_URL and APIARY_API_KEY override the saved profile (for scripts);\n' +
+        "APIARY_CA=FILE trusts a CA file (e.g. the controller's self-signed certificate).",
     );
   registerLogin(program);
   registerProfiles(program);

@@ -34,6 +34,7 @@ const hostBody = {
   hostname: 'h1',
   addr: 'http://10.0.0.2:9100',
   public_addr: '10.0.0.2',
+  tls: { state: 'plain_http', fingerprint: null, presented_fingerprint: null },
   org_id: null,
   source: 'added',
   liveness: 'ready',

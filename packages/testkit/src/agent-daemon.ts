@@ -39,7 +39,8 @@ export interface AgentOptions extends DaemonOptions {
 
 /**
  * The real agent program (`apiary-agent --sim`) on 127.0.0.1, on a simulated OmniOS host,
- * optionally registered with a controller.
+ * serving HTTPS with its self-signed certificate unless `tls: false`, optionally registered
+ * with a controller (pinning the controller's certificate with --controller-fingerprint).
  */
 export class AgentDaemon extends Daemon {
   /** The host's id (`host_...`), as the agent reports it to the controller. */
@@ -53,12 +54,17 @@ export class AgentDaemon extends Daemon {
     const licenseFile = options.licenseFile ?? controller?.licenseFile;
     const argv = [
       ...[bins.agent, '--listen', `127.0.0.1:${port}`, '--data-dir', dataDir, '--sim', simDir],
+      ...Daemon.tlsArgs(options),
       ...(controller && licenseFile
-        ? ['--controller', controller.url, '--license-key-file', licenseFile]
+        ? [
+            ...['--controller', controller.url, '--license-key-file', licenseFile],
+            // Pinned, as an operator pastes it from `apiary-controller info`.
+            ...(controller.tls ? ['--controller-fingerprint', controller.fingerprint] : []),
+          ]
         : []),
       ...(options.args ?? []),
     ];
-    super(port, argv, {
+    super(port, argv, dataDir, {
       ...options,
       name: options.name ?? `agent-${port}`,
       healthPath: '/api/health',

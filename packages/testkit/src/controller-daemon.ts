@@ -24,8 +24,9 @@ export interface ControllerOptions extends DaemonOptions {
 
 /**
  * The real controller program (`apiary-controller`) on 127.0.0.1, started as an operator would
- * start it, and what a test needs from it: its URL, its bootstrap credentials, a license key
- * file for agents and an admin client.
+ * start it (HTTPS with its self-signed certificate unless `tls: false`), and what a test needs
+ * from it: its URL, its bootstrap credentials, a license key file for agents and an admin
+ * client.
  */
 export class ControllerDaemon extends Daemon {
   /** DATA_DIR/license.key: the bootstrap license key, for agents' --license-key-file. */
@@ -43,7 +44,7 @@ export class ControllerDaemon extends Daemon {
     // Every agent of a test or dev fleet listens on 127.0.0.1, which a controller refuses to
     // reach by address unless told to: these fleets say so, as an operator would have to.
     argv.push('--allow-agent-targets', 'loopback');
-    super(port, [...argv, ...(options.args ?? [])], {
+    super(port, [...argv, ...Daemon.tlsArgs(options), ...(options.args ?? [])], dataDir, {
       ...options,
       name: options.name ?? 'controller',
       healthPath: '/v1/health',
@@ -65,7 +66,11 @@ export class ControllerDaemon extends Daemon {
 
   /** A typed client with another token (a user's session, another organization's key). */
   client(token?: string): ControllerClient {
-    return createControllerClient({ baseUrl: this.url, ...(token ? { token } : {}) });
+    return createControllerClient({
+      baseUrl: this.url,
+      fetch: this.fetchImpl,
+      ...(token ? { token } : {}),
+    });
   }
 
   /**
@@ -74,7 +79,7 @@ export class ControllerDaemon extends Daemon {
    */
   call(method: string, path: string, body?: unknown, token?: string | null): Promise<Response> {
     const bearer = token === undefined ? this.bootstrap.adminApiKey : token;
-    return fetch(this.url + path, {
+    return this.fetch(path, {
       method,
       headers: {
         ...(bearer === null ? {} : { authorization: `Bearer ${bearer}` }),

@@ -24,6 +24,11 @@ export interface FleetOptions extends Omit<OutputOptions, 'logFile'> {
   /** The simulated host of agent N (from 1). Default: the simulator's, named sim-host-N. */
   host?: (index: number) => InitOptions;
   timeoutMs?: number;
+  /**
+   * Every daemon serves HTTPS with its self-signed certificate and agents pin the controller's
+   * (default), as in production. False: plain HTTP on loopback.
+   */
+  tls?: boolean;
 }
 
 export interface AddAgentOptions {
@@ -63,6 +68,7 @@ export class Fleet {
         dataDir: join(fleet.dir, 'controller'),
         port: options.controllerPort,
         args: options.controllerArgs,
+        tls: options.tls,
       });
       const indexes = Array.from({ length: options.agents ?? 3 }, () => fleet.nextIndex++);
       const started = await Promise.allSettled(indexes.map((i) => fleet.startAgent(i, {})));
@@ -134,6 +140,7 @@ export class Fleet {
       controller: options.register === false ? undefined : this.controller,
       licenseFile: options.licenseFile,
       args: this.options.agentArgs,
+      tls: this.options.tls,
     });
   }
 

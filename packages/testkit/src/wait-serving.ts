@@ -9,7 +9,7 @@ import { GiveUpWaiting, waitFor } from './wait-for.js';
 export async function waitUntilServing(
   process: ManagedProcess,
   healthUrl: string,
-  options: { timeoutMs: number; ready?: () => boolean },
+  options: { timeoutMs: number; ready?: () => boolean; fetch?: (url: string) => Promise<Response> },
 ): Promise<void> {
   await waitFor(
     async () => {
@@ -19,7 +19,7 @@ export async function waitUntilServing(
           `${process.name} exited (${code}) before it answered ${healthUrl}\n${process.describeOutput()}`,
         );
       }
-      const res = await fetch(healthUrl);
+      const res = await (options.fetch ?? fetch)(healthUrl);
       await res.arrayBuffer(); // frees the connection
       return res.ok && (options.ready?.() ?? true);
     },

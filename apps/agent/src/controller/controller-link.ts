@@ -9,7 +9,7 @@ import {
   type Inventory,
   type StorageBackend,
 } from '@apiary/protocol';
-import { type Logger, newRequestId } from '@apiary/server-kit';
+import { certificateMismatchIn, type Logger, newRequestId } from '@apiary/server-kit';
 import { refusesUsage, type UsageReporter } from '../stats/usage-reporter.js';
 import { AGENT_VERSION } from '../version.js';
 import { loadCredential, saveCredential } from './credential-store.js';
@@ -30,10 +30,16 @@ export interface ControllerLinkDeps {
   mintControllerKey: () => string;
   /** The usage summary heartbeats carry when it moved (see stats/usage-reporter.ts). */
   usage?: UsageReporter;
+  /** The fingerprint of the certificate this agent serves (null over plain HTTP). */
+  tlsFingerprint?: () => string | null;
+  /** Trusts the controller as configured (--controller-ca / --controller-fingerprint). */
   fetch?: typeof fetch;
   /** Upper bound of the retry backoff while the controller is unreachable. */
   maxBackoffMs?: number;
 }
+
+/** Node's (OpenSSL's) codes for a certificate it cannot trust. */
+const UNTRUSTED = /CERT|SELF_SIGNED|UNABLE_TO_(GET|VERIFY)|ALTNAME/;
 
 /**
  * The agent's side of the controller link: register at start with the license key and, once it
@@ -52,6 +58,7 @@ export class ControllerLink {
   private intervalMs = 5_000;
   private failures = 0;
   private lastHeartbeatAt: string | null = null;
+  private lastError: string | null = null;
   private registered = false;
   /** Registration is due: at start (new address, new agent key) and when the controller asks. */
   private mustRegister = true;
@@ -63,8 +70,13 @@ export class ControllerLink {
   private wake: (() => void) | null = null;
   private loop: Promise<void> | null = null;
 
+  /** The address and certificate the controller was told of at registration. */
+  private registeredAs = '';
+
   constructor(private readonly deps: ControllerLinkDeps) {
-    this.credential = loadCredential(deps.dataDir, deps.url);
+    const stored = loadCredential(deps.dataDir, deps.url);
+    this.credential = stored?.credential ?? null;
+    this.registeredAs = stored?.registeredAs ?? '';
     this.client = createControllerClient({
       baseUrl: deps.url,
       token: () => this.credential ?? undefined,
@@ -79,6 +91,7 @@ export class ControllerLink {
       url: this.deps.url,
       registered: this.registered,
       last_heartbeat_at: this.lastHeartbeatAt,
+      last_error: this.lastError,
     };
   }
 
@@ -127,12 +140,20 @@ export class ControllerLink {
     while (!this.stopped) {
       let delay = this.intervalMs;
       try {
-        if (this.mustRegister || !this.credential) await this.register();
+        // Serving from another address or with another certificate (HTTPS switched on, a
+        // renewed certificate reloaded on SIGHUP): the controller hears of it by a registration.
+        const moved = this.registeredAs !== this.identity();
+        if (this.mustRegister || !this.credential || moved) await this.register();
         else await this.heartbeat();
         this.failures = 0;
+        this.lastError = null;
         delay = this.intervalMs;
       } catch (error) {
         const status = error instanceof ApiError ? error.status : undefined;
+        const mismatch = certificateMismatchIn(error);
+        this.lastError = mismatch
+          ? `the controller's certificate changed: ${mismatch.message}`
+          : (error as Error).message;
         if (!this.mustRegister && (status === 401 || status === 404)) {
           // 404: the controller forgot this host (a restored database); 401: it no longer
           // takes our credential. Either way, register again, still presenting it.
@@ -149,17 +170,34 @@ export class ControllerLink {
           delay = Math.min(cap, 500 * 2 ** Math.min(this.failures, 10)) * (0.5 + Math.random() / 2);
           this.registered = this.registered && this.failures < 3;
           const refused = status === 401 || status === 403;
-          this.deps.log.warn(
-            {
-              controller: this.deps.url,
-              host_id: this.deps.hostId,
-              error: (error as Error).message,
-              retry_in_ms: Math.round(delay),
-            },
-            refused
-              ? 'controller refused this host: an operator must reset its credential (apiary hosts reset-credential); will retry'
-              : 'controller unreachable; will retry',
-          );
+          if (mismatch) {
+            // Nothing was sent: the license key and host credential stay here.
+            this.deps.log.error(
+              {
+                controller: this.deps.url,
+                expected: mismatch.expected,
+                presented: mismatch.presented,
+                retry_in_ms: Math.round(delay),
+              },
+              'refusing the controller: its certificate is not the one pinned with --controller-fingerprint (certificate changed)',
+            );
+          } else
+            this.deps.log.warn(
+              {
+                controller: this.deps.url,
+                host_id: this.deps.hostId,
+                error: (error as Error).message,
+                retry_in_ms: Math.round(delay),
+                ...(UNTRUSTED.test((error as Error).message)
+                  ? {
+                      hint: "the controller's certificate is not trusted: pass --controller-fingerprint (apiary-controller info shows it) or --controller-ca",
+                    }
+                  : {}),
+              },
+              refused
+                ? 'controller refused this host: an operator must reset its credential (apiary hosts reset-credential); will retry'
+                : 'controller unreachable; will retry',
+            );
         }
       }
       if (this.stopped) break;
@@ -174,6 +212,8 @@ export class ControllerLink {
     // reuse it instead of minting (and revoking the previous one) at every attempt.
     this.unsentKey ??= this.deps.mintControllerKey();
     const agentKey = this.unsentKey;
+    const tlsFingerprint = this.deps.tlsFingerprint?.() ?? null;
+    const registeredAs = this.identity();
     const resp = await this.client.registerHost(
       {
         body: {
@@ -186,6 +226,7 @@ export class ControllerLink {
           engines: ['bhyve'],
           storage: this.deps.storage,
           agent_api_key: agentKey,
+          ...(tlsFingerprint ? { tls_fingerprint: tlsFingerprint } : {}),
           inventory,
         },
       },
@@ -195,7 +236,8 @@ export class ControllerLink {
         headers: this.credential ? { [HOST_CREDENTIAL_HEADER]: this.credential } : {},
       },
     );
-    this.adoptCredential(resp.host_credential);
+    this.registeredAs = registeredAs;
+    this.adoptCredential(resp.host_credential, true);
     this.unsentKey = null;
     this.mustRegister = false;
     this.ackGeneration = inventory.generation;
@@ -248,10 +290,14 @@ export class ControllerLink {
   }
 
   /** On disk first: an agent that dies right after still holds the credential in use. */
-  private adoptCredential(credential: string): void {
-    if (credential === this.credential) return;
-    saveCredential(this.deps.dataDir, this.deps.url, credential);
+  private adoptCredential(credential: string, registered = false): void {
+    if (credential === this.credential && !registered) return;
+    saveCredential(this.deps.dataDir, this.deps.url, credential, this.registeredAs);
     this.credential = credential;
+  }
+
+  private identity(): string {
+    return `${this.deps.addr()} ${this.deps.tlsFingerprint?.() ?? ''}`;
   }
 
   private sleep(ms: number): Promise<void> {

@@ -107,6 +107,13 @@ export const hosts = pgTable(
     apiVersion: text('api_version').notNull(),
     /** AES-256-GCM ciphertext of the agent's `wh_` key (the controller presents it). */
     agentKeyEnc: text('agent_key_enc'),
+    /** SHA-256 fingerprint of the agent's pinned certificate (an `https://` agent). */
+    tlsFingerprint: text('tls_fingerprint'),
+    /**
+     * Another certificate the agent presented since: set means "certificate changed", and
+     * nothing is sent to the agent until an operator accepts it (it becomes the pin).
+     */
+    tlsPresentedFingerprint: text('tls_presented_fingerprint'),
     /** The host credential (null: none, or revoked: the host cannot authenticate). */
     credentialPrefix: text('credential_prefix'),
     credentialHash: text('credential_hash'),

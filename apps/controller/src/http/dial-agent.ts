@@ -1,5 +1,6 @@
 import type { Duplex } from 'node:stream';
 import { CloseCode, REQUEST_ID_HEADER } from '@apiary/protocol';
+import { certificateMismatchIn } from '@apiary/server-kit';
 import WebSocket from 'ws';
 import { ConsoleRefusal, type ConsoleTarget } from '../services/consoles/console-access.js';
 
@@ -25,6 +26,8 @@ export function dialAgent(
 ): void {
   const agent = new WebSocket(target.url, {
     headers: { ...target.headers, [REQUEST_ID_HEADER]: o.requestId },
+    // wss: the agent's pinned certificate is checked before the upgrade request is written.
+    ...(target.agent ? { agent: target.agent } : {}),
     handshakeTimeout: o.timeoutMs,
     maxPayload: o.maxFrame,
     // Keystrokes and RFB on a LAN: compressing would cost CPU for little.
@@ -65,13 +68,19 @@ export function dialAgent(
     if (settled) return;
     settle();
     const timedOut = /timed out/i.test(error.message);
+    const mismatch = certificateMismatchIn(error);
     on.refused(
-      timedOut
-        ? new ConsoleRefusal(CloseCode.timeout, 'the host did not answer in time')
-        : new ConsoleRefusal(
+      mismatch
+        ? new ConsoleRefusal(
             CloseCode.unavailable,
-            `the host is unreachable (${error.code ?? 'connection failed'})`,
-          ),
+            `the host's certificate changed (it presents ${mismatch.presented ?? 'none'}); an operator must accept it`,
+          )
+        : timedOut
+          ? new ConsoleRefusal(CloseCode.timeout, 'the host did not answer in time')
+          : new ConsoleRefusal(
+              CloseCode.unavailable,
+              `the host is unreachable (${error.code ?? 'connection failed'})`,
+            ),
     );
   });
 }

@@ -8,6 +8,7 @@ import {
   revokeHostCredential,
   rotateHostCredential,
 } from '../services/hosts/credential-actions.js';
+import { acceptHostCertificate } from '../services/hosts/host-certificate.js';
 import { getHostView } from '../services/hosts/host-view.js';
 import { listHosts, removeHost, updateHost } from '../services/hosts/manage-hosts.js';
 import type { RouteDeps } from './route-deps.js';
@@ -18,7 +19,8 @@ export function registerHostRoutes({ ctx, router, bind, kickDrains }: RouteDeps)
   bind(router, r.testHost, async ({ principal, body }) => {
     requireRole(principal, 'org_admin', 'testing a host connection');
     const key = body.api_key;
-    return (await testAgentConnection(ctx, agentBaseUrl(body.addr), key)).result;
+    const baseUrl = await agentBaseUrl(ctx, body.addr);
+    return (await testAgentConnection(ctx, baseUrl, key, body.tls_fingerprint)).result;
   });
   bind(router, r.addHost, async ({ principal, body }) => {
     const { host, created } = await addHost(ctx, principal, body);
@@ -43,5 +45,8 @@ export function registerHostRoutes({ ctx, router, bind, kickDrains }: RouteDeps)
   );
   bind(router, r.resetHostCredential, ({ principal, params, body }) =>
     resetHostCredential(ctx, principal, params.id, body.expires_in),
+  );
+  bind(router, r.acceptHostCertificate, ({ principal, params, body }) =>
+    acceptHostCertificate(ctx, principal, params.id, body.fingerprint),
   );
 }

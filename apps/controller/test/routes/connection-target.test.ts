@@ -1,8 +1,9 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { trustedFetch } from '@apiary/server-kit';
 import { afterEach, describe, expect, it } from 'vitest';
 import { checkAgentTarget, classifyAddress } from '../../src/agents/agent-target.js';
-import { pinnedFetch } from '../../src/agents/pinned-fetch.js';
+import { pinnedLookup } from '../../src/agents/pinned-lookup.js';
 import { FakeAgent } from '../helpers/fake-agent.js';
 import { createHarness, type Harness, json } from '../helpers/harness.js';
 
@@ -44,8 +45,13 @@ describe('the connection test refuses special targets', () => {
     expect(sneaky.status).toBe(403);
     expect((await json<{ msg: string }>(sneaky)).msg).toContain('sneaky.test (127.0.0.1)');
     expect((await probe('http://metadata.test:80')).status).toBe(403);
+    // An https:// target is only shown its certificate, and not even that where it is refused.
+    expect((await probe('metadata.test:443')).status).toBe(403);
+    expect((await probe('https://sneaky.test:9100')).status).toBe(403);
     // An ordinary name is tested as before: nobody answers there.
-    const plain = await json<{ ok: boolean; result: string }>(await probe('plain.test:9100'));
+    const plain = await json<{ ok: boolean; result: string }>(
+      await probe('http://plain.test:9100'),
+    );
     expect(plain).toMatchObject({ ok: false, result: 'refused' });
   });
 
@@ -100,9 +106,11 @@ describe('pinned connections', () => {
         allow: new Set(['loopback']),
         resolve: async () => ['127.0.0.1'],
       });
-      const res = await pinnedFetch(addresses)(url);
+      const pinned = trustedFetch({ kind: 'system' }, { lookup: pinnedLookup(addresses) });
+      const res = await pinned.fetch(url);
       expect(await res.text()).toBe(`host=agent.invalid:${port}`);
       await expect(fetch(url)).rejects.toThrow();
+      await pinned.close();
     } finally {
       server.close();
     }

@@ -69,6 +69,7 @@ describe('security checklist (every user route)', () => {
     const validBodies: Record<string, unknown> = {
       '/v1/envs/:id/extend': { seconds: 60 },
       '/v1/orgs/:id/image-quota': { quota_bytes: 1000 },
+      '/v1/hosts/:id/accept-certificate': { fingerprint: `sha256:${'ab'.repeat(32)}` },
     };
     const body = route.body ? (validBodies[route.path] ?? {}) : undefined;
     const res = await h.req(route.method, pathOf(route), body);

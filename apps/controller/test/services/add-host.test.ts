@@ -21,11 +21,14 @@ async function addHost(body: Record<string, unknown>) {
   };
 }
 
+// The fake agents speak plain HTTP (as an agent bound to loopback, or started with
+// --insecure-http, does); a bare `10.0.0.2:9100` would mean HTTPS (tls-pinning and
+// seed-examples system tests).
 describe('operator add by address (seed 003 POST /api/hosts)', () => {
   it('adds an agent after a connection test and polls it like a heartbeat', async () => {
     h = await createHarness();
     const agent = placeAgent('10.0.0.2:9100', { hostId: 'host_added0000001', hostname: 'hv2' });
-    const { status, body } = await addHost({ addr: '10.0.0.2:9100', api_key: agent.key });
+    const { status, body } = await addHost({ addr: 'http://10.0.0.2:9100', api_key: agent.key });
     expect(status).toBe(201);
     expect(body).toMatchObject({
       id: 'host_added0000001',
@@ -38,15 +41,15 @@ describe('operator add by address (seed 003 POST /api/hosts)', () => {
     await h.core.poll();
     expect(agent.calls.some((c) => c.path === '/api/vms')).toBe(true);
     // Adding it again returns the same record.
-    const again = await addHost({ addr: '10.0.0.2:9100', api_key: agent.key });
+    const again = await addHost({ addr: 'http://10.0.0.2:9100', api_key: agent.key });
     expect(again.status).toBe(200);
     expect(again.body.id).toBe('host_added0000001');
   });
 
-  it('answers the seed example without a key clearly: the agent wants a key', async () => {
+  it('answers clearly without a key: the agent wants a key', async () => {
     h = await createHarness();
     placeAgent('10.0.0.2:9100', { hostId: 'host_added0000002' });
-    const { status, body } = await addHost({ addr: '10.0.0.2:9100' });
+    const { status, body } = await addHost({ addr: 'http://10.0.0.2:9100' });
     expect(status).toBe(412);
     expect(body.details.result).toBe('bad_key');
     expect(body.msg).toMatch(/requires an API key: pass api_key .* or bootstrap_token/);
@@ -69,21 +72,24 @@ describe('operator add by address (seed 003 POST /api/hosts)', () => {
   it('reports a wrong key, a refused connection, a timeout and an incompatible API version', async () => {
     h = await createHarness({ config: { agentTimeoutMs: 300 } });
     placeAgent('10.0.0.2:9100', { hostId: 'host_added0000003' });
-    const wrong = await addHost({ addr: '10.0.0.2:9100', api_key: `wh_${'f'.repeat(32)}` });
+    const wrong = await addHost({ addr: 'http://10.0.0.2:9100', api_key: `wh_${'f'.repeat(32)}` });
     expect([wrong.status, wrong.body.details.result]).toEqual([412, 'bad_key']);
     expect(wrong.body.msg).toMatch(/refused the API key/);
 
-    const refused = await addHost({ addr: '10.0.0.9:9100', api_key: `wh_${'f'.repeat(32)}` });
+    const refused = await addHost({
+      addr: 'http://10.0.0.9:9100',
+      api_key: `wh_${'f'.repeat(32)}`,
+    });
     expect([refused.status, refused.body.details.result]).toEqual([502, 'refused']);
     expect(refused.body.msg).toMatch(/connection refused by http:\/\/10\.0\.0\.9:9100/);
 
     const slow = placeAgent('10.0.0.3:9100', { hostId: 'host_added0000004' });
     slow.hang = true;
-    const timeout = await addHost({ addr: '10.0.0.3:9100', api_key: slow.key });
+    const timeout = await addHost({ addr: 'http://10.0.0.3:9100', api_key: slow.key });
     expect([timeout.status, timeout.body.details.result]).toEqual([504, 'timeout']);
 
     const old = placeAgent('10.0.0.4:9100', { hostId: 'host_added0000005', apiVersion: '2.3' });
-    const incompatible = await addHost({ addr: '10.0.0.4:9100', api_key: old.key });
+    const incompatible = await addHost({ addr: 'http://10.0.0.4:9100', api_key: old.key });
     expect([incompatible.status, incompatible.body.details.result]).toEqual([
       412,
       'incompatible_api_version',
@@ -91,7 +97,7 @@ describe('operator add by address (seed 003 POST /api/hosts)', () => {
     expect((await json<{ total: number }>(await h.req('GET', '/v1/hosts'))).total).toBe(0);
 
     const test = await json<ConnectionTestResult>(
-      await h.req('POST', '/v1/hosts/test', { addr: '10.0.0.2:9100' }),
+      await h.req('POST', '/v1/hosts/test', { addr: 'http://10.0.0.2:9100' }),
     );
     expect(test).toMatchObject({ ok: false, result: 'bad_key' });
   });
@@ -103,18 +109,18 @@ describe('operator add by address (seed 003 POST /api/hosts)', () => {
       claimToken: 'claim-token-0123456789',
     });
     const { status } = await addHost({
-      addr: '10.0.0.5:9100',
+      addr: 'http://10.0.0.5:9100',
       bootstrap_token: 'claim-token-0123456789',
     });
     expect(status).toBe(201);
     const reused = await addHost({
-      addr: '10.0.0.5:9100',
+      addr: 'http://10.0.0.5:9100',
       bootstrap_token: 'claim-token-0123456789',
     });
     expect(reused.status).toBe(412);
     expect(reused.body.msg).toMatch(/did not accept the bootstrap token/);
     const nobody = await addHost({
-      addr: '10.0.0.6:9100',
+      addr: 'http://10.0.0.6:9100',
       bootstrap_token: 'claim-token-0123456789',
     });
     expect(nobody.status).toBe(503);
@@ -123,7 +129,7 @@ describe('operator add by address (seed 003 POST /api/hosts)', () => {
   it('pushes the image to an added host, creates VMs there, and refuses removal while VMs exist', async () => {
     h = await createHarness();
     const agent = placeAgent('10.0.0.7:9100', { hostId: 'host_push00000001' });
-    await addHost({ addr: '10.0.0.7:9100', api_key: agent.key });
+    await addHost({ addr: 'http://10.0.0.7:9100', api_key: agent.key });
     const image = await uploadImage(h, 'img');
     await h.req('POST', '/v1/envs', {
       id: 'on-added',
@@ -144,7 +150,7 @@ describe('operator add by address (seed 003 POST /api/hosts)', () => {
   it('marks an added host suspect when polls fail', async () => {
     h = await createHarness({ manualClock: true });
     const agent = placeAgent('10.0.0.8:9100', { hostId: 'host_poll00000001' });
-    await addHost({ addr: '10.0.0.8:9100', api_key: agent.key });
+    await addHost({ addr: 'http://10.0.0.8:9100', api_key: agent.key });
     agent.down = true;
     h.clock?.advance(3000);
     await h.core.poll();

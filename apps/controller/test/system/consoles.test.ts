@@ -43,14 +43,14 @@ async function ticket(kind: 'serial' | 'vnc'): Promise<ConsoleTicket> {
 /** The websocket URL as the CLI builds it: the ticket's path on the controller's address. */
 const socketUrl = (t: ConsoleTicket) => {
   const url = new URL(t.url, c.url);
-  url.protocol = 'ws:';
+  url.protocol = 'wss:';
   return url.href;
 };
 
 describe('consoles through the controller, on a real agent and a simulated host', () => {
   it('opens the serial console and reads the login prompt, then talks to the getty', async () => {
     const t = await ticket('serial');
-    const console = new WsReader(socketUrl(t));
+    const console = new WsReader(socketUrl(t), c.certFile);
     await console.opened;
     // The guest is named after its zone: the VM's internal id, `cons-<8 base32>-0`.
     await console.until(' console login: ');
@@ -70,7 +70,7 @@ describe('consoles through the controller, on a real agent and a simulated host'
     // zlogin -C takes one client at a time; the agent sends `~.` when the websocket goes.
     const again = await waitFor(
       async () => {
-        const console = new WsReader(socketUrl(await ticket('serial')));
+        const console = new WsReader(socketUrl(await ticket('serial')), c.certFile);
         await console.opened;
         try {
           await console.until('console login: ', 3000);
@@ -88,15 +88,15 @@ describe('consoles through the controller, on a real agent and a simulated host'
 
   it('refuses a used ticket before upgrading', async () => {
     const t = await ticket('serial');
-    const first = new WsReader(socketUrl(t));
+    const first = new WsReader(socketUrl(t), c.certFile);
     await first.opened;
-    await expect(new WsReader(socketUrl(t)).opened).rejects.toThrow('HTTP 401');
+    await expect(new WsReader(socketUrl(t), c.certFile).opened).rejects.toThrow('HTTP 401');
     first.ws.close();
     await first.closed;
   }, 30_000);
 
   it("completes an RFB handshake with the VM's display through the VNC proxy", async () => {
-    const vnc = new WsReader(socketUrl(await ticket('vnc')));
+    const vnc = new WsReader(socketUrl(await ticket('vnc')), c.certFile);
     await vnc.opened;
     expect((await vnc.read(12)).toString('latin1')).toBe('RFB 003.008\n');
     vnc.ws.send(Buffer.from('RFB 003.008\n'));
@@ -115,16 +115,16 @@ describe('consoles through the controller, on a real agent and a simulated host'
   }, 60_000);
 
   it('serves the dashboard at / to browsers and keeps JSON for everyone else', async () => {
-    const page = await fetch(`${c.url}/`, { headers: { accept: 'text/html' } });
+    const page = await c.fetch('/', { headers: { accept: 'text/html' } });
     const html = await page.text();
     expect(html).toContain('<div id="app"></div>');
     expect(page.headers.get('content-security-policy')).toContain("default-src 'self'");
     const script = html.match(/src="(\/assets\/[^"]+\.js)"/)?.[1];
     expect(script).toBeDefined();
-    const asset = await fetch(`${c.url}${script}`);
+    const asset = await c.fetch(script as string);
     expect(asset.status).toBe(200);
     expect(asset.headers.get('cache-control')).toContain('immutable');
-    const info = await (await fetch(`${c.url}/`)).json();
+    const info = await (await c.fetch('/')).json();
     expect(info).toMatchObject({ service: 'apiary-controller' });
   });
 });

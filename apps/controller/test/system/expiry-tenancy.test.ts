@@ -125,7 +125,7 @@ describe('organizations on a real fleet', () => {
     expect(asVmNames(footprint(a.host()).zones)).toContain('brief-0:running');
     await envState('brief', 'deleted', undefined, 150_000);
     expect(asVmNames(footprint(a.host()).zones)).not.toContain('brief-0:running');
-    const metrics = await (await fetch(`${c.url}/metrics`)).text();
+    const metrics = await (await c.fetch('/metrics')).text();
     expect(metrics).toMatch(/apiary_reaper_actions_total\{action="expire"\} 1/);
   }, 300_000);
 });

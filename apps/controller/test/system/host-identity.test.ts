@@ -35,7 +35,7 @@ const registrations = () => agent.process.output.split('registered with controll
 describe('host identity with a real agent', () => {
   it('refuses the license key alone for the host id the agent registered', async () => {
     const licenseKey = readFileSync(c.licenseFile, 'utf8').trim();
-    const res = await fetch(`${c.url}/v1/internal/hosts/register`, {
+    const res = await c.fetch('/v1/internal/hosts/register', {
       method: 'POST',
       headers: { authorization: `Bearer ${licenseKey}`, 'content-type': 'application/json' },
       body: JSON.stringify({

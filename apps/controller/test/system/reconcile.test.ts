@@ -16,7 +16,7 @@ import {
 import { afterAll, describe, expect, it } from 'vitest';
 import { tempDir } from '../helpers/temp.js';
 import { fleetForFile } from './file-fleet.js';
-import { footprint } from './footprint.js';
+import { asVmNames, footprint } from './footprint.js';
 
 /*
  * Trust nothing on the wire, against real agents on simulated hosts: a VM is deleted only when
@@ -49,7 +49,7 @@ const json = async <T>(res: Response | Promise<Response>) => (await (await res).
  * `lie` and leaves them out of its VM list (the inventory the controller polls), while
  * everything else (the host listing included) passes through untouched.
  */
-async function lyingProxy(target: string) {
+async function lyingProxy(target: string, upstreamFetch: typeof fetch) {
   const lie = new Set<string>();
   const server: Server = createServer(async (req, res) => {
     const url = new URL(req.url ?? '/', target);
@@ -64,7 +64,7 @@ async function lyingProxy(target: string) {
     const headers = Object.fromEntries(
       Object.entries(req.headers).filter(([k]) => !['host', 'content-length'].includes(k)),
     ) as Record<string, string>;
-    const upstream = await fetch(url, {
+    const upstream = await upstreamFetch(url, {
       method: req.method,
       headers,
       body: chunks.length > 0 ? Buffer.concat(chunks) : undefined,
@@ -80,7 +80,7 @@ async function lyingProxy(target: string) {
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const port = (server.address() as AddressInfo).port;
-  return { lie, addr: `127.0.0.1:${port}`, close: () => server.close() };
+  return { lie, addr: `http://127.0.0.1:${port}`, close: () => server.close() };
 }
 
 let proxy: Awaited<ReturnType<typeof lyingProxy>> | undefined;
@@ -91,7 +91,7 @@ const vmOf = async (env: string) => (await json<Env>(c.call('GET', `/v1/envs/${e
 describe('deleting against an agent that lies', () => {
   it('keeps a VM its agent calls gone while the host still has its zone, and deletes it once the host agrees', async () => {
     const liar = await fleet.addAgent({ register: false });
-    proxy = await lyingProxy(liar.url);
+    proxy = await lyingProxy(liar.url, liar.fetchImpl);
     const added = await c.call('POST', '/v1/hosts', {
       addr: proxy.addr,
       api_key: await liar.createKey('operator'),
@@ -102,12 +102,14 @@ describe('deleting against an agent that lies', () => {
       ssh_keys: [sshKey()],
       vms: [{ image: 'alpine-cloud' }],
     });
-    await waitFor(async () => ((await vmOf('liar'))?.state === 'running' ? true : undefined), {
-      what: 'liar-0 to run',
-      timeoutMs: 120_000,
-      intervalMs: 250,
-    });
-    proxy.lie.add('liar-0');
+    await waitFor(
+      async () =>
+        (await json<Env>(c.call('GET', '/v1/envs/liar'))).state === 'active' ? true : undefined,
+      { what: 'liar to be active', timeoutMs: 120_000, intervalMs: 250 },
+    );
+    // The agent knows the VM by its internal id, which is also its zone's name.
+    const [zone] = footprint(liar.host()).zones;
+    proxy.lie.add(zone?.split(':')[0] ?? '');
     expect((await c.call('DELETE', '/v1/envs/liar')).status).toBe(202);
     const vm = await waitFor(
       async () => {
@@ -121,7 +123,7 @@ describe('deleting against an agent that lies', () => {
     await new Promise((r) => setTimeout(r, 3000));
     expect((await vmOf('liar'))?.state).toBe('deleting');
     expect((await json<Env>(c.call('GET', '/v1/envs/liar'))).state).toBe('deleting');
-    expect(footprint(liar.host()).zones).toEqual(['liar-0:running']);
+    expect(asVmNames(footprint(liar.host()).zones)).toEqual(['liar-0:running']);
     // The agent stops lying: the next retry deletes the VM, and the host is left empty.
     proxy.lie.clear();
     await waitFor(
@@ -156,7 +158,7 @@ describe('reconciling hosts', () => {
     // A VM made through the agent behind the controller's back (as after a lost database).
     const image = await sampleImage('alpine-cloud');
     const key = await agent.createKey('operator');
-    const made = await fetch(`${agent.url}/api/vms`, {
+    const made = await agent.fetch('/api/vms', {
       method: 'POST',
       headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
       body: JSON.stringify({ id: 'direct-0', env_id: 'direct', image: image.digest, ports: [80] }),
@@ -188,7 +190,7 @@ describe('reconciling hosts', () => {
     ]);
     // Reported before the grace period is over: nothing is removed yet.
     expect(footprint(agent.host()).zones).toContain('direct-0:running');
-    const metrics = await (await fetch(`${c.url}/metrics`)).text();
+    const metrics = await (await c.fetch('/metrics')).text();
     expect(metrics).toMatch(/apiary_orphan_vms\{kind="apiary"\} 2/);
     // After it, the Apiary-made ones go, with everything they held; someone else's zone stays.
     await waitFor(

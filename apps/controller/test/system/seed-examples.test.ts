@@ -23,30 +23,49 @@ const json = async <T>(res: Response | Promise<Response>) => (await (await res).
 
 describe('seed 002 and 003 against a controller and real agents', () => {
   it('answers the public endpoints: service info, health and metrics', async () => {
-    const info = await fetch(`${c.url}/`, { headers: { accept: 'application/json' } });
+    const info = await c.fetch('/', { headers: { accept: 'application/json' } });
     expect(await info.json()).toEqual({
       service: 'apiary-controller',
       version: expect.any(String),
     });
-    expect(await json(fetch(`${c.url}/v1/health`))).toEqual({ status: 'healthy' });
-    const metrics = await (await fetch(`${c.url}/metrics`)).text();
+    expect(await json(c.fetch('/v1/health'))).toEqual({ status: 'healthy' });
+    const metrics = await (await c.fetch('/metrics')).text();
     expect(metrics).toMatch(/apiary_heartbeats_total\{result="registered"\} 1/);
   });
 
-  it('registers a host by address (POST /api/hosts): clear refusal without a key, then added with one', async () => {
-    const addr = standalone.url.replace('http://', '');
-    const noKey = await c.call('POST', '/api/hosts', { addr });
+  it('registers a host by address (POST /api/hosts): shows its certificate, refuses without a key, then adds it pinned', async () => {
+    const addr = standalone.url.replace('https://', '');
+    // First contact with an HTTPS agent: the controller shows the certificate and sends nothing.
+    const unknown = await c.call('POST', '/api/hosts', { addr });
+    expect(unknown.status).toBe(412);
+    const shown = await json<{ msg: string; details: { result: string; tls_fingerprint: string } }>(
+      unknown,
+    );
+    expect(shown.details).toMatchObject({
+      result: 'certificate_unknown',
+      tls_fingerprint: standalone.fingerprint,
+    });
+    expect(shown.msg).toMatch(/apiary-agent info/);
+    // The operator compared it with `apiary-agent info` on the host (colons and case ignored).
+    const pasted = `SHA256:${standalone.fingerprint.slice(7).toUpperCase().match(/../g)?.join(':')}`;
+    const noKey = await c.call('POST', '/api/hosts', { addr, tls_fingerprint: pasted });
     expect(noKey.status).toBe(412);
     const refusal = await json<{ msg: string; details: { result: string } }>(noKey);
     expect(refusal.details.result).toBe('bad_key');
     expect(refusal.msg).toMatch(/requires an API key/);
 
     const key = await standalone.createKey('operator');
-    const added = await c.call('POST', '/api/hosts', { addr, api_key: key });
+    const added = await c.call('POST', '/api/hosts', {
+      addr,
+      api_key: key,
+      tls_fingerprint: pasted,
+    });
     expect(added.status).toBe(201);
     const host = await json<Host>(added);
     expect(host).toMatchObject({
       id: standalone.hostId,
+      addr: standalone.url,
+      tls: { state: 'pinned', fingerprint: standalone.fingerprint, presented_fingerprint: null },
       source: 'added',
       liveness: 'ready',
       policy: 'eligible',
@@ -55,7 +74,7 @@ describe('seed 002 and 003 against a controller and real agents', () => {
 
     // The registered agent is already known: its record comes back as it is.
     const known = await c.call('POST', '/api/hosts', {
-      addr: registered.url.replace('http://', ''),
+      addr: registered.url.replace('https://', ''),
     });
     expect(known.status).toBe(200);
     expect((await json<Host>(known)).id).toBe(registered.hostId);
@@ -84,7 +103,7 @@ describe('seed 002 and 003 against a controller and real agents', () => {
       ],
       lifetime: 21600,
     };
-    const created = await fetch(`${c.url}/api/envs`, {
+    const created = await c.fetch('/api/envs', {
       method: 'POST',
       headers: {
         authorization: `Bearer ${c.bootstrap.adminApiKey}`,

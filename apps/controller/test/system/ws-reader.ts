@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import WebSocket from 'ws';
 
 /**
@@ -13,8 +14,9 @@ export class WsReader {
   private all = '';
   private wake: (() => void) | undefined;
 
-  constructor(url: string) {
-    this.ws = new WebSocket(url);
+  /** `caFile`: the controller's certificate, trusted as the CLI does with APIARY_CA. */
+  constructor(url: string, caFile?: string) {
+    this.ws = new WebSocket(url, caFile ? { ca: readFileSync(caFile) } : {});
     this.ws.on('message', (data: Buffer) => {
       this.buffer = Buffer.concat([this.buffer, data]);
       this.all += data.toString('latin1');

@@ -1,3 +1,4 @@
+import { describeHostCertificate } from '@apiary/protocol';
 import type { Command } from 'commander';
 import { withContext } from '../lib/context.js';
 import { durationFlag, durationSource } from '../lib/duration-flag.js';
@@ -7,6 +8,7 @@ import { sleep } from '../lib/wait.js';
 import { renderDrain, renderHost, renderHosts } from './render-host.js';
 
 interface AddOptions {
+  fingerprint?: string;
   apiKey?: string;
   bootstrapToken?: string;
   org?: string;
@@ -20,6 +22,7 @@ function addBody(addr: string, o: AddOptions) {
     bootstrap_token: o.bootstrapToken,
     org_id: o.org,
     public_addr: o.publicAddr,
+    tls_fingerprint: o.fingerprint,
   };
 }
 
@@ -64,6 +67,10 @@ export function registerHosts(program: Command): void {
       .option('--bootstrap-token <token>', "the agent's claim token, traded for a key")
       .option('--org <id>', 'assign the host to an organization')
       .option('--public-addr <addr>', 'address users connect to for forwarded ports')
+      .option(
+        '--fingerprint <sha256>',
+        "the agent's certificate fingerprint (apiary-agent info on the host); pinned",
+      )
       .action(
         withContext(async (ctx, addr: string, o: AddOptions) => {
           const client = ctx.client();
@@ -165,6 +172,32 @@ export function registerHosts(program: Command): void {
           }),
         );
         ctx.out.result(host, renderHost);
+      }),
+    );
+  hosts
+    .command('accept-certificate <id>')
+    .description("pin the new certificate of a host whose agent's certificate changed")
+    .option('--fingerprint <sha256>', 'the fingerprint you checked (default: the one presented)')
+    .action(
+      withContext(async (ctx, id: string, o: { fingerprint?: string }) => {
+        const client = ctx.client();
+        const host = await client.getHost({ params: { id } });
+        const fingerprint = o.fingerprint ?? host.tls.presented_fingerprint;
+        if (!fingerprint) {
+          throw new UsageError(
+            `host ${id} presents no new certificate (${describeHostCertificate(host.tls)})`,
+          );
+        }
+        if (!o.fingerprint) {
+          ctx.out.info(
+            `host ${id} presents ${fingerprint} (pinned: ${host.tls.fingerprint}); compare it ` +
+              'with `apiary-agent info` on the host',
+          );
+        }
+        ctx.out.result(
+          await client.acceptHostCertificate({ params: { id }, body: { fingerprint } }),
+          renderHost,
+        );
       }),
     );
 

@@ -1,4 +1,4 @@
-import { createControllerClient } from '@apiary/protocol';
+import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { withContext } from '../lib/context.js';
 import { UsageError } from '../lib/errors.js';
@@ -42,7 +42,7 @@ export function registerLogin(program: Command): void {
         } else if (options.username) {
           const password = options.passwordStdin ? await readSecretFromStdin() : options.password;
           if (!password) throw new UsageError('--password-stdin or --password is required');
-          const login = await createControllerClient({ baseUrl: url }).login({
+          const login = await ctx.client(undefined, url).login({
             body: { username: options.username, password },
           });
           token = login.token;
@@ -52,10 +52,18 @@ export function registerLogin(program: Command): void {
           throw new UsageError('give --api-key(-stdin) or --username with --password(-stdin)');
         }
         // Prove the credential works before saving it.
-        const who = await createControllerClient({ baseUrl: url, token }).whoami();
+        const who = await ctx.client(token, url).whoami();
+        const ca = ctx.trust().caFile;
         const file = readProfiles(ctx.configPath);
         const name = options.name ?? 'default';
-        file.profiles[name] = { url, token, kind, username: username ?? who.user?.username };
+        file.profiles[name] = {
+          url,
+          token,
+          kind,
+          username: username ?? who.user?.username,
+          // The CA that worked is kept with the profile (an absolute path).
+          ...(ca ? { ca: resolve(ca) } : {}),
+        };
         file.current = name;
         writeProfiles(ctx.configPath, file);
         ctx.out.result(

@@ -1,4 +1,4 @@
-import { type Drain, formatMiB, type Host } from '@apiary/protocol';
+import { type Drain, describeHostCertificate, formatMiB, type Host } from '@apiary/protocol';
 import { liveness, stateColor } from '../lib/color.js';
 import { details, table } from '../lib/output.js';
 
@@ -32,6 +32,15 @@ export function renderHost(h: Host): string {
     ['id', h.id],
     ['hostname', h.hostname],
     ['address', h.addr],
+    ['certificate', describeHostCertificate(h.tls)],
+    ...(h.tls.state === 'certificate_changed'
+      ? [
+          [
+            'presented',
+            `${h.tls.presented_fingerprint} (apiary hosts accept-certificate ${h.id})`,
+          ] as [string, string],
+        ]
+      : []),
     ['public address', h.public_addr],
     ['liveness', liveness(h.liveness)],
     ['policy', h.policy],

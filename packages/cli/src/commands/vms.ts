@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { attachConsole } from '../lib/console.js';
 import { withContext } from '../lib/context.js';
 import { UsageError } from '../lib/errors.js';
+import { tlsOptions } from '../lib/tls-trust.js';
 import { orgQuery } from './envs.js';
 import { renderVm } from './render-env.js';
 
@@ -50,8 +51,12 @@ export function registerVms(program: Command): void {
           .consoleTicket({ params: { id }, query: orgQuery(o), body: { kind: 'serial' } });
         const url = new URL(ticket.url, ctx.target().url);
         url.protocol = url.protocol === 'https:' ? 'wss:' : 'ws:';
-        const end = await attachConsole(url.toString(), process.stdin, process.stdout, () =>
-          ctx.out.info(`connected to ${id} (Ctrl-] to detach)`),
+        const end = await attachConsole(
+          url.toString(),
+          process.stdin,
+          process.stdout,
+          () => ctx.out.info(`connected to ${id} (Ctrl-] to detach)`),
+          tlsOptions(ctx.trust()),
         );
         if (end.detached) return ctx.out.info(`\r\ndetached from ${id}`);
         // The console ended on the other side: say why, and fail unless it ended normally.

@@ -21,9 +21,10 @@ export function attachConsole(
   input: NodeJS.ReadStream,
   output: NodeJS.WritableStream,
   onOpen: () => void = () => {},
+  tls: { ca?: Buffer; rejectUnauthorized?: boolean } = {},
 ): Promise<ConsoleEnd> {
   return new Promise((resolve, reject) => {
-    const socket = new WebSocket(url);
+    const socket = new WebSocket(url, tls);
     const raw = input.isTTY === true;
     let detached = false;
     const onData = (chunk: Buffer) => {

@@ -2,11 +2,14 @@ import { type ControllerClient, createControllerClient } from '@apiary/protocol'
 import type { Command } from 'commander';
 import { Output } from './output.js';
 import { profilesPath, readProfiles, resolveTarget, type Target } from './profiles.js';
+import { type CliTrust, fetchFor, INSECURE_WARNING } from './tls-trust.js';
 
 export interface GlobalOptions {
   json?: boolean;
   url?: string;
   profile?: string;
+  ca?: string;
+  insecure?: boolean;
 }
 
 /** Everything a command needs, resolved from global flags, the environment and the profile. */
@@ -14,6 +17,7 @@ export class CliContext {
   readonly out: Output;
   readonly configPath: string;
   private resolved: Target | undefined;
+  private warned = false;
 
   constructor(
     readonly env: NodeJS.ProcessEnv,
@@ -32,9 +36,23 @@ export class CliContext {
     return this.resolved;
   }
 
-  client(token?: string): ControllerClient {
+  client(token?: string, url?: string): ControllerClient {
     const target = this.target();
-    return createControllerClient({ baseUrl: target.url, token: token ?? target.token });
+    return createControllerClient({
+      baseUrl: url ?? target.url,
+      token: token ?? target.token,
+      fetch: fetchFor(this.trust()),
+    });
+  }
+
+  /** How the controller's certificate is trusted (`--insecure` warns once, on stderr). */
+  trust(): CliTrust {
+    if (this.options.insecure && !this.warned) {
+      this.warned = true;
+      process.stderr.write(`${INSECURE_WARNING}\n`);
+    }
+    const caFile = this.options.ca ?? this.target().caFile;
+    return { insecure: Boolean(this.options.insecure), ...(caFile ? { caFile } : {}) };
   }
 }
 

@@ -12,6 +12,9 @@ export class UsageError extends Error {}
 
 const IssueList = z.array(ValidationIssue).min(1);
 
+/** Node's (OpenSSL's) codes for a certificate it cannot trust. */
+const CERTIFICATE_REASONS = /CERT|SELF_SIGNED|UNABLE_TO_(GET|VERIFY)|ALTNAME/;
+
 /** What to do about an error, in one line the user can act on. */
 function hint(error: ApiError, url: string): string | null {
   switch (error.code) {
@@ -19,10 +22,18 @@ function hint(error: ApiError, url: string): string | null {
       return "log in with 'apiary login', or set APIARY_API_KEY";
     case 'forbidden':
       return 'your role or organization does not allow this; ask an administrator';
-    case 'unavailable':
-      return (error.details as { reason?: string } | undefined)?.reason
+    case 'unavailable': {
+      const reason = (error.details as { reason?: string } | undefined)?.reason;
+      if (reason && CERTIFICATE_REASONS.test(reason)) {
+        return (
+          `the controller's certificate at ${url} is not trusted (${reason}): set APIARY_CA=FILE ` +
+          "or pass --ca FILE (a self-signed controller's certificate: apiary-controller info)"
+        );
+      }
+      return reason
         ? `is the controller running at ${url}? set APIARY_URL or 'apiary login --url URL'`
         : 'the service is busy or restarting; try again shortly';
+    }
     case 'timeout':
       return 'the controller did not answer in time; try again';
     case 'insufficient_capacity':

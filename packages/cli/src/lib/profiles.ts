@@ -9,6 +9,8 @@ export const Profile = z.object({
   token: z.string().min(1),
   kind: z.enum(['api_key', 'session']),
   username: z.string().optional(),
+  /** A PEM file to trust as the controller's CA (its self-signed certificate, for one). */
+  ca: z.string().optional(),
 });
 export type Profile = z.infer<typeof Profile>;
 
@@ -52,6 +54,8 @@ export interface Target {
   token: string | undefined;
   source: 'environment' | 'profile' | 'default';
   profileName: string | null;
+  /** `APIARY_CA`, else the profile's CA file. */
+  caFile: string | undefined;
 }
 
 export function resolveTarget(
@@ -66,7 +70,9 @@ export function resolveTarget(
   const profile = name ? file.profiles[name] : undefined;
   const url = overrides.url ?? env.APIARY_URL ?? profile?.url;
   const token = env.APIARY_API_KEY ?? profile?.token;
-  if (!url) return { url: 'http://127.0.0.1:9200', token, source: 'default', profileName: null };
+  const caFile = env.APIARY_CA || profile?.ca;
+  if (!url)
+    return { url: 'http://127.0.0.1:9200', token, source: 'default', profileName: null, caFile };
   const source = env.APIARY_URL || env.APIARY_API_KEY ? 'environment' : 'profile';
-  return { url, token, source, profileName: profile ? (name ?? null) : null };
+  return { url, token, source, profileName: profile ? (name ?? null) : null, caFile };
 }

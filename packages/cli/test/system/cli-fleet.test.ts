@@ -28,12 +28,41 @@ afterAll(async () => {
 });
 
 describe('apiary CLI against a real fleet', () => {
-  it('logs in with a username and a password read from stdin, into a 0600 profile', async () => {
+  it("refuses the controller's self-signed certificate until told to trust it", async () => {
+    const noCa = await runCli(['status'], {
+      env: { ...env, APIARY_URL: fleet.controllerUrl, APIARY_API_KEY: fleet.bootstrap.adminApiKey },
+    });
+    expect(noCa.code).toBe(1);
+    expect(noCa.stderr).toMatch(
+      /hint: the controller's certificate at https:\/\/.* is not trusted/,
+    );
+    expect(noCa.stderr).toContain('APIARY_CA');
+    const insecure = await runCli(['status', '--insecure'], {
+      env: { ...env, APIARY_URL: fleet.controllerUrl, APIARY_API_KEY: fleet.bootstrap.adminApiKey },
+    });
+    expect(insecure.code).toBe(0);
+    expect(insecure.stderr).toMatch(
+      /^WARNING: --insecure: the controller's certificate is NOT checked/,
+    );
+    const viaCa = await runCli(['status'], {
+      env: {
+        ...env,
+        APIARY_URL: fleet.controllerUrl,
+        APIARY_API_KEY: fleet.bootstrap.adminApiKey,
+        APIARY_CA: fleet.controller.certFile,
+      },
+    });
+    expect([viaCa.code, viaCa.stderr]).toEqual([0, '']);
+  });
+
+  it('logs in with a username and a password read from stdin, into a 0600 profile that keeps the CA', async () => {
     const login = await runCli(
       [
         'login',
         '--url',
         fleet.controllerUrl,
+        '--ca',
+        fleet.controller.certFile,
         '--username',
         fleet.bootstrap.adminUser,
         '--password-stdin',
@@ -235,7 +264,7 @@ describe('apiary CLI against a real fleet', () => {
         'bob',
       ],
       {
-        env: { ...env, APIARY_CONFIG: join(dir, 'bob.json') },
+        env: { ...env, APIARY_CA: fleet.controller.certFile, APIARY_CONFIG: join(dir, 'bob.json') },
         stdin: 'another long passphrase\n',
       },
     );
@@ -249,6 +278,7 @@ describe('apiary CLI against a real fleet', () => {
       HOME: env.HOME,
       APIARY_URL: fleet.controllerUrl,
       APIARY_API_KEY: created.key,
+      APIARY_CA: fleet.controller.certFile,
       APIARY_CONFIG: join(dir, 'none.json'),
     };
     expect((await cliJson<WhoAmI>(['whoami'], viaKey)).via).toBe('api_key');
@@ -280,6 +310,7 @@ describe('apiary CLI against a real fleet', () => {
       HOME: env.HOME,
       APIARY_URL: fleet.controllerUrl,
       APIARY_API_KEY: reader.key,
+      APIARY_CA: fleet.controller.certFile,
       APIARY_CONFIG: join(dir, 'none.json'),
     };
     expect((await runCli(['envs', 'list'], { env: viaKey })).code).toBe(0);
@@ -312,18 +343,45 @@ describe('apiary CLI against a real fleet', () => {
     );
   });
 
-  it('adds a standalone agent by address after a connection test, assigns it, removes it', async () => {
+  it('adds a standalone agent by address after a connection test, pins its certificate, assigns it, removes it', async () => {
     const agent = await fleet.addAgent({ register: false });
     const addr = `127.0.0.1:${agent.port}`;
-    const noKey = await runCli(['hosts', 'test', addr], { env });
+    // First contact: the controller shows the certificate the agent presents, and sends nothing.
+    const unknown = await runCli(['hosts', 'test', addr], { env });
+    expect(unknown.code).toBe(1);
+    expect(unknown.stdout).toMatch(/^certificate_unknown: .*presents certificate sha256:/);
+    expect(unknown.stdout).toContain(agent.fingerprint);
+    const noKey = await runCli(['hosts', 'test', addr, '--fingerprint', agent.fingerprint], {
+      env,
+    });
     expect(noKey.code).toBe(1);
     expect(noKey.stdout).toMatch(/^bad_key: /);
     const key = await agent.createKey();
-    const tested = await runCli(['hosts', 'test', addr, '--api-key', key], { env });
+    const pin = ['--api-key', key, '--fingerprint', agent.fingerprint];
+    const tested = await runCli(['hosts', 'test', addr, ...pin], { env });
     expect(tested.code).toBe(0);
     expect(tested.stdout).toMatch(/^ok: /);
-    const added = await cliJson<Host>(['hosts', 'add', addr, '--api-key', key], env);
+    const added = await cliJson<Host>(['hosts', 'add', addr, ...pin], env);
     expect(added).toMatchObject({ source: 'added', liveness: 'ready', policy: 'eligible' });
+    expect(added.tls).toMatchObject({ state: 'pinned', fingerprint: agent.fingerprint });
+
+    // The agent comes back with another certificate: the controller refuses it until accepted.
+    const pinned = agent.fingerprint;
+    await agent.process.stop();
+    rmSync(join(agent.dataDir, 'tls'), { recursive: true });
+    await agent.restart();
+    expect(agent.fingerprint).not.toBe(pinned);
+    await waitFor(
+      async () =>
+        (await cliJson<Host>(['hosts', 'show', added.id], env)).tls.state === 'certificate_changed',
+      { what: 'the controller to notice the new certificate', timeoutMs: 60_000, intervalMs: 500 },
+    );
+    const shown = await runCli(['hosts', 'show', added.id], { env });
+    expect(shown.stdout).toMatch(/certificate\s+CHANGED: refused until accepted/);
+    expect(shown.stdout).toContain(agent.fingerprint);
+    const accepted = await runCli(['hosts', 'accept-certificate', added.id], { env });
+    expect(accepted.code).toBe(0);
+    expect(accepted.stdout).toMatch(new RegExp(`certificate\\s+pinned ${agent.fingerprint}`));
     expect(await cliJson<Host[]>(['hosts', 'list'], env)).toHaveLength(4);
     const org = await cliJson<{ id: string }>(['orgs', 'create', 'Rack Four'], env);
     const assigned = await cliJson<Host>(['hosts', 'assign', added.id, '--org', org.id], env);

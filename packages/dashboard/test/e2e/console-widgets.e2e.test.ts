@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import type { ControllerClient } from '@apiary/protocol';
 import { type Fleet, sampleImage } from '@apiary/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -40,6 +41,7 @@ beforeAll(async () => {
     body: { id: 'con-1', ssh_keys: [SSH_KEY], vms: [{ image: 'alpine-cloud' }] },
   });
   door = await startFrontDoor(fleet.controllerUrl, {
+    ca: readFileSync(fleet.controller.certFile),
     upgrade: (req, socket, head) => {
       if (!req.url?.startsWith(SESSIONS)) return false;
       wss.handleUpgrade(req, socket, head, (ws) => session(ws, req.url ?? ''));

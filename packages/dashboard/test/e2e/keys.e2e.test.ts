@@ -10,8 +10,8 @@ let browser: Browser;
 
 beforeAll(async () => {
   fleet = await startFleet(0);
-  endpoint = await dashboardEndpoint(fleet.controllerUrl);
-  browser = await launchBrowser(endpoint.url);
+  endpoint = await dashboardEndpoint(fleet.controller);
+  browser = await launchBrowser(endpoint.url, { trustCertFile: fleet.controller.certFile });
   const { page } = browser;
   await page.goto('/keys');
   await page.fill('#login-username', fleet.bootstrap.adminUser);
@@ -27,7 +27,7 @@ afterAll(async () => {
 });
 
 const whoamiWith = (key: string) =>
-  fetch(`${fleet.controllerUrl}/v1/auth/whoami`, { headers: { authorization: `Bearer ${key}` } });
+  fleet.controller.fetch('/v1/auth/whoami', { headers: { authorization: `Bearer ${key}` } });
 
 describe('keys', () => {
   it('creates an API key, shows it once, and revokes it so it stops working', async () => {

@@ -13,8 +13,8 @@ let api: ControllerClient;
 beforeAll(async () => {
   fleet = await startFleet(1);
   api = fleet.admin;
-  endpoint = await dashboardEndpoint(fleet.controllerUrl);
-  browser = await launchBrowser(endpoint.url);
+  endpoint = await dashboardEndpoint(fleet.controller);
+  browser = await launchBrowser(endpoint.url, { trustCertFile: fleet.controller.certFile });
   const { page } = browser;
   await page.goto('/');
   await page.fill('#login-username', fleet.bootstrap.adminUser);

@@ -22,8 +22,8 @@ let api: ControllerClient;
 beforeAll(async () => {
   fleet = await startFleet(3);
   api = fleet.admin;
-  endpoint = await dashboardEndpoint(fleet.controllerUrl);
-  browser = await launchBrowser(endpoint.url);
+  endpoint = await dashboardEndpoint(fleet.controller);
+  browser = await launchBrowser(endpoint.url, { trustCertFile: fleet.controller.certFile });
 });
 
 afterAll(async () => {

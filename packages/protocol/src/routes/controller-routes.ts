@@ -39,6 +39,7 @@ import {
 } from '../schemas/internal.js';
 import { EnvId, ImageDigest, VmId } from '../schemas/names.js';
 import { FleetStatus, Health, ServiceInfo } from '../schemas/status.js';
+import { AcceptCertificateReq } from '../schemas/tls.js';
 import { Vm } from '../schemas/vm.js';
 import { CreateEnvReq, ExtendEnvReq } from '../schemas/vm-spec.js';
 import { defineRoute } from './define-route.js';
@@ -309,6 +310,19 @@ export const controllerRoutes = {
     status: 200,
     summary: 'Return a host from maintenance',
     params: ById,
+    response: Host,
+  }),
+  acceptHostCertificate: defineRoute({
+    method: 'POST',
+    path: '/v1/hosts/:id/accept-certificate',
+    tag: 'hosts',
+    auth: 'user',
+    scope: 'hosts:admin',
+    status: 200,
+    summary:
+      "Pin the certificate a host's agent now presents (after its certificate changed); the body names the fingerprint the operator checked",
+    params: ById,
+    body: AcceptCertificateReq,
     response: Host,
   }),
 

@@ -54,7 +54,13 @@ export const AgentInfo = z.object({
   vm_count: z.int().min(0),
   /** Controller this agent is registered with, if any. */
   controller: z
-    .object({ url: z.string(), registered: z.boolean(), last_heartbeat_at: Timestamp.nullable() })
+    .object({
+      url: z.string(),
+      registered: z.boolean(),
+      last_heartbeat_at: Timestamp.nullable(),
+      /** Why the last attempt to reach the controller failed (e.g. its certificate changed). */
+      last_error: z.string().nullable().optional(),
+    })
     .nullable(),
 });
 export type AgentInfo = z.infer<typeof AgentInfo>;

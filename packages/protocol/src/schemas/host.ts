@@ -3,6 +3,7 @@ import { AgentApiKeyString, StorageBackend } from './agent.js';
 import { Resources, Timestamp } from './common.js';
 import { HostOrphan } from './host-vms.js';
 import { HostPort, ImageDigest } from './names.js';
+import { CertFingerprint, HostTls } from './tls.js';
 import { ControllerVmState } from './vm.js';
 import { Engine } from './vm-spec.js';
 
@@ -106,8 +107,10 @@ export type ResetHostCredentialReq = z.infer<typeof ResetHostCredentialReq>;
 export const Host = z.object({
   id: z.string(),
   hostname: z.string(),
-  /** Base URL of the agent's API (`http://10.0.0.2:9100`). */
+  /** Base URL of the agent's API (`https://10.0.0.2:9100`). */
   addr: z.string(),
+  /** How the controller trusts the agent's certificate (pinned at registration or add). */
+  tls: HostTls,
   /** Address users connect to for forwarded ports. */
   public_addr: z.string(),
   org_id: z.string().nullable(),
@@ -142,14 +145,35 @@ export const AddHostReq = z.strictObject({
   bootstrap_token: z.string().min(16).max(256).optional(),
   org_id: z.string().optional(),
   public_addr: z.string().max(255).optional(),
+  /**
+   * The agent's certificate fingerprint (`apiary-agent info` on the host; a connection test
+   * without it shows the one presented). Required for an `https://` address: it is pinned.
+   */
+  tls_fingerprint: CertFingerprint.optional(),
 });
 export type AddHostReq = z.infer<typeof AddHostReq>;
 
 /** Outcome of a connection test, in words an operator can act on. */
 export const ConnectionTestResult = z.object({
   ok: z.boolean(),
-  result: z.enum(['ok', 'bad_key', 'refused', 'timeout', 'incompatible_api_version', 'error']),
+  /**
+   * `certificate_unknown`: an `https://` agent tested without `tls_fingerprint` (nothing was
+   * sent to it; compare the presented fingerprint with `apiary-agent info` and pass it).
+   * `certificate_mismatch`: the agent presented another certificate than `tls_fingerprint`.
+   */
+  result: z.enum([
+    'ok',
+    'bad_key',
+    'refused',
+    'timeout',
+    'incompatible_api_version',
+    'certificate_unknown',
+    'certificate_mismatch',
+    'error',
+  ]),
   msg: z.string(),
+  /** The fingerprint of the certificate the agent presented (`https://` addresses). */
+  tls_fingerprint: z.string().optional(),
   agent_version: z.string().optional(),
   api_version: z.string().optional(),
 });

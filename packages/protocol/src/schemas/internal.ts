@@ -3,6 +3,7 @@ import { AgentApiKeyString, AgentVm, StorageBackend } from './agent.js';
 import { Resources } from './common.js';
 import { ImageDigest } from './names.js';
 import { UsageSummary } from './stats.js';
+import { CertFingerprint } from './tls.js';
 import { Engine } from './vm-spec.js';
 
 /*
@@ -61,6 +62,11 @@ export const RegisterHostReq = z.strictObject({
   storage: StorageBackend,
   /** Key the controller uses to call this agent; stored encrypted by the controller. */
   agent_api_key: AgentApiKeyString,
+  /**
+   * SHA-256 fingerprint of the certificate the agent serves at an `https://` `addr`; the
+   * controller pins it and refuses another certificate until an operator accepts it.
+   */
+  tls_fingerprint: CertFingerprint.optional(),
   inventory: Inventory,
 });
 export type RegisterHostReq = z.infer<typeof RegisterHostReq>;

@@ -1,3 +1,4 @@
+import type { Agent as HttpsAgent } from 'node:https';
 import {
   ApiError,
   agentConsolePaths,
@@ -8,6 +9,7 @@ import {
 } from '@apiary/protocol';
 import { currentRequestId } from '@apiary/server-kit';
 import { eq } from 'drizzle-orm';
+import { certificateChangedError } from '../../agents/agent-trust.js';
 import type { Ctx } from '../../context.js';
 
 import { iso } from '../../lib/clock.js';
@@ -70,6 +72,8 @@ export interface ConsoleTarget {
   url: string;
   headers: Record<string, string>;
   hostId: string;
+  /** For `wss:`: holds the connection to the agent's pinned certificate. */
+  agent?: HttpsAgent;
 }
 
 /** A refusal after the ticket was accepted: a websocket close code and a reason people read. */
@@ -111,6 +115,8 @@ export async function resolveConsoleTarget(ctx: Ctx, grant: ConsoleGrant): Promi
       `the controller holds no key for host ${vm.hostId}`,
     );
   }
+  const refused = certificateChangedError(host);
+  if (refused) throw new ConsoleRefusal(CloseCode.unavailable, refused.message);
   // The agent key stays between controller and agent: the browser never sees it.
   return {
     ...ctx.agents.socketTarget(host, agentConsolePaths[grant.kind](vm.id)),

@@ -1,5 +1,5 @@
 import { type AddHostReq, type AgentInfo, ApiError, type Host } from '@apiary/protocol';
-import { eq } from 'drizzle-orm';
+import { eq, inArray } from 'drizzle-orm';
 import type { Ctx } from '../../context.js';
 
 import { resolveTargetOrg } from '../auth/orgs.js';
@@ -20,18 +20,29 @@ export interface AddHostOutcome {
 export async function addHost(ctx: Ctx, p: Principal, req: AddHostReq): Promise<AddHostOutcome> {
   const { hosts } = ctx.t;
   requireRole(p, 'org_admin', 'adding a host');
-  const baseUrl = agentBaseUrl(req.addr);
-  const known = (await ctx.db.select().from(hosts).where(eq(hosts.addr, baseUrl)))[0];
+  const baseUrl = await agentBaseUrl(ctx, req.addr);
+  const { host: hostPort } = new URL(baseUrl);
+  const known = (
+    await ctx.db
+      .select()
+      .from(hosts)
+      .where(inArray(hosts.addr, [`https://${hostPort}`, `http://${hostPort}`]))
+  )[0];
   // Another organization's host at this address is not "known" to this caller: the answer is
   // the connection test's, as for any address, so nobody learns where others' hosts are.
   if (known && canSeeOrg(p, known.orgId) && !req.api_key && !req.bootstrap_token) {
     return { host: (await toHostViews(ctx, [known], p))[0] as Host, created: false };
   }
   const orgId = resolveTargetOrg(ctx, p, req.org_id);
+  const fingerprint = baseUrl.startsWith('https:') ? req.tls_fingerprint : undefined;
+  if (baseUrl.startsWith('https:') && !fingerprint) {
+    // Shows the certificate the agent presents; neither key nor token leaves the controller.
+    throw connectionTestError((await testAgentConnection(ctx, baseUrl, undefined)).result);
+  }
   const key = req.bootstrap_token
-    ? await claimAgentKey(ctx, baseUrl, req.bootstrap_token)
+    ? await claimAgentKey(ctx, baseUrl, req.bootstrap_token, fingerprint)
     : req.api_key;
-  const { result, info } = await testAgentConnection(ctx, baseUrl, key);
+  const { result, info } = await testAgentConnection(ctx, baseUrl, key, fingerprint);
   if (!result.ok || !info) throw connectionTestError(result);
 
   const existing = (await ctx.db.select().from(hosts).where(eq(hosts.id, info.host_id)))[0];
@@ -46,7 +57,13 @@ export async function addHost(ctx: Ctx, p: Principal, req: AddHostReq): Promise<
     }
     return { host: (await toHostViews(ctx, [existing], p))[0] as Host, created: false };
   }
-  await insertAddedHost(ctx, info, { baseUrl, key, orgId, publicAddr: req.public_addr });
+  await insertAddedHost(ctx, info, {
+    baseUrl,
+    key,
+    orgId,
+    publicAddr: req.public_addr,
+    fingerprint,
+  });
   ctx.liveness.track(info.host_id, null, -1);
   ctx.log.info({ host_id: info.host_id, addr: baseUrl, org_id: orgId }, 'host added');
   ctx.events.publish({
@@ -58,9 +75,15 @@ export async function addHost(ctx: Ctx, p: Principal, req: AddHostReq): Promise<
   return { host: (await toHostViews(ctx, row ? [row] : [], p))[0] as Host, created: true };
 }
 
-async function claimAgentKey(ctx: Ctx, baseUrl: string, token: string): Promise<string> {
+async function claimAgentKey(
+  ctx: Ctx,
+  baseUrl: string,
+  token: string,
+  fingerprint: string | undefined,
+): Promise<string> {
   try {
-    const client = await ctx.agents.forAddr(baseUrl, undefined);
+    const trust = fingerprint ? { kind: 'fingerprint' as const, fingerprint } : undefined;
+    const client = await ctx.agents.forAddr(baseUrl, undefined, trust ? { trust } : {});
     const created = await client.bootstrapApiKey({
       body: { claim_token: token, name: 'apiary-controller' },
     });
@@ -79,7 +102,13 @@ async function claimAgentKey(ctx: Ctx, baseUrl: string, token: string): Promise<
 async function insertAddedHost(
   ctx: Ctx,
   info: AgentInfo,
-  o: { baseUrl: string; key: string | undefined; orgId: string; publicAddr?: string },
+  o: {
+    baseUrl: string;
+    key: string | undefined;
+    orgId: string;
+    publicAddr?: string;
+    fingerprint?: string;
+  },
 ) {
   const { hostImages, hosts } = ctx.t;
   const now = ctx.clock.now();
@@ -100,6 +129,8 @@ async function insertAddedHost(
         agentVersion: info.agent_version,
         apiVersion: info.api_version,
         agentKeyEnc: o.key ? ctx.box.seal(o.key) : null,
+        // What the connection test just saw, as the operator vouched for it.
+        tlsFingerprint: o.fingerprint ?? null,
         totalCpu: total.cpu,
         totalMem: total.mem,
         totalDisk: total.disk,

@@ -5,6 +5,7 @@ import type { hosts } from '../../db/pg-schema.js';
 import { iso, isoOrNull } from '../../lib/clock.js';
 import { assertVisible, type Principal } from '../auth/principal.js';
 import { loadDrainViews } from '../drain/drain-view.js';
+import { hostTlsView } from './host-certificate.js';
 import { credentialView } from './host-credential.js';
 import { loadOrphanViews } from './orphan-view.js';
 
@@ -56,6 +57,7 @@ export async function toHostViews(ctx: Ctx, rows: HostRow[], viewer: Principal):
       id: h.id,
       hostname: h.hostname,
       addr: h.addr,
+      tls: hostTlsView(h),
       public_addr: h.publicAddr,
       org_id: h.orgId,
       source: h.source,

@@ -12,6 +12,7 @@ import { type NewSecret, newSecret } from '../../lib/secrets.js';
 import { CONTROLLER_VERSION } from '../../version.js';
 import type { LicenseKeyRow } from '../auth/license-keys.js';
 import { applyInventory, publishVmChanges, type VmChange } from './apply-inventory.js';
+import { pinAtRegistration } from './host-certificate.js';
 import {
   credentialHashesOf,
   promoteNextCredential,
@@ -70,6 +71,15 @@ export async function registerHost(
     { host_id: req.host_id, hostname: req.hostname, addr: row.addr, proof: proof?.by ?? 'new' },
     existing ? 'host re-registered' : 'host registered',
   );
+  if (
+    row.tlsPresentedFingerprint &&
+    row.tlsPresentedFingerprint !== existing?.tlsPresentedFingerprint
+  ) {
+    ctx.log.warn(
+      { host_id: req.host_id, pinned: row.tlsFingerprint, presented: row.tlsPresentedFingerprint },
+      'host certificate changed: refusing the agent until an operator accepts the new certificate',
+    );
+  }
   ctx.events.publish({
     type: 'host.updated',
     orgId: row.orgId,
@@ -108,6 +118,7 @@ async function saveRegistration(
     agentVersion: req.agent_version,
     apiVersion: req.api_version,
     agentKeyEnc: ctx.box.seal(req.agent_api_key),
+    ...pinAtRegistration(existing, req.addr, req.tls_fingerprint),
     ...(fresh
       ? {
           credentialPrefix: fresh.prefix,

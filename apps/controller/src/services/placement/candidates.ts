@@ -10,12 +10,14 @@ import type { Candidate, Strategy, VmDemand } from './plan.js';
  */
 
 const COLUMNS = `h.id, h.hostname, h.liveness, h.policy, h.org_id, h.engines,
+  h.tls_presented_fingerprint,
   h.total_cpu, h.total_mem, h.total_disk,
   h.total_cpu - h.reserved_cpu - h.foreign_cpu AS free_cpu,
   h.total_mem - h.reserved_mem - h.foreign_mem AS free_mem,
   h.total_disk - h.reserved_disk - h.foreign_disk AS free_disk`;
 
 const PLACEABLE = `h.org_id = @org AND h.liveness = 'ready' AND h.policy = 'eligible'
+  AND h.tls_presented_fingerprint IS NULL
   AND ("total_mem" - "reserved_mem" - "foreign_mem") >= @mem
   AND h.total_cpu - h.reserved_cpu - h.foreign_cpu >= @cpu
   AND h.total_disk - h.reserved_disk - h.foreign_disk >= @disk`;
@@ -29,6 +31,7 @@ interface Row {
   policy: string;
   org_id: string | null;
   engines: string;
+  tls_presented_fingerprint: string | null;
   total_cpu: number;
   total_mem: number;
   total_disk: number;
@@ -92,6 +95,7 @@ function toCandidate(ctx: Ctx, r: Row, images: Set<string>): Candidate {
     total: { cpu: r.total_cpu, mem: r.total_mem, disk: r.total_disk },
     free: { cpu: r.free_cpu, mem: r.free_mem, disk: r.free_disk },
     images,
+    certificateChanged: r.tls_presented_fingerprint !== null,
   };
 }
 

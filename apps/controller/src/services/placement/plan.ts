@@ -14,6 +14,8 @@ export interface Candidate {
   free: Demand;
   /** Digests this host already holds (among those the request uses). */
   images: Set<string>;
+  /** The agent presented another certificate than the pinned one: nothing can be sent to it. */
+  certificateChanged?: boolean;
 }
 
 export interface VmDemand extends Demand {
@@ -31,6 +33,8 @@ export function hostRefusals(c: Candidate, vm: VmDemand, orgId: string, taken: n
   if (c.liveness !== 'ready') reasons.push(`host is ${c.liveness} (no recent heartbeat)`);
   if (c.policy !== 'eligible')
     reasons.push(`host is ${c.policy === 'draining' ? 'draining' : 'in maintenance'}`);
+  if (c.certificateChanged)
+    reasons.push("host's certificate changed: refused until an operator accepts it");
   if (c.orgId !== orgId) {
     reasons.push(
       c.orgId

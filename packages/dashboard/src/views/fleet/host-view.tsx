@@ -1,4 +1,4 @@
-import { formatMiB, type Host, type Vm } from '@apiary/protocol';
+import { describeHostCertificate, formatMiB, type Host, type Vm } from '@apiary/protocol';
 import { formatAgo, formatDateTime } from '../../lib/format.js';
 import { onLinkClick } from '../../lib/router.js';
 import { hrefFor } from '../../lib/routes.js';
@@ -110,6 +110,7 @@ function HostFacts({ host }: { host: Host }) {
   const now = useNow(5000);
   const facts: Array<[string, string]> = [
     ['Agent address', host.addr],
+    ['Certificate', describeHostCertificate(host.tls)],
     ['Public address', host.public_addr],
     ['Last heartbeat', formatAgo(host.last_heartbeat_at, now)],
     ['Engines', host.engines.join(', ') || '—'],

@@ -1,4 +1,5 @@
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { createHash, X509Certificate } from 'node:crypto';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { type BrowserContext, chromium, type Page } from 'playwright-core';
@@ -21,7 +22,24 @@ export interface Browser {
   close: () => Promise<void>;
 }
 
-export async function launchBrowser(baseUrl: string): Promise<Browser> {
+/**
+ * Chromium told to accept exactly the certificate in `certFile` (the controller's self-signed
+ * one), by the SHA-256 of its public key: the browser-side twin of an agent's pin. Nothing
+ * else is accepted, so a test still fails on any other certificate error.
+ */
+function trustArgs(certFile: string | undefined): string[] {
+  if (!certFile) return [];
+  const key = new X509Certificate(readFileSync(certFile)).publicKey;
+  const spki = createHash('sha256')
+    .update(key.export({ type: 'spki', format: 'der' }))
+    .digest('base64');
+  return [`--ignore-certificate-errors-spki-list=${spki}`];
+}
+
+export async function launchBrowser(
+  baseUrl: string,
+  options: { trustCertFile?: string } = {},
+): Promise<Browser> {
   if (!existsSync(CHROMIUM)) {
     throw new Error(
       `${CHROMIUM} is missing: install Debian's chromium (npm test does; or apt-get install chromium)`,
@@ -43,6 +61,7 @@ export async function launchBrowser(baseUrl: string): Promise<Browser> {
         '--disable-component-update',
         '--disable-sync',
         '--no-first-run',
+        ...trustArgs(options.trustCertFile),
       ],
     })
     .catch((error: unknown) => {

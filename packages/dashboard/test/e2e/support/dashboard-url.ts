@@ -8,8 +8,12 @@ export interface DashboardEndpoint {
  * API, events and console websockets on one origin. A controller that does not serve the page
  * fails the tests here rather than being worked around.
  */
-export async function dashboardEndpoint(controllerUrl: string): Promise<DashboardEndpoint> {
-  const response = await fetch(`${controllerUrl}/`, { headers: { accept: 'text/html' } });
+export async function dashboardEndpoint(controller: {
+  url: string;
+  fetch(path: string, init?: RequestInit): Promise<Response>;
+}): Promise<DashboardEndpoint> {
+  const controllerUrl = controller.url;
+  const response = await controller.fetch('/', { headers: { accept: 'text/html' } });
   const html = await response.text();
   if (!html.includes('<div id="app"></div>')) {
     throw new Error(

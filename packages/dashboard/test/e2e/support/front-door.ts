@@ -1,8 +1,10 @@
 import { createReadStream } from 'node:fs';
 import { createServer, type IncomingMessage, request, type Server } from 'node:http';
+import { request as httpsRequest } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { connect } from 'node:net';
 import type { Duplex } from 'node:stream';
+import { connect as tlsConnect } from 'node:tls';
 import { resolveDashboardRequest } from '../../../src/node/index.js';
 
 /**
@@ -12,6 +14,8 @@ import { resolveDashboardRequest } from '../../../src/node/index.js';
  * TCP). Used by the console widget test, which answers some websocket upgrades itself.
  */
 export interface FrontDoorOptions {
+  /** The controller's certificate (PEM), trusted when it serves HTTPS. */
+  ca?: Buffer;
   /** Answer some websocket upgrades here instead of forwarding them (test doubles). */
   upgrade?: (req: IncomingMessage, socket: Duplex, head: Buffer) => boolean;
 }
@@ -21,6 +25,7 @@ export async function startFrontDoor(
   options: FrontDoorOptions = {},
 ): Promise<{ url: string; close(): Promise<void> }> {
   const target = new URL(controllerUrl);
+  const secure = target.protocol === 'https:';
   const server: Server = createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://front-door');
     if (req.method === 'GET' || req.method === 'HEAD') {
@@ -32,8 +37,9 @@ export async function startFrontDoor(
         return;
       }
     }
-    const upstream = request(
+    const upstream = (secure ? httpsRequest : request)(
       {
+        ...(secure ? { ca: options.ca } : {}),
         host: target.hostname,
         port: target.port,
         method: req.method,
@@ -54,7 +60,12 @@ export async function startFrontDoor(
   });
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     if (options.upgrade?.(req, socket, head)) return;
-    const upstream = connect(Number(target.port), target.hostname, () => {
+    const port = Number(target.port);
+    const open = (ready: () => void) =>
+      secure
+        ? tlsConnect({ port, host: target.hostname, ca: options.ca }, ready)
+        : connect(port, target.hostname, ready);
+    const upstream = open(() => {
       const lines = [`${req.method} ${req.url} HTTP/1.1`];
       for (let i = 0; i < req.rawHeaders.length; i += 2) {
         const name = req.rawHeaders[i]!;

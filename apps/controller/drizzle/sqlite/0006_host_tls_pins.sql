@@ -1,0 +1,2 @@
+ALTER TABLE `hosts` ADD `tls_fingerprint` text;--> statement-breakpoint
+ALTER TABLE `hosts` ADD `tls_presented_fingerprint` text;
