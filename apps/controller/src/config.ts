@@ -125,6 +125,18 @@ export const ControllerConfig = TlsSettings.extend({
   shutdownTimeoutMs: Millis(0, 10_000),
   /** Consent to plain HTTP on a non-loopback address (see TlsSettings). */
   insecureHttp: Bool.default(false),
+  /**
+   * The database: `sqlite:PATH` (default `sqlite:DATA_DIR/controller.db`) or
+   * `postgres://user@host:port/db` for several controllers sharing one fleet.
+   */
+  db: z
+    .string()
+    .regex(/^(sqlite:.+|postgres(ql)?:\/\/.+)$/, 'sqlite:PATH or postgres://user@host/db')
+    .optional(),
+  /** A file holding the PostgreSQL password (never on the command line; PGPASSWORD works too). */
+  dbPasswordFile: z.string().min(1).optional(),
+  /** PostgreSQL connections this controller keeps at most. */
+  dbPoolSize: z.coerce.number().int().min(1).max(200).default(10),
 });
 export type ControllerConfig = z.infer<typeof ControllerConfig>;
 
@@ -165,6 +177,9 @@ const OPTIONS = [
   ['tls-cert', 'APIARY_TLS_CERT', 'tlsCert'],
   ['tls-key', 'APIARY_TLS_KEY', 'tlsKey'],
   ['insecure-http', 'APIARY_INSECURE_HTTP', 'insecureHttp'],
+  ['db', 'APIARY_DB', 'db'],
+  ['db-password-file', 'APIARY_DB_PASSWORD_FILE', 'dbPasswordFile'],
+  ['db-pool-size', 'APIARY_DB_POOL_SIZE', 'dbPoolSize'],
 ] as const;
 
 const BOOLEAN_FLAGS = new Set(['localhost-bypass', 'insecure-http']);
@@ -184,6 +199,13 @@ export function parseConfig(argv: string[], env: NodeJS.ProcessEnv): ControllerC
     }));
   } catch (error) {
     throw new ConfigError((error as Error).message);
+  }
+  const flagDb = values.db;
+  if (typeof flagDb === 'string' && /^postgres(ql)?:\/\/[^/@]*:[^/@]*@/.test(flagDb)) {
+    // Anyone on the machine can read a command line (ps): the password goes in a file.
+    throw new ConfigError(
+      '--db: no password on the command line; use --db-password-file FILE (or PGPASSWORD)',
+    );
   }
   const input: Record<string, unknown> = {};
   for (const [flag, envName, key] of OPTIONS) {

@@ -96,11 +96,11 @@ export async function createControllerCore(deps: CoreDeps) {
     consoleTickets: new ConsoleTickets({ clock, ttlMs: config.consoleTicketTtlMs }),
   };
   liveness.load(await ctx.db.select().from(ctx.t.hosts));
-  ctx.metrics.sources.hostCounts = async () => (await countHosts(ctx));
+  ctx.metrics.sources.hostCounts = () => countHosts(ctx);
 
   const drainWorker = createDrainWorker(ctx);
   const poller = createAddedHostPoller(ctx);
-  ctx.metrics.sources.orphanCounts = async () => (await countOrphans(ctx));
+  ctx.metrics.sources.orphanCounts = () => countOrphans(ctx);
   const passes = {
     sweep: () => persistTransitions(ctx, liveness.sweep()),
     reconcile: () => reconcileHosts(ctx),
@@ -112,7 +112,8 @@ export async function createControllerCore(deps: CoreDeps) {
   ctx.metrics.sources.consoleSessions = () => consoles.open;
   const eventStreams = new EventStreams(ctx);
   // Revoking a key, ending a session or disabling a user ends what it had open.
-  const checkConsoles = () => consoles.closeRevoked() + eventStreams.closeRevoked();
+  const checkConsoles = async () =>
+    (await consoles.closeRevoked()) + (await eventStreams.closeRevoked());
   const app = createApp(ctx, {
     eventStreams,
     dashboardDir: deps.dashboardDir,

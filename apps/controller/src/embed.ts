@@ -6,7 +6,6 @@
 export { createLogger, newId } from '@apiary/server-kit';
 export { defaultConfig } from './config.js';
 export { createControllerCore } from './core.js';
-export { openDb } from './db/database.js';
-export * as schema from './db/schema.js';
+export { openDatabase, parseDbTarget } from './db/database.js';
 export { bootstrapIfEmpty } from './services/auth/bootstrap.js';
 export { placeAndReserve } from './services/placement/place.js';

@@ -1,4 +1,4 @@
-import { chmodSync, mkdirSync } from 'node:fs';
+import { chmodSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   certificateNames,
@@ -43,7 +43,12 @@ async function main() {
   mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
   chmodSync(config.dataDir, 0o700);
   const target = parseDbTarget(config.db ?? `sqlite:${join(config.dataDir, 'controller.db')}`);
-  const database = await openDatabase(target, { poolSize: config.dbPoolSize });
+  const database = await openDatabase(target, {
+    poolSize: config.dbPoolSize,
+    ...(config.dbPasswordFile
+      ? { password: readFileSync(config.dbPasswordFile, 'utf8').trim() }
+      : {}),
+  });
   log.info({ db: describeDbTarget(target) }, 'database open');
   const core = await createControllerCore({ config, database, log });
 

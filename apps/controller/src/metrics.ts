@@ -3,10 +3,10 @@ import { Counter, Gauge, Histogram } from 'prom-client';
 
 /** What the core computes when `/metrics` is scraped (never on a heartbeat). */
 export interface MetricSources {
-  hostCounts: () => { liveness: Record<string, number>; policy: Record<string, number> };
+  hostCounts: () => Promise<{ liveness: Record<string, number>; policy: Record<string, number> }>;
   consoleSessions: () => number;
   /** Orphans the last reconcile passes recorded, by kind (`apiary`, `foreign`). */
-  orphanCounts: () => Record<string, number>;
+  orphanCounts: () => Promise<Record<string, number>>;
 }
 
 /** Every metric the controller exports at `/metrics`, beside the server kit's HTTP and process ones. */
@@ -14,9 +14,9 @@ export function createControllerMetrics(options: { processMetrics?: boolean } = 
   const server = createServerMetrics({ namespace: 'apiary', ...options });
   const registers = [server.registry];
   const sources: MetricSources = {
-    hostCounts: () => ({ liveness: {}, policy: {} }),
+    hostCounts: async () => ({ liveness: {}, policy: {} }),
     consoleSessions: () => 0,
-    orphanCounts: () => ({}),
+    orphanCounts: async () => ({}),
   };
   return {
     ...server,
@@ -69,9 +69,10 @@ export function createControllerMetrics(options: { processMetrics?: boolean } = 
       help: 'Hosts by liveness.',
       labelNames: ['liveness'] as const,
       registers,
-      collect() {
+      async collect() {
+        const counts = await sources.hostCounts();
         this.reset();
-        for (const [state, n] of Object.entries(sources.hostCounts().liveness))
+        for (const [state, n] of Object.entries(counts.liveness))
           this.set({ liveness: state }, n);
       },
     }),
@@ -80,9 +81,10 @@ export function createControllerMetrics(options: { processMetrics?: boolean } = 
       help: 'Hosts by scheduling policy.',
       labelNames: ['policy'] as const,
       registers,
-      collect() {
+      async collect() {
+        const counts = await sources.hostCounts();
         this.reset();
-        for (const [policy, n] of Object.entries(sources.hostCounts().policy))
+        for (const [policy, n] of Object.entries(counts.policy))
           this.set({ policy }, n);
       },
     }),
@@ -91,10 +93,11 @@ export function createControllerMetrics(options: { processMetrics?: boolean } = 
       help: 'VM ids hosts hold that the controller has no record of, by kind (apiary-made or foreign).',
       labelNames: ['kind'] as const,
       registers,
-      collect() {
+      async collect() {
+        const counts = await sources.orphanCounts();
         this.reset();
         for (const kind of ['apiary', 'foreign']) this.set({ kind }, 0);
-        for (const [kind, n] of Object.entries(sources.orphanCounts())) this.set({ kind }, n);
+        for (const [kind, n] of Object.entries(counts)) this.set({ kind }, n);
       },
     }),
     orphanRemovals: new Counter({

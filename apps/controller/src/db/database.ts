@@ -1,5 +1,5 @@
 import { findMigrationsFolder } from '@apiary/server-kit';
-import { openPgEngine, type PgDb } from './pg-engine.js';
+import { openPgEngine, type PgEngineOptions, type PgDb } from './pg-engine.js';
 import * as pgSchema from './pg-schema.js';
 import { openSqliteEngine } from './sqlite-engine.js';
 import * as sqliteSchema from './sqlite-schema.js';
@@ -42,7 +42,7 @@ export function describeDbTarget(target: DbTarget): string {
 /** Opens the database and applies pending migrations (once, even with several controllers). */
 export async function openDatabase(
   target: DbTarget,
-  options: { poolSize?: number } = {},
+  options: PgEngineOptions = {},
 ): Promise<Database> {
   if (target.engine === 'sqlite') {
     const engine = openSqliteEngine(

@@ -11,6 +11,8 @@ const MIGRATION_LOCK = 0x41_50_49_41; // "APIA"
 export interface PgEngineOptions {
   /** Connections in the pool (each controller). */
   poolSize?: number;
+  /** Overrides the URL's password (read from --db-password-file). */
+  password?: string;
 }
 
 /**
@@ -23,7 +25,11 @@ export async function openPgEngine(
   migrationsFolder: string,
   options: PgEngineOptions = {},
 ) {
-  const pool = new pg.Pool({ connectionString: url, max: options.poolSize ?? 10 });
+  const pool = new pg.Pool({
+    connectionString: url,
+    max: options.poolSize ?? 10,
+    ...(options.password !== undefined ? { password: options.password } : {}),
+  });
   // An idle connection the server dropped must not crash the controller; the pool replaces it.
   pool.on('error', () => {});
   const client = await pool.connect();

@@ -41,11 +41,11 @@ export function createPrincipalResolver(
   remoteAddress: (c: Context<AppEnv>) => string | undefined,
 ) {
   const outcomes = new WeakMap<Context<AppEnv>, BearerOutcome | null>();
-  return (c: Context<AppEnv>): BearerOutcome | null => {
+  return async (c: Context<AppEnv>): Promise<BearerOutcome | null> => {
     if (outcomes.has(c)) return outcomes.get(c) ?? null;
     const token = bearerToken(c);
     let outcome: BearerOutcome | null = null;
-    if (token) outcome = authenticateBearer(ctx, token);
+    if (token) outcome = (await authenticateBearer(ctx, token));
     else if (
       ctx.config.localhostBypass &&
       LOOPBACK.has(remoteAddress(c) ?? '') &&
@@ -62,12 +62,12 @@ export function createPrincipalResolver(
  * The `user` authenticator: the caller, refused with 401 (no, unknown, expired or revoked
  * credential, disabled user) or 403 (an API key without the scope the route names).
  */
-export function requirePrincipal(
+export async function requirePrincipal(
   c: Context<AppEnv>,
-  resolve: (c: Context<AppEnv>) => BearerOutcome | null,
+  resolve: (c: Context<AppEnv>) => Promise<BearerOutcome | null>,
   route?: RouteDef,
-): Principal {
-  const outcome = resolve(c);
+): Promise<Principal> {
+  const outcome = await resolve(c);
   if (!outcome) {
     throw new ApiError(
       'unauthenticated',

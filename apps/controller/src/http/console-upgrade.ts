@@ -29,7 +29,7 @@ export interface ConsoleSockets {
    * Ends the consoles whose caller's credential has since been revoked or has expired (or
    * whose user was disabled): revoking access must not leave an open console behind.
    */
-  closeRevoked(): number;
+  closeRevoked(): Promise<number>;
   readonly open: number;
 }
 
@@ -58,15 +58,13 @@ export function createConsoleSockets(ctx: Ctx): ConsoleSockets {
 
   // An exception in an `upgrade` listener would take the whole controller down.
   function handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer) {
-    try {
-      upgradeConsole(req, socket, head);
-    } catch (error) {
+    upgradeConsole(req, socket, head).catch((error: unknown) => {
       ctx.log.error({ error, path: req.url?.split('?')[0] }, 'console upgrade failed');
       socket.destroy();
-    }
+    });
   }
 
-  function upgradeConsole(req: IncomingMessage, socket: Duplex, head: Buffer) {
+  async function upgradeConsole(req: IncomingMessage, socket: Duplex, head: Buffer) {
     const started = performance.now();
     const requestId = requestIdFor(req.headers[REQUEST_ID_HEADER]);
     const log = ctx.log.child({ request_id: requestId });
@@ -136,7 +134,7 @@ export function createConsoleSockets(ctx: Ctx): ConsoleSockets {
 
     let target: ConsoleTarget;
     try {
-      target = resolveConsoleTarget(ctx, grant);
+      target = (await resolveConsoleTarget(ctx, grant));
     } catch (error) {
       if (error instanceof ConsoleRefusal) return fail(error);
       sessionLog.error({ error }, 'console failed');

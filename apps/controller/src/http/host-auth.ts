@@ -46,9 +46,9 @@ export async function authenticateHost(ctx: Ctx, c: Context<AppEnv>): Promise<Ho
 }
 
 /** `license` routes (registration): the organization's license key as the bearer token. */
-export function authenticateLicense(ctx: Ctx, c: Context<AppEnv>): RegistrationPrincipal {
+export async function authenticateLicense(ctx: Ctx, c: Context<AppEnv>): Promise<RegistrationPrincipal> {
   const token = bearerToken(c);
-  const license = token ? verifyLicenseKey(ctx, token) : undefined;
+  const license = token ? await verifyLicenseKey(ctx, token) : undefined;
   if (!license) {
     ctx.metrics.heartbeats.inc({ result: 'register_refused' });
     throw new ApiError(
@@ -60,7 +60,7 @@ export function authenticateLicense(ctx: Ctx, c: Context<AppEnv>): RegistrationP
   }
   const credential = requestHeader(c, HOST_CREDENTIAL_HEADER)?.trim();
   if (!credential) return { license, presented: null };
-  const found = credential.length <= 128 ? findHostByCredential(ctx, credential) : undefined;
+  const found = credential.length <= 128 ? (await findHostByCredential(ctx, credential)) : undefined;
   return {
     license,
     presented: found ? { host: found.host, match: found.match, token: credential } : 'invalid',

@@ -9,7 +9,7 @@ import { authenticateHost, authenticateLicense } from './host-auth.js';
 
 export interface BindingOptions {
   validateResponses: boolean;
-  principalOf: (c: Context<AppEnv>) => BearerOutcome | null;
+  principalOf: (c: Context<AppEnv>) => Promise<BearerOutcome | null>;
 }
 
 /**

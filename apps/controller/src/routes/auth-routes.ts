@@ -24,6 +24,7 @@ export function registerAuthRoutes({ ctx, router, bind, remoteAddress }: RouteDe
   bind(router, r.login, ({ c, body }) => login(ctx, body, { throttle, address: remoteAddress(c) }));
   bind(router, r.logout, ({ principal }) => logout(ctx, principal));
   bind(router, r.whoami, async ({ principal: p }) => {
+    const { users } = ctx.t;
     const user = p.userId
       ? (await ctx.db.select().from(users).where(eq(users.id, p.userId)))[0]
       : undefined;

@@ -68,7 +68,7 @@ export async function fleetStatus(ctx: Ctx, p: Principal): Promise<FleetStatus> 
     (await ctx.db
       .select({ n: count() })
       .from(images)
-      .where(imageScope(org === undefined ? undefined : org)))[0]?.n ?? 0;
+      .where(imageScope(ctx.t, org === undefined ? undefined : org)))[0]?.n ?? 0;
   return {
     hosts: h,
     capacity: {

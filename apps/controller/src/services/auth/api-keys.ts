@@ -11,6 +11,7 @@ import {
 import { newId } from '@apiary/server-kit';
 import { and, count, eq, type SQL } from 'drizzle-orm';
 import type { Ctx } from '../../context.js';
+import type { Tables } from '../../db/database.js';
 import type { apiKeys } from '../../db/pg-schema.js';
 import { iso, isoOrNull } from '../../lib/clock.js';
 import { newSecret } from '../../lib/secrets.js';
@@ -47,7 +48,7 @@ export async function createApiKey(ctx: Ctx, p: Principal, input: CreateApiKeyRe
   if (beyond.length > 0) {
     throw new ApiError('forbidden', `cannot grant scopes your own key lacks: ${beyond.join(', ')}`);
   }
-  const orgId = role === 'super_admin' ? null : resolveTargetOrg(ctx, p, input.org_id);
+  const orgId = role === 'super_admin' ? null : (await resolveTargetOrg(ctx, p, input.org_id));
   await assertApiKeyQuota(ctx, p, orgId);
   const now = ctx.clock.now();
   const secret = newSecret('apy');
@@ -70,7 +71,7 @@ export async function createApiKey(ctx: Ctx, p: Principal, input: CreateApiKeyRe
 }
 
 /** Super-admins see every key, org admins their organization's, members their own. */
-function visibleKeys(p: Principal): SQL | undefined {
+function visibleKeys({ apiKeys }: Tables, p: Principal): SQL | undefined {
   if (isSuperAdmin(p)) return undefined;
   if (p.role === 'org_admin') return eq(apiKeys.orgId, p.orgId ?? '__none__');
   return and(eq(apiKeys.orgId, p.orgId ?? '__none__'), eq(apiKeys.userId, p.userId ?? '__none__'));
@@ -78,7 +79,7 @@ function visibleKeys(p: Principal): SQL | undefined {
 
 export async function listApiKeys(ctx: Ctx, p: Principal, page: Pagination) {
   const { apiKeys } = ctx.t;
-  const where = visibleKeys(p);
+  const where = visibleKeys(ctx.t, p);
   const rows = (await ctx.db
     .select()
     .from(apiKeys)
@@ -92,7 +93,7 @@ export async function listApiKeys(ctx: Ctx, p: Principal, page: Pagination) {
 
 export async function revokeApiKey(ctx: Ctx, p: Principal, id: string) {
   const { apiKeys } = ctx.t;
-  const where = visibleKeys(p);
+  const where = visibleKeys(ctx.t, p);
   const row = (await ctx.db
     .select()
     .from(apiKeys)

@@ -23,10 +23,10 @@ const UNKNOWN: BearerOutcome = { refused: 'invalid, expired or revoked credentia
  * read from its user as it is now: demoting or disabling a user changes every key and session
  * of that user on their next request.
  */
-export function authenticateBearer(ctx: Ctx, token: string): BearerOutcome {
+export async function authenticateBearer(ctx: Ctx, token: string): Promise<BearerOutcome> {
   if (token.length < 20 || token.length > 128) return UNKNOWN;
-  if (token.startsWith('apy_')) return authenticateApiKey(ctx, token);
-  if (token.startsWith('aps_')) return authenticateSession(ctx, token);
+  if (token.startsWith('apy_')) return (await authenticateApiKey(ctx, token));
+  if (token.startsWith('aps_')) return (await authenticateSession(ctx, token));
   return UNKNOWN;
 }
 

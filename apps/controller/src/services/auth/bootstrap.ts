@@ -62,7 +62,7 @@ export async function bootstrapIfEmpty(
         userId,
         createdAt: now,
       });
-    licenseKey = (await insertLicenseKey(tx, now, 'bootstrap', orgId)).key;
+    licenseKey = (await insertLicenseKey(ctx.t, tx, now, 'bootstrap', orgId)).key;
   });
   if (!licenseKey) return null;
   const secrets = {

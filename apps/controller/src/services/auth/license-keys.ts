@@ -7,8 +7,9 @@ import {
 import { newId } from '@apiary/server-kit';
 import { and, count, eq, inArray } from 'drizzle-orm';
 import type { Ctx } from '../../context.js';
-import type { DbOrTx } from '../../db/database.js';
+import type { Tables } from '../../db/database.js';
 import type { licenseKeys } from '../../db/pg-schema.js';
+import type { DbOrTx } from '../../db/database.js';
 import { iso, isoOrNull } from '../../lib/clock.js';
 import { newSecret, secretMatches, secretPrefix } from '../../lib/secrets.js';
 import { resolveTargetOrg } from './orgs.js';
@@ -29,7 +30,13 @@ function toView(row: LicenseKeyRow, hostCount: number): LicenseKey {
 }
 
 /** Inserts a license key and returns it in clear, once. Hosts registering with it join `orgId`. */
-export async function insertLicenseKey(db: DbOrTx, now: number, name: string, orgId: string | null) {
+export async function insertLicenseKey(
+  { licenseKeys }: Tables,
+  db: DbOrTx,
+  now: number,
+  name: string,
+  orgId: string | null,
+) {
   const secret = newSecret('apl');
   const row: LicenseKeyRow = {
     id: newId('lic'),
@@ -44,14 +51,14 @@ export async function insertLicenseKey(db: DbOrTx, now: number, name: string, or
   return { row, key: secret.secret };
 }
 
-export function createLicenseKey(
+export async function createLicenseKey(
   ctx: Ctx,
   p: Principal,
   input: { name: string; org_id?: string },
-): CreatedLicenseKey {
+): Promise<CreatedLicenseKey> {
   requireRole(p, 'org_admin', 'creating a license key');
-  const orgId = resolveTargetOrg(ctx, p, input.org_id);
-  const { row, key } = insertLicenseKey(ctx.db, ctx.clock.now(), input.name, orgId);
+  const orgId = (await resolveTargetOrg(ctx, p, input.org_id));
+  const { row, key } = (await insertLicenseKey(ctx.t, ctx.db, ctx.clock.now(), input.name, orgId));
   return { ...toView(row, 0), key };
 }
 

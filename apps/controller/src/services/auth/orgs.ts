@@ -2,6 +2,7 @@ import { ApiError, type Organization, type Pagination } from '@apiary/protocol';
 import { newId } from '@apiary/server-kit';
 import { and, count, eq, gt, isNotNull, isNull, ne, not, or, type SQL } from 'drizzle-orm';
 import type { Ctx } from '../../context.js';
+import type { Tables } from '../../db/database.js';
 import type { orgs } from '../../db/pg-schema.js';
 import { iso } from '../../lib/clock.js';
 import { isSuperAdmin, type Principal, requireRole } from './principal.js';
@@ -65,7 +66,7 @@ export async function listOrgs(ctx: Ctx, p: Principal, page: Pagination) {
 }
 
 /** API keys of an organization that still open something: neither revoked nor expired. */
-function liveApiKeysOf(orgId: string, now: number) {
+function liveApiKeysOf({ apiKeys }: Tables, orgId: string, now: number) {
   return and(
     eq(apiKeys.orgId, orgId),
     isNull(apiKeys.revokedAt),
@@ -79,7 +80,7 @@ export async function deleteOrg(ctx: Ctx, p: Principal, id: string) {
   requireRole(p, 'super_admin', 'deleting an organization');
   await getOrg(ctx, id);
   const now = ctx.clock.now();
-  if (id === defaultOrgId(ctx))
+  if (id === (await defaultOrgId(ctx)))
     throw new ApiError('conflict', 'the default organization cannot be deleted');
   const counts: Array<[string, number]> = [
     ['users', (await ctx.db.select({ n: count() }).from(users).where(eq(users.orgId, id)))[0]?.n ?? 0],
@@ -93,7 +94,7 @@ export async function deleteOrg(ctx: Ctx, p: Principal, id: string) {
     ],
     [
       'live API keys',
-      (await ctx.db.select({ n: count() }).from(apiKeys).where(liveApiKeysOf(id, now)))[0]?.n ?? 0,
+      (await ctx.db.select({ n: count() }).from(apiKeys).where(liveApiKeysOf(ctx.t, id, now)))[0]?.n ?? 0,
     ],
     [
       'live license keys',
@@ -115,7 +116,7 @@ export async function deleteOrg(ctx: Ctx, p: Principal, id: string) {
     // they go with their organization.
     await tx.delete(envs).where(eq(envs.orgId, id));
     await tx.delete(apiKeys)
-      .where(and(eq(apiKeys.orgId, id), not(liveApiKeysOf(id, now) as SQL)));
+      .where(and(eq(apiKeys.orgId, id), not(liveApiKeysOf(ctx.t, id, now) as SQL)));
     await tx.delete(licenseKeys)
       .where(and(eq(licenseKeys.orgId, id), isNotNull(licenseKeys.revokedAt)));
     await tx.delete(orgs).where(eq(orgs.id, id));

@@ -41,7 +41,7 @@ function checkGrant(p: Principal, role: Role) {
 export async function createUser(ctx: Ctx, p: Principal, input: CreateUserReq): Promise<User> {
   const { users } = ctx.t;
   checkGrant(p, input.role);
-  const orgId = input.role === 'super_admin' ? null : resolveTargetOrg(ctx, p, input.org_id);
+  const orgId = input.role === 'super_admin' ? null : (await resolveTargetOrg(ctx, p, input.org_id));
   if (orgId) await getOrg(ctx, orgId);
   if ((await ctx.db.select().from(users).where(eq(users.username, input.username)))[0]) {
     throw new ApiError('conflict', `user ${input.username} already exists`);

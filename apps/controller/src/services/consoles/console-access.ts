@@ -51,7 +51,7 @@ export async function issueConsoleTicket(
   org?: string,
 ): Promise<ConsoleTicket> {
   const vm = (await findVm(ctx, p, vmName, org));
-  const blocker = consoleBlocker(ctx, vm, kind);
+  const blocker = await consoleBlocker(ctx, vm, kind);
   if (blocker) throw blocker;
   const { ticket, expiresAt } = ctx.consoleTickets.issue({
     vmId: vm.id,

@@ -77,11 +77,12 @@ export async function startDrain(
     stopIssuedAt: null,
   };
   const ok = await ctx.db.transaction(async (tx) => {
-    const changed = (await tx
+    const changed = await tx
       .update(hosts)
       .set({ policy: 'draining', updatedAt: now })
-      .where(and(eq(hosts.id, hostId), eq(hosts.policy, 'eligible')))).changes;
-    if (changed !== 1) return false;
+      .where(and(eq(hosts.id, hostId), eq(hosts.policy, 'eligible')))
+      .returning({ id: hosts.id });
+    if (changed.length !== 1) return false;
     await tx.insert(drains).values(row);
     return true;
   });

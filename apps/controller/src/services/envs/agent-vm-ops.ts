@@ -165,7 +165,7 @@ export async function powerVmOnAgent(
   await setVmState(ctx, vm.id, transient);
   let client: AgentClient | undefined;
   try {
-    client = agentFor(ctx, vm);
+    client = (await agentFor(ctx, vm));
     const call = { stop: client.stopVm, start: client.startVm, restart: client.restartVm }[action];
     const { operation } = await call({ params: { id: vm.id } });
     const done = await waitForOperation(ctx, client, operation, signal);

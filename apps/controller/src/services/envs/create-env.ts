@@ -1,7 +1,7 @@
 import { ApiError, type CreateEnvReq, type Env } from '@apiary/protocol';
 import { and, count, eq, ne } from 'drizzle-orm';
 import type { Ctx } from '../../context.js';
-import type { Tx } from '../../db/database.js';
+import type { Tables, Tx } from '../../db/database.js';
 
 import { resolveTargetOrg } from '../auth/orgs.js';
 import { isSuperAdmin, type Principal } from '../auth/principal.js';
@@ -41,14 +41,17 @@ export async function createEnv(ctx: Ctx, p: Principal, req: CreateEnvReq): Prom
       .from(envs)
       .where(and(eq(envs.orgId, orgId), eq(envs.name, req.id))))[0];
   const existing = (await named(ctx.db));
-  if (existing && !isPurgeable(ctx, existing)) {
+  if (existing && !(await isPurgeable(ctx, existing))) {
     throw new ApiError('conflict', `environment ${req.id} already exists (${existing.state})`);
   }
   let envId = '';
-  const specs = req.vms.map((spec) => {
-    const image = resolveImageRef(ctx, orgId, spec.image);
-    return { ...spec, engine: ctx.config.engineMap[spec.engine] ?? spec.engine, image };
-  });
+  const specs: Array<
+    Omit<CreateEnvReq['vms'][number], 'image'> & { image: Awaited<ReturnType<typeof resolveImageRef>> }
+  > = [];
+  for (const spec of req.vms) {
+    const image = await resolveImageRef(ctx, orgId, spec.image);
+    specs.push({ ...spec, engine: ctx.config.engineMap[spec.engine] ?? spec.engine, image });
+  }
   const demands: VmDemand[] = specs.map((s) => ({
     cpu: s.cpu,
     mem: s.mem,
@@ -68,7 +71,7 @@ export async function createEnv(ctx: Ctx, p: Principal, req: CreateEnvReq): Prom
         throw new ApiError('conflict', `environment ${req.id} already exists (${current.state})`);
       }
       if (existing) (await tx.delete(envs).where(eq(envs.id, existing.id)));
-      envId = unusedEnvId(tx, req.id);
+      envId = (await unusedEnvId(ctx.t, tx, req.id));
       await tx.insert(envs)
         .values({
           id: envId,
@@ -130,7 +133,11 @@ export async function createEnv(ctx: Ctx, p: Principal, req: CreateEnvReq): Prom
 }
 
 /** A fresh internal id no environment holds (a clash is 2^-40 unlikely; checked all the same). */
-async function unusedEnvId(tx: Pick<Tx, 'select'>, name: string): Promise<string> {
+async function unusedEnvId(
+  { envs }: Tables,
+  tx: Pick<Tx, 'select'>,
+  name: string,
+): Promise<string> {
   for (;;) {
     const id = newEnvId(name);
     if (!(await tx.select({ id: envs.id }).from(envs).where(eq(envs.id, id)))[0]) return id;

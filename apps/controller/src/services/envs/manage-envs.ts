@@ -39,7 +39,7 @@ export async function listEnvs(ctx: Ctx, p: Principal, q: EnvListQuery) {
     .limit(q.limit)
     .offset(q.offset));
   const total = (await ctx.db.select({ n: count() }).from(envs).where(where))[0]?.n ?? 0;
-  return { items: toEnvViews(ctx, rows), total, limit: q.limit, offset: q.offset };
+  return { items: await toEnvViews(ctx, rows), total, limit: q.limit, offset: q.offset };
 }
 
 /** `name` is the caller's name for the environment; `org` a super-admin's `?org=`. */

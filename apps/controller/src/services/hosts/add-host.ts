@@ -33,7 +33,7 @@ export async function addHost(ctx: Ctx, p: Principal, req: AddHostReq): Promise<
   if (known && canSeeOrg(p, known.orgId) && !req.api_key && !req.bootstrap_token) {
     return { host: (await toHostViews(ctx, [known], p))[0] as Host, created: false };
   }
-  const orgId = resolveTargetOrg(ctx, p, req.org_id);
+  const orgId = await resolveTargetOrg(ctx, p, req.org_id);
   const fingerprint = baseUrl.startsWith('https:') ? req.tls_fingerprint : undefined;
   if (baseUrl.startsWith('https:') && !fingerprint) {
     // Shows the certificate the agent presents; neither key nor token leaves the controller.

@@ -17,7 +17,7 @@ export async function heartbeat(
   // Rotation: the agent used the new credential, so it has it; or it is due one.
   let rotated: string | undefined;
   if (credential === 'next') await promoteNextCredential(ctx, hostId);
-  else if (ctx.liveness.rotationDue(hostId)) rotated = issueRotatedCredential(ctx, hostId);
+  else if (ctx.liveness.rotationDue(hostId)) rotated = (await issueRotatedCredential(ctx, hostId));
   const transition = ctx.liveness.seen(hostId);
   if (transition) await persistTransitions(ctx, [transition]);
   const ack = ctx.liveness.ackGeneration(hostId);

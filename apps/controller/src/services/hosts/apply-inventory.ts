@@ -1,8 +1,8 @@
 import type { Inventory, VmReport } from '@apiary/protocol';
 import { and, eq, inArray, ne } from 'drizzle-orm';
 import type { Ctx } from '../../context.js';
-import type { DbOrTx } from '../../db/database.js';
 import type { vms } from '../../db/pg-schema.js';
+import type { DbOrTx } from '../../db/database.js';
 import { envNameOfVm } from '../envs/env-names.js';
 import { releaseVmReservation } from '../placement/reservations.js';
 
@@ -67,7 +67,7 @@ export async function applyInventory(
       updatedAt: now,
     })
     .where(eq(hosts.id, hostId));
-  await replaceHostImages(tx, hostId, inv.images);
+  await replaceHostImages(ctx, tx, hostId, inv.images);
 
   for (const row of known) {
     const report = reported.get(row.id);
@@ -134,7 +134,8 @@ async function applyVmReport(
   return state === row.state ? null : { id: row.id, name: row.name, orgId: row.orgId, state };
 }
 
-export async function markVmDeleted(tx: DbOrTx, now: number, vmId: string, hostId: string) {
+export async function markVmDeleted(ctx: Ctx, tx: DbOrTx, now: number, vmId: string, hostId: string) {
+  const { vms } = ctx.t;
   await tx.update(vms).set({ state: 'deleted', updatedAt: now }).where(eq(vms.id, vmId));
   await releaseVmReservation(ctx, tx, vmId, hostId);
 }

@@ -10,14 +10,14 @@ import { getHostView, getVisibleHost, type HostRow } from './host-view.js';
  * host can register again after losing its credential (data dir lost, database restored).
  */
 
-function managedHost(ctx: Ctx, p: Principal, id: string, action: string): HostRow {
+async function managedHost(ctx: Ctx, p: Principal, id: string, action: string): Promise<HostRow> {
   requireRole(p, 'org_admin', action);
-  return getVisibleHost(ctx, p, id);
+  return (await getVisibleHost(ctx, p, id));
 }
 
 /** The next heartbeat carries a new credential; the old one works until the agent uses it. */
 export async function rotateHostCredential(ctx: Ctx, p: Principal, id: string): Promise<Host> {
-  const row = managedHost(ctx, p, id, "rotating a host's credential");
+  const row = (await managedHost(ctx, p, id, "rotating a host's credential"));
   if (row.credentialHash === null) {
     throw new ApiError(
       'conflict',
@@ -36,7 +36,7 @@ export async function rotateHostCredential(ctx: Ctx, p: Principal, id: string): 
  * are refused until an operator resets it. Its VMs stay; it goes down by silence.
  */
 export async function revokeHostCredential(ctx: Ctx, p: Principal, id: string): Promise<Host> {
-  managedHost(ctx, p, id, "revoking a host's credential");
+  await managedHost(ctx, p, id, "revoking a host's credential");
   await storeCredentials(ctx, id, { ...NO_CREDENTIAL, reregisterUntil: null });
   ctx.log.warn({ host_id: id, by: p.userId }, 'host credential revoked');
   return getHostView(ctx, p, id);
@@ -48,7 +48,7 @@ export async function revokeHostCredential(ctx: Ctx, p: Principal, id: string): 
  * agent that lost its credential, or whose credential the controller no longer knows.
  */
 export async function resetHostCredential(ctx: Ctx, p: Principal, id: string, expiresIn: number): Promise<Host> {
-  const row = managedHost(ctx, p, id, "resetting a host's credential");
+  const row = (await managedHost(ctx, p, id, "resetting a host's credential"));
   if (row.orgId === null) {
     // No license key may claim a host of no organization (each belongs to one).
     throw new ApiError(

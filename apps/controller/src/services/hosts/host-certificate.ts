@@ -2,7 +2,7 @@ import { ApiError, type Host, type HostTls } from '@apiary/protocol';
 import type { CertificateMismatchError } from '@apiary/server-kit';
 import { and, eq, isNotNull } from 'drizzle-orm';
 import type { Ctx } from '../../context.js';
-import { hosts } from '../../db/schema.js';
+
 import { type Principal, requireRole } from '../auth/principal.js';
 import { getHostView, getVisibleHost, type HostRow } from './host-view.js';
 
@@ -39,19 +39,19 @@ export function pinAtRegistration(
 }
 
 /** Records that the agent presented another certificate (from a refused connection). */
-export function markCertificateChanged(
+export async function markCertificateChanged(
   ctx: Ctx,
   hostId: string,
   mismatch: CertificateMismatchError,
-): void {
+): Promise<void> {
+  const { hosts } = ctx.t;
   const presented = mismatch.presented ?? 'no certificate';
-  const row = ctx.db.select().from(hosts).where(eq(hosts.id, hostId)).get();
+  const row = (await ctx.db.select().from(hosts).where(eq(hosts.id, hostId)))[0];
   if (!row || row.tlsPresentedFingerprint === presented) return;
-  ctx.db
+  (await ctx.db
     .update(hosts)
     .set({ tlsPresentedFingerprint: presented, updatedAt: ctx.clock.now() })
-    .where(and(eq(hosts.id, hostId), isNotNull(hosts.tlsFingerprint)))
-    .run();
+    .where(and(eq(hosts.id, hostId), isNotNull(hosts.tlsFingerprint))));
   ctx.log.warn(
     { host_id: hostId, pinned: mismatch.expected, presented },
     'host certificate changed: refusing the agent until an operator accepts the new certificate',
@@ -63,14 +63,15 @@ export function markCertificateChanged(
  * `POST /v1/hosts/{id}/accept-certificate`: the presented certificate becomes the pin. The
  * operator names the fingerprint they checked, so what is accepted is what they saw.
  */
-export function acceptHostCertificate(
+export async function acceptHostCertificate(
   ctx: Ctx,
   p: Principal,
   id: string,
   fingerprint: string,
-): Host {
+): Promise<Host> {
+  const { hosts } = ctx.t;
   requireRole(p, 'org_admin', "accepting a host's certificate");
-  const row = getVisibleHost(ctx, p, id);
+  const row = (await getVisibleHost(ctx, p, id));
   if (row.tlsPresentedFingerprint === null && row.tlsFingerprint === fingerprint) {
     return getHostView(ctx, p, id);
   }
@@ -82,11 +83,10 @@ export function acceptHostCertificate(
         : `host ${id} presents no new certificate (its pinned one is ${row.tlsFingerprint ?? 'none'})`,
     );
   }
-  ctx.db
+  (await ctx.db
     .update(hosts)
     .set({ tlsFingerprint: fingerprint, tlsPresentedFingerprint: null, updatedAt: ctx.clock.now() })
-    .where(and(eq(hosts.id, id), eq(hosts.tlsPresentedFingerprint, fingerprint)))
-    .run();
+    .where(and(eq(hosts.id, id), eq(hosts.tlsPresentedFingerprint, fingerprint))));
   ctx.log.info(
     { host_id: id, previous: row.tlsFingerprint, fingerprint },
     'host certificate accepted',

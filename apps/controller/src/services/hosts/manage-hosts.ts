@@ -33,7 +33,7 @@ export async function listHosts(
     .limit(q.limit)
     .offset(q.offset));
   const total = (await ctx.db.select({ n: count() }).from(hosts).where(where))[0]?.n ?? 0;
-  return { items: toHostViews(ctx, rows, p), total, limit: q.limit, offset: q.offset };
+  return { items: await toHostViews(ctx, rows, p), total, limit: q.limit, offset: q.offset };
 }
 
 /** Organization changes are for super-admins; the public address for the host's org admins. */

@@ -67,7 +67,7 @@ async function reconcileHost(ctx: Ctx, host: HostRow) {
   ));
   const orphans = held.filter((i) => !known.has(i.id));
   const now = ctx.clock.now();
-  const { added, resolved } = recordOrphans(ctx, host.id, orphans, now);
+  const { added, resolved } = (await recordOrphans(ctx, host.id, orphans, now));
   if (added.length > 0 || resolved.length > 0) {
     ctx.log.warn(
       { host_id: host.id, orphans: orphans.map((o) => o.id), added, resolved },

@@ -137,7 +137,7 @@ async function saveRegistration(
     if (existing) {
       // Conditional on the credential state the proof was checked against: a revocation or
       // reset in between, or a second registration spending the same reset, finds it changed.
-      const { changes } = (await tx
+      const changed = await tx
         .update(hosts)
         .set(base)
         .where(
@@ -146,8 +146,9 @@ async function saveRegistration(
             sameOrNull(hosts.credentialHash, existing.credentialHash),
             sameOrNull(hosts.reregisterUntil, existing.reregisterUntil),
           ),
-        ));
-      if (changes === 0) {
+        )
+        .returning({ id: hosts.id });
+      if (changed.length === 0) {
         throw new ApiError('conflict', `host ${req.host_id} changed during registration; retry`, {
           retryable: true,
         });

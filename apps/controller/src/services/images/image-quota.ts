@@ -1,7 +1,7 @@
 import { ApiError, type OrgImageUsage, type OrgUsage } from '@apiary/protocol';
 import { count, eq, sum } from 'drizzle-orm';
 import type { Ctx } from '../../context.js';
-import type { DbOrTx } from '../../db/database.js';
+import type { DbOrTx, Tables } from '../../db/database.js';
 
 import { getOrg } from '../auth/orgs.js';
 import { assertVisible, type Principal, requireRole } from '../auth/principal.js';
@@ -13,7 +13,12 @@ import { assertVisible, type Principal, requireRole } from '../auth/principal.js
  * the controller's default.
  */
 
-export async function imageUsage(db: DbOrTx, defaultQuota: number, orgId: string): Promise<OrgImageUsage> {
+export async function imageUsage(
+  { images, orgs }: Tables,
+  db: DbOrTx,
+  defaultQuota: number,
+  orgId: string,
+): Promise<OrgImageUsage> {
   const used = (await db
     .select({ n: count(), bytes: sum(images.size) })
     .from(images)
@@ -42,7 +47,7 @@ export function quotaExceeded(usage: OrgImageUsage, adding: number): ApiError {
 export async function getOrgUsage(ctx: Ctx, p: Principal, orgId: string): Promise<OrgUsage> {
   await getOrg(ctx, orgId);
   assertVisible(p, orgId, `organization ${orgId}`);
-  return { org_id: orgId, images: imageUsage(ctx.db, ctx.config.orgImageQuotaBytes, orgId) };
+  return { org_id: orgId, images: await imageUsage(ctx.t, ctx.db, ctx.config.orgImageQuotaBytes, orgId) };
 }
 
 /** `PUT /v1/orgs/:id/image-quota` (super-admin); null returns to the default. */
@@ -61,8 +66,14 @@ export async function setOrgImageQuota(
 }
 
 /** Refuses when the organization cannot take `adding` more bytes of images. */
-export async function checkQuota(db: DbOrTx, defaultQuota: number, orgId: string, adding: number) {
-  const usage = (await imageUsage(db, defaultQuota, orgId));
+export async function checkQuota(
+  t: Tables,
+  db: DbOrTx,
+  defaultQuota: number,
+  orgId: string,
+  adding: number,
+) {
+  const usage = await imageUsage(t, db, defaultQuota, orgId);
   if (usage.bytes + adding > usage.quota_bytes) throw quotaExceeded(usage, adding);
   return usage;
 }

@@ -2,6 +2,7 @@ import { ApiError, type Image, type ImageFormat, type Pagination } from '@apiary
 import { newId } from '@apiary/server-kit';
 import { and, count, desc, eq, inArray, isNull, ne, or, type SQL } from 'drizzle-orm';
 import type { Ctx } from '../../context.js';
+import type { Tables } from '../../db/database.js';
 import type { images } from '../../db/pg-schema.js';
 import { iso } from '../../lib/clock.js';
 import { resolveTargetOrg } from '../auth/orgs.js';
@@ -13,13 +14,16 @@ import { removeBlob, storeBlob } from './image-store.js';
 type Row = typeof images.$inferSelect;
 
 /** Images an organization sees: its own and the public ones (null: every image). */
-export function imageScope(orgId: string | null | undefined): SQL | undefined {
+export function imageScope(
+  { images }: Tables,
+  orgId: string | null | undefined,
+): SQL | undefined {
   if (orgId === undefined) return undefined;
   return orgId === null ? isNull(images.orgId) : or(isNull(images.orgId), eq(images.orgId, orgId));
 }
 
-function principalScope(p: Principal) {
-  return imageScope(isSuperAdmin(p) ? undefined : (p.orgId ?? null));
+function principalScope(ctx: Ctx, p: Principal) {
+  return imageScope(ctx.t, isSuperAdmin(p) ? undefined : (p.orgId ?? null));
 }
 
 async function toViews(ctx: Ctx, p: Principal | null, rows: Row[]): Promise<Image[]> {
@@ -62,10 +66,10 @@ export async function uploadImage(
   const { images } = ctx.t;
   requireRole(p, 'org_admin', 'uploading an image');
   if (q.public) requireRole(p, 'super_admin', 'uploading a public image');
-  const orgId = q.public ? null : resolveTargetOrg(ctx, p, undefined);
+  const orgId = q.public ? null : (await resolveTargetOrg(ctx, p, undefined));
   if (!body) throw new ApiError('validation', 'the request body must be the image');
   const quota = ctx.config.orgImageQuotaBytes;
-  const usage = orgId === null ? null : checkQuota(ctx.db, quota, orgId, declaredBytes);
+  const usage = orgId === null ? null : (await checkQuota(ctx.t, ctx.db, quota, orgId, declaredBytes));
   const floor = new DiskFloor(
     ctx.freeSpace,
     [ctx.config.dataDir, ctx.imageDir],
@@ -94,7 +98,7 @@ export async function uploadImage(
           ),
         ))[0];
       if (existing) return { row: existing, created: false };
-      if (orgId !== null) await checkQuota(tx, quota, orgId, blob.size);
+      if (orgId !== null) await checkQuota(ctx.t, tx, quota, orgId, blob.size);
       const row: Row = {
         id: newId('img'),
         digest: blob.digest,
@@ -136,7 +140,7 @@ async function digestRecorded(ctx: Ctx, digest: string): Promise<boolean> {
 
 export async function listImages(ctx: Ctx, p: Principal, page: Pagination) {
   const { images } = ctx.t;
-  const where = principalScope(p);
+  const where = principalScope(ctx, p);
   const rows = (await ctx.db
     .select()
     .from(images)
@@ -145,13 +149,13 @@ export async function listImages(ctx: Ctx, p: Principal, page: Pagination) {
     .limit(page.limit)
     .offset(page.offset));
   const total = (await ctx.db.select({ n: count() }).from(images).where(where))[0]?.n ?? 0;
-  return { items: toViews(ctx, p, rows), total, limit: page.limit, offset: page.offset };
+  return { items: await toViews(ctx, p, rows), total, limit: page.limit, offset: page.offset };
 }
 
 /** The record of `digest` the caller sees: its organization's own first, else the public one. */
 async function findVisible(ctx: Ctx, p: Principal, digest: string): Promise<Row> {
   const { images } = ctx.t;
-  const scope = principalScope(p);
+  const scope = principalScope(ctx, p);
   const rows = (await ctx.db
     .select()
     .from(images)
@@ -199,7 +203,7 @@ export async function deleteImage(ctx: Ctx, p: Principal, digest: string) {
  */
 export async function resolveImageRef(ctx: Ctx, orgId: string, ref: string): Promise<Row> {
   const { images } = ctx.t;
-  const scope = imageScope(orgId);
+  const scope = imageScope(ctx.t, orgId);
   const byDigest = ref.startsWith('sha256:');
   const rows = (await ctx.db
     .select()
@@ -226,12 +230,12 @@ export async function hostMayPull(ctx: Ctx, hostOrgId: string | null, digest: st
   return (await ctx.db
     .select()
     .from(images)
-    .where(and(eq(images.digest, digest), imageScope(hostOrgId))))[0];
+    .where(and(eq(images.digest, digest), imageScope(ctx.t, hostOrgId))))[0];
 }
 
 export async function listImagesForHost(ctx: Ctx, hostOrgId: string | null, page: Pagination) {
   const { images } = ctx.t;
-  const where = imageScope(hostOrgId);
+  const where = imageScope(ctx.t, hostOrgId);
   const rows = (await ctx.db
     .select()
     .from(images)
@@ -240,5 +244,5 @@ export async function listImagesForHost(ctx: Ctx, hostOrgId: string | null, page
     .limit(page.limit)
     .offset(page.offset));
   const total = (await ctx.db.select({ n: count() }).from(images).where(where))[0]?.n ?? 0;
-  return { items: toViews(ctx, null, rows), total, limit: page.limit, offset: page.offset };
+  return { items: await toViews(ctx, null, rows), total, limit: page.limit, offset: page.offset };
 }
