@@ -9,6 +9,6 @@ export default defineConfig({
     // Two cores: system tests spawn real processes, so keep file parallelism small.
     maxWorkers: 2,
     // A private TMPDIR per run; the run fails if a test leaves files or processes in it.
-    globalSetup: ['@apiary/testkit/tmp-guard'],
+    globalSetup: ['@apiary/testkit/tmp-guard', './test/helpers/pg-global-setup.ts'],
   },
 });

@@ -72,8 +72,7 @@ export function createControllerMetrics(options: { processMetrics?: boolean } = 
       async collect() {
         const counts = await sources.hostCounts();
         this.reset();
-        for (const [state, n] of Object.entries(counts.liveness))
-          this.set({ liveness: state }, n);
+        for (const [state, n] of Object.entries(counts.liveness)) this.set({ liveness: state }, n);
       },
     }),
     hostsPolicy: new Gauge({
@@ -84,8 +83,7 @@ export function createControllerMetrics(options: { processMetrics?: boolean } = 
       async collect() {
         const counts = await sources.hostCounts();
         this.reset();
-        for (const [policy, n] of Object.entries(counts.policy))
-          this.set({ policy }, n);
+        for (const [policy, n] of Object.entries(counts.policy)) this.set({ policy }, n);
       },
     }),
     orphanVms: new Gauge({

@@ -1,5 +1,6 @@
 import { findMigrationsFolder } from '@apiary/server-kit';
-import { openPgEngine, type PgEngineOptions, type PgDb } from './pg-engine.js';
+import type { Logger } from 'drizzle-orm';
+import { openPgEngine, type PgDb, type PgEngineOptions } from './pg-engine.js';
 import * as pgSchema from './pg-schema.js';
 import { openSqliteEngine } from './sqlite-engine.js';
 import * as sqliteSchema from './sqlite-schema.js';
@@ -18,6 +19,8 @@ export interface Database {
   db: Db;
   /** The tables of this engine: always take them from here, never import a schema module. */
   t: Tables;
+  /** Statements that changed data (insert, update, delete) since the database was opened. */
+  writes(): number;
   close(): Promise<void>;
 }
 
@@ -42,27 +45,41 @@ export function describeDbTarget(target: DbTarget): string {
 /** Opens the database and applies pending migrations (once, even with several controllers). */
 export async function openDatabase(
   target: DbTarget,
-  options: PgEngineOptions = {},
+  options: Omit<PgEngineOptions, 'logger'> = {},
 ): Promise<Database> {
+  let writes = 0;
+  const logger: Logger = {
+    logQuery(query) {
+      if (/^\s*(insert|update|delete)\b/i.test(query)) writes++;
+    },
+  };
   if (target.engine === 'sqlite') {
     const engine = openSqliteEngine(
       target.file,
       findMigrationsFolder(import.meta.url, 'drizzle/sqlite'),
+      { logger },
     );
     return {
       engine: 'sqlite',
       // Same query-builder API, SQLite's own table objects: see the type note above.
       db: engine.db as unknown as Db,
       t: sqliteSchema as unknown as Tables,
+      writes: () => writes,
       close: engine.close,
     };
   }
   const engine = await openPgEngine(
     target.url,
     findMigrationsFolder(import.meta.url, 'drizzle/pg'),
-    options,
+    { ...options, logger },
   );
-  return { engine: 'postgres', db: engine.db, t: pgSchema, close: engine.close };
+  return {
+    engine: 'postgres',
+    db: engine.db,
+    t: pgSchema,
+    writes: () => writes,
+    close: engine.close,
+  };
 }
 
 /** A transaction's handle: the same builders as `Db`, bound to the transaction. */

@@ -1,3 +1,4 @@
+import type { Logger } from 'drizzle-orm';
 import { drizzle, type NodePgDatabase } from 'drizzle-orm/node-postgres';
 import { migrate } from 'drizzle-orm/node-postgres/migrator';
 import pg from 'pg';
@@ -13,6 +14,7 @@ export interface PgEngineOptions {
   poolSize?: number;
   /** Overrides the URL's password (read from --db-password-file). */
   password?: string;
+  logger?: Logger;
 }
 
 /**
@@ -43,6 +45,6 @@ export async function openPgEngine(
   } finally {
     client.release();
   }
-  const db = drizzle(pool, { schema });
+  const db = drizzle(pool, { schema, ...(options.logger ? { logger: options.logger } : {}) });
   return { db, pool, close: () => pool.end() };
 }

@@ -172,7 +172,10 @@ export const hostImages = pgTable(
       .references(() => hosts.id, { onDelete: 'cascade' }),
     digest: text('digest').notNull(),
   },
-  (t) => [primaryKey({ columns: [t.hostId, t.digest] }), index('host_images_digest').on(t.digest, t.hostId)],
+  (t) => [
+    primaryKey({ columns: [t.hostId, t.digest] }),
+    index('host_images_digest').on(t.digest, t.hostId),
+  ],
 );
 
 /**

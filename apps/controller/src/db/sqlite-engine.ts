@@ -1,4 +1,5 @@
 import Database from 'better-sqlite3';
+import type { Logger } from 'drizzle-orm';
 import { drizzle as drizzleSync } from 'drizzle-orm/better-sqlite3';
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
 import { drizzle as drizzleProxy, type SqliteRemoteDatabase } from 'drizzle-orm/sqlite-proxy';
@@ -12,7 +13,11 @@ export type SqliteDb = SqliteRemoteDatabase<typeof schema>;
  * driver, so services `await` the same query builders on SQLite as on PostgreSQL. Statements
  * run synchronously in the callback; the gate keeps transactions to themselves.
  */
-export function openSqliteEngine(file: string, migrationsFolder: string) {
+export function openSqliteEngine(
+  file: string,
+  migrationsFolder: string,
+  options: { logger?: Logger } = {},
+) {
   const sqlite = new Database(file);
   if (file !== ':memory:') sqlite.pragma('journal_mode = WAL');
   // WAL + NORMAL is durable across process crashes; only a power loss can lose the last commits.
@@ -45,7 +50,7 @@ export function openSqliteEngine(file: string, migrationsFolder: string) {
       if (method === 'get') return { rows: st.get(...params) as unknown[] };
       return { rows: st.all(...params) as unknown[][] };
     },
-    { schema },
+    { schema, ...(options.logger ? { logger: options.logger } : {}) },
   );
   // Every transaction goes through the gate (see tx-gate.ts). BEGIN IMMEDIATE takes the write
   // lock at once, as another process (a backup, the CLI's db copy) may hold the file too.

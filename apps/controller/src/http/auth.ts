@@ -45,7 +45,7 @@ export function createPrincipalResolver(
     if (outcomes.has(c)) return outcomes.get(c) ?? null;
     const token = bearerToken(c);
     let outcome: BearerOutcome | null = null;
-    if (token) outcome = (await authenticateBearer(ctx, token));
+    if (token) outcome = await authenticateBearer(ctx, token);
     else if (
       ctx.config.localhostBypass &&
       LOOPBACK.has(remoteAddress(c) ?? '') &&

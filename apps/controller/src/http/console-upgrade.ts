@@ -134,7 +134,7 @@ export function createConsoleSockets(ctx: Ctx): ConsoleSockets {
 
     let target: ConsoleTarget;
     try {
-      target = (await resolveConsoleTarget(ctx, grant));
+      target = await resolveConsoleTarget(ctx, grant);
     } catch (error) {
       if (error instanceof ConsoleRefusal) return fail(error);
       sessionLog.error({ error }, 'console failed');
@@ -215,7 +215,7 @@ export function createConsoleSockets(ctx: Ctx): ConsoleSockets {
     async closeRevoked() {
       let closed = 0;
       for (const { client, agent, grant } of live) {
-        if ((await isPrincipalCurrent(ctx, grant.principal))) continue;
+        if (await isPrincipalCurrent(ctx, grant.principal)) continue;
         closed++;
         closeSocket(client, CloseCode.unauthenticated, REVOKED);
         closeSocket(agent, StandardClose.normal, REVOKED);

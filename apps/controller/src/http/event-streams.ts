@@ -59,7 +59,7 @@ export class EventStreams {
   async closeRevoked(): Promise<number> {
     let dropped = 0;
     for (const stream of [...this.open]) {
-      if ((await isPrincipalCurrent(this.ctx, stream.principal))) continue;
+      if (await isPrincipalCurrent(this.ctx, stream.principal)) continue;
       stream.drop('revoked');
       dropped++;
     }

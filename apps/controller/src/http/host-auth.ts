@@ -40,13 +40,16 @@ export async function authenticateHost(ctx: Ctx, c: Context<AppEnv>): Promise<Ho
     }
     return { hostId, credential };
   }
-  const found = (await findHostByCredential(ctx, token));
+  const found = await findHostByCredential(ctx, token);
   if (!found) throw new ApiError('unauthenticated', 'bad host credential');
   return { hostId: found.host.id, credential: found.match };
 }
 
 /** `license` routes (registration): the organization's license key as the bearer token. */
-export async function authenticateLicense(ctx: Ctx, c: Context<AppEnv>): Promise<RegistrationPrincipal> {
+export async function authenticateLicense(
+  ctx: Ctx,
+  c: Context<AppEnv>,
+): Promise<RegistrationPrincipal> {
   const token = bearerToken(c);
   const license = token ? await verifyLicenseKey(ctx, token) : undefined;
   if (!license) {
@@ -60,7 +63,7 @@ export async function authenticateLicense(ctx: Ctx, c: Context<AppEnv>): Promise
   }
   const credential = requestHeader(c, HOST_CREDENTIAL_HEADER)?.trim();
   if (!credential) return { license, presented: null };
-  const found = credential.length <= 128 ? (await findHostByCredential(ctx, credential)) : undefined;
+  const found = credential.length <= 128 ? await findHostByCredential(ctx, credential) : undefined;
   return {
     license,
     presented: found ? { host: found.host, match: found.match, token: credential } : 'invalid',

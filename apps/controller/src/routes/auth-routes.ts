@@ -32,7 +32,7 @@ export function registerAuthRoutes({ ctx, router, bind, remoteAddress }: RouteDe
       via: p.via,
       user: user ? toUserView(user) : null,
       role: p.role,
-      org: p.orgId ? toOrgView((await getOrg(ctx, p.orgId))) : null,
+      org: p.orgId ? toOrgView(await getOrg(ctx, p.orgId)) : null,
       api_key_id: p.apiKeyId,
       scopes: p.scopes,
     };

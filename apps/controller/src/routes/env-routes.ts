@@ -15,7 +15,7 @@ import type { RouteDeps } from './route-deps.js';
 /** Environments and VMs are addressed by name within the caller's organization (`?org=`). */
 export function registerEnvRoutes({ ctx, router, bind }: RouteDeps) {
   bind(router, r.createEnv, ({ principal, body }) => createEnv(ctx, principal, body));
-  bind(router, r.listEnvs, async ({ principal, query }) => (await listEnvs(ctx, principal, query)));
+  bind(router, r.listEnvs, async ({ principal, query }) => await listEnvs(ctx, principal, query));
   bind(router, r.getEnv, ({ principal: p, params, query }) => getEnv(ctx, p, params.id, query.org));
   bind(router, r.deleteEnv, ({ principal: p, params, query }) =>
     deleteEnv(ctx, p, params.id, query.org),

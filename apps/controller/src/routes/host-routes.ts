@@ -14,7 +14,7 @@ import { listHosts, removeHost, updateHost } from '../services/hosts/manage-host
 import type { RouteDeps } from './route-deps.js';
 
 export function registerHostRoutes({ ctx, router, bind, kickDrains }: RouteDeps) {
-  bind(router, r.listHosts, async ({ principal, query }) => (await listHosts(ctx, principal, query)));
+  bind(router, r.listHosts, async ({ principal, query }) => await listHosts(ctx, principal, query));
   // Registered before `/hosts/:id` routes of the same method so `test` is not taken for an id.
   bind(router, r.testHost, async ({ principal, body }) => {
     requireRole(principal, 'org_admin', 'testing a host connection');

@@ -23,7 +23,11 @@ async function hostOrg(ctx: Ctx, hostId: string): Promise<string | null> {
 }
 
 export function registerImageRoutes({ ctx, router, bind }: RouteDeps) {
-  bind(router, r.listImages, async ({ principal, query }) => (await listImages(ctx, principal, query)));
+  bind(
+    router,
+    r.listImages,
+    async ({ principal, query }) => await listImages(ctx, principal, query),
+  );
   bind(router, r.uploadImage, async ({ c, principal, query, body }) => {
     const declared = Number(c.req.header('content-length'));
     const length = Number.isSafeInteger(declared) && declared > 0 ? declared : 0;
@@ -40,13 +44,16 @@ export function registerImageRoutes({ ctx, router, bind }: RouteDeps) {
     setOrgImageQuota(ctx, principal, params.id, body.quota_bytes),
   );
 
-  bind(router, r.internalListImages, async ({ principal, query }) =>
-    (await listImagesForHost(ctx, (await hostOrg(ctx, principal.hostId)), query)),
+  bind(
+    router,
+    r.internalListImages,
+    async ({ principal, query }) =>
+      await listImagesForHost(ctx, await hostOrg(ctx, principal.hostId), query),
   );
   // GET also answers HEAD (Hono routes HEAD to GET handlers and drops the body).
   bind(router, r.internalDownloadImage, async ({ c, principal, params }) => {
     if (
-      !hostMayPull(ctx, (await hostOrg(ctx, principal.hostId)), params.digest) ||
+      !hostMayPull(ctx, await hostOrg(ctx, principal.hostId), params.digest) ||
       !blobExists(ctx.imageDir, params.digest)
     ) {
       throw new ApiError('not_found', `image ${params.digest} not found`);

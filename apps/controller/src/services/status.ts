@@ -11,7 +11,7 @@ export async function fleetStatus(ctx: Ctx, p: Principal): Promise<FleetStatus> 
   const { envs, hosts, images, vms } = ctx.t;
   const org = orgFilter(p);
   const hostWhere = org === undefined ? undefined : eq(hosts.orgId, org);
-  const hostRows = (await ctx.db
+  const hostRows = await ctx.db
     .select({
       id: hosts.id,
       liveness: hosts.liveness,
@@ -24,7 +24,7 @@ export async function fleetStatus(ctx: Ctx, p: Principal): Promise<FleetStatus> 
       disk: sql<number>`${hosts.reservedDisk} + ${hosts.foreignDisk}`,
     })
     .from(hosts)
-    .where(hostWhere));
+    .where(hostWhere);
   const h = {
     total: hostRows.length,
     ready: 0,
@@ -50,25 +50,27 @@ export async function fleetStatus(ctx: Ctx, p: Principal): Promise<FleetStatus> 
     ne(envs.state, 'deleted'),
     org === undefined ? undefined : eq(envs.orgId, org),
   );
-  const envStates = (await ctx.db
+  const envStates = await ctx.db
     .select({ state: envs.state, n: count() })
     .from(envs)
     .where(envWhere)
-    .groupBy(envs.state));
+    .groupBy(envs.state);
   const vmWhere = and(ne(vms.state, 'deleted'), org === undefined ? undefined : eq(vms.orgId, org));
   // VMs on a host that is down are unobserved: counted as unknown, like GET /v1/vms/{id} shows them.
   const shown = sql<string>`case when ${hosts.liveness} = 'down' and ${vms.state} <> 'pending' then 'unknown' else ${vms.state} end`;
-  const vmStates = (await ctx.db
+  const vmStates = await ctx.db
     .select({ state: shown, n: count() })
     .from(vms)
     .leftJoin(hosts, eq(hosts.id, vms.hostId))
     .where(vmWhere)
-    .groupBy(shown));
+    .groupBy(shown);
   const imageCount =
-    (await ctx.db
-      .select({ n: count() })
-      .from(images)
-      .where(imageScope(ctx.t, org === undefined ? undefined : org)))[0]?.n ?? 0;
+    (
+      await ctx.db
+        .select({ n: count() })
+        .from(images)
+        .where(imageScope(ctx.t, org === undefined ? undefined : org))
+    )[0]?.n ?? 0;
   return {
     hosts: h,
     capacity: {

@@ -9,17 +9,18 @@ import { createMemoryLogger } from '@apiary/server-kit';
 import { eq } from 'drizzle-orm';
 import { type ControllerConfig, defaultConfig } from '../../src/config.js';
 import { createControllerCore } from '../../src/core.js';
-import { openDb } from '../../src/db/open-db.js';
-import { vms } from '../../src/db/schema.js';
+import type { Database } from '../../src/db/database.js';
 import { ManualClock } from '../../src/lib/clock.js';
 import { bootstrapIfEmpty } from '../../src/services/auth/bootstrap.js';
 import type { FreeSpace } from '../../src/services/images/disk-floor.js';
 import { FakeAgent, type FakeAgentOptions } from './fake-agent.js';
 import { FakeNetwork } from './fake-network.js';
 import { tempDir } from './temp.js';
+import { openTestDatabase } from './test-db.js';
 
 export interface Harness {
-  core: ReturnType<typeof createControllerCore>;
+  core: Awaited<ReturnType<typeof createControllerCore>>;
+  database: Database;
   clock: ManualClock | undefined;
   dataDir: string;
   network: FakeNetwork;
@@ -51,7 +52,7 @@ export interface Harness {
   /** Waits until no saga or drain is running. */
   idle(): Promise<void>;
   /** The internal id (zone name on its agent) of the VM users call `name` (first match). */
-  zoneOf(name: string): string;
+  zoneOf(name: string): Promise<string>;
   close(): Promise<void>;
 }
 
@@ -60,7 +61,7 @@ export async function createHarness(
 ): Promise<Harness> {
   // Also removed after the file if a test fails before close().
   const dataDir = tempDir('ctl-test');
-  const opened = openDb(':memory:');
+  const database = await openTestDatabase();
   const network = new FakeNetwork();
   const clock = o.manualClock ? new ManualClock(Date.now()) : undefined;
   const { log, lines } = createMemoryLogger('debug');
@@ -73,9 +74,9 @@ export async function createHarness(
     operationTimeoutMs: 10_000,
     ...o.config,
   });
-  const core = (await createControllerCore({
+  const core = await createControllerCore({
     config,
-    db: opened.db,
+    database,
     clock,
     log,
     fetch: network.fetch,
@@ -83,11 +84,12 @@ export async function createHarness(
     validateResponses: true,
     processMetrics: false,
     freeSpace: o.freeSpace,
-  }));
+  });
   const secrets = await bootstrapIfEmpty(core.ctx, dataDir);
   if (!secrets) throw new Error('bootstrap did not run');
   const h: Harness = {
     core,
+    database,
     clock,
     dataDir,
     network,
@@ -148,14 +150,15 @@ export async function createHarness(
       return (await res.json()) as HeartbeatResp;
     },
     idle: () => core.ctx.work.idle(),
-    zoneOf(name) {
-      const row = core.ctx.db.select({ id: vms.id }).from(vms).where(eq(vms.name, name)).get();
+    async zoneOf(name) {
+      const { vms } = core.ctx.t;
+      const [row] = await core.ctx.db.select({ id: vms.id }).from(vms).where(eq(vms.name, name));
       if (!row) throw new Error(`no VM named ${name}`);
       return row.id;
     },
     async close() {
       await core.stop();
-      opened.close();
+      await database.close();
       rmSync(dataDir, { recursive: true, force: true });
     },
   };

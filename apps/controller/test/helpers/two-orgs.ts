@@ -1,6 +1,5 @@
 import { eq } from 'drizzle-orm';
 import { expect } from 'vitest';
-import { envs, vms } from '../../src/db/schema.js';
 import type { FakeAgent } from './fake-agent.js';
 import { type Harness, json, sshKey } from './harness.js';
 import { uploadImage } from './images.js';
@@ -79,20 +78,11 @@ async function createTenant(h: Harness, tag: 'alpha' | 'bravo'): Promise<Tenant>
     await h.req('POST', '/v1/api-keys', { name: 'shared-key' }, member.token),
   );
   await h.idle();
+  const { envs, vms } = h.core.ctx.t;
   const internalIds = [
-    ...h.core.ctx.db
-      .select({ id: envs.id })
-      .from(envs)
-      .where(eq(envs.orgId, org.id))
-      .all()
-      .map((r) => r.id),
-    ...h.core.ctx.db
-      .select({ id: vms.id })
-      .from(vms)
-      .where(eq(vms.orgId, org.id))
-      .all()
-      .map((r) => r.id),
-  ];
+    ...(await h.core.ctx.db.select({ id: envs.id }).from(envs).where(eq(envs.orgId, org.id))),
+    ...(await h.core.ctx.db.select({ id: vms.id }).from(vms).where(eq(vms.orgId, org.id))),
+  ].map((r) => r.id);
   return {
     tag,
     orgId: org.id,

@@ -27,9 +27,12 @@ describe('bootstrap', () => {
 
   it('stores no secret in clear in the database', async () => {
     h = await createHarness();
-    const dump = JSON.stringify(
-      h.core.ctx.db.$client.prepare('select * from users, api_keys, license_keys').all(),
-    );
+    const { users, apiKeys, licenseKeys } = h.core.ctx.t;
+    const dump = JSON.stringify([
+      await h.core.ctx.db.select().from(users),
+      await h.core.ctx.db.select().from(apiKeys),
+      await h.core.ctx.db.select().from(licenseKeys),
+    ]);
     expect(dump).not.toContain(h.adminKey);
     expect(dump).not.toContain(h.licenseKey);
     expect(dump).not.toContain(h.adminPassword);

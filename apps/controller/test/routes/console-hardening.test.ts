@@ -163,7 +163,7 @@ describe('open consoles of a revoked credential', () => {
     await revoked.until('login: ');
     await kept.until('login: ');
     expect((await s.h.req('DELETE', `/v1/api-keys/${key.id}`)).status).toBeLessThan(300);
-    s.h.core.checkConsoles();
+    await s.h.core.checkConsoles();
     expect(await revoked.closed).toEqual({
       code: 4401,
       reason: 'the credential this console was opened with was revoked or has expired',

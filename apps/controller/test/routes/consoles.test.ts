@@ -1,7 +1,6 @@
 import type { ConsoleTicket } from '@apiary/protocol';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ControllerConfig } from '../../src/config.js';
-import { hosts } from '../../src/db/schema.js';
 import { ConsoleAgent } from '../helpers/console-agent.js';
 import { openConsole } from '../helpers/console-client.js';
 import { createHarness, type Harness, json, sshKey } from '../helpers/harness.js';
@@ -237,7 +236,8 @@ describe('the console websocket', () => {
     const s = await setup();
     const t = await s.ticket();
     // A sealed agent key that no longer opens (e.g. secret.key replaced).
-    s.h.core.ctx.db.update(hosts).set({ agentKeyEnc: 'v1:broken' }).run();
+    const { hosts } = s.h.core.ctx.t;
+    await s.h.core.ctx.db.update(hosts).set({ agentKeyEnc: 'v1:broken' });
     const c = openConsole(s.socketUrl(t));
     const closed = await c.closed;
     expect(closed.code).toBe(1011);

@@ -16,7 +16,7 @@ const INDEX = '<!doctype html><html><body><div id="app"></div></body></html>';
 const SCRIPT = 'console.log("dashboard")';
 let h: Harness;
 let dist: string;
-let app: ReturnType<typeof createControllerCore>['app'];
+let app: Awaited<ReturnType<typeof createControllerCore>>['app'];
 
 beforeAll(async () => {
   dist = mkdtempSync(join(tmpdir(), 'apiary-dist-'));
@@ -25,13 +25,15 @@ beforeAll(async () => {
   writeFileSync(join(dist, 'assets', 'index-AbC123.js'), SCRIPT);
   writeFileSync(join(dist, 'favicon.svg'), '<svg/>');
   h = await createHarness();
-  app = (await createControllerCore({
-    config: h.core.ctx.config,
-    db: h.core.ctx.db,
-    log: h.core.ctx.log,
-    secretKey: Buffer.alloc(32, 7),
-    dashboardDir: dist,
-  })).app;
+  app = (
+    await createControllerCore({
+      config: h.core.ctx.config,
+      database: h.database,
+      log: h.core.ctx.log,
+      secretKey: Buffer.alloc(32, 7),
+      dashboardDir: dist,
+    })
+  ).app;
 });
 afterAll(async () => {
   await h.close();
@@ -97,13 +99,15 @@ describe('the dashboard at /', () => {
 
   it('shows a small page instead when the dashboard is not built', async () => {
     const empty = tempDir('nodist');
-    const bare = (await createControllerCore({
-      config: h.core.ctx.config,
-      db: h.core.ctx.db,
-      log: h.core.ctx.log,
-      secretKey: Buffer.alloc(32, 7),
-      dashboardDir: empty,
-    })).app;
+    const bare = (
+      await createControllerCore({
+        config: h.core.ctx.config,
+        database: h.database,
+        log: h.core.ctx.log,
+        secretKey: Buffer.alloc(32, 7),
+        dashboardDir: empty,
+      })
+    ).app;
     const res = await bare.request('/', { headers: { accept: 'text/html' } });
     expect(await res.text()).toContain('The dashboard is not built');
   });

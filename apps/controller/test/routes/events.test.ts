@@ -115,7 +115,7 @@ describe('event streams of stale callers', () => {
     );
     const res = await h.req('GET', '/v1/events', undefined, login.token);
     await h.req('PATCH', `/v1/users/${user.id}`, { disabled: true });
-    h.core.checkCredentials();
+    await h.core.checkCredentials();
     expect(await endsWithin(res, 2000)).toBe('ended');
   });
 

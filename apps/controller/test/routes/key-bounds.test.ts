@@ -1,4 +1,5 @@
 import { controllerRoutes, SCOPES } from '@apiary/protocol';
+import { eq } from 'drizzle-orm';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createHarness, type Harness, json } from '../helpers/harness.js';
 
@@ -174,11 +175,12 @@ describe('deleting an organization', () => {
 
     h.clock?.advance(61_000);
     expect((await h.req('DELETE', `/v1/orgs/${org.id}`)).status).toBe(200);
-    const left = h.core.ctx.db.$client
-      .prepare(
-        'select (select count(*) from api_keys where org_id = ?) + (select count(*) from license_keys where org_id = ?) as n',
-      )
-      .get(org.id, org.id) as { n: number };
-    expect(left.n).toBe(0);
+    const { apiKeys, licenseKeys } = h.core.ctx.t;
+    const keys = await h.core.ctx.db.select().from(apiKeys).where(eq(apiKeys.orgId, org.id));
+    const licenses = await h.core.ctx.db
+      .select()
+      .from(licenseKeys)
+      .where(eq(licenseKeys.orgId, org.id));
+    expect(keys.length + licenses.length).toBe(0);
   });
 });

@@ -8,7 +8,6 @@ import {
 } from '@apiary/protocol';
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { envs, vms } from '../../src/db/schema.js';
 import { createHarness, type Harness, sshKey } from '../helpers/harness.js';
 import { uploadImage } from '../helpers/images.js';
 
@@ -34,9 +33,10 @@ beforeAll(async () => {
 afterAll(async () => h?.close());
 
 /** Puts the environment (and its VM) in a state directly, as if a saga had left it there. */
-function setStates(env: EnvState, vm?: string) {
-  h.core.ctx.db.update(envs).set({ state: env }).where(eq(envs.name, 'rules')).run();
-  if (vm) h.core.ctx.db.update(vms).set({ state: vm }).where(eq(vms.name, 'rules-0')).run();
+async function setStates(env: EnvState, vm?: string) {
+  const { envs, vms } = h.core.ctx.t;
+  await h.core.ctx.db.update(envs).set({ state: env }).where(eq(envs.name, 'rules'));
+  if (vm) await h.core.ctx.db.update(vms).set({ state: vm }).where(eq(vms.name, 'rules-0'));
 }
 
 const ENV_REQUESTS: Record<EnvAction, [string, string, unknown?]> = {
@@ -51,7 +51,7 @@ describe('the controller applies the shared action rules', () => {
     for (const action of Object.keys(ENV_REQUESTS) as EnvAction[]) {
       const allowed = envActionAllowed(state, action);
       it(`${allowed ? 'accepts' : 'refuses'} ${action} of an environment that is ${state}`, async () => {
-        setStates(state);
+        await setStates(state);
         const [method, path, body] = ENV_REQUESTS[action];
         const res = await h.req(method, path, body);
         await h.idle();
@@ -64,7 +64,7 @@ describe('the controller applies the shared action rules', () => {
     for (const action of ['stop', 'start', 'restart'] as VmAction[]) {
       const allowed = vmActionAllowed(vmState, action);
       it(`${allowed ? 'accepts' : 'refuses'} ${action} of a VM that is ${vmState}`, async () => {
-        setStates('active', vmState);
+        await setStates('active', vmState);
         const res = await h.req('POST', `/v1/vms/rules-0/${action}`);
         await h.idle();
         expect(res.status < 300 ? 'accepted' : res.status).toBe(allowed ? 'accepted' : 409);
@@ -73,7 +73,7 @@ describe('the controller applies the shared action rules', () => {
   }
 
   it('refuses VM actions while the environment itself is changing', async () => {
-    setStates('stopping', 'running');
+    await setStates('stopping', 'running');
     expect((await h.req('POST', '/v1/vms/rules-0/restart')).status).toBe(409);
   });
 });

@@ -154,7 +154,7 @@ describe('operator add by address (seed 003 POST /api/hosts)', () => {
     agent.down = true;
     h.clock?.advance(3000);
     await h.core.poll();
-    h.core.sweep();
+    await h.core.sweep();
     expect((await json<Host>(await h.req('GET', '/v1/hosts/host_poll00000001'))).liveness).toBe(
       'suspect',
     );

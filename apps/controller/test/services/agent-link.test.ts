@@ -6,9 +6,9 @@ import { uploadImage } from '../helpers/images.js';
 let h: Harness;
 afterEach(async () => h?.close());
 
-/** Rows changed in the database since the connection opened (SQLite's own counter). */
+/** Statements that changed data since the database was opened. */
 function dbChanges(h: Harness): number {
-  return (h.core.ctx.db.$client.prepare('select total_changes() as n').get() as { n: number }).n;
+  return h.database.writes();
 }
 
 describe('agent registration and heartbeats', () => {
@@ -34,12 +34,13 @@ describe('agent registration and heartbeats', () => {
         free: { cpu: 16 },
       },
     });
-    const stored = h.core.ctx.db.$client
-      .prepare('select agent_key_enc, credential_hash from hosts')
-      .get() as Record<string, string>;
-    expect(stored.agent_key_enc).toMatch(/^v1:/);
-    expect(stored.agent_key_enc).not.toContain('wh_');
-    expect(stored.credential_hash).not.toBe(credential);
+    const { hosts } = h.core.ctx.t;
+    const [stored] = await h.core.ctx.db
+      .select({ agent_key_enc: hosts.agentKeyEnc, credential_hash: hosts.credentialHash })
+      .from(hosts);
+    expect(stored?.agent_key_enc).toMatch(/^v1:/);
+    expect(stored?.agent_key_enc).not.toContain('wh_');
+    expect(stored?.credential_hash).not.toBe(credential);
   });
 
   it('writes nothing to the database for a heartbeat with nothing new', async () => {
@@ -127,7 +128,7 @@ describe('agent registration and heartbeats', () => {
     await uploadImage(h, 'img');
     await h.req('POST', '/v1/envs', { id: 'inv', ssh_keys: [sshKey()], vms: [{ image: 'img' }] });
     await h.idle();
-    const vm = agent.vms.get(h.zoneOf('inv-0'));
+    const vm = agent.vms.get(await h.zoneOf('inv-0'));
     expect(vm?.state).toBe('running');
     if (!vm) return;
     // The guest shuts itself down; the agent reports it.

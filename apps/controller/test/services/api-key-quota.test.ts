@@ -1,6 +1,5 @@
 import { eq } from 'drizzle-orm';
 import { afterEach, describe, expect, it } from 'vitest';
-import { apiKeys, users } from '../../src/db/schema.js';
 import { API_KEY_LIMITS } from '../../src/services/auth/api-key-quota.js';
 import { createHarness, type Harness, json } from '../helpers/harness.js';
 
@@ -43,23 +42,21 @@ describe('API key quotas', () => {
   it('refuses an organization more than 1000 active keys', async () => {
     h = await createHarness();
     const token = await member('late');
-    const user = h.core.ctx.db.select().from(users).where(eq(users.username, 'late')).get();
+    const { users, apiKeys } = h.core.ctx.t;
+    const [user] = await h.core.ctx.db.select().from(users).where(eq(users.username, 'late'));
     const now = Date.now();
-    h.core.ctx.db
-      .insert(apiKeys)
-      .values(
-        Array.from({ length: API_KEY_LIMITS.perOrg }, (_, i) => ({
-          id: `key_filler${i}`,
-          name: 'filler',
-          prefix: `apy_f${i}`,
-          keyHash: 'x',
-          role: 'member' as const,
-          orgId: user?.orgId ?? null,
-          userId: null,
-          createdAt: now,
-        })),
-      )
-      .run();
+    await h.core.ctx.db.insert(apiKeys).values(
+      Array.from({ length: API_KEY_LIMITS.perOrg }, (_, i) => ({
+        id: `key_filler${i}`,
+        name: 'filler',
+        prefix: `apy_f${i}`,
+        keyHash: 'x',
+        role: 'member' as const,
+        orgId: user?.orgId ?? null,
+        userId: null,
+        createdAt: now,
+      })),
+    );
     const refused = await newKey(token);
     expect(refused.status).toBe(409);
     expect((await json<{ msg: string }>(refused)).msg).toMatch(/organization holds 1000/);

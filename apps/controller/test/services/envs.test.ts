@@ -91,11 +91,11 @@ describe('environments', () => {
     expect((await h.req('POST', '/v1/envs/my-env/stop')).status).toBe(202);
     await h.idle();
     let env = await json<Env>(await h.req('GET', '/v1/envs/my-env'));
-    expect([env.state, env.vms[0]?.state, agent?.vms.get(h.zoneOf('my-env-0'))?.state]).toEqual([
-      'stopped',
-      'stopped',
-      'stopped',
-    ]);
+    expect([
+      env.state,
+      env.vms[0]?.state,
+      agent?.vms.get(await h.zoneOf('my-env-0'))?.state,
+    ]).toEqual(['stopped', 'stopped', 'stopped']);
     await h.req('POST', '/v1/envs/my-env/start');
     await h.idle();
     env = await json<Env>(await h.req('GET', '/v1/envs/my-env'));
@@ -226,7 +226,7 @@ describe('environments', () => {
     expect(env.vms[0]?.error?.msg).toMatch(/cannot reach/);
     expect((await hostsReserved(h)).host_fleet00000001?.cpu).toBe(2);
     agent.down = false;
-    h.core.reap();
+    await h.core.reap();
     await h.idle();
     env = await json<Env>(await h.req('GET', '/v1/envs/my-env'));
     expect(env.state).toBe('deleted');
@@ -239,11 +239,11 @@ describe('environments', () => {
     const [agent] = await fleet(1);
     await h.req('POST', '/v1/envs', { ...seedBody(), lifetime: 60 });
     await h.idle();
-    h.core.reap();
+    await h.core.reap();
     await h.idle();
     expect((await json<Env>(await h.req('GET', '/v1/envs/my-env'))).state).toBe('active');
     h.clock?.advance(61_000);
-    h.core.reap();
+    await h.core.reap();
     await h.idle();
     expect((await json<Env>(await h.req('GET', '/v1/envs/my-env'))).state).toBe('deleted');
     expect(agent?.liveVms()).toEqual([]);
@@ -327,14 +327,14 @@ describe('environments', () => {
     await new Promise((r) => setTimeout(r, 100));
     await h.core.stop();
     expect((await json<Env>(await h.req('GET', '/v1/envs/my-env'))).state).toBe('creating');
-    const restarted = (await createControllerCore({
+    const restarted = await createControllerCore({
       config: h.core.ctx.config,
-      db: h.core.ctx.db,
+      database: h.database,
       fetch: h.network.fetch,
       log: h.core.ctx.log,
-    }));
+    });
     // Same data dir, same key file: the new process can open the stored agent key.
-    restarted.reap();
+    await restarted.reap();
     await restarted.ctx.work.idle();
     const env = await json<Env>(
       await restarted.app.request('/v1/envs/my-env', {

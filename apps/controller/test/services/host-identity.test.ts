@@ -1,4 +1,5 @@
 import type { HeartbeatResp, Host, Image } from '@apiary/protocol';
+import { eq } from 'drizzle-orm';
 import { afterEach, describe, expect, it } from 'vitest';
 import { FakeAgent } from '../helpers/fake-agent.js';
 import { createHarness, type Harness, json, sshKey } from '../helpers/harness.js';
@@ -14,11 +15,13 @@ afterEach(async () => h?.close());
 
 const IMPOSTOR_KEY = `wh_${'f'.repeat(32)}`;
 
-function storedAgentKey(hostId: string): string {
-  const row = h.core.ctx.db.$client
-    .prepare('select agent_key_enc from hosts where id = ?')
-    .get(hostId) as { agent_key_enc: string };
-  return h.core.ctx.box.open(row.agent_key_enc);
+async function storedAgentKey(hostId: string): Promise<string> {
+  const { hosts } = h.core.ctx.t;
+  const [row] = await h.core.ctx.db
+    .select({ enc: hosts.agentKeyEnc })
+    .from(hosts)
+    .where(eq(hosts.id, hostId));
+  return h.core.ctx.box.open(row?.enc ?? '');
 }
 
 async function host(id: string, token?: string): Promise<Host> {
@@ -54,7 +57,7 @@ describe('a stolen license key', () => {
       vms: [{ image: 'img' }],
     });
     await h.idle();
-    const zone = h.zoneOf('victim-0');
+    const zone = await h.zoneOf('victim-0');
     const before = await host(real.hostId);
 
     const impostor = impostorOf(real);
@@ -68,7 +71,7 @@ describe('a stolen license key', () => {
     const after = await host(real.hostId);
     expect(after.addr).toBe(before.addr);
     expect(after.credential.state).toBe('active');
-    expect(storedAgentKey(real.hostId)).toBe(real.key);
+    expect(await storedAgentKey(real.hostId)).toBe(real.key);
     expect((await heartbeatAs(real.hostId, credential)).status).toBe(200);
 
     // Deleting the environment reaches the real host, not the impostor.
@@ -91,7 +94,7 @@ describe('a stolen license key', () => {
       });
       expect(res.status).toBe(401);
     }
-    expect(storedAgentKey(victim.agent.hostId)).toBe(victim.agent.key);
+    expect(await storedAgentKey(victim.agent.hostId)).toBe(victim.agent.key);
     expect((await heartbeatAs(victim.agent.hostId, victim.credential)).status).toBe(200);
   });
 

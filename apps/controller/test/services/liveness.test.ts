@@ -17,12 +17,12 @@ describe('host liveness', () => {
     const getHost = async () => json<Host>(await h.req('GET', '/v1/hosts/host_live00000001'));
 
     h.clock?.advance(3000);
-    h.core.sweep();
+    await h.core.sweep();
     expect((await getHost()).liveness).toBe('suspect');
     expect((await json<Env>(await h.req('GET', '/v1/envs/web'))).vms[0]?.state).toBe('running');
 
     h.clock?.advance(6000);
-    h.core.sweep();
+    await h.core.sweep();
     expect((await getHost()).liveness).toBe('down');
     const env = await json<Env>(await h.req('GET', '/v1/envs/web'));
     expect(env.state).toBe('active');
@@ -34,7 +34,7 @@ describe('host liveness', () => {
     expect(agent.calls.filter((c) => c.method === 'DELETE')).toEqual([]);
     expect((await getHost()).capacity.reserved.cpu).toBe(2);
     // The reaper does not touch it either.
-    h.core.reap();
+    await h.core.reap();
     await h.idle();
     expect(agent.liveVms()).toHaveLength(1);
 
@@ -49,17 +49,17 @@ describe('host liveness', () => {
   it('counts silence from the end of the grace period after a restart', async () => {
     h = await createHarness({ manualClock: true, config: { restartGraceMs: 30_000 } });
     await h.addAgent({ hostId: 'host_live00000004' });
-    const restarted = (await createControllerCore({
+    const restarted = await createControllerCore({
       config: h.core.ctx.config,
-      db: h.core.ctx.db,
+      database: h.database,
       clock: h.clock,
       log: h.core.ctx.log,
-    }));
+    });
     h.clock?.advance(30_000 + 2999);
-    restarted.sweep();
+    await restarted.sweep();
     expect(restarted.ctx.liveness.state('host_live00000004')).toBe('ready');
     h.clock?.advance(1);
-    restarted.sweep();
+    await restarted.sweep();
     expect(restarted.ctx.liveness.state('host_live00000004')).toBe('suspect');
     await restarted.stop();
   });
@@ -69,7 +69,7 @@ describe('host liveness', () => {
     await h.addAgent({ hostId: 'host_live00000002' });
     await uploadImage(h, 'img');
     h.clock?.advance(3000);
-    h.core.sweep();
+    await h.core.sweep();
     const res = await h.req('POST', '/v1/envs', {
       id: 'x',
       ssh_keys: [sshKey()],
@@ -83,22 +83,22 @@ describe('host liveness', () => {
     h = await createHarness({ manualClock: true, config: { restartGraceMs: 30_000 } });
     const { agent, credential } = await h.addAgent({ hostId: 'host_live00000003' });
     await h.core.stop();
-    const restarted = (await createControllerCore({
+    const restarted = await createControllerCore({
       config: h.core.ctx.config,
-      db: h.core.ctx.db,
+      database: h.database,
       clock: h.clock,
       fetch: h.network.fetch,
       log: h.core.ctx.log,
-    }));
+    });
     // The restart took a while: longer than the down threshold.
     h.clock?.advance(20_000);
-    restarted.sweep();
+    await restarted.sweep();
     const host = async () =>
-      (await json<Host>(
+      await json<Host>(
         await restarted.app.request('/v1/hosts/host_live00000003', {
           headers: { authorization: `Bearer ${h.adminKey}` },
         }),
-      ));
+      );
     expect((await host()).liveness).toBe('ready');
     // Heartbeats resume with the same credential: nothing to re-register.
     const res = await restarted.app.request('/v1/internal/hosts/host_live00000003/heartbeat', {
@@ -110,7 +110,7 @@ describe('host liveness', () => {
     expect((await json(res)).ack_generation).toBe(agent.generation);
     // Once heard from again, silence counts as usual.
     h.clock?.advance(3000);
-    restarted.sweep();
+    await restarted.sweep();
     expect((await host()).liveness).toBe('suspect');
     await restarted.stop();
   });

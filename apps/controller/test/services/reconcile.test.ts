@@ -41,7 +41,7 @@ function stray(id: string, o: Partial<HostVm> = {}): HostVm {
 describe('deleting a VM: gone only when the host shows nothing of it', () => {
   it('does not mark a VM deleted when its agent answers 404 but the host still holds it', async () => {
     const { agent } = await withEnv();
-    agent.lieGone.add(h.zoneOf('trust-0'));
+    agent.lieGone.add(await h.zoneOf('trust-0'));
     await h.req('DELETE', '/v1/envs/trust');
     await h.idle();
     const env = await getEnv();
@@ -53,7 +53,7 @@ describe('deleting a VM: gone only when the host shows nothing of it', () => {
     expect((await getHost()).capacity.reserved.cpu).toBeGreaterThan(0);
     // Once the agent tells the truth, the reaper's retry deletes it for real.
     agent.lieGone.clear();
-    h.core.reap();
+    await h.core.reap();
     await h.idle();
     expect((await getEnv()).state).toBe('deleted');
     expect(agent.liveVms()).toEqual([]);
@@ -64,7 +64,7 @@ describe('deleting a VM: gone only when the host shows nothing of it', () => {
     // The delete is slow on the agent; meanwhile an inventory leaves the VM out.
     agent.opDelayMs = 60_000;
     await h.req('DELETE', '/v1/envs/trust');
-    agent.lieGone.add(h.zoneOf('trust-0'));
+    agent.lieGone.add(await h.zoneOf('trust-0'));
     await h.heartbeat(agent, credential);
     expect((await getEnv()).vms[0]?.state).toBe('deleting');
     // A running VM reported `deleted` is unknown, not gone.
@@ -82,7 +82,7 @@ async function setUpSecondEnv(agent: FakeAgent, _credential: string) {
   const before = agent.opDelayMs;
   agent.opDelayMs = 5;
   await h.req('POST', '/v1/envs', { id: 'trust2', ssh_keys: [sshKey()], vms: [{ image: 'box' }] });
-  for (let i = 0; i < 100 && agent.vms.get(h.zoneOf('trust2-0'))?.state !== 'running'; i++)
+  for (let i = 0; i < 100 && agent.vms.get(await h.zoneOf('trust2-0'))?.state !== 'running'; i++)
     await new Promise((r) => setTimeout(r, 20));
   for (let i = 0; i < 100; i++) {
     const env = await json<Env>(await h.req('GET', '/v1/envs/trust2'));
@@ -185,7 +185,7 @@ describe('the reconcile pass', () => {
     const { agent } = await h.addAgent({ hostId: HOST, opDelayMs: 60_000 });
     await uploadImage(h, 'box');
     await h.req('POST', '/v1/envs', { id: 'trust', ssh_keys: [sshKey()], vms: [{ image: 'box' }] });
-    const zone = h.zoneOf('trust-0');
+    const zone = await h.zoneOf('trust-0');
     for (let i = 0; i < 200 && !agent.vms.has(zone); i++)
       await new Promise((r) => setTimeout(r, 10));
     expect(agent.vms.get(zone)?.state).toBe('creating');

@@ -1,7 +1,6 @@
 import type { Drain, Env, Host, Vm } from '@apiary/protocol';
 import { eq } from 'drizzle-orm';
 import { afterEach, describe, expect, it } from 'vitest';
-import { vms } from '../../src/db/schema.js';
 import { createHarness, type Harness, json, sshKey } from '../helpers/harness.js';
 import { createTwoTenants } from '../helpers/two-orgs.js';
 
@@ -30,7 +29,8 @@ describe('environment names are per organization', () => {
       expect(vm.host_id).toBe(t.hostId);
     }
     // Two rows, two zone names, one on each host: nothing collides.
-    const rows = h.core.ctx.db.select().from(vms).where(eq(vms.name, 'shared-0')).all();
+    const { vms } = h.core.ctx.t;
+    const rows = await h.core.ctx.db.select().from(vms).where(eq(vms.name, 'shared-0'));
     expect(new Set(rows.map((r) => r.id)).size).toBe(2);
     for (const r of rows) expect(r.id).toMatch(/^shared-[a-z2-7]{8}-0$/);
     expect([...alpha.agent.vms.keys()]).not.toContain(

@@ -12,20 +12,26 @@ import type { Principal } from './principal.js';
 export const API_KEY_LIMITS = { perUser: 100, perOrg: 1_000 } as const;
 
 /** Refuses (409) a new key for `p` in `orgId` once the user or the organization is at its bound. */
-export async function assertApiKeyQuota(ctx: Ctx, p: Principal, orgId: string | null): Promise<void> {
+export async function assertApiKeyQuota(
+  ctx: Ctx,
+  p: Principal,
+  orgId: string | null,
+): Promise<void> {
   const { apiKeys } = ctx.t;
   const now = ctx.clock.now();
   const active = async (scope: SQL) =>
-    (await ctx.db
-      .select({ n: count() })
-      .from(apiKeys)
-      .where(
-        and(
-          scope,
-          isNull(apiKeys.revokedAt),
-          or(isNull(apiKeys.expiresAt), gt(apiKeys.expiresAt, now)),
-        ),
-      ))[0]?.n ?? 0;
+    (
+      await ctx.db
+        .select({ n: count() })
+        .from(apiKeys)
+        .where(
+          and(
+            scope,
+            isNull(apiKeys.revokedAt),
+            or(isNull(apiKeys.expiresAt), gt(apiKeys.expiresAt, now)),
+          ),
+        )
+    )[0]?.n ?? 0;
   if (p.userId && (await active(eq(apiKeys.userId, p.userId))) >= API_KEY_LIMITS.perUser) {
     throw new ApiError(
       'conflict',

@@ -39,7 +39,11 @@ export function toApiKeyView(row: typeof apiKeys.$inferSelect): ApiKey {
  * Creates a key at most as powerful as its creator: no higher role, no scope the creator's own
  * key lacks (a scoped key makes keys within its scopes). The key is in the response, once.
  */
-export async function createApiKey(ctx: Ctx, p: Principal, input: CreateApiKeyReq): Promise<CreatedApiKey> {
+export async function createApiKey(
+  ctx: Ctx,
+  p: Principal,
+  input: CreateApiKeyReq,
+): Promise<CreatedApiKey> {
   const { apiKeys } = ctx.t;
   const role = input.role ?? p.role;
   if (!roleAtLeast(p.role, role)) throw new ApiError('forbidden', `cannot create a ${role} key`);
@@ -48,7 +52,7 @@ export async function createApiKey(ctx: Ctx, p: Principal, input: CreateApiKeyRe
   if (beyond.length > 0) {
     throw new ApiError('forbidden', `cannot grant scopes your own key lacks: ${beyond.join(', ')}`);
   }
-  const orgId = role === 'super_admin' ? null : (await resolveTargetOrg(ctx, p, input.org_id));
+  const orgId = role === 'super_admin' ? null : await resolveTargetOrg(ctx, p, input.org_id);
   await assertApiKeyQuota(ctx, p, orgId);
   const now = ctx.clock.now();
   const secret = newSecret('apy');
@@ -80,13 +84,13 @@ function visibleKeys({ apiKeys }: Tables, p: Principal): SQL | undefined {
 export async function listApiKeys(ctx: Ctx, p: Principal, page: Pagination) {
   const { apiKeys } = ctx.t;
   const where = visibleKeys(ctx.t, p);
-  const rows = (await ctx.db
+  const rows = await ctx.db
     .select()
     .from(apiKeys)
     .where(where)
     .orderBy(apiKeys.createdAt, apiKeys.id)
     .limit(page.limit)
-    .offset(page.offset));
+    .offset(page.offset);
   const total = (await ctx.db.select({ n: count() }).from(apiKeys).where(where))[0]?.n ?? 0;
   return { items: rows.map(toApiKeyView), total, limit: page.limit, offset: page.offset };
 }
@@ -94,10 +98,12 @@ export async function listApiKeys(ctx: Ctx, p: Principal, page: Pagination) {
 export async function revokeApiKey(ctx: Ctx, p: Principal, id: string) {
   const { apiKeys } = ctx.t;
   const where = visibleKeys(ctx.t, p);
-  const row = (await ctx.db
-    .select()
-    .from(apiKeys)
-    .where(where ? and(eq(apiKeys.id, id), where) : eq(apiKeys.id, id)))[0];
+  const row = (
+    await ctx.db
+      .select()
+      .from(apiKeys)
+      .where(where ? and(eq(apiKeys.id, id), where) : eq(apiKeys.id, id))
+  )[0];
   if (!row) throw new ApiError('not_found', `API key ${id} not found`);
   if (row.revokedAt === null) {
     await ctx.db.update(apiKeys).set({ revokedAt: ctx.clock.now() }).where(eq(apiKeys.id, id));

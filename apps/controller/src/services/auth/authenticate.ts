@@ -25,19 +25,19 @@ const UNKNOWN: BearerOutcome = { refused: 'invalid, expired or revoked credentia
  */
 export async function authenticateBearer(ctx: Ctx, token: string): Promise<BearerOutcome> {
   if (token.length < 20 || token.length > 128) return UNKNOWN;
-  if (token.startsWith('apy_')) return (await authenticateApiKey(ctx, token));
-  if (token.startsWith('aps_')) return (await authenticateSession(ctx, token));
+  if (token.startsWith('apy_')) return await authenticateApiKey(ctx, token);
+  if (token.startsWith('aps_')) return await authenticateSession(ctx, token);
   return UNKNOWN;
 }
 
 async function authenticateApiKey(ctx: Ctx, token: string): Promise<BearerOutcome> {
   const { apiKeys, users } = ctx.t;
   const now = ctx.clock.now();
-  const candidates = (await ctx.db
+  const candidates = await ctx.db
     .select({ key: apiKeys, user: users })
     .from(apiKeys)
     .leftJoin(users, eq(users.id, apiKeys.userId))
-    .where(eq(apiKeys.prefix, secretPrefix(token))));
+    .where(eq(apiKeys.prefix, secretPrefix(token)));
   for (const { key, user } of candidates) {
     if (!secretMatches(token, key.keyHash)) continue;
     if (key.revokedAt !== null) return { refused: `API key ${key.id} was revoked` };
@@ -81,11 +81,11 @@ function keyOrg(
 async function authenticateSession(ctx: Ctx, token: string): Promise<BearerOutcome> {
   const { sessions, users } = ctx.t;
   const now = ctx.clock.now();
-  const candidates = (await ctx.db
+  const candidates = await ctx.db
     .select({ session: sessions, user: users })
     .from(sessions)
     .innerJoin(users, eq(users.id, sessions.userId))
-    .where(eq(sessions.prefix, secretPrefix(token))));
+    .where(eq(sessions.prefix, secretPrefix(token)));
   for (const { session, user } of candidates) {
     if (!secretMatches(token, session.tokenHash)) continue;
     if (session.expiresAt <= now) return { refused: 'session expired: log in again' };

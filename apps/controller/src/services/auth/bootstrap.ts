@@ -42,26 +42,24 @@ export async function bootstrapIfEmpty(
     if (((await tx.select({ n: count() }).from(users))[0]?.n ?? 0) > 0) return;
     await tx.insert(orgs).values({ id: orgId, name: DEFAULT_ORG_NAME, createdAt: now });
     await tx.insert(meta).values({ key: 'default_org_id', value: orgId });
-    await tx.insert(users)
-      .values({
-        id: userId,
-        username: 'admin',
-        passwordHash,
-        role: 'super_admin',
-        orgId: null,
-        createdAt: now,
-      });
-    await tx.insert(apiKeys)
-      .values({
-        id: newId('key'),
-        name: 'bootstrap',
-        prefix: apiKey.prefix,
-        keyHash: apiKey.hash,
-        role: 'super_admin',
-        orgId: null,
-        userId,
-        createdAt: now,
-      });
+    await tx.insert(users).values({
+      id: userId,
+      username: 'admin',
+      passwordHash,
+      role: 'super_admin',
+      orgId: null,
+      createdAt: now,
+    });
+    await tx.insert(apiKeys).values({
+      id: newId('key'),
+      name: 'bootstrap',
+      prefix: apiKey.prefix,
+      keyHash: apiKey.hash,
+      role: 'super_admin',
+      orgId: null,
+      userId,
+      createdAt: now,
+    });
     licenseKey = (await insertLicenseKey(ctx.t, tx, now, 'bootstrap', orgId)).key;
   });
   if (!licenseKey) return null;

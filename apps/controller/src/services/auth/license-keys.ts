@@ -7,9 +7,8 @@ import {
 import { newId } from '@apiary/server-kit';
 import { and, count, eq, inArray } from 'drizzle-orm';
 import type { Ctx } from '../../context.js';
-import type { Tables } from '../../db/database.js';
+import type { DbOrTx, Tables } from '../../db/database.js';
 import type { licenseKeys } from '../../db/pg-schema.js';
-import type { DbOrTx } from '../../db/database.js';
 import { iso, isoOrNull } from '../../lib/clock.js';
 import { newSecret, secretMatches, secretPrefix } from '../../lib/secrets.js';
 import { resolveTargetOrg } from './orgs.js';
@@ -57,8 +56,8 @@ export async function createLicenseKey(
   input: { name: string; org_id?: string },
 ): Promise<CreatedLicenseKey> {
   requireRole(p, 'org_admin', 'creating a license key');
-  const orgId = (await resolveTargetOrg(ctx, p, input.org_id));
-  const { row, key } = (await insertLicenseKey(ctx.t, ctx.db, ctx.clock.now(), input.name, orgId));
+  const orgId = await resolveTargetOrg(ctx, p, input.org_id);
+  const { row, key } = await insertLicenseKey(ctx.t, ctx.db, ctx.clock.now(), input.name, orgId);
   return { ...toView(row, 0), key };
 }
 
@@ -67,27 +66,28 @@ export async function listLicenseKeys(ctx: Ctx, p: Principal, page: Pagination) 
   requireRole(p, 'org_admin', 'listing license keys');
   const org = orgFilter(p);
   const where = org === undefined ? undefined : eq(licenseKeys.orgId, org);
-  const rows = (await ctx.db
+  const rows = await ctx.db
     .select()
     .from(licenseKeys)
     .where(where)
     .orderBy(licenseKeys.createdAt, licenseKeys.id)
     .limit(page.limit)
-    .offset(page.offset));
+    .offset(page.offset);
   const counts = new Map(
     rows.length === 0
       ? []
-      : (await ctx.db
-          .select({ id: hosts.licenseKeyId, n: count() })
-          .from(hosts)
-          .where(
-            inArray(
-              hosts.licenseKeyId,
-              rows.map((r) => r.id),
-            ),
-          )
-          .groupBy(hosts.licenseKeyId))
-          .map((r) => [r.id, r.n]),
+      : (
+          await ctx.db
+            .select({ id: hosts.licenseKeyId, n: count() })
+            .from(hosts)
+            .where(
+              inArray(
+                hosts.licenseKeyId,
+                rows.map((r) => r.id),
+              ),
+            )
+            .groupBy(hosts.licenseKeyId)
+        ).map((r) => [r.id, r.n]),
   );
   const total = (await ctx.db.select({ n: count() }).from(licenseKeys).where(where))[0]?.n ?? 0;
   return {
@@ -102,14 +102,16 @@ export async function revokeLicenseKey(ctx: Ctx, p: Principal, id: string) {
   const { licenseKeys } = ctx.t;
   requireRole(p, 'org_admin', 'revoking a license key');
   const org = orgFilter(p);
-  const row = (await ctx.db
-    .select()
-    .from(licenseKeys)
-    .where(
-      org === undefined
-        ? eq(licenseKeys.id, id)
-        : and(eq(licenseKeys.id, id), eq(licenseKeys.orgId, org)),
-    ))[0];
+  const row = (
+    await ctx.db
+      .select()
+      .from(licenseKeys)
+      .where(
+        org === undefined
+          ? eq(licenseKeys.id, id)
+          : and(eq(licenseKeys.id, id), eq(licenseKeys.orgId, org)),
+      )
+  )[0];
   if (!row) throw new ApiError('not_found', `license key ${id} not found`);
   if (row.revokedAt === null) {
     await ctx.db
@@ -123,10 +125,10 @@ export async function revokeLicenseKey(ctx: Ctx, p: Principal, id: string) {
 /** The live license key matching `presented` (constant-time hash comparison), or null. */
 export async function verifyLicenseKey(ctx: Ctx, presented: string): Promise<LicenseKeyRow | null> {
   const { licenseKeys } = ctx.t;
-  const candidates = (await ctx.db
+  const candidates = await ctx.db
     .select()
     .from(licenseKeys)
-    .where(eq(licenseKeys.prefix, secretPrefix(presented))));
+    .where(eq(licenseKeys.prefix, secretPrefix(presented)));
   for (const row of candidates) {
     if (secretMatches(presented, row.keyHash)) return row.revokedAt === null ? row : null;
   }

@@ -24,7 +24,11 @@ export async function defaultOrgId(ctx: Ctx): Promise<string> {
 }
 
 /** The organization an action happens in: the caller's own, or the one a super-admin names. */
-export async function resolveTargetOrg(ctx: Ctx, p: Principal, requested: string | undefined): Promise<string> {
+export async function resolveTargetOrg(
+  ctx: Ctx,
+  p: Principal,
+  requested: string | undefined,
+): Promise<string> {
   if (requested !== undefined && requested !== p.orgId) {
     if (!isSuperAdmin(p))
       throw new ApiError('forbidden', 'only a super-admin may act in another organization');
@@ -41,7 +45,11 @@ export async function getOrg(ctx: Ctx, id: string) {
   return row;
 }
 
-export async function createOrg(ctx: Ctx, p: Principal, input: { name: string }): Promise<Organization> {
+export async function createOrg(
+  ctx: Ctx,
+  p: Principal,
+  input: { name: string },
+): Promise<Organization> {
   const { orgs } = ctx.t;
   requireRole(p, 'super_admin', 'creating an organization');
   const existing = (await ctx.db.select().from(orgs).where(eq(orgs.name, input.name)))[0];
@@ -54,13 +62,13 @@ export async function createOrg(ctx: Ctx, p: Principal, input: { name: string })
 export async function listOrgs(ctx: Ctx, p: Principal, page: Pagination) {
   const { orgs } = ctx.t;
   const where = isSuperAdmin(p) ? undefined : eq(orgs.id, p.orgId ?? '__none__');
-  const items = (await ctx.db
+  const items = await ctx.db
     .select()
     .from(orgs)
     .where(where)
     .orderBy(orgs.createdAt, orgs.id)
     .limit(page.limit)
-    .offset(page.offset));
+    .offset(page.offset);
   const total = (await ctx.db.select({ n: count() }).from(orgs).where(where))[0]?.n ?? 0;
   return { items: items.map(toOrgView), total, limit: page.limit, offset: page.offset };
 }
@@ -83,25 +91,40 @@ export async function deleteOrg(ctx: Ctx, p: Principal, id: string) {
   if (id === (await defaultOrgId(ctx)))
     throw new ApiError('conflict', 'the default organization cannot be deleted');
   const counts: Array<[string, number]> = [
-    ['users', (await ctx.db.select({ n: count() }).from(users).where(eq(users.orgId, id)))[0]?.n ?? 0],
-    ['hosts', (await ctx.db.select({ n: count() }).from(hosts).where(eq(hosts.orgId, id)))[0]?.n ?? 0],
+    [
+      'users',
+      (await ctx.db.select({ n: count() }).from(users).where(eq(users.orgId, id)))[0]?.n ?? 0,
+    ],
+    [
+      'hosts',
+      (await ctx.db.select({ n: count() }).from(hosts).where(eq(hosts.orgId, id)))[0]?.n ?? 0,
+    ],
     [
       'environments',
-      (await ctx.db
-        .select({ n: count() })
-        .from(envs)
-        .where(and(eq(envs.orgId, id), ne(envs.state, 'deleted'))))[0]?.n ?? 0,
+      (
+        await ctx.db
+          .select({ n: count() })
+          .from(envs)
+          .where(and(eq(envs.orgId, id), ne(envs.state, 'deleted')))
+      )[0]?.n ?? 0,
     ],
     [
       'live API keys',
-      (await ctx.db.select({ n: count() }).from(apiKeys).where(liveApiKeysOf(ctx.t, id, now)))[0]?.n ?? 0,
+      (
+        await ctx.db
+          .select({ n: count() })
+          .from(apiKeys)
+          .where(liveApiKeysOf(ctx.t, id, now))
+      )[0]?.n ?? 0,
     ],
     [
       'live license keys',
-      (await ctx.db
-        .select({ n: count() })
-        .from(licenseKeys)
-        .where(and(eq(licenseKeys.orgId, id), isNull(licenseKeys.revokedAt))))[0]?.n ?? 0,
+      (
+        await ctx.db
+          .select({ n: count() })
+          .from(licenseKeys)
+          .where(and(eq(licenseKeys.orgId, id), isNull(licenseKeys.revokedAt)))
+      )[0]?.n ?? 0,
     ],
     [
       'images',
@@ -115,9 +138,11 @@ export async function deleteOrg(ctx: Ctx, p: Principal, id: string) {
     // Deleted environments and dead keys (revoked or expired: they open nothing) are history;
     // they go with their organization.
     await tx.delete(envs).where(eq(envs.orgId, id));
-    await tx.delete(apiKeys)
+    await tx
+      .delete(apiKeys)
       .where(and(eq(apiKeys.orgId, id), not(liveApiKeysOf(ctx.t, id, now) as SQL)));
-    await tx.delete(licenseKeys)
+    await tx
+      .delete(licenseKeys)
       .where(and(eq(licenseKeys.orgId, id), isNotNull(licenseKeys.revokedAt)));
     await tx.delete(orgs).where(eq(orgs.id, id));
   });

@@ -13,18 +13,22 @@ export async function isPrincipalCurrent(ctx: Ctx, p: Principal): Promise<boolea
   const now = ctx.clock.now();
   if (p.via === 'localhost') return ctx.config.localhostBypass;
   if (p.via === 'session') {
-    const row = (await ctx.db
-      .select({ expiresAt: sessions.expiresAt, disabled: users.disabled })
-      .from(sessions)
-      .innerJoin(users, eq(users.id, sessions.userId))
-      .where(eq(sessions.id, p.sessionId ?? '')))[0];
+    const row = (
+      await ctx.db
+        .select({ expiresAt: sessions.expiresAt, disabled: users.disabled })
+        .from(sessions)
+        .innerJoin(users, eq(users.id, sessions.userId))
+        .where(eq(sessions.id, p.sessionId ?? ''))
+    )[0];
     return row !== undefined && row.expiresAt > now && !row.disabled;
   }
-  const row = (await ctx.db
-    .select({ key: apiKeys, disabled: users.disabled })
-    .from(apiKeys)
-    .leftJoin(users, eq(users.id, apiKeys.userId))
-    .where(eq(apiKeys.id, p.apiKeyId ?? '')))[0];
+  const row = (
+    await ctx.db
+      .select({ key: apiKeys, disabled: users.disabled })
+      .from(apiKeys)
+      .leftJoin(users, eq(users.id, apiKeys.userId))
+      .where(eq(apiKeys.id, p.apiKeyId ?? ''))
+  )[0];
   if (!row || row.key.revokedAt !== null) return false;
   if (row.key.expiresAt !== null && row.key.expiresAt <= now) return false;
   return row.disabled !== true;

@@ -37,15 +37,14 @@ export async function login(
   const expiresAt = now + ctx.config.sessionTtlMs;
   await ctx.db.transaction(async (tx) => {
     await tx.delete(sessions).where(lt(sessions.expiresAt, now));
-    await tx.insert(sessions)
-      .values({
-        id: newId('sess'),
-        prefix: token.prefix,
-        tokenHash: token.hash,
-        userId: user.id,
-        createdAt: now,
-        expiresAt,
-      });
+    await tx.insert(sessions).values({
+      id: newId('sess'),
+      prefix: token.prefix,
+      tokenHash: token.hash,
+      userId: user.id,
+      createdAt: now,
+      expiresAt,
+    });
   });
   return { token: token.secret, expires_at: iso(expiresAt), user: toUserView(user) };
 }

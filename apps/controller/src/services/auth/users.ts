@@ -41,7 +41,7 @@ function checkGrant(p: Principal, role: Role) {
 export async function createUser(ctx: Ctx, p: Principal, input: CreateUserReq): Promise<User> {
   const { users } = ctx.t;
   checkGrant(p, input.role);
-  const orgId = input.role === 'super_admin' ? null : (await resolveTargetOrg(ctx, p, input.org_id));
+  const orgId = input.role === 'super_admin' ? null : await resolveTargetOrg(ctx, p, input.org_id);
   if (orgId) await getOrg(ctx, orgId);
   if ((await ctx.db.select().from(users).where(eq(users.username, input.username)))[0]) {
     throw new ApiError('conflict', `user ${input.username} already exists`);
@@ -64,13 +64,13 @@ export async function listUsers(ctx: Ctx, p: Principal, page: Pagination) {
   requireRole(p, 'org_admin', 'listing users');
   const org = orgFilter(p);
   const where = org === undefined ? undefined : eq(users.orgId, org);
-  const rows = (await ctx.db
+  const rows = await ctx.db
     .select()
     .from(users)
     .where(where)
     .orderBy(users.createdAt, users.id)
     .limit(page.limit)
-    .offset(page.offset));
+    .offset(page.offset);
   const total = (await ctx.db.select({ n: count() }).from(users).where(where))[0]?.n ?? 0;
   return { items: rows.map(toUserView), total, limit: page.limit, offset: page.offset };
 }
@@ -93,7 +93,7 @@ export async function updateUser(
   input: { password?: string; role?: Role; disabled?: boolean },
 ): Promise<User> {
   const { sessions, users } = ctx.t;
-  const row = (await getManagedUser(ctx, p, id));
+  const row = await getManagedUser(ctx, p, id);
   if (input.role) checkGrant(p, input.role);
   if (input.role === 'super_admin' && row.orgId !== null) {
     throw new ApiError('validation', 'a super-admin belongs to no organization; create a new user');
@@ -106,28 +106,31 @@ export async function updateUser(
   if (input.role) patch.role = input.role;
   if (input.disabled !== undefined) patch.disabled = input.disabled;
   await ctx.db.transaction(async (tx) => {
-    if (Object.keys(patch).length > 0) (await tx.update(users).set(patch).where(eq(users.id, id)));
+    if (Object.keys(patch).length > 0) await tx.update(users).set(patch).where(eq(users.id, id));
     // A new password or a disabled account ends every session of that user.
-    if (input.password || input.disabled) (await tx.delete(sessions).where(eq(sessions.userId, id)));
+    if (input.password || input.disabled) await tx.delete(sessions).where(eq(sessions.userId, id));
   });
   return toUserView({ ...row, ...patch });
 }
 
 export async function deleteUser(ctx: Ctx, p: Principal, id: string) {
   const { apiKeys, users } = ctx.t;
-  const row = (await getManagedUser(ctx, p, id));
+  const row = await getManagedUser(ctx, p, id);
   if (row.id === p.userId) throw new ApiError('conflict', 'you cannot delete yourself');
   if (row.role === 'super_admin') {
-    const admins = (await ctx.db
-      .select({ n: count() })
-      .from(users)
-      .where(and(eq(users.role, 'super_admin'), eq(users.disabled, false))))[0]?.n;
+    const admins = (
+      await ctx.db
+        .select({ n: count() })
+        .from(users)
+        .where(and(eq(users.role, 'super_admin'), eq(users.disabled, false)))
+    )[0]?.n;
     if ((admins ?? 0) <= 1)
       throw new ApiError('conflict', 'the last super-admin cannot be deleted');
   }
   await ctx.db.transaction(async (tx) => {
     // Keys outlive nobody: a deleted user's API keys stop working with the account.
-    await tx.update(apiKeys)
+    await tx
+      .update(apiKeys)
       .set({ revokedAt: ctx.clock.now() })
       .where(and(eq(apiKeys.userId, id), isNull(apiKeys.revokedAt)));
     await tx.delete(users).where(eq(users.id, id));

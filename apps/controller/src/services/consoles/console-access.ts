@@ -31,7 +31,9 @@ async function consoleBlocker(ctx: Ctx, vm: VmRow, kind: ConsoleKind): Promise<A
       `VM ${vm.name} is ${vm.state}: the ${kind} console needs it ${CONSOLE_STATES[kind].join(' or ')}`,
     );
   }
-  const host = vm.hostId ? (await ctx.db.select().from(hosts).where(eq(hosts.id, vm.hostId)))[0] : null;
+  const host = vm.hostId
+    ? (await ctx.db.select().from(hosts).where(eq(hosts.id, vm.hostId)))[0]
+    : null;
   if (!host) return new ApiError('conflict', `VM ${vm.name} is on no known host`);
   if ((ctx.liveness.state(host.id) ?? host.liveness) === 'down') {
     return new ApiError('unavailable', `host ${host.hostname} of VM ${vm.name} is down`);
@@ -50,7 +52,7 @@ export async function issueConsoleTicket(
   kind: ConsoleKind,
   org?: string,
 ): Promise<ConsoleTicket> {
-  const vm = (await findVm(ctx, p, vmName, org));
+  const vm = await findVm(ctx, p, vmName, org);
   const blocker = await consoleBlocker(ctx, vm, kind);
   if (blocker) throw blocker;
   const { ticket, expiresAt } = ctx.consoleTickets.issue({
@@ -102,13 +104,15 @@ export async function resolveConsoleTarget(ctx: Ctx, grant: ConsoleGrant): Promi
   if (!vm || vm.state === 'deleted' || !canSeeOrg(grant.principal, vm.orgId)) {
     throw new ConsoleRefusal(CloseCode.notFound, `VM ${grant.vmName} no longer exists`);
   }
-  const blocker = (await consoleBlocker(ctx, vm, grant.kind));
+  const blocker = await consoleBlocker(ctx, vm, grant.kind);
   if (blocker)
     throw new ConsoleRefusal(CLOSE_FOR[blocker.code] ?? CloseCode.conflict, blocker.message);
-  const host = (await ctx.db
-    .select()
-    .from(hosts)
-    .where(eq(hosts.id, vm.hostId ?? '')))[0];
+  const host = (
+    await ctx.db
+      .select()
+      .from(hosts)
+      .where(eq(hosts.id, vm.hostId ?? ''))
+  )[0];
   if (!host?.agentKeyEnc) {
     throw new ConsoleRefusal(
       CloseCode.unavailable,

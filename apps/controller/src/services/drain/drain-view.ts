@@ -26,18 +26,22 @@ export function vmDrainFailed(state: string | undefined, errorCode: string | nul
  * organization after a drain, and its new organization must not read the old one's names
  * (the counts still cover every VM, so progress stays honest).
  */
-export async function loadDrainViews(ctx: Ctx, rows: DrainRow[], viewer?: Principal): Promise<Map<string, Drain>> {
+export async function loadDrainViews(
+  ctx: Ctx,
+  rows: DrainRow[],
+  viewer?: Principal,
+): Promise<Map<string, Drain>> {
   const { hosts, vms } = ctx.t;
   const out = new Map<string, Drain>();
   if (rows.length === 0) return out;
   const vmIds = [...new Set(rows.flatMap((d) => d.vmIds))];
   const vmRows =
-    vmIds.length > 0 ? (await ctx.db.select().from(vms).where(inArray(vms.id, vmIds))) : [];
+    vmIds.length > 0 ? await ctx.db.select().from(vms).where(inArray(vms.id, vmIds)) : [];
   const byId = new Map(vmRows.map((v) => [v.id, v]));
-  const hostRows = (await ctx.db
+  const hostRows = await ctx.db
     .select({ id: hosts.id, liveness: hosts.liveness, publicAddr: hosts.publicAddr })
     .from(hosts)
-    .where(inArray(hosts.id, [...new Set(rows.map((d) => d.hostId))])));
+    .where(inArray(hosts.id, [...new Set(rows.map((d) => d.hostId))]));
   const hostById = new Map(
     hostRows.map((h) => [
       h.id,

@@ -17,7 +17,7 @@ export function createDrainWorker(ctx: Ctx) {
   const attempts = new Map<string, number>();
 
   async function tick() {
-    const active = (await ctx.db.select().from(drains).where(eq(drains.state, 'draining')));
+    const active = await ctx.db.select().from(drains).where(eq(drains.state, 'draining'));
     for (const d of active) {
       if (d.mode === 'stop' && d.deadline !== null && ctx.clock.now() >= d.deadline) {
         if (d.stopIssuedAt === null) {
@@ -57,7 +57,7 @@ export function createDrainWorker(ctx: Ctx) {
   /** Stops VMs still running, each under its environment's lock; retried on later ticks. */
   async function stopRemaining(drainId: string, vmIds: string[]) {
     if (vmIds.length === 0) return;
-    const rows = (await ctx.db.select().from(vms).where(inArray(vms.id, vmIds)));
+    const rows = await ctx.db.select().from(vms).where(inArray(vms.id, vmIds));
     const todo = rows.filter((v) => ['running', 'starting', 'stopping'].includes(v.state));
     for (const vm of todo) {
       // Per drain: a new drain of the same host starts with fresh attempts.

@@ -9,24 +9,33 @@ import { type DrainRow, loadDrainViews } from './drain-view.js';
 
 async function latestDrain(ctx: Ctx, hostId: string): Promise<DrainRow | undefined> {
   const { drains } = ctx.t;
-  return (await ctx.db
-    .select()
-    .from(drains)
-    .where(eq(drains.hostId, hostId))
-    .orderBy(desc(drains.startedAt)))[0];
+  return (
+    await ctx.db
+      .select()
+      .from(drains)
+      .where(eq(drains.hostId, hostId))
+      .orderBy(desc(drains.startedAt))
+  )[0];
 }
 
 export async function drainView(ctx: Ctx, row: DrainRow, viewer: Principal): Promise<Drain> {
   return (await loadDrainViews(ctx, [row], viewer)).get(row.id) as Drain;
 }
 
-async function setPolicy(ctx: Ctx, hostId: string, from: Host['policy'], to: Host['policy']): Promise<boolean> {
+async function setPolicy(
+  ctx: Ctx,
+  hostId: string,
+  from: Host['policy'],
+  to: Host['policy'],
+): Promise<boolean> {
   const { hosts } = ctx.t;
-  const row = (await ctx.db
-    .update(hosts)
-    .set({ policy: to, updatedAt: ctx.clock.now() })
-    .where(and(eq(hosts.id, hostId), eq(hosts.policy, from)))
-    .returning({ orgId: hosts.orgId }))[0];
+  const row = (
+    await ctx.db
+      .update(hosts)
+      .set({ policy: to, updatedAt: ctx.clock.now() })
+      .where(and(eq(hosts.id, hostId), eq(hosts.policy, from)))
+      .returning({ orgId: hosts.orgId })
+  )[0];
   if (!row) return false;
   ctx.events.publish({ type: 'host.policy', orgId: row.orgId, data: { id: hostId, policy: to } });
   return true;
@@ -45,7 +54,7 @@ export async function startDrain(
 ): Promise<Drain> {
   const { drains, hosts, vms } = ctx.t;
   requireRole(p, 'org_admin', 'draining a host');
-  const host = (await getVisibleHost(ctx, p, hostId));
+  const host = await getVisibleHost(ctx, p, hostId);
   if (host.policy !== 'eligible') {
     throw new ApiError(
       'conflict',
@@ -55,11 +64,12 @@ export async function startDrain(
     );
   }
   const now = ctx.clock.now();
-  const vmIds = (await ctx.db
-    .select({ id: vms.id })
-    .from(vms)
-    .where(and(eq(vms.hostId, hostId), ne(vms.state, 'deleted'))))
-    .map((v) => v.id);
+  const vmIds = (
+    await ctx.db
+      .select({ id: vms.id })
+      .from(vms)
+      .where(and(eq(vms.hostId, hostId), ne(vms.state, 'deleted')))
+  ).map((v) => v.id);
   const row: DrainRow = {
     id: newId('drain'),
     hostId,
@@ -102,7 +112,7 @@ export async function startDrain(
 
 export async function getDrainStatus(ctx: Ctx, p: Principal, hostId: string): Promise<Drain> {
   await getVisibleHost(ctx, p, hostId);
-  const row = (await latestDrain(ctx, hostId));
+  const row = await latestDrain(ctx, hostId);
   if (!row) throw new ApiError('not_found', `host ${hostId} has never been drained`);
   return drainView(ctx, row, p);
 }
@@ -111,12 +121,12 @@ export async function getDrainStatus(ctx: Ctx, p: Principal, hostId: string): Pr
 export async function undrainHost(ctx: Ctx, p: Principal, hostId: string): Promise<Host> {
   const { drains } = ctx.t;
   requireRole(p, 'org_admin', 'cancelling a drain');
-  const host = (await getVisibleHost(ctx, p, hostId));
+  const host = await getVisibleHost(ctx, p, hostId);
   if (host.policy === 'maintenance') {
     throw new ApiError('conflict', `the drain of ${hostId} is complete: use activate`);
   }
   if (host.policy === 'draining') {
-    const row = (await latestDrain(ctx, hostId));
+    const row = await latestDrain(ctx, hostId);
     if (row?.state === 'draining') {
       await ctx.db
         .update(drains)
@@ -132,7 +142,7 @@ export async function undrainHost(ctx: Ctx, p: Principal, hostId: string): Promi
 /** Maintenance back to eligible. */
 export async function activateHost(ctx: Ctx, p: Principal, hostId: string): Promise<Host> {
   requireRole(p, 'org_admin', 'activating a host');
-  const host = (await getVisibleHost(ctx, p, hostId));
+  const host = await getVisibleHost(ctx, p, hostId);
   if (host.policy === 'draining') {
     throw new ApiError(
       'conflict',

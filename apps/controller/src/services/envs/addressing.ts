@@ -44,10 +44,10 @@ function scoped(column: typeof envs.orgId | typeof vms.orgId, org: string | unde
 export async function findEnv(ctx: Ctx, p: Principal, name: string, org?: string): Promise<EnvRow> {
   const { envs } = ctx.t;
   const conds: SQL[] = [eq(envs.name, name), ...scoped(envs.orgId, lookupOrg(p, org))];
-  const rows = (await ctx.db
+  const rows = await ctx.db
     .select()
     .from(envs)
-    .where(and(...conds)));
+    .where(and(...conds));
   return pickOne(rows, `environment ${name}`);
 }
 
@@ -55,9 +55,9 @@ export async function findEnv(ctx: Ctx, p: Principal, name: string, org?: string
 export async function findVm(ctx: Ctx, p: Principal, name: string, org?: string): Promise<VmRow> {
   const { vms } = ctx.t;
   const conds: SQL[] = [eq(vms.name, name), ...scoped(vms.orgId, lookupOrg(p, org))];
-  const rows = (await ctx.db
+  const rows = await ctx.db
     .select()
     .from(vms)
-    .where(and(...conds)));
+    .where(and(...conds));
   return pickOne(rows, `VM ${name}`);
 }

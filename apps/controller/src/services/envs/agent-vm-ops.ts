@@ -19,10 +19,12 @@ export { Interrupted, VmOpError };
 
 export async function agentFor(ctx: Ctx, vm: VmRow): Promise<AgentClient> {
   const { hosts } = ctx.t;
-  const host = (await ctx.db
-    .select()
-    .from(hosts)
-    .where(eq(hosts.id, vm.hostId ?? '')))[0];
+  const host = (
+    await ctx.db
+      .select()
+      .from(hosts)
+      .where(eq(hosts.id, vm.hostId ?? ''))
+  )[0];
   if (!host) throw new VmOpError('host_missing', `host ${vm.hostId} of VM ${vm.name} is not known`);
   return ctx.agents.forHost(host);
 }
@@ -51,7 +53,12 @@ export async function recordAgentVm(
     .where(and(eq(vms.id, vmId), lte(vms.generation, a.generation)));
 }
 
-export async function setVmState(ctx: Ctx, vmId: string, state: string, error?: FailureInfo | null) {
+export async function setVmState(
+  ctx: Ctx,
+  vmId: string,
+  state: string,
+  error?: FailureInfo | null,
+) {
   const { vms } = ctx.t;
   const patch: Partial<typeof vms.$inferInsert> = { state, updatedAt: ctx.clock.now() };
   if (error !== undefined) {
@@ -72,7 +79,7 @@ export async function createVmOnAgent(ctx: Ctx, env: EnvRow, vm: VmRow, signal: 
   const { hostImages, vms } = ctx.t;
   if (vm.state === 'running') return;
   try {
-    const client = (await agentFor(ctx, vm));
+    const client = await agentFor(ctx, vm);
     await ctx.db.update(vms).set({ sent: true }).where(eq(vms.id, vm.id));
     await pushImageIfNeeded(ctx, client, vm);
     const { vm: accepted, operation } = await client.createVm({
@@ -120,13 +127,15 @@ export async function createVmOnAgent(ctx: Ctx, env: EnvRow, vm: VmRow, signal: 
 export async function deleteVmOnAgent(ctx: Ctx, vm: VmRow, signal: AbortSignal) {
   if (vm.state === 'deleted') return;
   if (!vm.sent) {
-    await ctx.db.transaction(async (tx) => markVmDeleted(ctx, tx, ctx.clock.now(), vm.id, vm.hostId ?? ''));
+    await ctx.db.transaction(async (tx) =>
+      markVmDeleted(ctx, tx, ctx.clock.now(), vm.id, vm.hostId ?? ''),
+    );
     await setVmState(ctx, vm.id, 'deleted');
     return;
   }
   await setVmState(ctx, vm.id, 'deleting');
   try {
-    const client = (await agentFor(ctx, vm));
+    const client = await agentFor(ctx, vm);
     let done: Operation | null = null;
     try {
       const { operation } = await client.deleteVm({ params: { id: vm.id } });
@@ -142,7 +151,9 @@ export async function deleteVmOnAgent(ctx: Ctx, vm: VmRow, signal: AbortSignal) 
       );
     }
     await confirmGone(client, vm.id);
-    await ctx.db.transaction(async (tx) => markVmDeleted(ctx, tx, ctx.clock.now(), vm.id, vm.hostId ?? ''));
+    await ctx.db.transaction(async (tx) =>
+      markVmDeleted(ctx, tx, ctx.clock.now(), vm.id, vm.hostId ?? ''),
+    );
     await setVmState(ctx, vm.id, 'deleted', null);
   } catch (error) {
     if (error instanceof Interrupted) throw error;
@@ -165,7 +176,7 @@ export async function powerVmOnAgent(
   await setVmState(ctx, vm.id, transient);
   let client: AgentClient | undefined;
   try {
-    client = (await agentFor(ctx, vm));
+    client = await agentFor(ctx, vm);
     const call = { stop: client.stopVm, start: client.startVm, restart: client.restartVm }[action];
     const { operation } = await call({ params: { id: vm.id } });
     const done = await waitForOperation(ctx, client, operation, signal);

@@ -20,10 +20,12 @@ async function isPurgeable(ctx: Ctx, env: EnvRow): Promise<boolean> {
   const { vms } = ctx.t;
   if (env.state !== 'deleted' && env.state !== 'failed') return false;
   const live =
-    (await ctx.db
-      .select({ n: count() })
-      .from(vms)
-      .where(and(eq(vms.envId, env.id), ne(vms.state, 'deleted'))))[0]?.n ?? 0;
+    (
+      await ctx.db
+        .select({ n: count() })
+        .from(vms)
+        .where(and(eq(vms.envId, env.id), ne(vms.state, 'deleted')))
+    )[0]?.n ?? 0;
   return live === 0;
 }
 
@@ -34,19 +36,23 @@ async function isPurgeable(ctx: Ctx, env: EnvRow): Promise<boolean> {
  */
 export async function createEnv(ctx: Ctx, p: Principal, req: CreateEnvReq): Promise<Env> {
   const { envs, vms } = ctx.t;
-  const orgId = (await resolveTargetOrg(ctx, p, req.org_id));
+  const orgId = await resolveTargetOrg(ctx, p, req.org_id);
   const named = async (db: Pick<Tx, 'select'>) =>
-    (await db
-      .select()
-      .from(envs)
-      .where(and(eq(envs.orgId, orgId), eq(envs.name, req.id))))[0];
-  const existing = (await named(ctx.db));
+    (
+      await db
+        .select()
+        .from(envs)
+        .where(and(eq(envs.orgId, orgId), eq(envs.name, req.id)))
+    )[0];
+  const existing = await named(ctx.db);
   if (existing && !(await isPurgeable(ctx, existing))) {
     throw new ApiError('conflict', `environment ${req.id} already exists (${existing.state})`);
   }
   let envId = '';
   const specs: Array<
-    Omit<CreateEnvReq['vms'][number], 'image'> & { image: Awaited<ReturnType<typeof resolveImageRef>> }
+    Omit<CreateEnvReq['vms'][number], 'image'> & {
+      image: Awaited<ReturnType<typeof resolveImageRef>>;
+    }
   > = [];
   for (const spec of req.vms) {
     const image = await resolveImageRef(ctx, orgId, spec.image);
@@ -66,51 +72,49 @@ export async function createEnv(ctx: Ctx, p: Principal, req: CreateEnvReq): Prom
     demands,
     async (tx, hostIds) => {
       // A concurrent create of the same name may have committed since the check above.
-      const current = (await named(tx));
+      const current = await named(tx);
       if (current && current.id !== existing?.id) {
         throw new ApiError('conflict', `environment ${req.id} already exists (${current.state})`);
       }
-      if (existing) (await tx.delete(envs).where(eq(envs.id, existing.id)));
-      envId = (await unusedEnvId(ctx.t, tx, req.id));
-      await tx.insert(envs)
-        .values({
-          id: envId,
-          name: req.id,
+      if (existing) await tx.delete(envs).where(eq(envs.id, existing.id));
+      envId = await unusedEnvId(ctx.t, tx, req.id);
+      await tx.insert(envs).values({
+        id: envId,
+        name: req.id,
+        orgId,
+        owner: req.owner ?? null,
+        createdBy: p.userId ?? p.apiKeyId,
+        state: 'creating',
+        sshKeys: req.ssh_keys,
+        lifetime: req.lifetime,
+        onFailure: req.on_failure,
+        createdAt: now,
+        expiresAt: now + req.lifetime * 1000,
+        updatedAt: now,
+      });
+      await tx.insert(vms).values(
+        specs.map((s, i) => ({
+          id: vmIdOf(envId, i),
+          name: vmNameOf(req.id, i),
+          envId,
+          idx: i,
           orgId,
-          owner: req.owner ?? null,
-          createdBy: p.userId ?? p.apiKeyId,
-          state: 'creating',
-          sshKeys: req.ssh_keys,
-          lifetime: req.lifetime,
-          onFailure: req.on_failure,
+          hostId: hostIds[i] ?? null,
+          image: s.image.name,
+          imageDigest: s.image.digest,
+          engine: s.engine,
+          cpu: s.cpu,
+          mem: s.mem,
+          disk: s.disk,
+          ports: s.ports,
+          denyOutgoing: s.deny_outgoing,
+          state: 'pending',
+          portMap: {},
+          reserved: true,
           createdAt: now,
-          expiresAt: now + req.lifetime * 1000,
           updatedAt: now,
-        });
-      await tx.insert(vms)
-        .values(
-          specs.map((s, i) => ({
-            id: vmIdOf(envId, i),
-            name: vmNameOf(req.id, i),
-            envId,
-            idx: i,
-            orgId,
-            hostId: hostIds[i] ?? null,
-            image: s.image.name,
-            imageDigest: s.image.digest,
-            engine: s.engine,
-            cpu: s.cpu,
-            mem: s.mem,
-            disk: s.disk,
-            ports: s.ports,
-            denyOutgoing: s.deny_outgoing,
-            state: 'pending',
-            portMap: {},
-            reserved: true,
-            createdAt: now,
-            updatedAt: now,
-          })),
-        );
+        })),
+      );
     },
     { showOtherOrgs: isSuperAdmin(p) },
   );

@@ -17,11 +17,11 @@ import { getEnvRow, type VmRow } from './env-view.js';
 
 async function liveVms(ctx: Ctx, envId: string): Promise<VmRow[]> {
   const { vms } = ctx.t;
-  return (await ctx.db
+  return await ctx.db
     .select()
     .from(vms)
     .where(and(eq(vms.envId, envId), ne(vms.state, 'deleted')))
-    .orderBy(asc(vms.idx)));
+    .orderBy(asc(vms.idx));
 }
 
 function onSagaError(ctx: Ctx) {
@@ -86,13 +86,13 @@ export function startPowerSaga(ctx: Ctx, envId: string, action: 'stop' | 'start'
  * back is written before acting, so a restart in the middle continues the rollback.
  */
 async function runCreate(ctx: Ctx, envId: string) {
-  const env = (await getEnvRow(ctx, envId));
+  const env = await getEnvRow(ctx, envId);
   if (env?.state !== 'creating') return;
   const signal = ctx.work.signal;
   if (env.errorCode === null) {
     const failed = new AbortController();
     let first: FailureInfo | null = null;
-    await mapBounded((await liveVms(ctx, envId)), ctx.config.createParallelism, async (vm) => {
+    await mapBounded(await liveVms(ctx, envId), ctx.config.createParallelism, async (vm) => {
       if (failed.signal.aborted) return;
       try {
         await createVmOnAgent(ctx, env, vm, signal);
@@ -119,7 +119,7 @@ async function runCreate(ctx: Ctx, envId: string) {
       'environment create failed',
     );
   }
-  const rows = (await liveVms(ctx, envId));
+  const rows = await liveVms(ctx, envId);
   const keep = env.onFailure === 'keep' && rows.some((v) => v.state === 'running');
   // keep: only the failed VMs go; rollback: everything that may exist on a host goes.
   const doomed = keep ? rows.filter((v) => v.state !== 'running') : rows;
@@ -151,9 +151,9 @@ async function deleteAll(ctx: Ctx, rows: VmRow[]): Promise<number> {
 
 /** Deletes every VM; the environment is `deleted` only when its last VM is confirmed gone. */
 async function runDelete(ctx: Ctx, envId: string) {
-  const env = (await getEnvRow(ctx, envId));
+  const env = await getEnvRow(ctx, envId);
   if (env?.state !== 'deleting') return;
-  const leftovers = await deleteAll(ctx, (await liveVms(ctx, envId)));
+  const leftovers = await deleteAll(ctx, await liveVms(ctx, envId));
   if (leftovers === 0) {
     await transitionEnv(ctx, envId, ['deleting'], 'deleted', null);
     ctx.log.info({ env_id: envId }, 'environment deleted');
@@ -182,11 +182,13 @@ export function startLeftoverCleanup(ctx: Ctx, envId: string): boolean {
 
 async function runPower(ctx: Ctx, envId: string, action: 'stop' | 'start') {
   const transient = action === 'stop' ? 'stopping' : 'starting';
-  const env = (await getEnvRow(ctx, envId));
+  const env = await getEnvRow(ctx, envId);
   if (env?.state !== transient) return;
   let failures = 0;
   let first: FailureInfo | null = null;
-  const rows = (await liveVms(ctx, envId)).filter((v) => v.state !== 'failed' && v.state !== 'deleting');
+  const rows = (await liveVms(ctx, envId)).filter(
+    (v) => v.state !== 'failed' && v.state !== 'deleting',
+  );
   await mapBounded(rows, ctx.config.createParallelism, async (vm) => {
     try {
       await powerVmOnAgent(ctx, vm, action, ctx.work.signal);

@@ -20,11 +20,13 @@ export async function transitionEnv(
     patch.errorCode = error?.code ?? null;
     patch.errorMsg = error?.msg ?? null;
   }
-  const row = (await ctx.db
-    .update(envs)
-    .set(patch)
-    .where(and(eq(envs.id, id), inArray(envs.state, from)))
-    .returning({ orgId: envs.orgId, name: envs.name }))[0];
+  const row = (
+    await ctx.db
+      .update(envs)
+      .set(patch)
+      .where(and(eq(envs.id, id), inArray(envs.state, from)))
+      .returning({ orgId: envs.orgId, name: envs.name })
+  )[0];
   if (!row) return false;
   ctx.events.publish({
     type: 'env.state',

@@ -47,10 +47,10 @@ async function hostFacts(ctx: Ctx, vmRows: VmRow[]): Promise<Map<string, HostFac
   const ids = [...new Set(vmRows.map((v) => v.hostId).filter((h): h is string => h !== null))];
   const out = new Map<string, HostFacts>();
   if (ids.length === 0) return out;
-  for (const h of (await ctx.db
+  for (const h of await ctx.db
     .select({ id: hosts.id, liveness: hosts.liveness, publicAddr: hosts.publicAddr })
     .from(hosts)
-    .where(inArray(hosts.id, ids)))) {
+    .where(inArray(hosts.id, ids))) {
     out.set(h.id, { liveness: ctx.liveness.state(h.id) ?? h.liveness, publicAddr: h.publicAddr });
   }
   return out;
@@ -60,7 +60,7 @@ async function hostFacts(ctx: Ctx, vmRows: VmRow[]): Promise<Map<string, HostFac
 export async function toEnvViews(ctx: Ctx, rows: EnvRow[]): Promise<Env[]> {
   const { vms } = ctx.t;
   if (rows.length === 0) return [];
-  const vmRows = (await ctx.db
+  const vmRows = await ctx.db
     .select()
     .from(vms)
     .where(
@@ -69,8 +69,8 @@ export async function toEnvViews(ctx: Ctx, rows: EnvRow[]): Promise<Env[]> {
         rows.map((r) => r.id),
       ),
     )
-    .orderBy(asc(vms.idx)));
-  const facts = (await hostFacts(ctx, vmRows));
+    .orderBy(asc(vms.idx));
+  const facts = await hostFacts(ctx, vmRows);
   return rows.map((e) => ({
     id: e.name,
     owner: e.owner,
@@ -97,7 +97,7 @@ export async function getEnvRow(ctx: Ctx, id: string): Promise<EnvRow | undefine
 
 /** The view of the environment with internal id `id`. */
 export async function envView(ctx: Ctx, id: string): Promise<Env> {
-  const row = (await getEnvRow(ctx, id));
+  const row = await getEnvRow(ctx, id);
   if (!row) throw new ApiError('not_found', 'environment not found');
   return (await toEnvViews(ctx, [row]))[0] as Env;
 }

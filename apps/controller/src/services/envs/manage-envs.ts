@@ -31,24 +31,24 @@ export async function listEnvs(ctx: Ctx, p: Principal, q: EnvListQuery) {
   conds.push(q.state ? eq(envs.state, q.state) : ne(envs.state, 'deleted'));
   if (q.owner) conds.push(eq(envs.owner, q.owner));
   const where = and(...conds);
-  const rows = (await ctx.db
+  const rows = await ctx.db
     .select()
     .from(envs)
     .where(where)
     .orderBy(desc(envs.createdAt), envs.id)
     .limit(q.limit)
-    .offset(q.offset));
+    .offset(q.offset);
   const total = (await ctx.db.select({ n: count() }).from(envs).where(where))[0]?.n ?? 0;
   return { items: await toEnvViews(ctx, rows), total, limit: q.limit, offset: q.offset };
 }
 
 /** `name` is the caller's name for the environment; `org` a super-admin's `?org=`. */
 export async function getEnv(ctx: Ctx, p: Principal, name: string, org?: string): Promise<Env> {
-  return (await toEnvViews(ctx, [(await findEnv(ctx, p, name, org))]))[0] as Env;
+  return (await toEnvViews(ctx, [await findEnv(ctx, p, name, org)]))[0] as Env;
 }
 
 export async function getVm(ctx: Ctx, p: Principal, name: string, org?: string): Promise<Vm> {
-  return (await vmView(ctx, (await findVm(ctx, p, name, org)).id));
+  return await vmView(ctx, (await findVm(ctx, p, name, org)).id);
 }
 
 function busy(name: string, state: string): ApiError {
@@ -58,21 +58,21 @@ function busy(name: string, state: string): ApiError {
 }
 
 export async function stopEnv(ctx: Ctx, p: Principal, name: string, org?: string): Promise<Env> {
-  const env = (await findEnv(ctx, p, name, org));
-  if (ENV_ACTIONS.stop.done.includes(env.state)) return (await envView(ctx, env.id));
+  const env = await findEnv(ctx, p, name, org);
+  if (ENV_ACTIONS.stop.done.includes(env.state)) return await envView(ctx, env.id);
   if (!(await transitionEnv(ctx, env.id, [...ENV_ACTIONS.stop.from], 'stopping')))
     throw busy(name, env.state);
   startPowerSaga(ctx, env.id, 'stop');
-  return (await envView(ctx, env.id));
+  return await envView(ctx, env.id);
 }
 
 export async function startEnv(ctx: Ctx, p: Principal, name: string, org?: string): Promise<Env> {
-  const env = (await findEnv(ctx, p, name, org));
-  if (ENV_ACTIONS.start.done.includes(env.state)) return (await envView(ctx, env.id));
+  const env = await findEnv(ctx, p, name, org);
+  if (ENV_ACTIONS.start.done.includes(env.state)) return await envView(ctx, env.id);
   if (!(await transitionEnv(ctx, env.id, [...ENV_ACTIONS.start.from], 'starting')))
     throw busy(name, env.state);
   startPowerSaga(ctx, env.id, 'start');
-  return (await envView(ctx, env.id));
+  return await envView(ctx, env.id);
 }
 
 /**
@@ -80,16 +80,16 @@ export async function startEnv(ctx: Ctx, p: Principal, name: string, org?: strin
  * VMs until it settles); from any other state it proceeds and is idempotent.
  */
 export async function deleteEnv(ctx: Ctx, p: Principal, name: string, org?: string): Promise<Env> {
-  const env = (await findEnv(ctx, p, name, org));
-  if (env.state === 'deleted') return (await envView(ctx, env.id));
+  const env = await findEnv(ctx, p, name, org);
+  if (env.state === 'deleted') return await envView(ctx, env.id);
   if (env.state === 'deleting') {
     startDeleteSaga(ctx, env.id);
-    return (await envView(ctx, env.id));
+    return await envView(ctx, env.id);
   }
   if (!(await transitionEnv(ctx, env.id, [...ENV_ACTIONS.delete.from], 'deleting')))
     throw busy(name, env.state);
   startDeleteSaga(ctx, env.id);
-  return (await envView(ctx, env.id));
+  return await envView(ctx, env.id);
 }
 
 /** Adds seconds to the remaining lifetime; a lifetime never exceeds the maximum from now. */
@@ -101,7 +101,7 @@ export async function extendEnv(
   org?: string,
 ): Promise<Env> {
   const { envs } = ctx.t;
-  const env = (await findEnv(ctx, p, name, org));
+  const env = await findEnv(ctx, p, name, org);
   if (!envActionAllowed(env.state, 'extend')) {
     throw new ApiError('conflict', `environment ${name} is ${env.state}`);
   }
@@ -119,5 +119,5 @@ export async function extendEnv(
     orgId: env.orgId,
     data: { id: env.name, org_id: env.orgId, state: env.state, expires_at: expiresAt },
   });
-  return (await envView(ctx, env.id));
+  return await envView(ctx, env.id);
 }

@@ -12,15 +12,19 @@ import { asVmOpError, VmOpError } from './vm-op-error.js';
 export async function pushImageIfNeeded(ctx: Ctx, client: AgentClient, vm: VmRow) {
   const { hostImages, hosts, images } = ctx.t;
   if (!vm.imageDigest) return;
-  const host = (await ctx.db
-    .select()
-    .from(hosts)
-    .where(eq(hosts.id, vm.hostId ?? '')))[0];
+  const host = (
+    await ctx.db
+      .select()
+      .from(hosts)
+      .where(eq(hosts.id, vm.hostId ?? ''))
+  )[0];
   if (host?.source !== 'added') return;
-  const held = (await ctx.db
-    .select()
-    .from(hostImages)
-    .where(and(eq(hostImages.hostId, host.id), eq(hostImages.digest, vm.imageDigest))))[0];
+  const held = (
+    await ctx.db
+      .select()
+      .from(hostImages)
+      .where(and(eq(hostImages.hostId, host.id), eq(hostImages.digest, vm.imageDigest)))
+  )[0];
   if (held) return;
   const image = (await ctx.db.select().from(images).where(eq(images.digest, vm.imageDigest)))[0];
   if (!image) throw new VmOpError('image_missing', `image ${vm.imageDigest} is no longer stored`);

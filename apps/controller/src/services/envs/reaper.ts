@@ -30,21 +30,21 @@ async function reapPass(ctx: Ctx): Promise<void> {
     ctx.log.info({ action, env_id: envId }, 'reaper');
   };
 
-  const expired = (await ctx.db
+  const expired = await ctx.db
     .select({ id: envs.id })
     .from(envs)
-    .where(and(inArray(envs.state, [...ENV_ACTIONS.delete.from]), lte(envs.expiresAt, now))));
+    .where(and(inArray(envs.state, [...ENV_ACTIONS.delete.from]), lte(envs.expiresAt, now)));
   for (const { id } of expired) {
     if (ctx.work.isBusy(id)) continue;
-    if ((await transitionEnv(ctx, id, [...ENV_ACTIONS.delete.from], 'deleting'))) {
+    if (await transitionEnv(ctx, id, [...ENV_ACTIONS.delete.from], 'deleting')) {
       act('expire', id, startDeleteSaga(ctx, id));
     }
   }
 
-  const unsettled = (await ctx.db
+  const unsettled = await ctx.db
     .select({ id: envs.id, state: envs.state })
     .from(envs)
-    .where(inArray(envs.state, ['creating', 'deleting', 'stopping', 'starting'])));
+    .where(inArray(envs.state, ['creating', 'deleting', 'stopping', 'starting']));
   for (const { id, state } of unsettled) {
     if (ctx.work.isBusy(id)) continue;
     if (state === 'creating') act('resume_create', id, startCreateSaga(ctx, id));
@@ -54,7 +54,7 @@ async function reapPass(ctx: Ctx): Promise<void> {
   }
 
   // Rollback leftovers: VMs of settled environments that could not be deleted yet.
-  const leftovers = (await ctx.db
+  const leftovers = await ctx.db
     .selectDistinct({ envId: vms.envId })
     .from(vms)
     .innerJoin(envs, eq(envs.id, vms.envId))
@@ -63,7 +63,7 @@ async function reapPass(ctx: Ctx): Promise<void> {
         eq(vms.state, 'deleting'),
         inArray(envs.state, ['failed', 'degraded', 'active', 'stopped']),
       ),
-    ));
+    );
   for (const { envId } of leftovers) {
     if (!ctx.work.isBusy(envId)) act('retry_vm_delete', envId, startLeftoverCleanup(ctx, envId));
   }

@@ -14,8 +14,8 @@ export async function powerVm(
   action: 'stop' | 'start' | 'restart',
   org?: string,
 ): Promise<Vm> {
-  const vm = (await findVm(ctx, p, name, org));
-  const env = (await getEnvRow(ctx, vm.envId));
+  const vm = await findVm(ctx, p, name, org);
+  const env = await getEnvRow(ctx, vm.envId);
   const envName = envNameOfVm(vm.name);
   if (!env) throw new ApiError('not_found', `environment ${envName} not found`);
   if (!VM_ACTION_ENV_STATES.includes(env.state)) {
@@ -36,5 +36,5 @@ export async function powerVm(
     throw new ApiError('conflict', `environment ${envName} is busy; try again`, {
       retryable: true,
     });
-  return (await vmView(ctx, vm.id));
+  return await vmView(ctx, vm.id);
 }

@@ -114,41 +114,41 @@ async function insertAddedHost(
   const now = ctx.clock.now();
   const { total, used } = info.resources;
   await ctx.db.transaction(async (tx) => {
-    await tx.insert(hosts)
-      .values({
-        id: info.host_id,
-        hostname: info.hostname,
-        addr: o.baseUrl,
-        publicAddr: o.publicAddr ?? new URL(o.baseUrl).hostname,
-        orgId: o.orgId,
-        source: 'added',
-        liveness: 'ready',
-        policy: 'eligible',
-        engines: info.engines,
-        storage: info.storage,
-        agentVersion: info.agent_version,
-        apiVersion: info.api_version,
-        agentKeyEnc: o.key ? ctx.box.seal(o.key) : null,
-        // What the connection test just saw, as the operator vouched for it.
-        tlsFingerprint: o.fingerprint ?? null,
-        totalCpu: total.cpu,
-        totalMem: total.mem,
-        totalDisk: total.disk,
-        usedCpu: used.cpu,
-        usedMem: used.mem,
-        usedDisk: used.disk,
-        // Until the first poll tells us which VMs are ours, everything in use is foreign.
-        foreignCpu: used.cpu,
-        foreignMem: used.mem,
-        foreignDisk: used.disk,
-        vmCount: info.vm_count,
-        lastHeartbeatAt: now,
-        registeredAt: now,
-        updatedAt: now,
-      });
+    await tx.insert(hosts).values({
+      id: info.host_id,
+      hostname: info.hostname,
+      addr: o.baseUrl,
+      publicAddr: o.publicAddr ?? new URL(o.baseUrl).hostname,
+      orgId: o.orgId,
+      source: 'added',
+      liveness: 'ready',
+      policy: 'eligible',
+      engines: info.engines,
+      storage: info.storage,
+      agentVersion: info.agent_version,
+      apiVersion: info.api_version,
+      agentKeyEnc: o.key ? ctx.box.seal(o.key) : null,
+      // What the connection test just saw, as the operator vouched for it.
+      tlsFingerprint: o.fingerprint ?? null,
+      totalCpu: total.cpu,
+      totalMem: total.mem,
+      totalDisk: total.disk,
+      usedCpu: used.cpu,
+      usedMem: used.mem,
+      usedDisk: used.disk,
+      // Until the first poll tells us which VMs are ours, everything in use is foreign.
+      foreignCpu: used.cpu,
+      foreignMem: used.mem,
+      foreignDisk: used.disk,
+      vmCount: info.vm_count,
+      lastHeartbeatAt: now,
+      registeredAt: now,
+      updatedAt: now,
+    });
     const digests = [...new Set(info.images.map((i) => i.digest))];
     if (digests.length > 0)
-      await tx.insert(hostImages)
+      await tx
+        .insert(hostImages)
         .values(digests.map((digest) => ({ hostId: info.host_id, digest })));
   });
 }

@@ -17,13 +17,15 @@ export async function heartbeat(
   // Rotation: the agent used the new credential, so it has it; or it is due one.
   let rotated: string | undefined;
   if (credential === 'next') await promoteNextCredential(ctx, hostId);
-  else if (ctx.liveness.rotationDue(hostId)) rotated = (await issueRotatedCredential(ctx, hostId));
+  else if (ctx.liveness.rotationDue(hostId)) rotated = await issueRotatedCredential(ctx, hostId);
   const transition = ctx.liveness.seen(hostId);
   if (transition) await persistTransitions(ctx, [transition]);
   const ack = ctx.liveness.ackGeneration(hostId);
   if (req.inventory && req.inventory.generation !== ack) {
     const inv = req.inventory;
-    const changes = await ctx.db.transaction(async (tx) => applyInventory(ctx, tx, ctx.clock.now(), hostId, inv));
+    const changes = await ctx.db.transaction(async (tx) =>
+      applyInventory(ctx, tx, ctx.clock.now(), hostId, inv),
+    );
     ctx.liveness.setAckGeneration(hostId, inv.generation);
     publishVmChanges(ctx, hostId, changes);
     ctx.metrics.heartbeats.inc({ result: 'inventory' });

@@ -1,8 +1,8 @@
 import type { Inventory, VmReport } from '@apiary/protocol';
 import { and, eq, inArray, ne } from 'drizzle-orm';
 import type { Ctx } from '../../context.js';
-import type { vms } from '../../db/pg-schema.js';
 import type { DbOrTx } from '../../db/database.js';
+import type { vms } from '../../db/pg-schema.js';
 import { envNameOfVm } from '../envs/env-names.js';
 import { releaseVmReservation } from '../placement/reservations.js';
 
@@ -33,10 +33,10 @@ export async function applyInventory(
 ): Promise<VmChange[]> {
   const { hosts, vms } = ctx.t;
   const changes: VmChange[] = [];
-  const known = (await tx
+  const known = await tx
     .select()
     .from(vms)
-    .where(and(eq(vms.hostId, hostId), ne(vms.state, 'deleted'))));
+    .where(and(eq(vms.hostId, hostId), ne(vms.state, 'deleted')));
   const knownById = new Map(known.map((v) => [v.id, v]));
   const reported = new Map(inv.vms.map((v) => [v.id, v]));
 
@@ -50,7 +50,8 @@ export async function applyInventory(
     ours.disk += row.disk;
   }
   const used = inv.resources.used;
-  await tx.update(hosts)
+  await tx
+    .update(hosts)
     .set({
       totalCpu: inv.resources.total.cpu,
       totalMem: inv.resources.total.mem,
@@ -78,7 +79,8 @@ export async function applyInventory(
       // Waits for the host's confirmation (confirm-gone.ts), whatever the inventory says.
     } else if (!NOT_YET_ON_HOST.has(row.state) && row.state !== 'unknown') {
       // Not reported, not being deleted: never assume it is gone; show it as unknown.
-      await tx.update(vms)
+      await tx
+        .update(vms)
         .set({
           state: 'unknown',
           errorCode: 'not_reported',
@@ -120,7 +122,8 @@ async function applyVmReport(
   }
   // While the controller deletes a VM, an older state from the host must not undo "deleting".
   const state = row.state === 'deleting' && report.state !== 'failed' ? 'deleting' : report.state;
-  await tx.update(vms)
+  await tx
+    .update(vms)
     .set({
       state,
       ip: report.ip,
@@ -134,7 +137,13 @@ async function applyVmReport(
   return state === row.state ? null : { id: row.id, name: row.name, orgId: row.orgId, state };
 }
 
-export async function markVmDeleted(ctx: Ctx, tx: DbOrTx, now: number, vmId: string, hostId: string) {
+export async function markVmDeleted(
+  ctx: Ctx,
+  tx: DbOrTx,
+  now: number,
+  vmId: string,
+  hostId: string,
+) {
   const { vms } = ctx.t;
   await tx.update(vms).set({ state: 'deleted', updatedAt: now }).where(eq(vms.id, vmId));
   await releaseVmReservation(ctx, tx, vmId, hostId);
@@ -142,21 +151,22 @@ export async function markVmDeleted(ctx: Ctx, tx: DbOrTx, now: number, vmId: str
 
 async function replaceHostImages(ctx: Ctx, tx: DbOrTx, hostId: string, digests: string[]) {
   const { hostImages } = ctx.t;
-  const current = (await tx
-    .select({ digest: hostImages.digest })
-    .from(hostImages)
-    .where(eq(hostImages.hostId, hostId)))
-    .map((r) => r.digest);
+  const current = (
+    await tx
+      .select({ digest: hostImages.digest })
+      .from(hostImages)
+      .where(eq(hostImages.hostId, hostId))
+  ).map((r) => r.digest);
   const want = new Set(digests);
   const gone = current.filter((d) => !want.has(d));
   const added = [...want].filter((d) => !current.includes(d));
   if (gone.length > 0) {
-    await tx.delete(hostImages)
+    await tx
+      .delete(hostImages)
       .where(and(eq(hostImages.hostId, hostId), inArray(hostImages.digest, gone)));
   }
   if (added.length > 0) {
-    await tx.insert(hostImages)
-      .values(added.map((digest) => ({ hostId, digest })));
+    await tx.insert(hostImages).values(added.map((digest) => ({ hostId, digest })));
   }
 }
 

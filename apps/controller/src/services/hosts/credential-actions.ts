@@ -12,12 +12,12 @@ import { getHostView, getVisibleHost, type HostRow } from './host-view.js';
 
 async function managedHost(ctx: Ctx, p: Principal, id: string, action: string): Promise<HostRow> {
   requireRole(p, 'org_admin', action);
-  return (await getVisibleHost(ctx, p, id));
+  return await getVisibleHost(ctx, p, id);
 }
 
 /** The next heartbeat carries a new credential; the old one works until the agent uses it. */
 export async function rotateHostCredential(ctx: Ctx, p: Principal, id: string): Promise<Host> {
-  const row = (await managedHost(ctx, p, id, "rotating a host's credential"));
+  const row = await managedHost(ctx, p, id, "rotating a host's credential");
   if (row.credentialHash === null) {
     throw new ApiError(
       'conflict',
@@ -47,8 +47,13 @@ export async function revokeHostCredential(ctx: Ctx, p: Principal, id: string): 
  * organization, without a credential, until `expiresIn` seconds from now. The way back for an
  * agent that lost its credential, or whose credential the controller no longer knows.
  */
-export async function resetHostCredential(ctx: Ctx, p: Principal, id: string, expiresIn: number): Promise<Host> {
-  const row = (await managedHost(ctx, p, id, "resetting a host's credential"));
+export async function resetHostCredential(
+  ctx: Ctx,
+  p: Principal,
+  id: string,
+  expiresIn: number,
+): Promise<Host> {
+  const row = await managedHost(ctx, p, id, "resetting a host's credential");
   if (row.orgId === null) {
     // No license key may claim a host of no organization (each belongs to one).
     throw new ApiError(

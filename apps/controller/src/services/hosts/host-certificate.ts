@@ -48,10 +48,10 @@ export async function markCertificateChanged(
   const presented = mismatch.presented ?? 'no certificate';
   const row = (await ctx.db.select().from(hosts).where(eq(hosts.id, hostId)))[0];
   if (!row || row.tlsPresentedFingerprint === presented) return;
-  (await ctx.db
+  await ctx.db
     .update(hosts)
     .set({ tlsPresentedFingerprint: presented, updatedAt: ctx.clock.now() })
-    .where(and(eq(hosts.id, hostId), isNotNull(hosts.tlsFingerprint))));
+    .where(and(eq(hosts.id, hostId), isNotNull(hosts.tlsFingerprint)));
   ctx.log.warn(
     { host_id: hostId, pinned: mismatch.expected, presented },
     'host certificate changed: refusing the agent until an operator accepts the new certificate',
@@ -71,7 +71,7 @@ export async function acceptHostCertificate(
 ): Promise<Host> {
   const { hosts } = ctx.t;
   requireRole(p, 'org_admin', "accepting a host's certificate");
-  const row = (await getVisibleHost(ctx, p, id));
+  const row = await getVisibleHost(ctx, p, id);
   if (row.tlsPresentedFingerprint === null && row.tlsFingerprint === fingerprint) {
     return getHostView(ctx, p, id);
   }
@@ -83,10 +83,10 @@ export async function acceptHostCertificate(
         : `host ${id} presents no new certificate (its pinned one is ${row.tlsFingerprint ?? 'none'})`,
     );
   }
-  (await ctx.db
+  await ctx.db
     .update(hosts)
     .set({ tlsFingerprint: fingerprint, tlsPresentedFingerprint: null, updatedAt: ctx.clock.now() })
-    .where(and(eq(hosts.id, id), eq(hosts.tlsPresentedFingerprint, fingerprint))));
+    .where(and(eq(hosts.id, id), eq(hosts.tlsPresentedFingerprint, fingerprint)));
   ctx.log.info(
     { host_id: id, previous: row.tlsFingerprint, fingerprint },
     'host certificate accepted',

@@ -57,10 +57,10 @@ export async function findHostByCredential(
   const { hosts } = ctx.t;
   if (!token.startsWith('aph_')) return undefined;
   const prefix = secretPrefix(token);
-  const rows = (await ctx.db
+  const rows = await ctx.db
     .select()
     .from(hosts)
-    .where(or(eq(hosts.credentialPrefix, prefix), eq(hosts.nextCredentialPrefix, prefix))));
+    .where(or(eq(hosts.credentialPrefix, prefix), eq(hosts.nextCredentialPrefix, prefix)));
   for (const host of rows) {
     const match = matchCredential(host, token);
     if (match) return { host, match };

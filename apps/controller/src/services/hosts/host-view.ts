@@ -33,24 +33,24 @@ export async function toHostViews(ctx: Ctx, rows: HostRow[], viewer: Principal):
   if (rows.length === 0) return [];
   const ids = rows.map((r) => r.id);
   const imagesByHost = new Map<string, string[]>();
-  for (const r of (await ctx.db.select().from(hostImages).where(inArray(hostImages.hostId, ids)))) {
+  for (const r of await ctx.db.select().from(hostImages).where(inArray(hostImages.hostId, ids))) {
     const list = imagesByHost.get(r.hostId) ?? [];
     list.push(r.digest);
     imagesByHost.set(r.hostId, list);
   }
-  const drainRows = (await ctx.db
+  const drainRows = await ctx.db
     .select()
     .from(drains)
     .where(inArray(drains.hostId, ids))
-    .orderBy(desc(drains.startedAt)));
+    .orderBy(desc(drains.startedAt));
   const latestDrain = new Map<string, (typeof drainRows)[number]>();
   for (const d of drainRows) if (!latestDrain.has(d.hostId)) latestDrain.set(d.hostId, d);
   const shown = rows
     .map((h) => (h.policy !== 'eligible' ? latestDrain.get(h.id) : undefined))
     .filter((d) => d !== undefined);
-  const drainViews = (await loadDrainViews(ctx, shown, viewer));
+  const drainViews = await loadDrainViews(ctx, shown, viewer);
   const now = ctx.clock.now();
-  const orphans = (await loadOrphanViews(ctx, ids));
+  const orphans = await loadOrphanViews(ctx, ids);
   return rows.map((h) => {
     const heardAt = ctx.liveness.heardAt(h.id);
     return {
@@ -86,12 +86,12 @@ export async function getHostRow(ctx: Ctx, id: string): Promise<HostRow | undefi
 
 /** A host the caller may see, or 404 (also for other organizations' hosts). */
 export async function getVisibleHost(ctx: Ctx, p: Principal, id: string): Promise<HostRow> {
-  const row = (await getHostRow(ctx, id));
+  const row = await getHostRow(ctx, id);
   if (!row) throw new ApiError('not_found', `host ${id} not found`);
   assertVisible(p, row.orgId, `host ${id}`);
   return row;
 }
 
 export async function getHostView(ctx: Ctx, p: Principal, id: string): Promise<Host> {
-  return (await toHostViews(ctx, [(await getVisibleHost(ctx, p, id))], p))[0] as Host;
+  return (await toHostViews(ctx, [await getVisibleHost(ctx, p, id)], p))[0] as Host;
 }

@@ -25,31 +25,38 @@ export async function listHosts(
   if (q.liveness) conds.push(eq(hosts.liveness, q.liveness));
   if (q.policy) conds.push(eq(hosts.policy, q.policy));
   const where = conds.length > 0 ? and(...conds) : undefined;
-  const rows = (await ctx.db
+  const rows = await ctx.db
     .select()
     .from(hosts)
     .where(where)
     .orderBy(hosts.hostname, hosts.id)
     .limit(q.limit)
-    .offset(q.offset));
+    .offset(q.offset);
   const total = (await ctx.db.select({ n: count() }).from(hosts).where(where))[0]?.n ?? 0;
   return { items: await toHostViews(ctx, rows, p), total, limit: q.limit, offset: q.offset };
 }
 
 /** Organization changes are for super-admins; the public address for the host's org admins. */
-export async function updateHost(ctx: Ctx, p: Principal, id: string, req: UpdateHostReq): Promise<Host> {
+export async function updateHost(
+  ctx: Ctx,
+  p: Principal,
+  id: string,
+  req: UpdateHostReq,
+): Promise<Host> {
   const { hosts, vms } = ctx.t;
   requireRole(p, 'org_admin', 'changing a host');
-  const row = (await getVisibleHost(ctx, p, id));
+  const row = await getVisibleHost(ctx, p, id);
   const patch: Partial<typeof hosts.$inferInsert> = { updatedAt: ctx.clock.now() };
   if (req.org_id !== undefined && req.org_id !== row.orgId) {
     requireRole(p, 'super_admin', 'assigning a host to an organization');
     if (req.org_id !== null) await getOrg(ctx, req.org_id);
     const live =
-      (await ctx.db
-        .select({ n: count() })
-        .from(vms)
-        .where(and(eq(vms.hostId, id), ne(vms.state, 'deleted'))))[0]?.n ?? 0;
+      (
+        await ctx.db
+          .select({ n: count() })
+          .from(vms)
+          .where(and(eq(vms.hostId, id), ne(vms.state, 'deleted')))
+      )[0]?.n ?? 0;
     if (live > 0)
       throw new ApiError('conflict', `host ${id} still runs ${live} VMs of its organization`);
     patch.orgId = req.org_id;
@@ -64,12 +71,14 @@ export async function updateHost(ctx: Ctx, p: Principal, id: string, req: Update
 export async function removeHost(ctx: Ctx, p: Principal, id: string) {
   const { hosts, vms } = ctx.t;
   requireRole(p, 'org_admin', 'removing a host');
-  const row = (await getVisibleHost(ctx, p, id));
+  const row = await getVisibleHost(ctx, p, id);
   const live =
-    (await ctx.db
-      .select({ n: count() })
-      .from(vms)
-      .where(and(eq(vms.hostId, id), ne(vms.state, 'deleted'))))[0]?.n ?? 0;
+    (
+      await ctx.db
+        .select({ n: count() })
+        .from(vms)
+        .where(and(eq(vms.hostId, id), ne(vms.state, 'deleted')))
+    )[0]?.n ?? 0;
   if (live > 0) {
     throw new ApiError(
       'conflict',

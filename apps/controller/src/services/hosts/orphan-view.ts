@@ -5,15 +5,18 @@ import type { Ctx } from '../../context.js';
 import { iso, isoOrNull } from '../../lib/clock.js';
 
 /** Each host's orphans as the host view shows them, in one query for a page of hosts. */
-export async function loadOrphanViews(ctx: Ctx, hostIds: string[]): Promise<Map<string, HostOrphan[]>> {
+export async function loadOrphanViews(
+  ctx: Ctx,
+  hostIds: string[],
+): Promise<Map<string, HostOrphan[]>> {
   const { hostOrphans } = ctx.t;
   const byHost = new Map<string, HostOrphan[]>();
   if (hostIds.length === 0) return byHost;
-  const rows = (await ctx.db
+  const rows = await ctx.db
     .select()
     .from(hostOrphans)
     .where(inArray(hostOrphans.hostId, hostIds))
-    .orderBy(hostOrphans.vmId));
+    .orderBy(hostOrphans.vmId);
   for (const r of rows) {
     const list = byHost.get(r.hostId) ?? [];
     list.push({
@@ -34,9 +37,9 @@ export async function loadOrphanViews(ctx: Ctx, hostIds: string[]): Promise<Map<
 /** Orphans by kind, for the metric. */
 export async function countOrphans(ctx: Ctx): Promise<Record<string, number>> {
   const { hostOrphans } = ctx.t;
-  const rows = (await ctx.db
+  const rows = await ctx.db
     .select({ apiary: hostOrphans.apiary, n: count() })
     .from(hostOrphans)
-    .groupBy(hostOrphans.apiary));
+    .groupBy(hostOrphans.apiary);
   return Object.fromEntries(rows.map((r) => [r.apiary ? 'apiary' : 'foreign', r.n]));
 }

@@ -8,11 +8,13 @@ export async function persistTransitions(ctx: Ctx, transitions: Transition[]) {
   const { hosts } = ctx.t;
   const now = ctx.clock.now();
   for (const t of transitions) {
-    const row = (await ctx.db
-      .update(hosts)
-      .set({ liveness: t.to, lastHeartbeatAt: ctx.liveness.heardAt(t.hostId), updatedAt: now })
-      .where(eq(hosts.id, t.hostId))
-      .returning({ orgId: hosts.orgId, hostname: hosts.hostname }))[0];
+    const row = (
+      await ctx.db
+        .update(hosts)
+        .set({ liveness: t.to, lastHeartbeatAt: ctx.liveness.heardAt(t.hostId), updatedAt: now })
+        .where(eq(hosts.id, t.hostId))
+        .returning({ orgId: hosts.orgId, hostname: hosts.hostname })
+    )[0];
     if (!row) continue;
     ctx.metrics.livenessTransitions.inc({ to: t.to });
     ctx.log.info({ host_id: t.hostId, from: t.from, to: t.to }, 'host liveness changed');
@@ -28,10 +30,10 @@ export async function persistTransitions(ctx: Ctx, transitions: Transition[]) {
 export async function countHosts(ctx: Ctx) {
   const { hosts } = ctx.t;
   const policy: Record<string, number> = { eligible: 0, draining: 0, maintenance: 0 };
-  for (const r of (await ctx.db
+  for (const r of await ctx.db
     .select({ policy: hosts.policy, n: count() })
     .from(hosts)
-    .groupBy(hosts.policy))) {
+    .groupBy(hosts.policy)) {
     policy[r.policy] = r.n;
   }
   return { liveness: ctx.liveness.counts(), policy };

@@ -21,7 +21,7 @@ export function createAddedHostPoller(ctx: Ctx) {
 
 async function pollAddedHosts(ctx: Ctx, seen: Map<string, string>): Promise<void> {
   const { hosts } = ctx.t;
-  const rows = (await ctx.db.select().from(hosts).where(eq(hosts.source, 'added')));
+  const rows = await ctx.db.select().from(hosts).where(eq(hosts.source, 'added'));
   await mapBounded(rows, 8, async (host) => {
     let inventory: Inventory;
     try {
@@ -36,7 +36,9 @@ async function pollAddedHosts(ctx: Ctx, seen: Map<string, string>): Promise<void
     if (seen.get(host.id) === fingerprint) return;
     const generation = ctx.liveness.ackGeneration(host.id) + 1;
     const inv = { ...inventory, generation };
-    const changes = await ctx.db.transaction(async (tx) => applyInventory(ctx, tx, ctx.clock.now(), host.id, inv));
+    const changes = await ctx.db.transaction(async (tx) =>
+      applyInventory(ctx, tx, ctx.clock.now(), host.id, inv),
+    );
     ctx.liveness.setAckGeneration(host.id, generation);
     seen.set(host.id, fingerprint);
     publishVmChanges(ctx, host.id, changes);

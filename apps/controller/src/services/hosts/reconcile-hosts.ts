@@ -31,10 +31,9 @@ export interface ReconcileOutcome {
 
 export async function reconcileHosts(ctx: Ctx): Promise<ReconcileOutcome> {
   const { hosts } = ctx.t;
-  const ready = (await ctx.db
-    .select()
-    .from(hosts))
-    .filter((h) => (ctx.liveness.state(h.id) ?? h.liveness) === 'ready');
+  const ready = (await ctx.db.select().from(hosts)).filter(
+    (h) => (ctx.liveness.state(h.id) ?? h.liveness) === 'ready',
+  );
   const outcome: ReconcileOutcome = { hosts: 0, orphans: 0, removalsRequested: 0 };
   const queue = [...ready];
   const worker = async () => {
@@ -61,13 +60,13 @@ async function reconcileHost(ctx: Ctx, host: HostRow) {
   const listing = await client.listHostVms();
   // Read after the listing: see the create race above.
   const held = listing.items.filter(holdsSomething);
-  const known = (await liveVmIds(
+  const known = await liveVmIds(
     ctx,
     held.map((i) => i.id),
-  ));
+  );
   const orphans = held.filter((i) => !known.has(i.id));
   const now = ctx.clock.now();
-  const { added, resolved } = (await recordOrphans(ctx, host.id, orphans, now));
+  const { added, resolved } = await recordOrphans(ctx, host.id, orphans, now);
   if (added.length > 0 || resolved.length > 0) {
     ctx.log.warn(
       { host_id: host.id, orphans: orphans.map((o) => o.id), added, resolved },
@@ -99,10 +98,10 @@ function holdsSomething(item: HostVm): boolean {
 async function liveVmIds(ctx: Ctx, ids: string[]): Promise<Set<string>> {
   const { vms } = ctx.t;
   if (ids.length === 0) return new Set();
-  const rows = (await ctx.db
+  const rows = await ctx.db
     .select({ id: vms.id })
     .from(vms)
-    .where(and(inArray(vms.id, ids), ne(vms.state, 'deleted'))));
+    .where(and(inArray(vms.id, ids), ne(vms.state, 'deleted')));
   return new Set(rows.map((r) => r.id));
 }
 
@@ -116,11 +115,12 @@ async function recordOrphans(ctx: Ctx, hostId: string, orphans: HostVm[], now: n
   const { hostOrphans } = ctx.t;
   return await ctx.db.transaction(async (tx) => {
     const before = new Set(
-      (await tx
-        .select({ vmId: hostOrphans.vmId })
-        .from(hostOrphans)
-        .where(eq(hostOrphans.hostId, hostId)))
-        .map((r) => r.vmId),
+      (
+        await tx
+          .select({ vmId: hostOrphans.vmId })
+          .from(hostOrphans)
+          .where(eq(hostOrphans.hostId, hostId))
+      ).map((r) => r.vmId),
     );
     for (const item of orphans) {
       const fields = {
@@ -129,14 +129,16 @@ async function recordOrphans(ctx: Ctx, hostId: string, orphans: HostVm[], now: n
         holds: describeHolding(item),
         lastSeenAt: now,
       };
-      await tx.insert(hostOrphans)
+      await tx
+        .insert(hostOrphans)
         .values({ hostId, vmId: item.id, firstSeenAt: now, ...fields })
         .onConflictDoUpdate({ target: [hostOrphans.hostId, hostOrphans.vmId], set: fields });
     }
     const current = new Set(orphans.map((o) => o.id));
     const resolved = [...before].filter((id) => !current.has(id)).sort();
     if (resolved.length > 0) {
-      await tx.delete(hostOrphans)
+      await tx
+        .delete(hostOrphans)
         .where(and(eq(hostOrphans.hostId, hostId), inArray(hostOrphans.vmId, resolved)));
     }
     return { added: [...current].filter((id) => !before.has(id)).sort(), resolved };
@@ -152,10 +154,12 @@ async function recordOrphans(ctx: Ctx, hostId: string, orphans: HostVm[], now: n
 async function removeOrphan(ctx: Ctx, host: HostRow, item: HostVm, now: number) {
   const { hostOrphans } = ctx.t;
   const grace = ctx.config.orphanGraceMs;
-  const row = (await ctx.db
-    .select()
-    .from(hostOrphans)
-    .where(and(eq(hostOrphans.hostId, host.id), eq(hostOrphans.vmId, item.id))))[0];
+  const row = (
+    await ctx.db
+      .select()
+      .from(hostOrphans)
+      .where(and(eq(hostOrphans.hostId, host.id), eq(hostOrphans.vmId, item.id)))
+  )[0];
   if (!row?.apiary) return false;
   const removable = item.agent_state !== null || (item.zone_state !== null && item.apiary);
   const created = item.created_at === null ? null : Date.parse(item.created_at);

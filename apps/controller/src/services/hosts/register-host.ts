@@ -56,7 +56,7 @@ export async function registerHost(
   const proof = existing ? proveIdentity(ctx, existing, license.orgId, presented, now) : null;
   // The presented credential is kept (nothing to lose if this answer is lost); otherwise new.
   const fresh = proof?.keep ? null : newSecret('aph');
-  const changes = (await saveRegistration(ctx, req, license, existing, fresh, now));
+  const changes = await saveRegistration(ctx, req, license, existing, fresh, now);
   if (proof?.keep === 'next') await promoteNextCredential(ctx, req.host_id);
   const row = (await ctx.db.select().from(hosts).where(eq(hosts.id, req.host_id)))[0] as HostRow;
   const transition = ctx.liveness.track(
@@ -154,14 +154,13 @@ async function saveRegistration(
         });
       }
     } else {
-      await tx.insert(hosts)
-        .values({
-          ...base,
-          id: req.host_id,
-          orgId: license.orgId,
-          policy: 'eligible',
-          registeredAt: now,
-        });
+      await tx.insert(hosts).values({
+        ...base,
+        id: req.host_id,
+        orgId: license.orgId,
+        policy: 'eligible',
+        registeredAt: now,
+      });
     }
     return applyInventory(ctx, tx, now, req.host_id, req.inventory);
   });

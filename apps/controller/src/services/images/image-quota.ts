@@ -19,14 +19,15 @@ export async function imageUsage(
   defaultQuota: number,
   orgId: string,
 ): Promise<OrgImageUsage> {
-  const used = (await db
-    .select({ n: count(), bytes: sum(images.size) })
-    .from(images)
-    .where(eq(images.orgId, orgId)))[0];
-  const own = (await db
-    .select({ quota: orgs.imageQuotaBytes })
-    .from(orgs)
-    .where(eq(orgs.id, orgId)))[0]?.quota;
+  const used = (
+    await db
+      .select({ n: count(), bytes: sum(images.size) })
+      .from(images)
+      .where(eq(images.orgId, orgId))
+  )[0];
+  const own = (
+    await db.select({ quota: orgs.imageQuotaBytes }).from(orgs).where(eq(orgs.id, orgId))
+  )[0]?.quota;
   return {
     count: used?.n ?? 0,
     bytes: Number(used?.bytes ?? 0),
@@ -47,7 +48,10 @@ export function quotaExceeded(usage: OrgImageUsage, adding: number): ApiError {
 export async function getOrgUsage(ctx: Ctx, p: Principal, orgId: string): Promise<OrgUsage> {
   await getOrg(ctx, orgId);
   assertVisible(p, orgId, `organization ${orgId}`);
-  return { org_id: orgId, images: await imageUsage(ctx.t, ctx.db, ctx.config.orgImageQuotaBytes, orgId) };
+  return {
+    org_id: orgId,
+    images: await imageUsage(ctx.t, ctx.db, ctx.config.orgImageQuotaBytes, orgId),
+  };
 }
 
 /** `PUT /v1/orgs/:id/image-quota` (super-admin); null returns to the default. */

@@ -14,10 +14,7 @@ import { removeBlob, storeBlob } from './image-store.js';
 type Row = typeof images.$inferSelect;
 
 /** Images an organization sees: its own and the public ones (null: every image). */
-export function imageScope(
-  { images }: Tables,
-  orgId: string | null | undefined,
-): SQL | undefined {
+export function imageScope({ images }: Tables, orgId: string | null | undefined): SQL | undefined {
   if (orgId === undefined) return undefined;
   return orgId === null ? isNull(images.orgId) : or(isNull(images.orgId), eq(images.orgId, orgId));
 }
@@ -29,11 +26,11 @@ function principalScope(ctx: Ctx, p: Principal) {
 async function toViews(ctx: Ctx, p: Principal | null, rows: Row[]): Promise<Image[]> {
   const { hostImages, hosts } = ctx.t;
   if (rows.length === 0) return [];
-  const held = (await ctx.db
+  const held = await ctx.db
     .select({ digest: hostImages.digest, hostId: hostImages.hostId, orgId: hosts.orgId })
     .from(hostImages)
     .innerJoin(hosts, eq(hosts.id, hostImages.hostId))
-    .where(inArray(hostImages.digest, [...new Set(rows.map((r) => r.digest))])));
+    .where(inArray(hostImages.digest, [...new Set(rows.map((r) => r.digest))]));
   return rows.map((r) => ({
     digest: r.digest as Image['digest'],
     name: r.name,
@@ -66,10 +63,11 @@ export async function uploadImage(
   const { images } = ctx.t;
   requireRole(p, 'org_admin', 'uploading an image');
   if (q.public) requireRole(p, 'super_admin', 'uploading a public image');
-  const orgId = q.public ? null : (await resolveTargetOrg(ctx, p, undefined));
+  const orgId = q.public ? null : await resolveTargetOrg(ctx, p, undefined);
   if (!body) throw new ApiError('validation', 'the request body must be the image');
   const quota = ctx.config.orgImageQuotaBytes;
-  const usage = orgId === null ? null : (await checkQuota(ctx.t, ctx.db, quota, orgId, declaredBytes));
+  const usage =
+    orgId === null ? null : await checkQuota(ctx.t, ctx.db, quota, orgId, declaredBytes);
   const floor = new DiskFloor(
     ctx.freeSpace,
     [ctx.config.dataDir, ctx.imageDir],
@@ -88,15 +86,17 @@ export async function uploadImage(
   let recorded: { row: Row; created: boolean };
   try {
     recorded = await ctx.db.transaction(async (tx) => {
-      const existing = (await tx
-        .select()
-        .from(images)
-        .where(
-          and(
-            eq(images.digest, blob.digest),
-            orgId === null ? isNull(images.orgId) : eq(images.orgId, orgId),
-          ),
-        ))[0];
+      const existing = (
+        await tx
+          .select()
+          .from(images)
+          .where(
+            and(
+              eq(images.digest, blob.digest),
+              orgId === null ? isNull(images.orgId) : eq(images.orgId, orgId),
+            ),
+          )
+      )[0];
       if (existing) return { row: existing, created: false };
       if (orgId !== null) await checkQuota(ctx.t, tx, quota, orgId, blob.size);
       const row: Row = {
@@ -134,20 +134,21 @@ export async function uploadImage(
 async function digestRecorded(ctx: Ctx, digest: string): Promise<boolean> {
   const { images } = ctx.t;
   return (
-    ((await ctx.db.select({ n: count() }).from(images).where(eq(images.digest, digest)))[0]?.n ?? 0) > 0
+    ((await ctx.db.select({ n: count() }).from(images).where(eq(images.digest, digest)))[0]?.n ??
+      0) > 0
   );
 }
 
 export async function listImages(ctx: Ctx, p: Principal, page: Pagination) {
   const { images } = ctx.t;
   const where = principalScope(ctx, p);
-  const rows = (await ctx.db
+  const rows = await ctx.db
     .select()
     .from(images)
     .where(where)
     .orderBy(images.name, images.createdAt)
     .limit(page.limit)
-    .offset(page.offset));
+    .offset(page.offset);
   const total = (await ctx.db.select({ n: count() }).from(images).where(where))[0]?.n ?? 0;
   return { items: await toViews(ctx, p, rows), total, limit: page.limit, offset: page.offset };
 }
@@ -156,10 +157,10 @@ export async function listImages(ctx: Ctx, p: Principal, page: Pagination) {
 async function findVisible(ctx: Ctx, p: Principal, digest: string): Promise<Row> {
   const { images } = ctx.t;
   const scope = principalScope(ctx, p);
-  const rows = (await ctx.db
+  const rows = await ctx.db
     .select()
     .from(images)
-    .where(scope ? and(eq(images.digest, digest), scope) : eq(images.digest, digest)));
+    .where(scope ? and(eq(images.digest, digest), scope) : eq(images.digest, digest));
   const row =
     rows.find((r) => r.orgId !== null && r.orgId === p.orgId) ??
     rows.find((r) => r.orgId === null) ??
@@ -169,25 +170,27 @@ async function findVisible(ctx: Ctx, p: Principal, digest: string): Promise<Row>
 }
 
 export async function getImage(ctx: Ctx, p: Principal, digest: string): Promise<Image> {
-  return (await toViews(ctx, p, [(await findVisible(ctx, p, digest))]))[0] as Image;
+  return (await toViews(ctx, p, [await findVisible(ctx, p, digest)]))[0] as Image;
 }
 
 export async function deleteImage(ctx: Ctx, p: Principal, digest: string) {
   const { images, vms } = ctx.t;
   requireRole(p, 'org_admin', 'deleting an image');
-  const row = (await findVisible(ctx, p, digest));
+  const row = await findVisible(ctx, p, digest);
   if (row.orgId === null) requireRole(p, 'super_admin', 'deleting a public image');
   const inUse =
-    (await ctx.db
-      .select({ n: count() })
-      .from(vms)
-      .where(
-        and(
-          eq(vms.imageDigest, digest),
-          ne(vms.state, 'deleted'),
-          row.orgId === null ? undefined : eq(vms.orgId, row.orgId),
-        ),
-      ))[0]?.n ?? 0;
+    (
+      await ctx.db
+        .select({ n: count() })
+        .from(vms)
+        .where(
+          and(
+            eq(vms.imageDigest, digest),
+            ne(vms.state, 'deleted'),
+            row.orgId === null ? undefined : eq(vms.orgId, row.orgId),
+          ),
+        )
+    )[0]?.n ?? 0;
   if (inUse > 0) throw new ApiError('conflict', `image ${digest} is used by ${inUse} VMs`);
   await ctx.db.delete(images).where(eq(images.id, row.id));
   const others =
@@ -205,11 +208,11 @@ export async function resolveImageRef(ctx: Ctx, orgId: string, ref: string): Pro
   const { images } = ctx.t;
   const scope = imageScope(ctx.t, orgId);
   const byDigest = ref.startsWith('sha256:');
-  const rows = (await ctx.db
+  const rows = await ctx.db
     .select()
     .from(images)
     .where(and(byDigest ? eq(images.digest, ref) : eq(images.name, ref), scope))
-    .orderBy(desc(images.createdAt)));
+    .orderBy(desc(images.createdAt));
   const row = rows.find((r) => r.orgId === orgId) ?? rows[0];
   if (!row) {
     throw new ApiError(
@@ -225,24 +228,30 @@ export async function resolveImageRef(ctx: Ctx, orgId: string, ref: string): Pro
  * A host pulls its organization's images and the public ones; a host of no organization only
  * the public ones (it runs nobody's VMs, and must not be a way to read every tenant's images).
  */
-export async function hostMayPull(ctx: Ctx, hostOrgId: string | null, digest: string): Promise<Row | undefined> {
+export async function hostMayPull(
+  ctx: Ctx,
+  hostOrgId: string | null,
+  digest: string,
+): Promise<Row | undefined> {
   const { images } = ctx.t;
-  return (await ctx.db
-    .select()
-    .from(images)
-    .where(and(eq(images.digest, digest), imageScope(ctx.t, hostOrgId))))[0];
+  return (
+    await ctx.db
+      .select()
+      .from(images)
+      .where(and(eq(images.digest, digest), imageScope(ctx.t, hostOrgId)))
+  )[0];
 }
 
 export async function listImagesForHost(ctx: Ctx, hostOrgId: string | null, page: Pagination) {
   const { images } = ctx.t;
   const where = imageScope(ctx.t, hostOrgId);
-  const rows = (await ctx.db
+  const rows = await ctx.db
     .select()
     .from(images)
     .where(where)
     .orderBy(images.name)
     .limit(page.limit)
-    .offset(page.offset));
+    .offset(page.offset);
   const total = (await ctx.db.select({ n: count() }).from(images).where(where))[0]?.n ?? 0;
   return { items: await toViews(ctx, null, rows), total, limit: page.limit, offset: page.offset };
 }
