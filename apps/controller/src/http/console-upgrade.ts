@@ -104,7 +104,7 @@ export function createConsoleSockets(ctx: Ctx): ConsoleSockets {
     ) {
       return refuse(new ApiError('validation', 'not a websocket handshake'));
     }
-    const grant = spendConsoleTicket(ctx, url.searchParams.get('ticket') ?? '');
+    const grant = await spendConsoleTicket(ctx, url.searchParams.get('ticket') ?? '');
     if (!grant) {
       ctx.metrics.consoleConnections.inc({ kind: 'unknown', result: 'bad_ticket' });
       return refuse(

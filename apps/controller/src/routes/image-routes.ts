@@ -53,7 +53,7 @@ export function registerImageRoutes({ ctx, router, bind }: RouteDeps) {
   // GET also answers HEAD (Hono routes HEAD to GET handlers and drops the body).
   bind(router, r.internalDownloadImage, async ({ c, principal, params }) => {
     if (
-      !hostMayPull(ctx, await hostOrg(ctx, principal.hostId), params.digest) ||
+      !(await hostMayPull(ctx, await hostOrg(ctx, principal.hostId), params.digest)) ||
       !blobExists(ctx.imageDir, params.digest)
     ) {
       throw new ApiError('not_found', `image ${params.digest} not found`);

@@ -137,13 +137,13 @@ describe('the console websocket', () => {
     const t = await s.ticket('serial');
     const c = openConsole(s.socketUrl(t));
     expect(await c.opened).toBe('open');
-    await c.until(`${s.h.zoneOf(VM)} console login: `);
+    await c.until(`${await s.h.zoneOf(VM)} console login: `);
     c.ws.send(Buffer.from('root\r'));
     await c.until('root\r');
     expect(s.agent.received[0]).toBe('root\r');
     const [upgrade] = s.agent.upgrades;
     // The agent is asked for the VM by its internal id, its zone name.
-    expect(upgrade?.path).toBe(`/api/vms/${s.h.zoneOf(VM)}/console`);
+    expect(upgrade?.path).toBe(`/api/vms/${await s.h.zoneOf(VM)}/console`);
     expect(upgrade?.authorization).toBe(`Bearer ${AGENT_KEY}`);
     expect(upgrade?.requestId).toMatch(/^req_/);
     c.ws.close(1000, 'bye');
@@ -159,7 +159,7 @@ describe('the console websocket', () => {
     const c = openConsole(s.socketUrl(await s.ticket('vnc')));
     expect(await c.opened).toBe('open');
     await c.until('RFB 003.008\n');
-    expect(s.agent.upgrades[0]?.path).toBe(`/api/vms/${s.h.zoneOf(VM)}/vnc`);
+    expect(s.agent.upgrades[0]?.path).toBe(`/api/vms/${await s.h.zoneOf(VM)}/vnc`);
   });
 
   it('accepts a ticket once: a second websocket with it gets 401', async () => {

@@ -90,7 +90,7 @@ describe('event streams of stale callers', () => {
     expect(res.status).toBe(200);
     expect(h.core.eventStreams.size).toBe(1);
     await h.req('DELETE', `/v1/api-keys/${key.id}`);
-    expect(h.core.checkCredentials()).toBe(1);
+    expect(await h.core.checkCredentials()).toBe(1);
     expect(await endsWithin(res, 2000)).toBe('ended');
     expect(h.core.eventStreams.size).toBe(0);
     expect(h.core.ctx.events.size).toBe(0);

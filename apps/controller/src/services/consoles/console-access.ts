@@ -132,8 +132,8 @@ export async function resolveConsoleTarget(ctx: Ctx, grant: ConsoleGrant): Promi
  * Spends a ticket: its grant, or null when the ticket is unknown, used, expired, or the
  * credential of the caller who asked for it has since been revoked or has expired.
  */
-export function spendConsoleTicket(ctx: Ctx, ticket: string): ConsoleGrant | null {
+export async function spendConsoleTicket(ctx: Ctx, ticket: string): Promise<ConsoleGrant | null> {
   const grant = ctx.consoleTickets.consume(ticket);
-  if (!grant || !isPrincipalCurrent(ctx, grant.principal)) return null;
+  if (!grant || !(await isPrincipalCurrent(ctx, grant.principal))) return null;
   return grant;
 }

@@ -113,7 +113,8 @@ export async function uploadImage(
     });
   } catch (error) {
     // A blob this upload created and nobody records is not kept.
-    if (blob.created && !digestRecorded(ctx, blob.digest)) removeBlob(ctx.imageDir, blob.digest);
+    if (blob.created && !(await digestRecorded(ctx, blob.digest)))
+      removeBlob(ctx.imageDir, blob.digest);
     throw error;
   }
   const { row, created } = recorded;

@@ -2,6 +2,7 @@ import {
   ApiError,
   type InsufficientCapacityDetails,
   type PlacementRefusal,
+  sleep,
 } from '@apiary/protocol';
 import type { Ctx } from '../../context.js';
 import type { Tx } from '../../db/database.js';
@@ -11,7 +12,13 @@ import { type Demand, reserveOnHost } from './reservations.js';
 
 class ReservationLost extends Error {}
 
-const ATTEMPTS = 3;
+/*
+ * Creates racing for the same hosts (in this process, or in another controller) read the same
+ * free capacity; the conditional writes let exactly the ones that fit win. A loser plans again
+ * on fresh figures after a short random pause, so racers spread out instead of colliding again.
+ */
+const ATTEMPTS = 10;
+const RETRY_PAUSE_MS = 20;
 
 /**
  * Chooses a host for every VM and reserves the capacity in ONE transaction, together with
@@ -58,6 +65,7 @@ export async function placeAndReserve(
       } catch (error) {
         if (!(error instanceof ReservationLost)) throw error;
         ctx.metrics.placements.inc({ result: 'retried' });
+        await sleep(Math.random() * RETRY_PAUSE_MS * (attempt + 1));
       }
     }
     ctx.metrics.placements.inc({ result: 'refused' });
