@@ -110,7 +110,7 @@ export const ImportVolume = z.object({
 });
 export type ImportVolume = z.infer<typeof ImportVolume>;
 
-export const ImportState = z.enum(['open', 'committing', 'committed', 'aborting']);
+export const ImportState = z.enum(['open', 'committing', 'committed', 'aborting', 'aborted']);
 
 export const MigrationImport = z.object({
   id: z.string(),
@@ -188,6 +188,7 @@ export const ExportVolume = z.object({
   /** Streams continued from the target's resume token. */
   resumes: z.int().min(0),
 });
+export type ExportVolume = z.infer<typeof ExportVolume>;
 
 export const MigrationExport = z.object({
   id: z.string(),
