@@ -173,7 +173,6 @@ export class ImportService {
     query: UploadVolumeQuery,
     body: ReadableStream<Uint8Array> | null,
   ): Promise<MigrationImport> {
-    const { exec, layout, db } = this.deps;
     const row = this.openRow(id);
     if (!body) throw new ApiError('validation', 'the body must be a zfs send stream');
     const spec = specOf(row);
@@ -181,6 +180,22 @@ export class ImportService {
       await body.cancel().catch(() => undefined);
       throw new ApiError('not_found', `the VM ${row.vmId} has no volume ${name}`);
     }
+    const release = this.deps.live.claim(liveKey(id, name));
+    try {
+      return await this.receiveVolume(row, name, query, body);
+    } finally {
+      release();
+    }
+  }
+
+  private async receiveVolume(
+    row: ImportRow,
+    name: string,
+    query: UploadVolumeQuery,
+    body: ReadableStream<Uint8Array>,
+  ): Promise<MigrationImport> {
+    const { exec, layout, db } = this.deps;
+    const id = row.id;
     const target = volumeDataset(layout, row.vmId, name);
     const done = receivedOf(row)[name];
     if (done?.snapshot === query.snapshot && done.guid === query.guid) {

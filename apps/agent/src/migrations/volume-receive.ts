@@ -33,7 +33,23 @@ export class LiveReceives {
   }
 
   /**
-   * `zfs receive -s -u TARGET` fed from an HTTP body. When the body breaks off (the sender or
+   * Mark a volume as receiving from the moment its upload arrives, before the checks that
+   * precede the receive: a sender whose previous stream broke off sees `receiving` (and waits)
+   * rather than a volume with no token yet, which it would send whole again.
+   */
+  claim(key: string): () => void {
+    if (this.live.has(key)) {
+      throw new ApiError('conflict', `${key} is already being received`, { retryable: true });
+    }
+    const entry: LiveReceive = { bytes: 0, cancel: async () => undefined };
+    this.live.set(key, entry);
+    return () => {
+      if (this.live.get(key) === entry) this.live.delete(key);
+    };
+  }
+
+  /**
+   * `zfs receive -s -u TARGET` fed from an HTTP body, for a volume `claim`ed first. When the body breaks off (the sender or
    * the network went away), zfs is given end-of-file rather than killed: it then keeps what
    * arrived as a partial receive with a resume token, exactly as when a pipe's writer dies.
    */
@@ -44,12 +60,10 @@ export class LiveReceives {
     body: ReadableStream<Uint8Array>,
     timeoutMs: number,
   ): Promise<void> {
-    if (this.live.has(key)) {
-      throw new ApiError('conflict', `${key} is already being received`, { retryable: true });
-    }
+    const entry = this.live.get(key);
+    if (!entry) throw new Error(`${key} was not claimed`);
     const input = new PassThrough();
     const source = Readable.fromWeb(body as WebReadableStream<Uint8Array>);
-    const entry: LiveReceive = { bytes: 0, cancel: async () => undefined };
     const stop = () => {
       source.unpipe(input);
       input.end();
@@ -65,7 +79,6 @@ export class LiveReceives {
       source.destroy();
       await running.catch(() => undefined);
     };
-    this.live.set(key, entry);
     try {
       await running;
     } catch (error) {
@@ -80,7 +93,6 @@ export class LiveReceives {
     } finally {
       // zfs may stop reading early (a refused stream): the rest of the body is not wanted.
       source.destroy();
-      this.live.delete(key);
     }
   }
 }

@@ -92,6 +92,8 @@ export async function sendVolume(a: SendVolumeArgs): Promise<void> {
         p.resumes++;
         a.log.warn({ volume: a.name, resumes: p.resumes, error }, 'stream cut; resuming');
         a.progress({ ...p });
+        // The target notices a cut connection a moment after we do: let it keep what arrived.
+        await sleep(500);
         continue;
       }
       throw error;
@@ -147,11 +149,13 @@ async function streamOnce(a: SendVolumeArgs, source: SendSource, p: VolumeProgre
       { signal: abort.signal, timeoutMs: 7 * 24 * 3600_000 },
     );
   } catch (error) {
-    // zfs send that failed on its own says why; one we stop here fails because we stopped it.
+    // zfs send that failed on its own says why; one whose reader went away (a broken pipe)
+    // failed because the transfer did.
     const failedFirst = sendEnded ? await sendFailure : null;
     stdout.destroy();
     await sendFailure;
-    throw failedFirst ?? error;
+    if (failedFirst && !failedWith(failedFirst, 'Broken pipe', 'EPIPE')) throw failedFirst;
+    throw error;
   } finally {
     clearTimeout(timer);
   }
