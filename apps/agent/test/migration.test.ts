@@ -3,9 +3,10 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { readState, readZvol, writeZvol } from '@apiary/illumos-sim';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { exportOfOperation } from '../src/migrations/export-store.js';
 import { cuttingProxy } from './helpers/cutting-proxy.js';
 import { hostSnapshot } from './helpers/host-snapshot.js';
-import { clientAt, finished, type ServedAgent, servedAgent } from './helpers/migration-pair.js';
+import { finished, type ServedAgent, servedAgent } from './helpers/migration-pair.js';
 
 /*
  * Moving a VM between two agents on two simulated hosts through the agent endpoints (issue
@@ -157,7 +158,7 @@ describe('moving a VM between two agents', () => {
 
     expect(proxy.state.cuts).toBe(1);
     const exp = await a.remote.getExport({
-      params: { id: (await exportIdOf(first.id)) as `exp_${string}` },
+      params: { id: exportIdOf(first.id) },
     });
     expect(exp.volumes[0]?.resumes).toBe(1);
     const sends = a
@@ -175,9 +176,6 @@ describe('moving a VM between two agents', () => {
 });
 
 /** The export an operation ran (operations name their VM, exports their operation). */
-async function exportIdOf(operationId: string): Promise<string> {
-  const { exportOfOperation } = await import('../src/migrations/export-store.js');
+function exportIdOf(operationId: string): string {
   return exportOfOperation(a.agent.db, operationId)!.id;
 }
-
-export { clientAt };
