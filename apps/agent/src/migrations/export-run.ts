@@ -4,13 +4,12 @@ import type { Db } from '../db/open.js';
 import type { HostExec } from '../host/exec.js';
 import { destroySnapshot, snapshotAtomically } from '../host/zfs-snapshots.js';
 import { snapshotGuid } from '../host/zfs-transfer.js';
-import { getZone } from '../host/zoneadm.js';
 import { type OperationRow, updateOperation } from '../vms/operation-store.js';
 import { runForward, runUndo, StepFailure } from '../vms/saga.js';
 import type { SagaStep } from '../vms/saga-step.js';
 import type { VmContext } from '../vms/vm-context.js';
-import { setVmState, type VmRow } from '../vms/vm-store.js';
-import { stateFromZone, toFailure } from '../vms/vm-view.js';
+import { updateVm, type VmRow } from '../vms/vm-store.js';
+import { toFailure } from '../vms/vm-view.js';
 import { type ExportRow, exportOfOperation, updateExport, volumesOf } from './export-store.js';
 import { type TransferFetch, transferTarget } from './transfer-client.js';
 import { sendVolume } from './volume-send.js';
@@ -133,8 +132,8 @@ export async function runExport(
       errorCode: error?.code ?? null,
       errorMsg: error?.msg ?? null,
     });
-    const zone = await getZone(ctx.exec, vm.id).catch(() => null);
-    setVmState(db, vm.id, stateFromZone(zone?.state ?? null), null, { operationId: null });
+    // An export never changes the VM: it is as it was, with no operation on it.
+    updateVm(db, vm.id, { operationId: null });
     finish(op, error);
   };
   const undo = async (through: string | undefined, failure: FailureInfo) => {
