@@ -30,6 +30,7 @@ import type { AgentEnv } from './http/env.js';
 import { loadOrCreateHostId } from './identity/host-id.js';
 import { ImageService } from './images/image-service.js';
 import { type AgentMetricSources, createAgentMetrics } from './metrics.js';
+import { createMigrations, type MigrationOptions } from './migrations/migrations.js';
 import { HostNetwork } from './network/host-network.js';
 import { StatsSampler } from './stats/stats-sampler.js';
 import { registerUsageMetrics } from './stats/usage-metrics.js';
@@ -62,6 +63,8 @@ export interface AgentOptions {
   backgroundIntervalMs?: number;
   /** Usage sample period (default: --stats-interval); tests sample by hand with a long one. */
   statsIntervalMs?: number;
+  /** Moving VMs: how exports reach their targets, stall and resume limits. */
+  migrations?: MigrationOptions;
 }
 
 export interface Agent {
@@ -170,6 +173,22 @@ export function buildAgent(config: AgentConfig, options: AgentOptions = {}): Age
     portRange: config.portRange,
     storage: config.storage,
   });
+  const migrations = createMigrations(
+    {
+      db,
+      exec,
+      log,
+      layout,
+      images,
+      resources,
+      runner,
+      vms,
+      portRange: config.portRange,
+      storage: config.storage,
+      onChange,
+    },
+    options.migrations,
+  );
   const [listenHost, listenPort] = splitHostPort(config.listen);
   // The node name comes from the host (`hostname`) once `start()` runs; until then, this machine's.
   const identity = { hostname: osHostname() };
@@ -218,6 +237,7 @@ export function buildAgent(config: AgentConfig, options: AgentOptions = {}): Age
     vms,
     changes,
     images,
+    migrations,
     resources,
     stats,
     controllerStatus: () => link?.status() ?? null,
@@ -254,6 +274,7 @@ export function buildAgent(config: AgentConfig, options: AgentOptions = {}): Age
       log.warn({ error }, 'reconciling port forwards failed'),
     );
     await retryCleanups({ db, exec, log, layout, runner });
+    await migrations.imports.sweep();
   };
   const upgrade = createConsoleUpgrade({
     db,

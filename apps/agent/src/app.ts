@@ -7,6 +7,7 @@ import { createAgentBinder } from './http/route-binding.js';
 import { mountHostRoutes } from './routes/host-routes.js';
 import { mountImageRoutes } from './routes/image-routes.js';
 import { mountKeyRoutes } from './routes/key-routes.js';
+import { mountMigrationRoutes } from './routes/migration-routes.js';
 import { mountStatsRoutes } from './routes/stats-routes.js';
 import { mountVmChangeRoutes } from './routes/vm-change-routes.js';
 import { mountVmRoutes } from './routes/vm-routes.js';
@@ -19,6 +20,7 @@ export function createApp(deps: AgentDeps): Hono<AgentEnv> {
   mountHostRoutes(app, deps, bind);
   mountVmRoutes(app, deps, bind);
   if (deps.changes) mountVmChangeRoutes(app, deps.changes, bind);
+  if (deps.migrations) mountMigrationRoutes(app, deps.migrations, bind);
   mountImageRoutes(app, deps, bind);
   mountKeyRoutes(app, deps, bind);
   mountStatsRoutes(app, deps, bind);

@@ -5,6 +5,7 @@ import type { Db } from './db/open.js';
 import type { Layout } from './host/layout.js';
 import type { ImageService } from './images/image-service.js';
 import type { AgentMetrics } from './metrics.js';
+import type { Migrations } from './migrations/migrations.js';
 import type { StatsSampler } from './stats/stats-sampler.js';
 import type { VmChangeService } from './vms/vm-change-service.js';
 import type { VmService } from './vms/vm-service.js';
@@ -25,6 +26,8 @@ export interface AgentDeps {
   /** Resize, disks, CD-ROM, snapshots, clones (absent: those routes are not served). */
   changes?: VmChangeService;
   images: ImageService;
+  /** Moving VMs between hosts (absent: those routes are not served). */
+  migrations?: Migrations;
   resources: HostResources;
   /** Usage sampled from kstat: what the stats routes and /metrics read. */
   stats: StatsSampler;

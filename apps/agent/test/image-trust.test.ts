@@ -150,7 +150,7 @@ describe('staging files', () => {
     writeFileSync(license, 'lic_0123456789abcdef0123\n', { mode: 0o600 });
     const t = await simAgent({
       flags: [
-        ...['--controller', 'http://controller.test:9200', '--license-key-file', license],
+        ...['--controller', 'https://controller.test:9200', '--license-key-file', license],
         ...['--max-image-bytes', String(Math.floor(image.stream.length / 2))],
       ],
       agent: { fetch: controller.fetch },

@@ -9,6 +9,8 @@ import { index, integer, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqli
  * interrupted operation can be finished or undone after a crash.
  */
 
+export { migrationExports, migrationImports } from './migration-schema.js';
+
 /** Small key/value facts: host id, inventory generation, controller registration. */
 export const meta = sqliteTable('meta', {
   key: text('key').primaryKey(),
@@ -74,6 +76,8 @@ export const vms = sqliteTable(
     sourceSnapshot: text('source_snapshot'),
     /** JSON of the machine (VmMachine) the running zone was booted with: pending changes. */
     booted: text('booted'),
+    /** The VNIC's MAC when it must be this one (a VM moved here keeps its address). */
+    mac: text('mac'),
     createdAt: text('created_at').notNull(),
     updatedAt: text('updated_at').notNull(),
   },

@@ -1,3 +1,4 @@
+import { MacAddress } from '@apiary/protocol';
 import type { HostExec } from './exec.js';
 import { failedWith } from './host-command-error.js';
 import { checkName, LinkName } from './names.js';
@@ -29,10 +30,19 @@ export async function showLinks(exec: HostExec) {
 
 const link = (name: string) => checkName(LinkName, name, 'link');
 
-/** Create a VNIC over `over`; false when a link of that name already exists. */
-export async function createVnic(exec: HostExec, name: string, over: string): Promise<boolean> {
+/**
+ * Create a VNIC over `over` (with the MAC address `mac` when given: a VM moved from another
+ * host keeps its address); false when a link of that name already exists.
+ */
+export async function createVnic(
+  exec: HostExec,
+  name: string,
+  over: string,
+  mac?: string | null,
+): Promise<boolean> {
+  const macArgs = mac ? ['-m', checkName(MacAddress, mac, 'MAC address')] : [];
   try {
-    await exec.run('dladm', ['create-vnic', '-l', link(over), link(name)]);
+    await exec.run('dladm', ['create-vnic', '-l', link(over), ...macArgs, link(name)]);
     return true;
   } catch (error) {
     if (failedWith(error, 'object already exists')) return false;
@@ -57,6 +67,17 @@ export async function createEtherstub(exec: HostExec, name: string): Promise<boo
     return true;
   } catch (error) {
     if (failedWith(error, 'object already exists')) return false;
+    throw error;
+  }
+}
+
+/** The MAC address of a VNIC as dladm prints it (`2:8:20:c4:1f:9a`), or null when it is gone. */
+export async function vnicMac(exec: HostExec, name: string): Promise<string | null> {
+  try {
+    const { stdout } = await exec.run('dladm', ['show-vnic', '-p', '-o', 'macaddress', link(name)]);
+    return stdout.trim() || null;
+  } catch (error) {
+    if (failedWith(error, 'object not found', 'invalid link name')) return null;
     throw error;
   }
 }

@@ -58,7 +58,7 @@ export interface RunOptions {
   input?: string | Uint8Array;
   /** A file streamed to stdin (image imports). */
   inputFile?: string;
-  /** A stream piped to stdin. */
+  /** A stream piped to stdin (read as an async iterable: it needs no file descriptor). */
   stdin?: Readable;
   timeoutMs?: number;
   /**
@@ -182,7 +182,7 @@ export function createHostExec(options: HostExecOptions): HostExec {
           ...common(runOptions.timeoutMs),
           ...(runOptions.input !== undefined ? { input: runOptions.input } : {}),
           ...(runOptions.inputFile !== undefined ? { inputFile: runOptions.inputFile } : {}),
-          ...(runOptions.stdin !== undefined ? { stdin: runOptions.stdin } : {}),
+          ...(runOptions.stdin !== undefined ? { stdin: chunksOf(runOptions.stdin) } : {}),
         });
         return finish(command, argv, started, result, runOptions.quiet);
       });
@@ -209,6 +209,11 @@ export function createHostExec(options: HostExecOptions): HostExec {
       });
     },
   };
+}
+
+/** execa takes a Node stream as stdin only when it has a file descriptor; chunks it always takes. */
+async function* chunksOf(stream: Readable): AsyncGenerator<Uint8Array> {
+  for await (const chunk of stream) yield chunk as Uint8Array;
 }
 
 function asText(value: unknown): string {

@@ -173,7 +173,7 @@ const volsize: SagaStep = {
 const vnic: SagaStep = {
   name: 'vnic',
   async run(ctx) {
-    await createVnic(ctx.exec, ctx.layout.vnic(ctx.vm.slot!), ctx.layout.etherstub);
+    await createVnic(ctx.exec, ctx.layout.vnic(ctx.vm.slot!), ctx.layout.etherstub, ctx.vm.mac);
   },
   async undo(ctx) {
     // No slot: a create fully undone, or an adopted VM whose slot another VM holds (its VNIC

@@ -1,4 +1,4 @@
-import type { FailureInfo, StorageBackend } from '@apiary/protocol';
+import type { FailureInfo, OperationKind, StorageBackend } from '@apiary/protocol';
 import { type Logger, withLogBindings } from '@apiary/server-kit';
 import { eq } from 'drizzle-orm';
 import type { Db } from '../db/open.js';
@@ -26,6 +26,13 @@ import { stateFromZone, toFailure } from './vm-view.js';
 function bootedWith(vm: VmRow): Pick<VmRow, 'booted'> {
   return { booted: JSON.stringify(machineOf(vm)) };
 }
+
+/** Runs one operation of a kind registered with `OperationRunner.handle`; `finish` records its end. */
+export type OperationHandler = (
+  op: OperationRow,
+  vm: VmRow,
+  finish: (op: OperationRow, error: FailureInfo | null) => void,
+) => Promise<void>;
 
 /** The journaled step of an operation that is undoing: `undo:<step being undone>`. */
 const UNDO = 'undo:';
@@ -66,6 +73,8 @@ export class OperationRunner {
    * only around those commands, so a long create never holds up anything else.
    */
   private readonly natTable = new Semaphore(1);
+  /** Operations of kinds run elsewhere (moving VMs: `export`, `import`), by kind. */
+  private readonly handlers = new Map<OperationKind, OperationHandler>();
 
   constructor(private readonly deps: RunnerDeps) {
     this.creates = new Semaphore(deps.maxParallelCreates);
@@ -77,6 +86,11 @@ export class OperationRunner {
       .catch((error) => this.deps.log.error({ operation_id: op.id, error }, 'operation crashed'));
     this.inflight.add(task);
     void task.finally(() => this.inflight.delete(task));
+  }
+
+  /** Run operations of `kind` with `handler` (in turn with the VM's other operations). */
+  handle(kind: OperationKind, handler: OperationHandler): void {
+    this.handlers.set(kind, handler);
   }
 
   /** Run `task` while no operation changes the NAT table (they wait until it is done). */
@@ -124,7 +138,9 @@ export class OperationRunner {
       }
       updateOperation(this.deps.db, op.id, { state: 'running' });
       this.deps.log.info({ operation_id: op.id, kind: op.kind, vm_id: vm.id }, 'operation started');
-      if (op.kind === 'create') await this.creates.run(() => this.runCreate(op, vm));
+      const handler = this.handlers.get(op.kind);
+      if (handler) await handler(op, vm, (o, e) => this.finish(o, e));
+      else if (op.kind === 'create') await this.creates.run(() => this.runCreate(op, vm));
       else if (op.kind === 'delete') await this.runDelete(op, vm);
       else if (isChangeKind(op.kind)) await this.runChangeOp(op, vm);
       else await this.runAction(op, vm);

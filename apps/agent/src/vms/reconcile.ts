@@ -162,14 +162,16 @@ async function reconcileForwardsNow(deps: ReconcileDeps): Promise<void> {
   const changing = (v: VmRow) => v.operationId !== null && ['running', 'stopped'].includes(v.state);
   for (const vm of listVmRows(db)) {
     // A VM being created gets its rules from its own saga; one that failed holds none.
-    if (vm.slot === null || ['creating', 'failed', 'deleting'].includes(vm.state)) continue;
+    if (vm.slot === null || ['creating', 'importing', 'failed', 'deleting'].includes(vm.state))
+      continue;
     if (changing(vm)) continue;
     for (const rule of rdrRules(runner.context(vm, []))) expected.add(normalizeNatRule(rule));
   }
   const creating = new Set(
     listVmRows(db)
       .filter(
-        (v) => v.state === 'creating' || v.state === 'deleting' || v.needsCleanup || changing(v),
+        (v) =>
+          ['creating', 'importing', 'deleting'].includes(v.state) || v.needsCleanup || changing(v),
       )
       .map((v) => (v.slot === null ? '' : layout.ip(v.slot))),
   );

@@ -224,6 +224,9 @@ export class VmService {
       const tx = txDb as unknown as Db;
       const vm = getVm(tx, id);
       if (!vm) throw new ApiError('not_found', `no VM ${id}`);
+      if (vm.state === 'importing') {
+        throw new ApiError('conflict', `VM ${id} is arriving from another host: abort its import`);
+      }
       // zfs would refuse to destroy snapshots that clones depend on: say so before anything.
       const clones = clonesOf(tx, id).map((c) => c.id);
       if (clones.length > 0) {

@@ -68,8 +68,13 @@ async function lyingProxy(target: string, upstreamFetch: typeof fetch) {
       method: req.method,
       headers,
       body: chunks.length > 0 ? Buffer.concat(chunks) : undefined,
-    });
-    let body = Buffer.from(await upstream.arrayBuffer());
+    }).catch(() => null);
+    if (!upstream) {
+      // The agent behind is gone (the fleet stopping): answer as a dead gateway would.
+      res.writeHead(502).end();
+      return;
+    }
+    let body = Buffer.from(await upstream.arrayBuffer().catch(() => new ArrayBuffer(0)));
     if (req.method === 'GET' && url.pathname === '/api/vms' && upstream.status === 200) {
       const page = JSON.parse(body.toString()) as { items: Array<{ id: string }>; total: number };
       const items = page.items.filter((v) => !lie.has(v.id));

@@ -59,11 +59,11 @@ describe('keys', () => {
     await page.getByRole('button', { name: 'Create key' }).click();
     const secret = (await page.getByTestId('secret-value').textContent()) ?? '';
     await page.getByRole('button', { name: 'I have stored it' }).click();
-    const envs = await fetch(`${fleet.controllerUrl}/v1/envs`, {
+    const envs = await fleet.controller.fetch('/v1/envs', {
       headers: { authorization: `Bearer ${secret}` },
     });
     expect(envs.status).toBe(200);
-    const hosts = await fetch(`${fleet.controllerUrl}/v1/hosts`, {
+    const hosts = await fleet.controller.fetch('/v1/hosts', {
       headers: { authorization: `Bearer ${secret}` },
     });
     expect(hosts.status).toBe(403);

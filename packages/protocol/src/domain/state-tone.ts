@@ -9,6 +9,7 @@ const TONES: Readonly<Record<string, StateTone>> = {
   succeeded: 'good',
   eligible: 'good',
   creating: 'busy',
+  importing: 'busy',
   starting: 'busy',
   stopping: 'busy',
   deleting: 'busy',

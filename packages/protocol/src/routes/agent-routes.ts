@@ -29,6 +29,7 @@ import {
   VmSnapshot,
   VmSnapshotParams,
 } from '../schemas/vm-change.js';
+import { agentMigrationRoutes } from './agent-migration-routes.js';
 import { defineRoute } from './define-route.js';
 
 const VmById = z.strictObject({ id: VmId });
@@ -412,6 +413,8 @@ export const agentRoutes = {
     summary: 'Host usage now (the path Zoneweaver clients call to test an agent key)',
     response: HostStatsSummary,
   }),
+  /** Moving VMs between hosts (issue 15). */
+  ...agentMigrationRoutes,
 } as const;
 
 export type AgentRoutes = typeof agentRoutes;

@@ -10,10 +10,12 @@ export type HttpMethod = 'GET' | 'HEAD' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
  * - `host`: an agent, with the per-host credential it got when it registered.
  * - `license`: an agent registering, with its organization's license key.
  * - `agent_key`: an agent API key (`wh_...`), with at least `role`.
+ * - `transfer`: the one-time transfer token of the migration import named in the path (or an
+ *   agent key of role operator): what a source agent streams a VM's disks with.
  * Every credential travels in the `Authorization: Bearer` header, so it is checked before any
  * of the body is read.
  */
-export type RouteAuth = 'public' | 'user' | 'host' | 'license' | 'agent_key';
+export type RouteAuth = 'public' | 'user' | 'host' | 'license' | 'agent_key' | 'transfer';
 
 /** A body or response that is a byte stream rather than JSON (image upload/download). */
 export type Stream = 'stream';

@@ -138,6 +138,10 @@ export const OperationKind = z.enum([
   'snapshot',
   'rollback',
   'delete_snapshot',
+  /** Stream the VM's volumes to another host's import (issue 15). */
+  'export',
+  /** Make an imported VM's zone from its received volumes (issue 15). */
+  'import',
 ]);
 export type OperationKind = z.infer<typeof OperationKind>;
 

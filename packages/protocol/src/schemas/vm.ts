@@ -14,6 +14,8 @@ export const VmState = z.enum([
   'deleting',
   'deleted',
   'failed',
+  /** Arriving from another host (issue 15): volumes being received, not yet a zone. */
+  'importing',
 ]);
 export type VmState = z.infer<typeof VmState>;
 

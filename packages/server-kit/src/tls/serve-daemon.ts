@@ -52,6 +52,11 @@ export function serveDaemon(o: ServeDaemonOptions): ServedDaemon {
     },
     (info) => o.onListening?.(info),
   ) as Server | HttpsServer;
+  // Node ends any request still running after 5 minutes by default: that would cut image
+  // uploads and VM disk transfers, which stream for as long as their bytes take. Requests are
+  // authenticated before their body is read, and headers must still arrive within
+  // headersTimeout, so an idle stranger cannot hold a connection open this way.
+  server.requestTimeout = 0;
   const served: ServedDaemon = {
     server,
     scheme: current ? 'https' : 'http',
