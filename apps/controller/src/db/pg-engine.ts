@@ -46,5 +46,7 @@ export async function openPgEngine(
     client.release();
   }
   const db = drizzle(pool, { schema, ...(options.logger ? { logger: options.logger } : {}) });
-  return { db, pool, close: () => pool.end() };
+  let closed: Promise<void> | null = null;
+  // Closing twice (a shutdown path and a test's cleanup) is one close.
+  return { db, pool, close: () => (closed ??= pool.end()) };
 }

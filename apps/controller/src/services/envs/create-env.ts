@@ -132,8 +132,10 @@ export async function createEnv(ctx: Ctx, p: Principal, req: CreateEnvReq): Prom
     orgId,
     data: { id: req.id, org_id: orgId, state: 'creating' },
   });
+  // The answer describes the environment as created, before the saga moves it on.
+  const view = await envView(ctx, envId);
   startCreateSaga(ctx, envId);
-  return envView(ctx, envId);
+  return view;
 }
 
 /** A fresh internal id no environment holds (a clash is 2^-40 unlikely; checked all the same). */
