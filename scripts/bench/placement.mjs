@@ -3,7 +3,7 @@
 // WAL mode, the controller's own placement and reservation code), against a baseline measured
 // in the same run: the same environment + VM rows written without placing anything.
 //
-//   pnpm --filter @apiary/controller build && node scripts/bench/placement.mjs [--hosts 10000] [--seconds 5]
+//   pnpm --filter @apiary/controller build && node scripts/bench/placement.mjs [--hosts 10000] [--seconds 5] [--db postgres://...]
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,6 +13,8 @@ const { values } = parseArgs({
   options: {
     hosts: { type: 'string', default: '10000' },
     seconds: { type: 'string', default: '5' },
+    // `sqlite` (a WAL file in a temp dir) or a postgres:// URL of an empty database.
+    db: { type: 'string', default: 'sqlite' },
   },
 });
 const HOSTS = Number(values.hosts);
@@ -27,29 +29,32 @@ const embed = await import(
 const {
   createControllerCore,
   defaultConfig,
-  openDb,
-  schema,
+  openDatabase,
+  parseDbTarget,
   placeAndReserve,
   bootstrapIfEmpty,
   createLogger,
-  newId,
 } = embed;
 
-function setup(strategy) {
+async function setup(strategy) {
   const dir = mkdtempSync(join(tmpdir(), 'apiary-bench-placement-'));
-  const opened = openDb(join(dir, 'controller.db'));
+  const database = await openDatabase(
+    parseDbTarget(values.db === 'sqlite' ? `sqlite:${join(dir, 'controller.db')}` : values.db),
+  );
   const config = defaultConfig({ dataDir: dir, placement: strategy, restartGraceMs: 3_600_000 });
-  const core = createControllerCore({
+  const core = await createControllerCore({
     config,
-    db: opened.db,
+    database,
     log: createLogger({ level: 'error' }),
   });
-  return { dir, opened, core };
+  return { dir, database, core };
 }
 
 async function seed({ core }) {
   await bootstrapIfEmpty(core.ctx, core.ctx.config.dataDir);
-  const orgId = core.ctx.db.select().from(schema.meta).get().value;
+  const schema = core.ctx.t;
+  const [meta] = await core.ctx.db.select().from(schema.meta);
+  const orgId = meta.value;
   const now = Date.now();
   const digest = `sha256:${'ab'.repeat(32)}`;
   const rows = [];
@@ -74,70 +79,64 @@ async function seed({ core }) {
       updatedAt: now,
     });
   }
-  core.ctx.db.transaction((tx) => {
+  await core.ctx.db.transaction(async (tx) => {
     for (let i = 0; i < rows.length; i += 500)
-      tx.insert(schema.hosts)
-        .values(rows.slice(i, i + 500))
-        .run();
+      await tx.insert(schema.hosts).values(rows.slice(i, i + 500));
     // One host in ten already holds the image.
     const held = rows.filter((_, i) => i % 10 === 0).map((h) => ({ hostId: h.id, digest }));
     for (let i = 0; i < held.length; i += 500)
-      tx.insert(schema.hostImages)
-        .values(held.slice(i, i + 500))
-        .run();
+      await tx.insert(schema.hostImages).values(held.slice(i, i + 500));
   });
-  core.ctx.liveness.load(core.ctx.db.select().from(schema.hosts).all());
+  core.ctx.liveness.load(await core.ctx.db.select().from(schema.hosts));
   return { orgId, digest };
 }
 
-function persistFor(orgId, envId, vmsCount, now) {
-  return (tx, hostIds) => {
-    tx.insert(schema.envs)
-      .values({
-        id: envId,
+function persistFor(schema, orgId, envId, vmsCount, now) {
+  return async (tx, hostIds) => {
+    await tx.insert(schema.envs).values({
+      id: envId,
+      name: envId,
+      orgId,
+      state: 'creating',
+      sshKeys: [],
+      lifetime: 3600,
+      onFailure: 'rollback',
+      createdAt: now,
+      expiresAt: now + 3_600_000,
+      updatedAt: now,
+    });
+    await tx.insert(schema.vms).values(
+      Array.from({ length: vmsCount }, (_, i) => ({
+        id: `${envId}-${i}`,
+        name: `${envId}-${i}`,
+        envId,
+        idx: i,
         orgId,
-        state: 'creating',
-        sshKeys: [],
-        lifetime: 3600,
-        onFailure: 'rollback',
+        hostId: hostIds[i] ?? null,
+        image: 'img',
+        imageDigest: null,
+        engine: 'bhyve',
+        cpu: 2,
+        mem: 2048,
+        disk: 20_000,
+        ports: [22],
+        denyOutgoing: false,
+        state: 'pending',
+        portMap: {},
+        reserved: true,
         createdAt: now,
-        expiresAt: now + 3_600_000,
         updatedAt: now,
-      })
-      .run();
-    tx.insert(schema.vms)
-      .values(
-        Array.from({ length: vmsCount }, (_, i) => ({
-          id: `${envId}-${i}`,
-          envId,
-          idx: i,
-          orgId,
-          hostId: hostIds[i] ?? null,
-          image: 'img',
-          imageDigest: null,
-          engine: 'bhyve',
-          cpu: 2,
-          mem: 2048,
-          disk: 20_000,
-          ports: [22],
-          denyOutgoing: false,
-          state: 'pending',
-          portMap: {},
-          reserved: true,
-          createdAt: now,
-          updatedAt: now,
-        })),
-      )
-      .run();
+      })),
+    );
   };
 }
 
-function measure(label, fn) {
+async function measure(label, fn) {
   const deadline = performance.now() + SECONDS * 1000;
   let n = 0;
   const started = performance.now();
   while (performance.now() < deadline) {
-    fn(n);
+    await fn(n);
     n++;
   }
   const seconds = (performance.now() - started) / 1000;
@@ -150,15 +149,17 @@ function measure(label, fn) {
 
 const results = {};
 for (const strategy of ['spread', 'binpack']) {
-  const env = setup(strategy);
+  const env = await setup(strategy);
+  const schema = env.core.ctx.t;
   const { orgId, digest } = await seed(env);
   const demand = (k) =>
     Array.from({ length: k }, () => ({ cpu: 2, mem: 2048, disk: 20_000, engine: 'bhyve', digest }));
   if (strategy === 'spread') {
-    results.baseline = measure('baseline: write env + VM rows, no placement', (n) => {
+    results.baseline = await measure('baseline: write env + VM rows, no placement', (n) => {
       const now = Date.now();
-      env.core.ctx.db.transaction((tx) =>
+      return env.core.ctx.db.transaction((tx) =>
         persistFor(
+          schema,
           orgId,
           `base-${n}`,
           1,
@@ -167,29 +168,28 @@ for (const strategy of ['spread', 'binpack']) {
       );
     });
   }
-  results[`${strategy}1`] = measure(`${strategy}: place + reserve 1-VM environments`, (n) =>
+  results[`${strategy}1`] = await measure(`${strategy}: place + reserve 1-VM environments`, (n) =>
     placeAndReserve(
       env.core.ctx,
       orgId,
       demand(1),
-      persistFor(orgId, `${strategy}-a-${n}`, 1, Date.now()),
+      persistFor(schema, orgId, `${strategy}-a-${n}`, 1, Date.now()),
     ),
   );
-  results[`${strategy}3`] = measure(`${strategy}: place + reserve 3-VM environments`, (n) =>
+  results[`${strategy}3`] = await measure(`${strategy}: place + reserve 3-VM environments`, (n) =>
     placeAndReserve(
       env.core.ctx,
       orgId,
       demand(3),
-      persistFor(orgId, `${strategy}-b-${n}`, 3, Date.now()),
+      persistFor(schema, orgId, `${strategy}-b-${n}`, 3, Date.now()),
     ),
   );
   await env.core.stop();
-  env.opened.close();
+  await env.database.close();
   rmSync(env.dir, { recursive: true, force: true });
 }
 
 process.stdout.write(
-  `\n${HOSTS} hosts (2% in maintenance, 10% holding the image), SQLite WAL file, one process.\n` +
+  `\n${HOSTS} hosts (2% in maintenance, 10% holding the image), ${values.db === 'sqlite' ? 'SQLite WAL file' : 'PostgreSQL'}, one process.\n` +
     `placement cost vs. baseline: spread ${(results.baseline / results.spread1).toFixed(1)}x, binpack ${(results.baseline / results.binpack1).toFixed(1)}x the time of the bare writes\n`,
 );
-void newId;
