@@ -8,6 +8,7 @@ import { mountHostRoutes } from './routes/host-routes.js';
 import { mountImageRoutes } from './routes/image-routes.js';
 import { mountKeyRoutes } from './routes/key-routes.js';
 import { mountStatsRoutes } from './routes/stats-routes.js';
+import { mountStorageRoutes } from './routes/storage-routes.js';
 import { mountVmChangeRoutes } from './routes/vm-change-routes.js';
 import { mountVmRoutes } from './routes/vm-routes.js';
 
@@ -22,6 +23,7 @@ export function createApp(deps: AgentDeps): Hono<AgentEnv> {
   mountImageRoutes(app, deps, bind);
   mountKeyRoutes(app, deps, bind);
   mountStatsRoutes(app, deps, bind);
+  if (deps.hostStorage) mountStorageRoutes(app, deps.hostStorage, bind);
   app.notFound(notFoundHandler);
   app.onError(
     createErrorHandler({ log: deps.log, service: 'agent', classify: toHostCommandApiError }),

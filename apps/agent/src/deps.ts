@@ -6,6 +6,7 @@ import type { Layout } from './host/layout.js';
 import type { ImageService } from './images/image-service.js';
 import type { AgentMetrics } from './metrics.js';
 import type { StatsSampler } from './stats/stats-sampler.js';
+import type { StorageContext } from './storage/storage-context.js';
 import type { VmChangeService } from './vms/vm-change-service.js';
 import type { VmService } from './vms/vm-service.js';
 
@@ -29,4 +30,6 @@ export interface AgentDeps {
   /** Usage sampled from kstat: what the stats routes and /metrics read. */
   stats: StatsSampler;
   controllerStatus: () => AgentInfo['controller'];
+  /** The host's pools, datasets and swap as administrators manage them (absent: not served). */
+  hostStorage?: StorageContext;
 }

@@ -144,3 +144,22 @@ export const vmSnapshots = sqliteTable(
   },
   (t) => [uniqueIndex('vm_snapshots_vm_name').on(t.vmId, t.name)],
 );
+
+/**
+ * Datasets an administrator created through `/api/storage` (swap volumes included): what they
+ * hold or reserve counts in the host's used disk when they are on the VM pool. The host stays
+ * the truth: a row whose dataset is gone is dropped by the next refresh.
+ */
+export const storageDatasets = sqliteTable('storage_datasets', {
+  name: text('name').primaryKey(),
+  pool: text('pool').notNull(),
+  type: text('type', { enum: ['filesystem', 'volume'] }).notNull(),
+  /**
+   * What it takes from the VM pool's capacity: max(used, reservation) as last measured (at
+   * create, the reservation asked for); 0 on another pool.
+   */
+  chargedBytes: integer('charged_bytes').notNull(),
+  /** Added as swap through the API: swapped on again at start (swap -a does not persist). */
+  swap: integer('swap', { mode: 'boolean' }).notNull().default(false),
+  createdAt: text('created_at').notNull(),
+});

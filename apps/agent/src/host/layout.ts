@@ -9,6 +9,10 @@ import type { AgentConfig } from '../config.js';
 
 export interface Layout {
   pool: string;
+  /** `<pool>/apiary`: images and VM disks live below it. */
+  apiaryRoot: string;
+  /** Parent directory of zonepaths (zone root datasets are mounted below it). */
+  zonesDir: string;
   imagesRoot: string;
   vmsRoot: string;
   etherstub: string;
@@ -93,6 +97,8 @@ export function createLayout(config: LayoutConfig): Layout {
   const root = `${config.pool}/apiary`;
   return {
     pool: config.pool,
+    apiaryRoot: root,
+    zonesDir: posix.normalize(config.zonesDir),
     imagesRoot: `${root}/images`,
     vmsRoot: `${root}/vms`,
     etherstub: 'apiarystub0',

@@ -30,6 +30,7 @@ import {
   VmSnapshotParams,
 } from '../schemas/vm-change.js';
 import { defineRoute } from './define-route.js';
+import { hostStorageRoutes } from './host-storage-routes.js';
 
 const VmById = z.strictObject({ id: VmId });
 const OpById = z.strictObject({ id: z.string().min(1).max(64) });
@@ -412,6 +413,7 @@ export const agentRoutes = {
     summary: 'Host usage now (the path Zoneweaver clients call to test an agent key)',
     response: HostStatsSummary,
   }),
+  ...hostStorageRoutes,
 } as const;
 
 export type AgentRoutes = typeof agentRoutes;
