@@ -109,7 +109,7 @@ export function buildAgent(config: AgentConfig, options: AgentOptions = {}): Age
   const resources = new HostResources(exec, config.pool, log);
   const network = new HostNetwork(exec, layout, log);
   const storage = new StorageSetup(exec, layout);
-  const hostStorage = storageContext({ db, exec, log, layout, resources });
+  const hostAdmin = storageContext({ db, exec, log, layout, resources });
   const stats = new StatsSampler({
     exec,
     log,
@@ -225,7 +225,7 @@ export function buildAgent(config: AgentConfig, options: AgentOptions = {}): Age
     resources,
     stats,
     controllerStatus: () => link?.status() ?? null,
-    hostStorage,
+    hostAdmin,
   };
   registerUsageMetrics(metrics.registry, stats, () => hostId);
   Object.assign(metrics.sources, {
@@ -242,7 +242,7 @@ export function buildAgent(config: AgentConfig, options: AgentOptions = {}): Age
       .refresh()
       .catch((error) => log.warn({ error }, 'reading host resources failed'));
     // What datasets made through the storage API hold changes as they are written to.
-    await refreshCharges(hostStorage).catch((error) =>
+    await refreshCharges(hostAdmin).catch((error) =>
       log.warn({ error }, 'measuring storage API datasets failed'),
     );
     if (JSON.stringify([resources.total(), usedResources(db)]) !== before) {
@@ -294,7 +294,7 @@ export function buildAgent(config: AgentConfig, options: AgentOptions = {}): Age
         refreshResources(),
         network.ensure().catch((error) => log.error({ error }, 'host network setup failed')),
         storage.ensure().catch((error) => log.error({ error }, 'storage setup failed')),
-        restoreSwap(hostStorage).catch((error) => log.error({ error }, 'restoring swap failed')),
+        restoreSwap(hostAdmin).catch((error) => log.error({ error }, 'restoring swap failed')),
         // Uploads and pulls a crash cut short leave files nothing else would ever remove.
         images
           .clearStaging()

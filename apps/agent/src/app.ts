@@ -4,6 +4,7 @@ import type { AgentDeps } from './deps.js';
 import { toHostCommandApiError } from './host/host-command-error.js';
 import type { AgentEnv } from './http/env.js';
 import { createAgentBinder } from './http/route-binding.js';
+import { mountHostNetworkRoutes } from './routes/host-network-routes.js';
 import { mountHostRoutes } from './routes/host-routes.js';
 import { mountImageRoutes } from './routes/image-routes.js';
 import { mountKeyRoutes } from './routes/key-routes.js';
@@ -23,7 +24,8 @@ export function createApp(deps: AgentDeps): Hono<AgentEnv> {
   mountImageRoutes(app, deps, bind);
   mountKeyRoutes(app, deps, bind);
   mountStatsRoutes(app, deps, bind);
-  if (deps.hostStorage) mountStorageRoutes(app, deps.hostStorage, bind);
+  if (deps.hostAdmin) mountStorageRoutes(app, deps.hostAdmin, bind);
+  if (deps.hostAdmin) mountHostNetworkRoutes(app, deps.hostAdmin, bind);
   app.notFound(notFoundHandler);
   app.onError(
     createErrorHandler({ log: deps.log, service: 'agent', classify: toHostCommandApiError }),

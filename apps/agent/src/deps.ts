@@ -30,6 +30,6 @@ export interface AgentDeps {
   /** Usage sampled from kstat: what the stats routes and /metrics read. */
   stats: StatsSampler;
   controllerStatus: () => AgentInfo['controller'];
-  /** The host's pools, datasets and swap as administrators manage them (absent: not served). */
-  hostStorage?: StorageContext;
+  /** Pools, datasets, swap, links, addresses and NAT as administrators manage them (absent: not served). */
+  hostAdmin?: StorageContext;
 }

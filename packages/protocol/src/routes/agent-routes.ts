@@ -30,6 +30,7 @@ import {
   VmSnapshotParams,
 } from '../schemas/vm-change.js';
 import { defineRoute } from './define-route.js';
+import { hostNetworkRoutes } from './host-network-routes.js';
 import { hostStorageRoutes } from './host-storage-routes.js';
 
 const VmById = z.strictObject({ id: VmId });
@@ -414,6 +415,7 @@ export const agentRoutes = {
     response: HostStatsSummary,
   }),
   ...hostStorageRoutes,
+  ...hostNetworkRoutes,
 } as const;
 
 export type AgentRoutes = typeof agentRoutes;
