@@ -31,6 +31,7 @@ import { loadOrCreateHostId } from './identity/host-id.js';
 import { ImageService } from './images/image-service.js';
 import { type AgentMetricSources, createAgentMetrics } from './metrics.js';
 import { HostNetwork } from './network/host-network.js';
+import { type NetworksContext, reconcileNetworks } from './network/network-service.js';
 import { StatsSampler } from './stats/stats-sampler.js';
 import { registerUsageMetrics } from './stats/usage-metrics.js';
 import { UsageReporter } from './stats/usage-reporter.js';
@@ -120,6 +121,13 @@ export function buildAgent(config: AgentConfig, options: AgentOptions = {}): Age
   });
   let link: ControllerLink | null = null;
   const onChange = () => link?.notify();
+  const networks: NetworksContext = {
+    ...hostAdmin,
+    onChange: () => {
+      bumpGeneration(db);
+      onChange();
+    },
+  };
   const images = new ImageService({
     db,
     exec,
@@ -226,6 +234,7 @@ export function buildAgent(config: AgentConfig, options: AgentOptions = {}): Age
     stats,
     controllerStatus: () => link?.status() ?? null,
     hostAdmin,
+    networks,
   };
   registerUsageMetrics(metrics.registry, stats, () => hostId);
   Object.assign(metrics.sources, {
@@ -293,6 +302,7 @@ export function buildAgent(config: AgentConfig, options: AgentOptions = {}): Age
         ),
         refreshResources(),
         network.ensure().catch((error) => log.error({ error }, 'host network setup failed')),
+        reconcileNetworks(networks).catch((error) => log.error({ error }, 'networks setup failed')),
         storage.ensure().catch((error) => log.error({ error }, 'storage setup failed')),
         restoreSwap(hostAdmin).catch((error) => log.error({ error }, 'restoring swap failed')),
         // Uploads and pulls a crash cut short leave files nothing else would ever remove.

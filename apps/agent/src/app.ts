@@ -8,6 +8,7 @@ import { mountHostNetworkRoutes } from './routes/host-network-routes.js';
 import { mountHostRoutes } from './routes/host-routes.js';
 import { mountImageRoutes } from './routes/image-routes.js';
 import { mountKeyRoutes } from './routes/key-routes.js';
+import { mountNetworkRoutes } from './routes/network-routes.js';
 import { mountStatsRoutes } from './routes/stats-routes.js';
 import { mountStorageRoutes } from './routes/storage-routes.js';
 import { mountVmChangeRoutes } from './routes/vm-change-routes.js';
@@ -26,6 +27,7 @@ export function createApp(deps: AgentDeps): Hono<AgentEnv> {
   mountStatsRoutes(app, deps, bind);
   if (deps.hostAdmin) mountStorageRoutes(app, deps.hostAdmin, bind);
   if (deps.hostAdmin) mountHostNetworkRoutes(app, deps.hostAdmin, bind);
+  if (deps.networks) mountNetworkRoutes(app, deps.networks, bind);
   app.notFound(notFoundHandler);
   app.onError(
     createErrorHandler({ log: deps.log, service: 'agent', classify: toHostCommandApiError }),

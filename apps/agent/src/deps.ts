@@ -5,6 +5,7 @@ import type { Db } from './db/open.js';
 import type { Layout } from './host/layout.js';
 import type { ImageService } from './images/image-service.js';
 import type { AgentMetrics } from './metrics.js';
+import type { NetworksContext } from './network/network-service.js';
 import type { StatsSampler } from './stats/stats-sampler.js';
 import type { StorageContext } from './storage/storage-context.js';
 import type { VmChangeService } from './vms/vm-change-service.js';
@@ -32,4 +33,6 @@ export interface AgentDeps {
   controllerStatus: () => AgentInfo['controller'];
   /** Pools, datasets, swap, links, addresses and NAT as administrators manage them (absent: not served). */
   hostAdmin?: StorageContext;
+  /** Networks VMs join (absent: not served). */
+  networks?: NetworksContext;
 }

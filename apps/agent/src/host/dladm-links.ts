@@ -1,5 +1,6 @@
 import { parseParsable } from './dladm.js';
 import type { HostExec } from './exec.js';
+import { failedWith } from './host-command-error.js';
 import { checkName, LinkName } from './names.js';
 
 /*
@@ -56,4 +57,15 @@ export async function deleteLinkOfClass(exec: HostExec, name: string, linkClass:
   const verb = DELETE_VERB[linkClass];
   if (!verb) throw new TypeError(`links of class ${linkClass} are not deleted`);
   await exec.run('dladm', [verb, link(name)]);
+}
+
+/** Delete an etherstub; false when there was none (an undo repeated after a crash). */
+export async function deleteEtherstubIfPresent(exec: HostExec, name: string): Promise<boolean> {
+  try {
+    await exec.run('dladm', ['delete-etherstub', link(name)]);
+    return true;
+  } catch (error) {
+    if (failedWith(error, 'invalid link name', 'object not found')) return false;
+    throw error;
+  }
 }
