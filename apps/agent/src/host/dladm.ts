@@ -29,10 +29,21 @@ export async function showLinks(exec: HostExec) {
 
 const link = (name: string) => checkName(LinkName, name, 'link');
 
-/** Create a VNIC over `over`; false when a link of that name already exists. */
-export async function createVnic(exec: HostExec, name: string, over: string): Promise<boolean> {
+/**
+ * Create a VNIC over `over` (tagged with VLAN id `vlan` when given); false when a link of that
+ * name already exists.
+ */
+export async function createVnic(
+  exec: HostExec,
+  name: string,
+  over: string,
+  vlan: number | null = null,
+): Promise<boolean> {
+  if (vlan !== null && (!Number.isInteger(vlan) || vlan < 1 || vlan > 4094))
+    throw new TypeError(`bad VLAN id ${vlan}`);
+  const tag = vlan === null ? [] : ['-v', String(vlan)];
   try {
-    await exec.run('dladm', ['create-vnic', '-l', link(over), link(name)]);
+    await exec.run('dladm', ['create-vnic', '-l', link(over), ...tag, link(name)]);
     return true;
   } catch (error) {
     if (failedWith(error, 'object already exists')) return false;

@@ -42,6 +42,8 @@ export interface Layout {
   vmsMount: string;
   zonepath(vmId: string): string;
   vnic(slot: number): string;
+  /** The VNIC of a VM's NIC `idx` (0 = primary; `vnic(slot)` is NIC 0). */
+  vmNic(slot: number, idx: number): string;
   ip(slot: number): string;
   /** Host path (as the host sees it) of the VM's cloud-init user-data file. */
   userDataPath(vmId: string): string;
@@ -123,6 +125,7 @@ export function createLayout(config: LayoutConfig): Layout {
     zonepath: (vmId) => posix.join(config.zonesDir, vmId),
     // Short (<= 15 characters, Linux guests rename NICs to it) and ending in a digit (dladm).
     vnic: (slot) => `apiary${slot}n0`,
+    vmNic: (slot, idx) => `apiary${slot}n${idx}`,
     ip: (slot) => {
       if (!Number.isInteger(slot) || slot < 1 || slot > subnet.maxSlot) {
         throw new RangeError(`slot ${slot} outside the NAT subnet`);

@@ -170,16 +170,18 @@ const volsize: SagaStep = {
   async undo() {},
 };
 
+/** One VNIC per network the VM joins (over the etherstub, or the link with its VLAN tag). */
 const vnic: SagaStep = {
   name: 'vnic',
   async run(ctx) {
-    await createVnic(ctx.exec, ctx.layout.vnic(ctx.vm.slot!), ctx.layout.etherstub);
+    for (const nic of ctx.nics) await createVnic(ctx.exec, nic.vnic, nic.over, nic.vlan);
   },
   async undo(ctx) {
     // No slot: a create fully undone, or an adopted VM whose slot another VM holds (its VNIC
     // is that VM's): nothing of ours to name.
     if (ctx.vm.slot === null) return;
-    await deleteVnic(ctx.exec, ctx.layout.vnic(ctx.vm.slot));
+    // In reverse, and each one: a NIC created before the failing one must not stay behind.
+    for (const nic of [...ctx.nics].reverse()) await deleteVnic(ctx.exec, nic.vnic);
   },
 };
 

@@ -126,7 +126,10 @@ describe('networks', () => {
       );
       expect(e.status, when).toBeGreaterThanOrEqual(500);
       expect(links(t), when).toEqual(before);
-      expect(links(t).filter((l) => l.startsWith('apiaryns')), when).toEqual([]);
+      expect(
+        links(t).filter((l) => l.startsWith('apiaryns')),
+        when,
+      ).toEqual([]);
       expect(
         (await t.api.listNetworks()).items.map((n) => n.name),
         when,
