@@ -44,6 +44,8 @@ export interface Layout {
   vnic(slot: number): string;
   /** The VNIC of a VM's NIC `idx` (0 = primary; `vnic(slot)` is NIC 0). */
   vmNic(slot: number, idx: number): string;
+  /** Whether `link` is one of the VNICs `vmNic(slot, *)` names. */
+  isVmNicOf(slot: number, link: string): boolean;
   ip(slot: number): string;
   /** Host path (as the host sees it) of the VM's cloud-init user-data file. */
   userDataPath(vmId: string): string;
@@ -126,6 +128,7 @@ export function createLayout(config: LayoutConfig): Layout {
     // Short (<= 15 characters, Linux guests rename NICs to it) and ending in a digit (dladm).
     vnic: (slot) => `apiary${slot}n0`,
     vmNic: (slot, idx) => `apiary${slot}n${idx}`,
+    isVmNicOf: (slot, link) => new RegExp(`^apiary${slot}n\\d+$`).test(link),
     ip: (slot) => {
       if (!Number.isInteger(slot) || slot < 1 || slot > subnet.maxSlot) {
         throw new RangeError(`slot ${slot} outside the NAT subnet`);

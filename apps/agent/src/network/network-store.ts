@@ -32,6 +32,11 @@ export function nicsOfVm(db: Db, vmId: string): VmNicRow[] {
   return db.select().from(vmNics).where(eq(vmNics.vmId, vmId)).orderBy(vmNics.idx).all();
 }
 
+/** Whether a VM's primary network is nat (a VM without NIC rows is on nat alone). */
+export function primaryIsNat(db: Db, vmId: string): boolean {
+  return (nicsOfVm(db, vmId)[0]?.network ?? 'nat') === 'nat';
+}
+
 export function nicsOnNetwork(db: Db, network: string): VmNicRow[] {
   return db.select().from(vmNics).where(eq(vmNics.network, network)).all();
 }

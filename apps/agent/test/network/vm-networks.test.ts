@@ -116,6 +116,13 @@ describe('VMs on networks', () => {
     expect(ports.status).toBe(400);
   });
 
+  it('refuses port changes on a VM whose primary network is not nat', async () => {
+    const res = await refusal(
+      t.api.updateVm({ params: { id: 'multi-2' }, body: { ports: [8080] } }),
+    );
+    expect(res).toMatchObject({ status: 400, msg: 'port forwards need nat as the first network' });
+  });
+
   it('refuses to delete a network or its link while a VM uses it, naming the VM', async () => {
     const net = await refusal(t.api.deleteNetwork({ params: { name: 'lab' } }));
     expect(net).toMatchObject({ status: 409, msg: 'network lab is in use by VM multi-1' });
