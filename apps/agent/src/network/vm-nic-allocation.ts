@@ -30,7 +30,7 @@ export function allocateNics(
     if (name === 'nat') ip = layout.ip(vm.slot);
     else {
       const net = getNetworkRow(tx, name);
-      if (!net || net.state !== 'ready')
+      if (net?.state !== 'ready')
         throw new ApiError('conflict', `this host has no network ${name}`);
       if (net.subnet) {
         const plan = planAddressing({ subnet: net.subnet, gateway: net.gateway, range: net.range });
