@@ -32,11 +32,15 @@ import { ImageService } from './images/image-service.js';
 import { type AgentMetricSources, createAgentMetrics } from './metrics.js';
 import { createMigrations, type MigrationOptions } from './migrations/migrations.js';
 import { HostNetwork } from './network/host-network.js';
+import { type NetworksContext, reconcileNetworks } from './network/network-service.js';
 import { StatsSampler } from './stats/stats-sampler.js';
 import { registerUsageMetrics } from './stats/usage-metrics.js';
 import { UsageReporter } from './stats/usage-reporter.js';
 import { vmSubjectReader } from './stats/vm-subjects.js';
+import { refreshCharges } from './storage/dataset-service.js';
+import { storageContext } from './storage/storage-context.js';
 import { StorageSetup } from './storage/storage-setup.js';
+import { restoreSwap } from './storage/swap-service.js';
 import { freePortCount } from './vms/allocations.js';
 import { OperationRunner } from './vms/operation-runner.js';
 import { reconcileAtStart, reconcileForwards, retryCleanups } from './vms/reconcile.js';
@@ -109,6 +113,7 @@ export function buildAgent(config: AgentConfig, options: AgentOptions = {}): Age
   const resources = new HostResources(exec, config.pool, log);
   const network = new HostNetwork(exec, layout, log);
   const storage = new StorageSetup(exec, layout);
+  const hostAdmin = storageContext({ db, exec, log, layout, resources });
   const stats = new StatsSampler({
     exec,
     log,
@@ -119,6 +124,13 @@ export function buildAgent(config: AgentConfig, options: AgentOptions = {}): Age
   });
   let link: ControllerLink | null = null;
   const onChange = () => link?.notify();
+  const networks: NetworksContext = {
+    ...hostAdmin,
+    onChange: () => {
+      bumpGeneration(db);
+      onChange();
+    },
+  };
   const images = new ImageService({
     db,
     exec,
@@ -241,6 +253,8 @@ export function buildAgent(config: AgentConfig, options: AgentOptions = {}): Age
     resources,
     stats,
     controllerStatus: () => link?.status() ?? null,
+    hostAdmin,
+    networks,
   };
   registerUsageMetrics(metrics.registry, stats, () => hostId);
   Object.assign(metrics.sources, {
@@ -252,11 +266,15 @@ export function buildAgent(config: AgentConfig, options: AgentOptions = {}): Age
   } satisfies AgentMetricSources);
   let timer: NodeJS.Timeout | null = null;
   const refreshResources = async () => {
-    const before = JSON.stringify(resources.total());
+    const before = JSON.stringify([resources.total(), usedResources(db)]);
     await resources
       .refresh()
       .catch((error) => log.warn({ error }, 'reading host resources failed'));
-    if (JSON.stringify(resources.total()) !== before) {
+    // What datasets made through the storage API hold changes as they are written to.
+    await refreshCharges(hostAdmin).catch((error) =>
+      log.warn({ error }, 'measuring storage API datasets failed'),
+    );
+    if (JSON.stringify([resources.total(), usedResources(db)]) !== before) {
       bumpGeneration(db);
       onChange();
     }
@@ -305,7 +323,9 @@ export function buildAgent(config: AgentConfig, options: AgentOptions = {}): Age
         ),
         refreshResources(),
         network.ensure().catch((error) => log.error({ error }, 'host network setup failed')),
+        reconcileNetworks(networks).catch((error) => log.error({ error }, 'networks setup failed')),
         storage.ensure().catch((error) => log.error({ error }, 'storage setup failed')),
+        restoreSwap(hostAdmin).catch((error) => log.error({ error }, 'restoring swap failed')),
         // Uploads and pulls a crash cut short leave files nothing else would ever remove.
         images
           .clearStaging()

@@ -6,7 +6,9 @@ import type { Layout } from './host/layout.js';
 import type { ImageService } from './images/image-service.js';
 import type { AgentMetrics } from './metrics.js';
 import type { Migrations } from './migrations/migrations.js';
+import type { NetworksContext } from './network/network-service.js';
 import type { StatsSampler } from './stats/stats-sampler.js';
+import type { StorageContext } from './storage/storage-context.js';
 import type { VmChangeService } from './vms/vm-change-service.js';
 import type { VmService } from './vms/vm-service.js';
 
@@ -32,4 +34,8 @@ export interface AgentDeps {
   /** Usage sampled from kstat: what the stats routes and /metrics read. */
   stats: StatsSampler;
   controllerStatus: () => AgentInfo['controller'];
+  /** Pools, datasets, swap, links, addresses and NAT as administrators manage them (absent: not served). */
+  hostAdmin?: StorageContext;
+  /** Networks VMs join (absent: not served). */
+  networks?: NetworksContext;
 }

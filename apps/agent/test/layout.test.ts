@@ -51,3 +51,13 @@ describe('layout', () => {
     expect(ZoneName.safeParse('env-1').success).toBe(true);
   });
 });
+
+describe('VM NIC names', () => {
+  it('names NIC idx of a slot and recognises only that slot’s', () => {
+    expect(layout.vmNic(3, 2)).toBe('apiary3n2');
+    expect(layout.vnic(3)).toBe(layout.vmNic(3, 0));
+    expect(layout.isVmNicOf(3, 'apiary3n2')).toBe(true);
+    expect(layout.isVmNicOf(3, 'apiary33n0')).toBe(false);
+    expect(layout.isVmNicOf(3, 'apiarystub0')).toBe(false);
+  });
+});

@@ -7,6 +7,7 @@ import { vmSnapshots, vms } from '../db/schema.js';
 import type { HostExec } from '../host/exec.js';
 import { readCpuCount, readMemoryMiB } from '../host/host-resources.js';
 import { getPool } from '../host/zpool.js';
+import { chargedBytesTotal } from '../storage/storage-dataset-store.js';
 
 /*
  * Host capacity: totals read from the host through the command layer (CPUs, memory, pool size),
@@ -54,7 +55,8 @@ export class HostResources {
 
 /**
  * What VMs hold: their reservations (boot disk and data disks) and the space their snapshots
- * keep (bytes only a snapshot still references, as last measured), in MiB.
+ * keep (bytes only a snapshot still references, as last measured), in MiB; plus what datasets
+ * made through the storage API on the VM pool hold or reserve.
  */
 export function usedResources(db: Db): Resources {
   const row = db
@@ -72,10 +74,11 @@ export function usedResources(db: Db): Resources {
     .from(vmSnapshots)
     .get();
   const snapshotMiB = Math.ceil(Number(snaps?.bytes ?? 0) / (1024 * 1024));
+  const datasetMiB = Math.ceil(chargedBytesTotal(db) / (1024 * 1024));
   return {
     cpu: Number(row?.cpu ?? 0),
     mem: Number(row?.mem ?? 0),
-    disk: Number(row?.disk ?? 0) + Number(row?.dataDisks ?? 0) + snapshotMiB,
+    disk: Number(row?.disk ?? 0) + Number(row?.dataDisks ?? 0) + snapshotMiB + datasetMiB,
   };
 }
 

@@ -5,6 +5,7 @@ import { currentGeneration } from '../db/meta-store.js';
 import type { Db } from '../db/open.js';
 import type { Layout } from '../host/layout.js';
 import { listImageRows } from '../images/image-store.js';
+import { inventoryNetworks } from '../network/network-service.js';
 import { listVmRows } from '../vms/vm-store.js';
 import { presentVms } from '../vms/vm-view.js';
 
@@ -23,6 +24,8 @@ export function buildInventory(db: Db, layout: Layout, resources: HostResources)
       ip: vm.ip,
       port_map: vm.port_map,
       generation: vm.generation,
+      ...(vm.nics ? { nics: vm.nics } : {}),
     })),
+    networks: inventoryNetworks(db),
   };
 }

@@ -148,3 +148,66 @@ export const vmSnapshots = sqliteTable(
   },
   (t) => [uniqueIndex('vm_snapshots_vm_name').on(t.vmId, t.name)],
 );
+
+/**
+ * Datasets an administrator created through `/api/storage` (swap volumes included): what they
+ * hold or reserve counts in the host's used disk when they are on the VM pool. The host stays
+ * the truth: a row whose dataset is gone is dropped by the next refresh.
+ */
+export const storageDatasets = sqliteTable('storage_datasets', {
+  name: text('name').primaryKey(),
+  pool: text('pool').notNull(),
+  type: text('type', { enum: ['filesystem', 'volume'] }).notNull(),
+  /**
+   * What it takes from the VM pool's capacity: max(used, reservation) as last measured (at
+   * create, the reservation asked for); 0 on another pool.
+   */
+  chargedBytes: integer('charged_bytes').notNull(),
+  /** Added as swap through the API: swapped on again at start (swap -a does not persist). */
+  swap: integer('swap', { mode: 'boolean' }).notNull().default(false),
+  createdAt: text('created_at').notNull(),
+});
+
+/**
+ * Networks VMs can join besides the built-in `nat` (issue 14): `bridged` over a host link
+ * (optionally tagged with a VLAN id), `private` on an etherstub of its own. Written `creating`
+ * before the host is touched, `ready` once its links exist; the start-up pass finishes or
+ * removes a `creating` one.
+ */
+export const networks = sqliteTable('networks', {
+  name: text('name').primaryKey(),
+  kind: text('kind', { enum: ['bridged', 'private'] }).notNull(),
+  /** bridged: the link VM VNICs go over; private: its etherstub (an `apiary...` name). */
+  link: text('link').notNull(),
+  vlan: integer('vlan'),
+  subnet: text('subnet'),
+  gateway: text('gateway'),
+  /** JSON array of DNS server addresses. */
+  dns: text('dns').notNull().default('[]'),
+  /** `FIRST-LAST`: the addresses VMs get (static addressing only). */
+  range: text('range'),
+  state: text('state', { enum: ['creating', 'ready'] }).notNull(),
+  createdAt: text('created_at').notNull(),
+});
+
+/**
+ * A VM's NICs beyond what its slot names (its `nat` NIC, if any, is still `vms.slot`): one row
+ * per network it joined, in the order asked (0 = primary). A static address is unique per
+ * network by this table's index, so two VMs can never be given the same one.
+ */
+export const vmNics = sqliteTable(
+  'vm_nics',
+  {
+    vmId: text('vm_id').notNull(),
+    idx: integer('idx').notNull(),
+    network: text('network').notNull(),
+    vnic: text('vnic').notNull(),
+    ip: text('ip'),
+  },
+  (t) => [
+    uniqueIndex('vm_nics_vm_idx').on(t.vmId, t.idx),
+    uniqueIndex('vm_nics_vnic').on(t.vnic),
+    uniqueIndex('vm_nics_network_ip').on(t.network, t.ip),
+    index('vm_nics_network').on(t.network),
+  ],
+);

@@ -31,18 +31,23 @@ export async function showLinks(exec: HostExec) {
 const link = (name: string) => checkName(LinkName, name, 'link');
 
 /**
- * Create a VNIC over `over` (with the MAC address `mac` when given: a VM moved from another
- * host keeps its address); false when a link of that name already exists.
+ * Create a VNIC over `over`, tagged with VLAN id `vlan` and with the MAC address `mac` when
+ * given (a VM moved from another host keeps its address); false when a link of that name
+ * already exists.
  */
 export async function createVnic(
   exec: HostExec,
   name: string,
   over: string,
-  mac?: string | null,
+  options: { vlan?: number | null; mac?: string | null } = {},
 ): Promise<boolean> {
+  const { vlan = null, mac = null } = options;
+  if (vlan !== null && (!Number.isInteger(vlan) || vlan < 1 || vlan > 4094))
+    throw new TypeError(`bad VLAN id ${vlan}`);
+  const tag = vlan === null ? [] : ['-v', String(vlan)];
   const macArgs = mac ? ['-m', checkName(MacAddress, mac, 'MAC address')] : [];
   try {
-    await exec.run('dladm', ['create-vnic', '-l', link(over), ...macArgs, link(name)]);
+    await exec.run('dladm', ['create-vnic', '-l', link(over), ...tag, ...macArgs, link(name)]);
     return true;
   } catch (error) {
     if (failedWith(error, 'object already exists')) return false;

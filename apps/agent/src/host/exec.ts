@@ -29,6 +29,7 @@ export const HOST_COMMANDS = [
   'pagesize',
   'routeadm',
   'hostname',
+  'swap',
 ] as const;
 export type HostCommand = (typeof HOST_COMMANDS)[number];
 
@@ -50,6 +51,7 @@ const SYSTEM_PATHS: Record<HostCommand | 'pfexec', string> = {
   pagesize: '/usr/bin/pagesize',
   routeadm: '/usr/sbin/routeadm',
   hostname: '/usr/bin/hostname',
+  swap: '/usr/sbin/swap',
   pfexec: '/usr/bin/pfexec',
 };
 

@@ -9,6 +9,10 @@ import type { AgentConfig } from '../config.js';
 
 export interface Layout {
   pool: string;
+  /** `<pool>/apiary`: images and VM disks live below it. */
+  apiaryRoot: string;
+  /** Parent directory of zonepaths (zone root datasets are mounted below it). */
+  zonesDir: string;
   imagesRoot: string;
   vmsRoot: string;
   etherstub: string;
@@ -38,6 +42,10 @@ export interface Layout {
   vmsMount: string;
   zonepath(vmId: string): string;
   vnic(slot: number): string;
+  /** The VNIC of a VM's NIC `idx` (0 = primary; `vnic(slot)` is NIC 0). */
+  vmNic(slot: number, idx: number): string;
+  /** Whether `link` is one of the VNICs `vmNic(slot, *)` names. */
+  isVmNicOf(slot: number, link: string): boolean;
   ip(slot: number): string;
   /** Host path (as the host sees it) of the VM's cloud-init user-data file. */
   userDataPath(vmId: string): string;
@@ -93,6 +101,8 @@ export function createLayout(config: LayoutConfig): Layout {
   const root = `${config.pool}/apiary`;
   return {
     pool: config.pool,
+    apiaryRoot: root,
+    zonesDir: posix.normalize(config.zonesDir),
     imagesRoot: `${root}/images`,
     vmsRoot: `${root}/vms`,
     etherstub: 'apiarystub0',
@@ -117,6 +127,8 @@ export function createLayout(config: LayoutConfig): Layout {
     zonepath: (vmId) => posix.join(config.zonesDir, vmId),
     // Short (<= 15 characters, Linux guests rename NICs to it) and ending in a digit (dladm).
     vnic: (slot) => `apiary${slot}n0`,
+    vmNic: (slot, idx) => `apiary${slot}n${idx}`,
+    isVmNicOf: (slot, link) => new RegExp(`^apiary${slot}n\\d+$`).test(link),
     ip: (slot) => {
       if (!Number.isInteger(slot) || slot < 1 || slot > subnet.maxSlot) {
         throw new RangeError(`slot ${slot} outside the NAT subnet`);

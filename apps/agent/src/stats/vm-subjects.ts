@@ -1,6 +1,6 @@
 import { asc } from 'drizzle-orm';
 import type { Db } from '../db/open.js';
-import { vms } from '../db/schema.js';
+import { vmNics, vms } from '../db/schema.js';
 import type { Layout } from '../host/layout.js';
 import type { VmSubject } from './vm-usage.js';
 
@@ -20,11 +20,17 @@ function prepareQuery(db: Db) {
  */
 export function vmSubjectReader(db: Db, layout: Layout): () => VmSubject[] {
   const query = prepareQuery(db);
-  return () =>
-    query.all().map((row) => ({
+  const nicQuery = db.select({ vmId: vmNics.vmId, vnic: vmNics.vnic }).from(vmNics).prepare();
+  return () => {
+    // A VM's NICs: its slot's VNIC and, when it named networks, theirs (NIC 0 is the slot's).
+    const nics = new Map<string, Set<string>>();
+    for (const n of nicQuery.all()) nics.set(n.vmId, (nics.get(n.vmId) ?? new Set()).add(n.vnic));
+    return query.all().map((row) => ({
       id: row.id,
       vcpus: row.cpu,
       memBytes: row.mem * MIB,
-      vnics: row.slot === null ? [] : [layout.vnic(row.slot)],
+      vnics:
+        row.slot === null ? [] : [...new Set([layout.vnic(row.slot), ...(nics.get(row.id) ?? [])])],
     }));
+  };
 }

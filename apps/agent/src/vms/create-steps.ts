@@ -2,7 +2,7 @@ import { constants } from 'node:fs';
 import { copyFile, mkdir, rename, rm, stat, truncate, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { ApiError } from '@apiary/protocol';
-import { createVnic, deleteVnic } from '../host/dladm.js';
+import { createVnic, deleteVnic, showLinks } from '../host/dladm.js';
 import { failedWith } from '../host/host-command-error.js';
 import { enableZoneFilter, flushZoneRules, loadZoneRules, renderEgressRules } from '../host/ipf.js';
 import { addNatRules, removeNatRules, renderRdrRule } from '../host/ipnat.js';
@@ -170,16 +170,27 @@ const volsize: SagaStep = {
   async undo() {},
 };
 
+/** One VNIC per network the VM joins (over the etherstub, or the link with its VLAN tag). */
 const vnic: SagaStep = {
   name: 'vnic',
   async run(ctx) {
-    await createVnic(ctx.exec, ctx.layout.vnic(ctx.vm.slot!), ctx.layout.etherstub, ctx.vm.mac);
+    // The primary NIC keeps the VM's MAC address when it has one (a VM moved from another host).
+    for (const [i, nic] of ctx.nics.entries()) {
+      const mac = i === 0 ? ctx.vm.mac : null;
+      await createVnic(ctx.exec, nic.vnic, nic.over, { vlan: nic.vlan, mac });
+    }
   },
   async undo(ctx) {
     // No slot: a create fully undone, or an adopted VM whose slot another VM holds (its VNIC
     // is that VM's): nothing of ours to name.
     if (ctx.vm.slot === null) return;
-    await deleteVnic(ctx.exec, ctx.layout.vnic(ctx.vm.slot));
+    // Every VNIC named by this slot, whatever the database remembers of the VM's networks (an
+    // adopted VM has no NIC rows): the slot is this VM's alone, so are the names it makes.
+    const slot = ctx.vm.slot;
+    const names = new Set(ctx.nics.map((n) => n.vnic));
+    for (const l of await showLinks(ctx.exec))
+      if (ctx.layout.isVmNicOf(slot, l.link)) names.add(l.link);
+    for (const name of [...names].sort().reverse()) await deleteVnic(ctx.exec, name);
   },
 };
 

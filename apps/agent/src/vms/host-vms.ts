@@ -7,6 +7,7 @@ import { listDatasetTree } from '../host/zfs.js';
 import { listZones } from '../host/zoneadm.js';
 import { exportZoneConfig } from '../host/zonecfg.js';
 import { zoneAttrs } from '../host/zonecfg-format.js';
+import { allNics } from '../network/network-store.js';
 import { listVmRows, type VmRow } from './vm-store.js';
 import { ATTR } from './zone-spec.js';
 
@@ -38,6 +39,8 @@ export async function readHostVms(deps: HostVmsDeps, only?: string): Promise<Hos
   ]);
   const rows = new Map(listVmRows(db).map((r) => [r.id, r]));
   const vnics = new Set(links.filter((l) => l.class === 'vnic').map((l) => l.link));
+  const nicVnics = new Map<string, string[]>();
+  for (const n of allNics(db)) nicVnics.set(n.vmId, [...(nicVnics.get(n.vmId) ?? []), n.vnic]);
   const byId = new Map<string, HostVm>();
   const entry = (id: string): HostVm => {
     const known = byId.get(id);
@@ -50,7 +53,7 @@ export async function readHostVms(deps: HostVmsDeps, only?: string): Promise<Hos
       env_id: row?.envId ?? null,
       created_at: validTime(row?.createdAt),
       datasets: [],
-      links: row ? slotLink(layout, row, vnics) : [],
+      links: row ? vmLinks(layout, row, nicVnics.get(id) ?? [], vnics) : [],
       agent_state: (row?.state ?? null) as HostVm['agent_state'],
       busy: row ? row.operationId !== null : false,
     };
@@ -101,10 +104,11 @@ export function residueOf(item: HostVm | undefined): string[] {
   return left;
 }
 
-function slotLink(layout: Layout, row: VmRow, vnics: Set<string>): string[] {
-  if (row.slot === null) return [];
-  const name = layout.vnic(row.slot);
-  return vnics.has(name) ? [name] : [];
+/** The VM's VNICs the host still has: its slot's NAT NIC and the NICs of its networks. */
+function vmLinks(layout: Layout, row: VmRow, nics: string[], vnics: Set<string>): string[] {
+  const names = new Set(nics);
+  if (row.slot !== null) names.add(layout.vnic(row.slot));
+  return [...names].filter((n) => vnics.has(n)).sort();
 }
 
 function validTime(value: string | undefined): string | null {

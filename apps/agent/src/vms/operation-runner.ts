@@ -10,6 +10,8 @@ import { getZone, zoneadm } from '../host/zoneadm.js';
 import type { ImageService } from '../images/image-service.js';
 import type { AgentMetrics } from '../metrics.js';
 import type { HostNetwork } from '../network/host-network.js';
+import { releaseNics } from '../network/vm-nic-allocation.js';
+import { nicPlan } from '../network/vm-nic-plan.js';
 import { KeyedMutex, Semaphore } from '../util/semaphore.js';
 import { isChangeKind } from './change-params.js';
 import { runChange } from './change-runner.js';
@@ -116,6 +118,7 @@ export class OperationRunner {
       withNatTable: (task) => this.withNatTable(task),
       vm,
       ports: portsOf(db, vm.id),
+      nics: nicPlan(db, layout, vm),
       sshKeys: sshKeys ?? (JSON.parse(vm.sshKeys) as string[]),
       observeStep: (phase, step, seconds, ok) =>
         this.deps.metrics.sagaStepDuration.observe(
@@ -263,6 +266,7 @@ export class OperationRunner {
     }
     db.transaction((tx) => {
       tx.delete(portAllocations).where(eq(portAllocations.vmId, vm.id)).run();
+      releaseNics(tx as unknown as Db, vm.id);
       setVmState(tx as unknown as Db, vm.id, 'failed', failure, {
         reserved: false,
         slot: null,

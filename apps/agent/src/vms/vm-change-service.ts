@@ -18,6 +18,7 @@ import type { HostExec } from '../host/exec.js';
 import type { Layout } from '../host/layout.js';
 import { sendStream } from '../host/zfs-snapshots.js';
 import type { ImageService } from '../images/image-service.js';
+import { primaryIsNat } from '../network/network-store.js';
 import { allocatePorts, allocateSlot } from './allocations.js';
 import type {
   ChangeKind,
@@ -98,6 +99,8 @@ export class VmChangeService {
       const current = portsOf(tx, id);
       const netBefore: VmNet = { denyOutgoing: vm.denyOutgoing, ports: current };
       let ports = current;
+      if (req.ports && !primaryIsNat(tx, id))
+        throw new ApiError('validation', 'port forwards need nat as the first network');
       if (req.ports) {
         const wanted = req.ports;
         const fresh = wanted.filter((g) => !current.some((p) => p.guestPort === g));

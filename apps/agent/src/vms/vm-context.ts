@@ -5,6 +5,7 @@ import type { Layout } from '../host/layout.js';
 import { type BootCheck, bootZone } from '../host/zone-boot.js';
 import type { ImageService } from '../images/image-service.js';
 import type { ImageRow } from '../images/image-store.js';
+import type { NicPlan } from '../network/vm-nic-plan.js';
 import type { VmRow } from './vm-store.js';
 
 /** What a VM saga step needs: the host, the layout, and the VM's record and allocations. */
@@ -24,6 +25,8 @@ export interface VmContext {
   vm: VmRow;
   ports: Array<{ hostPort: number; guestPort: number }>;
   sshKeys: string[];
+  /** The VM's NICs, primary first (one `nat` NIC for a VM that named no networks). */
+  nics: NicPlan[];
   /** Set by the `image` step. */
   image?: ImageRow;
   /** Whether the zone named after this VM carries our id (checked once, before any undo). */

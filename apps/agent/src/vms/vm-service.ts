@@ -17,6 +17,7 @@ import type { Layout } from '../host/layout.js';
 import { listDatasetTree } from '../host/zfs.js';
 import { getZone, listZones, type ZoneListEntry } from '../host/zoneadm.js';
 import type { ImageService } from '../images/image-service.js';
+import { allocateNics, needsNicRows } from '../network/vm-nic-allocation.js';
 import { adoptZone } from './adopt-zone.js';
 import { allocatePorts, allocateSlot } from './allocations.js';
 import { readHostVms } from './host-vms.js';
@@ -103,6 +104,11 @@ export class VmService {
         field,
       );
     }
+    if ((req.networks?.[0] ?? 'nat') !== 'nat' && req.ports.length > 1) {
+      throw new ApiError('validation', 'port forwards need nat as the first network', {
+        details: [{ path: 'body.ports', message: 'only on a VM whose primary network is nat' }],
+      });
+    }
     if (iso && this.deps.storage === 'file') {
       throw imageError('installing from an ISO needs the zvol storage backend', field);
     }
@@ -170,7 +176,11 @@ export class VmService {
       };
       if (existing) updateVm(tx, req.id, fields);
       else insertVm(tx, { id: req.id, ...fields, createdAt: now, updatedAt: now });
-      allocatePorts(tx, req.id, req.ports, this.deps.portRange);
+      if (needsNicRows(req.networks))
+        allocateNics(tx, this.deps.layout, { id: req.id, slot }, req.networks);
+      // Port forwards go to the VM's nat address, and only when nat is its primary network.
+      if ((req.networks?.[0] ?? 'nat') === 'nat')
+        allocatePorts(tx, req.id, req.ports, this.deps.portRange);
       const op = insertOperation(tx, req.id, 'create', currentRequestId() ?? null);
       const vm = updateVm(tx, req.id, { operationId: op.id })!;
       return { vm, op, fresh: true };

@@ -2,7 +2,7 @@ import type { AgentVm, FailureInfo, VmState } from '@apiary/protocol';
 import { and, asc, count, eq, inArray, isNotNull } from 'drizzle-orm';
 import { bumpGeneration } from '../db/meta-store.js';
 import type { Db } from '../db/open.js';
-import { portAllocations, vmSnapshots, vms } from '../db/schema.js';
+import { portAllocations, vmNics, vmSnapshots, vms } from '../db/schema.js';
 import { disksOf, pendingChanges } from './vm-machine.js';
 
 export type VmRow = typeof vms.$inferSelect;
@@ -82,6 +82,7 @@ export function deleteVmRow(db: Db, id: string): void {
   db.transaction((tx) => {
     bumpGeneration(tx as unknown as Db);
     tx.delete(portAllocations).where(eq(portAllocations.vmId, id)).run();
+    tx.delete(vmNics).where(eq(vmNics.vmId, id)).run();
     // Its snapshots went with its dataset.
     tx.delete(vmSnapshots).where(eq(vmSnapshots.vmId, id)).run();
     tx.delete(vms).where(eq(vms.id, id)).run();

@@ -5,11 +5,17 @@ import { HostCommandError } from '../host/host-command-error.js';
 import type { Layout } from '../host/layout.js';
 import { ZoneBootError } from '../host/zone-boot.js';
 import type { ZoneState } from '../host/zoneadm.js';
+import { allNics, type VmNicRow } from '../network/network-store.js';
 import { StepFailure } from './saga.js';
 import { allPortRows, toAgentVm, type VmRow } from './vm-store.js';
 
-/** VMs as the API shows them: IP from the slot, port map from the allocations. */
+/**
+ * VMs as the API shows them: port map from the allocations; IP from the slot, or for a VM
+ * that named its networks, its primary NIC's address, with every NIC listed.
+ */
 export function presentVms(db: Db, layout: Layout, rows: VmRow[]): AgentVm[] {
+  const nics = new Map<string, VmNicRow[]>();
+  for (const n of allNics(db)) nics.set(n.vmId, [...(nics.get(n.vmId) ?? []), n]);
   const ports = new Map<string, Record<string, number>>();
   const wanted = new Set(rows.map((r) => r.id));
   for (const p of allPortRows(db)) {
@@ -18,9 +24,15 @@ export function presentVms(db: Db, layout: Layout, rows: VmRow[]): AgentVm[] {
     map[String(p.guestPort)] = p.hostPort;
     ports.set(p.vmId, map);
   }
-  return rows.map((r) =>
-    toAgentVm(r, r.slot === null ? null : layout.ip(r.slot), ports.get(r.id) ?? {}),
-  );
+  return rows.map((r) => {
+    const own = (nics.get(r.id) ?? []).sort((a, b) => a.idx - b.idx);
+    if (own.length === 0)
+      return toAgentVm(r, r.slot === null ? null : layout.ip(r.slot), ports.get(r.id) ?? {});
+    return {
+      ...toAgentVm(r, own[0]?.ip ?? null, ports.get(r.id) ?? {}),
+      nics: own.map((n) => ({ network: n.network, vnic: n.vnic, ip: n.ip })),
+    };
+  });
 }
 
 /** What a VM's state is, judging by its zone (when no operation is changing it). */

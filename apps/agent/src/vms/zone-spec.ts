@@ -1,5 +1,5 @@
 import type { BhyveZoneSpec } from '../host/zonecfg-format.js';
-import { type VmContext, vmIp, vmVnic } from './vm-context.js';
+import type { VmContext } from './vm-context.js';
 import { machineOf } from './vm-machine.js';
 import { MACHINE_ATTR, machineResources } from './zone-machine.js';
 
@@ -42,13 +42,7 @@ export function buildZoneSpec(ctx: VmContext): BhyveZoneSpec {
         : []),
       ...machine.fs,
     ],
-    nets: [
-      {
-        physical: vmVnic(ctx),
-        allowedAddress: `${vmIp(ctx)}/${layout.subnet.prefix}`,
-        defrouter: layout.subnet.gateway,
-      },
-    ],
+    nets: zoneNets(ctx),
     devices: [...(file ? [] : [`/dev/zvol/rdsk/${disk}`]), ...machine.devices],
     attrs: [
       ['bootdisk', disk],
@@ -57,6 +51,8 @@ export function buildZoneSpec(ctx: VmContext): BhyveZoneSpec {
       ['cloud-init', layout.userDataPath(vm.id)],
       // A framebuffer on <zonepath>/root/tmp/vm.vnc for the VNC console websocket.
       ['vnc', 'on'],
+      // The brand writes nameservers on the first NIC with an address (bootlib.py).
+      ...resolverAttrs(ctx),
       [ATTR.vmId, vm.id],
       [ATTR.envId, vm.envId],
       [ATTR.image, vm.image],
@@ -66,7 +62,8 @@ export function buildZoneSpec(ctx: VmContext): BhyveZoneSpec {
       mem!,
       diskSize!,
       ...extra,
-      ...portAttrs(ctx.ports),
+      // No forwards (a VM whose primary network is not nat): no attr, zonecfg refuses ''.
+      ...portAttrs(ctx.ports).filter(([, value]) => value !== ''),
       [ATTR.denyOutgoing, String(vm.denyOutgoing)],
       [ATTR.slot, String(vm.slot)],
       [ATTR.clone, vm.cloneMode],
@@ -74,6 +71,25 @@ export function buildZoneSpec(ctx: VmContext): BhyveZoneSpec {
       [ATTR.createdAt, vm.createdAt],
     ],
   };
+}
+
+/**
+ * One `net` per NIC. A static address becomes `allowed-address` (L3 protection, and the
+ * address the brand's cloud-init network-config gives the NIC); only the primary gets a
+ * `defrouter`. A DHCP NIC has neither: the brand leaves it out of network-config.
+ */
+function zoneNets(ctx: VmContext): BhyveZoneSpec['nets'] {
+  return ctx.nics.map((nic, i) => ({
+    physical: nic.vnic,
+    ...(nic.ip && nic.prefix !== null ? { allowedAddress: `${nic.ip}/${nic.prefix}` } : {}),
+    ...(i === 0 && nic.gateway ? { defrouter: nic.gateway } : {}),
+  }));
+}
+
+/** `resolvers` (comma-separated, no spaces: bootlib.py splits on `,` only) of the primary. */
+function resolverAttrs(ctx: VmContext): Array<[string, string]> {
+  const dns = ctx.nics[0]?.dns ?? [];
+  return dns.length > 0 ? [['resolvers', dns.join(',')]] : [];
 }
 
 /**

@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
 import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { createConnection } from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { readState } from '../core/state-store.js';
@@ -49,8 +50,24 @@ export async function ensureZoneDaemon(root: string, zone: string): Promise<void
   const zp = z?.config.props.zonepath;
   if (!zp) return;
   const sock = join(root, 'root', zp, 'root', 'tmp', 'vm.vnc');
-  const deadline = Date.now() + 5000;
-  while (!existsSync(sock) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+  // Accepting, not merely present: a stopped daemon may leave its socket file behind, and a
+  // connection to that is refused until the new daemon listens there.
+  const deadline = Date.now() + 15_000;
+  while (!(await accepts(sock)) && Date.now() < deadline) {
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+function accepts(path: string): Promise<boolean> {
+  if (!existsSync(path)) return Promise.resolve(false);
+  return new Promise((resolve) => {
+    const probe = createConnection(path);
+    probe.once('connect', () => {
+      probe.destroy();
+      resolve(true);
+    });
+    probe.once('error', () => resolve(false));
+  });
 }
 
 /**

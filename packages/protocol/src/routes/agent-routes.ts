@@ -31,6 +31,8 @@ import {
 } from '../schemas/vm-change.js';
 import { agentMigrationRoutes } from './agent-migration-routes.js';
 import { defineRoute } from './define-route.js';
+import { hostNetworkRoutes } from './host-network-routes.js';
+import { hostStorageRoutes } from './host-storage-routes.js';
 
 const VmById = z.strictObject({ id: VmId });
 const OpById = z.strictObject({ id: z.string().min(1).max(64) });
@@ -415,6 +417,8 @@ export const agentRoutes = {
   }),
   /** Moving VMs between hosts (issue 15). */
   ...agentMigrationRoutes,
+  ...hostStorageRoutes,
+  ...hostNetworkRoutes,
 } as const;
 
 export type AgentRoutes = typeof agentRoutes;

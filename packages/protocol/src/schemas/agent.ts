@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { Resources, Timestamp } from './common.js';
 import { FailureInfo } from './failure-codes.js';
+import { VmNetworks, VmNic } from './host-network.js';
 import { EnvId, ImageDigest, ImageName, ImageRef, VmId } from './names.js';
 import { SshPublicKey } from './ssh-key.js';
 import { PortMap, VmState } from './vm.js';
@@ -84,6 +85,8 @@ export const CreateVmReq = z
     ssh_keys: z.array(SshPublicKey).max(32).default([]),
     /** Thin `zfs clone` of the image (default) or an independent full copy. */
     clone: z.enum(['thin', 'full']).default('thin'),
+    /** Networks the VM joins, first = primary; absent: `["nat"]`. */
+    networks: VmNetworks.optional(),
   })
   .refine((r) => (r.image === undefined) !== (r.boot_iso === undefined), {
     message: 'give exactly one of image and boot_iso',
@@ -119,6 +122,8 @@ export const AgentVm = z.object({
   cdrom: ImageDigest.nullable().optional(),
   /** Changes a running VM gets when it next starts (null: none). */
   pending_changes: PendingChanges.optional(),
+  /** One NIC per network the VM joined, primary first (absent from older agents). */
+  nics: z.array(VmNic).optional(),
   created_at: Timestamp,
   updated_at: Timestamp,
 });

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { AgentApiKeyString, AgentVm, StorageBackend } from './agent.js';
 import { Resources } from './common.js';
+import { InventoryNetwork } from './host-network.js';
 import { ImageDigest } from './names.js';
 import { UsageSummary } from './stats.js';
 import { CertFingerprint } from './tls.js';
@@ -21,6 +22,7 @@ export const VmReport = AgentVm.pick({
   ip: true,
   port_map: true,
   generation: true,
+  nics: true,
 });
 export type VmReport = z.infer<typeof VmReport>;
 
@@ -36,6 +38,8 @@ export const Inventory = z.object({
   resources: z.object({ total: Resources, used: Resources }),
   images: z.array(ImageDigest).max(MAX_INVENTORY_ITEMS),
   vms: z.array(VmReport).max(MAX_INVENTORY_ITEMS),
+  /** Networks VMs can join on this host (absent from agents older than issue 14). */
+  networks: z.array(InventoryNetwork).max(256).optional(),
 });
 export type Inventory = z.infer<typeof Inventory>;
 

@@ -1,0 +1,62 @@
+import type { VmNic } from '@apiary/protocol';
+import type { Db } from '../db/open.js';
+import type { Layout } from '../host/layout.js';
+import { parseSubnet } from '../host/layout.js';
+import { getNetworkRow, nicsOfVm, type VmNicRow } from './network-store.js';
+
+/**
+ * What the host needs for each NIC of a VM: the VNIC, the link it goes over (and VLAN tag),
+ * and for a static address its prefix, gateway and DNS. NIC 0 is the primary: only it gets the
+ * default route (two default routes would fight).
+ */
+export interface NicPlan {
+  network: string;
+  vnic: string;
+  over: string;
+  vlan: number | null;
+  ip: string | null;
+  prefix: number | null;
+  gateway: string | null;
+  dns: string[];
+}
+
+function natNic(layout: Layout, vnic: string, ip: string | null): NicPlan {
+  return {
+    network: 'nat',
+    vnic,
+    over: layout.etherstub,
+    vlan: null,
+    ip,
+    prefix: layout.subnet.prefix,
+    gateway: layout.subnet.gateway,
+    dns: [],
+  };
+}
+
+function planOf(db: Db, layout: Layout, row: VmNicRow): NicPlan {
+  if (row.network === 'nat') return natNic(layout, row.vnic, row.ip);
+  const net = getNetworkRow(db, row.network);
+  // A network deleted under a VM is refused (it is in use): a missing row is a bug to surface.
+  if (!net) throw new Error(`VM ${row.vmId} is on network ${row.network}, which is gone`);
+  return {
+    network: row.network,
+    vnic: row.vnic,
+    over: net.link,
+    vlan: net.vlan,
+    ip: row.ip,
+    prefix: net.subnet ? parseSubnet(net.subnet).prefix : null,
+    gateway: net.gateway,
+    dns: JSON.parse(net.dns) as string[],
+  };
+}
+
+/** A VM's NICs, primary first; a VM with no NIC rows has its one `nat` NIC of its slot. */
+export function nicPlan(db: Db, layout: Layout, vm: { id: string; slot: number | null }) {
+  const rows = nicsOfVm(db, vm.id);
+  if (rows.length > 0) return rows.map((r) => planOf(db, layout, r));
+  return vm.slot === null ? [] : [natNic(layout, layout.vnic(vm.slot), layout.ip(vm.slot))];
+}
+
+export function presentNics(plans: NicPlan[]): VmNic[] {
+  return plans.map((p) => ({ network: p.network, vnic: p.vnic, ip: p.ip }));
+}

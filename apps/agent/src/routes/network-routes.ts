@@ -1,0 +1,20 @@
+import { agentRoutes } from '@apiary/protocol';
+import type { Hono } from 'hono';
+import type { AgentEnv } from '../http/env.js';
+import type { Bind } from '../http/route-binding.js';
+import {
+  createNetwork,
+  deleteNetwork,
+  listNetworks,
+  type NetworksContext,
+} from '../network/network-service.js';
+
+/** Networks VMs join (issue 14): nat (built in), bridged, private. */
+export function mountNetworkRoutes(app: Hono<AgentEnv>, ctx: NetworksContext, bind: Bind) {
+  bind(app, agentRoutes.listNetworks, () => ({ items: listNetworks(ctx) }));
+  bind(app, agentRoutes.createNetwork, ({ body }) => createNetwork(ctx, body));
+  bind(app, agentRoutes.deleteNetwork, async ({ params }) => {
+    await deleteNetwork(ctx, params.name);
+    return { ok: true as const };
+  });
+}
