@@ -10,6 +10,7 @@ import {
   serveDaemon,
   splitHostPort,
 } from '@apiary/server-kit';
+import { runDbCopy } from './cli/db-copy-command.js';
 import { ConfigError, parseConfig } from './config.js';
 import { createControllerCore } from './core.js';
 import { describeDbTarget, openDatabase, parseDbTarget } from './db/database.js';
@@ -17,6 +18,10 @@ import { bootstrapIfEmpty } from './services/auth/bootstrap.js';
 
 async function main() {
   const argv = process.argv.slice(2);
+  if (argv[0] === 'db' && argv[1] === 'copy') {
+    process.exitCode = await runDbCopy(argv.slice(2));
+    return;
+  }
   const info = argv[0] === 'info';
   let config: ReturnType<typeof parseConfig>;
   let plan: ReturnType<typeof planServing>;

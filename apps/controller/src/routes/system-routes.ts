@@ -1,8 +1,9 @@
-import { buildOpenApiDocument, controllerRoutes as r } from '@apiary/protocol';
+import { ApiError, buildOpenApiDocument, controllerRoutes as r } from '@apiary/protocol';
 import { metricsResponse } from '@apiary/server-kit';
 import type { Hono } from 'hono';
 import type { Ctx } from '../context.js';
 import type { AppEnv } from '../http/app-env.js';
+import { pingDatabase } from '../services/health.js';
 import { fleetStatus } from '../services/status.js';
 import { CONTROLLER_VERSION } from '../version.js';
 import { type DashboardResolver, sendDashboardAsset } from './dashboard-routes.js';
@@ -11,9 +12,16 @@ import type { RouteDeps } from './route-deps.js';
 
 export function registerStatusRoute({ ctx, router, bind }: RouteDeps) {
   bind(router, r.status, ({ principal }) => fleetStatus(ctx, principal));
-  bind(router, r.health, () => ({
-    status: ctx.work.stopping ? ('degraded' as const) : ('healthy' as const),
-  }));
+  bind(router, r.health, async () => {
+    const database = await pingDatabase(ctx);
+    // A controller that cannot reach its database can do nothing: a load balancer must skip it.
+    if (!database.ok)
+      throw new ApiError('unavailable', 'the database does not answer', { forClient: true });
+    return {
+      status: ctx.work.stopping ? ('degraded' as const) : ('healthy' as const),
+      database,
+    };
+  });
 }
 
 /**

@@ -1,10 +1,19 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { createHarness, type Harness, json } from '../helpers/harness.js';
+import { testEngine } from '../helpers/test-db.js';
 
 let h: Harness;
 afterEach(async () => h?.close());
 
 describe('system routes', () => {
+  it('answers 503 to health checks when its database does not answer', async () => {
+    h = await createHarness();
+    await h.database.close();
+    const res = await h.req('GET', '/v1/health', undefined, null);
+    expect(res.status).toBe(503);
+    expect((await json<{ msg: string }>(res)).msg).toBe('the database does not answer');
+  });
+
   it('answers GET / with service info for Accept: application/json and a page for browsers', async () => {
     h = await createHarness();
     const res = await h.core.app.request('/', { headers: { accept: 'application/json' } });
@@ -15,8 +24,9 @@ describe('system routes', () => {
 
   it('serves health, Prometheus metrics, the OpenAPI document and the docs page without auth', async () => {
     h = await createHarness();
-    expect(await json(await h.req('GET', '/v1/health', undefined, null))).toEqual({
+    expect(await json(await h.req('GET', '/v1/health', undefined, null))).toMatchObject({
       status: 'healthy',
+      database: { engine: testEngine(), ok: true },
     });
     await h.req('GET', '/v1/hosts');
     const metrics = await (await h.core.app.request('/metrics')).text();

@@ -23,7 +23,17 @@ export type FleetStatus = z.infer<typeof FleetStatus>;
 export const ServiceInfo = z.object({ service: z.string(), version: z.string() });
 export type ServiceInfo = z.infer<typeof ServiceInfo>;
 
-export const Health = z.object({ status: z.enum(['healthy', 'degraded', 'unhealthy']) });
+export const Health = z.object({
+  status: z.enum(['healthy', 'degraded', 'unhealthy']),
+  /** The controller's database, as this controller reaches it (absent from agents and older controllers). */
+  database: z
+    .object({
+      engine: z.enum(['sqlite', 'postgres']),
+      ok: z.boolean(),
+      latency_ms: z.number(),
+    })
+    .optional(),
+});
 export type Health = z.infer<typeof Health>;
 
 /** Placement refusal: per host, why it could not take the request. */
