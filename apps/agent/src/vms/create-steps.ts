@@ -2,7 +2,8 @@ import { constants } from 'node:fs';
 import { copyFile, mkdir, rename, rm, stat, truncate, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { ApiError } from '@apiary/protocol';
-import { createVnic, deleteVnic, showLinks } from '../host/dladm.js';
+import { createVnic, deleteVnic } from '../host/dladm.js';
+import { showVnicDetails } from '../host/dladm-links.js';
 import { failedWith } from '../host/host-command-error.js';
 import { enableZoneFilter, flushZoneRules, loadZoneRules, renderEgressRules } from '../host/ipf.js';
 import { addNatRules, removeNatRules, renderRdrRule } from '../host/ipnat.js';
@@ -187,9 +188,10 @@ const vnic: SagaStep = {
     // Every VNIC named by this slot, whatever the database remembers of the VM's networks (an
     // adopted VM has no NIC rows): the slot is this VM's alone, so are the names it makes.
     const slot = ctx.vm.slot;
+    // The VNICs only (show-vnic), not every link: an undo asks the host no more than it needs.
     const names = new Set(ctx.nics.map((n) => n.vnic));
-    for (const l of await showLinks(ctx.exec))
-      if (ctx.layout.isVmNicOf(slot, l.link)) names.add(l.link);
+    for (const v of await showVnicDetails(ctx.exec))
+      if (ctx.layout.isVmNicOf(slot, v.link)) names.add(v.link);
     for (const name of [...names].sort().reverse()) await deleteVnic(ctx.exec, name);
   },
 };
