@@ -93,7 +93,12 @@ export async function createControllerCore(deps: CoreDeps) {
     work: new BackgroundWork(),
     imageDir,
     freeSpace: deps.freeSpace ?? statfsFreeSpace,
-    consoleTickets: new ConsoleTickets({ clock, ttlMs: config.consoleTicketTtlMs }),
+    consoleTickets: new ConsoleTickets({
+      db: deps.database.db,
+      t: deps.database.t,
+      clock,
+      ttlMs: config.consoleTicketTtlMs,
+    }),
   };
   liveness.load(await ctx.db.select().from(ctx.t.hosts));
   ctx.metrics.sources.hostCounts = () => countHosts(ctx);

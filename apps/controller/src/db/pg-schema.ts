@@ -333,6 +333,28 @@ export const meta = pgTable('meta', {
 });
 
 /**
+ * Console tickets outstanding: single use, short-lived, and shared by every controller (a ticket
+ * issued by one is spent on whichever the websocket reaches). Only the ticket's sha256 is kept.
+ */
+export const consoleTickets = pgTable(
+  'console_tickets',
+  {
+    hash: text('hash').primaryKey(),
+    /** Who it counts for (`user:<id>` or `key:<id>`), and its organization (`org:<id>`). */
+    userKey: text('user_key').notNull(),
+    orgKey: text('org_key').notNull(),
+    /** The grant (VM, kind, the caller's principal, request id), as issued. */
+    grant: jsonb('grant').$type<Record<string, unknown>>().notNull(),
+    expiresAt: bigint('expires_at', { mode: 'number' }).notNull(),
+  },
+  (t) => [
+    index('console_tickets_user').on(t.userKey, t.expiresAt),
+    index('console_tickets_org').on(t.orgKey, t.expiresAt),
+    index('console_tickets_expiry').on(t.expiresAt),
+  ],
+);
+
+/**
  * Leases: who runs a singleton loop (reaper, liveness evaluator, drain executor, ...) or owns a
  * saga. Taking an expired lease raises its epoch; every write made under a lease is conditional
  * on the epoch it was taken with, so a holder that was paused past its lease cannot act.

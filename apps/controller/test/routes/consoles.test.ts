@@ -87,7 +87,7 @@ describe('POST /v1/vms/{id}/console', () => {
     expect((await s.h.req('POST', '/v1/vms/nope-0/console', { kind: 'serial' })).status).toBe(404);
     const bad = await s.h.req('POST', `/v1/vms/${VM}/console`, { kind: 'rdp' });
     expect(bad.status).toBe(400);
-    expect(s.h.core.ctx.consoleTickets.size).toBe(0);
+    expect(await s.h.core.ctx.consoleTickets.count()).toBe(0);
   });
 
   it("answers 404 for another organization's VM, exactly like a missing one", async () => {

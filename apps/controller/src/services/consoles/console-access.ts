@@ -55,7 +55,7 @@ export async function issueConsoleTicket(
   const vm = await findVm(ctx, p, vmName, org);
   const blocker = await consoleBlocker(ctx, vm, kind);
   if (blocker) throw blocker;
-  const { ticket, expiresAt } = ctx.consoleTickets.issue({
+  const { ticket, expiresAt } = await ctx.consoleTickets.issue({
     vmId: vm.id,
     vmName: vm.name,
     kind,
@@ -133,7 +133,7 @@ export async function resolveConsoleTarget(ctx: Ctx, grant: ConsoleGrant): Promi
  * credential of the caller who asked for it has since been revoked or has expired.
  */
 export async function spendConsoleTicket(ctx: Ctx, ticket: string): Promise<ConsoleGrant | null> {
-  const grant = ctx.consoleTickets.consume(ticket);
+  const grant = await ctx.consoleTickets.consume(ticket);
   if (!grant || !(await isPrincipalCurrent(ctx, grant.principal))) return null;
   return grant;
 }

@@ -1,7 +1,9 @@
 import { ApiError } from '@apiary/protocol';
+import { and, count, eq, gt, lte } from 'drizzle-orm';
+import type { Db, Tables } from '../../db/database.js';
 import type { Clock } from '../../lib/clock.js';
 import { newSecret, sha256Hex } from '../../lib/secrets.js';
-import { quotaRefusal, type TenantLimits, TenantQuota } from '../../lib/tenant-quota.js';
+import { orgKeyOf, quotaRefusal, type TenantLimits, userKeyOf } from '../../lib/tenant-quota.js';
 import type { Principal } from '../auth/principal.js';
 
 export type ConsoleKind = 'serial' | 'vnc';
@@ -17,16 +19,14 @@ export interface ConsoleGrant {
   requestId: string;
 }
 
-interface Entry extends ConsoleGrant {
-  expiresAt: number;
-}
-
 export interface ConsoleTicketOptions {
+  db: Db;
+  t: Tables;
   clock: Clock;
   ttlMs: number;
   /**
    * Unused tickets held at once, per user, per organization and in all: a loop asking for
-   * tickets cannot grow memory, and no tenant can use up the others' share.
+   * tickets cannot fill the table, and no tenant can use up the others' share.
    */
   limits?: Partial<TenantLimits>;
 }
@@ -34,70 +34,80 @@ export interface ConsoleTicketOptions {
 export const CONSOLE_TICKET_LIMITS: TenantLimits = { perUser: 32, perOrg: 256, total: 50_000 };
 
 /**
- * Single-use console tickets, in memory only: a ticket is worth one websocket within `ttlMs`,
- * so there is nothing worth persisting, and a restart simply invalidates the few outstanding.
- * Only the sha256 of a ticket is kept; the ticket itself goes to the caller once.
+ * Single-use console tickets, kept in the database so that every controller of an installation
+ * honours a ticket another issued (the websocket may reach any of them). Only the sha256 of a
+ * ticket is stored; the ticket itself goes to the caller once. Spending is one conditional
+ * delete, so a ticket opens one websocket however many controllers race for it.
  */
 export class ConsoleTickets {
-  private readonly entries = new Map<string, Entry>();
-  private readonly held: TenantQuota;
+  private readonly limits: TenantLimits;
 
   constructor(private readonly o: ConsoleTicketOptions) {
-    this.held = new TenantQuota({ ...CONSOLE_TICKET_LIMITS, ...o.limits });
+    this.limits = { ...CONSOLE_TICKET_LIMITS, ...o.limits };
   }
 
   get ttlMs(): number {
     return this.o.ttlMs;
   }
 
-  get size(): number {
-    this.sweep();
-    return this.entries.size;
+  /** Unused tickets not yet expired. */
+  async count(): Promise<number> {
+    const { consoleTickets } = this.o.t;
+    const [row] = await this.o.db
+      .select({ n: count() })
+      .from(consoleTickets)
+      .where(gt(consoleTickets.expiresAt, this.o.clock.now()));
+    return row?.n ?? 0;
   }
 
-  issue(grant: ConsoleGrant): { ticket: string; expiresAt: number } {
-    this.sweep();
-    const refused = this.held.take(grant.principal);
+  async issue(grant: ConsoleGrant): Promise<{ ticket: string; expiresAt: number }> {
+    const { consoleTickets } = this.o.t;
+    const now = this.o.clock.now();
+    const userKey = userKeyOf(grant.principal);
+    const orgKey = orgKeyOf(grant.principal);
+    const { secret } = newSecret('apt');
+    const expiresAt = now + this.o.ttlMs;
+    // Counted and written in one transaction; on PostgreSQL two racing issues may both pass
+    // the count by one, which the limits (well below any harm) absorb.
+    const refused = await this.o.db.transaction(async (tx) => {
+      await tx.delete(consoleTickets).where(lte(consoleTickets.expiresAt, now));
+      const live = gt(consoleTickets.expiresAt, now);
+      const countWhere = async (where = live) =>
+        (await tx.select({ n: count() }).from(consoleTickets).where(where))[0]?.n ?? 0;
+      if ((await countWhere(and(live, eq(consoleTickets.userKey, userKey)))) >= this.limits.perUser)
+        return 'user' as const;
+      if ((await countWhere(and(live, eq(consoleTickets.orgKey, orgKey)))) >= this.limits.perOrg)
+        return 'org' as const;
+      if ((await countWhere()) >= this.limits.total) return 'total' as const;
+      await tx.insert(consoleTickets).values({
+        hash: sha256Hex(secret),
+        userKey,
+        orgKey,
+        grant: { ...grant },
+        expiresAt,
+      });
+      return null;
+    });
     if (refused) {
       // Every outstanding ticket is spent or expired within one ticket lifetime.
       throw new ApiError(
         'rate_limited',
-        `too many unused console tickets (${quotaRefusal(refused, this.held.limits)}); use one or wait`,
+        `too many unused console tickets (${quotaRefusal(refused, this.limits)}); use one or wait`,
         { retryAfterSeconds: this.o.ttlMs / 1000 },
       );
     }
-    const { secret } = newSecret('apt');
-    const expiresAt = this.o.clock.now() + this.o.ttlMs;
-    this.entries.set(sha256Hex(secret), { ...grant, expiresAt });
     return { ticket: secret, expiresAt };
   }
 
   /** The grant of a valid ticket, which is spent by this call; null if unknown, used or expired. */
-  consume(ticket: string): ConsoleGrant | null {
+  async consume(ticket: string): Promise<ConsoleGrant | null> {
     if (!/^apt_[a-z2-7]{40}$/.test(ticket)) return null;
-    const key = sha256Hex(ticket);
-    const entry = this.entries.get(key);
-    if (!entry) return null;
-    this.remove(key, entry);
-    if (entry.expiresAt <= this.o.clock.now()) return null;
-    const { expiresAt: _, ...grant } = entry;
-    return grant;
-  }
-
-  /**
-   * Drops expired tickets. Every ticket lives equally long, so the Map's insertion order is
-   * expiry order: stop at the first one still valid.
-   */
-  private sweep() {
-    const now = this.o.clock.now();
-    for (const [key, entry] of this.entries) {
-      if (entry.expiresAt > now) break;
-      this.remove(key, entry);
-    }
-  }
-
-  private remove(key: string, entry: Entry) {
-    this.entries.delete(key);
-    this.held.give(entry.principal);
+    const { consoleTickets } = this.o.t;
+    const [spent] = await this.o.db
+      .delete(consoleTickets)
+      .where(eq(consoleTickets.hash, sha256Hex(ticket)))
+      .returning({ grant: consoleTickets.grant, expiresAt: consoleTickets.expiresAt });
+    if (!spent || spent.expiresAt <= this.o.clock.now()) return null;
+    return spent.grant as unknown as ConsoleGrant;
   }
 }
