@@ -55,7 +55,7 @@ describe('apiary-controller program', () => {
     const base = await startController();
     const health = await fetch(`${base}/v1/health`);
     expect(health.status).toBe(200);
-    expect(await health.json()).toEqual({ status: 'healthy' });
+    expect(await health.json()).toMatchObject({ status: 'healthy', database: { ok: true } });
     const info = await fetch(`${base}/`, { headers: { accept: 'application/json' } });
     expect(await info.json()).toMatchObject({ service: 'apiary-controller' });
   });

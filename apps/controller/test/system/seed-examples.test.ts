@@ -28,7 +28,10 @@ describe('seed 002 and 003 against a controller and real agents', () => {
       service: 'apiary-controller',
       version: expect.any(String),
     });
-    expect(await json(c.fetch('/v1/health'))).toEqual({ status: 'healthy' });
+    expect(await json(c.fetch('/v1/health'))).toEqual({
+      status: 'healthy',
+      database: { engine: 'sqlite', ok: true, latency_ms: expect.any(Number) },
+    });
     const metrics = await (await c.fetch('/metrics')).text();
     expect(metrics).toMatch(/apiary_heartbeats_total\{result="registered"\} 1/);
   });
