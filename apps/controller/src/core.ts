@@ -26,6 +26,7 @@ import { countOrphans } from './services/hosts/orphan-view.js';
 import { countHosts, persistTransitions } from './services/hosts/persist-liveness.js';
 import { createAddedHostPoller } from './services/hosts/poll-added-hosts.js';
 import { reconcileHosts } from './services/hosts/reconcile-hosts.js';
+import { exchangeLiveness } from './services/hosts/shared-liveness.js';
 import { type FreeSpace, statfsFreeSpace } from './services/images/disk-floor.js';
 import { removeStaleUploads } from './services/images/image-store.js';
 
@@ -108,6 +109,7 @@ export async function createControllerCore(deps: CoreDeps) {
   ctx.metrics.sources.orphanCounts = () => countOrphans(ctx);
   const passes = {
     sweep: () => persistTransitions(ctx, liveness.sweep()),
+    exchangeLiveness: () => exchangeLiveness(ctx),
     reconcile: () => reconcileHosts(ctx),
     reap: () => reap(ctx),
     drainTick: () => drainWorker.tick(),
@@ -150,6 +152,13 @@ export async function createControllerCore(deps: CoreDeps) {
       Math.max(50, Math.min(1000, Math.floor(config.heartbeatTtlMs / 4))),
       passes.sweep,
     );
+    if (ctx.engine === 'postgres') {
+      every(
+        'liveness-exchange',
+        Math.max(50, Math.floor(config.heartbeatTtlMs / 3)),
+        passes.exchangeLiveness,
+      );
+    }
     every('reap', config.reaperIntervalMs, passes.reap);
     every('drain', config.drainIntervalMs, passes.drainTick);
     every('poll', config.pollIntervalMs, passes.poll);

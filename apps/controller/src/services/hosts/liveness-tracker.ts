@@ -16,6 +16,8 @@ interface Entry {
   lastSeen: number;
   /** When the host was really last heard from (null: not since this controller started). */
   heardAt: number | null;
+  /** The latest `heardAt` already shared with other controllers (through the database). */
+  shared: number;
   /** The host's credential hashes: a heartbeat is authenticated without a database read. */
   credentials: CredentialHashes;
   /** Latest inventory generation applied to the database. */
@@ -100,6 +102,7 @@ export class LivenessTracker {
         state: h.liveness,
         lastSeen: start,
         heardAt: h.lastHeartbeatAt,
+        shared: h.lastHeartbeatAt ?? 0,
         credentials: {
           current: h.credentialHash,
           next: h.nextCredentialHash,
@@ -121,6 +124,7 @@ export class LivenessTracker {
       state: 'ready',
       lastSeen: this.clock.now(),
       heardAt: this.clock.now(),
+      shared: 0,
       credentials: credentials ?? { current: null, next: null, rotate: false },
       ackGeneration,
     });
@@ -175,6 +179,38 @@ export class LivenessTracker {
     e.lastSeen = this.clock.now();
     e.heardAt = e.lastSeen;
     if (e.state === 'ready') return null;
+    const from = e.state;
+    e.state = 'ready';
+    return { hostId, from, to: 'ready' };
+  }
+
+  /**
+   * Hosts heard from since the last call (for sharing with other controllers), with when.
+   * Each host is reported once per heartbeat received here.
+   */
+  takeHeard(): Array<{ hostId: string; heardAt: number }> {
+    const out: Array<{ hostId: string; heardAt: number }> = [];
+    for (const [hostId, e] of this.entries) {
+      if (e.heardAt !== null && e.heardAt > e.shared) {
+        out.push({ hostId, heardAt: e.heardAt });
+        e.shared = e.heardAt;
+      }
+    }
+    return out;
+  }
+
+  /**
+   * Another controller heard from the host at `heardAt` (from the database): silence counts
+   * from then, and a host this controller thought silent is ready again.
+   */
+  heardElsewhere(hostId: string, heardAt: number): Transition | null {
+    const e = this.entries.get(hostId);
+    if (!e || heardAt <= (e.heardAt ?? 0)) return null;
+    e.heardAt = heardAt;
+    e.shared = Math.max(e.shared, heardAt);
+    e.lastSeen = Math.max(e.lastSeen, heardAt);
+    const silence = this.clock.now() - e.lastSeen;
+    if (e.state === 'ready' || silence >= this.suspectAfterMs()) return null;
     const from = e.state;
     e.state = 'ready';
     return { hostId, from, to: 'ready' };
