@@ -9,12 +9,12 @@ import { createApp } from './app.js';
 import type { ControllerConfig } from './config.js';
 import type { Ctx } from './context.js';
 import type { Database } from './db/database.js';
-
 import { createConsoleSockets } from './http/console-upgrade.js';
 import { EventStreams } from './http/event-streams.js';
 import { createSecretBox, loadOrCreateKeyFile } from './lib/cipher.js';
 import { type Clock, systemClock } from './lib/clock.js';
 import { EventBus } from './lib/event-bus.js';
+import { relayEvents } from './lib/event-relay.js';
 import { createControllerMetrics } from './metrics.js';
 import { BackgroundWork } from './services/background-work.js';
 import { ConsoleTickets } from './services/consoles/console-tickets.js';
@@ -102,6 +102,10 @@ export async function createControllerCore(deps: CoreDeps) {
     }),
   };
   liveness.load(await ctx.db.select().from(ctx.t.hosts));
+  // Several controllers on one PostgreSQL database: each one's events reach every client.
+  const stopRelay = deps.database.channel
+    ? await relayEvents(ctx.events, deps.database.channel, log)
+    : null;
   ctx.metrics.sources.hostCounts = () => countHosts(ctx);
 
   const drainWorker = createDrainWorker(ctx);
@@ -175,6 +179,7 @@ export async function createControllerCore(deps: CoreDeps) {
     eventStreams.closeAll();
     await ctx.work.stop(config.shutdownTimeoutMs);
     await agentTrust.close();
+    await stopRelay?.();
   }
 
   /**

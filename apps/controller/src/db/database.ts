@@ -1,6 +1,6 @@
 import { findMigrationsFolder } from '@apiary/server-kit';
 import type { Logger } from 'drizzle-orm';
-import { openPgEngine, type PgDb, type PgEngineOptions } from './pg-engine.js';
+import { type Channel, openPgEngine, type PgDb, type PgEngineOptions } from './pg-engine.js';
 import * as pgSchema from './pg-schema.js';
 import { openSqliteEngine } from './sqlite-engine.js';
 import * as sqliteSchema from './sqlite-schema.js';
@@ -21,6 +21,8 @@ export interface Database {
   t: Tables;
   /** Statements that changed data (insert, update, delete) since the database was opened. */
   writes(): number;
+  /** Messages between the controllers sharing this database (PostgreSQL only). */
+  channel?: Channel;
   close(): Promise<void>;
 }
 
@@ -78,6 +80,7 @@ export async function openDatabase(
     db: engine.db,
     t: pgSchema,
     writes: () => writes,
+    channel: engine.channel,
     close: engine.close,
   };
 }

@@ -48,5 +48,42 @@ export async function openPgEngine(
   const db = drizzle(pool, { schema, ...(options.logger ? { logger: options.logger } : {}) });
   let closed: Promise<void> | null = null;
   // Closing twice (a shutdown path and a test's cleanup) is one close.
-  return { db, pool, close: () => (closed ??= pool.end()) };
+  return { db, pool, channel: pgChannel(pool), close: () => (closed ??= pool.end()) };
+}
+
+/** Postgres's LISTEN/NOTIFY channel every controller of an installation shares. */
+const CHANNEL = 'apiary_events';
+
+/**
+ * Messages between the controllers of one installation, through the database they share:
+ * `notify` reaches every controller listening (itself included); a message is at most a few
+ * kilobytes (NOTIFY's payload limit is 8000 bytes).
+ */
+export interface Channel {
+  notify(payload: string): Promise<void>;
+  /** Delivers each message to `onMessage` until the returned function is called. */
+  listen(onMessage: (payload: string) => void): Promise<() => Promise<void>>;
+}
+
+function pgChannel(pool: pg.Pool): Channel {
+  return {
+    async notify(payload) {
+      await pool.query('SELECT pg_notify($1, $2)', [CHANNEL, payload]);
+    },
+    async listen(onMessage) {
+      // A connection of its own for as long as it listens: LISTEN belongs to a session.
+      const client = await pool.connect();
+      const handler = (message: pg.Notification) => {
+        if (message.channel === CHANNEL && message.payload !== undefined)
+          onMessage(message.payload);
+      };
+      client.on('notification', handler);
+      await client.query(`LISTEN ${CHANNEL}`);
+      return async () => {
+        client.off('notification', handler);
+        await client.query(`UNLISTEN ${CHANNEL}`).catch(() => {});
+        client.release();
+      };
+    },
+  };
 }

@@ -1,6 +1,8 @@
 /**
- * In-process events for the dashboard stream (`GET /v1/events`). Each event names the
- * organization it belongs to (null: fleet-level, super-admins only) so the stream can be scoped.
+ * Events for the dashboard stream (`GET /v1/events`). Each event names the organization it
+ * belongs to (null: fleet-level, super-admins only) so the stream can be scoped. With several
+ * controllers, `relay` carries each event to the others (see event-relay.ts), which deliver it
+ * to their own subscribers: a client sees every controller's events, each once.
  */
 export interface ControllerEvent {
   type:
@@ -20,8 +22,16 @@ type Listener = (event: ControllerEvent) => void;
 
 export class EventBus {
   private listeners = new Set<Listener>();
+  /** Carries events published here to the other controllers (none: one controller). */
+  relay: ((event: ControllerEvent) => void) | null = null;
 
   publish(event: ControllerEvent) {
+    this.deliver(event);
+    this.relay?.(event);
+  }
+
+  /** An event another controller published: for the subscribers here only. */
+  deliver(event: ControllerEvent) {
     for (const listener of this.listeners) {
       try {
         listener(event);

@@ -1,0 +1,43 @@
+import type { Logger } from '@apiary/server-kit';
+import { newId } from '@apiary/server-kit';
+import type { Channel } from '../db/pg-engine.js';
+import type { ControllerEvent, EventBus } from './event-bus.js';
+
+/** NOTIFY refuses payloads of 8000 bytes or more; events are far smaller. */
+const MAX_PAYLOAD = 7_900;
+
+/**
+ * Connects the event bus to the other controllers through the database's channel: what is
+ * published here is sent to all; what arrives from another controller is delivered here. A
+ * controller hears its own messages too, and skips them by its origin id. Returns the stop.
+ */
+export async function relayEvents(
+  bus: EventBus,
+  channel: Channel,
+  log: Pick<Logger, 'warn'>,
+): Promise<() => Promise<void>> {
+  const origin = newId('ctl');
+  const unlisten = await channel.listen((payload) => {
+    let message: { origin: string; event: ControllerEvent };
+    try {
+      message = JSON.parse(payload) as typeof message;
+    } catch {
+      return;
+    }
+    if (message.origin !== origin && message.event) bus.deliver(message.event);
+  });
+  bus.relay = (event) => {
+    const payload = JSON.stringify({ origin, event });
+    if (payload.length > MAX_PAYLOAD) {
+      log.warn({ type: event.type, bytes: payload.length }, 'event too large to relay');
+      return;
+    }
+    channel.notify(payload).catch((error: unknown) => {
+      log.warn({ type: event.type, error }, 'event relay failed');
+    });
+  };
+  return async () => {
+    bus.relay = null;
+    await unlisten();
+  };
+}
