@@ -207,13 +207,13 @@ export function buildAgent(config: AgentConfig, options: AgentOptions = {}): Age
   const hostname = identity.hostname;
   // The port actually bound (differs from --listen when it asked for port 0).
   let boundPort = listenPort;
-  if (config.controller && config.licenseKeyFile) {
+  if (config.controllers && config.licenseKeyFile) {
     const reachable =
       listenHost === '0.0.0.0' || listenHost === '::'
         ? (config.publicAddr ?? hostname)
         : listenHost;
     link = new ControllerLink({
-      url: config.controller,
+      urls: config.controllers,
       licenseKeyFile: config.licenseKeyFile,
       dataDir: config.dataDir,
       hostId,

@@ -60,7 +60,14 @@ export const AgentConfig = TlsSettings.extend({
   hostRoot: AbsolutePath.default('/'),
   /** Prefix every host command with pfexec (when running as a non-root user with profiles). */
   pfexec: z.boolean().default(false),
-  controller: z.url({ protocol: /^https?$/ }).nullable(),
+  /**
+   * The controllers of the installation (`--controller URL[,URL...]`): several controllers on
+   * one database, tried in turn when one cannot be reached.
+   */
+  controllers: z
+    .array(z.url({ protocol: /^https?$/ }))
+    .min(1)
+    .nullable(),
   /** Trust the controller's certificate if this CA (PEM bundle) issued it for its name. */
   controllerCa: AbsolutePath.nullable().default(null),
   /** Trust exactly the controller certificate with this SHA-256 fingerprint (self-signed). */
@@ -156,7 +163,7 @@ export function parseConfig(
     illumosBin: abs(str('illumos-bin', 'APIARY_ILLUMOS_BIN')) ?? (simDir ? simBinDir() : null),
     hostRoot: abs(str('host-root', 'APIARY_HOST_ROOT')) ?? (simDir ? resolve(simDir, 'root') : '/'),
     pfexec: (values.pfexec as boolean | undefined) ?? env.APIARY_PFEXEC === '1',
-    controller: str('controller', 'APIARY_CONTROLLER') ?? null,
+    controllers: listOf(str('controller', 'APIARY_CONTROLLER')),
     licenseKeyFile: abs(str('license-key-file', 'APIARY_LICENSE_KEY_FILE')) ?? null,
     publicAddr: str('public-addr', 'APIARY_PUBLIC_ADDR') ?? null,
     storage: str('storage', 'APIARY_STORAGE'),
@@ -184,15 +191,15 @@ export function parseConfig(
     throw new ConfigError(summarizeIssues(flags, { omitted, prefix: 'invalid config' }));
   }
   const config = parsed.data;
-  if (config.controller && !config.licenseKeyFile) {
+  if (config.controllers && !config.licenseKeyFile) {
     throw new ConfigError('--controller needs --license-key-file FILE');
   }
   if (config.controllerCa && config.controllerFingerprint) {
     throw new ConfigError('give --controller-ca or --controller-fingerprint, not both');
   }
-  if (config.controller) {
+  for (const controller of config.controllers ?? []) {
     try {
-      checkPlainUrl(config.controller, '--controller', config.insecureHttp);
+      checkPlainUrl(controller, '--controller', config.insecureHttp);
     } catch (error) {
       throw new ConfigError((error as ServingPlanError).message);
     }
@@ -204,4 +211,13 @@ export function parseConfig(
 function flagName(path: string): string {
   const top = path.split('.')[0] ?? path;
   return `--${top.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
+}
+
+/** `a,b, c` -> [a, b, c]; nothing -> null. */
+function listOf(value: string | undefined): string[] | null {
+  if (value === undefined) return null;
+  return value
+    .split(',')
+    .map((v) => v.trim())
+    .filter((v) => v !== '');
 }

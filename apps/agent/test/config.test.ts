@@ -17,7 +17,7 @@ describe('parseConfig', () => {
       natSubnet: '10.213.0.0/16',
       externalLink: 'e1000g0',
       pfexec: false,
-      controller: null,
+      controllers: null,
     });
   });
 
@@ -97,7 +97,22 @@ describe('parseConfig', () => {
       [...base, '--controller', 'https://c:9200', '--license-key-file', '/etc/k'],
       {},
     );
-    expect(config.controller).toBe('https://c:9200');
+    expect(config.controllers).toEqual(['https://c:9200']);
+  });
+
+  it('takes several controllers of one installation, each held to the same rules', () => {
+    const link = ['--license-key-file', '/etc/k'];
+    const config = parseConfig(
+      [...base, ...link, '--controller', 'https://c1:9200, https://c2:9200'],
+      {},
+    );
+    expect(config.controllers).toEqual(['https://c1:9200', 'https://c2:9200']);
+    expect(() =>
+      parseConfig([...base, ...link, '--controller', 'https://c1:9200,http://c2:9200'], {}),
+    ).toThrow(/refusing --controller http:\/\/c2:9200/);
+    expect(() =>
+      parseConfig([...base, ...link, '--controller', 'https://c1:9200,nope'], {}),
+    ).toThrow();
   });
 
   it('refuses a plain HTTP controller off loopback unless --insecure-http is given', () => {
@@ -106,8 +121,8 @@ describe('parseConfig', () => {
       /refusing --controller http:\/\/c:9200: plain HTTP off loopback/,
     );
     expect(
-      parseConfig([...base, ...link, '--controller', 'http://127.0.0.1:9200'], {}).controller,
-    ).toBe('http://127.0.0.1:9200');
+      parseConfig([...base, ...link, '--controller', 'http://127.0.0.1:9200'], {}).controllers,
+    ).toEqual(['http://127.0.0.1:9200']);
     expect(
       parseConfig([...base, ...link, '--controller', 'http://c:9200', '--insecure-http'], {})
         .insecureHttp,

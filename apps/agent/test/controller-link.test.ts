@@ -24,6 +24,7 @@ afterEach(async () => {
 function setup(
   dir = tempDir('link'),
   controller = fakeController({ [`sha256:${'a'.repeat(64)}`]: Buffer.from('0123456789abc') }),
+  urls = ['http://controller.test:9200'],
 ) {
   const licenseFile = join(dir, 'license');
   writeFileSync(licenseFile, 'lic_0123456789abcdef0123\n');
@@ -36,7 +37,7 @@ function setup(
     vms: [],
   });
   const link = new ControllerLink({
-    url: 'http://controller.test:9200',
+    urls,
     licenseKeyFile: licenseFile,
     dataDir: dir,
     hostId: 'host_abcdefghijkl',
@@ -55,6 +56,35 @@ function setup(
 }
 
 describe('ControllerLink', () => {
+  it('fails over to the next controller of the installation when one cannot be reached', async () => {
+    const controller = fakeController({});
+    const reachable: typeof fetch = async (input, init) => {
+      const url = new URL(input instanceof Request ? input.url : String(input));
+      if (url.hostname === 'down.test') {
+        throw new TypeError('fetch failed', { cause: { code: 'ECONNREFUSED' } });
+      }
+      return controller.fetch(input, init);
+    };
+    const dir = tempDir('link');
+    const { link } = setup(dir, { ...controller, fetch: reachable }, [
+      'http://down.test:9200',
+      'http://controller.test:9200',
+    ]);
+    link.start();
+    await waitFor(() => link.status().registered);
+    expect(link.status().url).toBe('http://controller.test:9200');
+    expect(controller.state.registrations).toHaveLength(1);
+    // Restarted with the list the other way round, it presents the credential it kept.
+    await link.stop();
+    const again = setup(dir, { ...controller, fetch: reachable }, [
+      'http://controller.test:9200',
+      'http://down.test:9200',
+    ]);
+    again.link.start();
+    await waitFor(() => controller.state.registrations.length >= 2);
+    expect(controller.state.registrations[1]?.presented).toBe(controller.state.credential);
+  });
+
   it('registers with the license key as its bearer token, a minted agent key and the inventory', async () => {
     const { link, controller, dir } = setup();
     link.start();

@@ -77,7 +77,7 @@ function linkTo(ctl: ReturnType<typeof controller>, usage: UsageReporter) {
   const dir = tempDir('hb');
   writeFileSync(join(dir, 'license'), 'lic_0123456789abcdef0123\n');
   const link = new ControllerLink({
-    url: 'http://controller.test:9200',
+    urls: ['http://controller.test:9200'],
     licenseKeyFile: join(dir, 'license'),
     dataDir: dir,
     hostId: 'host_abcdefghijkl',

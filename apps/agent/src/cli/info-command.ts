@@ -24,13 +24,13 @@ export function runInfoCommand(
     lines.push('host id      (none yet: made at the first start)');
   }
   lines.push(...describeServing(planServing(host, config.dataDir, config), config.listen));
-  if (config.controller) {
+  if (config.controllers) {
     const trust = config.controllerFingerprint
       ? `pinned ${config.controllerFingerprint}`
       : config.controllerCa
         ? `CA ${config.controllerCa}`
         : "the system's CAs";
-    lines.push(`controller   ${config.controller} (trusting ${trust})`);
+    lines.push(`controller   ${config.controllers.join(', ')} (trusting ${trust})`);
   }
   out(`${lines.join('\n')}\n`);
 }

@@ -15,7 +15,8 @@ import { AGENT_VERSION } from '../version.js';
 import { loadCredential, saveCredential } from './credential-store.js';
 
 export interface ControllerLinkDeps {
-  url: string;
+  /** The installation's controllers (one database): the link uses one, the next when it fails. */
+  urls: string[];
   licenseKeyFile: string;
   dataDir: string;
   hostId: string;
@@ -52,7 +53,9 @@ const UNTRUSTED = /CERT|SELF_SIGNED|UNABLE_TO_(GET|VERIFY)|ALTNAME/;
  * the data dir. Nothing else in the agent waits on the link.
  */
 export class ControllerLink {
-  private readonly client: ControllerClient;
+  private readonly clients: ControllerClient[];
+  /** Which of `deps.urls` the link talks to now. */
+  private current = 0;
   private credential: string | null;
   private ackGeneration = -1;
   private intervalMs = 5_000;
@@ -74,21 +77,47 @@ export class ControllerLink {
   private registeredAs = '';
 
   constructor(private readonly deps: ControllerLinkDeps) {
-    const stored = loadCredential(deps.dataDir, deps.url);
+    if (deps.urls.length === 0) throw new TypeError('no controller URL');
+    // The credential is the installation's: any of its controllers takes it.
+    const stored = deps.urls.map((url) => loadCredential(deps.dataDir, url)).find(Boolean);
     this.credential = stored?.credential ?? null;
     this.registeredAs = stored?.registeredAs ?? '';
-    this.client = createControllerClient({
-      baseUrl: deps.url,
-      token: () => this.credential ?? undefined,
-      retries: 0,
-      timeoutMs: 15_000,
-      ...(deps.fetch ? { fetch: deps.fetch } : {}),
-    });
+    this.clients = deps.urls.map((baseUrl) =>
+      createControllerClient({
+        baseUrl,
+        token: () => this.credential ?? undefined,
+        retries: 0,
+        timeoutMs: 15_000,
+        ...(deps.fetch ? { fetch: deps.fetch } : {}),
+      }),
+    );
+  }
+
+  /** The controller the link talks to now. */
+  get url(): string {
+    return this.deps.urls[this.current] as string;
+  }
+
+  private get client(): ControllerClient {
+    return this.clients[this.current] as ControllerClient;
+  }
+
+  /**
+   * After a failure that says nothing about this host (unreachable, timed out, a 5xx), the next
+   * controller of the installation is tried: they share one database, so any of them will do.
+   */
+  private failOver(error: unknown): void {
+    if (this.clients.length < 2) return;
+    const status = error instanceof ApiError ? error.status : undefined;
+    if (status !== undefined && status < 500) return;
+    const from = this.url;
+    this.current = (this.current + 1) % this.clients.length;
+    this.deps.log.warn({ from, to: this.url }, 'controller failed; trying the next one');
   }
 
   status(): NonNullable<AgentInfo['controller']> {
     return {
-      url: this.deps.url,
+      url: this.url,
       registered: this.registered,
       last_heartbeat_at: this.lastHeartbeatAt,
       last_error: this.lastError,
@@ -118,7 +147,7 @@ export class ControllerLink {
         { params: { id: this.deps.hostId }, body: { reason } },
         { timeoutMs: 5_000, requestId: newRequestId() },
       );
-      this.deps.log.info({ controller: this.deps.url }, 'deregistered from controller');
+      this.deps.log.info({ controller: this.url }, 'deregistered from controller');
     } catch (error) {
       this.deps.log.warn({ error: (error as Error).message }, 'deregister failed');
     }
@@ -165,6 +194,7 @@ export class ControllerLink {
           this.registered = false;
           delay = 0;
         } else {
+          this.failOver(error);
           this.failures++;
           const cap = this.deps.maxBackoffMs ?? 30_000;
           delay = Math.min(cap, 500 * 2 ** Math.min(this.failures, 10)) * (0.5 + Math.random() / 2);
@@ -174,7 +204,7 @@ export class ControllerLink {
             // Nothing was sent: the license key and host credential stay here.
             this.deps.log.error(
               {
-                controller: this.deps.url,
+                controller: this.url,
                 expected: mismatch.expected,
                 presented: mismatch.presented,
                 retry_in_ms: Math.round(delay),
@@ -184,7 +214,7 @@ export class ControllerLink {
           } else
             this.deps.log.warn(
               {
-                controller: this.deps.url,
+                controller: this.url,
                 host_id: this.deps.hostId,
                 error: (error as Error).message,
                 retry_in_ms: Math.round(delay),
@@ -247,7 +277,7 @@ export class ControllerLink {
     this.lastHeartbeatAt = new Date().toISOString();
     this.deps.log.info(
       {
-        controller: this.deps.url,
+        controller: this.url,
         interval_ms: this.intervalMs,
       },
       'registered with controller',
@@ -281,7 +311,7 @@ export class ControllerLink {
     if (usage) this.deps.usage?.delivered(usage);
     if (resp.host_credential) {
       this.adoptCredential(resp.host_credential);
-      this.deps.log.info({ controller: this.deps.url }, 'host credential rotated');
+      this.deps.log.info({ controller: this.url }, 'host credential rotated');
     }
     this.ackGeneration = resp.ack_generation;
     this.intervalMs = resp.next_heartbeat_ms;
@@ -292,7 +322,7 @@ export class ControllerLink {
   /** On disk first: an agent that dies right after still holds the credential in use. */
   private adoptCredential(credential: string, registered = false): void {
     if (credential === this.credential && !registered) return;
-    saveCredential(this.deps.dataDir, this.deps.url, credential, this.registeredAs);
+    saveCredential(this.deps.dataDir, this.url, credential, this.registeredAs);
     this.credential = credential;
   }
 
