@@ -36,8 +36,11 @@ export async function relayEvents(
       log.warn({ type: event.type, error }, 'event relay failed');
     });
   };
-  return async () => {
+  let stopped: Promise<void> | null = null;
+  // Stopping twice (a shutdown path and a test's cleanup) is one stop.
+  return () => {
     bus.relay = null;
-    await unlisten();
+    stopped ??= unlisten();
+    return stopped;
   };
 }
