@@ -29,6 +29,7 @@ import { reconcileHosts } from './services/hosts/reconcile-hosts.js';
 import { exchangeLiveness } from './services/hosts/shared-liveness.js';
 import { type FreeSpace, statfsFreeSpace } from './services/images/disk-floor.js';
 import { removeStaleUploads } from './services/images/image-store.js';
+import { SingletonPasses } from './services/leases/singleton-passes.js';
 
 export interface CoreDeps {
   config: ControllerConfig;
@@ -146,6 +147,13 @@ export async function createControllerCore(deps: CoreDeps) {
     }
   }
 
+  const singletons = new SingletonPasses(deps.database);
+  /** A pass one controller of the installation runs at a time (see singleton-passes.ts). */
+  const leased = (name: string, intervalMs: number, fn: () => unknown) => async () => {
+    // The lease outlives a few intervals, so one slow pass does not hand it over.
+    if (await singletons.mayRun(name, Math.max(10_000, intervalMs * 3))) await fn();
+  };
+
   const timers: NodeJS.Timeout[] = [];
   function start() {
     const every = (name: string, ms: number, fn: () => unknown) => {
@@ -163,13 +171,21 @@ export async function createControllerCore(deps: CoreDeps) {
         passes.exchangeLiveness,
       );
     }
-    every('reap', config.reaperIntervalMs, passes.reap);
-    every('drain', config.drainIntervalMs, passes.drainTick);
-    every('poll', config.pollIntervalMs, passes.poll);
-    every('reconcile', config.reconcileIntervalMs, passes.reconcile);
+    every('reap', config.reaperIntervalMs, leased('reap', config.reaperIntervalMs, passes.reap));
+    every(
+      'drain',
+      config.drainIntervalMs,
+      leased('drain', config.drainIntervalMs, passes.drainTick),
+    );
+    every('poll', config.pollIntervalMs, leased('poll', config.pollIntervalMs, passes.poll));
+    every(
+      'reconcile',
+      config.reconcileIntervalMs,
+      leased('reconcile', config.reconcileIntervalMs, passes.reconcile),
+    );
     every('credentials', CONSOLE_CHECK_MS, checkConsoles);
     // Resume what a previous run left unfinished, now rather than a reaper interval from now.
-    void runGuarded('reap', passes.reap);
+    void runGuarded('reap', leased('reap', config.reaperIntervalMs, passes.reap));
   }
 
   /** Graceful: stop the loops, let in-flight work reach a safe point, then return. */
@@ -179,6 +195,7 @@ export async function createControllerCore(deps: CoreDeps) {
     eventStreams.closeAll();
     await ctx.work.stop(config.shutdownTimeoutMs);
     await agentTrust.close();
+    await singletons.releaseAll();
     await stopRelay?.();
   }
 

@@ -1,0 +1,35 @@
+import { newId } from '@apiary/server-kit';
+import type { Database } from '../../db/database.js';
+import { Lease } from './lease.js';
+
+/**
+ * Background passes one controller of an installation runs at a time (reaper, drain worker,
+ * reconcile, polling of added hosts): with several controllers on one PostgreSQL database, each
+ * pass runs on whichever controller holds its lease, and another takes over when that one stops
+ * renewing (it died, or was paused past the lease). A single controller (SQLite) needs none.
+ */
+export class SingletonPasses {
+  private readonly holder = newId('ctl');
+  private readonly leases = new Map<string, Lease>();
+
+  constructor(private readonly database: Database) {}
+
+  /**
+   * Whether this controller should run the pass `name` now: it holds (or just took, or
+   * renewed) its lease, valid for `ttlMs`. Always true on SQLite.
+   */
+  async mayRun(name: string, ttlMs: number): Promise<boolean> {
+    if (this.database.engine !== 'postgres') return true;
+    let lease = this.leases.get(name);
+    if (!lease) {
+      lease = new Lease(this.database, `pass:${name}`, this.holder, ttlMs);
+      this.leases.set(name, lease);
+    }
+    return lease.acquireOrRenew();
+  }
+
+  /** Gives every lease up (a clean shutdown): another controller takes the passes at once. */
+  async releaseAll(): Promise<void> {
+    await Promise.all([...this.leases.values()].map((l) => l.release().catch(() => {})));
+  }
+}
