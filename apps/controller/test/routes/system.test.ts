@@ -8,6 +8,8 @@ afterEach(async () => h?.close());
 describe('system routes', () => {
   it('answers 503 to health checks when its database does not answer', async () => {
     h = await createHarness();
+    // Stopped first: a controller's LISTEN connection (PostgreSQL) holds the pool open.
+    await h.core.stop();
     await h.database.close();
     const res = await h.req('GET', '/v1/health', undefined, null);
     expect(res.status).toBe(503);
