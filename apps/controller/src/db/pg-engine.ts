@@ -48,7 +48,13 @@ export async function openPgEngine(
   const db = drizzle(pool, { schema, ...(options.logger ? { logger: options.logger } : {}) });
   let closed: Promise<void> | null = null;
   // Closing twice (a shutdown path and a test's cleanup) is one close.
-  return { db, pool, channel: pgChannel(pool), close: () => (closed ??= pool.end()) };
+  const channel = pgChannel(pool);
+  // Listening connections are given back first: the pool ends only once every client is back.
+  const close = async () => {
+    await channel.stopListening();
+    await pool.end();
+  };
+  return { db, pool, channel: channel as Channel, close: () => (closed ??= close()) };
 }
 
 /** Postgres's LISTEN/NOTIFY channel every controller of an installation shares. */
@@ -65,8 +71,12 @@ export interface Channel {
   listen(onMessage: (payload: string) => void): Promise<() => Promise<void>>;
 }
 
-function pgChannel(pool: pg.Pool): Channel {
+function pgChannel(pool: pg.Pool): Channel & { stopListening(): Promise<void> } {
+  const listening = new Set<() => Promise<void>>();
   return {
+    async stopListening() {
+      await Promise.all([...listening].map((stop) => stop()));
+    },
     async notify(payload) {
       await pool.query('SELECT pg_notify($1, $2)', [CHANNEL, payload]);
     },
@@ -79,11 +89,18 @@ function pgChannel(pool: pg.Pool): Channel {
       };
       client.on('notification', handler);
       await client.query(`LISTEN ${CHANNEL}`);
-      return async () => {
-        client.off('notification', handler);
-        await client.query(`UNLISTEN ${CHANNEL}`).catch(() => {});
-        client.release();
+      let released: Promise<void> | null = null;
+      const stop = () => {
+        released ??= (async () => {
+          listening.delete(stop);
+          client.off('notification', handler);
+          await client.query(`UNLISTEN ${CHANNEL}`).catch(() => {});
+          client.release();
+        })();
+        return released;
       };
+      listening.add(stop);
+      return stop;
     },
   };
 }
