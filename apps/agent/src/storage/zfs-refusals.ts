@@ -1,12 +1,11 @@
-import { ApiError } from '@apiary/protocol';
-import { isHostCommandError } from '../host/host-command-error.js';
+import { type RefusalTable, refusalReader } from '../host/command-refusals.js';
 
 /*
  * What an operator did wrong, as ZFS says it, turned into a 4xx that carries ZFS's own words
  * (`cannot create 'rpool/x': dataset already exists`). Anything else stays a host command
  * failure (502, details in the log only).
  */
-const REFUSALS: Array<[string, ConstructorParameters<typeof ApiError>[0]]> = [
+const REFUSALS: RefusalTable = [
   ['dataset already exists', 'conflict'],
   ['parent does not exist', 'not_found'],
   ['dataset does not exist', 'not_found'],
@@ -28,16 +27,7 @@ const REFUSALS: Array<[string, ConstructorParameters<typeof ApiError>[0]]> = [
   ['No such file or directory', 'not_found'],
 ];
 
-export function zfsRefusal(error: unknown): ApiError | null {
-  if (!isHostCommandError(error)) return null;
-  for (const [text, code] of REFUSALS) {
-    if (error.says(text)) {
-      const line = error.stderr.split('\n').find((l) => l.includes(text)) ?? text;
-      return new ApiError(code, line.trim(), { cause: error });
-    }
-  }
-  return null;
-}
+export const zfsRefusal = refusalReader(REFUSALS);
 
 /** Run a host change; an operator's mistake comes back as a 4xx in ZFS's words. */
 export async function refusingPlainly<T>(task: () => Promise<T>): Promise<T> {
