@@ -17,6 +17,7 @@ import { canSeeOrg, type Principal } from '../auth/principal.js';
 import { isPrincipalCurrent } from '../auth/principal-current.js';
 import { findVm } from '../envs/addressing.js';
 import type { VmRow } from '../envs/env-view.js';
+import { getHostRow } from '../hosts/host-view.js';
 import type { ConsoleGrant, ConsoleKind } from './console-tickets.js';
 
 /** The websocket path of every console; the ticket (in the query) says which VM and kind. */
@@ -24,16 +25,13 @@ export const CONSOLE_SOCKET_PATHS = ['/v1/console', '/api/console'] as const;
 
 /** Why a console cannot be opened now, as an ApiError (or null when it can). */
 async function consoleBlocker(ctx: Ctx, vm: VmRow, kind: ConsoleKind): Promise<ApiError | null> {
-  const { hosts } = ctx.t;
   if (!consoleAvailable(vm.state, kind)) {
     return new ApiError(
       'conflict',
       `VM ${vm.name} is ${vm.state}: the ${kind} console needs it ${CONSOLE_STATES[kind].join(' or ')}`,
     );
   }
-  const host = vm.hostId
-    ? (await ctx.db.select().from(hosts).where(eq(hosts.id, vm.hostId)))[0]
-    : null;
+  const host = vm.hostId ? await getHostRow(ctx, vm.hostId) : null;
   if (!host) return new ApiError('conflict', `VM ${vm.name} is on no known host`);
   if ((ctx.liveness.state(host.id) ?? host.liveness) === 'down') {
     return new ApiError('unavailable', `host ${host.hostname} of VM ${vm.name} is down`);
@@ -99,7 +97,7 @@ const CLOSE_FOR: Record<string, number> = {
  * the VM stopped or deleted since the ticket was issued. Returns the agent websocket to dial.
  */
 export async function resolveConsoleTarget(ctx: Ctx, grant: ConsoleGrant): Promise<ConsoleTarget> {
-  const { hosts, vms } = ctx.t;
+  const { vms } = ctx.t;
   const vm = (await ctx.db.select().from(vms).where(eq(vms.id, grant.vmId)))[0];
   if (!vm || vm.state === 'deleted' || !canSeeOrg(grant.principal, vm.orgId)) {
     throw new ConsoleRefusal(CloseCode.notFound, `VM ${grant.vmName} no longer exists`);
@@ -107,12 +105,7 @@ export async function resolveConsoleTarget(ctx: Ctx, grant: ConsoleGrant): Promi
   const blocker = await consoleBlocker(ctx, vm, grant.kind);
   if (blocker)
     throw new ConsoleRefusal(CLOSE_FOR[blocker.code] ?? CloseCode.conflict, blocker.message);
-  const host = (
-    await ctx.db
-      .select()
-      .from(hosts)
-      .where(eq(hosts.id, vm.hostId ?? ''))
-  )[0];
+  const host = await getHostRow(ctx, vm.hostId ?? '');
   if (!host?.agentKeyEnc) {
     throw new ConsoleRefusal(
       CloseCode.unavailable,

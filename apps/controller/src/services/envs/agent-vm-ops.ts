@@ -9,6 +9,7 @@ import { and, eq, lte } from 'drizzle-orm';
 import type { Ctx } from '../../context.js';
 import type { vms } from '../../db/pg-schema.js';
 import { markVmDeleted, vmEventData } from '../hosts/apply-inventory.js';
+import { getHostRow } from '../hosts/host-view.js';
 import { confirmGone } from './confirm-gone.js';
 import type { EnvRow, VmRow } from './env-view.js';
 import { pushImageIfNeeded } from './push-image.js';
@@ -18,13 +19,7 @@ import { waitForOperation } from './wait-operation.js';
 export { Interrupted, VmOpError };
 
 export async function agentFor(ctx: Ctx, vm: VmRow): Promise<AgentClient> {
-  const { hosts } = ctx.t;
-  const host = (
-    await ctx.db
-      .select()
-      .from(hosts)
-      .where(eq(hosts.id, vm.hostId ?? ''))
-  )[0];
+  const host = await getHostRow(ctx, vm.hostId ?? '');
   if (!host) throw new VmOpError('host_missing', `host ${vm.hostId} of VM ${vm.name} is not known`);
   return ctx.agents.forHost(host);
 }

@@ -3,21 +3,16 @@ import { Readable } from 'node:stream';
 import { type AgentClient, ApiError } from '@apiary/protocol';
 import { and, eq } from 'drizzle-orm';
 import type { Ctx } from '../../context.js';
-
+import { getHostRow } from '../hosts/host-view.js';
 import { blobPath, blobSize } from '../images/image-store.js';
 import type { VmRow } from './env-view.js';
 import { asVmOpError, VmOpError } from './vm-op-error.js';
 
 /** Pushes the image to a host added by address (it has no controller link to pull from). */
 export async function pushImageIfNeeded(ctx: Ctx, client: AgentClient, vm: VmRow) {
-  const { hostImages, hosts, images } = ctx.t;
+  const { hostImages, images } = ctx.t;
   if (!vm.imageDigest) return;
-  const host = (
-    await ctx.db
-      .select()
-      .from(hosts)
-      .where(eq(hosts.id, vm.hostId ?? ''))
-  )[0];
+  const host = await getHostRow(ctx, vm.hostId ?? '');
   if (host?.source !== 'added') return;
   const held = (
     await ctx.db

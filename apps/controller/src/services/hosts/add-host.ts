@@ -5,7 +5,7 @@ import type { Ctx } from '../../context.js';
 import { resolveTargetOrg } from '../auth/orgs.js';
 import { canSeeOrg, type Principal, requireRole } from '../auth/principal.js';
 import { agentBaseUrl, connectionTestError, testAgentConnection } from './connection-test.js';
-import { toHostViews } from './host-view.js';
+import { getHostRow, toHostViews } from './host-view.js';
 
 export interface AddHostOutcome {
   host: Host;
@@ -45,7 +45,7 @@ export async function addHost(ctx: Ctx, p: Principal, req: AddHostReq): Promise<
   const { result, info } = await testAgentConnection(ctx, baseUrl, key, fingerprint);
   if (!result.ok || !info) throw connectionTestError(result);
 
-  const existing = (await ctx.db.select().from(hosts).where(eq(hosts.id, info.host_id)))[0];
+  const existing = await getHostRow(ctx, info.host_id);
   if (existing) {
     if (!canSeeOrg(p, existing.orgId))
       throw new ApiError('conflict', `host ${info.host_id} is managed by another organization`);
@@ -71,7 +71,7 @@ export async function addHost(ctx: Ctx, p: Principal, req: AddHostReq): Promise<
     orgId,
     data: { id: info.host_id, hostname: info.hostname, liveness: 'ready' },
   });
-  const row = (await ctx.db.select().from(hosts).where(eq(hosts.id, info.host_id)))[0];
+  const row = await getHostRow(ctx, info.host_id);
   return { host: (await toHostViews(ctx, row ? [row] : [], p))[0] as Host, created: true };
 }
 

@@ -4,7 +4,7 @@ import { and, eq, isNotNull } from 'drizzle-orm';
 import type { Ctx } from '../../context.js';
 
 import { type Principal, requireRole } from '../auth/principal.js';
-import { getHostView, getVisibleHost, type HostRow } from './host-view.js';
+import { getHostRow, getHostView, getVisibleHost, type HostRow } from './host-view.js';
 
 /*
  * Each `https://` agent's certificate is pinned by its SHA-256 fingerprint: when the agent
@@ -46,7 +46,7 @@ export async function markCertificateChanged(
 ): Promise<void> {
   const { hosts } = ctx.t;
   const presented = mismatch.presented ?? 'no certificate';
-  const row = (await ctx.db.select().from(hosts).where(eq(hosts.id, hostId)))[0];
+  const row = await getHostRow(ctx, hostId);
   if (!row || row.tlsPresentedFingerprint === presented) return;
   await ctx.db
     .update(hosts)

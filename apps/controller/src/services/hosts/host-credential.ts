@@ -5,6 +5,7 @@ import type { Ctx } from '../../context.js';
 import { isoOrNull } from '../../lib/clock.js';
 import { newSecret, secretMatches, secretPrefix } from '../../lib/secrets.js';
 import type { HostRow } from './host-view.js';
+import { getHostRow } from './host-view.js';
 import type { CredentialHashes, CredentialMatch } from './liveness-tracker.js';
 
 /*
@@ -89,15 +90,14 @@ export async function storeCredentials(
     .update(hosts)
     .set({ ...patch, updatedAt: ctx.clock.now() })
     .where(eq(hosts.id, hostId));
-  const row = (await ctx.db.select().from(hosts).where(eq(hosts.id, hostId)))[0];
+  const row = await getHostRow(ctx, hostId);
   if (row) ctx.liveness.setCredentials(hostId, credentialHashesOf(row));
   return row;
 }
 
 /** The agent used its rotated credential: it becomes the credential, the old one stops. */
 export async function promoteNextCredential(ctx: Ctx, hostId: string): Promise<void> {
-  const { hosts } = ctx.t;
-  const row = (await ctx.db.select().from(hosts).where(eq(hosts.id, hostId)))[0];
+  const row = await getHostRow(ctx, hostId);
   if (!row?.nextCredentialHash) return;
   await storeCredentials(ctx, hostId, {
     credentialPrefix: row.nextCredentialPrefix,

@@ -19,6 +19,7 @@ import {
   reregistrationOpen,
 } from './host-credential.js';
 import type { HostRow } from './host-view.js';
+import { getHostRow } from './host-view.js';
 import type { CredentialMatch } from './liveness-tracker.js';
 import { persistTransitions } from './persist-liveness.js';
 
@@ -44,7 +45,6 @@ export async function registerHost(
   { license, presented }: RegistrationPrincipal,
   req: RegisterHostReq,
 ): Promise<RegisterHostResp> {
-  const { hosts } = ctx.t;
   if (!isCompatibleApiVersion(req.api_version)) {
     throw new ApiError(
       'precondition_failed',
@@ -52,13 +52,13 @@ export async function registerHost(
     );
   }
   const now = ctx.clock.now();
-  const existing = (await ctx.db.select().from(hosts).where(eq(hosts.id, req.host_id)))[0];
+  const existing = await getHostRow(ctx, req.host_id);
   const proof = existing ? proveIdentity(ctx, existing, license.orgId, presented, now) : null;
   // The presented credential is kept (nothing to lose if this answer is lost); otherwise new.
   const fresh = proof?.keep ? null : newSecret('aph');
   const changes = await saveRegistration(ctx, req, license, existing, fresh, now);
   if (proof?.keep === 'next') await promoteNextCredential(ctx, req.host_id);
-  const row = (await ctx.db.select().from(hosts).where(eq(hosts.id, req.host_id)))[0] as HostRow;
+  const row = (await getHostRow(ctx, req.host_id)) as HostRow;
   const transition = ctx.liveness.track(
     req.host_id,
     credentialHashesOf(row),
