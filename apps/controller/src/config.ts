@@ -60,6 +60,11 @@ export const ControllerConfig = TlsSettings.extend({
   /** After a controller start, nothing is marked suspect or down before this much silence. */
   restartGraceMs: Millis(0, 60_000),
   reaperIntervalMs: Millis(50, 60_000),
+  /**
+   * How long an environment's saga stays with the controller running it after that controller
+   * stops renewing (it died or stalled): then another controller's reaper adopts it.
+   */
+  sagaLeaseTtlMs: Millis(300, 30_000),
   drainIntervalMs: Millis(50, 2_000),
   /** How often hosts added by address (no heartbeats of their own) are polled. */
   pollIntervalMs: Millis(100, 10_000),
@@ -157,6 +162,7 @@ const OPTIONS = [
   ['heartbeat-rate', 'APIARY_HEARTBEAT_RATE', 'heartbeatRate'],
   ['restart-grace-ms', 'APIARY_RESTART_GRACE_MS', 'restartGraceMs'],
   ['reaper-interval-ms', 'APIARY_REAPER_INTERVAL_MS', 'reaperIntervalMs'],
+  ['saga-lease-ttl-ms', 'APIARY_SAGA_LEASE_TTL_MS', 'sagaLeaseTtlMs'],
   ['drain-interval-ms', 'APIARY_DRAIN_INTERVAL_MS', 'drainIntervalMs'],
   ['poll-interval-ms', 'APIARY_POLL_INTERVAL_MS', 'pollIntervalMs'],
   ['agent-timeout-ms', 'APIARY_AGENT_TIMEOUT_MS', 'agentTimeoutMs'],

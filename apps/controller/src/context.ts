@@ -20,6 +20,8 @@ export interface Ctx {
   t: Tables;
   engine: Engine;
   config: ControllerConfig;
+  /** This controller process's id: the holder of the leases it takes. */
+  controllerId: string;
   log: Logger;
   clock: Clock;
   metrics: ControllerMetrics;

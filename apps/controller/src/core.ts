@@ -1,7 +1,7 @@
 import { mkdirSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { StandardClose } from '@apiary/protocol';
-import { createLogger, type Logger } from '@apiary/server-kit';
+import { createLogger, type Logger, newId } from '@apiary/server-kit';
 import { createAgentConnector } from './agents/agent-connector.js';
 import { type ResolveHost, systemResolve } from './agents/agent-target.js';
 import { createAgentTrustPool } from './agents/agent-trust.js';
@@ -70,7 +70,9 @@ export async function createControllerCore(deps: CoreDeps) {
   removeStaleUploads(imageDir, readdirSync(imageDir));
   const liveness = new LivenessTracker(clock, config);
   const agentTrust = createAgentTrustPool();
+  const controllerId = newId('ctl');
   const ctx: Ctx = {
+    controllerId,
     db: deps.database.db,
     t: deps.database.t,
     engine: deps.database.engine,
@@ -147,7 +149,7 @@ export async function createControllerCore(deps: CoreDeps) {
     }
   }
 
-  const singletons = new SingletonPasses(deps.database);
+  const singletons = new SingletonPasses(deps.database, controllerId);
   /** A pass one controller of the installation runs at a time (see singleton-passes.ts). */
   const leased = (name: string, intervalMs: number, fn: () => unknown) => async () => {
     // The lease outlives a few intervals, so one slow pass does not hand it over.

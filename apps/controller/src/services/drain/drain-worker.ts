@@ -2,6 +2,7 @@ import { eq, inArray } from 'drizzle-orm';
 import type { Ctx } from '../../context.js';
 
 import { Interrupted, powerVmOnAgent } from '../envs/agent-vm-ops.js';
+import { runOnEnv } from '../envs/env-lock.js';
 import { loadDrainViews } from './drain-view.js';
 import { setPolicy } from './drains.js';
 
@@ -54,7 +55,7 @@ export function createDrainWorker(ctx: Ctx) {
     }
   }
 
-  /** Stops VMs still running, each under its environment's lock; retried on later ticks. */
+  /** Stops VMs still running, each under its environment's lease; retried on later ticks. */
   async function stopRemaining(drainId: string, vmIds: string[]) {
     if (vmIds.length === 0) return;
     const rows = await ctx.db.select().from(vms).where(inArray(vms.id, vmIds));
@@ -64,11 +65,13 @@ export function createDrainWorker(ctx: Ctx) {
       const key = `${drainId}/${vm.id}`;
       const n = attempts.get(key) ?? 0;
       if (n >= MAX_STOP_ATTEMPTS) continue;
-      const started = ctx.work.runExclusive(
+      const started = await runOnEnv(
+        ctx,
         vm.envId,
-        async () => {
+        'exclusive',
+        async (hold) => {
           attempts.set(key, n + 1);
-          await powerVmOnAgent(ctx, vm, 'stop', ctx.work.signal);
+          await powerVmOnAgent(ctx, vm, 'stop', hold.signal);
         },
         (_name, e) => {
           if (!(e instanceof Interrupted))

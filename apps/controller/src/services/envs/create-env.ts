@@ -134,7 +134,7 @@ export async function createEnv(ctx: Ctx, p: Principal, req: CreateEnvReq): Prom
   });
   // The answer describes the environment as created, before the saga moves it on.
   const view = await envView(ctx, envId);
-  startCreateSaga(ctx, envId);
+  await startCreateSaga(ctx, envId);
   return view;
 }
 

@@ -12,6 +12,7 @@ import {
   setVmState,
   VmOpError,
 } from './agent-vm-ops.js';
+import { type EnvHold, runOnEnv } from './env-lock.js';
 import { setEnvError, transitionEnv } from './env-state.js';
 import { getEnvRow, type VmRow } from './env-view.js';
 
@@ -38,12 +39,12 @@ function onSagaError(ctx: Ctx) {
  * One environment operation in its log scope (every line names the environment), timed by
  * kind and by the state it left the environment in.
  */
-function scoped(ctx: Ctx, envId: string, kind: string, run: () => Promise<void>) {
-  return () =>
+function scoped(ctx: Ctx, envId: string, kind: string, run: (hold: EnvHold) => Promise<void>) {
+  return (hold: EnvHold) =>
     withLogBindings({ env_id: envId }, async () => {
       const started = performance.now();
       try {
-        await run();
+        await run(hold);
       } finally {
         const outcome = (await getEnvRow(ctx, envId))?.state ?? 'gone';
         ctx.metrics.sagaDuration.observe({ kind, outcome }, (performance.now() - started) / 1000);
@@ -51,11 +52,16 @@ function scoped(ctx: Ctx, envId: string, kind: string, run: () => Promise<void>)
     });
 }
 
-/** Starts the saga that makes a `creating` environment real (or resumes it). */
-export function startCreateSaga(ctx: Ctx, envId: string): boolean {
-  return ctx.work.runExclusive(
+/**
+ * Starts the saga that makes a `creating` environment real (or resumes it, here or on another
+ * controller than the one that began it). False while a saga holds the environment.
+ */
+export function startCreateSaga(ctx: Ctx, envId: string): Promise<boolean> {
+  return runOnEnv(
+    ctx,
     envId,
-    scoped(ctx, envId, 'create', () => runCreate(ctx, envId)),
+    'exclusive',
+    scoped(ctx, envId, 'create', (hold) => runCreate(ctx, envId, hold)),
     onSagaError(ctx),
   );
 }
@@ -64,18 +70,26 @@ export function startCreateSaga(ctx: Ctx, envId: string): boolean {
  * Delete, stop and start are recorded in the environment's state before their saga runs: if a
  * VM action still holds the environment, the saga goes right after it.
  */
-export function startDeleteSaga(ctx: Ctx, envId: string): boolean {
-  return ctx.work.runNext(
+export function startDeleteSaga(ctx: Ctx, envId: string): Promise<boolean> {
+  return runOnEnv(
+    ctx,
     envId,
-    scoped(ctx, envId, 'delete', () => runDelete(ctx, envId)),
+    'next',
+    scoped(ctx, envId, 'delete', (hold) => runDelete(ctx, envId, hold)),
     onSagaError(ctx),
   );
 }
 
-export function startPowerSaga(ctx: Ctx, envId: string, action: 'stop' | 'start'): boolean {
-  return ctx.work.runNext(
+export function startPowerSaga(
+  ctx: Ctx,
+  envId: string,
+  action: 'stop' | 'start',
+): Promise<boolean> {
+  return runOnEnv(
+    ctx,
     envId,
-    scoped(ctx, envId, action, () => runPower(ctx, envId, action)),
+    'next',
+    scoped(ctx, envId, action, (hold) => runPower(ctx, envId, action, hold)),
     onSagaError(ctx),
   );
 }
@@ -85,10 +99,10 @@ export function startPowerSaga(ctx: Ctx, envId: string, action: 'stop' | 'start'
  * the VMs not yet sent and rolls back the ones that were, on every host. The decision to roll
  * back is written before acting, so a restart in the middle continues the rollback.
  */
-async function runCreate(ctx: Ctx, envId: string) {
+async function runCreate(ctx: Ctx, envId: string, hold: EnvHold) {
   const env = await getEnvRow(ctx, envId);
   if (env?.state !== 'creating') return;
-  const signal = ctx.work.signal;
+  const { signal } = hold;
   if (env.errorCode === null) {
     const failed = new AbortController();
     let first: FailureInfo | null = null;
@@ -105,12 +119,15 @@ async function runCreate(ctx: Ctx, envId: string) {
       }
     });
     if (!first) {
-      await transitionEnv(ctx, envId, ['creating'], 'active', null);
-      ctx.log.info({ env_id: envId }, 'environment active');
+      if (await transitionEnv(ctx, envId, ['creating'], 'active', null, hold.fence())) {
+        ctx.log.info({ env_id: envId }, 'environment active');
+      }
       return;
     }
     ctx.metrics.sagaFailures.inc({ kind: 'create' });
-    await setEnvError(ctx, envId, first);
+    // The decision to roll back, recorded before acting: whoever resumes continues the rollback.
+    await setEnvError(ctx, envId, first, hold.fence());
+    if (signal.aborted) throw new Interrupted();
     ctx.log.warn(
       {
         env_id: envId,
@@ -123,17 +140,18 @@ async function runCreate(ctx: Ctx, envId: string) {
   const keep = env.onFailure === 'keep' && rows.some((v) => v.state === 'running');
   // keep: only the failed VMs go; rollback: everything that may exist on a host goes.
   const doomed = keep ? rows.filter((v) => v.state !== 'running') : rows;
-  const leftovers = await deleteAll(ctx, doomed);
+  const leftovers = await deleteAll(ctx, doomed, hold.signal);
   if (leftovers > 0) ctx.metrics.sagaFailures.inc({ kind: 'rollback' });
-  await transitionEnv(ctx, envId, ['creating'], keep ? 'degraded' : 'failed');
+  const settled = keep ? 'degraded' : 'failed';
+  await transitionEnv(ctx, envId, ['creating'], settled, undefined, hold.fence());
 }
 
 /** Deletes VMs in parallel; returns how many could not be deleted (the reaper retries them). */
-async function deleteAll(ctx: Ctx, rows: VmRow[]): Promise<number> {
+async function deleteAll(ctx: Ctx, rows: VmRow[], signal: AbortSignal): Promise<number> {
   let failures = 0;
   await mapBounded(rows, ctx.config.createParallelism, async (vm) => {
     try {
-      await deleteVmOnAgent(ctx, vm, ctx.work.signal);
+      await deleteVmOnAgent(ctx, vm, signal);
     } catch (error) {
       if (error instanceof Interrupted) throw error;
       failures++;
@@ -150,37 +168,42 @@ async function deleteAll(ctx: Ctx, rows: VmRow[]): Promise<number> {
 }
 
 /** Deletes every VM; the environment is `deleted` only when its last VM is confirmed gone. */
-async function runDelete(ctx: Ctx, envId: string) {
+async function runDelete(ctx: Ctx, envId: string, hold: EnvHold) {
   const env = await getEnvRow(ctx, envId);
   if (env?.state !== 'deleting') return;
-  const leftovers = await deleteAll(ctx, await liveVms(ctx, envId));
+  const leftovers = await deleteAll(ctx, await liveVms(ctx, envId), hold.signal);
   if (leftovers === 0) {
-    await transitionEnv(ctx, envId, ['deleting'], 'deleted', null);
-    ctx.log.info({ env_id: envId }, 'environment deleted');
+    if (await transitionEnv(ctx, envId, ['deleting'], 'deleted', null, hold.fence())) {
+      ctx.log.info({ env_id: envId }, 'environment deleted');
+    }
   } else {
     ctx.metrics.sagaFailures.inc({ kind: 'delete' });
-    await setEnvError(ctx, envId, {
-      code: 'delete_incomplete',
-      msg: `${leftovers} VMs could not be deleted yet; retrying`,
-    });
+    await setEnvError(
+      ctx,
+      envId,
+      { code: 'delete_incomplete', msg: `${leftovers} VMs could not be deleted yet; retrying` },
+      hold.fence(),
+    );
   }
 }
 
 /** Retries the deletes a rollback could not finish (environment already `failed`/`degraded`). */
-export function startLeftoverCleanup(ctx: Ctx, envId: string): boolean {
-  return ctx.work.runExclusive(
+export function startLeftoverCleanup(ctx: Ctx, envId: string): Promise<boolean> {
+  return runOnEnv(
+    ctx,
     envId,
-    async () => {
+    'exclusive',
+    async (hold) => {
       const rows = (await liveVms(ctx, envId)).filter(
         (v) => v.state === 'deleting' || v.state === 'failed',
       );
-      await deleteAll(ctx, rows);
+      await deleteAll(ctx, rows, hold.signal);
     },
     onSagaError(ctx),
   );
 }
 
-async function runPower(ctx: Ctx, envId: string, action: 'stop' | 'start') {
+async function runPower(ctx: Ctx, envId: string, action: 'stop' | 'start', hold: EnvHold) {
   const transient = action === 'stop' ? 'stopping' : 'starting';
   const env = await getEnvRow(ctx, envId);
   if (env?.state !== transient) return;
@@ -191,7 +214,7 @@ async function runPower(ctx: Ctx, envId: string, action: 'stop' | 'start') {
   );
   await mapBounded(rows, ctx.config.createParallelism, async (vm) => {
     try {
-      await powerVmOnAgent(ctx, vm, action, ctx.work.signal);
+      await powerVmOnAgent(ctx, vm, action, hold.signal);
     } catch (error) {
       if (error instanceof Interrupted) throw error;
       failures++;
@@ -200,5 +223,6 @@ async function runPower(ctx: Ctx, envId: string, action: 'stop' | 'start') {
   });
   if (failures > 0) ctx.metrics.sagaFailures.inc({ kind: action });
   const done = action === 'stop' ? 'stopped' : 'active';
-  await transitionEnv(ctx, envId, [transient], failures === 0 ? done : 'degraded', first);
+  const settled = failures === 0 ? done : 'degraded';
+  await transitionEnv(ctx, envId, [transient], settled, first, hold.fence());
 }

@@ -1,11 +1,12 @@
 import type { EnvState, FailureInfo } from '@apiary/protocol';
-import { and, eq, inArray } from 'drizzle-orm';
+import { and, eq, inArray, type SQL } from 'drizzle-orm';
 import type { Ctx } from '../../context.js';
 import type { envs } from '../../db/pg-schema.js';
 
 /**
  * Moves an environment from one of `from` to `to` with a conditional write: of two requests
- * racing (stop and delete, say), exactly one wins.
+ * racing (stop and delete, say), exactly one wins. A saga settling the environment passes its
+ * lease's `fence`: once another controller has adopted the saga, this write changes nothing.
  */
 export async function transitionEnv(
   ctx: Ctx,
@@ -13,6 +14,7 @@ export async function transitionEnv(
   from: EnvState[],
   to: EnvState,
   error?: FailureInfo | null,
+  fence?: SQL,
 ): Promise<boolean> {
   const { envs } = ctx.t;
   const patch: Partial<typeof envs.$inferInsert> = { state: to, updatedAt: ctx.clock.now() };
@@ -24,7 +26,7 @@ export async function transitionEnv(
     await ctx.db
       .update(envs)
       .set(patch)
-      .where(and(eq(envs.id, id), inArray(envs.state, from)))
+      .where(and(eq(envs.id, id), inArray(envs.state, from), fence))
       .returning({ orgId: envs.orgId, name: envs.name })
   )[0];
   if (!row) return false;
@@ -36,7 +38,7 @@ export async function transitionEnv(
   return true;
 }
 
-export async function setEnvError(ctx: Ctx, id: string, error: FailureInfo | null) {
+export async function setEnvError(ctx: Ctx, id: string, error: FailureInfo | null, fence?: SQL) {
   const { envs } = ctx.t;
   await ctx.db
     .update(envs)
@@ -45,5 +47,5 @@ export async function setEnvError(ctx: Ctx, id: string, error: FailureInfo | nul
       errorMsg: error?.msg ?? null,
       updatedAt: ctx.clock.now(),
     })
-    .where(eq(envs.id, id));
+    .where(and(eq(envs.id, id), fence));
 }

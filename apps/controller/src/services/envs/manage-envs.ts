@@ -62,7 +62,7 @@ export async function stopEnv(ctx: Ctx, p: Principal, name: string, org?: string
   if (ENV_ACTIONS.stop.done.includes(env.state)) return await envView(ctx, env.id);
   if (!(await transitionEnv(ctx, env.id, [...ENV_ACTIONS.stop.from], 'stopping')))
     throw busy(name, env.state);
-  startPowerSaga(ctx, env.id, 'stop');
+  await startPowerSaga(ctx, env.id, 'stop');
   return await envView(ctx, env.id);
 }
 
@@ -71,7 +71,7 @@ export async function startEnv(ctx: Ctx, p: Principal, name: string, org?: strin
   if (ENV_ACTIONS.start.done.includes(env.state)) return await envView(ctx, env.id);
   if (!(await transitionEnv(ctx, env.id, [...ENV_ACTIONS.start.from], 'starting')))
     throw busy(name, env.state);
-  startPowerSaga(ctx, env.id, 'start');
+  await startPowerSaga(ctx, env.id, 'start');
   return await envView(ctx, env.id);
 }
 
@@ -83,12 +83,12 @@ export async function deleteEnv(ctx: Ctx, p: Principal, name: string, org?: stri
   const env = await findEnv(ctx, p, name, org);
   if (env.state === 'deleted') return await envView(ctx, env.id);
   if (env.state === 'deleting') {
-    startDeleteSaga(ctx, env.id);
+    await startDeleteSaga(ctx, env.id);
     return await envView(ctx, env.id);
   }
   if (!(await transitionEnv(ctx, env.id, [...ENV_ACTIONS.delete.from], 'deleting')))
     throw busy(name, env.state);
-  startDeleteSaga(ctx, env.id);
+  await startDeleteSaga(ctx, env.id);
   return await envView(ctx, env.id);
 }
 

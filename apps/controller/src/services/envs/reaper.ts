@@ -37,7 +37,7 @@ async function reapPass(ctx: Ctx): Promise<void> {
   for (const { id } of expired) {
     if (ctx.work.isBusy(id)) continue;
     if (await transitionEnv(ctx, id, [...ENV_ACTIONS.delete.from], 'deleting')) {
-      act('expire', id, startDeleteSaga(ctx, id));
+      act('expire', id, await startDeleteSaga(ctx, id));
     }
   }
 
@@ -47,10 +47,10 @@ async function reapPass(ctx: Ctx): Promise<void> {
     .where(inArray(envs.state, ['creating', 'deleting', 'stopping', 'starting']));
   for (const { id, state } of unsettled) {
     if (ctx.work.isBusy(id)) continue;
-    if (state === 'creating') act('resume_create', id, startCreateSaga(ctx, id));
-    if (state === 'deleting') act('retry_delete', id, startDeleteSaga(ctx, id));
-    if (state === 'stopping') act('resume_stop', id, startPowerSaga(ctx, id, 'stop'));
-    if (state === 'starting') act('resume_start', id, startPowerSaga(ctx, id, 'start'));
+    if (state === 'creating') act('resume_create', id, await startCreateSaga(ctx, id));
+    if (state === 'deleting') act('retry_delete', id, await startDeleteSaga(ctx, id));
+    if (state === 'stopping') act('resume_stop', id, await startPowerSaga(ctx, id, 'stop'));
+    if (state === 'starting') act('resume_start', id, await startPowerSaga(ctx, id, 'start'));
   }
 
   // Rollback leftovers: VMs of settled environments that could not be deleted yet.
@@ -65,6 +65,7 @@ async function reapPass(ctx: Ctx): Promise<void> {
       ),
     );
   for (const { envId } of leftovers) {
-    if (!ctx.work.isBusy(envId)) act('retry_vm_delete', envId, startLeftoverCleanup(ctx, envId));
+    if (!ctx.work.isBusy(envId))
+      act('retry_vm_delete', envId, await startLeftoverCleanup(ctx, envId));
   }
 }

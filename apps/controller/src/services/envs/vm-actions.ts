@@ -3,10 +3,11 @@ import type { Ctx } from '../../context.js';
 import type { Principal } from '../auth/principal.js';
 import { findVm } from './addressing.js';
 import { Interrupted, powerVmOnAgent } from './agent-vm-ops.js';
+import { runOnEnv } from './env-lock.js';
 import { envNameOfVm } from './env-names.js';
 import { getEnvRow, vmView } from './env-view.js';
 
-/** Stop, start or restart one VM. Runs in the background under its environment's lock. */
+/** Stop, start or restart one VM. Runs in the background under its environment's lease. */
 export async function powerVm(
   ctx: Ctx,
   p: Principal,
@@ -24,9 +25,11 @@ export async function powerVm(
   if (!vmActionAllowed(vm.state, action)) {
     throw new ApiError('conflict', `cannot ${action} VM ${name} while it is ${vm.state}`);
   }
-  const started = ctx.work.runExclusive(
+  const started = await runOnEnv(
+    ctx,
     env.id,
-    () => powerVmOnAgent(ctx, vm, action, ctx.work.signal),
+    'exclusive',
+    (hold) => powerVmOnAgent(ctx, vm, action, hold.signal),
     (_name, e) => {
       if (!(e instanceof Interrupted))
         ctx.log.warn({ vm_id: vm.id, action, error: String(e) }, 'VM action failed');

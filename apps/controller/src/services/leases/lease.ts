@@ -12,7 +12,7 @@ export class Lease {
   private epochHeld: number | null = null;
 
   constructor(
-    private readonly data: Database,
+    private readonly data: Pick<Database, 'db' | 't' | 'engine'>,
     readonly name: string,
     readonly holder: string,
     readonly ttlMs: number,
@@ -52,6 +52,29 @@ export class Lease {
       .returning({ epoch: t.leases.epoch });
     this.epochHeld = rows[0] ? Number(rows[0].epoch) : null;
     return this.epochHeld !== null;
+  }
+
+  /**
+   * Extends the lease only if this holder still holds it at the epoch it took it with. Unlike
+   * `acquireOrRenew`, never takes it again: a holder that lost its lease (even if the lease was
+   * given back since) must not carry on with what it believed before.
+   */
+  async renew(): Promise<boolean> {
+    if (this.epochHeld === null) return false;
+    const { db, t, engine } = this.data;
+    const rows = await db
+      .update(t.leases)
+      .set({ expiresAt: sql`${dbNowMs(engine)} + ${this.ttlMs}` })
+      .where(
+        and(
+          eq(t.leases.name, this.name),
+          eq(t.leases.holder, this.holder),
+          eq(t.leases.epoch, this.epochHeld),
+        ),
+      )
+      .returning({ epoch: t.leases.epoch });
+    if (rows.length === 0) this.epochHeld = null;
+    return rows.length > 0;
   }
 
   /** Gives the lease up now (a clean shutdown), so another holder need not wait for it to expire. */

@@ -9,10 +9,13 @@ import { Lease } from './lease.js';
  * renewing (it died, or was paused past the lease). A single controller (SQLite) needs none.
  */
 export class SingletonPasses {
-  private readonly holder = newId('ctl');
   private readonly leases = new Map<string, Lease>();
 
-  constructor(private readonly database: Database) {}
+  /** `holder`: this controller's id, the same for all its leases. */
+  constructor(
+    private readonly database: Database,
+    private readonly holder: string = newId('ctl'),
+  ) {}
 
   /**
    * Whether this controller should run the pass `name` now: it holds (or just took, or

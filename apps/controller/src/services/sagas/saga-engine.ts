@@ -174,7 +174,7 @@ export class SagaEngine {
   /** Renews the lease of every saga running here; a saga whose lease was lost is stopped. */
   async renewLeases(): Promise<void> {
     for (const [id, entry] of this.running) {
-      const held = await entry.lease.acquireOrRenew().catch(() => false);
+      const held = await entry.lease.renew().catch(() => false);
       if (!held) {
         this.deps.log.warn({ saga_id: id }, 'saga lease lost; another controller has it');
         entry.abort.abort(new LeaseLost());
