@@ -29,6 +29,7 @@ import { reconcileHosts } from './services/hosts/reconcile-hosts.js';
 import { exchangeLiveness } from './services/hosts/shared-liveness.js';
 import { type FreeSpace, statfsFreeSpace } from './services/images/disk-floor.js';
 import { removeStaleUploads } from './services/images/image-store.js';
+import { type Lease, LeaseLost } from './services/leases/lease.js';
 import { SingletonPasses } from './services/leases/singleton-passes.js';
 
 export interface CoreDeps {
@@ -114,13 +115,17 @@ export async function createControllerCore(deps: CoreDeps) {
   const drainWorker = createDrainWorker(ctx);
   const poller = createAddedHostPoller(ctx);
   ctx.metrics.sources.orphanCounts = () => countOrphans(ctx);
+  /*
+   * Loop passes. The singleton ones take the lease they run under (see `leased` below): their
+   * writes are conditional on it. Tests call them directly, without one.
+   */
   const passes = {
     sweep: () => persistTransitions(ctx, liveness.sweep()),
     exchangeLiveness: () => exchangeLiveness(ctx),
-    reconcile: () => reconcileHosts(ctx),
-    reap: () => reap(ctx),
-    drainTick: () => drainWorker.tick(),
-    poll: () => poller.poll(),
+    reconcile: (lease?: Lease) => reconcileHosts(ctx, lease),
+    reap: (lease?: Lease) => reap(ctx, lease),
+    drainTick: (lease?: Lease) => drainWorker.tick(lease),
+    poll: (lease?: Lease) => poller.poll(lease),
   };
   const consoles = createConsoleSockets(ctx);
   ctx.metrics.sources.consoleSessions = () => consoles.open;
@@ -132,7 +137,7 @@ export async function createControllerCore(deps: CoreDeps) {
     eventStreams,
     dashboardDir: deps.dashboardDir,
     validateResponses: deps.validateResponses,
-    kickDrains: () => void runGuarded('drain', passes.drainTick),
+    kickDrains: () => void runGuarded('drain', leasedDrain),
   });
 
   const running = new Set<string>();
@@ -151,10 +156,18 @@ export async function createControllerCore(deps: CoreDeps) {
 
   const singletons = new SingletonPasses(deps.database, controllerId);
   /** A pass one controller of the installation runs at a time (see singleton-passes.ts). */
-  const leased = (name: string, intervalMs: number, fn: () => unknown) => async () => {
+  const leased = (name: string, intervalMs: number, fn: (lease?: Lease) => unknown) => async () => {
     // The lease outlives a few intervals, so one slow pass does not hand it over.
-    if (await singletons.mayRun(name, Math.max(10_000, intervalMs * 3))) await fn();
+    if (!(await singletons.mayRun(name, Math.max(10_000, intervalMs * 3)))) return;
+    try {
+      await fn(singletons.fenceOf(name));
+    } catch (error) {
+      // Paused past its lease: another controller runs the pass now; this one wrote nothing.
+      if (!(error instanceof LeaseLost)) throw error;
+      log.warn({ pass: name }, 'pass stopped: its lease was taken over');
+    }
   };
+  const leasedDrain = leased('drain', config.drainIntervalMs, passes.drainTick);
 
   const timers: NodeJS.Timeout[] = [];
   function start() {
@@ -174,11 +187,7 @@ export async function createControllerCore(deps: CoreDeps) {
       );
     }
     every('reap', config.reaperIntervalMs, leased('reap', config.reaperIntervalMs, passes.reap));
-    every(
-      'drain',
-      config.drainIntervalMs,
-      leased('drain', config.drainIntervalMs, passes.drainTick),
-    );
+    every('drain', config.drainIntervalMs, leasedDrain);
     every('poll', config.pollIntervalMs, leased('poll', config.pollIntervalMs, passes.poll));
     every(
       'reconcile',

@@ -1,8 +1,9 @@
-import { eq, inArray } from 'drizzle-orm';
+import { and, eq, inArray } from 'drizzle-orm';
 import type { Ctx } from '../../context.js';
 
 import { Interrupted, powerVmOnAgent } from '../envs/agent-vm-ops.js';
 import { runOnEnv } from '../envs/env-lock.js';
+import { type Lease, LeaseLost } from '../leases/lease.js';
 import { loadDrainViews } from './drain-view.js';
 import { setPolicy } from './drains.js';
 
@@ -17,15 +18,19 @@ export function createDrainWorker(ctx: Ctx) {
   const { drains, hosts, vms } = ctx.t;
   const attempts = new Map<string, number>();
 
-  async function tick() {
+  /** `lease`: the drain pass's, when it runs as one controller's singleton pass. */
+  async function tick(lease?: Lease) {
+    const fenced = (id: string) => and(eq(drains.id, id), lease?.fence());
     const active = await ctx.db.select().from(drains).where(eq(drains.state, 'draining'));
     for (const d of active) {
       if (d.mode === 'stop' && d.deadline !== null && ctx.clock.now() >= d.deadline) {
         if (d.stopIssuedAt === null) {
-          await ctx.db
+          const issued = await ctx.db
             .update(drains)
             .set({ stopIssuedAt: ctx.clock.now() })
-            .where(eq(drains.id, d.id));
+            .where(fenced(d.id))
+            .returning({ id: drains.id });
+          if (issued.length === 0) throw new LeaseLost('the drain pass');
         }
         await stopRemaining(d.id, d.vmIds);
       }
@@ -45,11 +50,13 @@ export function createDrainWorker(ctx: Ctx) {
         },
       });
       if (view.vms_remaining === 0) {
-        await ctx.db
+        const completed = await ctx.db
           .update(drains)
           .set({ state: 'complete', finishedAt: ctx.clock.now() })
-          .where(eq(drains.id, d.id));
-        await setPolicy(ctx, d.hostId, 'draining', 'maintenance');
+          .where(fenced(d.id))
+          .returning({ id: drains.id });
+        if (completed.length === 0) throw new LeaseLost('the drain pass');
+        await setPolicy(ctx, d.hostId, 'draining', 'maintenance', lease?.fence());
         ctx.log.info({ host_id: d.hostId }, 'drain complete; host in maintenance');
       }
     }

@@ -1,6 +1,6 @@
 import { ApiError, type Drain, type DrainReq, type Host } from '@apiary/protocol';
 import { newId } from '@apiary/server-kit';
-import { and, desc, eq, ne } from 'drizzle-orm';
+import { and, desc, eq, ne, type SQL } from 'drizzle-orm';
 import type { Ctx } from '../../context.js';
 
 import { type Principal, requireRole } from '../auth/principal.js';
@@ -27,13 +27,14 @@ async function setPolicy(
   hostId: string,
   from: Host['policy'],
   to: Host['policy'],
+  fence?: SQL,
 ): Promise<boolean> {
   const { hosts } = ctx.t;
   const row = (
     await ctx.db
       .update(hosts)
       .set({ policy: to, updatedAt: ctx.clock.now() })
-      .where(and(eq(hosts.id, hostId), eq(hosts.policy, from)))
+      .where(and(eq(hosts.id, hostId), eq(hosts.policy, from), fence))
       .returning({ orgId: hosts.orgId })
   )[0];
   if (!row) return false;

@@ -2,7 +2,7 @@ import { ENV_ACTIONS } from '@apiary/protocol';
 import { newRequestId, withLogBindings } from '@apiary/server-kit';
 import { and, eq, inArray, lte } from 'drizzle-orm';
 import type { Ctx } from '../../context.js';
-
+import type { Lease } from '../leases/lease.js';
 import {
   startCreateSaga,
   startDeleteSaga,
@@ -16,12 +16,13 @@ import { transitionEnv } from './env-state.js';
  * a restart interrupted. It never drops the record of a VM that may still exist: a VM leaves
  * the books only when its agent confirms it is gone.
  */
-export async function reap(ctx: Ctx): Promise<void> {
+export async function reap(ctx: Ctx, lease?: Lease): Promise<void> {
   // One request id per pass: the agent calls of the sagas it starts carry it.
-  await withLogBindings({ request_id: newRequestId() }, () => reapPass(ctx));
+  await withLogBindings({ request_id: newRequestId() }, () => reapPass(ctx, lease));
 }
 
-async function reapPass(ctx: Ctx): Promise<void> {
+/** `lease`: the reaper's, when it runs as one controller's singleton pass (writes are fenced). */
+async function reapPass(ctx: Ctx, lease: Lease | undefined): Promise<void> {
   const { envs, vms } = ctx.t;
   const now = ctx.clock.now();
   const act = (action: string, envId: string, started: boolean) => {
@@ -36,7 +37,8 @@ async function reapPass(ctx: Ctx): Promise<void> {
     .where(and(inArray(envs.state, [...ENV_ACTIONS.delete.from]), lte(envs.expiresAt, now)));
   for (const { id } of expired) {
     if (ctx.work.isBusy(id)) continue;
-    if (await transitionEnv(ctx, id, [...ENV_ACTIONS.delete.from], 'deleting')) {
+    const from = [...ENV_ACTIONS.delete.from];
+    if (await transitionEnv(ctx, id, from, 'deleting', undefined, lease?.fence())) {
       act('expire', id, await startDeleteSaga(ctx, id));
     }
   }

@@ -4,6 +4,7 @@ import { eq } from 'drizzle-orm';
 import type { Ctx } from '../../context.js';
 import type { hosts } from '../../db/pg-schema.js';
 import { mapBounded } from '../../lib/limit.js';
+import type { Lease } from '../leases/lease.js';
 import { applyInventory, publishVmChanges } from './apply-inventory.js';
 import { persistTransitions } from './persist-liveness.js';
 
@@ -16,10 +17,15 @@ const PAGE = 1000;
 export function createAddedHostPoller(ctx: Ctx) {
   /** Fingerprint of the last inventory applied per host: a poll with nothing new writes nothing. */
   const seen = new Map<string, string>();
-  return { poll: () => pollAddedHosts(ctx, seen) };
+  return { poll: (lease?: Lease) => pollAddedHosts(ctx, seen, lease) };
 }
 
-async function pollAddedHosts(ctx: Ctx, seen: Map<string, string>): Promise<void> {
+/** `lease`: the poll pass's, when it runs as one controller's singleton pass. */
+async function pollAddedHosts(
+  ctx: Ctx,
+  seen: Map<string, string>,
+  lease: Lease | undefined,
+): Promise<void> {
   const { hosts } = ctx.t;
   const rows = await ctx.db.select().from(hosts).where(eq(hosts.source, 'added'));
   await mapBounded(rows, 8, async (host) => {
@@ -36,9 +42,10 @@ async function pollAddedHosts(ctx: Ctx, seen: Map<string, string>): Promise<void
     if (seen.get(host.id) === fingerprint) return;
     const generation = ctx.liveness.ackGeneration(host.id) + 1;
     const inv = { ...inventory, generation };
-    const changes = await ctx.db.transaction(async (tx) =>
-      applyInventory(ctx, tx, ctx.clock.now(), host.id, inv),
-    );
+    const changes = await ctx.db.transaction(async (tx) => {
+      await lease?.check(tx);
+      return applyInventory(ctx, tx, ctx.clock.now(), host.id, inv);
+    });
     ctx.liveness.setAckGeneration(host.id, generation);
     seen.set(host.id, fingerprint);
     publishVmChanges(ctx, host.id, changes);

@@ -3,6 +3,7 @@ import { and, eq, inArray, ne } from 'drizzle-orm';
 import type { Ctx } from '../../context.js';
 
 import { describeHolding } from '../envs/confirm-gone.js';
+import { type Lease, LeaseLost } from '../leases/lease.js';
 import type { HostRow } from './host-view.js';
 
 /*
@@ -29,7 +30,11 @@ export interface ReconcileOutcome {
   removalsRequested: number;
 }
 
-export async function reconcileHosts(ctx: Ctx): Promise<ReconcileOutcome> {
+/**
+ * `lease`: the reconcile pass's, when it runs as one controller's singleton pass: what it
+ * records and every removal it asks for are conditional on still holding it.
+ */
+export async function reconcileHosts(ctx: Ctx, lease?: Lease): Promise<ReconcileOutcome> {
   const { hosts } = ctx.t;
   const ready = (await ctx.db.select().from(hosts)).filter(
     (h) => (ctx.liveness.state(h.id) ?? h.liveness) === 'ready',
@@ -40,12 +45,13 @@ export async function reconcileHosts(ctx: Ctx): Promise<ReconcileOutcome> {
     for (let host = queue.shift(); host; host = queue.shift()) {
       if (ctx.work.stopping) return;
       try {
-        const found = await reconcileHost(ctx, host);
+        const found = await reconcileHost(ctx, host, lease);
         outcome.hosts++;
         outcome.orphans += found.orphans;
         outcome.removalsRequested += found.removals;
         ctx.metrics.hostReconciles.inc({ result: 'ok' });
       } catch (error) {
+        if (error instanceof LeaseLost) throw error;
         ctx.metrics.hostReconciles.inc({ result: 'error' });
         ctx.log.warn({ host_id: host.id, error }, 'reconciling a host failed');
       }
@@ -55,7 +61,7 @@ export async function reconcileHosts(ctx: Ctx): Promise<ReconcileOutcome> {
   return outcome;
 }
 
-async function reconcileHost(ctx: Ctx, host: HostRow) {
+async function reconcileHost(ctx: Ctx, host: HostRow, lease: Lease | undefined) {
   const client = ctx.agents.forHost(host);
   const listing = await client.listHostVms();
   // Read after the listing: see the create race above.
@@ -66,7 +72,7 @@ async function reconcileHost(ctx: Ctx, host: HostRow) {
   );
   const orphans = held.filter((i) => !known.has(i.id));
   const now = ctx.clock.now();
-  const { added, resolved } = await recordOrphans(ctx, host.id, orphans, now);
+  const { added, resolved } = await recordOrphans(ctx, host.id, orphans, now, lease);
   if (added.length > 0 || resolved.length > 0) {
     ctx.log.warn(
       { host_id: host.id, orphans: orphans.map((o) => o.id), added, resolved },
@@ -80,7 +86,7 @@ async function reconcileHost(ctx: Ctx, host: HostRow) {
   }
   let removals = 0;
   if (ctx.config.orphanPolicy === 'remove') {
-    for (const item of orphans) if (await removeOrphan(ctx, host, item, now)) removals++;
+    for (const item of orphans) if (await removeOrphan(ctx, host, item, now, lease)) removals++;
   }
   return { orphans: orphans.length, removals };
 }
@@ -111,9 +117,16 @@ function apiaryMade(item: HostVm): boolean {
 }
 
 /** Upserts this host's orphans (first-seen times kept) and drops those no longer held. */
-async function recordOrphans(ctx: Ctx, hostId: string, orphans: HostVm[], now: number) {
+async function recordOrphans(
+  ctx: Ctx,
+  hostId: string,
+  orphans: HostVm[],
+  now: number,
+  lease: Lease | undefined,
+) {
   const { hostOrphans } = ctx.t;
   return await ctx.db.transaction(async (tx) => {
+    await lease?.check(tx);
     const before = new Set(
       (
         await tx
@@ -151,7 +164,13 @@ async function recordOrphans(ctx: Ctx, hostId: string, orphans: HostVm[], now: n
  * agent's delete is idempotent (and adopts a zone of ours it lost track of); the next pass
  * sees whether it is gone.
  */
-async function removeOrphan(ctx: Ctx, host: HostRow, item: HostVm, now: number) {
+async function removeOrphan(
+  ctx: Ctx,
+  host: HostRow,
+  item: HostVm,
+  now: number,
+  lease: Lease | undefined,
+) {
   const { hostOrphans } = ctx.t;
   const grace = ctx.config.orphanGraceMs;
   const row = (
@@ -166,6 +185,8 @@ async function removeOrphan(ctx: Ctx, host: HostRow, item: HostVm, now: number) 
   if (!removable || item.busy || item.agent_state === 'creating') return false;
   if (now - row.firstSeenAt < grace || (created !== null && now - created < grace)) return false;
   if ((await liveVmIds(ctx, [item.id])).has(item.id)) return false;
+  // A controller paused past its lease must not delete what another has since recorded.
+  await lease?.check(ctx.db);
   let error: string | null = null;
   try {
     await ctx.agents.forHost(host).deleteVm({ params: { id: item.id } });

@@ -1,6 +1,13 @@
-import { and, eq, type SQL, sql } from 'drizzle-orm';
-import type { Database } from '../../db/database.js';
+import { and, eq, gt, type SQL, sql } from 'drizzle-orm';
+import type { Database, Tx } from '../../db/database.js';
 import { dbNowMs } from '../../db/db-clock.js';
+
+/** The lease a piece of work ran under was taken by another holder: stop, touching nothing. */
+export class LeaseLost extends Error {
+  constructor(name = 'lease') {
+    super(`${name} is held by another controller now`);
+  }
+}
 
 /**
  * A named lease in the database (see the `leases` table): at most one holder at a time, for at
@@ -75,6 +82,28 @@ export class Lease {
       .returning({ epoch: t.leases.epoch });
     if (rows.length === 0) this.epochHeld = null;
     return rows.length > 0;
+  }
+
+  /**
+   * Throws LeaseLost unless this holder holds the lease now. Called first in a transaction whose
+   * writes belong to the lease; on PostgreSQL it also holds the lease row until the commit, so
+   * no takeover commits in between.
+   */
+  async check(db: Pick<Tx, 'select'>): Promise<void> {
+    const { t, engine } = this.data;
+    const query = db
+      .select({ epoch: t.leases.epoch })
+      .from(t.leases)
+      .where(
+        and(
+          eq(t.leases.name, this.name),
+          eq(t.leases.holder, this.holder),
+          eq(t.leases.epoch, this.epochHeld ?? -1),
+          gt(t.leases.expiresAt, dbNowMs(engine)),
+        ),
+      );
+    const rows = engine === 'postgres' ? await query.for('share') : await query;
+    if (rows.length === 0) throw new LeaseLost(this.name);
   }
 
   /** Gives the lease up now (a clean shutdown), so another holder need not wait for it to expire. */

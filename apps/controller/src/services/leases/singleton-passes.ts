@@ -31,6 +31,15 @@ export class SingletonPasses {
     return lease.acquireOrRenew();
   }
 
+  /**
+   * The lease pass `name` runs under, for its writes to be conditional on (`fence()`, `check()`),
+   * or undefined when no lease is needed (SQLite: one controller).
+   */
+  fenceOf(name: string): Lease | undefined {
+    const lease = this.leases.get(name);
+    return lease?.epoch === null ? undefined : lease;
+  }
+
   /** Gives every lease up (a clean shutdown): another controller takes the passes at once. */
   async releaseAll(): Promise<void> {
     await Promise.all([...this.leases.values()].map((l) => l.release().catch(() => {})));

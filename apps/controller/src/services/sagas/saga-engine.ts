@@ -11,7 +11,7 @@ import {
 import { and, eq, inArray, sql } from 'drizzle-orm';
 import type { Database } from '../../db/database.js';
 import { dbNowMs } from '../../db/db-clock.js';
-import { Lease } from '../leases/lease.js';
+import { Lease, LeaseLost } from '../leases/lease.js';
 
 /*
  * Durable sagas in the controller, the same model as the agent's: steps with an undo each, the
@@ -39,8 +39,7 @@ export interface SagaKind<I> {
   finished?(run: SagaRun<I>, outcome: 'succeeded' | 'failed'): Promise<void>;
 }
 
-/** The saga's lease was taken by another controller: stop without touching anything more. */
-export class LeaseLost extends Error {}
+export { LeaseLost };
 
 export interface SagaEngineDeps {
   data: Database;
