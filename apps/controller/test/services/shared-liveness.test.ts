@@ -1,6 +1,8 @@
 import type { Host } from '@apiary/protocol';
+import { eq } from 'drizzle-orm';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createControllerCore } from '../../src/core.js';
+import { shareHeard } from '../../src/services/hosts/shared-liveness.js';
 import { createHarness, type Harness, json } from '../helpers/harness.js';
 import { testEngine } from '../helpers/test-db.js';
 
@@ -55,6 +57,53 @@ describe.runIf(testEngine() === 'postgres')('liveness shared between controllers
     expect(other.ctx.liveness.state(agent.hostId)).toBe('ready');
     const host = await json<Host>(await h.req('GET', `/v1/hosts/${agent.hostId}`));
     expect(host.liveness).toBe('ready');
+    await other.stop();
+  });
+
+  it('shares what it heard from every host in one statement per flush, only ever forward', async () => {
+    const { agent, credential, other } = await twoControllers();
+    const more = [];
+    for (let i = 2; i <= 6; i++) more.push(await h.addAgent({ hostId: `host_shared00000${i}` }));
+    h.clock?.advance(1_000);
+    await h.core.exchangeLiveness();
+    h.clock?.advance(1_000);
+    await h.heartbeat(agent, credential, false);
+    for (const m of more) await h.heartbeat(m.agent, m.credential, false);
+    // One host's record is ahead already (another controller heard it later): it stays.
+    const { hosts } = h.core.ctx.t;
+    const ahead = (h.clock?.now() ?? 0) + 60_000;
+    await h.core.ctx.db
+      .update(hosts)
+      .set({ lastHeartbeatAt: ahead })
+      .where(eq(hosts.id, 'host_shared000006'));
+    const before = h.database.writes();
+    expect(await shareHeard(h.core.ctx)).toBe(6);
+    expect(h.database.writes() - before).toBe(1);
+    const rows = await h.core.ctx.db
+      .select({ id: hosts.id, at: hosts.lastHeartbeatAt })
+      .from(hosts);
+    const at = Object.fromEntries(rows.map((r) => [r.id, Number(r.at)]));
+    expect(at.host_shared000001).toBe(h.clock?.now());
+    expect(at.host_shared000002).toBe(h.clock?.now());
+    expect(at.host_shared000006).toBe(ahead);
+    await other.stop();
+  });
+
+  it('does not ask an agent switching controllers again for the inventory another applied', async () => {
+    const { agent, credential, other } = await twoControllers();
+    agent.generation = 7;
+    const applied = await h.heartbeat(agent, credential, true);
+    expect(applied.ack_generation).toBe(7);
+    const before = h.database.writes();
+    const res = await other.app.request(`/v1/internal/hosts/${agent.hostId}/heartbeat`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${credential}` },
+      body: JSON.stringify({ generation: 7, inventory: agent.inventory() }),
+    });
+    expect(res.status).toBe(200);
+    expect(((await res.json()) as { ack_generation: number }).ack_generation).toBe(7);
+    // Recognised from the database: nothing applied twice.
+    expect(h.database.writes() - before).toBe(0);
     await other.stop();
   });
 });

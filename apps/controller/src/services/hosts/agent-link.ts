@@ -1,4 +1,5 @@
 import type { HeartbeatReq, HeartbeatResp } from '@apiary/protocol';
+import { eq } from 'drizzle-orm';
 import type { Ctx } from '../../context.js';
 import { applyInventory, publishVmChanges } from './apply-inventory.js';
 import { issueRotatedCredential, promoteNextCredential } from './host-credential.js';
@@ -20,8 +21,7 @@ export async function heartbeat(
   else if (ctx.liveness.rotationDue(hostId)) rotated = await issueRotatedCredential(ctx, hostId);
   const transition = ctx.liveness.seen(hostId);
   if (transition) await persistTransitions(ctx, [transition]);
-  const ack = ctx.liveness.ackGeneration(hostId);
-  if (req.inventory && req.inventory.generation !== ack) {
+  if (req.inventory && !(await acknowledged(ctx, hostId, req.inventory.generation))) {
     const inv = req.inventory;
     const changes = await ctx.db.transaction(async (tx) =>
       applyInventory(ctx, tx, ctx.clock.now(), hostId, inv),
@@ -37,6 +37,23 @@ export async function heartbeat(
     ack_generation: ctx.liveness.ackGeneration(hostId),
     ...(rotated ? { host_credential: rotated } : {}),
   };
+}
+
+/**
+ * Whether the inventory of `generation` is the one already applied: by this controller (in
+ * memory), or by another controller sharing the database (its last apply wrote the generation).
+ */
+async function acknowledged(ctx: Ctx, hostId: string, generation: number): Promise<boolean> {
+  if (generation === ctx.liveness.ackGeneration(hostId)) return true;
+  if (ctx.engine !== 'postgres') return false;
+  const { hosts } = ctx.t;
+  const [row] = await ctx.db
+    .select({ generation: hosts.inventoryGeneration })
+    .from(hosts)
+    .where(eq(hosts.id, hostId));
+  if (row?.generation !== generation) return false;
+  ctx.liveness.setAckGeneration(hostId, generation);
+  return true;
 }
 
 /** Clean agent shutdown: the host is down at once; its VMs stay, shown as unknown. */

@@ -1,4 +1,4 @@
-import { and, eq, isNotNull, isNull, lt, or } from 'drizzle-orm';
+import { inArray, isNotNull, type SQL, sql } from 'drizzle-orm';
 import type { Ctx } from '../../context.js';
 import { persistTransitions } from './persist-liveness.js';
 
@@ -10,35 +10,55 @@ import { persistTransitions } from './persist-liveness.js';
  * controller has heard from it. One controller alone (SQLite) has nothing to share.
  */
 
-/** Writes the heartbeats this controller received since the last call; one row each. */
+/** Hosts per statement: two parameters each, well under PostgreSQL's 65,535. */
+const HOSTS_PER_STATEMENT = 10_000;
+
+/**
+ * Writes when this controller heard from each host since the last call: one statement for all
+ * of them (a CASE on the host id), never a write per heartbeat, and only ever forward.
+ */
 export async function shareHeard(ctx: Ctx): Promise<number> {
   const { hosts } = ctx.t;
   const heard = ctx.liveness.takeHeard();
-  for (const { hostId, heardAt } of heard) {
+  for (let i = 0; i < heard.length; i += HOSTS_PER_STATEMENT) {
+    const batch = heard.slice(i, i + HOSTS_PER_STATEMENT);
+    const cases: SQL[] = batch.map((h) => sql`WHEN ${h.hostId} THEN CAST(${h.heardAt} AS BIGINT)`);
+    const heardAt = sql`(CASE ${hosts.id} ${sql.join(cases, sql` `)} END)`;
     await ctx.db
       .update(hosts)
-      .set({ lastHeartbeatAt: heardAt })
+      .set({
+        lastHeartbeatAt: sql`CASE WHEN ${hosts.lastHeartbeatAt} IS NULL OR ${hosts.lastHeartbeatAt} < ${heardAt} THEN ${heardAt} ELSE ${hosts.lastHeartbeatAt} END`,
+      })
       .where(
-        and(
-          eq(hosts.id, hostId),
-          or(isNull(hosts.lastHeartbeatAt), lt(hosts.lastHeartbeatAt, heardAt)),
+        inArray(
+          hosts.id,
+          batch.map((h) => h.hostId),
         ),
       );
   }
   return heard.length;
 }
 
-/** Takes what other controllers heard; hosts this one thought silent may be ready again. */
+/**
+ * Takes what other controllers heard (hosts this one thought silent may be ready again) and
+ * the inventory generation the last of them acknowledged, so an agent switching controllers
+ * is not asked for an inventory it already gave.
+ */
 export async function takeHeardElsewhere(ctx: Ctx): Promise<void> {
   const { hosts } = ctx.t;
   const rows = await ctx.db
-    .select({ id: hosts.id, heardAt: hosts.lastHeartbeatAt })
+    .select({
+      id: hosts.id,
+      heardAt: hosts.lastHeartbeatAt,
+      generation: hosts.inventoryGeneration,
+    })
     .from(hosts)
     .where(isNotNull(hosts.lastHeartbeatAt));
   const back = [];
   for (const r of rows) {
     const transition = ctx.liveness.heardElsewhere(r.id, r.heardAt as number);
     if (transition) back.push(transition);
+    ctx.liveness.setAckGeneration(r.id, r.generation);
   }
   if (back.length > 0) await persistTransitions(ctx, back);
 }
