@@ -34,6 +34,12 @@ export const ControllerConfig = TlsSettings.extend({
   /** Port 0 asks the kernel for a free port (tests, benchmarks); the `listening` line says which. */
   listen: ListenAddress.default('127.0.0.1:9200'),
   dataDir: z.string().min(1, 'is required (--data-dir DIR or APIARY_DATA_DIR)'),
+  /**
+   * The key sealing the secrets the controller must present again (agent API keys); default
+   * `<data-dir>/secret.key`, made on first start. Every controller of one database needs the
+   * same key: point them all at a copy of the first one's.
+   */
+  secretKeyFile: z.string().min(1).optional(),
   logLevel: LogLevelSetting,
   logFormat: LogFormatSetting,
   placement: z.enum(['spread', 'binpack']).default('spread'),
@@ -151,6 +157,7 @@ export class ConfigError extends Error {}
 const OPTIONS = [
   ['listen', 'APIARY_LISTEN', 'listen'],
   ['data-dir', 'APIARY_DATA_DIR', 'dataDir'],
+  ['secret-key-file', 'APIARY_SECRET_KEY_FILE', 'secretKeyFile'],
   ['log-level', 'APIARY_LOG_LEVEL', 'logLevel'],
   ['log-format', 'APIARY_LOG_FORMAT', 'logFormat'],
   ['placement', 'APIARY_PLACEMENT', 'placement'],

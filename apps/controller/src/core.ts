@@ -16,6 +16,7 @@ import { type Clock, systemClock } from './lib/clock.js';
 import { EventBus } from './lib/event-bus.js';
 import { relayEvents } from './lib/event-relay.js';
 import { createControllerMetrics } from './metrics.js';
+import { checkSecretKey } from './services/auth/secret-key-check.js';
 import { BackgroundWork } from './services/background-work.js';
 import { ConsoleTickets } from './services/consoles/console-tickets.js';
 import { createDrainWorker } from './services/drain/drain-worker.js';
@@ -64,7 +65,8 @@ export async function createControllerCore(deps: CoreDeps) {
   const clock = deps.clock ?? systemClock;
   const log = deps.log ?? createLogger({ level: config.logLevel, format: config.logFormat });
   const box = createSecretBox(
-    deps.secretKey ?? loadOrCreateKeyFile(join(config.dataDir, 'secret.key')),
+    deps.secretKey ??
+      loadOrCreateKeyFile(config.secretKeyFile ?? join(config.dataDir, 'secret.key')),
   );
   const imageDir = join(config.dataDir, 'images');
   mkdirSync(imageDir, { recursive: true, mode: 0o700 });
@@ -105,6 +107,7 @@ export async function createControllerCore(deps: CoreDeps) {
       ttlMs: config.consoleTicketTtlMs,
     }),
   };
+  await checkSecretKey(ctx, config.secretKeyFile ?? join(config.dataDir, 'secret.key'));
   liveness.load(await ctx.db.select().from(ctx.t.hosts));
   // Several controllers on one PostgreSQL database: each one's events reach every client.
   const stopRelay = deps.database.channel

@@ -30,7 +30,6 @@ beforeAll(async () => {
       config: h.core.ctx.config,
       database: h.database,
       log: h.core.ctx.log,
-      secretKey: Buffer.alloc(32, 7),
       dashboardDir: dist,
     })
   ).app;
@@ -104,7 +103,6 @@ describe('the dashboard at /', () => {
         config: h.core.ctx.config,
         database: h.database,
         log: h.core.ctx.log,
-        secretKey: Buffer.alloc(32, 7),
         dashboardDir: empty,
       })
     ).app;
