@@ -1,12 +1,13 @@
 #!/usr/bin/env node
 // Heartbeats per second for 1,000 simulated agents against the real controller (its own
-// process, SQLite in WAL mode), and against a bare node:http server answering 204 in the same
-// run, with the same load generator. Agents here are lightweight clients speaking the
-// register/heartbeat protocol, not full agents.
+// process): on SQLite (WAL), on PostgreSQL (a throwaway cluster), and as two controllers on that
+// PostgreSQL with the load split between them; and against a bare node:http server answering
+// 204 in the same run, with the same load generator. Agents here are lightweight clients
+// speaking the register/heartbeat protocol, not full agents.
 //
-//   pnpm --filter @apiary/controller build && node scripts/bench/heartbeats.mjs [--agents 1000] [--seconds 10] [--concurrency 64] [--cpu-prof DIR]
+//   pnpm --filter @apiary/controller build && node scripts/bench/heartbeats.mjs [--agents 1000] [--seconds 10] [--concurrency 64] [--sqlite-only] [--cpu-prof DIR]
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import http from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -17,6 +18,8 @@ const { values } = parseArgs({
     agents: { type: 'string', default: '1000' },
     seconds: { type: 'string', default: '10' },
     concurrency: { type: 'string', default: '64' },
+    /** Skip the PostgreSQL runs (no Debian postgresql here). */
+    'sqlite-only': { type: 'boolean', default: false },
     /** Write a CPU profile of the controller into this directory. */
     'cpu-prof': { type: 'string' },
   },
@@ -72,13 +75,17 @@ function post(port, path, body, token) {
   });
 }
 
-/** Keeps CONCURRENCY requests in flight for SECONDS; returns completions per second and latencies. */
-async function load(port, makeRequest) {
+/**
+ * Keeps CONCURRENCY requests in flight for SECONDS, spread evenly over `ports` (several
+ * controllers behind a load balancer); returns completions per second and latencies.
+ */
+async function load(ports, makeRequest) {
   const latencies = [];
   let done = 0;
   let errors = 0;
   const deadline = performance.now() + SECONDS * 1000;
-  const worker = async () => {
+  const worker = async (k) => {
+    const port = ports[k % ports.length];
     while (performance.now() < deadline) {
       const t = performance.now();
       const { path, body, token, expect } = makeRequest();
@@ -90,7 +97,7 @@ async function load(port, makeRequest) {
     }
   };
   const started = performance.now();
-  await Promise.all(Array.from({ length: CONCURRENCY }, worker));
+  await Promise.all(Array.from({ length: CONCURRENCY }, (_, k) => worker(k)));
   const seconds = (performance.now() - started) / 1000;
   latencies.sort((a, b) => a - b);
   const pct = (p) =>
@@ -98,25 +105,6 @@ async function load(port, makeRequest) {
   return { rate: done / seconds, errors, p50: pct(0.5), p99: pct(0.99) };
 }
 
-const dataDir = mkdtempSync(join(tmpdir(), 'apiary-bench-hb-'));
-// Request lines of heartbeats are logged at debug, so `info` costs nothing per heartbeat.
-const controller = await startProcess(
-  [
-    ...(values['cpu-prof'] ? ['--cpu-prof', '--cpu-prof-dir', values['cpu-prof']] : []),
-    join(root, 'apps/controller/bin/apiary-controller.js'),
-    '--listen',
-    '127.0.0.1:0',
-    '--data-dir',
-    dataDir,
-    '--restart-grace-ms',
-    '600000',
-  ],
-  /"port":(\d+)[^\n]*"msg":"listening"/,
-);
-const { licenseKey } = JSON.parse(readFileSync(join(dataDir, 'bootstrap.json'), 'utf8'));
-
-// Register the simulated agents (32 at a time).
-const agents = [];
 const inventory = (g) => ({
   generation: g,
   resources: {
@@ -126,41 +114,64 @@ const inventory = (g) => ({
   images: [],
   vms: [],
 });
-const registerStarted = performance.now();
-for (let i = 0; i < AGENTS; i += 32) {
-  await Promise.all(
-    Array.from({ length: Math.min(32, AGENTS - i) }, async (_, k) => {
-      const n = i + k;
-      const hostId = `host_bench${String(n).padStart(8, '0')}`;
-      const res = await post(
-        controller.port,
-        '/v1/internal/hosts/register',
-        {
-          host_id: hostId,
-          hostname: `hv${n}`,
-          addr: `http://10.1.${n >> 8}.${n & 255}:9100`,
-          agent_version: '0.1.0',
-          api_version: '1.0',
-          engines: ['bhyve'],
-          storage: 'zvol',
-          agent_api_key: `wh_${n.toString(16).padStart(32, '0')}`,
-          inventory: inventory(1),
-        },
-        licenseKey,
-      );
-      if (res.status !== 200) throw new Error(`register ${hostId}: ${res.status} ${res.text}`);
-      const body = JSON.parse(res.text);
-      agents.push({
-        hostId,
-        credential: body.host_credential,
-        interval: body.heartbeat_interval_ms,
-      });
-    }),
-  );
-}
-const registerSeconds = (performance.now() - registerStarted) / 1000;
 
-const heartbeat = () => {
+/** Starts one controller process; `like` is a first controller whose secret key it shares. */
+async function startController(db, like) {
+  const dataDir = mkdtempSync(join(tmpdir(), 'apiary-bench-hb-'));
+  if (like) copyFileSync(join(like.dataDir, 'secret.key'), join(dataDir, 'secret.key'));
+  // Request lines of heartbeats are logged at debug, so `info` costs nothing per heartbeat.
+  const started = await startProcess(
+    [
+      ...(values['cpu-prof'] ? ['--cpu-prof', '--cpu-prof-dir', values['cpu-prof']] : []),
+      join(root, 'apps/controller/bin/apiary-controller.js'),
+      '--listen',
+      '127.0.0.1:0',
+      '--data-dir',
+      dataDir,
+      '--restart-grace-ms',
+      '600000',
+      ...(db ? ['--db', db] : []),
+    ],
+    /"port":(\d+)[^\n]*"msg":"listening"/,
+  );
+  return { ...started, dataDir };
+}
+
+/** Registers the simulated agents with `port` (32 at a time); returns them and the time taken. */
+async function registerAgents(port, licenseKey) {
+  const agents = [];
+  const started = performance.now();
+  for (let i = 0; i < AGENTS; i += 32) {
+    await Promise.all(
+      Array.from({ length: Math.min(32, AGENTS - i) }, async (_, k) => {
+        const n = i + k;
+        const hostId = `host_bench${String(n).padStart(8, '0')}`;
+        const res = await post(
+          port,
+          '/v1/internal/hosts/register',
+          {
+            host_id: hostId,
+            hostname: `hv${n}`,
+            addr: `http://10.1.${n >> 8}.${n & 255}:9100`,
+            agent_version: '0.1.0',
+            api_version: '1.0',
+            engines: ['bhyve'],
+            storage: 'zvol',
+            agent_api_key: `wh_${n.toString(16).padStart(32, '0')}`,
+            inventory: inventory(1),
+          },
+          licenseKey,
+        );
+        if (res.status !== 200) throw new Error(`register ${hostId}: ${res.status} ${res.text}`);
+        const body = JSON.parse(res.text);
+        agents.push({ hostId, credential: body.host_credential });
+      }),
+    );
+  }
+  return { agents, seconds: (performance.now() - started) / 1000 };
+}
+
+const heartbeatOf = (agents) => () => {
   const a = agents[Math.floor(Math.random() * agents.length)];
   return {
     path: `/v1/internal/hosts/${a.hostId}/heartbeat`,
@@ -169,28 +180,70 @@ const heartbeat = () => {
     expect: 200,
   };
 };
-const ctl = await load(controller.port, heartbeat);
-const metrics = await new Promise((resolve) =>
-  http.get({ host: '127.0.0.1', port: controller.port, path: '/metrics' }, (res) => {
-    let t = '';
-    res.on('data', (c) => {
-      t += c;
-    });
-    res.on('end', () => resolve(t));
-  }),
-);
-const first = agents[0];
-const lastInterval = JSON.parse(
-  (
-    await post(
-      controller.port,
-      `/v1/internal/hosts/${first.hostId}/heartbeat`,
+
+function scrape(port) {
+  return new Promise((resolve) =>
+    http.get({ host: '127.0.0.1', port, path: '/metrics' }, (res) => {
+      let t = '';
+      res.on('data', (c) => {
+        t += c;
+      });
+      res.on('end', () => resolve(t));
+    }),
+  );
+}
+
+/**
+ * `count` controllers on `db` (null: SQLite), agents registered with the first, heartbeats
+ * spread over all of them. Returns the load figures and what the first controller reports.
+ */
+async function measure(db, count) {
+  const first = await startController(db);
+  const controllers = [first];
+  try {
+    for (let i = 1; i < count; i++) controllers.push(await startController(db, first));
+    const { licenseKey } = JSON.parse(readFileSync(join(first.dataDir, 'bootstrap.json'), 'utf8'));
+    const { agents, seconds } = await registerAgents(first.port, licenseKey);
+    const result = await load(
+      controllers.map((c) => c.port),
+      heartbeatOf(agents),
+    );
+    const metrics = await scrape(first.port);
+    const a = agents[0];
+    const beat = await post(
+      first.port,
+      `/v1/internal/hosts/${a.hostId}/heartbeat`,
       { generation: 1 },
-      first.credential,
-    )
-  ).text,
-).next_heartbeat_ms;
-controller.child.kill('SIGTERM');
+      a.credential,
+    );
+    return {
+      ...result,
+      registerSeconds: seconds,
+      interval: JSON.parse(beat.text).next_heartbeat_ms,
+      counted: (metrics.match(/apiary_heartbeats_total\{result="ok"\} (\d+)/) ?? [])[1] ?? '?',
+    };
+  } finally {
+    for (const c of controllers) {
+      c.child.kill('SIGTERM');
+      await new Promise((r) => c.child.once('exit', r));
+      rmSync(c.dataDir, { recursive: true, force: true });
+    }
+  }
+}
+
+const sqlite = await measure(null, 1);
+let pgOne = null;
+let pgTwo = null;
+if (!values['sqlite-only']) {
+  const { startPostgres } = await import('@apiary/testkit');
+  const pg = await startPostgres();
+  try {
+    pgOne = await measure(pg.database('bench_one'), 1);
+    pgTwo = await measure(pg.database('bench_two'), 2);
+  } finally {
+    await pg.stop();
+  }
+}
 
 // The baseline: a bare node:http server in its own process that reads the body and answers 204.
 const bare = await startProcess(
@@ -201,20 +254,32 @@ const bare = await startProcess(
   ],
   /"port":(\d+)/,
 );
-const base = await load(bare.port, () => ({ ...heartbeat(), expect: 204 }));
+const fakeAgents = Array.from({ length: AGENTS }, (_, n) => ({
+  hostId: `host_bench${String(n).padStart(8, '0')}`,
+  credential: 'x'.repeat(40),
+}));
+const base = await load([bare.port], () => ({ ...heartbeatOf(fakeAgents)(), expect: 204 }));
 bare.child.kill('SIGTERM');
 keepAlive.destroy();
-rmSync(dataDir, { recursive: true, force: true });
 
 const fmt = (r) =>
   `${r.rate.toFixed(0).padStart(7)} /s   p50 ${r.p50.toFixed(2)} ms   p99 ${r.p99.toFixed(2)} ms   errors ${r.errors}`;
-process.stdout.write(
-  `${AGENTS} simulated agents registered in ${registerSeconds.toFixed(1)} s; ${CONCURRENCY} requests in flight, ${SECONDS} s each\n` +
-    `controller heartbeats   ${fmt(ctl)}\n` +
-    `bare node:http 204      ${fmt(base)}\n` +
-    `ratio controller / bare ${(ctl.rate / base.rate).toFixed(2)}\n` +
-    `interval the controller hands out with ${AGENTS} hosts: ${lastInterval} ms -> about ${Math.round((AGENTS / lastInterval) * 1000)} heartbeats/s needed, ` +
-    `${(ctl.rate / ((AGENTS / lastInterval) * 1000)).toFixed(0)}x headroom\n` +
-    `heartbeats counted by the controller: ${(metrics.match(/apiary_heartbeats_total\{result="ok"\} (\d+)/) ?? [])[1] ?? '?'} ok, ` +
-    `${(metrics.match(/apiary_heartbeats_total\{result="inventory"\} (\d+)/) ?? [])[1] ?? '0'} with inventory\n`,
-);
+const lines = [
+  `${AGENTS} simulated agents; ${CONCURRENCY} requests in flight, ${SECONDS} s each (registered in ${sqlite.registerSeconds.toFixed(1)} s on SQLite)`,
+  `SQLite, 1 controller        ${fmt(sqlite)}`,
+  ...(pgOne ? [`PostgreSQL, 1 controller    ${fmt(pgOne)}`] : []),
+  ...(pgTwo ? [`PostgreSQL, 2 controllers   ${fmt(pgTwo)}`] : []),
+  `bare node:http 204          ${fmt(base)}`,
+  `ratio SQLite / bare         ${(sqlite.rate / base.rate).toFixed(2)}`,
+  ...(pgOne && pgTwo
+    ? [
+        `ratio PostgreSQL / bare     ${(pgOne.rate / base.rate).toFixed(2)}`,
+        `two controllers / one (PostgreSQL) ${(pgTwo.rate / pgOne.rate).toFixed(2)}`,
+      ]
+    : []),
+  `interval the controller hands out with ${AGENTS} hosts: ${sqlite.interval} ms -> about ${Math.round((AGENTS / sqlite.interval) * 1000)} heartbeats/s needed, ` +
+    `${(sqlite.rate / ((AGENTS / sqlite.interval) * 1000)).toFixed(0)}x headroom (SQLite)`,
+  `heartbeats counted by the (first) controller: SQLite ${sqlite.counted}` +
+    (pgOne ? `, PostgreSQL ${pgOne.counted}, two controllers ${pgTwo.counted}` : ''),
+];
+process.stdout.write(`${lines.join('\n')}\n`);

@@ -2,7 +2,7 @@ import { ApiError, HOST_CREDENTIAL_HEADER } from '@apiary/protocol';
 import type { Context } from 'hono';
 import type { Ctx } from '../context.js';
 import { verifyLicenseKey } from '../services/auth/license-keys.js';
-import { findHostByCredential } from '../services/hosts/host-credential.js';
+import { findHostByCredential, reloadHost } from '../services/hosts/host-credential.js';
 import type { CredentialMatch } from '../services/hosts/liveness-tracker.js';
 import type { RegistrationPrincipal } from '../services/hosts/register-host.js';
 import type { AppEnv } from './app-env.js';
@@ -18,13 +18,17 @@ export interface HostPrincipal {
 /**
  * `host` routes. Those of one host (`/internal/hosts/:id/...`: heartbeats, the bulk of all
  * traffic) check the credential against the hashes the liveness tracker keeps in memory, with
- * no database read; the others (image pulls) find the host by its credential.
+ * no database read; only a miss reads the host again (another controller of the database may
+ * have registered it or rotated its credential). The others (image pulls) find the host by its
+ * credential.
  */
 export async function authenticateHost(ctx: Ctx, c: Context<AppEnv>): Promise<HostPrincipal> {
   const token = bearerToken(c);
   if (!token) throw new ApiError('unauthenticated', 'missing host credential');
   const hostId = c.req.param('id');
   if (hostId !== undefined) {
+    const known = () => ctx.liveness.has(hostId) && ctx.liveness.checkCredential(hostId, token);
+    if (!known()) await reloadHost(ctx, hostId);
     if (!ctx.liveness.has(hostId)) {
       ctx.metrics.heartbeats.inc({ result: 'unknown_host' });
       // The agent registers again when it reads this.

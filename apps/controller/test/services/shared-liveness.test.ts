@@ -106,4 +106,30 @@ describe.runIf(testEngine() === 'postgres')('liveness shared between controllers
     expect(h.database.writes() - before).toBe(0);
     await other.stop();
   });
+
+  it('takes heartbeats of a host registered through another controller, and honours its revocation', async () => {
+    h = await createHarness({ manualClock: true });
+    // This controller starts before the host exists anywhere.
+    const other = await createControllerCore({
+      config: h.core.ctx.config,
+      database: h.database,
+      clock: h.clock,
+      log: h.core.ctx.log,
+      fetch: h.network.fetch,
+      processMetrics: false,
+    });
+    const { agent, credential } = await h.addAgent({ hostId: 'host_shared000009' });
+    const beat = () =>
+      other.app.request(`/v1/internal/hosts/${agent.hostId}/heartbeat`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${credential}` },
+        body: JSON.stringify({ generation: agent.generation }),
+      });
+    expect((await beat()).status).toBe(200);
+    // Revoked through the first controller: refused by the other too, once it exchanged.
+    expect((await h.req('POST', `/v1/hosts/${agent.hostId}/revoke-credential`)).status).toBe(200);
+    await other.exchangeLiveness();
+    expect((await beat()).status).toBe(401);
+    await other.stop();
+  });
 });

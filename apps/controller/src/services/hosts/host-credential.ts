@@ -20,7 +20,9 @@ type CredentialColumns = Pick<
   'credentialHash' | 'nextCredentialHash' | 'credentialRotateAt' | 'reregisterUntil' | 'source'
 >;
 
-export function credentialHashesOf(row: CredentialColumns): CredentialHashes {
+export function credentialHashesOf(
+  row: Pick<HostRow, 'credentialHash' | 'nextCredentialHash' | 'credentialRotateAt'>,
+): CredentialHashes {
   return {
     current: row.credentialHash,
     next: row.nextCredentialHash,
@@ -67,6 +69,19 @@ export async function findHostByCredential(
     if (match) return { host, match };
   }
   return undefined;
+}
+
+/**
+ * Brings this controller's copy of a host (the liveness tracker's, which heartbeats are checked
+ * against) up to the database: another controller may have registered the host, rotated its
+ * credential or revoked it since. Returns false when the host is not in the database.
+ */
+export async function reloadHost(ctx: Ctx, hostId: string): Promise<boolean> {
+  const row = await getHostRow(ctx, hostId);
+  if (!row) return false;
+  if (ctx.liveness.has(hostId)) ctx.liveness.setCredentials(hostId, credentialHashesOf(row));
+  else ctx.liveness.load([row]);
+  return true;
 }
 
 /** Writes a host's credential columns and keeps the liveness tracker's copy in step. */

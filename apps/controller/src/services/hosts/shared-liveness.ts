@@ -1,5 +1,6 @@
 import { inArray, isNotNull, type SQL, sql } from 'drizzle-orm';
 import type { Ctx } from '../../context.js';
+import { credentialHashesOf } from './host-credential.js';
 import { persistTransitions } from './persist-liveness.js';
 
 /*
@@ -49,16 +50,26 @@ export async function takeHeardElsewhere(ctx: Ctx): Promise<void> {
   const rows = await ctx.db
     .select({
       id: hosts.id,
+      liveness: hosts.liveness,
       heardAt: hosts.lastHeartbeatAt,
       generation: hosts.inventoryGeneration,
+      credentialHash: hosts.credentialHash,
+      nextCredentialHash: hosts.nextCredentialHash,
+      credentialRotateAt: hosts.credentialRotateAt,
     })
     .from(hosts)
     .where(isNotNull(hosts.lastHeartbeatAt));
   const back = [];
   for (const r of rows) {
+    // Registered through another controller since this one started: known here from now on.
+    if (!ctx.liveness.has(r.id)) {
+      ctx.liveness.load([{ ...r, inventoryGeneration: r.generation, lastHeartbeatAt: r.heardAt }]);
+    }
     const transition = ctx.liveness.heardElsewhere(r.id, r.heardAt as number);
     if (transition) back.push(transition);
     ctx.liveness.setAckGeneration(r.id, r.generation);
+    // A rotation or a revocation made through another controller holds here too.
+    ctx.liveness.setCredentials(r.id, credentialHashesOf(r));
   }
   if (back.length > 0) await persistTransitions(ctx, back);
 }
