@@ -10,6 +10,7 @@ import type { BackgroundWork } from './services/background-work.js';
 import type { ConsoleTickets } from './services/consoles/console-tickets.js';
 import type { LivenessTracker } from './services/hosts/liveness-tracker.js';
 import type { FreeSpace } from './services/images/disk-floor.js';
+import type { LeaseHolders } from './services/leases/lease-holders.js';
 
 /**
  * Everything a service needs, passed explicitly: no module-global database, no `process.env`.
@@ -32,6 +33,8 @@ export interface Ctx {
   imageDir: string;
   /** Free bytes of the file system holding a path (`statfs`; tests inject a fake disk). */
   freeSpace: FreeSpace;
+  /** The leases this controller holds, from every part that takes them (health, metrics). */
+  leases: LeaseHolders;
   /** Single-use console tickets (memory only). */
   consoleTickets: ConsoleTickets;
 }

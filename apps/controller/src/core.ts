@@ -29,6 +29,7 @@ import { reconcileHosts } from './services/hosts/reconcile-hosts.js';
 import { exchangeLiveness } from './services/hosts/shared-liveness.js';
 import { type FreeSpace, statfsFreeSpace } from './services/images/disk-floor.js';
 import { removeStaleUploads } from './services/images/image-store.js';
+import { LeaseHolders } from './services/leases/lease-holders.js';
 import { SingletonPasses } from './services/leases/singleton-passes.js';
 
 export interface CoreDeps {
@@ -95,6 +96,7 @@ export async function createControllerCore(deps: CoreDeps) {
     work: new BackgroundWork(),
     imageDir,
     freeSpace: deps.freeSpace ?? statfsFreeSpace,
+    leases: new LeaseHolders(),
     consoleTickets: new ConsoleTickets({
       db: deps.database.db,
       t: deps.database.t,
@@ -108,6 +110,9 @@ export async function createControllerCore(deps: CoreDeps) {
     ? await relayEvents(ctx.events, deps.database.channel, log)
     : null;
   ctx.metrics.sources.hostCounts = () => countHosts(ctx);
+  ctx.metrics.sources.dbConnections = () => deps.database.connections();
+  ctx.metrics.sources.leases = () => ctx.leases.perLease(clock.now());
+  ctx.metrics.sources.leaseCounts = () => ctx.leases.countsByKind(clock.now());
 
   const drainWorker = createDrainWorker(ctx);
   const poller = createAddedHostPoller(ctx);
@@ -148,6 +153,7 @@ export async function createControllerCore(deps: CoreDeps) {
   }
 
   const singletons = new SingletonPasses(deps.database);
+  ctx.leases.register(singletons);
   /** A pass one controller of the installation runs at a time (see singleton-passes.ts). */
   const leased = (name: string, intervalMs: number, fn: () => unknown) => async () => {
     // The lease outlives a few intervals, so one slow pass does not hand it over.

@@ -14,6 +14,8 @@ import { persistTransitions } from './persist-liveness.js';
 export async function shareHeard(ctx: Ctx): Promise<number> {
   const { hosts } = ctx.t;
   const heard = ctx.liveness.takeHeard();
+  if (heard.length === 0) return 0;
+  const flushed = ctx.metrics.livenessFlushDuration.startTimer();
   for (const { hostId, heardAt } of heard) {
     await ctx.db
       .update(hosts)
@@ -25,6 +27,7 @@ export async function shareHeard(ctx: Ctx): Promise<number> {
         ),
       );
   }
+  flushed();
   return heard.length;
 }
 
