@@ -18,7 +18,7 @@ export function createControllerMetrics(options: { processMetrics?: boolean } = 
     hostCounts: async () => ({ liveness: {}, policy: {} }),
     consoleSessions: () => 0,
     orphanCounts: async () => ({}),
-    dbConnections: () => ({ open: 0, idle: null, waiting: 0, max: 0 }),
+    dbConnections: () => ({ open: 0, idle: 0, waiting: 0, max: 0 }),
     leases: () => [],
     leaseCounts: () => ({}),
   };

@@ -26,12 +26,10 @@ export function createOperationsMetrics(sources: OperationsSources, registers: R
     }),
     dbConnectionsIdle: new Gauge({
       name: 'apiary_controller_db_connections_idle',
-      help: "Open database connections no query is using (PostgreSQL's pool; absent on SQLite).",
+      help: 'Open database connections no query is using (SQLite: 1 unless a transaction holds it).',
       registers,
       collect() {
-        const { idle } = sources.dbConnections();
-        this.reset();
-        if (idle !== null) this.set(idle);
+        this.set(sources.dbConnections().idle);
       },
     }),
     dbConnectionsMax: new Gauge({

@@ -33,12 +33,12 @@ export interface Database {
 
 /**
  * Connection use: PostgreSQL's pool (open, idle, callers waiting for one, the most it opens).
- * SQLite has its one connection, shared by every statement, so "idle" has no meaning there
- * (null); work waits only at its transaction gate (tx-gate.ts).
+ * SQLite has its one connection, shared by every statement: busy while a transaction holds it,
+ * with work waiting at the transaction gate (tx-gate.ts), idle otherwise.
  */
 export interface DbConnections {
   open: number;
-  idle: number | null;
+  idle: number;
   waiting: number;
   max: number;
 }
@@ -85,7 +85,10 @@ export async function openDatabase(
       t: sqliteSchema as unknown as Tables,
       writes: () => writes,
       migrations: engine.migrations,
-      connections: () => ({ open: 1, idle: null, waiting: engine.waiting(), max: 1 }),
+      connections: () => {
+        const use = engine.use();
+        return { open: 1, idle: use.inTransaction ? 0 : 1, waiting: use.waiting, max: 1 };
+      },
       close: engine.close,
     };
   }

@@ -68,8 +68,8 @@ export function openSqliteEngine(
     db,
     sqlite,
     migrations,
-    /** Work waiting for the one connection while a transaction holds it. */
-    waiting: () => gate.queued,
+    /** The one connection's use: held by a transaction, and work waiting for it to end. */
+    use: () => ({ inTransaction: gate.held, waiting: gate.queued }),
     close: async () => {
       sqlite.close();
     },

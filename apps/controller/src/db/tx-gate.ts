@@ -12,6 +12,11 @@ export class TxGate {
   private holder: symbol | null = null;
   private readonly waiting: Array<() => void> = [];
 
+  /** Whether a transaction holds the connection now. */
+  get held(): boolean {
+    return this.holder !== null;
+  }
+
   /** Statements and transactions waiting for the open transaction to end (for `/metrics`). */
   get queued(): number {
     return this.waiting.length;
