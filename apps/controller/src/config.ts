@@ -198,12 +198,42 @@ const OPTIONS = [
 const BOOLEAN_FLAGS = new Set(['localhost-bypass', 'insecure-http']);
 
 export function parseConfig(argv: string[], env: NodeJS.ProcessEnv): ControllerConfig {
+  const input = readFlags(argv, env, OPTIONS);
+  input.dataDir ??= '';
+  return validate(ControllerConfig, input);
+}
+
+/**
+ * `apiary-controller migrate`: only the database settings, from the same flags and variables
+ * as the daemon. A data dir alone names the default SQLite file; PostgreSQL needs none.
+ */
+export const MigrateConfig = ControllerConfig.pick({ db: true, dbPasswordFile: true })
+  .extend({ dataDir: z.string().min(1).optional() })
+  .refine((c) => c.db !== undefined || c.dataDir !== undefined, {
+    message:
+      'give --db sqlite:PATH|postgres://... or --data-dir DIR (or APIARY_DB / APIARY_DATA_DIR)',
+  });
+export type MigrateConfig = z.infer<typeof MigrateConfig>;
+
+const MIGRATE_FLAGS = new Set(['data-dir', 'db', 'db-password-file']);
+
+export function parseMigrateConfig(argv: string[], env: NodeJS.ProcessEnv): MigrateConfig {
+  const options = OPTIONS.filter(([flag]) => MIGRATE_FLAGS.has(flag));
+  return validate(MigrateConfig, readFlags(argv, env, options));
+}
+
+/** Flags over environment variables, as config keys; refuses a password in a --db URL. */
+function readFlags(
+  argv: string[],
+  env: NodeJS.ProcessEnv,
+  options: ReadonlyArray<readonly [string, string, string]>,
+): Record<string, unknown> {
   let values: Record<string, string | boolean | undefined>;
   try {
     ({ values } = parseArgs({
       args: argv,
       options: Object.fromEntries(
-        OPTIONS.map(([flag]) => [
+        options.map(([flag]) => [
           flag,
           { type: BOOLEAN_FLAGS.has(flag) ? ('boolean' as const) : ('string' as const) },
         ]),
@@ -221,12 +251,15 @@ export function parseConfig(argv: string[], env: NodeJS.ProcessEnv): ControllerC
     );
   }
   const input: Record<string, unknown> = {};
-  for (const [flag, envName, key] of OPTIONS) {
+  for (const [flag, envName, key] of options) {
     const value = values[flag] ?? env[envName];
     if (value !== undefined) input[key] = value;
   }
-  input.dataDir ??= '';
-  const parsed = ControllerConfig.safeParse(input);
+  return input;
+}
+
+function validate<S extends z.ZodType>(schema: S, input: Record<string, unknown>): z.infer<S> {
+  const parsed = schema.safeParse(input);
   if (!parsed.success) {
     const { issues, omitted } = validationIssues(parsed.error);
     throw new ConfigError(summarizeIssues(issues, { omitted }));

@@ -8,8 +8,10 @@ import type { EventBus } from './lib/event-bus.js';
 import type { ControllerMetrics } from './metrics.js';
 import type { BackgroundWork } from './services/background-work.js';
 import type { ConsoleTickets } from './services/consoles/console-tickets.js';
+import type { HeldEnvLeases } from './services/envs/env-lock.js';
 import type { LivenessTracker } from './services/hosts/liveness-tracker.js';
 import type { FreeSpace } from './services/images/disk-floor.js';
+import type { LeaseHolders } from './services/leases/lease-holders.js';
 
 /**
  * Everything a service needs, passed explicitly: no module-global database, no `process.env`.
@@ -34,6 +36,10 @@ export interface Ctx {
   imageDir: string;
   /** Free bytes of the file system holding a path (`statfs`; tests inject a fake disk). */
   freeSpace: FreeSpace;
+  /** The leases this controller holds, from every part that takes them (health, metrics). */
+  leases: LeaseHolders;
+  /** The environments whose saga runs here (their leases; see envs/env-lock.ts). */
+  envLeases: HeldEnvLeases;
   /** Single-use console tickets (memory only). */
   consoleTickets: ConsoleTickets;
 }

@@ -20,6 +20,7 @@ import { checkSecretKey } from './services/auth/secret-key-check.js';
 import { BackgroundWork } from './services/background-work.js';
 import { ConsoleTickets } from './services/consoles/console-tickets.js';
 import { createDrainWorker } from './services/drain/drain-worker.js';
+import { HeldEnvLeases } from './services/envs/env-lock.js';
 import { reap } from './services/envs/reaper.js';
 import { markCertificateChanged } from './services/hosts/host-certificate.js';
 import { LivenessTracker } from './services/hosts/liveness-tracker.js';
@@ -31,6 +32,7 @@ import { exchangeLiveness } from './services/hosts/shared-liveness.js';
 import { type FreeSpace, statfsFreeSpace } from './services/images/disk-floor.js';
 import { removeStaleUploads } from './services/images/image-store.js';
 import { type Lease, LeaseLost } from './services/leases/lease.js';
+import { LeaseHolders } from './services/leases/lease-holders.js';
 import { SingletonPasses } from './services/leases/singleton-passes.js';
 
 export interface CoreDeps {
@@ -100,6 +102,8 @@ export async function createControllerCore(deps: CoreDeps) {
     work: new BackgroundWork(),
     imageDir,
     freeSpace: deps.freeSpace ?? statfsFreeSpace,
+    leases: new LeaseHolders(),
+    envLeases: new HeldEnvLeases(),
     consoleTickets: new ConsoleTickets({
       db: deps.database.db,
       t: deps.database.t,
@@ -114,6 +118,9 @@ export async function createControllerCore(deps: CoreDeps) {
     ? await relayEvents(ctx.events, deps.database.channel, log)
     : null;
   ctx.metrics.sources.hostCounts = () => countHosts(ctx);
+  ctx.metrics.sources.dbConnections = () => deps.database.connections();
+  ctx.metrics.sources.leases = () => ctx.leases.perLease(clock.now());
+  ctx.metrics.sources.leaseCounts = () => ctx.leases.countsByKind(clock.now());
 
   const drainWorker = createDrainWorker(ctx);
   const poller = createAddedHostPoller(ctx);
@@ -158,6 +165,8 @@ export async function createControllerCore(deps: CoreDeps) {
   }
 
   const singletons = new SingletonPasses(deps.database, controllerId);
+  ctx.leases.register(singletons);
+  ctx.leases.register(ctx.envLeases);
   /** A pass one controller of the installation runs at a time (see singleton-passes.ts). */
   const leased = (name: string, intervalMs: number, fn: (lease?: Lease) => unknown) => async () => {
     // The lease outlives a few intervals, so one slow pass does not hand it over.

@@ -1,5 +1,3 @@
-import { chmodSync, mkdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import {
   certificateNames,
   createLogger,
@@ -11,15 +9,24 @@ import {
   splitHostPort,
 } from '@apiary/server-kit';
 import { runDbCopy } from './cli/db-copy-command.js';
+import { runMigrate } from './cli/migrate-command.js';
 import { ConfigError, parseConfig } from './config.js';
 import { createControllerCore } from './core.js';
-import { describeDbTarget, openDatabase, parseDbTarget } from './db/database.js';
+import { configuredDbTarget, openConfiguredDatabase } from './db/configured-db.js';
+import { describeDbTarget } from './db/database.js';
+import { prepareDataDir } from './lib/data-dir.js';
 import { bootstrapIfEmpty } from './services/auth/bootstrap.js';
 
 async function main() {
   const argv = process.argv.slice(2);
   if (argv[0] === 'db' && argv[1] === 'copy') {
     process.exitCode = await runDbCopy(argv.slice(2));
+    return;
+  }
+  if (argv[0] === 'migrate') {
+    // Like the daemon: whatever it creates (a SQLite file, its data dir) is this user's only.
+    process.umask(0o077);
+    process.exitCode = await runMigrate(argv.slice(1), process.env);
     return;
   }
   const info = argv[0] === 'info';
@@ -45,16 +52,19 @@ async function main() {
   const log = createLogger({ level: config.logLevel, format: config.logFormat });
   // Everything the controller writes (database, keys, images) is for its own user only.
   process.umask(0o077);
-  mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
-  chmodSync(config.dataDir, 0o700);
-  const target = parseDbTarget(config.db ?? `sqlite:${join(config.dataDir, 'controller.db')}`);
-  const database = await openDatabase(target, {
-    poolSize: config.dbPoolSize,
-    ...(config.dbPasswordFile
-      ? { password: readFileSync(config.dbPasswordFile, 'utf8').trim() }
-      : {}),
-  });
-  log.info({ db: describeDbTarget(target) }, 'database open');
+  prepareDataDir(config.dataDir);
+  const target = configuredDbTarget(config);
+  // The same locked routine as `apiary-controller migrate`: controllers starting together, or
+  // beside a migrate run, apply each migration once.
+  const database = await openConfiguredDatabase(target, config);
+  log.info(
+    {
+      db: describeDbTarget(target),
+      migrations_applied: database.migrations.applied,
+      schema: database.migrations.current,
+    },
+    'database open',
+  );
   const core = await createControllerCore({ config, database, log });
 
   const bootstrap = await bootstrapIfEmpty(core.ctx, config.dataDir);

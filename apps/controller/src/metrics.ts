@@ -1,8 +1,9 @@
 import { createServerMetrics, STEP_BUCKETS } from '@apiary/server-kit';
 import { Counter, Gauge, Histogram } from 'prom-client';
+import { createOperationsMetrics, type OperationsSources } from './operations-metrics.js';
 
 /** What the core computes when `/metrics` is scraped (never on a heartbeat). */
-export interface MetricSources {
+export interface MetricSources extends OperationsSources {
   hostCounts: () => Promise<{ liveness: Record<string, number>; policy: Record<string, number> }>;
   consoleSessions: () => number;
   /** Orphans the last reconcile passes recorded, by kind (`apiary`, `foreign`). */
@@ -17,10 +18,14 @@ export function createControllerMetrics(options: { processMetrics?: boolean } = 
     hostCounts: async () => ({ liveness: {}, policy: {} }),
     consoleSessions: () => 0,
     orphanCounts: async () => ({}),
+    dbConnections: () => ({ open: 0, idle: 0, waiting: 0, max: 0 }),
+    leases: () => [],
+    leaseCounts: () => ({}),
   };
   return {
     ...server,
     sources,
+    ...createOperationsMetrics(sources, registers),
     heartbeats: new Counter({
       name: 'apiary_heartbeats_total',
       help: 'Agent registrations and heartbeats received, by result.',

@@ -1,5 +1,6 @@
 import { findMigrationsFolder } from '@apiary/server-kit';
 import type { Logger } from 'drizzle-orm';
+import type { MigrationReport } from './migration-plan.js';
 import { type Channel, openPgEngine, type PgDb, type PgEngineOptions } from './pg-engine.js';
 import * as pgSchema from './pg-schema.js';
 import { openSqliteEngine } from './sqlite-engine.js';
@@ -21,9 +22,25 @@ export interface Database {
   t: Tables;
   /** Statements that changed data (insert, update, delete) since the database was opened. */
   writes(): number;
+  /** What opening applied (the same locked routine `apiary-controller migrate` runs). */
+  migrations: MigrationReport;
+  /** The connections this controller holds now, for `/metrics`. */
+  connections(): DbConnections;
   /** Messages between the controllers sharing this database (PostgreSQL only). */
   channel?: Channel;
   close(): Promise<void>;
+}
+
+/**
+ * Connection use: PostgreSQL's pool (open, idle, callers waiting for one, the most it opens).
+ * SQLite has its one connection, shared by every statement: busy while a transaction holds it,
+ * with work waiting at the transaction gate (tx-gate.ts), idle otherwise.
+ */
+export interface DbConnections {
+  open: number;
+  idle: number;
+  waiting: number;
+  max: number;
 }
 
 export type DbTarget = { engine: 'sqlite'; file: string } | { engine: 'postgres'; url: string };
@@ -67,6 +84,11 @@ export async function openDatabase(
       db: engine.db as unknown as Db,
       t: sqliteSchema as unknown as Tables,
       writes: () => writes,
+      migrations: engine.migrations,
+      connections: () => {
+        const use = engine.use();
+        return { open: 1, idle: use.inTransaction ? 0 : 1, waiting: use.waiting, max: 1 };
+      },
       close: engine.close,
     };
   }
@@ -80,6 +102,13 @@ export async function openDatabase(
     db: engine.db,
     t: pgSchema,
     writes: () => writes,
+    migrations: engine.migrations,
+    connections: () => ({
+      open: engine.pool.totalCount,
+      idle: engine.pool.idleCount,
+      waiting: engine.pool.waitingCount,
+      max: engine.pool.options.max,
+    }),
     channel: engine.channel,
     close: engine.close,
   };

@@ -1,13 +1,10 @@
 import type { Logger } from 'drizzle-orm';
 import { drizzle, type NodePgDatabase } from 'drizzle-orm/node-postgres';
-import { migrate } from 'drizzle-orm/node-postgres/migrator';
 import pg from 'pg';
+import { migratePg } from './migrate-pg.js';
 import * as schema from './pg-schema.js';
 
 export type PgDb = NodePgDatabase<typeof schema>;
-
-/** Held while migrating: two controllers starting together apply each migration once. */
-const MIGRATION_LOCK = 0x41_50_49_41; // "APIA"
 
 export interface PgEngineOptions {
   /** Connections in the pool (each controller). */
@@ -19,7 +16,7 @@ export interface PgEngineOptions {
 
 /**
  * The engine for several controllers: node-postgres with a pool, migrations applied under an
- * advisory lock. Times come back as numbers (bigint columns are read in `number` mode: ms since
+ * advisory lock (migrate-pg.ts). Times come back as numbers (bigint columns are read in `number` mode: ms since
  * the epoch stay exact far beyond the year 275,000).
  */
 export async function openPgEngine(
@@ -34,16 +31,12 @@ export async function openPgEngine(
   });
   // An idle connection the server dropped must not crash the controller; the pool replaces it.
   pool.on('error', () => {});
-  const client = await pool.connect();
+  let migrations: Awaited<ReturnType<typeof migratePg>>;
   try {
-    await client.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK]);
-    try {
-      await migrate(drizzle(client), { migrationsFolder });
-    } finally {
-      await client.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK]);
-    }
-  } finally {
-    client.release();
+    migrations = await migratePg(pool, migrationsFolder);
+  } catch (error) {
+    await pool.end();
+    throw error;
   }
   const db = drizzle(pool, { schema, ...(options.logger ? { logger: options.logger } : {}) });
   let closed: Promise<void> | null = null;
@@ -54,7 +47,13 @@ export async function openPgEngine(
     await channel.stopListening();
     await pool.end();
   };
-  return { db, pool, channel: channel as Channel, close: () => (closed ??= close()) };
+  return {
+    db,
+    pool,
+    migrations,
+    channel: channel as Channel,
+    close: () => (closed ??= close()),
+  };
 }
 
 /** Postgres's LISTEN/NOTIFY channel every controller of an installation shares. */

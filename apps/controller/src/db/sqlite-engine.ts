@@ -1,8 +1,7 @@
 import Database from 'better-sqlite3';
 import type { Logger } from 'drizzle-orm';
-import { drizzle as drizzleSync } from 'drizzle-orm/better-sqlite3';
-import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
 import { drizzle as drizzleProxy, type SqliteRemoteDatabase } from 'drizzle-orm/sqlite-proxy';
+import { migrateSqlite } from './migrate-sqlite.js';
 import * as schema from './sqlite-schema.js';
 import { TxGate } from './tx-gate.js';
 
@@ -24,7 +23,13 @@ export function openSqliteEngine(
   sqlite.pragma('synchronous = NORMAL');
   sqlite.pragma('busy_timeout = 5000');
   sqlite.pragma('foreign_keys = ON');
-  migrate(drizzleSync(sqlite), { migrationsFolder });
+  let migrations: ReturnType<typeof migrateSqlite>;
+  try {
+    migrations = migrateSqlite(sqlite, migrationsFolder);
+  } catch (error) {
+    sqlite.close();
+    throw error;
+  }
 
   const statements = new Map<string, Database.Statement>();
   const prepare = (sql: string) => {
@@ -62,6 +67,9 @@ export function openSqliteEngine(
   return {
     db,
     sqlite,
+    migrations,
+    /** The one connection's use: held by a transaction, and work waiting for it to end. */
+    use: () => ({ inTransaction: gate.held, waiting: gate.queued }),
     close: async () => {
       sqlite.close();
     },

@@ -12,6 +12,16 @@ export class TxGate {
   private holder: symbol | null = null;
   private readonly waiting: Array<() => void> = [];
 
+  /** Whether a transaction holds the connection now. */
+  get held(): boolean {
+    return this.holder !== null;
+  }
+
+  /** Statements and transactions waiting for the open transaction to end (for `/metrics`). */
+  get queued(): number {
+    return this.waiting.length;
+  }
+
   /** Resolves when a statement from the current async context may run. */
   async admit(): Promise<void> {
     while (this.holder !== null && this.inside.getStore() !== this.holder) {

@@ -3,7 +3,7 @@ import { metricsResponse } from '@apiary/server-kit';
 import type { Hono } from 'hono';
 import type { Ctx } from '../context.js';
 import type { AppEnv } from '../http/app-env.js';
-import { pingDatabase } from '../services/health.js';
+import { heldLeases, pingDatabase } from '../services/health.js';
 import { fleetStatus } from '../services/status.js';
 import { CONTROLLER_VERSION } from '../version.js';
 import { type DashboardResolver, sendDashboardAsset } from './dashboard-routes.js';
@@ -20,6 +20,7 @@ export function registerStatusRoute({ ctx, router, bind }: RouteDeps) {
     return {
       status: ctx.work.stopping ? ('degraded' as const) : ('healthy' as const),
       database,
+      leases: heldLeases(ctx),
     };
   });
 }

@@ -1,3 +1,4 @@
+import type { HealthLease } from '@apiary/protocol';
 import { sql } from 'drizzle-orm';
 import type { Ctx } from '../context.js';
 
@@ -29,4 +30,14 @@ export async function pingDatabase(
     ok,
     latency_ms: Math.round((performance.now() - started) * 10) / 10,
   };
+}
+
+/** The leases this controller holds now, as `/v1/health` shows them. */
+export function heldLeases(ctx: Ctx): HealthLease[] {
+  return ctx.leases.held(ctx.clock.now()).map((l) => ({
+    name: l.name,
+    kind: l.kind,
+    epoch: l.epoch,
+    expires_at: new Date(l.expiresAt).toISOString(),
+  }));
 }

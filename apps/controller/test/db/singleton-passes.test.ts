@@ -20,4 +20,29 @@ describe.each(engines())('singleton passes on %s', (engine, open) => {
       expect(await b.mayRun('reap', 10_000)).toBe(true);
       expect(await a.mayRun('reap', 10_000)).toBe(engine === 'sqlite');
     }));
+
+  it('says which pass leases it holds, with their epoch and expiry, until it gives them up', () =>
+    withDb(open, async (d) => {
+      const a = new SingletonPasses(d);
+      const b = new SingletonPasses(d);
+      const before = Date.now();
+      await a.mayRun('reap', 10_000);
+      await b.mayRun('reap', 10_000);
+      if (engine === 'sqlite') {
+        // No leases at all: the one controller runs every pass.
+        expect(a.leases()).toEqual([]);
+        return;
+      }
+      const [held] = a.leases();
+      expect(held).toEqual({ name: 'pass:reap', epoch: 1, expiresAt: expect.any(Number) });
+      // Set by the database's clock, ttl ahead (the test's clock is the same machine's).
+      expect(held?.expiresAt).toBeGreaterThanOrEqual(before + 9_000);
+      expect(held?.expiresAt).toBeLessThanOrEqual(Date.now() + 11_000);
+      expect(b.leases()).toEqual([{ name: 'pass:reap', epoch: null, expiresAt: null }]);
+      await a.releaseAll();
+      await b.mayRun('reap', 10_000);
+      expect(a.leases()).toEqual([{ name: 'pass:reap', epoch: null, expiresAt: null }]);
+      // The takeover raised the epoch.
+      expect(b.leases()[0]?.epoch).toBe(2);
+    }));
 });

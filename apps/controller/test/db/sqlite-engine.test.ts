@@ -69,3 +69,32 @@ describe('the SQLite engine', () => {
     expect(row?.name).toBe('20');
   });
 });
+
+describe("the SQLite engine's connection use (for /metrics)", () => {
+  it('counts its one connection busy while a transaction holds it, and the work waiting', async () => {
+    const db = open();
+    expect(engine?.use()).toEqual({ inTransaction: false, waiting: 0 });
+    let release!: () => void;
+    const held = new Promise<void>((r) => {
+      release = r;
+    });
+    let entered!: () => void;
+    const inside = new Promise<void>((r) => {
+      entered = r;
+    });
+    const tx = db.transaction(async (t) => {
+      await t.insert(orgs).values({ id: 'o1', name: 'one', createdAt: 1 });
+      entered();
+      await held;
+    });
+    await inside;
+    const outside = db.select().from(orgs);
+    const read = outside.then((rows) => rows.length);
+    await sleep(5);
+    expect(engine?.use()).toEqual({ inTransaction: true, waiting: 1 });
+    release();
+    await tx;
+    expect(await read).toBe(1);
+    expect(engine?.use()).toEqual({ inTransaction: false, waiting: 0 });
+  });
+});

@@ -1,3 +1,5 @@
+import type { Health } from '@apiary/protocol';
+import { waitFor } from '@apiary/testkit';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createHarness, type Harness, json } from '../helpers/harness.js';
 import { testEngine } from '../helpers/test-db.js';
@@ -14,6 +16,45 @@ describe('system routes', () => {
     const res = await h.req('GET', '/v1/health', undefined, null);
     expect(res.status).toBe(503);
     expect((await json<{ msg: string }>(res)).msg).toBe('the database does not answer');
+  });
+
+  it('lists the leases it holds at /v1/health: its background passes (PostgreSQL) and other sources', async () => {
+    h = await createHarness();
+    const expiresAt = Date.now() + 60_000;
+    h.core.ctx.leases.register({
+      kind: 'saga',
+      seriesPerLease: false,
+      leases: () => [
+        { name: 'saga:env_held', epoch: 3, expiresAt },
+        { name: 'saga:env_lost', epoch: null, expiresAt: null },
+      ],
+    });
+    const health = async () => json<Health>(await h.req('GET', '/v1/health', undefined, null));
+    const saga = {
+      name: 'saga:env_held',
+      kind: 'saga',
+      epoch: 3,
+      expires_at: new Date(expiresAt).toISOString(),
+    };
+    expect((await health()).leases).toEqual([saga]);
+    // Starting runs the reaper at once: on PostgreSQL, under its lease.
+    h.core.start();
+    if (testEngine() === 'postgres') {
+      const reap = await waitFor(
+        async () => (await health()).leases?.find((l) => l.name === 'pass:reap'),
+        { what: 'the reaper lease in /v1/health' },
+      );
+      expect(reap).toEqual({
+        name: 'pass:reap',
+        kind: 'pass',
+        epoch: 1,
+        expires_at: expect.any(String),
+      });
+      expect(Date.parse(reap.expires_at)).toBeGreaterThan(Date.now());
+    }
+    // A clean stop gives the passes up; what other sources hold is theirs to report.
+    await h.core.stop();
+    expect((await health()).leases).toEqual([saga]);
   });
 
   it('answers GET / with service info for Accept: application/json and a page for browsers', async () => {

@@ -5,8 +5,7 @@ import Database from 'better-sqlite3';
 import { drizzle } from 'drizzle-orm/better-sqlite3';
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
 import { afterEach, describe, expect, it } from 'vitest';
-import { openDb } from '../../src/db/open-db.js';
-import { envs, vms } from '../../src/db/schema.js';
+import { openDatabase } from '../../src/db/database.js';
 import { tempDir } from '../helpers/temp.js';
 
 /*
@@ -36,7 +35,7 @@ function migrationsUpTo(last: string): string {
 }
 
 describe('migrating to per-organization names', () => {
-  it('names every existing environment and VM by its old id', () => {
+  it('names every existing environment and VM by its old id', async () => {
     dir = tempDir('migrate');
     const file = join(dir, 'controller.db');
     const old = new Database(file);
@@ -58,14 +57,16 @@ describe('migrating to per-organization names', () => {
       .run(now, now);
     old.close();
 
-    const opened = openDb(file);
+    // The controller's own path from here (migrate-sqlite.ts), on a file drizzle's migrator began.
+    const opened = await openDatabase({ engine: 'sqlite', file });
     try {
-      const env = opened.db.select().from(envs).all();
+      expect(opened.migrations.applied[0]).toBe('0002_host_identity_key_scopes');
+      const env = await opened.db.select().from(opened.t.envs);
       expect(env.map((e) => [e.id, e.name, e.orgId])).toEqual([['web', 'web', 'org_a']]);
-      const vm = opened.db.select().from(vms).all();
+      const vm = await opened.db.select().from(opened.t.vms);
       expect(vm.map((v) => [v.id, v.name, v.envId])).toEqual([['web-0', 'web-0', 'web']]);
     } finally {
-      opened.close();
+      await opened.close();
     }
   });
 });

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { Resources } from './common.js';
+import { Resources, Timestamp } from './common.js';
 
 /** `GET /v1/status`: the fleet at a glance, scoped to the caller's organization. */
 export const FleetStatus = z.object({
@@ -23,6 +23,22 @@ export type FleetStatus = z.infer<typeof FleetStatus>;
 export const ServiceInfo = z.object({ service: z.string(), version: z.string() });
 export type ServiceInfo = z.infer<typeof ServiceInfo>;
 
+/**
+ * A lease the answering controller holds now: the background passes it runs for the whole
+ * installation (`pass:reap`, ...) and whatever else it took one for. Only on PostgreSQL; a lone
+ * SQLite controller runs everything without leases and lists none.
+ */
+export const HealthLease = z.object({
+  name: z.string(),
+  /** `pass` (a background pass), or another kind a later part of the controller adds. */
+  kind: z.string(),
+  /** Raised on every takeover: a write fenced with an older epoch is refused. */
+  epoch: z.int().min(1),
+  /** When it runs out unless renewed, by the database's clock. */
+  expires_at: Timestamp,
+});
+export type HealthLease = z.infer<typeof HealthLease>;
+
 export const Health = z.object({
   status: z.enum(['healthy', 'degraded', 'unhealthy']),
   /** The controller's database, as this controller reaches it (absent from agents and older controllers). */
@@ -33,6 +49,8 @@ export const Health = z.object({
       latency_ms: z.number(),
     })
     .optional(),
+  /** The leases the answering controller holds (absent from agents and older controllers). */
+  leases: z.array(HealthLease).optional(),
 });
 export type Health = z.infer<typeof Health>;
 

@@ -1,6 +1,7 @@
 import type { SQL } from 'drizzle-orm';
 import type { Ctx } from '../../context.js';
 import { Lease } from '../leases/lease.js';
+import type { LeaseSource, LeaseState } from '../leases/lease-holders.js';
 import { Interrupted } from './vm-op-error.js';
 
 /*
@@ -13,6 +14,18 @@ import { Interrupted } from './vm-op-error.js';
  * GC pause, SIGSTOP) finds its signal aborted at the next renewal, and its settling writes are
  * fenced by the lease's epoch, so it cannot undo what the adopter decided.
  */
+
+/** The environment leases this controller holds (for `/v1/health` and `/metrics`). */
+export class HeldEnvLeases implements LeaseSource {
+  readonly kind = 'saga';
+  /** One per environment: counted by kind at `/metrics`, never a series each. */
+  readonly seriesPerLease = false;
+  readonly holds = new Set<EnvHold>();
+
+  leases(): LeaseState[] {
+    return [...this.holds].map((h) => h.state());
+  }
+}
 
 /** An environment's lease, held by this controller while one of its sagas runs. */
 export class EnvHold {
@@ -29,6 +42,11 @@ export class EnvHold {
     this.signal = AbortSignal.any([ctx.work.signal, this.lost.signal]);
     this.renewal = setInterval(() => void this.renew(), Math.max(100, lease.ttlMs / 3));
     this.renewal.unref();
+    ctx.envLeases.holds.add(this);
+  }
+
+  state(): LeaseState {
+    return { name: this.lease.name, epoch: this.lease.epoch, expiresAt: this.lease.expiresAt };
   }
 
   /** The condition every settling write of the saga carries (see Lease.fence). */
@@ -49,6 +67,7 @@ export class EnvHold {
   /** Gives the lease back: the next saga of this environment may start anywhere at once. */
   async release(): Promise<void> {
     clearInterval(this.renewal);
+    this.ctx.envLeases.holds.delete(this);
     await this.lease.release().catch((error) => {
       this.ctx.log.warn({ env_id: this.envId, error }, 'could not release environment lease');
     });

@@ -21,6 +21,8 @@ const HOSTS_PER_STATEMENT = 10_000;
 export async function shareHeard(ctx: Ctx): Promise<number> {
   const { hosts } = ctx.t;
   const heard = ctx.liveness.takeHeard();
+  if (heard.length === 0) return 0;
+  const flushed = ctx.metrics.livenessFlushDuration.startTimer();
   for (let i = 0; i < heard.length; i += HOSTS_PER_STATEMENT) {
     const batch = heard.slice(i, i + HOSTS_PER_STATEMENT);
     const cases: SQL[] = batch.map((h) => sql`WHEN ${h.hostId} THEN CAST(${h.heardAt} AS BIGINT)`);
@@ -37,6 +39,7 @@ export async function shareHeard(ctx: Ctx): Promise<number> {
         ),
       );
   }
+  flushed();
   return heard.length;
 }
 

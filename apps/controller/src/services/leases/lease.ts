@@ -17,6 +17,7 @@ export class LeaseLost extends Error {
  */
 export class Lease {
   private epochHeld: number | null = null;
+  private expiresHeld: number | null = null;
 
   constructor(
     private readonly data: Pick<Database, 'db' | 't' | 'engine'>,
@@ -28,6 +29,14 @@ export class Lease {
   /** The epoch this holder took the lease with, or null when it does not hold it. */
   get epoch(): number | null {
     return this.epochHeld;
+  }
+
+  /**
+   * When the lease runs out unless renewed (ms, set by the database's clock at the last take or
+   * renewal), or null when it is not held.
+   */
+  get expiresAt(): number | null {
+    return this.expiresHeld;
   }
 
   /**
@@ -56,8 +65,9 @@ export class Lease {
         },
         setWhere: sql`${t.leases.expiresAt} <= ${now} OR (${ours})`,
       })
-      .returning({ epoch: t.leases.epoch });
+      .returning({ epoch: t.leases.epoch, expiresAt: t.leases.expiresAt });
     this.epochHeld = rows[0] ? Number(rows[0].epoch) : null;
+    this.expiresHeld = rows[0] ? Number(rows[0].expiresAt) : null;
     return this.epochHeld !== null;
   }
 
@@ -79,8 +89,9 @@ export class Lease {
           eq(t.leases.epoch, this.epochHeld),
         ),
       )
-      .returning({ epoch: t.leases.epoch });
-    if (rows.length === 0) this.epochHeld = null;
+      .returning({ expiresAt: t.leases.expiresAt });
+    this.expiresHeld = rows[0] ? Number(rows[0].expiresAt) : null;
+    if (!rows[0]) this.epochHeld = null;
     return rows.length > 0;
   }
 
@@ -115,6 +126,7 @@ export class Lease {
       .set({ expiresAt: 0 })
       .where(and(eq(t.leases.name, this.name), this.fenceOn(this.epochHeld)));
     this.epochHeld = null;
+    this.expiresHeld = null;
   }
 
   /**
