@@ -44,8 +44,6 @@ import { bootedDisks, freeDiskSlot, machineFields, machineOf } from './vm-machin
 import { getVm, insertVm, portsOf, updateVm, type VmRow } from './vm-store.js';
 import { presentVms } from './vm-view.js';
 
-export type VmChangeServiceDeps = VmHostDeps;
-
 /** What accepting a change decided: the operation's params and the record's new fields. */
 interface Accepted {
   params: unknown;
@@ -61,7 +59,7 @@ const conflict = (msg: string, retryable = false) => new ApiError('conflict', ms
  * change while another runs, or to a VM that is not running or stopped, is a 409.
  */
 export class VmChangeService {
-  constructor(private readonly deps: VmChangeServiceDeps) {}
+  constructor(private readonly deps: VmHostDeps) {}
 
   async update(id: string, req: UpdateVmReq, restart: boolean): Promise<VmOperationResp> {
     const total = await this.deps.resources.require();

@@ -48,8 +48,6 @@ export interface ZoneListing {
   startedAt: number;
 }
 
-export type VmServiceDeps = VmHostDeps;
-
 /** The create request as stored for idempotency: same hash, same VM. */
 export function specHash(req: CreateVmReq): string {
   const canonical = { ...req, ports: [...req.ports], ssh_keys: [...req.ssh_keys] };
@@ -68,7 +66,7 @@ export class VmService {
   /** Concurrent listings share one `zoneadm list`. */
   private zoneList: Promise<ZoneListing> | null = null;
 
-  constructor(private readonly deps: VmServiceDeps) {}
+  constructor(private readonly deps: VmHostDeps) {}
 
   async create(req: CreateVmReq): Promise<VmOperationResp> {
     const { db, images } = this.deps;
