@@ -3,8 +3,14 @@
 // WAL mode, the controller's own placement and reservation code), against a baseline measured
 // in the same run: the same environment + VM rows written without placing anything.
 //
-//   pnpm --filter @apiary/controller build && node scripts/bench/placement.mjs [--hosts 10000] [--seconds 5] [--db postgres://...]
+//   pnpm --filter @apiary/controller build && node scripts/bench/placement.mjs [--hosts 10000] [--seconds 5] [--db sqlite|postgres|postgres://...]
+//
+// Each strategy seeds a database of its own, made fresh for it in this run: a SQLite file in a
+// temp dir, or on PostgreSQL a new database created on the server (`--db postgres` starts a
+// throwaway cluster for the run; with a URL, the server it names) and dropped afterwards.
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -13,7 +19,8 @@ const { values } = parseArgs({
   options: {
     hosts: { type: 'string', default: '10000' },
     seconds: { type: 'string', default: '5' },
-    // `sqlite` (a WAL file in a temp dir) or a postgres:// URL of an empty database.
+    // `sqlite` (a WAL file in a temp dir), `postgres` (a throwaway cluster started for the run)
+    // or a postgres:// URL of a server whose user may create databases.
     db: { type: 'string', default: 'sqlite' },
   },
 });
@@ -36,10 +43,66 @@ const {
   createLogger,
 } = embed;
 
-async function setup(strategy) {
+const ENGINE = values.db === 'sqlite' ? 'sqlite' : 'postgres';
+if (
+  ENGINE === 'postgres' &&
+  values.db !== 'postgres' &&
+  parseDbTarget(values.db).engine !== 'postgres'
+) {
+  process.stderr.write(`--db takes sqlite, postgres or a postgres:// URL, not ${values.db}\n`);
+  process.exit(2);
+}
+
+/**
+ * Where the PostgreSQL databases are made: the server `--db` names, or a throwaway cluster
+ * (testkit's, as the tests use) for `--db postgres`. Null on SQLite.
+ */
+async function postgresServer() {
+  if (ENGINE !== 'postgres') return null;
+  if (values.db !== 'postgres') return { url: values.db, stop: async () => {} };
+  const testkit = await import(
+    new URL('../../packages/testkit/dist/index.js', import.meta.url).href
+  ).catch(() => {
+    process.stderr.write('build the testkit first: pnpm --filter @apiary/testkit build\n');
+    process.exit(1);
+  });
+  const cluster = await testkit.startPostgres();
+  return { url: cluster.url, stop: () => cluster.stop() };
+}
+
+// node-postgres, as the controller depends on it (the bench has no dependencies of its own).
+const pg = createRequire(new URL('../../apps/controller/package.json', import.meta.url))('pg');
+
+/** Runs one statement on the server's maintenance database (`--db`'s own). */
+async function onServer(serverUrl, statement) {
+  const client = new pg.Client({ connectionString: serverUrl });
+  await client.connect();
+  try {
+    await client.query(statement);
+  } finally {
+    await client.end();
+  }
+}
+
+/** A new, empty database on the server for one strategy of this run; `drop` removes it. */
+async function freshPostgres(serverUrl, strategy) {
+  // Unique per run and strategy, so neither a second strategy nor a second run sees old rows.
+  const name = `apiary_bench_${strategy}_${process.pid}_${randomBytes(4).toString('hex')}`;
+  await onServer(serverUrl, `CREATE DATABASE ${name}`);
+  const url = new URL(serverUrl);
+  url.pathname = `/${name}`;
+  return {
+    url: url.toString(),
+    // FORCE: a connection the engine left behind must not keep the database.
+    drop: () => onServer(serverUrl, `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`),
+  };
+}
+
+async function setup(strategy, server) {
   const dir = mkdtempSync(join(tmpdir(), 'apiary-bench-placement-'));
+  const fresh = server ? await freshPostgres(server.url, strategy) : null;
   const database = await openDatabase(
-    parseDbTarget(values.db === 'sqlite' ? `sqlite:${join(dir, 'controller.db')}` : values.db),
+    parseDbTarget(fresh ? fresh.url : `sqlite:${join(dir, 'controller.db')}`),
   );
   const config = defaultConfig({ dataDir: dir, placement: strategy, restartGraceMs: 3_600_000 });
   const core = await createControllerCore({
@@ -47,7 +110,13 @@ async function setup(strategy) {
     database,
     log: createLogger({ level: 'error' }),
   });
-  return { dir, database, core };
+  const teardown = async () => {
+    await core.stop();
+    await database.close();
+    await fresh?.drop();
+    rmSync(dir, { recursive: true, force: true });
+  };
+  return { dir, database, core, teardown };
 }
 
 async function seed({ core }) {
@@ -148,8 +217,21 @@ async function measure(label, fn) {
 }
 
 const results = {};
-for (const strategy of ['spread', 'binpack']) {
-  const env = await setup(strategy);
+const server = await postgresServer();
+try {
+  for (const strategy of ['spread', 'binpack']) {
+    const env = await setup(strategy, server);
+    try {
+      await benchStrategy(env, strategy);
+    } finally {
+      await env.teardown();
+    }
+  }
+} finally {
+  await server?.stop();
+}
+
+async function benchStrategy(env, strategy) {
   const schema = env.core.ctx.t;
   const { orgId, digest } = await seed(env);
   const demand = (k) =>
@@ -184,12 +266,9 @@ for (const strategy of ['spread', 'binpack']) {
       persistFor(schema, orgId, `${strategy}-b-${n}`, 3, Date.now()),
     ),
   );
-  await env.core.stop();
-  await env.database.close();
-  rmSync(env.dir, { recursive: true, force: true });
 }
 
 process.stdout.write(
-  `\n${HOSTS} hosts (2% in maintenance, 10% holding the image), ${values.db === 'sqlite' ? 'SQLite WAL file' : 'PostgreSQL'}, one process.\n` +
+  `\n${HOSTS} hosts (2% in maintenance, 10% holding the image), ${ENGINE === 'sqlite' ? 'SQLite WAL file' : 'PostgreSQL'}, one process.\n` +
     `placement cost vs. baseline: spread ${(results.baseline / results.spread1).toFixed(1)}x, binpack ${(results.baseline / results.binpack1).toFixed(1)}x the time of the bare writes\n`,
 );

@@ -45,6 +45,7 @@ import { freePortCount } from './vms/allocations.js';
 import { OperationRunner } from './vms/operation-runner.js';
 import { reconcileAtStart, reconcileForwards, retryCleanups } from './vms/reconcile.js';
 import { VmChangeService } from './vms/vm-change-service.js';
+import type { VmHostDeps } from './vms/vm-host-deps.js';
 import { VmService } from './vms/vm-service.js';
 import { countVmsByState } from './vms/vm-store.js';
 
@@ -163,18 +164,8 @@ export function buildAgent(config: AgentConfig, options: AgentOptions = {}): Age
     bootCheck: { ...DEFAULT_BOOT_CHECK, settleMs: config.bootSettleMs },
     onChange,
   });
-  const vms = new VmService({
-    db,
-    log,
-    exec,
-    layout,
-    images,
-    resources,
-    runner,
-    portRange: config.portRange,
-    storage: config.storage,
-  });
-  const changes = new VmChangeService({
+  // Create, changes and imports accept VM operations on the same host, runner and records.
+  const vmHost: VmHostDeps = {
     db,
     exec,
     log,
@@ -184,23 +175,10 @@ export function buildAgent(config: AgentConfig, options: AgentOptions = {}): Age
     runner,
     portRange: config.portRange,
     storage: config.storage,
-  });
-  const migrations = createMigrations(
-    {
-      db,
-      exec,
-      log,
-      layout,
-      images,
-      resources,
-      runner,
-      vms,
-      portRange: config.portRange,
-      storage: config.storage,
-      onChange,
-    },
-    options.migrations,
-  );
+  };
+  const vms = new VmService(vmHost);
+  const changes = new VmChangeService(vmHost);
+  const migrations = createMigrations({ ...vmHost, vms, onChange }, options.migrations);
   const [listenHost, listenPort] = splitHostPort(config.listen);
   // The node name comes from the host (`hostname`) once `start()` runs; until then, this machine's.
   const identity = { hostname: osHostname() };

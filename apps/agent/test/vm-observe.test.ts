@@ -62,6 +62,7 @@ function service() {
     resources: unused,
     runner: unused,
     portRange: [40000, 49999],
+    storage: 'zvol',
   });
   const now = new Date().toISOString();
   insertVm(db, {

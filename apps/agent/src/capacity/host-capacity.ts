@@ -91,3 +91,19 @@ export function capacityShortfall(total: Resources, used: Resources, want: Resou
   }
   return out;
 }
+
+/**
+ * Refuses what the host cannot take on top of what is reserved now. Called inside the
+ * transaction that then reserves it, so two requests never both take the last room.
+ * `note` is said after the shortfall (who holds the rest, when that helps the caller).
+ */
+export function refuseShortfall(tx: Db, total: Resources, want: Resources, note = ''): void {
+  const shortfall = capacityShortfall(total, usedResources(tx), want);
+  if (shortfall.length > 0) {
+    throw new ApiError(
+      'insufficient_capacity',
+      `not enough capacity on this host: ${shortfall.join('; ')}${note}`,
+      { details: shortfall },
+    );
+  }
+}

@@ -4,17 +4,14 @@ import type { Db } from '../db/open.js';
 import type { HostExec } from '../host/exec.js';
 import { destroySnapshot, snapshotAtomically } from '../host/zfs-snapshots.js';
 import { snapshotGuid } from '../host/zfs-transfer.js';
-import { type OperationRow, updateOperation } from '../vms/operation-store.js';
-import { runForward, runUndo, StepFailure } from '../vms/saga.js';
+import { runJournaledSaga, withLeftovers } from '../vms/journaled-saga.js';
+import type { OperationRow } from '../vms/operation-store.js';
 import type { SagaStep } from '../vms/saga-step.js';
 import type { VmContext } from '../vms/vm-context.js';
 import { updateVm, type VmRow } from '../vms/vm-store.js';
-import { toFailure } from '../vms/vm-view.js';
 import { type ExportRow, exportOfOperation, updateExport, volumesOf } from './export-store.js';
 import { type TransferFetch, transferTarget } from './transfer-client.js';
 import { sendVolume } from './volume-send.js';
-
-const UNDO = 'undo:';
 
 type Volume = ExportVolume;
 
@@ -136,46 +133,17 @@ export async function runExport(
     updateVm(db, vm.id, { operationId: null });
     finish(op, error);
   };
-  const undo = async (through: string | undefined, failure: FailureInfo) => {
-    updateOperation(db, op.id, { error: failure });
-    const left = await runUndo(steps, ctx, through, (step) =>
-      updateOperation(db, op.id, { step: `${UNDO}${step}` }),
+  const outcome = await runJournaledSaga({
+    db,
+    op,
+    steps,
+    ctx,
+    restartedMsg: 'the agent restarted while undoing a failed export',
+  });
+  if (outcome.result !== 'succeeded') {
+    await end(
+      outcome.result === 'undone' ? withLeftovers(outcome.failure, outcome.left) : outcome.failure,
     );
-    updateOperation(db, op.id, { doneSteps: '[]' });
-    const msg = left.length
-      ? `${failure.msg}; the undo left: ${left.map((l) => l.step).join(', ')}`
-      : failure.msg;
-    await end({ ...failure, msg: msg.slice(0, 500) });
-  };
-  if (op.step?.startsWith(UNDO)) {
-    const reached = op.step.slice(UNDO.length);
-    await undo(steps.some((s) => s.name === reached) ? reached : undefined, {
-      code: op.errorCode ?? 'internal',
-      msg: op.errorMsg ?? 'the agent restarted while undoing a failed export',
-    });
-    return;
-  }
-  const done = new Set<string>(JSON.parse(op.doneSteps) as string[]);
-  let begun: string | null = steps.some((s) => s.name === op.step) ? op.step : null;
-  try {
-    await runForward(
-      steps,
-      ctx,
-      {
-        begin: (step) => {
-          begun = step;
-          updateOperation(db, op.id, { step });
-        },
-        complete: (step) => {
-          done.add(step);
-          updateOperation(db, op.id, { doneSteps: JSON.stringify([...done]) });
-        },
-      },
-      done,
-    );
-  } catch (error) {
-    const through = error instanceof StepFailure ? error.step : (begun ?? undefined);
-    await undo(through, toFailure(error));
     return;
   }
   await end(null);

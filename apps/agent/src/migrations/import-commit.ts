@@ -1,17 +1,14 @@
 import type { FailureInfo } from '@apiary/protocol';
 import type { Db } from '../db/open.js';
 import { CREATE_STEPS } from '../vms/create-steps.js';
-import { type OperationRow, updateOperation } from '../vms/operation-store.js';
-import { runForward, runUndo, StepFailure } from '../vms/saga.js';
+import { runJournaledSaga, withLeftovers } from '../vms/journaled-saga.js';
+import type { OperationRow } from '../vms/operation-store.js';
 import type { SagaStep } from '../vms/saga-step.js';
 import type { VmContext } from '../vms/vm-context.js';
 import { machineOf } from '../vms/vm-machine.js';
 import { setVmState, type VmRow } from '../vms/vm-store.js';
-import { toFailure } from '../vms/vm-view.js';
 import type { CommitParams } from './import-service.js';
 import { updateImport } from './import-store.js';
-
-const UNDO = 'undo:';
 
 /** A CD-ROM the VM had on its old host must be here before its zone names it. */
 const cdromImage: SagaStep = {
@@ -69,16 +66,16 @@ export async function runCommit(
   const { db } = deps;
   const params = JSON.parse(op.params ?? '{}') as CommitParams;
   const steps = commitSteps(params.start);
-  const undo = async (through: string | undefined, failure: FailureInfo) => {
-    updateOperation(db, op.id, { error: failure });
-    const left = await runUndo(steps, ctx, through, (step) =>
-      updateOperation(db, op.id, { step: `${UNDO}${step}` }),
-    );
-    updateOperation(db, op.id, { doneSteps: '[]' });
-    const msg = left.length
-      ? `${failure.msg}; the undo left: ${left.map((l) => l.step).join(', ')}`
-      : failure.msg;
-    const error = { ...failure, msg: msg.slice(0, 500) };
+  const outcome = await runJournaledSaga({
+    db,
+    op,
+    steps,
+    ctx,
+    restartedMsg: 'the agent restarted while undoing a failed import',
+  });
+  if (outcome.result !== 'succeeded') {
+    const left = outcome.result === 'undone' ? outcome.left : [];
+    const error = withLeftovers(outcome.failure, left);
     // Back to an open import: its volumes are still here, its reservations still held.
     setVmState(db, vm.id, 'importing', error, {
       operationId: null,
@@ -86,36 +83,6 @@ export async function runCommit(
     });
     updateImport(db, params.import_id, { state: 'open', operationId: null });
     deps.finish(op, error);
-  };
-  if (op.step?.startsWith(UNDO)) {
-    const reached = op.step.slice(UNDO.length);
-    const failure: FailureInfo = op.errorCode
-      ? { code: op.errorCode, msg: op.errorMsg ?? '' }
-      : { code: 'internal', msg: 'the agent restarted while undoing a failed import' };
-    await undo(steps.some((s) => s.name === reached) ? reached : undefined, failure);
-    return;
-  }
-  const done = new Set<string>(JSON.parse(op.doneSteps) as string[]);
-  let begun: string | null = steps.some((s) => s.name === op.step) ? op.step : null;
-  try {
-    await runForward(
-      steps,
-      ctx,
-      {
-        begin: (step) => {
-          begun = step;
-          updateOperation(db, op.id, { step });
-        },
-        complete: (step) => {
-          done.add(step);
-          updateOperation(db, op.id, { doneSteps: JSON.stringify([...done]) });
-        },
-      },
-      done,
-    );
-  } catch (error) {
-    const through = error instanceof StepFailure ? error.step : (begun ?? undefined);
-    await undo(through, toFailure(error));
     return;
   }
   db.transaction((tx) => {

@@ -4,24 +4,19 @@ import {
   type ImportOpened,
   type MigrationImport,
   type OpenImportReq,
-  type StorageBackend,
   type UploadVolumeQuery,
   type VmMigrationSpec,
   type VmOperationResp,
 } from '@apiary/protocol';
-import { currentRequestId, type Logger } from '@apiary/server-kit';
-import type { HostResources } from '../capacity/host-capacity.js';
-import { capacityShortfall, usedResources } from '../capacity/host-capacity.js';
+import { currentRequestId } from '@apiary/server-kit';
+import { refuseShortfall } from '../capacity/host-capacity.js';
 import type { Db } from '../db/open.js';
-import type { HostExec } from '../host/exec.js';
 import { failedWith } from '../host/host-command-error.js';
-import type { Layout } from '../host/layout.js';
 import { createFilesystem, destroyDataset, getDataset } from '../host/zfs.js';
 import { abortPartialReceive, resumeTokenOf, snapshotGuid } from '../host/zfs-transfer.js';
-import type { ImageService } from '../images/image-service.js';
 import { allocateSlot } from '../vms/allocations.js';
-import type { OperationRunner } from '../vms/operation-runner.js';
 import { getOperation, insertOperation, toOperation } from '../vms/operation-store.js';
+import type { VmHostDeps } from '../vms/vm-host-deps.js';
 import { getVm, insertVm, updateVm } from '../vms/vm-store.js';
 import { presentVms } from '../vms/vm-view.js';
 import {
@@ -40,16 +35,7 @@ import { allocateKeptPorts } from './port-choice.js';
 import { removeImported } from './remove-imported.js';
 import type { LiveReceives } from './volume-receive.js';
 
-export interface ImportServiceDeps {
-  db: Db;
-  exec: HostExec;
-  log: Logger;
-  layout: Layout;
-  images: ImageService;
-  resources: HostResources;
-  runner: OperationRunner;
-  portRange: [number, number];
-  storage: StorageBackend;
+export interface ImportServiceDeps extends VmHostDeps {
   live: LiveReceives;
   /** Longest one volume's stream may take (default a day). */
   receiveTimeoutMs?: number;
@@ -114,14 +100,7 @@ export class ImportService {
         mem: spec.mem,
         disk: spec.disk + spec.disks.reduce((s, d) => s + d.size, 0),
       };
-      const shortfall = capacityShortfall(total, usedResources(tx), want);
-      if (shortfall.length > 0) {
-        throw new ApiError(
-          'insufficient_capacity',
-          `not enough capacity on this host: ${shortfall.join('; ')}`,
-          { details: shortfall },
-        );
-      }
+      refuseShortfall(tx, total, want);
       const slot = allocateSlot(tx, layout.subnet.maxSlot);
       const now = new Date().toISOString();
       insertVm(tx, {

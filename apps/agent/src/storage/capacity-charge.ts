@@ -1,5 +1,5 @@
-import { ApiError } from '@apiary/protocol';
-import { capacityShortfall, usedResources } from '../capacity/host-capacity.js';
+import type { Resources } from '@apiary/protocol';
+import { refuseShortfall } from '../capacity/host-capacity.js';
 import type { Db } from '../db/open.js';
 import type { StorageContext } from './storage-context.js';
 import { insertApiDataset, setCharge } from './storage-dataset-store.js';
@@ -15,24 +15,15 @@ export function chargeOf(
   return Math.max(ds.used, ds.reservation ?? 0);
 }
 
-function refuseShortfall(
-  tx: Db,
-  total: Awaited<ReturnType<StorageContext['resources']['require']>>,
-  bytes: number,
-) {
+/** `bytes` more on the VM pool, refused when the host cannot take them. */
+function refuseBytes(tx: Db, total: Resources, bytes: number) {
   if (bytes <= 0) return;
-  const shortfall = capacityShortfall(total, usedResources(tx), {
-    cpu: 0,
-    mem: 0,
-    disk: Math.ceil(bytes / MiB),
-  });
-  if (shortfall.length > 0) {
-    throw new ApiError(
-      'insufficient_capacity',
-      `not enough capacity on this host: ${shortfall.join('; ')} (VMs hold the rest)`,
-      { details: shortfall },
-    );
-  }
+  refuseShortfall(
+    tx,
+    total,
+    { cpu: 0, mem: 0, disk: Math.ceil(bytes / MiB) },
+    ' (VMs hold the rest)',
+  );
 }
 
 /**
@@ -49,7 +40,7 @@ export async function reserveDataset(
   const total = bytes > 0 ? await ctx.resources.require() : null;
   return ctx.db.transaction((txDb) => {
     const tx = txDb as unknown as Db;
-    if (total) refuseShortfall(tx, total, bytes);
+    if (total) refuseBytes(tx, total, bytes);
     return insertApiDataset(tx, {
       name: row.name,
       pool,
@@ -71,7 +62,7 @@ export async function recharge(
   const total = to > from ? await ctx.resources.require() : null;
   ctx.db.transaction((txDb) => {
     const tx = txDb as unknown as Db;
-    if (total) refuseShortfall(tx, total, to - from);
+    if (total) refuseBytes(tx, total, to - from);
     setCharge(tx, name, to);
   });
 }
@@ -80,5 +71,5 @@ export async function recharge(
 export async function checkCapacity(ctx: StorageContext, bytes: number): Promise<void> {
   if (bytes <= 0) return;
   const total = await ctx.resources.require();
-  ctx.db.transaction((txDb) => refuseShortfall(txDb as unknown as Db, total, bytes));
+  ctx.db.transaction((txDb) => refuseBytes(txDb as unknown as Db, total, bytes));
 }

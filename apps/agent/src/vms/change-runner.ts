@@ -17,15 +17,12 @@ import {
   rollbackPlan,
   snapshotPlan,
 } from './change-plans.js';
-import { type OperationRow, updateOperation } from './operation-store.js';
-import { runForward, runUndo, StepFailure } from './saga.js';
+import { runJournaledSaga, withLeftovers } from './journaled-saga.js';
+import type { OperationRow } from './operation-store.js';
 import type { SagaStep } from './saga-step.js';
 import type { VmContext } from './vm-context.js';
 import { setVmState, type VmRow } from './vm-store.js';
-import { stateFromZone, toFailure } from './vm-view.js';
-
-/** The journaled step of an operation that is undoing: `undo:<step being undone>`. */
-const UNDO = 'undo:';
+import { stateFromZone } from './vm-view.js';
 
 export interface ChangeRunDeps extends PlanDeps {
   db: Db;
@@ -84,68 +81,35 @@ export async function runChange(
   const plan = planFor(kind, ctx, JSON.parse(op.params ?? '{}'), deps);
   const noReturnAt = plan.noReturn ? plan.steps.findIndex((s) => s.name === plan.noReturn) : -1;
   const steps = plan.steps.map((s, i) => (noReturnAt >= 0 && i >= noReturnAt ? persistent(s) : s));
-  const undo = async (through: string | undefined) => {
-    const leftovers = await runUndo(steps, ctx, through, (step) =>
-      updateOperation(db, op.id, { step: `${UNDO}${step}` }),
-    );
-    updateOperation(db, op.id, { doneSteps: '[]' });
-    return leftovers;
-  };
   const fail = async (failure: FailureInfo) => {
     const zone = await getZone(ctx.exec, vm.id).catch(() => null);
     setVmState(db, vm.id, stateFromZone(zone?.state ?? null), failure, { operationId: null });
     deps.finish(op, failure);
   };
 
-  if (op.step?.startsWith(UNDO)) {
-    const reached = op.step.slice(UNDO.length);
-    await undo(steps.some((s) => s.name === reached) ? reached : undefined);
-    plan.undone(db);
-    await fail(
-      op.errorCode
-        ? { code: op.errorCode, msg: op.errorMsg ?? '' }
-        : { code: 'internal', msg: 'the agent restarted while undoing a failed change' },
-    );
+  const outcome = await runJournaledSaga({
+    db,
+    op,
+    steps,
+    ctx,
+    restartedMsg: 'the agent restarted while undoing a failed change',
+    undoable: (step) => noReturnAt < 0 || steps.findIndex((s) => s.name === step) < noReturnAt,
+  });
+  if (outcome.result === 'stuck') {
+    // Part of it cannot be taken back: the change stands half made; repeating it finishes it.
+    plan.halfDone?.(db);
+    const { failure } = outcome;
+    await fail({
+      ...failure,
+      msg: `incomplete, repeat it to finish: ${failure.msg}`.slice(0, 500),
+    });
     return;
   }
-  const done = new Set<string>(JSON.parse(op.doneSteps) as string[]);
-  let begun: string | null = steps.some((s) => s.name === op.step) ? op.step : null;
-  try {
-    await runForward(
-      steps,
-      ctx,
-      {
-        begin: (step) => {
-          begun = step;
-          updateOperation(db, op.id, { step });
-        },
-        complete: (step) => {
-          done.add(step);
-          updateOperation(db, op.id, { doneSteps: JSON.stringify([...done]) });
-        },
-      },
-      done,
-    );
-  } catch (error) {
-    const failure = toFailure(error);
-    const through = error instanceof StepFailure ? error.step : begun;
-    const at = steps.findIndex((s) => s.name === through);
-    if (noReturnAt >= 0 && at >= noReturnAt) {
-      // Part of it cannot be taken back: the change stands half made; repeating it finishes it.
-      plan.halfDone?.(db);
-      await fail({
-        ...failure,
-        msg: `incomplete, repeat it to finish: ${failure.msg}`.slice(0, 500),
-      });
-      return;
-    }
-    updateOperation(db, op.id, { error: failure });
-    const leftovers = through ? await undo(through) : [];
+  if (outcome.result === 'undone') {
     plan.undone(db);
-    if (leftovers.length > 0) {
-      const msg = `${failure.msg}; the undo left: ${leftovers.map((l) => l.step).join(', ')}`;
-      await fail({ ...failure, msg: msg.slice(0, 500) });
-    } else await fail(failure);
+    const { failure, left, resumed } = outcome;
+    // A resumed undo reports the failure as recorded when it began.
+    await fail(!resumed && left.length > 0 ? withLeftovers(failure, left) : failure);
     return;
   }
   plan.succeeded(db);

@@ -5,19 +5,14 @@ import {
   type CloneVmReq,
   DATA_DISK_MAX,
   type Resources,
-  type StorageBackend,
   type UpdateVmReq,
   type VmMachine,
   type VmOperationResp,
 } from '@apiary/protocol';
-import { currentRequestId, type Logger } from '@apiary/server-kit';
-import type { HostResources } from '../capacity/host-capacity.js';
-import { capacityShortfall, usedResources } from '../capacity/host-capacity.js';
+import { currentRequestId } from '@apiary/server-kit';
+import { refuseShortfall } from '../capacity/host-capacity.js';
 import type { Db } from '../db/open.js';
-import type { HostExec } from '../host/exec.js';
-import type { Layout } from '../host/layout.js';
 import { sendStream } from '../host/zfs-snapshots.js';
-import type { ImageService } from '../images/image-service.js';
 import { primaryIsNat } from '../network/network-store.js';
 import { allocatePorts, allocateSlot } from './allocations.js';
 import type {
@@ -29,7 +24,6 @@ import type {
   VmNet,
 } from './change-params.js';
 import { measureSnapshots } from './change-plans.js';
-import type { OperationRunner } from './operation-runner.js';
 import {
   insertOperation,
   latestOperation,
@@ -45,21 +39,10 @@ import {
   sourceOf,
   toVmSnapshot,
 } from './snapshot-store.js';
+import type { VmHostDeps } from './vm-host-deps.js';
 import { bootedDisks, freeDiskSlot, machineFields, machineOf } from './vm-machine.js';
 import { getVm, insertVm, portsOf, updateVm, type VmRow } from './vm-store.js';
 import { presentVms } from './vm-view.js';
-
-export interface VmChangeServiceDeps {
-  db: Db;
-  exec: HostExec;
-  log: Logger;
-  layout: Layout;
-  images: ImageService;
-  resources: HostResources;
-  runner: OperationRunner;
-  portRange: [number, number];
-  storage: StorageBackend;
-}
 
 /** What accepting a change decided: the operation's params and the record's new fields. */
 interface Accepted {
@@ -76,7 +59,7 @@ const conflict = (msg: string, retryable = false) => new ApiError('conflict', ms
  * change while another runs, or to a VM that is not running or stopped, is a 409.
  */
 export class VmChangeService {
-  constructor(private readonly deps: VmChangeServiceDeps) {}
+  constructor(private readonly deps: VmHostDeps) {}
 
   async update(id: string, req: UpdateVmReq, restart: boolean): Promise<VmOperationResp> {
     const total = await this.deps.resources.require();
@@ -299,14 +282,7 @@ export class VmChangeService {
       if (busy)
         throw conflict(`operation ${busy.id} (${busy.kind}) is in progress on ${sourceId}`, true);
       const want = { cpu: machine.cpu, mem: machine.mem, disk: diskTotal(machine) };
-      const shortfall = capacityShortfall(total, usedResources(tx), want);
-      if (shortfall.length > 0) {
-        throw new ApiError(
-          'insufficient_capacity',
-          `not enough capacity on this host: ${shortfall.join('; ')}`,
-          { details: shortfall },
-        );
-      }
+      refuseShortfall(tx, total, want);
       const slot = allocateSlot(tx, this.deps.layout.subnet.maxSlot);
       const guestPorts = JSON.parse(source.ports) as number[];
       const now = new Date().toISOString();
@@ -394,14 +370,7 @@ export class VmChangeService {
       mem: Math.max(0, after.mem - before.mem),
       disk: Math.max(0, diskTotal(after) - diskTotal(before)),
     };
-    const shortfall = capacityShortfall(total, usedResources(tx), grow);
-    if (shortfall.length > 0) {
-      throw new ApiError(
-        'insufficient_capacity',
-        `not enough capacity on this host: ${shortfall.join('; ')}`,
-        { details: shortfall },
-      );
-    }
+    refuseShortfall(tx, total, grow);
   }
 
   private accept(

@@ -5,23 +5,17 @@ import {
   type CreateVmReq,
   type FailureInfo,
   type OperationKind,
-  type StorageBackend,
   type VmOperationResp,
 } from '@apiary/protocol';
-import { currentRequestId, type Logger } from '@apiary/server-kit';
-import type { HostResources } from '../capacity/host-capacity.js';
-import { capacityShortfall, usedResources } from '../capacity/host-capacity.js';
+import { currentRequestId } from '@apiary/server-kit';
+import { refuseShortfall } from '../capacity/host-capacity.js';
 import type { Db } from '../db/open.js';
-import type { HostExec } from '../host/exec.js';
-import type { Layout } from '../host/layout.js';
 import { listDatasetTree } from '../host/zfs.js';
 import { getZone, listZones, type ZoneListEntry } from '../host/zoneadm.js';
-import type { ImageService } from '../images/image-service.js';
 import { allocateNics, needsNicRows } from '../network/vm-nic-allocation.js';
 import { adoptZone } from './adopt-zone.js';
 import { allocatePorts, allocateSlot } from './allocations.js';
 import { readHostVms } from './host-vms.js';
-import type { OperationRunner } from './operation-runner.js';
 import {
   getOperation,
   insertOperation,
@@ -31,6 +25,7 @@ import {
   toOperation,
 } from './operation-store.js';
 import { clonesOf } from './snapshot-store.js';
+import type { VmHostDeps } from './vm-host-deps.js';
 import {
   countVms,
   getVm,
@@ -53,18 +48,6 @@ export interface ZoneListing {
   startedAt: number;
 }
 
-export interface VmServiceDeps {
-  db: Db;
-  log: Logger;
-  exec: HostExec;
-  layout: Layout;
-  images: ImageService;
-  resources: HostResources;
-  runner: OperationRunner;
-  portRange: [number, number];
-  storage?: StorageBackend;
-}
-
 /** The create request as stored for idempotency: same hash, same VM. */
 export function specHash(req: CreateVmReq): string {
   const canonical = { ...req, ports: [...req.ports], ssh_keys: [...req.ssh_keys] };
@@ -83,7 +66,7 @@ export class VmService {
   /** Concurrent listings share one `zoneadm list`. */
   private zoneList: Promise<ZoneListing> | null = null;
 
-  constructor(private readonly deps: VmServiceDeps) {}
+  constructor(private readonly deps: VmHostDeps) {}
 
   async create(req: CreateVmReq): Promise<VmOperationResp> {
     const { db, images } = this.deps;
@@ -141,16 +124,7 @@ export class VmService {
           return { vm: existing, op: op!, fresh: false };
         }
       }
-      const shortfall = capacityShortfall(total, usedResources(tx), req);
-      if (shortfall.length > 0) {
-        throw new ApiError(
-          'insufficient_capacity',
-          `not enough capacity on this host: ${shortfall.join('; ')}`,
-          {
-            details: shortfall,
-          },
-        );
-      }
+      refuseShortfall(tx, total, req);
       const slot = allocateSlot(tx, this.deps.layout.subnet.maxSlot);
       const now = new Date().toISOString();
       const fields = {
