@@ -78,6 +78,12 @@ async function main() {
       process.stderr.write(
         `${proc.name} exited (${code}); see ${join(dir, 'logs', `${proc.name}.log`)}\n`,
       );
+      // With two controllers, losing one is what the HA layout is for: the other serves on.
+      const serving = fleet.controllers.filter((c) => c.process.running);
+      if (ha && fleet.controllers.some((c) => c.process === proc) && serving.length > 0) {
+        process.stderr.write(`the fleet goes on through ${serving.map((c) => c.url).join(' ')}\n`);
+        return;
+      }
       stop();
     });
   }
