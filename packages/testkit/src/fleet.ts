@@ -78,7 +78,7 @@ export class Fleet {
   readonly controllers: ControllerDaemon[] = [];
   /** In the order they were added: agent-1, agent-2, ... */
   readonly agents: AgentDaemon[] = [];
-  /** The PostgreSQL cluster the fleet runs (database `postgres`), if any. */
+  /** The PostgreSQL cluster the fleet runs (`database: 'postgres'`, in DIR/postgres), if any. */
   postgres: PostgresCluster | undefined;
   /** The controllers' `--db` when it is PostgreSQL; undefined on SQLite. */
   databaseUrl: string | undefined;
