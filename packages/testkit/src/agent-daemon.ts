@@ -31,7 +31,13 @@ export interface AgentOptions extends DaemonOptions {
    * the host as ready. Omitted: a standalone agent, as a host an operator adds by address.
    */
   controller?: ControllerDaemon;
-  /** The license key file to register with; default the controller's bootstrap key. */
+  /**
+   * Instead of `controller`: the controllers of one installation (one database), all given to
+   * the agent (`--controller URL1,URL2`), which uses the next when one fails. They serve one
+   * certificate (as behind a load balancer): the agent pins one fingerprint.
+   */
+  controllers?: ControllerDaemon[];
+  /** The license key file to register with; default the (first) controller's bootstrap key. */
   licenseFile?: string;
   /** More flags, e.g. ['--boot-settle-ms', '0']. */
   args?: string[];
@@ -50,16 +56,20 @@ export class AgentDaemon extends Daemon {
     port: number,
     private readonly options: AgentOptions,
   ) {
-    const { controller, dataDir, simDir } = options;
-    const licenseFile = options.licenseFile ?? controller?.licenseFile;
+    const { dataDir, simDir } = options;
+    const controllers = controllersOf(options);
+    const first = controllers[0];
+    const licenseFile = options.licenseFile ?? first?.licenseFile;
     const argv = [
       ...[bins.agent, '--listen', `127.0.0.1:${port}`, '--data-dir', dataDir, '--sim', simDir],
       ...Daemon.tlsArgs(options),
-      ...(controller && licenseFile
+      ...(first && licenseFile
         ? [
-            ...['--controller', controller.url, '--license-key-file', licenseFile],
+            '--controller',
+            controllers.map((c) => c.url).join(','),
+            ...['--license-key-file', licenseFile],
             // Pinned, as an operator pastes it from `apiary-controller info`.
-            ...(controller.tls ? ['--controller-fingerprint', controller.fingerprint] : []),
+            ...(first.tls ? ['--controller-fingerprint', sharedFingerprint(controllers)] : []),
           ]
         : []),
       ...(options.args ?? []),
@@ -92,7 +102,7 @@ export class AgentDaemon extends Daemon {
 
   /** Whether the agent registers with a controller (false: standalone, added by address). */
   get registered(): boolean {
-    return this.options.controller !== undefined;
+    return controllersOf(this.options).length > 0;
   }
 
   /** The simulated host's state as it is now: zones, datasets, links, packet filter rules. */
@@ -116,15 +126,17 @@ export class AgentDaemon extends Daemon {
     await this.waitUntilServing();
     // The agent keeps its stable id in its data dir (made before it listens).
     this.hostId = readFileSync(join(this.options.dataDir, 'host-id'), 'utf8').trim();
-    const { controller } = this.options;
-    if (!controller) return;
+    const controllers = controllersOf(this.options);
+    if (controllers.length === 0) return;
     // A first start registers; a restart with a saved credential resumes heartbeats.
     await waitFor(
       async () => {
         if (!this.process.running)
           throw new GiveUpWaiting(`${this.process.name} exited\n${this.process.describeOutput()}`);
-        const host = await controller.admin.getHost({ params: { id: this.hostId } });
-        return host.liveness === 'ready';
+        // Any controller of the installation answers for all: ask one that runs.
+        const controller = controllers.find((c) => c.process.running) ?? controllers[0];
+        const host = await controller?.admin.getHost({ params: { id: this.hostId } });
+        return host?.liveness === 'ready';
       },
       {
         what: `${this.process.name} (${this.hostId}) to be ready in the controller`,
@@ -133,4 +145,22 @@ export class AgentDaemon extends Daemon {
       },
     );
   }
+}
+
+function controllersOf(options: AgentOptions): ControllerDaemon[] {
+  return options.controllers ?? (options.controller ? [options.controller] : []);
+}
+
+/**
+ * The one certificate the controllers serve. The agent pins a single fingerprint; controllers
+ * with certificates of their own would need `--controller-ca` and a CA that issued them all.
+ */
+function sharedFingerprint(controllers: ControllerDaemon[]): string {
+  const fingerprints = new Set(controllers.map((c) => c.fingerprint));
+  if (fingerprints.size !== 1) {
+    throw new Error(
+      `the controllers serve ${fingerprints.size} different certificates; an agent pins one (--controller-fingerprint)`,
+    );
+  }
+  return [...fingerprints][0] as string;
 }

@@ -20,6 +20,12 @@ export interface ControllerOptions extends DaemonOptions {
   port?: number;
   /** More flags, e.g. ['--heartbeat-interval-ms', '1000']. */
   args?: string[];
+  /**
+   * The installation's bootstrap secrets, for a controller joining a database that already has
+   * users (another controller of the installation made them and wrote its bootstrap.json; this
+   * one writes none). Omitted: read from this controller's own bootstrap.json.
+   */
+  bootstrap?: Bootstrap;
 }
 
 /**
@@ -38,7 +44,7 @@ export class ControllerDaemon extends Daemon {
   private constructor(
     port: number,
     readonly dataDir: string,
-    options: ControllerOptions,
+    private readonly options: ControllerOptions,
   ) {
     const argv = [bins.controller, '--listen', `127.0.0.1:${port}`, '--data-dir', dataDir];
     // Every agent of a test or dev fleet listens on 127.0.0.1, which a controller refuses to
@@ -57,8 +63,9 @@ export class ControllerDaemon extends Daemon {
     const port = options.port ?? (await freePort());
     const controller = new ControllerDaemon(port, options.dataDir, options);
     await controller.stopIfFails(controller.waitUntilServing());
-    const bootstrap = readFileSync(controller.bootstrapFile, 'utf8');
-    controller.bootstrap = JSON.parse(bootstrap) as Bootstrap;
+    controller.bootstrap =
+      options.bootstrap ??
+      (JSON.parse(readFileSync(controller.bootstrapFile, 'utf8')) as Bootstrap);
     writeFileSync(controller.licenseFile, `${controller.bootstrap.licenseKey}\n`, { mode: 0o600 });
     controller.admin = controller.client(controller.bootstrap.adminApiKey);
     return controller;
@@ -89,9 +96,12 @@ export class ControllerDaemon extends Daemon {
     });
   }
 
-  /** The controller writes bootstrap.json before it listens; a test reads it once serving. */
+  /**
+   * The controller writes bootstrap.json before it listens; a test reads it once serving. One
+   * joining an installation writes none: serving is all there is to wait for.
+   */
   protected override isReady(): boolean {
-    return existsSync(this.bootstrapFile);
+    return this.options.bootstrap !== undefined || existsSync(this.bootstrapFile);
   }
 
   private get bootstrapFile(): string {

@@ -15,6 +15,11 @@ export function certificateFile(dataDir: string): string {
   return join(dataDir, 'tls', 'cert.pem');
 }
 
+/** Where a daemon keeps the private key of that certificate (`DATA_DIR/tls/key.pem`). */
+export function certificateKeyFile(dataDir: string): string {
+  return join(dataDir, 'tls', 'key.pem');
+}
+
 /** `sha256:<hex>` of a PEM certificate file (what `--controller-fingerprint` takes). */
 export function fingerprintOfFile(certFile: string): string {
   const cert = new X509Certificate(readFileSync(certFile));

@@ -2,11 +2,12 @@ import { runCommand } from '@apiary/illumos-sim';
 
 /**
  * What a simulated host holds that a VM could leave behind, read through the same commands an
- * operator would run: non-global zones, VNICs, datasets under the pool's zones tree, NAT rules.
+ * operator would run: non-global zones, VNICs, volumes (a VM's disks are zvols), NAT rules.
  */
 export async function hostFootprint(simDir: string): Promise<{
   zones: string[];
   vnics: string[];
+  zvols: string[];
   natRules: string[];
 }> {
   const run = async (...argv: string[]) => (await runCommand({ argv, root: simDir })).stdout;
@@ -15,6 +16,9 @@ export async function hostFootprint(simDir: string): Promise<{
     .filter(Boolean)
     .map((line) => line.split(':')[1] as string);
   const vnics = (await run('dladm', 'show-vnic', '-p', '-o', 'link')).split('\n').filter(Boolean);
+  const zvols = (await run('zfs', 'list', '-H', '-o', 'name', '-t', 'volume'))
+    .split('\n')
+    .filter(Boolean);
   const natRules = (await run('ipnat', '-l')).split('\n').filter((line) => line.startsWith('rdr '));
-  return { zones, vnics, natRules };
+  return { zones, vnics, zvols, natRules };
 }

@@ -1,8 +1,13 @@
 export { AgentDaemon, type AgentKeyRole, type AgentOptions } from './agent-daemon.js';
 export { type Bootstrap, ControllerDaemon, type ControllerOptions } from './controller-daemon.js';
 export { Daemon, type DaemonOptions } from './daemon.js';
-export { CertificateFetch, certificateFile, fingerprintOfFile } from './daemon-trust.js';
-export { type AddAgentOptions, Fleet, type FleetOptions } from './fleet.js';
+export {
+  CertificateFetch,
+  certificateFile,
+  certificateKeyFile,
+  fingerprintOfFile,
+} from './daemon-trust.js';
+export { type AddAgentOptions, Fleet, type FleetDatabase, type FleetOptions } from './fleet.js';
 export { freePort } from './free-port.js';
 export { hostFootprint } from './host-footprint.js';
 export { ManagedProcess, type OutputOptions } from './managed-process.js';

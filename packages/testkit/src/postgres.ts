@@ -3,6 +3,7 @@ import {
   accessSync,
   chownSync,
   constants,
+  existsSync,
   mkdirSync,
   mkdtempSync,
   readdirSync,
@@ -14,10 +15,11 @@ import { delimiter, join } from 'node:path';
 import { GiveUpWaiting, waitFor } from './wait-for.js';
 
 /*
- * A throwaway PostgreSQL cluster for tests and the dev fleet: initdb into a temp directory, a
- * server listening only on a Unix socket in that directory (no TCP port to collide with the
- * machine's own cluster), removed when stopped. Debian's server programs, never a cluster the
- * machine already runs.
+ * A private PostgreSQL cluster for tests and the dev fleet: initdb into a directory, a server
+ * listening only on a Unix socket in that directory (no TCP port to collide with the machine's
+ * own cluster). A throwaway one lives in a temp directory removed when stopped; a kept one (the
+ * dev fleet's, `dir`) is made once and started again on its data at every later start. Debian's
+ * server programs, never a cluster the machine already runs.
  */
 
 export interface PostgresCluster {
@@ -25,7 +27,7 @@ export interface PostgresCluster {
   url: string;
   /** The cluster's directory (data, socket, log). */
   dir: string;
-  /** A URL for another database of this cluster, created on first use. */
+  /** A URL for another database of this cluster, created if it does not exist yet. */
   database(name: string): string;
   stop(): Promise<void>;
 }
@@ -84,15 +86,27 @@ function runAs(): { uid: number; gid: number } | undefined {
   );
 }
 
-/** Starts a fresh cluster. `parent` is where its directory goes (default: the temp dir). */
-export async function startPostgres(
-  options: { parent?: string; log?: boolean } = {},
-): Promise<PostgresCluster> {
+export interface StartPostgresOptions {
+  /** Where a throwaway cluster's temp directory goes (default: the temp dir). */
+  parent?: string;
+  /**
+   * A kept cluster in this directory: made (initdb) when it holds none, otherwise started on
+   * the data it holds; `stop()` leaves it in place. The dev fleet keeps its database this way.
+   */
+  dir?: string;
+  /** The server's own output to this process's stdout/stderr. */
+  log?: boolean;
+}
+
+/** Starts a fresh throwaway cluster, or the kept one in `options.dir`. */
+export async function startPostgres(options: StartPostgresOptions = {}): Promise<PostgresCluster> {
   const bin = postgresBin();
   const user = runAs();
-  const dir = mkdtempSync(join(options.parent ?? process.env.TMPDIR ?? '/tmp', 'pg-'));
+  const kept = options.dir !== undefined;
+  const dir =
+    options.dir ?? mkdtempSync(join(options.parent ?? process.env.TMPDIR ?? '/tmp', 'pg-'));
   const data = join(dir, 'data');
-  mkdirSync(data, { mode: 0o700 });
+  mkdirSync(data, { recursive: true, mode: 0o700 });
   if (user) {
     // The server user must reach its own directory, and the path to it.
     chownSync(dir, user.uid, user.gid);
@@ -100,11 +114,14 @@ export async function startPostgres(
     grantTraverse(dir);
   }
   const asUser = user ? { uid: user.uid, gid: user.gid } : {};
-  execFileSync(
-    join(bin, 'initdb'),
-    ['-D', data, '-U', 'apiary', '--auth=trust', '-E', 'UTF8', '--no-sync', '--no-instructions'],
-    { ...asUser, stdio: ['ignore', 'ignore', 'pipe'], cwd: dir },
-  );
+  // initdb writes PG_VERSION last of all: a directory without it holds no usable cluster.
+  if (!existsSync(join(data, 'PG_VERSION'))) {
+    execFileSync(
+      join(bin, 'initdb'),
+      ['-D', data, '-U', 'apiary', '--auth=trust', '-E', 'UTF8', '--no-sync', '--no-instructions'],
+      { ...asUser, stdio: ['ignore', 'ignore', 'pipe'], cwd: dir },
+    );
+  }
   const server: ChildProcess = spawn(
     join(bin, 'postgres'),
     [
@@ -127,6 +144,9 @@ export async function startPostgres(
       ...asUser,
       stdio: ['ignore', options.log ? 'inherit' : 'ignore', options.log ? 'inherit' : 'pipe'],
       cwd: dir,
+      // A kept cluster belongs to a long-running fleet: a terminal's Ctrl-C (sent to the whole
+      // foreground process group) must not stop the database before the controllers on it.
+      detached: kept,
     },
   );
   let stderr = '';
@@ -150,17 +170,20 @@ export async function startPostgres(
   const url = (database: string) =>
     `postgres://apiary@localhost/${database}?host=${encodeURIComponent(dir)}`;
   const created = new Set<string>(['postgres']);
+  const psql = (sql: string) =>
+    execFileSync(join(bin, 'psql'), ['-h', dir, '-U', 'apiary', '-d', 'postgres', '-Atqc', sql], {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
   return {
     url: url('postgres'),
     dir,
     database(name) {
       if (!/^[a-z_][a-z0-9_]{0,62}$/.test(name)) throw new Error(`bad database name ${name}`);
       if (!created.has(name)) {
-        execFileSync(
-          join(bin, 'psql'),
-          ['-h', dir, '-U', 'apiary', '-d', 'postgres', '-qc', `CREATE DATABASE ${name}`],
-          { stdio: ['ignore', 'ignore', 'pipe'] },
-        );
+        // A kept cluster may have it from an earlier start. The name was checked above.
+        const exists = psql(`SELECT 1 FROM pg_database WHERE datname = '${name}'`).trim() === '1';
+        if (!exists) psql(`CREATE DATABASE ${name}`);
         created.add(name);
       }
       return url(name);
@@ -173,7 +196,7 @@ export async function startPostgres(
         await exited;
         clearTimeout(timer);
       }
-      rmSync(dir, { recursive: true, force: true });
+      if (!kept) rmSync(dir, { recursive: true, force: true });
     },
   };
 }

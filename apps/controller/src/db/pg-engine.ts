@@ -80,23 +80,69 @@ function pgChannel(pool: pg.Pool): Channel & { stopListening(): Promise<void> } 
       await pool.query('SELECT pg_notify($1, $2)', [CHANNEL, payload]);
     },
     async listen(onMessage) {
-      // A connection of its own for as long as it listens: LISTEN belongs to a session.
-      const client = await pool.connect();
       const handler = (message: pg.Notification) => {
         if (message.channel === CHANNEL && message.payload !== undefined)
           onMessage(message.payload);
       };
-      client.on('notification', handler);
-      await client.query(`LISTEN ${CHANNEL}`);
-      let released: Promise<void> | null = null;
+      // A connection of its own for as long as it listens: LISTEN belongs to a session. When
+      // the session is lost (the database restarted or failed over), the error must not go
+      // unhandled (it would end the controller) and a new session listens again. Messages sent
+      // in between are lost: NOTIFY keeps nothing for sessions that are not listening.
+      let client: pg.PoolClient | null = null;
+      let stopped = false;
+      let retry: NodeJS.Timeout | null = null;
+      const released = new WeakSet<pg.PoolClient>();
+      /** Gives a connection back (or destroys it, after an error) exactly once. */
+      const giveBack = (c: pg.PoolClient, destroy: boolean) => {
+        if (released.has(c)) return;
+        released.add(c);
+        c.release(destroy || undefined);
+      };
+      const drop = (lost: pg.PoolClient) => {
+        if (client === lost) client = null;
+        lost.off('notification', handler);
+        giveBack(lost, true);
+      };
+      const session = async () => {
+        const next = await pool.connect();
+        next.on('error', () => {
+          drop(next);
+          if (!stopped) again(1_000);
+        });
+        next.on('notification', handler);
+        try {
+          await next.query(`LISTEN ${CHANNEL}`);
+        } catch (error) {
+          drop(next);
+          throw error;
+        }
+        // Stopped while this session was being made: nothing listens any more.
+        if (stopped) giveBack(next, false);
+        else client = next;
+      };
+      const again = (delayMs: number) => {
+        if (retry) return;
+        retry = setTimeout(() => {
+          retry = null;
+          if (stopped || client) return;
+          session().catch(() => again(Math.min(delayMs * 2, 30_000)));
+        }, delayMs);
+      };
+      await session();
+      let stopping: Promise<void> | null = null;
       const stop = () => {
-        released ??= (async () => {
+        stopping ??= (async () => {
+          stopped = true;
           listening.delete(stop);
-          client.off('notification', handler);
-          await client.query(`UNLISTEN ${CHANNEL}`).catch(() => {});
-          client.release();
+          if (retry) clearTimeout(retry);
+          const current = client;
+          if (!current) return;
+          client = null;
+          current.off('notification', handler);
+          await current.query(`UNLISTEN ${CHANNEL}`).catch(() => {});
+          giveBack(current, false);
         })();
-        return released;
+        return stopping;
       };
       listening.add(stop);
       return stop;
