@@ -32,6 +32,9 @@ fleetForFile(
       ...['--heartbeat-interval-ms', '500'],
       ...['--heartbeat-ttl-ms', String(HEARTBEAT_TTL_MS)],
       ...['--restart-grace-ms', '0'],
+      // A killed controller's environment sagas are adopted within seconds, not half a minute.
+      ...['--saga-lease-ttl-ms', '3000'],
+      ...['--reaper-interval-ms', '1000'],
     ],
   },
   async (started) => {
@@ -173,5 +176,46 @@ describe('two controllers on one PostgreSQL database', () => {
     // Controller 1 comes back on the same database and sees what happened without it.
     await c1.restart();
     expect((await json<Env>(c1.call('GET', '/v1/envs/after'))).state).toBe('deleted');
+  });
+
+  it('adopts an environment create when the controller running it is killed mid-create', async () => {
+    const res = await c1.call('POST', '/v1/envs', {
+      id: 'adopted',
+      ssh_keys: [sshKey()],
+      vms: Array.from({ length: 2 }, () => ({
+        image: 'alpine-cloud',
+        cpu: 1,
+        mem: 1024,
+        disk: 10240,
+      })),
+    });
+    expect(res.status, await res.clone().text()).toBe(202);
+    // Killed once its saga has sent VMs to their hosts, before it could settle anything.
+    await waitFor(
+      async () => {
+        const env = await json<Env>(c1.call('GET', '/v1/envs/adopted'));
+        return env.vms.some((vm) => vm.state === 'creating') ? env : undefined;
+      },
+      { what: 'a VM of adopted to be creating', timeoutMs: 30_000, intervalMs: 20 },
+    );
+    await c1.kill();
+    expect((await json<Env>(c2.call('GET', '/v1/envs/adopted'))).state).toBe('creating');
+
+    // Controller 2 takes the saga over once its lease has run out, and finishes it.
+    const env = await envIn(c2, 'adopted', ['active', 'failed', 'degraded']);
+    expect(env.state).toBe('active');
+    expect(env.vms.map((vm) => vm.state)).toEqual(['running', 'running']);
+    // Every VM is on its booked host exactly once; nothing else is on any host.
+    const hosts = await expectHostsMatchBooks(databaseUrl(), agents);
+    const booked = hosts.flatMap((h) => h.booked).sort();
+    expect(booked).toHaveLength(2);
+    for (const [i, id] of booked.entries())
+      expect(id).toMatch(new RegExp(`^adopted-[a-z2-7]{8}-${i}$`));
+
+    expect((await c2.call('DELETE', '/v1/envs/adopted')).status).toBe(202);
+    await envIn(c2, 'adopted', ['deleted']);
+    expect((await expectHostsMatchBooks(databaseUrl(), agents)).flatMap((h) => h.booked)).toEqual(
+      [],
+    );
   });
 });
