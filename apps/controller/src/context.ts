@@ -9,6 +9,7 @@ import type { ControllerMetrics } from './metrics.js';
 import type { BackgroundWork } from './services/background-work.js';
 import type { ConsoleTickets } from './services/consoles/console-tickets.js';
 import type { LivenessTracker } from './services/hosts/liveness-tracker.js';
+import type { BlobStore } from './services/images/blob-store.js';
 import type { FreeSpace } from './services/images/disk-floor.js';
 
 /**
@@ -28,7 +29,13 @@ export interface Ctx {
   agents: AgentConnector;
   liveness: LivenessTracker;
   work: BackgroundWork;
-  /** Directory holding image blobs (`<hex>` files). */
+  /** Where image blobs are kept (a directory or an S3-compatible bucket). */
+  blobs: BlobStore;
+  /**
+   * The blob store's directory when it is one. Only for `envs/push-image.ts`, which reads the
+   * files directly until it moves to `blobs`; with an object store it names a directory that
+   * holds no blobs.
+   */
   imageDir: string;
   /** Free bytes of the file system holding a path (`statfs`; tests inject a fake disk). */
   freeSpace: FreeSpace;

@@ -1,4 +1,3 @@
-import { mkdirSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { StandardClose } from '@apiary/protocol';
 import { createLogger, type Logger } from '@apiary/server-kit';
@@ -27,8 +26,10 @@ import { countHosts, persistTransitions } from './services/hosts/persist-livenes
 import { createAddedHostPoller } from './services/hosts/poll-added-hosts.js';
 import { reconcileHosts } from './services/hosts/reconcile-hosts.js';
 import { exchangeLiveness } from './services/hosts/shared-liveness.js';
+import type { BlobStore } from './services/images/blob-store.js';
+import { STALE_UPLOAD_MS } from './services/images/blob-store.js';
 import { type FreeSpace, statfsFreeSpace } from './services/images/disk-floor.js';
-import { removeStaleUploads } from './services/images/image-store.js';
+import { openBlobStore } from './services/images/open-blob-store.js';
 import { SingletonPasses } from './services/leases/singleton-passes.js';
 
 export interface CoreDeps {
@@ -49,6 +50,8 @@ export interface CoreDeps {
   dashboardDir?: string;
   /** How free disk space is read (default `statfs`). */
   freeSpace?: FreeSpace;
+  /** Where image blobs are kept (default: what `--blob-store` names). */
+  blobs?: BlobStore;
 }
 
 /** How soon an open console or event stream notices that its caller's credential was revoked. */
@@ -65,9 +68,17 @@ export async function createControllerCore(deps: CoreDeps) {
   const box = createSecretBox(
     deps.secretKey ?? loadOrCreateKeyFile(join(config.dataDir, 'secret.key')),
   );
-  const imageDir = join(config.dataDir, 'images');
-  mkdirSync(imageDir, { recursive: true, mode: 0o700 });
-  removeStaleUploads(imageDir, readdirSync(imageDir));
+  const blobs = deps.blobs ?? openBlobStore(config);
+  const imageDir = blobs.localDir ?? join(config.dataDir, 'images');
+  // Only old leftovers: on shared storage a young one is another controller's upload.
+  // A store out of reach does not keep the controller from starting: uploads will say so.
+  await blobs.sweepStale(STALE_UPLOAD_MS).then(
+    (removed) => {
+      if (removed > 0) log.info({ removed, store: blobs.location }, 'removed interrupted uploads');
+    },
+    (error: Error) =>
+      log.warn({ store: blobs.location, err: error.message }, 'could not sweep the blob store'),
+  );
   const liveness = new LivenessTracker(clock, config);
   const agentTrust = createAgentTrustPool();
   const ctx: Ctx = {
@@ -93,6 +104,7 @@ export async function createControllerCore(deps: CoreDeps) {
     }),
     liveness,
     work: new BackgroundWork(),
+    blobs,
     imageDir,
     freeSpace: deps.freeSpace ?? statfsFreeSpace,
     consoleTickets: new ConsoleTickets({

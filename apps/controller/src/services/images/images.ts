@@ -1,3 +1,4 @@
+import { Readable } from 'node:stream';
 import { ApiError, type Image, type ImageFormat, type Pagination } from '@apiary/protocol';
 import { newId } from '@apiary/server-kit';
 import { and, count, desc, eq, inArray, isNull, ne, or, type SQL } from 'drizzle-orm';
@@ -9,7 +10,6 @@ import { resolveTargetOrg } from '../auth/orgs.js';
 import { isSuperAdmin, type Principal, requireRole } from '../auth/principal.js';
 import { DiskFloor } from './disk-floor.js';
 import { checkQuota, quotaExceeded } from './image-quota.js';
-import { removeBlob, storeBlob } from './image-store.js';
 
 type Row = typeof images.$inferSelect;
 
@@ -68,19 +68,23 @@ export async function uploadImage(
   const quota = ctx.config.orgImageQuotaBytes;
   const usage =
     orgId === null ? null : await checkQuota(ctx.t, ctx.db, quota, orgId, declaredBytes);
+  // The image's bytes land on the local disk only with a directory store; an object store's
+  // upload still adds a record to the database, so a disk already under the floor refuses it.
+  const localDir = ctx.blobs.localDir;
   const floor = new DiskFloor(
     ctx.freeSpace,
-    [ctx.config.dataDir, ctx.imageDir],
+    localDir ? [ctx.config.dataDir, localDir] : [ctx.config.dataDir],
     ctx.config.minFreeDiskBytes,
   );
-  await floor.check(0, declaredBytes);
-  const blob = await storeBlob(ctx.imageDir, body, {
+  await floor.check(0, localDir ? declaredBytes : 0);
+  const source = Readable.fromWeb(body as import('node:stream/web').ReadableStream<Uint8Array>);
+  const blob = await ctx.blobs.put(source, {
     maxBytes: ctx.config.maxImageBytes,
     guard: async (received) => {
       if (usage && usage.bytes + received > usage.quota_bytes) {
         throw quotaExceeded(usage, received);
       }
-      await floor.check(received);
+      if (localDir) await floor.check(received);
     },
   });
   let recorded: { row: Row; created: boolean };
@@ -114,7 +118,7 @@ export async function uploadImage(
   } catch (error) {
     // A blob this upload created and nobody records is not kept.
     if (blob.created && !(await digestRecorded(ctx, blob.digest)))
-      removeBlob(ctx.imageDir, blob.digest);
+      await ctx.blobs.delete(blob.digest);
     throw error;
   }
   const { row, created } = recorded;
@@ -197,7 +201,7 @@ export async function deleteImage(ctx: Ctx, p: Principal, digest: string) {
   const others =
     (await ctx.db.select({ n: count() }).from(images).where(eq(images.digest, digest)))[0]?.n ?? 0;
   // The blob goes with its last record; agents keep their own copies.
-  if (others === 0) removeBlob(ctx.imageDir, digest);
+  if (others === 0) await ctx.blobs.delete(digest);
   return { ok: true as const };
 }
 
