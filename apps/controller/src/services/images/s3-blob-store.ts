@@ -73,10 +73,16 @@ export class S3BlobStore implements BlobStore {
   async put(body: Readable, limits: StoreLimits): Promise<StoredBlob> {
     const tmpKey = `${this.prefix}${UPLOAD_PREFIX}${randomBase32(12)}`;
     const meter = blobMeter(limits);
-    // The request body's errors (a client gone) must end the upload, as the meter's do.
+    // The request body's errors (a client gone) must end the upload, as the meter's do. The
+    // first such error is what the caller hears, not what aborting the upload said after it.
     const source = new PassThrough();
-    body.on('error', (e) => source.destroy(e));
-    meter.stream.on('error', (e) => source.destroy(e));
+    let streamError: Error | undefined;
+    const fail = (e: Error) => {
+      streamError ??= e;
+      source.destroy(e);
+    };
+    body.on('error', fail);
+    meter.stream.on('error', fail);
     body.pipe(meter.stream).pipe(source);
     const upload = new Upload({
       client: this.client,
@@ -97,7 +103,7 @@ export class S3BlobStore implements BlobStore {
       return { digest, size, created: true };
     } catch (error) {
       body.destroy();
-      throw interrupted(error);
+      throw interrupted(streamError ?? error);
     } finally {
       if (uploaded) await this.deleteKey(tmpKey);
     }
@@ -121,11 +127,11 @@ export class S3BlobStore implements BlobStore {
     await this.client.send(new DeleteObjectCommand({ Bucket: this.bucket, Key: key }));
   }
 
-  has(digest: string): Promise<boolean> {
+  async has(digest: string): Promise<boolean> {
     return this.exists(this.key(digest));
   }
 
-  size(digest: string): Promise<number | null> {
+  async size(digest: string): Promise<number | null> {
     return this.sizeOf(this.key(digest));
   }
 
