@@ -22,7 +22,7 @@ export async function storeUnderTest(kind: StoreKind): Promise<StoreUnderTest> {
   if (kind === 'dir') {
     return { config: {}, names: async (dataDir) => readdirSync(join(dataDir, 'images')).sort() };
   }
-  const server = await s3Server();
+  const server = await sharedS3Server();
   const prefix = `t${++prefixes}/blobs/`;
   return {
     config: server.config(prefix),
@@ -31,7 +31,8 @@ export async function storeUnderTest(kind: StoreKind): Promise<StoreUnderTest> {
 }
 
 let shared: ReturnType<typeof startS3Server> | undefined;
-function s3Server() {
+/** The test file's one S3 server, started on first use. */
+export function sharedS3Server() {
   shared ??= startS3Server();
   return shared;
 }

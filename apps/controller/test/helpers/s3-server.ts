@@ -1,4 +1,4 @@
-import { ListObjectsV2Command } from '@aws-sdk/client-s3';
+import { ListObjectsV2Command, PutObjectCommand } from '@aws-sdk/client-s3';
 import S3rver from 's3rver';
 import type { ControllerConfig } from '../../src/config.js';
 import { createS3Client } from '../../src/services/images/open-blob-store.js';
@@ -16,6 +16,8 @@ export interface S3TestServer {
   store(prefix: string, o?: Partial<S3BlobStoreOptions>): S3BlobStore;
   /** Every key in the bucket under `prefix`, sorted. */
   keys(prefix: string): Promise<string[]>;
+  /** Writes an object directly, as something other than a blob store would. */
+  putRaw(key: string, body: string): Promise<void>;
 }
 
 /**
@@ -57,6 +59,9 @@ export function s3TestServer(
         new ListObjectsV2Command({ Bucket: TEST_BUCKET, Prefix: prefix }),
       );
       return (out.Contents ?? []).map((o) => o.Key ?? '').sort();
+    },
+    async putRaw(key, body) {
+      await client.send(new PutObjectCommand({ Bucket: TEST_BUCKET, Key: key, Body: body }));
     },
   };
 }
