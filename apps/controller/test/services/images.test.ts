@@ -72,6 +72,7 @@ describe.each(STORE_KINDS)('images in the %s blob store', (kind) => {
     expect(firstPart.status).toBe(206);
     expect(firstPart.headers.get('content-range')).toBe('bytes 0-4095/10000');
     const a = Buffer.from(await firstPart.arrayBuffer());
+    expect(a.length).toBe(4096);
     const rest = await h.core.app.request(url, {
       headers: { ...auth, range: `bytes=${a.length}-` },
     });
