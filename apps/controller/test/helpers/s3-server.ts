@@ -1,4 +1,4 @@
-import { ListObjectsV2Command, PutObjectCommand } from '@aws-sdk/client-s3';
+import { ListObjectsV2Command, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import S3rver from 's3rver';
 import type { ControllerConfig } from '../../src/config.js';
 import { createS3Client } from '../../src/services/images/open-blob-store.js';
@@ -11,6 +11,8 @@ export const TEST_CREDENTIALS = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVE
 
 export interface S3TestServer {
   endpoint: string;
+  /** A client of the server, for what the tests do behind the store's back. */
+  client: S3Client;
   /** Controller settings that store blobs in this server under `prefix`. */
   config(prefix: string): Partial<ControllerConfig>;
   store(prefix: string, o?: Partial<S3BlobStoreOptions>): S3BlobStore;
@@ -52,6 +54,7 @@ export function s3TestServer(
   onCleanup(() => client.destroy());
   return {
     endpoint,
+    client,
     config: (prefix) => ({ ...settings, blobStore: { kind: 's3', bucket: TEST_BUCKET, prefix } }),
     store: (prefix, o = {}) => new S3BlobStore({ client, bucket: TEST_BUCKET, prefix, ...o }),
     async keys(prefix) {
