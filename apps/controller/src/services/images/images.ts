@@ -1,6 +1,5 @@
 import { Readable } from 'node:stream';
 import { ApiError, type Image, type ImageFormat, type Pagination } from '@apiary/protocol';
-import { newId } from '@apiary/server-kit';
 import { and, count, desc, eq, inArray, isNull, ne, or, type SQL } from 'drizzle-orm';
 import type { Ctx } from '../../context.js';
 import type { Tables } from '../../db/database.js';
@@ -10,6 +9,7 @@ import { resolveTargetOrg } from '../auth/orgs.js';
 import { isSuperAdmin, type Principal, requireRole } from '../auth/principal.js';
 import { DiskFloor } from './disk-floor.js';
 import { checkQuota, quotaExceeded } from './image-quota.js';
+import { recordImage } from './record-image.js';
 
 type Row = typeof images.$inferSelect;
 
@@ -60,7 +60,6 @@ export async function uploadImage(
   body: ReadableStream<Uint8Array> | null,
   declaredBytes = 0,
 ): Promise<{ image: Image; created: boolean }> {
-  const { images } = ctx.t;
   requireRole(p, 'org_admin', 'uploading an image');
   if (q.public) requireRole(p, 'super_admin', 'uploading a public image');
   const orgId = q.public ? null : await resolveTargetOrg(ctx, p, undefined);
@@ -89,32 +88,7 @@ export async function uploadImage(
   });
   let recorded: { row: Row; created: boolean };
   try {
-    recorded = await ctx.db.transaction(async (tx) => {
-      const existing = (
-        await tx
-          .select()
-          .from(images)
-          .where(
-            and(
-              eq(images.digest, blob.digest),
-              orgId === null ? isNull(images.orgId) : eq(images.orgId, orgId),
-            ),
-          )
-      )[0];
-      if (existing) return { row: existing, created: false };
-      if (orgId !== null) await checkQuota(ctx.t, tx, quota, orgId, blob.size);
-      const row: Row = {
-        id: newId('img'),
-        digest: blob.digest,
-        name: q.name,
-        format: q.format,
-        size: blob.size,
-        orgId,
-        createdAt: ctx.clock.now(),
-      };
-      await tx.insert(images).values(row);
-      return { row, created: true };
-    });
+    recorded = await recordImage(ctx, blob, { ...q, orgId });
   } catch (error) {
     // A blob this upload created and nobody records is not kept.
     if (blob.created && !(await digestRecorded(ctx, blob.digest)))
