@@ -209,6 +209,7 @@ export async function createControllerCore(deps: CoreDeps) {
     await agentTrust.close();
     await singletons.releaseAll();
     await stopRelay?.();
+    await blobs.close();
   }
 
   /**

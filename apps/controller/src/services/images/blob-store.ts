@@ -30,6 +30,8 @@ export interface BlobStore {
    * a younger one may be another controller's upload in progress on shared storage.
    */
   sweepStale(olderThanMs: number): Promise<number>;
+  /** Lets go of connections (the controller is stopping). */
+  close(): Promise<void>;
 }
 
 export interface StoredBlob {

@@ -115,4 +115,6 @@ export class DirBlobStore implements BlobStore {
     }
     return removed;
   }
+
+  async close(): Promise<void> {}
 }

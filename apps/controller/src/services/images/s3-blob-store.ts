@@ -105,7 +105,8 @@ export class S3BlobStore implements BlobStore {
       body.destroy();
       throw interrupted(streamError ?? error);
     } finally {
-      if (uploaded) await this.deleteKey(tmpKey);
+      // A temporary key that cannot be removed now is swept at a later start.
+      if (uploaded) await this.deleteKey(tmpKey).catch(() => undefined);
     }
   }
 
@@ -196,5 +197,9 @@ export class S3BlobStore implements BlobStore {
       aborted += 1;
     }
     return aborted;
+  }
+
+  async close(): Promise<void> {
+    this.client.destroy();
   }
 }
