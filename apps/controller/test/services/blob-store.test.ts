@@ -154,3 +154,36 @@ describe('sweeping interrupted uploads', () => {
     expect(await server.keys(prefix)).toEqual([`${prefix}${digest.slice(7)}`]);
   });
 });
+
+describe('the s3 blob store streams', () => {
+  it('sends the first part long before the body ends: the image is never held whole', async () => {
+    const server = await sharedS3Server();
+    const store = server.store('streamed/', { partBytes: 5 * MiB });
+    const total = 64 * MiB;
+    let produced = 0;
+    const body = new Readable({
+      read() {
+        if (produced >= total) return this.push(null);
+        produced += MiB;
+        this.push(randomBytes(MiB));
+      },
+    });
+    let producedAtFirstPart: number | null = null;
+    server.client.middlewareStack.add(
+      (next, context) => async (args) => {
+        if (context.commandName === 'UploadPartCommand') producedAtFirstPart ??= produced;
+        return next(args);
+      },
+      { step: 'initialize', name: 'watchFirstPart' },
+    );
+    try {
+      const blob = await store.put(body, { maxBytes: 128 * MiB });
+      expect(blob.size).toBe(total);
+    } finally {
+      server.client.middlewareStack.remove('watchFirstPart');
+    }
+    // Two parts in flight and the streams' buffers: far from the whole 64 MiB.
+    expect(producedAtFirstPart).not.toBeNull();
+    expect(producedAtFirstPart).toBeLessThan(24 * MiB);
+  });
+});
