@@ -1,5 +1,6 @@
 import type { Readable } from 'node:stream';
 import { ApiError } from '@apiary/protocol';
+import { belowFloor } from './disk-floor.js';
 
 /**
  * Where image blobs live: content-addressed by sha256, written once, read by many. Two
@@ -69,8 +70,19 @@ export const UPLOAD_PREFIX = '.upload-';
 /** How old a leftover upload must be before a controller start removes it. */
 export const STALE_UPLOAD_MS = 24 * 3600_000;
 
-/** An upload that failed for a reason other than our own refusal. */
-export function interrupted(error: unknown): ApiError {
+/**
+ * What a failed `put` reports: a refusal by the limits as it is; a body that broke (the client
+ * went away) as a bad request; anything else as the store's own failure, a 503 whose detail goes
+ * to the log, not to the client (a full disk: 507, as the disk floor says it).
+ */
+export function putFailure(error: unknown, bodyError: unknown): ApiError {
   if (error instanceof ApiError) return error;
-  return new ApiError('validation', `upload interrupted: ${(error as Error).message}`);
+  if (bodyError !== undefined && bodyError !== null) {
+    return new ApiError('validation', `upload interrupted: ${(bodyError as Error).message}`);
+  }
+  if ((error as NodeJS.ErrnoException).code === 'ENOSPC') return belowFloor();
+  return new ApiError('unavailable', `the blob store failed: ${(error as Error).message}`, {
+    retryable: true,
+    cause: error,
+  });
 }

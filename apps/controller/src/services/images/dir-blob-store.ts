@@ -10,7 +10,7 @@ import {
   type BlobStore,
   type ByteRange,
   digestHex,
-  interrupted,
+  putFailure,
   type StoredBlob,
   type StoreLimits,
   UPLOAD_PREFIX,
@@ -45,6 +45,10 @@ export class DirBlobStore implements BlobStore {
     const meter = blobMeter(limits);
     // flush: fsync before close, so the published name never points at bytes still in memory.
     const out = createWriteStream(tmp, { mode: 0o600, flush: true });
+    let bodyError: Error | undefined;
+    body.once('error', (e) => {
+      bodyError = e;
+    });
     try {
       await pipeline(body, meter.stream, out);
       const { digest, size } = meter.result();
@@ -52,7 +56,7 @@ export class DirBlobStore implements BlobStore {
     } catch (error) {
       // The file is opened asynchronously: removed before the stream closes, it would reappear.
       if (!out.closed) await once(out, 'close').catch(() => undefined);
-      throw interrupted(error);
+      throw putFailure(error, bodyError);
     } finally {
       await rm(tmp, { force: true });
     }

@@ -17,7 +17,7 @@ import {
   type BlobStore,
   type ByteRange,
   digestHex,
-  interrupted,
+  putFailure,
   type StoredBlob,
   type StoreLimits,
   UPLOAD_PREFIX,
@@ -77,11 +77,15 @@ export class S3BlobStore implements BlobStore {
     // first such error is what the caller hears, not what aborting the upload said after it.
     const source = new PassThrough();
     let streamError: Error | undefined;
+    let bodyError: Error | undefined;
     const fail = (e: Error) => {
       streamError ??= e;
       source.destroy(e);
     };
-    body.on('error', fail);
+    body.on('error', (e) => {
+      bodyError ??= e;
+      fail(e);
+    });
     meter.stream.on('error', fail);
     body.pipe(meter.stream).pipe(source);
     const upload = new Upload({
@@ -103,7 +107,7 @@ export class S3BlobStore implements BlobStore {
       return { digest, size, created: true };
     } catch (error) {
       body.destroy();
-      throw interrupted(streamError ?? error);
+      throw putFailure(streamError ?? error, bodyError);
     } finally {
       // A temporary key that cannot be removed now is swept at a later start.
       if (uploaded) await this.deleteKey(tmpKey).catch(() => undefined);
