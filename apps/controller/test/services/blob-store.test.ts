@@ -56,6 +56,7 @@ describe.each(['dir', 's3'] as const)('the %s blob store', (kind) => {
     await store.delete(blob.digest);
     expect(await store.has(blob.digest)).toBe(false);
     expect(await store.size(blob.digest)).toBeNull();
+    await expect(store.open(blob.digest)).rejects.toMatchObject({ code: 'not_found' });
     await store.delete(blob.digest);
     expect(await names()).toEqual([]);
   });

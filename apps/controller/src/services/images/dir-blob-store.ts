@@ -4,6 +4,7 @@ import { link, mkdir, open, readdir, rename, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
+import { ApiError } from '@apiary/protocol';
 import { randomBase32 } from '@apiary/server-kit';
 import { blobMeter } from './blob-meter.js';
 import {
@@ -94,7 +95,10 @@ export class DirBlobStore implements BlobStore {
 
   async open(digest: string, range?: ByteRange): Promise<Readable> {
     // Opened here, so a missing blob fails this call rather than the stream later.
-    const handle = await open(this.path(digest), 'r');
+    const handle = await open(this.path(digest), 'r').catch((error: unknown) => {
+      if (code(error) === 'ENOENT') throw new ApiError('not_found', `image ${digest} not found`);
+      throw error;
+    });
     return handle.createReadStream(range ? { start: range.start, end: range.end } : {});
   }
 
