@@ -26,8 +26,7 @@ import { countHosts, persistTransitions } from './services/hosts/persist-livenes
 import { createAddedHostPoller } from './services/hosts/poll-added-hosts.js';
 import { reconcileHosts } from './services/hosts/reconcile-hosts.js';
 import { exchangeLiveness } from './services/hosts/shared-liveness.js';
-import type { BlobStore } from './services/images/blob-store.js';
-import { STALE_UPLOAD_MS } from './services/images/blob-store.js';
+import { type BlobStore, STALE_UPLOAD_MS } from './services/images/blob-store.js';
 import { type FreeSpace, statfsFreeSpace } from './services/images/disk-floor.js';
 import { openBlobStore } from './services/images/open-blob-store.js';
 import { SingletonPasses } from './services/leases/singleton-passes.js';
