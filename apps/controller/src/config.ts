@@ -3,6 +3,8 @@ import { Engine, ListenAddress, summarizeIssues, validationIssues } from '@apiar
 import { LogFormatSetting, LogLevelSetting, TlsSettings } from '@apiary/server-kit';
 import { z } from 'zod';
 import { ALLOWABLE_TARGETS } from './agents/agent-target.js';
+import { BlobStoreSetting } from './services/images/blob-store-target.js';
+import { S3Credentials } from './services/images/s3-credentials.js';
 
 const Millis = (min: number, def: number) => z.coerce.number().int().min(min).default(def);
 
@@ -148,6 +150,24 @@ export const ControllerConfig = TlsSettings.extend({
   dbPasswordFile: z.string().min(1).optional(),
   /** PostgreSQL connections this controller keeps at most. */
   dbPoolSize: z.coerce.number().int().min(1).max(200).default(10),
+  /**
+   * Where image blobs are kept: a directory (default `DATA_DIR/images`), which may be storage
+   * every controller mounts, or `s3://bucket/prefix` for an S3-compatible object store. Several
+   * controllers behind one load balancer must all use the same one.
+   */
+  blobStore: BlobStoreSetting.optional(),
+  /** The S3 endpoint URL (default: AWS's for the region). */
+  s3Endpoint: z.url().optional(),
+  s3Region: z
+    .string()
+    .regex(/^[a-z0-9-]+$/, 'a region name such as us-east-1')
+    .default('us-east-1'),
+  /** `endpoint/bucket/key` URLs instead of `bucket.endpoint/key` (most self-hosted stores). */
+  s3PathStyle: Bool.default(false),
+  /** A file with the S3 credentials (AWS shared credentials format, `[default]`). */
+  s3CredentialsFile: z.string().min(1).optional(),
+  /** From AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY / AWS_SESSION_TOKEN only: never a flag. */
+  s3Credentials: S3Credentials.optional(),
 });
 export type ControllerConfig = z.infer<typeof ControllerConfig>;
 
@@ -193,13 +213,30 @@ const OPTIONS = [
   ['db', 'APIARY_DB', 'db'],
   ['db-password-file', 'APIARY_DB_PASSWORD_FILE', 'dbPasswordFile'],
   ['db-pool-size', 'APIARY_DB_POOL_SIZE', 'dbPoolSize'],
+  ['blob-store', 'APIARY_BLOB_STORE', 'blobStore'],
+  ['s3-endpoint', 'APIARY_S3_ENDPOINT', 's3Endpoint'],
+  ['s3-region', 'APIARY_S3_REGION', 's3Region'],
+  ['s3-path-style', 'APIARY_S3_PATH_STYLE', 's3PathStyle'],
+  ['s3-credentials-file', 'APIARY_S3_CREDENTIALS_FILE', 's3CredentialsFile'],
 ] as const;
 
-const BOOLEAN_FLAGS = new Set(['localhost-bypass', 'insecure-http']);
+const BOOLEAN_FLAGS = new Set(['localhost-bypass', 'insecure-http', 's3-path-style']);
+
+/** S3 credentials from the environment AWS tools use (a pair, or nothing). */
+function envCredentials(env: NodeJS.ProcessEnv) {
+  const { AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN } = env;
+  if (!AWS_ACCESS_KEY_ID && !AWS_SECRET_ACCESS_KEY) return undefined;
+  return {
+    accessKeyId: AWS_ACCESS_KEY_ID,
+    secretAccessKey: AWS_SECRET_ACCESS_KEY,
+    ...(AWS_SESSION_TOKEN ? { sessionToken: AWS_SESSION_TOKEN } : {}),
+  };
+}
 
 export function parseConfig(argv: string[], env: NodeJS.ProcessEnv): ControllerConfig {
   const input = readFlags(argv, env, OPTIONS);
   input.dataDir ??= '';
+  input.s3Credentials = envCredentials(env);
   return validate(ControllerConfig, input);
 }
 

@@ -10,6 +10,7 @@ import type { BackgroundWork } from './services/background-work.js';
 import type { ConsoleTickets } from './services/consoles/console-tickets.js';
 import type { HeldEnvLeases } from './services/envs/env-lock.js';
 import type { LivenessTracker } from './services/hosts/liveness-tracker.js';
+import type { BlobStore } from './services/images/blob-store.js';
 import type { FreeSpace } from './services/images/disk-floor.js';
 import type { LeaseHolders } from './services/leases/lease-holders.js';
 
@@ -32,8 +33,8 @@ export interface Ctx {
   agents: AgentConnector;
   liveness: LivenessTracker;
   work: BackgroundWork;
-  /** Directory holding image blobs (`<hex>` files). */
-  imageDir: string;
+  /** Where image blobs are kept (a directory or an S3-compatible bucket). */
+  blobs: BlobStore;
   /** Free bytes of the file system holding a path (`statfs`; tests inject a fake disk). */
   freeSpace: FreeSpace;
   /** The leases this controller holds, from every part that takes them (health, metrics). */

@@ -1,4 +1,3 @@
-import { mkdirSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { StandardClose } from '@apiary/protocol';
 import { createLogger, type Logger, newId } from '@apiary/server-kit';
@@ -29,8 +28,9 @@ import { countHosts, persistTransitions } from './services/hosts/persist-livenes
 import { createAddedHostPoller } from './services/hosts/poll-added-hosts.js';
 import { reconcileHosts } from './services/hosts/reconcile-hosts.js';
 import { exchangeLiveness } from './services/hosts/shared-liveness.js';
+import { type BlobStore, STALE_UPLOAD_MS } from './services/images/blob-store.js';
 import { type FreeSpace, statfsFreeSpace } from './services/images/disk-floor.js';
-import { removeStaleUploads } from './services/images/image-store.js';
+import { openBlobStore } from './services/images/open-blob-store.js';
 import { type Lease, LeaseLost } from './services/leases/lease.js';
 import { LeaseHolders } from './services/leases/lease-holders.js';
 import { SingletonPasses } from './services/leases/singleton-passes.js';
@@ -53,6 +53,8 @@ export interface CoreDeps {
   dashboardDir?: string;
   /** How free disk space is read (default `statfs`). */
   freeSpace?: FreeSpace;
+  /** Where image blobs are kept (default: what `--blob-store` names). */
+  blobs?: BlobStore;
 }
 
 /** How soon an open console or event stream notices that its caller's credential was revoked. */
@@ -70,9 +72,16 @@ export async function createControllerCore(deps: CoreDeps) {
     deps.secretKey ??
       loadOrCreateKeyFile(config.secretKeyFile ?? join(config.dataDir, 'secret.key')),
   );
-  const imageDir = join(config.dataDir, 'images');
-  mkdirSync(imageDir, { recursive: true, mode: 0o700 });
-  removeStaleUploads(imageDir, readdirSync(imageDir));
+  const blobs = deps.blobs ?? openBlobStore(config);
+  // Only old leftovers: on shared storage a young one is another controller's upload.
+  // A store out of reach does not keep the controller from starting: uploads will say so.
+  await blobs.sweepStale(STALE_UPLOAD_MS).then(
+    (removed) => {
+      if (removed > 0) log.info({ removed, store: blobs.location }, 'removed interrupted uploads');
+    },
+    (error: Error) =>
+      log.warn({ store: blobs.location, err: error.message }, 'could not sweep the blob store'),
+  );
   const liveness = new LivenessTracker(clock, config);
   const agentTrust = createAgentTrustPool();
   const controllerId = newId('ctl');
@@ -100,7 +109,7 @@ export async function createControllerCore(deps: CoreDeps) {
     }),
     liveness,
     work: new BackgroundWork(),
-    imageDir,
+    blobs,
     freeSpace: deps.freeSpace ?? statfsFreeSpace,
     leases: new LeaseHolders(),
     envLeases: new HeldEnvLeases(),
@@ -220,6 +229,7 @@ export async function createControllerCore(deps: CoreDeps) {
     await agentTrust.close();
     await singletons.releaseAll();
     await stopRelay?.();
+    await blobs.close();
   }
 
   /**

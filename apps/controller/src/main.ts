@@ -16,6 +16,8 @@ import { configuredDbTarget, openConfiguredDatabase } from './db/configured-db.j
 import { describeDbTarget } from './db/database.js';
 import { prepareDataDir } from './lib/data-dir.js';
 import { bootstrapIfEmpty } from './services/auth/bootstrap.js';
+import type { BlobStore } from './services/images/blob-store.js';
+import { BlobStoreConfigError, openBlobStore } from './services/images/open-blob-store.js';
 
 async function main() {
   const argv = process.argv.slice(2);
@@ -32,11 +34,18 @@ async function main() {
   const info = argv[0] === 'info';
   let config: ReturnType<typeof parseConfig>;
   let plan: ReturnType<typeof planServing>;
+  let blobs: BlobStore;
   try {
     config = parseConfig(info ? argv.slice(1) : argv, process.env);
     plan = planServing(splitHostPort(config.listen)[0], config.dataDir, config);
+    // Here, so missing S3 credentials are a usage error rather than a crash at start.
+    blobs = openBlobStore(config);
   } catch (error) {
-    if (error instanceof ConfigError || error instanceof ServingPlanError) {
+    if (
+      error instanceof ConfigError ||
+      error instanceof ServingPlanError ||
+      error instanceof BlobStoreConfigError
+    ) {
       process.stderr.write(`apiary-controller: ${error.message}\n`);
       process.exit(2);
     }
@@ -45,7 +54,11 @@ async function main() {
   if (info) {
     // `apiary-controller info [the daemon's flags]`: what it serves, without starting it. The
     // fingerprint is what agents pin (--controller-fingerprint) and the CLI can trust.
-    const lines = [`data dir     ${config.dataDir}`, ...describeServing(plan, config.listen)];
+    const lines = [
+      `data dir     ${config.dataDir}`,
+      `blob store   ${blobs.location}`,
+      ...describeServing(plan, config.listen),
+    ];
     process.stdout.write(`${lines.join('\n')}\n`);
     return;
   }
@@ -65,7 +78,8 @@ async function main() {
     },
     'database open',
   );
-  const core = await createControllerCore({ config, database, log });
+  log.info({ store: blobs.location }, 'image blob store');
+  const core = await createControllerCore({ config, database, log, blobs });
 
   const bootstrap = await bootstrapIfEmpty(core.ctx, config.dataDir);
   if (bootstrap) {

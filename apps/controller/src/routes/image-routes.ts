@@ -1,12 +1,11 @@
-import { createReadStream } from 'node:fs';
 import { Readable } from 'node:stream';
 import { ApiError, controllerRoutes as r } from '@apiary/protocol';
 import type { Context } from 'hono';
 import type { Ctx } from '../context.js';
 import type { AppEnv } from '../http/app-env.js';
 import { getHostRow } from '../services/hosts/host-view.js';
+import type { BlobStore } from '../services/images/blob-store.js';
 import { getOrgUsage, setOrgImageQuota } from '../services/images/image-quota.js';
-import { blobExists, blobPath, blobSize } from '../services/images/image-store.js';
 import {
   deleteImage,
   getImage,
@@ -52,23 +51,24 @@ export function registerImageRoutes({ ctx, router, bind }: RouteDeps) {
   );
   // GET also answers HEAD (Hono routes HEAD to GET handlers and drops the body).
   bind(router, r.internalDownloadImage, async ({ c, principal, params }) => {
-    if (
-      !(await hostMayPull(ctx, await hostOrg(ctx, principal.hostId), params.digest)) ||
-      !blobExists(ctx.imageDir, params.digest)
-    ) {
-      throw new ApiError('not_found', `image ${params.digest} not found`);
-    }
-    return serveBlob(
-      c,
-      blobPath(ctx.imageDir, params.digest),
-      blobSize(ctx.imageDir, params.digest),
-      params.digest,
-    );
+    const size = (await hostMayPull(ctx, await hostOrg(ctx, principal.hostId), params.digest))
+      ? await ctx.blobs.size(params.digest)
+      : null;
+    if (size === null) throw new ApiError('not_found', `image ${params.digest} not found`);
+    return serveBlob(c, ctx.blobs, size, params.digest);
   });
 }
 
-/** Serves a blob with `Range` support so an interrupted download resumes where it stopped. */
-function serveBlob(c: Context<AppEnv>, path: string, size: number, digest: string): Response {
+/**
+ * Serves a blob with `Range` support so an interrupted download resumes where it stopped. The
+ * bytes stream from the store (file or object) to the agent without being held here.
+ */
+async function serveBlob(
+  c: Context<AppEnv>,
+  blobs: BlobStore,
+  size: number,
+  digest: string,
+): Promise<Response> {
   const headers = new Headers({
     'accept-ranges': 'bytes',
     'content-type': 'application/octet-stream',
@@ -99,6 +99,6 @@ function serveBlob(c: Context<AppEnv>, path: string, size: number, digest: strin
   }
   headers.set('content-length', String(end - start + 1));
   if (c.req.method === 'HEAD') return new Response(null, { status, headers });
-  const stream = Readable.toWeb(createReadStream(path, { start, end })) as ReadableStream;
+  const stream = Readable.toWeb(await blobs.open(digest, { start, end })) as ReadableStream;
   return new Response(stream, { status, headers });
 }

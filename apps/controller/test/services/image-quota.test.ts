@@ -1,7 +1,13 @@
-import { readdirSync } from 'node:fs';
-import { join } from 'node:path';
 import type { ErrorBody, OrgUsage } from '@apiary/protocol';
 import { afterEach, describe, expect, it } from 'vitest';
+import type { ControllerConfig } from '../../src/config.js';
+import type { FreeSpace } from '../../src/services/images/disk-floor.js';
+import {
+  STORE_KINDS,
+  type StoreKind,
+  type StoreUnderTest,
+  storeUnderTest,
+} from '../helpers/blob-stores.js';
 import { createHarness, type Harness, json } from '../helpers/harness.js';
 import { uploadImage } from '../helpers/images.js';
 
@@ -9,7 +15,15 @@ let h: Harness;
 afterEach(async () => h?.close());
 
 const MiB = 1024 * 1024;
-const blobs = () => readdirSync(join(h.dataDir, 'images'));
+let store: StoreUnderTest;
+const blobs = () => store.names(h.dataDir);
+
+/** A controller whose blobs are in a fresh store of `kind`. */
+async function harness(kind: StoreKind, config: Partial<ControllerConfig>, freeSpace?: FreeSpace) {
+  store = await storeUnderTest(kind);
+  h = await createHarness({ config: { ...store.config, ...config }, freeSpace });
+  return h;
+}
 
 /** An upload whose length is not declared: the bytes arrive in chunks, counted as read. */
 function streamedUpload(total: number, chunk = 64 * 1024) {
@@ -51,9 +65,9 @@ async function orgAdmin() {
   return { orgId: org.id, token: login.token };
 }
 
-describe("an organization's image quota", () => {
+describe.each(STORE_KINDS)("an organization's image quota (%s blob store)", (kind) => {
   it('refuses what would exceed it, whether declared or streamed, and keeps no partial file', async () => {
-    h = await createHarness({ config: { orgImageQuotaBytes: 10_000 } });
+    await harness(kind, { orgImageQuotaBytes: 10_000 });
     const { orgId, token } = await orgAdmin();
     await uploadImage(h, 'first', 'a'.repeat(6000), token);
     // Declared length: refused before a byte is read.
@@ -71,7 +85,7 @@ describe("an organization's image quota", () => {
     const res = await streamed.request(token);
     expect(res.status).toBe(413);
     expect(streamed.sent()).toBeLessThan(8 * MiB);
-    expect(blobs()).toHaveLength(1);
+    expect(await blobs()).toHaveLength(1);
     const usage = await json<OrgUsage>(
       await h.req('GET', `/v1/orgs/${orgId}/usage`, undefined, token),
     );
@@ -82,7 +96,7 @@ describe("an organization's image quota", () => {
   });
 
   it('is set per organization by a super-admin and seen by its members only', async () => {
-    h = await createHarness({ config: { orgImageQuotaBytes: 1000 } });
+    await harness(kind, { orgImageQuotaBytes: 1000 });
     const { orgId, token } = await orgAdmin();
     expect(
       (await h.req('PUT', `/v1/orgs/${orgId}/image-quota`, { quota_bytes: 9 }, token)).status,
@@ -112,10 +126,7 @@ describe("an organization's image quota", () => {
 describe('the free-space floor under the database', () => {
   it('refuses an upload that would take the disk below the floor, before reading it', async () => {
     const floor = 100 * MiB;
-    h = await createHarness({
-      config: { minFreeDiskBytes: floor },
-      freeSpace: async () => floor + MiB,
-    });
+    await harness('dir', { minFreeDiskBytes: floor }, async () => floor + MiB);
     const res = await h.core.app.request('/v1/images?name=img', {
       method: 'POST',
       headers: { authorization: `Bearer ${h.adminKey}`, 'content-length': String(2 * MiB) },
@@ -125,21 +136,40 @@ describe('the free-space floor under the database', () => {
     const body = await json<ErrorBody>(res);
     expect(body.code).toBe('insufficient_storage');
     expect(body.msg).toMatch(/low on disk space/);
-    expect(blobs()).toEqual([]);
+    expect(await blobs()).toEqual([]);
   });
 
   it('stops an upload part-way when the disk fills up under it, and removes the partial file', async () => {
     const floor = 100 * MiB;
     let looks = 0;
-    h = await createHarness({
-      config: { minFreeDiskBytes: floor },
-      // Plenty at first; then something else fills the disk.
-      freeSpace: async () => (++looks <= 2 ? floor + 10_000 * MiB : floor - MiB),
-    });
+    // Plenty at first; then something else fills the disk.
+    await harness('dir', { minFreeDiskBytes: floor }, async () =>
+      ++looks <= 2 ? floor + 10_000 * MiB : floor - MiB,
+    );
     const streamed = streamedUpload(64 * MiB);
     const res = await streamed.request(h.adminKey);
     expect(res.status).toBe(507);
     expect(streamed.sent()).toBeLessThan(64 * MiB);
-    expect(blobs()).toEqual([]);
+    expect(await blobs()).toEqual([]);
+  });
+
+  it("does not count an object store's bytes against the local disk, but refuses when it is already below", async () => {
+    const floor = 100 * MiB;
+    let free = floor + MiB;
+    await harness('s3', { minFreeDiskBytes: floor }, async () => free);
+    // 2 MiB would cross the floor on a local disk; in the bucket they take none of it.
+    const upload = (name: string) =>
+      h.core.app.request(`/v1/images?name=${name}`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${h.adminKey}`, 'content-length': String(2 * MiB) },
+        body: new Uint8Array(2 * MiB).fill(name.length),
+      });
+    expect((await upload('fits')).status).toBe(201);
+    expect(await blobs()).toHaveLength(1);
+    // The database still gets a record: a disk already under the floor refuses the upload.
+    free = floor - 1;
+    const res = await upload('refused');
+    expect(res.status).toBe(507);
+    expect(await blobs()).toHaveLength(1);
   });
 });

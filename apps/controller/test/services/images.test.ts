@@ -1,19 +1,27 @@
 import { createHash } from 'node:crypto';
-import { readdirSync } from 'node:fs';
-import { join } from 'node:path';
-import type { Env, Image } from '@apiary/protocol';
+import { createControllerClient, type Env, type Image } from '@apiary/protocol';
 import { afterEach, describe, expect, it } from 'vitest';
+import type { ControllerConfig } from '../../src/config.js';
+import { STORE_KINDS, type StoreUnderTest, storeUnderTest } from '../helpers/blob-stores.js';
 import { createHarness, type Harness, json, sshKey } from '../helpers/harness.js';
 import { digestOf, uploadImage } from '../helpers/images.js';
+import { serveCore } from '../helpers/serve-core.js';
 
 let h: Harness;
 afterEach(async () => h?.close());
 
-const blobs = () => readdirSync(join(h.dataDir, 'images'));
+describe.each(STORE_KINDS)('images in the %s blob store', (kind) => {
+  let store: StoreUnderTest;
+  const blobs = () => store.names(h.dataDir);
+  /** A controller whose blobs are in a fresh store of this kind. */
+  async function harness(config: Partial<ControllerConfig> = {}) {
+    store = await storeUnderTest(kind);
+    h = await createHarness({ config: { ...store.config, ...config } });
+    return h;
+  }
 
-describe('images', () => {
   it('streams an upload, computes its sha256 and deduplicates identical content', async () => {
-    h = await createHarness();
+    await harness();
     const content = 'ZFS-STREAM '.repeat(50_000);
     const first = await uploadImage(h, 'alpine-cloud', content);
     expect(first).toMatchObject({
@@ -28,7 +36,7 @@ describe('images', () => {
       body: content,
     });
     expect(again.status).toBe(200);
-    expect(blobs()).toEqual([first.digest.slice(7)]);
+    expect(await blobs()).toEqual([first.digest.slice(7)]);
     const list = await json<{ items: Image[] }>(await h.req('GET', '/api/images'));
     expect(list.items.map((i) => i.digest)).toEqual([first.digest]);
     expect((await json<Image>(await h.req('GET', `/v1/images/${first.digest}`))).size).toBe(
@@ -37,18 +45,18 @@ describe('images', () => {
   });
 
   it('refuses an image over the size limit and leaves no partial file', async () => {
-    h = await createHarness({ config: { maxImageBytes: 1000 } });
+    await harness({ maxImageBytes: 1000 });
     const res = await h.core.app.request('/v1/images?name=big', {
       method: 'POST',
       headers: { authorization: `Bearer ${h.adminKey}` },
       body: 'x'.repeat(5000),
     });
     expect(res.status).toBe(413);
-    expect(blobs()).toEqual([]);
+    expect(await blobs()).toEqual([]);
   });
 
   it('serves blobs to hosts with HEAD and Range, so a broken download resumes', async () => {
-    h = await createHarness();
+    await harness();
     const { credential } = await h.addAgent({ hostId: 'host_img000000001' });
     const content = Array.from({ length: 10_000 }, (_, i) => String(i % 10)).join('');
     const image = await uploadImage(h, 'img', content);
@@ -64,6 +72,7 @@ describe('images', () => {
     expect(firstPart.status).toBe(206);
     expect(firstPart.headers.get('content-range')).toBe('bytes 0-4095/10000');
     const a = Buffer.from(await firstPart.arrayBuffer());
+    expect(a.length).toBe(4096);
     const rest = await h.core.app.request(url, {
       headers: { ...auth, range: `bytes=${a.length}-` },
     });
@@ -81,8 +90,53 @@ describe('images', () => {
     expect(listed.items.map((i) => i.digest)).toEqual([image.digest]);
   });
 
+  it('streams an image to an agent pulling it over HTTP, resuming where a pull stopped', async () => {
+    await harness();
+    const { credential } = await h.addAgent({ hostId: 'host_img000000003' });
+    const content = Buffer.alloc(3 * 1024 * 1024 + 5).map((_, i) => (i * 31) % 253);
+    const upload = await h.core.app.request('/v1/images?name=pulled&format=raw', {
+      method: 'POST',
+      headers: { authorization: `Bearer ${h.adminKey}` },
+      body: content,
+    });
+    const image = await json<Image>(upload);
+    const server = await serveCore(h.core);
+    try {
+      // The agent's own client, as controller-link.ts calls it.
+      const client = createControllerClient({ baseUrl: server.url, token: credential, retries: 0 });
+      const first = await client.internalDownloadImage({ params: { digest: image.digest } });
+      const reader = (first.body as ReadableStream<Uint8Array>).getReader();
+      const got: Uint8Array[] = [];
+      let have = 0;
+      // A pull cut short after the first megabyte or so.
+      while (have < 1024 * 1024) {
+        const { value, done } = await reader.read();
+        if (done || !value) break;
+        got.push(value);
+        have += value.length;
+      }
+      await reader.cancel();
+      const rest = await client.internalDownloadImage(
+        { params: { digest: image.digest } },
+        { headers: { range: `bytes=${have}-` } },
+      );
+      expect(rest.status).toBe(206);
+      const whole = Buffer.concat([...got, Buffer.from(await rest.arrayBuffer())]);
+      expect(whole.length).toBe(content.length);
+      expect(`sha256:${createHash('sha256').update(whole).digest('hex')}`).toBe(image.digest);
+      // Gone from the store (removed behind the controller's back): not found, not a 500.
+      const other = await uploadImage(h, 'other', 'other bytes');
+      await h.core.ctx.blobs.delete(other.digest);
+      await expect(
+        client.internalDownloadImage({ params: { digest: other.digest } }),
+      ).rejects.toMatchObject({ status: 404 });
+    } finally {
+      await server.close();
+    }
+  });
+
   it('refuses to delete an image a VM uses, then deletes it and its blob', async () => {
-    h = await createHarness();
+    await harness();
     await h.addAgent({ hostId: 'host_img000000002' });
     const image = await uploadImage(h, 'img');
     await h.req('POST', '/v1/envs', {
@@ -96,11 +150,11 @@ describe('images', () => {
     await h.req('DELETE', '/v1/envs/uses');
     await h.idle();
     expect((await h.req('DELETE', `/v1/images/${image.digest}`)).status).toBe(200);
-    expect(blobs()).toEqual([]);
+    expect(await blobs()).toEqual([]);
   });
 
   it('places on a host that already holds the image rather than the emptiest one', async () => {
-    h = await createHarness();
+    await harness();
     const image = await uploadImage(h, 'img');
     await h.addAgent({
       hostId: 'host_img_big00001',

@@ -1,10 +1,8 @@
-import { createReadStream } from 'node:fs';
 import { Readable } from 'node:stream';
 import { type AgentClient, ApiError } from '@apiary/protocol';
 import { and, eq } from 'drizzle-orm';
 import type { Ctx } from '../../context.js';
 import { getHostRow } from '../hosts/host-view.js';
-import { blobPath, blobSize } from '../images/image-store.js';
 import type { VmRow } from './env-view.js';
 import { asVmOpError, VmOpError } from './vm-op-error.js';
 
@@ -22,14 +20,15 @@ export async function pushImageIfNeeded(ctx: Ctx, client: AgentClient, vm: VmRow
   )[0];
   if (held) return;
   const image = (await ctx.db.select().from(images).where(eq(images.digest, vm.imageDigest)))[0];
-  if (!image) throw new VmOpError('image_missing', `image ${vm.imageDigest} is no longer stored`);
+  const size = image ? await ctx.blobs.size(image.digest) : null;
+  if (!image || size === null) {
+    throw new VmOpError('image_missing', `image ${vm.imageDigest} is no longer stored`);
+  }
   try {
     await client.uploadImage({
       query: { name: image.name, format: image.format, digest: image.digest as `sha256:${string}` },
-      body: Readable.toWeb(
-        createReadStream(blobPath(ctx.imageDir, image.digest)),
-      ) as ReadableStream,
-      contentLength: blobSize(ctx.imageDir, image.digest),
+      body: Readable.toWeb(await ctx.blobs.open(image.digest)) as ReadableStream,
+      contentLength: size,
     });
   } catch (error) {
     if (!(error instanceof ApiError && error.code === 'conflict'))

@@ -1,5 +1,5 @@
+import { Readable } from 'node:stream';
 import { ApiError, type Image, type ImageFormat, type Pagination } from '@apiary/protocol';
-import { newId } from '@apiary/server-kit';
 import { and, count, desc, eq, inArray, isNull, ne, or, type SQL } from 'drizzle-orm';
 import type { Ctx } from '../../context.js';
 import type { Tables } from '../../db/database.js';
@@ -9,7 +9,7 @@ import { resolveTargetOrg } from '../auth/orgs.js';
 import { isSuperAdmin, type Principal, requireRole } from '../auth/principal.js';
 import { DiskFloor } from './disk-floor.js';
 import { checkQuota, quotaExceeded } from './image-quota.js';
-import { removeBlob, storeBlob } from './image-store.js';
+import { recordImage } from './record-image.js';
 
 type Row = typeof images.$inferSelect;
 
@@ -60,7 +60,6 @@ export async function uploadImage(
   body: ReadableStream<Uint8Array> | null,
   declaredBytes = 0,
 ): Promise<{ image: Image; created: boolean }> {
-  const { images } = ctx.t;
   requireRole(p, 'org_admin', 'uploading an image');
   if (q.public) requireRole(p, 'super_admin', 'uploading a public image');
   const orgId = q.public ? null : await resolveTargetOrg(ctx, p, undefined);
@@ -68,53 +67,32 @@ export async function uploadImage(
   const quota = ctx.config.orgImageQuotaBytes;
   const usage =
     orgId === null ? null : await checkQuota(ctx.t, ctx.db, quota, orgId, declaredBytes);
+  // The image's bytes land on the local disk only with a directory store; an object store's
+  // upload still adds a record to the database, so a disk already under the floor refuses it.
+  const localDir = ctx.blobs.localDir;
   const floor = new DiskFloor(
     ctx.freeSpace,
-    [ctx.config.dataDir, ctx.imageDir],
+    localDir ? [ctx.config.dataDir, localDir] : [ctx.config.dataDir],
     ctx.config.minFreeDiskBytes,
   );
-  await floor.check(0, declaredBytes);
-  const blob = await storeBlob(ctx.imageDir, body, {
+  await floor.check(0, localDir ? declaredBytes : 0);
+  const source = Readable.fromWeb(body as import('node:stream/web').ReadableStream<Uint8Array>);
+  const blob = await ctx.blobs.put(source, {
     maxBytes: ctx.config.maxImageBytes,
     guard: async (received) => {
       if (usage && usage.bytes + received > usage.quota_bytes) {
         throw quotaExceeded(usage, received);
       }
-      await floor.check(received);
+      if (localDir) await floor.check(received);
     },
   });
   let recorded: { row: Row; created: boolean };
   try {
-    recorded = await ctx.db.transaction(async (tx) => {
-      const existing = (
-        await tx
-          .select()
-          .from(images)
-          .where(
-            and(
-              eq(images.digest, blob.digest),
-              orgId === null ? isNull(images.orgId) : eq(images.orgId, orgId),
-            ),
-          )
-      )[0];
-      if (existing) return { row: existing, created: false };
-      if (orgId !== null) await checkQuota(ctx.t, tx, quota, orgId, blob.size);
-      const row: Row = {
-        id: newId('img'),
-        digest: blob.digest,
-        name: q.name,
-        format: q.format,
-        size: blob.size,
-        orgId,
-        createdAt: ctx.clock.now(),
-      };
-      await tx.insert(images).values(row);
-      return { row, created: true };
-    });
+    recorded = await recordImage(ctx, blob, { ...q, orgId });
   } catch (error) {
     // A blob this upload created and nobody records is not kept.
     if (blob.created && !(await digestRecorded(ctx, blob.digest)))
-      removeBlob(ctx.imageDir, blob.digest);
+      await ctx.blobs.delete(blob.digest);
     throw error;
   }
   const { row, created } = recorded;
@@ -197,7 +175,7 @@ export async function deleteImage(ctx: Ctx, p: Principal, digest: string) {
   const others =
     (await ctx.db.select({ n: count() }).from(images).where(eq(images.digest, digest)))[0]?.n ?? 0;
   // The blob goes with its last record; agents keep their own copies.
-  if (others === 0) removeBlob(ctx.imageDir, digest);
+  if (others === 0) await ctx.blobs.delete(digest);
   return { ok: true as const };
 }
 
