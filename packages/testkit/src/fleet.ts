@@ -194,7 +194,10 @@ export class Fleet {
 
   /** The controllers' --db: none (SQLite), the fleet's own PostgreSQL, or the given URL. */
   private async openDatabase(count: number): Promise<string | undefined> {
-    const database = this.options.database ?? (count > 1 ? 'postgres' : 'sqlite');
+    // APIARY_TEST_DB=postgres runs every test fleet on PostgreSQL (the controller's tests run
+    // their system tests on both engines that way).
+    const engine = process.env.APIARY_TEST_DB === 'postgres' || count > 1 ? 'postgres' : 'sqlite';
+    const database = this.options.database ?? engine;
     if (database === 'sqlite') {
       if (count > 1)
         throw new Error('several controllers need one PostgreSQL database, not sqlite');
