@@ -37,7 +37,7 @@ export function registerStatus(program: Command): void {
             [
               'usage',
               s.usage
-                ? `${usageLine(s.usage, s.usage.oldest_sampled_at)}, over ${s.usage.hosts} hosts`
+                ? `${usageLine(s.usage, s.usage.oldest_sampled_at)}, over ${s.usage.hosts} host${s.usage.hosts === 1 ? '' : 's'}`
                 : usageLine(null, null),
             ],
             ['environments', `${s.envs.total} (${by(s.envs.by_state)})`],
