@@ -79,6 +79,8 @@ export class FakeAgent {
   usage: UsageSummary | null = null;
   /** CPUs' worth each VM uses, as its stats report it. */
   readonly vmCpu = new Map<string, number>();
+  /** False: an agent older than usage statistics (its stats routes answer 404). */
+  hasStats = true;
   /** Query strings the stats routes received. */
   readonly statsQueries: Array<Record<string, string>> = [];
   private faults: Fault[] = [];
@@ -360,6 +362,11 @@ export class FakeAgent {
       }),
     );
     app.get(agentRoutes.statsSummary.path, (c) => c.json(this.statsSummary()));
+    app.use('*', async (c, next) => {
+      const statsPath = /^\/(api\/(vms\/[^/]+\/)?)?stats$/.test(c.req.path);
+      if (statsPath && !this.hasStats) return err(c, 404, 'not_found', 'no such route');
+      await next();
+    });
     app.get(agentRoutes.hostStats.path, (c) => {
       this.statsQueries.push(c.req.query());
       return c.json(this.hostStats());

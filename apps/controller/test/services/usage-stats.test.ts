@@ -265,15 +265,27 @@ describe('stats proxied from agents, tenant-scoped', () => {
     }
   });
 
-  it('answers 503 at once for a host that is down, and 409 for a VM its host no longer has', async () => {
+  it('answers 503 at once for a host that is down, 409 for a VM its host does not have, 502 for an agent without stats', async () => {
     const zone = await zoneOf(alpha, 'alpha-only-0');
     alpha.agent.lieGone.add(zone);
     try {
       const res = await h.req('GET', '/v1/vms/alpha-only-0/stats', undefined, alpha.member);
       expect(res.status).toBe(409);
-      expect((await json(res)).msg).toMatch(/host alpha-hv has no usage figures for it/);
+      expect((await json(res)).msg).toMatch(
+        /host alpha-hv has no usage figures for VM alpha-only-0 \(not created there yet, or gone\)/,
+      );
     } finally {
       alpha.agent.lieGone.delete(zone);
+    }
+    alpha.agent.hasStats = false;
+    try {
+      const res = await h.req('GET', `/v1/hosts/${alpha.hostId}/stats`, undefined, alpha.admin);
+      expect(res.status).toBe(502);
+      expect((await json(res)).msg).toBe(
+        'host alpha-hv has no usage statistics (its agent is older than them)',
+      );
+    } finally {
+      alpha.agent.hasStats = true;
     }
     h.core.ctx.liveness.markDown(alpha.hostId);
     const calls = alpha.agent.calls.length;

@@ -17,6 +17,8 @@ export async function askAgentForStats<T>(
   ctx: Ctx,
   host: HostRow,
   call: (client: AgentClient, options: { timeoutMs: number; retries: number }) => Promise<T>,
+  /** What the agent's 404 means for this call: its code here, and words after the host's name. */
+  notFound: { code: 'conflict' | 'upstream_failed'; msg: string },
 ): Promise<T> {
   if ((ctx.liveness.state(host.id) ?? host.liveness) === 'down') {
     throw refusal('unavailable', `host ${host.hostname} is down (no recent heartbeat)`);
@@ -25,7 +27,7 @@ export async function askAgentForStats<T>(
   try {
     return await call(ctx.agents.forHost(host), { timeoutMs, retries: 0 });
   } catch (error) {
-    throw explain(host, timeoutMs, error);
+    throw explain(host, timeoutMs, error, notFound);
   }
 }
 
@@ -33,7 +35,12 @@ function refusal(code: 'unavailable' | 'upstream_failed' | 'conflict', msg: stri
   return new ApiError(code, msg, { forClient: true, retryable: false });
 }
 
-function explain(host: HostRow, timeoutMs: number, error: unknown): ApiError {
+function explain(
+  host: HostRow,
+  timeoutMs: number,
+  error: unknown,
+  notFound: { code: 'conflict' | 'upstream_failed'; msg: string },
+): ApiError {
   const name = host.hostname;
   if (!(error instanceof ApiError)) {
     return refusal('upstream_failed', `host ${name} failed to answer: ${String(error)}`);
@@ -47,10 +54,7 @@ function explain(host: HostRow, timeoutMs: number, error: unknown): ApiError {
       // The pinned certificate changed: the error already tells the operator what to do.
       return error;
     case 'not_found':
-      return refusal(
-        'conflict',
-        `host ${name} has no usage figures for it (not created there yet, or gone)`,
-      );
+      return refusal(notFound.code, `host ${name} ${notFound.msg}`);
     case 'unauthenticated':
     case 'forbidden':
       return refusal(

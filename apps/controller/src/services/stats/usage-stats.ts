@@ -13,8 +13,11 @@ export async function hostStats(
   query: StatsQuery,
 ): Promise<HostStats> {
   const host = await getVisibleHost(ctx, p, id);
-  const stats = await askAgentForStats(ctx, host, (agent, options) =>
-    agent.hostStats({ query }, options),
+  const stats = await askAgentForStats(
+    ctx,
+    host,
+    (agent, options) => agent.hostStats({ query }, options),
+    { code: 'upstream_failed', msg: 'has no usage statistics (its agent is older than them)' },
   );
   if (!stats.now) return stats;
   const names = await vmNamesOf(ctx, stats.now.links);
@@ -39,8 +42,14 @@ export async function vmStats(
       forClient: true,
     });
   }
-  const stats = await askAgentForStats(ctx, host, (agent, options) =>
-    agent.vmStats({ params: { id: vm.id }, query: window }, options),
+  const stats = await askAgentForStats(
+    ctx,
+    host,
+    (agent, options) => agent.vmStats({ params: { id: vm.id }, query: window }, options),
+    {
+      code: 'conflict',
+      msg: `has no usage figures for VM ${name} (not created there yet, or gone)`,
+    },
   );
   const now = stats.now;
   const names = new Map([[vm.id, vm.name]]);
