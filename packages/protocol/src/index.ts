@@ -14,6 +14,7 @@ export * from './domain/image-file.js';
 export * from './domain/issue-messages.js';
 export * from './domain/ssh-command.js';
 export * from './domain/state-tone.js';
+export * from './domain/usage-change.js';
 export * from './domain/vm-actions.js';
 export * from './openapi.js';
 export * from './routes/agent-migration-routes.js';

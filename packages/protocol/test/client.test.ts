@@ -143,6 +143,16 @@ describe('typed clients', () => {
     expect(f.seen).toHaveLength(3);
   });
 
+  it('lets one call ask for fewer retries than its client (a quick answer matters more)', async () => {
+    const busy = () => json(503, { msg: 'busy', code: 'unavailable', requestId: 'r' });
+    const f = fakeFetch([busy, busy, busy]);
+    const api = createAgentClient({ baseUrl: 'http://agent', fetch: f.fetch, retryDelayMs: 1 });
+    await expect(api.info(undefined, { retries: 0 })).rejects.toMatchObject({
+      code: 'unavailable',
+    });
+    expect(f.seen).toHaveLength(1);
+  });
+
   it('retries a refused connection even for a POST, since nothing was sent', async () => {
     const refused = () => {
       throw Object.assign(new TypeError('fetch failed'), { cause: { code: 'ECONNREFUSED' } });

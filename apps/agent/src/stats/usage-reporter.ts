@@ -1,4 +1,11 @@
-import { bodyIssues, type HostUsage, type UsageSummary } from '@apiary/protocol';
+import {
+  bodyIssues,
+  type HostUsage,
+  USAGE_SUMMARY_MAX_AGE_MS,
+  USAGE_SUMMARY_THRESHOLDS,
+  type UsageSummary,
+  usageMoved,
+} from '@apiary/protocol';
 
 /*
  * The usage summary heartbeats carry: CPU %, memory used, and the external link's traffic.
@@ -10,17 +17,10 @@ import { bodyIssues, type HostUsage, type UsageSummary } from '@apiary/protocol'
  * registration.
  */
 
-export const SUMMARY_THRESHOLDS = {
-  /** Percentage points of host CPU. */
-  cpuPercent: 5,
-  /** Share of physical memory. */
-  memFraction: 0.02,
-  /** A traffic change counts when it is this much relative AND this many bytes a second. */
-  netRelative: 0.2,
-  netBytesPerS: 128 * 1024,
-} as const;
-
-export const MAX_AGE_MS = 5 * 60_000;
+/** The thresholds and the rule live in protocol: the controller applies them to polled summaries. */
+export const SUMMARY_THRESHOLDS = USAGE_SUMMARY_THRESHOLDS;
+export const MAX_AGE_MS = USAGE_SUMMARY_MAX_AGE_MS;
+export const movedEnough = usageMoved;
 
 /** The summary of one host sample; null until the sample has rates. */
 export function summarize(host: HostUsage, externalLink: string): UsageSummary | null {
@@ -37,27 +37,6 @@ export function summarize(host: HostUsage, externalLink: string): UsageSummary |
 }
 
 const roundOrNull = (x: number | null | undefined) => (x == null ? null : Math.round(x));
-
-function netMoved(before: number | null, after: number | null): boolean {
-  if (before === null || after === null) return before !== after;
-  const change = Math.abs(after - before);
-  return (
-    change >= SUMMARY_THRESHOLDS.netBytesPerS &&
-    change >= SUMMARY_THRESHOLDS.netRelative * Math.max(before, after)
-  );
-}
-
-/** Whether `next` differs from `last` by more than the thresholds. */
-export function movedEnough(last: UsageSummary, next: UsageSummary): boolean {
-  const memUnit = Math.max(1, next.mem_total_bytes) * SUMMARY_THRESHOLDS.memFraction;
-  return (
-    Math.abs(next.cpu_percent - last.cpu_percent) >= SUMMARY_THRESHOLDS.cpuPercent ||
-    Math.abs(next.mem_used_bytes - last.mem_used_bytes) >= memUnit ||
-    next.mem_total_bytes !== last.mem_total_bytes ||
-    netMoved(last.net_rx_bytes_per_s, next.net_rx_bytes_per_s) ||
-    netMoved(last.net_tx_bytes_per_s, next.net_tx_bytes_per_s)
-  );
-}
 
 /**
  * Whether a refused heartbeat was refused for its usage summary: an unknown key `usage` (a

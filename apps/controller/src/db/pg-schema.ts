@@ -1,4 +1,4 @@
-import type { FailureCode, Scope } from '@apiary/protocol';
+import type { FailureCode, Scope, UsageSummary } from '@apiary/protocol';
 import { sql } from 'drizzle-orm';
 import {
   bigint,
@@ -144,6 +144,11 @@ export const hosts = pgTable(
     reservedMem: integer('reserved_mem').notNull().default(0),
     reservedDisk: integer('reserved_disk').notNull().default(0),
     vmCount: integer('vm_count').notNull().default(0),
+    /**
+     * The agent's latest usage summary (CPU %, memory, traffic; its own `sampled_at`). Written
+     * only when a heartbeat or poll carries one, which agents send only when it moved.
+     */
+    usage: jsonb('usage').$type<UsageSummary>(),
     inventoryGeneration: bigint('inventory_generation', { mode: 'number' }).notNull().default(-1),
     lastHeartbeatAt: bigint('last_heartbeat_at', { mode: 'number' }),
     registeredAt: bigint('registered_at', { mode: 'number' }).notNull(),

@@ -1,4 +1,4 @@
-import type { FailureCode, Scope } from '@apiary/protocol';
+import type { FailureCode, Scope, UsageSummary } from '@apiary/protocol';
 import { sql } from 'drizzle-orm';
 import {
   index,
@@ -137,6 +137,11 @@ export const hosts = sqliteTable(
     reservedMem: integer('reserved_mem').notNull().default(0),
     reservedDisk: integer('reserved_disk').notNull().default(0),
     vmCount: integer('vm_count').notNull().default(0),
+    /**
+     * The agent's latest usage summary (CPU %, memory, traffic; its own `sampled_at`). Written
+     * only when a heartbeat or poll carries one, which agents send only when it moved.
+     */
+    usage: text('usage', { mode: 'json' }).$type<UsageSummary>(),
     inventoryGeneration: integer('inventory_generation').notNull().default(-1),
     lastHeartbeatAt: integer('last_heartbeat_at'),
     registeredAt: integer('registered_at').notNull(),

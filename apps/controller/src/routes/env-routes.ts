@@ -10,6 +10,7 @@ import {
   stopEnv,
 } from '../services/envs/manage-envs.js';
 import { powerVm } from '../services/envs/vm-actions.js';
+import { vmStats } from '../services/stats/usage-stats.js';
 import type { RouteDeps } from './route-deps.js';
 
 /** Environments and VMs are addressed by name within the caller's organization (`?org=`). */
@@ -30,6 +31,7 @@ export function registerEnvRoutes({ ctx, router, bind }: RouteDeps) {
     extendEnv(ctx, p, params.id, body.seconds, query.org),
   );
   bind(router, r.getVm, ({ principal: p, params, query }) => getVm(ctx, p, params.id, query.org));
+  bind(router, r.vmStats, ({ principal: p, params, query }) => vmStats(ctx, p, params.id, query));
   for (const [route, action] of [
     [r.stopVm, 'stop'],
     [r.startVm, 'start'],

@@ -11,6 +11,7 @@ import {
 import { acceptHostCertificate } from '../services/hosts/host-certificate.js';
 import { getHostView } from '../services/hosts/host-view.js';
 import { listHosts, removeHost, updateHost } from '../services/hosts/manage-hosts.js';
+import { hostStats } from '../services/stats/usage-stats.js';
 import type { RouteDeps } from './route-deps.js';
 
 export function registerHostRoutes({ ctx, router, bind, kickDrains }: RouteDeps) {
@@ -27,6 +28,9 @@ export function registerHostRoutes({ ctx, router, bind, kickDrains }: RouteDeps)
     return { status: created ? 201 : 200, body: host };
   });
   bind(router, r.getHost, ({ principal, params }) => getHostView(ctx, principal, params.id));
+  bind(router, r.hostStats, ({ principal, params, query }) =>
+    hostStats(ctx, principal, params.id, query),
+  );
   bind(router, r.updateHost, ({ principal, params, body }) =>
     updateHost(ctx, principal, params.id, body),
   );

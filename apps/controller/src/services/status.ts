@@ -4,6 +4,7 @@ import type { Ctx } from '../context.js';
 
 import { CONTROLLER_VERSION } from '../version.js';
 import { orgFilter, type Principal } from './auth/principal.js';
+import { fleetUsage } from './hosts/host-usage.js';
 import { imageScope } from './images/images.js';
 
 /** `GET /v1/status`: the fleet at a glance, counting only what the caller's organization sees. */
@@ -22,6 +23,7 @@ export async function fleetStatus(ctx: Ctx, p: Principal): Promise<FleetStatus> 
       cpu: sql<number>`${hosts.reservedCpu} + ${hosts.foreignCpu}`,
       mem: sql<number>`${hosts.reservedMem} + ${hosts.foreignMem}`,
       disk: sql<number>`${hosts.reservedDisk} + ${hosts.foreignDisk}`,
+      usage: hosts.usage,
     })
     .from(hosts)
     .where(hostWhere);
@@ -36,8 +38,11 @@ export async function fleetStatus(ctx: Ctx, p: Principal): Promise<FleetStatus> 
   };
   const total = { cpu: 0, mem: 0, disk: 0 };
   const reserved = { cpu: 0, mem: 0, disk: 0 };
+  const usageOf = [];
   for (const r of hostRows) {
-    h[ctx.liveness.state(r.id) ?? r.liveness]++;
+    const liveness = ctx.liveness.state(r.id) ?? r.liveness;
+    usageOf.push({ usage: r.usage ?? null, cpus: r.totalCpu, down: liveness === 'down' });
+    h[liveness]++;
     h[r.policy]++;
     total.cpu += r.totalCpu;
     total.mem += r.totalMem;
@@ -82,6 +87,7 @@ export async function fleetStatus(ctx: Ctx, p: Principal): Promise<FleetStatus> 
         disk: Math.max(0, total.disk - reserved.disk),
       },
     },
+    usage: fleetUsage(usageOf),
     envs: {
       total: envStates.reduce((a, s) => a + s.n, 0),
       by_state: Object.fromEntries(envStates.map((s) => [s.state, s.n])),

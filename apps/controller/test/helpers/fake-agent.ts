@@ -4,12 +4,17 @@ import {
   agentRoutes,
   CreateVmReq,
   type FailureCode,
+  type HostStats,
+  type HostStatsSummary,
   type HostVm,
   type HostVmListing,
   type Inventory,
+  type LinkUsage,
   type Operation,
   type OperationKind,
   type Resources,
+  type UsageSummary,
+  type VmStats,
 } from '@apiary/protocol';
 import { Hono } from 'hono';
 
@@ -70,6 +75,14 @@ export class FakeAgent {
   down = false;
   /** When set, requests never answer (until the caller's timeout). */
   hang = false;
+  /** The usage summary `GET /stats` and the stats answers carry (null: not sampled yet). */
+  usage: UsageSummary | null = null;
+  /** CPUs' worth each VM uses, as its stats report it. */
+  readonly vmCpu = new Map<string, number>();
+  /** False: an agent older than usage statistics (its stats routes answer 404). */
+  hasStats = true;
+  /** Query strings the stats routes received. */
+  readonly statsQueries: Array<Record<string, string>> = [];
   private faults: Fault[] = [];
   private claimToken: string | undefined;
   readonly app: Hono;
@@ -83,6 +96,89 @@ export class FakeAgent {
     this.apiVersion = o.apiVersion ?? API_VERSION;
     this.claimToken = o.claimToken;
     this.app = this.buildApp();
+  }
+
+  statsSummary(): HostStatsSummary {
+    return {
+      host_id: this.hostId,
+      hostname: this.hostname,
+      interval_s: 10,
+      usage: this.usage,
+      now: null,
+    };
+  }
+
+  /** Host stats whose links include each live VM's VNIC, named by the VM's id as agents do. */
+  hostStats(): HostStats {
+    const sampledAt = this.usage?.sampled_at ?? new Date().toISOString();
+    const links: LinkUsage[] = this.liveVms().map((vm, i) => ({
+      link: `apiary${i}`,
+      zone: vm.id,
+      vm_id: vm.id,
+      rx_bytes_per_s: 1000,
+      tx_bytes_per_s: 2000,
+      rx_packets_per_s: 10,
+      tx_packets_per_s: 20,
+      rx_errors_per_s: 0,
+      tx_errors_per_s: 0,
+    }));
+    const busy = (this.usage?.cpu_percent ?? 0) / 100;
+    return {
+      ...this.statsSummary(),
+      now: {
+        sampled_at: sampledAt,
+        interval_s: 10,
+        cpu: { count: this.total.cpu, busy, user: busy, kernel: 0, per_cpu: [] },
+        load: null,
+        memory: {
+          total_bytes: this.total.mem * 1024 * 1024,
+          free_bytes: 0,
+          used_bytes: this.total.mem * 1024 * 1024,
+          arc_bytes: null,
+          vm_bytes: null,
+        },
+        swap: null,
+        links,
+        pools: [],
+      },
+      history: { step_s: 10, t: [0, 10], host: { cpu_busy: [busy, busy] }, links: {}, pools: {} },
+    };
+  }
+
+  vmStats(vm: AgentVm): VmStats {
+    const used = this.vmCpu.get(vm.id) ?? 0;
+    const link: LinkUsage = {
+      link: 'apiary0',
+      zone: vm.id,
+      vm_id: vm.id,
+      rx_bytes_per_s: 1000,
+      tx_bytes_per_s: 2000,
+      rx_packets_per_s: 10,
+      tx_packets_per_s: 20,
+      rx_errors_per_s: 0,
+      tx_errors_per_s: 0,
+    };
+    return {
+      vm_id: vm.id as VmStats['vm_id'],
+      interval_s: 10,
+      now: {
+        vm_id: vm.id as VmStats['vm_id'],
+        sampled_at: new Date().toISOString(),
+        interval_s: 10,
+        running: vm.state === 'running',
+        cpu: { vcpus: vm.cpu, used, busy: used / Math.max(1, vm.cpu) },
+        memory: { configured_bytes: vm.mem * 1024 * 1024 },
+        net: {
+          rx_bytes_per_s: 1000,
+          tx_bytes_per_s: 2000,
+          rx_packets_per_s: 10,
+          tx_packets_per_s: 20,
+          links: [link],
+        },
+        disk: { pool: 'rpool' },
+      },
+      history: { step_s: 10, t: [0, 10], vm: { cpu_used: [used, used] } },
+    };
   }
 
   failNext(fault: Fault) {
@@ -265,6 +361,24 @@ export class FakeAgent {
         controller: null,
       }),
     );
+    app.get(agentRoutes.statsSummary.path, (c) => c.json(this.statsSummary()));
+    app.use('*', async (c, next) => {
+      const statsPath = /^\/(api\/(vms\/[^/]+\/)?)?stats$/.test(c.req.path);
+      if (statsPath && !this.hasStats) return err(c, 404, 'not_found', 'no such route');
+      await next();
+    });
+    app.get(agentRoutes.hostStats.path, (c) => {
+      this.statsQueries.push(c.req.query());
+      return c.json(this.hostStats());
+    });
+    app.get(agentRoutes.vmStats.path, (c) => {
+      const vm = this.vms.get(c.req.param('id'));
+      if (!vm || vm.state === 'deleted' || this.lieGone.has(vm.id)) {
+        return err(c, 404, 'not_found', `VM ${c.req.param('id')} not found`);
+      }
+      this.statsQueries.push(c.req.query());
+      return c.json(this.vmStats(vm));
+    });
     app.get(agentRoutes.listVms.path, (c) => {
       const limit = Number(c.req.query('limit') ?? 50);
       const offset = Number(c.req.query('offset') ?? 0);

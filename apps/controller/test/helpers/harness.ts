@@ -4,6 +4,7 @@ import {
   type HeartbeatResp,
   HOST_CREDENTIAL_HEADER,
   type RegisterHostResp,
+  type UsageSummary,
 } from '@apiary/protocol';
 import { createMemoryLogger } from '@apiary/server-kit';
 import { eq } from 'drizzle-orm';
@@ -48,7 +49,13 @@ export interface Harness {
     agent: FakeAgent,
     o?: { licenseKey?: string; addr?: string; hostCredential?: string },
   ): Promise<Response>;
-  heartbeat(agent: FakeAgent, credential: string, withInventory?: boolean): Promise<HeartbeatResp>;
+  /** A heartbeat as the agent sends it; `usage` rides along when given. */
+  heartbeat(
+    agent: FakeAgent,
+    credential: string,
+    withInventory?: boolean,
+    usage?: UsageSummary,
+  ): Promise<HeartbeatResp>;
   /** Waits until no saga or drain is running. */
   idle(): Promise<void>;
   /** The internal id (zone name on its agent) of the VM users call `name` (first match). */
@@ -136,13 +143,14 @@ export async function createHarness(
       const body = (await res.json()) as RegisterHostResp;
       return { agent, credential: body.host_credential };
     },
-    async heartbeat(agent, credential, withInventory = true) {
+    async heartbeat(agent, credential, withInventory = true, usage = undefined) {
       const res = await core.app.request(`/v1/internal/hosts/${agent.hostId}/heartbeat`, {
         method: 'POST',
         headers: { 'content-type': 'application/json', authorization: `Bearer ${credential}` },
         body: JSON.stringify({
           generation: agent.generation,
           ...(withInventory ? { inventory: agent.inventory() } : {}),
+          ...(usage ? { usage } : {}),
         }),
       });
       if (res.status !== 200)

@@ -89,4 +89,35 @@ describe('planPlacement', () => {
     expect(plan.ok).toBe(false);
     if (!plan.ok) expect(plan.refusals[0]?.reasons[0]).toMatch(/1 free after 1 VM of this request/);
   });
+
+  it('gives a tie to the host whose CPU is less busy, whichever comes first', () => {
+    for (const strategy of ['spread', 'binpack'] as const) {
+      const busy = host('busy', {}, { cpuPercent: 80 });
+      const idle = host('idle', {}, { cpuPercent: 10 });
+      expect(planPlacement([busy, idle], [vm()], 'org_a', strategy)).toEqual({
+        ok: true,
+        hostIds: ['idle'],
+      });
+      expect(planPlacement([idle, busy], [vm()], 'org_a', strategy)).toEqual({
+        ok: true,
+        hostIds: ['idle'],
+      });
+    }
+  });
+
+  it('lets the score decide before CPU use, and a host without figures keeps its turn', () => {
+    // More room wins under spread even on a busier host.
+    const roomy = host('roomy', {}, { cpuPercent: 90 });
+    const tight = host('tight', { mem: 8192 }, { cpuPercent: 5 });
+    expect(planPlacement([tight, roomy], [vm()], 'org_a', 'spread')).toEqual({
+      ok: true,
+      hostIds: ['roomy'],
+    });
+    const unknown = host('unknown', {}, { cpuPercent: null });
+    const known = host('known', {}, { cpuPercent: 1 });
+    expect(planPlacement([unknown, known], [vm()], 'org_a', 'spread')).toEqual({
+      ok: true,
+      hostIds: ['unknown'],
+    });
+  });
 });

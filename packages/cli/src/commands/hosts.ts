@@ -6,6 +6,9 @@ import { UsageError } from '../lib/errors.js';
 import { withFlagIssues } from '../lib/flag-issues.js';
 import { sleep } from '../lib/wait.js';
 import { renderDrain, renderHost, renderHosts } from './render-host.js';
+import { renderHostTop } from './render-top.js';
+import { registerTop } from './top.js';
+import { hostTopRows } from './top-rows.js';
 
 interface AddOptions {
   fingerprint?: string;
@@ -46,6 +49,13 @@ export function registerHosts(program: Command): void {
         ctx.out.result(page.items, renderHosts);
       }),
     );
+
+  registerTop(
+    hosts,
+    'hosts with their CPU, memory and traffic',
+    (ctx) => hostTopRows(ctx.client()),
+    (rows) => renderHostTop(rows),
+  );
 
   hosts
     .command('show <id>')

@@ -1,6 +1,7 @@
 import { type Drain, describeHostCertificate, formatMiB, type Host } from '@apiary/protocol';
 import { liveness, stateColor } from '../lib/color.js';
 import { details, table } from '../lib/output.js';
+import { usageLine } from './render-top.js';
 
 const used = (reserved: number, total: number) => `${reserved}/${total}`;
 
@@ -57,6 +58,7 @@ export function renderHost(h: Host): string {
       'disk',
       `${formatMiB(reserved.disk)} reserved of ${formatMiB(total.disk)}, ${formatMiB(free.disk)} free`,
     ],
+    ['usage', usageLine(h.usage, h.usage?.sampled_at ?? null)],
     ['vms', h.vm_count],
     ['images', h.images.length],
     ['last heartbeat', h.last_heartbeat_at],

@@ -2,6 +2,7 @@ import { formatMiB } from '@apiary/protocol';
 import type { Command } from 'commander';
 import { withContext } from '../lib/context.js';
 import { details } from '../lib/output.js';
+import { usageLine } from './render-top.js';
 
 export function registerStatus(program: Command): void {
   program
@@ -32,6 +33,12 @@ export function registerStatus(program: Command): void {
             [
               'disk',
               `${formatMiB(s.capacity.reserved.disk)} of ${formatMiB(s.capacity.total.disk)} reserved`,
+            ],
+            [
+              'usage',
+              s.usage
+                ? `${usageLine(s.usage, s.usage.oldest_sampled_at)}, over ${s.usage.hosts} host${s.usage.hosts === 1 ? '' : 's'}`
+                : usageLine(null, null),
             ],
             ['environments', `${s.envs.total} (${by(s.envs.by_state)})`],
             ['vms', `${s.vms.total} (${by(s.vms.by_state)})`],

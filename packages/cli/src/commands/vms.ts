@@ -5,9 +5,19 @@ import { UsageError } from '../lib/errors.js';
 import { tlsOptions } from '../lib/tls-trust.js';
 import { orgQuery } from './envs.js';
 import { renderVm } from './render-env.js';
+import { renderVmTop } from './render-top.js';
+import { registerTop } from './top.js';
+import { vmTopRows } from './top-rows.js';
 
 export function registerVms(program: Command): void {
   const vms = program.command('vms').description('single VMs');
+
+  registerTop(
+    vms,
+    'running VMs with their CPU and traffic',
+    (ctx) => vmTopRows(ctx.client()),
+    (rows) => renderVmTop(rows),
+  );
 
   vms
     .command('show <id>')

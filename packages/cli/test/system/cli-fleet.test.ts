@@ -2,10 +2,10 @@ import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Drain, Env, FleetStatus, Host, Image, Vm, WhoAmI } from '@apiary/protocol';
-import { Fleet, hostFootprint, waitFor, writeSampleImage } from '@apiary/testkit';
+import { bins, Fleet, hostFootprint, waitFor, writeSampleImage } from '@apiary/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sshKey } from '../fixtures.js';
-import { cliJson, runCli, spawnCli } from './run-cli.js';
+import { cliJson, runCli, runProgram, spawnCli } from './run-cli.js';
 
 /*
  * The `apiary` CLI against a real controller and three agents on simulated hosts: every command
@@ -18,7 +18,8 @@ const key = sshKey('cli@test');
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'apiary-cli-fleet-'));
-  fleet = await Fleet.start({ dir, agents: 3 });
+  // Agents sample usage every 2 s (default 10 s) so `top` has figures within seconds.
+  fleet = await Fleet.start({ dir, agents: 3, agentArgs: ['--stats-interval', '2'] });
   env = { HOME: dir, APIARY_CONFIG: join(dir, 'cli', 'config.json') };
 }, 180_000);
 
@@ -126,6 +127,56 @@ describe('apiary CLI against a real fleet', () => {
     expect(vm.stdout).toMatch(/ssh\s+ssh -p \d+ root@/);
     const list = await cliJson<Env[]>(['envs', 'list'], env);
     expect(list.map((e) => e.id)).toContain('cli-env');
+  });
+
+  it('shows running VMs and hosts busiest first in top: --json once, plain frames off a terminal', async () => {
+    // Load one VM's zone with the simulator, so the order is known: cli-env-1 first.
+    const vm = await cliJson<Vm>(['vms', 'show', 'cli-env-1'], env);
+    const agent = fleet.agents.find((a) => a.hostId === vm.host_id);
+    const zone = agent?.host().zones.find((z) => /^cli-env-[a-z2-7]{8}-1$/.test(z.name))?.name;
+    expect(zone).toBeDefined();
+    const load = await runProgram([
+      bins.sim,
+      'load',
+      agent?.simDir ?? '',
+      zone ?? '',
+      '--cpu',
+      '1',
+    ]);
+    expect(load.code, load.stderr).toBe(0);
+    type Row = { id: string; cpu_used: number | null; cpu_percent: number | null };
+    const rows = await waitFor(
+      async () => {
+        const r = await cliJson<Row[]>(['vms', 'top'], env);
+        return r.length === 2 && r.every((x) => x.cpu_used !== null) && r[0]?.cpu_used
+          ? r
+          : undefined;
+      },
+      { what: 'both VMs with figures in vms top', timeoutMs: 60_000, intervalMs: 1000 },
+    );
+    expect(rows.map((r) => r.id)).toEqual(['cli-env-1', 'cli-env-0']);
+    expect(rows[0]?.cpu_used).toBeGreaterThan(0.5);
+
+    const hosts = await cliJson<Array<{ hostname: string; cpu_percent: number | null }>>(
+      ['hosts', 'top'],
+      env,
+    );
+    expect(hosts).toHaveLength(3);
+    const percents = hosts.map((h) => h.cpu_percent ?? -1);
+    expect(percents).toEqual([...percents].sort((a, b) => b - a));
+
+    // Not a terminal: each refresh is printed after the last, without screen control codes.
+    const live = await runCli(['vms', 'top', '--interval', '1s', '--count', '2'], { env });
+    expect(live.code, live.stderr).toBe(0);
+    expect(live.stdout.match(/^apiary vms top {2}\d\d:\d\d:\d\d {2}\(every 1s\)$/gm)).toHaveLength(
+      2,
+    );
+    expect(live.stdout).not.toContain('\x1b[');
+    const frames = live.stdout.split(/^apiary vms top/m).slice(1);
+    for (const frame of frames)
+      expect(frame.indexOf('cli-env-1')).toBeLessThan(frame.indexOf('cli-env-0'));
+    const clear = await runProgram([bins.sim, 'load', agent?.simDir ?? '', zone ?? '', '--clear']);
+    expect(clear.code, clear.stderr).toBe(0);
   });
 
   it('stops and starts a VM and a whole environment, and extends its lifetime', async () => {

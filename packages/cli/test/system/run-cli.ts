@@ -94,3 +94,20 @@ export async function cliJson<T>(
   }
   return JSON.parse(result.stdout) as T;
 }
+
+/** Runs another Node program of the repository (the simulator's `apiary-sim`) to its end. */
+export function runProgram(argv: string[]): Promise<CliResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, argv, { env: { PATH: process.env.PATH } });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (c: Buffer) => {
+      stdout += c.toString();
+    });
+    child.stderr.on('data', (c: Buffer) => {
+      stderr += c.toString();
+    });
+    child.on('error', reject);
+    child.on('exit', (code) => resolve({ code: code ?? -1, stdout, stderr }));
+  });
+}

@@ -37,6 +37,8 @@ export interface CallOptions {
   token?: string;
   requestId?: string;
   timeoutMs?: number;
+  /** Extra attempts for this call (default: the client's); 0 when a quick answer matters more. */
+  retries?: number;
   headers?: Record<string, string>;
 }
 
@@ -64,7 +66,7 @@ export class HttpClient {
     options: CallOptions = {},
   ): Promise<RouteOutput<R>> {
     const request = this.prepare(route, input);
-    const retries = route.body === 'stream' ? 0 : (this.options.retries ?? 2);
+    const retries = route.body === 'stream' ? 0 : (options.retries ?? this.options.retries ?? 2);
     for (let attempt = 0; ; attempt++) {
       try {
         const response = await this.send(route, request, options);

@@ -38,6 +38,7 @@ import {
   RegisterHostResp,
 } from '../schemas/internal.js';
 import { EnvId, ImageDigest, VmId } from '../schemas/names.js';
+import { HostStats, StatsQuery, VmStats } from '../schemas/stats.js';
 import { FleetStatus, Health, ServiceInfo } from '../schemas/status.js';
 import { AcceptCertificateReq } from '../schemas/tls.js';
 import { Vm } from '../schemas/vm.js';
@@ -53,6 +54,9 @@ export const HostListQuery = Pagination.extend({
   liveness: HostLiveness.optional(),
   policy: HostPolicy.optional(),
 });
+
+/** `GET /v1/vms/{id}/stats`: the agent's history query, and the VM's organization. */
+export const VmStatsQuery = StatsQuery.extend(OrgScopeQuery.shape);
 
 /** `POST /v1/vms/{id}/console`: a single-use ticket for a websocket console. */
 export const ConsoleTicketReq = z.strictObject({
@@ -243,6 +247,19 @@ export const controllerRoutes = {
     summary: 'Host with capacity',
     params: ById,
     response: Host,
+  }),
+  hostStats: defineRoute({
+    method: 'GET',
+    path: '/v1/hosts/:id/stats',
+    tag: 'hosts',
+    auth: 'user',
+    scope: 'hosts:read',
+    status: 200,
+    summary:
+      "A host's usage now and its history, from its agent (503 when the agent does not answer)",
+    params: ById,
+    query: StatsQuery,
+    response: HostStats,
   }),
   updateHost: defineRoute({
     method: 'PATCH',
@@ -460,6 +477,19 @@ export const controllerRoutes = {
     params: VmById,
     query: OrgScopeQuery,
     response: Vm,
+  }),
+  vmStats: defineRoute({
+    method: 'GET',
+    path: '/v1/vms/:id/stats',
+    tag: 'vms',
+    auth: 'user',
+    scope: 'envs:read',
+    status: 200,
+    summary:
+      "A VM's usage now and its history, from its host's agent (503 when the agent does not answer)",
+    params: VmById,
+    query: VmStatsQuery,
+    response: VmStats,
   }),
   stopVm: defineRoute({
     method: 'POST',

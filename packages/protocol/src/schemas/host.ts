@@ -3,6 +3,7 @@ import { AgentApiKeyString, StorageBackend } from './agent.js';
 import { Resources, Timestamp } from './common.js';
 import { HostOrphan } from './host-vms.js';
 import { HostPort, ImageDigest } from './names.js';
+import { UsageSummary } from './stats.js';
 import { CertFingerprint, HostTls } from './tls.js';
 import { ControllerVmState } from './vm.js';
 import { Engine } from './vm-spec.js';
@@ -123,6 +124,12 @@ export const Host = z.object({
   agent_version: z.string(),
   api_version: z.string(),
   capacity: HostCapacity,
+  /**
+   * What the host is really doing, next to what is reserved: the agent's latest usage summary
+   * (`sampled_at` says when it was taken), as its heartbeats last carried it (they carry it only
+   * when it moved, or every few minutes). Null until the host has sent one.
+   */
+  usage: UsageSummary.nullable().default(null),
   vm_count: z.int().min(0),
   images: z.array(ImageDigest),
   last_heartbeat_at: Timestamp.nullable(),

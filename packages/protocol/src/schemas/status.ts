@@ -1,6 +1,23 @@
 import { z } from 'zod';
 import { Resources, Timestamp } from './common.js';
 
+/**
+ * The fleet's usage summed from each host's latest summary (see `Host.usage`). CPU is each host's
+ * share weighted by its CPU count; traffic sums the hosts that have a rate.
+ */
+export const FleetUsage = z.object({
+  /** Hosts whose summaries are counted. */
+  hosts: z.int().min(0),
+  cpu_percent: z.number().min(0).max(100),
+  mem_used_bytes: z.number().min(0),
+  mem_total_bytes: z.number().min(0),
+  net_rx_bytes_per_s: z.number().min(0),
+  net_tx_bytes_per_s: z.number().min(0),
+  /** When the oldest of the summaries counted was taken. */
+  oldest_sampled_at: Timestamp,
+});
+export type FleetUsage = z.infer<typeof FleetUsage>;
+
 /** `GET /v1/status`: the fleet at a glance, scoped to the caller's organization. */
 export const FleetStatus = z.object({
   hosts: z.object({
@@ -13,6 +30,8 @@ export const FleetStatus = z.object({
     maintenance: z.int(),
   }),
   capacity: z.object({ total: Resources, reserved: Resources, free: Resources }),
+  /** Usage of the hosts that are not down and have a summary; null when none has. */
+  usage: FleetUsage.nullable().default(null),
   envs: z.object({ total: z.int(), by_state: z.record(z.string(), z.int()) }),
   vms: z.object({ total: z.int(), by_state: z.record(z.string(), z.int()) }),
   images: z.int(),

@@ -3,12 +3,13 @@ import { eq } from 'drizzle-orm';
 import type { Ctx } from '../../context.js';
 import { applyInventory, publishVmChanges } from './apply-inventory.js';
 import { issueRotatedCredential, promoteNextCredential } from './host-credential.js';
+import { recordUsage } from './host-usage.js';
 import type { CredentialMatch } from './liveness-tracker.js';
 import { persistTransitions } from './persist-liveness.js';
 
 /**
  * A heartbeat (the host credential was checked by the route). With nothing new (same
- * generation, host already ready, no rotation) it touches memory only.
+ * generation, host already ready, no rotation, no usage summary) it touches memory only.
  */
 export async function heartbeat(
   ctx: Ctx,
@@ -21,6 +22,8 @@ export async function heartbeat(
   else if (ctx.liveness.rotationDue(hostId)) rotated = await issueRotatedCredential(ctx, hostId);
   const transition = ctx.liveness.seen(hostId);
   if (transition) await persistTransitions(ctx, [transition]);
+  // The agent sends a summary only when it moved past its thresholds: each one is news.
+  if (req.usage) await recordUsage(ctx, hostId, req.usage);
   if (req.inventory && !(await acknowledged(ctx, hostId, req.inventory.generation))) {
     const inv = req.inventory;
     const changes = await ctx.db.transaction(async (tx) =>

@@ -68,6 +68,7 @@ export async function toHostViews(ctx: Ctx, rows: HostRow[], viewer: Principal):
       agent_version: h.agentVersion,
       api_version: h.apiVersion,
       capacity: capacityOf(h),
+      usage: h.usage ?? null,
       vm_count: h.vmCount,
       images: (imagesByHost.get(h.id) ?? []).sort() as Host['images'],
       last_heartbeat_at: isoOrNull(heardAt ?? h.lastHeartbeatAt),

@@ -1,18 +1,20 @@
 import { createHash } from 'node:crypto';
-import type { AgentVm, Inventory } from '@apiary/protocol';
+import type { AgentVm, Inventory, UsageSummary } from '@apiary/protocol';
 import { eq } from 'drizzle-orm';
 import type { Ctx } from '../../context.js';
 import type { hosts } from '../../db/pg-schema.js';
 import { mapBounded } from '../../lib/limit.js';
 import type { Lease } from '../leases/lease.js';
 import { applyInventory, publishVmChanges } from './apply-inventory.js';
+import { polledUsageIsNews, recordUsage } from './host-usage.js';
 import { persistTransitions } from './persist-liveness.js';
 
 const PAGE = 1000;
 
 /**
  * Hosts added by address have no heartbeats of their own: the controller asks them. A successful
- * poll counts as a heartbeat; the inventory is applied only when it changed.
+ * poll counts as a heartbeat; the inventory is applied only when it changed, and the usage
+ * summary (`GET /stats`) stored only when it moved as a heartbeat's would have to.
  */
 export function createAddedHostPoller(ctx: Ctx) {
   /** Fingerprint of the last inventory applied per host: a poll with nothing new writes nothing. */
@@ -38,6 +40,7 @@ async function pollAddedHosts(
     }
     const transition = ctx.liveness.seen(host.id);
     if (transition) await persistTransitions(ctx, [transition]);
+    await pollUsage(ctx, host);
     const fingerprint = createHash('sha256').update(JSON.stringify(inventory)).digest('hex');
     if (seen.get(host.id) === fingerprint) return;
     const generation = ctx.liveness.ackGeneration(host.id) + 1;
@@ -75,4 +78,16 @@ async function fetchInventory(ctx: Ctx, host: typeof hosts.$inferSelect): Promis
       generation: v.generation,
     })),
   };
+}
+
+/** The host's usage summary, stored when it is news; an agent without `/stats` has none. */
+async function pollUsage(ctx: Ctx, host: typeof hosts.$inferSelect): Promise<void> {
+  let usage: UsageSummary | null;
+  try {
+    usage = (await ctx.agents.forHost(host).statsSummary()).usage;
+  } catch (error) {
+    ctx.log.debug({ host_id: host.id, error: String(error) }, 'usage poll failed');
+    return;
+  }
+  if (usage && polledUsageIsNews(host.usage, usage)) await recordUsage(ctx, host.id, usage);
 }

@@ -1,3 +1,4 @@
+import type { UsageSummary } from '@apiary/protocol';
 import { and, asc, desc, eq, gte, inArray, isNull, lt, max, min, type SQL, sql } from 'drizzle-orm';
 import type { Ctx } from '../../context.js';
 import type { Tables } from '../../db/database.js';
@@ -28,6 +29,7 @@ function columns(h: HostsTable) {
     freeCpu: sql<number>`${h.totalCpu} - ${h.reservedCpu} - ${h.foreignCpu}`.mapWith(Number),
     freeMem: freeMemOf(h).mapWith(Number),
     freeDisk: sql<number>`${h.totalDisk} - ${h.reservedDisk} - ${h.foreignDisk}`.mapWith(Number),
+    usage: h.usage,
   };
 }
 
@@ -50,6 +52,7 @@ type Row = {
   freeCpu: number;
   freeMem: number;
   freeDisk: number;
+  usage: UsageSummary | null;
 };
 
 interface Demand {
@@ -83,6 +86,7 @@ function toCandidate(ctx: Ctx, r: Row, images: Set<string>): Candidate {
     free: { cpu: r.freeCpu, mem: r.freeMem, disk: r.freeDisk },
     images,
     certificateChanged: r.presented !== null,
+    cpuPercent: r.usage?.cpu_percent ?? null,
   };
 }
 

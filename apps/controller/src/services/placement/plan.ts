@@ -16,6 +16,8 @@ export interface Candidate {
   images: Set<string>;
   /** The agent presented another certificate than the pinned one: nothing can be sent to it. */
   certificateChanged?: boolean;
+  /** Host CPU busy (0-100) from its latest usage summary; null when it has sent none. */
+  cpuPercent?: number | null;
 }
 
 export interface VmDemand extends Demand {
@@ -91,7 +93,7 @@ export function planPlacement(
     for (const c of pool) {
       if (hostRefusals(c, vm, orgId, 0).length > 0) continue;
       const s = score(c, vm, strategy, takenOn.get(c.id) ?? 0);
-      if (s > bestScore) {
+      if (s > bestScore || (s === bestScore && best && lessBusy(c, best))) {
         best = c;
         bestScore = s;
       }
@@ -111,6 +113,15 @@ export function planPlacement(
     hostIds[i] = best.id;
   }
   return { ok: true, hostIds };
+}
+
+/**
+ * The tie-break between hosts of equal score: the one whose CPU is less busy now (its latest
+ * usage summary). A host that has sent no summary counts as neither busier nor idler.
+ */
+function lessBusy(c: Candidate, than: Candidate): boolean {
+  if (c.cpuPercent == null || than.cpuPercent == null) return false;
+  return c.cpuPercent < than.cpuPercent;
 }
 
 function weight(d: VmDemand | undefined): number {
