@@ -122,8 +122,8 @@ async function setup(strategy, server) {
 async function seed({ core }) {
   await bootstrapIfEmpty(core.ctx, core.ctx.config.dataDir);
   const schema = core.ctx.t;
-  const [meta] = await core.ctx.db.select().from(schema.meta);
-  const orgId = meta.value;
+  const meta = await core.ctx.db.select().from(schema.meta);
+  const orgId = meta.find((m) => m.key === 'default_org_id').value;
   const now = Date.now();
   const digest = `sha256:${'ab'.repeat(32)}`;
   const rows = [];
