@@ -8,6 +8,7 @@ import {
   type VmAction,
   vmActionsOffered,
 } from '@apiary/protocol';
+import { useState } from 'preact/hooks';
 import { hostLabels } from '../../lib/host-labels.js';
 import { onLinkClick } from '../../lib/router.js';
 import { hrefFor } from '../../lib/routes.js';
@@ -18,6 +19,7 @@ import { CopyButton } from '../../ui/copy-button.js';
 import { Icon } from '../../ui/icons.js';
 import { StateChip } from '../../ui/state-chip.js';
 import type { ConsoleKind } from '../consoles/console-panel.js';
+import { VmUsage } from '../usage/vm-usage.js';
 
 /** Power buttons in the order they are shown, for the actions the shared rule offers. */
 const POWER_BUTTONS = [
@@ -107,73 +109,92 @@ function VmRow({
       },
     );
   const offered = vmActionsOffered(vm.state, envState);
+  const [usageOpen, setUsageOpen] = useState(false);
   return (
-    <tr data-testid="vm-row" data-vm-id={vm.id}>
-      <td>
-        <div class="mono strong">{vm.id}</div>
-        <div class="muted small">{vm.image}</div>
-        {vm.error ? <div class="cell-error">{vm.error.msg}</div> : null}
-      </td>
-      <td>
-        <StateChip state={vm.state} testId="vm-state" />
-      </td>
-      <td>
-        {hostHref ? (
-          <a href={hostHref} onClick={(e) => onLinkClick(e, hostHref)}>
-            {hostLabel}
-          </a>
-        ) : (
-          <span class="muted">not placed</span>
-        )}
-        {vm.host_addr ? <div class="muted small mono">{vm.host_addr}</div> : null}
-      </td>
-      <td class="mono">{vm.ip ?? <span class="muted">—</span>}</td>
-      <td>
-        <PortMap vm={vm} />
-      </td>
-      <td class="nowrap">
-        {vm.cpu} vCPU · {formatMiB(vm.mem)} · {formatMiB(vm.disk)}
-        {vm.deny_outgoing ? (
-          <div class="muted small" title="Outgoing connections are blocked">
-            <Icon name="shield" size={12} /> no egress
-          </div>
-        ) : null}
-      </td>
-      <td class="actions-col">
-        <div class="actions">
-          <Button
-            size="sm"
-            icon="terminal"
-            disabled={!consoleAvailable(vm.state, 'serial')}
-            onClick={() => onConsole(vm.id, 'serial')}
-            data-testid="open-serial"
-          >
-            Console
-          </Button>
-          <Button
-            size="sm"
-            icon="monitor"
-            disabled={!consoleAvailable(vm.state, 'vnc')}
-            onClick={() => onConsole(vm.id, 'vnc')}
-            data-testid="open-vnc"
-          >
-            VNC
-          </Button>
-          {POWER_BUTTONS.filter((b) => offered.includes(b.action)).map((b) => (
+    <>
+      <tr data-testid="vm-row" data-vm-id={vm.id}>
+        <td>
+          <div class="mono strong">{vm.id}</div>
+          <div class="muted small">{vm.image}</div>
+          {vm.error ? <div class="cell-error">{vm.error.msg}</div> : null}
+        </td>
+        <td>
+          <StateChip state={vm.state} testId="vm-state" />
+        </td>
+        <td>
+          {hostHref ? (
+            <a href={hostHref} onClick={(e) => onLinkClick(e, hostHref)}>
+              {hostLabel}
+            </a>
+          ) : (
+            <span class="muted">not placed</span>
+          )}
+          {vm.host_addr ? <div class="muted small mono">{vm.host_addr}</div> : null}
+        </td>
+        <td class="mono">{vm.ip ?? <span class="muted">—</span>}</td>
+        <td>
+          <PortMap vm={vm} />
+        </td>
+        <td class="nowrap">
+          {vm.cpu} vCPU · {formatMiB(vm.mem)} · {formatMiB(vm.disk)}
+          {vm.deny_outgoing ? (
+            <div class="muted small" title="Outgoing connections are blocked">
+              <Icon name="shield" size={12} /> no egress
+            </div>
+          ) : null}
+        </td>
+        <td class="actions-col">
+          <div class="actions">
             <Button
-              key={b.action}
               size="sm"
-              variant="ghost"
-              icon={b.icon}
-              busy={pending === b.action}
-              onClick={() => act(b.action)}
-              aria-label={`${b.title} ${vm.id}`}
-              title={b.title}
-            />
-          ))}
-        </div>
-      </td>
-    </tr>
+              icon="terminal"
+              disabled={!consoleAvailable(vm.state, 'serial')}
+              onClick={() => onConsole(vm.id, 'serial')}
+              data-testid="open-serial"
+            >
+              Console
+            </Button>
+            <Button
+              size="sm"
+              icon="monitor"
+              disabled={!consoleAvailable(vm.state, 'vnc')}
+              onClick={() => onConsole(vm.id, 'vnc')}
+              data-testid="open-vnc"
+            >
+              VNC
+            </Button>
+            <Button
+              size="sm"
+              icon="clock"
+              aria-expanded={usageOpen}
+              onClick={() => setUsageOpen((open) => !open)}
+              data-testid="toggle-usage"
+            >
+              Usage
+            </Button>
+            {POWER_BUTTONS.filter((b) => offered.includes(b.action)).map((b) => (
+              <Button
+                key={b.action}
+                size="sm"
+                variant="ghost"
+                icon={b.icon}
+                busy={pending === b.action}
+                onClick={() => act(b.action)}
+                aria-label={`${b.title} ${vm.id}`}
+                title={b.title}
+              />
+            ))}
+          </div>
+        </td>
+      </tr>
+      {usageOpen ? (
+        <tr class="vm-detail-row" data-testid="vm-detail-row">
+          <td colSpan={7}>
+            <VmUsage vmId={vm.id} org={org} hostId={vm.host_id} />
+          </td>
+        </tr>
+      ) : null}
+    </>
   );
 }
 

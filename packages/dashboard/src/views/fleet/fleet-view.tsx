@@ -1,6 +1,7 @@
 import type { Host, HostLiveness } from '@apiary/protocol';
 import { useState } from 'preact/hooks';
 import { useQuery } from '../../state/use-query.js';
+import { useRefresh } from '../../state/use-refresh.js';
 import { EmptyState, LoadState, PageHeader } from '../../ui/page.js';
 import { FleetSummary } from './fleet-summary.js';
 import { HostCard } from './host-card.js';
@@ -16,11 +17,15 @@ const FILTERS: Array<{ id: Filter; label: string }> = [
 ];
 
 /** Trouble first: down, then suspect, then the rest by name. */
+/** Host usage arrives with heartbeats, not events: re-read it at the agents' default sample interval. */
+const USAGE_REFRESH_MS = 10_000;
+
 const LIVENESS_ORDER: Record<HostLiveness, number> = { down: 0, suspect: 1, ready: 2 };
 
 export function FleetView() {
   const hosts = useQuery('hosts', (api) => api.listHosts({ query: { limit: 1000 } }), ['hosts']);
   const status = useQuery('status', (api) => api.status(), ['status']);
+  useRefresh(['hosts', 'status'], USAGE_REFRESH_MS);
   const [filter, setFilter] = useState<Filter>('all');
   const [search, setSearch] = useState('');
 

@@ -7,6 +7,7 @@ import { Liveness, PolicyBadge } from '../../ui/liveness.js';
 import { CapacityBar } from '../../ui/progress.js';
 import { DrainProgress } from './drain-progress.js';
 import { HostActions } from './host-actions.js';
+import { HostUsageGlance } from './host-usage-glance.js';
 
 export function HostCard({ host }: { host: Host }) {
   const now = useNow(5000);
@@ -41,6 +42,7 @@ export function HostCard({ host }: { host: Host }) {
         <CapacityBar label="Memory" used={reserved.mem} total={total.mem} unit="mib" />
         <CapacityBar label="Disk" used={reserved.disk} total={total.disk} unit="mib" />
       </div>
+      <HostUsageGlance host={host} now={now} />
       {host.drain && host.drain.state !== 'cancelled' ? <DrainProgress drain={host.drain} /> : null}
       <footer class="host-foot">
         <span class="muted">

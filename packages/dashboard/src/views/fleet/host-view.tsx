@@ -8,6 +8,7 @@ import { Liveness, PolicyBadge } from '../../ui/liveness.js';
 import { EmptyState, LoadState, PageHeader, Panel } from '../../ui/page.js';
 import { CapacityBar } from '../../ui/progress.js';
 import { StateChip } from '../../ui/state-chip.js';
+import { HostUsage } from '../usage/host-usage.js';
 import { DrainProgress } from './drain-progress.js';
 import { HostActions } from './host-actions.js';
 
@@ -64,6 +65,7 @@ export function HostView({ id }: { id: string }) {
         </Panel>
         <HostFacts host={h} />
       </div>
+      <HostUsage hostId={h.id} />
       {h.drain ? (
         <Panel title="Drain">
           <DrainProgress drain={h.drain} />
