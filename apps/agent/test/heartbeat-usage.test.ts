@@ -133,6 +133,27 @@ describe('usage in heartbeats', () => {
     expect(ctl.accepted.every((h) => h.usage === undefined)).toBe(true);
   });
 
+  it('settles a move caught mid-ramp with the next sample, once', () => {
+    let sample = 1;
+    let cpu = 0.1;
+    const reporter = new UsageReporter(() => summary(cpu, sample));
+    const send = () => {
+      const s = reporter.pending();
+      if (s) reporter.delivered(s);
+      return s?.cpu_percent;
+    };
+    expect(send()).toBe(0.1);
+    // The first sample after the load rose covers part of an interval: 5.1 moved, sent.
+    [sample, cpu] = [2, 5.1];
+    expect(send()).toBe(5.1);
+    expect(send()).toBeUndefined();
+    // The next one is the real figure, less than a threshold away: sent once to settle it.
+    [sample, cpu] = [3, 9.4];
+    expect(send()).toBe(9.4);
+    [sample, cpu] = [4, 9.6];
+    expect(send()).toBeUndefined();
+  });
+
   it('is sent again after a while even unchanged', () => {
     let now = 0;
     const reporter = new UsageReporter(

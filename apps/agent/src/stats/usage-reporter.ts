@@ -12,7 +12,10 @@ import {
  * A heartbeat carries it only when it moved by more than a threshold since the summary the
  * controller last accepted, so a quiet host's heartbeats stay as small as before. It is sent
  * again after MAX_AGE_MS even unchanged (a controller that restarted knows it again within
- * minutes) and after every registration. A controller that refuses the field (one older than
+ * minutes) and after every registration. A summary sent because it moved is followed by the
+ * next sample's if that differs at all: a move caught mid-ramp (the first sample after a load
+ * change covers part of an interval) settles at its real value, not up to a threshold away
+ * from it for as long as the load holds. A controller that refuses the field (one older than
  * the field, whose heartbeat schema is strict) gets heartbeats without it until the next
  * registration.
  */
@@ -36,6 +39,17 @@ export function summarize(host: HostUsage, externalLink: string): UsageSummary |
   };
 }
 
+/** Whether any figure (not the time) of two summaries differs. */
+function differs(a: UsageSummary, b: UsageSummary): boolean {
+  return (
+    a.cpu_percent !== b.cpu_percent ||
+    a.mem_used_bytes !== b.mem_used_bytes ||
+    a.mem_total_bytes !== b.mem_total_bytes ||
+    a.net_rx_bytes_per_s !== b.net_rx_bytes_per_s ||
+    a.net_tx_bytes_per_s !== b.net_tx_bytes_per_s
+  );
+}
+
 const roundOrNull = (x: number | null | undefined) => (x == null ? null : Math.round(x));
 
 /**
@@ -53,6 +67,10 @@ export class UsageReporter {
   private last: UsageSummary | null = null;
   private lastAt = 0;
   private refusedByController = false;
+  /** Why the summary `pending` returned is sent: a move is settled by the next sample. */
+  private reason: 'first' | 'move' | 'settle' = 'first';
+  /** The last summary delivered was a move: the next distinct sample is sent once more. */
+  private settling = false;
 
   constructor(
     private readonly current: () => UsageSummary | null,
@@ -64,15 +82,27 @@ export class UsageReporter {
     if (this.refusedByController) return undefined;
     const next = this.current();
     if (!next) return undefined;
-    if (!this.last || this.now() - this.lastAt >= MAX_AGE_MS) return next;
+    if (!this.last || this.now() - this.lastAt >= MAX_AGE_MS) {
+      this.reason = 'first';
+      return next;
+    }
     if (next.sampled_at === this.last.sampled_at) return undefined;
-    return movedEnough(this.last, next) ? next : undefined;
+    if (movedEnough(this.last, next)) {
+      this.reason = 'move';
+      return next;
+    }
+    if (this.settling && differs(this.last, next)) {
+      this.reason = 'settle';
+      return next;
+    }
+    return undefined;
   }
 
   /** The controller accepted a heartbeat carrying `summary`. */
   delivered(summary: UsageSummary): void {
     this.last = summary;
     this.lastAt = this.now();
+    this.settling = this.reason === 'move';
   }
 
   /** The controller refused a heartbeat carrying a summary (400): stop sending it. */

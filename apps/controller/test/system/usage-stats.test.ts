@@ -3,7 +3,6 @@ import {
   type Env,
   type Host,
   type HostStats,
-  USAGE_SUMMARY_THRESHOLDS,
   type VmStats,
 } from '@apiary/protocol';
 import {
@@ -147,22 +146,24 @@ describe('usage of loaded VMs through the controller', () => {
       const cpus = stats.now?.cpu.count ?? 0;
       expect(cpus).toBeGreaterThan(0);
       const busyCpus = onHost.reduce((sum, [, l]) => sum + l.cpu, 0);
-      // A heartbeat carries a summary only when it moved past the agent's thresholds, so the one
-      // the controller holds is the first under load that moved: within a threshold (5 CPU
-      // points) of the figure, not necessarily within 10% of it. The host's stats are exact.
-      const host = await waitFor(
+      // A heartbeat carries a summary only when it moved past the agent's thresholds; the move
+      // is settled by the next sample (the first under load may cover part of an interval), so
+      // the summary the controller holds comes within 10% of the load.
+      const expectedPercent = (busyCpus / cpus) * 100;
+      await waitFor(
         async () => {
           const h = await json<Host>(c.call('GET', `/v1/hosts/${hostId}`));
           const at = h.usage?.sampled_at;
-          return at && Date.parse(at) > loadedAt ? h : undefined;
+          const cpu = h.usage?.cpu_percent ?? -100;
+          const near = Math.abs(cpu - expectedPercent) <= expectedPercent * 0.1;
+          return at && Date.parse(at) > loadedAt && near ? h : undefined;
         },
-        { what: `a usage summary of ${hostId} under load`, timeoutMs: 60_000, intervalMs: 500 },
+        {
+          what: `a usage summary of ${hostId} within 10% of ${expectedPercent} % CPU`,
+          timeoutMs: 30_000,
+          intervalMs: 500,
+        },
       );
-      const expectedPercent = (busyCpus / cpus) * 100;
-      expect(
-        Math.abs((host.usage?.cpu_percent ?? -100) - expectedPercent),
-        `${hostId} summary cpu % ${host.usage?.cpu_percent} vs ${expectedPercent}`,
-      ).toBeLessThanOrEqual(USAGE_SUMMARY_THRESHOLDS.cpuPercent);
       // The idle baseline (0.01 CPU of the host) is within the 10%.
       expectNear((stats.now?.cpu.busy ?? 0) * cpus, busyCpus, `${hostId} busy CPUs`);
       // Each VM's VNIC is among the host's links, under the VM's name.
