@@ -1,10 +1,5 @@
 import { spawn } from 'node:child_process';
-import {
-  type Env,
-  type Host,
-  type HostStats,
-  type VmStats,
-} from '@apiary/protocol';
+import type { Env, Host, HostStats, VmStats } from '@apiary/protocol';
 import {
   type AgentDaemon,
   bins,
