@@ -148,11 +148,16 @@ describe('apiary CLI against a real fleet', () => {
     const rows = await waitFor(
       async () => {
         const r = await cliJson<Row[]>(['vms', 'top'], env);
-        return r.length === 2 && r.every((x) => x.cpu_used !== null) && r[0]?.cpu_used
-          ? r
-          : undefined;
+        // The first sample after the load was set may cover part of an interval: wait for a
+        // full one (1 CPU busy), not merely for a figure.
+        const loaded = (r[0]?.cpu_used ?? 0) > 0.5;
+        return r.length === 2 && r.every((x) => x.cpu_used !== null) && loaded ? r : undefined;
       },
-      { what: 'both VMs with figures in vms top', timeoutMs: 60_000, intervalMs: 1000 },
+      {
+        what: 'both VMs with figures in vms top, the loaded one busy',
+        timeoutMs: 60_000,
+        intervalMs: 1000,
+      },
     );
     expect(rows.map((r) => r.id)).toEqual(['cli-env-1', 'cli-env-0']);
     expect(rows[0]?.cpu_used).toBeGreaterThan(0.5);
