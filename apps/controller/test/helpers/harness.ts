@@ -56,6 +56,13 @@ export interface Harness {
     withInventory?: boolean,
     usage?: UsageSummary,
   ): Promise<HeartbeatResp>;
+  /**
+   * Another controller on the harness's database (its network, clock and data dir: the same
+   * secret key), as a second controller of one installation. Stop it before `close()`.
+   */
+  anotherController(
+    o?: Partial<Parameters<typeof createControllerCore>[0]>,
+  ): ReturnType<typeof createControllerCore>;
   /** Waits until no saga or drain is running. */
   idle(): Promise<void>;
   /** The internal id (zone name on its agent) of the VM users call `name` (first match). */
@@ -157,6 +164,17 @@ export async function createHarness(
         throw new Error(`heartbeat failed: ${res.status} ${await res.text()}`);
       return (await res.json()) as HeartbeatResp;
     },
+    anotherController: (ao = {}) =>
+      createControllerCore({
+        config: core.ctx.config,
+        database,
+        clock,
+        log,
+        fetch: network.fetch,
+        resolveHost: network.resolve,
+        processMetrics: false,
+        ...ao,
+      }),
     idle: () => core.ctx.work.idle(),
     async zoneOf(name) {
       const { vms } = core.ctx.t;

@@ -1,5 +1,4 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { createControllerCore } from '../../src/core.js';
 import { createHarness, type Harness, json, sshKey } from '../helpers/harness.js';
 import { uploadImage } from '../helpers/images.js';
 
@@ -28,14 +27,7 @@ describe('placement with two controllers on one database', () => {
       agents.push((await h.addAgent({ hostId: `host_twoctl0000000${i}`, total })).agent);
     }
     await uploadImage(h, 'alpine-cloud');
-    const second = await createControllerCore({
-      config: h.core.ctx.config,
-      database: h.database,
-      fetch: h.network.fetch,
-      resolveHost: h.network.resolve,
-      log: h.core.ctx.log,
-      processMetrics: false,
-    });
+    const second = await h.anotherController();
     other = second;
     const create = (i: number) => {
       const body = JSON.stringify({

@@ -2,7 +2,6 @@ import type { Env } from '@apiary/protocol';
 import { createMemoryLogger } from '@apiary/server-kit';
 import { eq } from 'drizzle-orm';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createControllerCore } from '../../src/core.js';
 import { holdEnv } from '../../src/services/envs/env-lock.js';
 import { transitionEnv } from '../../src/services/envs/env-state.js';
 import { createHarness, type Harness, json, sshKey } from '../helpers/harness.js';
@@ -26,13 +25,9 @@ afterEach(async () => {
 
 async function secondController(h: Harness) {
   const { log, lines } = createMemoryLogger('debug');
-  const core = await createControllerCore({
+  const core = await h.anotherController({
     config: { ...h.core.ctx.config, sagaLeaseTtlMs: 2_000 },
-    database: h.database,
-    fetch: h.network.fetch,
-    resolveHost: h.network.resolve,
     log,
-    processMetrics: false,
   });
   others.push(core);
   return { core, lines };

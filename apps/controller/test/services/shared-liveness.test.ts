@@ -1,7 +1,6 @@
 import type { Host } from '@apiary/protocol';
 import { eq } from 'drizzle-orm';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createControllerCore } from '../../src/core.js';
 import { shareHeard } from '../../src/services/hosts/shared-liveness.js';
 import { createHarness, type Harness, json } from '../helpers/harness.js';
 import { testEngine } from '../helpers/test-db.js';
@@ -19,14 +18,7 @@ describe.runIf(testEngine() === 'postgres')('liveness shared between controllers
   async function twoControllers() {
     h = await createHarness({ manualClock: true });
     const { agent, credential } = await h.addAgent({ hostId: 'host_shared000001' });
-    const other = await createControllerCore({
-      config: h.core.ctx.config,
-      database: h.database,
-      clock: h.clock,
-      log: h.core.ctx.log,
-      fetch: h.network.fetch,
-      processMetrics: false,
-    });
+    const other = await h.anotherController();
     return { agent, credential, other };
   }
 
@@ -110,14 +102,7 @@ describe.runIf(testEngine() === 'postgres')('liveness shared between controllers
   it('takes heartbeats of a host registered through another controller, and honours its revocation', async () => {
     h = await createHarness({ manualClock: true });
     // This controller starts before the host exists anywhere.
-    const other = await createControllerCore({
-      config: h.core.ctx.config,
-      database: h.database,
-      clock: h.clock,
-      log: h.core.ctx.log,
-      fetch: h.network.fetch,
-      processMetrics: false,
-    });
+    const other = await h.anotherController();
     const { agent, credential } = await h.addAgent({ hostId: 'host_shared000009' });
     const beat = () =>
       other.app.request(`/v1/internal/hosts/${agent.hostId}/heartbeat`, {
