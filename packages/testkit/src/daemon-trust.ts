@@ -54,8 +54,13 @@ export class CertificateFetch {
     return existsSync(this.certFile);
   }
 
+  /**
+   * Called once the program has stopped. `destroy`, not `close`: close waits for every response
+   * body to be read, and a test that left one unread (a large asset it only checked the status
+   * of) would hold the socket paused, and the fleet's teardown, forever.
+   */
   async close(): Promise<void> {
-    await this.agent?.close();
+    await this.agent?.destroy();
     this.agent = null;
   }
 

@@ -124,6 +124,7 @@ describe('consoles through the controller, on a real agent and a simulated host'
     const asset = await c.fetch(script as string);
     expect(asset.status).toBe(200);
     expect(asset.headers.get('cache-control')).toContain('immutable');
+    expect((await asset.arrayBuffer()).byteLength).toBeGreaterThan(0);
     const info = await (await c.fetch('/')).json();
     expect(info).toMatchObject({ service: 'apiary-controller' });
   });
