@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { Timestamp } from './common.js';
 import { FailureInfo } from './failure-codes.js';
 import { EnvId, ImageDigest, VmId } from './names.js';
+import { PendingChanges, VmDisk } from './vm-change.js';
 import { Engine, Port } from './vm-spec.js';
 
 /** States a VM has on its host (agent's view). */
@@ -52,6 +53,14 @@ export const Vm = z.object({
   error: FailureInfo.nullable(),
   /** Last generation the agent reported; increases with every state change on the host. */
   generation: z.int().min(0),
+  /** Data disks besides the boot disk, as its host last reported them (issue 13). */
+  disks: z.array(VmDisk).optional(),
+  /** The ISO attached as its CD-ROM. */
+  cdrom: ImageDigest.nullable().optional(),
+  /** What a running VM gets at its next start (null: nothing). */
+  pending_changes: PendingChanges.optional(),
+  /** The change operation running on it (`vop_...`), if any. */
+  operation_id: z.string().nullable().optional(),
   created_at: Timestamp,
   updated_at: Timestamp,
 });

@@ -1,0 +1,68 @@
+import { z } from 'zod';
+import { OperationState } from './agent.js';
+import { Timestamp } from './common.js';
+import { FailureInfo } from './failure-codes.js';
+import { EnvId, ImageDigest, ImageName, VmId } from './names.js';
+import { SshPublicKey } from './ssh-key.js';
+import { Vm } from './vm.js';
+
+/*
+ * Changing a VM through the controller (issue 13). Each change is a durable controller
+ * operation: accepted with 202 and its id, run as a saga under the VM's environment lease
+ * (reserve capacity, ask the agent, follow its operation, record the outcome, give the
+ * reservation back on failure), resumed by any controller after a crash, polled at
+ * `GET /v1/operations/{id}`.
+ */
+
+export const VmOperationKind = z.enum([
+  'update',
+  'add_disk',
+  'remove_disk',
+  'attach_cdrom',
+  'detach_cdrom',
+  'snapshot',
+  'rollback',
+  'delete_snapshot',
+  'clone',
+  'publish_image',
+]);
+export type VmOperationKind = z.infer<typeof VmOperationKind>;
+
+export const VmOperation = z.object({
+  /** `vop_...` */
+  id: z.string(),
+  /** The VM changed (its name, as every `/v1/vms/{id}` route takes it). */
+  vm_id: VmId,
+  kind: VmOperationKind,
+  state: OperationState,
+  /** Step in progress or last done (`reserve`, `agent`, `record`, `release`, ...). */
+  step: z.string().nullable(),
+  error: FailureInfo.nullable(),
+  /** What the operation made, once it succeeded: the cloned VM, the published image. */
+  result: z
+    .object({
+      vm_id: VmId.optional(),
+      image: ImageName.optional(),
+      image_digest: ImageDigest.optional(),
+    })
+    .nullable(),
+  created_at: Timestamp,
+  updated_at: Timestamp,
+});
+export type VmOperation = z.infer<typeof VmOperation>;
+
+/** The 202 of every change: the VM as it stands, and the operation to follow. */
+export const VmOperationAccepted = z.object({ vm: Vm, operation: VmOperation });
+export type VmOperationAccepted = z.infer<typeof VmOperationAccepted>;
+
+/** `POST /v1/vms/{id}/snapshots/{name}/clone`: the new VM joins `env` (the source's by default). */
+export const CloneSnapshotReq = z.strictObject({
+  env: EnvId.optional(),
+  /** Keys for the new VM's fresh cloud-init; the environment's when left out. */
+  ssh_keys: z.array(SshPublicKey).max(32).optional(),
+});
+export type CloneSnapshotReq = z.infer<typeof CloneSnapshotReq>;
+
+/** `POST /v1/vms/{id}/snapshots/{name}/image`: publish the snapshot's boot disk as an image. */
+export const PublishSnapshotReq = z.strictObject({ name: ImageName });
+export type PublishSnapshotReq = z.infer<typeof PublishSnapshotReq>;
