@@ -30,7 +30,7 @@ import { defineRoute } from './define-route.js';
 const VmById = z.strictObject({ id: VmId });
 const VmDisk = z.strictObject({ id: VmId, n: DataDiskIndex });
 const VmSnapshotById = z.strictObject({ id: VmId, name: VmSnapshotName });
-const OperationById = z.strictObject({ id: z.string().regex(/^vop_[a-z0-9]{1,40}$/) });
+const OperationById = z.strictObject({ id: z.string().regex(/^[a-z]+_[A-Za-z0-9]{1,40}$/) });
 
 export const vmChangeRoutes = {
   updateVm: defineRoute({

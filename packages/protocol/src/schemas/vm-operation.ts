@@ -29,7 +29,7 @@ export const VmOperationKind = z.enum([
 export type VmOperationKind = z.infer<typeof VmOperationKind>;
 
 export const VmOperation = z.object({
-  /** `vop_...` */
+  /** The id of the controller saga that runs it (`saga_...`). */
   id: z.string(),
   /** The VM changed (its name, as every `/v1/vms/{id}` route takes it). */
   vm_id: VmId,

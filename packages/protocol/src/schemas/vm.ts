@@ -59,7 +59,7 @@ export const Vm = z.object({
   cdrom: ImageDigest.nullable().optional(),
   /** What a running VM gets at its next start (null: nothing). */
   pending_changes: PendingChanges.optional(),
-  /** The change operation running on it (`vop_...`), if any. */
+  /** The change operation running on it (`saga_...`), if any. */
   operation_id: z.string().nullable().optional(),
   created_at: Timestamp,
   updated_at: Timestamp,
