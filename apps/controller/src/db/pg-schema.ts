@@ -323,7 +323,7 @@ export const images = pgTable(
     id: text('id').primaryKey(),
     digest: text('digest').notNull(),
     name: text('name').notNull(),
-    format: text('format', { enum: ['zfs-send', 'raw'] }).notNull(),
+    format: text('format', { enum: ['zfs-send', 'raw', 'iso'] }).notNull(),
     size: bigint('size', { mode: 'number' }).notNull(),
     /** null: public (every organization sees it). */
     orgId: text('org_id').references(() => orgs.id),

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ImageFormat } from './agent.js';
+import { AgentImageFormat } from './agent.js';
 import { Timestamp } from './common.js';
 import { ImageDigest, ImageName } from './names.js';
 
@@ -7,7 +7,8 @@ import { ImageDigest, ImageName } from './names.js';
 export const Image = z.object({
   digest: ImageDigest,
   name: ImageName,
-  format: ImageFormat,
+  /** `iso` images are CD-ROMs (issue 13): attached to VMs, never cloned into a boot disk. */
+  format: AgentImageFormat,
   size: z.int().min(0),
   org_id: z.string().nullable(),
   created_at: Timestamp,
@@ -19,7 +20,7 @@ export type Image = z.infer<typeof Image>;
 /** `POST /v1/images?name=...&format=...` with the image as the streamed body. */
 export const UploadImageReqQuery = z.strictObject({
   name: ImageName,
-  format: ImageFormat.default('zfs-send'),
+  format: AgentImageFormat.default('zfs-send'),
   /** Make the image visible to every organization (super-admin only). */
   public: z
     .enum(['true', 'false'])

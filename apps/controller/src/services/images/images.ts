@@ -1,5 +1,5 @@
 import { Readable } from 'node:stream';
-import { ApiError, type Image, type ImageFormat, type Pagination } from '@apiary/protocol';
+import { type AgentImageFormat, ApiError, type Image, type Pagination } from '@apiary/protocol';
 import { and, count, desc, eq, inArray, isNull, ne, or, type SQL } from 'drizzle-orm';
 import type { Ctx } from '../../context.js';
 import type { Tables } from '../../db/database.js';
@@ -56,7 +56,7 @@ async function toViews(ctx: Ctx, p: Principal | null, rows: Row[]): Promise<Imag
 export async function uploadImage(
   ctx: Ctx,
   p: Principal,
-  q: { name: string; format: ImageFormat; public?: boolean },
+  q: { name: string; format: AgentImageFormat; public?: boolean },
   body: ReadableStream<Uint8Array> | null,
   declaredBytes = 0,
 ): Promise<{ image: Image; created: boolean }> {

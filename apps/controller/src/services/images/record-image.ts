@@ -1,4 +1,4 @@
-import type { ImageFormat } from '@apiary/protocol';
+import type { AgentImageFormat } from '@apiary/protocol';
 import { newId } from '@apiary/server-kit';
 import { and, eq, isNull } from 'drizzle-orm';
 import type { Ctx } from '../../context.js';
@@ -12,7 +12,7 @@ type Row = typeof images.$inferSelect;
 
 interface ImageMeta {
   name: string;
-  format: ImageFormat;
+  format: AgentImageFormat;
   /** null: a public image. */
   orgId: string | null;
 }

@@ -1,4 +1,10 @@
-import { formatBytes, ImageName, imageFormatFromFile, imageNameFromFile } from '@apiary/protocol';
+import {
+  type AgentImageFormat,
+  formatBytes,
+  ImageName,
+  imageFormatFromFile,
+  imageNameFromFile,
+} from '@apiary/protocol';
 import { useRef, useState } from 'preact/hooks';
 import { percent } from '../../lib/format.js';
 import { useApp } from '../../state/app-context.js';
@@ -13,7 +19,7 @@ export function UploadDialog({ onClose }: { onClose: () => void }) {
   const { session, cache } = useApp();
   const [file, setFile] = useState<File | null>(null);
   const [name, setName] = useState('');
-  const [format, setFormat] = useState<'zfs-send' | 'raw'>('zfs-send');
+  const [format, setFormat] = useState<AgentImageFormat>('zfs-send');
   const [error, setError] = useState<string | undefined>();
   const [progress, setProgress] = useState<UploadProgress | null>(null);
   const abort = useRef<AbortController | null>(null);
@@ -97,10 +103,11 @@ export function UploadDialog({ onClose }: { onClose: () => void }) {
           <select
             id="upload-format"
             value={format}
-            onChange={(e) => setFormat(e.currentTarget.value as 'zfs-send' | 'raw')}
+            onChange={(e) => setFormat(e.currentTarget.value as AgentImageFormat)}
           >
             <option value="zfs-send">zfs send stream</option>
             <option value="raw">raw disk</option>
+            <option value="iso">ISO (CD-ROM)</option>
           </select>
         </Field>
         {progress ? (
