@@ -4,6 +4,7 @@ import type { AgentDeps } from './deps.js';
 import { toHostCommandApiError } from './host/host-command-error.js';
 import type { AgentEnv } from './http/env.js';
 import { createAgentBinder } from './http/route-binding.js';
+import { mountApiDocumentRoutes } from './routes/api-document-routes.js';
 import { mountHostNetworkRoutes } from './routes/host-network-routes.js';
 import { mountHostRoutes } from './routes/host-routes.js';
 import { mountImageRoutes } from './routes/image-routes.js';
@@ -21,6 +22,7 @@ export function createApp(deps: AgentDeps): Hono<AgentEnv> {
   app.use('*', ...requestScope({ log: deps.log, metrics: deps.metrics }));
   const bind = createAgentBinder(deps.db);
   mountHostRoutes(app, deps, bind);
+  mountApiDocumentRoutes(app);
   mountVmRoutes(app, deps, bind);
   if (deps.changes) mountVmChangeRoutes(app, deps.changes, bind);
   if (deps.migrations) mountMigrationRoutes(app, deps.migrations, bind);

@@ -17,6 +17,7 @@ export * from './domain/state-tone.js';
 export * from './domain/usage-change.js';
 export * from './domain/vm-actions.js';
 export * from './openapi.js';
+export * from './openapi-documents.js';
 export * from './routes/agent-migration-routes.js';
 export * from './routes/agent-routes.js';
 export * from './routes/controller-routes.js';

@@ -1,3 +1,4 @@
+export * from './docs-page.js';
 export * from './error-handler.js';
 export * from './ids.js';
 export * from './listen-address.js';

@@ -1,5 +1,5 @@
-import { ApiError, buildOpenApiDocument, controllerRoutes as r } from '@apiary/protocol';
-import { metricsResponse } from '@apiary/server-kit';
+import { ApiError, controllerOpenApiDocument, controllerRoutes as r } from '@apiary/protocol';
+import { metricsResponse, renderDocsPage } from '@apiary/server-kit';
 import type { Hono } from 'hono';
 import type { Ctx } from '../context.js';
 import type { AppEnv } from '../http/app-env.js';
@@ -7,7 +7,6 @@ import { heldLeases, pingDatabase } from '../services/health.js';
 import { fleetStatus } from '../services/status.js';
 import { CONTROLLER_VERSION } from '../version.js';
 import { type DashboardResolver, sendDashboardAsset } from './dashboard-routes.js';
-import { renderDocsPage } from './docs-page.js';
 import type { RouteDeps } from './route-deps.js';
 
 export function registerStatusRoute({ ctx, router, bind }: RouteDeps) {
@@ -39,20 +38,14 @@ export function registerRootRoutes(ctx: Ctx, router: Hono<AppEnv>, dashboard: Da
     return asset ? sendDashboardAsset(c, asset) : c.html(LANDING);
   });
   router.get('/metrics', () => metricsResponse(ctx.metrics.registry));
-  const doc = () =>
-    buildOpenApiDocument(r, {
-      title: 'Apiary controller API',
-      version: CONTROLLER_VERSION,
-      description: 'Every /v1 path also answers under /api (seed-003 compatibility).',
-    });
-  let cached: ReturnType<typeof doc> | undefined;
+  let cached: Record<string, unknown> | undefined;
   const openApi = () => {
-    cached ??= doc();
+    cached ??= controllerOpenApiDocument(CONTROLLER_VERSION);
     return cached;
   };
   router.get('/v1/openapi.json', (c) => c.json(openApi()));
   router.get('/api/openapi.json', (c) => c.json(openApi()));
-  router.get('/docs', (c) => c.html(renderDocsPage(openApi())));
+  router.get('/docs', (c) => c.html(renderDocsPage(openApi(), '/v1/openapi.json')));
 }
 
 /** Shown to browsers when the dashboard was not built (`pnpm --filter @apiary/dashboard build`). */

@@ -1,8 +1,9 @@
 /**
- * A self-contained API reference page rendered from the OpenAPI document (no scripts, nothing
- * fetched from elsewhere, so it works on an air-gapped controller).
+ * A daemon's `/docs`: a self-contained API reference page rendered from its OpenAPI document
+ * (no scripts, nothing fetched from elsewhere, so it works on an air-gapped host), linking the
+ * document itself at `documentPath`.
  */
-export function renderDocsPage(doc: Record<string, unknown>): string {
+export function renderDocsPage(doc: Record<string, unknown>, documentPath: string): string {
   const info = doc.info as { title: string; version: string; description?: string };
   const paths = doc.paths as Record<string, Record<string, Operation>>;
   const byTag = new Map<string, Array<{ method: string; path: string; op: Operation }>>();
@@ -21,7 +22,7 @@ export function renderDocsPage(doc: Record<string, unknown>): string {
               method,
               path,
               op,
-            }) => `<details><summary><code class="m ${method}">${method}</code> <code>${esc(path)}</code> ${esc(op.summary ?? '')}${op.security ? ' <span class="auth">auth</span>' : ''}</summary>
+            }) => `<details><summary><code class="m ${method}">${method}</code> <code>${esc(path)}</code> ${esc(op.summary ?? '')}${Array.isArray(op.security) && op.security.length > 0 ? ' <span class="auth">auth</span>' : ''}</summary>
 ${op.parameters?.length ? `<h4>Parameters</h4><pre>${esc(JSON.stringify(op.parameters, null, 2))}</pre>` : ''}
 ${op.requestBody ? `<h4>Request body</h4><pre>${esc(JSON.stringify(op.requestBody, null, 2))}</pre>` : ''}
 <h4>Responses</h4><pre>${esc(JSON.stringify(op.responses, null, 2))}</pre></details>`,
@@ -35,7 +36,7 @@ summary{cursor:pointer;padding:.3rem 0}pre{background:#f5f5f5;padding:.5rem;over
 .m{display:inline-block;min-width:4.5rem;font-weight:bold}.GET{color:#0a7}.POST{color:#07c}.DELETE{color:#c33}.PATCH{color:#a60}
 .auth{font-size:11px;background:#eee;border-radius:3px;padding:0 4px}</style></head>
 <body><h1>${esc(info.title)} <small>${esc(info.version)}</small></h1><p>${esc(info.description ?? '')}
-Download the <a href="/v1/openapi.json">OpenAPI document</a>.</p>${sections}</body></html>`;
+Download the <a href="${esc(documentPath)}">OpenAPI document</a>.</p>${sections}</body></html>`;
 }
 
 interface Operation {
