@@ -3,9 +3,11 @@ import { type Context, Hono } from 'hono';
 import { cors } from 'hono/cors';
 import type { Ctx } from './context.js';
 import type { AppEnv } from './http/app-env.js';
+import { auditedBinder } from './http/audited-binder.js';
 import { createPrincipalResolver, nodeRemoteAddress } from './http/auth.js';
 import { EventStreams } from './http/event-streams.js';
 import { createControllerBinder } from './http/route-binding.js';
+import { registerAuditRoutes } from './routes/audit-routes.js';
 import { registerAuthRoutes } from './routes/auth-routes.js';
 import { registerConsoleRoutes } from './routes/console-routes.js';
 import { createDashboardResolver, registerDashboardRoutes } from './routes/dashboard-routes.js';
@@ -36,10 +38,14 @@ export function createApp(ctx: Ctx, options: AppOptions = {}) {
   const app = new Hono<AppEnv>();
   const remoteAddress = options.remoteAddress ?? nodeRemoteAddress;
   const principalOf = createPrincipalResolver(ctx, remoteAddress);
-  const bind = createControllerBinder(ctx, {
-    validateResponses: options.validateResponses ?? false,
-    principalOf,
-  });
+  const bind = auditedBinder(
+    ctx,
+    createControllerBinder(ctx, {
+      validateResponses: options.validateResponses ?? false,
+      principalOf,
+    }),
+    remoteAddress,
+  );
   const kickDrains = options.kickDrains ?? (() => {});
 
   app.use(
@@ -58,7 +64,7 @@ export function createApp(ctx: Ctx, options: AppOptions = {}) {
       cors({
         origin: (origin) => (allowed.has(origin) ? origin : null),
         allowHeaders: ['Authorization', 'Content-Type', 'X-Request-Id'],
-        allowMethods: ['GET', 'HEAD', 'POST', 'PATCH', 'DELETE', 'OPTIONS'],
+        allowMethods: ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'],
         exposeHeaders: ['X-Request-Id'],
         maxAge: 600,
       }),
@@ -70,6 +76,7 @@ export function createApp(ctx: Ctx, options: AppOptions = {}) {
   const v1 = new Hono<AppEnv>();
   const deps: RouteDeps = { ctx, router: v1, bind, kickDrains, remoteAddress };
   registerStatusRoute(deps);
+  registerAuditRoutes(deps);
   registerInternalRoutes(deps);
   registerAuthRoutes(deps);
   registerHostRoutes(deps);

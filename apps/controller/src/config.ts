@@ -68,6 +68,8 @@ export const ControllerConfig = TlsSettings.extend({
   /** After a controller start, nothing is marked suspect or down before this much silence. */
   restartGraceMs: Millis(0, 60_000),
   reaperIntervalMs: Millis(50, 60_000),
+  /** Audit entries older than this many days are deleted. */
+  auditRetentionDays: z.coerce.number().int().min(1).max(36_500).default(90),
   /**
    * How long an environment's saga stays with the controller running it after that controller
    * stops renewing (it died or stalled): then another controller's reaper adopts it.
@@ -189,6 +191,7 @@ const OPTIONS = [
   ['heartbeat-rate', 'APIARY_HEARTBEAT_RATE', 'heartbeatRate'],
   ['restart-grace-ms', 'APIARY_RESTART_GRACE_MS', 'restartGraceMs'],
   ['reaper-interval-ms', 'APIARY_REAPER_INTERVAL_MS', 'reaperIntervalMs'],
+  ['audit-retention-days', 'APIARY_AUDIT_RETENTION_DAYS', 'auditRetentionDays'],
   ['saga-lease-ttl-ms', 'APIARY_SAGA_LEASE_TTL_MS', 'sagaLeaseTtlMs'],
   ['drain-interval-ms', 'APIARY_DRAIN_INTERVAL_MS', 'drainIntervalMs'],
   ['poll-interval-ms', 'APIARY_POLL_INTERVAL_MS', 'pollIntervalMs'],

@@ -57,6 +57,11 @@ export function createControllerMetrics(options: { processMetrics?: boolean } = 
       labelNames: ['kind'] as const,
       registers,
     }),
+    auditWriteFailures: new Counter({
+      name: 'apiary_audit_write_failures_total',
+      help: 'Audit trail entries that could not be written (the work they describe went on).',
+      registers,
+    }),
     reaperActions: new Counter({
       name: 'apiary_reaper_actions_total',
       help: 'Reaper actions, by action.',

@@ -403,3 +403,41 @@ export const sagas = pgTable(
     index('sagas_state').on(t.state),
   ],
 );
+
+/**
+ * The audit trail: who did what to which resource, from where, and how it ended. One row per
+ * state-changing request (heartbeats aside) and per background action (reaper, drains,
+ * liveness). Never a secret: bodies are not kept, only what names the resource. Pruned after
+ * `--audit-retention-days`.
+ */
+export const auditEvents = pgTable(
+  'audit_events',
+  {
+    id: text('id').primaryKey(),
+    at: bigint('at', { mode: 'number' }).notNull(),
+    /** The organization whose members may read it (null: super-admins only). */
+    orgId: text('org_id'),
+    actorKind: text('actor_kind', {
+      enum: ['user', 'api_key', 'localhost', 'host', 'system'],
+    }).notNull(),
+    /** User id (also for an API key: its owner), host id, or the background pass's name. */
+    actorId: text('actor_id'),
+    /** As it was then: a username, hostname or pass name. */
+    actorName: text('actor_name').notNull(),
+    /** API key used, if any. */
+    apiKeyId: text('api_key_id'),
+    /** The route's operation (`createEnv`) or the background action (`liveness.down`). */
+    action: text('action').notNull(),
+    resourceKind: text('resource_kind').notNull(),
+    resourceId: text('resource_id'),
+    outcome: text('outcome', { enum: ['succeeded', 'accepted', 'failed'] }).notNull(),
+    errorCode: text('error_code'),
+    requestId: text('request_id'),
+    sourceAddr: text('source_addr'),
+  },
+  (t) => [
+    index('audit_at').on(t.at),
+    index('audit_org_at').on(t.orgId, t.at),
+    index('audit_resource').on(t.resourceKind, t.resourceId, t.at),
+  ],
+);

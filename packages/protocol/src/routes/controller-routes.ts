@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { AuditEvent, AuditQuery } from '../schemas/audit.js';
 import {
   ApiKey,
   CreateApiKeyReq,
@@ -106,6 +107,18 @@ export const controllerRoutes = {
   }),
 
   // --- agent link (per-host credential) ---
+  listAudit: defineRoute({
+    method: 'GET',
+    path: '/v1/audit',
+    tag: 'system',
+    auth: 'user',
+    scope: 'audit:read',
+    status: 200,
+    summary:
+      'The audit trail, newest first: who changed what, from where, with what outcome (the caller’s organization; super-admins see all)',
+    query: AuditQuery,
+    response: listOf(AuditEvent),
+  }),
   registerHost: defineRoute({
     method: 'POST',
     path: '/v1/internal/hosts/register',

@@ -16,6 +16,7 @@ export const SCOPES = {
   'hosts:admin': 'add, change, drain and remove hosts; rotate, revoke and reset host credentials',
   'tenancy:read': 'see organizations, users, API keys and license keys',
   'tenancy:admin': 'create and delete organizations, users, API keys and license keys',
+  'audit:read': 'read the audit trail of the organization (every organization for super-admins)',
 } as const;
 
 export const Scope = z.enum(

@@ -1,5 +1,6 @@
 import { and, eq, inArray } from 'drizzle-orm';
 import type { Ctx } from '../../context.js';
+import { recordAudit, systemActor } from '../audit/audit-log.js';
 
 import { Interrupted, powerVmOnAgent } from '../envs/agent-vm-ops.js';
 import { runOnEnv } from '../envs/env-lock.js';
@@ -58,6 +59,14 @@ export function createDrainWorker(ctx: Ctx) {
         if (completed.length === 0) throw new LeaseLost('the drain pass');
         await setPolicy(ctx, d.hostId, 'draining', 'maintenance', lease?.fence());
         ctx.log.info({ host_id: d.hostId }, 'drain complete; host in maintenance');
+        await recordAudit(ctx, {
+          orgId,
+          actor: systemActor('drain'),
+          action: 'drain.complete',
+          resource: { kind: 'host', id: d.hostId },
+          outcome: view.vms_failed > 0 ? 'failed' : 'succeeded',
+          errorCode: view.vms_failed > 0 ? 'drain_incomplete' : null,
+        });
       }
     }
   }

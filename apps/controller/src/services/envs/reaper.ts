@@ -2,6 +2,7 @@ import { ENV_ACTIONS } from '@apiary/protocol';
 import { newRequestId, withLogBindings } from '@apiary/server-kit';
 import { and, eq, inArray, lte } from 'drizzle-orm';
 import type { Ctx } from '../../context.js';
+import { pruneAudit, recordAudit, systemActor } from '../audit/audit-log.js';
 import type { Lease } from '../leases/lease.js';
 import {
   startCreateSaga,
@@ -12,8 +13,8 @@ import {
 import { transitionEnv } from './env-state.js';
 
 /**
- * The reaper: destroys expired environments, retries deletes that failed, and resumes any saga
- * a restart interrupted. It never drops the record of a VM that may still exist: a VM leaves
+ * The reaper: destroys expired environments, retries deletes that failed, resumes any saga a
+ * restart interrupted, and deletes audit entries past their retention. It never drops the record of a VM that may still exist: a VM leaves
  * the books only when its agent confirms it is gone.
  */
 export async function reap(ctx: Ctx, lease?: Lease): Promise<void> {
@@ -32,13 +33,21 @@ async function reapPass(ctx: Ctx, lease: Lease | undefined): Promise<void> {
   };
 
   const expired = await ctx.db
-    .select({ id: envs.id })
+    .select({ id: envs.id, name: envs.name, orgId: envs.orgId })
     .from(envs)
     .where(and(inArray(envs.state, [...ENV_ACTIONS.delete.from]), lte(envs.expiresAt, now)));
-  for (const { id } of expired) {
+  for (const { id, name, orgId } of expired) {
     if (ctx.work.isBusy(id)) continue;
     const from = [...ENV_ACTIONS.delete.from];
     if (await transitionEnv(ctx, id, from, 'deleting', undefined, lease?.fence())) {
+      // Named as requests name environments (by name within the organization).
+      await recordAudit(ctx, {
+        orgId,
+        actor: systemActor('reaper'),
+        action: 'reaper.expire',
+        resource: { kind: 'env', id: name },
+        outcome: 'accepted',
+      });
       act('expire', id, await startDeleteSaga(ctx, id));
     }
   }
@@ -70,4 +79,8 @@ async function reapPass(ctx: Ctx, lease: Lease | undefined): Promise<void> {
     if (!ctx.work.isBusy(envId))
       act('retry_vm_delete', envId, await startLeftoverCleanup(ctx, envId));
   }
+
+  // The audit trail expires too: entries past the retention go (one indexed delete a pass).
+  const pruned = await pruneAudit(ctx, ctx.config.auditRetentionDays);
+  if (pruned > 0) ctx.log.info({ pruned }, 'audit entries past their retention deleted');
 }

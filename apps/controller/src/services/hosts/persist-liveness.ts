@@ -1,5 +1,6 @@
 import { count, eq } from 'drizzle-orm';
 import type { Ctx } from '../../context.js';
+import { recordAudit, systemActor } from '../audit/audit-log.js';
 
 import type { Transition } from './liveness-tracker.js';
 
@@ -22,6 +23,13 @@ export async function persistTransitions(ctx: Ctx, transitions: Transition[]) {
       type: 'host.liveness',
       orgId: row.orgId,
       data: { id: t.hostId, hostname: row.hostname, from: t.from, liveness: t.to },
+    });
+    await recordAudit(ctx, {
+      orgId: row.orgId,
+      actor: systemActor('liveness'),
+      action: `liveness.${t.to}`,
+      resource: { kind: 'host', id: t.hostId },
+      outcome: 'succeeded',
     });
   }
 }
