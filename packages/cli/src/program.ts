@@ -1,5 +1,6 @@
 import { API_VERSION } from '@apiary/protocol';
 import { Command } from 'commander';
+import { registerAudit } from './commands/audit.js';
 import { registerEnvs } from './commands/envs.js';
 import { registerHosts } from './commands/hosts.js';
 import { registerImages } from './commands/images.js';
@@ -37,5 +38,6 @@ export function buildProgram(): Command {
   registerVms(program);
   registerImages(program);
   registerTenancy(program);
+  registerAudit(program);
   return program;
 }

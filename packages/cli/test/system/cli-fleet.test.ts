@@ -1,7 +1,16 @@
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Drain, Env, FleetStatus, Host, Image, Vm, WhoAmI } from '@apiary/protocol';
+import type {
+  AuditEvent,
+  Drain,
+  Env,
+  FleetStatus,
+  Host,
+  Image,
+  Vm,
+  WhoAmI,
+} from '@apiary/protocol';
 import { bins, Fleet, hostFootprint, waitFor, writeSampleImage } from '@apiary/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sshKey } from '../fixtures.js';
@@ -294,6 +303,28 @@ describe('apiary CLI against a real fleet', () => {
       // Only the host's own NAT gateway VNIC may remain.
       expect(left.vnics.length).toBeLessThanOrEqual(1);
     }
+  });
+
+  it('lists the session in the audit trail: create, stop, drain and delete, with their actors', async () => {
+    const entries = await cliJson<AuditEvent[]>(['audit', '--limit', '1000'], env);
+    const actions = entries.map((e) => `${e.action} ${e.actor.name}`);
+    expect(actions).toEqual(
+      expect.arrayContaining([
+        'login admin',
+        'createEnv admin',
+        'stopVm admin',
+        'stopEnv admin',
+        'drainHost admin',
+        'drain.complete drain',
+        'deleteEnv admin',
+      ]),
+    );
+    const human = await runCli(['audit', '--resource', 'env:cli-env'], { env });
+    expect(human.code).toBe(0);
+    expect(human.stdout).toMatch(/deleteEnv\s+env cli-env\s+accepted/);
+    const bad = await runCli(['audit', '--since', 'last tuesday'], { env });
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toContain('since');
   });
 
   it('manages organizations, users, API keys and license keys', async () => {

@@ -280,4 +280,26 @@ describe('the dashboard, driving a real controller with three agents on simulate
       await page.getByRole('button', { name: 'Use light theme' }).click();
       expect(browser.pageErrors).toEqual([]);
     }));
+
+  it("shows the session's activity on the fleet page, who did what, with the controller's own", () =>
+    withLogs(async () => {
+      const { page } = browser;
+      await page.getByTestId('nav-fleet').click();
+      const feed = page.getByTestId('activity');
+      const actions = () =>
+        feed
+          .locator('tbody tr')
+          .evaluateAll((rows) => rows.map((r) => r.getAttribute('data-action')));
+      // The feed follows server events: the last actions of the session are there without a reload.
+      await expect
+        .poll(actions, { timeout: 30_000 })
+        .toEqual(
+          expect.arrayContaining(['deleteEnv', 'drainHost', 'activateHost', 'drain.complete']),
+        );
+      const drained = feed.locator('tbody tr[data-action="drain.complete"]').first();
+      expect(await drained.textContent()).toContain('drain (controller)');
+      const deleted = feed.locator('tbody tr[data-action="deleteEnv"]').first();
+      expect(await deleted.textContent()).toMatch(/admin.*delete env.*env web-1.*accepted/);
+      await browser.shoot('12-fleet-activity');
+    }));
 });

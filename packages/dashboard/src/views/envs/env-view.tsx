@@ -7,6 +7,7 @@ import { Countdown } from '../../ui/countdown.js';
 import { Icon } from '../../ui/icons.js';
 import { EmptyState, LoadState, PageHeader, Panel } from '../../ui/page.js';
 import { StateChip } from '../../ui/state-chip.js';
+import { ActivityFeed } from '../activity/activity-feed.js';
 import { type ConsoleKind, ConsolePanel } from '../consoles/console-panel.js';
 import { EnvActions } from './env-actions.js';
 import { VmTable } from './vm-table.js';
@@ -131,6 +132,7 @@ export function EnvView({ id, org }: { id: string; org?: string }) {
           onClose={() => setConsole(null)}
         />
       ) : null}
+      <ActivityFeed resource={`env:${e.id}`} />
     </div>
   );
 }

@@ -3,6 +3,7 @@ import { useState } from 'preact/hooks';
 import { useQuery } from '../../state/use-query.js';
 import { useRefresh } from '../../state/use-refresh.js';
 import { EmptyState, LoadState, PageHeader } from '../../ui/page.js';
+import { ActivityFeed } from '../activity/activity-feed.js';
 import { FleetSummary } from './fleet-summary.js';
 import { HostCard } from './host-card.js';
 
@@ -89,6 +90,7 @@ export function FleetView() {
           ))}
         </div>
       )}
+      <ActivityFeed />
     </div>
   );
 }

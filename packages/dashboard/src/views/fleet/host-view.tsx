@@ -8,6 +8,7 @@ import { Liveness, PolicyBadge } from '../../ui/liveness.js';
 import { EmptyState, LoadState, PageHeader, Panel } from '../../ui/page.js';
 import { CapacityBar } from '../../ui/progress.js';
 import { StateChip } from '../../ui/state-chip.js';
+import { ActivityFeed } from '../activity/activity-feed.js';
 import { HostUsage } from '../usage/host-usage.js';
 import { DrainProgress } from './drain-progress.js';
 import { HostActions } from './host-actions.js';
@@ -104,6 +105,7 @@ export function HostView({ id }: { id: string }) {
           <HostVms vms={vms} org={h.org_id} />
         )}
       </Panel>
+      <ActivityFeed resource={`host:${h.id}`} />
     </div>
   );
 }
