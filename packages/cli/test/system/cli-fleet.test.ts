@@ -321,7 +321,7 @@ describe('apiary CLI against a real fleet', () => {
     );
     const human = await runCli(['audit', '--resource', 'env:cli-env'], { env });
     expect(human.code).toBe(0);
-    expect(human.stdout).toMatch(/deleteEnv\s+env cli-env\s+accepted/);
+    expect(human.stdout).toMatch(/deleteEnv[\s│]+env cli-env[\s│]+accepted/);
     const bad = await runCli(['audit', '--since', 'last tuesday'], { env });
     expect(bad.code).toBe(1);
     expect(bad.stderr).toContain('since');
