@@ -13,6 +13,7 @@ export { isInitialized, readState } from './core/state-store.js';
 export type { HostState } from './core/state-types.js';
 export { binDir, PROGRAM_BINARIES } from './host/bin-dir.js';
 export { HostExistsError, type InitOptions, initHost } from './host/init-host.js';
+export { checkPublicAddress, setPublicAddress } from './host/public-address.js';
 export { summarizeHost } from './host/show-host.js';
 export { clearLoad, LoadError, setLoad } from './sys/load-api.js';
 export type { LoadRates } from './sys/load-state.js';

@@ -7,6 +7,7 @@ import { AgentDaemon } from './agent-daemon.js';
 import { type Bootstrap, ControllerDaemon } from './controller-daemon.js';
 import { certificateKeyFile } from './daemon-trust.js';
 import { linkSharedImageStore, shareSecretKey } from './installation-sharing.js';
+import { loopbackAddress } from './loopback-address.js';
 import type { OutputOptions } from './managed-process.js';
 import { type PostgresCluster, startPostgres } from './postgres.js';
 
@@ -49,6 +50,12 @@ export interface FleetOptions extends Omit<OutputOptions, 'logFile'> {
   agentArgs?: string[];
   /** The simulated host of agent N (from 1). Default: the simulator's, named sim-host-N. */
   host?: (index: number) => InitOptions;
+  /**
+   * The public address of agent N's host (from 1): where its VMs' forwards listen and what the
+   * controller shows for them. Default `loopbackAddress(N)`: 127.0.0.2, 127.0.0.3, ...
+   * Fleets that run side by side and connect to their forwards pick distinct ones.
+   */
+  publicAddress?: (index: number) => string | undefined;
   timeoutMs?: number;
   /**
    * Every daemon serves HTTPS with its self-signed certificate and agents pin the controller's
@@ -214,6 +221,7 @@ export class Fleet {
       dataDir: join(this.dir, `agent-${index}`),
       simDir: join(this.dir, `sim-${index}`),
       host: options.host ?? { hostname: `sim-host-${index}`, ...this.options.host?.(index) },
+      publicAddress: (this.options.publicAddress ?? loopbackAddress)(index),
       port: this.options.agentPorts?.[index - 1],
       controllers: options.register === false ? undefined : this.controllers,
       licenseFile: options.licenseFile,
