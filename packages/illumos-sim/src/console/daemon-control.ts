@@ -64,7 +64,7 @@ function startDaemon(root: string): boolean {
 }
 
 export async function ensureZoneDaemon(root: string, zone: string): Promise<void> {
-  startDaemon(root);
+  await caughtUp(root, startDaemon(root));
   const z = readState(root).zones.find((x) => x.name === zone);
   const zp = z?.config.props.zonepath;
   if (!zp) return;
@@ -94,8 +94,15 @@ function accepts(path: string): Promise<boolean> {
  * runs, then waits (up to 10 s) until the daemon has caught up with the current state file.
  */
 export async function syncZoneDaemon(root: string): Promise<void> {
-  // A daemon just spawned writes its pid file only once it has started: wait for it as well.
-  const spawned = daemonWanted(readState(root)) && startDaemon(root);
+  await caughtUp(root, daemonWanted(readState(root)) && startDaemon(root));
+}
+
+/**
+ * Waits (up to 10 s) until the host's daemon has acted on the current state file, so it is
+ * quiet when the command returns. `spawned`: a daemon was just started, which writes its pid
+ * file only once it runs; wait for it too.
+ */
+async function caughtUp(root: string, spawned: boolean): Promise<void> {
   const deadline = Date.now() + 10_000;
   while (Date.now() < deadline) {
     const key = stateKey(root);

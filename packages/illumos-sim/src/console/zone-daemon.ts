@@ -13,7 +13,6 @@ import type { HostState } from '../core/state-types.js';
 import { activeForwards } from '../net/rdr-forwards.js';
 import { daemonPidFile, stateKey, statusFile, writeDaemonStatus } from './daemon-files.js';
 import { ForwardListeners } from './forward-listeners.js';
-import { connectGuest } from './guest-connections.js';
 import { VncSockets } from './vnc-sockets.js';
 
 const root = process.argv[2];
@@ -25,13 +24,12 @@ const hostRoot = join(root, 'root');
 const pidFile = daemonPidFile(root);
 const vnc = new VncSockets(root);
 let state: HostState | undefined;
-// Each connection reads the state afresh: a packet filter change counts at once.
+// Each connection reads the state afresh: a packet filter change counts at once. The guest's
+// servers (ssh2, yaml) load at the first connection, so a daemon for VNC alone starts fast.
 const forwards = new ForwardListeners((port, socket) => {
-  try {
-    connectGuest(readState(root), hostRoot, port, socket);
-  } catch {
-    socket.destroy();
-  }
+  import('./guest-connections.js')
+    .then(({ connectGuest }) => connectGuest(readState(root), hostRoot, port, socket))
+    .catch(() => socket.destroy());
 });
 let lastKey = '';
 let lastStatus = '';
@@ -82,9 +80,12 @@ process.on('SIGINT', shutdown);
 const tick = () => {
   if (busy) return;
   busy = true;
-  reconcile().finally(() => {
-    busy = false;
-  });
+  // A failed round (the host directory going away under it) is retried, or ends the daemon.
+  reconcile()
+    .catch(() => undefined)
+    .finally(() => {
+      busy = false;
+    });
 };
 tick();
 setInterval(tick, 100);
