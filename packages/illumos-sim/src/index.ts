@@ -11,6 +11,7 @@ export type { CommandResult } from './core/io.js';
 export { type RunCommandInput, runCommand } from './core/run-command.js';
 export { isInitialized, readState } from './core/state-store.js';
 export type { HostState } from './core/state-types.js';
+export { writeGuestOsRelease } from './guest/guest-disk.js';
 export { binDir, PROGRAM_BINARIES } from './host/bin-dir.js';
 export { HostExistsError, type InitOptions, initHost } from './host/init-host.js';
 export { checkPublicAddress, setPublicAddress } from './host/public-address.js';

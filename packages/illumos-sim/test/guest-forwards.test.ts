@@ -2,6 +2,7 @@ import { mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { createConnection } from 'node:net';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { writeGuestOsRelease } from '../src/guest/guest-disk.js';
 import { makeZone, newHost, ok } from './helpers.js';
 import { httpGet, newClientKey, sshExec } from './ssh-client.js';
 
@@ -31,13 +32,11 @@ async function guestHost(publicKey: string) {
     join(root, 'root', 'var', 'apiary', 'vm1-user-data'),
     `#cloud-config\nhostname: vm-one\ndisable_root: false\nssh_authorized_keys:\n  - ${JSON.stringify(publicKey)}\n`,
   );
-  const attrs = [
-    ['cloud-init', '/var/apiary/vm1-user-data'],
-    ['apiary-image', 'alpine-cloud'],
-  ]
-    .map(([n, v]) => `add attr\nset name=${n}\nset type=string\nset value=${v}\nend\n`)
-    .join('');
-  await makeZone(root, 'vm1', true, attrs);
+  const seed =
+    'add attr\nset name=cloud-init\nset type=string\nset value=/var/apiary/vm1-user-data\nend\n';
+  await makeZone(root, 'vm1', false, seed);
+  writeGuestOsRelease(root, 'rpool/zones/vm1/disk0', 'alpine');
+  await ok(root, ['zoneadm', '-z', 'vm1', 'boot']);
   return { root, address };
 }
 

@@ -3,20 +3,20 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { ZoneRecord } from '../src/core/state-types.js';
 import { readGuestIdentity } from '../src/guest/guest-identity.js';
-import { guestOsFor } from '../src/guest/guest-os.js';
+import { guestOsFromRelease, knownGuestOs } from '../src/guest/guest-os.js';
 import { runShellLine } from '../src/guest/guest-shell.js';
 import { checkPublicAddress } from '../src/host/public-address.js';
 import { newHost } from './helpers.js';
 
 /** The simulated guest's shell and identity, and the host's public address. */
-const ctx = { hostname: 'web-0', os: guestOsFor('alpine-cloud') };
+const ctx = { hostname: 'web-0', os: knownGuestOs('alpine')! };
 
 describe("the guest's minimal shell", () => {
   it('answers hostname, uname and cat /etc/os-release as the image would', () => {
     expect(runShellLine('hostname', ctx)).toEqual({ stdout: 'web-0\n', stderr: '', status: 0 });
     expect(runShellLine('uname', ctx).stdout).toBe('Linux\n');
     expect(runShellLine('uname -sn', ctx).stdout).toBe('Linux web-0\n');
-    expect(runShellLine('uname -a', { ...ctx, os: guestOsFor('omnios-r151054') }).stdout).toMatch(
+    expect(runShellLine('uname -a', { ...ctx, os: guestOsFromRelease(undefined) }).stdout).toMatch(
       /^SunOS web-0 5\.11 omnios-r151054-\w+ i86pc i386 i86pc\n$/,
     );
     expect(runShellLine('cat /etc/os-release', ctx).stdout).toContain(
@@ -44,15 +44,17 @@ describe("the guest's minimal shell", () => {
 });
 
 describe("the guest's identity from its cloud-init seed", () => {
-  function zoneWithSeed(userData: string, image?: string): { root: string; zone: ZoneRecord } {
+  /** A zone with a cloud-init seed and, given an os-release, a boot disk file that holds it. */
+  function zoneWithSeed(userData: string, osRelease?: string): { root: string; zone: ZoneRecord } {
     const root = newHost();
     const seed = join(root, 'root', 'zones', 'g1', 'root', 'cloud-init');
     mkdirSync(seed, { recursive: true });
     writeFileSync(join(seed, 'user-data'), userData);
     writeFileSync(join(seed, 'meta-data'), 'instance-id: x\nlocal-hostname: from-meta\n');
-    const resources = image
-      ? [{ type: 'attr' as const, props: { name: 'apiary-image', type: 'string', value: image } }]
-      : [];
+    if (osRelease !== undefined) writeFileSync(join(root, 'root', 'g1-disk'), `${osRelease}\0junk`);
+    const resources = [
+      { type: 'attr' as const, props: { name: 'bootdisk', type: 'string', value: '/g1-disk' } },
+    ];
     const zone: ZoneRecord = {
       name: 'g1',
       state: 'running',
@@ -65,9 +67,10 @@ describe("the guest's identity from its cloud-init seed", () => {
   it("gives the top-level keys to the image's default user, and to root only without disable_root", () => {
     const seed =
       '#cloud-config\nhostname: web-0\nssh_authorized_keys:\n  - "ssh-ed25519 AAAA a@b"\n';
-    const closed = zoneWithSeed(seed, 'ubuntu-24.04');
+    const closed = zoneWithSeed(seed, knownGuestOs('ubuntu')?.osRelease);
     const guest = readGuestIdentity(closed.root, closed.zone);
     expect(guest.hostname).toBe('web-0');
+    expect(guest.os.unameAll('web-0')).toMatch(/^Linux web-0 .*-Ubuntu /);
     expect(guest.keys.get('ubuntu')).toEqual(['ssh-ed25519 AAAA a@b']);
     expect(guest.keys.get('root') ?? []).toEqual([]);
     const open = zoneWithSeed(`${seed}disable_root: false\n`);
@@ -84,6 +87,16 @@ describe("the guest's identity from its cloud-init seed", () => {
     expect(guest.keys.get('root')).toEqual(['ssh-ed25519 BBBB c@d']);
     expect(guest.hostname).toBe('from-meta');
     expect(guest.os.sysname).toBe('SunOS');
+  });
+
+  it('is the system its boot disk holds, a release it does not know being a generic Linux', () => {
+    const { root, zone } = zoneWithSeed('#cloud-config\n', 'NAME="Fedora Linux"\nID=fedora\n');
+    const os = readGuestIdentity(root, zone).os;
+    expect([os.sysname, os.defaultUser, os.osRelease]).toEqual([
+      'Linux',
+      'fedora',
+      'NAME="Fedora Linux"\nID=fedora',
+    ]);
   });
 });
 

@@ -111,6 +111,11 @@ export class AgentDaemon extends Daemon {
     return this.options.simDir;
   }
 
+  /** The host's public address (where its VMs' forwards listen), if it has one. */
+  get publicAddress(): string | undefined {
+    return this.options.publicAddress;
+  }
+
   /** Whether the agent registers with a controller (false: standalone, added by address). */
   get registered(): boolean {
     return controllersOf(this.options).length > 0;

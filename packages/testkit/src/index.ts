@@ -29,4 +29,5 @@ export {
   writeSampleImage,
 } from './sample-image.js';
 export { sshKey } from './ssh-key.js';
+export { vmAccessLine, watchVmAccess } from './vm-access.js';
 export { GiveUpWaiting, waitFor } from './wait-for.js';

@@ -14,3 +14,8 @@ export function loopbackAddress(index: number, net = '127.0.0'): string {
     throw new RangeError(`no loopback address for host ${index} in ${net}`);
   return `127.${b}.${third}.${n & 255}`;
 }
+
+/** A random series for a throwaway fleet: `127.X.Y` with X in 16..254 (clear of 127.0.0.x). */
+export function randomLoopbackNet(): string {
+  return `127.${16 + Math.floor(Math.random() * 239)}.${Math.floor(Math.random() * 200)}`;
+}

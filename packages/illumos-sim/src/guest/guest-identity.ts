@@ -2,8 +2,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import type { ZoneRecord } from '../core/state-types.js';
-import { attrValue } from '../zones/zone-config.js';
-import { type GuestOs, guestOsFor } from './guest-os.js';
+import { readGuestOsRelease } from './guest-disk.js';
+import { type GuestOs, guestOsFromRelease } from './guest-os.js';
 
 /**
  * Who the simulated guest of a running zone is, read the way the guest's cloud-init reads its
@@ -12,7 +12,7 @@ import { type GuestOs, guestOsFor } from './guest-os.js';
  * `local-hostname`, else the zone name) and its SSH keys from there. As cloud-init does, the
  * top-level `ssh_authorized_keys` go to the distribution's default user and, only with
  * `disable_root: false`, to root too; a `users:` entry adds its own `ssh_authorized_keys` for
- * that user. The OS comes from the image the VM was made from (guest-os.ts).
+ * that user. The OS is what its boot disk holds (guest-disk.ts).
  */
 export interface GuestIdentity {
   zone: string;
@@ -21,9 +21,6 @@ export interface GuestIdentity {
   /** Authorized public key lines by user name. */
   keys: Map<string, string[]>;
 }
-
-/** The agent records the image a VM was made from in this zone attr; the guest OS follows it. */
-const IMAGE_ATTR = 'apiary-image';
 
 function seedDir(hostRoot: string, zone: ZoneRecord): string | undefined {
   const zp = zone.config.props.zonepath;
@@ -55,7 +52,7 @@ export function readGuestIdentity(hostRoot: string, zone: ZoneRecord): GuestIden
     (typeof user.hostname === 'string' && user.hostname) ||
     (typeof meta['local-hostname'] === 'string' && meta['local-hostname']) ||
     zone.name;
-  const os = guestOsFor(attrValue(zone.config, IMAGE_ATTR));
+  const os = guestOsFromRelease(readGuestOsRelease(hostRoot, zone));
   const keys = new Map<string, string[]>();
   const add = (name: string, list: string[]) =>
     keys.set(name, [...(keys.get(name) ?? []), ...list]);

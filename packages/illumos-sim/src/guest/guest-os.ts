@@ -1,11 +1,13 @@
 /**
  * What the simulated guest says it is: `/etc/os-release`, `uname` and the distribution's
- * cloud-init default user, picked from the image name the VM was made from (a name that
- * contains `alpine`, `ubuntu` or `debian`); any other image is an OmniOS guest, as the
- * simulated serial console already presents every guest. The texts follow what those releases
- * ship (os-release(5) fields; `uname -a` of busybox, GNU coreutils and illumos).
+ * cloud-init default user, by the os-release `ID` its boot disk carries (guest-disk.ts):
+ * `alpine`, `ubuntu`, `debian` or `omnios`; another ID is a generic Linux guest, and a disk
+ * with none is an OmniOS guest, as the simulated serial console presents every guest. The
+ * texts follow what those releases ship (os-release(5) fields; `uname -a` of busybox, GNU
+ * coreutils and illumos).
  */
 export interface GuestOs {
+  id: string;
   osRelease: string;
   /** uname -s, -r, -v, -m, and the whole `uname -a` line for a node name. */
   sysname: string;
@@ -18,6 +20,7 @@ export interface GuestOs {
 }
 
 const ALPINE: GuestOs = {
+  id: 'alpine',
   osRelease: [
     'NAME="Alpine Linux"',
     'ID=alpine',
@@ -36,6 +39,7 @@ const ALPINE: GuestOs = {
 };
 
 const UBUNTU: GuestOs = {
+  id: 'ubuntu',
   osRelease: [
     'PRETTY_NAME="Ubuntu 24.04.1 LTS"',
     'NAME="Ubuntu"',
@@ -59,6 +63,7 @@ const UBUNTU: GuestOs = {
 };
 
 const DEBIAN: GuestOs = {
+  id: 'debian',
   osRelease: [
     'PRETTY_NAME="Debian GNU/Linux 12 (bookworm)"',
     'NAME="Debian GNU/Linux"',
@@ -80,6 +85,7 @@ const DEBIAN: GuestOs = {
 };
 
 const OMNIOS: GuestOs = {
+  id: 'omnios',
   osRelease: [
     'NAME="OmniOS"',
     'PRETTY_NAME="OmniOS Community Edition v11 r151054"',
@@ -100,10 +106,32 @@ const OMNIOS: GuestOs = {
   defaultUser: 'omnios',
 };
 
-export function guestOsFor(image: string | undefined): GuestOs {
-  const name = (image ?? '').toLowerCase();
-  if (name.includes('alpine')) return ALPINE;
-  if (name.includes('ubuntu')) return UBUNTU;
-  if (name.includes('debian')) return DEBIAN;
-  return OMNIOS;
+const KNOWN: Record<string, GuestOs> = {
+  alpine: ALPINE,
+  ubuntu: UBUNTU,
+  debian: DEBIAN,
+  omnios: OMNIOS,
+};
+
+/** A known release by its os-release ID (alpine, ubuntu, debian, omnios). */
+export function knownGuestOs(id: string): GuestOs | undefined {
+  return KNOWN[id];
+}
+
+/** The guest for an os-release document from its disk (undefined: a disk without one). */
+export function guestOsFromRelease(osRelease: string | undefined): GuestOs {
+  if (osRelease === undefined) return OMNIOS;
+  const id = /^ID="?([a-z0-9._-]+)"?$/m.exec(osRelease)?.[1] ?? 'linux';
+  const known = KNOWN[id];
+  if (known) return { ...known, osRelease: osRelease.trimEnd() };
+  return {
+    id,
+    osRelease: osRelease.trimEnd(),
+    sysname: 'Linux',
+    release: '6.6.0',
+    version: '#1 SMP PREEMPT_DYNAMIC',
+    machine: 'x86_64',
+    unameAll: (n) => `Linux ${n} 6.6.0 #1 SMP PREEMPT_DYNAMIC x86_64 GNU/Linux`,
+    defaultUser: id,
+  };
 }
