@@ -1,5 +1,5 @@
 import { mkdirSync, statSync, writeFileSync } from 'node:fs';
-import { createConnection } from 'node:net';
+import { createConnection, createServer } from 'node:net';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { writeGuestOsRelease } from '../src/guest/guest-disk.js';
@@ -78,6 +78,21 @@ describe('forwards to the simulated guest', () => {
     expect(await refused(address, 40022)).toBe(false);
     await ok(root, ['zoneadm', '-z', 'vm1', 'halt']);
     expect(await refused(address, 40022)).toBe(true);
+  });
+
+  it('binds a forward whose port another program held once that program lets go', async () => {
+    const { root, address } = await guestHost(newClientKey().publicKey);
+    const squatter = createServer((socket) => socket.end('squatter\n'));
+    await new Promise<void>((r) => squatter.listen(40090, address, r));
+    await ok(root, ['ipnat', '-f', '-'], rdr(40090, 80));
+    await new Promise<void>((r) => squatter.close(() => r()));
+    const deadline = Date.now() + 6000;
+    let answer: { status: number; body: string } | undefined;
+    while (!answer && Date.now() < deadline) {
+      answer = await httpGet(address, 40090).catch(() => undefined);
+      if (!answer) await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(answer).toEqual({ status: 200, body: 'vm-one\n' });
   });
 
   it('keeps answering under deny_outgoing rules, and not when the zone blocks its replies', async () => {
