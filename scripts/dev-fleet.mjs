@@ -11,12 +11,16 @@
 // given both (`--controller URL1,URL2`). State lives in .apiary-dev-ha/, the database included
 // (.apiary-dev-ha/postgres); Ctrl-C stops PostgreSQL last.
 //
+// Each simulated host has its own loopback address (127.0.0.2, 127.0.0.3, ...) where the
+// forwards of its running VMs listen: the fleet prints `ssh -p PORT root@ADDRESS` for each VM as
+// it comes up, and that command reaches the simulated guest with the key `envs create` injected.
+//
 // APIARY_DEV_DIR, APIARY_DEV_PORT (the first controller's port) and APIARY_DEV_AGENT_PORT (the
 // first agent's) move it, e.g. to run a second fleet beside one already running.
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { resumeZoneDaemon, stopZoneDaemon } from '@apiary/illumos-sim';
-import { Fleet, uploadSampleImage } from '@apiary/testkit';
+import { Fleet, uploadSampleImage, watchVmAccess } from '@apiary/testkit';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const args = process.argv.slice(2);
@@ -56,9 +60,11 @@ async function main() {
   });
   await Promise.all(fleet.agents.map((a) => resumeZoneDaemon(a.simDir)));
   let stopping = false;
+  let stopWatching = () => {};
   const stop = async () => {
     if (stopping) return;
     stopping = true;
+    stopWatching();
     process.stdout.write(
       ha
         ? '\nstopping agents (they deregister), then the controllers, then PostgreSQL ...\n'
@@ -104,6 +110,7 @@ async function main() {
       `  Log in as   ${b.adminUser} / ${b.adminPassword}`,
       `  API key     ${b.adminApiKey}`,
       `  Agents      ${fleet.agents.map((a) => a.url).join('  ')}`,
+      `  Hosts       ${fleet.agents.map((a) => a.publicAddress).join('  ')}  (VMs' forwarded ports)`,
       ...(ha ? [`  PostgreSQL  ${fleet.databaseUrl}`] : []),
       `  Logs        ${join(dir, 'logs')}`,
       '',
@@ -122,6 +129,7 @@ async function main() {
       `  pnpm exec apiary envs create --id demo --image ${SAMPLE_IMAGE} --count 2 --port 80 --wait`,
       '  (it injects your ~/.ssh/*.pub keys; give --ssh-key @FILE.pub for another)',
       '  pnpm exec apiary vms console demo-0     # Ctrl-] detaches',
+      '  (each VM prints its ssh line here once it runs: ssh -p PORT root@127.0.0.N)',
       ...(ha
         ? [
             '',
@@ -134,6 +142,9 @@ async function main() {
       '',
     ].join('\n'),
   );
+  stopWatching = watchVmAccess(fleet.admin, (line) => {
+    if (!stopping) process.stdout.write(`${line}\n`);
+  });
 }
 
 main().catch((error) => {

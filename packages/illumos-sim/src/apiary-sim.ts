@@ -3,6 +3,7 @@
  *
  *   apiary-sim init DIR [--cpus N] [--ram SIZE] [--pool NAME=SIZE[:LAYOUT]]... [--link NAME]...
  *                       [--aggr NAME=PORT,PORT...]... [--hostname H] [--address CIDR]
+ *                       [--public-address 127.X.Y.Z]
  *   apiary-sim bin-dir
  *   apiary-sim fault DIR --match GLOB [--count N | --always] [--exit N] [--stderr TEXT]
  *                        [--stdout TEXT] [--hang MS] [--stdin-bytes N] [--after]
@@ -25,6 +26,7 @@ import { summarizeHost } from './host/show-host.js';
 const HELP = `usage:
   apiary-sim init DIR [--cpus N] [--ram SIZE] [--pool NAME=SIZE[:LAYOUT]]... [--link NAME]...
                   [--aggr NAME=PORT,PORT...]... [--hostname H] [--address CIDR]
+                  [--public-address 127.X.Y.Z]   (where the VMs' forwards listen)
       LAYOUT: disks (c1t0d0,c1t1d0) or groups (mirror:c1t0d0,c1t1d0, raidz:..., raidz2:...)
   apiary-sim bin-dir
   apiary-sim fault DIR --match GLOB [--count N | --always] [--exit N] [--stderr TEXT] [--stdout TEXT] [--hang MS] [--stdin-bytes N] [--after]
@@ -72,6 +74,7 @@ async function main(argv: string[]): Promise<number> {
       aggr: { type: 'string', multiple: true },
       hostname: { type: 'string' },
       address: { type: 'string' },
+      'public-address': { type: 'string' },
       match: { type: 'string' },
       count: { type: 'string' },
       always: { type: 'boolean' },
@@ -111,6 +114,9 @@ async function main(argv: string[]): Promise<number> {
           ...(aggrs ? { aggrs } : {}),
           ...(values.hostname !== undefined ? { hostname: values.hostname } : {}),
           ...(values.address !== undefined ? { address: values.address } : {}),
+          ...(values['public-address'] !== undefined
+            ? { publicAddress: values['public-address'] }
+            : {}),
         });
       } catch (error) {
         if (error instanceof HostExistsError) {

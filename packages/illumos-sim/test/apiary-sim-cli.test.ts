@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -94,6 +94,15 @@ describe('apiary-sim', () => {
     const again = sim('init', d);
     expect(again.exitCode).toBe(1);
     expect(again.stderr).toMatch(/already holds a simulated host/);
+  });
+
+  it('gives a host a loopback public address, and refuses any other address', () => {
+    const d = dir();
+    expect(sim('init', d, '--public-address', '127.0.0.9').exitCode).toBe(0);
+    expect(JSON.parse(readFileSync(join(d, 'state.json'), 'utf8')).publicAddress).toBe('127.0.0.9');
+    const bad = sim('init', dir(), '--public-address', '192.168.1.10');
+    expect(bad.exitCode).toBe(2);
+    expect(bad.stderr).toContain('invalid public address: 192.168.1.10');
   });
 
   it('rejects bad options with usage, exit 2', () => {

@@ -8,6 +8,7 @@ import {
   initHost,
   isInitialized,
   readState,
+  setPublicAddress,
 } from '@apiary/illumos-sim';
 import type { ControllerDaemon } from './controller-daemon.js';
 import { Daemon, type DaemonOptions } from './daemon.js';
@@ -24,6 +25,12 @@ export interface AgentOptions extends DaemonOptions {
   simDir: string;
   /** What the simulated host has (hostname, CPUs, RAM, pools); the simulator's defaults else. */
   host?: InitOptions;
+  /**
+   * The host's public address, a loopback address (127.0.0.2, ...): set on the simulated host
+   * (its forwards listen there, see illumos-sim's public-address.ts) and given to the agent as
+   * --public-addr, so the controller shows `ADDRESS:PORT -> 22` for the host's VMs.
+   */
+  publicAddress?: string;
   /** A fixed port; a free one when omitted. Kept across restarts. */
   port?: number;
   /**
@@ -72,6 +79,7 @@ export class AgentDaemon extends Daemon {
             ...(first.tls ? ['--controller-fingerprint', sharedFingerprint(controllers)] : []),
           ]
         : []),
+      ...(options.publicAddress ? ['--public-addr', options.publicAddress] : []),
       ...(options.args ?? []),
     ];
     super(port, argv, dataDir, {
@@ -86,7 +94,10 @@ export class AgentDaemon extends Daemon {
    * /api/health and, when it registers, once the controller lists its host as ready.
    */
   static async start(options: AgentOptions): Promise<AgentDaemon> {
-    if (!isInitialized(options.simDir)) initHost(options.simDir, options.host);
+    const { simDir, publicAddress } = options;
+    if (!isInitialized(simDir)) initHost(simDir, { ...options.host, publicAddress });
+    else if (readState(simDir).publicAddress !== publicAddress)
+      await setPublicAddress(simDir, publicAddress);
     const agent = new AgentDaemon(options.port ?? (await freePort()), options);
     await agent.stopIfFails(agent.serveAndRegister());
     return agent;
@@ -98,6 +109,11 @@ export class AgentDaemon extends Daemon {
 
   get simDir(): string {
     return this.options.simDir;
+  }
+
+  /** The host's public address (where its VMs' forwards listen), if it has one. */
+  get publicAddress(): string | undefined {
+    return this.options.publicAddress;
   }
 
   /** Whether the agent registers with a controller (false: standalone, added by address). */

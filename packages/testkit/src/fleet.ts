@@ -7,6 +7,7 @@ import { AgentDaemon } from './agent-daemon.js';
 import { type Bootstrap, ControllerDaemon } from './controller-daemon.js';
 import { certificateKeyFile } from './daemon-trust.js';
 import { linkSharedImageStore, shareSecretKey } from './installation-sharing.js';
+import { loopbackAddress, randomLoopbackNet } from './loopback-address.js';
 import type { OutputOptions } from './managed-process.js';
 import { type PostgresCluster, startPostgres } from './postgres.js';
 
@@ -49,6 +50,13 @@ export interface FleetOptions extends Omit<OutputOptions, 'logFile'> {
   agentArgs?: string[];
   /** The simulated host of agent N (from 1). Default: the simulator's, named sim-host-N. */
   host?: (index: number) => InitOptions;
+  /**
+   * The public address of agent N's host (from 1): where its VMs' forwards listen and what the
+   * controller shows for them. Default: 127.0.0.2, 127.0.0.3, ... for a fleet in a given `dir`
+   * (the dev fleet); a fleet in a temporary directory (a test's) takes a random series
+   * (127.X.Y.2, ...), so fleets running side by side do not contend for the same ports.
+   */
+  publicAddress?: (index: number) => string | undefined;
   timeoutMs?: number;
   /**
    * Every daemon serves HTTPS with its self-signed certificate and agents pin the controller's
@@ -84,10 +92,13 @@ export class Fleet {
   databaseUrl: string | undefined;
   private nextIndex = 1;
   private readonly ownsDir: boolean;
+  private readonly defaultAddress: (index: number) => string;
 
   private constructor(private readonly options: FleetOptions) {
     this.ownsDir = options.dir === undefined;
     this.dir = options.dir ?? mkdtempSync(join(tmpdir(), 'apiary-fleet-'));
+    const net = this.ownsDir ? randomLoopbackNet() : undefined;
+    this.defaultAddress = (index) => loopbackAddress(index, net);
     mkdirSync(this.dir, { recursive: true });
   }
 
@@ -214,6 +225,7 @@ export class Fleet {
       dataDir: join(this.dir, `agent-${index}`),
       simDir: join(this.dir, `sim-${index}`),
       host: options.host ?? { hostname: `sim-host-${index}`, ...this.options.host?.(index) },
+      publicAddress: (this.options.publicAddress ?? this.defaultAddress)(index),
       port: this.options.agentPorts?.[index - 1],
       controllers: options.register === false ? undefined : this.controllers,
       licenseFile: options.licenseFile,

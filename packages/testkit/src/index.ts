@@ -9,7 +9,15 @@ export {
 } from './daemon-trust.js';
 export { type AddAgentOptions, Fleet, type FleetDatabase, type FleetOptions } from './fleet.js';
 export { freePort } from './free-port.js';
+export {
+  connectionRefused,
+  type ExecResult,
+  httpGet,
+  newClientKey,
+  sshExec,
+} from './guest-clients.js';
 export { hostFootprint } from './host-footprint.js';
+export { loopbackAddress } from './loopback-address.js';
 export { ManagedProcess, type OutputOptions } from './managed-process.js';
 export { bins, repoRoot } from './paths.js';
 export * from './postgres.js';
@@ -21,4 +29,5 @@ export {
   writeSampleImage,
 } from './sample-image.js';
 export { sshKey } from './ssh-key.js';
+export { vmAccessLine, watchVmAccess } from './vm-access.js';
 export { GiveUpWaiting, waitFor } from './wait-for.js';

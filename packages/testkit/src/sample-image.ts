@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { initHost, runCommand } from '@apiary/illumos-sim';
+import { initHost, runCommand, writeGuestOsRelease } from '@apiary/illumos-sim';
 import type { ControllerClient, Image } from '@apiary/protocol';
 
 export interface SampleImage {
@@ -16,7 +16,10 @@ const made = new Map<string, SampleImage>();
 
 /**
  * A small image made by the simulator's own `zfs send` on a throw-away host, so agents can
- * `zfs receive` it. The same name gives the same stream (made once per process).
+ * `zfs receive` it. Its volume carries the os-release of the system its name suggests
+ * (`alpine-cloud`: Alpine; `ubuntu-*`, `debian-*`; anything else OmniOS), which is what the
+ * simulated guest of a VM made from it says it runs. The same name gives the same stream
+ * (made once per process).
  */
 export async function sampleImage(name = 'alpine-cloud'): Promise<SampleImage> {
   const cached = made.get(name);
@@ -30,6 +33,7 @@ export async function sampleImage(name = 'alpine-cloud'): Promise<SampleImage> {
       return result.stdout;
     };
     await run('zfs', 'create', '-V', '1G', `rpool/${name}`);
+    writeGuestOsRelease(scratch, `rpool/${name}`, guestOsOf(name));
     await run('zfs', 'snapshot', `rpool/${name}@base`);
     const stream = Buffer.from(await run('zfs', 'send', `rpool/${name}@base`));
     const image = { stream, digest: `sha256:${createHash('sha256').update(stream).digest('hex')}` };
@@ -38,6 +42,10 @@ export async function sampleImage(name = 'alpine-cloud'): Promise<SampleImage> {
   } finally {
     rmSync(scratch, { recursive: true, force: true });
   }
+}
+
+function guestOsOf(name: string): string {
+  return ['alpine', 'ubuntu', 'debian'].find((os) => name.toLowerCase().includes(os)) ?? 'omnios';
 }
 
 /** Writes the sample image's stream to `path` (for `apiary images import`); returns `path`. */

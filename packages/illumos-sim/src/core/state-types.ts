@@ -228,6 +228,12 @@ export interface HostState {
   swap?: SwapRecord[];
   /** Next varpd instance id for overlays (absent: 1). */
   nextVarpdId?: number;
+  /**
+   * The loopback address of the Linux machine that stands for this host's public address: the
+   * host's console daemon binds a listener there for each active rdr forward of a running zone
+   * (a dev-fleet convenience outside illumos semantics; see public-address.ts). Absent: none.
+   */
+  publicAddress?: string;
 }
 
 export interface ProtoForwarding {

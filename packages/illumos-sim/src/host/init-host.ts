@@ -7,6 +7,7 @@ import type { HostState, LinkRecord, TopLevelVdev } from '../core/state-types.js
 import { emptyInstance } from '../net/rule-loading.js';
 import { addDataset } from '../zfs/zfs-model.js';
 import { parsePoolLayout, poolDisks } from './pool-layout.js';
+import { checkPublicAddress } from './public-address.js';
 
 /**
  * `apiary-sim init`: a fresh OmniOS host. Defaults: 8 CPUs, 32G RAM, pool `rpool` of 1T with
@@ -26,6 +27,8 @@ export interface InitOptions {
   hostname?: string;
   /** Address of the first link, CIDR. */
   address?: string;
+  /** Loopback address where the host's forwards listen (see public-address.ts). Default none. */
+  publicAddress?: string;
 }
 
 export class HostExistsError extends Error {}
@@ -57,6 +60,8 @@ export function initHost(root: string, options: InitOptions = {}): HostState {
   const hostname = options.hostname ?? 'omnios-sim';
   if (!/^[A-Za-z0-9][A-Za-z0-9.-]{0,62}$/.test(hostname))
     throw new Error(`invalid hostname: ${hostname}`);
+  const publicAddress =
+    options.publicAddress === undefined ? undefined : checkPublicAddress(options.publicAddress);
   mkdirSync(root, { recursive: true });
   const hostRoot = join(root, 'root');
   for (const dir of [
@@ -117,6 +122,7 @@ export function initHost(root: string, options: InitOptions = {}): HostState {
       ipv6: { current: 'off', smf: 'disabled' },
     },
     ipfilter: { global: emptyInstance(true), zones: {} },
+    ...(publicAddress ? { publicAddress } : {}),
   };
   for (const a of options.aggrs ?? []) state.links.push(aggregation(state, a));
   // the host's address sits on the first link, or on the aggregation that owns it

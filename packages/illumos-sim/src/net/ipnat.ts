@@ -2,7 +2,9 @@ import { readFileSync } from 'node:fs';
 import { GetoptError, getopt } from '../core/getopt.js';
 import type { CommandHandler, CommandIo } from '../core/io.js';
 import { readState, updateState } from '../core/state-store.js';
+import type { HostState } from '../core/state-types.js';
 import { instanceFor } from './ipf-instance.js';
+import { forwardsKey } from './rdr-forwards.js';
 import { loadNatText } from './rule-loading.js';
 
 /**
@@ -45,7 +47,29 @@ export const ipnat: CommandHandler = async (io, args) => {
     if (opts.flags.has('l')) listNat(io, instanceFor(state, zone).nat, opts.flags.has('h'));
     return 0;
   }
-  return updateState(io.root, (state) => {
+  let forwardsChanged = false;
+  const code = await updateState(io.root, (state) => {
+    const forwardsBefore = forwardsKey(state);
+    const result = changeNat(state, io, opts, zone, texts);
+    forwardsChanged = forwardsKey(state) !== forwardsBefore;
+    return result;
+  });
+  if (forwardsChanged) {
+    const { syncZoneDaemon } = await import('../console/daemon-control.js');
+    await syncZoneDaemon(io.root);
+  }
+  return code;
+};
+
+/** -F, -C, then each -f file (added, or removed with -r), then -l; returns the exit status. */
+function changeNat(
+  state: HostState,
+  io: CommandIo,
+  opts: ReturnType<typeof getopt>,
+  zone: string | undefined,
+  texts: Array<[string, string | undefined]>,
+): number {
+  {
     if (!state.ipfilter.global.enabled) {
       io.err('ioctl(SIOCGNATS): I/O error\n');
       return 1;
@@ -74,8 +98,8 @@ export const ipnat: CommandHandler = async (io, args) => {
     }
     if (opts.flags.has('l')) listNat(io, inst.nat, opts.flags.has('h'));
     return code;
-  });
-};
+  }
+}
 
 function listNat(io: CommandIo, rules: string[], hits: boolean): void {
   io.out(

@@ -3,7 +3,8 @@ import { join } from 'node:path';
 import { GetoptError, getopt, lastValue } from '../core/getopt.js';
 import type { CommandHandler, CommandIo } from '../core/io.js';
 import { readState, updateState } from '../core/state-store.js';
-import type { ZoneRecord } from '../core/state-types.js';
+import type { HostState, ZoneRecord } from '../core/state-types.js';
+import { forwardsKey } from '../net/rdr-forwards.js';
 import { vncWanted } from './bhyve-brand.js';
 import { findZone, isValidZoneName } from './zone-config.js';
 import * as life from './zoneadm-lifecycle.js';
@@ -96,7 +97,8 @@ export const zoneadm: CommandHandler = async (io, args) => {
     throw error;
   }
   let startDaemon = false;
-  const code = await updateState(io.root, (state) => {
+  let forwardsChanged = false;
+  const changeZone = (state: HostState): number => {
     const zone = findZone(state, zoneName);
     if (!zone || !isValidZoneName(zoneName)) {
       io.err(`zoneadm: ${zoneName}: No such zone configured\n`);
@@ -158,10 +160,20 @@ export const zoneadm: CommandHandler = async (io, args) => {
     if (outcome.message) io.err(`${prefix}${outcome.message}\n`);
     startDaemon = zone.state === 'running' && vncWanted(zone);
     return outcome.exitCode ?? 0;
+  };
+  const code = await updateState(io.root, (state) => {
+    const forwardsBefore = forwardsKey(state);
+    const result = changeZone(state);
+    forwardsChanged = forwardsKey(state) !== forwardsBefore;
+    return result;
   });
   if (startDaemon) {
     const { ensureZoneDaemon } = await import('../console/daemon-control.js');
     await ensureZoneDaemon(io.root, zoneName);
+  }
+  if (forwardsChanged) {
+    const { syncZoneDaemon } = await import('../console/daemon-control.js');
+    await syncZoneDaemon(io.root);
   }
   return code;
 };
