@@ -18,6 +18,7 @@ import { registerImageRoutes } from './routes/image-routes.js';
 import { registerInternalRoutes } from './routes/internal-routes.js';
 import type { RouteDeps } from './routes/route-deps.js';
 import { registerRootRoutes, registerStatusRoute } from './routes/system-routes.js';
+import { registerVmChangeRoutes } from './routes/vm-change-routes.js';
 
 export interface AppOptions {
   /** Remote address of a request (the localhost bypass); defaults to the Node socket's. */
@@ -81,6 +82,7 @@ export function createApp(ctx: Ctx, options: AppOptions = {}) {
   registerAuthRoutes(deps);
   registerHostRoutes(deps);
   registerEnvRoutes(deps);
+  registerVmChangeRoutes(deps);
   registerImageRoutes(deps);
   registerEventRoutes(deps, options.eventStreams ?? new EventStreams(ctx));
   registerConsoleRoutes(deps);

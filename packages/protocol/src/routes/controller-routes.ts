@@ -45,6 +45,7 @@ import { AcceptCertificateReq } from '../schemas/tls.js';
 import { Vm } from '../schemas/vm.js';
 import { CreateEnvReq, ExtendEnvReq } from '../schemas/vm-spec.js';
 import { defineRoute } from './define-route.js';
+import { vmChangeRoutes } from './vm-change-routes.js';
 
 const ById = z.strictObject({ id: z.string().min(1).max(64) });
 const EnvById = z.strictObject({ id: EnvId });
@@ -769,6 +770,8 @@ export const controllerRoutes = {
     params: ById,
     response: Ok,
   }),
+  /** Changing VMs (issue 13): PATCH, disks, CD-ROM, snapshots, clones, images, operations. */
+  ...vmChangeRoutes,
 } as const;
 
 export type ControllerRoutes = typeof controllerRoutes;
