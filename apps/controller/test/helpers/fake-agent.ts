@@ -417,6 +417,8 @@ export class FakeAgent {
         disk: req.disk,
         ports: req.ports,
         deny_outgoing: req.deny_outgoing,
+        // An ISO install boots its CD-ROM, as the real agent reports it.
+        ...(req.boot_iso ? { cdrom: req.boot_iso as AgentVm['cdrom'] } : {}),
         ip: `10.213.0.${this.vms.size + 10}`,
         port_map: Object.fromEntries(
           req.ports.map((p, i) => [String(p), 40000 + this.vms.size * 10 + i]),
