@@ -53,6 +53,8 @@ export class FakeAgent {
   readonly vms = new Map<string, AgentVm>();
   readonly operations = new Map<string, Operation>();
   readonly images = new Set<string>();
+  /** The format each pushed image was uploaded as (`format=` of `POST /api/images`). */
+  readonly uploadedFormats = new Map<string, string>();
   readonly calls: Array<{
     method: string;
     path: string;
@@ -504,6 +506,7 @@ export class FakeAgent {
       const { createHash } = await import('node:crypto');
       const digest = `sha256:${createHash('sha256').update(bytes).digest('hex')}`;
       this.images.add(digest);
+      this.uploadedFormats.set(digest, c.req.query('format') ?? 'zfs-send');
       this.generation += 1;
       return c.json(
         {

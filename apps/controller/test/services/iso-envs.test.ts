@@ -1,5 +1,6 @@
 import type { Env, Host, Image, Vm } from '@apiary/protocol';
 import { afterEach, describe, expect, it } from 'vitest';
+import { FakeAgent } from '../helpers/fake-agent.js';
 import { createHarness, type Harness, json, sshKey } from '../helpers/harness.js';
 import { uploadImage, uploadIso } from '../helpers/images.js';
 
@@ -69,6 +70,23 @@ describe('environments of VMs installed from an ISO', () => {
     );
     expect(env.vms[0]?.host_id).toBe('host_iso_has00001');
     await h.idle();
+  });
+
+  it('pushes the ISO as an ISO to a host added by address, then installs there', async () => {
+    h = await createHarness();
+    const agent = new FakeAgent({ hostId: 'host_iso_push0001' });
+    h.network.add('http://10.0.0.7:9100', agent);
+    const added = await h.req('POST', '/v1/hosts', {
+      addr: 'http://10.0.0.7:9100',
+      api_key: agent.key,
+    });
+    expect(added.status).toBe(201);
+    const iso = await uploadIso(h, 'debian-12');
+    await h.req('POST', '/v1/envs', envBody({ boot_iso: 'debian-12', disk: 4096 }));
+    await h.idle();
+    expect((await json<Env>(await h.req('GET', '/v1/envs/inst'))).state).toBe('active');
+    expect(agent.uploadedFormats.get(iso.digest)).toBe('iso');
+    expect(agent.vms.get(await h.zoneOf('inst-0'))).toMatchObject({ cdrom: iso.digest });
   });
 
   it.each([
