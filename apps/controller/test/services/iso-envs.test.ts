@@ -119,7 +119,7 @@ describe('environments of VMs installed from an ISO', () => {
     expect(await reserved('host_iso_0000001')).toEqual({ cpu: 0, mem: 0, disk: 0 });
   });
 
-  it('lists ISOs with their format beside disk images', async () => {
+  it('lists ISOs with their format beside disk images, and alone with ?format=iso', async () => {
     h = await createHarness();
     await uploadIso(h, 'debian-12');
     await uploadImage(h, 'alpine-cloud');
@@ -128,5 +128,10 @@ describe('environments of VMs installed from an ISO', () => {
       ['alpine-cloud', 'zfs-send'],
       ['debian-12', 'iso'],
     ]);
+    const isos = await json<{ items: Image[]; total: number }>(
+      await h.req('GET', '/v1/images?format=iso'),
+    );
+    expect([isos.total, isos.items.map((i) => i.name)]).toEqual([1, ['debian-12']]);
+    expect((await h.req('GET', '/v1/images?format=vmdk')).status).toBe(400);
   });
 });

@@ -90,9 +90,19 @@ export function registerImages(program: Command): void {
   images
     .command('list')
     .description('list images')
+    .option(
+      '--format <format>',
+      `only images of this format (${AgentImageFormat.options.join(', ')})`,
+    )
     .action(
-      withContext(async (ctx) => {
-        const page = await ctx.client().listImages({ query: { limit: 1000 } });
+      withContext(async (ctx, o: { format?: string }) => {
+        const format = o.format === undefined ? undefined : AgentImageFormat.safeParse(o.format);
+        if (format && !format.success) {
+          throw new UsageError(`--format is ${AgentImageFormat.options.join(', ')}`);
+        }
+        const page = await ctx
+          .client()
+          .listImages({ query: { limit: 1000, ...(format ? { format: format.data } : {}) } });
         ctx.out.result(page.items, (items) =>
           table(
             ['NAME', 'DIGEST', 'FORMAT', 'SIZE', 'HOSTS', 'CREATED'],

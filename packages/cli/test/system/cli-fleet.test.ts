@@ -101,6 +101,8 @@ describe('apiary CLI against a real fleet', () => {
     writeFileSync(file, `${'\0'.repeat(32768)}\u0001CD001\u0001 cli test`);
     const iso = await cliJson<Image>(['images', 'import', file], env);
     expect(iso).toMatchObject({ name: 'install', format: 'iso' });
+    const isos = await cliJson<Image[]>(['images', 'list', '--format', 'iso'], env);
+    expect(isos.map((i) => i.name)).toEqual(['install']);
     const refused = await runCli(
       ['envs', 'create', '--id', 'cli-iso', '--image', 'install', '--ssh-key', key],
       { env },
