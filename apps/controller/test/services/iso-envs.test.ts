@@ -119,6 +119,21 @@ describe('environments of VMs installed from an ISO', () => {
     expect(await reserved('host_iso_0000001')).toEqual({ cpu: 0, mem: 0, disk: 0 });
   });
 
+  it("counts an ISO against the organization's image quota like any image", async () => {
+    h = await createHarness({ config: { orgImageQuotaBytes: 1000 } });
+    await uploadIso(h, 'small', 'x'.repeat(600));
+    const res = await h.core.app.request('/v1/images?name=big&format=iso', {
+      method: 'POST',
+      headers: { authorization: `Bearer ${h.adminKey}` },
+      body: 'y'.repeat(600),
+    });
+    expect(res.status).toBe(413);
+    expect(await json(res)).toMatchObject({
+      code: 'quota_exceeded',
+      details: { used_bytes: 600, quota_bytes: 1000 },
+    });
+  });
+
   it('lists ISOs with their format beside disk images, and alone with ?format=iso', async () => {
     h = await createHarness();
     await uploadIso(h, 'debian-12');
