@@ -38,6 +38,17 @@ describe('createEnvRequestFromFlags', () => {
     expect(parsed.vms[0]).toMatchObject({ cpu: 4, mem: 1024, ports: [22, 80, 443] });
   });
 
+  it('builds VMs that install from an ISO onto an empty disk of --disk MiB', () => {
+    const req = createEnvRequestFromFlags(
+      { id: 'inst', bootIso: 'debian-12', disk: '20480', count: '2', sshKey: [sshKey()] },
+      emptyHome,
+    );
+    const parsed = CreateEnvReq.parse(req);
+    expect(parsed.vms).toHaveLength(2);
+    expect(parsed.vms[0]).toMatchObject({ boot_iso: 'debian-12', disk: 20480 });
+    expect(parsed.vms[0]?.image).toBeUndefined();
+  });
+
   it('reads the seed example from a YAML file, and flags override it', () => {
     const dir = tempDir();
     const file = join(dir, 'env.yaml');
@@ -67,7 +78,9 @@ describe('createEnvRequestFromFlags', () => {
   it('says what is missing instead of sending a half request', () => {
     const build = (flags: EnvFlags) => () => createEnvRequestFromFlags(flags, emptyHome);
     expect(build({ image: 'a', sshKey: [sshKey()] })).toThrow(/environment id is required/);
-    expect(build({ id: 'x', sshKey: [sshKey()] })).toThrow(/no VMs/);
+    expect(build({ id: 'x', sshKey: [sshKey()] })).toThrow(
+      /no VMs: give --image IMAGE or --boot-iso/,
+    );
     expect(build({ id: 'x', image: 'a' })).toThrow(/no SSH key/);
     expect(build({ id: 'x', image: 'a', lifetime: 'soon' })).toThrow(UsageError);
   });
@@ -87,6 +100,13 @@ describe('problems with flags', () => {
     expect(problems({ count: '65' })).toEqual(['--count 65: at most 64']);
     expect(problems({ mem: '128' })).toEqual(['--mem 128: at least 256 MiB']);
     expect(problems({ disk: '99999999' })).toEqual(['--disk 99999999: at most 16 TiB']);
+  });
+
+  it('name --boot-iso when it is given with --image, or is not a name', () => {
+    expect(problems({ bootIso: 'debian-12' })).toEqual([
+      '--boot-iso debian-12: give image or boot_iso, not both',
+    ]);
+    expect(problems({ image: undefined, bootIso: ' ' })).toEqual(["--boot-iso ' ': is required"]);
   });
 
   it('are reported once for all the copies of a VM', () => {

@@ -87,6 +87,31 @@ describe('buildCreateEnvRequest', () => {
     const long = buildCreateEnvRequest(typed({ lifetime: 400 * 86_400 })).issues;
     expect(long).toEqual([expect.objectContaining({ path: 'lifetime', maximum: 2_592_000 })]);
   });
+
+  it('builds VMs that install from an ISO onto an empty disk of the typed size', () => {
+    const { request, issues } = buildCreateEnvRequest(
+      typed({ image: undefined, boot_iso: ' debian-12 ', disk: '20480', count: '2' }),
+    );
+    expect(issues).toEqual([]);
+    const parsed = CreateEnvReq.parse(request);
+    expect(parsed.vms).toHaveLength(2);
+    expect(parsed.vms[1]).toMatchObject({ boot_iso: 'debian-12', disk: 20_480 });
+    expect(parsed.vms[1]?.image).toBeUndefined();
+  });
+
+  it('refuses an image and an ISO together, and a blank ISO, on the boot_iso field', () => {
+    const both = buildCreateEnvRequest(typed({ boot_iso: 'debian-12' })).issues;
+    expect(both).toEqual([
+      expect.objectContaining({
+        path: 'vms.0.boot_iso',
+        message: 'give image or boot_iso, not both',
+      }),
+    ]);
+    const blank = buildCreateEnvRequest(typed({ image: undefined, boot_iso: '  ' })).issues;
+    expect(blank).toEqual([
+      expect.objectContaining({ path: 'vms.0.boot_iso', expected: 'nonoptional' }),
+    ]);
+  });
 });
 
 describe('envRequestBound', () => {

@@ -38,6 +38,28 @@ describe('VmSpec', () => {
     expect(VmSpec.safeParse({ image: 'alpine-cloud', ...patch }).success).toBe(false);
   });
 
+  it('takes boot_iso instead of image, with the usual disk default for the empty boot disk', () => {
+    const spec = VmSpec.parse({ boot_iso: 'debian-12' });
+    expect(spec).toMatchObject({ boot_iso: 'debian-12', disk: 40960 });
+    expect(spec.image).toBeUndefined();
+    expect(VmSpec.parse({ boot_iso: 'debian-12', disk: 8192 }).disk).toBe(8192);
+  });
+
+  it('refuses neither image nor boot_iso, and both, saying which field to fix', () => {
+    const neither = VmSpec.safeParse({ cpu: 2 });
+    expect(neither.error?.issues).toEqual([
+      expect.objectContaining({
+        path: ['image'],
+        message: 'give an image, or boot_iso to install from an ISO',
+      }),
+    ]);
+    const both = VmSpec.safeParse({ image: 'alpine-cloud', boot_iso: 'debian-12' });
+    expect(both.error?.issues).toEqual([
+      expect.objectContaining({ path: ['boot_iso'], message: 'give image or boot_iso, not both' }),
+    ]);
+    expect(VmSpec.safeParse({ boot_iso: 'Not A Name!' }).success).toBe(false);
+  });
+
   it('names the offending port in the duplicate-port error', () => {
     const result = VmSpec.safeParse({ image: 'a', ports: [80, 443, 80] });
     expect(result.success).toBe(false);

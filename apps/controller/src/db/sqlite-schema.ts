@@ -288,6 +288,8 @@ export const vms = sqliteTable(
     hostId: text('host_id'),
     image: text('image').notNull(),
     imageDigest: text('image_digest'),
+    /** Installs from an ISO (issue 13): `image` is the ISO, the boot disk started empty. */
+    bootIso: integer('boot_iso', { mode: 'boolean' }).notNull().default(false),
     engine: text('engine').notNull(),
     cpu: integer('cpu').notNull(),
     mem: integer('mem').notNull(),

@@ -53,6 +53,8 @@ export class FakeAgent {
   readonly vms = new Map<string, AgentVm>();
   readonly operations = new Map<string, Operation>();
   readonly images = new Set<string>();
+  /** The format each pushed image was uploaded as (`format=` of `POST /api/images`). */
+  readonly uploadedFormats = new Map<string, string>();
   readonly calls: Array<{
     method: string;
     path: string;
@@ -417,6 +419,8 @@ export class FakeAgent {
         disk: req.disk,
         ports: req.ports,
         deny_outgoing: req.deny_outgoing,
+        // An ISO install boots its CD-ROM, as the real agent reports it.
+        ...(req.boot_iso ? { cdrom: req.boot_iso as AgentVm['cdrom'] } : {}),
         ip: `10.213.0.${this.vms.size + 10}`,
         port_map: Object.fromEntries(
           req.ports.map((p, i) => [String(p), 40000 + this.vms.size * 10 + i]),
@@ -509,6 +513,7 @@ export class FakeAgent {
       const { createHash } = await import('node:crypto');
       const digest = `sha256:${createHash('sha256').update(bytes).digest('hex')}`;
       this.images.add(digest);
+      this.uploadedFormats.set(digest, c.req.query('format') ?? 'zfs-send');
       this.generation += 1;
       return c.json(
         {

@@ -8,8 +8,9 @@ export async function uploadImage(
   name: string,
   content = `image ${name}`,
   token?: string,
+  format: Image['format'] = 'zfs-send',
 ): Promise<Image> {
-  const res = await h.core.app.request(`/v1/images?name=${name}&format=zfs-send`, {
+  const res = await h.core.app.request(`/v1/images?name=${name}&format=${format}`, {
     method: 'POST',
     headers: {
       authorization: `Bearer ${token ?? h.adminKey}`,
@@ -24,4 +25,9 @@ export async function uploadImage(
 
 export function digestOf(content: string): string {
   return `sha256:${createHash('sha256').update(content).digest('hex')}`;
+}
+
+/** Uploads bytes as an ISO (format `iso`, a CD-ROM): any bytes do, nothing reads them as zfs. */
+export function uploadIso(h: Harness, name: string, content = `CD001 ${name}`): Promise<Image> {
+  return uploadImage(h, name, content, undefined, 'iso');
 }

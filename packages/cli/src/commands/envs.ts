@@ -23,10 +23,14 @@ export function registerEnvs(program: Command): void {
     .option('--id <id>', 'environment id, e.g. my-env')
     .option('--owner <name>', 'owner label')
     .option('--image <image>', 'image name or sha256 digest for every VM')
+    .option(
+      '--boot-iso <iso>',
+      'instead of --image: every VM boots this ISO (name or digest) to install onto an empty --disk',
+    )
     .option('--count <n>', 'number of VMs', '1')
     .option('--cpu <n>', 'vCPUs per VM (default 2)')
     .option('--mem <mib>', 'memory per VM in MiB (default 1024)')
-    .option('--disk <mib>', 'disk per VM in MiB (default 40960)')
+    .option('--disk <mib>', 'disk per VM in MiB (default 40960; with --boot-iso: the empty disk)')
     .option('--port <port>', 'guest port to expose (repeatable; 22 is always exposed)', collect)
     .option('--deny-outgoing', 'block connections the VMs start')
     .option(

@@ -1,7 +1,13 @@
 import { createReadStream, statSync } from 'node:fs';
 import { basename } from 'node:path';
 import { Readable, Transform } from 'node:stream';
-import { formatBytes, type Image, imageFormatFromFile, imageNameFromFile } from '@apiary/protocol';
+import {
+  AgentImageFormat,
+  formatBytes,
+  type Image,
+  imageFormatFromFile,
+  imageNameFromFile,
+} from '@apiary/protocol';
 import { SingleBar } from 'cli-progress';
 import type { Command } from 'commander';
 import { withContext } from '../lib/context.js';
@@ -30,13 +36,17 @@ export function registerImages(program: Command): void {
       '--name <name>',
       'image name (default: from the file name, e.g. Alpine-3.20.zfs -> alpine-3.20)',
     )
-    .option('--format <format>', 'zfs-send or raw (default: raw for .raw/.img, else zfs-send)')
+    .option(
+      '--format <format>',
+      'zfs-send, raw or iso (default: raw for .raw/.img, iso for .iso, else zfs-send)',
+    )
     .action(
       withContext(async (ctx, file: string, o: { name?: string; format?: string }) => {
-        const format = o.format ?? imageFormatFromFile(file);
-        if (format !== 'zfs-send' && format !== 'raw') {
-          throw new UsageError('--format is zfs-send or raw');
+        const chosen = AgentImageFormat.safeParse(o.format ?? imageFormatFromFile(file));
+        if (!chosen.success) {
+          throw new UsageError(`--format is ${AgentImageFormat.options.join(', ')}`);
         }
+        const format = chosen.data;
         let size: number;
         try {
           size = statSync(file).size;
@@ -80,9 +90,19 @@ export function registerImages(program: Command): void {
   images
     .command('list')
     .description('list images')
+    .option(
+      '--format <format>',
+      `only images of this format (${AgentImageFormat.options.join(', ')})`,
+    )
     .action(
-      withContext(async (ctx) => {
-        const page = await ctx.client().listImages({ query: { limit: 1000 } });
+      withContext(async (ctx, o: { format?: string }) => {
+        const format = o.format === undefined ? undefined : AgentImageFormat.safeParse(o.format);
+        if (format && !format.success) {
+          throw new UsageError(`--format is ${AgentImageFormat.options.join(', ')}`);
+        }
+        const page = await ctx
+          .client()
+          .listImages({ query: { limit: 1000, ...(format ? { format: format.data } : {}) } });
         ctx.out.result(page.items, (items) =>
           table(
             ['NAME', 'DIGEST', 'FORMAT', 'SIZE', 'HOSTS', 'CREATED'],

@@ -62,7 +62,10 @@ export function renderVm(vm: Vm): string {
     ['state', stateColor(vm.state)],
     ['host', vm.host_id],
     ['ip', vm.ip],
-    ['image', vm.image_digest ? `${vm.image} (${vm.image_digest.slice(0, 19)}...)` : vm.image],
+    [
+      vm.boot_iso ? 'boot ISO' : 'image',
+      vm.image_digest ? `${vm.image} (${vm.image_digest.slice(0, 19)}...)` : vm.image,
+    ],
     ['cpu', vm.cpu],
     ['memory MiB', vm.mem],
     ['disk MiB', vm.disk],

@@ -15,6 +15,8 @@ import { flagLabel, refuseIssues, type SourceOf } from './flag-issues.js';
 /** `apiary envs create` flags: the typed fields as the shared builder takes them, and more. */
 export interface EnvFlags
   extends Pick<EnvRequestText, 'id' | 'owner' | 'image' | 'count' | 'cpu' | 'mem' | 'disk'> {
+  /** `--boot-iso`: install every VM from this ISO onto an empty disk of `--disk` MiB. */
+  bootIso?: string;
   file?: string;
   port?: string[];
   denyOutgoing?: boolean;
@@ -64,8 +66,10 @@ export function createEnvRequestFromFlags(flags: EnvFlags, home = homedir()): Cr
   if (!(flags.id ?? base.id)) {
     throw new UsageError('an environment id is required (--id NAME or "id" in the file)');
   }
-  if (!flags.image && !base.vms?.length) {
-    throw new UsageError('no VMs: give --image IMAGE [--count N], or "vms" in the file');
+  if (flags.image === undefined && flags.bootIso === undefined && !base.vms?.length) {
+    throw new UsageError(
+      'no VMs: give --image IMAGE or --boot-iso ISO [--count N], or "vms" in the file',
+    );
   }
   let keys = flags.sshKey?.map(readKey) ?? base.ssh_keys;
   if (!keys || keys.length === 0) {
@@ -78,6 +82,7 @@ export function createEnvRequestFromFlags(flags: EnvFlags, home = homedir()): Cr
       id: flags.id,
       owner: flags.owner,
       image: flags.image,
+      boot_iso: flags.bootIso,
       count: flags.count,
       cpu: flags.cpu,
       mem: flags.mem,
@@ -116,14 +121,22 @@ export function envFlagSource(flags: EnvFlags, request: CreateEnvReqInput): Sour
       const typed = index === undefined ? undefined : flags.sshKey[Number(index)];
       return flag('--ssh-key', typed?.startsWith('@') ? typed : undefined);
     }
-    if (head === 'vms' && flags.image !== undefined) {
+    if (head === 'vms' && (flags.image !== undefined || flags.bootIso !== undefined)) {
       if (field === undefined) return flag('--count', flags.count);
       if (field === 'ports') {
         const port = item === undefined ? undefined : request.vms?.[0]?.ports?.[Number(item)];
         return flag('--port', port === undefined ? undefined : String(port));
       }
-      const typed = { image: flags.image, cpu: flags.cpu, mem: flags.mem, disk: flags.disk };
-      if (field in typed) return flag(`--${field}`, typed[field as keyof typeof typed]);
+      const typed = {
+        image: flags.image,
+        boot_iso: flags.bootIso,
+        cpu: flags.cpu,
+        mem: flags.mem,
+        disk: flags.disk,
+      };
+      if (field in typed) {
+        return flag(`--${field.replace('_', '-')}`, typed[field as keyof typeof typed]);
+      }
     }
     return { label: fromFile(path), bound };
   };

@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type {
@@ -103,6 +103,53 @@ describe('apiary CLI against a real fleet', () => {
     expect(image).toMatchObject({ name: 'alpine-cloud', format: 'zfs-send' });
     const images = await cliJson<Image[]>(['images', 'list'], env);
     expect(images.map((i) => i.digest)).toContain(image.digest);
+  });
+
+  it('imports an ISO and installs a VM from it onto an empty disk (--boot-iso --disk)', async () => {
+    const file = join(dir, 'install.iso');
+    writeFileSync(file, `${'\0'.repeat(32768)}\u0001CD001\u0001 cli test`);
+    const iso = await cliJson<Image>(['images', 'import', file], env);
+    expect(iso).toMatchObject({ name: 'install', format: 'iso' });
+    const isos = await cliJson<Image[]>(['images', 'list', '--format', 'iso'], env);
+    expect(isos.map((i) => i.name)).toEqual(['install']);
+    const refused = await runCli(
+      ['envs', 'create', '--id', 'cli-iso', '--image', 'install', '--ssh-key', key],
+      { env },
+    );
+    expect([refused.code, refused.stderr]).toEqual([
+      1,
+      'error: --image install: install is an ISO (format iso): a VM installs from it with boot_iso and a disk size\n',
+    ]);
+    const both = await runCli(
+      [
+        'envs',
+        'create',
+        '--id',
+        'cli-iso',
+        '--image',
+        'a',
+        '--boot-iso',
+        'install',
+        '--ssh-key',
+        key,
+      ],
+      { env },
+    );
+    expect(both.stderr).toMatch(/--boot-iso install: give image or boot_iso, not both/);
+    const created = await cliJson<Env>(
+      ['envs', 'create', '--id', 'cli-iso', '--boot-iso', 'install', '--disk', '4096'].concat([
+        '--ssh-key',
+        key,
+        '--wait',
+      ]),
+      env,
+    );
+    expect(created.state).toBe('active');
+    expect(created.vms[0]).toMatchObject({ state: 'running', boot_iso: true, disk: 4096 });
+    const shown = await runCli(['vms', 'show', 'cli-iso-0'], { env });
+    expect(shown.stdout).toMatch(/boot ISO\s+install \(sha256:/);
+    expect((await runCli(['envs', 'delete', 'cli-iso', '--wait'], { env })).code).toBe(0);
+    await cliJson(['images', 'delete', iso.digest], env);
   });
 
   it('creates an environment with --wait and shows its VMs, IPs and port map', async () => {

@@ -13,7 +13,11 @@ import {
 export interface EnvFormState {
   id: string;
   owner: string;
+  /** What the VMs boot from: a disk image (`image`) or an ISO to install from (`boot_iso`). */
+  boot: 'image' | 'iso';
   image: string;
+  /** The ISO, when `boot` is `iso`; `disk` is then the size of the empty disk. */
+  boot_iso: string;
   count: string;
   cpu: string;
   mem: string;
@@ -32,7 +36,9 @@ export function initialEnvForm(): EnvFormState {
   return {
     id: '',
     owner: '',
+    boot: 'image',
     image: '',
+    boot_iso: '',
     count: '1',
     cpu: String(VM_LIMITS.cpu.default),
     mem: String(VM_LIMITS.mem.default),
@@ -58,7 +64,8 @@ export function envRequestFromForm(form: EnvFormState): EnvFormResult {
   const { request, issues } = buildCreateEnvRequest({
     id: form.id,
     owner: form.owner,
-    image: form.image,
+    // Only the chosen source goes: the other select keeps its value for switching back.
+    ...(form.boot === 'iso' ? { boot_iso: form.boot_iso } : { image: form.image }),
     count: form.count,
     cpu: form.cpu,
     mem: form.mem,
@@ -76,7 +83,15 @@ export function envRequestFromForm(form: EnvFormState): EnvFormResult {
   return Object.keys(errors).length > 0 ? { ok: false, errors } : { ok: true, request };
 }
 
-const VM_FIELDS = new Set<string>(['image', 'cpu', 'mem', 'disk', 'ports', 'deny_outgoing']);
+const VM_FIELDS = new Set<string>([
+  'image',
+  'boot_iso',
+  'cpu',
+  'mem',
+  'disk',
+  'ports',
+  'deny_outgoing',
+]);
 
 /** The form field a request path belongs to: `vms.0.cpu` -> cpu, `vms` -> count. */
 function fieldOf(path: string): EnvFormField {
@@ -96,6 +111,7 @@ function fieldOf(path: string): EnvFormField {
 function fieldMessage(field: EnvFormField, issue: ValidationIssue): string {
   const [, index] = issue.path.split('.');
   if (field === 'image' && issue.expected === 'nonoptional') return 'choose an image';
+  if (field === 'boot_iso' && issue.expected === 'nonoptional') return 'choose an ISO';
   if (field === 'ssh_keys' && index === undefined && issue.code === 'too_small') {
     return 'add at least one SSH public key';
   }

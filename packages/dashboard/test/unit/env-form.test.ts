@@ -78,6 +78,29 @@ describe('envRequestFromForm', () => {
     );
   });
 
+  it('sends only the ISO when the VMs boot from one, with the disk size for the empty disk', () => {
+    const result = envRequestFromForm(
+      form({ boot: 'iso', boot_iso: 'debian-12', image: 'alpine-cloud', disk: '8192' }),
+    );
+    expect(result.ok).toBe(true);
+    if (!result.ok) return;
+    expect(result.request.vms?.[0]).toEqual({
+      boot_iso: 'debian-12',
+      disk: 8192,
+      cpu: 2,
+      mem: 1024,
+    });
+    const image = envRequestFromForm(form({ boot: 'image', boot_iso: 'debian-12' }));
+    expect(image.ok && image.request.vms?.[0]).toEqual(
+      expect.not.objectContaining({ boot_iso: expect.anything() }),
+    );
+    expect(image.ok && image.request.vms?.[0]?.image).toBe('alpine-cloud');
+  });
+
+  it('asks for an ISO on the ISO field when none is chosen', () => {
+    expect(errorsOf({ boot: 'iso', boot_iso: '' })).toEqual({ boot_iso: 'choose an ISO' });
+  });
+
   it('states the lifetime bounds as durations rather than seconds', () => {
     expect(errorsOf({ lifetime_hours: '10000' }).lifetime_hours).toBe('at most 30d');
     expect(errorsOf({ lifetime_hours: '0.001' }).lifetime_hours).toBe('at least 1m');
@@ -116,5 +139,13 @@ describe('fieldErrorsOfRefusal', () => {
       ssh_keys: 'key 1: not an SSH public key: too short',
     });
     expect(fieldErrorsOfRefusal(new ApiError('conflict', 'env web exists'))).toEqual({});
+    const iso = new ApiError('validation', 'x', {
+      details: [{ path: 'body.vms.0.image', code: 'custom', message: 'debian-12 is an ISO' }],
+    });
+    expect(fieldErrorsOfRefusal(iso)).toEqual({ image: 'debian-12 is an ISO' });
+    const disk = new ApiError('validation', 'x', {
+      details: [{ path: 'body.vms.0.boot_iso', code: 'custom', message: 'a disk image' }],
+    });
+    expect(fieldErrorsOfRefusal(disk)).toEqual({ boot_iso: 'a disk image' });
   });
 });

@@ -14,6 +14,11 @@ export interface EnvRequestText {
   owner?: string;
   /** Given: the request gets `count` identical VMs of this image (replacing the base's VMs). */
   image?: string;
+  /**
+   * Instead of `image`: the VMs install from this ISO onto an empty boot disk of `disk` MiB
+   * (issue 13). Giving both is an issue on `vms.0.boot_iso`.
+   */
+  boot_iso?: string;
   count?: string;
   cpu?: string;
   mem?: string;
@@ -61,11 +66,10 @@ export function buildCreateEnvRequest(
   };
 
   let vms = base.vms;
-  const image = text.image?.trim();
-  if (text.image !== undefined) {
-    if (!image) issues.push(required('vms.0.image'));
+  const typedVms = text.image !== undefined || text.boot_iso !== undefined;
+  if (typedVms) {
+    const spec = bootSource(text, issues);
     const count = whole('vms', text.count) ?? 1;
-    const spec: VmSpecInput = { image: image ?? '' };
     const cpu = whole('vms.0.cpu', text.cpu);
     const mem = whole('vms.0.mem', text.mem);
     const disk = whole('vms.0.disk', text.disk);
@@ -103,11 +107,26 @@ export function buildCreateEnvRequest(
     // Fields already refused above are not reported again; VMs built as copies of one spec
     // fail alike, so only the first copy's problems are reported.
     const known = new Set(issues.map((i) => i.path));
-    const copies = text.image !== undefined ? /^vms\.[1-9]\d*\./ : null;
+    const copies = typedVms ? /^vms\.[1-9]\d*\./ : null;
     const all = validationIssues(parsed.error, { limit: Number.POSITIVE_INFINITY }).issues;
     issues.push(...all.filter((i) => !known.has(i.path) && !copies?.test(i.path)));
   }
   return { request, issues };
+}
+
+/**
+ * What the typed VMs boot from: an image, or an ISO to install from. A blank one is required;
+ * both at once are the schema's refusal (on `vms.0.boot_iso`).
+ */
+function bootSource(text: EnvRequestText, issues: ValidationIssue[]): VmSpecInput {
+  const image = text.image?.trim();
+  const iso = text.boot_iso?.trim();
+  if (text.boot_iso === undefined) {
+    if (!image) issues.push(required('vms.0.image'));
+    return { image: image ?? '' };
+  }
+  if (!iso) issues.push(required('vms.0.boot_iso'));
+  return text.image === undefined ? { boot_iso: iso ?? '' } : { image, boot_iso: iso ?? '' };
 }
 
 function required(path: string): ValidationIssue {

@@ -29,7 +29,13 @@ import {
   ResetHostCredentialReq,
   UpdateHostReq,
 } from '../schemas/host.js';
-import { Image, OrgUsage, SetImageQuotaReq, UploadImageReqQuery } from '../schemas/image.js';
+import {
+  Image,
+  ListImagesQuery,
+  OrgUsage,
+  SetImageQuotaReq,
+  UploadImageReqQuery,
+} from '../schemas/image.js';
 import {
   DeregisterReq,
   HeartbeatReq,
@@ -563,8 +569,8 @@ export const controllerRoutes = {
     auth: 'user',
     scope: 'images:read',
     status: 200,
-    summary: 'List images',
-    query: Pagination,
+    summary: 'List images (`format`: only ISOs, say)',
+    query: ListImagesQuery,
     response: listOf(Image),
   }),
   uploadImage: defineRoute({

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { AgentImageFormat } from './agent.js';
-import { Timestamp } from './common.js';
+import { Pagination, Timestamp } from './common.js';
 import { ImageDigest, ImageName } from './names.js';
 
 /** An image blob held by the controller, content-addressed by its sha256 digest. */
@@ -16,6 +16,10 @@ export const Image = z.object({
   hosts: z.array(z.string()),
 });
 export type Image = z.infer<typeof Image>;
+
+/** `GET /v1/images[?format=iso]`: a page of the images the caller sees, of one format if asked. */
+export const ListImagesQuery = Pagination.extend({ format: AgentImageFormat.optional() });
+export type ListImagesQuery = z.infer<typeof ListImagesQuery>;
 
 /** `POST /v1/images?name=...&format=...` with the image as the streamed body. */
 export const UploadImageReqQuery = z.strictObject({

@@ -40,6 +40,11 @@ export const Vm = z.object({
   host_addr: z.string().nullable(),
   image: z.string(),
   image_digest: ImageDigest.nullable(),
+  /**
+   * Created to install from an ISO (issue 13): `image` names that ISO, the boot disk started
+   * empty and the VM boots its CD-ROM first. Absent from older controllers.
+   */
+  boot_iso: z.boolean().optional(),
   engine: Engine,
   cpu: z.int(),
   mem: z.int(),

@@ -77,11 +77,13 @@ export async function createVmOnAgent(ctx: Ctx, env: EnvRow, vm: VmRow, signal: 
     const client = await agentFor(ctx, vm);
     await ctx.db.update(vms).set({ sent: true }).where(eq(vms.id, vm.id));
     await pushImageIfNeeded(ctx, client, vm);
+    // By digest: the agent pulls exactly what was placed, whatever the name means by then.
+    const source = (vm.imageDigest ?? vm.image) as `sha256:${string}`;
     const { vm: accepted, operation } = await client.createVm({
       body: {
         id: vm.id,
         env_id: vm.envId,
-        image: (vm.imageDigest ?? vm.image) as `sha256:${string}`,
+        ...(vm.bootIso ? { boot_iso: source } : { image: source }),
         cpu: vm.cpu,
         mem: vm.mem,
         disk: vm.disk,

@@ -5,9 +5,9 @@ import type { Tables, Tx } from '../../db/database.js';
 
 import { resolveTargetOrg } from '../auth/orgs.js';
 import { isSuperAdmin, type Principal } from '../auth/principal.js';
-import { resolveImageRef } from '../images/images.js';
 import { placeAndReserve } from '../placement/place.js';
 import type { VmDemand } from '../placement/plan.js';
+import { type BootSource, resolveBootSource } from './boot-source.js';
 import { newEnvId, vmIdOf, vmNameOf } from './env-names.js';
 import { startCreateSaga } from './env-sagas.js';
 import { type EnvRow, envView } from './env-view.js';
@@ -49,14 +49,10 @@ export async function createEnv(ctx: Ctx, p: Principal, req: CreateEnvReq): Prom
     throw new ApiError('conflict', `environment ${req.id} already exists (${existing.state})`);
   }
   let envId = '';
-  const specs: Array<
-    Omit<CreateEnvReq['vms'][number], 'image'> & {
-      image: Awaited<ReturnType<typeof resolveImageRef>>;
-    }
-  > = [];
-  for (const spec of req.vms) {
-    const image = await resolveImageRef(ctx, orgId, spec.image);
-    specs.push({ ...spec, engine: ctx.config.engineMap[spec.engine] ?? spec.engine, image });
+  const specs: Array<Omit<CreateEnvReq['vms'][number], 'image' | 'boot_iso'> & BootSource> = [];
+  for (const [i, spec] of req.vms.entries()) {
+    const source = await resolveBootSource(ctx, orgId, spec, i);
+    specs.push({ ...spec, engine: ctx.config.engineMap[spec.engine] ?? spec.engine, ...source });
   }
   const demands: VmDemand[] = specs.map((s) => ({
     cpu: s.cpu,
@@ -102,6 +98,7 @@ export async function createEnv(ctx: Ctx, p: Principal, req: CreateEnvReq): Prom
           hostId: hostIds[i] ?? null,
           image: s.image.name,
           imageDigest: s.image.digest,
+          bootIso: s.bootIso,
           engine: s.engine,
           cpu: s.cpu,
           mem: s.mem,

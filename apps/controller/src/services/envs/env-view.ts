@@ -27,6 +27,7 @@ export function toVmView(v: VmRow, host: HostFacts | undefined): Vm {
     host_addr: host?.publicAddr ?? null,
     image: v.image,
     image_digest: v.imageDigest as Vm['image_digest'],
+    boot_iso: v.bootIso,
     engine: v.engine as Vm['engine'],
     cpu: v.cpu,
     mem: v.mem,

@@ -1,5 +1,11 @@
 import { Readable } from 'node:stream';
-import { type AgentImageFormat, ApiError, type Image, type Pagination } from '@apiary/protocol';
+import {
+  type AgentImageFormat,
+  ApiError,
+  type Image,
+  type ListImagesQuery,
+  type Pagination,
+} from '@apiary/protocol';
 import { and, count, desc, eq, inArray, isNull, ne, or, type SQL } from 'drizzle-orm';
 import type { Ctx } from '../../context.js';
 import type { Tables } from '../../db/database.js';
@@ -118,9 +124,10 @@ async function digestRecorded(ctx: Ctx, digest: string): Promise<boolean> {
   );
 }
 
-export async function listImages(ctx: Ctx, p: Principal, page: Pagination) {
+export async function listImages(ctx: Ctx, p: Principal, page: ListImagesQuery) {
   const { images } = ctx.t;
-  const where = principalScope(ctx, p);
+  const scope = principalScope(ctx, p);
+  const where = page.format ? and(scope, eq(images.format, page.format)) : scope;
   const rows = await ctx.db
     .select()
     .from(images)

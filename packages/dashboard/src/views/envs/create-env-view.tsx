@@ -1,5 +1,5 @@
-import { formatBytes, formatDuration, formatMiB, VM_LIMITS } from '@apiary/protocol';
-import { useEffect, useState } from 'preact/hooks';
+import { formatDuration, formatMiB, VM_LIMITS } from '@apiary/protocol';
+import { useState } from 'preact/hooks';
 import {
   type EnvFormErrors,
   type EnvFormState,
@@ -15,6 +15,7 @@ import { useQuery } from '../../state/use-query.js';
 import { Button } from '../../ui/button.js';
 import { describedBy, Field } from '../../ui/field.js';
 import { PageHeader, Panel } from '../../ui/page.js';
+import { BootSourceField } from './boot-source-field.js';
 
 const LIFETIME_PRESETS = [1, 6, 24, 72, 168];
 
@@ -29,11 +30,6 @@ export function CreateEnvView() {
     if (errors[key]) setErrors((e) => ({ ...e, [key]: undefined }));
   };
   const imageList = images.data?.items ?? [];
-  const firstImage = imageList[0]?.name;
-  useEffect(() => {
-    // Preselect the first image once the list arrives, unless the operator already chose.
-    if (firstImage) setForm((f) => (f.image ? f : { ...f, image: firstImage }));
-  }, [firstImage]);
 
   const submit = async (event: Event) => {
     event.preventDefault();
@@ -106,39 +102,13 @@ export function CreateEnvView() {
           </Panel>
           <Panel title="Machines">
             <div class="form-grid">
-              <Field
-                id="env-image"
-                wide
-                label="Image"
-                error={errors.image}
-                hint={
-                  imageList.length === 0 && images.data ? (
-                    <>
-                      No images yet.{' '}
-                      <a href="/images" onClick={(e) => onLinkClick(e, '/images')}>
-                        Upload one
-                      </a>{' '}
-                      or type a name.
-                    </>
-                  ) : undefined
-                }
-              >
-                {imageList.length > 0 ? (
-                  <select
-                    {...describedBy('env-image', errors.image)}
-                    value={form.image}
-                    onChange={(e) => set('image', e.currentTarget.value)}
-                  >
-                    {imageList.map((image) => (
-                      <option key={image.digest} value={image.name}>
-                        {image.name} · {image.format} · {formatBytes(image.size)}
-                      </option>
-                    ))}
-                  </select>
-                ) : (
-                  <input {...text('image', { autocomplete: 'off' })} />
-                )}
-              </Field>
+              <BootSourceField
+                images={imageList}
+                loaded={Boolean(images.data)}
+                form={form}
+                errors={errors}
+                set={set}
+              />
               <Field id="env-count" label="Number of VMs" error={errors.count}>
                 <input {...text('count', { inputMode: 'numeric' })} />
               </Field>
@@ -160,7 +130,7 @@ export function CreateEnvView() {
               </Field>
               <Field
                 id="env-disk"
-                label="Disk per VM (MiB)"
+                label={form.boot === 'iso' ? 'Empty disk per VM (MiB)' : 'Disk per VM (MiB)'}
                 error={errors.disk}
                 hint={hintMiB(form.disk)}
               >

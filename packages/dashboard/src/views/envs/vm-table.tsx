@@ -115,7 +115,9 @@ function VmRow({
       <tr data-testid="vm-row" data-vm-id={vm.id}>
         <td>
           <div class="mono strong">{vm.id}</div>
-          <div class="muted small">{vm.image}</div>
+          <div class="muted small" data-testid="vm-image">
+            {vm.boot_iso ? `installs from ${vm.image} (ISO)` : vm.image}
+          </div>
           {vm.error ? <div class="cell-error">{vm.error.msg}</div> : null}
         </td>
         <td>

@@ -32,7 +32,7 @@ export function ImagesView() {
     <div class="page">
       <PageHeader
         title="Images"
-        subtitle="Content-addressed VM images. Hosts pull them by digest when a VM needs one."
+        subtitle="Content-addressed VM images and ISOs. Hosts pull them by digest when a VM needs one."
         actions={
           <Button variant="primary" icon="upload" onClick={() => setUploading(true)}>
             Upload image
@@ -56,7 +56,7 @@ export function ImagesView() {
             </Button>
           }
         >
-          Upload a zfs send stream or a raw disk image, or import one with{' '}
+          Upload a zfs send stream, a raw disk image or an ISO to install from, or import one with{' '}
           <span class="mono">apiary images import FILE</span>.
         </EmptyState>
       ) : (
@@ -85,7 +85,11 @@ export function ImagesView() {
                     </span>
                     <CopyButton value={image.digest} label="Copy digest" />
                   </td>
-                  <td>{image.format}</td>
+                  <td
+                    title={image.format === 'iso' ? 'a CD-ROM image VMs install from' : undefined}
+                  >
+                    {image.format === 'iso' ? 'ISO' : image.format}
+                  </td>
                   <td class="num">{formatBytes(image.size)}</td>
                   <td>
                     {image.hosts.length === 0 ? (

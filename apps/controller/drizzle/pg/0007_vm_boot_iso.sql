@@ -1,0 +1,1 @@
+ALTER TABLE "vms" ADD COLUMN "boot_iso" boolean DEFAULT false NOT NULL;

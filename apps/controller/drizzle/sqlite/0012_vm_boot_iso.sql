@@ -1,0 +1,1 @@
+ALTER TABLE `vms` ADD `boot_iso` integer DEFAULT false NOT NULL;
