@@ -44,6 +44,7 @@ import { AcceptCertificateReq } from '../schemas/tls.js';
 import { Vm } from '../schemas/vm.js';
 import { CreateEnvReq, ExtendEnvReq } from '../schemas/vm-spec.js';
 import { defineRoute } from './define-route.js';
+import { vmChangeRoutes } from './vm-change-routes.js';
 
 const ById = z.strictObject({ id: z.string().min(1).max(64) });
 const EnvById = z.strictObject({ id: EnvId });
@@ -756,6 +757,7 @@ export const controllerRoutes = {
     params: ById,
     response: Ok,
   }),
+  ...vmChangeRoutes,
 } as const;
 
 export type ControllerRoutes = typeof controllerRoutes;
