@@ -17,6 +17,7 @@ export * from './domain/ssh-command.js';
 export * from './domain/state-tone.js';
 export * from './domain/usage-change.js';
 export * from './domain/vm-actions.js';
+export * from './domain/vm-change-rules.js';
 export * from './openapi.js';
 export * from './routes/agent-migration-routes.js';
 export * from './routes/agent-routes.js';
