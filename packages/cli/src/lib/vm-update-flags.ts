@@ -70,7 +70,9 @@ function checked(body: Record<string, unknown>, issues: ValidationIssue[], flags
   const known = new Set(issues.map((i) => i.path));
   if (!parsed.success) {
     const all = validationIssues(parsed.error, { limit: Number.POSITIVE_INFINITY }).issues;
-    issues.push(...all.filter((i) => !known.has(i.path)));
+    // "nothing to change" is no news when every flag given was unreadable.
+    const fresh = all.filter((i) => !known.has(i.path) && !(i.path === '' && known.size > 0));
+    issues.push(...fresh);
   }
   refuseIssues(issues, updateFlagSource(flags));
   return body as UpdateVmReq;
