@@ -16,6 +16,7 @@ import { registerImageRoutes } from './routes/image-routes.js';
 import { registerInternalRoutes } from './routes/internal-routes.js';
 import type { RouteDeps } from './routes/route-deps.js';
 import { registerRootRoutes, registerStatusRoute } from './routes/system-routes.js';
+import { registerVmChangeRoutes } from './routes/vm-change-routes.js';
 
 export interface AppOptions {
   /** Remote address of a request (the localhost bypass); defaults to the Node socket's. */
@@ -58,7 +59,7 @@ export function createApp(ctx: Ctx, options: AppOptions = {}) {
       cors({
         origin: (origin) => (allowed.has(origin) ? origin : null),
         allowHeaders: ['Authorization', 'Content-Type', 'X-Request-Id'],
-        allowMethods: ['GET', 'HEAD', 'POST', 'PATCH', 'DELETE', 'OPTIONS'],
+        allowMethods: ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'],
         exposeHeaders: ['X-Request-Id'],
         maxAge: 600,
       }),
@@ -74,6 +75,7 @@ export function createApp(ctx: Ctx, options: AppOptions = {}) {
   registerAuthRoutes(deps);
   registerHostRoutes(deps);
   registerEnvRoutes(deps);
+  registerVmChangeRoutes(deps);
   registerImageRoutes(deps);
   registerEventRoutes(deps, options.eventStreams ?? new EventStreams(ctx));
   registerConsoleRoutes(deps);

@@ -13,6 +13,8 @@ import type { LivenessTracker } from './services/hosts/liveness-tracker.js';
 import type { BlobStore } from './services/images/blob-store.js';
 import type { FreeSpace } from './services/images/disk-floor.js';
 import type { LeaseHolders } from './services/leases/lease-holders.js';
+import type { SagaEngine } from './services/sagas/saga-engine.js';
+import type { AgentAcceptances } from './services/vm-changes/agent-acceptance.js';
 
 /**
  * Everything a service needs, passed explicitly: no module-global database, no `process.env`.
@@ -43,4 +45,8 @@ export interface Ctx {
   envLeases: HeldEnvLeases;
   /** Single-use console tickets (memory only). */
   consoleTickets: ConsoleTickets;
+  /** Durable controller sagas (VM changes, issue 13): journaled, adopted after a crash. */
+  sagas: SagaEngine;
+  /** VM change routes wait here for the agent to take or refuse their request. */
+  vmChanges: AgentAcceptances;
 }

@@ -34,6 +34,9 @@ import { openBlobStore } from './services/images/open-blob-store.js';
 import { type Lease, LeaseLost } from './services/leases/lease.js';
 import { LeaseHolders } from './services/leases/lease-holders.js';
 import { SingletonPasses } from './services/leases/singleton-passes.js';
+import { SagaEngine, type SagaKind } from './services/sagas/saga-engine.js';
+import { AgentAcceptances } from './services/vm-changes/agent-acceptance.js';
+import { createVmChangeKinds } from './services/vm-changes/change-kinds.js';
 
 export interface CoreDeps {
   config: ControllerConfig;
@@ -85,6 +88,9 @@ export async function createControllerCore(deps: CoreDeps) {
   const liveness = new LivenessTracker(clock, config);
   const agentTrust = createAgentTrustPool();
   const controllerId = newId('ctl');
+  // The kinds need the context they are part of: filled in right after it is built.
+  // biome-ignore lint/suspicious/noExplicitAny: each kind has its own input type
+  const sagaKinds: SagaKind<any>[] = [];
   const ctx: Ctx = {
     controllerId,
     db: deps.database.db,
@@ -119,7 +125,17 @@ export async function createControllerCore(deps: CoreDeps) {
       clock,
       ttlMs: config.consoleTicketTtlMs,
     }),
+    sagas: new SagaEngine({
+      data: deps.database,
+      controllerId,
+      leaseTtlMs: config.sagaLeaseTtlMs,
+      log,
+      clock,
+      kinds: sagaKinds,
+    }),
+    vmChanges: new AgentAcceptances(),
   };
+  sagaKinds.push(...createVmChangeKinds(ctx, ctx.vmChanges));
   await checkSecretKey(ctx, config.secretKeyFile ?? join(config.dataDir, 'secret.key'));
   liveness.load(await ctx.db.select().from(ctx.t.hosts));
   // Several controllers on one PostgreSQL database: each one's events reach every client.
@@ -145,6 +161,8 @@ export async function createControllerCore(deps: CoreDeps) {
     reap: (lease?: Lease) => reap(ctx, lease),
     drainTick: (lease?: Lease) => drainWorker.tick(lease),
     poll: (lease?: Lease) => poller.poll(lease),
+    /** Takes over the sagas of controllers that died (any controller may; leases decide). */
+    adoptSagas: () => ctx.sagas.adoptOrphans(),
   };
   const consoles = createConsoleSockets(ctx);
   ctx.metrics.sources.consoleSessions = () => consoles.open;
@@ -216,6 +234,12 @@ export async function createControllerCore(deps: CoreDeps) {
       leased('reconcile', config.reconcileIntervalMs, passes.reconcile),
     );
     every('credentials', CONSOLE_CHECK_MS, checkConsoles);
+    // Saga leases are renewed well inside their ttl; orphans are looked for every ttl.
+    every('saga-leases', Math.max(100, Math.floor(config.sagaLeaseTtlMs / 3)), () =>
+      ctx.sagas.renewLeases(),
+    );
+    every('saga-adoption', Math.max(200, config.sagaLeaseTtlMs), passes.adoptSagas);
+    void runGuarded('saga-adoption', passes.adoptSagas);
     // Resume what a previous run left unfinished, now rather than a reaper interval from now.
     void runGuarded('reap', leased('reap', config.reaperIntervalMs, passes.reap));
   }
@@ -225,7 +249,7 @@ export async function createControllerCore(deps: CoreDeps) {
     for (const t of timers) clearInterval(t);
     consoles.closeAll(StandardClose.goingAway, 'the controller is shutting down');
     eventStreams.closeAll();
-    await ctx.work.stop(config.shutdownTimeoutMs);
+    await Promise.all([ctx.work.stop(config.shutdownTimeoutMs), ctx.sagas.stop()]);
     await agentTrust.close();
     await singletons.releaseAll();
     await stopRelay?.();

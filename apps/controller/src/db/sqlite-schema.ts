@@ -1,4 +1,8 @@
 import type { FailureCode, Scope, UsageSummary } from '@apiary/protocol';
+
+/** A VM's data disk as stored: slot, size in MiB, bytes used (null: unknown). */
+export type VmDiskRecord = { n: number; size: number; used: number | null };
+
 import { sql } from 'drizzle-orm';
 import {
   index,
@@ -296,6 +300,12 @@ export const vms = sqliteTable(
     errorCode: text('error_code').$type<FailureCode>(),
     errorMsg: text('error_msg'),
     generation: integer('generation').notNull().default(0),
+    /** Data disks as the host last reported them (issue 13): `n`, size MiB, used bytes. */
+    disks: text('disks', { mode: 'json' }).$type<VmDiskRecord[]>(),
+    /** Digest of the ISO attached as the CD-ROM, as last reported. */
+    cdrom: text('cdrom'),
+    /** What a running VM gets at its next start, as last reported (null: nothing). */
+    pendingChanges: text('pending_changes', { mode: 'json' }).$type<Record<string, unknown>>(),
     /** Whether this VM still holds a capacity reservation on its host (released exactly once). */
     reserved: integer('reserved', { mode: 'boolean' }).notNull().default(false),
     /** Whether the agent may hold this VM (a create was sent): rollback must delete it. */
@@ -384,6 +394,20 @@ export const sagas = sqliteTable(
     input: text('input', { mode: 'json' }).$type<Record<string, unknown>>().notNull(),
     errorCode: text('error_code').$type<FailureCode>(),
     errorMsg: text('error_msg'),
+    /** VM change sagas (issue 13): the VM's organization and internal id, for reads by tenancy. */
+    orgId: text('org_id'),
+    vmId: text('vm_id'),
+    /** What the saga made once it succeeded (a cloned VM, a published image). */
+    result: text('result', { mode: 'json' }).$type<Record<string, unknown>>(),
+    /** The agent operation it follows, recorded as soon as the agent accepted the request. */
+    agentOp: text('agent_op'),
+    /** Capacity reserved at accept and not yet settled: given back exactly once by its undo. */
+    reserved: text('reserved', { mode: 'json' }).$type<{
+      hostId: string;
+      cpu: number;
+      mem: number;
+      disk: number;
+    }>(),
     /** Undo steps that failed: what the saga may have left behind. */
     leftovers: text('leftovers', { mode: 'json' }).$type<string[]>().notNull(),
     createdAt: integer('created_at').notNull(),
@@ -393,6 +417,7 @@ export const sagas = sqliteTable(
     uniqueIndex('sagas_one_per_resource')
       .on(t.resource)
       .where(sql`${t.state} IN ('running', 'undoing')`),
+    index('sagas_vm').on(t.vmId, t.createdAt),
     index('sagas_state').on(t.state),
   ],
 );

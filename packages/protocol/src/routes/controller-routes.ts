@@ -757,6 +757,7 @@ export const controllerRoutes = {
     params: ById,
     response: Ok,
   }),
+  /** Changing VMs (issue 13): PATCH, disks, CD-ROM, snapshots, clones, images, operations. */
   ...vmChangeRoutes,
 } as const;
 

@@ -3,6 +3,7 @@ import { asc, eq, inArray } from 'drizzle-orm';
 import type { Ctx } from '../../context.js';
 import type { envs, vms } from '../../db/pg-schema.js';
 import { iso } from '../../lib/clock.js';
+import { runningChangeOf } from '../vm-changes/accept-change.js';
 import { envNameOfVm } from './env-names.js';
 
 export type EnvRow = typeof envs.$inferSelect;
@@ -37,6 +38,10 @@ export function toVmView(v: VmRow, host: HostFacts | undefined): Vm {
     port_map: v.portMap,
     error: v.errorCode ? { code: v.errorCode, msg: v.errorMsg ?? '' } : null,
     generation: v.generation,
+    // What the host last reported of its machine (issue 13); absent until an agent said.
+    ...(v.disks ? { disks: v.disks } : {}),
+    ...(v.disks || v.cdrom ? { cdrom: v.cdrom as Vm['cdrom'] } : {}),
+    ...(v.disks ? { pending_changes: (v.pendingChanges ?? null) as Vm['pending_changes'] } : {}),
     created_at: iso(v.createdAt),
     updated_at: iso(v.updatedAt),
   };
@@ -107,5 +112,6 @@ export async function vmView(ctx: Ctx, id: string): Promise<Vm> {
   const { vms } = ctx.t;
   const row = (await ctx.db.select().from(vms).where(eq(vms.id, id)))[0];
   if (!row) throw new ApiError('not_found', 'VM not found');
-  return toVmView(row, (await hostFacts(ctx, [row])).get(row.hostId ?? ''));
+  const view = toVmView(row, (await hostFacts(ctx, [row])).get(row.hostId ?? ''));
+  return { ...view, operation_id: await runningChangeOf(ctx, row.id) };
 }

@@ -8,9 +8,20 @@ import { asVmOpError, VmOpError } from './vm-op-error.js';
 
 /** Pushes the image to a host added by address (it has no controller link to pull from). */
 export async function pushImageIfNeeded(ctx: Ctx, client: AgentClient, vm: VmRow) {
-  const { hostImages, images } = ctx.t;
   if (!vm.imageDigest) return;
-  const host = await getHostRow(ctx, vm.hostId ?? '');
+  await pushDigestIfNeeded(ctx, client, vm.hostId ?? '', vm.imageDigest);
+}
+
+/** Pushes image `digest` to host `hostId` if it was added by address and lacks it. */
+export async function pushDigestIfNeeded(
+  ctx: Ctx,
+  client: AgentClient,
+  hostId: string,
+  digest: string,
+) {
+  const { hostImages, images } = ctx.t;
+  const vm = { imageDigest: digest };
+  const host = await getHostRow(ctx, hostId);
   if (host?.source !== 'added') return;
   const held = (
     await ctx.db

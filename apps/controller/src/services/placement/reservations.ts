@@ -62,15 +62,23 @@ export async function releaseVmReservation(
     .update(vms)
     .set({ reserved: false })
     .where(and(eq(vms.id, vmId), eq(vms.reserved, true)))
-    .returning({ cpu: vms.cpu, mem: vms.mem, disk: vms.disk, hostId: vms.hostId });
+    .returning({
+      cpu: vms.cpu,
+      mem: vms.mem,
+      disk: vms.disk,
+      disks: vms.disks,
+      hostId: vms.hostId,
+    });
   const vm = cleared[0];
   if (!vm) return false;
+  // Data disks (issue 13) are reserved with the VM too.
+  const dataDisk = (vm.disks ?? []).reduce((sum, d) => sum + d.size, 0);
   await tx
     .update(hosts)
     .set({
       reservedCpu: minusFloorZero(hosts.reservedCpu, vm.cpu),
       reservedMem: minusFloorZero(hosts.reservedMem, vm.mem),
-      reservedDisk: minusFloorZero(hosts.reservedDisk, vm.disk),
+      reservedDisk: minusFloorZero(hosts.reservedDisk, vm.disk + dataDisk),
     })
     .where(eq(hosts.id, vm.hostId ?? hostId));
   return true;

@@ -9,7 +9,7 @@ import {
   withLogBindings,
 } from '@apiary/server-kit';
 import { and, eq, inArray, sql } from 'drizzle-orm';
-import type { Database } from '../../db/database.js';
+import type { Database, Tx } from '../../db/database.js';
 import { dbNowMs } from '../../db/db-clock.js';
 import { Lease, LeaseLost } from '../leases/lease.js';
 
@@ -51,6 +51,13 @@ export interface SagaEngineDeps {
   // biome-ignore lint/suspicious/noExplicitAny: each kind has its own input type
   kinds: ReadonlyArray<SagaKind<any>>;
 }
+
+/** Extra columns recorded with a new saga, and work done in the same transaction as its insert. */
+export interface StartOptions {
+  columns?: Partial<Pick<SagaInsert, 'orgId' | 'vmId' | 'reserved'>>;
+  prepare?: (tx: Tx, id: string) => Promise<void>;
+}
+type SagaInsert = Database['t']['sagas']['$inferInsert'];
 
 type Row = {
   id: string;
@@ -99,23 +106,29 @@ export class SagaEngine {
     kind: string,
     resource: string,
     input: I,
+    options: StartOptions = {},
   ): Promise<string> {
     this.kind(kind);
     const { db, t } = this.deps.data;
     const id = newId('saga');
     const now = this.now();
     try {
-      await db.insert(t.sagas).values({
-        id,
-        kind,
-        resource,
-        state: 'running',
-        step: null,
-        doneSteps: [],
-        input,
-        leftovers: [],
-        createdAt: now,
-        updatedAt: now,
+      await db.transaction(async (tx) => {
+        await tx.insert(t.sagas).values({
+          ...options.columns,
+          id,
+          kind,
+          resource,
+          state: 'running',
+          step: null,
+          doneSteps: [],
+          input,
+          leftovers: [],
+          createdAt: now,
+          updatedAt: now,
+        });
+        // Acceptance checks and reservations commit with the saga, or not at all.
+        await options.prepare?.(tx, id);
       });
     } catch (error) {
       if (isUniqueViolation(error)) {

@@ -1,0 +1,9 @@
+ALTER TABLE "sagas" ADD COLUMN "org_id" text;--> statement-breakpoint
+ALTER TABLE "sagas" ADD COLUMN "vm_id" text;--> statement-breakpoint
+ALTER TABLE "sagas" ADD COLUMN "result" jsonb;--> statement-breakpoint
+ALTER TABLE "sagas" ADD COLUMN "agent_op" text;--> statement-breakpoint
+ALTER TABLE "sagas" ADD COLUMN "reserved" jsonb;--> statement-breakpoint
+ALTER TABLE "vms" ADD COLUMN "disks" jsonb;--> statement-breakpoint
+ALTER TABLE "vms" ADD COLUMN "cdrom" text;--> statement-breakpoint
+ALTER TABLE "vms" ADD COLUMN "pending_changes" jsonb;--> statement-breakpoint
+CREATE INDEX "sagas_vm" ON "sagas" USING btree ("vm_id","created_at");
