@@ -25,17 +25,20 @@ export function registerImages(program: Command): void {
 
   images
     .command('import <file>')
-    .description('upload an image file (zfs send stream or raw disk), with a progress bar')
+    .description('upload an image file (zfs send stream, raw disk or ISO), with a progress bar')
     .option(
       '--name <name>',
       'image name (default: from the file name, e.g. Alpine-3.20.zfs -> alpine-3.20)',
     )
-    .option('--format <format>', 'zfs-send or raw (default: raw for .raw/.img, else zfs-send)')
+    .option(
+      '--format <format>',
+      'zfs-send, raw or iso (default: raw for .raw/.img, iso for .iso, else zfs-send)',
+    )
     .action(
       withContext(async (ctx, file: string, o: { name?: string; format?: string }) => {
         const format = o.format ?? imageFormatFromFile(file);
-        if (format !== 'zfs-send' && format !== 'raw') {
-          throw new UsageError('--format is zfs-send or raw');
+        if (format !== 'zfs-send' && format !== 'raw' && format !== 'iso') {
+          throw new UsageError('--format is zfs-send, raw or iso');
         }
         let size: number;
         try {

@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Env, Image, Vm, VmOperation, VmSnapshot } from '@apiary/protocol';
@@ -71,6 +71,24 @@ describe('apiary vms changes against a real fleet', () => {
     expect(added.stderr).toMatch(/^add disk to chg-0: succeeded/m);
     const disks = await cliJson<Array<{ n: number; size: number }>>(['vms', 'disks', 'chg-0'], env);
     expect(disks).toEqual([expect.objectContaining({ size: 2048 })]);
+  });
+
+  it('attaches an ISO image as the CD-ROM and detaches it', async () => {
+    const file = join(dir, 'installer.iso');
+    writeFileSync(file, Buffer.alloc(64 * 1024, 7));
+    const iso = await cliJson<Image>(['images', 'import', file], env);
+    expect(iso).toMatchObject({ name: 'installer', format: 'iso' });
+    const attached = await cliJson<Outcome>(['vms', 'cdrom', 'attach', 'chg-0', 'installer'], env);
+    expect(attached.operation.state).toBe('succeeded');
+    const cdrom = attached.vm.cdrom ?? attached.vm.pending_changes?.cdrom;
+    expect(cdrom).toBe(iso.digest);
+    const shown = await runCli(['vms', 'show', 'chg-0'], { env });
+    expect(shown.stdout).toContain(iso.digest.slice(0, 19));
+    const wrong = await runCli(['vms', 'cdrom', 'attach', 'chg-0', 'alpine-cloud'], { env });
+    expect(wrong.code).toBe(1);
+    expect(wrong.stderr).toMatch(/iso/);
+    const detached = await cliJson<Outcome>(['vms', 'cdrom', 'detach', 'chg-0'], env);
+    expect(detached.operation.state).toBe('succeeded');
   });
 
   it('takes snapshots, and a rollback asks for --stop, then --force, naming what it destroys', async () => {
