@@ -26,6 +26,10 @@ beforeAll(async () => {
   api = fleet.admin;
   const image = await sampleImage();
   await api.uploadImage({ query: { name: 'alpine-cloud' }, body: new Uint8Array(image.stream) });
+  await api.uploadImage({
+    query: { name: 'installer', format: 'iso' },
+    body: new Uint8Array(64 * 1024).fill(7),
+  });
   await api.createEnv({
     body: { id: ENV_ID, ssh_keys: [SSH_KEY], vms: [{ image: 'alpine-cloud' }] },
   });
@@ -123,6 +127,21 @@ describe('the VM page', () => {
     expect(await page.getByTestId('disk-row').textContent()).toContain('2 GiB');
   });
 
+  it('attaches an ISO chosen from the images, and detaches it', async () => {
+    const { page } = browser;
+    await page.selectOption('#cdrom-image', { label: 'installer' });
+    expect(
+      await change('attach_cdrom', () => page.getByRole('button', { name: 'Attach' }).click()),
+    ).toBe('succeeded');
+    await expect
+      .poll(() => page.getByTestId('cdrom-inserted').textContent(), { timeout: 30_000 })
+      .toContain('installer');
+    expect(
+      await change('detach_cdrom', () => page.getByRole('button', { name: 'Detach' }).click()),
+    ).toBe('succeeded');
+    await expect.poll(() => page.getByTestId('attach-cdrom-form').count()).toBe(1);
+  });
+
   it('takes snapshots, and rolls back through the controller’s refusals', async () => {
     const { page } = browser;
     for (const name of ['first', 'second']) {
@@ -185,6 +204,28 @@ describe('the VM page', () => {
     const clone = env.vms.find((v) => v.id !== VM_ID);
     expect(await row.textContent()).toContain(clone?.id ?? 'the clone');
     await browser.shoot('22-vm-page', { fullPage: true });
+  });
+
+  it('publishes a snapshot as an image', async () => {
+    const { page } = browser;
+    await page
+      .locator('[data-testid=snapshot-row][data-snapshot=first]')
+      .getByRole('button', { name: 'Publish' })
+      .click();
+    await page.fill('#publish-name', 'Not Valid');
+    await page.getByTestId('publish-dialog').getByRole('button', { name: 'Publish' }).click();
+    await expect
+      .poll(() => page.getByTestId('error-publish-name').textContent())
+      .toMatch(/lowercase/);
+    await page.fill('#publish-name', 'chg-golden');
+    expect(
+      await change('publish_image', () =>
+        page.getByTestId('publish-dialog').getByRole('button', { name: 'Publish' }).click(),
+      ),
+    ).toBe('succeeded');
+    expect(await rowsOf('publish_image').first().textContent()).toContain('image chg-golden');
+    const { items } = await api.listImages({ query: { limit: 100 } });
+    expect(items.map((i) => i.name)).toContain('chg-golden');
     expect(browser.pageErrors).toEqual([]);
   });
 });

@@ -27,7 +27,10 @@ export function VmCdromPanel({
   const isos = (images.data?.items ?? []).filter((i) => i.format === 'iso');
   const [chosen, setChosen] = useState('');
   const query = org ? { org } : undefined;
-  const inserted = vm.cdrom ? isos.find((i) => i.digest === vm.cdrom) : undefined;
+  // A running VM sees a CD-ROM change at its next start: show what it will have, and say so.
+  const pendingCdrom = vm.pending_changes?.cdrom;
+  const cdrom = pendingCdrom !== undefined ? pendingCdrom : (vm.cdrom ?? null);
+  const inserted = cdrom ? isos.find((i) => i.digest === cdrom) : undefined;
 
   const attach = async (event: Event) => {
     event.preventDefault();
@@ -54,11 +57,12 @@ export function VmCdromPanel({
 
   return (
     <Panel title="CD-ROM" flush testId="vm-cdrom">
-      {vm.cdrom ? (
+      {cdrom ? (
         <div class="inline-form" data-testid="cdrom-inserted">
           <div class="field">
             <span class="strong">{inserted?.name ?? 'ISO'}</span>{' '}
-            <span class="muted mono small">{shortDigest(vm.cdrom)}</span>
+            <span class="muted mono small">{shortDigest(cdrom)}</span>
+            {pendingCdrom !== undefined ? <div class="muted small">at the next start</div> : null}
           </div>
           <Button icon="close" busy={pending === 'detach'} disabled={busy} onClick={detach}>
             Detach
