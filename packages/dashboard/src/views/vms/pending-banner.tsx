@@ -1,21 +1,9 @@
-import { formatMiB, type Vm } from '@apiary/protocol';
+import type { Vm } from '@apiary/protocol';
+import { pendingText } from '../../lib/pending-text.js';
 import { useApp } from '../../state/app-context.js';
 import { useAction } from '../../state/use-action.js';
 import { Button } from '../../ui/button.js';
 import { Icon } from '../../ui/icons.js';
-
-/** `4 vCPU, 8 GiB memory, 2 data disks`: what a running VM gets at its next start. */
-export function pendingText(pending: NonNullable<Vm['pending_changes']>): string {
-  const parts: string[] = [];
-  if (pending.cpu !== undefined) parts.push(`${pending.cpu} vCPU`);
-  if (pending.mem !== undefined) parts.push(`${formatMiB(pending.mem)} memory`);
-  if (pending.disk !== undefined) parts.push(`${formatMiB(pending.disk)} boot disk`);
-  if (pending.disks !== undefined) {
-    parts.push(`${pending.disks.length} data disk${pending.disks.length === 1 ? '' : 's'}`);
-  }
-  if (pending.cdrom !== undefined) parts.push(pending.cdrom ? 'an ISO in the CD-ROM' : 'no CD-ROM');
-  return parts.join(', ');
-}
 
 /** Changes a running VM has not seen yet, with the restart that applies them now. */
 export function PendingBanner({ vm, org }: { vm: Vm; org: string | undefined }) {
