@@ -47,7 +47,8 @@ export async function applyInventory(
     if (!row || report.state === 'deleted') continue;
     ours.cpu += row.cpu;
     ours.mem += row.mem;
-    ours.disk += row.disk;
+    // Data disks (issue 13) are ours too: reserved with the VM, never foreign.
+    ours.disk += row.disk + (row.disks ?? []).reduce((sum, d) => sum + d.size, 0);
   }
   const used = inv.resources.used;
   await tx

@@ -65,6 +65,8 @@ export async function acceptChange(ctx: Ctx, vm: VmRow, spec: ChangeSpec): Promi
       `VM ${vm.name} is ${vm.state}: it takes changes when running or stopped`,
     );
   }
+  const running = await runningChangeOf(ctx, vm.id);
+  if (running) throw busy(vm, running);
   const env = await getEnvRow(ctx, vm.envId);
   const envName = envNameOfVm(vm.name);
   if (!env || !VM_ACTION_ENV_STATES.includes(env.state)) {
@@ -72,8 +74,6 @@ export async function acceptChange(ctx: Ctx, vm: VmRow, spec: ChangeSpec): Promi
       retryable: true,
     });
   }
-  const running = await runningChangeOf(ctx, vm.id);
-  if (running) throw busy(vm, running);
   // An environment saga (stop, start, delete) or another VM's change holds the environment.
   if (await envBusy(ctx, vm.envId)) {
     throw new ApiError(

@@ -8,6 +8,7 @@ import type { Demand } from '../placement/reservations.js';
 import type { SagaRun } from '../sagas/saga-engine.js';
 import { agentClientFor } from './agent-step.js';
 import { agentVmOf, type ChangeInput } from './change-input.js';
+import { refreshForeign } from './refresh-foreign.js';
 import { adjustHost, takeHeld } from './reservation.js';
 
 /** Boot disk plus data disks: what a VM reserves on its host's disk. */
@@ -83,6 +84,7 @@ export async function recordOutcome(ctx: Ctx, run: SagaRun<ChangeInput>): Promis
         disk: now.disk - was.disk - h.disk,
       });
     }
+    await refreshForeign(ctx, tx, old.hostId ?? run.input.hostId);
     return updated;
   });
   if (row) {

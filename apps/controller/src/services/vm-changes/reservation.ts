@@ -46,12 +46,17 @@ export async function adjustHost(ctx: Ctx, tx: DbOrTx, hostId: string, d: Demand
  */
 export async function takeHeld(ctx: Ctx, tx: DbOrTx, sagaId: string): Promise<HeldDemand | null> {
   const { sagas } = ctx.t;
-  const rows = await tx
+  const held = and(eq(sagas.id, sagaId), isNotNull(sagas.reserved));
+  // RETURNING gives the row after the update (null): the value is read first. It is written
+  // once, at accept, so what was read is what the clearing write clears.
+  const seen = (await tx.select({ reserved: sagas.reserved }).from(sagas).where(held))[0];
+  if (!seen?.reserved) return null;
+  const cleared = await tx
     .update(sagas)
     .set({ reserved: null })
-    .where(and(eq(sagas.id, sagaId), isNotNull(sagas.reserved)))
-    .returning({ reserved: sagas.reserved });
-  return (rows[0]?.reserved as HeldDemand | null | undefined) ?? null;
+    .where(held)
+    .returning({ id: sagas.id });
+  return cleared.length === 1 ? (seen.reserved as HeldDemand) : null;
 }
 
 /** Gives the change's reservation back to its host (the undo of accepting it). */
