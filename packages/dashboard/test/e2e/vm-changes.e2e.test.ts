@@ -70,7 +70,7 @@ async function change(kind: string, start: () => Promise<void>): Promise<string 
   await expect.poll(() => rowsOf(kind).count(), { timeout: 30_000 }).toBeGreaterThan(before);
   const state = () => rowsOf(kind).first().getAttribute('data-operation-state');
   await expect.poll(state, { timeout: 60_000 }).toMatch(/^(succeeded|failed)$/);
-  await expect.poll(() => view().getAttribute('data-busy')).toBe('false');
+  await expect.poll(() => view().getAttribute('data-busy'), { timeout: 30_000 }).toBe('false');
   return state();
 }
 
@@ -112,7 +112,7 @@ describe('the VM page', () => {
       .poll(() => page.getByTestId('vm-mem').textContent(), { timeout: 60_000 })
       .toBe('2 GiB');
     expect(await page.getByTestId('vm-cpu').textContent()).toBe('3');
-    await expect.poll(() => banner.count()).toBe(0);
+    await expect.poll(() => banner.count(), { timeout: 30_000 }).toBe(0);
     const vm = await api.getVm({ params: { id: VM_ID } });
     expect(vm).toMatchObject({ cpu: 3, mem: 2048, state: 'running' });
   });
@@ -139,7 +139,9 @@ describe('the VM page', () => {
     expect(
       await change('detach_cdrom', () => page.getByRole('button', { name: 'Detach' }).click()),
     ).toBe('succeeded');
-    await expect.poll(() => page.getByTestId('attach-cdrom-form').count()).toBe(1);
+    await expect
+      .poll(() => page.getByTestId('attach-cdrom-form').count(), { timeout: 30_000 })
+      .toBe(1);
   });
 
   it('takes snapshots, and rolls back through the controller’s refusals', async () => {
@@ -163,11 +165,11 @@ describe('the VM page', () => {
         .click();
       await confirmButton().click();
       // The VM runs: the controller asks for a stop, in its own words.
-      await expect.poll(() => refusal.textContent()).toMatch(/running/);
+      await expect.poll(() => refusal.textContent(), { timeout: 30_000 }).toMatch(/running/);
       expect(await confirmButton().textContent()).toBe('Stop the VM and roll back');
       await confirmButton().click();
       // Then it names the later snapshot the rollback destroys.
-      await expect.poll(() => refusal.textContent()).toMatch(/second/);
+      await expect.poll(() => refusal.textContent(), { timeout: 30_000 }).toMatch(/second/);
       expect(await refusal.textContent()).not.toContain('?force=true');
       expect(await confirmButton().textContent()).toBe('Destroy them and roll back');
       await browser.shoot('21-vm-rollback-confirm');
