@@ -61,7 +61,9 @@ describe('apiary vms changes against a real fleet', () => {
   it('refuses a smaller boot disk with the controller’s reason and exit 1', async () => {
     const shrink = await runCli(['vms', 'resize', 'chg-0', '--disk', '1G'], { env });
     expect(shrink.code).toBe(1);
-    expect(shrink.stderr).toMatch(/^error: the boot disk only grows: 1024 MiB is less than its \d+ MiB/);
+    expect(shrink.stderr).toMatch(
+      /^error: the boot disk only grows: 1024 MiB is less than its \d+ MiB/,
+    );
   });
 
   it('adds a data disk, lists it and shows progress on stderr', async () => {
