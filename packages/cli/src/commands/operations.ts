@@ -1,9 +1,8 @@
 import type { Command } from 'commander';
+import { ORG_HELP } from '../lib/change-command.js';
 import { withContext } from '../lib/context.js';
 import { orgQuery } from './envs.js';
 import { renderOperation, renderOperations } from './render-vm-change.js';
-
-const ORG_HELP = "the VM's organization (super-admins; names are per organization)";
 
 /** `apiary operations show ID` and `apiary vms operations VM`: VM changes and their progress. */
 export function registerOperations(program: Command, vms: Command): void {

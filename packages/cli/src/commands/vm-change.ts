@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { changeCommand, ORG_HELP } from '../lib/change-command.js';
 import { withContext } from '../lib/context.js';
 import { withFlagIssues } from '../lib/flag-issues.js';
 import { type ChangeOptions, runChange } from '../lib/run-change.js';
@@ -14,18 +15,6 @@ import {
 import { orgQuery } from './envs.js';
 import { renderVm } from './render-env.js';
 import { renderDisks } from './render-vm-change.js';
-
-const ORG_HELP = "the VM's organization (super-admins; names are per organization)";
-const NO_WAIT_HELP = 'return once the change is accepted, without following its operation';
-
-/** The options every change command takes. */
-function changeCommand(parent: Command, usage: string, description: string): Command {
-  return parent
-    .command(usage)
-    .description(description)
-    .option('--no-wait', NO_WAIT_HELP)
-    .option('--org <id>', ORG_HELP);
-}
 
 const showVm = ({ vm }: { vm: Parameters<typeof renderVm>[0] }) => renderVm(vm);
 

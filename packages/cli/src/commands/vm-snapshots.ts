@@ -1,5 +1,6 @@
 import { rollbackRefusal } from '@apiary/protocol';
 import type { Command } from 'commander';
+import { changeCommand, ORG_HELP } from '../lib/change-command.js';
 import { withContext } from '../lib/context.js';
 import { readKey } from '../lib/env-request.js';
 import { HintedError } from '../lib/errors.js';
@@ -8,22 +9,7 @@ import { orgQuery } from './envs.js';
 import { renderVm } from './render-env.js';
 import { renderSnapshots, shortDigest } from './render-vm-change.js';
 
-const ORG_HELP = "the VM's organization (super-admins; names are per organization)";
-const NO_WAIT_HELP = 'return once the change is accepted, without following its operation';
 const collect = (value: string, previous: string[] = []) => [...previous, value];
-
-function changeCommand(
-  parent: Command,
-  usage: string,
-  description: string,
-  options: { isDefault?: boolean } = {},
-): Command {
-  return parent
-    .command(usage, options)
-    .description(description)
-    .option('--no-wait', NO_WAIT_HELP)
-    .option('--org <id>', ORG_HELP);
-}
 
 const showVm = ({ vm }: ChangeOutcome) => renderVm(vm);
 
