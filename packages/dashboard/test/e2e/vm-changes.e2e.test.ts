@@ -205,6 +205,14 @@ describe('the VM page', () => {
     expect(env.vms).toHaveLength(2);
     const clone = env.vms.find((v) => v.id !== VM_ID);
     expect(await row.textContent()).toContain(clone?.id ?? 'the clone');
+    // The clone's page is one click away, and back again.
+    await row.getByTestId('result-vm').click();
+    await expect
+      .poll(() => view().getAttribute('data-vm-state'), { timeout: 30_000 })
+      .toMatch(/^(running|stopped)$/);
+    expect(new URL(page.url()).pathname).toBe(`/vms/${clone?.id}`);
+    await page.goBack();
+    await expect.poll(() => new URL(page.url()).pathname).toBe(`/vms/${VM_ID}`);
     await browser.shoot('22-vm-page', { fullPage: true });
   });
 

@@ -1,10 +1,26 @@
 import type { VmOperation } from '@apiary/protocol';
 import { formatDateTime } from '../../lib/format.js';
+import { onLinkClick } from '../../lib/router.js';
+import { hrefFor } from '../../lib/routes.js';
 import { Panel } from '../../ui/page.js';
 import { StateChip } from '../../ui/state-chip.js';
 
 /** A VM's changes, newest first, with the step each is at and why one failed. */
-export function VmOperationsPanel({ operations }: { operations: VmOperation[] }) {
+export function VmOperationsPanel({
+  operations,
+  org,
+}: {
+  operations: VmOperation[];
+  org: string | undefined;
+}) {
+  const vmLink = (id: string) => {
+    const href = hrefFor({ name: 'vm', id, org });
+    return (
+      <a class="mono" href={href} onClick={(e) => onLinkClick(e, href)} data-testid="result-vm">
+        VM {id}
+      </a>
+    );
+  };
   return (
     <Panel title="Operations" flush testId="vm-operations">
       {operations.length === 0 ? (
@@ -42,7 +58,7 @@ export function VmOperationsPanel({ operations }: { operations: VmOperation[] })
                     {o.error ? (
                       <span class="cell-error">{o.error.msg}</span>
                     ) : o.result?.vm_id ? (
-                      <span class="mono">VM {o.result.vm_id}</span>
+                      vmLink(o.result.vm_id)
                     ) : o.result?.image ? (
                       <span class="mono">image {o.result.image}</span>
                     ) : (

@@ -80,7 +80,7 @@ export function VmView({ id, org }: { id: string; org?: string }) {
         <VmCdromPanel {...panel} />
       </div>
       <VmSnapshotsPanel {...panel} />
-      <VmOperationsPanel operations={ops.operations} />
+      <VmOperationsPanel operations={ops.operations} org={org} />
       {editing ? (
         <VmEditDialog vm={v} org={org} track={ops.track} onClose={() => setEditing(false)} />
       ) : null}
