@@ -493,6 +493,13 @@ export class FakeAgent {
       this.bump(vm, 'deleting');
       return c.json({ vm, operation: this.startOp(vm, 'delete', () => 'deleted') }, 202);
     });
+    // Issue 13, as much as controller tests need: a snapshot is an operation that changes nothing.
+    app.post(agentRoutes.createSnapshot.path, (c) => {
+      const vm = this.vms.get(c.req.param('id'));
+      if (!vm || vm.state === 'deleted') return err(c, 404, 'not_found', 'no such VM');
+      if (vm.operation_id) return err(c, 409, 'conflict', `operation ${vm.operation_id} runs`);
+      return c.json({ vm, operation: this.startOp(vm, 'snapshot', () => vm.state) }, 202);
+    });
     app.get(agentRoutes.getOperation.path, (c) => {
       const op = this.operations.get(c.req.param('id'));
       return op ? c.json(op) : err(c, 404, 'not_found', 'no such operation');

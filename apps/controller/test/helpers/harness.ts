@@ -175,7 +175,13 @@ export async function createHarness(
         processMetrics: false,
         ...ao,
       }),
-    idle: () => core.ctx.work.idle(),
+    idle: async () => {
+      // Environment sagas and VM changes (the saga engine's) alike.
+      while (core.ctx.sagas.held.length > 0 || core.ctx.work.size > 0) {
+        await core.ctx.work.idle();
+        await new Promise((r) => setTimeout(r, 10));
+      }
+    },
     async zoneOf(name) {
       const { vms } = core.ctx.t;
       const [row] = await core.ctx.db.select({ id: vms.id }).from(vms).where(eq(vms.name, name));

@@ -8,10 +8,19 @@ const NOT_YET = new Set(['consoleTicket']);
 const SAMPLE_PARAMS: Record<string, string> = {
   id: 'nosuchthing00',
   digest: `sha256:${'0'.repeat(64)}`,
+  n: '0',
+};
+
+/** Ids of another shape than `nosuchthing00`. */
+const SAMPLE_PATHS: Record<string, string> = {
+  '/v1/operations/:id': '/v1/operations/saga_nosuchthing00',
 };
 
 function pathOf(route: RouteDef, prefix: '/v1' | '/api' = '/v1'): string {
-  const path = route.path.replace(/:([a-z_]+)/g, (_, name: string) => SAMPLE_PARAMS[name] ?? 'x');
+  const path = (SAMPLE_PATHS[route.path] ?? route.path).replace(
+    /:([a-z_]+)/g,
+    (_, name: string) => SAMPLE_PARAMS[name] ?? 'x',
+  );
   return prefix === '/api' ? path.replace(/^\/v1/, '/api') : path;
 }
 
@@ -70,6 +79,11 @@ describe('security checklist (every user route)', () => {
       '/v1/envs/:id/extend': { seconds: 60 },
       '/v1/orgs/:id/image-quota': { quota_bytes: 1000 },
       '/v1/hosts/:id/accept-certificate': { fingerprint: `sha256:${'ab'.repeat(32)}` },
+      '/v1/vms/:id': { cpu: 2 },
+      '/v1/vms/:id/disks': { size: 1024 },
+      '/v1/vms/:id/cdrom': { image: 'some-installer' },
+      '/v1/vms/:id/snapshots': { name: 'before' },
+      '/v1/vms/:id/snapshots/:name/image': { name: 'golden' },
     };
     const body = route.body ? (validBodies[route.path] ?? {}) : undefined;
     const res = await h.req(route.method, pathOf(route), body);

@@ -14,18 +14,45 @@ import { createTwoTenants, type Tenant } from '../helpers/two-orgs.js';
 
 let h: Harness;
 let tenants: { alpha: Tenant; bravo: Tenant };
+/** Each tenant's VM change operation, by tag. */
+const operations = new Map<string, string>();
+
+async function waitForOperation(t: Tenant, id: string) {
+  for (let i = 0; i < 200; i++) {
+    const op = (await (await h.req('GET', `/v1/operations/${id}`, undefined, t.admin)).json()) as {
+      state: string;
+    };
+    if (op.state === 'succeeded') return;
+    await new Promise((r) => setTimeout(r, 25));
+  }
+  throw new Error(`operation ${id} did not succeed`);
+}
 
 beforeAll(async () => {
   h = await createHarness();
   tenants = await createTwoTenants(h);
   // History and progress that name VMs: a drain on each host, then cancelled.
   for (const t of [tenants.alpha, tenants.bravo]) {
+    // A VM change operation each (issue 13), before the drain stops their VMs.
+    const res = await h.req('POST', `/v1/vms/${t.onlyEnv}-0/snapshots`, { name: 'walk' }, t.admin);
+    const { operation } = (await res.json()) as { operation: { id: string } };
+    operations.set(t.tag, operation.id);
+    await waitForOperation(t, operation.id);
     await h.req('POST', `/v1/hosts/${t.hostId}/drain`, {}, t.admin);
   }
 }, 120_000);
 afterAll(async () => h?.close());
 
-type Param = 'host' | 'env' | 'vm' | 'digest' | 'org' | 'user' | 'apiKey' | 'licenseKey';
+type Param =
+  | 'host'
+  | 'env'
+  | 'vm'
+  | 'digest'
+  | 'org'
+  | 'user'
+  | 'apiKey'
+  | 'licenseKey'
+  | 'operation';
 
 /** What `:id` means on each route, by path. */
 function paramOf(route: RouteDef): Param | undefined {
@@ -39,6 +66,7 @@ function paramOf(route: RouteDef): Param | undefined {
     ['/v1/users/', 'user'],
     ['/v1/api-keys/', 'apiKey'],
     ['/v1/license-keys/', 'licenseKey'],
+    ['/v1/operations/', 'operation'],
   ];
   const found = prefixes.find(([p]) => route.path.startsWith(p));
   if (!found) throw new Error(`the walk does not know ${route.method} ${route.path}`);
@@ -55,6 +83,7 @@ function identifier(t: Tenant, p: Param): string {
     user: t.memberUserId,
     apiKey: t.apiKeyId,
     licenseKey: t.licenseKeyId,
+    operation: operations.get(t.tag) ?? '',
   }[p];
 }
 
@@ -67,6 +96,7 @@ const MISSING: Record<Param, string> = {
   user: 'user_ghost000000001',
   apiKey: 'key_ghost0000000001',
   licenseKey: 'lic_ghost0000000001',
+  operation: 'saga_ghost0000000001',
 };
 
 let serial = 0;
@@ -86,6 +116,12 @@ function bodyFor(name: string, other: Tenant): unknown {
     updateUser: { disabled: false },
     createApiKey: { name: `walk-${n}` },
     createLicenseKey: { name: `walk-${n}` },
+    updateVm: { cpu: 2 },
+    addVmDisk: { size: 1024 },
+    attachVmCdrom: { image: 'img-shared' },
+    createVmSnapshot: { name: `walk-${n}` },
+    cloneVmSnapshot: {},
+    publishVmSnapshot: { name: `walk-${n}` },
   };
   return bodies[name];
 }

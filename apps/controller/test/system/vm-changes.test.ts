@@ -1,4 +1,4 @@
-import type { Env, Image, VmSnapshot } from '@apiary/protocol';
+import type { Image, VmSnapshot } from '@apiary/protocol';
 import {
   type AgentDaemon,
   type ControllerDaemon,

@@ -1,8 +1,7 @@
 import { ApiError, VM_ACTION_ENV_STATES } from '@apiary/protocol';
-import { and, eq, gt, inArray } from 'drizzle-orm';
+import { and, eq, inArray } from 'drizzle-orm';
 import type { Ctx } from '../../context.js';
 import type { Tx } from '../../db/database.js';
-import { dbNowMs } from '../../db/db-clock.js';
 import { envNameOfVm } from '../envs/env-names.js';
 import { getEnvRow, type VmRow } from '../envs/env-view.js';
 import { type Demand, reserveOnHost } from '../placement/reservations.js';
@@ -11,7 +10,7 @@ import type { ChangeInput } from './change-input.js';
 import { isEmpty } from './reservation.js';
 
 /** The states a VM takes changes in; any other (creating, stopping, failed...) is a 409. */
-const CHANGEABLE = ['running', 'stopped'];
+export const CHANGEABLE = ['running', 'stopped'];
 
 export interface ChangeSpec {
   kind: ChangeInput['kind'];
@@ -36,15 +35,6 @@ export async function runningChangeOf(ctx: Ctx, vmId: string): Promise<string | 
     .from(sagas)
     .where(and(eq(sagas.resource, vmResource(vmId)), inArray(sagas.state, ['running', 'undoing'])));
   return rows[0]?.id ?? null;
-}
-
-async function envBusy(ctx: Ctx, envId: string): Promise<boolean> {
-  const { leases } = ctx.t;
-  const rows = await ctx.db
-    .select({ name: leases.name })
-    .from(leases)
-    .where(and(eq(leases.name, `env:${envId}`), gt(leases.expiresAt, dbNowMs(ctx.engine))));
-  return rows.length > 0;
 }
 
 function busy(vm: VmRow, opId: string): ApiError {
@@ -73,16 +63,6 @@ export async function acceptChange(ctx: Ctx, vm: VmRow, spec: ChangeSpec): Promi
     throw new ApiError('conflict', `environment ${envName} is ${env?.state ?? 'gone'}`, {
       retryable: true,
     });
-  }
-  // An environment saga (stop, start, delete) or another VM's change holds the environment.
-  if (await envBusy(ctx, vm.envId)) {
-    throw new ApiError(
-      'conflict',
-      `environment ${envName} is busy with another operation; try again`,
-      {
-        retryable: true,
-      },
-    );
   }
   const hostId = vm.hostId ?? '';
   const input: ChangeInput = {

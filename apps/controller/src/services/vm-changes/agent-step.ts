@@ -5,6 +5,7 @@ import { VmOpError } from '../envs/vm-op-error.js';
 import { waitForOperation } from '../envs/wait-operation.js';
 import { getHostRow } from '../hosts/host-view.js';
 import type { SagaRun } from '../sagas/saga-engine.js';
+import { CHANGEABLE } from './accept-change.js';
 import { AGENT_METHOD, agentVmOf, type ChangeInput } from './change-input.js';
 
 /*
@@ -74,6 +75,23 @@ async function alreadySent(
   return null;
 }
 
+/**
+ * The VM is checked again once the change holds its environment: an environment saga that ran
+ * before it (a delete, say) may have taken the VM out of the states that take changes.
+ */
+async function stillChangeable(ctx: Ctx, input: ChangeInput): Promise<void> {
+  const { vms } = ctx.t;
+  const row = (
+    await ctx.db.select({ state: vms.state }).from(vms).where(eq(vms.id, input.vmId))
+  )[0];
+  if (!row || !CHANGEABLE.includes(row.state)) {
+    throw new ApiError(
+      'conflict',
+      `VM ${input.vmName} is ${row?.state ?? 'gone'}: the change was not made`,
+    );
+  }
+}
+
 export interface SendHooks {
   /** Work before the request (push the ISO to a host that cannot pull it). */
   before?: (client: AgentClient) => Promise<void>;
@@ -99,6 +117,7 @@ export async function runAgentStep(
       'following the agent operation sent before',
     );
   if (!op) {
+    await stillChangeable(ctx, input);
     const before = await agentVm(client, agentVmOf(input));
     await recordAgentOp(ctx, run.id, `${SENDING}${before?.generation ?? -1}`);
     await hooks.before?.(client);

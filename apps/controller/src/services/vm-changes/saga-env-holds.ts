@@ -7,9 +7,10 @@ import type { ChangeInput } from './change-input.js';
 /*
  * A VM change and an environment saga (stop, start, delete) never act on one VM at once: the
  * change holds its environment's lease (`env:<id>`) for as long as it runs here, the same lease
- * `runOnEnv` takes. A change is accepted only while no saga holds the environment; an
- * environment saga asked for meanwhile finds the lease taken and is resumed by the reaper (or
- * by the change's end, see change-kinds.ts) once the change gave it back. After a crash the
+ * `runOnEnv` takes. A change waits for an environment saga that holds the lease (it is accepted
+ * only while the environment is settled, so that one is finishing), then checks the VM again;
+ * an environment saga asked for meanwhile finds the lease taken and is resumed by the change's
+ * end (see change-kinds.ts) or the reaper once the change gave it back. After a crash the
  * adopting controller takes the lease again before its next agent call.
  */
 export class SagaEnvHolds {
