@@ -5,9 +5,12 @@ import { registerEnvs } from './commands/envs.js';
 import { registerHosts } from './commands/hosts.js';
 import { registerImages } from './commands/images.js';
 import { registerLogin } from './commands/login.js';
+import { registerOperations } from './commands/operations.js';
 import { registerProfiles } from './commands/profiles.js';
 import { registerStatus } from './commands/status.js';
 import { registerTenancy } from './commands/tenancy.js';
+import { registerVmChanges } from './commands/vm-change.js';
+import { registerVmSnapshots } from './commands/vm-snapshots.js';
 import { registerVms } from './commands/vms.js';
 
 export const CLI_VERSION = '0.1.0';
@@ -35,8 +38,11 @@ export function buildProgram(): Command {
   registerStatus(program);
   registerHosts(program);
   registerEnvs(program);
-  registerVms(program);
+  const vms = registerVms(program);
+  registerVmChanges(vms);
+  registerVmSnapshots(vms);
   registerImages(program);
+  registerOperations(program, vms);
   registerTenancy(program);
   registerAudit(program);
   return program;

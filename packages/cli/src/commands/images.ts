@@ -31,7 +31,7 @@ export function registerImages(program: Command): void {
 
   images
     .command('import <file>')
-    .description('upload an image file (zfs send stream or raw disk), with a progress bar')
+    .description('upload an image file (zfs send stream, raw disk or ISO), with a progress bar')
     .option(
       '--name <name>',
       'image name (default: from the file name, e.g. Alpine-3.20.zfs -> alpine-3.20)',

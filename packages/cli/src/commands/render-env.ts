@@ -1,6 +1,7 @@
 import { type Env, formatTimeLeft, sshCommand, type Vm } from '@apiary/protocol';
 import { stateColor } from '../lib/color.js';
 import { details, table } from '../lib/output.js';
+import { describeDisks, describePending, shortDigest } from './render-vm-change.js';
 
 export function remaining(env: Env, now = Date.now()): string {
   return formatTimeLeft(Math.round((Date.parse(env.expires_at) - now) / 1000));
@@ -64,13 +65,17 @@ export function renderVm(vm: Vm): string {
     ['ip', vm.ip],
     [
       vm.boot_iso ? 'boot ISO' : 'image',
-      vm.image_digest ? `${vm.image} (${vm.image_digest.slice(0, 19)}...)` : vm.image,
+      vm.image_digest ? `${vm.image} (${shortDigest(vm.image_digest)})` : vm.image,
     ],
     ['cpu', vm.cpu],
     ['memory MiB', vm.mem],
     ['disk MiB', vm.disk],
+    ['data disks', describeDisks(vm.disks)],
+    ['cdrom', vm.cdrom ? shortDigest(vm.cdrom) : null],
+    ['pending', describePending(vm.pending_changes)],
     ['ports', portMap(vm) || '-'],
     ['deny outgoing', vm.deny_outgoing],
+    ['operation', vm.operation_id],
     ['error', vm.error ? `${vm.error.msg} (${vm.error.code})` : null],
     ['ssh', sshCommand(vm)],
   ]);

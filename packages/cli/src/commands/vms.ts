@@ -9,7 +9,8 @@ import { renderVmTop } from './render-top.js';
 import { registerTop } from './top.js';
 import { vmTopRows } from './top-rows.js';
 
-export function registerVms(program: Command): void {
+/** The `vms` command; its change commands are registered on it by program.ts. */
+export function registerVms(program: Command): Command {
   const vms = program.command('vms').description('single VMs');
 
   registerTop(
@@ -77,4 +78,5 @@ export function registerVms(program: Command): void {
         throw new Error(`console of ${id} closed (${end.code}): ${why}`);
       }),
     );
+  return vms;
 }

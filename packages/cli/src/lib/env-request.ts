@@ -41,7 +41,7 @@ export function readEnvFile(path: string): Partial<CreateEnvReqInput> {
 }
 
 /** `--ssh-key` takes a key or `@path/to/key.pub`. */
-function readKey(arg: string): string {
+export function readKey(arg: string): string {
   if (!arg.startsWith('@')) return arg;
   const path = arg.slice(1).replace(/^~(?=\/)/, homedir());
   if (!existsSync(path)) throw new UsageError(`no such key file ${path}`);

@@ -10,6 +10,19 @@ import { InvalidInput } from './flag-issues.js';
 /** A mistake in how the command was used: exit code 2, like the usage errors of commander. */
 export class UsageError extends Error {}
 
+/**
+ * An error with advice only its command can give (`run again with --force`): reported as the
+ * error it wraps, then the hint.
+ */
+export class HintedError extends Error {
+  constructor(
+    readonly error: unknown,
+    readonly hint: string,
+  ) {
+    super(error instanceof Error ? error.message : String(error));
+  }
+}
+
 const IssueList = z.array(ValidationIssue).min(1);
 
 /** Node's (OpenSSL's) codes for a certificate it cannot trust. */
@@ -58,6 +71,11 @@ function headline(error: ApiError, issues: ValidationIssue[] | null): string {
 
 /** Renders any error for the terminal; returns the process exit code. */
 export function reportError(error: unknown, url: string, stderr: NodeJS.WritableStream): number {
+  if (error instanceof HintedError) {
+    const code = reportError(error.error, url, stderr);
+    stderr.write(`hint: ${error.hint}\n`);
+    return code;
+  }
   if (error instanceof UsageError) {
     stderr.write(`error: ${error.message}\n`);
     return 2;

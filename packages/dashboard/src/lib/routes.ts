@@ -9,6 +9,8 @@ export type Route =
    * super-admin's link names the organization too (`/envs/shared?org=org_x`).
    */
   | { name: 'env'; id: string; org?: string }
+  /** One VM: its configuration, disks, CD-ROM, snapshots and operations (`org` as for `env`). */
+  | { name: 'vm'; id: string; org?: string }
   | { name: 'images' }
   | { name: 'keys' }
   | { name: 'not-found'; path: string };
@@ -30,6 +32,10 @@ export function matchRoute(pathname: string, search = ''): Route {
     const org = new URLSearchParams(search).get('org');
     return org ? { name: 'env', id: second, org } : { name: 'env', id: second };
   }
+  if (first === 'vms' && second && !extra) {
+    const org = new URLSearchParams(search).get('org');
+    return org ? { name: 'vm', id: second, org } : { name: 'vm', id: second };
+  }
   if (first === 'images' && !second) return { name: 'images' };
   if (first === 'keys' && !second) return { name: 'keys' };
   return { name: 'not-found', path };
@@ -47,6 +53,10 @@ export function hrefFor(route: Route): string {
       return '/envs/new';
     case 'env': {
       const path = `/envs/${encodeURIComponent(route.id)}`;
+      return route.org ? `${path}?org=${encodeURIComponent(route.org)}` : path;
+    }
+    case 'vm': {
+      const path = `/vms/${encodeURIComponent(route.id)}`;
       return route.org ? `${path}?org=${encodeURIComponent(route.org)}` : path;
     }
     case 'images':

@@ -8,6 +8,7 @@ describe('matchRoute', () => {
     expect(matchRoute('/envs/')).toEqual({ name: 'envs' });
     expect(matchRoute('/envs/new')).toEqual({ name: 'env-new' });
     expect(matchRoute('/envs/web-1')).toEqual({ name: 'env', id: 'web-1' });
+    expect(matchRoute('/vms/web-1')).toEqual({ name: 'vm', id: 'web-1' });
     expect(matchRoute('/images')).toEqual({ name: 'images' });
     expect(matchRoute('/keys')).toEqual({ name: 'keys' });
   });
@@ -28,6 +29,12 @@ describe('matchRoute', () => {
     });
     expect(hrefFor({ name: 'env', id: 'shared', org: 'org_a' })).toBe('/envs/shared?org=org_a');
     expect(matchRoute('/envs/shared', '')).toEqual({ name: 'env', id: 'shared' });
+    expect(matchRoute('/vms/web-1', '?org=org_a')).toEqual({
+      name: 'vm',
+      id: 'web-1',
+      org: 'org_a',
+    });
+    expect(hrefFor({ name: 'vm', id: 'web-1', org: 'org_a' })).toBe('/vms/web-1?org=org_a');
   });
 
   it('round-trips through hrefFor', () => {

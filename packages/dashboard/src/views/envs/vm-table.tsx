@@ -94,6 +94,7 @@ function VmRow({
   const { run, pending } = useAction();
   const params = { params: { id: vm.id }, query: { org } };
   const hostHref = vm.host_id ? hrefFor({ name: 'host', id: vm.host_id }) : undefined;
+  const vmHref = hrefFor({ name: 'vm', id: vm.id, org });
   const act = (name: VmAction) =>
     run(
       name,
@@ -114,7 +115,14 @@ function VmRow({
     <>
       <tr data-testid="vm-row" data-vm-id={vm.id}>
         <td>
-          <div class="mono strong">{vm.id}</div>
+          <a
+            class="mono strong"
+            href={vmHref}
+            onClick={(e) => onLinkClick(e, vmHref)}
+            data-testid="vm-link"
+          >
+            {vm.id}
+          </a>
           <div class="muted small" data-testid="vm-image">
             {vm.boot_iso ? `installs from ${vm.image} (ISO)` : vm.image}
           </div>

@@ -8,6 +8,7 @@ import { FleetView } from '../fleet/fleet-view.js';
 import { HostView } from '../fleet/host-view.js';
 import { ImagesView } from '../images/images-view.js';
 import { KeysView } from '../keys/keys-view.js';
+import { VmView } from '../vms/vm-view.js';
 import { Sidebar } from './sidebar.js';
 
 export function AppShell() {
@@ -34,6 +35,8 @@ function Screen({ route }: { route: Route }) {
       return <CreateEnvView />;
     case 'env':
       return <EnvView id={route.id} org={route.org} />;
+    case 'vm':
+      return <VmView id={route.id} org={route.org} />;
     case 'images':
       return <ImagesView />;
     case 'keys':

@@ -8,7 +8,7 @@ import { Icon, type IconName, LogoMark } from '../../ui/icons.js';
 
 const NAV: Array<{ href: string; label: string; icon: IconName; active: Route['name'][] }> = [
   { href: '/', label: 'Fleet', icon: 'fleet', active: ['fleet', 'host'] },
-  { href: '/envs', label: 'Environments', icon: 'envs', active: ['envs', 'env', 'env-new'] },
+  { href: '/envs', label: 'Environments', icon: 'envs', active: ['envs', 'env', 'env-new', 'vm'] },
   { href: '/images', label: 'Images', icon: 'images', active: ['images'] },
   { href: '/keys', label: 'Keys', icon: 'keys', active: ['keys'] },
 ];
