@@ -1,4 +1,5 @@
 import type { Vm, VmOperation } from '@apiary/protocol';
+import { promtoolCheck } from '@apiary/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHarness, type Harness, json, sshKey } from '../helpers/harness.js';
 import { uploadImage } from '../helpers/images.js';
@@ -91,5 +92,11 @@ describe('VM change routes', () => {
     expect(items.map((o) => o.id)).toEqual([accepted.operation.id]);
     const api = await h.req('GET', `/api/operations/${accepted.operation.id}`);
     expect(api.status).toBe(200);
+    // Timed at /metrics, in an exposition promtool accepts.
+    const metrics = await (await h.req('GET', '/metrics')).text();
+    expect(metrics).toContain(
+      'apiary_vm_change_duration_seconds_count{kind="snapshot",outcome="succeeded"} 1',
+    );
+    expect(promtoolCheck(metrics)).toBe('');
   });
 });
