@@ -194,6 +194,8 @@ export async function createControllerCore(deps: CoreDeps) {
   const singletons = new SingletonPasses(deps.database, controllerId);
   ctx.leases.register(singletons);
   ctx.leases.register(ctx.envLeases);
+  // Counted with the environment leases (kind saga), never a series each.
+  ctx.leases.register({ kind: 'saga', seriesPerLease: false, leases: () => ctx.sagas.leases() });
   /** A pass one controller of the installation runs at a time (see singleton-passes.ts). */
   const leased = (name: string, intervalMs: number, fn: (lease?: Lease) => unknown) => async () => {
     // The lease outlives a few intervals, so one slow pass does not hand it over.

@@ -51,6 +51,13 @@ export function createControllerMetrics(options: { processMetrics?: boolean } = 
       buckets: STEP_BUCKETS,
       registers,
     }),
+    vmChangeDuration: new Histogram({
+      name: 'apiary_vm_change_duration_seconds',
+      help: 'Time a VM change operation took from acceptance to its end, by kind and outcome.',
+      labelNames: ['kind', 'outcome'] as const,
+      buckets: STEP_BUCKETS,
+      registers,
+    }),
     sagaFailures: new Counter({
       name: 'apiary_saga_failures_total',
       help: 'Environment operations that failed, by kind.',

@@ -55,6 +55,7 @@ export class FakeAgent {
   readonly images = new Set<string>();
   /** The format each pushed image was uploaded as (`format=` of `POST /api/images`). */
   readonly uploadedFormats = new Map<string, string>();
+  readonly snapshots: Array<{ vmId: string; name: string; created_at: string }> = [];
   readonly calls: Array<{
     method: string;
     path: string;
@@ -497,12 +498,48 @@ export class FakeAgent {
       this.bump(vm, 'deleting');
       return c.json({ vm, operation: this.startOp(vm, 'delete', () => 'deleted') }, 202);
     });
-    // Issue 13, as much as controller tests need: a snapshot is an operation that changes nothing.
-    app.post(agentRoutes.createSnapshot.path, (c) => {
+    // Issue 13, as much as controller tests need: a snapshot is an operation that changes
+    // nothing but the list of snapshots; a clone is a create of a copy of the VM.
+    app.post(agentRoutes.createSnapshot.path, async (c) => {
       const vm = this.vms.get(c.req.param('id'));
       if (!vm || vm.state === 'deleted') return err(c, 404, 'not_found', 'no such VM');
       if (vm.operation_id) return err(c, 409, 'conflict', `operation ${vm.operation_id} runs`);
+      const { name } = (await c.req.json()) as { name: string };
+      this.snapshots.push({ vmId: vm.id, name, created_at: new Date().toISOString() });
       return c.json({ vm, operation: this.startOp(vm, 'snapshot', () => vm.state) }, 202);
+    });
+    app.get(agentRoutes.listSnapshots.path, (c) => {
+      const vm = this.vms.get(c.req.param('id'));
+      if (!vm || vm.state === 'deleted') return err(c, 404, 'not_found', 'no such VM');
+      const items = this.snapshots
+        .filter((s) => s.vmId === vm.id)
+        .map((s) => ({
+          name: s.name,
+          vm_id: vm.id,
+          created_at: s.created_at,
+          machine: { cpu: vm.cpu, mem: vm.mem, disk: vm.disk, disks: [], cdrom: null },
+          used: 0,
+          clones: [],
+        }));
+      return c.json({ items, total: items.length, limit: 1000, offset: 0 });
+    });
+    app.post(agentRoutes.cloneSnapshot.path, async (c) => {
+      const source = this.vms.get(c.req.param('id'));
+      if (!source || source.state === 'deleted') return err(c, 404, 'not_found', 'no such VM');
+      const body = (await c.req.json()) as { id: string; env_id?: string };
+      const now = new Date().toISOString();
+      const vm: AgentVm = {
+        ...source,
+        id: body.id,
+        env_id: body.env_id ?? source.env_id,
+        state: 'creating',
+        generation: 1,
+        operation_id: null,
+        created_at: now,
+        updated_at: now,
+      };
+      this.vms.set(vm.id, vm);
+      return c.json({ vm, operation: this.startOp(vm, 'create', () => 'running') }, 202);
     });
     app.get(agentRoutes.getOperation.path, (c) => {
       const op = this.operations.get(c.req.param('id'));

@@ -1,5 +1,7 @@
 import type { Vm, VmOperation } from '@apiary/protocol';
+import { promtoolCheck } from '@apiary/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { FakeAgent } from '../helpers/fake-agent.js';
 import { createHarness, type Harness, json, sshKey } from '../helpers/harness.js';
 import { uploadImage } from '../helpers/images.js';
 
@@ -9,10 +11,12 @@ import { uploadImage } from '../helpers/images.js';
  * back by id and per VM.
  */
 let h: Harness;
+let fake: FakeAgent;
+const agentOf = () => ({ agent: fake });
 
 beforeAll(async () => {
   h = await createHarness();
-  await h.addAgent({ hostId: 'host_vmchanges0001', hostname: 'h1' });
+  ({ agent: fake } = await h.addAgent({ hostId: 'host_vmchanges0001', hostname: 'h1' }));
   await uploadImage(h, 'img');
   const res = await h.req('POST', '/v1/envs', {
     id: 'edit',
@@ -91,5 +95,44 @@ describe('VM change routes', () => {
     expect(items.map((o) => o.id)).toEqual([accepted.operation.id]);
     const api = await h.req('GET', `/api/operations/${accepted.operation.id}`);
     expect(api.status).toBe(200);
+    // Timed at /metrics, in an exposition promtool accepts.
+    const metrics = await (await h.req('GET', '/metrics')).text();
+    expect(metrics).toContain(
+      'apiary_vm_change_duration_seconds_count{kind="snapshot",outcome="succeeded"} 1',
+    );
+    expect(promtoolCheck(metrics)).toBe('');
+  });
+
+  it('gives the VM and reservation of a failed clone back, and records a clone that worked', async () => {
+    const { agent } = agentOf();
+    const hostId = (await vm()).host_id as string;
+    const reserved = async () =>
+      (await json<{ capacity: { reserved: unknown } }>(await h.req('GET', `/v1/hosts/${hostId}`)))
+        .capacity.reserved;
+    const before = await reserved();
+    agent.failNext({ kind: 'create', msg: 'zfs clone failed (injected)' });
+    const failed = await json<{ vm: Vm; operation: VmOperation }>(
+      await h.req('POST', '/v1/vms/edit-0/snapshots/first/clone', {}),
+    );
+    expect(failed.vm).toMatchObject({ id: 'edit-1', state: 'creating' });
+    await h.idle();
+    const op = await json<VmOperation>(await h.req('GET', `/v1/operations/${failed.operation.id}`));
+    expect(op).toMatchObject({ state: 'failed', result: null });
+    expect(op.error?.msg).toContain('zfs clone failed (injected)');
+    expect((await json<Vm>(await h.req('GET', '/v1/vms/edit-1'))).state).toBe('deleted');
+    expect(await reserved()).toEqual(before);
+
+    const res = await h.req('POST', '/v1/vms/edit-0/snapshots/first/clone', {});
+    expect(res.status).toBe(202);
+    const cloned = await json<{ vm: Vm; operation: VmOperation }>(res);
+    expect(cloned.vm.id).toBe('edit-2');
+    await h.idle();
+    const done = await json<VmOperation>(
+      await h.req('GET', `/v1/operations/${cloned.operation.id}`),
+    );
+    expect(done).toMatchObject({ state: 'succeeded', result: { vm_id: 'edit-2' } });
+    expect((await json<Vm>(await h.req('GET', '/v1/vms/edit-2'))).state).toBe('running');
+    const b = before as { cpu: number; mem: number; disk: number };
+    expect(await reserved()).toEqual({ cpu: b.cpu + 1, mem: b.mem + 512, disk: b.disk + 2048 });
   });
 });

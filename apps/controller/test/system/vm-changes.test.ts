@@ -4,6 +4,7 @@ import {
   type ControllerDaemon,
   sshKey,
   uploadSampleImage,
+  waitFor,
 } from '@apiary/testkit';
 import { describe, expect, it } from 'vitest';
 import { fleetForFile } from './file-fleet.js';
@@ -64,7 +65,18 @@ describe('changing a VM through the controller', () => {
     vm = await api.vm('chg-0');
     expect(vm.mem).toBe(3072);
     expect(vm.pending_changes).toMatchObject({ mem: 3072 });
-    await api.change('PATCH', `${V}?restart=true`, { cpu: 3 });
+    // A plain restart applies what was pending.
+    await c.call('POST', `${V}/restart`);
+    await waitFor(
+      async () => {
+        const v = await api.vm('chg-0');
+        return v.state === 'running' && v.pending_changes === null ? v : undefined;
+      },
+      { what: 'the restart to apply the pending change', timeoutMs: 120_000 },
+    );
+    await api.change('PATCH', V, { cpu: 3 });
+    expect((await api.vm('chg-0')).pending_changes).toMatchObject({ cpu: 3 });
+    await api.change('PATCH', `${V}?restart=true`, { deny_outgoing: true });
     vm = await api.vm('chg-0');
     expect([vm.cpu, vm.mem, vm.state, vm.pending_changes]).toEqual([3, 3072, 'running', null]);
 

@@ -42,6 +42,11 @@ export async function recordAgentVm(
       errorCode: a.error?.code ?? null,
       errorMsg: a.error?.msg ?? null,
       generation: a.generation,
+      // The machine as the host has it (issue 13), when the agent says: a start or restart
+      // applies pending changes, so they are refreshed after every operation.
+      ...(a.disks ? { disks: a.disks } : {}),
+      ...(a.cdrom !== undefined ? { cdrom: a.cdrom } : {}),
+      ...(a.pending_changes !== undefined ? { pendingChanges: a.pending_changes } : {}),
       updatedAt: now,
     })
     // A heartbeat may have brought newer news meanwhile: never go back in generations.

@@ -12,6 +12,7 @@ import { and, eq, inArray, sql } from 'drizzle-orm';
 import type { Database, Tx } from '../../db/database.js';
 import { dbNowMs } from '../../db/db-clock.js';
 import { Lease, LeaseLost } from '../leases/lease.js';
+import type { LeaseState } from '../leases/lease-holders.js';
 
 /*
  * Durable sagas in the controller, the same model as the agent's: steps with an undo each, the
@@ -199,6 +200,15 @@ export class SagaEngine {
     this.stopping = true;
     for (const entry of this.running.values()) entry.abort.abort(new Error('shutting down'));
     await Promise.allSettled([...this.running.values()].map((e) => e.done));
+  }
+
+  /** The leases (`saga:<id>`) of the sagas running here, for `/v1/health` and `/metrics`. */
+  leases(): LeaseState[] {
+    return [...this.running.values()].map(({ lease }) => ({
+      name: lease.name,
+      epoch: lease.epoch,
+      expiresAt: lease.expiresAt,
+    }));
   }
 
   /** Ids of the sagas running here (tests, metrics). */

@@ -89,8 +89,18 @@ export function createVmChangeKinds(
       undo: async () => {},
     },
   ];
-  const finished = async (run: Run) => {
+  const finished = async (run: Run, outcome: 'succeeded' | 'failed') => {
     await holds.release(run.id);
+    const row = (
+      await ctx.db
+        .select({ createdAt: ctx.t.sagas.createdAt })
+        .from(ctx.t.sagas)
+        .where(eq(ctx.t.sagas.id, run.id))
+    )[0];
+    if (row) {
+      const seconds = Math.max(0, ctx.clock.now() - Number(row.createdAt)) / 1000;
+      ctx.metrics.vmChangeDuration.observe({ kind: run.input.kind, outcome }, seconds);
+    }
     acceptances.settle(run.id, null);
     acceptances.forget(run.id);
     // An environment saga asked for while the change held the environment goes now.
