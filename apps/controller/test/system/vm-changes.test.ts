@@ -123,6 +123,15 @@ describe('changing a VM through the controller', () => {
     expect(cloned.result?.vm_id).toBe('chg-1');
     const clone = await api.vmIn('chg-1', 'running');
     expect([clone.host_id, clone.cpu]).toEqual([hostId, 3]);
+    // The snapshot names its clone as users know it, never by its zone name.
+    const withClone = await api.json<{ items: VmSnapshot[] }>(c.call('GET', `${V}/snapshots`));
+    expect(withClone.items.find((s) => s.name === 'base')?.clones).toEqual(['chg-1']);
+    // An agent's refusal names the VM as users know it too.
+    await api.change('POST', '/v1/vms/chg-1/snapshots', { name: 'fresh' });
+    const running = await api.refused('POST', '/v1/vms/chg-1/snapshots/fresh/rollback');
+    expect(running.status).toBe(409);
+    expect(running.msg).toContain('chg-1');
+    expect(running.msg).not.toMatch(/chg-[a-z2-7]{8}-\d/);
 
     // Published as an image, which makes a VM on the other host.
     const published = await api.change('POST', `${V}/snapshots/base/image`, { name: 'chg-base' });
@@ -159,6 +168,9 @@ describe('changing a VM through the controller', () => {
     });
     await api.change('PUT', `${V}/cdrom`, { image: 'tiny-installer' });
     expect((await api.vm('chg-0')).cdrom).toBe(isoImage.digest);
+    // In a CD-ROM, the ISO is in use: the controller keeps it.
+    const deleting = await c.call('DELETE', `/v1/images/${isoImage.digest}`);
+    expect(deleting.status, await deleting.clone().text()).toBe(409);
     await api.change('DELETE', `${V}/cdrom`);
     expect((await api.vm('chg-0')).cdrom).toBeNull();
     // An image that is not an ISO is no CD-ROM.

@@ -171,7 +171,8 @@ export async function deleteImage(ctx: Ctx, p: Principal, digest: string) {
         .from(vms)
         .where(
           and(
-            eq(vms.imageDigest, digest),
+            // A disk image its VMs were made from, or an ISO in their CD-ROM.
+            or(eq(vms.imageDigest, digest), eq(vms.cdrom, digest)),
             ne(vms.state, 'deleted'),
             row.orgId === null ? undefined : eq(vms.orgId, row.orgId),
           ),

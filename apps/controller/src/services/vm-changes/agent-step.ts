@@ -6,6 +6,7 @@ import { waitForOperation } from '../envs/wait-operation.js';
 import { getHostRow } from '../hosts/host-view.js';
 import type { SagaRun } from '../sagas/saga-engine.js';
 import { CHANGEABLE } from './accept-change.js';
+import { agentErrorInUserWords, inUserWords } from './agent-words.js';
 import { AGENT_METHOD, agentVmOf, type ChangeInput } from './change-input.js';
 
 /*
@@ -126,7 +127,8 @@ export async function runAgentStep(
     ) => Promise<{ operation: Operation }>;
     try {
       op = (await method(input.call)).operation;
-    } catch (error) {
+    } catch (caught) {
+      const error = await agentErrorInUserWords(ctx, input.orgId, caught);
       if (error instanceof ApiError && error.status < 500) hooks.answered(error);
       throw error;
     }
@@ -137,7 +139,7 @@ export async function runAgentStep(
   if (done.state !== 'succeeded') {
     throw new VmOpError(
       done.error?.code ?? 'internal',
-      done.error?.msg ?? `${input.kind} failed on the host`,
+      await inUserWords(ctx, input.orgId, done.error?.msg ?? `${input.kind} failed on the host`),
     );
   }
   return done;

@@ -14,6 +14,7 @@ import type { VmRow } from '../envs/env-view.js';
 import { acceptChange } from './accept-change.js';
 import { acceptedAnswer } from './accepted.js';
 import { agentClientFor } from './agent-step.js';
+import { vmNamesOf } from './agent-words.js';
 import { acceptClone } from './clone-vm.js';
 import { diskTotal } from './record-step.js';
 import { growth } from './reservation.js';
@@ -50,7 +51,20 @@ export async function listVmSnapshots(
     params: { id: vm.id },
     query: { limit: page.limit, offset: page.offset },
   });
-  return { ...list, items: list.items.map((s) => ({ ...s, vm_id: vm.name })) };
+  const clones = await vmNamesOf(
+    ctx,
+    vm.orgId,
+    list.items.flatMap((s) => s.clones),
+  );
+  return {
+    ...list,
+    items: list.items.map((s) => ({
+      ...s,
+      vm_id: vm.name,
+      // By name; a clone the controller does not know (made on the host directly) is left out.
+      clones: s.clones.flatMap((id) => clones.get(id) ?? []),
+    })),
+  };
 }
 
 export async function createVmSnapshot(
