@@ -31,3 +31,8 @@ export function roleChoices(own: Role | undefined, user: { role: Role }): Role[]
 export function roleLabel(role: Role): string {
   return role.replace('_', ' ');
 }
+
+/** Super-admins see every organization's resources, so lists name the organization for them. */
+export function seesEveryOrg(role: Role | undefined): boolean {
+  return role === 'super_admin';
+}
