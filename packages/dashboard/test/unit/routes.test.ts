@@ -10,6 +10,8 @@ describe('matchRoute', () => {
     expect(matchRoute('/envs/web-1')).toEqual({ name: 'env', id: 'web-1' });
     expect(matchRoute('/images')).toEqual({ name: 'images' });
     expect(matchRoute('/keys')).toEqual({ name: 'keys' });
+    expect(matchRoute('/orgs')).toEqual({ name: 'orgs' });
+    expect(matchRoute('/users/')).toEqual({ name: 'users' });
   });
 
   it('reports unknown paths as not found instead of guessing', () => {
@@ -38,6 +40,8 @@ describe('matchRoute', () => {
       '/envs/new',
       '/envs/a-b',
       '/images',
+      '/orgs',
+      '/users',
       '/keys',
     ]) {
       expect(hrefFor(matchRoute(path))).toBe(path);
