@@ -27,7 +27,9 @@ export function ConnectionTestPanel({
         <Icon name={result.ok ? 'check' : 'alert'} />
         <strong>{result.ok ? 'Reachable' : TITLES[result.result]}</strong>
       </header>
-      <p class="muted">{result.msg}</p>
+      {/* The controller's words for an unknown certificate address the CLI; the pin row below
+          says the same for this dialog. */}
+      {result.result === 'certificate_unknown' ? null : <p class="muted">{result.msg}</p>}
       <dl class="facts">
         {result.agent_version ? (
           <div>
