@@ -99,11 +99,11 @@ describe('organizations and users', () => {
       await card.getByRole('link', { name: 'omni-a' }).click();
       await expect.poll(() => page.getByTestId('host-org').textContent()).toBe(ORG);
 
-      // And back to shared from the host's page.
+      // And back to unassigned from the host's page.
       await page.getByRole('button', { name: 'Assign', exact: true }).click();
       await page.selectOption('#host-org', '');
       await page.getByTestId('host-org-dialog').getByRole('button', { name: 'Save' }).click();
-      await expect.poll(() => page.getByTestId('host-org').textContent()).toBe('shared');
+      await expect.poll(() => page.getByTestId('host-org').textContent()).toBe('unassigned');
       await page.getByRole('button', { name: 'Assign', exact: true }).click();
       await page.selectOption('#host-org', { label: ORG });
       await page.getByTestId('host-org-dialog').getByRole('button', { name: 'Save' }).click();

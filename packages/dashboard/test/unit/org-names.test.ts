@@ -16,8 +16,8 @@ describe('orgLabel', () => {
     expect(orgLabel(undefined, 'org_a')).toBe('org_a');
   });
 
-  it('says a resource without an organization is shared, or what the caller asks', () => {
-    expect(orgLabel(orgs, null)).toBe('shared');
+  it('says a host without an organization is unassigned, or what the caller asks', () => {
+    expect(orgLabel(orgs, null)).toBe('unassigned');
     expect(orgLabel(orgs, null, '—')).toBe('—');
   });
 });

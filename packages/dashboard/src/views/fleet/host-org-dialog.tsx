@@ -7,25 +7,27 @@ import { Button } from '../../ui/button.js';
 import { Dialog } from '../../ui/dialog.js';
 import { Field } from '../../ui/field.js';
 
-/** '' in the select: the host is shared (serves no organization in particular). */
-const SHARED = '';
+/** '' in the select: the host serves no organization, so nothing is placed on it. */
+const UNASSIGNED = '';
 
-/** From a host's page: choose the organization it serves, or none (shared). */
+/** From a host's page: choose the organization it serves, or none. */
 export function HostOrgDialog({ host, onClose }: { host: Host; onClose: () => void }) {
   const { api } = useApp();
   const orgs = useOrgs();
   const orgName = useOrgName();
   const { run, pending } = useAction();
-  const [orgId, setOrgId] = useState(host.org_id ?? SHARED);
+  const [orgId, setOrgId] = useState(host.org_id ?? UNASSIGNED);
 
   const save = async () => {
-    const target = orgId === SHARED ? null : orgId;
+    const target = orgId === UNASSIGNED ? null : orgId;
     const done = await run(
       'assign',
       () => api.updateHost({ params: { id: host.id }, body: { org_id: target } }),
       {
         errorTitle: `Could not assign ${host.hostname}`,
-        success: `${host.hostname} now serves ${orgName(target, 'every organization')}`,
+        success: target
+          ? `${host.hostname} now serves ${orgName(target)}`
+          : `${host.hostname} serves no organization now`,
         invalidate: ['hosts', 'tenancy'],
       },
     );
@@ -56,7 +58,7 @@ export function HostOrgDialog({ host, onClose }: { host: Host; onClose: () => vo
           hint="Only its environments are placed on it. A host running VMs keeps its organization."
         >
           <select id="host-org" value={orgId} onChange={(e) => setOrgId(e.currentTarget.value)}>
-            <option value={SHARED}>shared (no organization)</option>
+            <option value={UNASSIGNED}>unassigned (nothing is placed on it)</option>
             {(orgs.data?.items ?? []).map((o) => (
               <option key={o.id} value={o.id}>
                 {o.name}

@@ -85,7 +85,7 @@ export function OrgsView() {
                     </td>
                     <td data-testid="org-hosts">
                       {served.length === 0 ? (
-                        <span class="muted">shared hosts only</span>
+                        <span class="muted">no host yet</span>
                       ) : (
                         served.map((h, i) => {
                           const href = hrefFor({ name: 'host', id: h.id });
