@@ -13,6 +13,8 @@ export type Route =
   | { name: 'vm'; id: string; org?: string }
   | { name: 'images' }
   | { name: 'keys' }
+  | { name: 'orgs' }
+  | { name: 'users' }
   | { name: 'not-found'; path: string };
 
 /**
@@ -38,6 +40,8 @@ export function matchRoute(pathname: string, search = ''): Route {
   }
   if (first === 'images' && !second) return { name: 'images' };
   if (first === 'keys' && !second) return { name: 'keys' };
+  if (first === 'orgs' && !second) return { name: 'orgs' };
+  if (first === 'users' && !second) return { name: 'users' };
   return { name: 'not-found', path };
 }
 
@@ -63,6 +67,10 @@ export function hrefFor(route: Route): string {
       return '/images';
     case 'keys':
       return '/keys';
+    case 'orgs':
+      return '/orgs';
+    case 'users':
+      return '/users';
     case 'not-found':
       return route.path;
   }

@@ -1,7 +1,14 @@
 /** What a cached query depends on; server events invalidate topics, not individual queries. */
-export type Topic = 'hosts' | 'envs' | 'images' | 'keys' | 'status';
+export type Topic = 'hosts' | 'envs' | 'images' | 'keys' | 'status' | 'tenancy';
 
-export const ALL_TOPICS: readonly Topic[] = ['hosts', 'envs', 'images', 'keys', 'status'];
+export const ALL_TOPICS: readonly Topic[] = [
+  'hosts',
+  'envs',
+  'images',
+  'keys',
+  'status',
+  'tenancy',
+];
 
 /**
  * Which cached data an event from `GET /v1/events` may have changed. Events are matched by their
@@ -24,6 +31,9 @@ export function topicsForEvent(eventName: string): readonly Topic[] {
     case 'api_key':
     case 'license_key':
       return ['keys'];
+    case 'org':
+    case 'user':
+      return ['tenancy'];
     case 'ping':
     case 'hello':
     case 'ready':

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { QueryCache } from '../../src/state/query-cache.js';
-import { topicsForEvent } from '../../src/state/topics.js';
+import { ALL_TOPICS, topicsForEvent } from '../../src/state/topics.js';
 
 function deferred<T>() {
   let resolve!: (v: T) => void;
@@ -91,6 +91,8 @@ describe('topicsForEvent', () => {
     expect(topicsForEvent('vm.state')).toContain('hosts');
     expect(topicsForEvent('env.state')).toEqual(['envs', 'status']);
     expect(topicsForEvent('ping')).toEqual([]);
-    expect(topicsForEvent('something.new')).toHaveLength(5);
+    expect(topicsForEvent('user.updated')).toEqual(['tenancy']);
+    expect(topicsForEvent('org.created')).toEqual(['tenancy']);
+    expect(topicsForEvent('something.new')).toEqual(ALL_TOPICS);
   });
 });

@@ -11,6 +11,8 @@ describe('matchRoute', () => {
     expect(matchRoute('/vms/web-1')).toEqual({ name: 'vm', id: 'web-1' });
     expect(matchRoute('/images')).toEqual({ name: 'images' });
     expect(matchRoute('/keys')).toEqual({ name: 'keys' });
+    expect(matchRoute('/orgs')).toEqual({ name: 'orgs' });
+    expect(matchRoute('/users/')).toEqual({ name: 'users' });
   });
 
   it('reports unknown paths as not found instead of guessing', () => {
@@ -45,6 +47,8 @@ describe('matchRoute', () => {
       '/envs/new',
       '/envs/a-b',
       '/images',
+      '/orgs',
+      '/users',
       '/keys',
     ]) {
       expect(hrefFor(matchRoute(path))).toBe(path);

@@ -1,4 +1,4 @@
-import { useCallback, useState } from 'preact/hooks';
+import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
 import { Button } from '../../ui/button.js';
 import { Icon } from '../../ui/icons.js';
 import { type ConsoleStatus, SerialConsole } from './serial-console.js';
@@ -26,8 +26,20 @@ export function ConsolePanel({
   const [status, setStatus] = useState<ConsoleStatus>({ state: 'connecting' });
   const [attempt, setAttempt] = useState(0);
   const report = useCallback((s: ConsoleStatus) => setStatus(s), []);
+  const ref = useRef<HTMLElement>(null);
+  // The panel opens under the VM list, often below the fold: bring it into view when it opens
+  // (or switches to another VM) so the operator sees the console they asked for.
+  useEffect(() => {
+    const reduce = window.matchMedia?.('(prefers-reduced-motion: reduce)').matches;
+    ref.current?.scrollIntoView({ behavior: reduce ? 'auto' : 'smooth', block: 'nearest' });
+  }, [vmId]);
   return (
-    <section class="console-panel" data-testid="console-panel" aria-label={`Console of ${vmId}`}>
+    <section
+      ref={ref}
+      class="console-panel"
+      data-testid="console-panel"
+      aria-label={`Console of ${vmId}`}
+    >
       <header class="console-head">
         <div class="console-title">
           <Icon name={kind === 'serial' ? 'terminal' : 'monitor'} />

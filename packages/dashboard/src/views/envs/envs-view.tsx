@@ -3,7 +3,10 @@ import { useState } from 'preact/hooks';
 import { formatAgo, formatDateTime } from '../../lib/format.js';
 import { navigate, onLinkClick } from '../../lib/router.js';
 import { hrefFor } from '../../lib/routes.js';
+import { seesEveryOrg } from '../../lib/tenancy-access.js';
+import { useApp } from '../../state/app-context.js';
 import { useNow } from '../../state/use-now.js';
+import { useOrgName } from '../../state/use-orgs.js';
 import { useQuery } from '../../state/use-query.js';
 import { Button } from '../../ui/button.js';
 import { Countdown } from '../../ui/countdown.js';
@@ -21,6 +24,10 @@ const FILTERS: Array<{ id: Filter; label: string; test: (e: Env) => boolean }> =
 
 export function EnvsView() {
   const envs = useQuery('envs', (api) => api.listEnvs({ query: { limit: 1000 } }), ['envs']);
+  const { whoami } = useApp();
+  const orgName = useOrgName();
+  // Names repeat across organizations: a super-admin's list says whose each one is.
+  const showOrg = seesEveryOrg(whoami?.role);
   const [filter, setFilter] = useState<Filter>('current');
   const now = useNow(10_000);
   const all = envs.data?.items ?? [];
@@ -90,6 +97,7 @@ export function EnvsView() {
                 <th>Environment</th>
                 <th>State</th>
                 <th>VMs</th>
+                {showOrg ? <th>Organization</th> : null}
                 <th>Owner</th>
                 <th>Expires in</th>
                 <th>Created</th>
@@ -127,6 +135,7 @@ export function EnvsView() {
                         {running}/{env.vms.length} running
                       </span>
                     </td>
+                    {showOrg ? <td data-testid="env-org">{orgName(env.org_id)}</td> : null}
                     <td>{env.owner ?? <span class="muted">—</span>}</td>
                     <td>
                       {env.state === 'deleted' || env.state === 'deleting' ? (

@@ -1,9 +1,12 @@
 import type { Host, HostLiveness } from '@apiary/protocol';
 import { useState } from 'preact/hooks';
+import { useApp } from '../../state/app-context.js';
 import { useQuery } from '../../state/use-query.js';
 import { useRefresh } from '../../state/use-refresh.js';
+import { Button } from '../../ui/button.js';
 import { EmptyState, LoadState, PageHeader } from '../../ui/page.js';
 import { ActivityFeed } from '../activity/activity-feed.js';
+import { AddHostDialog } from './add-host-dialog.js';
 import { FleetSummary } from './fleet-summary.js';
 import { HostCard } from './host-card.js';
 
@@ -29,6 +32,10 @@ export function FleetView() {
   useRefresh(['hosts', 'status'], USAGE_REFRESH_MS);
   const [filter, setFilter] = useState<Filter>('all');
   const [search, setSearch] = useState('');
+  const [adding, setAdding] = useState(false);
+  const { whoami } = useApp();
+  // Adding a host takes org_admin or more (members only use hosts).
+  const mayAdd = whoami?.role === 'org_admin' || whoami?.role === 'super_admin';
 
   const items = (hosts.data?.items ?? [])
     .filter((h) => matches(h, filter, search))
@@ -41,7 +48,17 @@ export function FleetView() {
 
   return (
     <div class="page">
-      <PageHeader title="Fleet" subtitle="Hosts, their health and what is reserved on them." />
+      <PageHeader
+        title="Fleet"
+        subtitle="Hosts, their health and what is reserved on them."
+        actions={
+          mayAdd ? (
+            <Button variant="primary" icon="plus" onClick={() => setAdding(true)}>
+              Add host
+            </Button>
+          ) : null
+        }
+      />
       {status.data ? <FleetSummary status={status.data} /> : null}
       <div class="toolbar">
         <div class="segmented" role="tablist" aria-label="Filter hosts">
@@ -91,6 +108,7 @@ export function FleetView() {
         </div>
       )}
       <ActivityFeed />
+      {adding ? <AddHostDialog onClose={() => setAdding(false)} /> : null}
     </div>
   );
 }

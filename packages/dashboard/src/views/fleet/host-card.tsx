@@ -3,6 +3,7 @@ import { formatAgo } from '../../lib/format.js';
 import { onLinkClick } from '../../lib/router.js';
 import { hrefFor } from '../../lib/routes.js';
 import { useNow } from '../../state/use-now.js';
+import { useOrgName } from '../../state/use-orgs.js';
 import { Liveness, PolicyBadge } from '../../ui/liveness.js';
 import { CapacityBar } from '../../ui/progress.js';
 import { DrainProgress } from './drain-progress.js';
@@ -11,6 +12,7 @@ import { HostUsageGlance } from './host-usage-glance.js';
 
 export function HostCard({ host }: { host: Host }) {
   const now = useNow(5000);
+  const orgName = useOrgName();
   const href = hrefFor({ name: 'host', id: host.id });
   const { total, reserved } = host.capacity;
   return (
@@ -35,6 +37,9 @@ export function HostCard({ host }: { host: Host }) {
         <Liveness liveness={host.liveness} />
         <span class="muted" title={host.last_heartbeat_at ?? undefined}>
           heartbeat {formatAgo(host.last_heartbeat_at, now)}
+        </span>
+        <span class="muted host-org" title="Organization it serves" data-testid="host-org">
+          {orgName(host.org_id)}
         </span>
       </div>
       <div class="host-capacity">

@@ -1,9 +1,15 @@
 import { describeHostCertificate, formatMiB, type Host, type Vm } from '@apiary/protocol';
+import type { ComponentChildren } from 'preact';
+import { useState } from 'preact/hooks';
 import { formatAgo, formatDateTime } from '../../lib/format.js';
 import { onLinkClick } from '../../lib/router.js';
 import { hrefFor } from '../../lib/routes.js';
+import { canManageOrgs } from '../../lib/tenancy-access.js';
+import { useApp } from '../../state/app-context.js';
 import { useNow } from '../../state/use-now.js';
+import { useOrgName } from '../../state/use-orgs.js';
 import { useQuery } from '../../state/use-query.js';
+import { Button } from '../../ui/button.js';
 import { Liveness, PolicyBadge } from '../../ui/liveness.js';
 import { EmptyState, LoadState, PageHeader, Panel } from '../../ui/page.js';
 import { CapacityBar } from '../../ui/progress.js';
@@ -12,6 +18,7 @@ import { ActivityFeed } from '../activity/activity-feed.js';
 import { HostUsage } from '../usage/host-usage.js';
 import { DrainProgress } from './drain-progress.js';
 import { HostActions } from './host-actions.js';
+import { HostOrgDialog } from './host-org-dialog.js';
 
 export function HostView({ id }: { id: string }) {
   const host = useQuery(`host:${id}`, (api) => api.getHost({ params: { id } }), ['hosts']);
@@ -112,7 +119,20 @@ export function HostView({ id }: { id: string }) {
 
 function HostFacts({ host }: { host: Host }) {
   const now = useNow(5000);
-  const facts: Array<[string, string]> = [
+  const { whoami } = useApp();
+  const orgName = useOrgName();
+  const [assigning, setAssigning] = useState(false);
+  const org = (
+    <span class="fact-with-action">
+      <span data-testid="host-org">{orgName(host.org_id)}</span>
+      {canManageOrgs(whoami?.role) ? (
+        <Button size="sm" variant="ghost" onClick={() => setAssigning(true)}>
+          Assign
+        </Button>
+      ) : null}
+    </span>
+  );
+  const facts: Array<[string, ComponentChildren]> = [
     ['Agent address', host.addr],
     ['Certificate', describeHostCertificate(host.tls)],
     ['Public address', host.public_addr],
@@ -121,7 +141,7 @@ function HostFacts({ host }: { host: Host }) {
     ['Storage', host.storage],
     ['Agent version', `${host.agent_version} (API ${host.api_version})`],
     ['Joined', `${formatDateTime(host.registered_at)} · ${host.source}`],
-    ['Organization', host.org_id ?? 'shared'],
+    ['Organization', org],
     ['Cached images', String(host.images.length)],
   ];
   return (
@@ -134,6 +154,7 @@ function HostFacts({ host }: { host: Host }) {
           </div>
         ))}
       </dl>
+      {assigning ? <HostOrgDialog host={host} onClose={() => setAssigning(false)} /> : null}
     </Panel>
   );
 }

@@ -8,9 +8,11 @@ import {
 } from '@apiary/protocol';
 import { useState } from 'preact/hooks';
 import { formatAgo, formatDateTime } from '../../lib/format.js';
+import { seesEveryOrg } from '../../lib/tenancy-access.js';
 import { useApp } from '../../state/app-context.js';
 import { useAction } from '../../state/use-action.js';
 import { useNow } from '../../state/use-now.js';
+import { useOrgName } from '../../state/use-orgs.js';
 import { useQuery } from '../../state/use-query.js';
 import { Button } from '../../ui/button.js';
 import { ConfirmDialog } from '../../ui/confirm-dialog.js';
@@ -29,7 +31,9 @@ const EXPIRY: Array<{ label: string; seconds?: number }> = [
 ];
 
 export function ApiKeysSection() {
-  const { api } = useApp();
+  const { api, whoami } = useApp();
+  const orgName = useOrgName();
+  const showOrg = seesEveryOrg(whoami?.role);
   const keys = useQuery('api-keys', (a) => a.listApiKeys({ query: { limit: 1000 } }), ['keys']);
   const { run, pending } = useAction();
   const now = useNow(30_000);
@@ -75,6 +79,7 @@ export function ApiKeysSection() {
               <th>Name</th>
               <th>Key</th>
               <th>Role</th>
+              {showOrg ? <th>Organization</th> : null}
               <th>Scopes</th>
               <th>Last used</th>
               <th>Expires</th>
@@ -90,6 +95,7 @@ export function ApiKeysSection() {
                 <td class="strong">{key.name}</td>
                 <td class="mono">{key.prefix}…</td>
                 <td>{key.role.replace('_', ' ')}</td>
+                {showOrg ? <td data-testid="key-org">{orgName(key.org_id, '—')}</td> : null}
                 <td class="muted">{key.scopes ? key.scopes.join(', ') : 'all'}</td>
                 <td class="muted">
                   {key.last_used_at ? formatAgo(key.last_used_at, now) : 'never'}

@@ -1,8 +1,10 @@
 import { type CreatedLicenseKey, CreateLicenseKeyReq, type LicenseKey } from '@apiary/protocol';
 import { useState } from 'preact/hooks';
 import { formatDateTime } from '../../lib/format.js';
+import { seesEveryOrg } from '../../lib/tenancy-access.js';
 import { useApp } from '../../state/app-context.js';
 import { useAction } from '../../state/use-action.js';
+import { useOrgName } from '../../state/use-orgs.js';
 import { useQuery } from '../../state/use-query.js';
 import { Button } from '../../ui/button.js';
 import { ConfirmDialog } from '../../ui/confirm-dialog.js';
@@ -14,7 +16,9 @@ import { SecretDialog } from './secret-dialog.js';
 
 /** License keys let host agents register themselves with the controller. */
 export function LicenseKeysSection() {
-  const { api } = useApp();
+  const { api, whoami } = useApp();
+  const orgName = useOrgName();
+  const showOrg = seesEveryOrg(whoami?.role);
   const keys = useQuery('license-keys', (a) => a.listLicenseKeys({ query: { limit: 1000 } }), [
     'keys',
   ]);
@@ -60,6 +64,7 @@ export function LicenseKeysSection() {
             <tr>
               <th>Name</th>
               <th>Key</th>
+              {showOrg ? <th>Organization</th> : null}
               <th class="num">Hosts</th>
               <th>Created</th>
               <th>Status</th>
@@ -73,6 +78,7 @@ export function LicenseKeysSection() {
               <tr key={key.id}>
                 <td class="strong">{key.name}</td>
                 <td class="mono">{key.prefix}…</td>
+                {showOrg ? <td data-testid="key-org">{orgName(key.org_id)}</td> : null}
                 <td class="num">{key.hosts}</td>
                 <td class="muted">{formatDateTime(key.created_at)}</td>
                 <td>

@@ -8,6 +8,8 @@ import { FleetView } from '../fleet/fleet-view.js';
 import { HostView } from '../fleet/host-view.js';
 import { ImagesView } from '../images/images-view.js';
 import { KeysView } from '../keys/keys-view.js';
+import { OrgsView } from '../tenancy/orgs-view.js';
+import { UsersView } from '../tenancy/users-view.js';
 import { VmView } from '../vms/vm-view.js';
 import { Sidebar } from './sidebar.js';
 
@@ -41,6 +43,10 @@ function Screen({ route }: { route: Route }) {
       return <ImagesView />;
     case 'keys':
       return <KeysView />;
+    case 'orgs':
+      return <OrgsView />;
+    case 'users':
+      return <UsersView />;
     case 'not-found':
       return (
         <div class="page">

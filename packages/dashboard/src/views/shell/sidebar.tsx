@@ -1,16 +1,29 @@
+import type { Role } from '@apiary/protocol';
 import { useState } from 'preact/hooks';
 import type { LiveStatus } from '../../api/event-stream.js';
 import { onLinkClick } from '../../lib/router.js';
 import type { Route } from '../../lib/routes.js';
+import { canManageOrgs, canManageUsers } from '../../lib/tenancy-access.js';
 import { applyTheme, loadTheme, type Theme } from '../../lib/theme.js';
 import { useApp } from '../../state/app-context.js';
 import { Icon, type IconName, LogoMark } from '../../ui/icons.js';
 
-const NAV: Array<{ href: string; label: string; icon: IconName; active: Route['name'][] }> = [
+interface NavItem {
+  href: string;
+  label: string;
+  icon: IconName;
+  active: Route['name'][];
+  /** Shown only to roles that may use the page (members do not see tenancy pages). */
+  shownTo?: (role: Role | undefined) => boolean;
+}
+
+const NAV: NavItem[] = [
   { href: '/', label: 'Fleet', icon: 'fleet', active: ['fleet', 'host'] },
   { href: '/envs', label: 'Environments', icon: 'envs', active: ['envs', 'env', 'env-new', 'vm'] },
   { href: '/images', label: 'Images', icon: 'images', active: ['images'] },
   { href: '/keys', label: 'Keys', icon: 'keys', active: ['keys'] },
+  { href: '/users', label: 'Users', icon: 'users', active: ['users'], shownTo: canManageUsers },
+  { href: '/orgs', label: 'Organizations', icon: 'org', active: ['orgs'], shownTo: canManageOrgs },
 ];
 
 const LIVE_TEXT: Record<LiveStatus, { label: string; title: string }> = {
@@ -38,7 +51,7 @@ export function Sidebar({ route }: { route: Route }) {
           <span>Apiary</span>
         </a>
         <ul class="nav">
-          {NAV.map((item) => {
+          {NAV.filter((item) => !item.shownTo || item.shownTo(whoami?.role)).map((item) => {
             const active = item.active.includes(route.name);
             return (
               <li key={item.href}>
