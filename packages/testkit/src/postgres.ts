@@ -190,11 +190,16 @@ export async function startPostgres(options: StartPostgresOptions = {}): Promise
     },
     async stop() {
       if (!gone) {
-        // SIGINT: "fast" shutdown, open sessions are ended.
-        server.kill('SIGINT');
-        const timer = setTimeout(() => server.kill('SIGKILL'), 10_000);
+        // SIGTERM first: a "smart" shutdown lets sessions that are closing (a pool just ended)
+        // finish, where a "fast" one would answer them "terminating connection due to
+        // administrator command", an error nobody listens for any more. Then SIGINT ("fast",
+        // open sessions are ended) for sessions left open, and SIGKILL as a last resort.
+        server.kill('SIGTERM');
+        const fast = setTimeout(() => server.kill('SIGINT'), 2_000);
+        const kill = setTimeout(() => server.kill('SIGKILL'), 12_000);
         await exited;
-        clearTimeout(timer);
+        clearTimeout(fast);
+        clearTimeout(kill);
       }
       if (!kept) rmSync(dir, { recursive: true, force: true });
     },
