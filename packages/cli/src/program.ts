@@ -21,6 +21,7 @@ export function buildProgram(): Command {
     .description('Operate an Apiary fleet: hosts, environments, VMs and images.')
     .version(`${CLI_VERSION} (API ${API_VERSION})`)
     .option('--json', 'print JSON instead of tables (for scripts)')
+    .option('--wide', 'show ids next to names in tables (hosts are shown by hostname)')
     .option('--url <url>', 'controller URL (overrides APIARY_URL and the profile)')
     .option('--profile <name>', 'use this saved profile')
     .option('--ca <file>', "trust this PEM file as the controller's CA (overrides APIARY_CA)")

@@ -1,5 +1,6 @@
 import { type Env, formatTimeLeft, sshCommand, type Vm } from '@apiary/protocol';
 import { stateColor } from '../lib/color.js';
+import { type HostView, hostLabel } from '../lib/host-names.js';
 import { details, table } from '../lib/output.js';
 import { describeDisks, describePending, shortDigest } from './render-vm-change.js';
 
@@ -79,4 +80,21 @@ export function renderVm(vm: Vm): string {
     ['error', vm.error ? `${vm.error.msg} (${vm.error.code})` : null],
     ['ssh', sshCommand(vm)],
   ]);
+}
+
+/** `apiary vms list`: one line per VM, its host by hostname. */
+export function renderVmList(vms: Vm[], view: HostView): string {
+  return table(
+    ['VM', 'ENV', 'STATE', 'HOST', 'CPU', 'MEM MiB', 'DISK MiB', 'ADDRESS'],
+    vms.map((v) => [
+      v.id,
+      v.env_id,
+      stateColor(v.state),
+      hostLabel(view, v.host_id),
+      v.cpu,
+      v.mem,
+      v.disk,
+      v.ip ?? '-',
+    ]),
+  );
 }

@@ -1,0 +1,66 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Host, Vm } from '@apiary/protocol';
+import { Fleet, writeSampleImage } from '@apiary/testkit';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sshKey } from '../fixtures.js';
+import { cliJson, runCli } from './run-cli.js';
+
+/*
+ * The CLI as a person reads it (issue 17): hostnames rather than ids, names rather than
+ * digests, suggestions for near names, advice that can help. One agent, one environment.
+ */
+let fleet: Fleet;
+let dir: string;
+let env: NodeJS.ProcessEnv;
+let host: Host;
+const key = sshKey('human@test');
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'apiary-cli-human-'));
+  fleet = await Fleet.start({ dir, agents: 1 });
+  env = {
+    HOME: dir,
+    APIARY_CONFIG: join(dir, 'cli', 'config.json'),
+    APIARY_URL: fleet.controllerUrl,
+    APIARY_API_KEY: fleet.bootstrap.adminApiKey,
+    APIARY_CA: fleet.controller.certFile,
+  };
+  const file = await writeSampleImage(join(dir, 'alpine-cloud.zfs'));
+  await cliJson(['images', 'import', file, '--name', 'alpine-cloud'], env);
+  await cliJson(
+    ['envs', 'create', '--id', 'human', '--image', 'alpine-cloud', '--ssh-key', key, '--wait'],
+    env,
+  );
+  [host] = await cliJson<Host[]>(['hosts', 'list'], env);
+}, 180_000);
+
+afterAll(async () => {
+  await fleet?.destroy();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe('a CLI that speaks human', () => {
+  it('lists VMs across environments with filters, hosts by hostname', async () => {
+    const all = await cliJson<Vm[]>(['vms', 'list'], env);
+    expect(all.map((v) => [v.env_id, v.state])).toEqual([['human', 'running']]);
+    const table = await runCli(['vms', 'list', '--env', 'human'], { env });
+    expect(table.code).toBe(0);
+    expect(table.stdout).toMatch(/VM\W+ENV\W+STATE\W+HOST\W+CPU\W+MEM MiB\W+DISK MiB\W+ADDRESS/);
+    const line = table.stdout.split('\n').find((l) => l.includes('human')) as string;
+    expect(line).toContain(` ${host.hostname} `);
+    expect(line).not.toContain(host.id);
+    expect(line).toContain(all[0]?.ip as string);
+    const byHost = await cliJson<Vm[]>(['vms', 'list', '--host', host.hostname], env);
+    expect(byHost).toHaveLength(1);
+    expect(await cliJson<Vm[]>(['vms', 'list', '--state', 'stopped'], env)).toEqual([]);
+    expect(await cliJson<Vm[]>(['vms', 'list', '--env', 'other'], env)).toEqual([]);
+    expect(await cliJson<Vm[]>(['vms', 'list', '--host', 'nowhere'], env)).toEqual([]);
+    const bad = await runCli(['vms', 'list', '--state', 'sleepy'], { env });
+    expect([bad.code, bad.stderr]).toEqual([
+      2,
+      expect.stringMatching(/^error: --state is one of /),
+    ]);
+  });
+});
