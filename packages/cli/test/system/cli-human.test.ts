@@ -33,7 +33,7 @@ beforeAll(async () => {
     ['envs', 'create', '--id', 'human', '--image', 'alpine-cloud', '--ssh-key', key, '--wait'],
     env,
   );
-  [host] = await cliJson<Host[]>(['hosts', 'list'], env);
+  host = (await cliJson<Host[]>(['hosts', 'list'], env))[0] as Host;
 }, 180_000);
 
 afterAll(async () => {
