@@ -50,7 +50,8 @@ export function registerEnvs(program: Command): void {
         );
         if (flags.wait)
           env = (await waitForEnv(client, env.id, 'create', ctx.out, { org: env.org_id })) ?? env;
-        ctx.out.result(env, renderEnv);
+        const view = await ctx.hostView();
+        ctx.out.result(env, (e) => renderEnv(e, view));
         if (flags.wait) exitIfFailed(env.state);
       }),
     );
@@ -78,10 +79,9 @@ export function registerEnvs(program: Command): void {
     )
     .action(
       withContext(async (ctx, id: string, o: { org?: string }) => {
-        ctx.out.result(
-          await ctx.client().getEnv({ params: { id }, query: orgQuery(o) }),
-          renderEnv,
-        );
+        const env = await ctx.client().getEnv({ params: { id }, query: orgQuery(o) });
+        const view = await ctx.hostView();
+        ctx.out.result(env, (e) => renderEnv(e, view));
       }),
     );
 
@@ -111,7 +111,8 @@ export function registerEnvs(program: Command): void {
             }
             env = settled;
           }
-          ctx.out.result(env, renderEnv);
+          const view = await ctx.hostView();
+          ctx.out.result(env, (e) => renderEnv(e, view));
           if (o.wait) exitIfFailed(env.state);
         }),
       );
@@ -134,7 +135,8 @@ export function registerEnvs(program: Command): void {
             body: { seconds: durationFlag('--by', o.by) },
           }),
         );
-        ctx.out.result(env, renderEnv);
+        const view = await ctx.hostView();
+        ctx.out.result(env, (e) => renderEnv(e, view));
       }),
     );
 }

@@ -46,7 +46,7 @@ export function registerHosts(program: Command): void {
             policy: o.policy as 'eligible' | undefined,
           },
         });
-        ctx.out.result(page.items, renderHosts);
+        ctx.out.result(page.items, (items) => renderHosts(items, Boolean(ctx.options.wide)));
       }),
     );
 
@@ -119,7 +119,8 @@ export function registerHosts(program: Command): void {
             await sleep(1000);
             drain = await client.drainStatus({ params: { id } });
           }
-          ctx.out.result(drain, renderDrain);
+          const view = await ctx.hostView();
+          ctx.out.result(drain, (d) => renderDrain(d, view));
         },
       ),
     );
@@ -129,7 +130,9 @@ export function registerHosts(program: Command): void {
     .description('progress of a drain')
     .action(
       withContext(async (ctx, id: string) => {
-        ctx.out.result(await ctx.client().drainStatus({ params: { id } }), renderDrain);
+        const drain = await ctx.client().drainStatus({ params: { id } });
+        const view = await ctx.hostView();
+        ctx.out.result(drain, (d) => renderDrain(d, view));
       }),
     );
 

@@ -29,13 +29,13 @@ export function renderEnvs(envs: Env[]): string {
   );
 }
 
-export function renderVms(vms: Vm[]): string {
+export function renderVms(vms: Vm[], view: HostView): string {
   return table(
     ['VM', 'STATE', 'HOST', 'IP', 'CPU', 'MEM', 'PORTS'],
     vms.map((v) => [
       v.id,
       stateColor(v.state),
-      v.host_id ?? '-',
+      hostLabel(view, v.host_id),
       v.ip ?? '-',
       v.cpu,
       v.mem,
@@ -44,7 +44,7 @@ export function renderVms(vms: Vm[]): string {
   );
 }
 
-export function renderEnv(env: Env): string {
+export function renderEnv(env: Env, view: HostView): string {
   const head = details([
     ['id', env.id],
     ['owner', env.owner],
@@ -54,15 +54,15 @@ export function renderEnv(env: Env): string {
     ['expires', `${env.expires_at} (in ${remaining(env)})`],
     ['error', env.error ? `${env.error.msg} (${env.error.code})` : null],
   ]);
-  return `${head}\n\n${renderVms(env.vms)}`;
+  return `${head}\n\n${renderVms(env.vms, view)}`;
 }
 
-export function renderVm(vm: Vm): string {
+export function renderVm(vm: Vm, view: HostView): string {
   return details([
     ['id', vm.id],
     ['environment', vm.env_id],
     ['state', stateColor(vm.state)],
-    ['host', vm.host_id],
+    ['host', hostLabel(view, vm.host_id)],
     ['ip', vm.ip],
     [
       vm.boot_iso ? 'boot ISO' : 'image',

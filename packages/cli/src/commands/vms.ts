@@ -49,7 +49,9 @@ export function registerVms(program: Command): Command {
     .option('--org <id>', "the VM's organization (super-admins; names are per organization)")
     .action(
       withContext(async (ctx, id: string, o: { org?: string }) => {
-        ctx.out.result(await ctx.client().getVm({ params: { id }, query: orgQuery(o) }), renderVm);
+        const vm = await ctx.client().getVm({ params: { id }, query: orgQuery(o) });
+        const view = await ctx.hostView();
+        ctx.out.result(vm, (v) => renderVm(v, view));
       }),
     );
 
@@ -65,10 +67,9 @@ export function registerVms(program: Command): Command {
       .option('--org <id>', "the VM's organization (super-admins; names are per organization)")
       .action(
         withContext(async (ctx, id: string, o: { org?: string }) => {
-          ctx.out.result(
-            await ctx.client()[verb]({ params: { id }, query: orgQuery(o) }),
-            renderVm,
-          );
+          const vm = await ctx.client()[verb]({ params: { id }, query: orgQuery(o) });
+          const view = await ctx.hostView();
+          ctx.out.result(vm, (v) => renderVm(v, view));
         }),
       );
   }

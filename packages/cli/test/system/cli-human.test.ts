@@ -63,4 +63,24 @@ describe('a CLI that speaks human', () => {
       expect.stringMatching(/^error: --state is one of /),
     ]);
   });
+
+  it('names hosts by hostname in every table, with ids only on --wide', async () => {
+    const vm = (await cliJson<Vm[]>(['vms', 'list'], env))[0] as Vm;
+    const envShown = await runCli(['envs', 'show', 'human'], { env });
+    const vmShown = await runCli(['vms', 'show', vm.id], { env });
+    const hosts = await runCli(['hosts', 'list'], { env });
+    for (const shown of [envShown, vmShown, hosts]) {
+      expect(shown.code).toBe(0);
+      expect(shown.stdout).toContain(host.hostname);
+      expect(shown.stdout).not.toContain(host.id);
+    }
+    expect(vmShown.stdout).toMatch(new RegExp(`host\\s+${host.hostname}\n`));
+    const wide = await runCli(['envs', 'show', 'human', '--wide'], { env });
+    expect(wide.stdout).toContain(`${host.hostname} (${host.id})`);
+    const wideVm = await runCli(['vms', 'show', vm.id, '--wide'], { env });
+    expect(wideVm.stdout).toMatch(new RegExp(`host\\s+${host.hostname} \\(${host.id}\\)`));
+    const wideHosts = await runCli(['hosts', 'list', '--wide'], { env });
+    expect(wideHosts.stdout).toMatch(/HOSTNAME\W+ID\W+LIVENESS/);
+    expect(wideHosts.stdout).toContain(host.id);
+  });
 });
