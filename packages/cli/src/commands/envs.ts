@@ -1,8 +1,11 @@
+import type { ControllerClient } from '@apiary/protocol';
 import type { Command } from 'commander';
 import { withContext } from '../lib/context.js';
 import { durationFlag, durationSource } from '../lib/duration-flag.js';
 import { createEnvRequestFromFlags, type EnvFlags, envFlagSource } from '../lib/env-request.js';
 import { withFlagIssues } from '../lib/flag-issues.js';
+import { withUnknownImages } from '../lib/image-ref.js';
+import { orNearName } from '../lib/near-name.js';
 import { waitForEnv } from '../lib/wait-env.js';
 import { renderEnv, renderEnvs } from './render-env.js';
 
@@ -45,8 +48,8 @@ export function registerEnvs(program: Command): void {
       withContext(async (ctx, flags: EnvFlags & { wait?: boolean }) => {
         const client = ctx.client();
         const body = createEnvRequestFromFlags(flags);
-        let env = await withFlagIssues(envFlagSource(flags, body), () =>
-          client.createEnv({ body }),
+        let env = await withUnknownImages(client, body, () =>
+          withFlagIssues(envFlagSource(flags, body), () => client.createEnv({ body })),
         );
         if (flags.wait)
           env = (await waitForEnv(client, env.id, 'create', ctx.out, { org: env.org_id })) ?? env;
@@ -79,7 +82,10 @@ export function registerEnvs(program: Command): void {
     )
     .action(
       withContext(async (ctx, id: string, o: { org?: string }) => {
-        const env = await ctx.client().getEnv({ params: { id }, query: orgQuery(o) });
+        const client = ctx.client();
+        const env = await orNearEnv(client, id, o, () =>
+          client.getEnv({ params: { id }, query: orgQuery(o) }),
+        );
         const view = await ctx.hostView();
         ctx.out.result(env, (e) => renderEnv(e, view));
       }),
@@ -102,7 +108,9 @@ export function registerEnvs(program: Command): void {
       .action(
         withContext(async (ctx, id: string, o: { wait?: boolean; org?: string }) => {
           const client = ctx.client();
-          let env = await client[verb]({ params: { id }, query: orgQuery(o) });
+          let env = await orNearEnv(client, id, o, () =>
+            client[verb]({ params: { id }, query: orgQuery(o) }),
+          );
           if (o.wait) {
             const settled = await waitForEnv(client, id, name, ctx.out, { org: env.org_id });
             if (settled === null) {
@@ -128,17 +136,36 @@ export function registerEnvs(program: Command): void {
     )
     .action(
       withContext(async (ctx, id: string, o: { by: string; org?: string }) => {
-        const env = await withFlagIssues(durationSource('seconds', '--by', o.by), () =>
-          ctx.client().extendEnv({
-            params: { id },
-            query: orgQuery(o),
-            body: { seconds: durationFlag('--by', o.by) },
-          }),
+        const client = ctx.client();
+        const env = await orNearEnv(client, id, o, () =>
+          withFlagIssues(durationSource('seconds', '--by', o.by), () =>
+            client.extendEnv({
+              params: { id },
+              query: orgQuery(o),
+              body: { seconds: durationFlag('--by', o.by) },
+            }),
+          ),
         );
         const view = await ctx.hostView();
         ctx.out.result(env, (e) => renderEnv(e, view));
       }),
     );
+}
+
+/** An environment the user named: a 404 suggests the near names of the environments listed. */
+function orNearEnv<T>(
+  client: ControllerClient,
+  id: string,
+  o: { org?: string },
+  call: () => Promise<T>,
+): Promise<T> {
+  return orNearName(
+    'environment',
+    id,
+    async () =>
+      (await client.listEnvs({ query: { limit: 1000, ...orgQuery(o) } })).items.map((e) => e.id),
+    call,
+  );
 }
 
 /** `?org=` when `--org` was given: names are unique within an organization only. */

@@ -1,4 +1,6 @@
-import { ApiError, type ControllerClient } from '@apiary/protocol';
+import { ApiError, type ControllerClient, type Host } from '@apiary/protocol';
+import { UsageError } from './errors.js';
+import { UnknownNameError, unknownNameMessage } from './near-name.js';
 
 /**
  * How tables name hosts: by hostname, the name an operator knows; with `--wide`, also by id
@@ -34,4 +36,34 @@ export async function loadHostView(client: ControllerClient, wide: boolean): Pro
     }
     throw error;
   }
+}
+
+/**
+ * The host id a user's argument names: a host id as it is, or a hostname (what the tables
+ * show). An unknown one is reported with the near hostnames.
+ */
+export async function resolveHostId(client: ControllerClient, typed: string): Promise<string> {
+  let hosts: Host[];
+  try {
+    hosts = (await client.listHosts({ query: { limit: 1000 } })).items;
+  } catch (error) {
+    // A caller who may not list hosts can still name one by id; the controller judges it.
+    if (error instanceof ApiError && error.code === 'forbidden') return typed;
+    throw error;
+  }
+  if (hosts.some((h) => h.id === typed)) return typed;
+  const named = hosts.filter((h) => h.hostname === typed);
+  if (named.length === 1) return (named[0] as Host).id;
+  if (named.length > 1) {
+    throw new UsageError(
+      `${named.length} hosts are named ${typed}: give one's id (${named.map((h) => h.id).join(', ')})`,
+    );
+  }
+  throw new UnknownNameError(
+    unknownNameMessage(
+      'host',
+      typed,
+      hosts.map((h) => h.hostname),
+    ),
+  );
 }

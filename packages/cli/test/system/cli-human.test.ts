@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Host, Vm } from '@apiary/protocol';
+import type { Host, Image, Vm } from '@apiary/protocol';
 import { Fleet, writeSampleImage } from '@apiary/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sshKey } from '../fixtures.js';
@@ -82,5 +82,42 @@ describe('a CLI that speaks human', () => {
     const wideHosts = await runCli(['hosts', 'list', '--wide'], { env });
     expect(wideHosts.stdout).toMatch(/HOSTNAME\W+ID\W+LIVENESS/);
     expect(wideHosts.stdout).toContain(host.id);
+  });
+
+  it('shows an image by name as well as by digest', async () => {
+    const byName = await cliJson<Image>(['images', 'show', 'alpine-cloud'], env);
+    expect(byName.name).toBe('alpine-cloud');
+    const byDigest = await cliJson<Image>(['images', 'show', byName.digest], env);
+    expect(byDigest.digest).toBe(byName.digest);
+    const shown = await runCli(['images', 'show', 'alpine-cloud'], { env });
+    expect(shown.stdout).toMatch(new RegExp(`digest\\s+${byName.digest}`));
+  });
+
+  it('suggests the near name of an unknown image, environment or host', async () => {
+    const image = await runCli(['images', 'show', 'alpine-clud'], { env });
+    expect([image.code, image.stderr]).toEqual([
+      1,
+      'error: no image alpine-clud; did you mean alpine-cloud? `apiary images list` shows them; `apiary images import FILE` adds one\n',
+    ]);
+    const create = await runCli(
+      ['envs', 'create', '--id', 'typo', '--image', 'alpine-clud', '--ssh-key', key],
+      { env },
+    );
+    expect([create.code, create.stderr]).toEqual([1, image.stderr]);
+    const shown = await runCli(['envs', 'show', 'humn'], { env });
+    expect([shown.code, shown.stderr]).toEqual([
+      1,
+      'error: no environment humn; did you mean human? `apiary envs list` shows them\n',
+    ]);
+    const stopped = await runCli(['envs', 'stop', 'humn'], { env });
+    expect(stopped.stderr).toContain('did you mean human?');
+    const typo = `${host.hostname.slice(0, -1)}x`;
+    const hostShown = await runCli(['hosts', 'show', typo], { env });
+    expect([hostShown.code, hostShown.stderr]).toEqual([
+      1,
+      `error: no host ${typo}; did you mean ${host.hostname}? \`apiary hosts list\` shows them\n`,
+    ]);
+    const byName = await cliJson<Host>(['hosts', 'show', host.hostname], env);
+    expect(byName.id).toBe(host.id);
   });
 });
