@@ -1,11 +1,22 @@
-import { type Env, formatTimeLeft, sshCommand, type Vm } from '@apiary/protocol';
+import { type Env, formatDuration, formatTimeLeft, sshCommand, type Vm } from '@apiary/protocol';
 import { stateColor } from '../lib/color.js';
 import { type HostView, hostLabel } from '../lib/host-names.js';
 import { details, table } from '../lib/output.js';
 import { describeDisks, describePending, shortDigest } from './render-vm-change.js';
 
 export function remaining(env: Env, now = Date.now()): string {
+  if (env.state === 'deleted') return 'deleted';
   return formatTimeLeft(Math.round((Date.parse(env.expires_at) - now) / 1000));
+}
+
+/**
+ * When the environment ends: its expiry, or for a deleted one when it was deleted (its last
+ * state change), since a deleted environment will not expire.
+ */
+export function endLine(env: Env, now = Date.now()): [string, string] {
+  if (env.state !== 'deleted') return ['expires', `${env.expires_at} (in ${remaining(env, now)})`];
+  const ago = Math.max(0, Math.round((now - Date.parse(env.updated_at)) / 1000));
+  return ['deleted', `${env.updated_at} (${formatDuration(ago)} ago)`];
 }
 
 export function portMap(vm: Vm): string {
@@ -51,7 +62,7 @@ export function renderEnv(env: Env, view: HostView): string {
     ['state', stateColor(env.state)],
     ['organization', env.org_id],
     ['created', env.created_at],
-    ['expires', `${env.expires_at} (in ${remaining(env)})`],
+    endLine(env),
     ['error', env.error ? `${env.error.msg} (${env.error.code})` : null],
   ]);
   return `${head}\n\n${renderVms(env.vms, view)}`;
