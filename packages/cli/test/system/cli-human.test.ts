@@ -120,4 +120,26 @@ describe('a CLI that speaks human', () => {
     const byName = await cliJson<Host>(['hosts', 'show', host.hostname], env);
     expect(byName.id).toBe(host.id);
   });
+
+  it('says in one line how to make or pass an SSH key when there is none', async () => {
+    const noKey = await runCli(['envs', 'create', '--id', 'keyless', '--image', 'alpine-cloud'], {
+      env,
+    });
+    expect([noKey.code, noKey.stderr]).toEqual([
+      2,
+      'error: no SSH key to give the VMs (none in ~/.ssh/*.pub): make one with `ssh-keygen -t ed25519`, or pass one with --ssh-key @FILE.pub\n',
+    ]);
+  });
+
+  it('shows when a deleted environment was deleted', async () => {
+    await cliJson(
+      ['envs', 'create', '--id', 'gone', '--image', 'alpine-cloud', '--ssh-key', key, '--wait'],
+      env,
+    );
+    await cliJson(['envs', 'delete', 'gone', '--wait'], env);
+    const shown = await runCli(['envs', 'show', 'gone'], { env });
+    expect(shown.code).toBe(0);
+    expect(shown.stdout).toMatch(/deleted\s+\S+ \(\d+s ago\)/);
+    expect(shown.stdout).not.toContain('expires');
+  });
 });
