@@ -1,5 +1,6 @@
 import type { ControllerClient } from '@apiary/protocol';
 import type { Command } from 'commander';
+import { withCapacityAdvice } from '../lib/capacity-hint.js';
 import { withContext } from '../lib/context.js';
 import { durationFlag, durationSource } from '../lib/duration-flag.js';
 import { createEnvRequestFromFlags, type EnvFlags, envFlagSource } from '../lib/env-request.js';
@@ -48,8 +49,10 @@ export function registerEnvs(program: Command): void {
       withContext(async (ctx, flags: EnvFlags & { wait?: boolean }) => {
         const client = ctx.client();
         const body = createEnvRequestFromFlags(flags);
-        let env = await withUnknownImages(client, body, () =>
-          withFlagIssues(envFlagSource(flags, body), () => client.createEnv({ body })),
+        let env = await withCapacityAdvice(client, body, () =>
+          withUnknownImages(client, body, () =>
+            withFlagIssues(envFlagSource(flags, body), () => client.createEnv({ body })),
+          ),
         );
         if (flags.wait)
           env = (await waitForEnv(client, env.id, 'create', ctx.out, { org: env.org_id })) ?? env;

@@ -142,4 +142,19 @@ describe('a CLI that speaks human', () => {
     expect(shown.stdout).toMatch(/deleted\s+\S+ \(\d+s ago\)/);
     expect(shown.stdout).not.toContain('expires');
   });
+
+  it('does not suggest deleting environments for a VM no host could ever fit', async () => {
+    const huge = await runCli(
+      ['envs', 'create', '--id', 'huge', '--image', 'alpine-cloud', '--ssh-key', key].concat([
+        '--cpu',
+        '64',
+        '--mem',
+        '1048576',
+      ]),
+      { env },
+    );
+    expect(huge.code).toBe(1);
+    expect(huge.stderr).toMatch(/hint: no host could ever fit this VM \(64 vCPUs/);
+    expect(huge.stderr).not.toContain('envs delete');
+  });
 });
