@@ -12,6 +12,7 @@ import { registerTenancy } from './commands/tenancy.js';
 import { registerVmChanges } from './commands/vm-change.js';
 import { registerVmSnapshots } from './commands/vm-snapshots.js';
 import { registerVms } from './commands/vms.js';
+import { showDefaultsAlike } from './lib/help-defaults.js';
 
 export const CLI_VERSION = '0.1.0';
 
@@ -46,5 +47,6 @@ export function buildProgram(): Command {
   registerOperations(program, vms);
   registerTenancy(program);
   registerAudit(program);
+  showDefaultsAlike(program);
   return program;
 }

@@ -1,4 +1,4 @@
-import type { ControllerClient } from '@apiary/protocol';
+import { type ControllerClient, formatDuration, LIFETIME, VM_LIMITS } from '@apiary/protocol';
 import type { Command } from 'commander';
 import { withCapacityAdvice } from '../lib/capacity-hint.js';
 import { withContext } from '../lib/context.js';
@@ -32,17 +32,23 @@ export function registerEnvs(program: Command): void {
       'instead of --image: every VM boots this ISO (name or digest) to install onto an empty --disk',
     )
     .option('--count <n>', 'number of VMs', '1')
-    .option('--cpu <n>', 'vCPUs per VM (default 2)')
-    .option('--mem <mib>', 'memory per VM in MiB (default 1024)')
-    .option('--disk <mib>', 'disk per VM in MiB (default 40960; with --boot-iso: the empty disk)')
+    .option('--cpu <n>', `vCPUs per VM (default: ${VM_LIMITS.cpu.default})`)
+    .option('--mem <mib>', `memory per VM in MiB (default: ${VM_LIMITS.mem.default})`)
+    .option(
+      '--disk <mib>',
+      `disk per VM in MiB; with --boot-iso: the empty disk (default: ${VM_LIMITS.disk.default})`,
+    )
     .option('--port <port>', 'guest port to expose (repeatable; 22 is always exposed)', collect)
     .option('--deny-outgoing', 'block connections the VMs start')
     .option(
       '--ssh-key <key>',
-      'SSH public key or @file.pub (repeatable; default ~/.ssh/*.pub)',
+      'SSH public key or @file.pub, repeatable (default: ~/.ssh/*.pub)',
       collect,
     )
-    .option('--lifetime <duration>', 'e.g. 6h (default), 30m, 2d')
+    .option(
+      '--lifetime <duration>',
+      `how long the environment lives, e.g. 30m, 2d (default: ${formatDuration(LIFETIME.default)})`,
+    )
     .option('--keep-on-failure', 'keep the VMs that were created if others fail')
     .option('--wait', 'wait until the VMs are running, showing progress')
     .action(

@@ -112,7 +112,7 @@ export function registerVmSnapshots(vms: Command): void {
     .option('--env <id>', "the new VM's environment (default: the source's)")
     .option(
       '--ssh-key <key>',
-      'SSH public key or @file.pub (repeatable; default: the environment\u2019s)',
+      'SSH public key or @file.pub, repeatable (default: the environment\u2019s)',
       collect,
     )
     .addHelpText('after', '\nExample: apiary vms clone web-1 before-upgrade --env staging')
