@@ -1,8 +1,9 @@
+import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Host, Image, Vm } from '@apiary/protocol';
-import { Fleet, writeSampleImage } from '@apiary/testkit';
+import { Fleet, freePort, writeSampleImage } from '@apiary/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sshKey } from '../fixtures.js';
 import { cliJson, runCli } from './run-cli.js';
@@ -157,4 +158,34 @@ describe('a CLI that speaks human', () => {
     expect(huge.stderr).toMatch(/hint: no host could ever fit this VM \(64 vCPUs/);
     expect(huge.stderr).not.toContain('envs delete');
   });
+});
+
+describe('npm run dev', () => {
+  it('prints "stopped" once Ctrl-C has stopped the fleet', async () => {
+    const script = join(import.meta.dirname, '..', '..', '..', '..', 'scripts', 'dev-fleet.mjs');
+    const dev = spawn(process.execPath, [script], {
+      env: {
+        PATH: process.env.PATH,
+        HOME: dir,
+        APIARY_DEV_DIR: join(dir, 'dev'),
+        APIARY_DEV_PORT: String(await freePort()),
+        APIARY_DEV_AGENT_PORT: String(await freePort()),
+      },
+    });
+    let stdout = '';
+    dev.stdout.on('data', (c: Buffer) => {
+      stdout += c.toString();
+    });
+    const exited = new Promise<number | null>((resolve) => dev.on('exit', resolve));
+    try {
+      await expect.poll(() => stdout, { timeout: 120_000 }).toContain('Ctrl-C stops everything.');
+      dev.kill('SIGINT');
+      expect(await exited).toBe(0);
+      expect(stdout.trimEnd().split('\n').at(-1)).toBe(
+        `stopped; the state stays in ${join(dir, 'dev')} for the next start`,
+      );
+    } finally {
+      if (dev.exitCode === null) dev.kill('SIGKILL');
+    }
+  }, 180_000);
 });
