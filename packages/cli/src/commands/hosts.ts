@@ -106,15 +106,17 @@ export function registerHosts(program: Command): void {
     .action(
       withContext(
         async (ctx, named: string, o: { mode: string; deadline?: string; watch?: boolean }) => {
-          const id = await resolveHostId(ctx.client(), named);
           const mode = o.mode;
           if (mode !== 'wait' && mode !== 'stop') throw new UsageError('--mode is wait or stop');
-          const client = ctx.client();
           const deadline = durationSource('deadline_seconds', '--deadline', o.deadline);
+          const deadlineSeconds = durationFlag('--deadline', o.deadline);
+          // Usage mistakes first (exit 2), before the host is looked up.
+          const client = ctx.client();
+          const id = await resolveHostId(client, named);
           let drain = await withFlagIssues(deadline, () =>
             client.drainHost({
               params: { id },
-              body: { mode, deadline_seconds: durationFlag('--deadline', o.deadline) },
+              body: { mode, deadline_seconds: deadlineSeconds },
             }),
           );
           while (o.watch && !drain.complete && drain.state === 'draining') {
@@ -184,12 +186,13 @@ export function registerHosts(program: Command): void {
     .option('--window <duration>', 'how long the registration stays open, e.g. 30m', '1h')
     .action(
       withContext(async (ctx, named: string, o: { window: string }) => {
-        const id = await resolveHostId(ctx.client(), named);
         const window = durationSource('expires_in', '--window', o.window);
+        const expiresIn = durationFlag('--window', o.window);
+        const id = await resolveHostId(ctx.client(), named);
         const host = await withFlagIssues(window, () =>
           ctx.client().resetHostCredential({
             params: { id },
-            body: { expires_in: durationFlag('--window', o.window) },
+            body: { expires_in: expiresIn },
           }),
         );
         ctx.out.result(host, renderHost);
@@ -230,8 +233,8 @@ export function registerHosts(program: Command): void {
     .option('--none', 'remove the assignment')
     .action(
       withContext(async (ctx, named: string, o: { org?: string; none?: boolean }) => {
-        const id = await resolveHostId(ctx.client(), named);
         if (!o.org && !o.none) throw new UsageError('give --org ID or --none');
+        const id = await resolveHostId(ctx.client(), named);
         const host = await ctx.client().updateHost({
           params: { id },
           body: { org_id: o.none ? null : o.org },
