@@ -3,10 +3,10 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Host, Image, Vm } from '@apiary/protocol';
-import { Fleet, freePort, writeSampleImage } from '@apiary/testkit';
+import { Fleet, freePort, waitFor, writeSampleImage } from '@apiary/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sshKey } from '../fixtures.js';
-import { cliJson, runCli } from './run-cli.js';
+import { cliJson, runCli, spawnCli } from './run-cli.js';
 
 /*
  * The CLI as a person reads it (issue 17): hostnames rather than ids, names rather than
@@ -157,6 +157,25 @@ describe('a CLI that speaks human', () => {
     expect(huge.code).toBe(1);
     expect(huge.stderr).toMatch(/hint: no host could ever fit this VM \(64 vCPUs/);
     expect(huge.stderr).not.toContain('envs delete');
+  });
+
+  it('tells a second console client why it was refused, never "connected"', async () => {
+    const first = spawnCli(['vms', 'console', 'human-0'], env);
+    try {
+      await waitFor(async () => first.output().stderr.includes('connected to human-0'), {
+        what: 'the first console to connect',
+        timeoutMs: 30_000,
+        intervalMs: 100,
+      });
+      const second = await runCli(['vms', 'console', 'human-0'], { env });
+      expect(second.code).toBe(1);
+      expect(second.stderr).toContain('in use by another client');
+      expect(second.stderr).not.toContain('connected');
+      first.write('\x1d');
+      expect((await first.exited).code).toBe(0);
+    } finally {
+      first.kill();
+    }
   });
 });
 
