@@ -70,10 +70,17 @@ async function main() {
         ? '\nstopping agents (they deregister), then the controllers, then PostgreSQL ...\n'
         : '\nstopping agents (they deregister), then the controller ...\n',
     );
-    await fleet.stop();
-    // VMs stay "running" on the simulated hosts, as on real ones when the agent stops; their
-    // VNC daemons stop with the fleet and are resumed by the next `npm run dev`.
-    await Promise.all(fleet.agents.map((a) => stopZoneDaemon(a.simDir)));
+    try {
+      await fleet.stop();
+      // VMs stay "running" on the simulated hosts, as on real ones when the agent stops; their
+      // VNC daemons stop with the fleet and are resumed by the next `npm run dev`.
+      await Promise.all(fleet.agents.map((a) => stopZoneDaemon(a.simDir)));
+    } catch (error) {
+      process.stderr.write(`dev fleet: stopping failed: ${error.message}\n`);
+      process.exit(1);
+    }
+    // Said last, so whoever pressed Ctrl-C knows the shutdown finished rather than hung.
+    process.stdout.write(`stopped; the state stays in ${dir} for the next start\n`);
     process.exit(0);
   };
   process.on('SIGINT', stop);

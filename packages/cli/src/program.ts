@@ -12,6 +12,7 @@ import { registerTenancy } from './commands/tenancy.js';
 import { registerVmChanges } from './commands/vm-change.js';
 import { registerVmSnapshots } from './commands/vm-snapshots.js';
 import { registerVms } from './commands/vms.js';
+import { showDefaultsAlike } from './lib/help-defaults.js';
 
 export const CLI_VERSION = '0.1.0';
 
@@ -21,6 +22,7 @@ export function buildProgram(): Command {
     .description('Operate an Apiary fleet: hosts, environments, VMs and images.')
     .version(`${CLI_VERSION} (API ${API_VERSION})`)
     .option('--json', 'print JSON instead of tables (for scripts)')
+    .option('--wide', 'show ids next to names in tables (hosts are shown by hostname)')
     .option('--url <url>', 'controller URL (overrides APIARY_URL and the profile)')
     .option('--profile <name>', 'use this saved profile')
     .option('--ca <file>', "trust this PEM file as the controller's CA (overrides APIARY_CA)")
@@ -45,5 +47,6 @@ export function buildProgram(): Command {
   registerOperations(program, vms);
   registerTenancy(program);
   registerAudit(program);
+  showDefaultsAlike(program);
   return program;
 }

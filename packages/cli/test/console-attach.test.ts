@@ -39,12 +39,32 @@ describe('attachConsole', () => {
       ws.close(4409, 'VM a-0 is stopped: the serial console needs it running'),
     );
     const t = terminal();
-    const end = await attachConsole(url, t.input, t.output);
+    let opened = false;
+    const end = await attachConsole(url, t.input, t.output, () => {
+      opened = true;
+    });
+    // Refused right after the upgrade (a second client, a stopped VM): never "connected".
+    expect(opened).toBe(false);
     expect(end).toEqual({
       detached: false,
       code: 4409,
       reason: 'VM a-0 is stopped: the serial console needs it running',
     });
+  });
+
+  it('counts a silent console as connected once it stays open', async () => {
+    let server: WebSocket | undefined;
+    const url = await serve((ws) => {
+      server = ws;
+    });
+    const t = terminal();
+    let opened = false;
+    const attached = attachConsole(url, t.input, t.output, () => {
+      opened = true;
+    });
+    await expect.poll(() => opened, { timeout: 2000 }).toBe(true);
+    server?.close(1000, 'bye');
+    expect(await attached).toMatchObject({ detached: false, code: 1000 });
   });
 
   it('says the user detached on Ctrl-], and tells the caller when the console opened', async () => {

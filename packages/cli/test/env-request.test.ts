@@ -2,7 +2,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CreateEnvReq } from '@apiary/protocol';
 import { describe, expect, it } from 'vitest';
-import { createEnvRequestFromFlags, type EnvFlags } from '../src/lib/env-request.js';
+import { createEnvRequestFromFlags, defaultSshKey, type EnvFlags } from '../src/lib/env-request.js';
 import { UsageError } from '../src/lib/errors.js';
 import { InvalidInput } from '../src/lib/flag-issues.js';
 import { sshKey, tempDir } from './fixtures.js';
@@ -81,7 +81,9 @@ describe('createEnvRequestFromFlags', () => {
     expect(build({ id: 'x', sshKey: [sshKey()] })).toThrow(
       /no VMs: give --image IMAGE or --boot-iso/,
     );
-    expect(build({ id: 'x', image: 'a' })).toThrow(/no SSH key/);
+    expect(build({ id: 'x', image: 'a' })).toThrow(
+      'no SSH key to give the VMs (none in ~/.ssh/*.pub): make one with `ssh-keygen -t ed25519`, or pass one with --ssh-key @FILE.pub',
+    );
     expect(build({ id: 'x', image: 'a', lifetime: 'soon' })).toThrow(UsageError);
   });
 
@@ -147,5 +149,17 @@ describe('problems with flags', () => {
         `${file}: unknown field colour`,
       ]);
     }
+  });
+});
+
+describe('the default SSH key', () => {
+  it("takes ssh's preferred key, else any other ~/.ssh/*.pub, else none", () => {
+    const home = tempDir();
+    expect(defaultSshKey(home)).toBeUndefined();
+    mkdirSync(join(home, '.ssh'));
+    writeFileSync(join(home, '.ssh', 'work.pub'), `${sshKey('work')}\n`);
+    expect(defaultSshKey(home)).toBe(sshKey('work'));
+    writeFileSync(join(home, '.ssh', 'id_ed25519.pub'), `${sshKey('main')}\n`);
+    expect(defaultSshKey(home)).toBe(sshKey('main'));
   });
 });

@@ -9,6 +9,7 @@ import {
   renderSnapshots,
 } from '../src/commands/render-vm-change.js';
 import { HintedError, reportError } from '../src/lib/errors.js';
+import { NO_HOST_NAMES } from '../src/lib/host-names.js';
 
 const DIGEST = `sha256:${'ab'.repeat(32)}`;
 
@@ -49,6 +50,7 @@ describe('apiary vms show', () => {
         pending_changes: { cpu: 4, mem: 8192 },
         operation_id: 'saga_abc',
       }),
+      NO_HOST_NAMES,
     );
     expect(text).toMatch(/data disks\s+disk0 20 GiB \(1\.5 GiB used\), disk1 512 MiB/);
     expect(text).toMatch(/cdrom\s+sha256:abababababab\.\.\./);
@@ -57,7 +59,7 @@ describe('apiary vms show', () => {
   });
 
   it('says "-" where a VM has no data disk, CD-ROM or pending change', () => {
-    const text = renderVm(vm({ disks: [], cdrom: null, pending_changes: null }));
+    const text = renderVm(vm({ disks: [], cdrom: null, pending_changes: null }), NO_HOST_NAMES);
     expect(text).toMatch(/data disks\s+-\n/);
     expect(text).toMatch(/cdrom\s+-\n/);
     expect(text).toMatch(/pending\s+-\n/);

@@ -12,6 +12,7 @@ export * from './domain/format-bytes.js';
 export * from './domain/host-certificate.js';
 export * from './domain/image-file.js';
 export * from './domain/issue-messages.js';
+export * from './domain/near-names.js';
 export * from './domain/size.js';
 export * from './domain/ssh-command.js';
 export * from './domain/state-tone.js';

@@ -1,8 +1,12 @@
+import { type ControllerClient, formatDuration, LIFETIME, VM_LIMITS } from '@apiary/protocol';
 import type { Command } from 'commander';
+import { withCapacityAdvice } from '../lib/capacity-hint.js';
 import { withContext } from '../lib/context.js';
 import { durationFlag, durationSource } from '../lib/duration-flag.js';
 import { createEnvRequestFromFlags, type EnvFlags, envFlagSource } from '../lib/env-request.js';
 import { withFlagIssues } from '../lib/flag-issues.js';
+import { withUnknownImages } from '../lib/image-ref.js';
+import { orNearName } from '../lib/near-name.js';
 import { waitForEnv } from '../lib/wait-env.js';
 import { renderEnv, renderEnvs } from './render-env.js';
 
@@ -28,29 +32,38 @@ export function registerEnvs(program: Command): void {
       'instead of --image: every VM boots this ISO (name or digest) to install onto an empty --disk',
     )
     .option('--count <n>', 'number of VMs', '1')
-    .option('--cpu <n>', 'vCPUs per VM (default 2)')
-    .option('--mem <mib>', 'memory per VM in MiB (default 1024)')
-    .option('--disk <mib>', 'disk per VM in MiB (default 40960; with --boot-iso: the empty disk)')
+    .option('--cpu <n>', `vCPUs per VM (default: ${VM_LIMITS.cpu.default})`)
+    .option('--mem <mib>', `memory per VM in MiB (default: ${VM_LIMITS.mem.default})`)
+    .option(
+      '--disk <mib>',
+      `disk per VM in MiB; with --boot-iso: the empty disk (default: ${VM_LIMITS.disk.default})`,
+    )
     .option('--port <port>', 'guest port to expose (repeatable; 22 is always exposed)', collect)
     .option('--deny-outgoing', 'block connections the VMs start')
     .option(
       '--ssh-key <key>',
-      'SSH public key or @file.pub (repeatable; default ~/.ssh/*.pub)',
+      'SSH public key or @file.pub, repeatable (default: ~/.ssh/*.pub)',
       collect,
     )
-    .option('--lifetime <duration>', 'e.g. 6h (default), 30m, 2d')
+    .option(
+      '--lifetime <duration>',
+      `how long the environment lives, e.g. 30m, 2d (default: ${formatDuration(LIFETIME.default)})`,
+    )
     .option('--keep-on-failure', 'keep the VMs that were created if others fail')
     .option('--wait', 'wait until the VMs are running, showing progress')
     .action(
       withContext(async (ctx, flags: EnvFlags & { wait?: boolean }) => {
         const client = ctx.client();
         const body = createEnvRequestFromFlags(flags);
-        let env = await withFlagIssues(envFlagSource(flags, body), () =>
-          client.createEnv({ body }),
+        let env = await withCapacityAdvice(client, body, () =>
+          withUnknownImages(client, body, () =>
+            withFlagIssues(envFlagSource(flags, body), () => client.createEnv({ body })),
+          ),
         );
         if (flags.wait)
           env = (await waitForEnv(client, env.id, 'create', ctx.out, { org: env.org_id })) ?? env;
-        ctx.out.result(env, renderEnv);
+        const view = await ctx.hostView();
+        ctx.out.result(env, (e) => renderEnv(e, view));
         if (flags.wait) exitIfFailed(env.state);
       }),
     );
@@ -78,10 +91,12 @@ export function registerEnvs(program: Command): void {
     )
     .action(
       withContext(async (ctx, id: string, o: { org?: string }) => {
-        ctx.out.result(
-          await ctx.client().getEnv({ params: { id }, query: orgQuery(o) }),
-          renderEnv,
+        const client = ctx.client();
+        const env = await orNearEnv(client, id, o, () =>
+          client.getEnv({ params: { id }, query: orgQuery(o) }),
         );
+        const view = await ctx.hostView();
+        ctx.out.result(env, (e) => renderEnv(e, view));
       }),
     );
 
@@ -102,7 +117,9 @@ export function registerEnvs(program: Command): void {
       .action(
         withContext(async (ctx, id: string, o: { wait?: boolean; org?: string }) => {
           const client = ctx.client();
-          let env = await client[verb]({ params: { id }, query: orgQuery(o) });
+          let env = await orNearEnv(client, id, o, () =>
+            client[verb]({ params: { id }, query: orgQuery(o) }),
+          );
           if (o.wait) {
             const settled = await waitForEnv(client, id, name, ctx.out, { org: env.org_id });
             if (settled === null) {
@@ -111,7 +128,8 @@ export function registerEnvs(program: Command): void {
             }
             env = settled;
           }
-          ctx.out.result(env, renderEnv);
+          const view = await ctx.hostView();
+          ctx.out.result(env, (e) => renderEnv(e, view));
           if (o.wait) exitIfFailed(env.state);
         }),
       );
@@ -127,16 +145,36 @@ export function registerEnvs(program: Command): void {
     )
     .action(
       withContext(async (ctx, id: string, o: { by: string; org?: string }) => {
-        const env = await withFlagIssues(durationSource('seconds', '--by', o.by), () =>
-          ctx.client().extendEnv({
-            params: { id },
-            query: orgQuery(o),
-            body: { seconds: durationFlag('--by', o.by) },
-          }),
+        const client = ctx.client();
+        const env = await orNearEnv(client, id, o, () =>
+          withFlagIssues(durationSource('seconds', '--by', o.by), () =>
+            client.extendEnv({
+              params: { id },
+              query: orgQuery(o),
+              body: { seconds: durationFlag('--by', o.by) },
+            }),
+          ),
         );
-        ctx.out.result(env, renderEnv);
+        const view = await ctx.hostView();
+        ctx.out.result(env, (e) => renderEnv(e, view));
       }),
     );
+}
+
+/** An environment the user named: a 404 suggests the near names of the environments listed. */
+function orNearEnv<T>(
+  client: ControllerClient,
+  id: string,
+  o: { org?: string },
+  call: () => Promise<T>,
+): Promise<T> {
+  return orNearName(
+    'environment',
+    id,
+    async () =>
+      (await client.listEnvs({ query: { limit: 1000, ...orgQuery(o) } })).items.map((e) => e.id),
+    call,
+  );
 }
 
 /** `?org=` when `--org` was given: names are unique within an organization only. */

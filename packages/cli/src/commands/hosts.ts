@@ -4,6 +4,7 @@ import { withContext } from '../lib/context.js';
 import { durationFlag, durationSource } from '../lib/duration-flag.js';
 import { UsageError } from '../lib/errors.js';
 import { withFlagIssues } from '../lib/flag-issues.js';
+import { resolveHostId } from '../lib/host-names.js';
 import { sleep } from '../lib/wait.js';
 import { renderDrain, renderHost, renderHosts } from './render-host.js';
 import { renderHostTop } from './render-top.js';
@@ -46,7 +47,7 @@ export function registerHosts(program: Command): void {
             policy: o.policy as 'eligible' | undefined,
           },
         });
-        ctx.out.result(page.items, renderHosts);
+        ctx.out.result(page.items, (items) => renderHosts(items, Boolean(ctx.options.wide)));
       }),
     );
 
@@ -58,10 +59,11 @@ export function registerHosts(program: Command): void {
   );
 
   hosts
-    .command('show <id>')
+    .command('show <host>')
     .description('one host with its capacity')
     .action(
-      withContext(async (ctx, id: string) => {
+      withContext(async (ctx, named: string) => {
+        const id = await resolveHostId(ctx.client(), named);
         ctx.out.result(await ctx.client().getHost({ params: { id } }), renderHost);
       }),
     );
@@ -96,22 +98,25 @@ export function registerHosts(program: Command): void {
   }
 
   hosts
-    .command('drain <id>')
+    .command('drain <host>')
     .description('stop placing VMs on a host and empty it')
     .option('--mode <mode>', 'wait: let VMs end; stop: stop them at the deadline', 'wait')
     .option('--deadline <duration>', 'e.g. 30m; with --mode stop, VMs are stopped then')
     .option('--watch', 'follow progress until the drain completes')
     .action(
       withContext(
-        async (ctx, id: string, o: { mode: string; deadline?: string; watch?: boolean }) => {
+        async (ctx, named: string, o: { mode: string; deadline?: string; watch?: boolean }) => {
           const mode = o.mode;
           if (mode !== 'wait' && mode !== 'stop') throw new UsageError('--mode is wait or stop');
-          const client = ctx.client();
           const deadline = durationSource('deadline_seconds', '--deadline', o.deadline);
+          const deadlineSeconds = durationFlag('--deadline', o.deadline);
+          // Usage mistakes first (exit 2), before the host is looked up.
+          const client = ctx.client();
+          const id = await resolveHostId(client, named);
           let drain = await withFlagIssues(deadline, () =>
             client.drainHost({
               params: { id },
-              body: { mode, deadline_seconds: durationFlag('--deadline', o.deadline) },
+              body: { mode, deadline_seconds: deadlineSeconds },
             }),
           );
           while (o.watch && !drain.complete && drain.state === 'draining') {
@@ -119,17 +124,21 @@ export function registerHosts(program: Command): void {
             await sleep(1000);
             drain = await client.drainStatus({ params: { id } });
           }
-          ctx.out.result(drain, renderDrain);
+          const view = await ctx.hostView();
+          ctx.out.result(drain, (d) => renderDrain(d, view));
         },
       ),
     );
 
   hosts
-    .command('drain-status <id>')
+    .command('drain-status <host>')
     .description('progress of a drain')
     .action(
-      withContext(async (ctx, id: string) => {
-        ctx.out.result(await ctx.client().drainStatus({ params: { id } }), renderDrain);
+      withContext(async (ctx, named: string) => {
+        const id = await resolveHostId(ctx.client(), named);
+        const drain = await ctx.client().drainStatus({ params: { id } });
+        const view = await ctx.hostView();
+        ctx.out.result(drain, (d) => renderDrain(d, view));
       }),
     );
 
@@ -139,57 +148,63 @@ export function registerHosts(program: Command): void {
   ] as const;
   for (const [name, description, verb] of simple) {
     hosts
-      .command(`${name} <id>`)
+      .command(`${name} <host>`)
       .description(description)
       .action(
-        withContext(async (ctx, id: string) => {
+        withContext(async (ctx, named: string) => {
+          const id = await resolveHostId(ctx.client(), named);
           ctx.out.result(await ctx.client()[verb]({ params: { id } }), renderHost);
         }),
       );
   }
 
   hosts
-    .command('rotate-credential <id>')
+    .command('rotate-credential <host>')
     .description(
       'give a host a new credential; its agent receives it with its next heartbeat and the old one works until then',
     )
     .action(
-      withContext(async (ctx, id: string) => {
+      withContext(async (ctx, named: string) => {
+        const id = await resolveHostId(ctx.client(), named);
         ctx.out.result(await ctx.client().rotateHostCredential({ params: { id } }), renderHost);
       }),
     );
   hosts
-    .command('revoke-credential <id>')
+    .command('revoke-credential <host>')
     .description("stop accepting a host's credential now: it is locked out until reset-credential")
     .action(
-      withContext(async (ctx, id: string) => {
+      withContext(async (ctx, named: string) => {
+        const id = await resolveHostId(ctx.client(), named);
         ctx.out.result(await ctx.client().revokeHostCredential({ params: { id } }), renderHost);
       }),
     );
   hosts
-    .command('reset-credential <id>')
+    .command('reset-credential <host>')
     .description(
       "revoke a host's credential and accept its next registration with a license key of its organization (an agent that lost its data dir, a restored database)",
     )
     .option('--window <duration>', 'how long the registration stays open, e.g. 30m', '1h')
     .action(
-      withContext(async (ctx, id: string, o: { window: string }) => {
+      withContext(async (ctx, named: string, o: { window: string }) => {
         const window = durationSource('expires_in', '--window', o.window);
+        const expiresIn = durationFlag('--window', o.window);
+        const id = await resolveHostId(ctx.client(), named);
         const host = await withFlagIssues(window, () =>
           ctx.client().resetHostCredential({
             params: { id },
-            body: { expires_in: durationFlag('--window', o.window) },
+            body: { expires_in: expiresIn },
           }),
         );
         ctx.out.result(host, renderHost);
       }),
     );
   hosts
-    .command('accept-certificate <id>')
+    .command('accept-certificate <host>')
     .description("pin the new certificate of a host whose agent's certificate changed")
     .option('--fingerprint <sha256>', 'the fingerprint you checked (default: the one presented)')
     .action(
-      withContext(async (ctx, id: string, o: { fingerprint?: string }) => {
+      withContext(async (ctx, named: string, o: { fingerprint?: string }) => {
+        const id = await resolveHostId(ctx.client(), named);
         const client = ctx.client();
         const host = await client.getHost({ params: { id } });
         const fingerprint = o.fingerprint ?? host.tls.presented_fingerprint;
@@ -212,13 +227,14 @@ export function registerHosts(program: Command): void {
     );
 
   hosts
-    .command('assign <id>')
+    .command('assign <host>')
     .description('assign a host to an organization (or --none)')
     .option('--org <id>', 'organization id')
     .option('--none', 'remove the assignment')
     .action(
-      withContext(async (ctx, id: string, o: { org?: string; none?: boolean }) => {
+      withContext(async (ctx, named: string, o: { org?: string; none?: boolean }) => {
         if (!o.org && !o.none) throw new UsageError('give --org ID or --none');
+        const id = await resolveHostId(ctx.client(), named);
         const host = await ctx.client().updateHost({
           params: { id },
           body: { org_id: o.none ? null : o.org },
@@ -228,10 +244,11 @@ export function registerHosts(program: Command): void {
     );
 
   hosts
-    .command('remove <id>')
+    .command('remove <host>')
     .description('remove a host (refused while it has VMs)')
     .action(
-      withContext(async (ctx, id: string) => {
+      withContext(async (ctx, named: string) => {
+        const id = await resolveHostId(ctx.client(), named);
         await ctx.client().removeHost({ params: { id } });
         ctx.out.result({ id, removed: true }, () => `host ${id} removed`);
       }),

@@ -12,6 +12,7 @@ import { SingleBar } from 'cli-progress';
 import type { Command } from 'commander';
 import { withContext } from '../lib/context.js';
 import { UsageError } from '../lib/errors.js';
+import { resolveImage } from '../lib/image-ref.js';
 import { details, table } from '../lib/output.js';
 
 function renderImage(i: Image): string {
@@ -146,11 +147,13 @@ export function registerImages(program: Command): void {
     );
 
   images
-    .command('show <digest>')
-    .description('one image')
+    .command('show <image>')
+    .description(
+      "one image, by name (the newest of that name, your organization's before public ones) or sha256 digest",
+    )
     .action(
-      withContext(async (ctx, digest: string) => {
-        ctx.out.result(await ctx.client().getImage({ params: { digest } }), renderImage);
+      withContext(async (ctx, ref: string) => {
+        ctx.out.result(await resolveImage(ctx.client(), ref), renderImage);
       }),
     );
 

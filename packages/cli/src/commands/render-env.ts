@@ -1,10 +1,22 @@
-import { type Env, formatTimeLeft, sshCommand, type Vm } from '@apiary/protocol';
+import { type Env, formatDuration, formatTimeLeft, sshCommand, type Vm } from '@apiary/protocol';
 import { stateColor } from '../lib/color.js';
+import { type HostView, hostLabel } from '../lib/host-names.js';
 import { details, table } from '../lib/output.js';
 import { describeDisks, describePending, shortDigest } from './render-vm-change.js';
 
 export function remaining(env: Env, now = Date.now()): string {
+  if (env.state === 'deleted') return 'deleted';
   return formatTimeLeft(Math.round((Date.parse(env.expires_at) - now) / 1000));
+}
+
+/**
+ * When the environment ends: its expiry, or for a deleted one when it was deleted (its last
+ * state change), since a deleted environment will not expire.
+ */
+export function endLine(env: Env, now = Date.now()): [string, string] {
+  if (env.state !== 'deleted') return ['expires', `${env.expires_at} (in ${remaining(env, now)})`];
+  const ago = Math.max(0, Math.round((now - Date.parse(env.updated_at)) / 1000));
+  return ['deleted', `${env.updated_at} (${formatDuration(ago)} ago)`];
 }
 
 export function portMap(vm: Vm): string {
@@ -28,13 +40,13 @@ export function renderEnvs(envs: Env[]): string {
   );
 }
 
-export function renderVms(vms: Vm[]): string {
+export function renderVms(vms: Vm[], view: HostView): string {
   return table(
     ['VM', 'STATE', 'HOST', 'IP', 'CPU', 'MEM', 'PORTS'],
     vms.map((v) => [
       v.id,
       stateColor(v.state),
-      v.host_id ?? '-',
+      hostLabel(view, v.host_id),
       v.ip ?? '-',
       v.cpu,
       v.mem,
@@ -43,25 +55,25 @@ export function renderVms(vms: Vm[]): string {
   );
 }
 
-export function renderEnv(env: Env): string {
+export function renderEnv(env: Env, view: HostView): string {
   const head = details([
     ['id', env.id],
     ['owner', env.owner],
     ['state', stateColor(env.state)],
     ['organization', env.org_id],
     ['created', env.created_at],
-    ['expires', `${env.expires_at} (in ${remaining(env)})`],
+    endLine(env),
     ['error', env.error ? `${env.error.msg} (${env.error.code})` : null],
   ]);
-  return `${head}\n\n${renderVms(env.vms)}`;
+  return `${head}\n\n${renderVms(env.vms, view)}`;
 }
 
-export function renderVm(vm: Vm): string {
+export function renderVm(vm: Vm, view: HostView): string {
   return details([
     ['id', vm.id],
     ['environment', vm.env_id],
     ['state', stateColor(vm.state)],
-    ['host', vm.host_id],
+    ['host', hostLabel(view, vm.host_id)],
     ['ip', vm.ip],
     [
       vm.boot_iso ? 'boot ISO' : 'image',
@@ -79,4 +91,21 @@ export function renderVm(vm: Vm): string {
     ['error', vm.error ? `${vm.error.msg} (${vm.error.code})` : null],
     ['ssh', sshCommand(vm)],
   ]);
+}
+
+/** `apiary vms list`: one line per VM, its host by hostname. */
+export function renderVmList(vms: Vm[], view: HostView): string {
+  return table(
+    ['VM', 'ENV', 'STATE', 'HOST', 'CPU', 'MEM MiB', 'DISK MiB', 'ADDRESS'],
+    vms.map((v) => [
+      v.id,
+      v.env_id,
+      stateColor(v.state),
+      hostLabel(view, v.host_id),
+      v.cpu,
+      v.mem,
+      v.disk,
+      v.ip ?? '-',
+    ]),
+  );
 }

@@ -1,16 +1,28 @@
 import { type Drain, describeHostCertificate, formatMiB, type Host } from '@apiary/protocol';
 import { liveness, stateColor } from '../lib/color.js';
+import { type HostView, hostLabel } from '../lib/host-names.js';
 import { details, table } from '../lib/output.js';
 import { usageLine } from './render-top.js';
 
 const used = (reserved: number, total: number) => `${reserved}/${total}`;
 
-export function renderHosts(hosts: Host[]): string {
+/** `hosts list`: by hostname; `--wide` adds the id the host commands take. */
+export function renderHosts(hosts: Host[], wide: boolean): string {
   return table(
-    ['ID', 'HOSTNAME', 'LIVENESS', 'POLICY', 'CPU', 'MEM MiB', 'DISK MiB', 'VMS', 'DRAIN'],
+    [
+      'HOSTNAME',
+      ...(wide ? ['ID'] : []),
+      'LIVENESS',
+      'POLICY',
+      'CPU',
+      'MEM MiB',
+      'DISK MiB',
+      'VMS',
+      'DRAIN',
+    ],
     hosts.map((h) => [
-      h.id,
       h.hostname,
+      ...(wide ? [h.id] : []),
       liveness(h.liveness),
       h.policy,
       used(h.capacity.reserved.cpu, h.capacity.total.cpu),
@@ -84,9 +96,9 @@ export function credentialSummary(h: Host): string {
   }
 }
 
-export function renderDrain(d: Drain): string {
+export function renderDrain(d: Drain, view: HostView): string {
   const head = details([
-    ['host', d.host_id],
+    ['host', hostLabel(view, d.host_id)],
     ['mode', d.mode],
     ['state', stateColor(d.state)],
     ['complete', d.complete],

@@ -37,7 +37,7 @@ export function renderVmTop(rows: VmTopRow[], now = Date.now()): string {
     ['VM', 'HOST', 'VCPUS', 'CPU USED', 'CPU %', 'NET RX', 'NET TX', 'AGE'],
     rows.map((r) => [
       r.id,
-      r.host_id ?? dash,
+      r.hostname ?? r.host_id ?? dash,
       r.vcpus,
       r.cpu_used === null ? dash : r.cpu_used.toFixed(2),
       percent(r.cpu_percent),

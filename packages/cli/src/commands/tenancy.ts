@@ -143,10 +143,10 @@ export function registerTenancy(program: Command): void {
     .description('create an API key; it is shown once')
     .option('--role <role>', 'role of the key (at most your own)')
     .option('--org <id>', 'organization of the key')
-    .option('--expires <duration>', 'e.g. 30d; default never')
+    .option('--expires <duration>', 'e.g. 30d (default: never)')
     .option(
       '--scope <scope...>',
-      `limit the key to these scopes (default: all its role allows): ${Object.keys(SCOPES).join(', ')}`,
+      `limit the key to these scopes: ${Object.keys(SCOPES).join(', ')} (default: all its role allows)`,
     )
     .action(
       withContext(

@@ -1,4 +1,5 @@
 import type { ControllerClient, Env, Host } from '@apiary/protocol';
+import { loadHostView } from '../lib/host-names.js';
 
 /*
  * What `apiary hosts top` and `apiary vms top` show, sorted by CPU (busiest first; what has no
@@ -28,6 +29,8 @@ export interface VmTopRow {
   env_id: string;
   org_id: string;
   host_id: string | null;
+  /** Its host's hostname, what the table shows (null: no host, or one the caller cannot list). */
+  hostname: string | null;
   vcpus: number;
   /** CPUs' worth of time used (1.5 = one and a half CPUs). */
   cpu_used: number | null;
@@ -87,6 +90,7 @@ async function allEnvs(client: ControllerClient): Promise<Env[]> {
 const PARALLEL = 8;
 
 export async function vmTopRows(client: ControllerClient): Promise<VmTopRow[]> {
+  const view = await loadHostView(client, false);
   const running = (await allEnvs(client)).flatMap((e) =>
     e.vms.filter((v) => v.state === 'running').map((v) => ({ vm: v, org: e.org_id })),
   );
@@ -100,6 +104,7 @@ export async function vmTopRows(client: ControllerClient): Promise<VmTopRow[]> {
         env_id: vm.env_id,
         org_id: org,
         host_id: vm.host_id,
+        hostname: vm.host_id === null ? null : (view.names.get(vm.host_id) ?? null),
         vcpus: vm.cpu,
         cpu_used: null,
         cpu_percent: null,

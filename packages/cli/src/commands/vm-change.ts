@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { changeCommand, ORG_HELP } from '../lib/change-command.js';
 import { withContext } from '../lib/context.js';
 import { withFlagIssues } from '../lib/flag-issues.js';
+import type { HostView } from '../lib/host-names.js';
 import { type ChangeOptions, runChange } from '../lib/run-change.js';
 import {
   diskNumberArgument,
@@ -16,7 +17,8 @@ import { orgQuery } from './envs.js';
 import { renderVm } from './render-env.js';
 import { renderDisks } from './render-vm-change.js';
 
-const showVm = ({ vm }: { vm: Parameters<typeof renderVm>[0] }) => renderVm(vm);
+const showVm = ({ vm }: { vm: Parameters<typeof renderVm>[0] }, view: HostView) =>
+  renderVm(vm, view);
 
 /** `apiary vms resize|set|disks|cdrom`: changing a VM's machine and network. */
 export function registerVmChanges(vms: Command): void {

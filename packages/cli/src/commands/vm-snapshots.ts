@@ -4,6 +4,7 @@ import { changeCommand, ORG_HELP } from '../lib/change-command.js';
 import { withContext } from '../lib/context.js';
 import { readKey } from '../lib/env-request.js';
 import { HintedError } from '../lib/errors.js';
+import type { HostView } from '../lib/host-names.js';
 import { type ChangeOptions, type ChangeOutcome, runChange } from '../lib/run-change.js';
 import { orgQuery } from './envs.js';
 import { renderVm } from './render-env.js';
@@ -11,7 +12,7 @@ import { renderSnapshots, shortDigest } from './render-vm-change.js';
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
 
-const showVm = ({ vm }: ChangeOutcome) => renderVm(vm);
+const showVm = ({ vm }: ChangeOutcome, view: HostView) => renderVm(vm, view);
 
 /** What a rollback refusal asks of the person: the flag that confirms it. */
 const ROLLBACK_FLAGS = {
@@ -52,7 +53,7 @@ export function registerVmSnapshots(vms: Command): void {
           o,
           () =>
             ctx.client().createVmSnapshot({ params: { id }, query: orgQuery(o), body: { name } }),
-          (outcome) => `snapshot ${name} of ${id}\n${showVm(outcome)}`,
+          (outcome, view) => `snapshot ${name} of ${id}\n${showVm(outcome, view)}`,
         );
       }),
     );
@@ -97,7 +98,12 @@ export function registerVmSnapshots(vms: Command): void {
               throw error;
             }
           };
-          await runChange(ctx, o, send, (outcome) => `rolled back to ${name}\n${showVm(outcome)}`);
+          await runChange(
+            ctx,
+            o,
+            send,
+            (outcome, view) => `rolled back to ${name}\n${showVm(outcome, view)}`,
+          );
         },
       ),
     );
@@ -106,7 +112,7 @@ export function registerVmSnapshots(vms: Command): void {
     .option('--env <id>', "the new VM's environment (default: the source's)")
     .option(
       '--ssh-key <key>',
-      'SSH public key or @file.pub (repeatable; default: the environment\u2019s)',
+      'SSH public key or @file.pub, repeatable (default: the environment\u2019s)',
       collect,
     )
     .addHelpText('after', '\nExample: apiary vms clone web-1 before-upgrade --env staging')
@@ -126,7 +132,8 @@ export function registerVmSnapshots(vms: Command): void {
             ctx,
             o,
             () => ctx.client().cloneVmSnapshot({ params: { id, name }, query: orgQuery(o), body }),
-            (outcome) => `cloned ${id}@${name} into ${outcome.vm.id}\n${showVm(outcome)}`,
+            (outcome, view) =>
+              `cloned ${id}@${name} into ${outcome.vm.id}\n${showVm(outcome, view)}`,
           );
         },
       ),

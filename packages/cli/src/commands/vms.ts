@@ -2,9 +2,11 @@ import type { Command } from 'commander';
 import { attachConsole } from '../lib/console.js';
 import { withContext } from '../lib/context.js';
 import { UsageError } from '../lib/errors.js';
+import { loadHostView } from '../lib/host-names.js';
 import { tlsOptions } from '../lib/tls-trust.js';
+import { filterVms, type VmFilter } from '../lib/vm-list.js';
 import { orgQuery } from './envs.js';
-import { renderVm } from './render-env.js';
+import { renderVm, renderVmList } from './render-env.js';
 import { renderVmTop } from './render-top.js';
 import { registerTop } from './top.js';
 import { vmTopRows } from './top-rows.js';
@@ -21,12 +23,35 @@ export function registerVms(program: Command): Command {
   );
 
   vms
+    .command('list')
+    .description('list VMs across environments, with their hosts by hostname')
+    .option('--env <id>', 'only the VMs of this environment')
+    .option('--host <host>', 'only the VMs on this host (hostname or id)')
+    .option('--state <state>', 'only VMs in this state (running, stopped, failed...)')
+    .option('--org <id>', 'only this organization (super-admins)')
+    .action(
+      withContext(async (ctx, o: VmFilter & { org?: string }) => {
+        const client = ctx.client();
+        // --host needs the hostnames even for --json; tables always show them.
+        const view =
+          o.host !== undefined
+            ? await loadHostView(client, Boolean(ctx.options.wide))
+            : await ctx.hostView();
+        const page = await client.listEnvs({ query: { limit: 1000, ...orgQuery(o) } });
+        const vms = filterVms(page.items, view, o);
+        ctx.out.result(vms, (list) => renderVmList(list, view));
+      }),
+    );
+
+  vms
     .command('show <id>')
     .description('one VM: state, host, IP, ports and how to ssh in')
     .option('--org <id>', "the VM's organization (super-admins; names are per organization)")
     .action(
       withContext(async (ctx, id: string, o: { org?: string }) => {
-        ctx.out.result(await ctx.client().getVm({ params: { id }, query: orgQuery(o) }), renderVm);
+        const vm = await ctx.client().getVm({ params: { id }, query: orgQuery(o) });
+        const view = await ctx.hostView();
+        ctx.out.result(vm, (v) => renderVm(v, view));
       }),
     );
 
@@ -42,10 +67,9 @@ export function registerVms(program: Command): Command {
       .option('--org <id>', "the VM's organization (super-admins; names are per organization)")
       .action(
         withContext(async (ctx, id: string, o: { org?: string }) => {
-          ctx.out.result(
-            await ctx.client()[verb]({ params: { id }, query: orgQuery(o) }),
-            renderVm,
-          );
+          const vm = await ctx.client()[verb]({ params: { id }, query: orgQuery(o) });
+          const view = await ctx.hostView();
+          ctx.out.result(vm, (v) => renderVm(v, view));
         }),
       );
   }

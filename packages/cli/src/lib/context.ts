@@ -1,5 +1,6 @@
 import { type ControllerClient, createControllerClient } from '@apiary/protocol';
 import type { Command } from 'commander';
+import { type HostView, loadHostView, NO_HOST_NAMES } from './host-names.js';
 import { Output } from './output.js';
 import { profilesPath, readProfiles, resolveTarget, type Target } from './profiles.js';
 import { type CliTrust, fetchFor, INSECURE_WARNING } from './tls-trust.js';
@@ -10,6 +11,7 @@ export interface GlobalOptions {
   profile?: string;
   ca?: string;
   insecure?: boolean;
+  wide?: boolean;
 }
 
 /** Everything a command needs, resolved from global flags, the environment and the profile. */
@@ -43,6 +45,15 @@ export class CliContext {
       token: token ?? target.token,
       fetch: fetchFor(this.trust()),
     });
+  }
+
+  /**
+   * How tables name hosts. `--json` prints what the API returned (ids), so it asks for no
+   * hostnames.
+   */
+  async hostView(): Promise<HostView> {
+    if (this.out.json) return NO_HOST_NAMES;
+    return loadHostView(this.client(), Boolean(this.options.wide));
   }
 
   /** How the controller's certificate is trusted (`--insecure` warns once, on stderr). */

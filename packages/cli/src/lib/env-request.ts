@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { extname, join } from 'node:path';
 import {
@@ -48,14 +48,29 @@ export function readKey(arg: string): string {
   return readFileSync(path, 'utf8').trim();
 }
 
-/** The user's own public key, the obvious default when none is given. */
+/** ssh's own default keys, most preferred first; any other `~/.ssh/*.pub` after them. */
+const PREFERRED_KEYS = ['id_ed25519.pub', 'id_ecdsa.pub', 'id_rsa.pub'];
+
+/** The user's own public key (`~/.ssh/*.pub`), the obvious default when none is given. */
 export function defaultSshKey(home = homedir()): string | undefined {
-  for (const name of ['id_ed25519.pub', 'id_ecdsa.pub', 'id_rsa.pub']) {
-    const path = join(home, '.ssh', name);
-    if (existsSync(path)) return readFileSync(path, 'utf8').trim();
+  const dir = join(home, '.ssh');
+  let found: string[];
+  try {
+    found = readdirSync(dir).filter((name) => name.endsWith('.pub'));
+  } catch {
+    return undefined;
   }
-  return undefined;
+  const rank = (name: string) => {
+    const at = PREFERRED_KEYS.indexOf(name);
+    return at === -1 ? PREFERRED_KEYS.length : at;
+  };
+  const best = found.sort((a, b) => rank(a) - rank(b) || a.localeCompare(b))[0];
+  return best === undefined ? undefined : readFileSync(join(dir, best), 'utf8').trim();
 }
+
+/** Said when there is no key to inject: how to make one, or how to pass one. */
+export const NO_SSH_KEY =
+  'no SSH key to give the VMs (none in ~/.ssh/*.pub): make one with `ssh-keygen -t ed25519`, or pass one with --ssh-key @FILE.pub';
 
 /**
  * The create request from a file and/or flags (flags win), checked with the protocol's shared
@@ -74,7 +89,7 @@ export function createEnvRequestFromFlags(flags: EnvFlags, home = homedir()): Cr
   let keys = flags.sshKey?.map(readKey) ?? base.ssh_keys;
   if (!keys || keys.length === 0) {
     const fallback = defaultSshKey(home);
-    if (!fallback) throw new UsageError('no SSH key: give --ssh-key KEY or --ssh-key @FILE.pub');
+    if (!fallback) throw new UsageError(NO_SSH_KEY);
     keys = [fallback];
   }
   const { request, issues } = buildCreateEnvRequest(

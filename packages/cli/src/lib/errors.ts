@@ -12,7 +12,7 @@ export class UsageError extends Error {}
 
 /**
  * An error with advice only its command can give (`run again with --force`): reported as the
- * error it wraps, then the hint.
+ * error it wraps, then the hint, which replaces the generic one (it knows better).
  */
 export class HintedError extends Error {
   constructor(
@@ -70,9 +70,14 @@ function headline(error: ApiError, issues: ValidationIssue[] | null): string {
 }
 
 /** Renders any error for the terminal; returns the process exit code. */
-export function reportError(error: unknown, url: string, stderr: NodeJS.WritableStream): number {
+export function reportError(
+  error: unknown,
+  url: string,
+  stderr: NodeJS.WritableStream,
+  genericHint = true,
+): number {
   if (error instanceof HintedError) {
-    const code = reportError(error.error, url, stderr);
+    const code = reportError(error.error, url, stderr, false);
     stderr.write(`hint: ${error.hint}\n`);
     return code;
   }
@@ -98,7 +103,7 @@ export function reportError(error: unknown, url: string, stderr: NodeJS.Writable
         stderr.write(`  ${host.hostname}: ${host.reasons.join('; ')}\n`);
       }
     }
-    const advice = hint(error, url);
+    const advice = genericHint ? hint(error, url) : null;
     if (advice) stderr.write(`hint: ${advice}\n`);
     return 1;
   }

@@ -1,5 +1,6 @@
 import { ApiError, type Vm, type VmOperation, type VmOperationAccepted } from '@apiary/protocol';
 import type { CliContext } from './context.js';
+import type { HostView } from './host-names.js';
 import { waitForOperation } from './wait-operation.js';
 
 /** What every change command prints: the VM as it stands (the new one for a clone) and its operation. */
@@ -22,14 +23,15 @@ export async function runChange(
   ctx: CliContext,
   o: ChangeOptions,
   send: () => Promise<VmOperationAccepted>,
-  render: (outcome: ChangeOutcome) => string,
+  render: (outcome: ChangeOutcome, view: HostView) => string,
 ): Promise<void> {
   const client = ctx.client();
   const accepted = await send();
+  const view = await ctx.hostView();
   if (o.wait === false) {
     ctx.out.result(accepted, (a) =>
       [
-        render(a),
+        render(a, view),
         `operation ${a.operation.id} ${a.operation.state}: follow it with 'apiary operations show ${a.operation.id}'`,
       ].join('\n'),
     );
@@ -46,8 +48,8 @@ export async function runChange(
   }
   ctx.out.result({ vm, operation }, (outcome) =>
     operation.state === 'failed'
-      ? `${render(outcome)}\nfailed: ${operation.error?.msg ?? 'no reason given'} (${operation.error?.code ?? 'internal'})`
-      : render(outcome),
+      ? `${render(outcome, view)}\nfailed: ${operation.error?.msg ?? 'no reason given'} (${operation.error?.code ?? 'internal'})`
+      : render(outcome, view),
   );
   if (operation.state === 'failed') process.exitCode = 1;
 }
