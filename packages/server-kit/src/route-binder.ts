@@ -84,7 +84,8 @@ function parse<S extends z.ZodType>(schema: S, value: unknown, where: string): z
   return result.data;
 }
 
-function isExplicit(result: unknown): result is { status: number; body: unknown } {
+/** A handler's `{ status, body }` answer (rather than a bare payload). */
+export function isExplicitResult(result: unknown): result is { status: number; body: unknown } {
   return (
     typeof result === 'object' &&
     result !== null &&
@@ -135,8 +136,8 @@ export function createRouteBinder<
       const args = { params, query, body, principal, c } as HandlerArgs<E, A, R>;
       const result = await handler(args);
       if (result instanceof Response) return result;
-      const status = isExplicit(result) ? result.status : route.status;
-      const payload = isExplicit(result) ? result.body : result;
+      const status = isExplicitResult(result) ? result.status : route.status;
+      const payload = isExplicitResult(result) ? result.body : result;
       if (options.validateResponses && route.response && route.response !== 'stream') {
         const check = route.response.safeParse(payload);
         if (!check.success) {

@@ -1,5 +1,5 @@
 import { ApiError, controllerRoutes, type RouteDef } from '@apiary/protocol';
-import { currentRequestId } from '@apiary/server-kit';
+import { currentRequestId, isExplicitResult } from '@apiary/server-kit';
 import { eq } from 'drizzle-orm';
 import type { Context } from 'hono';
 import type { Ctx } from '../context.js';
@@ -114,19 +114,11 @@ export function auditedBinder(
       };
       try {
         const result = await handler(args);
-        const payload =
-          result instanceof Response
-            ? null
-            : typeof result === 'object' &&
-                result !== null &&
-                'body' in result &&
-                'status' in result
-              ? (result as { body: unknown }).body
-              : result;
+        // Read the answer as the binder does: a Response, `{ status, body }`, or the payload.
+        const explicit = isExplicitResult(result);
+        const payload = result instanceof Response ? null : explicit ? result.body : result;
         const status =
-          result instanceof Response
-            ? result.status
-            : ((result as { status?: number })?.status ?? route.status);
+          result instanceof Response ? result.status : explicit ? result.status : route.status;
         await record(status === 202 ? 'accepted' : 'succeeded', payload);
         return result;
       } catch (error) {
