@@ -2,7 +2,7 @@ import { createMemoryLogger } from '@apiary/server-kit';
 import { eq } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import type { Database } from '../../src/db/database.js';
-import { SagaEngine, type SagaKind } from '../../src/services/sagas/saga-engine.js';
+import { SagaEngine, type SagaKind, type SagaRun } from '../../src/services/sagas/saga-engine.js';
 import { engines, withDb } from './engine-fixtures.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -113,6 +113,34 @@ describe.each(engines())('controller sagas on %s', (_name, open) => {
       expect(logA).toEqual(['run:a', 'run:b']);
       expect((await sagaRow(d, id))?.state).toBe('succeeded');
       await a.stop();
+    });
+  });
+
+  it('hands its sagas back at a clean stop, so another controller adopts them at once', async () => {
+    await withDb(open, async (d) => {
+      // ctl-a is in step b (which ends only when the shutdown aborts it); its lease is long:
+      // only the release at stop lets b adopt within this test.
+      const [stepA, , stepC] = recordingKind([]).steps;
+      const waitForAbort = {
+        name: 'b',
+        run: (run: SagaRun<unknown>) =>
+          new Promise<void>((_resolve, reject) =>
+            run.signal.addEventListener('abort', () => reject(run.signal.reason)),
+          ),
+        undo: async () => {},
+      };
+      const stoppable: SagaKind<unknown> = { kind: 'toy', steps: [stepA!, waitForAbort, stepC!] };
+      const a = engine(d, 'ctl-a', stoppable, 60_000);
+      const logB: string[] = [];
+      const b = engine(d, 'ctl-b', recordingKind(logB), 60_000);
+      const id = await a.start('toy', 'env:x', {});
+      await until(async () => (await sagaRow(d, id))?.step === 'b');
+      expect(await b.adoptOrphans()).toBe(0);
+      await a.stop();
+      expect(await b.adoptOrphans()).toBe(1);
+      await until(async () => (await sagaRow(d, id))?.state === 'succeeded');
+      expect(logB).toEqual(['run:b', 'run:c']);
+      await b.stop();
     });
   });
 
