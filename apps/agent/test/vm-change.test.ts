@@ -184,6 +184,22 @@ describe('resize', () => {
     expect(attr('rs-2', 'apiary-ports')).toBe(`22:${vm.port_map['22']}`);
   });
 
+  it('names the operations a request started, for a caller that lost the answer', async () => {
+    await create('req-1');
+    const accepted = await t.api.updateVm(
+      { params: { id: 'req-1' }, body: { cpu: 2 } },
+      { requestId: 'req_lostanswer00000001' },
+    );
+    await t.settle();
+    const started = await t.api.listOperations({ query: { request_id: 'req_lostanswer00000001' } });
+    expect(started.items.map((op) => [op.id, op.kind, op.state])).toEqual([
+      [accepted.operation.id, 'update', 'succeeded'],
+    ]);
+    const none = await t.api.listOperations({ query: { request_id: 'req_nobodysentthis0001' } });
+    expect(none.items).toEqual([]);
+    expect(await status(t.api.listOperations({ query: { request_id: 'a b' } }))).toBe(400);
+  });
+
   it('is a 409 while another operation runs on the VM', async () => {
     const first = t.api.updateVm({ params: { id: 'rs-1' }, body: { cpu: 2 } });
     const second = t.api.updateVm({ params: { id: 'rs-1' }, body: { cpu: 3 } });

@@ -17,5 +17,6 @@ export function mountVmRoutes(app: Hono<AgentEnv>, deps: AgentDeps, bind: Bind):
   bind(app, agentRoutes.restartVm, ({ params }) => vms.action(params.id, 'restart'));
   bind(app, agentRoutes.deleteVm, ({ params }) => vms.delete(params.id));
   bind(app, agentRoutes.listHostVms, () => vms.hostVms());
+  bind(app, agentRoutes.listOperations, ({ query }) => vms.operationsOfRequest(query.request_id));
   bind(app, agentRoutes.getOperation, ({ params }) => vms.operation(params.id));
 }

@@ -52,6 +52,16 @@ export function latestOperation(
     .get();
 }
 
+/** The operations one request started (its `x-request-id`), newest first. */
+export function operationsOfRequest(db: Db, requestId: string): OperationRow[] {
+  return db
+    .select()
+    .from(operations)
+    .where(eq(operations.requestId, requestId))
+    .orderBy(desc(operations.createdAt))
+    .all();
+}
+
 /** Operations not finished: resumed (running) or started (pending) after a restart. */
 export function unfinishedOperations(db: Db): OperationRow[] {
   return db

@@ -21,6 +21,7 @@ import {
   insertOperation,
   latestOperation,
   type OperationRow,
+  operationsOfRequest,
   pendingFor,
   toOperation,
 } from './operation-store.js';
@@ -268,6 +269,11 @@ export class VmService {
   /** What the host holds per VM id, read from the host (see host-vms.ts). */
   hostVms() {
     return readHostVms(this.deps);
+  }
+
+  operationsOfRequest(requestId: string) {
+    const items = operationsOfRequest(this.deps.db, requestId).map(toOperation);
+    return { items, total: items.length, limit: items.length, offset: 0 };
   }
 
   operation(id: string) {

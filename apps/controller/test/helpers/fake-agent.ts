@@ -1,3 +1,4 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import {
   type AgentVm,
   API_VERSION,
@@ -52,6 +53,9 @@ export class FakeAgent {
   readonly total: Resources;
   readonly vms = new Map<string, AgentVm>();
   readonly operations = new Map<string, Operation>();
+  /** The request id that started each operation, as the agent keeps it (`x-request-id`). */
+  readonly operationRequests = new Map<string, string>();
+  private readonly requestIds = new AsyncLocalStorage<string | undefined>();
   readonly images = new Set<string>();
   /** The format each pushed image was uploaded as (`format=` of `POST /api/images`). */
   readonly uploadedFormats = new Map<string, string>();
@@ -276,6 +280,8 @@ export class FakeAgent {
       updated_at: now,
     };
     this.operations.set(op.id, op);
+    const requestId = this.requestIds.getStore();
+    if (requestId) this.operationRequests.set(op.id, requestId);
     vm.operation_id = op.id;
     const fault = this.takeFault(kind, vm.id);
     setTimeout(() => {
@@ -317,7 +323,7 @@ export class FakeAgent {
           401,
         );
       }
-      await next();
+      await this.requestIds.run(c.req.header('x-request-id'), next);
     });
     const err = (c: import('hono').Context, status: number, code: string, msg: string) =>
       c.json({ msg, code, requestId: 'req_fake' }, status as 404);
@@ -540,6 +546,13 @@ export class FakeAgent {
       };
       this.vms.set(vm.id, vm);
       return c.json({ vm, operation: this.startOp(vm, 'create', () => 'running') }, 202);
+    });
+    app.get(agentRoutes.listOperations.path, (c) => {
+      const requestId = c.req.query('request_id');
+      const items = [...this.operations.values()]
+        .filter((op) => requestId && this.operationRequests.get(op.id) === requestId)
+        .reverse();
+      return c.json({ items, total: items.length, limit: items.length, offset: 0 });
     });
     app.get(agentRoutes.getOperation.path, (c) => {
       const op = this.operations.get(c.req.param('id'));

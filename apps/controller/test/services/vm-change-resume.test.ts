@@ -34,7 +34,11 @@ const snapshotRequests = () =>
   agent.calls.filter((c) => c.method === 'POST' && c.path === snapshotPath()).length;
 
 /** The saga a controller leaves when it dies right after sending (no lease: an orphan). */
-async function orphanSaga(name: string, generationBefore: number): Promise<string> {
+async function orphanSaga(
+  name: string,
+  generationBefore: number,
+  requestId?: string,
+): Promise<string> {
   const { sagas, vms } = h.core.ctx.t;
   const [vm] = await h.core.ctx.db.select().from(vms).where(eq(vms.id, zone));
   if (!vm) throw new Error('no VM');
@@ -60,17 +64,21 @@ async function orphanSaga(name: string, generationBefore: number): Promise<strin
     leftovers: [],
     orgId: vm.orgId,
     vmId: zone,
-    agentOp: `sending:${generationBefore}`,
+    agentOp: `sending:${generationBefore}${requestId ? `:${requestId}` : ''}`,
     createdAt: now,
     updatedAt: now,
   });
   return id;
 }
 
-async function sendDirectly(name: string) {
+async function sendDirectly(name: string, requestId?: string) {
   const res = await agent.app.request(snapshotPath(), {
     method: 'POST',
-    headers: { authorization: `Bearer ${agent.key}`, 'content-type': 'application/json' },
+    headers: {
+      authorization: `Bearer ${agent.key}`,
+      'content-type': 'application/json',
+      ...(requestId ? { 'x-request-id': requestId } : {}),
+    },
     body: JSON.stringify({ name }),
   });
   expect(res.status).toBe(202);
@@ -105,6 +113,31 @@ describe('resuming a change whose request may have reached the agent', () => {
     const op = await adoptAndFinish(id);
     expect(op.state).toBe('succeeded');
     expect(snapshotRequests()).toBe(sent);
+  });
+
+  it('takes a change the agent ran and failed while no controller listened as failed', async () => {
+    const before = generation();
+    agent.failNext({ kind: 'snapshot', msg: 'cannot create snapshot: out of space' });
+    await sendDirectly('failed-one', 'req_resumefailed000001');
+    await new Promise((r) => setTimeout(r, 500));
+    // The VM looks as if the change ran (its generation moved, nothing runs on it): only the
+    // agent's record of what that request started says it failed.
+    expect(generation()).toBeGreaterThan(before);
+    expect(agent.vms.get(zone)?.operation_id).toBeNull();
+    const id = await orphanSaga('d', before, 'req_resumefailed000001');
+    const sent = snapshotRequests();
+    const op = await adoptAndFinish(id);
+    expect(op.state).toBe('failed');
+    expect(op.error?.msg).toContain('out of space');
+    expect(snapshotRequests()).toBe(sent);
+  });
+
+  it('sends once a request whose id the agent never saw', async () => {
+    const id = await orphanSaga('e', generation() - 1, 'req_neverarrived0000001');
+    const sent = snapshotRequests();
+    const op = await adoptAndFinish(id);
+    expect(op.state).toBe('succeeded');
+    expect(snapshotRequests()).toBe(sent + 1);
   });
 
   it('sends a request that never reached the agent, once', async () => {

@@ -36,6 +36,14 @@ import { hostStorageRoutes } from './host-storage-routes.js';
 
 const VmById = z.strictObject({ id: VmId });
 const OpById = z.strictObject({ id: z.string().min(1).max(64) });
+/** Request ids as server-kit keeps them (hono/request-id's default rule). */
+const OperationsByRequest = z.strictObject({
+  request_id: z
+    .string()
+    .min(1)
+    .max(255)
+    .regex(/^[\w\-=]+$/, 'a request id (letters, digits, _ - =)'),
+});
 const ByDigest = z.strictObject({ digest: ImageDigest });
 
 /** Accepted create: the VM as it stands and the operation making it real. */
@@ -282,6 +290,18 @@ export const agentRoutes = {
     summary:
       'What the host itself holds per VM id: zones, datasets, links (read from the host, a few commands whatever the number of VMs)',
     response: HostVmListing,
+  }),
+  listOperations: defineRoute({
+    method: 'GET',
+    path: '/api/operations',
+    tag: 'vms',
+    auth: 'agent_key',
+    role: 'viewer',
+    status: 200,
+    summary:
+      'The operations a request started, newest first: how a caller that lost the answer (a controller killed after sending) finds what it asked for',
+    query: OperationsByRequest,
+    response: listOf(Operation),
   }),
   getOperation: defineRoute({
     method: 'GET',

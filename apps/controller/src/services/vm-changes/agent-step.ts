@@ -1,4 +1,5 @@
 import { type AgentClient, type AgentVm, ApiError, type Operation } from '@apiary/protocol';
+import { newRequestId } from '@apiary/server-kit';
 import { eq } from 'drizzle-orm';
 import type { Ctx } from '../../context.js';
 import { VmOpError } from '../envs/vm-op-error.js';
@@ -10,11 +11,12 @@ import { agentErrorInUserWords, inUserWords } from './agent-words.js';
 import { AGENT_METHOD, agentVmOf, type ChangeInput } from './change-input.js';
 
 /*
- * The agent call of a change, safe to resume. Before sending, the saga records `sending:<g>`
- * (the agent VM's generation then); once the agent answered 202, the agent's operation id. A
- * controller resuming the step follows the recorded operation; after `sending:` it asks the
- * agent first: an operation running on the VM is this change's (the change holds the VM and
- * its environment), and a VM whose generation moved since has had it already. Only a request
+ * The agent call of a change, safe to resume. Before sending, the saga records
+ * `sending:<g>:<request id>` (the agent VM's generation then, and the request id the call will
+ * carry); once the agent answered 202, the agent's operation id. A controller resuming the step
+ * follows the recorded operation; after `sending:` it asks the agent which operation that
+ * request started (the agent keeps each operation's request id), so a change the agent ran and
+ * failed while no controller listened is seen as failed, not guessed from the VM. Only a request
  * that never reached the agent is sent again.
  */
 
@@ -68,12 +70,31 @@ async function alreadySent(
   input: ChangeInput,
   marker: string,
 ): Promise<Operation | null> {
-  const generationBefore = Number(marker.slice(SENDING.length));
+  const [generation, requestId] = marker.slice(SENDING.length).split(':');
+  if (requestId) {
+    const started = await operationsOfRequest(client, requestId);
+    if (started) return started[0] ?? null;
+  }
+  // An agent without the lookup: infer from the VM (an operation running on it is this
+  // change's, as the change holds the VM; a generation that moved means it ran).
   const vm = await agentVm(client, agentVmOf(input));
   if (!vm) return null;
   if (vm.operation_id) return await client.getOperation({ params: { id: vm.operation_id } });
-  if (vm.generation > generationBefore) return finishedOp(vm, input.kind);
+  if (vm.generation > Number(generation)) return finishedOp(vm, input.kind);
   return null;
+}
+
+/** The operations a request started on the agent; null when the agent cannot say (older). */
+async function operationsOfRequest(
+  client: AgentClient,
+  requestId: string,
+): Promise<Operation[] | null> {
+  try {
+    return (await client.listOperations({ query: { request_id: requestId } })).items;
+  } catch (error) {
+    if (error instanceof ApiError && error.code === 'not_found') return null;
+    throw error;
+  }
 }
 
 /**
@@ -120,13 +141,15 @@ export async function runAgentStep(
   if (!op) {
     await stillChangeable(ctx, input);
     const before = await agentVm(client, agentVmOf(input));
-    await recordAgentOp(ctx, run.id, `${SENDING}${before?.generation ?? -1}`);
+    const requestId = newRequestId();
+    await recordAgentOp(ctx, run.id, `${SENDING}${before?.generation ?? -1}:${requestId}`);
     await hooks.before?.(client);
     const method = client[AGENT_METHOD[input.kind as keyof typeof AGENT_METHOD]] as (
       req: unknown,
+      options: { requestId: string },
     ) => Promise<{ operation: Operation }>;
     try {
-      op = (await method(input.call)).operation;
+      op = (await method(input.call, { requestId })).operation;
     } catch (caught) {
       const error = await agentErrorInUserWords(ctx, input.orgId, caught);
       if (error instanceof ApiError && error.status < 500) hooks.answered(error);
