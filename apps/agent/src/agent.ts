@@ -31,6 +31,7 @@ import { loadOrCreateHostId } from './identity/host-id.js';
 import { ImageService } from './images/image-service.js';
 import { type AgentMetricSources, createAgentMetrics } from './metrics.js';
 import { createMigrations, type MigrationOptions } from './migrations/migrations.js';
+import { reconcileEnvOverlays } from './network/env-overlay-service.js';
 import { HostNetwork } from './network/host-network.js';
 import { type NetworksContext, reconcileNetworks } from './network/network-service.js';
 import { StatsSampler } from './stats/stats-sampler.js';
@@ -302,6 +303,9 @@ export function buildAgent(config: AgentConfig, options: AgentOptions = {}): Age
         refreshResources(),
         network.ensure().catch((error) => log.error({ error }, 'host network setup failed')),
         reconcileNetworks(networks).catch((error) => log.error({ error }, 'networks setup failed')),
+        reconcileEnvOverlays(networks).catch((error) =>
+          log.error({ error }, 'environment overlays setup failed'),
+        ),
         storage.ensure().catch((error) => log.error({ error }, 'storage setup failed')),
         restoreSwap(hostAdmin).catch((error) => log.error({ error }, 'restoring swap failed')),
         // Uploads and pulls a crash cut short leave files nothing else would ever remove.

@@ -1,6 +1,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { readState } from '../src/index.js';
 import { newHost, ok, run } from './helpers.js';
 
 /** VLANs, overlays, aggregations and every link class in show-link (dladm.c, libdladm). */
@@ -361,5 +362,31 @@ describe('dladm overlays', () => {
     [['show-overlay', '-p'], 'dladm: output fields must be specified in parsable mode\n', 1],
   ])('dladm %j fails with %j', async (args, stderr, exitCode) => {
     expect(await run(newHost(), ['dladm', ...args])).toEqual({ stdout: '', stderr, exitCode });
+  });
+});
+
+describe('varpd and the files mapping', () => {
+  const macs = (root: string) =>
+    readState(root)
+      .links.find((l) => l.name === 'ov0')
+      ?.overlay?.mapping?.map((e) => e.mac);
+
+  it('reads the mapping when the overlay is created, and again only when varpd restarts', async () => {
+    const root = await hostWithOverlay();
+    expect(macs(root)).toEqual(['2:8:20:aa:bb:cc']);
+    writeHostFile(
+      root,
+      '/etc/vxlan/ov0.json',
+      '{"2:8:20:aa:bb:cc": {"ip": "192.168.1.11", "port": 4789}, "2:8:20:0:0:1": {"ip": "192.168.1.12", "port": 4789}}',
+    );
+    // varpd_files_start is the only reader: a refresh changes nothing, a restart re-reads.
+    await ok(root, ['svcadm', 'refresh', 'network/varpd']);
+    expect(macs(root)).toEqual(['2:8:20:aa:bb:cc']);
+    await ok(root, ['svcadm', 'restart', 'svc:/network/varpd:default']);
+    expect(macs(root)).toEqual(['2:8:20:aa:bb:cc', '2:8:20:0:0:1']);
+    // A mapping that can no longer be read leaves the instance with nothing to answer.
+    writeHostFile(root, '/etc/vxlan/ov0.json', 'not json');
+    await ok(root, ['svcadm', 'restart', 'varpd']);
+    expect(readState(root).links.find((l) => l.name === 'ov0')?.overlay?.mapping).toBeNull();
   });
 });

@@ -50,3 +50,19 @@ describe('DrainReq', () => {
     expect(DrainReq.safeParse({ mode: 'migrate' }).success).toBe(false);
   });
 });
+
+describe('CreateVmReq on an environment network', () => {
+  const base = { id: 'e-0', env_id: 'e', image: 'box' };
+  const nic = { mac: '2:0:10:0:0:a', ip: '10.214.0.10' };
+  it('takes env_nic together with an env-... network, and only then', () => {
+    expect(
+      CreateVmReq.safeParse({ ...base, networks: ['nat', 'env-4096'], env_nic: nic }).success,
+    ).toBe(true);
+    expect(CreateVmReq.safeParse({ ...base, networks: ['nat', 'env-4096'] }).success).toBe(false);
+    expect(CreateVmReq.safeParse({ ...base, env_nic: nic }).success).toBe(false);
+    expect(
+      CreateVmReq.safeParse({ ...base, networks: ['env-1'], env_nic: { ...nic, mac: 'x' } })
+        .success,
+    ).toBe(false);
+  });
+});

@@ -83,6 +83,7 @@ describe('@apiary/protocol packed and installed with npm', () => {
         engine: 'bhyve',
         cpu: 2,
         mem: 1024,
+        networks: ['nat'],
         disk: 40960,
         ports: [22],
         deny_outgoing: false,

@@ -3,7 +3,7 @@ import { CreateEnvReq, ExtendEnvReq, VmSpec } from '../src/index.js';
 import { sshKey } from './fixtures.js';
 
 describe('VmSpec', () => {
-  it('applies the seed defaults: cpu 2, mem 1024, disk 40960, engine bhyve, port 22', () => {
+  it('applies the seed defaults: cpu 2, mem 1024, disk 40960, engine bhyve, port 22, nat', () => {
     expect(VmSpec.parse({ image: 'alpine-cloud' })).toEqual({
       image: 'alpine-cloud',
       engine: 'bhyve',
@@ -12,7 +12,20 @@ describe('VmSpec', () => {
       disk: 40960,
       ports: [22],
       deny_outgoing: false,
+      networks: ['nat'],
     });
+  });
+
+  it('checks network names and keeps env-... names for environment networks', () => {
+    expect(VmSpec.parse({ image: 'a', networks: ['lan', 'nat'] }).networks).toEqual(['lan', 'nat']);
+    for (const networks of [[], ['Bad'], ['nat', 'nat'], ['env-4096'], ['x; rm']])
+      expect(VmSpec.safeParse({ image: 'a', networks }).success, String(networks)).toBe(false);
+  });
+
+  it('gives an environment no private network unless asked', () => {
+    const base = { id: 'e', ssh_keys: [sshKey()], vms: [{ image: 'a' }] };
+    expect(CreateEnvReq.parse(base).private_network).toBe(false);
+    expect(CreateEnvReq.parse({ ...base, private_network: true }).private_network).toBe(true);
   });
 
   it('always exposes port 22 first, without duplicating it', () => {

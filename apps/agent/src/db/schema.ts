@@ -203,6 +203,8 @@ export const vmNics = sqliteTable(
     network: text('network').notNull(),
     vnic: text('vnic').notNull(),
     ip: text('ip'),
+    /** A fixed MAC address (the NIC on an environment overlay: the controller chose it). */
+    mac: text('mac'),
   },
   (t) => [
     uniqueIndex('vm_nics_vm_idx').on(t.vmId, t.idx),
@@ -210,4 +212,29 @@ export const vmNics = sqliteTable(
     uniqueIndex('vm_nics_network_ip').on(t.network, t.ip),
     index('vm_nics_network').on(t.network),
   ],
+);
+
+/**
+ * Environment overlays (issue 14): a VXLAN overlay device per environment whose VMs run here,
+ * with the varpd `files` mapping the controller sent. Written `creating` before the host is
+ * touched; the start-up pass finishes or undoes a `creating` one.
+ */
+export const envOverlays = sqliteTable(
+  'env_overlays',
+  {
+    envId: text('env_id').primaryKey(),
+    vni: integer('vni').notNull(),
+    subnet: text('subnet').notNull(),
+    /** The overlay datalink (`apiaryov<vni>0`). */
+    link: text('link').notNull(),
+    /** Host path of the varpd `files/config` JSON file. */
+    mappingFile: text('mapping_file').notNull(),
+    underlayIp: text('underlay_ip').notNull(),
+    underlayPort: integer('underlay_port').notNull(),
+    /** JSON array of OverlayEntry: the mapping as last written. */
+    entries: text('entries').notNull().default('[]'),
+    state: text('state', { enum: ['creating', 'ready'] }).notNull(),
+    createdAt: text('created_at').notNull(),
+  },
+  (t) => [uniqueIndex('env_overlays_vni').on(t.vni)],
 );

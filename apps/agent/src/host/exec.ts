@@ -30,6 +30,7 @@ export const HOST_COMMANDS = [
   'routeadm',
   'hostname',
   'swap',
+  'svcadm',
 ] as const;
 export type HostCommand = (typeof HOST_COMMANDS)[number];
 
@@ -52,6 +53,7 @@ const SYSTEM_PATHS: Record<HostCommand | 'pfexec', string> = {
   routeadm: '/usr/sbin/routeadm',
   hostname: '/usr/bin/hostname',
   swap: '/usr/sbin/swap',
+  svcadm: '/usr/sbin/svcadm',
   pfexec: '/usr/bin/pfexec',
 };
 

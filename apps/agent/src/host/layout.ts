@@ -53,6 +53,10 @@ export interface Layout {
   ipfConfPath(vmId: string): string;
   /** Host path of the zone's init.log, where bhyve says why it exited. */
   initLogPath(vmId: string): string;
+  /** The VXLAN overlay device of the environment overlay with this VNI (issue 14). */
+  overlayLink(vni: number): string;
+  /** Host path of that overlay's varpd `files/config` mapping file. */
+  overlayMappingFile(vni: number): string;
   /** Real path of a host path (under --host-root). */
   real(hostPath: string): string;
 }
@@ -138,6 +142,9 @@ export function createLayout(config: LayoutConfig): Layout {
     userDataPath: (vmId) => `/var/apiary/cloud-init/${vmId}/user-data`,
     ipfConfPath: (vmId) => posix.join(config.zonesDir, vmId, 'etc', 'ipf.conf'),
     initLogPath: (vmId) => posix.join(config.zonesDir, vmId, 'root', 'tmp', 'init.log'),
+    // `apiaryov<vni>0`: ends in a number without a leading zero, as link names must.
+    overlayLink: (vni) => `apiaryov${vni}0`,
+    overlayMappingFile: (vni) => `/var/apiary/overlays/vni${vni}.json`,
     real: (hostPath) => posix.join(config.hostRoot, hostPath),
   };
 }

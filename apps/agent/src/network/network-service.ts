@@ -2,6 +2,7 @@ import {
   ApiError,
   type CreateNetworkReq,
   type InventoryNetwork,
+  isEnvNetworkName,
   type Network,
 } from '@apiary/protocol';
 import { runForward, runUndo, type SagaStep } from '@apiary/server-kit';
@@ -140,6 +141,8 @@ async function checkBridgeLink(ctx: NetworksContext, req: CreateNetworkReq) {
 export async function createNetwork(ctx: NetworksContext, req: CreateNetworkReq): Promise<Network> {
   const addressing = req.subnet ? planAddressing({ ...req, subnet: req.subnet }) : null;
   if (typeof addressing === 'string') throw new ApiError('validation', addressing);
+  if (isEnvNetworkName(req.name))
+    throw new ApiError('validation', `${req.name}: env-... names are environments' overlays`);
   if (getNetworkRow(ctx.db, req.name))
     throw new ApiError('conflict', `a network named ${req.name} already exists`);
   if (req.kind === 'bridged') await checkBridgeLink(ctx, req);

@@ -1,9 +1,10 @@
-import { ApiError } from '@apiary/protocol';
+import { ApiError, type EnvNic, isEnvNetworkName } from '@apiary/protocol';
 import { eq } from 'drizzle-orm';
 import type { Db } from '../db/open.js';
 import { vmNics } from '../db/schema.js';
 import type { Layout } from '../host/layout.js';
 import { nextFreeAddress, planAddressing } from './address-range.js';
+import { envOverlayOfNetwork } from './env-overlay-store.js';
 import { getNetworkRow, nicsOnNetwork } from './network-store.js';
 
 /*
@@ -21,14 +22,26 @@ export function needsNicRows(networks: string[] | undefined): networks is string
 export function allocateNics(
   tx: Db,
   layout: Layout,
-  vm: { id: string; slot: number },
+  vm: { id: string; envId: string; slot: number },
   networks: string[],
+  envNic?: EnvNic,
 ): void {
   tx.delete(vmNics).where(eq(vmNics.vmId, vm.id)).run();
   networks.forEach((name, idx) => {
     let ip: string | null = null;
+    let mac: string | null = null;
     if (name === 'nat') ip = layout.ip(vm.slot);
-    else {
+    else if (isEnvNetworkName(name)) {
+      // The controller chose the address and MAC; the overlay must be this VM's environment's.
+      const overlay = envOverlayOfNetwork(tx, name);
+      if (overlay?.state !== 'ready' || overlay.envId !== vm.envId)
+        throw new ApiError(
+          'conflict',
+          `this host has no network ${name} for environment ${vm.envId}`,
+        );
+      ip = envNic?.ip ?? null;
+      mac = envNic?.mac ?? null;
+    } else {
       const net = getNetworkRow(tx, name);
       if (net?.state !== 'ready')
         throw new ApiError('conflict', `this host has no network ${name}`);
@@ -41,7 +54,7 @@ export function allocateNics(
       }
     }
     tx.insert(vmNics)
-      .values({ vmId: vm.id, idx, network: name, vnic: layout.vmNic(vm.slot, idx), ip })
+      .values({ vmId: vm.id, idx, network: name, vnic: layout.vmNic(vm.slot, idx), ip, mac })
       .run();
   });
 }

@@ -1,7 +1,8 @@
-import type { VmNic } from '@apiary/protocol';
+import { isEnvNetworkName, type VmNic } from '@apiary/protocol';
 import type { Db } from '../db/open.js';
 import type { Layout } from '../host/layout.js';
 import { parseSubnet } from '../host/layout.js';
+import { envOverlayOfNetwork } from './env-overlay-store.js';
 import { getNetworkRow, nicsOfVm, type VmNicRow } from './network-store.js';
 
 /**
@@ -18,6 +19,8 @@ export interface NicPlan {
   prefix: number | null;
   gateway: string | null;
   dns: string[];
+  /** A fixed MAC address (an environment overlay's NIC), else null: dladm picks one. */
+  mac: string | null;
 }
 
 function natNic(layout: Layout, vnic: string, ip: string | null): NicPlan {
@@ -30,11 +33,30 @@ function natNic(layout: Layout, vnic: string, ip: string | null): NicPlan {
     prefix: layout.subnet.prefix,
     gateway: layout.subnet.gateway,
     dns: [],
+    mac: null,
+  };
+}
+
+/** A NIC on an environment overlay: no gateway (the overlay is the environment's own L2). */
+function envNic(db: Db, row: VmNicRow): NicPlan {
+  const overlay = envOverlayOfNetwork(db, row.network);
+  if (!overlay) throw new Error(`VM ${row.vmId} is on network ${row.network}, which is gone`);
+  return {
+    network: row.network,
+    vnic: row.vnic,
+    over: overlay.link,
+    vlan: null,
+    ip: row.ip,
+    prefix: parseSubnet(overlay.subnet).prefix,
+    gateway: null,
+    dns: [],
+    mac: row.mac,
   };
 }
 
 function planOf(db: Db, layout: Layout, row: VmNicRow): NicPlan {
   if (row.network === 'nat') return natNic(layout, row.vnic, row.ip);
+  if (isEnvNetworkName(row.network)) return envNic(db, row);
   const net = getNetworkRow(db, row.network);
   // A network deleted under a VM is refused (it is in use): a missing row is a bug to surface.
   if (!net) throw new Error(`VM ${row.vmId} is on network ${row.network}, which is gone`);
@@ -47,6 +69,7 @@ function planOf(db: Db, layout: Layout, row: VmNicRow): NicPlan {
     prefix: net.subnet ? parseSubnet(net.subnet).prefix : null,
     gateway: net.gateway,
     dns: JSON.parse(net.dns) as string[],
+    mac: null,
   };
 }
 

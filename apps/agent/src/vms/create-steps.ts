@@ -175,9 +175,10 @@ const volsize: SagaStep = {
 const vnic: SagaStep = {
   name: 'vnic',
   async run(ctx) {
-    // The primary NIC keeps the VM's MAC address when it has one (a VM moved from another host).
+    // A NIC on an environment overlay has the MAC the controller chose (the overlay mappings
+    // name it); the primary NIC keeps the VM's MAC when it has one (a VM moved from another host).
     for (const [i, nic] of ctx.nics.entries()) {
-      const mac = i === 0 ? ctx.vm.mac : null;
+      const mac = nic.mac ?? (i === 0 ? ctx.vm.mac : null);
       await createVnic(ctx.exec, nic.vnic, nic.over, { vlan: nic.vlan, mac });
     }
   },

@@ -152,7 +152,13 @@ export class VmService {
       if (existing) updateVm(tx, req.id, fields);
       else insertVm(tx, { id: req.id, ...fields, createdAt: now, updatedAt: now });
       if (needsNicRows(req.networks))
-        allocateNics(tx, this.deps.layout, { id: req.id, slot }, req.networks);
+        allocateNics(
+          tx,
+          this.deps.layout,
+          { id: req.id, envId: req.env_id, slot },
+          req.networks,
+          req.env_nic,
+        );
       // Port forwards go to the VM's nat address, and only when nat is its primary network.
       if ((req.networks?.[0] ?? 'nat') === 'nat')
         allocatePorts(tx, req.id, req.ports, this.deps.portRange);

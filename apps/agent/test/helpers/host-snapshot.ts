@@ -32,6 +32,8 @@ export function hostSnapshot(simRoot: string) {
         .map(([zone, inst]) => [zone, [...inst.rulesOut, ...inst.rulesIn]]),
     ),
     cloudInit: fileContents(join(hostRoot, 'var', 'apiary', 'cloud-init')),
+    // Environment overlays' varpd mapping files (issue 14).
+    overlayMappings: fileContents(join(hostRoot, 'var', 'apiary', 'overlays')),
     // The egress rules the bhyve brand loads into a zone's filter at every boot.
     ipfConf: Object.fromEntries(
       s.zones.flatMap((z) => {

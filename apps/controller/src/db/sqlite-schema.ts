@@ -141,6 +141,8 @@ export const hosts = sqliteTable(
     reservedMem: integer('reserved_mem').notNull().default(0),
     reservedDisk: integer('reserved_disk').notNull().default(0),
     vmCount: integer('vm_count').notNull().default(0),
+    /** Names of the networks VMs can join there, from its inventory (issue 14): placement filters on them. */
+    networks: text('networks', { mode: 'json' }).$type<string[]>().notNull().default(['nat']),
     /**
      * The agent's latest usage summary (CPU %, memory, traffic; its own `sampled_at`). Written
      * only when a heartbeat or poll carries one, which agents send only when it moved.
@@ -266,9 +268,13 @@ export const envs = sqliteTable(
     updatedAt: integer('updated_at').notNull(),
     errorCode: text('error_code').$type<FailureCode>(),
     errorMsg: text('error_msg'),
+    /** Its private network across hosts (issue 14): the VXLAN id, unique, and its subnet. */
+    vni: integer('vni'),
+    privateSubnet: text('private_subnet'),
   },
   (t) => [
     uniqueIndex('envs_org_name').on(t.orgId, t.name),
+    uniqueIndex('envs_vni').on(t.vni),
     index('envs_expiry').on(t.state, t.expiresAt),
   ],
 );
@@ -312,6 +318,12 @@ export const vms = sqliteTable(
     reserved: integer('reserved', { mode: 'boolean' }).notNull().default(false),
     /** Whether the agent may hold this VM (a create was sent): rollback must delete it. */
     sent: integer('sent', { mode: 'boolean' }).notNull().default(false),
+    /** The networks it joins, first = primary (issue 14); null: `["nat"]`. */
+    networks: text('networks', { mode: 'json' }).$type<string[]>(),
+    /** Its address on its environment's private network (issue 14), unique in the environment. */
+    privateIp: text('private_ip'),
+    /** Its addresses per network as its host last reported them (issue 14). */
+    nics: text('nics', { mode: 'json' }).$type<Array<{ network: string; ip: string | null }>>(),
     createdAt: integer('created_at').notNull(),
     updatedAt: integer('updated_at').notNull(),
   },
@@ -319,7 +331,25 @@ export const vms = sqliteTable(
     index('vms_env').on(t.envId),
     index('vms_host').on(t.hostId, t.state),
     uniqueIndex('vms_org_name').on(t.orgId, t.name),
+    uniqueIndex('vms_env_private_ip').on(t.envId, t.privateIp),
   ],
+);
+
+/**
+ * The hosts that have an environment's overlay (issue 14), with their underlay address: the
+ * hosts every mapping change goes to, and those an environment's deletion cleans up.
+ */
+export const envOverlayHosts = sqliteTable(
+  'env_overlay_hosts',
+  {
+    envId: text('env_id')
+      .notNull()
+      .references(() => envs.id, { onDelete: 'cascade' }),
+    hostId: text('host_id').notNull(),
+    underlayIp: text('underlay_ip').notNull(),
+    underlayPort: integer('underlay_port').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.envId, t.hostId] })],
 );
 
 export const images = sqliteTable(

@@ -48,6 +48,26 @@ describe('planPlacement', () => {
     expect(plan.ok && [...plan.hostIds].sort()).toEqual(['a', 'b', 'c']);
   });
 
+  it('only considers hosts offering every network a VM joins, and says which one is missing', () => {
+    const hosts = [
+      host('a', {}, { networks: ['nat'] }),
+      host('b', { mem: 4096 }, { networks: ['nat', 'lan'] }),
+    ];
+    expect(planPlacement(hosts, [vm({ networks: ['nat', 'lan'] })], 'org_a', 'spread')).toEqual({
+      ok: true,
+      hostIds: ['b'],
+    });
+    const refused = planPlacement(hosts, [vm({ networks: ['lan', 'dmz'] })], 'org_a', 'spread');
+    expect(refused.ok === false && refused.refusals.map((r) => r.reasons)).toEqual([
+      ['host a has no network lan', 'host a has no network dmz'],
+      ['host b has no network dmz'],
+    ]);
+    // A host that reports no networks (an older agent) offers nat.
+    expect(planPlacement([host('c')], [vm({ networks: ['nat'] })], 'org_a', 'spread').ok).toBe(
+      true,
+    );
+  });
+
   it('prefers a host that already holds the image', () => {
     const hosts = [host('a'), host('b', { mem: 4096 }, { images: new Set(['sha256:x']) })];
     expect(planPlacement(hosts, [vm()], 'org_a', 'spread')).toEqual({ ok: true, hostIds: ['b'] });

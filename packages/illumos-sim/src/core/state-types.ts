@@ -144,6 +144,11 @@ export interface OverlayRecord {
   props: Record<string, string>;
   /** Search plugin properties (`files/config`). */
   searchProps: Record<string, string>;
+  /**
+   * What varpd's `files` instance read from `files/config` when it last started (at creation
+   * and at every varpd restart; null: its file could not be read then, so it answers nothing).
+   */
+  mapping?: Array<{ mac: string; ip?: string; port?: number }> | null;
 }
 
 /** An active swap area (`swap -a`), in the kernel's units: 512-byte blocks and pages. */

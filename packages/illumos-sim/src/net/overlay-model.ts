@@ -180,6 +180,7 @@ export function createOverlay(
       ],
     };
   }
+  overlay.mapping = started.entries;
   state.nextVarpdId = overlay.varpdId + 1;
   state.links.push(link);
   return undefined;
@@ -250,4 +251,18 @@ export function overlayPropRows(link: LinkRecord): OverlayPropRow[] {
     row('search', 'r-', false, o.search, undefined, 'direct,files,svp'),
     row('files/config', 'rw', true, o.searchProps['files/config'], undefined, undefined),
   ];
+}
+
+/**
+ * varpd restarting (svcadm restart network/varpd): it restores every instance it had saved
+ * (libvarpd_persist.c) and starts them again, and the `files` plugin reads its file afresh
+ * (varpd_files_start): the only way a changed mapping file is taken in.
+ */
+export function restartVarpd(state: HostState, hostRoot: string): void {
+  for (const link of state.links) {
+    const o = link.overlay;
+    if (o?.search !== 'files') continue;
+    const started = readFilesConfig(hostRoot, o.searchProps['files/config']);
+    o.mapping = 'error' in started ? null : started.entries;
+  }
 }

@@ -1,13 +1,15 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { HostState } from '../core/state-types.js';
+import { restartVarpd } from '../net/overlay-model.js';
 import { emptyInstance, loadIpfText, loadNatText } from '../net/rule-loading.js';
 
 /**
  * The SMF services the simulator knows, with their state derived from the host model:
  * network/ipfilter is IP Filter's global instance (start = `ipf -E` and load
  * /etc/ipf/ipf.conf and /etc/ipf/ipnat.conf; stop = `ipf -D`; refresh/restart discard runtime
- * rules and reload the files), network/ipv4-forwarding is routeadm's SMF view.
+ * rules and reload the files), network/ipv4-forwarding is routeadm's SMF view, network/varpd
+ * restarts re-read the overlays' `files` mappings.
  */
 export interface Service {
   fmri: string;
@@ -15,6 +17,8 @@ export interface Service {
   enable?(s: HostState, hostRoot: string): void;
   disable?(s: HostState): void;
   refresh?(s: HostState, hostRoot: string): void;
+  /** What a restart does when it differs from a refresh. */
+  restart?(s: HostState, hostRoot: string): void;
 }
 
 function reloadIpfilter(s: HostState, hostRoot: string): void {
@@ -59,6 +63,12 @@ export const SERVICES: Service[] = [
   },
   forwarding('ipv4'),
   forwarding('ipv6'),
+  {
+    // varpd (usr/src/cmd/varpd): always online here; a restart re-reads `files` mappings.
+    fmri: 'svc:/network/varpd:default',
+    state: () => 'online',
+    restart: (s, hostRoot) => restartVarpd(s, hostRoot),
+  },
   always('svc:/system/zones:default'),
   always('svc:/network/physical:default'),
   always('svc:/milestone/network:default'),

@@ -37,7 +37,9 @@ export const svcadm: CommandHandler = async (io, args) => {
       for (const svc of found) {
         if (sub === 'enable') svc.enable?.(state, io.hostRoot);
         else if (sub === 'disable') svc.disable?.(state);
-        else if (svc.state(state) === 'online') svc.refresh?.(state, io.hostRoot);
+        else if (svc.state(state) !== 'online') continue;
+        else if (sub === 'restart' && svc.restart) svc.restart(state, io.hostRoot);
+        else svc.refresh?.(state, io.hostRoot);
       }
     }
     return status;

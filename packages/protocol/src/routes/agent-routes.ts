@@ -31,6 +31,7 @@ import {
 } from '../schemas/vm-change.js';
 import { agentMigrationRoutes } from './agent-migration-routes.js';
 import { defineRoute } from './define-route.js';
+import { envOverlayRoutes } from './env-overlay-routes.js';
 import { hostNetworkRoutes } from './host-network-routes.js';
 import { hostStorageRoutes } from './host-storage-routes.js';
 
@@ -439,6 +440,7 @@ export const agentRoutes = {
   ...agentMigrationRoutes,
   ...hostStorageRoutes,
   ...hostNetworkRoutes,
+  ...envOverlayRoutes,
 } as const;
 
 export type AgentRoutes = typeof agentRoutes;

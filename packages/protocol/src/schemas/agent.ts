@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { Resources, Timestamp } from './common.js';
+import { EnvNic, isEnvNetworkName } from './env-overlay.js';
 import { FailureInfo } from './failure-codes.js';
 import { VmNetworks, VmNic } from './host-network.js';
 import { EnvId, ImageDigest, ImageName, ImageRef, VmId } from './names.js';
@@ -87,6 +88,12 @@ export const CreateVmReq = z
     clone: z.enum(['thin', 'full']).default('thin'),
     /** Networks the VM joins, first = primary; absent: `["nat"]`. */
     networks: VmNetworks.optional(),
+    /** The MAC and address of the VM's NIC on its environment's overlay (`env-<vni>`). */
+    env_nic: EnvNic.optional(),
+  })
+  .refine((r) => (r.networks ?? []).some(isEnvNetworkName) === (r.env_nic !== undefined), {
+    message: 'env_nic goes with an env-... network, and only with one',
+    path: ['env_nic'],
   })
   .refine((r) => (r.image === undefined) !== (r.boot_iso === undefined), {
     message: 'give exactly one of image and boot_iso',

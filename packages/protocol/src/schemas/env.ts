@@ -35,6 +35,8 @@ export const Env = z.object({
   expires_at: Timestamp,
   updated_at: Timestamp,
   error: FailureInfo.nullable(),
+  /** Its private network across hosts (`private_network: true`), else null (issue 14). */
+  private_network: z.object({ vni: z.int(), subnet: z.string() }).nullable().optional(),
   vms: z.array(Vm),
 });
 export type Env = z.infer<typeof Env>;

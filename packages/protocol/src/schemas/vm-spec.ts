@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import { isEnvNetworkName } from './env-overlay.js';
+import { VmNetworks } from './host-network.js';
 import { EnvId, ImageRef } from './names.js';
 import { SshPublicKey } from './ssh-key.js';
 
@@ -52,6 +54,14 @@ export const VmSpec = z
     disk: z.int().min(VM_LIMITS.disk.min).max(VM_LIMITS.disk.max).default(VM_LIMITS.disk.default),
     ports: Ports.prefault([]),
     deny_outgoing: z.boolean().default(false),
+    /**
+     * Networks the VM joins, first = primary (issue 14); placement only considers hosts that
+     * offer every one. An environment's private network is added by the controller.
+     */
+    networks: VmNetworks.refine(
+      (names) => !names.some(isEnvNetworkName),
+      'env-... names are environment networks: ask for private_network instead',
+    ).default(['nat']),
   })
   .superRefine((spec, ctx) => {
     if (spec.image === undefined && spec.boot_iso === undefined) {
@@ -88,6 +98,11 @@ export const CreateEnvReq = z.strictObject({
   lifetime: Lifetime.default(LIFETIME.default),
   /** `rollback` (default): all or nothing. `keep`: keep the VMs that were created. */
   on_failure: OnFailure.default('rollback'),
+  /**
+   * One private L2 network (VXLAN overlay) all the environment's VMs join wherever they are
+   * placed, isolated from every other environment (issue 14).
+   */
+  private_network: z.boolean().default(false),
   /** Super-admins may create in another organization; everyone else gets their own. */
   org_id: z.string().optional(),
 });

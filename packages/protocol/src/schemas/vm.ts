@@ -64,6 +64,11 @@ export const Vm = z.object({
   cdrom: ImageDigest.nullable().optional(),
   /** What a running VM gets at its next start (null: nothing). */
   pending_changes: PendingChanges.optional(),
+  /**
+   * Its addresses per network, primary first (issue 14): from its agent's report; the
+   * environment's private network (`private`) as the controller allocated it.
+   */
+  nics: z.array(z.object({ network: z.string(), ip: z.string().nullable() })).optional(),
   /** The change operation running on it (`saga_...`), if any. */
   operation_id: z.string().nullable().optional(),
   created_at: Timestamp,

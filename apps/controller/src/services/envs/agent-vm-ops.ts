@@ -12,6 +12,7 @@ import { markVmDeleted, vmEventData } from '../hosts/apply-inventory.js';
 import { getHostRow } from '../hosts/host-view.js';
 import { confirmGone } from './confirm-gone.js';
 import type { EnvRow, VmRow } from './env-view.js';
+import { viewNics, vmNetworksOnAgent } from './private-network.js';
 import { pushImageIfNeeded } from './push-image.js';
 import { asVmOpError, Interrupted, VmOpError } from './vm-op-error.js';
 import { waitForOperation } from './wait-operation.js';
@@ -39,6 +40,7 @@ export async function recordAgentVm(
       state: opts.keepState ?? a.state,
       ip: a.ip,
       portMap: a.port_map,
+      ...(a.nics ? { nics: viewNics(a.nics) } : {}),
       errorCode: a.error?.code ?? null,
       errorMsg: a.error?.msg ?? null,
       generation: a.generation,
@@ -95,6 +97,7 @@ export async function createVmOnAgent(ctx: Ctx, env: EnvRow, vm: VmRow, signal: 
         ports: vm.ports,
         deny_outgoing: vm.denyOutgoing,
         ssh_keys: env.sshKeys,
+        ...vmNetworksOnAgent(env, vm),
       },
     });
     await recordAgentVm(ctx, vm.id, accepted, { keepState: 'creating' });

@@ -11,6 +11,7 @@ import { type BootSource, resolveBootSource } from './boot-source.js';
 import { newEnvId, vmIdOf, vmNameOf } from './env-names.js';
 import { startCreateSaga } from './env-sagas.js';
 import { type EnvRow, envView } from './env-view.js';
+import { allocatePrivateIps, allocateVni, ENV_PRIVATE_SUBNET } from './private-network.js';
 
 /**
  * An old environment of the same name in the same organization can make way once nothing of it
@@ -60,6 +61,7 @@ export async function createEnv(ctx: Ctx, p: Principal, req: CreateEnvReq): Prom
     disk: s.disk,
     engine: s.engine,
     digest: s.image.digest,
+    networks: s.networks,
   }));
   const now = ctx.clock.now();
   await placeAndReserve(
@@ -74,6 +76,11 @@ export async function createEnv(ctx: Ctx, p: Principal, req: CreateEnvReq): Prom
       }
       if (existing) await tx.delete(envs).where(eq(envs.id, existing.id));
       envId = await unusedEnvId(ctx.t, tx, req.id);
+      // The private network (issue 14): its VNI and every VM's address, recorded with them.
+      const vni = req.private_network ? await allocateVni(ctx.t, tx) : null;
+      const privateIps = req.private_network
+        ? allocatePrivateIps(ENV_PRIVATE_SUBNET, specs.length, new Set())
+        : [];
       await tx.insert(envs).values({
         id: envId,
         name: req.id,
@@ -87,6 +94,8 @@ export async function createEnv(ctx: Ctx, p: Principal, req: CreateEnvReq): Prom
         createdAt: now,
         expiresAt: now + req.lifetime * 1000,
         updatedAt: now,
+        vni,
+        privateSubnet: vni === null ? null : ENV_PRIVATE_SUBNET,
       });
       await tx.insert(vms).values(
         specs.map((s, i) => ({
@@ -107,6 +116,8 @@ export async function createEnv(ctx: Ctx, p: Principal, req: CreateEnvReq): Prom
           denyOutgoing: s.deny_outgoing,
           state: 'pending',
           portMap: {},
+          networks: s.networks,
+          privateIp: privateIps[i] ?? null,
           reserved: true,
           createdAt: now,
           updatedAt: now,

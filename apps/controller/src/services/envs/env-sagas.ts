@@ -13,6 +13,7 @@ import {
   VmOpError,
 } from './agent-vm-ops.js';
 import { type EnvHold, runOnEnv } from './env-lock.js';
+import { syncEnvOverlays } from './env-overlays.js';
 import { setEnvError, transitionEnv } from './env-state.js';
 import { getEnvRow, type VmRow } from './env-view.js';
 
@@ -106,6 +107,16 @@ async function runCreate(ctx: Ctx, envId: string, hold: EnvHold) {
   if (env.errorCode === null) {
     const failed = new AbortController();
     let first: FailureInfo | null = null;
+    // The private network first (issue 14), on every host the VMs were placed on, with the
+    // whole mapping: each VM reaches the others by private address as soon as it boots.
+    try {
+      await syncEnvOverlays(ctx, env);
+    } catch (error) {
+      if (error instanceof Interrupted || signal.aborted) throw new Interrupted();
+      const e = error as VmOpError;
+      first = { code: e.code ?? 'internal', msg: e.message };
+      failed.abort();
+    }
     await mapBounded(await liveVms(ctx, envId), ctx.config.createParallelism, async (vm) => {
       if (failed.signal.aborted) return;
       try {
@@ -141,7 +152,9 @@ async function runCreate(ctx: Ctx, envId: string, hold: EnvHold) {
   // keep: only the failed VMs go; rollback: everything that may exist on a host goes.
   const doomed = keep ? rows.filter((v) => v.state !== 'running') : rows;
   const leftovers = await deleteAll(ctx, doomed, hold.signal);
-  if (leftovers > 0) ctx.metrics.sagaFailures.inc({ kind: 'rollback' });
+  // The mapping loses the VMs that went; hosts left without one lose the overlay.
+  const networkLeft = await settleOverlays(ctx, envId);
+  if (leftovers > 0 || networkLeft) ctx.metrics.sagaFailures.inc({ kind: 'rollback' });
   const settled = keep ? 'degraded' : 'failed';
   await transitionEnv(ctx, envId, ['creating'], settled, undefined, hold.fence());
 }
@@ -167,11 +180,35 @@ async function deleteAll(ctx: Ctx, rows: VmRow[], signal: AbortSignal): Promise<
   return failures;
 }
 
-/** Deletes every VM; the environment is `deleted` only when its last VM is confirmed gone. */
+/**
+ * Brings the environment's overlays in step with the VMs it has left (issue 14); true when that
+ * failed (logged; the next delete or cleanup pass tries again).
+ */
+async function settleOverlays(ctx: Ctx, envId: string): Promise<boolean> {
+  const env = await getEnvRow(ctx, envId);
+  if (!env) return false;
+  try {
+    await syncEnvOverlays(ctx, env);
+    return false;
+  } catch (error) {
+    if (error instanceof Interrupted) throw error;
+    ctx.log.warn(
+      { env_id: envId, error: String(error) },
+      'private network not in step; will retry',
+    );
+    return true;
+  }
+}
+
+/**
+ * Deletes every VM, then the private network's overlays; the environment is `deleted` only when
+ * its last VM is confirmed gone and no host keeps its overlay.
+ */
 async function runDelete(ctx: Ctx, envId: string, hold: EnvHold) {
   const env = await getEnvRow(ctx, envId);
   if (env?.state !== 'deleting') return;
-  const leftovers = await deleteAll(ctx, await liveVms(ctx, envId), hold.signal);
+  let leftovers = await deleteAll(ctx, await liveVms(ctx, envId), hold.signal);
+  if (await settleOverlays(ctx, envId)) leftovers++;
   if (leftovers === 0) {
     if (await transitionEnv(ctx, envId, ['deleting'], 'deleted', null, hold.fence())) {
       ctx.log.info({ env_id: envId }, 'environment deleted');
@@ -198,6 +235,7 @@ export function startLeftoverCleanup(ctx: Ctx, envId: string): Promise<boolean> 
         (v) => v.state === 'deleting' || v.state === 'failed',
       );
       await deleteAll(ctx, rows, hold.signal);
+      await settleOverlays(ctx, envId);
     },
     onSagaError(ctx),
   );

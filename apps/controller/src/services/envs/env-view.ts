@@ -43,9 +43,23 @@ export function toVmView(v: VmRow, host: HostFacts | undefined): Vm {
     ...(v.disks ? { disks: v.disks } : {}),
     ...(v.disks || v.cdrom ? { cdrom: v.cdrom as Vm['cdrom'] } : {}),
     ...(v.disks ? { pending_changes: (v.pendingChanges ?? null) as Vm['pending_changes'] } : {}),
+    nics: nicsOf(v),
     created_at: iso(v.createdAt),
     updated_at: iso(v.updatedAt),
   };
+}
+
+/**
+ * A VM's addresses per network (issue 14): what its host last reported; before any report, the
+ * networks it asked for, with the private address the controller gave it (the others unknown).
+ */
+function nicsOf(v: VmRow): NonNullable<Vm['nics']> {
+  if (v.nics) return v.nics;
+  const asked = (v.networks ?? ['nat']).map((network) => ({
+    network,
+    ip: network === 'nat' ? v.ip : null,
+  }));
+  return v.privateIp ? [...asked, { network: 'private', ip: v.privateIp }] : asked;
 }
 
 async function hostFacts(ctx: Ctx, vmRows: VmRow[]): Promise<Map<string, HostFacts>> {
@@ -89,6 +103,8 @@ export async function toEnvViews(ctx: Ctx, rows: EnvRow[]): Promise<Env[]> {
     expires_at: iso(e.expiresAt),
     updated_at: iso(e.updatedAt),
     error: e.errorCode ? { code: e.errorCode, msg: e.errorMsg ?? '' } : null,
+    private_network:
+      e.vni !== null && e.privateSubnet !== null ? { vni: e.vni, subnet: e.privateSubnet } : null,
     vms: vmRows
       .filter((v) => v.envId === e.id)
       .map((v) => toVmView(v, v.hostId ? facts.get(v.hostId) : undefined)),

@@ -4,6 +4,7 @@ import type { Ctx } from '../../context.js';
 import type { DbOrTx } from '../../db/database.js';
 import type { vms } from '../../db/pg-schema.js';
 import { envNameOfVm } from '../envs/env-names.js';
+import { viewNics } from '../envs/private-network.js';
 import { releaseVmReservation } from '../placement/reservations.js';
 
 export interface VmChange {
@@ -64,6 +65,8 @@ export async function applyInventory(
       foreignMem: Math.max(0, used.mem - ours.mem),
       foreignDisk: Math.max(0, used.disk - ours.disk),
       vmCount: inv.vms.filter((v) => v.state !== 'deleted').length,
+      // Networks VMs can join there (issue 14); an older agent that says nothing offers nat.
+      ...(inv.networks ? { networks: inv.networks.map((n) => n.name) } : {}),
       inventoryGeneration: inv.generation,
       lastHeartbeatAt: now,
       updatedAt: now,
@@ -129,6 +132,7 @@ async function applyVmReport(
       state,
       ip: report.ip,
       portMap: report.port_map,
+      ...(report.nics ? { nics: viewNics(report.nics) } : {}),
       errorCode: report.error?.code ?? null,
       errorMsg: report.error?.msg ?? null,
       generation: report.generation,

@@ -22,6 +22,7 @@ function columns(h: HostsTable) {
     policy: h.policy,
     orgId: h.orgId,
     engines: h.engines,
+    networks: h.networks,
     presented: h.tlsPresentedFingerprint,
     totalCpu: h.totalCpu,
     totalMem: h.totalMem,
@@ -45,6 +46,7 @@ type Row = {
   policy: string;
   orgId: string | null;
   engines: string[];
+  networks: string[];
   presented: string | null;
   totalCpu: number;
   totalMem: number;
@@ -82,6 +84,7 @@ function toCandidate(ctx: Ctx, r: Row, images: Set<string>): Candidate {
     policy: r.policy,
     orgId: r.orgId,
     engines: r.engines,
+    networks: r.networks,
     total: { cpu: r.totalCpu, mem: r.totalMem, disk: r.totalDisk },
     free: { cpu: r.freeCpu, mem: r.freeMem, disk: r.freeDisk },
     images,

@@ -18,11 +18,15 @@ export interface Candidate {
   certificateChanged?: boolean;
   /** Host CPU busy (0-100) from its latest usage summary; null when it has sent none. */
   cpuPercent?: number | null;
+  /** Networks VMs can join there (issue 14), from its inventory. */
+  networks?: string[];
 }
 
 export interface VmDemand extends Demand {
   engine: string;
   digest: string;
+  /** Networks the VM joins; a host must offer every one (absent: nat). */
+  networks?: string[];
 }
 
 export type Plan =
@@ -46,6 +50,10 @@ export function hostRefusals(c: Candidate, vm: VmDemand, orgId: string, taken: n
   }
   if (!c.engines.includes(vm.engine))
     reasons.push(`does not offer engine ${vm.engine} (offers ${c.engines.join(', ') || 'none'})`);
+  const offered = c.networks ?? ['nat'];
+  for (const n of vm.networks ?? []) {
+    if (!offered.includes(n)) reasons.push(`host ${c.hostname} has no network ${n}`);
+  }
   const after = taken > 0 ? ` after ${taken} VM${taken > 1 ? 's' : ''} of this request` : '';
   const units = { cpu: 'vCPUs', mem: 'MiB memory', disk: 'MiB disk' } as const;
   for (const r of ['cpu', 'mem', 'disk'] as const) {

@@ -12,6 +12,7 @@ import { useState } from 'preact/hooks';
 import { hostLabels } from '../../lib/host-labels.js';
 import { onLinkClick } from '../../lib/router.js';
 import { hrefFor } from '../../lib/routes.js';
+import { vmAddresses } from '../../lib/vm-addresses.js';
 import { useApp } from '../../state/app-context.js';
 import { useAction } from '../../state/use-action.js';
 import { Button } from '../../ui/button.js';
@@ -52,7 +53,7 @@ export function VmTable({
             <th>VM</th>
             <th>State</th>
             <th>Host</th>
-            <th>IP</th>
+            <th>Addresses</th>
             <th>Ports</th>
             <th>Resources</th>
             <th class="actions-col">
@@ -141,7 +142,14 @@ function VmRow({
           )}
           {vm.host_addr ? <div class="muted small mono">{vm.host_addr}</div> : null}
         </td>
-        <td class="mono">{vm.ip ?? <span class="muted">—</span>}</td>
+        <td data-testid="vm-addresses">
+          {vmAddresses(vm).map((nic) => (
+            <div key={nic.network} class="nowrap" data-network={nic.network}>
+              <span class="muted small">{nic.network}</span>{' '}
+              <span class="mono">{nic.ip ?? <span class="muted">—</span>}</span>
+            </div>
+          ))}
+        </td>
         <td>
           <PortMap vm={vm} />
         </td>
