@@ -12,12 +12,17 @@ export class FakeNetworks {
   ]);
   /** Internal VM ids on each network (deleting it is refused while any). */
   readonly usedBy = new Map<string, string[]>();
+  /** The role of the controller's key here: below admin, changes are refused as the agent does. */
+  keyRole: 'admin' | 'operator' = 'admin';
 
   serve(app: Hono) {
-    const err = (status: 404 | 409, code: string, msg: string) =>
+    const err = (status: 403 | 404 | 409, code: string, msg: string) =>
       Response.json({ msg, code, requestId: 'req_fake' }, { status });
     app.get(agentRoutes.listNetworks.path, (c) => c.json({ items: [...this.items.values()] }));
     app.post(agentRoutes.createNetwork.path, async (c) => {
+      if (this.keyRole !== 'admin') {
+        return err(403, 'forbidden', `this key has role ${this.keyRole}; admin is required`);
+      }
       const body = CreateNetworkReq.parse(await c.req.json());
       if (this.items.has(body.name)) {
         return err(409, 'conflict', `network ${body.name} already exists`);

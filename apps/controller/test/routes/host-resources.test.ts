@@ -169,6 +169,24 @@ describe('host resources through the controller', () => {
     expect(agent.networks.items.has('lan')).toBe(false);
   });
 
+  it('answers 502 naming the host when its agent refuses the controller’s own key', async () => {
+    agent.networks.keyRole = 'operator';
+    try {
+      const res = await h.req('POST', `/v1/hosts/${HOST}/networks`, {
+        name: 'lab',
+        kind: 'private',
+        subnet: '10.9.0.0/24',
+      });
+      expect(res.status).toBe(502);
+      expect(await json(res)).toMatchObject({
+        code: 'upstream_failed',
+        msg: expect.stringMatching(/^host hv-one gave the controller a key of role operator/),
+      });
+    } finally {
+      agent.networks.keyRole = 'admin';
+    }
+  });
+
   it('answers 503 naming the host when its agent does not answer', async () => {
     agent.down = true;
     try {

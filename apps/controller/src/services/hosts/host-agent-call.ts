@@ -14,6 +14,9 @@ import { getVisibleHost, type HostRow } from './host-view.js';
  * plain 503 naming it.
  */
 
+/** How an agent refuses a key below a route's role (apps/agent/src/http/key-auth.ts). */
+const KEY_ROLE_REFUSAL = /^this key has role (\w+); \w+ is required$/;
+
 export interface HostCall {
   host: HostRow;
   /** Names of the VMs on this host, by internal id (what agents call them). */
@@ -86,6 +89,16 @@ async function explain(
       return new ApiError('upstream_failed', `host ${name} refused the controller's agent key`, {
         forClient: true,
       });
+  }
+  // The controller's own key is too weak (a host added by address with an operator key, or an
+  // agent older than issue 14): not the caller's doing, so not a 403 for them.
+  const weakKey = KEY_ROLE_REFUSAL.exec(error.message);
+  if (error.code === 'forbidden' && weakKey) {
+    return new ApiError(
+      'upstream_failed',
+      `host ${name} gave the controller a key of role ${weakKey[1]}; this needs an admin key (re-register the agent, or add the host again with an admin key)`,
+      { forClient: true },
+    );
   }
   // The agent's own refusal (and a full pool, 507): its status and words, for the caller.
   if (error.status < 500 || error.code === 'insufficient_storage') {
