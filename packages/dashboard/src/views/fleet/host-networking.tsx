@@ -22,12 +22,30 @@ import { EmptyState, LoadState, Panel } from '../../ui/page.js';
  * (the host refuses while VMs are on one, and says which).
  */
 
+/** Links a host's admin made (etherstubs, VNICs, VLANs) can go; physical ones and Apiary's stay. */
+const DELETABLE_CLASSES = new Set(['etherstub', 'vnic', 'vlan']);
+
 export function HostLinks({ host }: { host: Host }) {
+  const { api } = useApp();
+  const { run, pending } = useAction();
+  const [deleting, setDeleting] = useState<HostLink | null>(null);
   const links = useQuery(
     `host-links:${host.id}`,
-    (api) => api.listHostLinks({ params: { id: host.id } }),
+    (a) => a.listHostLinks({ params: { id: host.id } }),
     ['hosts'],
   );
+  const remove = async (l: HostLink) => {
+    const done = await run(
+      'delete',
+      () => api.deleteHostLink({ params: { id: host.id, name: l.name } }),
+      {
+        errorTitle: `Could not delete ${l.name}`,
+        success: `${l.name} deleted`,
+        invalidate: ['hosts'],
+      },
+    );
+    if (done) setDeleting(null);
+  };
   return (
     <Panel title="Links" testId="host-links" flush>
       {!links.data ? (
@@ -48,20 +66,33 @@ export function HostLinks({ host }: { host: Host }) {
               <th class="num">MTU</th>
               <th class="num">VLAN</th>
               <th>Used by</th>
+              <th />
             </tr>
           </thead>
           <tbody>
             {links.data.items.map((l) => (
-              <LinkRow key={l.name} link={l} />
+              <LinkRow key={l.name} link={l} onDelete={() => setDeleting(l)} />
             ))}
           </tbody>
         </table>
       )}
+      <ConfirmDialog
+        open={deleting !== null}
+        title={`Delete ${deleting?.name ?? ''}?`}
+        confirmLabel="Delete link"
+        danger
+        busy={pending === 'delete'}
+        onConfirm={() => deleting && void remove(deleting)}
+        onClose={() => setDeleting(null)}
+      >
+        <p>The link goes from {host.hostname}. The host refuses while anything uses it.</p>
+      </ConfirmDialog>
     </Panel>
   );
 }
 
-function LinkRow({ link: l }: { link: HostLink }) {
+function LinkRow({ link: l, onDelete }: { link: HostLink; onDelete: () => void }) {
+  const deletable = l.owner === 'host' && DELETABLE_CLASSES.has(l.class);
   return (
     <tr data-testid={`link-${l.name}`} data-owner={l.owner}>
       <td class="mono">
@@ -73,6 +104,13 @@ function LinkRow({ link: l }: { link: HostLink }) {
       <td class="num">{l.mtu ?? '—'}</td>
       <td class="num">{l.vlan_id ?? '—'}</td>
       <td class="mono">{l.used_by.join(', ') || '—'}</td>
+      <td class="num">
+        {deletable ? (
+          <Button size="sm" variant="ghost" onClick={onDelete}>
+            Delete
+          </Button>
+        ) : null}
+      </td>
     </tr>
   );
 }
