@@ -1,7 +1,8 @@
 import type { AuditEvent } from '@apiary/protocol';
+import { waitFor } from '@apiary/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ControllerEvent } from '../../src/lib/event-bus.js';
-import type { FakeAgent } from '../helpers/fake-agent.js';
+import { FakeAgent } from '../helpers/fake-agent.js';
 import { createHarness, type Harness, json, sshKey } from '../helpers/harness.js';
 import { uploadImage } from '../helpers/images.js';
 
@@ -185,6 +186,31 @@ describe('host resources through the controller', () => {
     } finally {
       agent.networks.keyRole = 'admin';
     }
+  });
+
+  it('polls a host added by address at once when its networks changed', async () => {
+    const added = new FakeAgent({ hostId: 'host_added00000001', hostname: 'hv-added' });
+    h.network.add('http://10.0.0.9:9100', added);
+    const res = await h.req('POST', '/v1/hosts', {
+      addr: 'http://10.0.0.9:9100',
+      api_key: added.key,
+    });
+    expect(res.status, await res.clone().text()).toBe(201);
+    const { id } = await json<{ id: string }>(res);
+    const mark = added.calls.length;
+    const made = await h.req('POST', `/v1/hosts/${id}/networks`, {
+      name: 'lab',
+      kind: 'private',
+      subnet: '10.9.0.0/24',
+    });
+    expect(made.status).toBe(201);
+    // No poll timer runs here: only the refresh the change asked for reads the inventory.
+    await waitFor(
+      () =>
+        added.calls.slice(mark).some((c) => c.method === 'GET' && c.path === '/api/networks') ||
+        undefined,
+      { what: 'the added host to be polled', timeoutMs: 5000, intervalMs: 20 },
+    );
   });
 
   it('answers 503 naming the host when its agent does not answer', async () => {
