@@ -145,7 +145,7 @@ export function registerHostNetworkCommands(hosts: Command): void {
     .option('--link <link>', 'bridged: the physical link or aggregation VMs go over')
     .option('--vlan <id>', 'bridged: tag the VMs’ traffic with this VLAN id')
     .option('--subnet <cidr>', 'static addresses from this subnet (bridged without it: DHCP)')
-    .option('--gateway <ip>', 'bridged with --subnet: the default router')
+    .option('--gateway <ip>', 'bridged with --subnet: the router VMs send through')
     .option('--dns <ip,...>', 'name servers, comma-separated')
     .option('--range <first-last>', 'addresses VMs get (default: the subnet but the gateway)')
     .action(
