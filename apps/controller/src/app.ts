@@ -13,18 +13,22 @@ import { registerConsoleRoutes } from './routes/console-routes.js';
 import { createDashboardResolver, registerDashboardRoutes } from './routes/dashboard-routes.js';
 import { registerEnvRoutes } from './routes/env-routes.js';
 import { registerEventRoutes } from './routes/events-routes.js';
+import { registerHostResourceRoutes } from './routes/host-resource-routes.js';
 import { registerHostRoutes } from './routes/host-routes.js';
 import { registerImageRoutes } from './routes/image-routes.js';
 import { registerInternalRoutes } from './routes/internal-routes.js';
 import type { RouteDeps } from './routes/route-deps.js';
 import { registerRootRoutes, registerStatusRoute } from './routes/system-routes.js';
 import { registerVmChangeRoutes } from './routes/vm-change-routes.js';
+import type { HostRow } from './services/hosts/host-view.js';
 
 export interface AppOptions {
   /** Remote address of a request (the localhost bypass); defaults to the Node socket's. */
   remoteAddress?: (c: Context<AppEnv>) => string | undefined;
   validateResponses?: boolean;
   kickDrains?: () => void;
+  /** Polls the hosts added by address now (a registered agent sends its inventory itself). */
+  kickPoll?: () => void;
   /** Built dashboard to serve; default: the @apiary/dashboard package's dist/. */
   dashboardDir?: string;
   /** Open event streams (the core re-checks their callers); default: a registry of its own. */
@@ -48,6 +52,12 @@ export function createApp(ctx: Ctx, options: AppOptions = {}) {
     remoteAddress,
   );
   const kickDrains = options.kickDrains ?? (() => {});
+  const kickPoll = options.kickPoll ?? (() => {});
+  // A registered agent brings its heartbeat forward when its inventory changes; an added host
+  // has no heartbeats, so the controller asks it.
+  const refreshInventory = (host: HostRow) => {
+    if (host.source === 'added') kickPoll();
+  };
 
   app.use(
     '*',
@@ -75,12 +85,13 @@ export function createApp(ctx: Ctx, options: AppOptions = {}) {
   const dashboard = createDashboardResolver(options.dashboardDir);
   registerRootRoutes(ctx, app, dashboard);
   const v1 = new Hono<AppEnv>();
-  const deps: RouteDeps = { ctx, router: v1, bind, kickDrains, remoteAddress };
+  const deps: RouteDeps = { ctx, router: v1, bind, kickDrains, refreshInventory, remoteAddress };
   registerStatusRoute(deps);
   registerAuditRoutes(deps);
   registerInternalRoutes(deps);
   registerAuthRoutes(deps);
   registerHostRoutes(deps);
+  registerHostResourceRoutes(deps);
   registerEnvRoutes(deps);
   registerVmChangeRoutes(deps);
   registerImageRoutes(deps);

@@ -175,6 +175,7 @@ export async function createControllerCore(deps: CoreDeps) {
     dashboardDir: deps.dashboardDir,
     validateResponses: deps.validateResponses,
     kickDrains: () => void runGuarded('drain', leasedDrain),
+    kickPoll: () => void runGuarded('poll', leasedPoll),
   });
 
   const running = new Set<string>();
@@ -209,6 +210,7 @@ export async function createControllerCore(deps: CoreDeps) {
     }
   };
   const leasedDrain = leased('drain', config.drainIntervalMs, passes.drainTick);
+  const leasedPoll = leased('poll', config.pollIntervalMs, passes.poll);
 
   const timers: NodeJS.Timeout[] = [];
   function start() {
@@ -229,7 +231,7 @@ export async function createControllerCore(deps: CoreDeps) {
     }
     every('reap', config.reaperIntervalMs, leased('reap', config.reaperIntervalMs, passes.reap));
     every('drain', config.drainIntervalMs, leasedDrain);
-    every('poll', config.pollIntervalMs, leased('poll', config.pollIntervalMs, passes.poll));
+    every('poll', config.pollIntervalMs, leasedPoll);
     every(
       'reconcile',
       config.reconcileIntervalMs,

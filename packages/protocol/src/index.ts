@@ -23,6 +23,7 @@ export * from './openapi.js';
 export * from './openapi-documents.js';
 export * from './routes/agent-migration-routes.js';
 export * from './routes/agent-routes.js';
+export * from './routes/controller-host-resource-routes.js';
 export * from './routes/controller-routes.js';
 export * from './routes/define-route.js';
 export * from './routes/env-overlay-routes.js';

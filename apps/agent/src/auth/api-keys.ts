@@ -88,13 +88,17 @@ export function deleteApiKey(db: Db, id: string): boolean {
   return db.delete(apiKeys).where(eq(apiKeys.id, id)).run().changes > 0;
 }
 
-/** Replace the controller's key (one per registration), returning the new clear key. */
+/**
+ * Replace the controller's key (one per registration), returning the new clear key. It is an
+ * admin key: the controller administers the host's links, networks and storage for the
+ * people it lets (issue 14), and a key of a lower role would have every such call refused.
+ */
 export function rotateControllerKey(db: Db): string {
   return db.transaction((tx) => {
     tx.delete(apiKeys).where(eq(apiKeys.purpose, 'controller')).run();
     return createApiKey(tx as unknown as Db, {
       name: 'controller',
-      role: 'operator',
+      role: 'admin',
       purpose: 'controller',
     }).key;
   });

@@ -11,6 +11,7 @@ export interface ControllerEvent {
     | 'host.updated'
     | 'host.removed'
     | 'host.orphans'
+    | 'host.networks'
     | 'env.state'
     | 'vm.state'
     | 'drain.progress';

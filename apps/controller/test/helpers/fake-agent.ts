@@ -18,6 +18,7 @@ import {
   type VmStats,
 } from '@apiary/protocol';
 import { Hono } from 'hono';
+import { FakeNetworks } from './fake-agent-networks.js';
 
 /**
  * An in-process agent speaking the agent API from `agentRoutes`, with in-memory VMs and fault
@@ -90,6 +91,8 @@ export class FakeAgent {
   hasStats = true;
   /** Query strings the stats routes received. */
   readonly statsQueries: Array<Record<string, string>> = [];
+  /** `/api/networks` (issue 14). */
+  readonly networks = new FakeNetworks();
   private faults: Fault[] = [];
   private claimToken: string | undefined;
   readonly app: Hono;
@@ -578,6 +581,7 @@ export class FakeAgent {
         201,
       );
     });
+    this.networks.serve(app);
     return app;
   }
 

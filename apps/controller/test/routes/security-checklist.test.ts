@@ -14,6 +14,7 @@ const SAMPLE_PARAMS: Record<string, string> = {
 /** Ids of another shape than `nosuchthing00`. */
 const SAMPLE_PATHS: Record<string, string> = {
   '/v1/operations/:id': '/v1/operations/saga_nosuchthing00',
+  '/v1/hosts/:id/links/:name': '/v1/hosts/nosuchthing00/links/stub0',
 };
 
 function pathOf(route: RouteDef, prefix: '/v1' | '/api' = '/v1'): string {
@@ -84,6 +85,12 @@ describe('security checklist (every user route)', () => {
       '/v1/vms/:id/cdrom': { image: 'some-installer' },
       '/v1/vms/:id/snapshots': { name: 'before' },
       '/v1/vms/:id/snapshots/:name/image': { name: 'golden' },
+      '/v1/hosts/:id/links': { kind: 'etherstub', name: 'stub0' },
+      '/v1/hosts/:id/forwarding': { ipv6: true },
+      '/v1/hosts/:id/networks': { name: 'lab', kind: 'private', subnet: '10.9.0.0/24' },
+      '/v1/hosts/:id/storage/datasets': { name: 'rpool/data' },
+      '/v1/hosts/:id/storage/datasets/:name': { quota: null },
+      '/v1/hosts/:id/storage/swap': { name: 'rpool/swap2' },
     };
     const body = route.body ? (validBodies[route.path] ?? {}) : undefined;
     const res = await h.req(route.method, pathOf(route), body);

@@ -6,6 +6,8 @@ import { UsageError } from '../lib/errors.js';
 import { withFlagIssues } from '../lib/flag-issues.js';
 import { resolveHostId } from '../lib/host-names.js';
 import { sleep } from '../lib/wait.js';
+import { registerHostNetworkCommands } from './host-network-commands.js';
+import { registerHostStorageCommands } from './host-storage-commands.js';
 import { renderDrain, renderHost, renderHosts } from './render-host.js';
 import { renderHostTop } from './render-top.js';
 import { registerTop } from './top.js';
@@ -253,4 +255,7 @@ export function registerHosts(program: Command): void {
         ctx.out.result({ id, removed: true }, () => `host ${id} removed`);
       }),
     );
+
+  registerHostNetworkCommands(hosts);
+  registerHostStorageCommands(hosts);
 }

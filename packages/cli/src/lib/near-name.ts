@@ -5,6 +5,10 @@ const WHERE = {
   image: '`apiary images list` shows them; `apiary images import FILE` adds one',
   environment: '`apiary envs list` shows them',
   host: '`apiary hosts list` shows them',
+  network: '`apiary hosts networks HOST` shows them',
+  link: '`apiary hosts links HOST` shows them',
+  dataset: '`apiary hosts datasets HOST` shows them',
+  'swap volume': '`apiary hosts swap HOST` shows them',
 } as const;
 
 export type NamedKind = keyof typeof WHERE;

@@ -1,5 +1,13 @@
 import type { Role } from '@apiary/protocol';
 
+/**
+ * A host's links, networks and storage are administered by super-admins and the org admins of
+ * its organization (the controller hides other organizations' hosts altogether).
+ */
+export function canAdministerHosts(role: Role | undefined): boolean {
+  return role === 'org_admin' || role === 'super_admin';
+}
+
 /** Roles from least to most powerful: nobody grants a role above their own. */
 const ROLE_ORDER: readonly Role[] = ['member', 'org_admin', 'super_admin'];
 

@@ -50,6 +50,7 @@ import { FleetStatus, Health, ServiceInfo } from '../schemas/status.js';
 import { AcceptCertificateReq } from '../schemas/tls.js';
 import { Vm } from '../schemas/vm.js';
 import { CreateEnvReq, ExtendEnvReq } from '../schemas/vm-spec.js';
+import { hostResourceRoutes } from './controller-host-resource-routes.js';
 import { defineRoute } from './define-route.js';
 import { vmChangeRoutes } from './vm-change-routes.js';
 
@@ -778,6 +779,8 @@ export const controllerRoutes = {
   }),
   /** Changing VMs (issue 13): PATCH, disks, CD-ROM, snapshots, clones, images, operations. */
   ...vmChangeRoutes,
+  /** A host's links, networks and storage (issue 14), mirroring its agent's routes. */
+  ...hostResourceRoutes,
 } as const;
 
 export type ControllerRoutes = typeof controllerRoutes;

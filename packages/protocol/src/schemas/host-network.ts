@@ -86,6 +86,7 @@ export const HostAddress = z.object({
 export type HostAddress = z.infer<typeof HostAddress>;
 
 export const HostAddressList = z.object({ items: z.array(HostAddress) });
+export type HostAddressList = z.infer<typeof HostAddressList>;
 
 export const Forwarding = z.object({ ipv4: z.boolean(), ipv6: z.boolean() });
 export type Forwarding = z.infer<typeof Forwarding>;
@@ -177,6 +178,7 @@ export const Network = z.object({
 export type Network = z.infer<typeof Network>;
 
 export const NetworkList = z.object({ items: z.array(Network) });
+export type NetworkList = z.infer<typeof NetworkList>;
 export const NetworkParams = z.strictObject({ name: NetworkName });
 
 /** What the controller is told about a host's networks (placement filters on them). */

@@ -1,5 +1,11 @@
 import { createHash } from 'node:crypto';
-import type { AgentVm, Inventory, UsageSummary } from '@apiary/protocol';
+import {
+  type AgentClient,
+  type AgentVm,
+  ApiError,
+  type Inventory,
+  type UsageSummary,
+} from '@apiary/protocol';
 import { eq } from 'drizzle-orm';
 import type { Ctx } from '../../context.js';
 import type { hosts } from '../../db/pg-schema.js';
@@ -64,8 +70,10 @@ async function fetchInventory(ctx: Ctx, host: typeof hosts.$inferSelect): Promis
     vms.push(...page.items);
     if (page.items.length < PAGE || vms.length >= page.total) break;
   }
+  const networks = await networksOf(client);
   return {
     generation: 0,
+    ...(networks ? { networks } : {}),
     resources: info.resources,
     images: [...new Set(info.images.map((i) => i.digest))],
     vms: vms.map((v) => ({
@@ -78,6 +86,17 @@ async function fetchInventory(ctx: Ctx, host: typeof hosts.$inferSelect): Promis
       generation: v.generation,
     })),
   };
+}
+
+/** The networks VMs can join there, as a heartbeat's inventory has them; none before issue 14. */
+async function networksOf(client: AgentClient): Promise<Inventory['networks']> {
+  try {
+    const { items } = await client.listNetworks();
+    return items.map((n) => ({ name: n.name, kind: n.kind }));
+  } catch (error) {
+    if (error instanceof ApiError && error.code === 'not_found') return undefined;
+    throw error;
+  }
 }
 
 /** The host's usage summary, stored when it is news; an agent without `/stats` has none. */

@@ -26,12 +26,21 @@ export async function vmNamesOf(
   return new Map(rows.map((r) => [r.id, r.name]));
 }
 
+/** The internal VM ids `text` mentions. */
+export function internalVmIdsIn(text: string): string[] {
+  return text.match(INTERNAL_VM_ID) ?? [];
+}
+
+/** `text` with every internal VM id replaced by its name in `names` ("a VM" else). */
+export function withVmNames(text: string, names: ReadonlyMap<string, string>): string {
+  return text.replace(INTERNAL_VM_ID, (id) => names.get(id) ?? 'a VM');
+}
+
 /** `text` with every internal VM id of the organization replaced by its name ("a VM" else). */
 export async function inUserWords(ctx: Ctx, orgId: string, text: string): Promise<string> {
-  const ids = text.match(INTERNAL_VM_ID) ?? [];
+  const ids = internalVmIdsIn(text);
   if (ids.length === 0) return text;
-  const names = await vmNamesOf(ctx, orgId, ids);
-  return text.replace(INTERNAL_VM_ID, (id) => names.get(id) ?? 'a VM');
+  return withVmNames(text, await vmNamesOf(ctx, orgId, ids));
 }
 
 /** An agent's refusal, reworded for the caller; anything else as it is. */

@@ -4,7 +4,7 @@ import { useState } from 'preact/hooks';
 import { formatAgo, formatDateTime } from '../../lib/format.js';
 import { onLinkClick } from '../../lib/router.js';
 import { hrefFor } from '../../lib/routes.js';
-import { canManageOrgs } from '../../lib/tenancy-access.js';
+import { canAdministerHosts, canManageOrgs } from '../../lib/tenancy-access.js';
 import { useApp } from '../../state/app-context.js';
 import { useNow } from '../../state/use-now.js';
 import { useOrgName } from '../../state/use-orgs.js';
@@ -18,10 +18,13 @@ import { ActivityFeed } from '../activity/activity-feed.js';
 import { HostUsage } from '../usage/host-usage.js';
 import { DrainProgress } from './drain-progress.js';
 import { HostActions } from './host-actions.js';
+import { HostLinks, HostNetworks } from './host-networking.js';
 import { HostOrgDialog } from './host-org-dialog.js';
+import { HostDatasets, HostPools } from './host-storage.js';
 
 export function HostView({ id }: { id: string }) {
   const host = useQuery(`host:${id}`, (api) => api.getHost({ params: { id } }), ['hosts']);
+  const { whoami } = useApp();
   const envs = useQuery('envs', (api) => api.listEnvs({ query: { limit: 1000 } }), ['envs']);
   const back = { href: '/', label: 'Fleet', onClick: (e: MouseEvent) => onLinkClick(e, '/') };
   if (!host.data) {
@@ -104,6 +107,16 @@ export function HostView({ id }: { id: string }) {
             </table>
           ) : null}
         </Panel>
+      ) : null}
+      {canAdministerHosts(whoami?.role) ? (
+        <>
+          <div class="grid-2">
+            <HostNetworks host={h} />
+            <HostPools host={h} />
+          </div>
+          <HostLinks host={h} />
+          <HostDatasets host={h} />
+        </>
       ) : null}
       <Panel title={`Virtual machines (${vms.length})`} flush>
         {vms.length === 0 ? (
