@@ -88,7 +88,7 @@ export async function openDatabase(
       db: engine.db as unknown as Db,
       t: sqliteSchema as unknown as Tables,
       writes: () => writes,
-    statements: () => statements,
+      statements: () => statements,
       migrations: engine.migrations,
       connections: () => {
         const use = engine.use();

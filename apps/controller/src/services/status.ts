@@ -9,7 +9,7 @@ import { imageScope } from './images/images.js';
 
 /** `GET /v1/status`: the fleet at a glance, counting only what the caller's organization sees. */
 export async function fleetStatus(ctx: Ctx, p: Principal): Promise<FleetStatus> {
-  const { envs, hosts, images, vms } = ctx.t;
+  const { envs, hosts, images } = ctx.t;
   const org = orgFilter(p);
   const hostWhere = org === undefined ? undefined : eq(hosts.orgId, org);
   // Policy counts and capacity are summed in the database, one row per policy.
