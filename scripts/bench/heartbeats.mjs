@@ -3,9 +3,15 @@
 // process): on SQLite (WAL), on PostgreSQL (a throwaway cluster), and as two controllers on that
 // PostgreSQL with the load split between them; and against a bare node:http server answering
 // 204 in the same run, with the same load generator. Agents here are lightweight clients
-// speaking the register/heartbeat protocol, not full agents.
+// speaking the register/heartbeat protocol, not full agents. A second baseline, the framework
+// floor (scripts/bench/lib/hono-floor.mjs: hono on @hono/node-server answering the same JSON
+// and doing nothing else), shows what the HTTP stack itself costs.
 //
-//   pnpm --filter @apiary/controller build && node scripts/bench/heartbeats.mjs [--agents 1000] [--seconds 10] [--concurrency 64] [--sqlite-only] [--cpu-prof DIR]
+// The machine is shared and its speed drifts within seconds, so the targets are measured
+// interleaved: each round gives every target (controller, bare, floor) one slice of
+// `seconds / rounds`, and each ratio compares figures taken in the same rounds.
+//
+//   pnpm --filter @apiary/controller build && node scripts/bench/heartbeats.mjs [--agents 1000] [--seconds 10] [--rounds 5] [--concurrency 64] [--sqlite-only] [--cpu-prof DIR]
 import { spawn } from 'node:child_process';
 import { copyFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import http from 'node:http';
@@ -17,6 +23,7 @@ const { values } = parseArgs({
   options: {
     agents: { type: 'string', default: '1000' },
     seconds: { type: 'string', default: '10' },
+    rounds: { type: 'string', default: '5' },
     concurrency: { type: 'string', default: '64' },
     /** Skip the PostgreSQL runs (no Debian postgresql here). */
     'sqlite-only': { type: 'boolean', default: false },
@@ -26,6 +33,7 @@ const { values } = parseArgs({
 });
 const AGENTS = Number(values.agents);
 const SECONDS = Number(values.seconds);
+const ROUNDS = Number(values.rounds);
 const CONCURRENCY = Number(values.concurrency);
 const root = new URL('../../', import.meta.url).pathname;
 
@@ -76,14 +84,14 @@ function post(port, path, body, token) {
 }
 
 /**
- * Keeps CONCURRENCY requests in flight for SECONDS, spread evenly over `ports` (several
- * controllers behind a load balancer); returns completions per second and latencies.
+ * Keeps CONCURRENCY requests in flight for `seconds`, spread evenly over `ports` (several
+ * controllers behind a load balancer); returns completions, time taken and latencies.
  */
-async function load(ports, makeRequest) {
+async function loadSlice(ports, makeRequest, seconds) {
   const latencies = [];
   let done = 0;
   let errors = 0;
-  const deadline = performance.now() + SECONDS * 1000;
+  const deadline = performance.now() + seconds * 1000;
   const worker = async (k) => {
     const port = ports[k % ports.length];
     while (performance.now() < deadline) {
@@ -98,11 +106,36 @@ async function load(ports, makeRequest) {
   };
   const started = performance.now();
   await Promise.all(Array.from({ length: CONCURRENCY }, (_, k) => worker(k)));
-  const seconds = (performance.now() - started) / 1000;
-  latencies.sort((a, b) => a - b);
+  return { done, errors, latencies, seconds: (performance.now() - started) / 1000 };
+}
+
+/** Sums the slices of one target into a rate and latency percentiles. */
+function summarize(slices) {
+  const latencies = slices.flatMap((s) => s.latencies).sort((a, b) => a - b);
+  const done = slices.reduce((n, s) => n + s.done, 0);
+  const seconds = slices.reduce((n, s) => n + s.seconds, 0);
   const pct = (p) =>
     latencies[Math.min(latencies.length - 1, Math.floor(latencies.length * p))] ?? 0;
-  return { rate: done / seconds, errors, p50: pct(0.5), p99: pct(0.99) };
+  return {
+    rate: done / seconds,
+    errors: slices.reduce((n, s) => n + s.errors, 0),
+    p50: pct(0.5),
+    p99: pct(0.99),
+  };
+}
+
+/**
+ * Measures `targets` ({ ports, makeRequest }) interleaved: ROUNDS rounds, each giving every
+ * target one slice, so drift in the machine's speed touches all of them alike.
+ */
+async function interleaved(targets) {
+  const slices = targets.map(() => []);
+  for (let r = 0; r < ROUNDS; r++) {
+    for (const [i, t] of targets.entries()) {
+      slices[i].push(await loadSlice(t.ports, t.makeRequest, SECONDS / ROUNDS));
+    }
+  }
+  return slices.map(summarize);
 }
 
 const inventory = (g) => ({
@@ -193,9 +226,30 @@ function scrape(port) {
   );
 }
 
+/** Starts a baseline server process (bare node:http, or the framework floor). */
+function startBaseline(args) {
+  return startProcess(args, /"port":(\d+)/);
+}
+
+const bare = await startBaseline([
+  '-e',
+  `require('node:http').createServer((req, res) => { req.resume(); req.on('end', () => { res.statusCode = 204; res.end(); }); })
+     .listen(0, '127.0.0.1', function () { console.log(JSON.stringify({ port: this.address().port })); });`,
+]);
+const floor = await startBaseline([join(root, 'scripts/bench/lib/hono-floor.mjs')]);
+const fakeAgents = Array.from({ length: AGENTS }, (_, n) => ({
+  hostId: `host_bench${String(n).padStart(8, '0')}`,
+  credential: 'x'.repeat(40),
+}));
+const baselines = [
+  { ports: [bare.port], makeRequest: () => ({ ...heartbeatOf(fakeAgents)(), expect: 204 }) },
+  { ports: [floor.port], makeRequest: () => ({ ...heartbeatOf(fakeAgents)(), expect: 200 }) },
+];
+
 /**
  * `count` controllers on `db` (null: SQLite), agents registered with the first, heartbeats
- * spread over all of them. Returns the load figures and what the first controller reports.
+ * spread over all of them, measured interleaved with the two baselines. Returns the load
+ * figures, the baselines' of the same rounds, and what the first controller reports.
  */
 async function measure(db, count) {
   const first = await startController(db);
@@ -204,10 +258,10 @@ async function measure(db, count) {
     for (let i = 1; i < count; i++) controllers.push(await startController(db, first));
     const { licenseKey } = JSON.parse(readFileSync(join(first.dataDir, 'bootstrap.json'), 'utf8'));
     const { agents, seconds } = await registerAgents(first.port, licenseKey);
-    const result = await load(
-      controllers.map((c) => c.port),
-      heartbeatOf(agents),
-    );
+    const [result, bareResult, floorResult] = await interleaved([
+      { ports: controllers.map((c) => c.port), makeRequest: heartbeatOf(agents) },
+      ...baselines,
+    ]);
     const metrics = await scrape(first.port);
     const a = agents[0];
     const beat = await post(
@@ -218,6 +272,8 @@ async function measure(db, count) {
     );
     return {
       ...result,
+      bare: bareResult,
+      floor: floorResult,
       registerSeconds: seconds,
       interval: JSON.parse(beat.text).next_heartbeat_ms,
       counted: (metrics.match(/apiary_heartbeats_total\{result="ok"\} (\d+)/) ?? [])[1] ?? '?',
@@ -231,55 +287,55 @@ async function measure(db, count) {
   }
 }
 
-const sqlite = await measure(null, 1);
-let pgOne = null;
-let pgTwo = null;
-if (!values['sqlite-only']) {
-  const { startPostgres } = await import('@apiary/testkit');
-  const pg = await startPostgres();
-  try {
-    pgOne = await measure(pg.database('bench_one'), 1);
-    pgTwo = await measure(pg.database('bench_two'), 2);
-  } finally {
-    await pg.stop();
+const runs = [];
+try {
+  runs.push({ name: 'SQLite, 1 controller', short: 'SQLite', ...(await measure(null, 1)) });
+  if (!values['sqlite-only']) {
+    const { startPostgres } = await import('@apiary/testkit');
+    const pg = await startPostgres();
+    try {
+      runs.push({
+        name: 'PostgreSQL, 1 controller',
+        short: 'PostgreSQL',
+        ...(await measure(pg.database('bench_one'), 1)),
+      });
+      runs.push({
+        name: 'PostgreSQL, 2 controllers',
+        short: 'PostgreSQL x2',
+        ...(await measure(pg.database('bench_two'), 2)),
+      });
+    } finally {
+      await pg.stop();
+    }
   }
+} finally {
+  bare.child.kill('SIGTERM');
+  floor.child.kill('SIGTERM');
+  keepAlive.destroy();
 }
-
-// The baseline: a bare node:http server in its own process that reads the body and answers 204.
-const bare = await startProcess(
-  [
-    '-e',
-    `require('node:http').createServer((req, res) => { req.resume(); req.on('end', () => { res.statusCode = 204; res.end(); }); })
-       .listen(0, '127.0.0.1', function () { console.log(JSON.stringify({ port: this.address().port })); });`,
-  ],
-  /"port":(\d+)/,
-);
-const fakeAgents = Array.from({ length: AGENTS }, (_, n) => ({
-  hostId: `host_bench${String(n).padStart(8, '0')}`,
-  credential: 'x'.repeat(40),
-}));
-const base = await load([bare.port], () => ({ ...heartbeatOf(fakeAgents)(), expect: 204 }));
-bare.child.kill('SIGTERM');
-keepAlive.destroy();
 
 const fmt = (r) =>
   `${r.rate.toFixed(0).padStart(7)} /s   p50 ${r.p50.toFixed(2)} ms   p99 ${r.p99.toFixed(2)} ms   errors ${r.errors}`;
+const [sqlite] = runs;
+const pgOne = runs.find((r) => r.short === 'PostgreSQL');
+const pgTwo = runs.find((r) => r.short === 'PostgreSQL x2');
 const lines = [
-  `${AGENTS} simulated agents; ${CONCURRENCY} requests in flight, ${SECONDS} s each (registered in ${sqlite.registerSeconds.toFixed(1)} s on SQLite)`,
-  `SQLite, 1 controller        ${fmt(sqlite)}`,
-  ...(pgOne ? [`PostgreSQL, 1 controller    ${fmt(pgOne)}`] : []),
-  ...(pgTwo ? [`PostgreSQL, 2 controllers   ${fmt(pgTwo)}`] : []),
-  `bare node:http 204          ${fmt(base)}`,
-  `ratio SQLite / bare         ${(sqlite.rate / base.rate).toFixed(2)}`,
-  ...(pgOne && pgTwo
-    ? [
-        `ratio PostgreSQL / bare     ${(pgOne.rate / base.rate).toFixed(2)}`,
-        `two controllers / one (PostgreSQL) ${(pgTwo.rate / pgOne.rate).toFixed(2)}`,
-      ]
-    : []),
+  `${AGENTS} simulated agents; ${CONCURRENCY} requests in flight; ${SECONDS} s per target in ${ROUNDS} interleaved rounds (registered in ${sqlite.registerSeconds.toFixed(1)} s on SQLite)`,
+];
+for (const r of runs) {
+  lines.push(
+    `${r.name.padEnd(27)} ${fmt(r)}`,
+    `  bare node:http 204 (same rounds)    ${fmt(r.bare)}`,
+    `  hono floor 200 JSON (same rounds)   ${fmt(r.floor)}`,
+    `  ratio ${r.short} / bare ${(r.rate / r.bare.rate).toFixed(2)}   ${r.short} / floor ${(r.rate / r.floor.rate).toFixed(2)}   floor / bare ${(r.floor.rate / r.bare.rate).toFixed(2)}`,
+  );
+}
+if (pgOne && pgTwo) {
+  lines.push(`two controllers / one (PostgreSQL) ${(pgTwo.rate / pgOne.rate).toFixed(2)}`);
+}
+lines.push(
   `interval the controller hands out with ${AGENTS} hosts: ${sqlite.interval} ms -> about ${Math.round((AGENTS / sqlite.interval) * 1000)} heartbeats/s needed, ` +
     `${(sqlite.rate / ((AGENTS / sqlite.interval) * 1000)).toFixed(0)}x headroom (SQLite)`,
-  `heartbeats counted by the (first) controller: SQLite ${sqlite.counted}` +
-    (pgOne ? `, PostgreSQL ${pgOne.counted}, two controllers ${pgTwo.counted}` : ''),
-];
+  `heartbeats counted by the (first) controller: ${runs.map((r) => `${r.short} ${r.counted}`).join(', ')}`,
+);
 process.stdout.write(`${lines.join('\n')}\n`);

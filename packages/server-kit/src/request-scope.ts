@@ -1,5 +1,4 @@
 import type { MiddlewareHandler } from 'hono';
-import { requestId } from 'hono/request-id';
 import { newRequestId } from './ids.js';
 import type { Logger } from './logger.js';
 import type { ServerMetrics } from './metrics.js';
@@ -14,6 +13,7 @@ export interface RequestScopeOptions {
 
 /** Forwarded ids go into every log line: short and plain only, else one is minted. */
 const REQUEST_ID_MAX = 128;
+const REQUEST_ID_HEADER = 'X-Request-Id';
 
 /**
  * The first middleware of both daemons: the request id (the caller's when it is well-formed,
@@ -22,16 +22,22 @@ const REQUEST_ID_MAX = 128;
  */
 export function requestScope(options: RequestScopeOptions): MiddlewareHandler[] {
   const { log, metrics } = options;
+  const series = requestSeries(metrics);
+  // One middleware, not hono's request-id plus ours: each layer costs a closure and a promise
+  // on every request, and the bulk traffic (heartbeats) is small enough for that to show.
   const scope: MiddlewareHandler = async (c, next) => {
-    const id = c.get('requestId') as string;
+    const id = requestIdFor(c.req.header(REQUEST_ID_HEADER));
+    c.set('requestId', id);
+    c.header(REQUEST_ID_HEADER, id);
     const started = performance.now();
     await withLogBindings({ request_id: id }, next);
     const seconds = (performance.now() - started) / 1000;
     const route = c.req.routePath || 'unmatched';
     const status = c.res.status;
-    metrics.httpRequests.inc({ method: c.req.method, route, status: String(status) });
-    metrics.httpDuration.observe({ method: c.req.method, route }, seconds);
+    series(c.req.method, route, status, seconds);
     const quiet = status < 400 && (options.quiet?.(route) ?? false);
+    // A quiet line below the log level is never built.
+    if (quiet && !log.isLevelEnabled('debug')) return;
     const fields = {
       request_id: id,
       method: c.req.method,
@@ -42,7 +48,32 @@ export function requestScope(options: RequestScopeOptions): MiddlewareHandler[] 
     if (quiet) log.debug(fields, 'request');
     else log.info(fields, 'request');
   };
-  return [requestId({ limitLength: REQUEST_ID_MAX, generator: () => newRequestId() }), scope];
+  return [scope];
+}
+
+/**
+ * Records one request in the request metrics. prom-client hashes the labels of every
+ * `inc`/`observe`; the children of each (method, route, status) are looked up once and kept.
+ * Routes are the bound patterns (or `unmatched`), so the map stays as small as the API.
+ */
+function requestSeries(metrics: ServerMetrics) {
+  const children = new Map<
+    string,
+    { count: { inc(): void }; duration: { observe(value: number): void } }
+  >();
+  return (method: string, route: string, status: number, seconds: number) => {
+    const key = `${method} ${status} ${route}`;
+    let child = children.get(key);
+    if (!child) {
+      child = {
+        count: metrics.httpRequests.labels({ method, route, status: String(status) }),
+        duration: metrics.httpDuration.labels({ method, route }),
+      };
+      children.set(key, child);
+    }
+    child.count.inc();
+    child.duration.observe(seconds);
+  };
 }
 
 /**

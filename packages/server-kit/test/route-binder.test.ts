@@ -39,6 +39,20 @@ const routes = {
     bodyLimit: 200_000,
     response: z.object({ size: z.number() }),
   }),
+  beat: defineRoute({
+    method: 'POST',
+    path: '/beat',
+    tag: 't',
+    auth: 'user',
+    status: 200,
+    summary: 'beat',
+    body: z.strictObject({ n: z.int().min(0), extra: z.string().max(2).optional() }),
+    // Deliberately too generous (any object with a numeric n): whatever it lets through goes
+    // to the handler unchecked, so the test below sees whether the schema still runs on "no".
+    plainBody: (v: unknown) =>
+      typeof v === 'object' && v !== null && Object.keys(v).length === 1 && 'n' in v,
+    response: z.object({ n: z.unknown() }),
+  }),
 };
 
 type Env = { Variables: { requestId: string } };
@@ -60,6 +74,7 @@ function buildApp() {
   });
   bind(app, routes.open, () => ({ ok: true as const }));
   bind(app, routes.big, ({ body }) => ({ size: body.blob.length }));
+  bind(app, routes.beat, ({ body }) => ({ n: body.n }));
   app.onError(createErrorHandler({ log: createMemoryLogger().log, service: 'test' }));
   return { app, parsed: () => bodiesParsed };
 }
@@ -126,6 +141,24 @@ describe('createRouteBinder', () => {
       headers: { authorization: 'Bearer good' },
     });
     expect(big.status).toBe(200);
+  });
+
+  it("takes a body its route's plainBody accepts as is, and gives every other to the schema", async () => {
+    const { app } = buildApp();
+    const beat = (body: unknown) =>
+      app.request('/beat', {
+        method: 'POST',
+        body: JSON.stringify(body),
+        headers: { authorization: 'Bearer good' },
+      });
+    // Plain: passed through without the schema (which would refuse a string n).
+    expect(await (await beat({ n: 'unchecked' })).json()).toEqual({ n: 'unchecked' });
+    // Not plain: the schema decides, both ways.
+    expect((await beat({ n: 1, extra: 'ok' })).status).toBe(200);
+    const refused = await beat({ n: 1, extra: 'far too long' });
+    expect(refused.status).toBe(400);
+    expect(((await refused.json()) as { code: string }).code).toBe('validation');
+    expect((await beat({ n: -1, stray: true })).status).toBe(400);
   });
 
   it('refuses malformed JSON with 400', async () => {

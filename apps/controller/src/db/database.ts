@@ -22,6 +22,8 @@ export interface Database {
   t: Tables;
   /** Statements that changed data (insert, update, delete) since the database was opened. */
   writes(): number;
+  /** Statements of any kind since the database was opened (tests bound a route's count). */
+  statements(): number;
   /** What opening applied (the same locked routine `apiary-controller migrate` runs). */
   migrations: MigrationReport;
   /** The connections this controller holds now, for `/metrics`. */
@@ -67,8 +69,10 @@ export async function openDatabase(
   options: Omit<PgEngineOptions, 'logger'> = {},
 ): Promise<Database> {
   let writes = 0;
+  let statements = 0;
   const logger: Logger = {
     logQuery(query) {
+      statements++;
       if (/^\s*(insert|update|delete)\b/i.test(query)) writes++;
     },
   };
@@ -84,6 +88,7 @@ export async function openDatabase(
       db: engine.db as unknown as Db,
       t: sqliteSchema as unknown as Tables,
       writes: () => writes,
+      statements: () => statements,
       migrations: engine.migrations,
       connections: () => {
         const use = engine.use();
@@ -102,6 +107,7 @@ export async function openDatabase(
     db: engine.db,
     t: pgSchema,
     writes: () => writes,
+    statements: () => statements,
     migrations: engine.migrations,
     connections: () => ({
       open: engine.pool.totalCount,

@@ -163,6 +163,8 @@ export const hosts = pgTable(
   (t) => [
     index('hosts_org').on(t.orgId),
     index('hosts_sched').on(t.liveness, t.policy),
+    // `GET /v1/hosts` pages in this order: read from the index, not sorted per request.
+    index('hosts_list').on(t.hostname, t.id),
     // Placement walks this index to the hosts with the most (spread) or least (binpack) free
     // memory instead of sorting the whole fleet: the expression must match `freeMemOf` exactly.
     index('hosts_free_mem').on(
@@ -283,6 +285,10 @@ export const envs = pgTable(
     uniqueIndex('envs_org_name').on(t.orgId, t.name),
     uniqueIndex('envs_vni').on(t.vni),
     index('envs_expiry').on(t.state, t.expiresAt),
+    // `GET /v1/envs` pages newest first (ties by id), for one organization or all of them:
+    // walked in index order and stopped at the page's end instead of sorting every row.
+    index('envs_list').on(sql`${t.createdAt} desc`, t.id),
+    index('envs_org_list').on(t.orgId, sql`${t.createdAt} desc`, t.id),
   ],
 );
 

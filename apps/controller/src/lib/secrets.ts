@@ -28,6 +28,16 @@ export function sha256Hex(value: string): string {
   return createHash('sha256').update(value).digest('hex');
 }
 
+/** sha256 of a presented secret, as bytes (to compare with several stored hashes). */
+export function sha256Bytes(value: string): Buffer {
+  return createHash('sha256').update(value).digest();
+}
+
+/** Constant-time comparison of a secret's sha256 bytes with a stored hash decoded once. */
+export function digestMatches(presented: Buffer, stored: Buffer): boolean {
+  return presented.length === stored.length && timingSafeEqual(presented, stored);
+}
+
 /** Constant-time comparison of a presented secret with a stored sha256. */
 export function secretMatches(presented: string, storedHash: string): boolean {
   const a = Buffer.from(sha256Hex(presented), 'hex');

@@ -1,5 +1,5 @@
 import type { FleetStatus } from '@apiary/protocol';
-import { and, count, eq, ne, sql } from 'drizzle-orm';
+import { and, count, eq, ne, notInArray, type SQL, sql } from 'drizzle-orm';
 import type { Ctx } from '../context.js';
 
 import { CONTROLLER_VERSION } from '../version.js';
@@ -9,26 +9,27 @@ import { imageScope } from './images/images.js';
 
 /** `GET /v1/status`: the fleet at a glance, counting only what the caller's organization sees. */
 export async function fleetStatus(ctx: Ctx, p: Principal): Promise<FleetStatus> {
-  const { envs, hosts, images, vms } = ctx.t;
+  const { envs, hosts, images } = ctx.t;
   const org = orgFilter(p);
   const hostWhere = org === undefined ? undefined : eq(hosts.orgId, org);
-  const hostRows = await ctx.db
+  // Policy counts and capacity are summed in the database, one row per policy.
+  const sumOf = (a: SQL, b?: SQL) => sql<string>`coalesce(sum(${b ? sql`${a} + ${b}` : a}), 0)`;
+  const byPolicy = await ctx.db
     .select({
-      id: hosts.id,
-      liveness: hosts.liveness,
       policy: hosts.policy,
-      totalCpu: hosts.totalCpu,
-      totalMem: hosts.totalMem,
-      totalDisk: hosts.totalDisk,
-      cpu: sql<number>`${hosts.reservedCpu} + ${hosts.foreignCpu}`,
-      mem: sql<number>`${hosts.reservedMem} + ${hosts.foreignMem}`,
-      disk: sql<number>`${hosts.reservedDisk} + ${hosts.foreignDisk}`,
-      usage: hosts.usage,
+      n: count(),
+      totalCpu: sumOf(sql`${hosts.totalCpu}`),
+      totalMem: sumOf(sql`${hosts.totalMem}`),
+      totalDisk: sumOf(sql`${hosts.totalDisk}`),
+      cpu: sumOf(sql`${hosts.reservedCpu}`, sql`${hosts.foreignCpu}`),
+      mem: sumOf(sql`${hosts.reservedMem}`, sql`${hosts.foreignMem}`),
+      disk: sumOf(sql`${hosts.reservedDisk}`, sql`${hosts.foreignDisk}`),
     })
     .from(hosts)
-    .where(hostWhere);
+    .where(hostWhere)
+    .groupBy(hosts.policy);
   const h = {
-    total: hostRows.length,
+    total: 0,
     ready: 0,
     suspect: 0,
     down: 0,
@@ -38,18 +39,27 @@ export async function fleetStatus(ctx: Ctx, p: Principal): Promise<FleetStatus> 
   };
   const total = { cpu: 0, mem: 0, disk: 0 };
   const reserved = { cpu: 0, mem: 0, disk: 0 };
+  for (const g of byPolicy) {
+    const n = Number(g.n);
+    h.total += n;
+    h[g.policy] += n;
+    total.cpu += Number(g.totalCpu);
+    total.mem += Number(g.totalMem);
+    total.disk += Number(g.totalDisk);
+    reserved.cpu += Number(g.cpu);
+    reserved.mem += Number(g.mem);
+    reserved.disk += Number(g.disk);
+  }
+  // Liveness is this controller's (its tracker is ahead of the database), so it is counted
+  // here, from the narrowest rows: id, stored liveness, CPUs and the usage summary.
   const usageOf = [];
-  for (const r of hostRows) {
+  for (const r of await ctx.db
+    .select({ id: hosts.id, liveness: hosts.liveness, cpus: hosts.totalCpu, usage: hosts.usage })
+    .from(hosts)
+    .where(hostWhere)) {
     const liveness = ctx.liveness.state(r.id) ?? r.liveness;
-    usageOf.push({ usage: r.usage ?? null, cpus: r.totalCpu, down: liveness === 'down' });
     h[liveness]++;
-    h[r.policy]++;
-    total.cpu += r.totalCpu;
-    total.mem += r.totalMem;
-    total.disk += r.totalDisk;
-    reserved.cpu += r.cpu;
-    reserved.mem += r.mem;
-    reserved.disk += r.disk;
+    if (r.usage) usageOf.push({ usage: r.usage, cpus: r.cpus, down: liveness === 'down' });
   }
   const envWhere = and(
     ne(envs.state, 'deleted'),
@@ -60,15 +70,7 @@ export async function fleetStatus(ctx: Ctx, p: Principal): Promise<FleetStatus> 
     .from(envs)
     .where(envWhere)
     .groupBy(envs.state);
-  const vmWhere = and(ne(vms.state, 'deleted'), org === undefined ? undefined : eq(vms.orgId, org));
-  // VMs on a host that is down are unobserved: counted as unknown, like GET /v1/vms/{id} shows them.
-  const shown = sql<string>`case when ${hosts.liveness} = 'down' and ${vms.state} <> 'pending' then 'unknown' else ${vms.state} end`;
-  const vmStates = await ctx.db
-    .select({ state: shown, n: count() })
-    .from(vms)
-    .leftJoin(hosts, eq(hosts.id, vms.hostId))
-    .where(vmWhere)
-    .groupBy(shown);
+  const vmStates = await vmCounts(ctx, org);
   const imageCount =
     (
       await ctx.db
@@ -93,10 +95,40 @@ export async function fleetStatus(ctx: Ctx, p: Principal): Promise<FleetStatus> 
       by_state: Object.fromEntries(envStates.map((s) => [s.state, s.n])),
     },
     vms: {
-      total: vmStates.reduce((a, s) => a + s.n, 0),
-      by_state: Object.fromEntries(vmStates.map((s) => [s.state, s.n])),
+      total: Object.values(vmStates).reduce((a, n) => a + n, 0),
+      by_state: vmStates,
     },
     images: imageCount,
     version: CONTROLLER_VERSION,
   };
+}
+
+/**
+ * VMs by state. Those on a host that is down are unobserved: counted as unknown, like
+ * GET /v1/vms/{id} shows them (a pending one was never there). Two aggregates instead of a join
+ * of every VM with its host: all VMs by state (an index scan), then the few on down hosts by
+ * state (from the down hosts through `vms_host`), moved to unknown.
+ */
+async function vmCounts(ctx: Ctx, org: string | undefined): Promise<Record<string, number>> {
+  const { hosts, vms } = ctx.t;
+  const ofOrg = org === undefined ? undefined : eq(vms.orgId, org);
+  const all = await ctx.db
+    .select({ state: vms.state, n: count() })
+    .from(vms)
+    .where(and(ne(vms.state, 'deleted'), ofOrg))
+    .groupBy(vms.state);
+  const unobserved = await ctx.db
+    .select({ state: vms.state, n: count() })
+    .from(hosts)
+    .innerJoin(vms, eq(vms.hostId, hosts.id))
+    .where(and(eq(hosts.liveness, 'down'), notInArray(vms.state, ['deleted', 'pending']), ofOrg))
+    .groupBy(vms.state);
+  const byState: Record<string, number> = {};
+  for (const r of all) byState[r.state] = Number(r.n);
+  for (const r of unobserved) {
+    byState[r.state] = (byState[r.state] ?? 0) - Number(r.n);
+    byState.unknown = (byState.unknown ?? 0) + Number(r.n);
+  }
+  for (const [state, n] of Object.entries(byState)) if (n === 0) delete byState[state];
+  return byState;
 }

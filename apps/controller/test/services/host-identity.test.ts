@@ -181,9 +181,12 @@ describe('host credentials', () => {
   it('revoked, lock the host out of heartbeats, pulls and registration until a reset', async () => {
     h = await createHarness();
     const { agent, credential } = await h.addAgent({ hostId: 'host_revoke000001' });
+    // Accepted a moment ago (what the heartbeat path keeps in memory is warm)...
+    expect((await heartbeatAs(agent.hostId, credential)).status).toBe(200);
     const revoked = await h.req('POST', `/v1/hosts/${agent.hostId}/revoke-credential`);
     expect(revoked.status).toBe(200);
     expect((await json<Host>(revoked)).credential.state).toBe('revoked');
+    // ...and refused by the very next heartbeat.
     expect((await heartbeatAs(agent.hostId, credential)).status).toBe(401);
     const pull = await h.core.app.request('/v1/internal/images', {
       headers: { authorization: `Bearer ${credential}` },

@@ -41,6 +41,7 @@ import {
   HeartbeatReq,
   HeartbeatResp,
   INVENTORY_BODY_LIMIT,
+  isPlainHeartbeat,
   RegisterHostReq,
   RegisterHostResp,
 } from '../schemas/internal.js';
@@ -147,6 +148,7 @@ export const controllerRoutes = {
     summary: 'Host heartbeat (inventory only when it changed)',
     params: ById,
     body: HeartbeatReq,
+    plainBody: isPlainHeartbeat,
     bodyLimit: INVENTORY_BODY_LIMIT,
     response: HeartbeatResp,
   }),

@@ -44,6 +44,12 @@ export interface RouteDef {
   response?: z.ZodType | Stream;
   /** Largest JSON body accepted, in bytes (default 64 KiB); larger is refused unread with 413. */
   bodyLimit?: number;
+  /**
+   * A cheap shape check for the body of a route's bulk traffic (a heartbeat with nothing new).
+   * When it holds, `body` would accept the value unchanged, so the server skips the schema
+   * walk; when it does not, the full schema decides. A test holds every one to its schema.
+   */
+  plainBody?: (value: unknown) => boolean;
   /** Success status. */
   status: number;
 }

@@ -100,6 +100,23 @@ export const HeartbeatReq = z.strictObject({
 });
 export type HeartbeatReq = z.infer<typeof HeartbeatReq>;
 
+/**
+ * The common heartbeat, `{ "generation": n }` and nothing else, recognised without walking
+ * `HeartbeatReq`: a plain object whose one key is a safe non-negative integer `generation`.
+ * Anything else (an inventory, a usage summary, a stray key) goes through the schema.
+ */
+export function isPlainHeartbeat(value: unknown): boolean {
+  if (typeof value !== 'object' || value === null) return false;
+  if (Object.getPrototypeOf(value) !== Object.prototype) return false;
+  let keys = 0;
+  for (const key in value) {
+    if (key !== 'generation') return false;
+    keys++;
+  }
+  const generation = (value as { generation?: unknown }).generation;
+  return keys === 1 && Number.isSafeInteger(generation) && (generation as number) >= 0;
+}
+
 export const HeartbeatResp = z.object({
   /** When to send the next heartbeat (TTL scaled with fleet size, with jitter). */
   next_heartbeat_ms: z.int().min(100),

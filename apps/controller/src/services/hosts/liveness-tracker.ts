@@ -1,6 +1,6 @@
 import type { HostLiveness } from '@apiary/protocol';
 import type { Clock } from '../../lib/clock.js';
-import { secretMatches } from '../../lib/secrets.js';
+import { digestMatches, sha256Bytes } from '../../lib/secrets.js';
 
 export interface LivenessSettings {
   heartbeatIntervalMs: number;
@@ -20,6 +20,8 @@ interface Entry {
   shared: number;
   /** The host's credential hashes: a heartbeat is authenticated without a database read. */
   credentials: CredentialHashes;
+  /** The same hashes decoded once, not on every heartbeat (replaced with `credentials`). */
+  digests: Digests;
   /** Latest inventory generation applied to the database. */
   ackGeneration: number;
 }
@@ -32,6 +34,18 @@ export interface CredentialHashes {
   current: string | null;
   next: string | null;
   rotate: boolean;
+}
+
+interface Digests {
+  current: Buffer | null;
+  next: Buffer | null;
+}
+
+function digestsOf(c: CredentialHashes): Digests {
+  return {
+    current: c.current === null ? null : Buffer.from(c.current, 'hex'),
+    next: c.next === null ? null : Buffer.from(c.next, 'hex'),
+  };
 }
 
 /** Which of a host's credentials a token is. */
@@ -98,16 +112,18 @@ export class LivenessTracker {
   ) {
     const start = this.clock.now() + this.settings.restartGraceMs;
     for (const h of hosts) {
+      const credentials = {
+        current: h.credentialHash,
+        next: h.nextCredentialHash,
+        rotate: h.credentialRotateAt !== null,
+      };
       this.entries.set(h.id, {
         state: h.liveness,
         lastSeen: start,
         heardAt: h.lastHeartbeatAt,
         shared: h.lastHeartbeatAt ?? 0,
-        credentials: {
-          current: h.credentialHash,
-          next: h.nextCredentialHash,
-          rotate: h.credentialRotateAt !== null,
-        },
+        credentials,
+        digests: digestsOf(credentials),
         ackGeneration: h.inventoryGeneration,
       });
     }
@@ -120,12 +136,14 @@ export class LivenessTracker {
     ackGeneration: number,
   ): Transition | null {
     const prev = this.entries.get(hostId);
+    const held = credentials ?? { current: null, next: null, rotate: false };
     this.entries.set(hostId, {
       state: 'ready',
       lastSeen: this.clock.now(),
       heardAt: this.clock.now(),
       shared: 0,
-      credentials: credentials ?? { current: null, next: null, rotate: false },
+      credentials: held,
+      digests: digestsOf(held),
       ackGeneration,
     });
     return prev && prev.state !== 'ready' ? { hostId, from: prev.state, to: 'ready' } : null;
@@ -137,16 +155,27 @@ export class LivenessTracker {
 
   /** Which of the host's credentials `token` is, if any (constant-time comparisons). */
   checkCredential(hostId: string, token: string): CredentialMatch | null {
-    const c = this.entries.get(hostId)?.credentials;
-    if (c?.current && secretMatches(token, c.current)) return 'current';
-    if (c?.next && secretMatches(token, c.next)) return 'next';
+    const d = this.entries.get(hostId)?.digests;
+    if (!d || (d.current === null && d.next === null)) return null;
+    const presented = sha256Bytes(token);
+    if (d.current && digestMatches(presented, d.current)) return 'current';
+    if (d.next && digestMatches(presented, d.next)) return 'next';
     return null;
   }
 
-  /** The host's credential hashes as they are now (after a rotation, revocation or reset). */
+  /**
+   * The host's credential hashes as they are now (after a rotation, revocation or reset): the
+   * next check already uses them, decoded copies included.
+   */
   setCredentials(hostId: string, credentials: CredentialHashes) {
     const e = this.entries.get(hostId);
-    if (e) e.credentials = credentials;
+    if (!e) return;
+    if (e.credentials.current === credentials.current && e.credentials.next === credentials.next) {
+      e.credentials = credentials;
+      return;
+    }
+    e.credentials = credentials;
+    e.digests = digestsOf(credentials);
   }
 
   /** Whether the host is due to receive a rotated credential. */

@@ -1,0 +1,243 @@
+#!/usr/bin/env node
+// List latencies and memory with a large fleet: 10,000 hosts, 30,000 environments and 100,000
+// VMs written straight into the database (scripts/bench/lib/seed-fleet.mjs), then the real
+// controller (its own process) on that database. Prints p50/p99 of `GET /v1/hosts?limit=100`,
+// `GET /v1/envs?limit=100` and `GET /v1/status`, next to `GET /v1/health` measured in the same
+// rounds (the baseline: the HTTP stack and auth-free routing, no data), and the controller's
+// RSS after start and after a full liveness cycle: every host silent past the restart grace,
+// so all of them go suspect and then down (the worst cycle there is), persisted and audited.
+// Goals (issue 18): pages p99 < 20 ms, status p99 < 50 ms, RSS < 256 MB.
+//
+//   pnpm build && node scripts/bench/lists.mjs [--hosts 10000] [--envs 30000] [--vms 100000] [--requests 300] [--db sqlite|postgres]
+import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import http from 'node:http';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { seedFleet } from './lib/seed-fleet.mjs';
+
+const { values } = parseArgs({
+  options: {
+    hosts: { type: 'string', default: '10000' },
+    envs: { type: 'string', default: '30000' },
+    vms: { type: 'string', default: '100000' },
+    requests: { type: 'string', default: '300' },
+    db: { type: 'string', default: 'sqlite' },
+    /** Skip the liveness cycle (and its RSS figure). */
+    'no-cycle': { type: 'boolean', default: false },
+  },
+});
+const FLEET = { hosts: Number(values.hosts), envs: Number(values.envs), vms: Number(values.vms) };
+const REQUESTS = Number(values.requests);
+const root = new URL('../../', import.meta.url).pathname;
+
+const embed = await import(join(root, 'apps/controller/dist/embed.js')).catch(() => {
+  process.stderr.write('build the controller first: pnpm --filter @apiary/controller build\n');
+  process.exit(1);
+});
+const { createControllerCore, defaultConfig, openDatabase, parseDbTarget, bootstrapIfEmpty } =
+  embed;
+
+/** A PostgreSQL database for the run (a throwaway cluster), or null on SQLite. */
+async function postgresDatabase() {
+  if (values.db !== 'postgres') return null;
+  const testkit = await import(join(root, 'packages/testkit/dist/index.js'));
+  const cluster = await testkit.startPostgres();
+  const name = `apiary_bench_lists_${randomBytes(4).toString('hex')}`;
+  const pg = createRequire(join(root, 'apps/controller/package.json'))('pg');
+  const client = new pg.Client({ connectionString: cluster.url });
+  await client.connect();
+  await client.query(`CREATE DATABASE ${name}`);
+  await client.end();
+  const url = new URL(cluster.url);
+  url.pathname = `/${name}`;
+  return { url: url.toString(), stop: () => cluster.stop() };
+}
+
+/** Migrates, bootstraps and seeds the database through the controller's own code, then closes it. */
+async function prepare(dir, target) {
+  const database = await openDatabase(parseDbTarget(target));
+  const core = await createControllerCore({
+    config: defaultConfig({ dataDir: dir }),
+    database,
+    log: embed.createLogger({ level: 'error' }),
+  });
+  const started = performance.now();
+  try {
+    await bootstrapIfEmpty(core.ctx, dir);
+    await seedFleet(core, FLEET);
+  } finally {
+    await core.stop();
+    await database.close();
+  }
+  return (performance.now() - started) / 1000;
+}
+
+function startController(dir, target, graceMs) {
+  const child = spawn(
+    process.execPath,
+    [
+      join(root, 'apps/controller/bin/apiary-controller.js'),
+      '--listen',
+      '127.0.0.1:0',
+      '--data-dir',
+      dir,
+      '--db',
+      target,
+      // The list run: no host judged silent meanwhile. The cycle run: silence is judged at
+      // once, on the smallest thresholds the controller takes (they still scale with the fleet).
+      '--restart-grace-ms',
+      String(graceMs),
+      '--heartbeat-ttl-ms',
+      '200',
+      '--down-after-ms',
+      '300',
+    ],
+    { stdio: ['ignore', 'pipe', 'inherit'] },
+  );
+  return new Promise((resolve, reject) => {
+    let out = '';
+    const onData = (chunk) => {
+      out += chunk;
+      const m = out.match(/"port":(\d+)[^\n]*"msg":"listening"/);
+      if (m) {
+        child.stdout.off('data', onData);
+        child.stdout.resume();
+        resolve({ child, port: Number(m[1]) });
+      }
+    };
+    child.stdout.on('data', onData);
+    child.on('exit', (code) => reject(new Error(`controller exited (${code}):\n${out}`)));
+  });
+}
+
+const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+
+function get(port, path, token) {
+  return new Promise((resolve, reject) => {
+    const started = performance.now();
+    http
+      .get(
+        {
+          host: '127.0.0.1',
+          port,
+          path,
+          agent,
+          headers: token ? { authorization: `Bearer ${token}` } : {},
+        },
+        (res) => {
+          let text = '';
+          res.on('data', (c) => {
+            text += c;
+          });
+          res.on('end', () =>
+            resolve({ status: res.statusCode, text, ms: performance.now() - started }),
+          );
+        },
+      )
+      .on('error', reject);
+  });
+}
+
+const ROUTES = [
+  { name: 'GET /v1/health (baseline)', path: '/v1/health', goal: null },
+  { name: 'GET /v1/hosts?limit=100', path: '/v1/hosts?limit=100', goal: 20 },
+  { name: 'GET /v1/envs?limit=100', path: '/v1/envs?limit=100', goal: 20 },
+  { name: 'GET /v1/status', path: '/v1/status', goal: 50 },
+];
+
+/** Every route once per round, REQUESTS rounds (after 20 unrecorded), one request at a time. */
+async function latencies(port, token) {
+  const times = ROUTES.map(() => []);
+  for (let round = -20; round < REQUESTS; round++) {
+    for (const [i, r] of ROUTES.entries()) {
+      const res = await get(port, r.path, token);
+      if (res.status !== 200) throw new Error(`${r.path}: ${res.status} ${res.text.slice(0, 300)}`);
+      if (round >= 0) times[i].push(res.ms);
+    }
+  }
+  return times.map((t) => {
+    t.sort((a, b) => a - b);
+    const pct = (p) => t[Math.min(t.length - 1, Math.floor(t.length * p))];
+    return { p50: pct(0.5), p99: pct(0.99) };
+  });
+}
+
+function memory(pid) {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const kb = (key) => Number(status.match(new RegExp(`${key}:\\s+(\\d+) kB`))?.[1] ?? 0);
+  return { rss: kb('VmRSS') / 1024, peak: kb('VmHWM') / 1024 };
+}
+
+/** Waits until the controller counts every host down (its /metrics gauge). */
+async function waitAllDown(port, hosts, timeoutMs) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const { text } = await get(port, '/metrics');
+    const down = Number(text.match(/apiary_hosts\{liveness="down"\} (\d+)/)?.[1] ?? 0);
+    if (down >= hosts) return true;
+    if (Date.now() > deadline) return false;
+    await new Promise((r) => setTimeout(r, 1000));
+  }
+}
+
+const dir = mkdtempSync(join(tmpdir(), 'apiary-bench-lists-'));
+const pgdb = await postgresDatabase();
+const target = pgdb ? pgdb.url : `sqlite:${join(dir, 'controller.db')}`;
+const lines = [];
+let controller;
+try {
+  const seeded = await prepare(dir, target);
+  const { adminApiKey } = JSON.parse(readFileSync(join(dir, 'bootstrap.json'), 'utf8'));
+  const startedAt = performance.now();
+  controller = await startController(dir, target, 3_600_000);
+  const startSeconds = (performance.now() - startedAt) / 1000;
+  const fresh = memory(controller.child.pid);
+  const before = await latencies(controller.port, adminApiKey);
+  lines.push(
+    `${values.db === 'postgres' ? 'PostgreSQL' : 'SQLite'}: ${FLEET.hosts} hosts, ${FLEET.envs} environments, ${FLEET.vms} VMs (seeded in ${seeded.toFixed(1)} s; controller up in ${startSeconds.toFixed(1)} s)`,
+    `${REQUESTS} requests per route, one at a time, routes interleaved`,
+  );
+  const table = (title, figures) => {
+    lines.push(title);
+    for (const [i, r] of ROUTES.entries()) {
+      const f = figures[i];
+      const verdict =
+        r.goal === null ? '' : `  (goal p99 < ${r.goal} ms: ${f.p99 < r.goal ? 'met' : 'MISSED'})`;
+      lines.push(
+        `  ${r.name.padEnd(28)} p50 ${f.p50.toFixed(2).padStart(7)} ms   p99 ${f.p99.toFixed(2).padStart(7)} ms${verdict}`,
+      );
+    }
+  };
+  table('hosts ready:', before);
+  lines.push(
+    `  controller RSS ${fresh.rss.toFixed(0)} MB at start, ${memory(controller.child.pid).rss.toFixed(0)} MB after these requests`,
+  );
+  if (!values['no-cycle']) {
+    // A second start, on the same database, whose hosts are all silent from the first moment.
+    controller.child.kill('SIGTERM');
+    await new Promise((r) => controller.child.once('exit', r));
+    controller = await startController(dir, target, 0);
+    const cycleStarted = performance.now();
+    const done = await waitAllDown(controller.port, FLEET.hosts, 600_000);
+    const cycleSeconds = (performance.now() - cycleStarted) / 1000;
+    const after = memory(controller.child.pid);
+    lines.push(
+      `liveness cycle (restarted, every host silent: suspect, then down, persisted and audited): ${done ? 'complete' : 'NOT complete'} in ${cycleSeconds.toFixed(1)} s`,
+      `  controller RSS ${after.rss.toFixed(0)} MB, peak ${after.peak.toFixed(0)} MB  (goal RSS < 256 MB: ${after.rss < 256 ? 'met' : 'MISSED'})`,
+    );
+    table('hosts down, after the cycle:', await latencies(controller.port, adminApiKey));
+  }
+} finally {
+  if (controller) {
+    controller.child.kill('SIGTERM');
+    await new Promise((r) => controller.child.once('exit', r));
+  }
+  agent.destroy();
+  await pgdb?.stop();
+  rmSync(dir, { recursive: true, force: true });
+}
+process.stdout.write(`${lines.join('\n')}\n`);
