@@ -15,6 +15,7 @@ import {
   uploadImage,
 } from '../services/images/images.js';
 import { fetchImage } from '../services/images/intake/fetch-image.js';
+import { pullBox } from '../services/images/intake/pull-box.js';
 import type { RouteDeps } from './route-deps.js';
 
 /** The organization of the host pulling images (null: a host assigned to none). */
@@ -36,6 +37,10 @@ export function registerImageRoutes({ ctx, router, bind }: RouteDeps) {
   });
   bind(router, r.fetchImage, async ({ principal, body }) => {
     const { image, created } = await fetchImage(ctx, principal, body);
+    return { status: created ? 201 : 200, body: image };
+  });
+  bind(router, r.pullBox, async ({ principal, body }) => {
+    const { image, created } = await pullBox(ctx, principal, body);
     return { status: created ? 201 : 200, body: image };
   });
   bind(router, r.getImage, ({ principal, params }) => getImage(ctx, principal, params.digest));

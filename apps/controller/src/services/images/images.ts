@@ -126,11 +126,13 @@ export async function storePrepared(
   orgId: string | null,
   intake: ImageIntake,
   disk: PreparedDisk,
+  box?: BoxRecord,
 ) {
   const size = (await stat(disk.path)).size;
   return storeImage(ctx, p, orgId, intake, createReadStream(disk.path), {
     ...disk,
     declaredBytes: size,
+    box,
   });
 }
 
