@@ -113,7 +113,7 @@ export function ImagesView() {
                   <td>{imageOs(image) || <span class="muted">-</span>}</td>
                   <td>{cloudInitLabel(image) || <span class="muted">unknown</span>}</td>
                   <td class="muted" title={image.source_digest ?? undefined}>
-                    {imageOrigin(image) || 'upload'}
+                    {imageOrigin(image) || '-'}
                     {image.description ? <div class="small">{image.description}</div> : null}
                   </td>
                   <td>
