@@ -21,7 +21,7 @@ function limits(ctx: Ctx, registry: RegistryTarget) {
 /**
  * A box's catalog metadata: `GET {registry}/{ORG}/{BOX}` with `Accept: application/json`, the
  * request Vagrant makes for `vagrant box add ORG/BOX` against a box server URL
- * (VAGRANT_SERVER_URL); Vagrant Cloud and BoxVault answer it.
+ * (VAGRANT_SERVER_URL), which Vagrant-compatible registries answer.
  */
 export async function fetchCatalog(
   ctx: Ctx,
