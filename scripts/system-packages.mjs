@@ -23,6 +23,12 @@ export const SYSTEM_PACKAGES = [
     for: ['test'],
   },
   {
+    command: 'qemu-img',
+    debian: 'qemu-utils',
+    why: 'the controller converts qcow2 cloud images to raw with it, and its tests make qcow2 images',
+    for: ['test'],
+  },
+  {
     command: 'initdb',
     // Debian keeps the server programs in /usr/lib/postgresql/<version>/bin, off PATH.
     find: hasPostgresServer,

@@ -127,6 +127,8 @@ describe('VM lifecycle through the HTTP API', () => {
     );
     expect(userData).toContain('#cloud-config');
     expect(userData).toContain(JSON.stringify(KEY));
+    // The disk is made larger than the image: cloud-init grows the root file system into it.
+    expect(userData).toContain("growpart:\n  mode: auto\n  devices: ['/']\nresize_rootfs: true");
     expect(attr(id, 'cloud-init')).toBe(`/var/apiary/cloud-init/${id}/user-data`);
   });
 

@@ -17,6 +17,7 @@ import { registerHostResourceRoutes } from './routes/host-resource-routes.js';
 import { registerHostRoutes } from './routes/host-routes.js';
 import { registerImageRoutes } from './routes/image-routes.js';
 import { registerInternalRoutes } from './routes/internal-routes.js';
+import { registerRegistryRoutes } from './routes/registry-routes.js';
 import type { RouteDeps } from './routes/route-deps.js';
 import { registerRootRoutes, registerStatusRoute } from './routes/system-routes.js';
 import { registerVmChangeRoutes } from './routes/vm-change-routes.js';
@@ -95,6 +96,7 @@ export function createApp(ctx: Ctx, options: AppOptions = {}) {
   registerEnvRoutes(deps);
   registerVmChangeRoutes(deps);
   registerImageRoutes(deps);
+  registerRegistryRoutes(deps);
   registerEventRoutes(deps, options.eventStreams ?? new EventStreams(ctx));
   registerConsoleRoutes(deps);
   app.route('/v1', v1);

@@ -95,8 +95,22 @@ export const ControllerConfig = TlsSettings.extend({
     .min(1)
     .default(64 * 1024 ** 3),
   /**
+   * The largest disk a qcow2 may describe (its virtual size, which its raw conversion takes on
+   * the controller's disk and each host's): a 1 MiB qcow2 can claim exabytes.
+   */
+  imageMaxVirtualBytes: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .default(256 * 1024 ** 3),
+  /** How long one image download (URL fetch, box pull) may take, resumes included. */
+  imageFetchTimeoutMs: Millis(100, 3600_000),
+  /** How long a registry may take to answer a metadata or search request. */
+  registryTimeoutMs: Millis(100, 15_000),
+  /**
    * Special addresses the controller may be asked to reach an agent at (connection test, add by
-   * address): `loopback`, `link-local`, comma-separated. None by default: an org admin must not
+   * address) or download an image from (URL fetch, box registry): `loopback`, `link-local`,
+   * comma-separated. None by default: an org admin must not
    * make the controller probe its own machine or the link-local network. Dev fleets and test
    * harnesses whose agents listen on 127.0.0.1 pass `loopback`.
    */
@@ -201,6 +215,9 @@ const OPTIONS = [
   ['session-ttl-ms', 'APIARY_SESSION_TTL_MS', 'sessionTtlMs'],
   ['console-ticket-ttl-ms', 'APIARY_CONSOLE_TICKET_TTL_MS', 'consoleTicketTtlMs'],
   ['max-image-bytes', 'APIARY_MAX_IMAGE_BYTES', 'maxImageBytes'],
+  ['image-max-virtual-bytes', 'APIARY_IMAGE_MAX_VIRTUAL_BYTES', 'imageMaxVirtualBytes'],
+  ['image-fetch-timeout-ms', 'APIARY_IMAGE_FETCH_TIMEOUT_MS', 'imageFetchTimeoutMs'],
+  ['registry-timeout-ms', 'APIARY_REGISTRY_TIMEOUT_MS', 'registryTimeoutMs'],
   ['org-image-quota-bytes', 'APIARY_ORG_IMAGE_QUOTA_BYTES', 'orgImageQuotaBytes'],
   ['min-free-disk-bytes', 'APIARY_MIN_FREE_DISK_BYTES', 'minFreeDiskBytes'],
   ['reconcile-interval-ms', 'APIARY_RECONCILE_INTERVAL_MS', 'reconcileIntervalMs'],

@@ -1,5 +1,6 @@
 import type { Logger } from '@apiary/server-kit';
 import type { AgentConnector } from './agents/agent-connector.js';
+import type { TargetPolicy } from './agents/agent-target.js';
 import type { ControllerConfig } from './config.js';
 import type { Db, Engine, Tables } from './db/database.js';
 import type { SecretBox } from './lib/cipher.js';
@@ -33,6 +34,11 @@ export interface Ctx {
   events: EventBus;
   box: SecretBox;
   agents: AgentConnector;
+  /**
+   * Which addresses the controller connects to when asked to reach a URL someone gave it (an
+   * agent's address, a cloud image, a box registry): `--allow-agent-targets`.
+   */
+  targets: TargetPolicy;
   liveness: LivenessTracker;
   work: BackgroundWork;
   /** Where image blobs are kept (a directory or an S3-compatible bucket). */

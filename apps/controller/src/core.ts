@@ -30,6 +30,7 @@ import { reconcileHosts } from './services/hosts/reconcile-hosts.js';
 import { exchangeLiveness } from './services/hosts/shared-liveness.js';
 import { type BlobStore, STALE_UPLOAD_MS } from './services/images/blob-store.js';
 import { type FreeSpace, statfsFreeSpace } from './services/images/disk-floor.js';
+import { sweepStaging } from './services/images/intake/staging.js';
 import { openBlobStore } from './services/images/open-blob-store.js';
 import { type Lease, LeaseLost } from './services/leases/lease.js';
 import { LeaseHolders } from './services/leases/lease-holders.js';
@@ -85,12 +86,18 @@ export async function createControllerCore(deps: CoreDeps) {
     (error: Error) =>
       log.warn({ store: blobs.location, err: error.message }, 'could not sweep the blob store'),
   );
+  const staged = await sweepStaging({ config }, STALE_UPLOAD_MS);
+  if (staged > 0) log.info({ removed: staged }, 'removed interrupted image intakes');
   const liveness = new LivenessTracker(clock, config);
   const agentTrust = createAgentTrustPool();
   const controllerId = newId('ctl');
   // The kinds need the context they are part of: filled in right after it is built.
   // biome-ignore lint/suspicious/noExplicitAny: each kind has its own input type
   const sagaKinds: SagaKind<any>[] = [];
+  const targets = {
+    allow: new Set(config.allowAgentTargets),
+    resolve: deps.resolveHost ?? systemResolve,
+  };
   const ctx: Ctx = {
     controllerId,
     db: deps.database.db,
@@ -102,15 +109,13 @@ export async function createControllerCore(deps: CoreDeps) {
     metrics: createControllerMetrics({ processMetrics: deps.processMetrics }),
     events: new EventBus(),
     box,
+    targets,
     agents: createAgentConnector({
       box,
       timeoutMs: config.agentTimeoutMs,
       trust: agentTrust,
       fetch: deps.fetch,
-      targets: {
-        allow: new Set(config.allowAgentTargets),
-        resolve: deps.resolveHost ?? systemResolve,
-      },
+      targets,
       onCertificateChanged: (hostId, mismatch) => markCertificateChanged(ctx, hostId, mismatch),
     }),
     liveness,

@@ -19,4 +19,11 @@ describe('imageFormatFromFile', () => {
     expect(imageFormatFromFile('alpine.zfs')).toBe('zfs-send');
     expect(imageFormatFromFile('alpine')).toBe('zfs-send');
   });
+
+  it('takes .qcow2 for a qcow2 the controller converts', () => {
+    expect(imageFormatFromFile('debian-12-genericcloud-amd64.qcow2')).toBe('qcow2');
+    expect(imageNameFromFile('debian-12-genericcloud-amd64.qcow2')).toBe(
+      'debian-12-genericcloud-amd64',
+    );
+  });
 });

@@ -128,11 +128,25 @@ export function readPortAttrs(attrs: Record<string, string>): Array<[number, num
     .map((p) => p.split(':').map(Number) as [number, number]);
 }
 
-/** `#cloud-config` user-data: hostname and the SSH keys for the default user and root. */
+/**
+ * `#cloud-config` user-data: hostname, the SSH keys for the default user and root, and the root
+ * file system grown to the disk. The boot disk is made at the VM's requested size (the volsize
+ * step), larger than the image it was cloned from; `growpart` and `resize_rootfs` have
+ * cloud-init take the new space (cloud-init's cc_growpart and cc_resizefs modules). Only a
+ * guest running cloud-init reads this file, so the lines are always there.
+ */
 export function renderUserData(hostname: string, keys: string[]): string {
   // JSON strings are valid YAML double-quoted scalars: a key comment cannot break the document.
   const list = (indent: string) => keys.map((k) => `${indent}- ${JSON.stringify(k)}`).join('\n');
-  const lines = ['#cloud-config', `hostname: ${hostname}`, 'disable_root: false'];
+  const lines = [
+    '#cloud-config',
+    `hostname: ${hostname}`,
+    'disable_root: false',
+    'growpart:',
+    '  mode: auto',
+    "  devices: ['/']",
+    'resize_rootfs: true',
+  ];
   if (keys.length > 0) {
     lines.push('ssh_authorized_keys:', list('  '));
     lines.push(

@@ -376,8 +376,44 @@ export const images = pgTable(
     /** null: public (every organization sees it). */
     orgId: text('org_id').references(() => orgs.id),
     createdAt: bigint('created_at', { mode: 'number' }).notNull(),
+    /** What arrived, when agents receive something else (a qcow2 converted, a .box unpacked). */
+    sourceDigest: text('source_digest'),
+    /** `qcow2`, `box`, or the stored format. */
+    sourceFormat: text('source_format'),
+    os: text('os'),
+    version: text('version'),
+    arch: text('arch'),
+    cloudInit: boolean('cloud_init'),
+    defaultUser: text('default_user'),
+    /** MiB. */
+    minDisk: bigint('min_disk', { mode: 'number' }),
+    description: text('description'),
+    /** The registry box it was pulled from (`ORG/BOX`, its version and provider). */
+    boxName: text('box_name'),
+    boxVersion: text('box_version'),
+    boxProvider: text('box_provider'),
+    boxRegistryId: text('box_registry_id'),
   },
   (t) => [uniqueIndex('images_digest_org').on(t.digest, t.orgId), index('images_name').on(t.name)],
+);
+
+/**
+ * Vagrant-compatible box registries an organization pulls boxes from. The token (sent as a
+ * bearer token to the registry) is sealed with the controller's secret box, like agent keys.
+ */
+export const registries = pgTable(
+  'registries',
+  {
+    id: text('id').primaryKey(),
+    orgId: text('org_id')
+      .notNull()
+      .references(() => orgs.id),
+    name: text('name').notNull(),
+    url: text('url').notNull(),
+    tokenEnc: text('token_enc'),
+    createdAt: bigint('created_at', { mode: 'number' }).notNull(),
+  },
+  (t) => [uniqueIndex('registries_org_name').on(t.orgId, t.name)],
 );
 
 export const meta = pgTable('meta', {

@@ -369,8 +369,44 @@ export const images = sqliteTable(
     /** null: public (every organization sees it). */
     orgId: text('org_id').references(() => orgs.id),
     createdAt: integer('created_at').notNull(),
+    /** What arrived, when agents receive something else (a qcow2 converted, a .box unpacked). */
+    sourceDigest: text('source_digest'),
+    /** `qcow2`, `box`, or the stored format. */
+    sourceFormat: text('source_format'),
+    os: text('os'),
+    version: text('version'),
+    arch: text('arch'),
+    cloudInit: integer('cloud_init', { mode: 'boolean' }),
+    defaultUser: text('default_user'),
+    /** MiB. */
+    minDisk: integer('min_disk'),
+    description: text('description'),
+    /** The registry box it was pulled from (`ORG/BOX`, its version and provider). */
+    boxName: text('box_name'),
+    boxVersion: text('box_version'),
+    boxProvider: text('box_provider'),
+    boxRegistryId: text('box_registry_id'),
   },
   (t) => [uniqueIndex('images_digest_org').on(t.digest, t.orgId), index('images_name').on(t.name)],
+);
+
+/**
+ * Vagrant-compatible box registries an organization pulls boxes from. The token (sent as a
+ * bearer token to the registry) is sealed with the controller's secret box, like agent keys.
+ */
+export const registries = sqliteTable(
+  'registries',
+  {
+    id: text('id').primaryKey(),
+    orgId: text('org_id')
+      .notNull()
+      .references(() => orgs.id),
+    name: text('name').notNull(),
+    url: text('url').notNull(),
+    tokenEnc: text('token_enc'),
+    createdAt: integer('created_at').notNull(),
+  },
+  (t) => [uniqueIndex('registries_org_name').on(t.orgId, t.name)],
 );
 
 export const meta = sqliteTable('meta', {

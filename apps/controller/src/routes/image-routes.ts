@@ -14,6 +14,8 @@ import {
   listImagesForHost,
   uploadImage,
 } from '../services/images/images.js';
+import { fetchImage } from '../services/images/intake/fetch-image.js';
+import { pullBox } from '../services/images/intake/pull-box.js';
 import type { RouteDeps } from './route-deps.js';
 
 /** The organization of the host pulling images (null: a host assigned to none). */
@@ -31,6 +33,14 @@ export function registerImageRoutes({ ctx, router, bind }: RouteDeps) {
     const declared = Number(c.req.header('content-length'));
     const length = Number.isSafeInteger(declared) && declared > 0 ? declared : 0;
     const { image, created } = await uploadImage(ctx, principal, query, body, length);
+    return { status: created ? 201 : 200, body: image };
+  });
+  bind(router, r.fetchImage, async ({ principal, body }) => {
+    const { image, created } = await fetchImage(ctx, principal, body);
+    return { status: created ? 201 : 200, body: image };
+  });
+  bind(router, r.pullBox, async ({ principal, body }) => {
+    const { image, created } = await pullBox(ctx, principal, body);
     return { status: created ? 201 : 200, body: image };
   });
   bind(router, r.getImage, ({ principal, params }) => getImage(ctx, principal, params.digest));

@@ -7,46 +7,107 @@ import {
   type Image,
   imageFormatFromFile,
   imageNameFromFile,
+  UploadFormat,
 } from '@apiary/protocol';
 import { SingleBar } from 'cli-progress';
 import type { Command } from 'commander';
+import { parseBoxRef } from '../lib/box-ref.js';
 import { withContext } from '../lib/context.js';
 import { UsageError } from '../lib/errors.js';
 import { resolveImage } from '../lib/image-ref.js';
 import { details, table } from '../lib/output.js';
+import { withWaitLine } from '../lib/wait-line.js';
+
+/** The metadata as the upload's query string carries it. */
+function queryOf(m: ReturnType<typeof metadataOf>): Record<string, string> {
+  return Object.fromEntries(Object.entries(m).map(([k, v]) => [k, String(v)]));
+}
 
 function renderImage(i: Image): string {
-  return details([
+  const rows: Array<[string, string | number]> = [
     ['digest', i.digest],
     ['name', i.name],
     ['format', i.format],
     ['size', formatBytes(i.size)],
+  ];
+  if (i.source_format && i.source_format !== i.format) rows.push(['from', i.source_format]);
+  if (i.source_digest) rows.push(['source digest', i.source_digest]);
+  if (i.box) rows.push(['box', `${i.box.name}@${i.box.version} (${i.box.provider})`]);
+  if (i.os) rows.push(['os', [i.os, i.version, i.arch].filter(Boolean).join(' ')]);
+  if (i.cloud_init !== null) rows.push(['cloud-init', i.cloud_init ? 'yes' : 'no']);
+  if (i.default_user) rows.push(['default user', i.default_user]);
+  if (i.min_disk) rows.push(['min disk', `${i.min_disk} MiB`]);
+  if (i.description) rows.push(['description', i.description]);
+  rows.push(
     ['organization', i.org_id ?? '(all)'],
     ['hosts', i.hosts.length],
     ['created', i.created_at],
-  ]);
+  );
+  return details(rows);
+}
+
+/** `--os`, `--cloud-init` and the other metadata flags of import and fetch. */
+interface MetadataFlags {
+  os?: string;
+  osVersion?: string;
+  arch?: string;
+  cloudInit?: boolean;
+  defaultUser?: string;
+  minDisk?: string;
+}
+
+function metadataOptions(cmd: Command): Command {
+  return cmd
+    .option('--os <name>', 'guest operating system (debian, ubuntu, omnios)')
+    .option('--os-version <version>', 'its version (12, 24.04, r151052)')
+    .option('--arch <arch>', 'CPU architecture (x86_64)')
+    .option('--cloud-init', 'the guest runs cloud-init')
+    .option('--no-cloud-init', 'the guest does not run cloud-init')
+    .option('--default-user <user>', 'the user cloud-init gives the SSH keys to')
+    .option('--min-disk <MiB>', 'the smallest disk the image fits on, in MiB');
+}
+
+function metadataOf(o: MetadataFlags) {
+  const minDisk = o.minDisk === undefined ? undefined : Number(o.minDisk);
+  if (minDisk !== undefined && (!Number.isSafeInteger(minDisk) || minDisk < 1)) {
+    throw new UsageError('--min-disk is a whole number of MiB');
+  }
+  return {
+    ...(o.os ? { os: o.os } : {}),
+    ...(o.osVersion ? { version: o.osVersion } : {}),
+    ...(o.arch ? { arch: o.arch } : {}),
+    ...(o.cloudInit === undefined ? {} : { cloud_init: o.cloudInit }),
+    ...(o.defaultUser ? { default_user: o.defaultUser } : {}),
+    ...(minDisk ? { min_disk: minDisk } : {}),
+  };
 }
 
 export function registerImages(program: Command): void {
   const images = program.command('images').description('VM images (content-addressed)');
 
-  images
-    .command('import <file>')
-    .description('upload an image file (zfs send stream, raw disk or ISO), with a progress bar')
-    .option(
-      '--name <name>',
-      'image name (default: from the file name, e.g. Alpine-3.20.zfs -> alpine-3.20)',
-    )
-    .option(
-      '--format <format>',
-      'zfs-send, raw or iso (default: raw for .raw/.img, iso for .iso, else zfs-send)',
-    )
-    .action(
-      withContext(async (ctx, file: string, o: { name?: string; format?: string }) => {
-        const chosen = AgentImageFormat.safeParse(o.format ?? imageFormatFromFile(file));
+  metadataOptions(
+    images
+      .command('import <file>')
+      .alias('upload')
+      .description(
+        'upload an image file (zfs send stream, raw disk, qcow2 converted to raw by the controller, or ISO), with a progress bar',
+      )
+      .option(
+        '--name <name>',
+        'image name (default: from the file name, e.g. Alpine-3.20.zfs -> alpine-3.20)',
+      )
+      .option(
+        '--format <format>',
+        'zfs-send, raw, qcow2 or iso (default: raw for .raw/.img, qcow2 for .qcow2, iso for .iso, else zfs-send)',
+      ),
+  ).action(
+    withContext(
+      async (ctx, file: string, o: { name?: string; format?: string } & MetadataFlags) => {
+        const chosen = UploadFormat.safeParse(o.format ?? imageFormatFromFile(file));
         if (!chosen.success) {
-          throw new UsageError(`--format is ${AgentImageFormat.options.join(', ')}`);
+          throw new UsageError(`--format is ${UploadFormat.options.join(', ')}`);
         }
+        const metadata = metadataOf(o);
         const format = chosen.data;
         let size: number;
         try {
@@ -74,17 +135,90 @@ export function registerImages(program: Command): void {
         });
         try {
           const body = Readable.toWeb(createReadStream(file).pipe(counter)) as ReadableStream;
-          const image = await ctx
-            .client()
-            .uploadImage(
-              { query: { name, format }, body, contentLength: size },
-              { timeoutMs: 24 * 3600_000 },
-            );
+          const image = await ctx.client().uploadImage(
+            {
+              query: { name, format, ...queryOf(metadata) },
+              body,
+              contentLength: size,
+            },
+            { timeoutMs: 24 * 3600_000 },
+          );
           bar?.stop();
           ctx.out.result(image, renderImage);
         } finally {
           bar?.stop();
         }
+      },
+    ),
+  );
+
+  metadataOptions(
+    images
+      .command('fetch <url>')
+      .description(
+        'have the controller download a cloud image (raw or qcow2, converted to raw) from a URL',
+      )
+      .requiredOption('--name <name>', 'image name')
+      .option(
+        '--format <format>',
+        'zfs-send, raw, qcow2 or iso (default: from the URL: .qcow2, .raw/.img, .iso, else zfs-send)',
+      ),
+  ).action(
+    withContext(async (ctx, url: string, o: { name: string; format?: string } & MetadataFlags) => {
+      const format = o.format === undefined ? undefined : UploadFormat.safeParse(o.format);
+      if (format && !format.success) {
+        throw new UsageError(`--format is ${UploadFormat.options.join(', ')}`);
+      }
+      const metadata = metadataOf(o);
+      const image = await withWaitLine(
+        ctx.out.stderr as NodeJS.WriteStream,
+        !ctx.out.json,
+        `the controller is fetching ${url}`,
+        () =>
+          ctx.client().fetchImage(
+            {
+              body: {
+                url,
+                name: o.name,
+                ...(format ? { format: format.data } : {}),
+                ...(Object.keys(metadata).length > 0 ? { metadata } : {}),
+              },
+            },
+            { timeoutMs: 24 * 3600_000 },
+          ),
+      );
+      ctx.out.result(image, renderImage);
+    }),
+  );
+
+  images
+    .command('pull-box <box>')
+    .description(
+      'pull a Vagrant box (ORG/BOX or ORG/BOX@VERSION; default the newest with a bhyve or zone provider) from a registry',
+    )
+    .requiredOption('--registry <name|url>', 'a registry of your organization, or a registry URL')
+    .option('--name <name>', 'image name (default: the box name, e.g. acme/debian -> acme-debian)')
+    .action(
+      withContext(async (ctx, ref: string, o: { registry: string; name?: string }) => {
+        const { box, version } = parseBoxRef(ref);
+        const image = await withWaitLine(
+          ctx.out.stderr as NodeJS.WriteStream,
+          !ctx.out.json,
+          `the controller is pulling ${ref}`,
+          () =>
+            ctx.client().pullBox(
+              {
+                body: {
+                  registry: o.registry,
+                  box,
+                  ...(version ? { version } : {}),
+                  ...(o.name ? { name: o.name } : {}),
+                },
+              },
+              { timeoutMs: 24 * 3600_000 },
+            ),
+        );
+        ctx.out.result(image, renderImage);
       }),
     );
 
@@ -106,12 +240,14 @@ export function registerImages(program: Command): void {
           .listImages({ query: { limit: 1000, ...(format ? { format: format.data } : {}) } });
         ctx.out.result(page.items, (items) =>
           table(
-            ['NAME', 'DIGEST', 'FORMAT', 'SIZE', 'HOSTS', 'CREATED'],
+            ['NAME', 'DIGEST', 'FORMAT', 'SIZE', 'OS', 'CLOUD-INIT', 'HOSTS', 'CREATED'],
             items.map((i) => [
               i.name,
               `${i.digest.slice(0, 19)}...`,
               i.format,
               formatBytes(i.size),
+              [i.os, i.version].filter(Boolean).join(' ') || '-',
+              i.cloud_init === null ? '-' : i.cloud_init ? 'yes' : 'no',
               i.hosts.length,
               i.created_at,
             ]),

@@ -1,4 +1,4 @@
-import type { AgentImageFormat } from '../schemas/agent.js';
+import type { UploadFormat } from '../schemas/image-metadata.js';
 
 /*
  * What an image upload can learn from the file's name, when the person does not say: the CLI's
@@ -10,7 +10,7 @@ import type { AgentImageFormat } from '../schemas/agent.js';
  * -> `my-image-v2`. Empty when nothing usable is left (the caller asks for a name then).
  */
 export function imageNameFromFile(fileName: string): string {
-  const base = fileName.replace(/\.(zfs|raw|img|iso|gz|xz|zst)$/gi, '');
+  const base = fileName.replace(/\.(zfs|raw|img|iso|qcow2|gz|xz|zst)$/gi, '');
   return base
     .toLowerCase()
     .replace(/[^a-z0-9._-]+/g, '-')
@@ -21,10 +21,11 @@ export function imageNameFromFile(fileName: string): string {
 }
 
 /**
- * `disk.raw` and `disk.img` are raw disks, `install.iso` a CD-ROM image; anything else is taken
- * for a `zfs send` stream.
+ * `disk.raw` and `disk.img` are raw disks, `cloud.qcow2` a qcow2 (converted to raw by the
+ * controller), `install.iso` a CD-ROM image; anything else is taken for a `zfs send` stream.
  */
-export function imageFormatFromFile(fileName: string): AgentImageFormat {
+export function imageFormatFromFile(fileName: string): UploadFormat {
   if (/\.iso$/i.test(fileName)) return 'iso';
+  if (/\.qcow2$/i.test(fileName)) return 'qcow2';
   return /\.(raw|img)$/i.test(fileName) ? 'raw' : 'zfs-send';
 }

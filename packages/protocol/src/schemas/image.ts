@@ -1,6 +1,13 @@
 import { z } from 'zod';
 import { AgentImageFormat } from './agent.js';
 import { Pagination, Timestamp } from './common.js';
+import {
+  BoxOrigin,
+  ImageMetadata,
+  ImageMetadataQuery,
+  ImageSourceFormat,
+  UploadFormat,
+} from './image-metadata.js';
 import { ImageDigest, ImageName } from './names.js';
 
 /** An image blob held by the controller, content-addressed by its sha256 digest. */
@@ -14,6 +21,16 @@ export const Image = z.object({
   created_at: Timestamp,
   /** Hosts that hold a copy (placement prefers them). */
   hosts: z.array(z.string()),
+  /**
+   * The digest of what was uploaded or downloaded when it is not what agents receive (a qcow2
+   * converted to raw, a disk unpacked from a `.box`); null when the two are the same.
+   */
+  source_digest: ImageDigest.nullable(),
+  /** The format the image arrived in (`qcow2`, `box`, or its stored format). */
+  source_format: ImageSourceFormat.nullable(),
+  ...ImageMetadata.shape,
+  /** Where a box pulled from a registry came from. */
+  box: BoxOrigin.nullable(),
 });
 export type Image = z.infer<typeof Image>;
 
@@ -24,7 +41,9 @@ export type ListImagesQuery = z.infer<typeof ListImagesQuery>;
 /** `POST /v1/images?name=...&format=...` with the image as the streamed body. */
 export const UploadImageReqQuery = z.strictObject({
   name: ImageName,
-  format: AgentImageFormat.default('zfs-send'),
+  /** `qcow2` is converted to `raw` on the controller (qemu-img) before it is stored. */
+  format: UploadFormat.default('zfs-send'),
+  ...ImageMetadataQuery.shape,
   /** Make the image visible to every organization (super-admin only). */
   public: z
     .enum(['true', 'false'])

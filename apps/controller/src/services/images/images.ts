@@ -1,10 +1,16 @@
+import { createReadStream } from 'node:fs';
+import { stat } from 'node:fs/promises';
+import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import {
   type AgentImageFormat,
   ApiError,
   type Image,
+  type ImageMetadata,
+  type ImageSourceFormat,
   type ListImagesQuery,
   type Pagination,
+  type UploadImageReqQuery,
 } from '@apiary/protocol';
 import { and, count, desc, eq, inArray, isNull, ne, or, type SQL } from 'drizzle-orm';
 import type { Ctx } from '../../context.js';
@@ -14,8 +20,12 @@ import { iso } from '../../lib/clock.js';
 import { resolveTargetOrg } from '../auth/orgs.js';
 import { isSuperAdmin, type Principal, requireRole } from '../auth/principal.js';
 import { DiskFloor } from './disk-floor.js';
+import { imageDetails } from './image-details.js';
 import { checkQuota, quotaExceeded } from './image-quota.js';
-import { recordImage } from './record-image.js';
+import { type PreparedDisk, prepareDisk } from './intake/prepare-disk.js';
+import { stageStream } from './intake/stage-stream.js';
+import { withStaging } from './intake/staging.js';
+import { type BoxRecord, recordImage } from './record-image.js';
 
 type Row = typeof images.$inferSelect;
 
@@ -49,7 +59,16 @@ async function toViews(ctx: Ctx, p: Principal | null, rows: Row[]): Promise<Imag
       .filter((h) => h.digest === r.digest && (!p || isSuperAdmin(p) || h.orgId === p.orgId))
       .map((h) => h.hostId)
       .sort(),
+    ...imageDetails(r),
   }));
+}
+
+/** Who stores an image, and what it is called and told about. */
+export interface ImageIntake {
+  name: string;
+  /** Make the image visible to every organization (super-admin only). */
+  public?: boolean;
+  metadata?: Partial<ImageMetadata>;
 }
 
 /**
@@ -57,19 +76,88 @@ async function toViews(ctx: Ctx, p: Principal | null, rows: Row[]): Promise<Imag
  * organization's quota or take the disk under the database below its floor, and stopped part-way
  * (the partial file removed) when the bytes that arrive do. The record is written in a
  * transaction that checks the quota again, so uploads running side by side cannot together
- * exceed it.
+ * exceed it. A qcow2 is staged, checked and converted to raw first (intake/prepare-disk.ts).
  */
 export async function uploadImage(
   ctx: Ctx,
   p: Principal,
-  q: { name: string; format: AgentImageFormat; public?: boolean },
+  q: UploadImageReqQuery,
   body: ReadableStream<Uint8Array> | null,
   declaredBytes = 0,
 ): Promise<{ image: Image; created: boolean }> {
-  requireRole(p, 'org_admin', 'uploading an image');
-  if (q.public) requireRole(p, 'super_admin', 'uploading a public image');
-  const orgId = q.public ? null : await resolveTargetOrg(ctx, p, undefined);
+  const { name, format, public: isPublic, ...metadata } = q;
+  const intake: ImageIntake = { name, public: isPublic, metadata };
+  const orgId = await intakeOrg(ctx, p, intake);
   if (!body) throw new ApiError('validation', 'the request body must be the image');
+  const source = Readable.fromWeb(body as import('node:stream/web').ReadableStream<Uint8Array>);
+  if (format !== 'qcow2') {
+    return storeImage(ctx, p, orgId, intake, source, {
+      format,
+      sourceDigest: null,
+      sourceFormat: format,
+      diskMiB: null,
+      declaredBytes,
+    });
+  }
+  return withStaging(ctx, async (dir) => {
+    const path = join(dir, 'source.qcow2');
+    const staged = await stageStream(source, path, ctx.config.maxImageBytes);
+    return storePrepared(
+      ctx,
+      p,
+      orgId,
+      intake,
+      await prepareDisk(ctx, dir, { path, format, ...staged }),
+    );
+  });
+}
+
+/** The organization an image goes to (null: public), after the caller's rights are checked. */
+export async function intakeOrg(ctx: Ctx, p: Principal, intake: ImageIntake) {
+  requireRole(p, 'org_admin', 'storing an image');
+  if (intake.public) requireRole(p, 'super_admin', 'storing a public image');
+  return intake.public ? null : await resolveTargetOrg(ctx, p, undefined);
+}
+
+/** Stores a prepared file (converted, unpacked, downloaded) as an image. */
+export async function storePrepared(
+  ctx: Ctx,
+  p: Principal,
+  orgId: string | null,
+  intake: ImageIntake,
+  disk: PreparedDisk,
+  box?: BoxRecord,
+) {
+  const size = (await stat(disk.path)).size;
+  return storeImage(ctx, p, orgId, intake, createReadStream(disk.path), {
+    ...disk,
+    declaredBytes: size,
+    box,
+  });
+}
+
+interface StoreSource {
+  format: AgentImageFormat;
+  sourceDigest: `sha256:${string}` | null;
+  sourceFormat: ImageSourceFormat;
+  diskMiB: number | null;
+  declaredBytes: number;
+  box?: BoxRecord;
+}
+
+/**
+ * Streams `source` into the blob store within the quota and the disk floor, and records it.
+ * A blob this call created and nobody records is removed: a failure leaves nothing stored.
+ */
+export async function storeImage(
+  ctx: Ctx,
+  p: Principal,
+  orgId: string | null,
+  intake: ImageIntake,
+  source: Readable,
+  from: StoreSource,
+): Promise<{ image: Image; created: boolean }> {
+  const { declaredBytes } = from;
   const quota = ctx.config.orgImageQuotaBytes;
   const usage =
     orgId === null ? null : await checkQuota(ctx.t, ctx.db, quota, orgId, declaredBytes);
@@ -82,7 +170,6 @@ export async function uploadImage(
     ctx.config.minFreeDiskBytes,
   );
   await floor.check(0, localDir ? declaredBytes : 0);
-  const source = Readable.fromWeb(body as import('node:stream/web').ReadableStream<Uint8Array>);
   const blob = await ctx.blobs.put(source, {
     maxBytes: ctx.config.maxImageBytes,
     guard: async (received) => {
@@ -92,9 +179,27 @@ export async function uploadImage(
       if (localDir) await floor.check(received);
     },
   });
+  const meta = intake.metadata ?? {};
   let recorded: { row: Row; created: boolean };
   try {
-    recorded = await recordImage(ctx, blob, { ...q, orgId });
+    recorded = await recordImage(ctx, blob, {
+      name: intake.name,
+      format: from.format,
+      orgId,
+      sourceDigest: from.sourceDigest,
+      sourceFormat: from.sourceFormat,
+      os: meta.os ?? null,
+      version: meta.version ?? null,
+      arch: meta.arch ?? null,
+      cloudInit: meta.cloud_init ?? null,
+      defaultUser: meta.default_user ?? null,
+      minDisk: meta.min_disk ?? from.diskMiB,
+      description: meta.description ?? null,
+      boxName: from.box?.name ?? null,
+      boxVersion: from.box?.version ?? null,
+      boxProvider: from.box?.provider ?? null,
+      boxRegistryId: from.box?.registryId ?? null,
+    });
   } catch (error) {
     // A blob this upload created and nobody records is not kept.
     if (blob.created && !(await digestRecorded(ctx, blob.digest)))
@@ -106,9 +211,10 @@ export async function uploadImage(
   ctx.log.info(
     {
       digest: blob.digest,
-      name: q.name,
+      name: intake.name,
       size: blob.size,
       org_id: orgId,
+      source_format: from.sourceFormat,
       deduplicated: !blob.created,
     },
     'image stored',

@@ -10,12 +10,18 @@ import { checkQuota } from './image-quota.js';
 
 type Row = typeof images.$inferSelect;
 
-interface ImageMeta {
+/** The registry box an image came from. */
+export interface BoxRecord {
   name: string;
-  format: AgentImageFormat;
-  /** null: a public image. */
-  orgId: string | null;
+  version: string;
+  provider: string;
+  registryId: string | null;
 }
+
+/** Every column of an image but the ones the stored blob gives (id, digest, size, time). */
+type ImageMeta = Omit<Row, 'id' | 'digest' | 'size' | 'createdAt' | 'format'> & {
+  format: AgentImageFormat;
+};
 
 async function ownRecord(ctx: Ctx, db: DbOrTx, digest: string, orgId: string | null) {
   const { images } = ctx.t;
@@ -48,12 +54,10 @@ export async function recordImage(
       if (meta.orgId !== null)
         await checkQuota(ctx.t, tx, ctx.config.orgImageQuotaBytes, meta.orgId, blob.size);
       const row: Row = {
+        ...meta,
         id: newId('img'),
         digest: blob.digest,
-        name: meta.name,
-        format: meta.format,
         size: blob.size,
-        orgId: meta.orgId,
         createdAt: ctx.clock.now(),
       };
       await tx.insert(images).values(row);

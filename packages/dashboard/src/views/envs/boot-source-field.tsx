@@ -1,6 +1,7 @@
 import { formatBytes, type Image } from '@apiary/protocol';
 import { useEffect } from 'preact/hooks';
 import type { EnvFormErrors, EnvFormState } from '../../lib/env-form.js';
+import { imageChoiceLabel } from '../../lib/image-summary.js';
 import { onLinkClick } from '../../lib/router.js';
 import { describedBy, Field } from '../../ui/field.js';
 
@@ -78,7 +79,7 @@ export function BootSourceField({
           >
             {choices.map((image) => (
               <option key={image.digest} value={image.name}>
-                {image.name} · {image.format} · {formatBytes(image.size)}
+                {imageChoiceLabel(image, formatBytes(image.size))}
               </option>
             ))}
           </select>

@@ -1,6 +1,7 @@
-import { formatBytes, type Image } from '@apiary/protocol';
+import { formatBytes, type Image, type Registry } from '@apiary/protocol';
 import { useState } from 'preact/hooks';
 import { formatDateTime, shortDigest } from '../../lib/format.js';
+import { cloudInitLabel, imageOrigin, imageOs } from '../../lib/image-summary.js';
 import { useApp } from '../../state/app-context.js';
 import { useAction } from '../../state/use-action.js';
 import { useQuery } from '../../state/use-query.js';
@@ -8,14 +9,23 @@ import { Button } from '../../ui/button.js';
 import { ConfirmDialog } from '../../ui/confirm-dialog.js';
 import { CopyButton } from '../../ui/copy-button.js';
 import { EmptyState, LoadState, PageHeader } from '../../ui/page.js';
+import { FetchDialog } from './fetch-dialog.js';
+import { PullBoxDialog } from './pull-box-dialog.js';
+import { RegistriesPanel } from './registries-panel.js';
 import { UploadDialog } from './upload-dialog.js';
 
 export function ImagesView() {
   const { api } = useApp();
   const images = useQuery('images', (a) => a.listImages({ query: { limit: 1000 } }), ['images']);
+  const registries = useQuery('registries', (a) => a.listRegistries({}), ['images']);
   const hosts = useQuery('hosts', (a) => a.listHosts({ query: { limit: 1000 } }), ['hosts']);
   const { run, pending } = useAction();
   const [uploading, setUploading] = useState(false);
+  const [fetching, setFetching] = useState(false);
+  const [pulling, setPulling] = useState<{
+    registries: Registry[];
+    initial?: { registry: string; box: string };
+  } | null>(null);
   const [deleting, setDeleting] = useState<Image | null>(null);
   const hostname = (id: string) => hosts.data?.items.find((h) => h.id === id)?.hostname ?? id;
 
@@ -34,9 +44,15 @@ export function ImagesView() {
         title="Images"
         subtitle="Content-addressed VM images and ISOs. Hosts pull them by digest when a VM needs one."
         actions={
-          <Button variant="primary" icon="upload" onClick={() => setUploading(true)}>
-            Upload image
-          </Button>
+          <>
+            <Button onClick={() => setFetching(true)}>Fetch from URL</Button>
+            <Button onClick={() => setPulling({ registries: registries.data?.items ?? [] })}>
+              Pull a box
+            </Button>
+            <Button variant="primary" icon="upload" onClick={() => setUploading(true)}>
+              Upload image
+            </Button>
+          </>
         }
       />
       {!images.data ? (
@@ -68,6 +84,9 @@ export function ImagesView() {
                 <th>Digest</th>
                 <th>Format</th>
                 <th class="num">Size</th>
+                <th>OS</th>
+                <th>cloud-init</th>
+                <th>Source</th>
                 <th>Cached on</th>
                 <th>Uploaded</th>
                 <th class="actions-col">
@@ -91,6 +110,12 @@ export function ImagesView() {
                     {image.format === 'iso' ? 'ISO' : image.format}
                   </td>
                   <td class="num">{formatBytes(image.size)}</td>
+                  <td>{imageOs(image) || <span class="muted">-</span>}</td>
+                  <td>{cloudInitLabel(image) || <span class="muted">unknown</span>}</td>
+                  <td class="muted" title={image.source_digest ?? undefined}>
+                    {imageOrigin(image) || '-'}
+                    {image.description ? <div class="small">{image.description}</div> : null}
+                  </td>
                   <td>
                     {image.hosts.length === 0 ? (
                       <span class="muted">no host yet</span>
@@ -117,7 +142,16 @@ export function ImagesView() {
           </table>
         </div>
       )}
+      <RegistriesPanel onPull={(registries, initial) => setPulling({ registries, initial })} />
       {uploading ? <UploadDialog onClose={() => setUploading(false)} /> : null}
+      {fetching ? <FetchDialog onClose={() => setFetching(false)} /> : null}
+      {pulling ? (
+        <PullBoxDialog
+          registries={pulling.registries}
+          initial={pulling.initial}
+          onClose={() => setPulling(null)}
+        />
+      ) : null}
       <ConfirmDialog
         open={deleting !== null}
         title={`Delete ${deleting?.name ?? ''}?`}

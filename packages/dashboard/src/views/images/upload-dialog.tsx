@@ -1,9 +1,9 @@
 import {
-  type AgentImageFormat,
   formatBytes,
   ImageName,
   imageFormatFromFile,
   imageNameFromFile,
+  type UploadFormat,
 } from '@apiary/protocol';
 import { useRef, useState } from 'preact/hooks';
 import { percent } from '../../lib/format.js';
@@ -19,7 +19,7 @@ export function UploadDialog({ onClose }: { onClose: () => void }) {
   const { session, cache } = useApp();
   const [file, setFile] = useState<File | null>(null);
   const [name, setName] = useState('');
-  const [format, setFormat] = useState<AgentImageFormat>('zfs-send');
+  const [format, setFormat] = useState<UploadFormat>('zfs-send');
   const [error, setError] = useState<string | undefined>();
   const [progress, setProgress] = useState<UploadProgress | null>(null);
   const abort = useRef<AbortController | null>(null);
@@ -87,7 +87,7 @@ export function UploadDialog({ onClose }: { onClose: () => void }) {
         <Field
           id="upload-file"
           label="Image file"
-          hint="A zfs send stream or a raw disk image. Identical files are stored once."
+          hint="A zfs send stream, a raw disk, a qcow2 cloud image or an ISO. Identical files are stored once."
         >
           <input id="upload-file" type="file" onChange={(e) => pick(e.currentTarget.files?.[0])} />
         </Field>
@@ -103,10 +103,11 @@ export function UploadDialog({ onClose }: { onClose: () => void }) {
           <select
             id="upload-format"
             value={format}
-            onChange={(e) => setFormat(e.currentTarget.value as AgentImageFormat)}
+            onChange={(e) => setFormat(e.currentTarget.value as UploadFormat)}
           >
             <option value="zfs-send">zfs send stream</option>
             <option value="raw">raw disk</option>
+            <option value="qcow2">qcow2 (converted to raw by the controller)</option>
             <option value="iso">ISO (CD-ROM)</option>
           </select>
         </Field>
