@@ -103,8 +103,8 @@ function cat(files: string[], ctx: ShellContext): ShellResult {
 /**
  * `hostname NAME` sets the node name (the shell's context keeps it for later commands). Only
  * the superuser may: illumos's hostname(1) (usr/src/cmd/hostname/hostname.c) reports
- * sethostname(2)'s EPERM as `hostname: error in setting name: Not owner`; the Linux ones say
- * `hostname: you must be root to change the host name`.
+ * sethostname(2)'s EPERM as `hostname: error in setting name: Not owner`; BusyBox's (Alpine) says
+ * `hostname: sethostname: Operation not permitted` (perror of sethostname(2)'s EPERM).
  */
 function hostname(args: string[], ctx: ShellContext): ShellResult {
   const name = args[0];
@@ -113,7 +113,7 @@ function hostname(args: string[], ctx: ShellContext): ShellResult {
     const stderr =
       ctx.os.sysname === 'SunOS'
         ? 'hostname: error in setting name: Not owner\n'
-        : 'hostname: you must be root to change the host name\n';
+        : 'hostname: sethostname: Operation not permitted\n';
     return { stdout: '', stderr, status: 1 };
   }
   ctx.setHostname(name);
