@@ -33,6 +33,7 @@ import { type AgentMetricSources, createAgentMetrics } from './metrics.js';
 import { createMigrations, type MigrationOptions } from './migrations/migrations.js';
 import { HostNetwork } from './network/host-network.js';
 import { type NetworksContext, reconcileNetworks } from './network/network-service.js';
+import { RecipeRuns } from './recipes/recipe-runs.js';
 import { StatsSampler } from './stats/stats-sampler.js';
 import { registerUsageMetrics } from './stats/usage-metrics.js';
 import { UsageReporter } from './stats/usage-reporter.js';
@@ -179,6 +180,15 @@ export function buildAgent(config: AgentConfig, options: AgentOptions = {}): Age
   const vms = new VmService(vmHost);
   const changes = new VmChangeService(vmHost);
   const migrations = createMigrations({ ...vmHost, vms, onChange }, options.migrations);
+  const recipes = new RecipeRuns({
+    db,
+    exec,
+    log,
+    layout,
+    runner,
+    commandEnv: config.commandEnv,
+    onChange,
+  });
   const [listenHost, listenPort] = splitHostPort(config.listen);
   // The node name comes from the host (`hostname`) once `start()` runs; until then, this machine's.
   const identity = { hostname: osHostname() };
@@ -228,6 +238,7 @@ export function buildAgent(config: AgentConfig, options: AgentOptions = {}): Age
     changes,
     images,
     migrations,
+    recipes,
     resources,
     stats,
     controllerStatus: () => link?.status() ?? null,

@@ -44,6 +44,7 @@ export * from './schemas/image.js';
 export * from './schemas/internal.js';
 export * from './schemas/migration.js';
 export * from './schemas/names.js';
+export * from './schemas/recipe.js';
 export * from './schemas/scopes.js';
 export * from './schemas/ssh-key.js';
 export * from './schemas/stats.js';
