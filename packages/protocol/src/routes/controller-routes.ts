@@ -51,6 +51,7 @@ import { AcceptCertificateReq } from '../schemas/tls.js';
 import { Vm } from '../schemas/vm.js';
 import { CreateEnvReq, ExtendEnvReq } from '../schemas/vm-spec.js';
 import { defineRoute } from './define-route.js';
+import { recipeRoutes } from './recipe-routes.js';
 import { vmChangeRoutes } from './vm-change-routes.js';
 
 const ById = z.strictObject({ id: z.string().min(1).max(64) });
@@ -778,6 +779,7 @@ export const controllerRoutes = {
   }),
   /** Changing VMs (issue 13): PATCH, disks, CD-ROM, snapshots, clones, images, operations. */
   ...vmChangeRoutes,
+  ...recipeRoutes,
 } as const;
 
 export type ControllerRoutes = typeof controllerRoutes;

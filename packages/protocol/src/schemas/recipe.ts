@@ -198,3 +198,50 @@ export const AgentRecipeRunReq = z
   });
 export type AgentRecipeRunReq = z.infer<typeof AgentRecipeRunReq>;
 export type AgentRecipeRunReqInput = z.input<typeof AgentRecipeRunReq>;
+
+/** `GET /v1/recipes/{name}?version=N` (absent: the newest). */
+export const GetRecipeQuery = z.strictObject({
+  version: z.coerce.number().int().min(1).optional(),
+  org: z.string().optional(),
+});
+
+/** An organization's secret as the API shows it: never its value. */
+export const OrgSecret = z.object({
+  name: SecretName,
+  created_at: Timestamp,
+  updated_at: Timestamp,
+});
+export type OrgSecret = z.infer<typeof OrgSecret>;
+
+/** `PUT /v1/secrets/{name}`. */
+export const PutSecretReq = z.strictObject({
+  value: z
+    .string()
+    .min(1)
+    .max(RECIPE_LIMITS.line)
+    .refine((s) => !/[\r\n]/.test(s), 'one line'),
+});
+
+/** `POST /v1/vms/{id}/recipe-runs`: run a recipe (its newest version, or `version`) now. */
+export const RunRecipeReq = z.strictObject({
+  recipe: RecipeName,
+  version: z.int().min(1).optional(),
+});
+export type RunRecipeReq = z.infer<typeof RunRecipeReq>;
+
+/** The last recipe run of a VM: which recipe and version, how it ended, its masked transcript. */
+export const VmRecipeRun = z.object({
+  recipe: RecipeName,
+  version: z.int().min(1),
+  /** `pending` until the VM's first boot has run it. */
+  state: z.enum(['pending', 'succeeded', 'failed']),
+  transcript: z.string().nullable(),
+});
+export type VmRecipeRun = z.infer<typeof VmRecipeRun>;
+
+/** A finished run (`POST /v1/vms/{id}/recipe-runs`): the VM's run and why it failed, if it did. */
+export const RecipeRunResult = VmRecipeRun.extend({
+  vm_id: z.string(),
+  error: z.object({ code: z.string(), msg: z.string() }).nullable(),
+});
+export type RecipeRunResult = z.infer<typeof RecipeRunResult>;

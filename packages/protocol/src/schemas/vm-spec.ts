@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { EnvId, ImageRef } from './names.js';
+import { RecipeName } from './recipe.js';
 import { SshPublicKey } from './ssh-key.js';
 
 /** Engines named in the seed API. Apiary hosts offer `bhyve`; placement says so per host. */
@@ -52,6 +53,8 @@ export const VmSpec = z
     disk: z.int().min(VM_LIMITS.disk.min).max(VM_LIMITS.disk.max).default(VM_LIMITS.disk.default),
     ports: Ports.prefault([]),
     deny_outgoing: z.boolean().default(false),
+    /** A serial-console recipe run after the VM's first boot (its newest version). */
+    recipe: RecipeName.optional(),
   })
   .superRefine((spec, ctx) => {
     if (spec.image === undefined && spec.boot_iso === undefined) {
