@@ -61,6 +61,15 @@ describe('recipe runs on the serial console', () => {
       // The secret typed where the guest echoes it: the transcript must still not show it.
       { send: { line: `echo {{secret:root_pw}} done` } },
       { wait_for: { pattern: 'done', timeout_ms: 3000 } },
+      // The agent fills in the VM's address and gateway.
+      { send: { line: 'echo ip={{ip}} gw={{gateway}}' } },
+      {
+        wait_for: {
+          pattern: 'ip=\\d+\\.\\d+\\.\\d+\\.\\d+ gw=\\d+\\.',
+          regex: true,
+          timeout_ms: 3000,
+        },
+      },
       { send: { line: 'hostname web-7' } },
       { wait_for: { pattern: 'root@web-7:~# ', timeout_ms: 3000 } },
       { send: { line: 'exit' } },

@@ -110,7 +110,14 @@ export class RecipeRuns {
     const link = openZloginConsole(this.deps.exec, this.deps.commandEnv, vm.id);
     let failure: FailureInfo | null = null;
     try {
-      await runRecipeSteps(link, params.steps, secrets, transcript, (n, step) => {
+      const nic = this.deps.runner.context(vm).nics[0];
+      const values = (name: string): string | undefined => {
+        if (name.startsWith('secret:')) return secrets[name.slice('secret:'.length)];
+        if (name === 'ip') return nic?.ip ?? '';
+        if (name === 'gateway') return nic?.gateway ?? '';
+        return undefined;
+      };
+      await runRecipeSteps(link, params.steps, values, transcript, (n, step) => {
         // The step's kind and number only: a line may hold a secret once filled in.
         updateOperation(db, op.id, { step: `${n}:${Object.keys(step)[0]}` });
         log.debug({ step: n, kind: Object.keys(step)[0] }, 'recipe step');

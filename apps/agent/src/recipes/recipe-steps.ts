@@ -27,12 +27,13 @@ const MAX_UNMATCHED = 64 * 1024;
  * Runs a recipe's steps over a console, as expect(1) does: `wait_for` looks at what arrived
  * since the previous match (a pattern met before the wait began counts), `send` types the line
  * and a carriage return (Enter on a terminal in raw mode), `sleep` waits. Secret placeholders
- * are filled at the moment a line is typed, so nothing else ever holds their values.
+ * (and the VM's address) are filled at the moment a line is typed, so nothing else ever holds their values.
  */
 export async function runRecipeSteps(
   link: ConsoleLink,
   steps: RecipeStep[],
-  secrets: Record<string, string>,
+  /** The value of a placeholder (`secret:NAME`, `ip`, `gateway`), filled in as a line is typed. */
+  values: (name: string) => string | undefined,
   transcript: Transcript,
   onStep: (n: number, step: RecipeStep) => void = () => {},
 ): Promise<void> {
@@ -48,10 +49,7 @@ export async function runRecipeSteps(
     closedWhy = why;
     wake();
   });
-  const fill = (text: string) =>
-    fillPlaceholders(text, (name) =>
-      name.startsWith('secret:') ? secrets[name.slice('secret:'.length)] : undefined,
-    );
+  const fill = (text: string) => fillPlaceholders(text, values);
   for (const [i, step] of steps.entries()) {
     const n = i + 1;
     onStep(n, step);

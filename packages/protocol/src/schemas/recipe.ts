@@ -169,8 +169,9 @@ export const PutRecipeReq = CreateRecipeReq.omit({ name: true });
 export type PutRecipeReq = z.infer<typeof PutRecipeReq>;
 
 /**
- * `POST /api/vms/{id}/recipe-runs` on an agent: a recipe with its VM variables filled in by
- * the controller and the values of the secrets it references. The agent keeps the secrets in
+ * `POST /api/vms/{id}/recipe-runs` on an agent: a recipe with `{{hostname}}` and `{{ssh_keys}}`
+ * filled in by the controller (the agent fills `{{ip}}` and `{{gateway}}` from the VM's primary
+ * NIC) and the values of the secrets it references. The agent keeps the secrets in
  * memory for the run only and masks them in the transcript.
  */
 export const AgentRecipeRunReq = z
@@ -187,7 +188,8 @@ export const AgentRecipeRunReq = z
     for (const step of r.steps) {
       const text =
         'send' in step ? step.send.line : 'wait_for' in step ? step.wait_for.pattern : '';
-      const left = recipePlaceholders(text).variables;
+      // The agent fills in what it knows of the VM's network: {{ip}} and {{gateway}}.
+      const left = recipePlaceholders(text).variables.filter((v) => v !== 'ip' && v !== 'gateway');
       if (left.length > 0)
         ctx.addIssue({
           code: 'custom',
