@@ -16,6 +16,7 @@ import { registerEventRoutes } from './routes/events-routes.js';
 import { registerHostRoutes } from './routes/host-routes.js';
 import { registerImageRoutes } from './routes/image-routes.js';
 import { registerInternalRoutes } from './routes/internal-routes.js';
+import { registerRecipeRoutes } from './routes/recipe-routes.js';
 import type { RouteDeps } from './routes/route-deps.js';
 import { registerRootRoutes, registerStatusRoute } from './routes/system-routes.js';
 import { registerVmChangeRoutes } from './routes/vm-change-routes.js';
@@ -84,6 +85,7 @@ export function createApp(ctx: Ctx, options: AppOptions = {}) {
   registerEnvRoutes(deps);
   registerVmChangeRoutes(deps);
   registerImageRoutes(deps);
+  registerRecipeRoutes(deps);
   registerEventRoutes(deps, options.eventStreams ?? new EventStreams(ctx));
   registerConsoleRoutes(deps);
   app.route('/v1', v1);
