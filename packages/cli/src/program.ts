@@ -7,6 +7,7 @@ import { registerImages } from './commands/images.js';
 import { registerLogin } from './commands/login.js';
 import { registerOperations } from './commands/operations.js';
 import { registerProfiles } from './commands/profiles.js';
+import { registerRecipes } from './commands/recipes.js';
 import { registerStatus } from './commands/status.js';
 import { registerTenancy } from './commands/tenancy.js';
 import { registerVmChanges } from './commands/vm-change.js';
@@ -44,6 +45,7 @@ export function buildProgram(): Command {
   registerVmChanges(vms);
   registerVmSnapshots(vms);
   registerImages(program);
+  registerRecipes(program);
   registerOperations(program, vms);
   registerTenancy(program);
   registerAudit(program);
