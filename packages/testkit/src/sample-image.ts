@@ -54,8 +54,12 @@ function guestOsOf(name: string): string {
 }
 
 /** Writes the sample image's stream to `path` (for `apiary images import`); returns `path`. */
-export async function writeSampleImage(path: string, name?: string): Promise<string> {
-  writeFileSync(path, (await sampleImage(name)).stream);
+export async function writeSampleImage(
+  path: string,
+  name?: string,
+  accounts: GuestAccount[] = [],
+): Promise<string> {
+  writeFileSync(path, (await sampleImage(name, accounts)).stream);
   return path;
 }
 

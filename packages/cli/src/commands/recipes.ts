@@ -64,6 +64,16 @@ function readRecipeFile(file: string, name?: string) {
   return body.data;
 }
 
+/** `NAME` or `NAME@VERSION` (`--version` is the program's own flag). */
+function recipeRef(ref: string): { name: string; version?: number } {
+  const at = ref.lastIndexOf('@');
+  if (at < 0) return { name: ref };
+  const version = Number(ref.slice(at + 1));
+  if (!(Number.isInteger(version) && version >= 1))
+    throw new UsageError(`${ref}: the version after @ is a whole number from 1`);
+  return { name: ref.slice(0, at), version };
+}
+
 async function readStdin(): Promise<string> {
   const chunks: Buffer[] = [];
   for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
@@ -100,15 +110,12 @@ export function registerRecipes(program: Command): void {
     );
 
   recipes
-    .command('show <name>')
-    .description('show a recipe: its newest version, or --version')
-    .option('--version <n>', 'a given version')
+    .command('show <recipe>')
+    .description('show a recipe: its newest version, or NAME@VERSION')
     .option('--org <id>', 'organization (super-admins)')
     .action(
-      withContext(async (ctx, name: string, o: { version?: string; org?: string }) => {
-        const version = o.version === undefined ? undefined : Number(o.version);
-        if (version !== undefined && !(Number.isInteger(version) && version >= 1))
-          throw new UsageError('--version is a whole number from 1');
+      withContext(async (ctx, ref: string, o: { org?: string }) => {
+        const { name, version } = recipeRef(ref);
         const recipe = await ctx.client().getRecipe({
           params: { name },
           query: { ...(version ? { version } : {}), ...(o.org ? { org: o.org } : {}) },
@@ -154,29 +161,26 @@ export function registerRecipes(program: Command): void {
 
   recipes
     .command('test <recipe>')
-    .description("run a recipe on a running VM's serial console now and show the transcript")
+    .description(
+      "run a recipe (NAME or NAME@VERSION) on a running VM's serial console now; show the transcript",
+    )
     .requiredOption('--vm <id>', 'the VM')
-    .option('--version <n>', 'a given version (default: the newest)')
     .option('--org <id>', 'organization (super-admins)')
     .action(
-      withContext(
-        async (ctx, recipe: string, o: { vm: string; version?: string; org?: string }) => {
-          const version = o.version === undefined ? undefined : Number(o.version);
-          if (version !== undefined && !(Number.isInteger(version) && version >= 1))
-            throw new UsageError('--version is a whole number from 1');
-          const run = await ctx.client().runVmRecipe(
-            {
-              params: { id: o.vm },
-              query: o.org ? { org: o.org } : {},
-              body: { recipe, ...(version ? { version } : {}) },
-            },
-            // A recipe's waits may add up to many minutes.
-            { timeoutMs: 3600_000 },
-          );
-          ctx.out.result(run, renderRun);
-          if (run.state === 'failed') process.exitCode = 1;
-        },
-      ),
+      withContext(async (ctx, ref: string, o: { vm: string; org?: string }) => {
+        const { name, version } = recipeRef(ref);
+        const run = await ctx.client().runVmRecipe(
+          {
+            params: { id: o.vm },
+            query: o.org ? { org: o.org } : {},
+            body: { recipe: name, ...(version ? { version } : {}) },
+          },
+          // A recipe's waits may add up to many minutes.
+          { timeoutMs: 3600_000 },
+        );
+        ctx.out.result(run, renderRun);
+        if (run.state === 'failed') process.exitCode = 1;
+      }),
     );
 
   const secrets = recipes
