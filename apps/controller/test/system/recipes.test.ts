@@ -146,4 +146,33 @@ describe('recipes through a real fleet', () => {
     expect(vm.recipe_run?.state).toBe('failed');
     expect(c.process.output).not.toContain('wrong-pw');
   }, 150_000);
+
+  it('fails the environment when a step fails: recipe_failed with the step and the tail', async () => {
+    await json(await c.call('PUT', '/v1/secrets/root_pw', { value: 'not-the-password' }), 200);
+    const quick = LOGIN_HOSTNAME.map((s) =>
+      'wait_for' in s && s.wait_for.regex ? { wait_for: { ...s.wait_for, timeout_ms: 2000 } } : s,
+    );
+    await json(await c.call('PUT', '/v1/recipes/login-hostname', { steps: quick }), 200);
+    await json(
+      await c.call('POST', '/v1/envs', {
+        id: 'rcp-bad',
+        ssh_keys: [sshKey()],
+        vms: [
+          { image: 'omnios-console', cpu: 1, mem: 1024, disk: 10240, recipe: 'login-hostname' },
+        ],
+      }),
+      202,
+    );
+    const env = await waitFor(
+      async () => {
+        const e = (await (await c.call('GET', '/v1/envs/rcp-bad')).json()) as Env;
+        return e.state === 'failed' ? e : undefined;
+      },
+      { what: 'the environment to fail', timeoutMs: 120_000, intervalMs: 250 },
+    );
+    expect(env.error?.code).toBe('recipe_failed');
+    expect(env.error?.msg).toContain('recipe login-hostname v3 step 6 (wait_for /[#$] $/) failed');
+    expect(env.error?.msg).toContain('Login incorrect');
+    expect(env.error?.msg).not.toContain('not-the-password');
+  }, 150_000);
 });
