@@ -338,6 +338,8 @@ export const images = sqliteTable(
     size: integer('size').notNull(),
     /** null: public (every organization sees it). */
     orgId: text('org_id').references(() => orgs.id),
+    /** The recipe a VM made from it runs when its spec names none (issue 16). */
+    defaultRecipe: text('default_recipe'),
     createdAt: integer('created_at').notNull(),
   },
   (t) => [uniqueIndex('images_digest_org').on(t.digest, t.orgId), index('images_name').on(t.name)],

@@ -1,4 +1,5 @@
 import { controllerRoutes as r } from '@apiary/protocol';
+import { setImageDefaultRecipe } from '../services/images/images.js';
 import { deleteSecret, listSecrets, putSecret } from '../services/recipes/org-secrets.js';
 import {
   createRecipe,
@@ -41,6 +42,9 @@ export function registerRecipeRoutes({ ctx, router, bind }: RouteDeps) {
     await deleteSecret(ctx, await recipeOrg(ctx, p, query.org, 'deleting a secret'), params.name);
     return { ok: true as const };
   });
+  bind(router, r.setImageDefaultRecipe, ({ principal: p, params, body }) =>
+    setImageDefaultRecipe(ctx, p, params.digest, body.recipe),
+  );
   bind(router, r.runVmRecipe, ({ principal: p, params, query, body }) =>
     runVmRecipe(ctx, p, params.id, body, query.org),
   );

@@ -85,6 +85,7 @@ describe('security checklist (every user route)', () => {
       '/v1/vms/:id/snapshots': { name: 'before' },
       '/v1/vms/:id/snapshots/:name/image': { name: 'golden' },
       '/v1/vms/:id/recipe-runs': { recipe: 'illumos-login-hostname' },
+      '/v1/images/:digest/default-recipe': { recipe: null },
     };
     const body = route.body ? (validBodies[route.path] ?? {}) : undefined;
     const res = await h.req(route.method, pathOf(route), body);

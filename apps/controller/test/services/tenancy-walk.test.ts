@@ -142,6 +142,7 @@ function bodyFor(name: string, other: Tenant): unknown {
     putRecipe: { steps: [{ sleep: { ms: 1 } }] },
     putSecret: { value: `walk-${n}` },
     runVmRecipe: { recipe: 'illumos-login-hostname' },
+    setImageDefaultRecipe: { recipe: null },
   };
   return bodies[name];
 }

@@ -1,5 +1,5 @@
 import { guestHostname, readState } from '@apiary/illumos-sim';
-import type { Env, Recipe, RecipeRunResult, Vm } from '@apiary/protocol';
+import type { Env, Image, Recipe, RecipeRunResult, RecipeStepInput, Vm } from '@apiary/protocol';
 import type { AgentDaemon, ControllerDaemon } from '@apiary/testkit';
 import { sshKey, uploadSampleImage, waitFor } from '@apiary/testkit';
 import { describe, expect, it } from 'vitest';
@@ -15,18 +15,21 @@ import { fleetForFile } from './file-fleet.js';
 const PASSWORD = 'Rc16-root-pw!';
 let c: ControllerDaemon;
 let agent: AgentDaemon;
+let image: Image;
 
 fleetForFile(
   { agents: 1 },
   async (fleet) => {
     c = fleet.controller;
     agent = fleet.agents[0]!;
-    await uploadSampleImage(c.admin, 'omnios-console', [{ user: 'root', password: PASSWORD }]);
+    image = await uploadSampleImage(c.admin, 'omnios-console', [
+      { user: 'root', password: PASSWORD },
+    ]);
   },
   180_000,
 );
 
-const LOGIN_HOSTNAME = [
+const LOGIN_HOSTNAME: RecipeStepInput[] = [
   { send: { line: '' } },
   { wait_for: { pattern: 'login: ', timeout_ms: 20_000 } },
   { send: { line: 'root' } },
@@ -145,6 +148,48 @@ describe('recipes through a real fleet', () => {
     const vm = await json<Vm>(await c.call('GET', '/v1/vms/rcp-0'), 200);
     expect(vm.recipe_run?.state).toBe('failed');
     expect(c.process.output).not.toContain('wrong-pw');
+  }, 150_000);
+
+  it("runs an image's default recipe for a VM whose spec names none", async () => {
+    const set = await json<Image>(
+      await c.call('PUT', `/v1/images/${image.digest}/default-recipe`, {
+        recipe: 'login-hostname',
+      }),
+      200,
+    );
+    expect(set.default_recipe).toBe('login-hostname');
+    const unknown = await c.call('PUT', `/v1/images/${image.digest}/default-recipe`, {
+      recipe: 'nope',
+    });
+    expect(unknown.status).toBe(404);
+    await json(await c.call('PUT', '/v1/secrets/root_pw', { value: PASSWORD }), 200);
+    await json(
+      await c.call('POST', '/v1/envs', {
+        id: 'rcp-dflt',
+        ssh_keys: [sshKey()],
+        vms: [{ image: 'omnios-console', cpu: 1, mem: 1024, disk: 10240 }],
+      }),
+      202,
+    );
+    await waitFor(
+      async () => {
+        const env = (await (await c.call('GET', '/v1/envs/rcp-dflt')).json()) as Env;
+        if (env.state === 'failed') throw new Error(JSON.stringify(env));
+        return env.state === 'active';
+      },
+      { what: 'the environment to be active', timeoutMs: 120_000, intervalMs: 250 },
+    );
+    const vm = await json<Vm>(await c.call('GET', '/v1/vms/rcp-dflt-0'), 200);
+    expect(vm.recipe_run).toMatchObject({
+      recipe: 'login-hostname',
+      version: 2,
+      state: 'succeeded',
+    });
+    expect(guestHostname(agent.simDir, zoneOf('rcp-dflt-0'))).toBe('rcp-dflt-0');
+    await json(
+      await c.call('PUT', `/v1/images/${image.digest}/default-recipe`, { recipe: null }),
+      200,
+    );
   }, 150_000);
 
   it('fails the environment when a step fails: recipe_failed with the step and the tail', async () => {

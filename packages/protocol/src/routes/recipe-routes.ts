@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import { listOf, Ok } from '../schemas/common.js';
 import { OrgScopeQuery } from '../schemas/env.js';
-import { VmId } from '../schemas/names.js';
+import { Image, SetImageRecipeReq } from '../schemas/image.js';
+import { ImageDigest, VmId } from '../schemas/names.js';
 import {
   CreateRecipeReq,
   GetRecipeQuery,
@@ -123,6 +124,18 @@ export const recipeRoutes = {
     params: SecretByName,
     query: OrgScopeQuery,
     response: Ok,
+  }),
+  setImageDefaultRecipe: defineRoute({
+    method: 'PUT',
+    path: '/v1/images/:digest/default-recipe',
+    tag: 'images',
+    auth: 'user',
+    scope: 'images:write',
+    status: 200,
+    summary: 'Set the recipe VMs made from an image run when their spec names none (null: none)',
+    params: z.strictObject({ digest: ImageDigest }),
+    body: SetImageRecipeReq,
+    response: Image,
   }),
   runVmRecipe: defineRoute({
     method: 'POST',

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { AgentImageFormat } from './agent.js';
 import { Pagination, Timestamp } from './common.js';
 import { ImageDigest, ImageName } from './names.js';
+import { RecipeName } from './recipe.js';
 
 /** An image blob held by the controller, content-addressed by its sha256 digest. */
 export const Image = z.object({
@@ -14,8 +15,14 @@ export const Image = z.object({
   created_at: Timestamp,
   /** Hosts that hold a copy (placement prefers them). */
   hosts: z.array(z.string()),
+  /** The serial-console recipe its VMs run when their spec names none (issue 16). */
+  default_recipe: RecipeName.nullable().optional(),
 });
 export type Image = z.infer<typeof Image>;
+
+/** `PUT /v1/images/{digest}/default-recipe`: set (or, with null, clear) an image's recipe. */
+export const SetImageRecipeReq = z.strictObject({ recipe: RecipeName.nullable() });
+export type SetImageRecipeReq = z.infer<typeof SetImageRecipeReq>;
 
 /** `GET /v1/images[?format=iso]`: a page of the images the caller sees, of one format if asked. */
 export const ListImagesQuery = Pagination.extend({ format: AgentImageFormat.optional() });

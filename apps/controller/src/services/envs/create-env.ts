@@ -56,7 +56,11 @@ export async function createEnv(ctx: Ctx, p: Principal, req: CreateEnvReq): Prom
   for (const [i, spec] of req.vms.entries()) {
     const source = await resolveBootSource(ctx, orgId, spec, i);
     specs.push({ ...spec, engine: ctx.config.engineMap[spec.engine] ?? spec.engine, ...source });
-    recipeVersions.push(spec.recipe ? await recipeVersionFor(ctx, orgId, spec.recipe, i) : null);
+    // The spec's recipe, else the image's default (an ISO install has no guest to log into yet).
+    const recipe =
+      spec.recipe ?? (source.bootIso ? undefined : (source.image.defaultRecipe ?? undefined));
+    specs[i]!.recipe = recipe;
+    recipeVersions.push(recipe ? await recipeVersionFor(ctx, orgId, recipe, i) : null);
   }
   const demands: VmDemand[] = specs.map((s) => ({
     cpu: s.cpu,

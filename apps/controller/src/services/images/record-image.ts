@@ -55,6 +55,7 @@ export async function recordImage(
         size: blob.size,
         orgId: meta.orgId,
         createdAt: ctx.clock.now(),
+        defaultRecipe: null,
       };
       await tx.insert(images).values(row);
       return { row, created: true };
