@@ -34,6 +34,7 @@ import { createMigrations, type MigrationOptions } from './migrations/migrations
 import { reconcileEnvOverlays } from './network/env-overlay-service.js';
 import { HostNetwork } from './network/host-network.js';
 import { type NetworksContext, reconcileNetworks } from './network/network-service.js';
+import { RecipeRuns } from './recipes/recipe-runs.js';
 import { StatsSampler } from './stats/stats-sampler.js';
 import { registerUsageMetrics } from './stats/usage-metrics.js';
 import { UsageReporter } from './stats/usage-reporter.js';
@@ -180,6 +181,15 @@ export function buildAgent(config: AgentConfig, options: AgentOptions = {}): Age
   const vms = new VmService(vmHost);
   const changes = new VmChangeService(vmHost);
   const migrations = createMigrations({ ...vmHost, vms, onChange }, options.migrations);
+  const recipes = new RecipeRuns({
+    db,
+    exec,
+    log,
+    layout,
+    runner,
+    commandEnv: config.commandEnv,
+    onChange,
+  });
   const [listenHost, listenPort] = splitHostPort(config.listen);
   // The node name comes from the host (`hostname`) once `start()` runs; until then, this machine's.
   const identity = { hostname: osHostname() };
@@ -229,6 +239,7 @@ export function buildAgent(config: AgentConfig, options: AgentOptions = {}): Age
     changes,
     images,
     migrations,
+    recipes,
     resources,
     stats,
     controllerStatus: () => link?.status() ?? null,

@@ -7,6 +7,7 @@ import type { ImageService } from './images/image-service.js';
 import type { AgentMetrics } from './metrics.js';
 import type { Migrations } from './migrations/migrations.js';
 import type { NetworksContext } from './network/network-service.js';
+import type { RecipeRuns } from './recipes/recipe-runs.js';
 import type { StatsSampler } from './stats/stats-sampler.js';
 import type { StorageContext } from './storage/storage-context.js';
 import type { VmChangeService } from './vms/vm-change-service.js';
@@ -30,6 +31,8 @@ export interface AgentDeps {
   images: ImageService;
   /** Moving VMs between hosts (absent: those routes are not served). */
   migrations?: Migrations;
+  /** Recipes run on VMs' serial consoles (absent: that route is not served). */
+  recipes?: RecipeRuns;
   resources: HostResources;
   /** Usage sampled from kstat: what the stats routes and /metrics read. */
   stats: StatsSampler;

@@ -18,6 +18,7 @@ import { registerHostRoutes } from './routes/host-routes.js';
 import { registerImageRoutes } from './routes/image-routes.js';
 import { registerInternalRoutes } from './routes/internal-routes.js';
 import { registerRegistryRoutes } from './routes/registry-routes.js';
+import { registerRecipeRoutes } from './routes/recipe-routes.js';
 import type { RouteDeps } from './routes/route-deps.js';
 import { registerRootRoutes, registerStatusRoute } from './routes/system-routes.js';
 import { registerVmChangeRoutes } from './routes/vm-change-routes.js';
@@ -97,6 +98,7 @@ export function createApp(ctx: Ctx, options: AppOptions = {}) {
   registerVmChangeRoutes(deps);
   registerImageRoutes(deps);
   registerRegistryRoutes(deps);
+  registerRecipeRoutes(deps);
   registerEventRoutes(deps, options.eventStreams ?? new EventStreams(ctx));
   registerConsoleRoutes(deps);
   app.route('/v1', v1);

@@ -8,6 +8,7 @@ import { registerLogin } from './commands/login.js';
 import { registerOperations } from './commands/operations.js';
 import { registerProfiles } from './commands/profiles.js';
 import { registerRegistries } from './commands/registries.js';
+import { registerRecipes } from './commands/recipes.js';
 import { registerStatus } from './commands/status.js';
 import { registerTenancy } from './commands/tenancy.js';
 import { registerVmChanges } from './commands/vm-change.js';
@@ -46,6 +47,7 @@ export function buildProgram(): Command {
   registerVmSnapshots(vms);
   registerImages(program);
   registerRegistries(program);
+  registerRecipes(program);
   registerOperations(program, vms);
   registerTenancy(program);
   registerAudit(program);

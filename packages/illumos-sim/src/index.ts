@@ -11,6 +11,8 @@ export type { CommandResult } from './core/io.js';
 export { type RunCommandInput, runCommand } from './core/run-command.js';
 export { isInitialized, readState } from './core/state-store.js';
 export type { HostState } from './core/state-types.js';
+export type { GuestAccount } from './guest/guest-accounts.js';
+export { guestHostname } from './guest/guest-api.js';
 export { writeGuestOsRelease } from './guest/guest-disk.js';
 export { binDir, PROGRAM_BINARIES } from './host/bin-dir.js';
 export { HostExistsError, type InitOptions, initHost } from './host/init-host.js';

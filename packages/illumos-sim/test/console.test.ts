@@ -2,6 +2,8 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { guestHostname } from '../src/guest/guest-api.js';
+import { writeGuestOsRelease } from '../src/guest/guest-disk.js';
 import { BIN, makeZone, newHost, ok, run } from './helpers.js';
 
 /**
@@ -168,4 +170,62 @@ describe('zlogin -C', () => {
     });
     expect((await run(root, ['zlogin', '-C', '-l', 'root', 'cfg'])).exitCode).toBe(2);
   });
+});
+
+describe('zlogin -C: a guest with console accounts', () => {
+  async function guest(id: 'omnios' | 'alpine') {
+    const root = newHost();
+    await makeZone(root, 'vm1');
+    writeGuestOsRelease(root, 'rpool/zones/vm1/disk0', id, [
+      { user: 'root', password: 'hunter2' },
+      { user: 'joe', password: 'pw' },
+    ]);
+    await ok(root, ['zoneadm', '-z', 'vm1', 'boot']);
+    return root;
+  }
+
+  it('logs in with the right password, runs commands, sets the hostname until the next boot', async () => {
+    const root = await guest('omnios');
+    const s = console_(root, '-C vm1');
+    await s.waitFor('vm1 console login: ');
+    s.send('root\r');
+    await s.waitFor('Password: ');
+    s.send('wrong\r');
+    await s.waitFor('Password: \r\nLogin incorrect\r\nvm1 console login: ');
+    s.send('root\rhunter2\r');
+    await s.waitFor('OmniOS 5.11 omnios-r151054-f66ec2a7c3\r\nroot@vm1:~# ');
+    expect(s.output()).not.toContain('hunter2');
+    s.send('echo "hello  there" world\r');
+    await s.waitFor('echo "hello  there" world\r\nhello  there world\r\nroot@vm1:~# ');
+    s.send('hostname web-1; hostname\r');
+    await s.waitFor('hostname web-1; hostname\r\nweb-1\r\nroot@web-1:~# ');
+    expect(guestHostname(root, 'vm1')).toBe('web-1');
+    s.send('frob\r');
+    await s.waitFor('sh: frob: not found\r\nroot@web-1:~# ');
+    s.send('exit\r');
+    await s.waitFor('exit\r\n\r\nvm1 console login: ');
+    // A user other than root may not rename the host.
+    s.send('joe\rpw\r');
+    await s.waitFor('joe@web-1:~$ ');
+    s.send('hostname other\r');
+    await s.waitFor('hostname: error in setting name: Not owner\r\njoe@web-1:~$ ');
+    s.send('\x04');
+    await s.waitFor('\r\n\r\nvm1 console login: ');
+    s.send('\r~.');
+    expect(await s.exited).toBe(0);
+    await ok(root, ['zoneadm', '-z', 'vm1', 'reboot']);
+    expect(guestHostname(root, 'vm1')).toBe('vm1');
+  }, 30_000);
+
+  it('gives an Alpine guest the ash prompt', async () => {
+    const root = await guest('alpine');
+    const s = console_(root, '-C vm1');
+    await s.waitFor('vm1 console login: ');
+    s.send('root\rhunter2\r');
+    await s.waitFor('\r\nvm1:~# ');
+    s.send('hostname\r');
+    await s.waitFor('hostname\r\nvm1\r\nvm1:~# ');
+    s.send('\r~.');
+    expect(await s.exited).toBe(0);
+  }, 30_000);
 });

@@ -112,6 +112,8 @@ export const operations = sqliteTable(
     requestId: text('request_id'),
     /** JSON of what a change operation was asked (and what it replaces, for its undo). */
     params: text('params'),
+    /** A recipe run's console transcript, secrets masked. */
+    transcript: text('transcript'),
     createdAt: text('created_at').notNull(),
     updatedAt: text('updated_at').notNull(),
   },

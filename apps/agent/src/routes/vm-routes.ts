@@ -15,6 +15,10 @@ export function mountVmRoutes(app: Hono<AgentEnv>, deps: AgentDeps, bind: Bind):
   bind(app, agentRoutes.stopVm, ({ params }) => vms.action(params.id, 'stop'));
   bind(app, agentRoutes.startVm, ({ params }) => vms.action(params.id, 'start'));
   bind(app, agentRoutes.restartVm, ({ params }) => vms.action(params.id, 'restart'));
+  const { recipes } = deps;
+  if (recipes) {
+    bind(app, agentRoutes.runRecipe, ({ params, body }) => recipes.start(params.id, body));
+  }
   bind(app, agentRoutes.deleteVm, ({ params }) => vms.delete(params.id));
   bind(app, agentRoutes.listHostVms, () => vms.hostVms());
   bind(app, agentRoutes.listOperations, ({ query }) => vms.operationsOfRequest(query.request_id));

@@ -84,7 +84,7 @@ export function pendingFor(db: Db, vmId: string): OperationRow[] {
 export function updateOperation(
   db: Db,
   id: string,
-  changes: Partial<Pick<OperationRow, 'state' | 'step' | 'doneSteps'>> & {
+  changes: Partial<Pick<OperationRow, 'state' | 'step' | 'doneSteps' | 'transcript'>> & {
     error?: FailureInfo | null;
   },
   now = new Date(),
@@ -110,6 +110,7 @@ export function toOperation(row: OperationRow): Operation {
     state: row.state,
     step: row.step,
     error: row.errorCode ? { code: row.errorCode, msg: row.errorMsg ?? '' } : null,
+    ...(row.kind === 'recipe_run' ? { transcript: row.transcript } : {}),
     created_at: row.createdAt,
     updated_at: row.updatedAt,
   };

@@ -1,4 +1,4 @@
-import type { FailureCode, Scope, UsageSummary } from '@apiary/protocol';
+import type { FailureCode, RecipeStep, Scope, UsageSummary } from '@apiary/protocol';
 
 /** A VM's data disk as stored: slot, size in MiB, bytes used (null: unknown). */
 export type VmDiskRecord = { n: number; size: number; used: number | null };
@@ -337,6 +337,12 @@ export const vms = pgTable(
     privateIp: text('private_ip'),
     /** Its addresses per network as its host last reported them (issue 14). */
     nics: jsonb('nics').$type<Array<{ network: string; ip: string | null }>>(),
+    /** The recipe the VM is set up with over its serial console (issue 16), and its version. */
+    recipe: text('recipe'),
+    recipeVersion: integer('recipe_version'),
+    /** The last recipe run's outcome (`succeeded`, `failed`) and masked transcript. */
+    recipeState: text('recipe_state'),
+    recipeTranscript: text('recipe_transcript'),
     createdAt: bigint('created_at', { mode: 'number' }).notNull(),
     updatedAt: bigint('updated_at', { mode: 'number' }).notNull(),
   },
@@ -375,6 +381,8 @@ export const images = pgTable(
     size: bigint('size', { mode: 'number' }).notNull(),
     /** null: public (every organization sees it). */
     orgId: text('org_id').references(() => orgs.id),
+    /** The recipe a VM made from it runs when its spec names none (issue 16). */
+    defaultRecipe: text('default_recipe'),
     createdAt: bigint('created_at', { mode: 'number' }).notNull(),
     /** What arrived, when agents receive something else (a qcow2 converted, a .box unpacked). */
     sourceDigest: text('source_digest'),
@@ -534,4 +542,38 @@ export const auditEvents = pgTable(
     index('audit_org_at').on(t.orgId, t.at),
     index('audit_resource').on(t.resourceKind, t.resourceId, t.at),
   ],
+);
+
+/**
+ * Serial-console recipes of an organization (issue 16): one row per version; a PUT adds the
+ * next version, a delete removes them all (VMs keep the name and version they ran).
+ */
+export const recipes = pgTable(
+  'recipes',
+  {
+    orgId: text('org_id')
+      .notNull()
+      .references(() => orgs.id, { onDelete: 'cascade' }),
+    name: text('name').notNull(),
+    version: integer('version').notNull(),
+    description: text('description').notNull(),
+    steps: jsonb('steps').$type<RecipeStep[]>().notNull(),
+    createdAt: bigint('created_at', { mode: 'number' }).notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.orgId, t.name, t.version] })],
+);
+
+/** Secrets recipes reference (`{{secret:NAME}}`), sealed with the installation's key. */
+export const orgSecrets = pgTable(
+  'org_secrets',
+  {
+    orgId: text('org_id')
+      .notNull()
+      .references(() => orgs.id, { onDelete: 'cascade' }),
+    name: text('name').notNull(),
+    sealed: text('sealed').notNull(),
+    createdAt: bigint('created_at', { mode: 'number' }).notNull(),
+    updatedAt: bigint('updated_at', { mode: 'number' }).notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.orgId, t.name] })],
 );

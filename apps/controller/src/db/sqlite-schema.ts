@@ -1,4 +1,4 @@
-import type { FailureCode, Scope, UsageSummary } from '@apiary/protocol';
+import type { FailureCode, RecipeStep, Scope, UsageSummary } from '@apiary/protocol';
 
 /** A VM's data disk as stored: slot, size in MiB, bytes used (null: unknown). */
 export type VmDiskRecord = { n: number; size: number; used: number | null };
@@ -330,6 +330,12 @@ export const vms = sqliteTable(
     privateIp: text('private_ip'),
     /** Its addresses per network as its host last reported them (issue 14). */
     nics: text('nics', { mode: 'json' }).$type<Array<{ network: string; ip: string | null }>>(),
+    /** The recipe the VM is set up with over its serial console (issue 16), and its version. */
+    recipe: text('recipe'),
+    recipeVersion: integer('recipe_version'),
+    /** The last recipe run's outcome (`succeeded`, `failed`) and masked transcript. */
+    recipeState: text('recipe_state'),
+    recipeTranscript: text('recipe_transcript'),
     createdAt: integer('created_at').notNull(),
     updatedAt: integer('updated_at').notNull(),
   },
@@ -368,6 +374,8 @@ export const images = sqliteTable(
     size: integer('size').notNull(),
     /** null: public (every organization sees it). */
     orgId: text('org_id').references(() => orgs.id),
+    /** The recipe a VM made from it runs when its spec names none (issue 16). */
+    defaultRecipe: text('default_recipe'),
     createdAt: integer('created_at').notNull(),
     /** What arrived, when agents receive something else (a qcow2 converted, a .box unpacked). */
     sourceDigest: text('source_digest'),
@@ -532,4 +540,38 @@ export const auditEvents = sqliteTable(
     index('audit_org_at').on(t.orgId, t.at),
     index('audit_resource').on(t.resourceKind, t.resourceId, t.at),
   ],
+);
+
+/**
+ * Serial-console recipes of an organization (issue 16): one row per version; a PUT adds the
+ * next version, a delete removes them all (VMs keep the name and version they ran).
+ */
+export const recipes = sqliteTable(
+  'recipes',
+  {
+    orgId: text('org_id')
+      .notNull()
+      .references(() => orgs.id, { onDelete: 'cascade' }),
+    name: text('name').notNull(),
+    version: integer('version').notNull(),
+    description: text('description').notNull(),
+    steps: text('steps', { mode: 'json' }).$type<RecipeStep[]>().notNull(),
+    createdAt: integer('created_at').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.orgId, t.name, t.version] })],
+);
+
+/** Secrets recipes reference (`{{secret:NAME}}`), sealed with the installation's key. */
+export const orgSecrets = sqliteTable(
+  'org_secrets',
+  {
+    orgId: text('org_id')
+      .notNull()
+      .references(() => orgs.id, { onDelete: 'cascade' }),
+    name: text('name').notNull(),
+    sealed: text('sealed').notNull(),
+    createdAt: integer('created_at').notNull(),
+    updatedAt: integer('updated_at').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.orgId, t.name] })],
 );

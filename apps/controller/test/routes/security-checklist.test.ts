@@ -91,6 +91,8 @@ describe('security checklist (every user route)', () => {
       '/v1/hosts/:id/storage/datasets': { name: 'rpool/data' },
       '/v1/hosts/:id/storage/datasets/:name': { quota: null },
       '/v1/hosts/:id/storage/swap': { name: 'rpool/swap2' },
+      '/v1/vms/:id/recipe-runs': { recipe: 'illumos-login-hostname' },
+      '/v1/images/:digest/default-recipe': { recipe: null },
     };
     const body = route.body ? (validBodies[route.path] ?? {}) : undefined;
     const res = await h.req(route.method, pathOf(route), body);

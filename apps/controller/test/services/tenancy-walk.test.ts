@@ -38,6 +38,14 @@ beforeAll(async () => {
     const { operation } = (await res.json()) as { operation: { id: string } };
     operations.set(t.tag, operation.id);
     await waitForOperation(t, operation.id);
+    // A recipe and a secret each (issue 16), named after the organization.
+    await h.req(
+      'POST',
+      '/v1/recipes',
+      { name: `walk-recipe-${t.tag}`, steps: [{ sleep: { ms: 1 } }] },
+      t.admin,
+    );
+    await h.req('PUT', `/v1/secrets/walk_secret_${t.tag}`, { value: `v-${t.tag}` }, t.admin);
     await h.req('POST', `/v1/hosts/${t.hostId}/drain`, {}, t.admin);
   }
 }, 120_000);
@@ -52,7 +60,9 @@ type Param =
   | 'user'
   | 'apiKey'
   | 'licenseKey'
-  | 'operation';
+  | 'operation'
+  | 'recipe'
+  | 'secret';
 
 /** What `:id` means on each route, by path. */
 function paramOf(route: RouteDef): Param | undefined {
@@ -67,6 +77,8 @@ function paramOf(route: RouteDef): Param | undefined {
     ['/v1/api-keys/', 'apiKey'],
     ['/v1/license-keys/', 'licenseKey'],
     ['/v1/operations/', 'operation'],
+    ['/v1/recipes/', 'recipe'],
+    ['/v1/secrets/', 'secret'],
   ];
   const found = prefixes.find(([p]) => route.path.startsWith(p));
   if (!found) throw new Error(`the walk does not know ${route.method} ${route.path}`);
@@ -84,6 +96,8 @@ function identifier(t: Tenant, p: Param): string {
     apiKey: t.apiKeyId,
     licenseKey: t.licenseKeyId,
     operation: operations.get(t.tag) ?? '',
+    recipe: `walk-recipe-${t.tag}`,
+    secret: `walk_secret_${t.tag}`,
   }[p];
 }
 
@@ -97,6 +111,8 @@ const MISSING: Record<Param, string> = {
   apiKey: 'key_ghost0000000001',
   licenseKey: 'lic_ghost0000000001',
   operation: 'saga_ghost0000000001',
+  recipe: 'ghost-recipe',
+  secret: 'ghost_secret',
 };
 
 let serial = 0;
@@ -122,6 +138,11 @@ function bodyFor(name: string, other: Tenant): unknown {
     createVmSnapshot: { name: `walk-${n}` },
     cloneVmSnapshot: {},
     publishVmSnapshot: { name: `walk-${n}` },
+    createRecipe: { name: `walk-${n}`, steps: [{ sleep: { ms: 1 } }] },
+    putRecipe: { steps: [{ sleep: { ms: 1 } }] },
+    putSecret: { value: `walk-${n}` },
+    runVmRecipe: { recipe: 'illumos-login-hostname' },
+    setImageDefaultRecipe: { recipe: null },
   };
   return bodies[name];
 }

@@ -4,7 +4,10 @@ import { join } from 'node:path';
 import { appendCommandLog } from '../core/command-log.js';
 import { GetoptError, lastValue } from '../core/getopt.js';
 import { readState } from '../core/state-store.js';
-import { GuestGetty } from './guest-getty.js';
+import { readGuestAccounts } from '../guest/guest-accounts.js';
+import { writeSetHostname } from '../guest/guest-hostname.js';
+import { readGuestIdentity } from '../guest/guest-identity.js';
+import { type ConsoleGuest, GuestGetty } from './guest-getty.js';
 import { checkZone, parseZlogin } from './zlogin-batch.js';
 
 /**
@@ -62,7 +65,11 @@ export async function runConsole(root: string, args: string[]): Promise<number> 
   // libuv's raw mode keeps ONLCR; zlogin passes the guest's bytes through untouched.
   setOutputProcessing(false);
   const code = await new Promise<number>((resolve) => {
-    const getty = new GuestGetty(zone, (text) => process.stdout.write(text));
+    const getty = new GuestGetty(
+      zone,
+      (text) => process.stdout.write(text),
+      () => guestOf(root, zone),
+    );
     let atLineStart = true;
     let pendingEscape = false;
     let running = zoneRunning(root, zone);
@@ -109,6 +116,22 @@ export async function runConsole(root: string, args: string[]): Promise<number> 
   });
   rmSync(lock, { force: true });
   return done(code);
+}
+
+/** The guest as its login sees it now: its disk's accounts, its name, its OS. */
+function guestOf(root: string, zone: string): ConsoleGuest {
+  const hostRoot = join(root, 'root');
+  const record = readState(root).zones.find((z) => z.name === zone);
+  if (!record) throw new Error(`zone ${zone} is gone`);
+  const identity = readGuestIdentity(hostRoot, record);
+  return {
+    accounts: readGuestAccounts(hostRoot, record),
+    shell: {
+      hostname: identity.hostname,
+      os: identity.os,
+      setHostname: (name) => writeSetHostname(hostRoot, record, name),
+    },
+  };
 }
 
 function setOutputProcessing(on: boolean): void {

@@ -4,6 +4,7 @@ import { zvolDevice } from '../zfs/zfs-model.js';
 import { writeZvol } from '../zfs/zvol-api.js';
 import { readRange } from '../zfs/zvol-data.js';
 import { attrValue } from '../zones/zone-config.js';
+import { type GuestAccount, renderGuestAccounts } from './guest-accounts.js';
 import { knownGuestOs } from './guest-os.js';
 
 /**
@@ -11,9 +12,10 @@ import { knownGuestOs } from './guest-os.js';
  * start of the volume, ended by a NUL byte, stands for the installed system. Images made for
  * the simulator carry one (`writeGuestOsRelease`), and clones, snapshots and `zfs send |
  * zfs receive` carry it to each VM's boot disk like any other data; the guest reads it back
- * (`readGuestOsRelease`) to know what it is. A disk without one is blank.
+ * (`readGuestOsRelease`) to know what it is. A disk without one is blank. The console accounts
+ * its login accepts may follow (guest-accounts.ts).
  */
-const LABEL_BYTES = 4096;
+export const LABEL_BYTES = 4096;
 
 /** The os-release document on a zone's boot disk (the `bootdisk` attr: a zvol or a file). */
 export function readGuestOsRelease(hostRoot: string, zone: ZoneRecord): string | undefined {
@@ -26,9 +28,20 @@ export function readGuestOsRelease(hostRoot: string, zone: ZoneRecord): string |
   return /^ID=/m.test(text) ? text : undefined;
 }
 
-/** Writes the os-release of a known release (`alpine`, `ubuntu`, `debian`, `omnios`) to a volume. */
-export function writeGuestOsRelease(root: string, dataset: string, id: string): void {
+/**
+ * Writes the os-release of a known release (`alpine`, `ubuntu`, `debian`, `omnios`) to a
+ * volume, and the accounts its console login accepts, if any.
+ */
+export function writeGuestOsRelease(
+  root: string,
+  dataset: string,
+  id: string,
+  accounts: GuestAccount[] = [],
+): void {
   const os = knownGuestOs(id);
   if (!os) throw new Error(`unknown guest os: ${id} (alpine, ubuntu, debian or omnios)`);
-  writeZvol(root, dataset, Buffer.from(`${os.osRelease}\n\0`));
+  const tail = accounts.length > 0 ? `${renderGuestAccounts(accounts)}\0` : '';
+  const label = Buffer.from(`${os.osRelease}\n\0${tail}`);
+  if (label.length > LABEL_BYTES) throw new Error('the guest label is larger than 4 KiB');
+  writeZvol(root, dataset, label);
 }

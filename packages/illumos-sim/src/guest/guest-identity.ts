@@ -3,13 +3,15 @@ import { join } from 'node:path';
 import { parse } from 'yaml';
 import type { ZoneRecord } from '../core/state-types.js';
 import { readGuestOsRelease } from './guest-disk.js';
+import { readSetHostname } from './guest-hostname.js';
 import { type GuestOs, guestOsFromRelease } from './guest-os.js';
 
 /**
  * Who the simulated guest of a running zone is, read the way the guest's cloud-init reads its
  * seed: the brand writes `<zonepath>/root/cloud-init/{meta-data,user-data}` at boot
  * (cloud-init.ts), and the guest takes its hostname (`hostname:`, else meta-data's
- * `local-hostname`, else the zone name) and its SSH keys from there. As cloud-init does, the
+ * `local-hostname`, else the zone name; a name `hostname NAME` set on the console since the
+ * last boot comes first, guest-hostname.ts) and its SSH keys from there. As cloud-init does, the
  * top-level `ssh_authorized_keys` go to the distribution's default user and, only with
  * `disable_root: false`, to root too; a `users:` entry adds its own `ssh_authorized_keys` for
  * that user. The OS is what its boot disk holds (guest-disk.ts).
@@ -49,6 +51,7 @@ export function readGuestIdentity(hostRoot: string, zone: ZoneRecord): GuestIden
   const user = readYaml(dir && join(dir, 'user-data'));
   const meta = readYaml(dir && join(dir, 'meta-data'));
   const hostname =
+    readSetHostname(hostRoot, zone) ||
     (typeof user.hostname === 'string' && user.hostname) ||
     (typeof meta['local-hostname'] === 'string' && meta['local-hostname']) ||
     zone.name;

@@ -15,6 +15,7 @@ import {
 import { listOf, Ok, Pagination } from '../schemas/common.js';
 import { HostVmListing } from '../schemas/host-vms.js';
 import { ImageDigest, VmId } from '../schemas/names.js';
+import { AgentRecipeRunReq } from '../schemas/recipe.js';
 import { HostStats, HostStatsSummary, StatsQuery, VmStats } from '../schemas/stats.js';
 import { Health } from '../schemas/status.js';
 import {
@@ -137,6 +138,20 @@ export const agentRoutes = {
     status: 202,
     summary: 'Restart a VM',
     params: VmById,
+    response: VmOperationResp,
+  }),
+  runRecipe: defineRoute({
+    method: 'POST',
+    path: '/api/vms/:id/recipe-runs',
+    tag: 'vms',
+    auth: 'agent_key',
+    role: 'operator',
+    status: 202,
+    summary:
+      'Run a recipe on the VM serial console (an operation whose transcript has secrets masked)',
+    params: VmById,
+    body: AgentRecipeRunReq,
+    bodyLimit: 1024 * 1024,
     response: VmOperationResp,
   }),
   deleteVm: defineRoute({

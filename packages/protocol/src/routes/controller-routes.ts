@@ -61,6 +61,7 @@ import { Vm } from '../schemas/vm.js';
 import { CreateEnvReq, ExtendEnvReq } from '../schemas/vm-spec.js';
 import { hostResourceRoutes } from './controller-host-resource-routes.js';
 import { defineRoute } from './define-route.js';
+import { recipeRoutes } from './recipe-routes.js';
 import { vmChangeRoutes } from './vm-change-routes.js';
 
 const ById = z.strictObject({ id: z.string().min(1).max(64) });
@@ -859,6 +860,7 @@ export const controllerRoutes = {
   ...vmChangeRoutes,
   /** A host's links, networks and storage (issue 14), mirroring its agent's routes. */
   ...hostResourceRoutes,
+  ...recipeRoutes,
 } as const;
 
 export type ControllerRoutes = typeof controllerRoutes;

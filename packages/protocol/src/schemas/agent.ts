@@ -154,6 +154,8 @@ export const OperationKind = z.enum([
   'export',
   /** Make an imported VM's zone from its received volumes (issue 15). */
   'import',
+  /** Run a recipe on the VM's serial console (issue 16). */
+  'recipe_run',
 ]);
 export type OperationKind = z.infer<typeof OperationKind>;
 
@@ -169,6 +171,8 @@ export const Operation = z.object({
   /** Saga step in progress or last completed (`clone`, `vnic`, `zonecfg`, `boot`, ...). */
   step: z.string().nullable(),
   error: FailureInfo.nullable(),
+  /** A recipe run's console transcript, secrets masked (absent for other kinds). */
+  transcript: z.string().nullable().optional(),
   created_at: Timestamp,
   updated_at: Timestamp,
 });

@@ -22,6 +22,8 @@ export const FAILURE_CODE_DOCS = {
   stop_failed: 'stopping the VM failed without a more specific reason from the agent',
   restart_failed: 'restarting the VM failed without a more specific reason from the agent',
   delete_failed: 'deleting the VM failed without a more specific reason from the agent',
+  recipe_failed:
+    'a step of the VM’s serial-console recipe failed (a pattern that never came, the console unavailable); the message names the step and ends with the transcript’s tail',
 } as const;
 
 export const FailureCode = z.enum([

@@ -9,6 +9,7 @@ import {
   UploadFormat,
 } from './image-metadata.js';
 import { ImageDigest, ImageName } from './names.js';
+import { RecipeName } from './recipe.js';
 
 /** An image blob held by the controller, content-addressed by its sha256 digest. */
 export const Image = z.object({
@@ -31,8 +32,14 @@ export const Image = z.object({
   ...ImageMetadata.shape,
   /** Where a box pulled from a registry came from. */
   box: BoxOrigin.nullable(),
+  /** The serial-console recipe its VMs run when their spec names none (issue 16). */
+  default_recipe: RecipeName.nullable().optional(),
 });
 export type Image = z.infer<typeof Image>;
+
+/** `PUT /v1/images/{digest}/default-recipe`: set (or, with null, clear) an image's recipe. */
+export const SetImageRecipeReq = z.strictObject({ recipe: RecipeName.nullable() });
+export type SetImageRecipeReq = z.infer<typeof SetImageRecipeReq>;
 
 /** `GET /v1/images[?format=iso]`: a page of the images the caller sees, of one format if asked. */
 export const ListImagesQuery = Pagination.extend({ format: AgentImageFormat.optional() });

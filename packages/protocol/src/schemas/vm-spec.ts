@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { isEnvNetworkName } from './env-overlay.js';
 import { VmNetworks } from './host-network.js';
 import { EnvId, ImageRef } from './names.js';
+import { RecipeName } from './recipe.js';
 import { SshPublicKey } from './ssh-key.js';
 
 /** Engines named in the seed API. Apiary hosts offer `bhyve`; placement says so per host. */
@@ -62,6 +63,8 @@ export const VmSpec = z
       (names) => !names.some(isEnvNetworkName),
       'env-... names are environment networks: ask for private_network instead',
     ).default(['nat']),
+    /** A serial-console recipe run after the VM's first boot (its newest version). */
+    recipe: RecipeName.optional(),
   })
   .superRefine((spec, ctx) => {
     if (spec.image === undefined && spec.boot_iso === undefined) {

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { Timestamp } from './common.js';
 import { FailureInfo } from './failure-codes.js';
 import { EnvId, ImageDigest, VmId } from './names.js';
+import { VmRecipeRun } from './recipe.js';
 import { PendingChanges, VmDisk } from './vm-change.js';
 import { Engine, Port } from './vm-spec.js';
 
@@ -71,6 +72,8 @@ export const Vm = z.object({
   nics: z.array(z.object({ network: z.string(), ip: z.string().nullable() })).optional(),
   /** The change operation running on it (`saga_...`), if any. */
   operation_id: z.string().nullable().optional(),
+  /** The serial-console recipe it was set up with and its last run (issue 16), if any. */
+  recipe_run: VmRecipeRun.nullable().optional(),
   created_at: Timestamp,
   updated_at: Timestamp,
 });

@@ -10,6 +10,8 @@ import type { Ctx } from '../../context.js';
 import type { vms } from '../../db/pg-schema.js';
 import { markVmDeleted, vmEventData } from '../hosts/apply-inventory.js';
 import { getHostRow } from '../hosts/host-view.js';
+import { getRecipe } from '../recipes/recipes.js';
+import { runRecipeOnVm } from '../recipes/run-recipe.js';
 import { confirmGone } from './confirm-gone.js';
 import type { EnvRow, VmRow } from './env-view.js';
 import { viewNics, vmNetworksOnAgent } from './private-network.js';
@@ -109,6 +111,13 @@ export async function createVmOnAgent(ctx: Ctx, env: EnvRow, vm: VmRow, signal: 
         done.error?.code ?? 'create_failed',
         done.error?.msg ?? `creating ${vm.name} failed`,
       );
+    }
+    // A recipe runs once, after the first boot, before the VM counts as created.
+    if (vm.recipe && vm.recipeVersion && vm.recipeState !== 'succeeded') {
+      const recipe = await getRecipe(ctx, vm.orgId, vm.recipe, vm.recipeVersion);
+      const facts = { hostname: vm.name, sshKeys: env.sshKeys };
+      const run = await runRecipeOnVm(ctx, vm, recipe, facts, signal);
+      if (run.error) throw new VmOpError('recipe_failed', run.error.msg);
     }
     await setVmState(ctx, vm.id, 'running', null);
     // The host holds the image now, whatever its next inventory takes to say so.

@@ -1,4 +1,4 @@
-import { ApiError, type CreateEnvReq, type Env } from '@apiary/protocol';
+import { ApiError, type CreateEnvReq, type Env, recipeSecrets } from '@apiary/protocol';
 import { and, count, eq, ne } from 'drizzle-orm';
 import type { Ctx } from '../../context.js';
 import type { Tables, Tx } from '../../db/database.js';
@@ -7,6 +7,8 @@ import { resolveTargetOrg } from '../auth/orgs.js';
 import { isSuperAdmin, type Principal } from '../auth/principal.js';
 import { placeAndReserve } from '../placement/place.js';
 import type { VmDemand } from '../placement/plan.js';
+import { openSecrets } from '../recipes/org-secrets.js';
+import { getRecipe } from '../recipes/recipes.js';
 import { type BootSource, resolveBootSource } from './boot-source.js';
 import { newEnvId, vmIdOf, vmNameOf } from './env-names.js';
 import { startCreateSaga } from './env-sagas.js';
@@ -51,9 +53,15 @@ export async function createEnv(ctx: Ctx, p: Principal, req: CreateEnvReq): Prom
   }
   let envId = '';
   const specs: Array<Omit<CreateEnvReq['vms'][number], 'image' | 'boot_iso'> & BootSource> = [];
+  const recipeVersions: Array<number | null> = [];
   for (const [i, spec] of req.vms.entries()) {
     const source = await resolveBootSource(ctx, orgId, spec, i);
     specs.push({ ...spec, engine: ctx.config.engineMap[spec.engine] ?? spec.engine, ...source });
+    // The spec's recipe, else the image's default (an ISO install has no guest to log into yet).
+    const recipe =
+      spec.recipe ?? (source.bootIso ? undefined : (source.image.defaultRecipe ?? undefined));
+    specs[i]!.recipe = recipe;
+    recipeVersions.push(recipe ? await recipeVersionFor(ctx, orgId, recipe, i) : null);
   }
   const demands: VmDemand[] = specs.map((s) => ({
     cpu: s.cpu,
@@ -114,6 +122,9 @@ export async function createEnv(ctx: Ctx, p: Principal, req: CreateEnvReq): Prom
           disk: s.disk,
           ports: s.ports,
           denyOutgoing: s.deny_outgoing,
+          recipe: s.recipe ?? null,
+          recipeVersion: recipeVersions[i] ?? null,
+          recipeState: s.recipe ? 'pending' : null,
           state: 'pending',
           portMap: {},
           networks: s.networks,
@@ -144,6 +155,20 @@ export async function createEnv(ctx: Ctx, p: Principal, req: CreateEnvReq): Prom
   const view = await envView(ctx, envId);
   await startCreateSaga(ctx, envId);
   return view;
+}
+
+/**
+ * The version of a VM's recipe it will run (the newest now: a later PUT does not change what
+ * this environment was created with), once its secrets are known to exist.
+ */
+async function recipeVersionFor(ctx: Ctx, orgId: string, name: string, i: number) {
+  const recipe = await getRecipe(ctx, orgId, name).catch((error: unknown) => {
+    if (error instanceof ApiError && error.code === 'not_found')
+      throw new ApiError('validation', `vms[${i}].recipe: recipe ${name} not found`);
+    throw error;
+  });
+  await openSecrets(ctx, orgId, recipeSecrets(recipe.steps));
+  return recipe.version;
 }
 
 /** A fresh internal id no environment holds (a clash is 2^-40 unlikely; checked all the same). */

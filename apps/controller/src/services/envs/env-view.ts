@@ -44,6 +44,16 @@ export function toVmView(v: VmRow, host: HostFacts | undefined): Vm {
     ...(v.disks || v.cdrom ? { cdrom: v.cdrom as Vm['cdrom'] } : {}),
     ...(v.disks ? { pending_changes: (v.pendingChanges ?? null) as Vm['pending_changes'] } : {}),
     nics: nicsOf(v),
+    ...(v.recipe && v.recipeVersion
+      ? {
+          recipe_run: {
+            recipe: v.recipe,
+            version: v.recipeVersion,
+            state: (v.recipeState ?? 'pending') as 'pending' | 'succeeded' | 'failed',
+            transcript: v.recipeTranscript,
+          },
+        }
+      : {}),
     created_at: iso(v.createdAt),
     updated_at: iso(v.updatedAt),
   };

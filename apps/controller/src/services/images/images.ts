@@ -19,6 +19,7 @@ import type { images } from '../../db/pg-schema.js';
 import { iso } from '../../lib/clock.js';
 import { resolveTargetOrg } from '../auth/orgs.js';
 import { isSuperAdmin, type Principal, requireRole } from '../auth/principal.js';
+import { getRecipe } from '../recipes/recipes.js';
 import { DiskFloor } from './disk-floor.js';
 import { imageDetails } from './image-details.js';
 import { checkQuota, quotaExceeded } from './image-quota.js';
@@ -60,6 +61,7 @@ async function toViews(ctx: Ctx, p: Principal | null, rows: Row[]): Promise<Imag
       .map((h) => h.hostId)
       .sort(),
     ...imageDetails(r),
+    default_recipe: r.defaultRecipe,
   }));
 }
 
@@ -263,6 +265,25 @@ async function findVisible(ctx: Ctx, p: Principal, digest: string): Promise<Row>
 
 export async function getImage(ctx: Ctx, p: Principal, digest: string): Promise<Image> {
   return (await toViews(ctx, p, [await findVisible(ctx, p, digest)]))[0] as Image;
+}
+
+/**
+ * `PUT /v1/images/{digest}/default-recipe`: the recipe VMs made from the image run when their
+ * spec names none; checked to exist in the caller's organization (or be built in).
+ */
+export async function setImageDefaultRecipe(
+  ctx: Ctx,
+  p: Principal,
+  digest: string,
+  recipe: string | null,
+): Promise<Image> {
+  const { images } = ctx.t;
+  requireRole(p, 'org_admin', "setting an image's recipe");
+  const row = await findVisible(ctx, p, digest);
+  if (row.orgId === null) requireRole(p, 'super_admin', "setting a public image's recipe");
+  if (recipe !== null) await getRecipe(ctx, row.orgId ?? p.orgId ?? '', recipe);
+  await ctx.db.update(images).set({ defaultRecipe: recipe }).where(eq(images.id, row.id));
+  return getImage(ctx, p, digest);
 }
 
 export async function deleteImage(ctx: Ctx, p: Principal, digest: string) {

@@ -59,6 +59,7 @@ export async function recordImage(
         digest: blob.digest,
         size: blob.size,
         createdAt: ctx.clock.now(),
+        defaultRecipe: null,
       };
       await tx.insert(images).values(row);
       return { row, created: true };
