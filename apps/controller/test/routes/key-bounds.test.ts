@@ -157,6 +157,25 @@ describe('route descriptors', () => {
 });
 
 describe('deleting an organization', () => {
+  it('is refused while the organization has box registries, naming them', async () => {
+    h = await createHarness();
+    const org = await json<{ id: string }>(await h.req('POST', '/v1/orgs', { name: 'boxes' }));
+    const { registries } = h.core.ctx.t;
+    await h.core.ctx.db.insert(registries).values({
+      id: 'reg_keybounds0001',
+      orgId: org.id,
+      name: 'acme',
+      url: 'https://boxes.example.org/',
+      tokenEnc: null,
+      createdAt: Date.now(),
+    });
+    const blocked = await h.req('DELETE', `/v1/orgs/${org.id}`);
+    expect(blocked.status).toBe(409);
+    expect((await json(blocked)).msg).toMatch(/1 box registries/);
+    await h.core.ctx.db.delete(registries);
+    expect((await h.req('DELETE', `/v1/orgs/${org.id}`)).status).toBe(200);
+  });
+
   it('is not blocked by revoked or expired keys, and removes them', async () => {
     h = await createHarness({ manualClock: true });
     const org = await json<{ id: string }>(await h.req('POST', '/v1/orgs', { name: 'gone' }));

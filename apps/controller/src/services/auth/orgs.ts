@@ -84,7 +84,7 @@ function liveApiKeysOf({ apiKeys }: Tables, orgId: string, now: number) {
 
 /** Refused while anything alive still belongs to the organization. */
 export async function deleteOrg(ctx: Ctx, p: Principal, id: string) {
-  const { apiKeys, envs, hosts, images, licenseKeys, orgs, users } = ctx.t;
+  const { apiKeys, envs, hosts, images, licenseKeys, orgs, registries, users } = ctx.t;
   requireRole(p, 'super_admin', 'deleting an organization');
   await getOrg(ctx, id);
   const now = ctx.clock.now();
@@ -129,6 +129,11 @@ export async function deleteOrg(ctx: Ctx, p: Principal, id: string) {
     [
       'images',
       (await ctx.db.select({ n: count() }).from(images).where(eq(images.orgId, id)))[0]?.n ?? 0,
+    ],
+    [
+      'box registries',
+      (await ctx.db.select({ n: count() }).from(registries).where(eq(registries.orgId, id)))[0]
+        ?.n ?? 0,
     ],
   ];
   for (const [what, n] of counts) {
