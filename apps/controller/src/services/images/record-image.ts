@@ -19,7 +19,8 @@ export interface BoxRecord {
 }
 
 /** Every column of an image but the ones the stored blob gives (id, digest, size, time). */
-type ImageMeta = Omit<Row, 'id' | 'digest' | 'size' | 'createdAt' | 'format'> & {
+/** A new image has no default recipe: one is set on the image afterwards (`default-recipe`). */
+type ImageMeta = Omit<Row, 'id' | 'digest' | 'size' | 'createdAt' | 'format' | 'defaultRecipe'> & {
   format: AgentImageFormat;
 };
 
