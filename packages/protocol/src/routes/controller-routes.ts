@@ -52,6 +52,7 @@ import { Vm } from '../schemas/vm.js';
 import { CreateEnvReq, ExtendEnvReq } from '../schemas/vm-spec.js';
 import { defineRoute } from './define-route.js';
 import { vmChangeRoutes } from './vm-change-routes.js';
+import { vmMigrationRoutes } from './vm-migration-routes.js';
 
 const ById = z.strictObject({ id: z.string().min(1).max(64) });
 const EnvById = z.strictObject({ id: EnvId });
@@ -778,6 +779,8 @@ export const controllerRoutes = {
   }),
   /** Changing VMs (issue 13): PATCH, disks, CD-ROM, snapshots, clones, images, operations. */
   ...vmChangeRoutes,
+  /** Moving VMs between hosts (issue 15). */
+  ...vmMigrationRoutes,
 } as const;
 
 export type ControllerRoutes = typeof controllerRoutes;
