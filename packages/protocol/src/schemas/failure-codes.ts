@@ -22,6 +22,10 @@ export const FAILURE_CODE_DOCS = {
   stop_failed: 'stopping the VM failed without a more specific reason from the agent',
   restart_failed: 'restarting the VM failed without a more specific reason from the agent',
   delete_failed: 'deleting the VM failed without a more specific reason from the agent',
+  migrate_failed:
+    'moving the VM to another host failed without a more specific reason from an agent; the VM stayed whole where it was',
+  unplaceable:
+    'a drain could not move the VM: no other host can take it (the reasons name each host)',
 } as const;
 
 export const FailureCode = z.enum([

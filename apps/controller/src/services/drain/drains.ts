@@ -86,6 +86,11 @@ export async function startDrain(
     finishedAt: null,
     vmIds,
     stopIssuedAt: null,
+    maxParallel: req.mode === 'migrate' ? (req.max_parallel ?? 1) : null,
+    moves:
+      req.mode === 'migrate'
+        ? Object.fromEntries(vmIds.map((id) => [id, { state: 'waiting' as const }]))
+        : null,
   };
   const ok = await ctx.db.transaction(async (tx) => {
     const changed = await tx
