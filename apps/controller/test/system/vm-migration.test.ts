@@ -1,10 +1,11 @@
 import { randomBytes } from 'node:crypto';
-import type { Env } from '@apiary/protocol';
+import type { Drain, Env } from '@apiary/protocol';
 import {
   type AgentDaemon,
   type ControllerDaemon,
   sshKey,
   uploadSampleImage,
+  waitFor,
 } from '@apiary/testkit';
 import { describe, expect, it } from 'vitest';
 import { fleetForFile } from './file-fleet.js';
@@ -155,4 +156,60 @@ describe('moving a VM to another host', () => {
     }
     for (const x of agents) expect(hostHolds(x)).toEqual(holdsBefore.get(x.hostId));
   }, 600_000);
+
+  it('drains a host of three VMs by moving them (mode migrate), two at a time', async () => {
+    const holdsBefore = new Map(agents.map((a) => [a.hostId, hostHolds(a)]));
+    const env = await envOf('dr', 3);
+    const a = agentOf(env.vms[0]?.host_id ?? null);
+    const b = agents.find((x) => x !== a) as AgentDaemon;
+    // Placement spreads them: the others are brought to the first one's host first.
+    for (const vm of env.vms.filter((v) => v.host_id !== a.hostId)) {
+      const moved = await api.accept('POST', `/v1/vms/${vm.id}/migrate`, { to: a.hostId });
+      expect((await api.ended(moved.operation.id)).state).toBe('succeeded');
+    }
+    const names = env.vms.map((v) => v.id).sort();
+    for (const name of names) expect((await api.vm(name)).host_id).toBe(a.hostId);
+
+    const res = await c.call('POST', `/v1/hosts/${a.hostId}/drain`, {
+      mode: 'migrate',
+      max_parallel: 2,
+    });
+    expect(res.status, await res.clone().text()).toBe(202);
+    const started = (await res.json()) as Drain;
+    expect([started.mode, started.max_parallel, started.vms_total]).toEqual(['migrate', 2, 3]);
+    let most = 0;
+    const done = await waitFor(
+      async () => {
+        const d = (await (
+          await c.call('GET', `/v1/hosts/${a.hostId}/drain-status`)
+        ).json()) as Drain;
+        most = Math.max(most, d.vms_moving ?? 0);
+        return d.state !== 'draining' ? d : undefined;
+      },
+      { what: 'the drain to end', timeoutMs: 400_000, intervalMs: 200 },
+    );
+    expect(done).toMatchObject({
+      state: 'complete',
+      complete: true,
+      vms_total: 3,
+      vms_remaining: 0,
+      vms_moved: 3,
+      vms_moving: 0,
+      vms_failed: 0,
+    });
+    expect(most).toBeLessThanOrEqual(2);
+    expect(done.vms.map((v) => v.move)).toEqual(['moved', 'moved', 'moved']);
+    expect((await api.host(a.hostId)).policy).toBe('maintenance');
+    for (const name of names) {
+      const vm = await api.vm(name);
+      expect([vm.host_id, vm.state]).toEqual([b.hostId, 'running']);
+    }
+    expect(hostHolds(a)).toEqual(holdsBefore.get(a.hostId));
+    await agentRecordsSettle(c, a.hostId, 0);
+
+    expect((await c.call('POST', `/v1/hosts/${a.hostId}/activate`)).status).toBe(200);
+    await c.call('DELETE', '/v1/envs/dr');
+    expect((await api.envSettled('dr')).state).toBe('deleted');
+    for (const x of agents) expect(hostHolds(x)).toEqual(holdsBefore.get(x.hostId));
+  }, 900_000);
 });
