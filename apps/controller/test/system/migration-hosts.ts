@@ -1,5 +1,5 @@
 import { readState, readZvol, writeZvol } from '@apiary/illumos-sim';
-import type { Host, VmOperation } from '@apiary/protocol';
+import type { Env, Host, VmOperation } from '@apiary/protocol';
 import { type AgentDaemon, type ControllerDaemon, waitFor } from '@apiary/testkit';
 import { expect } from 'vitest';
 import { footprint } from './footprint.js';
@@ -45,14 +45,26 @@ export function newZone(agent: AgentDaemon, before: Set<string>): string {
   return zone;
 }
 
-/** The host's agent reports `n` VMs in its records (its heartbeat's inventory). */
-export async function agentRecordsSettle(c: ControllerDaemon, hostId: string, n: number) {
+/**
+ * The host's agent holds records of exactly the VMs the controller's books place on it (its
+ * heartbeat's VM count against the environments' VMs on that host): a VM released, or an
+ * import dropped, is gone from the agent's records too.
+ */
+export async function agentRecordsMatchBooks(c: ControllerDaemon, hostId: string) {
   return waitFor(
     async () => {
       const h = (await (await c.call('GET', `/v1/hosts/${hostId}`)).json()) as Host;
-      return h.vm_count === n ? h : undefined;
+      const envs = (await (await c.call('GET', '/v1/envs?limit=100')).json()) as { items: Env[] };
+      const booked = envs.items
+        .flatMap((e) => e.vms)
+        .filter((v) => v.host_id === hostId && v.state !== 'deleted').length;
+      return h.vm_count === booked ? h : undefined;
     },
-    { what: `host ${hostId} to report ${n} VMs`, timeoutMs: 30_000, intervalMs: 250 },
+    {
+      what: `host ${hostId}'s agent records to match the books`,
+      timeoutMs: 30_000,
+      intervalMs: 250,
+    },
   );
 }
 

@@ -10,7 +10,7 @@ import {
 import { describe, expect, it } from 'vitest';
 import { fleetForFile } from './file-fleet.js';
 import {
-  agentRecordsSettle,
+  agentRecordsMatchBooks,
   endedWithProgress,
   expectSameBytes,
   holdsOf,
@@ -118,7 +118,7 @@ describe('moving a VM to another host', () => {
     expectSameBytes(readDisk(b, zone, data.length), data);
     expect(holdsOf(b, zone).zones).toEqual([`${zone}:running`]);
     expect(hostHolds(a)).toEqual(holdsBefore.get(a.hostId));
-    await agentRecordsSettle(c, a.hostId, 0);
+    await agentRecordsMatchBooks(c, a.hostId);
     // The capacity moved with it.
     await api.reservedSettles(a.hostId, {
       cpu: reservedA.cpu - 1,
@@ -148,7 +148,7 @@ describe('moving a VM to another host', () => {
     expect(Object.values(home.port_map).some((p) => taken.has(p))).toBe(false);
     expectSameBytes(readDisk(a, zone, data.length), data);
     expect(holdsOf(b, zone)).toEqual({ zones: [], datasets: [] });
-    await agentRecordsSettle(c, b.hostId, 0);
+    await agentRecordsMatchBooks(c, b.hostId);
 
     for (const id of ['mv', 'blk']) {
       await c.call('DELETE', `/v1/envs/${id}`);
@@ -205,7 +205,7 @@ describe('moving a VM to another host', () => {
       expect([vm.host_id, vm.state]).toEqual([b.hostId, 'running']);
     }
     expect(hostHolds(a)).toEqual(holdsBefore.get(a.hostId));
-    await agentRecordsSettle(c, a.hostId, 0);
+    await agentRecordsMatchBooks(c, a.hostId);
 
     expect((await c.call('POST', `/v1/hosts/${a.hostId}/activate`)).status).toBe(200);
     await c.call('DELETE', '/v1/envs/dr');
