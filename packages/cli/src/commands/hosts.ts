@@ -109,7 +109,7 @@ export function registerHosts(program: Command): void {
       '--deadline <duration>',
       'e.g. 30m; with --mode stop, VMs are stopped then; with migrate, those not moved yet',
     )
-    .option('--max-parallel <n>', 'with --mode migrate: VMs moved at once (default 1)')
+    .option('--max-parallel <n>', 'with --mode migrate: VMs moved at once (default: 1)')
     .option('--watch', 'follow progress until the drain completes')
     .action(
       withContext(
