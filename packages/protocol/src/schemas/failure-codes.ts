@@ -24,8 +24,6 @@ export const FAILURE_CODE_DOCS = {
   delete_failed: 'deleting the VM failed without a more specific reason from the agent',
   migrate_failed:
     'moving the VM to another host failed without a more specific reason from an agent; the VM stayed whole where it was',
-  unplaceable:
-    'a drain could not move the VM: no other host can take it (the reasons name each host)',
 } as const;
 
 export const FailureCode = z.enum([
