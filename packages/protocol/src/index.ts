@@ -31,6 +31,7 @@ export * from './routes/host-network-routes.js';
 export * from './routes/host-storage-routes.js';
 export * from './routes/recipe-routes.js';
 export * from './routes/vm-change-routes.js';
+export * from './routes/vm-migration-routes.js';
 export * from './schemas/agent.js';
 export * from './schemas/audit.js';
 export * from './schemas/auth.js';

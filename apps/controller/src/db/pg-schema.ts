@@ -1,4 +1,5 @@
 import type { FailureCode, RecipeStep, Scope, UsageSummary } from '@apiary/protocol';
+import type { DrainMoveRecord } from './drain-moves.js';
 
 /** A VM's data disk as stored: slot, size in MiB, bytes used (null: unknown). */
 export type VmDiskRecord = { n: number; size: number; used: number | null };
@@ -233,6 +234,9 @@ export const drains = pgTable(
     vmIds: jsonb('vm_ids').$type<string[]>().notNull(),
     /** Set once the stop requests of a `stop` drain went out. */
     stopIssuedAt: bigint('stop_issued_at', { mode: 'number' }),
+    /** `migrate` drains (issue 15): moves at once, and each VM's move. */
+    maxParallel: integer('max_parallel'),
+    moves: jsonb('moves').$type<Record<string, DrainMoveRecord>>(),
   },
   (t) => [index('drains_host').on(t.hostId, t.startedAt)],
 );
@@ -493,6 +497,10 @@ export const sagas = pgTable(
     /** Capacity reserved at accept and not yet settled: given back exactly once by its undo. */
     reserved: jsonb('reserved').$type<{ hostId: string; cpu: number; mem: number; disk: number }>(),
     /** Undo steps that failed: what the saga may have left behind. */
+    /** A migration's copy while it runs (issue 15): bytes sent of the estimated total. */
+    progress: jsonb('progress').$type<{ bytes_sent: number; bytes_total: number }>(),
+    /** What a saga's steps learned from agents and need after a restart (ids they gave). */
+    memo: jsonb('memo').$type<Record<string, unknown>>(),
     leftovers: jsonb('leftovers').$type<string[]>().notNull(),
     createdAt: bigint('created_at', { mode: 'number' }).notNull(),
     updatedAt: bigint('updated_at', { mode: 'number' }).notNull(),

@@ -1,4 +1,5 @@
 import type { FailureCode, RecipeStep, Scope, UsageSummary } from '@apiary/protocol';
+import type { DrainMoveRecord } from './drain-moves.js';
 
 /** A VM's data disk as stored: slot, size in MiB, bytes used (null: unknown). */
 export type VmDiskRecord = { n: number; size: number; used: number | null };
@@ -226,6 +227,9 @@ export const drains = sqliteTable(
     vmIds: text('vm_ids', { mode: 'json' }).$type<string[]>().notNull(),
     /** Set once the stop requests of a `stop` drain went out. */
     stopIssuedAt: integer('stop_issued_at'),
+    /** `migrate` drains (issue 15): moves at once, and each VM's move. */
+    maxParallel: integer('max_parallel'),
+    moves: text('moves', { mode: 'json' }).$type<Record<string, DrainMoveRecord>>(),
   },
   (t) => [index('drains_host').on(t.hostId, t.startedAt)],
 );
@@ -491,6 +495,13 @@ export const sagas = sqliteTable(
       disk: number;
     }>(),
     /** Undo steps that failed: what the saga may have left behind. */
+    /** A migration's copy while it runs (issue 15): bytes sent of the estimated total. */
+    progress: text('progress', { mode: 'json' }).$type<{
+      bytes_sent: number;
+      bytes_total: number;
+    }>(),
+    /** What a saga's steps learned from agents and need after a restart (ids they gave). */
+    memo: text('memo', { mode: 'json' }).$type<Record<string, unknown>>(),
     leftovers: text('leftovers', { mode: 'json' }).$type<string[]>().notNull(),
     createdAt: integer('created_at').notNull(),
     updatedAt: integer('updated_at').notNull(),

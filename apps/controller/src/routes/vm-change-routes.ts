@@ -15,6 +15,7 @@ import {
   publishVmSnapshot,
   rollbackVmSnapshot,
 } from '../services/vm-changes/snapshot-changes.js';
+import { migrateVm } from '../services/vm-migrations/migrate-vm.js';
 import type { RouteDeps } from './route-deps.js';
 
 /** Changing VMs (issue 13): every change is a durable operation, answered 202. */
@@ -33,6 +34,10 @@ export function registerVmChangeRoutes({ ctx, router, bind }: RouteDeps) {
   );
   bind(router, r.detachVmCdrom, ({ principal: p, params, query }) =>
     detachVmCdrom(ctx, p, params.id, query.org),
+  );
+  // Moving a VM to another host (issue 15).
+  bind(router, r.migrateVm, ({ principal: p, params, query, body }) =>
+    migrateVm(ctx, p, params.id, body, query.org),
   );
   bind(router, r.listVmSnapshots, ({ principal: p, params, query }) =>
     listVmSnapshots(ctx, p, params.id, query),

@@ -102,14 +102,29 @@ export function registerHosts(program: Command): void {
   hosts
     .command('drain <host>')
     .description('stop placing VMs on a host and empty it')
-    .option('--mode <mode>', 'wait: let VMs end; stop: stop them at the deadline', 'wait')
-    .option('--deadline <duration>', 'e.g. 30m; with --mode stop, VMs are stopped then')
+    .option(
+      '--mode <mode>',
+      'wait: let VMs end; stop: stop them at the deadline; migrate: move them to other hosts',
+      'wait',
+    )
+    .option(
+      '--deadline <duration>',
+      'e.g. 30m; with --mode stop, VMs are stopped then; with migrate, those not moved yet',
+    )
+    .option('--max-parallel <n>', 'with --mode migrate: VMs moved at once (default: 1)')
     .option('--watch', 'follow progress until the drain completes')
     .action(
       withContext(
-        async (ctx, named: string, o: { mode: string; deadline?: string; watch?: boolean }) => {
+        async (
+          ctx,
+          named: string,
+          o: { mode: string; deadline?: string; maxParallel?: string; watch?: boolean },
+        ) => {
           const mode = o.mode;
-          if (mode !== 'wait' && mode !== 'stop') throw new UsageError('--mode is wait or stop');
+          if (mode !== 'wait' && mode !== 'stop' && mode !== 'migrate') {
+            throw new UsageError('--mode is wait, stop or migrate');
+          }
+          const maxParallel = maxParallelFlag(mode, o.maxParallel);
           const deadline = durationSource('deadline_seconds', '--deadline', o.deadline);
           const deadlineSeconds = durationFlag('--deadline', o.deadline);
           // Usage mistakes first (exit 2), before the host is looked up.
@@ -118,11 +133,21 @@ export function registerHosts(program: Command): void {
           let drain = await withFlagIssues(deadline, () =>
             client.drainHost({
               params: { id },
-              body: { mode, deadline_seconds: deadlineSeconds },
+              body: {
+                mode,
+                deadline_seconds: deadlineSeconds,
+                ...(maxParallel !== undefined ? { max_parallel: maxParallel } : {}),
+              },
             }),
           );
           while (o.watch && !drain.complete && drain.state === 'draining') {
-            ctx.out.info(`draining: ${drain.vms_remaining} of ${drain.vms_total} VMs remaining`);
+            const moves =
+              drain.vms_moved != null
+                ? `, ${drain.vms_moved} moved, ${drain.vms_moving} moving`
+                : '';
+            ctx.out.info(
+              `draining: ${drain.vms_remaining} of ${drain.vms_total} VMs remaining${moves}`,
+            );
             await sleep(1000);
             drain = await client.drainStatus({ params: { id } });
           }
@@ -258,4 +283,15 @@ export function registerHosts(program: Command): void {
 
   registerHostNetworkCommands(hosts);
   registerHostStorageCommands(hosts);
+}
+
+/** `--max-parallel N`: a whole number 1-16, only with `--mode migrate` (usage mistakes exit 2). */
+function maxParallelFlag(mode: string, value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  if (mode !== 'migrate') throw new UsageError('--max-parallel goes with --mode migrate');
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1 || n > 16) {
+    throw new UsageError('--max-parallel is a whole number from 1 to 16');
+  }
+  return n;
 }

@@ -105,11 +105,24 @@ export function renderDrain(d: Drain, view: HostView): string {
     ['started', d.started_at],
     ['deadline', d.deadline],
     ['vms', `${d.vms_remaining} remaining of ${d.vms_total}, ${d.vms_failed} failed`],
+    ...(d.vms_moved != null
+      ? [
+          [
+            'moves',
+            `${d.vms_moved} moved, ${d.vms_moving ?? 0} moving, ${d.max_parallel ?? 1} at once`,
+          ] as [string, string],
+        ]
+      : []),
   ]);
   if (d.vms.length === 0) return head;
+  const moving = d.mode === 'migrate';
   const vms = table(
-    ['VM', 'ENV', 'STATE', 'ERROR'],
-    d.vms.map((v) => [v.id, v.env_id, stateColor(v.state), v.error ?? '']),
+    moving ? ['VM', 'ENV', 'STATE', 'MOVE', 'ERROR'] : ['VM', 'ENV', 'STATE', 'ERROR'],
+    d.vms.map((v) =>
+      moving
+        ? [v.id, v.env_id, stateColor(v.state), v.move ?? '', v.error ?? '']
+        : [v.id, v.env_id, stateColor(v.state), v.error ?? ''],
+    ),
   );
   return `${head}\n\n${vms}`;
 }

@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { changeCommand, ORG_HELP } from '../lib/change-command.js';
 import { withContext } from '../lib/context.js';
 import { withFlagIssues } from '../lib/flag-issues.js';
-import type { HostView } from '../lib/host-names.js';
+import { type HostView, resolveHostId } from '../lib/host-names.js';
 import { type ChangeOptions, runChange } from '../lib/run-change.js';
 import {
   diskNumberArgument,
@@ -62,6 +62,34 @@ export function registerVmChanges(vms: Command): void {
               ctx.client().updateVm({ params: { id }, query: orgQuery(o), body }),
             ),
           showVm,
+        );
+      }),
+    );
+
+  changeCommand(
+    vms,
+    'migrate <vm>',
+    'move a VM to another host, disks and all (a progress bar follows the copy)',
+  )
+    .option('--to <host>', 'the host to move it to (default: where placement puts it)')
+    .addHelpText(
+      'after',
+      '\nExamples:\n  apiary vms migrate web-1\n  apiary vms migrate web-1 --to host_b --no-wait',
+    )
+    .action(
+      withContext(async (ctx, id: string, o: ChangeOptions & { to?: string }) => {
+        const body = o.to ? { to: await resolveHostId(ctx.client(), o.to) } : {};
+        await runChange(
+          ctx,
+          o,
+          () => ctx.client().migrateVm({ params: { id }, query: orgQuery(o), body }),
+          ({ vm, operation }, view) => {
+            const r = operation.result;
+            const moved = r?.to_host
+              ? `\nmoved from ${r.from_host} to ${r.to_host}, ${r.downtime_ms ?? 0} ms down`
+              : '';
+            return `${renderVm(vm, view)}${moved}`;
+          },
         );
       }),
     );

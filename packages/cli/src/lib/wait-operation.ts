@@ -5,6 +5,7 @@ import {
   vmOperationSettled,
 } from '@apiary/protocol';
 import type { Output } from './output.js';
+import { progressBar } from './progress-bar.js';
 import { sleep } from './wait.js';
 
 /** How each kind of change is said in progress lines: `resize web-1: running (agent)`. */
@@ -19,12 +20,17 @@ export const OPERATION_VERBS: Record<VmOperationKind, string> = {
   delete_snapshot: 'delete snapshot of',
   clone: 'clone',
   publish_image: 'publish image from',
+  migrate: 'move',
 };
 
 /** One progress line: what, on which VM, in which state and step. */
 export function progressLine(operation: VmOperation): string {
   const step = operation.step ? ` (${operation.step})` : '';
-  return `${OPERATION_VERBS[operation.kind]} ${operation.vm_id}: ${operation.state}${step}`;
+  const bar =
+    operation.progress && operation.state === 'running'
+      ? ` ${progressBar(operation.progress)}`
+      : '';
+  return `${OPERATION_VERBS[operation.kind]} ${operation.vm_id}: ${operation.state}${step}${bar}`;
 }
 
 /**

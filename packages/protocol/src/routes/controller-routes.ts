@@ -63,6 +63,7 @@ import { hostResourceRoutes } from './controller-host-resource-routes.js';
 import { defineRoute } from './define-route.js';
 import { recipeRoutes } from './recipe-routes.js';
 import { vmChangeRoutes } from './vm-change-routes.js';
+import { vmMigrationRoutes } from './vm-migration-routes.js';
 
 const ById = z.strictObject({ id: z.string().min(1).max(64) });
 const EnvById = z.strictObject({ id: EnvId });
@@ -861,6 +862,8 @@ export const controllerRoutes = {
   /** A host's links, networks and storage (issue 14), mirroring its agent's routes. */
   ...hostResourceRoutes,
   ...recipeRoutes,
+  /** Moving VMs between hosts (issue 15). */
+  ...vmMigrationRoutes,
 } as const;
 
 export type ControllerRoutes = typeof controllerRoutes;

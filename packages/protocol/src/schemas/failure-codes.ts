@@ -24,6 +24,8 @@ export const FAILURE_CODE_DOCS = {
   delete_failed: 'deleting the VM failed without a more specific reason from the agent',
   recipe_failed:
     'a step of the VM’s serial-console recipe failed (a pattern that never came, the console unavailable); the message names the step and ends with the transcript’s tail',
+  migrate_failed:
+    'moving the VM to another host failed without a more specific reason from an agent; the VM stayed whole where it was',
 } as const;
 
 export const FailureCode = z.enum([

@@ -23,7 +23,10 @@ export const HostCapacity = z.object({
 });
 export type HostCapacity = z.infer<typeof HostCapacity>;
 
-/** `wait`: let VMs end by themselves. `stop`: stop them at the deadline. `migrate`: reserved. */
+/**
+ * `wait`: let VMs end by themselves. `stop`: stop them at the deadline. `migrate`: move them to
+ * other hosts (issue 15).
+ */
 export const DrainMode = z.enum(['wait', 'stop', 'migrate']);
 export type DrainMode = z.infer<typeof DrainMode>;
 
@@ -41,27 +44,40 @@ export const Drain = z.object({
   vms_total: z.int().min(0),
   vms_remaining: z.int().min(0),
   vms_failed: z.int().min(0),
+  /** `migrate`: VMs moved off the host, and being moved now; null for other modes. */
+  vms_moved: z.int().min(0).nullable().optional(),
+  vms_moving: z.int().min(0).nullable().optional(),
+  /** `migrate`: moves at once. */
+  max_parallel: z.int().min(1).nullable().optional(),
   complete: z.boolean(),
   vms: z.array(
     z.object({
       id: z.string(),
       env_id: z.string(),
       state: ControllerVmState,
+      /** Why it failed or, for `migrate`, why it could not be moved (no host can take it). */
       error: z.string().nullable(),
+      /** `migrate`: where its move stands. */
+      move: z.enum(['waiting', 'moving', 'moved', 'failed', 'cancelled']).nullable().optional(),
     }),
   ),
 });
 export type Drain = z.infer<typeof Drain>;
 
-/** `POST /v1/hosts/{id}/drain`. `migrate` is part of the object model but not offered yet. */
+/** `POST /v1/hosts/{id}/drain`. */
 export const DrainReq = z.strictObject({
-  mode: z.enum(['wait', 'stop']).default('wait'),
-  /** Seconds from now. `stop` stops what is left at the deadline (default: at once). */
+  mode: DrainMode.default('wait'),
+  /**
+   * Seconds from now. `stop` stops what is left at the deadline (default: at once); `migrate`
+   * stops, at the deadline, what it has not moved yet (default: no deadline).
+   */
   deadline_seconds: z
     .int()
     .min(0)
     .max(30 * 24 * 3600)
     .optional(),
+  /** `migrate`: VMs moved at once (default 1). */
+  max_parallel: z.int().min(1).max(16).optional(),
 });
 export type DrainReq = z.infer<typeof DrainReq>;
 

@@ -4,7 +4,7 @@ import { Timestamp } from './common.js';
 import { FailureInfo } from './failure-codes.js';
 import { EnvId, ImageDigest, ImageName, VmId } from './names.js';
 import { SshPublicKey } from './ssh-key.js';
-import { Vm } from './vm.js';
+import { PortMap, Vm } from './vm.js';
 
 /*
  * Changing a VM through the controller (issue 13). Each change is a durable controller
@@ -25,8 +25,16 @@ export const VmOperationKind = z.enum([
   'delete_snapshot',
   'clone',
   'publish_image',
+  'migrate',
 ]);
 export type VmOperationKind = z.infer<typeof VmOperationKind>;
+
+/** How far a migration's copy is: bytes sent (both copies) of the estimated total. */
+export const MigrationProgress = z.object({
+  bytes_sent: z.int().min(0),
+  bytes_total: z.int().min(0),
+});
+export type MigrationProgress = z.infer<typeof MigrationProgress>;
 
 export const VmOperation = z.object({
   /** The id of the controller saga that runs it (`saga_...`). */
@@ -38,12 +46,21 @@ export const VmOperation = z.object({
   /** Step in progress or last done (`reserve`, `agent`, `record`, `release`, ...). */
   step: z.string().nullable(),
   error: FailureInfo.nullable(),
-  /** What the operation made, once it succeeded: the cloned VM, the published image. */
+  /** A migration's transfer while it runs: bytes the source sent of `zfs send -nP`'s estimate. */
+  progress: MigrationProgress.nullable().optional(),
+  /**
+   * What the operation made, once it succeeded: the cloned VM, the published image; a
+   * migration's hosts, its downtime (stop to start) and the VM's port map on the new host.
+   */
   result: z
     .object({
       vm_id: VmId.optional(),
       image: ImageName.optional(),
       image_digest: ImageDigest.optional(),
+      from_host: z.string().optional(),
+      to_host: z.string().optional(),
+      downtime_ms: z.int().min(0).optional(),
+      port_map: PortMap.optional(),
     })
     .nullable(),
   created_at: Timestamp,
@@ -66,3 +83,12 @@ export type CloneSnapshotReq = z.infer<typeof CloneSnapshotReq>;
 /** `POST /v1/vms/{id}/snapshots/{name}/image`: publish the snapshot's boot disk as an image. */
 export const PublishSnapshotReq = z.strictObject({ name: ImageName });
 export type PublishSnapshotReq = z.infer<typeof PublishSnapshotReq>;
+
+/**
+ * `POST /v1/vms/{id}/migrate`: move the VM to another host of its organization (issue 15).
+ * `to` names the host; without it placement picks one (never the VM's own host).
+ */
+export const MigrateVmReq = z.strictObject({
+  to: z.string().min(1).max(64).optional(),
+});
+export type MigrateVmReq = z.infer<typeof MigrateVmReq>;

@@ -1,11 +1,13 @@
 import type { Drain } from '@apiary/protocol';
 import { inArray } from 'drizzle-orm';
 import type { Ctx } from '../../context.js';
+import type { DrainMoveRecord } from '../../db/drain-moves.js';
 import type { drains } from '../../db/pg-schema.js';
 import { iso, isoOrNull } from '../../lib/clock.js';
 import { canSeeOrg, type Principal } from '../auth/principal.js';
 import { envNameOfVm } from '../envs/env-names.js';
 import { toVmView } from '../envs/env-view.js';
+import { currentMoves } from './drain-moves.js';
 
 export type DrainRow = typeof drains.$inferSelect;
 
@@ -13,6 +15,21 @@ export type DrainRow = typeof drains.$inferSelect;
 export function vmIsDrained(mode: DrainRow['mode'], state: string | undefined): boolean {
   if (state === undefined || state === 'deleted') return true;
   return mode === 'stop' && state === 'stopped';
+}
+
+/**
+ * When a VM no longer holds up a `migrate` drain: off the host (moved, deleted), or stopped
+ * there once its move was cancelled by the deadline's fall-back to `stop`.
+ */
+export function vmIsMovedOff(
+  hostId: string,
+  move: DrainMoveRecord | undefined,
+  vm: { hostId: string | null; state: string } | undefined,
+): boolean {
+  // A move still running holds the drain up until it ended (released on the old host).
+  if (move?.state === 'moving') return false;
+  if (!vm || vm.state === 'deleted' || vm.hostId !== hostId) return true;
+  return move?.state === 'cancelled' && vm.state === 'stopped';
 }
 
 export function vmDrainFailed(state: string | undefined, errorCode: string | null): boolean {
@@ -49,13 +66,14 @@ export async function loadDrainViews(
     ]),
   );
   for (const d of rows) {
+    const moves = d.mode === 'migrate' ? await currentMoves(ctx, d) : null;
     const items = d.vmIds.map((id) => {
       const v = byId.get(id);
       // Gone from the books (its environment was purged): nobody can say whose it was.
       if (!v) {
         const shown = viewer === undefined || canSeeOrg(viewer, null);
         const name = { id, env_id: envNameOfVm(id) };
-        return { ...name, state: 'deleted' as const, error: null, shown };
+        return { ...name, internalId: id, state: 'deleted' as const, error: null, shown };
       }
       const view = toVmView(v, hostById.get(d.hostId));
       const shown = viewer === undefined || canSeeOrg(viewer, v.orgId);
@@ -64,16 +82,24 @@ export async function loadDrainViews(
         env_id: view.env_id,
         state: view.state,
         error: view.error?.msg ?? null,
+        internalId: id,
         raw: v,
         shown,
       };
     });
-    const remaining = items.filter(
-      (i) => !vmIsDrained(d.mode, 'raw' in i ? i.raw?.state : undefined),
+    const raw = (i: (typeof items)[number]) => ('raw' in i ? i.raw : undefined);
+    const remaining = items.filter((i) =>
+      moves
+        ? !vmIsMovedOff(d.hostId, moves[i.internalId], raw(i))
+        : !vmIsDrained(d.mode, raw(i)?.state),
     );
-    const failed = remaining.filter(
-      (i) => 'raw' in i && vmDrainFailed(i.raw?.state, i.raw?.errorCode ?? null),
+    const failed = remaining.filter((i) =>
+      moves
+        ? moves[i.internalId]?.state === 'failed'
+        : 'raw' in i && vmDrainFailed(i.raw?.state, i.raw?.errorCode ?? null),
     );
+    const count = (state: string) =>
+      moves ? Object.values(moves).filter((m) => m.state === state).length : null;
     out.set(d.id, {
       host_id: d.hostId,
       mode: d.mode,
@@ -84,10 +110,17 @@ export async function loadDrainViews(
       vms_total: items.length,
       vms_remaining: remaining.length,
       vms_failed: failed.length,
+      vms_moved: count('moved'),
+      vms_moving: count('moving'),
+      max_parallel: d.maxParallel,
       complete: d.state === 'complete' && remaining.length === 0,
       vms: items
         .filter((i) => i.shown)
-        .map(({ id, env_id, state, error }) => ({ id, env_id, state, error })),
+        .map(({ id, env_id, state, error, internalId }) => {
+          if (!moves) return { id, env_id, state, error };
+          const move = moves[internalId];
+          return { id, env_id, state, error: move?.error ?? error, move: move?.state ?? null };
+        }),
     });
   }
   return out;

@@ -1,11 +1,12 @@
-import { and, eq, inArray } from 'drizzle-orm';
+import { and, eq, inArray, type SQL } from 'drizzle-orm';
 import type { Ctx } from '../../context.js';
 import { recordAudit, systemActor } from '../audit/audit-log.js';
 
 import { Interrupted, powerVmOnAgent } from '../envs/agent-vm-ops.js';
 import { runOnEnv } from '../envs/env-lock.js';
 import { type Lease, LeaseLost } from '../leases/lease.js';
-import { loadDrainViews } from './drain-view.js';
+import { advanceMoves, cancelWaiting, movesSettled } from './drain-moves.js';
+import { type DrainRow, loadDrainViews } from './drain-view.js';
 import { setPolicy } from './drains.js';
 
 /** Stop attempts per VM before a `stop` drain gives up on it (it is then counted as failed). */
@@ -24,6 +25,7 @@ export function createDrainWorker(ctx: Ctx) {
     const fenced = (id: string) => and(eq(drains.id, id), lease?.fence());
     const active = await ctx.db.select().from(drains).where(eq(drains.state, 'draining'));
     for (const d of active) {
+      if (d.mode === 'migrate') await advanceMigrateDrain(d, fenced(d.id));
       if (d.mode === 'stop' && d.deadline !== null && ctx.clock.now() >= d.deadline) {
         if (d.stopIssuedAt === null) {
           const issued = await ctx.db
@@ -50,6 +52,32 @@ export function createDrainWorker(ctx: Ctx) {
           total: view.vms_total,
         },
       });
+      const fresh =
+        d.mode === 'migrate'
+          ? (await ctx.db.select().from(drains).where(eq(drains.id, d.id)))[0]
+          : undefined;
+      if (fresh?.moves && view.vms_remaining > 0 && movesSettled(fresh.moves)) {
+        // Nothing more will move: the drain reports what it could not move instead of hanging.
+        const ended = await ctx.db
+          .update(drains)
+          .set({ state: 'failed', finishedAt: ctx.clock.now() })
+          .where(fenced(d.id))
+          .returning({ id: drains.id });
+        if (ended.length === 0) throw new LeaseLost('the drain pass');
+        ctx.log.warn(
+          { host_id: d.hostId, left: view.vms_remaining, failed: view.vms_failed },
+          'migrate drain ended with VMs it could not move',
+        );
+        await recordAudit(ctx, {
+          orgId,
+          actor: systemActor('drain'),
+          action: 'drain.complete',
+          resource: { kind: 'host', id: d.hostId },
+          outcome: 'failed',
+          errorCode: 'drain_incomplete',
+        });
+        continue;
+      }
       if (view.vms_remaining === 0) {
         const completed = await ctx.db
           .update(drains)
@@ -68,6 +96,34 @@ export function createDrainWorker(ctx: Ctx) {
           errorCode: view.vms_failed > 0 ? 'drain_incomplete' : null,
         });
       }
+    }
+  }
+
+  /**
+   * A `migrate` drain's pass: record moves that ended, start new ones up to `max_parallel`;
+   * past the deadline, the moves not started are cancelled and those VMs stopped instead.
+   */
+  async function advanceMigrateDrain(d: DrainRow, fence: SQL | undefined) {
+    let moves = await advanceMoves(ctx, d);
+    const pastDeadline = d.deadline !== null && ctx.clock.now() >= d.deadline;
+    if (pastDeadline) {
+      moves = cancelWaiting(moves, 'not moved before the drain deadline: stopped instead');
+    }
+    const written = await ctx.db
+      .update(drains)
+      .set({
+        moves,
+        ...(pastDeadline && d.stopIssuedAt === null ? { stopIssuedAt: ctx.clock.now() } : {}),
+      })
+      .where(fence)
+      .returning({ id: drains.id });
+    if (written.length === 0) throw new LeaseLost('the drain pass');
+    if (pastDeadline) {
+      const cancelled = Object.entries(moves).filter(([, m]) => m.state === 'cancelled');
+      await stopRemaining(
+        d.id,
+        cancelled.map(([id]) => id),
+      );
     }
   }
 

@@ -5,6 +5,7 @@ import type { Ctx } from '../../context.js';
 
 import { type Principal, requireRole } from '../auth/principal.js';
 import { getHostView, getVisibleHost } from '../hosts/host-view.js';
+import { cancelWaiting, currentMoves } from './drain-moves.js';
 import { type DrainRow, loadDrainViews } from './drain-view.js';
 
 async function latestDrain(ctx: Ctx, hostId: string): Promise<DrainRow | undefined> {
@@ -86,6 +87,11 @@ export async function startDrain(
     finishedAt: null,
     vmIds,
     stopIssuedAt: null,
+    maxParallel: req.mode === 'migrate' ? (req.max_parallel ?? 1) : null,
+    moves:
+      req.mode === 'migrate'
+        ? Object.fromEntries(vmIds.map((id) => [id, { state: 'waiting' as const }]))
+        : null,
   };
   const ok = await ctx.db.transaction(async (tx) => {
     const changed = await tx
@@ -118,7 +124,10 @@ export async function getDrainStatus(ctx: Ctx, p: Principal, hostId: string): Pr
   return drainView(ctx, row, p);
 }
 
-/** Cancels a running drain: the host is eligible again and nothing else is stopped. */
+/**
+ * Cancels a running drain: the host is eligible again and nothing else is stopped; a
+ * `migrate` drain's moves not started yet are cancelled.
+ */
 export async function undrainHost(ctx: Ctx, p: Principal, hostId: string): Promise<Host> {
   const { drains } = ctx.t;
   requireRole(p, 'org_admin', 'cancelling a drain');
@@ -129,9 +138,13 @@ export async function undrainHost(ctx: Ctx, p: Principal, hostId: string): Promi
   if (host.policy === 'draining') {
     const row = await latestDrain(ctx, hostId);
     if (row?.state === 'draining') {
+      // Moves not started are cancelled; running ones finish or roll back by themselves.
+      const moves = row.moves
+        ? cancelWaiting(await currentMoves(ctx, row), 'the drain was cancelled')
+        : null;
       await ctx.db
         .update(drains)
-        .set({ state: 'cancelled', finishedAt: ctx.clock.now() })
+        .set({ state: 'cancelled', finishedAt: ctx.clock.now(), moves })
         .where(eq(drains.id, row.id));
     }
     await setPolicy(ctx, hostId, 'draining', 'eligible');

@@ -17,6 +17,8 @@ export interface ChangeSpec {
   call: ChangeInput['call'];
   /** Capacity the change needs on the VM's host beyond what the VM holds now. */
   demand: Demand;
+  /** The host the demand is reserved on, when it is not the VM's (a migration's target). */
+  reserveOn?: string;
   clone?: ChangeInput['clone'];
   publish?: ChangeInput['publish'];
   /** More work in the accepting transaction (a clone's new VM row). */
@@ -44,11 +46,10 @@ function busy(vm: VmRow, opId: string): ApiError {
 }
 
 /**
- * Accepts a change of `vm` in one transaction: the saga's row (one running per VM: the
- * database's unique index decides), the VM still in a state that takes changes, and the extra
- * capacity reserved with placement's conditional write. Returns the operation (saga) id.
+ * A VM takes a change when it is running or stopped, no other change runs on it, and its
+ * environment is settled (409 otherwise). Checked again in the accepting transaction.
  */
-export async function acceptChange(ctx: Ctx, vm: VmRow, spec: ChangeSpec): Promise<string> {
+export async function requireChangeable(ctx: Ctx, vm: VmRow): Promise<void> {
   if (!CHANGEABLE.includes(vm.state)) {
     throw new ApiError(
       'conflict',
@@ -64,6 +65,15 @@ export async function acceptChange(ctx: Ctx, vm: VmRow, spec: ChangeSpec): Promi
       retryable: true,
     });
   }
+}
+
+/**
+ * Accepts a change of `vm` in one transaction: the saga's row (one running per VM: the
+ * database's unique index decides), the VM still in a state that takes changes, and the extra
+ * capacity reserved with placement's conditional write. Returns the operation (saga) id.
+ */
+export async function acceptChange(ctx: Ctx, vm: VmRow, spec: ChangeSpec): Promise<string> {
+  await requireChangeable(ctx, vm);
   const hostId = vm.hostId ?? '';
   const input: ChangeInput = {
     kind: spec.kind,
@@ -76,7 +86,9 @@ export async function acceptChange(ctx: Ctx, vm: VmRow, spec: ChangeSpec): Promi
     before: { cpu: vm.cpu, mem: vm.mem, disk: vm.disk },
     ...(spec.clone ? { clone: spec.clone } : {}),
     ...(spec.publish ? { publish: spec.publish } : {}),
+    ...(spec.reserveOn ? { migrate: { to: spec.reserveOn } } : {}),
   };
+  const reserveOn = spec.reserveOn ?? hostId;
   const reserve = !isEmpty(spec.demand);
   try {
     return await ctx.sagas.start(spec.kind, vmResource(vm.id), input, {
@@ -84,7 +96,7 @@ export async function acceptChange(ctx: Ctx, vm: VmRow, spec: ChangeSpec): Promi
         orgId: vm.orgId,
         vmId: vm.id,
         // A clone's reservation is its new VM row's, like placement's; a change's is the saga's.
-        reserved: reserve && !spec.clone ? { hostId, ...spec.demand } : null,
+        reserved: reserve && !spec.clone ? { hostId: reserveOn, ...spec.demand } : null,
       },
       prepare: async (tx) => {
         const { vms } = ctx.t;
@@ -97,8 +109,8 @@ export async function acceptChange(ctx: Ctx, vm: VmRow, spec: ChangeSpec): Promi
           throw new ApiError('conflict', `VM ${vm.name} changed state meanwhile; try again`, {
             retryable: true,
           });
-        if (reserve && !(await reserveOnHost(ctx, tx, hostId, spec.demand))) {
-          throw await capacityRefusal(ctx, tx, hostId, spec.demand);
+        if (reserve && !(await reserveOnHost(ctx, tx, reserveOn, spec.demand))) {
+          throw await capacityRefusal(ctx, tx, reserveOn, spec.demand);
         }
         await spec.prepare?.(tx);
       },

@@ -101,7 +101,7 @@ async function operationsOfRequest(
  * The VM is checked again once the change holds its environment: an environment saga that ran
  * before it (a delete, say) may have taken the VM out of the states that take changes.
  */
-async function stillChangeable(ctx: Ctx, input: ChangeInput): Promise<void> {
+export async function stillChangeable(ctx: Ctx, input: ChangeInput): Promise<void> {
   const { vms } = ctx.t;
   const row = (
     await ctx.db.select({ state: vms.state }).from(vms).where(eq(vms.id, input.vmId))

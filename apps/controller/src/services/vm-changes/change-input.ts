@@ -19,6 +19,8 @@ export interface ChangeInput extends Record<string, unknown> {
   clone?: { vmId: string; name: string };
   /** publish_image: the image's name and the snapshot it comes from. */
   publish?: { image: string; snapshot: string };
+  /** migrate: the host the VM moves to (`hostId` is the one it leaves). */
+  migrate?: { to: string };
 }
 
 /** The agent client method each kind calls. */

@@ -7,6 +7,7 @@ import { getEnvRow } from '../envs/env-view.js';
 import { VmOpError } from '../envs/vm-op-error.js';
 import { markVmDeleted } from '../hosts/apply-inventory.js';
 import type { SagaKind, SagaRun } from '../sagas/saga-engine.js';
+import { migrationSteps } from '../vm-migrations/migration-steps.js';
 import type { AgentAcceptances } from './agent-acceptance.js';
 import { runAgentStep } from './agent-step.js';
 import type { ChangeInput } from './change-input.js';
@@ -109,10 +110,15 @@ export function createVmChangeKinds(
     if (env?.state === 'stopping') await startPowerSaga(ctx, env.id, 'stop');
     if (env?.state === 'starting') await startPowerSaga(ctx, env.id, 'start');
   };
-  return VmOperationKind.options.map((kind) => ({
-    kind,
-    steps,
+  const changes = VmOperationKind.options
+    .filter((kind) => kind !== 'migrate')
+    .map((kind) => ({ kind, steps, failure: failureOf, finished }));
+  // A migration (issue 15) is a VM change of its own steps, accepted and finished the same way.
+  const migrate = {
+    kind: 'migrate',
+    steps: migrationSteps(ctx, holds, acceptances),
     failure: failureOf,
     finished,
-  }));
+  };
+  return [...changes, migrate];
 }

@@ -31,6 +31,7 @@ export function toOperationView(row: SagaRow): VmOperation {
     state: STATE[row.state] ?? 'running',
     step: row.step,
     error: row.errorCode ? { code: row.errorCode as FailureCode, msg: row.errorMsg ?? '' } : null,
+    progress: row.progress ?? null,
     result: (row.result as VmOperation['result']) ?? null,
     created_at: iso(row.createdAt),
     updated_at: iso(row.updatedAt),

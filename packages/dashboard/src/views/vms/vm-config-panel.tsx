@@ -3,15 +3,38 @@ import { Button } from '../../ui/button.js';
 import { Panel } from '../../ui/page.js';
 
 /** What the VM is: cpu, memory, boot disk, ports and egress, with the button to change them. */
-export function VmConfigPanel({ vm, busy, onEdit }: { vm: Vm; busy: boolean; onEdit: () => void }) {
+export function VmConfigPanel({
+  vm,
+  busy,
+  onEdit,
+  onMigrate,
+}: {
+  vm: Vm;
+  busy: boolean;
+  onEdit: () => void;
+  /** Moving the VM to another host (org admins; the controller refuses anyone else). */
+  onMigrate?: () => void;
+}) {
   return (
     <Panel
       title="Configuration"
       testId="vm-config"
       actions={
-        <Button size="sm" icon="extend" onClick={onEdit} disabled={busy} data-testid="edit-vm">
-          Edit
-        </Button>
+        <>
+          {onMigrate ? (
+            <Button
+              size="sm"
+              onClick={onMigrate}
+              disabled={busy || !['running', 'stopped'].includes(vm.state)}
+              data-testid="migrate-vm"
+            >
+              Migrate
+            </Button>
+          ) : null}
+          <Button size="sm" icon="extend" onClick={onEdit} disabled={busy} data-testid="edit-vm">
+            Edit
+          </Button>
+        </>
       }
     >
       <dl class="facts facts-row">

@@ -1,4 +1,4 @@
-import type { VmOperation } from '@apiary/protocol';
+import { formatBytes, type MigrationProgress, type VmOperation } from '@apiary/protocol';
 import { formatDateTime } from '../../lib/format.js';
 import { onLinkClick } from '../../lib/router.js';
 import { hrefFor } from '../../lib/routes.js';
@@ -52,13 +52,20 @@ export function VmOperationsPanel({
                   <td>
                     <StateChip state={o.state} />
                   </td>
-                  <td class="mono">{o.step ?? '—'}</td>
+                  <td class="mono">
+                    {o.step ?? '—'}
+                    {o.progress && o.state === 'running' ? <CopyProgress {...o.progress} /> : null}
+                  </td>
                   <td class="nowrap">{formatDateTime(o.created_at)}</td>
                   <td>
                     {o.error ? (
                       <span class="cell-error">{o.error.msg}</span>
                     ) : o.result?.vm_id ? (
                       vmLink(o.result.vm_id)
+                    ) : o.result?.to_host ? (
+                      <span class="mono" data-testid="result-moved">
+                        moved to {o.result.to_host}, {o.result.downtime_ms ?? 0} ms down
+                      </span>
                     ) : o.result?.image ? (
                       <span class="mono">image {o.result.image}</span>
                     ) : (
@@ -72,5 +79,16 @@ export function VmOperationsPanel({
         </div>
       )}
     </Panel>
+  );
+}
+
+/** A migration's copy: bytes sent of the estimated total. */
+function CopyProgress({ bytes_sent, bytes_total }: MigrationProgress) {
+  const percent = bytes_total > 0 ? Math.min(100, Math.floor((bytes_sent / bytes_total) * 100)) : 0;
+  return (
+    <div class="small" data-testid="migration-progress" data-percent={percent}>
+      <progress max={100} value={percent} aria-label="disks copied" /> {percent}% ·{' '}
+      {formatBytes(bytes_sent)} of {formatBytes(bytes_total)}
+    </div>
   );
 }

@@ -6,6 +6,7 @@ import { useQuery } from '../../state/use-query.js';
 import { Icon } from '../../ui/icons.js';
 import { EmptyState, LoadState, PageHeader } from '../../ui/page.js';
 import { StateChip } from '../../ui/state-chip.js';
+import { MigrateDialog } from './migrate-dialog.js';
 import { PendingBanner } from './pending-banner.js';
 import { useVmOperations } from './use-vm-operations.js';
 import { VmCdromPanel } from './vm-cdrom-panel.js';
@@ -24,6 +25,7 @@ export function VmView({ id, org }: { id: string; org?: string }) {
   );
   const ops = useVmOperations(id, org, vm.data?.operation_id);
   const [editing, setEditing] = useState(false);
+  const [migrating, setMigrating] = useState(false);
   const envHref = vm.data ? hrefFor({ name: 'env', id: vm.data.env_id, org }) : '/envs';
   const back = {
     href: envHref,
@@ -74,7 +76,12 @@ export function VmView({ id, org }: { id: string; org?: string }) {
         </div>
       ) : null}
       <PendingBanner vm={v} org={org} />
-      <VmConfigPanel vm={v} busy={busy} onEdit={() => setEditing(true)} />
+      <VmConfigPanel
+        vm={v}
+        busy={busy}
+        onEdit={() => setEditing(true)}
+        onMigrate={() => setMigrating(true)}
+      />
       <div class="vm-panels">
         <VmDisksPanel {...panel} />
         <VmCdromPanel {...panel} />
@@ -83,6 +90,9 @@ export function VmView({ id, org }: { id: string; org?: string }) {
       <VmOperationsPanel operations={ops.operations} org={org} />
       {editing ? (
         <VmEditDialog vm={v} org={org} track={ops.track} onClose={() => setEditing(false)} />
+      ) : null}
+      {migrating ? (
+        <MigrateDialog vm={v} org={org} track={ops.track} onClose={() => setMigrating(false)} />
       ) : null}
     </div>
   );

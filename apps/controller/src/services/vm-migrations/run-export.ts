@@ -1,0 +1,172 @@
+import { type AgentClient, type MigrationExport, sleep } from '@apiary/protocol';
+import type { Ctx } from '../../context.js';
+import { Interrupted, VmOpError } from '../envs/vm-op-error.js';
+import { inUserWords } from '../vm-changes/agent-words.js';
+import {
+  agentCall,
+  agentVmOrNull,
+  followOperation,
+  isUnreachable,
+  type MigrationRun,
+  sourceOf,
+  targetFingerprint,
+  targetOf,
+} from './migration-agents.js';
+import { type ExportMemo, readMemo, updateMemo } from './migration-memo.js';
+import { ProgressWriter } from './migration-progress.js';
+
+export type Copy = 'full' | 'delta';
+
+/** The snapshot each copy takes: named for the saga, so no two migrations share one. */
+export function copySnapshot(sagaId: string, copy: Copy): string {
+  return `${sagaId}-${copy}`;
+}
+
+/**
+ * One copy of the VM's volumes to the target: `full` while the VM runs, then `delta` (only
+ * what changed since `full`) once it stopped. Safe to resume: a recorded export is followed;
+ * after a request whose answer was lost, an export running on the VM is this one. The transfer
+ * token is minted again (the same import, opened again with the same spec) only when a new
+ * export is asked for, so a running export's token stays good.
+ */
+export async function runExport(
+  ctx: Ctx,
+  run: MigrationRun,
+  copy: Copy,
+  onAccepted?: () => void,
+): Promise<void> {
+  const memo = await readMemo(ctx, run.id);
+  const mine: ExportMemo = memo[copy] ?? {};
+  const source = await sourceOf(ctx, run);
+  const progress = new ProgressWriter(ctx, run.id);
+  const base = copy === 'delta' ? memo.full : undefined;
+  if (!mine.id && mine.sending) {
+    const vm = await agentVmOrNull(source, run.input.vmId);
+    const op = vm?.operation_id
+      ? await source.getOperation({ params: { id: vm.operation_id } })
+      : null;
+    if (op?.kind === 'export') {
+      ctx.log.info({ saga_id: run.id, agent_operation: op.id }, 'following the export sent before');
+      await followOperation(ctx, run, source, op);
+      await updateMemo(ctx, run.id, { [copy]: { operationId: op.id } });
+      onAccepted?.();
+      return;
+    }
+  }
+  let id = mine.id;
+  if (!id) {
+    if (!memo.spec || !memo.importId) throw new Error('the import was not opened');
+    await updateMemo(ctx, run.id, { [copy]: { sending: true } });
+    const target = await targetOf(ctx, run);
+    const opened = await agentCall(ctx, run, () =>
+      target.openImport({ body: { spec: memo.spec! } }),
+    );
+    const fingerprint = await targetFingerprint(ctx, run);
+    const accepted = await agentCall(ctx, run, () =>
+      source.startExport({
+        body: {
+          vm_id: run.input.vmId,
+          target_url: opened.upload_url,
+          transfer_token: opened.transfer_token,
+          ...(fingerprint ? { target_fingerprint: fingerprint } : {}),
+          snapshot: copySnapshot(run.id, copy),
+          ...(copy === 'delta' ? { incremental_from: copySnapshot(run.id, 'full') } : {}),
+        },
+      }),
+    );
+    id = accepted.export.id;
+    await updateMemo(ctx, run.id, {
+      [copy]: { id, operationId: accepted.operation.id },
+    });
+  }
+  onAccepted?.();
+  const done = await followExport(ctx, run, source, id, async (e) =>
+    progress.write({
+      bytes_sent: (base?.bytesSent ?? 0) + e.bytes_sent,
+      bytes_total: (base?.bytesTotal ?? 0) + e.bytes_total,
+    }),
+  );
+  if (done.state !== 'succeeded') {
+    throw new VmOpError(
+      done.error?.code ?? 'migrate_failed',
+      await inUserWords(
+        ctx,
+        run.input.orgId,
+        done.error?.msg ?? `the ${copy} copy of the VM's disks failed`,
+      ),
+    );
+  }
+  await progress.write(
+    {
+      bytes_sent: (base?.bytesSent ?? 0) + done.bytes_sent,
+      bytes_total: (base?.bytesTotal ?? 0) + done.bytes_total,
+    },
+    true,
+  );
+  await updateMemo(ctx, run.id, {
+    [copy]: {
+      id,
+      operationId: done.operation_id,
+      bytesSent: done.bytes_sent,
+      bytesTotal: done.bytes_total,
+    },
+  });
+}
+
+/**
+ * Polls the source's export until it ends, telling `onProgress` what it sent. It fails only
+ * when nothing moved for the operation timeout: a large volume may take long, a stuck one not.
+ */
+async function followExport(
+  ctx: Ctx,
+  run: MigrationRun,
+  source: AgentClient,
+  id: string,
+  onProgress: (e: MigrationExport) => Promise<void>,
+): Promise<MigrationExport> {
+  let lastSent = -1;
+  let movedAt = ctx.clock.now();
+  for (;;) {
+    if (run.signal.aborted) throw new Interrupted(`export ${id} left running`);
+    let exp: MigrationExport | null = null;
+    try {
+      exp = await source.getExport({ params: { id } });
+    } catch (error) {
+      if (!isUnreachable(error)) throw error;
+    }
+    if (exp) {
+      if (exp.state === 'succeeded' || exp.state === 'failed') return exp;
+      if (exp.bytes_sent !== lastSent) {
+        lastSent = exp.bytes_sent;
+        movedAt = ctx.clock.now();
+      }
+      await onProgress(exp);
+    }
+    if (ctx.clock.now() - movedAt > ctx.config.operationTimeoutMs) {
+      throw new VmOpError('timeout', `export ${id} sent nothing for too long`);
+    }
+    await sleep(300, run.signal).catch(() => {});
+  }
+}
+
+/** The undo of a copy: the source forgets the export and destroys its snapshot. */
+export async function dropExport(ctx: Ctx, run: MigrationRun, copy: Copy): Promise<void> {
+  const memo = await readMemo(ctx, run.id);
+  const id = memo[copy]?.id;
+  if (!id || memo.switched) return;
+  const source = await sourceOf(ctx, run);
+  const deadline = ctx.clock.now() + ctx.config.operationTimeoutMs;
+  for (;;) {
+    try {
+      await source.deleteExport({ params: { id } });
+      return;
+    } catch (error) {
+      const e = error as { code?: string; retryable?: boolean };
+      if (e.code === 'not_found') return;
+      // Still running (a cut stream being resumed): it ends, then it can be dropped.
+      const running = e.code === 'conflict' && e.retryable;
+      if ((!running && !isUnreachable(error)) || ctx.clock.now() > deadline) throw error;
+      await sleep(500);
+    }
+  }
+}

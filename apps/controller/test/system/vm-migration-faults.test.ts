@@ -1,0 +1,193 @@
+import { randomBytes } from 'node:crypto';
+import { addFault, clearFaults, type FaultSpec } from '@apiary/illumos-sim';
+import type { VmOperation } from '@apiary/protocol';
+import {
+  type AgentDaemon,
+  type ControllerDaemon,
+  sshKey,
+  uploadSampleImage,
+  waitFor,
+} from '@apiary/testkit';
+import { describe, expect, it } from 'vitest';
+import { fleetForFile } from './file-fleet.js';
+import {
+  agentRecordsMatchBooks,
+  expectSameBytes,
+  hostHolds,
+  newZone,
+  readDisk,
+  writeDisk,
+} from './migration-hosts.js';
+import { vmChangeClient } from './vm-change-client.js';
+
+/*
+ * Moving a VM when something breaks (issue 15): the target fails its receive or its commit,
+ * the source fails its send, the controller is killed between steps. Each ends with exactly
+ * one copy of the VM (on the source before the switch, on the target after) and nothing of it
+ * on the other host: both hosts' full state, their agents' records and the reservations.
+ */
+let c: ControllerDaemon;
+let agents: AgentDaemon[];
+
+fleetForFile(
+  {
+    agents: 2,
+    // Short saga leases: a killed controller's saga is adopted within seconds.
+    controllerArgs: ['--heartbeat-interval-ms', '1000', '--saga-lease-ttl-ms', '2000'],
+    host: () => ({ cpus: 8, ram: '16G' }),
+  },
+  async (fleet) => {
+    ({ controller: c, agents } = fleet);
+    await uploadSampleImage(c.admin, 'alpine-cloud');
+  },
+);
+
+const api = vmChangeClient(() => c);
+const MiB = 1024 * 1024;
+
+/** A running VM with data on its disk, and both hosts as they are before it moves. */
+async function vmToMove(id: string) {
+  const zones = new Set(agents.flatMap((a) => a.host().zones.map((z) => z.name)));
+  const beforeVm = new Map(agents.map((x) => [x.hostId, hostHolds(x)]));
+  const res = await c.call('POST', '/v1/envs', {
+    id,
+    ssh_keys: [sshKey()],
+    vms: [{ image: 'alpine-cloud', cpu: 1, mem: 1024, disk: 1024, ports: [8080] }],
+  });
+  expect(res.status).toBe(202);
+  const env = await api.envSettled(id);
+  expect(env.state).toBe('active');
+  const a = agents.find((x) => x.hostId === env.vms[0]?.host_id) as AgentDaemon;
+  const b = agents.find((x) => x !== a) as AgentDaemon;
+  const zone = newZone(a, zones);
+  const data = randomBytes(MiB);
+  writeDisk(a, zone, data);
+  return {
+    a,
+    b,
+    zone,
+    data,
+    vm: await api.vm(`${id}-0`),
+    holdsA: hostHolds(a),
+    /** The source as it was before the VM was made: what it holds once the VM left. */
+    emptyA: beforeVm.get(a.hostId),
+    holdsB: hostHolds(b),
+    reservedA: (await api.host(a.hostId)).capacity.reserved,
+    reservedB: (await api.host(b.hostId)).capacity.reserved,
+  };
+}
+
+type Moving = Awaited<ReturnType<typeof vmToMove>>;
+
+/** The VM is whole on the source, as before, and nothing of it is on the target. */
+async function expectStillOnSource(m: Moving, name: string) {
+  const vm = await api.vmIn(name, 'running');
+  expect([vm.host_id, vm.port_map]).toEqual([m.a.hostId, m.vm.port_map]);
+  expectSameBytes(readDisk(m.a, m.zone, m.data.length), m.data);
+  expect(hostHolds(m.a)).toEqual(m.holdsA);
+  expect(hostHolds(m.b)).toEqual(m.holdsB);
+  await agentRecordsMatchBooks(c, m.b.hostId);
+  await agentRecordsMatchBooks(c, m.a.hostId);
+  await api.reservedSettles(m.a.hostId, m.reservedA);
+  await api.reservedSettles(m.b.hostId, m.reservedB);
+}
+
+/** The VM is whole on the target and nothing of it is left on the source. */
+async function expectOnTarget(m: Moving, name: string, op: VmOperation) {
+  expect(op.state, JSON.stringify(op.error)).toBe('succeeded');
+  const vm = await api.vmIn(name, 'running');
+  expect(vm.host_id).toBe(m.b.hostId);
+  expectSameBytes(readDisk(m.b, m.zone, m.data.length), m.data);
+  expect(hostHolds(m.a)).toEqual(m.emptyA);
+  await agentRecordsMatchBooks(c, m.a.hostId);
+  await agentRecordsMatchBooks(c, m.b.hostId);
+}
+
+async function migrateWithFault(name: string, on: AgentDaemon, fault: FaultSpec) {
+  await addFault(on.simDir, fault);
+  try {
+    const { operation } = await api.accept('POST', `/v1/vms/${name}/migrate`, {});
+    return await api.ended(operation.id);
+  } finally {
+    await clearFaults(on.simDir);
+  }
+}
+
+async function cleanUp(id: string) {
+  await c.call('DELETE', `/v1/envs/${id}`);
+  expect((await api.envSettled(id)).state).toBe('deleted');
+}
+
+describe('moving a VM when something fails', () => {
+  it('the target failing its receive: the VM stays running on the source, nothing on the target', async () => {
+    const m = await vmToMove('frecv');
+    const op = await migrateWithFault('frecv-0', m.b, {
+      match: 'zfs receive -s*',
+      count: null,
+      exit_code: 1,
+      stderr: 'cannot receive new filesystem stream: I/O error\n',
+    });
+    expect(op.state).toBe('failed');
+    expect(op.error?.msg).toBeTruthy();
+    await expectStillOnSource(m, 'frecv-0');
+    await cleanUp('frecv');
+  }, 300_000);
+
+  it('the target failing its commit: the VM runs on the source again, nothing on the target', async () => {
+    const m = await vmToMove('fcommit');
+    const op = await migrateWithFault('fcommit-0', m.b, {
+      match: 'zonecfg -z * -f *',
+      count: null,
+      exit_code: 1,
+      stderr: 'zonecfg: injected failure\n',
+    });
+    expect(op.state).toBe('failed');
+    expect(op.step).toBeNull();
+    await expectStillOnSource(m, 'fcommit-0');
+    await cleanUp('fcommit');
+  }, 300_000);
+
+  it('the source failing its send: the VM stays running on the source, nothing on the target', async () => {
+    const m = await vmToMove('fsend');
+    const op = await migrateWithFault('fsend-0', m.a, {
+      match: 'zfs send rpool*',
+      count: null,
+      hang_ms: 200,
+      exit_code: 1,
+      stderr: 'warning: cannot send: I/O error\n',
+    });
+    expect(op.state).toBe('failed');
+    await expectStillOnSource(m, 'fsend-0');
+    await cleanUp('fsend');
+  }, 300_000);
+
+  for (const step of ['copy', 'delta', 'commit'] as const) {
+    it(`a controller killed during the ${step} step: resumed after its restart, one copy on the target`, async () => {
+      const id = `kill${step}`;
+      const m = await vmToMove(id);
+      // The step's host command takes a few seconds: time to kill the controller in it.
+      const slow: Record<typeof step, { on: AgentDaemon; match: string }> = {
+        copy: { on: m.a, match: 'zfs send rpool*full' },
+        delta: { on: m.a, match: 'zfs send -i*' },
+        commit: { on: m.b, match: 'zonecfg -z * -f *' },
+      };
+      await addFault(slow[step].on.simDir, { match: slow[step].match, count: 1, hang_ms: 4000 });
+      try {
+        const { operation } = await api.accept('POST', `/v1/vms/${id}-0/migrate`, {});
+        await waitFor(
+          async () => {
+            const o = await api.json<VmOperation>(c.call('GET', `/v1/operations/${operation.id}`));
+            return o.step === step ? o : undefined;
+          },
+          { what: `the migration to reach ${step}`, timeoutMs: 120_000, intervalMs: 50 },
+        );
+        await c.kill();
+        await c.restart();
+        await expectOnTarget(m, `${id}-0`, await api.ended(operation.id));
+      } finally {
+        await clearFaults(slow[step].on.simDir);
+      }
+      await cleanUp(id);
+    }, 300_000);
+  }
+});

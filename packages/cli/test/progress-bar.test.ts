@@ -1,0 +1,46 @@
+import type { VmOperation } from '@apiary/protocol';
+import { describe, expect, it } from 'vitest';
+import { progressBar } from '../src/lib/progress-bar.js';
+import { progressLine } from '../src/lib/wait-operation.js';
+
+const MiB = 1024 * 1024;
+
+function migration(progress: VmOperation['progress'], state: VmOperation['state'] = 'running') {
+  return {
+    id: 'saga_1',
+    vm_id: 'web-1',
+    kind: 'migrate',
+    state,
+    step: 'copy',
+    progress,
+    error: null,
+    result: null,
+    created_at: '2026-01-01T00:00:00.000Z',
+    updated_at: '2026-01-01T00:00:00.000Z',
+  } satisfies VmOperation;
+}
+
+describe('a migration progress bar', () => {
+  it('fills with the bytes sent of the total, in whole percents', () => {
+    expect(progressBar({ bytes_sent: 0, bytes_total: 100 * MiB })).toMatch(
+      /^\[-{20}\] 0% 0 B of 100(\.0)? MiB$/,
+    );
+    expect(progressBar({ bytes_sent: 25 * MiB, bytes_total: 100 * MiB })).toMatch(
+      /^\[#{5}-{15}\] 25% 25(\.0)? MiB of 100(\.0)? MiB$/,
+    );
+    expect(progressBar({ bytes_sent: 100 * MiB, bytes_total: 100 * MiB })).toMatch(
+      /^\[#{20}\] 100% /,
+    );
+    // An estimate smaller than what was sent (zfs send -nP is an estimate) stays at 100%.
+    expect(progressBar({ bytes_sent: 120, bytes_total: 100 })).toMatch(/^\[#{20}\] 100% /);
+  });
+
+  it('shows on the progress line of a running migration only', () => {
+    const half = { bytes_sent: 50 * MiB, bytes_total: 100 * MiB };
+    expect(progressLine(migration(half))).toMatch(
+      /^move web-1: running \(copy\) \[#{10}-{10}\] 50% /,
+    );
+    expect(progressLine(migration(half, 'succeeded'))).toBe('move web-1: succeeded (copy)');
+    expect(progressLine(migration(null))).toBe('move web-1: running (copy)');
+  });
+});
