@@ -1,6 +1,14 @@
 import { runCommand } from '@apiary/illumos-sim';
-import type { AuditEvent, HostLink, Network, StorageDataset, StoragePool } from '@apiary/protocol';
+import type {
+  AuditEvent,
+  Env,
+  HostLink,
+  Network,
+  StorageDataset,
+  StoragePool,
+} from '@apiary/protocol';
 import type { AgentDaemon, ControllerDaemon } from '@apiary/testkit';
+import { sshKey, uploadSampleImage, waitFor } from '@apiary/testkit';
 import { describe, expect, it } from 'vitest';
 import { fleetForFile } from './file-fleet.js';
 
@@ -96,6 +104,43 @@ describe('host resources through the controller', () => {
     const created = audit.items.filter((e) => e.action === 'createHostNetwork');
     expect(created.map((e) => e.resource.id).sort()).toEqual(agents.map((a) => a.hostId).sort());
   });
+
+  it('places a VM on the bridged network: a static address from its range, a VNIC over the VLAN', async () => {
+    await uploadSampleImage(c.admin, 'alpine-cloud');
+    // The controller learns of the network from the hosts' next inventories: until then, refused.
+    await waitFor(
+      async () => {
+        const res = await c.call('POST', '/v1/envs', {
+          id: 'on-lan',
+          ssh_keys: [sshKey()],
+          vms: [{ image: 'alpine-cloud', cpu: 1, mem: 512, disk: 2048, networks: ['lan'] }],
+        });
+        return res.status === 202 ? true : undefined;
+      },
+      { what: 'the lan network to be known', timeoutMs: 60_000, intervalMs: 500 },
+    );
+    const env = await waitFor(
+      async () => {
+        const e = await json<Env>(c.call('GET', '/v1/envs/on-lan'));
+        return e.state === 'active' || e.state === 'failed' ? e : undefined;
+      },
+      { what: 'on-lan to settle', timeoutMs: 180_000, intervalMs: 300 },
+    );
+    expect(env.state).toBe('active');
+    const placed = env.vms[0];
+    expect(placed?.nics).toEqual([
+      { network: 'lan', ip: expect.stringMatching(/^192\.168\.12\.(1\d\d|200)$/) },
+    ]);
+    expect(placed?.ip).toBe(placed?.nics?.[0]?.ip);
+    const host = agents.find((a) => a.hostId === placed?.host_id) as AgentDaemon;
+    const vnics = await onHost(host, ['dladm', 'show-vnic', '-p', '-o', 'link,over,vid']);
+    expect(vnics.stdout).toMatch(/^apiary\d+n0:e1000g1:12$/m);
+    await c.call('DELETE', '/v1/envs/on-lan');
+    await waitFor(
+      async () => (await json<Env>(c.call('GET', '/v1/envs/on-lan'))).state === 'deleted',
+      { what: 'on-lan deleted', timeoutMs: 120_000, intervalMs: 300 },
+    );
+  }, 300_000);
 
   it('creates, changes and destroys a dataset, as the host’s zfs shows', async () => {
     const agent = agents[0] as AgentDaemon;
