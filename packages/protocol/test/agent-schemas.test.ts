@@ -46,8 +46,14 @@ describe('DrainReq', () => {
   it('defaults to waiting for VMs to end', () => {
     expect(DrainReq.parse({})).toEqual({ mode: 'wait' });
   });
-  it('does not offer migrate yet', () => {
-    expect(DrainReq.safeParse({ mode: 'migrate' }).success).toBe(false);
+  it('moves VMs with mode migrate, a bounded number at once', () => {
+    expect(DrainReq.parse({ mode: 'migrate', max_parallel: 2 })).toEqual({
+      mode: 'migrate',
+      max_parallel: 2,
+    });
+    expect(DrainReq.safeParse({ mode: 'migrate', max_parallel: 0 }).success).toBe(false);
+    expect(DrainReq.safeParse({ mode: 'migrate', max_parallel: 17 }).success).toBe(false);
+    expect(DrainReq.safeParse({ mode: 'teleport' }).success).toBe(false);
   });
 });
 
