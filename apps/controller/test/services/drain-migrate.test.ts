@@ -130,3 +130,31 @@ describe('migrate drain', () => {
     expect(migrations).toEqual([]);
   });
 });
+
+describe('migrate drain past its deadline', () => {
+  it('does not end while a cancelled move’s stop is still being retried', async () => {
+    h = await createHarness();
+    const source = await setup(2);
+    await h.addAgent({ hostId: OTHER });
+    await drain({ mode: 'migrate', deadline_seconds: 0, max_parallel: 1 });
+    // The fall-back stop of the VM whose move never started fails on the first two passes.
+    source.failNext({ kind: 'stop', times: 2, msg: 'zoneadm halt failed (injected)' });
+    for (let pass = 0; pass < 2; pass++) {
+      await h.core.drainTick();
+      await h.idle();
+    }
+    // Every move has ended (one failed on the fake agent, one cancelled), but a VM still runs.
+    let s = await status();
+    expect(s.state).toBe('draining');
+    const cancelled = s.vms.find((v) => v.move === 'cancelled');
+    expect(cancelled?.state).not.toBe('stopped');
+
+    await h.core.drainTick();
+    await h.idle();
+    await h.core.drainTick();
+    s = await status();
+    expect(moveOf(s, cancelled?.id ?? '')?.state).toBe('stopped');
+    // What is left is the VM whose move failed: the drain now ends and says so.
+    expect(s).toMatchObject({ state: 'failed', vms_remaining: 1, vms_failed: 1 });
+  });
+});
