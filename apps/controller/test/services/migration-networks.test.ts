@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import type { FakeAgent } from '../helpers/fake-agent.js';
 import { createHarness, type Harness, json, sshKey } from '../helpers/harness.js';
 import { uploadImage } from '../helpers/images.js';
 
@@ -12,7 +13,7 @@ afterEach(async () => h?.close());
 const SOURCE = 'host_mignet000001';
 const OTHER = 'host_mignet000002';
 
-async function labOn(agent: { key: string; app: { request: typeof fetch } }) {
+async function labOn(agent: FakeAgent) {
   const res = await agent.app.request('/api/networks', {
     method: 'POST',
     headers: { authorization: `Bearer ${agent.key}`, 'content-type': 'application/json' },
