@@ -241,6 +241,7 @@ export class FakeAgent {
       generation: this.generation,
       resources: { total: this.total, used: this.used() },
       images: [...this.images] as Inventory['images'],
+      networks: [...this.networks.items.values()].map((n) => ({ name: n.name, kind: n.kind })),
       vms: this.admitted().map((v) => ({
         id: v.id,
         env_id: v.env_id,

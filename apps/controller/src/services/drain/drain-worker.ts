@@ -37,7 +37,12 @@ export function createDrainWorker(ctx: Ctx) {
         }
         await stopRemaining(d.id, d.vmIds);
       }
-      const view = (await loadDrainViews(ctx, [d])).get(d.id);
+      // A `migrate` pass just wrote its moves: the view counts from them, not from `d`'s.
+      const fresh =
+        d.mode === 'migrate'
+          ? (await ctx.db.select().from(drains).where(eq(drains.id, d.id)))[0]
+          : undefined;
+      const view = (await loadDrainViews(ctx, [fresh ?? d])).get(d.id);
       if (!view) continue;
       const orgId =
         (await ctx.db.select({ orgId: hosts.orgId }).from(hosts).where(eq(hosts.id, d.hostId)))[0]
@@ -52,12 +57,11 @@ export function createDrainWorker(ctx: Ctx) {
           total: view.vms_total,
         },
       });
-      const fresh =
-        d.mode === 'migrate'
-          ? (await ctx.db.select().from(drains).where(eq(drains.id, d.id)))[0]
-          : undefined;
-      if (fresh?.moves && view.vms_remaining > 0 && movesSettled(fresh.moves)) {
+      const onlyFailedLeft = view.vms_remaining > 0 && view.vms_remaining === view.vms_failed;
+      if (fresh?.moves && onlyFailedLeft && movesSettled(fresh.moves)) {
         // Nothing more will move: the drain reports what it could not move instead of hanging.
+        // A VM whose move was cancelled at the deadline still holds it up until it is stopped
+        // (its stop is retried on the next passes, as a `stop` drain's).
         const ended = await ctx.db
           .update(drains)
           .set({ state: 'failed', finishedAt: ctx.clock.now() })

@@ -5,7 +5,10 @@ import { loadAllHosts, loadCandidates } from '../placement/candidates.js';
 import { hostRefusals, planPlacement, type VmDemand } from '../placement/plan.js';
 import { diskTotal } from '../vm-changes/record-step.js';
 
-/** What the VM needs on its new host: its whole machine, as placement counts it. */
+/**
+ * What the VM needs on its new host: its whole machine, as placement counts it, and every
+ * network it joins (a host without one of them cannot take it: the VM would lose a NIC).
+ */
 export function migrationDemand(vm: VmRow): VmDemand {
   return {
     cpu: vm.cpu,
@@ -13,6 +16,7 @@ export function migrationDemand(vm: VmRow): VmDemand {
     disk: diskTotal(vm.disk, vm.disks),
     engine: vm.engine,
     digest: vm.imageDigest ?? '',
+    ...(vm.networks ? { networks: vm.networks } : {}),
   };
 }
 

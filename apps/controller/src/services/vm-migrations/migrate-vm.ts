@@ -31,11 +31,11 @@ export async function startMigration(ctx: Ctx, vm: VmRow, to?: string): Promise<
   if (!vm.hostId || !vm.sent) throw new ApiError('conflict', `VM ${vm.name} is not on a host yet`);
   await requireChangeable(ctx, vm);
   const target = await chooseTarget(ctx, vm, to);
-  const { engine: _engine, digest: _digest, ...demand } = migrationDemand(vm);
+  const { cpu, mem, disk } = migrationDemand(vm);
   return acceptChange(ctx, vm, {
     kind: 'migrate',
     call: { params: { id: vm.id } },
-    demand,
+    demand: { cpu, mem, disk },
     reserveOn: target,
   });
 }

@@ -7,6 +7,7 @@ import type { SagaEnvHolds } from '../vm-changes/saga-env-holds.js';
 import { commitImport, undoCommit } from './commit-step.js';
 import { abortImport, openImport } from './import-step.js';
 import type { MigrationRun } from './migration-agents.js';
+import { movePrivateNetwork } from './move-private-network.js';
 import { restartOnSource, stopOnSource } from './power-steps.js';
 import { releaseOnSource, settleMigration } from './release-steps.js';
 import { dropExport, runExport } from './run-export.js';
@@ -18,7 +19,8 @@ import { switchHost } from './switch-host.js';
  *
  * reserve → import (target) → copy (full, VM running) → stop (source) → delta (incremental)
  * → commit (target; started if it ran) → switch (the VM row, one transaction) → release
- * (source) → settle (the source's reservation given back, result recorded).
+ * (source; then the environment's private network follows the VM) → settle (the source's
+ * reservation given back, result recorded).
  *
  * Every step from `import` on runs under the environment's lease, like every VM change.
  */
@@ -94,6 +96,7 @@ export function migrationSteps(
       run: async (run) => {
         await holds.take(run);
         await releaseOnSource(ctx, run);
+        await movePrivateNetwork(ctx, run);
       },
       undo: nothing,
     },
