@@ -11,6 +11,7 @@ import { findEnv } from '../envs/addressing.js';
 import { vmIdOf, vmNameOf } from '../envs/env-names.js';
 import { getEnvRow, type VmRow } from '../envs/env-view.js';
 import { acceptChange } from './accept-change.js';
+import { networksBeyondNat } from './nat-only.js';
 import { diskTotal } from './record-step.js';
 
 /**
@@ -33,6 +34,14 @@ export async function acceptClone(
   }
   if (!VM_ACTION_ENV_STATES.includes(env.state)) {
     throw new ApiError('conflict', `environment ${env.name} is ${env.state}`, { retryable: true });
+  }
+  // The agent's clone makes the primary NIC only: a clone would be cut off every other network.
+  const networks = networksBeyondNat(source, env.vni !== null);
+  if (networks.length > 0) {
+    throw new ApiError(
+      'conflict',
+      `a clone joins the nat network only, and this one would need ${networks.join(', ')}: not supported yet`,
+    );
   }
   const { vms } = ctx.t;
   const top = await ctx.db

@@ -7,7 +7,6 @@ import type { SagaEnvHolds } from '../vm-changes/saga-env-holds.js';
 import { commitImport, undoCommit } from './commit-step.js';
 import { abortImport, openImport } from './import-step.js';
 import type { MigrationRun } from './migration-agents.js';
-import { movePrivateNetwork } from './move-private-network.js';
 import { restartOnSource, stopOnSource } from './power-steps.js';
 import { releaseOnSource, settleMigration } from './release-steps.js';
 import { dropExport, runExport } from './run-export.js';
@@ -96,7 +95,6 @@ export function migrationSteps(
       run: async (run) => {
         await holds.take(run);
         await releaseOnSource(ctx, run);
-        await movePrivateNetwork(ctx, run);
       },
       undo: nothing,
     },
