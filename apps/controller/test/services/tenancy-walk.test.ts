@@ -16,6 +16,8 @@ let h: Harness;
 let tenants: { alpha: Tenant; bravo: Tenant };
 /** Each tenant's VM change operation, by tag. */
 const operations = new Map<string, string>();
+/** Each tenant's box registry id, by tag. */
+const registries = new Map<string, string>();
 
 async function waitForOperation(t: Tenant, id: string) {
   for (let i = 0; i < 200; i++) {
@@ -46,6 +48,16 @@ beforeAll(async () => {
       t.admin,
     );
     await h.req('PUT', `/v1/secrets/walk_secret_${t.tag}`, { value: `v-${t.tag}` }, t.admin);
+    // A box registry each (issue 16); nothing listens at its address.
+    const reg = await h.req(
+      'POST',
+      '/v1/registries',
+      { name: `walk-registry-${t.tag}`, url: 'http://127.0.0.1:9' },
+      t.admin,
+    );
+    const { id: registryId } = (await reg.json()) as { id: string };
+    registries.set(t.tag, registryId);
+    t.secrets.push(registryId, `walk-registry-${t.tag}`);
     await h.req('POST', `/v1/hosts/${t.hostId}/drain`, {}, t.admin);
   }
 }, 120_000);
@@ -62,7 +74,8 @@ type Param =
   | 'licenseKey'
   | 'operation'
   | 'recipe'
-  | 'secret';
+  | 'secret'
+  | 'registry';
 
 /** What `:id` means on each route, by path. */
 function paramOf(route: RouteDef): Param | undefined {
@@ -79,6 +92,7 @@ function paramOf(route: RouteDef): Param | undefined {
     ['/v1/operations/', 'operation'],
     ['/v1/recipes/', 'recipe'],
     ['/v1/secrets/', 'secret'],
+    ['/v1/registries/', 'registry'],
   ];
   const found = prefixes.find(([p]) => route.path.startsWith(p));
   if (!found) throw new Error(`the walk does not know ${route.method} ${route.path}`);
@@ -98,6 +112,7 @@ function identifier(t: Tenant, p: Param): string {
     operation: operations.get(t.tag) ?? '',
     recipe: `walk-recipe-${t.tag}`,
     secret: `walk_secret_${t.tag}`,
+    registry: registries.get(t.tag) ?? '',
   }[p];
 }
 
@@ -113,6 +128,7 @@ const MISSING: Record<Param, string> = {
   operation: 'saga_ghost0000000001',
   recipe: 'ghost-recipe',
   secret: 'ghost_secret',
+  registry: 'reg_ghost0000000001',
 };
 
 let serial = 0;
