@@ -11,6 +11,7 @@ import type { BackgroundWork } from './services/background-work.js';
 import type { ConsoleTickets } from './services/consoles/console-tickets.js';
 import type { HeldEnvLeases } from './services/envs/env-lock.js';
 import type { LivenessTracker } from './services/hosts/liveness-tracker.js';
+import type { CandidateIndex } from './services/placement/candidate-index.js';
 import type { BlobStore } from './services/images/blob-store.js';
 import type { FreeSpace } from './services/images/disk-floor.js';
 import type { LeaseHolders } from './services/leases/lease-holders.js';
@@ -40,6 +41,8 @@ export interface Ctx {
    */
   targets: TargetPolicy;
   liveness: LivenessTracker;
+  /** The hosts placement chooses from, in memory, kept current from the database. */
+  candidates: CandidateIndex;
   work: BackgroundWork;
   /** Where image blobs are kept (a directory or an S3-compatible bucket). */
   blobs: BlobStore;
