@@ -11,10 +11,10 @@ import type { BackgroundWork } from './services/background-work.js';
 import type { ConsoleTickets } from './services/consoles/console-tickets.js';
 import type { HeldEnvLeases } from './services/envs/env-lock.js';
 import type { LivenessTracker } from './services/hosts/liveness-tracker.js';
-import type { CandidateIndex } from './services/placement/candidate-index.js';
 import type { BlobStore } from './services/images/blob-store.js';
 import type { FreeSpace } from './services/images/disk-floor.js';
 import type { LeaseHolders } from './services/leases/lease-holders.js';
+import type { CandidateIndex } from './services/placement/candidate-index.js';
 import type { SagaEngine } from './services/sagas/saga-engine.js';
 import type { AgentAcceptances } from './services/vm-changes/agent-acceptance.js';
 

@@ -52,6 +52,11 @@ export class CandidateIndex {
     this.generation++;
   }
 
+  /** Whether the next placement reads every host again. */
+  stale(): boolean {
+    return this.loadedAt !== this.generation;
+  }
+
   /** A statement whose effect on hosts the index applies itself (it does not invalidate). */
   applyingItself(query: string): void {
     this.ownWrites.add(query);
