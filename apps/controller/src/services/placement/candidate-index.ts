@@ -116,6 +116,7 @@ export class CandidateIndex {
       list.push(h);
       byOrg.set(h.row.orgId, list);
     }
+    for (const list of byOrg.values()) list.sort(byFreeMem);
     this.byId = byId;
     this.byOrg = byOrg;
     this.holders = holders;
@@ -132,9 +133,30 @@ export class CandidateIndex {
     }
     const h = this.byId.get(hostId);
     if (!h) return;
-    h.row.freeCpu -= d.cpu;
-    h.row.freeMem -= d.mem;
-    h.row.freeDisk -= d.disk;
+    this.reposition(h, () => {
+      h.row.freeCpu -= d.cpu;
+      h.row.freeMem -= d.mem;
+      h.row.freeDisk -= d.disk;
+    });
+  }
+
+  /** Changes a host's figures and keeps its organization's list in free-memory order. */
+  private reposition(h: IndexedHost, change: () => void): void {
+    const list = h.row.orgId === null ? undefined : this.byOrg.get(h.row.orgId);
+    if (!list) {
+      change();
+      return;
+    }
+    const at = lowerBound(list, h);
+    if (list[at] !== h) {
+      // Not where its figures say: the order was broken somewhere; read everything again.
+      change();
+      this.invalidate();
+      return;
+    }
+    list.splice(at, 1);
+    change();
+    list.splice(lowerBound(list, h), 0, h);
   }
 
   /** A reservation on this host was refused: the index was wrong about it; read it again. */
@@ -150,7 +172,9 @@ export class CandidateIndex {
       this.invalidate();
       return;
     }
-    h.row = row;
+    this.reposition(h, () => {
+      h.row = row;
+    });
   }
 
   /**
@@ -182,27 +206,57 @@ export class CandidateIndex {
     return out;
   }
 
-  /** The `limit` best placeable hosts by free memory, in one pass without sorting the fleet. */
+  /**
+   * The `limit` best placeable hosts by free memory, walking the organization's list (kept in
+   * free-memory order) from the right end: the most free memory for spread; for binpack the
+   * least that still fits, found by binary search. No pass over the fleet.
+   */
   private best(orgId: string, need: Demand, limit: number, strategy: Strategy) {
     const list = this.byOrg.get(orgId) ?? [];
     const top: IndexedHost[] = [];
-    // Spread keeps the most free memory, binpack the least: `better` orders them so.
-    const sign = strategy === 'spread' ? 1 : -1;
-    for (const h of list) {
-      if (!placeable(h.row, orgId, need)) continue;
-      const key = sign * h.row.freeMem;
-      if (top.length === limit && key <= sign * (top[limit - 1] as IndexedHost).row.freeMem) {
-        continue;
+    if (strategy === 'spread') {
+      for (let i = list.length - 1; i >= 0 && top.length < limit; i--) {
+        const h = list[i] as IndexedHost;
+        if (h.row.freeMem < need.mem) break;
+        if (placeable(h.row, orgId, need)) top.push(h);
       }
-      let i = top.length < limit ? top.length : limit - 1;
-      while (i > 0 && key > sign * (top[i - 1] as IndexedHost).row.freeMem) {
-        if (i < limit) top[i] = top[i - 1] as IndexedHost;
-        i--;
-      }
-      top[i] = h;
+      return top;
+    }
+    for (let i = firstWithFreeMem(list, need.mem); i < list.length && top.length < limit; i++) {
+      const h = list[i] as IndexedHost;
+      if (placeable(h.row, orgId, need)) top.push(h);
     }
     return top;
   }
+}
+
+/** Free memory ascending, then id: the order of an organization's list. */
+function byFreeMem(a: IndexedHost, b: IndexedHost): number {
+  return a.row.freeMem - b.row.freeMem || compare(a.row.id, b.row.id);
+}
+
+/** Where `h` is (or would go) in a list in `byFreeMem` order. */
+function lowerBound(list: IndexedHost[], h: IndexedHost): number {
+  let lo = 0;
+  let hi = list.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (byFreeMem(list[mid] as IndexedHost, h) < 0) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/** The first host of a list in `byFreeMem` order with at least `mem` free. */
+function firstWithFreeMem(list: IndexedHost[], mem: number): number {
+  let lo = 0;
+  let hi = list.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if ((list[mid] as IndexedHost).row.freeMem < mem) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
 }
 
 /** The same test as the database walk's (candidates.ts `placeable`). */
@@ -250,7 +304,7 @@ function toCandidate(ctx: Ctx, h: IndexedHost, wanted: Set<string>): Candidate {
   };
 }
 
-/** Holders are kept in id order: the window starts at a random one and wraps around. */
+/** Code-unit order of ids (holders are kept in id order; a window starts at a random one). */
 function compare(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
