@@ -151,14 +151,11 @@ export async function createControllerCore(deps: CoreDeps) {
   // other controllers' do: their commits notify through the channel (hosts_change_feed).
   candidates.applyingItself(reservationSql(ctx));
   const stopWriteWatch = deps.database.onWrite((query) => candidates.noteWrite(query));
-  const stopHostFeed = deps.database.channel
-    ? await deps.database.channel.listen((payload) => {
-        if (payload === HOSTS_CHANGED) candidates.invalidate();
-      })
-    : null;
   // Several controllers on one PostgreSQL database: each one's events reach every client.
   const stopRelay = deps.database.channel
-    ? await relayEvents(ctx.events, deps.database.channel, log)
+    ? await relayEvents(ctx.events, deps.database.channel, log, (payload) => {
+        if (payload === HOSTS_CHANGED) candidates.invalidate();
+      })
     : null;
   ctx.metrics.sources.hostCounts = () => countHosts(ctx);
   ctx.metrics.sources.dbConnections = () => deps.database.connections();
@@ -275,7 +272,6 @@ export async function createControllerCore(deps: CoreDeps) {
     await agentTrust.close();
     await singletons.releaseAll();
     await stopRelay?.();
-    await stopHostFeed?.();
     stopWriteWatch();
     await blobs.close();
   }

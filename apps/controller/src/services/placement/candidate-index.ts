@@ -70,14 +70,19 @@ export class CandidateIndex {
     }
   }
 
-  /** Reads every host again if anything changed since the last read. */
+  /**
+   * Reads every host again if anything changed before this call. Changes that arrive while it
+   * reads make the next call read again, not this one wait: hosts written all the time must not
+   * starve placement (at most two reads: the one under way, then one started after this call).
+   */
   async current(ctx: Ctx): Promise<void> {
-    while (this.loadedAt !== this.generation) {
+    const want = this.generation;
+    while (this.loadedAt < want) {
       if (!this.loading) {
         const at = this.generation;
         this.loading = this.load(ctx).then(
           () => {
-            this.loadedAt = at;
+            this.loadedAt = Math.max(this.loadedAt, at);
             this.loading = null;
           },
           (error: unknown) => {
