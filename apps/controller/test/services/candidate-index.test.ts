@@ -4,6 +4,7 @@ import type { Ctx } from '../../src/context.js';
 import type { Database } from '../../src/db/database.js';
 import { placeAndReserve } from '../../src/services/placement/place.js';
 import type { VmDemand } from '../../src/services/placement/plan.js';
+import { reserveOnHost } from '../../src/services/placement/reservations.js';
 import { createHarness, type Harness, json } from '../helpers/harness.js';
 import { openAgain, testEngine } from '../helpers/test-db.js';
 
@@ -77,6 +78,35 @@ describe('the candidate index of two controllers on one database', () => {
     expect(details.hosts[0]?.reasons.join('; ')).toMatch(/not enough cpu: needs 2 vCPUs, 0 free/);
     const [row] = await a.db.select().from(a.t.hosts);
     expect(row?.reservedCpu).toBe(4);
+  });
+
+  it('reserves nothing on the other hosts of a placement when one host no longer has room', async () => {
+    h = await createHarness();
+    const ids = [1, 2, 3].map((i) => `host_stale00000001${i}`);
+    for (const hostId of ids) {
+      await h.addAgent({ hostId, total: { cpu: 4, mem: 8192, disk: 200_000 } });
+    }
+    const a = h.core.ctx;
+    const b = await secondController();
+    const org = await defaultOrg(a);
+    await b.candidates.current(b);
+    // A fills the third host with the reservation statement (B's index is not told).
+    expect(await reserveOnHost(a, a.db, ids[2] as string, { cpu: 4, mem: 1024, disk: 1 })).toBe(
+      true,
+    );
+    // B spreads three VMs over the three hosts in one statement; the third refuses, so the whole
+    // transaction rolls back, B reads that host again and puts the VMs on the other two.
+    const placed = await placeAndReserve(
+      b,
+      org,
+      [...demand(2), ...demand(2), ...demand(2)],
+      nothing,
+    );
+    expect(placed).not.toContain(ids[2]);
+    const rows = await a.db.select().from(a.t.hosts);
+    const reserved = Object.fromEntries(rows.map((r) => [r.id, r.reservedCpu]));
+    expect(reserved[ids[2] as string]).toBe(4);
+    expect((reserved[ids[0] as string] ?? 0) + (reserved[ids[1] as string] ?? 0)).toBe(6);
   });
 
   it.skipIf(testEngine() === 'sqlite')(

@@ -8,7 +8,7 @@ import type { Ctx } from '../../context.js';
 import type { Tx } from '../../db/database.js';
 import { loadAllHosts } from './candidates.js';
 import { planPlacement, type Strategy, type VmDemand } from './plan.js';
-import { type Demand, reserveOnHost } from './reservations.js';
+import { type Demand, reserveOnHosts } from './reservations.js';
 
 class ReservationLost extends Error {
   constructor(readonly hostId: string) {
@@ -62,9 +62,8 @@ export async function placeAndReserve(
       const perHost = sumByHost(hostIds, demands);
       try {
         await ctx.db.transaction(async (tx) => {
-          for (const [hostId, d] of perHost) {
-            if (!(await reserveOnHost(ctx, tx, hostId, d))) throw new ReservationLost(hostId);
-          }
+          const lost = await reserveOnHosts(ctx, tx, perHost);
+          if (lost[0] !== undefined) throw new ReservationLost(lost[0]);
           await persist(tx, hostIds);
         });
         for (const [hostId, d] of perHost) ctx.candidates.reserved(hostId, d);

@@ -122,3 +122,49 @@ export async function releaseVmReservation(
     .where(eq(hosts.id, vm.hostId ?? hostId));
   return true;
 }
+
+/**
+ * Reserves on several hosts at once in ONE conditional statement (each host re-checked as in
+ * `reserveOnHost`). Returns the hosts that did not take their part: the caller's transaction
+ * must then roll back, as the statement may have reserved on the others.
+ */
+export async function reserveOnHosts(
+  ctx: Ctx,
+  tx: DbOrTx,
+  perHost: Map<string, Demand>,
+): Promise<string[]> {
+  if (perHost.size === 1) {
+    const [[hostId, d]] = [...perHost] as [[string, Demand]];
+    return (await reserveOnHost(ctx, tx, hostId, d)) ? [] : [hostId];
+  }
+  const rows = sql.join(
+    [...perHost].map(
+      ([id, d]) =>
+        sql`(${id}, CAST(${d.cpu} AS INTEGER), CAST(${d.mem} AS INTEGER), CAST(${d.disk} AS INTEGER))`,
+    ),
+    sql`, `,
+  );
+  // Written out rather than built: drizzle has no UPDATE ... FROM (VALUES). Both engines run it.
+  const statement = sql`WITH d(id, cpu, mem, disk) AS (VALUES ${rows})
+    UPDATE hosts SET
+      reserved_cpu = hosts.reserved_cpu + d.cpu,
+      reserved_mem = hosts.reserved_mem + d.mem,
+      reserved_disk = hosts.reserved_disk + d.disk
+    FROM d
+    WHERE hosts.id = d.id AND hosts.liveness = 'ready' AND hosts.policy = 'eligible'
+      AND hosts.reserved_cpu + hosts.foreign_cpu + d.cpu <= hosts.total_cpu
+      AND hosts.reserved_mem + hosts.foreign_mem + d.mem <= hosts.total_mem
+      AND hosts.reserved_disk + hosts.foreign_disk + d.disk <= hosts.total_disk
+    RETURNING hosts.id`;
+  const reserved = new Set<string>();
+  if (ctx.engine === 'sqlite') {
+    // The SQLite proxy's raw reader: rows as arrays.
+    const all = (tx as unknown as { all(q: SQL): Promise<unknown[][]> }).all(statement);
+    for (const r of await all)
+      reserved.add(String(Array.isArray(r) ? r[0] : (r as { id: string }).id));
+  } else {
+    const result = await tx.execute(statement);
+    for (const r of result.rows as Array<{ id: string }>) reserved.add(r.id);
+  }
+  return [...perHost.keys()].filter((id) => !reserved.has(id));
+}
