@@ -79,7 +79,8 @@ export async function openDatabase(
   const logger: Logger = {
     logQuery(query) {
       statements++;
-      if (/^\s*(insert|update|delete)\b/i.test(query)) {
+      // A data-changing statement, also behind a WITH (placement's multi-host reservation).
+      if (/^\s*(insert|update|delete)\b|^\s*with\b[\s\S]*\b(insert|update|delete)\b/i.test(query)) {
         writes++;
         for (const listener of writeListeners) listener(query);
       }

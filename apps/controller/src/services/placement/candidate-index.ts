@@ -15,8 +15,9 @@ import type { Demand } from './reservations.js';
  * - Everything else (organization, policy, engines, networks, certificates, images, liveness
  *   as persisted, and capacity given back) is dropped whenever it may have changed: every
  *   insert/update/delete of `hosts` or `host_images` this process sends marks the index stale
- *   (`Database.onWrite`), except the reservation statement itself, whose effect `reserved`
- *   applies; on PostgreSQL a trigger notifies every controller on commit of such a write
+ *   (`Database.onWrite`), except the reservation statements, whose effect `reserved` applies
+ *   (`reserveOnHost`'s, exempted by its text; `reserveOnHosts`', a WITH statement that the
+ *   pattern below does not match); on PostgreSQL a trigger notifies every controller on commit of such a write
  *   (drizzle/pg `hosts_change_feed`), and `invalidate` is called from the channel.
  * A stale index is read again in full before the next placement.
  */
