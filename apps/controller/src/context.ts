@@ -14,6 +14,7 @@ import type { LivenessTracker } from './services/hosts/liveness-tracker.js';
 import type { BlobStore } from './services/images/blob-store.js';
 import type { FreeSpace } from './services/images/disk-floor.js';
 import type { LeaseHolders } from './services/leases/lease-holders.js';
+import type { CandidateIndex } from './services/placement/candidate-index.js';
 import type { SagaEngine } from './services/sagas/saga-engine.js';
 import type { AgentAcceptances } from './services/vm-changes/agent-acceptance.js';
 
@@ -40,6 +41,8 @@ export interface Ctx {
    */
   targets: TargetPolicy;
   liveness: LivenessTracker;
+  /** The hosts placement chooses from, in memory, kept current from the database. */
+  candidates: CandidateIndex;
   work: BackgroundWork;
   /** Where image blobs are kept (a directory or an S3-compatible bucket). */
   blobs: BlobStore;

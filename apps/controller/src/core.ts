@@ -35,6 +35,8 @@ import { openBlobStore } from './services/images/open-blob-store.js';
 import { type Lease, LeaseLost } from './services/leases/lease.js';
 import { LeaseHolders } from './services/leases/lease-holders.js';
 import { SingletonPasses } from './services/leases/singleton-passes.js';
+import { CandidateIndex, HOSTS_CHANGED } from './services/placement/candidate-index.js';
+import { reservationSql } from './services/placement/reservations.js';
 import { SagaEngine, type SagaKind } from './services/sagas/saga-engine.js';
 import { AgentAcceptances } from './services/vm-changes/agent-acceptance.js';
 import { createVmChangeKinds } from './services/vm-changes/change-kinds.js';
@@ -89,6 +91,7 @@ export async function createControllerCore(deps: CoreDeps) {
   const staged = await sweepStaging({ config }, STALE_UPLOAD_MS);
   if (staged > 0) log.info({ removed: staged }, 'removed interrupted image intakes');
   const liveness = new LivenessTracker(clock, config);
+  const candidates = new CandidateIndex();
   const agentTrust = createAgentTrustPool();
   const controllerId = newId('ctl');
   // The kinds need the context they are part of: filled in right after it is built.
@@ -119,6 +122,7 @@ export async function createControllerCore(deps: CoreDeps) {
       onCertificateChanged: (hostId, mismatch) => markCertificateChanged(ctx, hostId, mismatch),
     }),
     liveness,
+    candidates,
     work: new BackgroundWork(),
     blobs,
     freeSpace: deps.freeSpace ?? statfsFreeSpace,
@@ -143,9 +147,15 @@ export async function createControllerCore(deps: CoreDeps) {
   sagaKinds.push(...createVmChangeKinds(ctx, ctx.vmChanges));
   await checkSecretKey(ctx, config.secretKeyFile ?? join(config.dataDir, 'secret.key'));
   liveness.load(await ctx.db.select().from(ctx.t.hosts));
+  // The candidate index drops what this process's writes may change, and (PostgreSQL) what
+  // other controllers' do: their commits notify through the channel (hosts_change_feed).
+  candidates.applyingItself(reservationSql(ctx));
+  const stopWriteWatch = deps.database.onWrite((query) => candidates.noteWrite(query));
   // Several controllers on one PostgreSQL database: each one's events reach every client.
   const stopRelay = deps.database.channel
-    ? await relayEvents(ctx.events, deps.database.channel, log)
+    ? await relayEvents(ctx.events, deps.database.channel, log, (payload) => {
+        if (payload === HOSTS_CHANGED) candidates.invalidate();
+      })
     : null;
   ctx.metrics.sources.hostCounts = () => countHosts(ctx);
   ctx.metrics.sources.dbConnections = () => deps.database.connections();
@@ -262,6 +272,7 @@ export async function createControllerCore(deps: CoreDeps) {
     await agentTrust.close();
     await singletons.releaseAll();
     await stopRelay?.();
+    stopWriteWatch();
     await blobs.close();
   }
 

@@ -24,6 +24,11 @@ export interface Database {
   writes(): number;
   /** Statements of any kind since the database was opened (tests bound a route's count). */
   statements(): number;
+  /**
+   * Calls `listener` with the text of every data-changing statement this process sends, before
+   * it runs (caches of table contents drop what a write may change). Returns the unsubscribe.
+   */
+  onWrite(listener: (query: string) => void): () => void;
   /** What opening applied (the same locked routine `apiary-controller migrate` runs). */
   migrations: MigrationReport;
   /** The connections this controller holds now, for `/metrics`. */
@@ -70,11 +75,22 @@ export async function openDatabase(
 ): Promise<Database> {
   let writes = 0;
   let statements = 0;
+  const writeListeners = new Set<(query: string) => void>();
   const logger: Logger = {
     logQuery(query) {
       statements++;
-      if (/^\s*(insert|update|delete)\b/i.test(query)) writes++;
+      // A data-changing statement, also behind a WITH (placement's multi-host reservation).
+      if (/^\s*(insert|update|delete)\b|^\s*with\b[\s\S]*\b(insert|update|delete)\b/i.test(query)) {
+        writes++;
+        for (const listener of writeListeners) listener(query);
+      }
     },
+  };
+  const onWrite = (listener: (query: string) => void) => {
+    writeListeners.add(listener);
+    return () => {
+      writeListeners.delete(listener);
+    };
   };
   if (target.engine === 'sqlite') {
     const engine = openSqliteEngine(
@@ -89,6 +105,7 @@ export async function openDatabase(
       t: sqliteSchema as unknown as Tables,
       writes: () => writes,
       statements: () => statements,
+      onWrite,
       migrations: engine.migrations,
       connections: () => {
         const use = engine.use();
@@ -108,6 +125,7 @@ export async function openDatabase(
     t: pgSchema,
     writes: () => writes,
     statements: () => statements,
+    onWrite,
     migrations: engine.migrations,
     connections: () => ({
       open: engine.pool.totalCount,

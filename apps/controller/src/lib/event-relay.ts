@@ -10,14 +10,18 @@ const MAX_PAYLOAD = 7_900;
  * Connects the event bus to the other controllers through the database's channel: what is
  * published here is sent to all; what arrives from another controller is delivered here. A
  * controller hears its own messages too, and skips them by its origin id. Returns the stop.
+ * `alsoHear` gets every payload first: other listeners of the channel share this session
+ * (each LISTEN holds a pool connection for good).
  */
 export async function relayEvents(
   bus: EventBus,
   channel: Channel,
   log: Pick<Logger, 'warn'>,
+  alsoHear: (payload: string) => void = () => {},
 ): Promise<() => Promise<void>> {
   const origin = newId('ctl');
   const unlisten = await channel.listen((payload) => {
+    alsoHear(payload);
     let message: { origin: string; event: ControllerEvent };
     try {
       message = JSON.parse(payload) as typeof message;

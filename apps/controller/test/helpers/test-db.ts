@@ -15,6 +15,7 @@ declare module 'vitest' {
 }
 
 let created = 0;
+const urls = new WeakMap<Database, string>();
 
 export function testEngine(): 'sqlite' | 'postgres' {
   return inject('apiaryTestPgUrl') ? 'postgres' : 'sqlite';
@@ -33,5 +34,16 @@ export async function openTestDatabase(): Promise<Database> {
   }
   const url = new URL(base);
   url.pathname = `/${name}`;
-  return openDatabase({ engine: 'postgres', url: url.toString() }, { poolSize: 4 });
+  const database = await openDatabase({ engine: 'postgres', url: url.toString() }, { poolSize: 4 });
+  urls.set(database, url.toString());
+  return database;
+}
+
+/**
+ * A second, independent opening of a PostgreSQL test database (its own pool and channel), as
+ * another controller process has; null on SQLite (an in-memory database is one connection's).
+ */
+export async function openAgain(database: Database): Promise<Database | null> {
+  const url = urls.get(database);
+  return url ? openDatabase({ engine: 'postgres', url }, { poolSize: 4 }) : null;
 }

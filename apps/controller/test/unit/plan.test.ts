@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { type Candidate, planPlacement, type VmDemand } from '../../src/services/placement/plan.js';
+import {
+  type Candidate,
+  fits,
+  hostRefusals,
+  planPlacement,
+  type VmDemand,
+} from '../../src/services/placement/plan.js';
 
 const host = (
   id: string,
@@ -139,5 +145,53 @@ describe('planPlacement', () => {
       ok: true,
       hostIds: ['unknown'],
     });
+  });
+});
+
+describe('fits', () => {
+  it('says yes exactly when hostRefusals has nothing to say, for every kind of refusal', () => {
+    const vm: VmDemand = {
+      cpu: 2,
+      mem: 2048,
+      disk: 10_000,
+      engine: 'bhyve',
+      digest: 'sha256:x',
+      networks: ['nat', 'lan'],
+    };
+    const base: Candidate = {
+      id: 'h1',
+      hostname: 'hv1',
+      liveness: 'ready',
+      policy: 'eligible',
+      orgId: 'org_a',
+      engines: ['bhyve'],
+      networks: ['nat', 'lan'],
+      total: { cpu: 8, mem: 8192, disk: 100_000 },
+      free: { cpu: 8, mem: 8192, disk: 100_000 },
+      images: new Set(),
+    };
+    const variants: Array<Partial<Candidate>> = [
+      {},
+      { liveness: 'suspect' },
+      { policy: 'draining' },
+      { certificateChanged: true },
+      { orgId: 'org_b' },
+      { orgId: null },
+      { engines: ['kvm'] },
+      { networks: ['nat'] },
+      { networks: undefined },
+      { free: { cpu: 1, mem: 8192, disk: 100_000 } },
+      { free: { cpu: 8, mem: 2047, disk: 100_000 } },
+      { free: { cpu: 8, mem: 8192, disk: 9_999 } },
+      { free: { cpu: 2, mem: 2048, disk: 10_000 } },
+    ];
+    for (const v of variants) {
+      const c = { ...base, ...v };
+      for (const demand of [vm, { ...vm, networks: undefined }]) {
+        expect(fits(c, demand, 'org_a'), JSON.stringify(v)).toBe(
+          hostRefusals(c, demand, 'org_a', 0).length === 0,
+        );
+      }
+    }
   });
 });

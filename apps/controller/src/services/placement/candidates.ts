@@ -14,7 +14,8 @@ import type { Candidate, Strategy, VmDemand } from './plan.js';
 
 type HostsTable = Tables['hosts'];
 
-function columns(h: HostsTable) {
+/** The columns placement reads of a host (also the candidate index's rows). */
+export function columns(h: HostsTable) {
   return {
     id: h.id,
     hostname: h.hostname,
@@ -39,7 +40,7 @@ function freeMemOf(h: HostsTable) {
   return sql<number>`(${h.totalMem} - ${h.reservedMem} - ${h.foreignMem})`;
 }
 
-type Row = {
+export type Row = {
   id: string;
   hostname: string;
   liveness: string;

@@ -6,11 +6,15 @@ import {
 } from '@apiary/protocol';
 import type { Ctx } from '../../context.js';
 import type { Tx } from '../../db/database.js';
-import { loadAllHosts, loadCandidates } from './candidates.js';
+import { loadAllHosts } from './candidates.js';
 import { planPlacement, type Strategy, type VmDemand } from './plan.js';
-import { type Demand, reserveOnHost } from './reservations.js';
+import { type Demand, reserveOnHosts } from './reservations.js';
 
-class ReservationLost extends Error {}
+class ReservationLost extends Error {
+  constructor(readonly hostId: string) {
+    super(`reservation on ${hostId} lost`);
+  }
+}
 
 /*
  * Creates racing for the same hosts (in this process, or in another controller) read the same
@@ -23,8 +27,9 @@ const RETRY_PAUSE_MS = 20;
 /**
  * Chooses a host for every VM and reserves the capacity in ONE transaction, together with
  * whatever `persist` writes (the environment and its VMs): either everything is reserved and
- * recorded, or nothing is. Candidates come from an index walk; if they cannot take the request,
- * one pass over every host decides, and its refusal says, per host, why.
+ * recorded, or nothing is. Candidates come from this controller's candidate index (memory, see
+ * candidate-index.ts); if they cannot take the request, one pass over every host in the
+ * database decides, and its refusal says, per host, why.
  */
 export async function placeAndReserve(
   ctx: Ctx,
@@ -38,8 +43,9 @@ export async function placeAndReserve(
   const started = performance.now();
   try {
     for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
+      await ctx.candidates.current(ctx);
       let plan = planPlacement(
-        await loadCandidates(ctx, orgId, demands, strategy),
+        ctx.candidates.candidates(ctx, orgId, demands, strategy),
         demands,
         orgId,
         strategy,
@@ -53,17 +59,20 @@ export async function placeAndReserve(
         }
       }
       const hostIds = plan.hostIds;
+      const perHost = sumByHost(hostIds, demands);
       try {
         await ctx.db.transaction(async (tx) => {
-          for (const [hostId, d] of sumByHost(hostIds, demands)) {
-            if (!(await reserveOnHost(ctx, tx, hostId, d))) throw new ReservationLost(hostId);
-          }
+          const lost = await reserveOnHosts(ctx, tx, perHost);
+          if (lost[0] !== undefined) throw new ReservationLost(lost[0]);
           await persist(tx, hostIds);
         });
+        for (const [hostId, d] of perHost) ctx.candidates.reserved(hostId, d);
         ctx.metrics.placements.inc({ result: 'placed' });
         return hostIds;
       } catch (error) {
         if (!(error instanceof ReservationLost)) throw error;
+        // The index thought the host had room: read it again before planning again.
+        await ctx.candidates.refresh(ctx, error.hostId);
         ctx.metrics.placements.inc({ result: 'retried' });
         await sleep(Math.random() * RETRY_PAUSE_MS * (attempt + 1));
       }

@@ -64,6 +64,19 @@ export function hostRefusals(c: Candidate, vm: VmDemand, orgId: string, taken: n
 }
 
 /**
+ * Whether `hostRefusals` would find nothing to say, without building a word of it: the planner
+ * asks this of every candidate for every VM, and the reasons only for a refusal.
+ */
+export function fits(c: Candidate, vm: VmDemand, orgId: string): boolean {
+  if (c.liveness !== 'ready' || c.policy !== 'eligible' || c.certificateChanged) return false;
+  if (c.orgId !== orgId || !c.engines.includes(vm.engine)) return false;
+  if (vm.cpu > c.free.cpu || vm.mem > c.free.mem || vm.disk > c.free.disk) return false;
+  const offered = c.networks ?? ['nat'];
+  for (const n of vm.networks ?? []) if (!offered.includes(n)) return false;
+  return true;
+}
+
+/**
  * Higher is better.
  * - binpack: the fullest host that fits; an image already on the host dominates (no transfer).
  * - spread: the emptiest host, and VMs of one request on different hosts (anti-affinity: each VM
@@ -99,7 +112,7 @@ export function planPlacement(
     let best: (typeof pool)[number] | undefined;
     let bestScore = Number.NEGATIVE_INFINITY;
     for (const c of pool) {
-      if (hostRefusals(c, vm, orgId, 0).length > 0) continue;
+      if (!fits(c, vm, orgId)) continue;
       const s = score(c, vm, strategy, takenOn.get(c.id) ?? 0);
       if (s > bestScore || (s === bestScore && best && lessBusy(c, best))) {
         best = c;

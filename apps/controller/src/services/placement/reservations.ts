@@ -9,10 +9,63 @@ export interface Demand {
 }
 
 /**
- * Reserves capacity on a host with a conditional write that re-checks it: the update happens
- * only if the host is still ready, eligible and has room. Returns false when it did not.
- * Correct with several controllers on one database, because the check is in the write (and
- * runs in the caller's transaction, so the reservation commits or rolls back with the rest).
+ * The conditional reservation, with the host and the demand as placeholders: the update happens
+ * only if the host is still ready, eligible and has room.
+ */
+function reservation(ctx: Ctx, db: DbOrTx) {
+  const { hosts } = ctx.t;
+  const cpu = sql.placeholder('cpu');
+  const mem = sql.placeholder('mem');
+  const disk = sql.placeholder('disk');
+  return db
+    .update(hosts)
+    .set({
+      reservedCpu: sql`${hosts.reservedCpu} + ${cpu}`,
+      reservedMem: sql`${hosts.reservedMem} + ${mem}`,
+      reservedDisk: sql`${hosts.reservedDisk} + ${disk}`,
+    })
+    .where(
+      and(
+        eq(hosts.id, sql.placeholder('hostId')),
+        eq(hosts.liveness, 'ready'),
+        eq(hosts.policy, 'eligible'),
+        lte(sql`${hosts.reservedCpu} + ${hosts.foreignCpu} + ${cpu}`, hosts.totalCpu),
+        lte(sql`${hosts.reservedMem} + ${hosts.foreignMem} + ${mem}`, hosts.totalMem),
+        lte(sql`${hosts.reservedDisk} + ${hosts.foreignDisk} + ${disk}`, hosts.totalDisk),
+      ),
+    )
+    .returning({ id: hosts.id });
+}
+
+/** The reservation's SQL text (the candidate index applies its effect itself). */
+export function reservationSql(ctx: Ctx): string {
+  return reservation(ctx, ctx.db).toSQL().sql;
+}
+
+type Prepared = { execute(values: Record<string, unknown>): Promise<unknown[]> };
+
+/*
+ * Built once per database on SQLite: its one connection runs a transaction's statements and
+ * everyone else's alike, so a statement prepared on the database runs inside the caller's
+ * transaction (the gate admits it there). A PostgreSQL transaction has a pool connection of
+ * its own: there the statement is built on the transaction's handle, per call.
+ */
+const preparedOn = new WeakMap<object, Prepared>();
+
+function prepared(ctx: Ctx): Prepared {
+  let p = preparedOn.get(ctx.db);
+  if (!p) {
+    p = reservation(ctx, ctx.db).prepare('reserve_on_host') as unknown as Prepared;
+    preparedOn.set(ctx.db, p);
+  }
+  return p;
+}
+
+/**
+ * Reserves capacity on a host with a conditional write that re-checks it. Returns false when
+ * the host no longer takes it. Correct with several controllers on one database, because the
+ * check is in the write (and runs in the caller's transaction, so the reservation commits or
+ * rolls back with the rest).
  */
 export async function reserveOnHost(
   ctx: Ctx,
@@ -20,25 +73,11 @@ export async function reserveOnHost(
   hostId: string,
   d: Demand,
 ): Promise<boolean> {
-  const { hosts } = ctx.t;
-  const rows = await tx
-    .update(hosts)
-    .set({
-      reservedCpu: sql`${hosts.reservedCpu} + ${d.cpu}`,
-      reservedMem: sql`${hosts.reservedMem} + ${d.mem}`,
-      reservedDisk: sql`${hosts.reservedDisk} + ${d.disk}`,
-    })
-    .where(
-      and(
-        eq(hosts.id, hostId),
-        eq(hosts.liveness, 'ready'),
-        eq(hosts.policy, 'eligible'),
-        lte(sql`${hosts.reservedCpu} + ${hosts.foreignCpu} + ${d.cpu}`, hosts.totalCpu),
-        lte(sql`${hosts.reservedMem} + ${hosts.foreignMem} + ${d.mem}`, hosts.totalMem),
-        lte(sql`${hosts.reservedDisk} + ${hosts.foreignDisk} + ${d.disk}`, hosts.totalDisk),
-      ),
-    )
-    .returning({ id: hosts.id });
+  const values = { hostId, cpu: d.cpu, mem: d.mem, disk: d.disk };
+  const rows =
+    ctx.engine === 'sqlite'
+      ? await prepared(ctx).execute(values)
+      : await reservation(ctx, tx).prepare('reserve_on_host').execute(values);
   return rows.length === 1;
 }
 
@@ -82,4 +121,50 @@ export async function releaseVmReservation(
     })
     .where(eq(hosts.id, vm.hostId ?? hostId));
   return true;
+}
+
+/**
+ * Reserves on several hosts at once in ONE conditional statement (each host re-checked as in
+ * `reserveOnHost`). Returns the hosts that did not take their part: the caller's transaction
+ * must then roll back, as the statement may have reserved on the others.
+ */
+export async function reserveOnHosts(
+  ctx: Ctx,
+  tx: DbOrTx,
+  perHost: Map<string, Demand>,
+): Promise<string[]> {
+  if (perHost.size === 1) {
+    const [[hostId, d]] = [...perHost] as [[string, Demand]];
+    return (await reserveOnHost(ctx, tx, hostId, d)) ? [] : [hostId];
+  }
+  const rows = sql.join(
+    [...perHost].map(
+      ([id, d]) =>
+        sql`(${id}, CAST(${d.cpu} AS INTEGER), CAST(${d.mem} AS INTEGER), CAST(${d.disk} AS INTEGER))`,
+    ),
+    sql`, `,
+  );
+  // Written out rather than built: drizzle has no UPDATE ... FROM (VALUES). Both engines run it.
+  const statement = sql`WITH d(id, cpu, mem, disk) AS (VALUES ${rows})
+    UPDATE hosts SET
+      reserved_cpu = hosts.reserved_cpu + d.cpu,
+      reserved_mem = hosts.reserved_mem + d.mem,
+      reserved_disk = hosts.reserved_disk + d.disk
+    FROM d
+    WHERE hosts.id = d.id AND hosts.liveness = 'ready' AND hosts.policy = 'eligible'
+      AND hosts.reserved_cpu + hosts.foreign_cpu + d.cpu <= hosts.total_cpu
+      AND hosts.reserved_mem + hosts.foreign_mem + d.mem <= hosts.total_mem
+      AND hosts.reserved_disk + hosts.foreign_disk + d.disk <= hosts.total_disk
+    RETURNING hosts.id`;
+  const reserved = new Set<string>();
+  if (ctx.engine === 'sqlite') {
+    // The SQLite proxy's raw reader: rows as arrays.
+    const all = (tx as unknown as { all(q: SQL): Promise<unknown[][]> }).all(statement);
+    for (const r of await all)
+      reserved.add(String(Array.isArray(r) ? r[0] : (r as { id: string }).id));
+  } else {
+    const result = await tx.execute(statement);
+    for (const r of result.rows as Array<{ id: string }>) reserved.add(r.id);
+  }
+  return [...perHost.keys()].filter((id) => !reserved.has(id));
 }
