@@ -42,28 +42,47 @@ export function toApiError(error: unknown, classify?: (error: unknown) => ApiErr
   return new ApiError('internal', 'internal error', { cause: error });
 }
 
+/** An error as it goes out: status, JSON body and the headers it needs. */
+export interface ErrorAnswer {
+  status: number;
+  body: ReturnType<ApiError['toBody']>;
+  headers: Record<string, string>;
+}
+
 /**
- * The one error mapping of both daemons (`app.onError`): an `ApiError` below 500 (or one written
- * for the client, `forClient`) goes out as it is; any other 5xx goes out with a generic message
- * for its code and no details, while the real error is logged with the request id the client
+ * The one error mapping of both daemons: an `ApiError` below 500 (or one written for the
+ * client, `forClient`) goes out as it is; any other 5xx goes out with a generic message for
+ * its code and no details, while the real error is logged with the request id the client
  * received.
  */
+export function answerError(
+  error: unknown,
+  requestId: string,
+  options: ErrorHandlerOptions,
+): ErrorAnswer {
+  const apiError = toApiError(error, options.classify);
+  const headers: Record<string, string> = {};
+  if (apiError.retryAfterSeconds !== undefined) {
+    headers['Retry-After'] = String(apiError.retryAfterSeconds);
+  }
+  if (apiError.status < 500 || apiError.forClient) {
+    return { status: apiError.status, body: apiError.toBody(requestId), headers };
+  }
+  options.log.error({ request_id: requestId, code: apiError.code, error }, 'request failed');
+  const opaque = new ApiError(apiError.code, genericMessage(apiError.code, options.service), {
+    retryable: apiError.retryable,
+  });
+  return { status: apiError.status, body: opaque.toBody(requestId), headers };
+}
+
+/** `answerError` as hono's `app.onError`. */
 export function createErrorHandler(options: ErrorHandlerOptions) {
   return (error: unknown, c: Context) => {
-    const apiError = toApiError(error, options.classify);
     const requestId =
       currentRequestId() ?? (c.get('requestId') as string | undefined) ?? newRequestId();
-    if (apiError.retryAfterSeconds !== undefined) {
-      c.header('Retry-After', String(apiError.retryAfterSeconds));
-    }
-    if (apiError.status < 500 || apiError.forClient) {
-      return c.json(apiError.toBody(requestId), apiError.status as 400);
-    }
-    options.log.error({ request_id: requestId, code: apiError.code, error }, 'request failed');
-    const opaque = new ApiError(apiError.code, genericMessage(apiError.code, options.service), {
-      retryable: apiError.retryable,
-    });
-    return c.json(opaque.toBody(requestId), apiError.status as 500);
+    const answer = answerError(error, requestId, options);
+    for (const [name, value] of Object.entries(answer.headers)) c.header(name, value);
+    return c.json(answer.body, answer.status as 400);
   };
 }
 

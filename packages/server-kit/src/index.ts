@@ -1,5 +1,6 @@
 export * from './docs-page.js';
 export * from './error-handler.js';
+export * from './fast-lane.js';
 export * from './ids.js';
 export * from './listen-address.js';
 export * from './logger.js';
@@ -9,6 +10,7 @@ export * from './redaction.js';
 export * from './request-context.js';
 export * from './request-scope.js';
 export * from './route-binder.js';
+export * from './route-input.js';
 export * from './saga-steps.js';
 export * from './sqlite.js';
 export * from './tls/certificate-names.js';

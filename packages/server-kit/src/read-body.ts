@@ -55,14 +55,24 @@ export async function readJsonBody(
   incoming: unknown,
   limit: number,
 ): Promise<unknown> {
-  const node = isNodeIncoming(incoming) ? incoming : undefined;
-  const declared = Number(
-    (node ? node.headers['content-length'] : req.headers.get('content-length')) ?? '0',
-  );
-  if (declared > limit) throw tooLarge(limit);
-  let bytes: Buffer;
-  if (node) bytes = await collect(node, limit);
-  else bytes = req.body ? await collect(readerChunks(req.body), limit) : Buffer.alloc(0);
+  if (isNodeIncoming(incoming)) return readNodeJsonBody(incoming, limit);
+  refuseDeclaredLength(req.headers.get('content-length'), limit);
+  const bytes = req.body ? await collect(readerChunks(req.body), limit) : Buffer.alloc(0);
+  return parseJson(bytes);
+}
+
+/** `readJsonBody` for a Node request (the fast lane has no WHATWG Request at all). */
+export async function readNodeJsonBody(incoming: NodeIncoming, limit: number): Promise<unknown> {
+  const declared = incoming.headers['content-length'];
+  refuseDeclaredLength(typeof declared === 'string' ? declared : null, limit);
+  return parseJson(await collect(incoming, limit));
+}
+
+function refuseDeclaredLength(declared: string | null, limit: number): void {
+  if (Number(declared ?? '0') > limit) throw tooLarge(limit);
+}
+
+function parseJson(bytes: Buffer): unknown {
   const text = bytes.toString('utf8');
   if (text.trim() === '') return {};
   try {

@@ -13,7 +13,7 @@ export interface RequestScopeOptions {
 
 /** Forwarded ids go into every log line: short and plain only, else one is minted. */
 const REQUEST_ID_MAX = 128;
-const REQUEST_ID_HEADER = 'X-Request-Id';
+export const REQUEST_ID_HEADER = 'X-Request-Id';
 
 /**
  * The first middleware of both daemons: the request id (the caller's when it is well-formed,
@@ -21,8 +21,7 @@ const REQUEST_ID_HEADER = 'X-Request-Id';
  * then one access line and the request metrics. The line has no headers and no body: no secrets.
  */
 export function requestScope(options: RequestScopeOptions): MiddlewareHandler[] {
-  const { log, metrics } = options;
-  const series = requestSeries(metrics);
+  const record = requestRecorder(options);
   // One middleware, not hono's request-id plus ours: each layer costs a closure and a promise
   // on every request, and the bulk traffic (heartbeats) is small enough for that to show.
   const scope: MiddlewareHandler = async (c, next) => {
@@ -31,24 +30,51 @@ export function requestScope(options: RequestScopeOptions): MiddlewareHandler[] 
     c.header(REQUEST_ID_HEADER, id);
     const started = performance.now();
     await withLogBindings({ request_id: id }, next);
-    const seconds = (performance.now() - started) / 1000;
-    const route = c.req.routePath || 'unmatched';
-    const status = c.res.status;
-    series(c.req.method, route, status, seconds);
-    const quiet = status < 400 && (options.quiet?.(route) ?? false);
+    record({
+      id,
+      method: c.req.method,
+      route: c.req.routePath || 'unmatched',
+      path: c.req.path,
+      status: c.res.status,
+      seconds: (performance.now() - started) / 1000,
+    });
+  };
+  return [scope];
+}
+
+/** One request as the access line and the request metrics see it. */
+export interface RequestRecord {
+  id: string;
+  method: string;
+  /** The bound pattern (`/v1/hosts/:id`), or `unmatched`: the metrics label. */
+  route: string;
+  path: string;
+  status: number;
+  seconds: number;
+}
+
+/**
+ * What happens after every request, whichever way it was served (hono or the fast lane): one
+ * access line (no headers, no body: no secrets) and the request metrics.
+ */
+export function requestRecorder(options: RequestScopeOptions): (r: RequestRecord) => void {
+  const { log } = options;
+  const series = requestSeries(options.metrics);
+  return (r) => {
+    series(r.method, r.route, r.status, r.seconds);
+    const quiet = r.status < 400 && (options.quiet?.(r.route) ?? false);
     // A quiet line below the log level is never built.
     if (quiet && !log.isLevelEnabled('debug')) return;
     const fields = {
-      request_id: id,
-      method: c.req.method,
-      path: c.req.path,
-      status,
-      duration_ms: Math.round(seconds * 10000) / 10,
+      request_id: r.id,
+      method: r.method,
+      path: r.path,
+      status: r.status,
+      duration_ms: Math.round(r.seconds * 10000) / 10,
     };
     if (quiet) log.debug(fields, 'request');
     else log.info(fields, 'request');
   };
-  return [scope];
 }
 
 /**

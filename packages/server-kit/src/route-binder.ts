@@ -1,13 +1,8 @@
-import {
-  ApiError,
-  type RouteAuth,
-  type RouteDef,
-  summarizeIssues,
-  validationIssues,
-} from '@apiary/protocol';
+import type { RouteAuth, RouteDef } from '@apiary/protocol';
 import type { Context, Env, Hono } from 'hono';
 import type { z } from 'zod';
 import { readJsonBody } from './read-body.js';
+import { checkResponse, parseInput, routeBody } from './route-input.js';
 
 /**
  * Checks the credential of a request for one auth level and returns the caller, or throws
@@ -70,20 +65,6 @@ export interface RouteBinderOptions<A extends Authenticators> {
 /** JSON bodies are small: a route that takes more says so with `bodyLimit`. */
 export const DEFAULT_JSON_BODY_LIMIT = 64 * 1024;
 
-function parse<S extends z.ZodType>(schema: S, value: unknown, where: string): z.output<S> {
-  const result = schema.safeParse(value);
-  if (!result.success) {
-    // At most 20 issues are listed, the rest counted: a body of thousands of bad entries cannot
-    // turn into a huge answer.
-    const { issues, omitted } = validationIssues(result.error, { at: where });
-    throw new ApiError('validation', summarizeIssues(issues, { omitted }), {
-      details: issues,
-      omittedIssues: omitted,
-    });
-  }
-  return result.data;
-}
-
 /** A handler's `{ status, body }` answer (rather than a bare payload). */
 export function isExplicitResult(result: unknown): result is { status: number; body: unknown } {
   return (
@@ -125,29 +106,22 @@ export function createRouteBinder<
     const limit = route.bodyLimit ?? DEFAULT_JSON_BODY_LIMIT;
     router.on(route.method, mountPath(route.path), async (c) => {
       const principal = authenticate ? await authenticate(c, route) : undefined;
-      const params = route.params ? parse(route.params, c.req.param(), 'params') : undefined;
-      const query = route.query ? parse(route.query, c.req.query(), 'query') : undefined;
+      const params = route.params ? parseInput(route.params, c.req.param(), 'params') : undefined;
+      const query = route.query ? parseInput(route.query, c.req.query(), 'query') : undefined;
       let body: unknown;
       if (route.body === 'stream') body = c.req.raw.body;
       else if (route.body) {
         const incoming = (c.env as { incoming?: unknown } | undefined)?.incoming;
         const json = await readJsonBody(c.req.raw, incoming, limit);
         // The route's bulk traffic, proven plain by a cheap check, needs no schema walk.
-        body = route.plainBody?.(json) ? json : parse(route.body, json, 'body');
+        body = routeBody(route, json);
       }
       const args = { params, query, body, principal, c } as HandlerArgs<E, A, R>;
       const result = await handler(args);
       if (result instanceof Response) return result;
       const status = isExplicitResult(result) ? result.status : route.status;
       const payload = isExplicitResult(result) ? result.body : result;
-      if (options.validateResponses && route.response && route.response !== 'stream') {
-        const check = route.response.safeParse(payload);
-        if (!check.success) {
-          throw new Error(
-            `response of ${route.method} ${route.path} breaks its schema: ${summarizeIssues(validationIssues(check.error).issues)}`,
-          );
-        }
-      }
+      if (options.validateResponses) checkResponse(route, payload);
       return c.json(payload as object, status as 200);
     });
   };
