@@ -10,6 +10,7 @@ import type { Ctx } from './context.js';
 import type { Database } from './db/database.js';
 import { createConsoleSockets } from './http/console-upgrade.js';
 import { EventStreams } from './http/event-streams.js';
+import { createHeartbeatLane } from './http/heartbeat-lane.js';
 import { createSecretBox, loadOrCreateKeyFile } from './lib/cipher.js';
 import { type Clock, systemClock } from './lib/clock.js';
 import { EventBus } from './lib/event-bus.js';
@@ -283,6 +284,8 @@ export async function createControllerCore(deps: CoreDeps) {
   return {
     ctx,
     app,
+    /** Heartbeats answered before hono: `serveDaemon({ fastLane })` (see heartbeat-lane.ts). */
+    fastLane: createHeartbeatLane(ctx, { validateResponses: deps.validateResponses ?? false }),
     handleUpgrade: consoles.handleUpgrade,
     eventStreams,
     /** Ends consoles and event streams whose caller's credential no longer holds. */

@@ -106,6 +106,7 @@ async function main() {
   }
   const { server } = serveDaemon({
     fetch: core.app.fetch,
+    fastLane: core.fastLane,
     hostname,
     port,
     tls: certificate,

@@ -11,9 +11,13 @@ import type { AppEnv } from './app-env.js';
 import { requestHeader } from './header.js';
 
 export function bearerToken(c: Context<AppEnv>): string | undefined {
-  const header = requestHeader(c, 'authorization');
-  const match = header?.match(/^Bearer\s+(\S+)\s*$/i);
-  return match?.[1];
+  return bearerFrom(requestHeader(c, 'authorization'));
+}
+
+/** The token of an `Authorization: Bearer <token>` header. */
+export function bearerFrom(header: string | string[] | undefined): string | undefined {
+  const value = Array.isArray(header) ? header[0] : header;
+  return value?.match(/^Bearer\s+(\S+)\s*$/i)?.[1];
 }
 
 const LOOPBACK = new Set(['127.0.0.1', '::1', '::ffff:127.0.0.1']);

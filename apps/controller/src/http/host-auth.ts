@@ -22,10 +22,17 @@ export interface HostPrincipal {
  * have registered it or rotated its credential). The others (image pulls) find the host by its
  * credential.
  */
-export async function authenticateHost(ctx: Ctx, c: Context<AppEnv>): Promise<HostPrincipal> {
-  const token = bearerToken(c);
+export function authenticateHost(ctx: Ctx, c: Context<AppEnv>): Promise<HostPrincipal> {
+  return authenticateHostToken(ctx, bearerToken(c), c.req.param('id'));
+}
+
+/** `authenticateHost` from the bearer token and the route's host id (the heartbeat lane's way). */
+export async function authenticateHostToken(
+  ctx: Ctx,
+  token: string | undefined,
+  hostId: string | undefined,
+): Promise<HostPrincipal> {
   if (!token) throw new ApiError('unauthenticated', 'missing host credential');
-  const hostId = c.req.param('id');
   if (hostId !== undefined) {
     const known = () => ctx.liveness.has(hostId) && ctx.liveness.checkCredential(hostId, token);
     if (!known()) await reloadHost(ctx, hostId);

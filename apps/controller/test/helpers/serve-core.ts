@@ -1,6 +1,6 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { serve } from '@hono/node-server';
+import { serveDaemon } from '@apiary/server-kit';
 import type { ControllerCore } from '../../src/core.js';
 
 /** Serves a test controller on an ephemeral port the way main.ts does, upgrades included. */
@@ -8,9 +8,15 @@ export async function serveCore(
   core: ControllerCore,
 ): Promise<{ url: string; close(): Promise<void> }> {
   const server = await new Promise<Server>((resolve) => {
-    const s = serve({ fetch: core.app.fetch, hostname: '127.0.0.1', port: 0 }, () =>
-      resolve(s as Server),
-    );
+    const served = serveDaemon({
+      fetch: core.app.fetch,
+      fastLane: core.fastLane,
+      hostname: '127.0.0.1',
+      port: 0,
+      tls: null,
+      log: core.ctx.log,
+      onListening: () => resolve(served.server as Server),
+    });
   });
   server.on('upgrade', core.handleUpgrade);
   return {
