@@ -9,7 +9,7 @@
 // the creates and after the deletes.
 //
 //   pnpm build && node scripts/bench/fleet.mjs [--agents 200] [--envs 2000] [--concurrency 32]
-//       [--vms 1] [--op-ms 100] [--db sqlite|postgres] [--controllers 1|2]
+//       [--vms 1] [--op-ms 100] [--db sqlite|postgres] [--controllers 1|2] [--cpu-prof DIR]
 //
 // `--db postgres` starts a throwaway cluster (testkit's, as the tests use); `--controllers 2`
 // (PostgreSQL only) starts a second controller sharing the first's database and secret key:
@@ -30,6 +30,8 @@ const { values } = parseArgs({
     'op-ms': { type: 'string', default: '100' },
     db: { type: 'string', default: 'sqlite' },
     controllers: { type: 'string', default: '1' },
+    /** Write a CPU profile of the (first) controller into this directory. */
+    'cpu-prof': { type: 'string' },
   },
 });
 const AGENTS = Number(values.agents);
@@ -71,6 +73,7 @@ async function startController(db, like) {
   if (like) copyFileSync(join(like.dataDir, 'secret.key'), join(dataDir, 'secret.key'));
   const { child, match } = await startProcess(
     [
+      ...(values['cpu-prof'] && !like ? ['--cpu-prof', '--cpu-prof-dir', values['cpu-prof']] : []),
       join(root, 'apps/controller/bin/apiary-controller.js'),
       ...['--listen', '127.0.0.1:0', '--data-dir', dataDir],
       ...(db ? ['--db', db] : []),
