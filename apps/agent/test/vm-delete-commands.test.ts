@@ -8,7 +8,7 @@ import { type SimAgent, simAgent } from './helpers/sim-agent.js';
  * What a delete asks the host (issue 18: the agent's own overhead). A delete walks halt,
  * uninstall, `zonecfg delete`: the zone's state is listed once, before the first verb; each
  * later step knows it from the verb before it. A verb that failed leaves nothing known, so the
- * next step asks the host again.
+ * step's retry asks the host again.
  */
 
 const image = buildZfsImage();
@@ -55,18 +55,19 @@ describe('delete', () => {
     expect(hostSnapshot(t.simRoot)).toEqual(baseline);
   });
 
-  it('asks the host again after a halt that failed, and still takes the zone apart', async () => {
+  it('asks the host again after an uninstall that failed, and still takes the zone apart', async () => {
     await created('del-1');
     await addFault(t.simRoot, {
-      match: 'zoneadm -z del-1 halt',
+      match: 'zoneadm -z del-1 uninstall -F',
       count: 1,
       exit_code: 1,
       stderr: 'zoneadm: zone del-1: simulated failure\n',
     });
     const commands = await deleted('del-1');
-    // The failed halt told nothing: the install undo listed the zone (still running) and halted it.
+    // The failed uninstall told nothing: its retry listed the zone (still installed) and
+    // uninstalled it; only then did the configuration go.
     expect(commands.filter((c) => c === 'zoneadm -z del-1 list -p')).toHaveLength(2);
-    expect(commands.filter((c) => c === 'zoneadm -z del-1 halt')).toHaveLength(2);
+    expect(commands.filter((c) => c === 'zoneadm -z del-1 uninstall -F')).toHaveLength(2);
     expect(hostSnapshot(t.simRoot)).toEqual(baseline);
   });
 });
