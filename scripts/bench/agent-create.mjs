@@ -191,12 +191,14 @@ async function main() {
     if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${await res.text()}`);
     return res.json();
   };
+  // Polled as the controller polls (waitForOperation: 50 ms, then 1.5x up to 1 s): a tighter
+  // loop would be requests the agent serves in the middle of the operation being measured.
   const waitOp = async (id) => {
-    for (;;) {
+    for (let delay = 50; ; delay = Math.min(1000, Math.round(delay * 1.5))) {
       const op = await call('GET', `/api/operations/${id}`);
       if (op.state === 'succeeded') return op;
       if (op.state === 'failed') throw new Error(`operation ${id} failed: ${op.error?.msg}`);
-      await new Promise((r) => setTimeout(r, 20));
+      await new Promise((r) => setTimeout(r, delay));
     }
   };
 
