@@ -16,7 +16,7 @@ import {
   sendReceive,
   setProperty,
 } from '../host/zfs.js';
-import { getZone, zoneadm } from '../host/zoneadm.js';
+import { getZone, type ZoneState, zoneadm } from '../host/zoneadm.js';
 import {
   applyZoneConfig,
   deleteZoneConfig,
@@ -35,6 +35,23 @@ const MiB = 1024 * 1024;
 async function ours(ctx: VmContext): Promise<boolean> {
   if (ctx.owned === undefined) ctx.owned = (await zoneOwnership(ctx)) === 'ours';
   return ctx.owned;
+}
+
+/**
+ * The zone's state for an undo step: what this saga's last zoneadm verb left it in, else the
+ * host's answer (null: no such zone). A delete walks halt, uninstall, delete: each step after
+ * the first knows the state from the verb before it instead of listing the zone again.
+ */
+async function zoneStateFor(ctx: VmContext): Promise<ZoneState | null> {
+  if (ctx.zoneState !== undefined) return ctx.zoneState;
+  return (await getZone(ctx.exec, ctx.vm.id))?.state ?? null;
+}
+
+/** `zoneadm <verb>` in an undo, remembering the state it leaves the zone in (exit 0 only). */
+async function undoVerb(ctx: VmContext, verb: 'halt' | 'uninstall'): Promise<void> {
+  ctx.zoneState = undefined;
+  await zoneadm(ctx.exec, ctx.vm.id, verb);
+  ctx.zoneState = verb === 'halt' ? 'installed' : 'configured';
 }
 
 export function rdrRules(ctx: VmContext): string[] {
@@ -235,12 +252,13 @@ const zonecfg: SagaStep = {
     if (!(await ours(ctx))) return;
     // `delete -F` would drop the configuration of an installed zone and orphan its zonepath
     // dataset: only a zone that is back to `configured` may lose its configuration.
-    const zone = await getZone(ctx.exec, ctx.vm.id);
-    if (!zone) return;
-    if (zone.state !== 'configured') {
-      throw new Error(`zone ${ctx.vm.id} is still ${zone.state}; its configuration is kept`);
+    const state = await zoneStateFor(ctx);
+    if (state === null) return;
+    if (state !== 'configured') {
+      throw new Error(`zone ${ctx.vm.id} is still ${state}; its configuration is kept`);
     }
     await deleteZoneConfig(ctx.exec, ctx.vm.id);
+    ctx.zoneState = undefined;
   },
 };
 
@@ -258,11 +276,10 @@ const install: SagaStep = {
   },
   async undo(ctx) {
     if (!(await ours(ctx))) return;
-    const zone = await getZone(ctx.exec, ctx.vm.id);
-    if (!zone || zone.state === 'configured') return;
-    if (zone.state !== 'installed' && zone.state !== 'incomplete')
-      await zoneadm(ctx.exec, ctx.vm.id, 'halt');
-    await zoneadm(ctx.exec, ctx.vm.id, 'uninstall');
+    const state = await zoneStateFor(ctx);
+    if (state === null || state === 'configured') return;
+    if (state !== 'installed' && state !== 'incomplete') await undoVerb(ctx, 'halt');
+    await undoVerb(ctx, 'uninstall');
   },
 };
 
@@ -288,10 +305,11 @@ const boot: SagaStep = {
     await bootVm(ctx, 'boot');
   },
   async undo(ctx) {
-    if (!(await ours(ctx))) return;
-    const zone = await getZone(ctx.exec, ctx.vm.id);
-    if (zone && (zone.state === 'running' || zone.state === 'ready'))
-      await zoneadm(ctx.exec, ctx.vm.id, 'halt');
+    // Whose zone it is and what state it is in are two reads of the host: asked together.
+    const [owned, zone] = await Promise.all([ours(ctx), getZone(ctx.exec, ctx.vm.id)]);
+    if (!owned) return;
+    if (zone && (zone.state === 'running' || zone.state === 'ready')) await undoVerb(ctx, 'halt');
+    else if (zone) ctx.zoneState = zone.state;
   },
 };
 

@@ -3,6 +3,7 @@ import type { Logger, StepObserver } from '@apiary/server-kit';
 import type { HostExec } from '../host/exec.js';
 import type { Layout } from '../host/layout.js';
 import { type BootCheck, bootZone } from '../host/zone-boot.js';
+import type { ZoneState } from '../host/zoneadm.js';
 import type { ImageService } from '../images/image-service.js';
 import type { ImageRow } from '../images/image-store.js';
 import type { NicPlan } from '../network/vm-nic-plan.js';
@@ -31,6 +32,12 @@ export interface VmContext {
   image?: ImageRow;
   /** Whether the zone named after this VM carries our id (checked once, before any undo). */
   owned?: boolean;
+  /**
+   * The state this saga's own last `zoneadm` verb left the zone in (`halt` exited 0: installed;
+   * `uninstall` exited 0: configured), so the next undo step need not ask the host again. Unset
+   * until such a verb ran: then the host is asked (`zoneadm -z <vm> list -p`).
+   */
+  zoneState?: ZoneState;
   /** Told how long each step (or its undo) took: the saga step metrics. */
   observeStep?: StepObserver;
 }
