@@ -14,6 +14,7 @@ import type { Db } from '../db/open.js';
 import { failedWith } from '../host/host-command-error.js';
 import { createFilesystem, destroyDataset, getDataset } from '../host/zfs.js';
 import { abortPartialReceive, resumeTokenOf, snapshotGuid } from '../host/zfs-transfer.js';
+import { allocateKeptNics } from '../network/vm-nic-allocation.js';
 import { allocateSlot } from '../vms/allocations.js';
 import { getOperation, insertOperation, toOperation } from '../vms/operation-store.js';
 import type { VmHostDeps } from '../vms/vm-host-deps.js';
@@ -127,6 +128,9 @@ export class ImportService {
         createdAt: spec.created_at,
         updatedAt: now,
       });
+      // Every NIC the VM had, on the same networks with the same MACs (made at commit).
+      if (spec.nics)
+        allocateKeptNics(tx, layout, { id: spec.id, envId: spec.env_id, slot }, spec.nics);
       allocateKeptPorts(tx, spec.id, spec.ports, spec.port_map, this.deps.portRange);
       return insertImport(tx, { vmId: spec.id, spec, tokenHash, expiresAt });
     });

@@ -4,6 +4,7 @@ import { vnicMac } from '../host/dladm.js';
 import type { HostExec } from '../host/exec.js';
 import type { Layout } from '../host/layout.js';
 import { listDatasetTree } from '../host/zfs.js';
+import { nicsOfVm } from '../network/network-store.js';
 import { disksOf } from '../vms/vm-machine.js';
 import { getVm, portsOf, type VmRow } from '../vms/vm-store.js';
 
@@ -14,7 +15,8 @@ export function volumeNames(vm: VmRow): string[] {
 
 /**
  * What a target needs to make this VM again: its record, its forwards (kept there where the
- * ports are free), its VNIC's MAC and its volumes with their sizes, read from the host.
+ * ports are free), its VNIC's MAC (every NIC's network, MAC and static address when it joined
+ * networks) and its volumes with their sizes, read from the host.
  */
 export async function migrationSpec(
   deps: { db: Db; exec: HostExec; layout: Layout },
@@ -35,6 +37,15 @@ export async function migrationSpec(
     return { name, volsize: row.volsize };
   });
   const mac = vm.slot === null ? null : await vnicMac(exec, layout.vnic(vm.slot));
+  // The MAC each VNIC has on the host (dladm's choice, unless the VM's record fixed it).
+  const nics = await Promise.all(
+    nicsOfVm(db, id).map(async (n) => ({
+      network: n.network,
+      mac: (await vnicMac(exec, n.vnic)) ?? n.mac,
+      // A nat address is the slot's on this host: the new host gives its own.
+      ip: n.network === 'nat' ? null : n.ip,
+    })),
+  );
   return {
     id: vm.id,
     env_id: vm.envId,
@@ -52,6 +63,7 @@ export async function migrationSpec(
     ssh_keys: JSON.parse(vm.sshKeys) as string[],
     clone: vm.cloneMode,
     mac,
+    ...(nics.length > 0 ? { nics } : {}),
     created_at: vm.createdAt,
     volumes,
   } as VmMigrationSpec;

@@ -19,11 +19,14 @@ export interface NicPlan {
   prefix: number | null;
   gateway: string | null;
   dns: string[];
-  /** A fixed MAC address (an environment overlay's NIC), else null: dladm picks one. */
+  /**
+   * A fixed MAC address (an environment overlay's NIC, or any NIC of a VM moved here from
+   * another host), else null: dladm picks one.
+   */
   mac: string | null;
 }
 
-function natNic(layout: Layout, vnic: string, ip: string | null): NicPlan {
+function natNic(layout: Layout, vnic: string, ip: string | null, mac: string | null): NicPlan {
   return {
     network: 'nat',
     vnic,
@@ -33,7 +36,7 @@ function natNic(layout: Layout, vnic: string, ip: string | null): NicPlan {
     prefix: layout.subnet.prefix,
     gateway: layout.subnet.gateway,
     dns: [],
-    mac: null,
+    mac,
   };
 }
 
@@ -55,7 +58,7 @@ function envNic(db: Db, row: VmNicRow): NicPlan {
 }
 
 function planOf(db: Db, layout: Layout, row: VmNicRow): NicPlan {
-  if (row.network === 'nat') return natNic(layout, row.vnic, row.ip);
+  if (row.network === 'nat') return natNic(layout, row.vnic, row.ip, row.mac);
   if (isEnvNetworkName(row.network)) return envNic(db, row);
   const net = getNetworkRow(db, row.network);
   // A network deleted under a VM is refused (it is in use): a missing row is a bug to surface.
@@ -69,7 +72,7 @@ function planOf(db: Db, layout: Layout, row: VmNicRow): NicPlan {
     prefix: net.subnet ? parseSubnet(net.subnet).prefix : null,
     gateway: net.gateway,
     dns: JSON.parse(net.dns) as string[],
-    mac: null,
+    mac: row.mac,
   };
 }
 
@@ -77,7 +80,7 @@ function planOf(db: Db, layout: Layout, row: VmNicRow): NicPlan {
 export function nicPlan(db: Db, layout: Layout, vm: { id: string; slot: number | null }) {
   const rows = nicsOfVm(db, vm.id);
   if (rows.length > 0) return rows.map((r) => planOf(db, layout, r));
-  return vm.slot === null ? [] : [natNic(layout, layout.vnic(vm.slot), layout.ip(vm.slot))];
+  return vm.slot === null ? [] : [natNic(layout, layout.vnic(vm.slot), layout.ip(vm.slot), null)];
 }
 
 export function presentNics(plans: NicPlan[]): VmNic[] {

@@ -14,6 +14,7 @@ import { refuseShortfall } from '../capacity/host-capacity.js';
 import type { Db } from '../db/open.js';
 import { sendStream } from '../host/zfs-snapshots.js';
 import { primaryIsNat } from '../network/network-store.js';
+import { allocateNics, needsNicRows } from '../network/vm-nic-allocation.js';
 import { allocatePorts, allocateSlot } from './allocations.js';
 import type {
   ChangeKind,
@@ -266,7 +267,15 @@ export class VmChangeService {
       const machine = JSON.parse(row.machine) as VmMachine;
       const sshKeys = req.ssh_keys ?? (JSON.parse(source.sshKeys) as string[]);
       const hash = createHash('sha256')
-        .update(JSON.stringify([sourceOf(sourceId, name), req.id, req.env_id ?? null, sshKeys]))
+        .update(
+          JSON.stringify([
+            sourceOf(sourceId, name),
+            req.id,
+            req.env_id ?? null,
+            sshKeys,
+            ...(req.networks ? [req.networks, req.env_nic ?? null] : []),
+          ]),
+        )
         .digest('hex');
       const existing = getVm(tx, req.id);
       if (existing) {
@@ -306,7 +315,18 @@ export class VmChangeService {
         createdAt: now,
         updatedAt: now,
       });
-      allocatePorts(tx, req.id, guestPorts, this.deps.portRange);
+      // Its own NICs on the networks asked (new MACs and addresses), made by the create saga.
+      if (needsNicRows(req.networks))
+        allocateNics(
+          tx,
+          this.deps.layout,
+          { id: req.id, envId: req.env_id ?? source.envId, slot },
+          req.networks,
+          req.env_nic,
+        );
+      // Port forwards go to the VM's nat address, and only when nat is its primary network.
+      if ((req.networks?.[0] ?? 'nat') === 'nat')
+        allocatePorts(tx, req.id, guestPorts, this.deps.portRange);
       const op = insertOperation(tx, req.id, 'create', currentRequestId() ?? null);
       return { vm: updateVm(tx, req.id, { operationId: op.id })!, op, fresh: true };
     });

@@ -1,6 +1,5 @@
 import { z } from 'zod';
-import { Ipv4Address, Ipv4Cidr } from './host-network.js';
-import { MacAddress } from './migration.js';
+import { Ipv4Address, Ipv4Cidr, MacAddress } from './host-network.js';
 import { EnvId } from './names.js';
 
 /*

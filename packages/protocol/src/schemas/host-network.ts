@@ -8,6 +8,11 @@ import { LinkName } from './names.js';
  */
 
 /** Dotted IPv4 address. */
+/** A unicast MAC as dladm prints it (`2:8:20:c4:1f:9a`, no leading zeros). */
+export const MacAddress = z
+  .string()
+  .regex(/^([0-9a-f]{1,2}:){5}[0-9a-f]{1,2}$/, 'must be a MAC address as dladm prints it');
+
 export const Ipv4Address = z
   .string()
   .regex(/^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/, 'must be an IPv4 address')

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { Timestamp } from './common.js';
 import { FailureInfo } from './failure-codes.js';
+import { Ipv4Address, MacAddress, NetworkName } from './host-network.js';
 import { EnvId, ImageDigest, ImageRef, VmId } from './names.js';
 import { SshPublicKey } from './ssh-key.js';
 import { CertFingerprint } from './tls.js';
@@ -25,11 +26,6 @@ export type MigrationVolumeName = z.infer<typeof MigrationVolumeName>;
 /** A ZFS guid as `zfs get -Hp guid` prints it (a 64-bit unsigned decimal). */
 export const ZfsGuid = z.string().regex(/^[0-9]{1,20}$/, 'must be a decimal ZFS guid');
 
-/** A unicast MAC as dladm prints it (`2:8:20:c4:1f:9a`, no leading zeros). */
-export const MacAddress = z
-  .string()
-  .regex(/^([0-9a-f]{1,2}:){5}[0-9a-f]{1,2}$/, 'must be a MAC address as dladm prints it');
-
 /** Transfer tokens: `tt_` and 64 hex digits, shown once, stored hashed. */
 export const TransferToken = z.string().regex(/^tt_[0-9a-f]{64}$/, 'must be a transfer token');
 
@@ -38,6 +34,15 @@ const MigrationVolume = z.strictObject({
   /** Bytes (`zfs get -Hp volsize`). */
   volsize: z.int().min(1),
 });
+
+/** One NIC a VM takes to its new host: the agent's `VmNic` without the host's VNIC name. */
+export const MigrationNic = z.strictObject({
+  network: NetworkName,
+  mac: MacAddress.nullable(),
+  /** Static address (none on nat, whose address is the new host's slot, or under DHCP). */
+  ip: Ipv4Address.nullable(),
+});
+export type MigrationNic = z.infer<typeof MigrationNic>;
 
 /**
  * Everything a VM is, as its source agent reports it (`GET /api/vms/{id}/migration-spec`) and
@@ -73,6 +78,12 @@ export const VmMigrationSpec = z.strictObject({
   clone: z.enum(['thin', 'full']),
   /** The VNIC's MAC address, given to the VNIC on the target (null: the target picks one). */
   mac: MacAddress.nullable(),
+  /**
+   * Every NIC of a VM that joined networks besides a lone `nat`, primary first: the same
+   * networks (`CreateVmReq.networks`, an `env-<vni>` one for the environment's overlay) with the
+   * MAC and static address each had, kept on the target. Absent: the one `nat` NIC of `mac`.
+   */
+  nics: z.array(MigrationNic).min(1).max(8).optional(),
   created_at: Timestamp,
   /** The volumes to transfer, with their sizes. */
   volumes: z

@@ -1,5 +1,7 @@
 import { z } from 'zod';
 import { Timestamp } from './common.js';
+import { EnvNic, isEnvNetworkName } from './env-overlay.js';
+import { VmNetworks } from './host-network.js';
 import { EnvId, ImageDigest, ImageRef, VmId } from './names.js';
 import { SshPublicKey } from './ssh-key.js';
 import { Ports, VM_LIMITS } from './vm-spec.js';
@@ -69,13 +71,25 @@ export type CreateSnapshotReq = z.infer<typeof CreateSnapshotReq>;
 export const RollbackQuery = z.strictObject({ stop: QueryFlag, force: QueryFlag });
 
 /** `POST /api/vms/{id}/snapshots/{name}/clone`: a new VM (thin clone) from the snapshot. */
-export const CloneVmReq = z.strictObject({
-  id: VmId,
-  /** The new VM's environment; the source's when left out. */
-  env_id: EnvId.optional(),
-  /** Keys for the new VM's fresh cloud-init; the source's when left out. */
-  ssh_keys: z.array(SshPublicKey).max(32).optional(),
-});
+export const CloneVmReq = z
+  .strictObject({
+    id: VmId,
+    /** The new VM's environment; the source's when left out. */
+    env_id: EnvId.optional(),
+    /** Keys for the new VM's fresh cloud-init; the source's when left out. */
+    ssh_keys: z.array(SshPublicKey).max(32).optional(),
+    /**
+     * The new VM's networks, as in `CreateVmReq` (first = primary; absent: `["nat"]`): each
+     * NIC is made afresh, with a new MAC and address.
+     */
+    networks: VmNetworks.optional(),
+    /** Its NIC on its environment's overlay (`env-<vni>`), as in `CreateVmReq`. */
+    env_nic: EnvNic.optional(),
+  })
+  .refine((r) => (r.networks ?? []).some(isEnvNetworkName) === (r.env_nic !== undefined), {
+    message: 'env_nic goes with an env-... network, and only with one',
+    path: ['env_nic'],
+  });
 export type CloneVmReq = z.infer<typeof CloneVmReq>;
 
 /** A data disk: `n` is its bhyve slot (`disk<n>`), size in MiB, used in bytes (null: unknown). */

@@ -21,7 +21,16 @@ async function clientOf(ctx: Ctx, hostId: string) {
   return ctx.agents.forHost(host);
 }
 
-export async function syncEnvOverlays(ctx: Ctx, env: EnvRow): Promise<void> {
+/**
+ * `arriving`: hosts a VM of the environment is moving to (a migration's target), which need the
+ * overlay before the VM's NIC is made there; the VM's entry names its current host until the
+ * move switches it.
+ */
+export async function syncEnvOverlays(
+  ctx: Ctx,
+  env: EnvRow,
+  opts: { arriving?: string[] } = {},
+): Promise<void> {
   if (env.vni === null || env.privateSubnet === null) return;
   const { vms, envOverlayHosts } = ctx.t;
   const vni = env.vni;
@@ -30,7 +39,10 @@ export async function syncEnvOverlays(ctx: Ctx, env: EnvRow): Promise<void> {
     .select({ hostId: vms.hostId, privateIp: vms.privateIp, name: vms.name })
     .from(vms)
     .where(and(eq(vms.envId, env.id), ne(vms.state, 'deleted')));
-  const involved = new Set(live.flatMap((v) => (v.hostId ? [v.hostId] : [])));
+  const involved = new Set([
+    ...live.flatMap((v) => (v.hostId ? [v.hostId] : [])),
+    ...(opts.arriving ?? []),
+  ]);
   const recorded = new Map(
     (await ctx.db.select().from(envOverlayHosts).where(eq(envOverlayHosts.envId, env.id))).map(
       (r) => [r.hostId, r],

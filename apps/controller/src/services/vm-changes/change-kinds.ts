@@ -11,6 +11,7 @@ import { migrationSteps } from '../vm-migrations/migration-steps.js';
 import type { AgentAcceptances } from './agent-acceptance.js';
 import { runAgentStep } from './agent-step.js';
 import type { ChangeInput } from './change-input.js';
+import { overlayForClone, withoutClone } from './clone-network.js';
 import { publishSnapshot } from './publish-snapshot.js';
 import { pushIsoIfNeeded } from './push-iso.js';
 import { recordOutcome } from './record-step.js';
@@ -36,8 +37,10 @@ async function setResult(ctx: Ctx, id: string, result: Record<string, unknown>):
 async function dropClone(ctx: Ctx, run: Run): Promise<void> {
   const clone = run.input.clone;
   if (!clone) return;
-  await ctx.db.transaction(async (tx) =>
-    markVmDeleted(ctx, tx, ctx.clock.now(), clone.vmId, run.input.hostId),
+  await withoutClone(ctx, clone.vmId, () =>
+    ctx.db.transaction(async (tx) =>
+      markVmDeleted(ctx, tx, ctx.clock.now(), clone.vmId, run.input.hostId),
+    ),
   );
 }
 
@@ -73,6 +76,7 @@ export function createVmChangeKinds(
           await setResult(ctx, run.id, image);
           return;
         }
+        if (run.input.clone) await overlayForClone(ctx, run.input.clone.vmId);
         await runAgentStep(ctx, run, {
           before: (client) => pushIsoIfNeeded(ctx, client, run.input),
           answered: (error) => acceptances.settle(run.id, error),

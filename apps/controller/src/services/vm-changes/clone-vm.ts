@@ -10,8 +10,8 @@ import type { Principal } from '../auth/principal.js';
 import { findEnv } from '../envs/addressing.js';
 import { vmIdOf, vmNameOf } from '../envs/env-names.js';
 import { getEnvRow, type VmRow } from '../envs/env-view.js';
+import { allocatePrivateIps, takenPrivateIps, vmNetworksOnAgent } from '../envs/private-network.js';
 import { acceptChange } from './accept-change.js';
-import { networksBeyondNat } from './nat-only.js';
 import { diskTotal } from './record-step.js';
 
 /**
@@ -35,14 +35,6 @@ export async function acceptClone(
   if (!VM_ACTION_ENV_STATES.includes(env.state)) {
     throw new ApiError('conflict', `environment ${env.name} is ${env.state}`, { retryable: true });
   }
-  // The agent's clone makes the primary NIC only: a clone would be cut off every other network.
-  const networks = networksBeyondNat(source, env.vni !== null);
-  if (networks.length > 0) {
-    throw new ApiError(
-      'conflict',
-      `a clone joins the nat network only, and this one would need ${networks.join(', ')}: not supported yet`,
-    );
-  }
   const { vms } = ctx.t;
   const top = await ctx.db
     .select({ idx: max(vms.idx) })
@@ -50,17 +42,38 @@ export async function acceptClone(
     .where(eq(vms.envId, env.id));
   const idx = (top[0]?.idx ?? -1) + 1;
   const clone = { vmId: vmIdOf(env.id, idx), name: vmNameOf(env.name, idx) };
+  // The clone joins the source's networks with NICs of its own, and its environment's private
+  // network (when it has one) at a free address: checked again in the accepting transaction.
+  const privateIp =
+    env.vni !== null && env.privateSubnet !== null
+      ? (allocatePrivateIps(
+          env.privateSubnet,
+          1,
+          await takenPrivateIps(ctx.t, ctx.db, env.id),
+        )[0] ?? null)
+      : null;
+  const networks = source.networks ?? null;
   const { machine } = snapshot;
   const now = ctx.clock.now();
   const operationId = await acceptChange(ctx, source, {
     kind: 'clone',
     call: {
       params: { id: source.id, name: snapshot.name },
-      body: { id: clone.vmId, env_id: env.id, ssh_keys: body.ssh_keys ?? env.sshKeys },
+      body: {
+        id: clone.vmId,
+        env_id: env.id,
+        ssh_keys: body.ssh_keys ?? env.sshKeys,
+        ...vmNetworksOnAgent(env, { networks, privateIp }),
+      },
     },
     demand: { cpu: machine.cpu, mem: machine.mem, disk: diskTotal(machine.disk, machine.disks) },
     clone,
     prepare: async (tx) => {
+      if (privateIp && (await takenPrivateIps(ctx.t, tx, env.id)).has(privateIp)) {
+        throw new ApiError('conflict', `environment ${env.name} changed meanwhile; try again`, {
+          retryable: true,
+        });
+      }
       await tx.insert(vms).values({
         id: clone.vmId,
         name: clone.name,
@@ -78,6 +91,8 @@ export async function acceptClone(
         cdrom: machine.cdrom,
         ports: source.ports,
         denyOutgoing: source.denyOutgoing,
+        networks,
+        privateIp,
         state: 'creating',
         portMap: {},
         reserved: true,

@@ -5,7 +5,6 @@ import { findVm } from '../envs/addressing.js';
 import type { VmRow } from '../envs/env-view.js';
 import { acceptChange, requireChangeable } from '../vm-changes/accept-change.js';
 import { acceptedAnswer } from '../vm-changes/accepted.js';
-import { networksBeyondNat } from '../vm-changes/nat-only.js';
 import { chooseTarget, migrationDemand } from './choose-target.js';
 
 /**
@@ -31,13 +30,6 @@ export async function migrateVm(
 export async function startMigration(ctx: Ctx, vm: VmRow, to?: string): Promise<string> {
   if (!vm.hostId || !vm.sent) throw new ApiError('conflict', `VM ${vm.name} is not on a host yet`);
   await requireChangeable(ctx, vm);
-  const networks = networksBeyondNat(vm, false);
-  if (networks.length > 0) {
-    throw new ApiError(
-      'conflict',
-      `VM ${vm.name} is on ${networks.join(', ')}: a move carries its nat NIC only, so it cannot move yet`,
-    );
-  }
   const target = await chooseTarget(ctx, vm, to);
   const { cpu, mem, disk } = migrationDemand(vm);
   return acceptChange(ctx, vm, {

@@ -7,6 +7,7 @@ import type { SagaEnvHolds } from '../vm-changes/saga-env-holds.js';
 import { commitImport, undoCommit } from './commit-step.js';
 import { abortImport, openImport } from './import-step.js';
 import type { MigrationRun } from './migration-agents.js';
+import { overlayFollowsVm, overlayOnTarget } from './overlay-steps.js';
 import { restartOnSource, stopOnSource } from './power-steps.js';
 import { releaseOnSource, settleMigration } from './release-steps.js';
 import { dropExport, runExport } from './run-export.js';
@@ -18,8 +19,9 @@ import { switchHost } from './switch-host.js';
  *
  * reserve → import (target) → copy (full, VM running) → stop (source) → delta (incremental)
  * → commit (target; started if it ran) → switch (the VM row, one transaction) → release
- * (source; then the environment's private network follows the VM) → settle (the source's
- * reservation given back, result recorded).
+ * (source) → network (the environment's private network follows the VM; the import step put
+ * its overlay on the target first) → settle (the source's reservation given back, result
+ * recorded).
  *
  * Every step from `import` on runs under the environment's lease, like every VM change.
  */
@@ -44,9 +46,15 @@ export function migrationSteps(
       name: 'import',
       run: async (run) => {
         await holds.take(run);
-        await answering(run, () => openImport(ctx, run));
+        await answering(run, async () => {
+          await overlayOnTarget(ctx, run);
+          await openImport(ctx, run);
+        });
       },
-      undo: (run) => abortImport(ctx, run),
+      undo: async (run) => {
+        await abortImport(ctx, run);
+        await overlayFollowsVm(ctx, run);
+      },
     },
     {
       name: 'copy',
@@ -95,6 +103,14 @@ export function migrationSteps(
       run: async (run) => {
         await holds.take(run);
         await releaseOnSource(ctx, run);
+      },
+      undo: nothing,
+    },
+    {
+      name: 'network',
+      run: async (run) => {
+        await holds.take(run);
+        await overlayFollowsVm(ctx, run);
       },
       undo: nothing,
     },
