@@ -1,4 +1,5 @@
 import type { Host } from '@apiary/protocol';
+import { memo } from 'preact/compat';
 import { formatAgo } from '../../lib/format.js';
 import { onLinkClick } from '../../lib/router.js';
 import { hrefFor } from '../../lib/routes.js';
@@ -10,7 +11,11 @@ import { DrainProgress } from './drain-progress.js';
 import { HostActions } from './host-actions.js';
 import { HostUsageGlance } from './host-usage-glance.js';
 
-export function HostCard({ host }: { host: Host }) {
+/**
+ * Memoised on the host object: the query cache keeps an unchanged host's object across
+ * refetches (`shareStructure`), so a live update renders the changed card only.
+ */
+export const HostCard = memo(function HostCard({ host }: { host: Host }) {
   const now = useNow(5000);
   const orgName = useOrgName();
   const href = hrefFor({ name: 'host', id: host.id });
@@ -61,4 +66,4 @@ export function HostCard({ host }: { host: Host }) {
       </footer>
     </article>
   );
-}
+});
