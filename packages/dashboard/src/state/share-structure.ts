@@ -22,7 +22,8 @@ function shareArray(prev: unknown[], next: unknown[]): unknown[] {
   let same = prev.length === next.length;
   const out = next.map((item, i) => {
     const id = idOf(item);
-    const match = id !== undefined ? byId.get(id) : idOf(prev[i]) === undefined ? prev[i] : undefined;
+    const match =
+      id !== undefined ? byId.get(id) : idOf(prev[i]) === undefined ? prev[i] : undefined;
     const shared = match === undefined ? item : shareStructure(match, item);
     if (shared !== prev[i]) same = false;
     return shared;
