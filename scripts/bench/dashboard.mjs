@@ -3,13 +3,16 @@
 // hosts and 10,000 VMs (scripts/bench/lib/seed-fleet.mjs) serves the built dashboard to
 // Debian's chromium (playwright-core, headless). Prints, next to the same figures for a small
 // fleet in the same run (the baseline, 10 hosts):
-//   * the fleet view's full render: from navigation to every host card in the page;
+//   * the fleet view's full render: from navigation (signed in) to the moment the grid holds
+//     every host the page loaded (`data-matching`) and its first page of cards (`data-shown`,
+//     120: src/views/fleet/fleet-view.tsx), split into the hosts' arrival and the render after;
 //   * a live update: one host returned from maintenance through the API, until its card shows
 //     it (the event stream, the hosts refetch, the render), and what the page changed for it:
-//     DOM mutation records, inside the changed host's card and inside every other card.
+//     HostCard renders (the dashboard's render probe) and DOM mutation records, of the changed
+//     host's card and of every other card.
 // Goals: full render < 1 s; a live update touches no card but the changed host's.
 //
-//   pnpm build && node scripts/bench/dashboard.mjs [--hosts 1000] [--vms 10000] [--baseline-hosts 10] [--rounds 5]
+//   pnpm build && node scripts/bench/dashboard.mjs [--hosts 1000] [--vms 10000] [--baseline-hosts 10] [--rounds 5] [--profile] [--chromium /usr/bin/chromium]
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -24,13 +27,15 @@ const { values } = parseArgs({
     vms: { type: 'string', default: '10000' },
     'baseline-hosts': { type: 'string', default: '10' },
     rounds: { type: 'string', default: '5' },
+    /** Debian's chromium, as the dashboard's browser tests use (never `playwright install`). */
+    chromium: { type: 'string', default: '/usr/bin/chromium' },
     /** Print where the browser's main thread spends the large fleet's last full render. */
     profile: { type: 'boolean', default: false },
   },
 });
 const ROUNDS = Number(values.rounds);
 const root = new URL('../../', import.meta.url).pathname;
-const CHROMIUM = process.env.APIARY_CHROMIUM ?? '/usr/bin/chromium';
+const CHROMIUM = values.chromium;
 /** The fleet view shows at most this many hosts (its one `GET /v1/hosts?limit=1000`). */
 const PAGE_LIMIT = 1000;
 
@@ -44,7 +49,7 @@ if (!existsSync(join(root, 'packages/dashboard/dist/index.html'))) {
 }
 if (!existsSync(CHROMIUM)) {
   process.stderr.write(
-    `${CHROMIUM} is missing: apt-get install chromium (or set APIARY_CHROMIUM)\n`,
+    `${CHROMIUM} is missing: apt-get install chromium (or pass --chromium PATH)\n`,
   );
   process.exit(1);
 }
