@@ -1,10 +1,10 @@
 import type { Host } from '@apiary/protocol';
-import { memo } from 'preact/compat';
 import { countRender } from '../../lib/render-probe.js';
 import { onLinkClick } from '../../lib/router.js';
 import { hrefFor } from '../../lib/routes.js';
 import { Ago } from '../../ui/ago.js';
 import { Liveness, PolicyBadge } from '../../ui/liveness.js';
+import { memoByProps } from '../../ui/memo.js';
 import { CapacityBar } from '../../ui/progress.js';
 import { DrainProgress } from './drain-progress.js';
 import { HostActions } from './host-actions.js';
@@ -16,7 +16,13 @@ import { HostUsageGlance } from './host-usage-glance.js';
  * no query itself (the "ago" labels tick on their own, the organization's name comes from the
  * fleet view) for the same reason.
  */
-export const HostCard = memo(function HostCard({ host, orgName }: { host: Host; orgName: string }) {
+export const HostCard = memoByProps(function HostCard({
+  host,
+  orgName,
+}: {
+  host: Host;
+  orgName: string;
+}) {
   countRender('HostCard', host.id);
   const href = hrefFor({ name: 'host', id: host.id });
   const { total, reserved } = host.capacity;
