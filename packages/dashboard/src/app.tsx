@@ -56,18 +56,23 @@ function SignedIn({ session, signOut }: { session: Session; signOut: (reason?: s
     });
   }, [api, expired]);
   const live = useLiveUpdates(cache, session.token, expired);
-  const services: AppServices = {
-    api,
-    cache,
-    session,
-    whoami,
-    live,
-    signOut: (reason) => {
-      // End the session on the server too; sign out locally whatever it answers.
-      void api.logout().catch(() => {});
-      signOut(reason);
-    },
-  };
+  // One value while nothing in it changes: every view reading the context renders again when
+  // it does, and a fleet page has a thousand of them.
+  const services: AppServices = useMemo(
+    () => ({
+      api,
+      cache,
+      session,
+      whoami,
+      live,
+      signOut: (reason?: string) => {
+        // End the session on the server too; sign out locally whatever it answers.
+        void api.logout().catch(() => {});
+        signOut(reason);
+      },
+    }),
+    [api, cache, session, whoami, live, signOut],
+  );
   return (
     <AppContext.Provider value={services}>
       <AppShell />

@@ -25,7 +25,7 @@ export interface NetworkFormState {
   range: string;
 }
 
-const NETWORK_FIELDS = [
+export const NETWORK_FIELDS = [
   'name',
   'kind',
   'link',
@@ -80,7 +80,7 @@ export interface DatasetFormState {
   compression: string;
 }
 
-const DATASET_FIELDS = ['name', 'type', 'size', 'quota', 'compression'] as const;
+export const DATASET_FIELDS = ['name', 'type', 'size', 'quota', 'compression'] as const;
 export type DatasetField = (typeof DATASET_FIELDS)[number];
 
 export function initialDatasetForm(pool: string): DatasetFormState {

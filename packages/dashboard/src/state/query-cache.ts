@@ -1,3 +1,4 @@
+import { shareStructure } from './share-structure.js';
 import type { Topic } from './topics.js';
 
 export interface QueryState<T> {
@@ -21,7 +22,8 @@ interface Entry {
 /**
  * A small cache of API reads keyed by string. Views subscribe; invalidating a topic refetches
  * every watched query on it (one request at a time per query, the last answer wins), while the
- * previous data stays on screen so live updates never flash a spinner.
+ * previous data stays on screen so live updates never flash a spinner. A new answer shares
+ * every unchanged part with the previous one (`shareStructure`).
  */
 export class QueryCache {
   private entries = new Map<string, Entry>();
@@ -69,7 +71,9 @@ export class QueryCache {
       do {
         entry.again = false;
         try {
-          const data = await entry.fetcher();
+          // Parts equal to the previous answer keep their identity: rows that did not change
+          // are the same objects, so memoised views skip them.
+          const data = shareStructure(entry.state.data, await entry.fetcher());
           this.update(entry, { data, error: undefined, fetchedAt: Date.now() });
         } catch (error) {
           // Keep the last good data: a failed refresh should not blank the screen.

@@ -114,10 +114,17 @@ describe('images from the world in the dashboard', () => {
   it('adds a registry, searches it, and pulls a box into an image', () =>
     withLogs(async () => {
       const { page } = browser;
-      await page.getByLabel('Registry name').fill('acme');
-      await page.getByLabel('Registry URL').fill(registryUrl);
-      await page.getByLabel('Registry token').fill(TOKEN);
-      await page.getByRole('button', { name: 'Add registry' }).click();
+      await page.getByTestId('add-registry').click();
+      const adding = page.getByTestId('add-registry-dialog');
+      // The protocol's schema refuses a name the controller would before anything is sent.
+      await adding.getByLabel('Registry name').fill('Acme Boxes');
+      await adding.getByLabel('Registry URL').fill(registryUrl);
+      await adding.getByRole('button', { name: 'Add registry' }).click();
+      await expect.poll(() => page.getByTestId('error-registry-name').textContent()).toBeTruthy();
+      expect((await fleet.admin.listRegistries({})).items).toHaveLength(0);
+      await adding.getByLabel('Registry name').fill('acme');
+      await adding.getByLabel('Registry token').fill(TOKEN);
+      await adding.getByRole('button', { name: 'Add registry' }).click();
       const row = page.locator('[data-testid=registry-row]', { hasText: 'acme' });
       await expect.poll(() => row.count()).toBe(1);
       expect(await row.textContent()).toContain('kept encrypted');

@@ -13,6 +13,8 @@ export const FetchUrl = z
   .url({ protocol: /^https?$/ })
   .max(2048)
   .refine((u) => {
+    // zod runs this check even when the URL check above failed: that one has said so already.
+    if (!URL.canParse(u)) return true;
     const parsed = new URL(u);
     return parsed.username === '' && parsed.password === '';
   }, 'must not carry a user name or password (registries take a token)');

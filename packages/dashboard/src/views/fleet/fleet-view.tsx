@@ -1,6 +1,7 @@
 import type { Host, HostLiveness } from '@apiary/protocol';
-import { useState } from 'preact/hooks';
+import { useEffect, useState } from 'preact/hooks';
 import { useApp } from '../../state/app-context.js';
+import { useOrgName } from '../../state/use-orgs.js';
 import { useQuery } from '../../state/use-query.js';
 import { useRefresh } from '../../state/use-refresh.js';
 import { Button } from '../../ui/button.js';
@@ -26,6 +27,13 @@ const USAGE_REFRESH_MS = 10_000;
 
 const LIVENESS_ORDER: Record<HostLiveness, number> = { down: 0, suspect: 1, ready: 2 };
 
+/**
+ * Cards shown at first, and added by each "Show more". A thousand cards are 60,000 elements:
+ * seconds of style and layout in the browser. Trouble sorts first, so the first page is the
+ * one that matters; the filters and the search still see every host.
+ */
+export const HOST_PAGE = 120;
+
 export function FleetView() {
   const hosts = useQuery('hosts', (api) => api.listHosts({ query: { limit: 1000 } }), ['hosts']);
   const status = useQuery('status', (api) => api.status(), ['status']);
@@ -33,7 +41,11 @@ export function FleetView() {
   const [filter, setFilter] = useState<Filter>('all');
   const [search, setSearch] = useState('');
   const [adding, setAdding] = useState(false);
+  const [shown, setShown] = useState(HOST_PAGE);
+  // A new filter or search starts from the first page again.
+  useEffect(() => setShown(HOST_PAGE), [filter, search]);
   const { whoami } = useApp();
+  const orgName = useOrgName();
   // Adding a host takes org_admin or more (members only use hosts).
   const mayAdd = whoami?.role === 'org_admin' || whoami?.role === 'super_admin';
 
@@ -101,11 +113,28 @@ export function FleetView() {
       ) : items.length === 0 ? (
         <EmptyState icon="search" title="No host matches this filter" />
       ) : (
-        <div class="host-grid" data-testid="host-grid">
-          {items.map((host) => (
-            <HostCard key={host.id} host={host} />
-          ))}
-        </div>
+        <>
+          <div
+            class="host-grid"
+            data-testid="host-grid"
+            data-shown={Math.min(shown, items.length)}
+            data-matching={items.length}
+          >
+            {items.slice(0, shown).map((host) => (
+              <HostCard key={host.id} host={host} orgName={orgName(host.org_id)} />
+            ))}
+          </div>
+          {items.length > shown ? (
+            <div class="host-grid-more">
+              <span class="muted">
+                Showing {shown} of {items.length} hosts
+              </span>
+              <Button data-testid="show-more-hosts" onClick={() => setShown(shown + HOST_PAGE)}>
+                Show {Math.min(HOST_PAGE, items.length - shown)} more
+              </Button>
+            </div>
+          ) : null}
+        </>
       )}
       <ActivityFeed />
       {adding ? <AddHostDialog onClose={() => setAdding(false)} /> : null}

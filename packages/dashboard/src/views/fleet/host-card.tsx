@@ -1,18 +1,29 @@
 import type { Host } from '@apiary/protocol';
-import { formatAgo } from '../../lib/format.js';
+import { countRender } from '../../lib/render-probe.js';
 import { onLinkClick } from '../../lib/router.js';
 import { hrefFor } from '../../lib/routes.js';
-import { useNow } from '../../state/use-now.js';
-import { useOrgName } from '../../state/use-orgs.js';
+import { Ago } from '../../ui/ago.js';
 import { Liveness, PolicyBadge } from '../../ui/liveness.js';
+import { memoByProps } from '../../ui/memo.js';
 import { CapacityBar } from '../../ui/progress.js';
 import { DrainProgress } from './drain-progress.js';
 import { HostActions } from './host-actions.js';
 import { HostUsageGlance } from './host-usage-glance.js';
 
-export function HostCard({ host }: { host: Host }) {
-  const now = useNow(5000);
-  const orgName = useOrgName();
+/**
+ * Memoised on its props: the query cache keeps an unchanged host's object across refetches
+ * (`shareStructure`), so a live update renders the changed card only. It reads no clock and
+ * no query itself (the "ago" labels tick on their own, the organization's name comes from the
+ * fleet view) for the same reason.
+ */
+export const HostCard = memoByProps(function HostCard({
+  host,
+  orgName,
+}: {
+  host: Host;
+  orgName: string;
+}) {
+  countRender('HostCard', host.id);
   const href = hrefFor({ name: 'host', id: host.id });
   const { total, reserved } = host.capacity;
   return (
@@ -36,10 +47,10 @@ export function HostCard({ host }: { host: Host }) {
       <div class="host-meta">
         <Liveness liveness={host.liveness} />
         <span class="muted" title={host.last_heartbeat_at ?? undefined}>
-          heartbeat {formatAgo(host.last_heartbeat_at, now)}
+          heartbeat <Ago at={host.last_heartbeat_at} />
         </span>
         <span class="muted host-org" title="Organization it serves" data-testid="host-org">
-          {orgName(host.org_id)}
+          {orgName}
         </span>
       </div>
       <div class="host-capacity">
@@ -47,7 +58,7 @@ export function HostCard({ host }: { host: Host }) {
         <CapacityBar label="Memory" used={reserved.mem} total={total.mem} unit="mib" />
         <CapacityBar label="Disk" used={reserved.disk} total={total.disk} unit="mib" />
       </div>
-      <HostUsageGlance host={host} now={now} />
+      <HostUsageGlance host={host} />
       {host.drain && host.drain.state !== 'cancelled' ? <DrainProgress drain={host.drain} /> : null}
       <footer class="host-foot">
         <span class="muted">
@@ -61,4 +72,4 @@ export function HostCard({ host }: { host: Host }) {
       </footer>
     </article>
   );
-}
+});

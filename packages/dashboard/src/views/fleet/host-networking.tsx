@@ -1,19 +1,20 @@
 import type { Host, HostLink, Network } from '@apiary/protocol';
 import { useState } from 'preact/hooks';
-import type { FieldErrors } from '../../lib/form-errors.js';
 import {
   initialNetworkForm,
+  NETWORK_FIELDS,
   type NetworkField,
   type NetworkFormState,
   networkRequestFromForm,
 } from '../../lib/host-resource-forms.js';
 import { useApp } from '../../state/app-context.js';
 import { useAction } from '../../state/use-action.js';
+import { useFormSubmit } from '../../state/use-form-submit.js';
 import { useQuery } from '../../state/use-query.js';
 import { Button } from '../../ui/button.js';
 import { ConfirmDialog } from '../../ui/confirm-dialog.js';
-import { Dialog } from '../../ui/dialog.js';
 import { describedBy, Field } from '../../ui/field.js';
+import { FormDialog } from '../../ui/form-dialog.js';
 import { EmptyState, LoadState, Panel } from '../../ui/page.js';
 
 /*
@@ -211,28 +212,18 @@ export function HostNetworks({ host }: { host: Host }) {
 
 function CreateNetworkDialog({ host, onClose }: { host: Host; onClose: () => void }) {
   const { api } = useApp();
-  const { run, pending } = useAction();
   const [form, setForm] = useState<NetworkFormState>(initialNetworkForm());
-  const [errors, setErrors] = useState<FieldErrors<NetworkField>>({});
   const set = (patch: Partial<NetworkFormState>) => setForm({ ...form, ...patch });
-  const save = async () => {
-    const checked = networkRequestFromForm(form);
-    if (!checked.ok) {
-      setErrors(checked.errors);
-      return;
-    }
-    setErrors({});
-    const made = await run(
-      'create',
-      () => api.createHostNetwork({ params: { id: host.id }, body: checked.value }),
-      {
-        errorTitle: `Could not create network ${checked.value.name}`,
-        success: `Network ${checked.value.name} created on ${host.hostname}`,
-        invalidate: ['hosts'],
-      },
-    );
-    if (made) onClose();
-  };
+  const { errors, busy, submit } = useFormSubmit({
+    fields: NETWORK_FIELDS,
+    fallback: 'name',
+    check: () => networkRequestFromForm(form),
+    send: (body) => api.createHostNetwork({ params: { id: host.id }, body }),
+    errorTitle: (body) => `Could not create network ${body.name}`,
+    success: (body) => `Network ${body.name} created on ${host.hostname}`,
+    invalidate: ['hosts'],
+    onDone: onClose,
+  });
   const text = (field: Exclude<NetworkField, 'kind'>, label: string, hint: string) => (
     <Field id={`network-${field}`} label={label} hint={hint} error={errors[field]} optional>
       <input
@@ -243,51 +234,41 @@ function CreateNetworkDialog({ host, onClose }: { host: Host; onClose: () => voi
     </Field>
   );
   return (
-    <Dialog
-      open
+    <FormDialog
       title={`Create a network on ${host.hostname}`}
-      onClose={onClose}
       testId="create-network-dialog"
-      footer={
-        <>
-          <Button variant="ghost" onClick={onClose}>
-            Cancel
-          </Button>
-          <Button variant="primary" busy={pending === 'create'} onClick={() => void save()}>
-            Create
-          </Button>
-        </>
-      }
+      submitLabel="Create"
+      busy={busy}
+      onSubmit={submit}
+      onClose={onClose}
     >
-      <div class="form">
-        <Field id="network-name" label="Name" error={errors.name}>
-          <input
-            {...describedBy('network-name', errors.name)}
-            value={form.name}
-            onInput={(e) => set({ name: e.currentTarget.value })}
-          />
-        </Field>
-        <Field
+      <Field id="network-name" label="Name" error={errors.name}>
+        <input
+          {...describedBy('network-name', errors.name)}
+          value={form.name}
+          onInput={(e) => set({ name: e.currentTarget.value })}
+        />
+      </Field>
+      <Field
+        id="network-kind"
+        label="Kind"
+        hint="bridged: on the LAN; private: VMs of this host only"
+      >
+        <select
           id="network-kind"
-          label="Kind"
-          hint="bridged: on the LAN; private: VMs of this host only"
+          value={form.kind}
+          onChange={(e) => set({ kind: e.currentTarget.value as NetworkFormState['kind'] })}
         >
-          <select
-            id="network-kind"
-            value={form.kind}
-            onChange={(e) => set({ kind: e.currentTarget.value as NetworkFormState['kind'] })}
-          >
-            <option value="bridged">bridged</option>
-            <option value="private">private</option>
-          </select>
-        </Field>
-        {form.kind === 'bridged' ? text('link', 'Link', 'the physical link or aggregation') : null}
-        {form.kind === 'bridged' ? text('vlan', 'VLAN', '1 to 4094') : null}
-        {text('subnet', 'Subnet', 'static addresses, e.g. 192.168.12.0/24 (none: DHCP)')}
-        {form.kind === 'bridged' ? text('gateway', 'Gateway', 'the default router') : null}
-        {text('dns', 'DNS', 'name servers, comma-separated')}
-        {text('range', 'Range', 'FIRST-LAST (default: the whole subnet)')}
-      </div>
-    </Dialog>
+          <option value="bridged">bridged</option>
+          <option value="private">private</option>
+        </select>
+      </Field>
+      {form.kind === 'bridged' ? text('link', 'Link', 'the physical link or aggregation') : null}
+      {form.kind === 'bridged' ? text('vlan', 'VLAN', '1 to 4094') : null}
+      {text('subnet', 'Subnet', 'static addresses, e.g. 192.168.12.0/24 (none: DHCP)')}
+      {form.kind === 'bridged' ? text('gateway', 'Gateway', 'the default router') : null}
+      {text('dns', 'DNS', 'name servers, comma-separated')}
+      {text('range', 'Range', 'FIRST-LAST (default: the whole subnet)')}
+    </FormDialog>
   );
 }

@@ -1,8 +1,7 @@
 import { formatBytes, type Host, type PoolVdev, type StorageDataset } from '@apiary/protocol';
 import { useState } from 'preact/hooks';
-import type { FieldErrors } from '../../lib/form-errors.js';
 import {
-  type DatasetField,
+  DATASET_FIELDS,
   type DatasetFormState,
   datasetRequestFromForm,
   initialDatasetForm,
@@ -10,11 +9,12 @@ import {
 } from '../../lib/host-resource-forms.js';
 import { useApp } from '../../state/app-context.js';
 import { useAction } from '../../state/use-action.js';
+import { useFormSubmit } from '../../state/use-form-submit.js';
 import { useQuery } from '../../state/use-query.js';
 import { Button } from '../../ui/button.js';
 import { ConfirmDialog } from '../../ui/confirm-dialog.js';
-import { Dialog } from '../../ui/dialog.js';
 import { describedBy, Field } from '../../ui/field.js';
+import { FormDialog } from '../../ui/form-dialog.js';
 import { LoadState, Panel } from '../../ui/page.js';
 
 /*
@@ -195,28 +195,18 @@ function CreateDatasetDialog({
   onClose: () => void;
 }) {
   const { api } = useApp();
-  const { run, pending } = useAction();
   const [form, setForm] = useState<DatasetFormState>(initialDatasetForm(pool));
-  const [errors, setErrors] = useState<FieldErrors<DatasetField>>({});
   const set = (patch: Partial<DatasetFormState>) => setForm({ ...form, ...patch });
-  const save = async () => {
-    const checked = datasetRequestFromForm(form);
-    if (!checked.ok) {
-      setErrors(checked.errors);
-      return;
-    }
-    setErrors({});
-    const made = await run(
-      'create',
-      () => api.createHostDataset({ params: { id: host.id }, body: checked.value }),
-      {
-        errorTitle: `Could not create ${checked.value.name}`,
-        success: `${checked.value.name} created on ${host.hostname}`,
-        invalidate: ['hosts'],
-      },
-    );
-    if (made) onClose();
-  };
+  const { errors, busy, submit } = useFormSubmit({
+    fields: DATASET_FIELDS,
+    fallback: 'name',
+    check: () => datasetRequestFromForm(form),
+    send: (body) => api.createHostDataset({ params: { id: host.id }, body }),
+    errorTitle: (body) => `Could not create ${body.name}`,
+    success: (body) => `${body.name} created on ${host.hostname}`,
+    invalidate: ['hosts'],
+    onDone: onClose,
+  });
   const text = (field: 'name' | 'size' | 'quota' | 'compression', label: string, hint: string) => (
     <Field id={`dataset-${field}`} label={label} hint={hint} error={errors[field]}>
       <input
@@ -227,38 +217,28 @@ function CreateDatasetDialog({
     </Field>
   );
   return (
-    <Dialog
-      open
+    <FormDialog
       title={`Create a dataset on ${host.hostname}`}
-      onClose={onClose}
       testId="create-dataset-dialog"
-      footer={
-        <>
-          <Button variant="ghost" onClick={onClose}>
-            Cancel
-          </Button>
-          <Button variant="primary" busy={pending === 'create'} onClick={() => void save()}>
-            Create
-          </Button>
-        </>
-      }
+      submitLabel="Create"
+      busy={busy}
+      onSubmit={submit}
+      onClose={onClose}
     >
-      <div class="form">
-        {text('name', 'Name', 'pool/name; the parent must exist')}
-        <Field id="dataset-type" label="Type">
-          <select
-            id="dataset-type"
-            value={form.type}
-            onChange={(e) => set({ type: e.currentTarget.value as DatasetFormState['type'] })}
-          >
-            <option value="filesystem">file system</option>
-            <option value="volume">volume</option>
-          </select>
-        </Field>
-        {form.type === 'volume' ? text('size', 'Size', 'e.g. 20G') : null}
-        {text('quota', 'Quota', 'e.g. 10G (empty: none)')}
-        {text('compression', 'Compression', 'e.g. lz4 (empty: inherited)')}
-      </div>
-    </Dialog>
+      {text('name', 'Name', 'pool/name; the parent must exist')}
+      <Field id="dataset-type" label="Type" error={errors.type}>
+        <select
+          id="dataset-type"
+          value={form.type}
+          onChange={(e) => set({ type: e.currentTarget.value as DatasetFormState['type'] })}
+        >
+          <option value="filesystem">file system</option>
+          <option value="volume">volume</option>
+        </select>
+      </Field>
+      {form.type === 'volume' ? text('size', 'Size', 'e.g. 20G') : null}
+      {text('quota', 'Quota', 'e.g. 10G (empty: none)')}
+      {text('compression', 'Compression', 'e.g. lz4 (empty: inherited)')}
+    </FormDialog>
   );
 }

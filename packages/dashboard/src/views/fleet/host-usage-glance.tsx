@@ -1,5 +1,5 @@
 import type { Host } from '@apiary/protocol';
-import { formatAgo } from '../../lib/format.js';
+import { Ago } from '../../ui/ago.js';
 import { UsedReservedBar } from '../../ui/used-reserved.js';
 
 const MIB = 1024 * 1024;
@@ -8,7 +8,7 @@ const MIB = 1024 * 1024;
  * A host card's used-versus-reserved figures: the agent's latest summary (`host.usage`, sent
  * with heartbeats when it moves) against the capacity reserved by placements.
  */
-export function HostUsageGlance({ host, now }: { host: Host; now: number }) {
+export function HostUsageGlance({ host }: { host: Host }) {
   const { total, reserved } = host.capacity;
   const usage = host.usage;
   const share = (part: number, whole: number) => (whole > 0 ? part / whole : 0);
@@ -26,7 +26,13 @@ export function HostUsageGlance({ host, now }: { host: Host; now: number }) {
         reserved={share(reserved.mem, total.mem)}
       />
       <span class="muted small" data-testid="usage-sampled">
-        {usage ? `usage sampled ${formatAgo(usage.sampled_at, now)}` : 'no usage reported yet'}
+        {usage ? (
+          <>
+            usage sampled <Ago at={usage.sampled_at} />
+          </>
+        ) : (
+          'no usage reported yet'
+        )}
       </span>
     </div>
   );

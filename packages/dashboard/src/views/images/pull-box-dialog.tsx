@@ -1,11 +1,13 @@
 import { PullBoxReq, type Registry } from '@apiary/protocol';
 import { useState } from 'preact/hooks';
+import { checkForm } from '../../lib/form-errors.js';
 import { useApp } from '../../state/app-context.js';
-import { useAction } from '../../state/use-action.js';
-import { Button } from '../../ui/button.js';
-import { Dialog } from '../../ui/dialog.js';
+import { useFormSubmit } from '../../state/use-form-submit.js';
 import { describedBy, Field } from '../../ui/field.js';
+import { FormDialog } from '../../ui/form-dialog.js';
 import { ControllerWork } from './controller-work.js';
+
+const FIELDS = ['registry', 'box', 'version'] as const;
 
 /** Pulls a Vagrant box from one of the organization's registries (or a registry URL). */
 export function PullBoxDialog({
@@ -18,89 +20,78 @@ export function PullBoxDialog({
   onClose: () => void;
 }) {
   const { api } = useApp();
-  const { run, pending } = useAction();
   const [registry, setRegistry] = useState(initial?.registry ?? registries[0]?.id ?? '');
   const [box, setBox] = useState(initial?.box ?? '');
   const [version, setVersion] = useState(initial?.version ?? '');
-  const [error, setError] = useState<string | undefined>();
-
-  const submit = async (event: Event) => {
-    event.preventDefault();
-    const parsed = PullBoxReq.safeParse({ registry, box, ...(version ? { version } : {}) });
-    if (!parsed.success) {
-      const issue = parsed.error.issues[0];
-      return setError(`${issue?.path.join('.') || 'request'}: ${issue?.message}`);
-    }
-    setError(undefined);
-    const image = await run('pull', () => api.pullBox({ body: parsed.data }), {
-      errorTitle: `Could not pull ${box}`,
-      invalidate: ['images', 'status'],
-    });
-    if (image) onClose();
-  };
+  const { errors, busy, submit } = useFormSubmit({
+    fields: FIELDS,
+    fallback: 'box',
+    check: () =>
+      checkForm(PullBoxReq, { registry, box, ...(version ? { version } : {}) }, FIELDS, 'box'),
+    send: (body) => api.pullBox({ body }),
+    errorTitle: (body) => `Could not pull ${body.box}`,
+    invalidate: ['images', 'status'],
+    onDone: onClose,
+  });
 
   return (
-    <Dialog
-      open
+    <FormDialog
       title="Pull a Vagrant box"
-      onClose={onClose}
       testId="pull-box-dialog"
-      footer={
-        <>
-          <Button variant="ghost" onClick={onClose}>
-            Cancel
-          </Button>
-          <Button variant="primary" type="submit" form="pull-form" busy={pending === 'pull'}>
-            Pull
-          </Button>
-        </>
-      }
+      submitLabel="Pull"
+      busy={busy}
+      onSubmit={submit}
+      onClose={onClose}
     >
-      <form id="pull-form" class="form" onSubmit={submit}>
-        <Field id="pull-registry" label="Registry" hint="One of yours, or a registry URL.">
-          <input
-            id="pull-registry"
-            list="pull-registries"
-            value={registries.find((r) => r.id === registry)?.name ?? registry}
-            onInput={(e) => {
-              const typed = e.currentTarget.value;
-              setRegistry(registries.find((r) => r.name === typed)?.id ?? typed);
-            }}
-            spellcheck={false}
-          />
-          <datalist id="pull-registries">
-            {registries.map((r) => (
-              <option key={r.id} value={r.name}>
-                {r.url}
-              </option>
-            ))}
-          </datalist>
-        </Field>
-        <Field id="pull-box" label="Box" error={error} hint="ORG/BOX">
-          <input
-            {...describedBy('pull-box', error)}
-            value={box}
-            onInput={(e) => setBox(e.currentTarget.value)}
-            placeholder="acme/debian-12"
-            spellcheck={false}
-          />
-        </Field>
-        <Field
-          id="pull-version"
-          label="Version"
-          optional
-          hint="Default: the newest with a bhyve or zone provider."
-        >
-          <input
-            id="pull-version"
-            value={version}
-            onInput={(e) => setVersion(e.currentTarget.value)}
-          />
-        </Field>
-        {pending === 'pull' ? (
-          <ControllerWork what="The controller is downloading, checking and unpacking the box" />
-        ) : null}
-      </form>
-    </Dialog>
+      <Field
+        id="pull-registry"
+        label="Registry"
+        hint="One of yours, or a registry URL."
+        error={errors.registry}
+      >
+        <input
+          {...describedBy('pull-registry', errors.registry)}
+          list="pull-registries"
+          value={registries.find((r) => r.id === registry)?.name ?? registry}
+          onInput={(e) => {
+            const typed = e.currentTarget.value;
+            setRegistry(registries.find((r) => r.name === typed)?.id ?? typed);
+          }}
+          spellcheck={false}
+        />
+        <datalist id="pull-registries">
+          {registries.map((r) => (
+            <option key={r.id} value={r.name}>
+              {r.url}
+            </option>
+          ))}
+        </datalist>
+      </Field>
+      <Field id="pull-box" label="Box" error={errors.box} hint="ORG/BOX">
+        <input
+          {...describedBy('pull-box', errors.box)}
+          value={box}
+          onInput={(e) => setBox(e.currentTarget.value)}
+          placeholder="acme/debian-12"
+          spellcheck={false}
+        />
+      </Field>
+      <Field
+        id="pull-version"
+        label="Version"
+        optional
+        hint="Default: the newest with a bhyve or zone provider."
+        error={errors.version}
+      >
+        <input
+          {...describedBy('pull-version', errors.version)}
+          value={version}
+          onInput={(e) => setVersion(e.currentTarget.value)}
+        />
+      </Field>
+      {busy ? (
+        <ControllerWork what="The controller is downloading, checking and unpacking the box" />
+      ) : null}
+    </FormDialog>
   );
 }

@@ -5,6 +5,7 @@ import { useAction } from '../../state/use-action.js';
 import { useQuery } from '../../state/use-query.js';
 import { Button } from '../../ui/button.js';
 import { LoadState } from '../../ui/page.js';
+import { AddRegistryDialog } from './add-registry-dialog.js';
 
 /**
  * The organization's box registries: add one (its token is kept encrypted by the controller
@@ -18,31 +19,10 @@ export function RegistriesPanel({
   const { api } = useApp();
   const registries = useQuery('registries', (a) => a.listRegistries({}), ['images']);
   const { run, pending } = useAction();
-  const [name, setName] = useState('');
-  const [url, setUrl] = useState('');
-  const [token, setToken] = useState('');
+  const [adding, setAdding] = useState(false);
   const [searching, setSearching] = useState<Registry | null>(null);
   const [q, setQ] = useState('');
   const [boxes, setBoxes] = useState<RegistryBox[] | null>(null);
-
-  const add = async (event: Event) => {
-    event.preventDefault();
-    const created = await run(
-      'add',
-      () => api.createRegistry({ body: { name, url, ...(token ? { token } : {}) } }),
-      {
-        errorTitle: 'Could not add the registry',
-        success: `Added ${name}`,
-        invalidate: ['images'],
-      },
-    );
-    if (created) {
-      setName('');
-      setUrl('');
-      setToken('');
-      registries.refetch();
-    }
-  };
 
   const search = async (registry: Registry, event?: Event) => {
     event?.preventDefault();
@@ -170,31 +150,12 @@ export function RegistriesPanel({
           </table>
         )
       ) : null}
-      <form class="form inline" onSubmit={add} data-testid="add-registry">
-        <input
-          aria-label="Registry name"
-          placeholder="name"
-          value={name}
-          onInput={(e) => setName(e.currentTarget.value)}
-        />
-        <input
-          aria-label="Registry URL"
-          placeholder="https://boxes.example.org"
-          value={url}
-          onInput={(e) => setUrl(e.currentTarget.value)}
-        />
-        <input
-          aria-label="Registry token"
-          type="password"
-          autocomplete="off"
-          placeholder="token (optional)"
-          value={token}
-          onInput={(e) => setToken(e.currentTarget.value)}
-        />
-        <Button type="submit" size="sm" busy={pending === 'add'}>
+      <div class="panel-actions">
+        <Button size="sm" icon="plus" onClick={() => setAdding(true)} data-testid="add-registry">
           Add registry
         </Button>
-      </form>
+      </div>
+      {adding ? <AddRegistryDialog onClose={() => setAdding(false)} /> : null}
     </section>
   );
 }
