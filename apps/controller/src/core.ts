@@ -36,6 +36,7 @@ import { type Lease, LeaseLost } from './services/leases/lease.js';
 import { LeaseHolders } from './services/leases/lease-holders.js';
 import { SingletonPasses } from './services/leases/singleton-passes.js';
 import { CandidateIndex, HOSTS_CHANGED } from './services/placement/candidate-index.js';
+import { GroupCommit } from './services/placement/group-commit.js';
 import { reservationSql } from './services/placement/reservations.js';
 import { SagaEngine, type SagaKind } from './services/sagas/saga-engine.js';
 import { AgentAcceptances } from './services/vm-changes/agent-acceptance.js';
@@ -65,6 +66,11 @@ export interface CoreDeps {
 
 /** How soon an open console or event stream notices that its caller's credential was revoked. */
 const CONSOLE_CHECK_MS = 10_000;
+/*
+ * The most placements in one group commit: enough to amortize BEGIN/COMMIT over a burst, few
+ * enough that a group's transaction (and the host row locks it holds) stays short.
+ */
+const PLACEMENT_GROUP_MAX = 32;
 
 /**
  * The controller without its listening socket: context, HTTP app and background loops. `main`
@@ -123,6 +129,16 @@ export async function createControllerCore(deps: CoreDeps) {
     }),
     liveness,
     candidates,
+    placementCommits: new GroupCommit(
+      deps.database.db,
+      {
+        // One transaction at a time on SQLite's one connection; on PostgreSQL, half the pool
+        // (the other half serves everything else while groups are written).
+        concurrentGroups: Math.max(1, Math.floor(deps.database.connections().max / 2)),
+        maxMembers: PLACEMENT_GROUP_MAX,
+      },
+      (size) => ctx.metrics.placementGroupSize.observe(size),
+    ),
     work: new BackgroundWork(),
     blobs,
     freeSpace: deps.freeSpace ?? statfsFreeSpace,
