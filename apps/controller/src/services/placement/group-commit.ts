@@ -41,6 +41,11 @@ export class GroupCommit {
   /** Groups committed or rolled back so far, and the members they held (tests, metrics). */
   readonly stats = { groups: 0, members: 0, largest: 0 };
 
+  /** Placements waiting for a group to start (tests wait for a group to form). */
+  get queued(): number {
+    return this.queue.length;
+  }
+
   constructor(
     private readonly db: Db,
     private readonly options: GroupCommitOptions,
