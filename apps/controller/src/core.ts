@@ -39,6 +39,7 @@ import { CandidateIndex, HOSTS_CHANGED } from './services/placement/candidate-in
 import { GroupCommit } from './services/placement/group-commit.js';
 import { reservationSql } from './services/placement/reservations.js';
 import { SagaEngine, type SagaKind } from './services/sagas/saga-engine.js';
+import { STATUS_CHANGED, StatusCache } from './services/status-cache.js';
 import { AgentAcceptances } from './services/vm-changes/agent-acceptance.js';
 import { createVmChangeKinds } from './services/vm-changes/change-kinds.js';
 
@@ -129,6 +130,7 @@ export async function createControllerCore(deps: CoreDeps) {
     }),
     liveness,
     candidates,
+    statusFigures: new StatusCache(),
     placementCommits: new GroupCommit(
       deps.database.db,
       {
@@ -166,11 +168,16 @@ export async function createControllerCore(deps: CoreDeps) {
   // The candidate index drops what this process's writes may change, and (PostgreSQL) what
   // other controllers' do: their commits notify through the channel (hosts_change_feed).
   candidates.applyingItself(reservationSql(ctx));
-  const stopWriteWatch = deps.database.onWrite((query) => candidates.noteWrite(query));
+  // Status's figures are read again after any write of this process (status-cache.ts).
+  const stopWriteWatch = deps.database.onWrite((query) => {
+    candidates.noteWrite(query);
+    ctx.statusFigures.invalidate();
+  });
   // Several controllers on one PostgreSQL database: each one's events reach every client.
   const stopRelay = deps.database.channel
     ? await relayEvents(ctx.events, deps.database.channel, log, (payload) => {
         if (payload === HOSTS_CHANGED) candidates.invalidate();
+        if (payload === HOSTS_CHANGED || payload === STATUS_CHANGED) ctx.statusFigures.invalidate();
       })
     : null;
   ctx.metrics.sources.hostCounts = () => countHosts(ctx);

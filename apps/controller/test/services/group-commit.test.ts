@@ -6,6 +6,7 @@ import type { Tx } from '../../src/db/database.js';
 import { GroupCommit } from '../../src/services/placement/group-commit.js';
 import { placeAndReserve } from '../../src/services/placement/place.js';
 import type { VmDemand } from '../../src/services/placement/plan.js';
+import { reserveOnHost } from '../../src/services/placement/reservations.js';
 import { createHarness, type Harness } from '../helpers/harness.js';
 
 /*
@@ -122,24 +123,38 @@ describe('group commit of placements', () => {
     expect(host?.reservedCpu).toBe(5);
   });
 
-  it('never overcommits a host when a whole group was planned on the same free capacity', async () => {
+  it('never overcommits a host when a whole group was planned on figures gone stale', async () => {
     h = await createHarness();
     await h.addAgent({ hostId: 'host_group000000002', total: { cpu: 4, mem: 65_536, disk: 1e6 } });
     const ctx = h.core.ctx;
     const org = await defaultOrg(ctx);
     const commits = serialGroups(ctx);
-    const first = heldPlacement(ctx, org);
+    // The held placement takes 1 vCPU, and 2 more behind the index's back (the reservation
+    // statement, whose effect the index applies only when placement calls it): the index says
+    // 3 free, the database will say 1.
+    let release = () => {};
+    const held = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const first = placeAndReserve(ctx, org, demand(1), async (tx) => {
+      await marker(ctx, 'held')(tx);
+      expect(await reserveOnHost(ctx, tx, 'host_group000000002', { cpu: 2, mem: 1, disk: 1 })).toBe(
+        true,
+      );
+      await held;
+    });
     await untilWriting(commits);
-    // Six 1-vCPU placements all read "4 free" from the index before the first commits.
-    const others = Array.from({ length: 6 }, (_, i) =>
+    const others = Array.from({ length: 3 }, (_, i) =>
       placeAndReserve(ctx, org, demand(1), marker(ctx, `n${i}`)),
     );
-    await untilQueued(commits, 6);
-    first.release();
-    await first.placed;
+    // All three plan on the index's 3 free vCPUs and are written as one group.
+    await untilQueued(commits, 3);
+    release();
+    await first;
     const results = await Promise.all(others.map(outcome));
-    expect(results.filter((r) => r === 'placed')).toHaveLength(3);
-    expect(results.filter((r) => r === 'insufficient_capacity')).toHaveLength(3);
+    expect(commits.stats.largest).toBe(3);
+    expect(results.filter((r) => r === 'placed')).toHaveLength(1);
+    expect(results.filter((r) => r === 'insufficient_capacity')).toHaveLength(2);
     const refused = await others[results.indexOf('insufficient_capacity')]?.catch((e) => e);
     const details = (refused as ApiError).details as InsufficientCapacityDetails;
     expect(details.hosts[0]?.reasons.join('; ')).toMatch(/not enough cpu: needs 1 vCPUs?, 0 free/);
@@ -152,6 +167,35 @@ describe('group commit of placements', () => {
       .select({ key: ctx.t.meta.key })
       .from(ctx.t.meta)
       .where(like(ctx.t.meta.key, 'group-test-%'));
-    expect(markers).toHaveLength(4);
+    expect(markers).toHaveLength(2);
+  });
+
+  it('lets placements of one group see each other: none loses its reservation to another', async () => {
+    h = await createHarness();
+    await h.addAgent({ hostId: 'host_group000000003', total: { cpu: 4, mem: 65_536, disk: 1e6 } });
+    await h.addAgent({ hostId: 'host_group000000004', total: { cpu: 4, mem: 65_536, disk: 1e6 } });
+    const ctx = h.core.ctx;
+    const org = await defaultOrg(ctx);
+    const commits = serialGroups(ctx);
+    const first = heldPlacement(ctx, org);
+    await untilWriting(commits);
+    const retriedBefore = await retried(ctx);
+    // Six 1-vCPU placements after the first: 7 of 8 vCPUs, planned before any of them commits.
+    const others = Array.from({ length: 6 }, (_, i) =>
+      placeAndReserve(ctx, org, demand(1), marker(ctx, `m${i}`)),
+    );
+    await untilQueued(commits, 6);
+    first.release();
+    await first.placed;
+    expect(await Promise.all(others.map(outcome))).toEqual(Array(6).fill('placed'));
+    // Each planned on the capacity the ones before it took: no reservation was lost.
+    expect(await retried(ctx)).toBe(retriedBefore);
+    const rows = await ctx.db.select().from(ctx.t.hosts);
+    expect(rows.reduce((a, r) => a + r.reservedCpu, 0)).toBe(7);
   });
 });
+
+async function retried(ctx: Ctx): Promise<number> {
+  const metric = await ctx.metrics.placements.get();
+  return metric.values.find((v) => v.labels.result === 'retried')?.value ?? 0;
+}

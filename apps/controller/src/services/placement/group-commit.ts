@@ -83,6 +83,11 @@ export class GroupCommit {
     const outcomes: Outcome[] = [];
     try {
       await this.db.transaction(async (tx) => {
+        if (members.length === 1) {
+          // Alone: the transaction is its own, no savepoint needed (a failure rolls it all back).
+          outcomes.push({ ok: true, value: await (members[0] as Member).work(tx) });
+          return;
+        }
         for (const m of members) {
           try {
             // drizzle's nested transaction is a SAVEPOINT: released on success, rolled back to
@@ -94,7 +99,8 @@ export class GroupCommit {
         }
       });
     } catch (error) {
-      // BEGIN or COMMIT failed (or a savepoint could not be rolled back): nothing is written.
+      // BEGIN or COMMIT failed, a savepoint could not be rolled back, or a lone member failed:
+      // nothing is written.
       members.forEach((m, i) => {
         const own = outcomes[i];
         m.reject(own && !own.ok ? own.error : error);

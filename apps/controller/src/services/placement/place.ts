@@ -60,6 +60,11 @@ export async function placeAndReserve(
       }
       const hostIds = plan.hostIds;
       const perHost = sumByHost(hostIds, demands);
+      // Counted in the index at once, before it commits: placements planned meanwhile (the
+      // rest of its group) see the capacity taken and choose elsewhere instead of losing their
+      // reservation in the database. Given back if this one fails; an index read again in
+      // between may then show more free than there is, which the conditional write survives.
+      for (const [hostId, d] of perHost) ctx.candidates.reserved(hostId, d);
       try {
         // Shares one transaction with the placements that arrived together, in a savepoint of
         // its own (group-commit.ts); resolves only once that transaction has committed.
@@ -68,10 +73,12 @@ export async function placeAndReserve(
           if (lost[0] !== undefined) throw new ReservationLost(lost[0]);
           await persist(tx, hostIds);
         });
-        for (const [hostId, d] of perHost) ctx.candidates.reserved(hostId, d);
         ctx.metrics.placements.inc({ result: 'placed' });
         return hostIds;
       } catch (error) {
+        for (const [hostId, d] of perHost) {
+          ctx.candidates.reserved(hostId, { cpu: -d.cpu, mem: -d.mem, disk: -d.disk });
+        }
         if (error instanceof ReservationLost) {
           // The index thought the host had room: read it again before planning again.
           await ctx.candidates.refresh(ctx, error.hostId);
