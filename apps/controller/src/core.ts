@@ -39,7 +39,7 @@ import { CandidateIndex, HOSTS_CHANGED } from './services/placement/candidate-in
 import { GroupCommit } from './services/placement/group-commit.js';
 import { reservationSql } from './services/placement/reservations.js';
 import { SagaEngine, type SagaKind } from './services/sagas/saga-engine.js';
-import { STATUS_CHANGED, StatusCache } from './services/status-cache.js';
+import { STATUS_CHANGED, StatusCache, touchesStatus } from './services/status-cache.js';
 import { AgentAcceptances } from './services/vm-changes/agent-acceptance.js';
 import { createVmChangeKinds } from './services/vm-changes/change-kinds.js';
 
@@ -168,10 +168,10 @@ export async function createControllerCore(deps: CoreDeps) {
   // The candidate index drops what this process's writes may change, and (PostgreSQL) what
   // other controllers' do: their commits notify through the channel (hosts_change_feed).
   candidates.applyingItself(reservationSql(ctx));
-  // Status's figures are read again after any write of this process (status-cache.ts).
+  // Status's figures are read again after a write of what they count (status-cache.ts).
   const stopWriteWatch = deps.database.onWrite((query) => {
     candidates.noteWrite(query);
-    ctx.statusFigures.invalidate();
+    if (touchesStatus(query)) ctx.statusFigures.invalidate();
   });
   // Several controllers on one PostgreSQL database: each one's events reach every client.
   const stopRelay = deps.database.channel

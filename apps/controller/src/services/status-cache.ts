@@ -3,8 +3,10 @@
  * aggregates on every request. The figures change only when the database does, so each
  * controller keeps the last figures per organization scope and reads them again only after a
  * change:
- * - every data-changing statement this process sends (`Database.onWrite`) drops them all;
- *   reading again is always correct, so no statement is told apart;
+ * - every data-changing statement this process sends to a table they count (`Database.onWrite`,
+ *   `touchesStatus`) drops them all. Other writes (lease renewals every few seconds, sessions,
+ *   audit) do not, or the figures would hardly ever be kept. Deletes that cascade into a
+ *   counted table start at one (a VM goes with its environment);
  * - on PostgreSQL, another controller's commit that touched hosts, VMs, environments or images
  *   notifies every controller (drizzle/pg `status_change_feed`), and the relay drops them.
  * Liveness is not cached: it is counted at each request from this controller's tracker, which
@@ -17,6 +19,18 @@
 
 /** What the PostgreSQL trigger `status_change_feed` notifies (drizzle/pg migration). */
 export const STATUS_CHANGED = '{"status_changed":true}';
+
+/*
+ * A write to a table status counts: hosts, VMs, environments, images; quoted (drizzle) or not
+ * (the written-out reservation statement), also behind a WITH.
+ */
+const COUNTED_WRITE =
+  /^\s*(?:with\b[\s\S]*?\b)?(?:insert\s+into|update|delete\s+from)\s+"?(?:hosts|vms|envs|images)"?(?:\s|\(|$)/i;
+
+/** For `Database.onWrite`: whether a write may change what status counts. */
+export function touchesStatus(query: string): boolean {
+  return COUNTED_WRITE.test(query);
+}
 
 /** Scopes kept at most (one per organization asking, plus the all-organizations one). */
 const MAX_SCOPES = 1_000;
