@@ -130,7 +130,7 @@ export async function createControllerCore(deps: CoreDeps) {
     }),
     liveness,
     candidates,
-    statusFigures: new StatusCache(),
+    statusFigures: new StatusCache(() => ctx.metrics.statusReads.inc()),
     placementCommits: new GroupCommit(
       deps.database.db,
       {

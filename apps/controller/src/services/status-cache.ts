@@ -48,6 +48,8 @@ export class StatusCache<T> {
   /** Reads of the figures so far (tests watch it). */
   reads = 0;
 
+  constructor(private readonly onRead: () => void = () => {}) {}
+
   /** Something the figures count may have changed: the next request reads them again. */
   invalidate(): void {
     this.generation++;
@@ -61,6 +63,7 @@ export class StatusCache<T> {
     if (this.entries.size >= MAX_SCOPES) this.entries.clear();
     const entry: Entry<T> = { generation: this.generation, figures: read() };
     this.reads++;
+    this.onRead();
     this.entries.set(scope, entry);
     // A failed read is not kept: the next request tries again.
     entry.figures.catch(() => {
