@@ -197,6 +197,12 @@ try {
   const startSeconds = (performance.now() - startedAt) / 1000;
   const fresh = memory(controller.child.pid);
   const before = await latencies(controller.port, adminApiKey);
+  // How many status requests read the aggregates from the database (the rest used kept ones).
+  const metrics = await get(controller.port, '/metrics', adminApiKey);
+  const reads = metrics.text.match(/^apiary_status_figure_reads_total (\d+)/m)?.[1] ?? '?';
+  process.stdout.write(
+    `status figures read from the database ${reads} times in ${REQUESTS + 20} requests\n`,
+  );
   lines.push(
     `${values.db === 'postgres' ? 'PostgreSQL' : 'SQLite'}: ${FLEET.hosts} hosts, ${FLEET.envs} environments, ${FLEET.vms} VMs (seeded in ${seeded.toFixed(1)} s; controller up in ${startSeconds.toFixed(1)} s)`,
     `${REQUESTS} requests per route, one at a time, routes interleaved`,

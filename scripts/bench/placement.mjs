@@ -3,7 +3,12 @@
 // WAL mode, the controller's own placement and reservation code), against a baseline measured
 // in the same run: the same environment + VM rows written without placing anything.
 //
-//   pnpm --filter @apiary/controller build && node scripts/bench/placement.mjs [--hosts 10000] [--seconds 5] [--rounds 5] [--db sqlite|postgres|postgres://...]
+//   pnpm --filter @apiary/controller build && node scripts/bench/placement.mjs [--hosts 10000] [--seconds 5] [--rounds 5] [--concurrency 16] [--db sqlite|postgres|postgres://...]
+//
+// Placements and baseline writes run `--concurrency` at a time (as requests arrive at a busy
+// controller), so placements that arrive together share a transaction (group commit); the
+// baseline writes each environment in a transaction of its own, as an ungrouped write path
+// would. The 1-VM placement is also measured one at a time (no group can form).
 //
 // Each strategy seeds a database of its own, made fresh for it in this run: a SQLite file in a
 // temp dir, or on PostgreSQL a new database created on the server (`--db postgres` starts a
@@ -24,8 +29,11 @@ const { values } = parseArgs({
     // `sqlite` (a WAL file in a temp dir), `postgres` (a throwaway cluster started for the run)
     // or a postgres:// URL of a server whose user may create databases.
     db: { type: 'string', default: 'sqlite' },
+    // Placements (and baseline writes) in flight at once.
+    concurrency: { type: 'string', default: '16' },
   },
 });
+const CONCURRENCY = Number(values.concurrency);
 const HOSTS = Number(values.hosts);
 const SECONDS = Number(values.seconds);
 const ROUNDS = Number(values.rounds);
@@ -206,15 +214,18 @@ function persistFor(schema, orgId, envId, vmsCount, now) {
   };
 }
 
-/** Runs `fn` back to back for `seconds`; returns how many ran and for how long. */
-async function slice(fn, seconds) {
+/**
+ * Runs `fn` back to back for `seconds` in `concurrency` loops at once (each call gets a number
+ * of its own); returns how many ran and for how long.
+ */
+async function slice(fn, seconds, concurrency) {
   const deadline = performance.now() + seconds * 1000;
   let n = 0;
   const started = performance.now();
-  while (performance.now() < deadline) {
-    await fn(n);
-    n++;
-  }
+  const loop = async () => {
+    while (performance.now() < deadline) await fn(n++);
+  };
+  await Promise.all(Array.from({ length: concurrency }, loop));
   return { n, seconds: (performance.now() - started) / 1000 };
 }
 
@@ -227,9 +238,14 @@ async function measureInterleaved(targets) {
   for (let round = 0; round < ROUNDS; round++) {
     for (const [i, t] of targets.entries()) {
       const total = totals[i];
-      const r = await slice((n) => t.fn(total.offset + n), SECONDS / ROUNDS);
+      const r = await slice(
+        (n) => t.fn(total.offset + n),
+        SECONDS / ROUNDS,
+        t.concurrency ?? CONCURRENCY,
+      );
       total.n += r.n;
-      total.offset += r.n;
+      // Numbers already used (a call still running at the deadline took one as well).
+      total.offset += r.n + (t.concurrency ?? CONCURRENCY);
       total.seconds += r.seconds;
     }
   }
@@ -282,8 +298,9 @@ async function benchStrategy(env, strategy) {
       );
     },
   });
-  const place = (k, tag) => ({
-    label: `${strategy}: place + reserve ${k}-VM environments`,
+  const place = (k, tag, concurrency = CONCURRENCY) => ({
+    label: `${strategy}: place + reserve ${k}-VM environments${concurrency === 1 ? ', one at a time' : ''}`,
+    concurrency,
     fn: (n) =>
       placeAndReserve(
         env.core.ctx,
@@ -294,7 +311,8 @@ async function benchStrategy(env, strategy) {
   });
   // Nothing fits 1,000 vCPUs: every placement ends in the full pass that says, per host, why.
   const refused = {
-    label: `${strategy}: refusal (reasons for all ${HOSTS} hosts)`,
+    label: `${strategy}: refusal (reasons for all ${HOSTS} hosts), one at a time`,
+    concurrency: 1,
     fn: () =>
       placeAndReserve(env.core.ctx, orgId, [{ ...demand(1)[0], cpu: 1000 }], async () => {}).then(
         () => {
@@ -306,22 +324,29 @@ async function benchStrategy(env, strategy) {
         },
       ),
   };
-  const [base, one, base3, three, refusedRate] = await measureInterleaved([
+  const commits = env.core.ctx.placementCommits.stats;
+  const groupsBefore = { ...commits };
+  const [base, one, oneSerial, base3, three, refusedRate] = await measureInterleaved([
     baseline(1, 'a'),
     place(1, 'a'),
+    place(1, 's', 1),
     baseline(3, 'b'),
     place(3, 'b'),
     refused,
   ]);
-  results[strategy] = { base, one, base3, three, refused: refusedRate };
+  results[strategy] = { base, one, oneSerial, base3, three, refused: refusedRate };
+  const groups = commits.groups - groupsBefore.groups;
+  const members = commits.members - groupsBefore.members;
   process.stdout.write(
-    `${strategy}: candidate index read ${candidates.loads - loadsBefore} more times while measuring\n`,
+    `${strategy}: candidate index read ${candidates.loads - loadsBefore} more times while measuring; ` +
+      `${members} placements in ${groups} transactions (${(members / groups).toFixed(1)} per group, largest ${commits.largest})\n`,
   );
 }
 
 const ratios = (r) =>
-  `1-VM ${(r.one / r.base).toFixed(2)}, 3-VM ${(r.three / r.base3).toFixed(2)} of the bare-write rate (same rows)`;
+  `1-VM ${(r.one / r.base).toFixed(2)}, 3-VM ${(r.three / r.base3).toFixed(2)} of the bare-write rate (same rows); ` +
+  `1-VM one at a time ${(r.oneSerial / r.base).toFixed(2)}`;
 process.stdout.write(
-  `\n${HOSTS} hosts (2% in maintenance, 10% holding the image), ${ENGINE === 'sqlite' ? 'SQLite WAL file' : 'PostgreSQL'}, one process.\n` +
+  `\n${HOSTS} hosts (2% in maintenance, 10% holding the image), ${ENGINE === 'sqlite' ? 'SQLite WAL file' : 'PostgreSQL'}, one process, ${CONCURRENCY} in flight.\n` +
     `spread: ${ratios(results.spread)}\nbinpack: ${ratios(results.binpack)}\n`,
 );

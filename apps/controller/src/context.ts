@@ -15,7 +15,10 @@ import type { BlobStore } from './services/images/blob-store.js';
 import type { FreeSpace } from './services/images/disk-floor.js';
 import type { LeaseHolders } from './services/leases/lease-holders.js';
 import type { CandidateIndex } from './services/placement/candidate-index.js';
+import type { GroupCommit } from './services/placement/group-commit.js';
 import type { SagaEngine } from './services/sagas/saga-engine.js';
+import type { StatusFigures } from './services/status.js';
+import type { StatusCache } from './services/status-cache.js';
 import type { AgentAcceptances } from './services/vm-changes/agent-acceptance.js';
 
 /**
@@ -43,6 +46,10 @@ export interface Ctx {
   liveness: LivenessTracker;
   /** The hosts placement chooses from, in memory, kept current from the database. */
   candidates: CandidateIndex;
+  /** `GET /v1/status`'s aggregates, read again only after a change (status-cache.ts). */
+  statusFigures: StatusCache<StatusFigures>;
+  /** Placements arriving together share one transaction, a savepoint each (group-commit.ts). */
+  placementCommits: GroupCommit;
   work: BackgroundWork;
   /** Where image blobs are kept (a directory or an S3-compatible bucket). */
   blobs: BlobStore;

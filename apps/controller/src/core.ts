@@ -37,8 +37,10 @@ import { type Lease, LeaseLost } from './services/leases/lease.js';
 import { LeaseHolders } from './services/leases/lease-holders.js';
 import { SingletonPasses } from './services/leases/singleton-passes.js';
 import { CandidateIndex, HOSTS_CHANGED } from './services/placement/candidate-index.js';
+import { GroupCommit } from './services/placement/group-commit.js';
 import { reservationSql } from './services/placement/reservations.js';
 import { SagaEngine, type SagaKind } from './services/sagas/saga-engine.js';
+import { STATUS_CHANGED, StatusCache, touchesStatus } from './services/status-cache.js';
 import { AgentAcceptances } from './services/vm-changes/agent-acceptance.js';
 import { createVmChangeKinds } from './services/vm-changes/change-kinds.js';
 
@@ -66,6 +68,11 @@ export interface CoreDeps {
 
 /** How soon an open console or event stream notices that its caller's credential was revoked. */
 const CONSOLE_CHECK_MS = 10_000;
+/*
+ * The most placements in one group commit: enough to amortize BEGIN/COMMIT over a burst, few
+ * enough that a group's transaction (and the host row locks it holds) stays short.
+ */
+const PLACEMENT_GROUP_MAX = 32;
 
 /**
  * The controller without its listening socket: context, HTTP app and background loops. `main`
@@ -124,6 +131,17 @@ export async function createControllerCore(deps: CoreDeps) {
     }),
     liveness,
     candidates,
+    statusFigures: new StatusCache(() => ctx.metrics.statusReads.inc()),
+    placementCommits: new GroupCommit(
+      deps.database.db,
+      {
+        // One transaction at a time on SQLite's one connection; on PostgreSQL, half the pool
+        // (the other half serves everything else while groups are written).
+        concurrentGroups: Math.max(1, Math.floor(deps.database.connections().max / 2)),
+        maxMembers: PLACEMENT_GROUP_MAX,
+      },
+      (size) => ctx.metrics.placementGroupSize.observe(size),
+    ),
     work: new BackgroundWork(),
     blobs,
     freeSpace: deps.freeSpace ?? statfsFreeSpace,
@@ -151,11 +169,16 @@ export async function createControllerCore(deps: CoreDeps) {
   // The candidate index drops what this process's writes may change, and (PostgreSQL) what
   // other controllers' do: their commits notify through the channel (hosts_change_feed).
   candidates.applyingItself(reservationSql(ctx));
-  const stopWriteWatch = deps.database.onWrite((query) => candidates.noteWrite(query));
+  // Status's figures are read again after a write of what they count (status-cache.ts).
+  const stopWriteWatch = deps.database.onWrite((query) => {
+    candidates.noteWrite(query);
+    if (touchesStatus(query)) ctx.statusFigures.invalidate();
+  });
   // Several controllers on one PostgreSQL database: each one's events reach every client.
   const stopRelay = deps.database.channel
     ? await relayEvents(ctx.events, deps.database.channel, log, (payload) => {
         if (payload === HOSTS_CHANGED) candidates.invalidate();
+        if (payload === HOSTS_CHANGED || payload === STATUS_CHANGED) ctx.statusFigures.invalidate();
       })
     : null;
   ctx.metrics.sources.hostCounts = () => countHosts(ctx);

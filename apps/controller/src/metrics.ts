@@ -44,6 +44,17 @@ export function createControllerMetrics(options: { processMetrics?: boolean } = 
       buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25],
       registers,
     }),
+    statusReads: new Counter({
+      name: 'apiary_status_figure_reads_total',
+      help: 'Reads of the status aggregates from the database (other status requests used the kept ones).',
+      registers,
+    }),
+    placementGroupSize: new Histogram({
+      name: 'apiary_placement_group_size',
+      help: 'Placements written in one shared transaction (group commit).',
+      buckets: [1, 2, 4, 8, 16, 32, 64],
+      registers,
+    }),
     sagaDuration: new Histogram({
       name: 'apiary_env_operation_duration_seconds',
       help: 'Time an environment operation (create, start, stop, delete) took, by kind and outcome.',

@@ -9,8 +9,43 @@ import { imageScope } from './images/images.js';
 
 /** `GET /v1/status`: the fleet at a glance, counting only what the caller's organization sees. */
 export async function fleetStatus(ctx: Ctx, p: Principal): Promise<FleetStatus> {
-  const { envs, hosts, images } = ctx.t;
   const org = orgFilter(p);
+  const f = await ctx.statusFigures.get(org ?? '', () => readFigures(ctx, org));
+  const h = { ...f.hosts };
+  // Liveness is this controller's (its tracker is ahead of the database), so it is counted
+  // here at every request, from the hosts' ids and stored liveness.
+  const usageOf = [];
+  for (const r of f.liveness) {
+    const liveness = ctx.liveness.state(r.id) ?? r.liveness;
+    h[liveness]++;
+    if (r.usage) usageOf.push({ usage: r.usage, cpus: r.cpus, down: liveness === 'down' });
+  }
+  const { total, reserved } = f;
+  return {
+    hosts: h,
+    capacity: {
+      total,
+      reserved,
+      free: {
+        cpu: Math.max(0, total.cpu - reserved.cpu),
+        mem: Math.max(0, total.mem - reserved.mem),
+        disk: Math.max(0, total.disk - reserved.disk),
+      },
+    },
+    usage: fleetUsage(usageOf),
+    envs: f.envs,
+    vms: f.vms,
+    images: f.images,
+    version: CONTROLLER_VERSION,
+  };
+}
+
+/** What status reads from the database (kept by `ctx.statusFigures` until something changes). */
+export type StatusFigures = Awaited<ReturnType<typeof readFigures>>;
+
+/** The aggregates of status: policy counts and capacity, VMs, environments, images. */
+async function readFigures(ctx: Ctx, org: string | undefined) {
+  const { envs, hosts, images } = ctx.t;
   const hostWhere = org === undefined ? undefined : eq(hosts.orgId, org);
   // Policy counts and capacity are summed in the database, one row per policy.
   const sumOf = (a: SQL, b?: SQL) => sql<string>`coalesce(sum(${b ? sql`${a} + ${b}` : a}), 0)`;
@@ -50,17 +85,11 @@ export async function fleetStatus(ctx: Ctx, p: Principal): Promise<FleetStatus> 
     reserved.mem += Number(g.mem);
     reserved.disk += Number(g.disk);
   }
-  // Liveness is this controller's (its tracker is ahead of the database), so it is counted
-  // here, from the narrowest rows: id, stored liveness, CPUs and the usage summary.
-  const usageOf = [];
-  for (const r of await ctx.db
+  // The narrowest rows liveness and usage are counted from at each request (see fleetStatus).
+  const liveness = await ctx.db
     .select({ id: hosts.id, liveness: hosts.liveness, cpus: hosts.totalCpu, usage: hosts.usage })
     .from(hosts)
-    .where(hostWhere)) {
-    const liveness = ctx.liveness.state(r.id) ?? r.liveness;
-    h[liveness]++;
-    if (r.usage) usageOf.push({ usage: r.usage, cpus: r.cpus, down: liveness === 'down' });
-  }
+    .where(hostWhere);
   const envWhere = and(
     ne(envs.state, 'deleted'),
     org === undefined ? undefined : eq(envs.orgId, org),
@@ -80,16 +109,9 @@ export async function fleetStatus(ctx: Ctx, p: Principal): Promise<FleetStatus> 
     )[0]?.n ?? 0;
   return {
     hosts: h,
-    capacity: {
-      total,
-      reserved,
-      free: {
-        cpu: Math.max(0, total.cpu - reserved.cpu),
-        mem: Math.max(0, total.mem - reserved.mem),
-        disk: Math.max(0, total.disk - reserved.disk),
-      },
-    },
-    usage: fleetUsage(usageOf),
+    liveness,
+    total,
+    reserved,
     envs: {
       total: envStates.reduce((a, s) => a + s.n, 0),
       by_state: Object.fromEntries(envStates.map((s) => [s.state, s.n])),
@@ -99,7 +121,6 @@ export async function fleetStatus(ctx: Ctx, p: Principal): Promise<FleetStatus> 
       by_state: vmStates,
     },
     images: imageCount,
-    version: CONTROLLER_VERSION,
   };
 }
 

@@ -129,8 +129,9 @@ export class CandidateIndex {
   }
 
   /**
-   * This process's reservation committed: the database subtracted it, so does the index. A
-   * read under way may or may not have seen it: then the index is read again instead.
+   * This process planned a reservation (placement counts it before it commits, so that the
+   * placements planned meanwhile see it; a failed one is given back with a negative demand). A
+   * read under way may or may not see it: then the index is read again instead.
    */
   reserved(hostId: string, d: Demand): void {
     if (this.loading) {

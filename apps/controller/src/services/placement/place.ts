@@ -60,19 +60,31 @@ export async function placeAndReserve(
       }
       const hostIds = plan.hostIds;
       const perHost = sumByHost(hostIds, demands);
+      // Counted in the index at once, before it commits: placements planned meanwhile (the
+      // rest of its group) see the capacity taken and choose elsewhere instead of losing their
+      // reservation in the database. Given back if this one fails; an index read again in
+      // between may then show more free than there is, which the conditional write survives.
+      for (const [hostId, d] of perHost) ctx.candidates.reserved(hostId, d);
       try {
-        await ctx.db.transaction(async (tx) => {
+        // Shares one transaction with the placements that arrived together, in a savepoint of
+        // its own (group-commit.ts); resolves only once that transaction has committed.
+        await ctx.placementCommits.run(async (tx) => {
           const lost = await reserveOnHosts(ctx, tx, perHost);
           if (lost[0] !== undefined) throw new ReservationLost(lost[0]);
           await persist(tx, hostIds);
         });
-        for (const [hostId, d] of perHost) ctx.candidates.reserved(hostId, d);
         ctx.metrics.placements.inc({ result: 'placed' });
         return hostIds;
       } catch (error) {
-        if (!(error instanceof ReservationLost)) throw error;
-        // The index thought the host had room: read it again before planning again.
-        await ctx.candidates.refresh(ctx, error.hostId);
+        for (const [hostId, d] of perHost) {
+          ctx.candidates.reserved(hostId, { cpu: -d.cpu, mem: -d.mem, disk: -d.disk });
+        }
+        if (error instanceof ReservationLost) {
+          // The index thought the host had room: read it again before planning again.
+          await ctx.candidates.refresh(ctx, error.hostId);
+        } else if (!lostToLockOrder(error)) {
+          throw error;
+        }
         ctx.metrics.placements.inc({ result: 'retried' });
         await sleep(Math.random() * RETRY_PAUSE_MS * (attempt + 1));
       }
@@ -88,6 +100,26 @@ export async function placeAndReserve(
   } finally {
     ctx.metrics.placementDuration.observe({}, (performance.now() - started) / 1000);
   }
+}
+
+/*
+ * PostgreSQL may end one of two transactions that lock the same hosts in opposite orders
+ * (deadlock_detected, 40P01), or one that cannot be serialized (40001). Groups hold their hosts'
+ * row locks until their one COMMIT, which makes this likelier than with one transaction per
+ * placement; nothing of the placement was written (its savepoint or its group rolled back), so
+ * it is planned again like a lost reservation.
+ */
+const RETRY_SQLSTATES = new Set(['40P01', '40001']);
+
+function lostToLockOrder(error: unknown): boolean {
+  let e = error;
+  for (let depth = 0; e instanceof Error && depth < 4; depth++) {
+    const code = (e as Error & { code?: unknown }).code;
+    if (typeof code === 'string' && RETRY_SQLSTATES.has(code)) return true;
+    // drizzle wraps the driver's error (DrizzleQueryError): the SQLSTATE is on its cause.
+    e = (e as Error & { cause?: unknown }).cause;
+  }
+  return false;
 }
 
 function sumByHost(hostIds: string[], demands: VmDemand[]): Map<string, Demand> {
