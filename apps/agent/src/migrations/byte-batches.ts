@@ -6,7 +6,6 @@
  * stream on in batches of about a megabyte makes those costs ~60 times rarer (issue 15's
  * transfer rate; docs/performance.md, "Migration transfer").
  */
-import { Readable } from 'node:stream';
 
 /** How much a batch gathers before it is handed on. */
 export const BATCH_BYTES = 1024 * 1024;
@@ -48,52 +47,22 @@ export class ByteBatch {
   }
 }
 
-/** Where a stream's pieces come from: `next` gives one, `stop` makes a pending `next` end it. */
-export interface PieceSource {
-  next(): Promise<{ done: true; value?: unknown } | { done: false; value: Uint8Array }>;
-  stop(): void;
-}
-
 /**
- * A request body as pieces. A Node request (the server's own, read directly: no WHATWG stream
- * adapter, which copies every piece into a new buffer) is never destroyed here, so the server
- * can still answer on its socket and drain what is left; a web stream is read with a reader.
- */
-export function piecesOf(body: Readable | ReadableStream<Uint8Array>): PieceSource {
-  if (!(body instanceof Readable)) {
-    const reader = body.getReader();
-    return {
-      next: () => reader.read(),
-      stop: () => void reader.cancel().catch(() => undefined),
-    };
-  }
-  const pieces = body.iterator({ destroyOnReturn: false });
-  let stop!: () => void;
-  const stopped = new Promise<{ done: true }>((resolve) => {
-    stop = () => resolve({ done: true });
-  });
-  return {
-    next: () => Promise.race([pieces.next() as ReturnType<PieceSource['next']>, stopped]),
-    stop,
-  };
-}
-
-/**
- * What `source` yields as batches of at least `limit` bytes (the last one smaller). A stream
- * that fails or is stopped part-way still hands on what it gave before (a resumable receive
- * keeps every whole record that arrived), then ends without an error: the caller learns of the
- * break from its own side (the receive's exit status, the request's error).
+ * What `reader` yields as batches of at least `limit` bytes (the last one smaller). A stream
+ * that fails or is cancelled (`reader.cancel()`) part-way still hands on what it gave before
+ * (a resumable receive keeps every whole record that arrived), then ends without an error: the
+ * caller learns of the break from its own side (the receive's exit status, the request's error).
  */
 export async function* batchesOf(
-  source: PieceSource,
+  reader: ReadableStreamDefaultReader<Uint8Array>,
   onPiece: (bytes: number) => void = () => undefined,
   limit = BATCH_BYTES,
 ): AsyncGenerator<Buffer> {
   const batch = new ByteBatch(limit);
   for (;;) {
-    let next: Awaited<ReturnType<PieceSource['next']>>;
+    let next: Awaited<ReturnType<typeof reader.read>>;
     try {
-      next = await source.next();
+      next = await reader.read();
     } catch {
       break;
     }

@@ -1,5 +1,4 @@
 import { createHash } from 'node:crypto';
-import { Readable } from 'node:stream';
 import {
   ApiError,
   type ImportOpened,
@@ -151,13 +150,13 @@ export class ImportService {
     id: string,
     name: string,
     query: UploadVolumeQuery,
-    body: Readable | ReadableStream<Uint8Array> | null,
+    body: ReadableStream<Uint8Array> | null,
   ): Promise<MigrationImport> {
     const row = this.openRow(id);
     if (!body) throw new ApiError('validation', 'the body must be a zfs send stream');
     const spec = specOf(row);
     if (!spec.volumes.some((v) => v.name === name)) {
-      await discard(body);
+      await body.cancel().catch(() => undefined);
       throw new ApiError('not_found', `the VM ${row.vmId} has no volume ${name}`);
     }
     const release = this.deps.live.claim(liveKey(id, name));
@@ -172,7 +171,7 @@ export class ImportService {
     row: ImportRow,
     name: string,
     query: UploadVolumeQuery,
-    body: Readable | ReadableStream<Uint8Array>,
+    body: ReadableStream<Uint8Array>,
   ): Promise<MigrationImport> {
     const { exec, layout, db } = this.deps;
     const id = row.id;
@@ -180,17 +179,13 @@ export class ImportService {
     const done = receivedOf(row)[name];
     if (done?.snapshot === query.snapshot && done.guid === query.guid) {
       // A repeat of a stream already taken in (the sender missed the answer): nothing to do.
-      await discard(body);
+      await body.cancel().catch(() => undefined);
       return this.view(row);
     }
-    // Asked at once, not in turn: each is a host command on the stream's path (no token is
-    // there when the parent is not, and `zfs create -p` of one that is changes nothing).
-    const [, token] = await Promise.all([
-      createFilesystem(exec, layout.vmDataset(row.vmId)),
-      resumeTokenOf(exec, target),
-    ]);
+    await createFilesystem(exec, layout.vmDataset(row.vmId));
+    const token = await resumeTokenOf(exec, target);
     if (query.resume && !token) {
-      await discard(body);
+      await body.cancel().catch(() => undefined);
       throw new ApiError('conflict', `${name} has no partial receive to resume: send it whole`);
     }
     // A stream sent whole replaces whatever a cut one left.
@@ -347,12 +342,4 @@ function checkVolumes(spec: VmMigrationSpec): void {
 
 function specHash(spec: VmMigrationSpec): string {
   return createHash('sha256').update(JSON.stringify(spec)).digest('hex');
-}
-
-/**
- * A body not wanted: a web stream is cancelled; the server's own request is left as it is
- * (destroying it would take the socket the answer goes out on; the server drains it).
- */
-async function discard(body: Readable | ReadableStream<Uint8Array>): Promise<void> {
-  if (!(body instanceof Readable)) await body.cancel().catch(() => undefined);
 }

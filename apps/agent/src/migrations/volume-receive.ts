@@ -2,7 +2,7 @@ import { Readable } from 'node:stream';
 import { ApiError } from '@apiary/protocol';
 import type { HostExec } from '../host/exec.js';
 import { keptPartial, receiveResumable } from '../host/zfs-transfer.js';
-import { batchesOf, piecesOf } from './byte-batches.js';
+import { batchesOf } from './byte-batches.js';
 
 /** A stream being received into a volume now. */
 interface LiveReceive {
@@ -57,21 +57,21 @@ export class LiveReceives {
     key: string,
     exec: HostExec,
     target: string,
-    body: Readable | ReadableStream<Uint8Array>,
+    body: ReadableStream<Uint8Array>,
     timeoutMs: number,
   ): Promise<void> {
     const entry = this.live.get(key);
     if (!entry) throw new Error(`${key} was not claimed`);
     // Batches, not the body's 16 KiB TLS records, go into zfs's stdin (byte-batches.ts). A body
     // that breaks off, or a cancel, ends the batches after what arrived: zfs reads end-of-file.
-    const pieces = piecesOf(body);
-    const batches = batchesOf(pieces, (bytes) => {
+    const reader = body.getReader();
+    const batches = batchesOf(reader, (bytes) => {
       entry.bytes += bytes;
     });
     const running = receiveResumable(exec, target, Readable.from(batches), timeoutMs);
-    const stop = () => pieces.stop();
+    const stop = () => reader.cancel().catch(() => undefined);
     entry.cancel = async () => {
-      stop();
+      await stop();
       await running.catch(() => undefined);
     };
     try {
@@ -87,7 +87,7 @@ export class LiveReceives {
       throw error;
     } finally {
       // zfs may stop reading early (a refused stream): the rest of the body is not wanted.
-      stop();
+      await stop();
     }
   }
 }

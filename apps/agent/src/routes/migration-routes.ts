@@ -1,4 +1,3 @@
-import { Readable } from 'node:stream';
 import { agentRoutes } from '@apiary/protocol';
 import type { Hono } from 'hono';
 import type { AgentEnv } from '../http/env.js';
@@ -13,13 +12,9 @@ export function mountMigrationRoutes(app: Hono<AgentEnv>, m: Migrations, bind: B
     body: await m.imports.open(body, c.req.url),
   }));
   bind(app, agentRoutes.getImport, ({ params }) => m.imports.get(params.id));
-  // The volume's stream is read from the Node request itself when there is one (a WHATWG
-  // body copies every piece: byte-batches.ts); the binder's web body otherwise.
-  bind(app, agentRoutes.uploadVolume, ({ params, query, body, c }) => {
-    const incoming = (c.env as { incoming?: unknown } | undefined)?.incoming;
-    const stream = incoming instanceof Readable ? incoming : body;
-    return m.imports.upload(params.id, params.name, query, stream);
-  });
+  bind(app, agentRoutes.uploadVolume, ({ params, query, body }) =>
+    m.imports.upload(params.id, params.name, query, body),
+  );
   bind(app, agentRoutes.commitImport, ({ params, body }) =>
     m.imports.commit(params.id, body.start),
   );
