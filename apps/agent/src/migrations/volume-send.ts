@@ -127,11 +127,19 @@ async function streamOnce(a: SendVolumeArgs, source: SendSource, p: VolumeProgre
   };
   let timer = setTimeout(watch, a.stallMs);
   stdout.on('error', () => undefined);
-  const body = uploadBody(stdout, sendFailure, (bytes) => {
-    p.bytes_sent += bytes;
-    movedAt = Date.now();
-    a.progress({ ...p });
-  });
+  // Any byte from zfs send counts as movement, not only a full batch: a slow stream is not a
+  // stalled one.
+  const body = uploadBody(
+    stdout,
+    sendFailure,
+    () => {
+      movedAt = Date.now();
+    },
+    (bytes) => {
+      p.bytes_sent += bytes;
+      a.progress({ ...p });
+    },
+  );
   const query = {
     snapshot: a.snapshot,
     guid: a.guid,
@@ -170,11 +178,13 @@ async function streamOnce(a: SendVolumeArgs, source: SendSource, p: VolumeProgre
 function uploadBody(
   stdout: Readable,
   sendFailure: Promise<unknown>,
+  onPiece: () => void,
   onBatch: (bytes: number) => void,
 ): ReadableStream<Uint8Array> {
   const batches = (async function* () {
     const batch = new ByteBatch();
     for await (const piece of stdout) {
+      onPiece();
       if (batch.add(piece as Buffer)) yield batch.take()!;
     }
     const rest = batch.take();
