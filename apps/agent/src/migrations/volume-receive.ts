@@ -1,8 +1,8 @@
-import { PassThrough, Readable } from 'node:stream';
-import type { ReadableStream as WebReadableStream } from 'node:stream/web';
+import { Readable } from 'node:stream';
 import { ApiError } from '@apiary/protocol';
 import type { HostExec } from '../host/exec.js';
 import { keptPartial, receiveResumable } from '../host/zfs-transfer.js';
+import { batchesOf } from './byte-batches.js';
 
 /** A stream being received into a volume now. */
 interface LiveReceive {
@@ -62,21 +62,16 @@ export class LiveReceives {
   ): Promise<void> {
     const entry = this.live.get(key);
     if (!entry) throw new Error(`${key} was not claimed`);
-    const input = new PassThrough();
-    const source = Readable.fromWeb(body as WebReadableStream<Uint8Array>);
-    const stop = () => {
-      source.unpipe(input);
-      input.end();
-    };
-    source.on('data', (chunk: Buffer) => {
-      entry.bytes += chunk.length;
+    // Batches, not the body's 16 KiB TLS records, go into zfs's stdin (byte-batches.ts). A body
+    // that breaks off, or a cancel, ends the batches after what arrived: zfs reads end-of-file.
+    const reader = body.getReader();
+    const batches = batchesOf(reader, (bytes) => {
+      entry.bytes += bytes;
     });
-    source.on('error', stop);
-    source.pipe(input);
-    const running = receiveResumable(exec, target, input, timeoutMs);
+    const running = receiveResumable(exec, target, Readable.from(batches), timeoutMs);
+    const stop = () => reader.cancel().catch(() => undefined);
     entry.cancel = async () => {
-      stop();
-      source.destroy();
+      await stop();
       await running.catch(() => undefined);
     };
     try {
@@ -92,7 +87,7 @@ export class LiveReceives {
       throw error;
     } finally {
       // zfs may stop reading early (a refused stream): the rest of the body is not wanted.
-      source.destroy();
+      await stop();
     }
   }
 }

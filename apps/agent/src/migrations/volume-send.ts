@@ -1,9 +1,10 @@
-import { Readable, Transform } from 'node:stream';
+import type { Readable } from 'node:stream';
 import { ApiError, sleep } from '@apiary/protocol';
 import type { Logger } from '@apiary/server-kit';
 import type { HostExec } from '../host/exec.js';
 import { failedWith, isHostCommandError } from '../host/host-command-error.js';
 import { estimateSend, type SendSource, sendStreamOf } from '../host/zfs-transfer.js';
+import { ByteBatch } from './byte-batches.js';
 import type { TransferTarget } from './transfer-client.js';
 
 export interface VolumeProgress {
@@ -116,23 +117,29 @@ async function streamOnce(a: SendVolumeArgs, source: SendSource, p: VolumeProgre
     },
   );
   const abort = new AbortController();
-  let timer = setTimeout(() => abort.abort(), a.stallMs);
-  const counted = new Transform({
-    transform(chunk: Buffer, _enc, callback) {
-      p.bytes_sent += chunk.length;
+  // One timer for the whole stream, not one per batch: it looks when it fires whether bytes
+  // moved since, and waits the rest of the stall time if they did.
+  let movedAt = Date.now();
+  const watch = () => {
+    const still = Date.now() - movedAt;
+    if (still >= a.stallMs) abort.abort();
+    else timer = setTimeout(watch, a.stallMs - still);
+  };
+  let timer = setTimeout(watch, a.stallMs);
+  stdout.on('error', () => undefined);
+  // Any byte from zfs send counts as movement, not only a full batch: a slow stream is not a
+  // stalled one.
+  const body = uploadBody(
+    stdout,
+    sendFailure,
+    () => {
+      movedAt = Date.now();
+    },
+    (bytes) => {
+      p.bytes_sent += bytes;
       a.progress({ ...p });
-      clearTimeout(timer);
-      timer = setTimeout(() => abort.abort(), a.stallMs);
-      callback(null, chunk);
     },
-    // The body ends only once zfs send has exited well: a send that failed part-way must not
-    // look like a stream that ended.
-    flush(callback) {
-      void sendFailure.then((error) => callback(error ? new Error('zfs send failed') : null));
-    },
-  });
-  stdout.on('error', (error) => counted.destroy(error));
-  stdout.pipe(counted);
+  );
   const query = {
     snapshot: a.snapshot,
     guid: a.guid,
@@ -144,7 +151,7 @@ async function streamOnce(a: SendVolumeArgs, source: SendSource, p: VolumeProgre
       {
         params: { id: a.target.importId, name: a.name as never },
         query,
-        body: Readable.toWeb(counted) as ReadableStream,
+        body,
       },
       { signal: abort.signal, timeoutMs: 7 * 24 * 3600_000 },
     );
@@ -161,4 +168,47 @@ async function streamOnce(a: SendVolumeArgs, source: SendSource, p: VolumeProgre
   }
   const failed = await sendFailure;
   if (failed) throw failed;
+}
+
+/**
+ * The PUT's body: `zfs send`'s output in batches (byte-batches.ts), each counted as it is taken.
+ * The body ends only once zfs send has exited well: a send that failed part-way must not look
+ * like a stream that ended.
+ */
+function uploadBody(
+  stdout: Readable,
+  sendFailure: Promise<unknown>,
+  onPiece: () => void,
+  onBatch: (bytes: number) => void,
+): ReadableStream<Uint8Array> {
+  const batches = (async function* () {
+    const batch = new ByteBatch();
+    for await (const piece of stdout) {
+      onPiece();
+      if (batch.add(piece as Buffer)) yield batch.take()!;
+    }
+    const rest = batch.take();
+    if (rest) yield rest;
+    if (await sendFailure) throw new Error('zfs send failed');
+  })();
+  return new ReadableStream<Uint8Array>(
+    {
+      async pull(controller) {
+        const next = await batches.next();
+        if (next.done) {
+          controller.close();
+          return;
+        }
+        onBatch(next.value.length);
+        controller.enqueue(next.value);
+      },
+      cancel() {
+        // The request is gone: zfs send ends on its broken pipe; the batches are not wanted.
+        stdout.destroy();
+        batches.return(undefined).catch(() => undefined);
+      },
+    },
+    // One batch read ahead while the previous one is written to the socket.
+    { highWaterMark: 1 },
+  );
 }
