@@ -39,6 +39,8 @@ export interface MigrationMemo {
   /** The VM row points at the target: no undo takes it back to the source any more. */
   switched?: boolean;
   releaseOp?: string;
+  /** Failed releases after the switch: how many, the last reason, when it is tried again (ms). */
+  releaseRetry?: { attempts: number; error: string; retryAt: number };
 }
 
 export async function readMemo(ctx: Ctx, sagaId: string, tx: DbOrTx = ctx.db) {
