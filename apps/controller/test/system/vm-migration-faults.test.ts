@@ -262,3 +262,44 @@ describe('moving a VM whose export answer was lost', () => {
     }, 300_000);
   }
 });
+
+describe('moving a VM whose old host fails to release it', () => {
+  it('the release is retried until the source removes its copy, across a restart: one copy, on the target', async () => {
+    const m = await vmToMove('frelease');
+    // The zone's uninstall fails three times: each try leaves the source's copy there.
+    await addFault(m.a.simDir, {
+      match: `zoneadm -z ${m.zone} uninstall*`,
+      count: 3,
+      exit_code: 1,
+      stderr: `zoneadm: zone '${m.zone}': uninstall failed\n`,
+    });
+    try {
+      const { operation } = await api.accept('POST', '/v1/vms/frelease-0/migrate', {});
+      const warned = await waitFor(
+        async () => {
+          const o = await api.json<VmOperation>(c.call('GET', `/v1/operations/${operation.id}`));
+          return o.warning || o.state !== 'running' ? o : undefined;
+        },
+        {
+          what: 'the operation to warn of the pending release',
+          timeoutMs: 120_000,
+          intervalMs: 100,
+        },
+      );
+      expect([warned.state, warned.step]).toEqual(['running', 'release']);
+      expect(warned.warning).toMatch(
+        /old host has not removed its copy yet \(\d+ failed attempts?, retried\)/,
+      );
+      // The VM already runs on the target; the retries outlive a controller restart.
+      expect((await api.vm('frelease-0')).host_id).toBe(m.b.hostId);
+      await c.kill();
+      await c.restart();
+      const op = await api.ended(operation.id);
+      expect(op.warning).toBeUndefined();
+      await expectOnTarget(m, 'frelease-0', op);
+    } finally {
+      await clearFaults(m.a.simDir);
+    }
+    await cleanUp('frelease');
+  }, 300_000);
+});
