@@ -266,10 +266,11 @@ describe('moving a VM whose export answer was lost', () => {
 describe('moving a VM whose old host fails to release it', () => {
   it('the release is retried until the source removes its copy, across a restart: one copy, on the target', async () => {
     const m = await vmToMove('frelease');
-    // The zone's uninstall fails three times: each try leaves the source's copy there.
+    // The zone's uninstall fails eight times: the agent tries each undo four times, so two
+    // releases fail and leave the source's copy there (the VM failed on the source).
     await addFault(m.a.simDir, {
       match: `zoneadm -z ${m.zone} uninstall*`,
-      count: 3,
+      count: 8,
       exit_code: 1,
       stderr: `zoneadm: zone '${m.zone}': uninstall failed\n`,
     });
