@@ -1,7 +1,7 @@
 import type { Operation } from '@apiary/protocol';
 import { eq } from 'drizzle-orm';
 import type { Ctx } from '../../context.js';
-import { Interrupted } from '../envs/vm-op-error.js';
+import { Interrupted, VmOpError } from '../envs/vm-op-error.js';
 import { refreshForeign } from '../vm-changes/refresh-foreign.js';
 import { giveBack } from '../vm-changes/reservation.js';
 import {
@@ -69,6 +69,8 @@ export async function releaseOnSource(ctx: Ctx, run: MigrationRun): Promise<void
       return;
     } catch (error) {
       if (run.signal.aborted) throw new Interrupted('the release is retried after a restart');
+      // The source host was removed from the fleet: nothing of the VM is left to ask it for.
+      if (error instanceof VmOpError && error.code === 'host_missing') return;
       await releaseWillRetry(ctx, run, error);
     }
   }
