@@ -83,6 +83,11 @@ async function move(id: string, opts: { via?: string; running?: boolean } = {}) 
   // A first full copy while the VM runs, then only what changed once it is stopped.
   const first = await exportTo('m1');
   expect(first.state, first.error?.msg).toBe('succeeded');
+  // A controller that lost the start's answer finds the export from its operation.
+  const found = await a.remote.exportsOfOperation({ query: { operation_id: first.id } });
+  expect(found.items.map((e) => [e.snapshot, e.operation_id])).toEqual([['m1', first.id]]);
+  const none = await a.remote.exportsOfOperation({ query: { operation_id: 'op_nosuchone' } });
+  expect(none.items).toEqual([]);
   writeZvol(a.simRoot, `${DS}/${id}/disk0`, 'written after the first copy', 3 * MiB);
   const stopped = await finished(a, a.api.stopVm({ params: { id } }));
   expect(stopped.state).toBe('succeeded');

@@ -22,6 +22,7 @@ import { getVm, updateVm } from '../vms/vm-store.js';
 import {
   deleteExportRow,
   type ExportRow,
+  exportOfOperation,
   getExport,
   insertExport,
   latestExportOf,
@@ -106,6 +107,16 @@ export class ExportService {
 
   get(id: string): MigrationExport {
     return this.view(this.row(id));
+  }
+
+  /**
+   * The export operation `operationId` runs (none when it is not an export's): a controller
+   * that lost the answer to a start finds the operation by its request id, then the export.
+   */
+  ofOperation(operationId: string) {
+    const row = exportOfOperation(this.deps.db, operationId);
+    const items = row ? [this.view(row)] : [];
+    return { items, total: items.length, limit: items.length, offset: 0 };
   }
 
   /** A finished export given up: its snapshot goes (the VM stays as it is). */

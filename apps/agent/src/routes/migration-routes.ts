@@ -20,6 +20,9 @@ export function mountMigrationRoutes(app: Hono<AgentEnv>, m: Migrations, bind: B
   );
   bind(app, agentRoutes.abortImport, ({ params }) => m.imports.abort(params.id));
   bind(app, agentRoutes.startExport, ({ body }) => m.exports.start(body));
+  bind(app, agentRoutes.exportsOfOperation, ({ query }) =>
+    m.exports.ofOperation(query.operation_id),
+  );
   bind(app, agentRoutes.getExport, ({ params }) => m.exports.get(params.id));
   bind(app, agentRoutes.deleteExport, ({ params }) => m.exports.remove(params.id));
   bind(app, agentRoutes.releaseVm, ({ params }) => m.exports.release(params.id));

@@ -14,6 +14,8 @@ export interface ControllerEvent {
     | 'host.networks'
     | 'env.state'
     | 'vm.state'
+    /** Something about a VM an operator should know that failed nothing (yet): `msg`. */
+    | 'vm.warning'
     | 'drain.progress';
   orgId: string | null;
   data: Record<string, unknown>;

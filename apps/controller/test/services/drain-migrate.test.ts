@@ -1,4 +1,5 @@
 import { type Drain, DrainReq } from '@apiary/protocol';
+import { eq } from 'drizzle-orm';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Principal } from '../../src/services/auth/principal.js';
 import { startDrain } from '../../src/services/drain/drains.js';
@@ -130,6 +131,66 @@ describe('migrate drain', () => {
     expect(source.liveVms().find((v) => v.id === zone)?.state).toBe('running');
     const migrations = other.calls.filter((c) => c.path.includes(zone));
     expect(migrations).toEqual([]);
+  });
+});
+
+/** Puts the VM's row in `state`, as the controller does while a start or stop is in flight. */
+async function setVmState(name: string, state: string) {
+  const { vms } = h.core.ctx.t;
+  await h.core.ctx.db.update(vms).set({ state }).where(eq(vms.name, name));
+}
+
+/** The drain's recorded moves (with the saga each started), straight from its row. */
+async function recordedMoves() {
+  const { drains } = h.core.ctx.t;
+  const rows = await h.core.ctx.db.select().from(drains).where(eq(drains.hostId, SOURCE));
+  return rows[0]?.moves ?? {};
+}
+
+describe('migrate drain and a VM mid-start or mid-stop', () => {
+  for (const transitional of ['starting', 'stopping']) {
+    it(`waits for a ${transitional} VM to settle, then moves it`, async () => {
+      h = await createHarness();
+      await setup(1);
+      await h.addAgent({ hostId: OTHER });
+      const vmId = await h.zoneOf('env-0-0');
+      await setVmState('env-0-0', transitional);
+      await drain({ mode: 'migrate' });
+      for (let pass = 0; pass < 2; pass++) {
+        await h.core.drainTick();
+        await h.idle();
+      }
+      let s = await status();
+      // Not a failed move: it waits, and the drain with it.
+      expect(moveOf(s, 'env-0-0')).toMatchObject({ move: 'waiting', error: null });
+      expect(s).toMatchObject({ state: 'draining', vms_failed: 0 });
+      expect((await recordedMoves())[vmId]?.sagaId).toBeUndefined();
+
+      await setVmState('env-0-0', transitional === 'starting' ? 'running' : 'stopped');
+      await h.core.drainTick();
+      // Settled: the move started (its saga recorded on the drain).
+      expect((await recordedMoves())[vmId]).toMatchObject({ state: 'moving' });
+      expect((await recordedMoves())[vmId]?.sagaId).toMatch(/.+/);
+      await h.idle();
+      s = await status();
+      expect(moveOf(s, 'env-0-0')?.error ?? '').not.toMatch(/is (starting|stopping)/);
+    });
+  }
+
+  it('cancels the wait at the drain deadline: the VM is stopped instead, not counted failed', async () => {
+    h = await createHarness();
+    await setup(1);
+    await h.addAgent({ hostId: OTHER });
+    await setVmState('env-0-0', 'starting');
+    await drain({ mode: 'migrate', deadline_seconds: 0 });
+    await h.core.drainTick();
+    await h.idle();
+    const s = await status();
+    expect(moveOf(s, 'env-0-0')).toMatchObject({
+      move: 'cancelled',
+      error: 'not moved before the drain deadline: stopped instead',
+    });
+    expect(s.vms_failed).toBe(0);
   });
 });
 

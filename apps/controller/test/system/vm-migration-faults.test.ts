@@ -4,6 +4,7 @@ import type { VmOperation } from '@apiary/protocol';
 import {
   type AgentDaemon,
   type ControllerDaemon,
+  type Fleet,
   sshKey,
   uploadSampleImage,
   waitFor,
@@ -18,6 +19,7 @@ import {
   readDisk,
   writeDisk,
 } from './migration-hosts.js';
+import { editSagaMemo } from './saga-memo-edit.js';
 import { vmChangeClient } from './vm-change-client.js';
 
 /*
@@ -28,6 +30,7 @@ import { vmChangeClient } from './vm-change-client.js';
  */
 let c: ControllerDaemon;
 let agents: AgentDaemon[];
+let fleet: Fleet;
 
 fleetForFile(
   {
@@ -36,7 +39,8 @@ fleetForFile(
     controllerArgs: ['--heartbeat-interval-ms', '1000', '--saga-lease-ttl-ms', '2000'],
     host: () => ({ cpus: 8, ram: '16G' }),
   },
-  async (fleet) => {
+  async (started) => {
+    fleet = started;
     ({ controller: c, agents } = fleet);
     await uploadSampleImage(c.admin, 'alpine-cloud');
   },
@@ -190,4 +194,113 @@ describe('moving a VM when something fails', () => {
       await cleanUp(id);
     }, 300_000);
   }
+});
+
+/** The operation an agent runs on VM `zone` now (null when none), read from the agent itself. */
+async function agentOperationOn(agent: AgentDaemon, key: string, zone: string) {
+  const headers = { authorization: `Bearer ${key}` };
+  const vm = (await (await agent.fetch(`/api/vms/${zone}`, { headers })).json()) as {
+    operation_id: string | null;
+  };
+  if (!vm.operation_id) return null;
+  const op = await agent.fetch(`/api/operations/${vm.operation_id}`, { headers });
+  return (await op.json()) as { id: string; kind: string; state: string };
+}
+
+describe('moving a VM whose export answer was lost', () => {
+  /*
+   * The controller dies after the source took the full copy's export (202) and before the saga
+   * recorded its answer; the export ends while no controller runs. The books are put in that
+   * state by hand (the memo keeps only what was written before sending: the request id), as
+   * no timing of a kill hits that window reliably.
+   */
+  for (const outcome of ['fails', 'succeeds'] as const) {
+    it(`the export ${outcome} before the saga resumes: found by its request id, nothing left behind`, async () => {
+      const id = `lost${outcome.slice(0, 4)}`;
+      const m = await vmToMove(id);
+      const keyA = await m.a.createKey('admin');
+      // The first send waits: time to kill the controller while the export runs.
+      await addFault(m.a.simDir, { match: 'zfs send rpool*full', count: 1, hang_ms: 3000 });
+      if (outcome === 'fails') {
+        // Every stream into the target is cut part-way: a partial receive (with its resume
+        // token) stays there after each try, until the export gives up.
+        await addFault(m.b.simDir, { match: 'zfs receive -s*', count: null, stdin_bytes: 65536 });
+      }
+      try {
+        const { operation } = await api.accept('POST', `/v1/vms/${id}-0/migrate`, {});
+        await waitFor(async () => (await agentOperationOn(m.a, keyA, m.zone))?.kind === 'export', {
+          what: 'the source to take the export',
+          timeoutMs: 120_000,
+          intervalMs: 50,
+        });
+        await c.kill();
+        await editSagaMemo(fleet, c, operation.id, (memo) => {
+          const full = memo.full as { requestId?: string };
+          expect(full.requestId, 'the request id is recorded before sending').toBeTruthy();
+          return { ...memo, full: { sending: true, requestId: full.requestId } };
+        });
+        await waitFor(async () => (await agentOperationOn(m.a, keyA, m.zone)) === null, {
+          what: 'the export to end on the source',
+          timeoutMs: 120_000,
+          intervalMs: 200,
+        });
+        await clearFaults(m.a.simDir);
+        await clearFaults(m.b.simDir);
+        await c.restart();
+        const op = await api.ended(operation.id);
+        if (outcome === 'fails') {
+          expect(op.state).toBe('failed');
+          await expectStillOnSource(m, `${id}-0`);
+        } else {
+          await expectOnTarget(m, `${id}-0`, op);
+        }
+      } finally {
+        await clearFaults(m.a.simDir);
+        await clearFaults(m.b.simDir);
+      }
+      await cleanUp(id);
+    }, 300_000);
+  }
+});
+
+describe('moving a VM whose old host fails to release it', () => {
+  it('the release is retried until the source removes its copy, across a restart: one copy, on the target', async () => {
+    const m = await vmToMove('frelease');
+    // The zone's uninstall fails eight times: the agent tries each undo four times, so two
+    // releases fail and leave the source's copy there (the VM failed on the source).
+    await addFault(m.a.simDir, {
+      match: `zoneadm -z ${m.zone} uninstall*`,
+      count: 8,
+      exit_code: 1,
+      stderr: `zoneadm: zone '${m.zone}': uninstall failed\n`,
+    });
+    try {
+      const { operation } = await api.accept('POST', '/v1/vms/frelease-0/migrate', {});
+      const warned = await waitFor(
+        async () => {
+          const o = await api.json<VmOperation>(c.call('GET', `/v1/operations/${operation.id}`));
+          return o.warning || o.state !== 'running' ? o : undefined;
+        },
+        {
+          what: 'the operation to warn of the pending release',
+          timeoutMs: 120_000,
+          intervalMs: 100,
+        },
+      );
+      expect([warned.state, warned.step]).toEqual(['running', 'release']);
+      expect(warned.warning).toMatch(
+        /old host has not removed its copy yet \(\d+ failed attempts?, retried\)/,
+      );
+      // The VM already runs on the target; the retries outlive a controller restart.
+      expect((await api.vm('frelease-0')).host_id).toBe(m.b.hostId);
+      await c.kill();
+      await c.restart();
+      const op = await api.ended(operation.id);
+      expect(op.warning).toBeUndefined();
+      await expectOnTarget(m, 'frelease-0', op);
+    } finally {
+      await clearFaults(m.a.simDir);
+    }
+    await cleanUp('frelease');
+  }, 300_000);
 });

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { AgentVm, Operation } from '../schemas/agent.js';
+import { listOf } from '../schemas/common.js';
 import {
   CommitImportReq,
   ImportOpened,
@@ -18,6 +19,8 @@ const ImportById = z.strictObject({ id: z.string().regex(/^imp_[a-z0-9]+$/) });
 const ExportById = z.strictObject({ id: z.string().regex(/^exp_[a-z0-9]+$/) });
 const ImportVolumeParams = ImportById.extend({ name: MigrationVolumeName });
 const VmById = z.strictObject({ id: VmId });
+/** The export an `export` operation runs (operation ids are `op_` and lower-case base32). */
+const ExportsByOperation = z.strictObject({ operation_id: z.string().regex(/^op_[a-z0-9]+$/) });
 
 /** Accepted export: where it stands and the operation running it on the VM. */
 export const ExportAccepted = z.object({ export: MigrationExport, operation: Operation });
@@ -109,6 +112,18 @@ export const agentMigrationRoutes = {
     summary: 'Snapshot a VM’s volumes and stream them to a target agent’s import',
     body: StartExportReq,
     response: ExportAccepted,
+  }),
+  exportsOfOperation: defineRoute({
+    method: 'GET',
+    path: '/api/migrations/exports',
+    tag: 'migrations',
+    auth: 'agent_key',
+    role: 'viewer',
+    status: 200,
+    summary:
+      'The export an operation runs: how a controller that lost the answer to a start (found the operation by its request id) learns the export to follow or drop',
+    query: ExportsByOperation,
+    response: listOf(MigrationExport),
   }),
   getExport: defineRoute({
     method: 'GET',

@@ -49,6 +49,11 @@ export const VmOperation = z.object({
   /** A migration's transfer while it runs: bytes the source sent of `zfs send -nP`'s estimate. */
   progress: MigrationProgress.nullable().optional(),
   /**
+   * What the operation keeps retrying, in words, while it runs: a migration whose VM runs on its
+   * new host while the old host has not removed its copy yet.
+   */
+  warning: z.string().nullable().optional(),
+  /**
    * What the operation made, once it succeeded: the cloned VM, the published image; a
    * migration's hosts, its downtime (stop to start) and the VM's port map on the new host.
    */

@@ -8,6 +8,13 @@ import type { DrainRow } from './drain-view.js';
 type Moves = Record<string, DrainMoveRecord>;
 
 /**
+ * States a VM leaves by itself (a start, stop, create or delete in flight): a drain waits for
+ * it to settle instead of counting its move failed; the drain's deadline bounds the wait (the
+ * move is then cancelled like any that had not started).
+ */
+const SETTLING = ['pending', 'creating', 'starting', 'stopping', 'deleting'];
+
+/**
  * Where each move of a `migrate` drain stands now: a `moving` VM whose migration ended is
  * `moved` or `failed` (with the operation's reason), read from its saga; a VM that left the
  * host by other means before its move started (deleted, moved by hand) is `moved`.
@@ -52,7 +59,8 @@ function finalRefusal(error: unknown): string | null {
 /**
  * One pass of a `migrate` drain: moves that ended are recorded, and new ones start until
  * `max_parallel` run. A VM no host can take is `failed` with the reason (the drain does not
- * wait for it); a VM busy with another operation waits for a later pass. Returns the moves
+ * wait for it); a VM busy with another operation, or mid-start/stop, waits for a later pass
+ * (bounded by the drain's deadline). Returns the moves
  * to record (the caller writes them under the drain pass's lease).
  */
 export async function advanceMoves(ctx: Ctx, d: DrainRow): Promise<Moves> {
@@ -70,6 +78,13 @@ export async function advanceMoves(ctx: Ctx, d: DrainRow): Promise<Moves> {
         .where(inArray(vms.id, [id]))
     )[0];
     if (!vm) continue;
+    if (SETTLING.includes(vm.state)) {
+      ctx.log.debug(
+        { drain_id: d.id, vm_id: id, state: vm.state },
+        'drain waits for a VM to settle',
+      );
+      continue;
+    }
     try {
       const sagaId = await startMigration(ctx, vm);
       moves[id] = { state: 'moving', sagaId };

@@ -11,6 +11,8 @@ import type { sagas } from '../../db/pg-schema.js';
 import { iso } from '../../lib/clock.js';
 import { isSuperAdmin, type Principal } from '../auth/principal.js';
 import { findVm } from '../envs/addressing.js';
+import type { MigrationMemo } from '../vm-migrations/migration-memo.js';
+import { migrationWarning } from '../vm-migrations/release-retry.js';
 import type { ChangeInput } from './change-input.js';
 
 type SagaRow = typeof sagas.$inferSelect;
@@ -22,6 +24,13 @@ const STATE: Record<string, VmOperation['state']> = {
   failed: 'failed',
 };
 
+/** A running operation's warning (a migration retrying its source's release), when it has one. */
+function warningOf(row: SagaRow): { warning?: string } {
+  if (row.state !== 'running') return {};
+  const warning = migrationWarning(row.memo as MigrationMemo | null);
+  return warning ? { warning } : {};
+}
+
 export function toOperationView(row: SagaRow): VmOperation {
   const input = row.input as ChangeInput;
   return {
@@ -32,6 +41,7 @@ export function toOperationView(row: SagaRow): VmOperation {
     step: row.step,
     error: row.errorCode ? { code: row.errorCode as FailureCode, msg: row.errorMsg ?? '' } : null,
     progress: row.progress ?? null,
+    ...warningOf(row),
     result: (row.result as VmOperation['result']) ?? null,
     created_at: iso(row.createdAt),
     updated_at: iso(row.updatedAt),

@@ -3,9 +3,13 @@ import { eq } from 'drizzle-orm';
 import type { Ctx } from '../../context.js';
 import type { DbOrTx } from '../../db/database.js';
 
-/** One export of the VM's volumes: its id once the source took it; `sending` before that. */
+/**
+ * One export of the VM's volumes: its id once the source took it; before that `sending` and
+ * the request id the start carries (the source keeps it on the operation it starts).
+ */
 export interface ExportMemo {
   sending?: boolean;
+  requestId?: string;
   id?: string;
   operationId?: string;
   /** Bytes it sent and its estimate, once it ended (the progress of later copies adds to it). */
@@ -35,6 +39,8 @@ export interface MigrationMemo {
   /** The VM row points at the target: no undo takes it back to the source any more. */
   switched?: boolean;
   releaseOp?: string;
+  /** Failed releases after the switch: how many, the last reason, when it is tried again (ms). */
+  releaseRetry?: { attempts: number; error: string; retryAt: number };
 }
 
 export async function readMemo(ctx: Ctx, sagaId: string, tx: DbOrTx = ctx.db) {

@@ -5,12 +5,13 @@ import type { AgentAcceptances } from '../vm-changes/agent-acceptance.js';
 import { giveBack } from '../vm-changes/reservation.js';
 import type { SagaEnvHolds } from '../vm-changes/saga-env-holds.js';
 import { commitImport, undoCommit } from './commit-step.js';
+import { dropExport } from './drop-export.js';
 import { abortImport, openImport } from './import-step.js';
 import type { MigrationRun } from './migration-agents.js';
 import { overlayFollowsVm, overlayOnTarget } from './overlay-steps.js';
 import { restartOnSource, stopOnSource } from './power-steps.js';
 import { releaseOnSource, settleMigration } from './release-steps.js';
-import { dropExport, runExport } from './run-export.js';
+import { runExport } from './run-export.js';
 import { switchHost } from './switch-host.js';
 
 /**

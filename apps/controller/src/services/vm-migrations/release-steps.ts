@@ -1,6 +1,7 @@
-import { type Operation, sleep } from '@apiary/protocol';
+import type { Operation } from '@apiary/protocol';
 import { eq } from 'drizzle-orm';
 import type { Ctx } from '../../context.js';
+import { Interrupted, VmOpError } from '../envs/vm-op-error.js';
 import { refreshForeign } from '../vm-changes/refresh-foreign.js';
 import { giveBack } from '../vm-changes/reservation.js';
 import {
@@ -8,13 +9,17 @@ import {
   agentVmOrNull,
   followOperation,
   hostsOf,
-  isUnreachable,
   type MigrationRun,
   sourceOf,
 } from './migration-agents.js';
 import { readMemo, updateMemo } from './migration-memo.js';
+import { releaseRetryWait, releaseWillRetry } from './release-retry.js';
 
-/** The source removes its copy (zone, volumes, VNIC, forwards, its record), once. */
+/**
+ * The source removes its copy (zone, volumes, VNIC, forwards, its record), once. A release
+ * that failed part-way left the source's VM `failed` (what it could not remove is listed in
+ * its error): the retry deletes it outright, as the release would have.
+ */
 async function releaseOnce(ctx: Ctx, run: MigrationRun): Promise<void> {
   const memo = await readMemo(ctx, run.id);
   const source = await sourceOf(ctx, run);
@@ -27,25 +32,46 @@ async function releaseOnce(ctx: Ctx, run: MigrationRun): Promise<void> {
     if (found?.kind === 'delete' && ['pending', 'running'].includes(found.state)) op = found;
   }
   if (!op) {
-    op = (await agentCall(ctx, run, () => source.releaseVm({ params: { id: run.input.vmId } })))
-      .operation;
+    const params = { params: { id: run.input.vmId } };
+    const leftover = vm.state === 'failed' && memo.releaseOp !== undefined;
+    op = (
+      await agentCall(ctx, run, () =>
+        leftover ? source.deleteVm(params) : source.releaseVm(params),
+      )
+    ).operation;
     await updateMemo(ctx, run.id, { releaseOp: op.id });
   }
   await followOperation(ctx, run, source, op);
 }
 
 /**
- * After the switch the VM is on the target whatever happens here: the release is retried while
- * the source cannot be reached (for the operation timeout), so a blip leaves no copy behind.
+ * After the switch the VM is on the target whatever happens here, and the source's copy must
+ * still go: the release is retried, with a growing pause, until it succeeds, whatever the
+ * reason it failed (the source out of reach, a host command failing). The saga stays in this
+ * step meanwhile, so a controller restart resumes the retries; each failure is recorded on
+ * the operation (`warning`) and told as a `vm.warning` event. Only the source is ever asked:
+ * the target's copy is the VM.
  */
 export async function releaseOnSource(ctx: Ctx, run: MigrationRun): Promise<void> {
-  const deadline = ctx.clock.now() + ctx.config.operationTimeoutMs;
   for (;;) {
+    await releaseRetryWait(ctx, run);
+    if (run.signal.aborted) throw new Interrupted('the release is retried after a restart');
     try {
-      return await releaseOnce(ctx, run);
+      await releaseOnce(ctx, run);
+      const memo = await readMemo(ctx, run.id);
+      if (memo.releaseRetry) {
+        ctx.log.info(
+          { saga_id: run.id, attempts: memo.releaseRetry.attempts + 1 },
+          'the source released the VM after failed attempts',
+        );
+        await updateMemo(ctx, run.id, { releaseRetry: undefined });
+      }
+      return;
     } catch (error) {
-      if (!isUnreachable(error) || ctx.clock.now() > deadline || run.signal.aborted) throw error;
-      await sleep(1000, run.signal).catch(() => {});
+      if (run.signal.aborted) throw new Interrupted('the release is retried after a restart');
+      // The source host was removed from the fleet: nothing of the VM is left to ask it for.
+      if (error instanceof VmOpError && error.code === 'host_missing') return;
+      await releaseWillRetry(ctx, run, error);
     }
   }
 }

@@ -1,21 +1,19 @@
 import { type AgentClient, type MigrationExport, sleep } from '@apiary/protocol';
+import { newRequestId } from '@apiary/server-kit';
 import type { Ctx } from '../../context.js';
 import { Interrupted, VmOpError } from '../envs/vm-op-error.js';
 import { inUserWords } from '../vm-changes/agent-words.js';
+import { type Copy, knownExport } from './export-lookup.js';
 import {
   agentCall,
-  agentVmOrNull,
-  followOperation,
   isUnreachable,
   type MigrationRun,
   sourceOf,
   targetFingerprint,
   targetOf,
 } from './migration-agents.js';
-import { type ExportMemo, readMemo, updateMemo } from './migration-memo.js';
+import { readMemo, updateMemo } from './migration-memo.js';
 import { ProgressWriter } from './migration-progress.js';
-
-export type Copy = 'full' | 'delta';
 
 /** The snapshot each copy takes: named for the saga, so no two migrations share one. */
 export function copySnapshot(sagaId: string, copy: Copy): string {
@@ -25,7 +23,8 @@ export function copySnapshot(sagaId: string, copy: Copy): string {
 /**
  * One copy of the VM's volumes to the target: `full` while the VM runs, then `delta` (only
  * what changed since `full`) once it stopped. Safe to resume: a recorded export is followed;
- * after a request whose answer was lost, an export running on the VM is this one. The transfer
+ * after a request whose answer was lost, the source names the export that request started
+ * (by the request id recorded before sending), running or ended. The transfer
  * token is minted again (the same import, opened again with the same spec) only when a new
  * export is asked for, so a running export's token stays good.
  */
@@ -36,47 +35,38 @@ export async function runExport(
   onAccepted?: () => void,
 ): Promise<void> {
   const memo = await readMemo(ctx, run.id);
-  const mine: ExportMemo = memo[copy] ?? {};
   const source = await sourceOf(ctx, run);
   const progress = new ProgressWriter(ctx, run.id);
   const base = copy === 'delta' ? memo.full : undefined;
-  if (!mine.id && mine.sending) {
-    const vm = await agentVmOrNull(source, run.input.vmId);
-    const op = vm?.operation_id
-      ? await source.getOperation({ params: { id: vm.operation_id } })
-      : null;
-    if (op?.kind === 'export') {
-      ctx.log.info({ saga_id: run.id, agent_operation: op.id }, 'following the export sent before');
-      await followOperation(ctx, run, source, op);
-      await updateMemo(ctx, run.id, { [copy]: { operationId: op.id } });
-      onAccepted?.();
-      return;
-    }
-  }
-  let id = mine.id;
+  let id = await knownExport(ctx, run, source, copy);
   if (!id) {
     if (!memo.spec || !memo.importId) throw new Error('the import was not opened');
-    await updateMemo(ctx, run.id, { [copy]: { sending: true } });
+    // Recorded before sending: a resumed saga (or the undo) asks the source what it started.
+    const requestId = newRequestId();
+    await updateMemo(ctx, run.id, { [copy]: { sending: true, requestId } });
     const target = await targetOf(ctx, run);
     const opened = await agentCall(ctx, run, () =>
       target.openImport({ body: { spec: memo.spec! } }),
     );
     const fingerprint = await targetFingerprint(ctx, run);
     const accepted = await agentCall(ctx, run, () =>
-      source.startExport({
-        body: {
-          vm_id: run.input.vmId,
-          target_url: opened.upload_url,
-          transfer_token: opened.transfer_token,
-          ...(fingerprint ? { target_fingerprint: fingerprint } : {}),
-          snapshot: copySnapshot(run.id, copy),
-          ...(copy === 'delta' ? { incremental_from: copySnapshot(run.id, 'full') } : {}),
+      source.startExport(
+        {
+          body: {
+            vm_id: run.input.vmId,
+            target_url: opened.upload_url,
+            transfer_token: opened.transfer_token,
+            ...(fingerprint ? { target_fingerprint: fingerprint } : {}),
+            snapshot: copySnapshot(run.id, copy),
+            ...(copy === 'delta' ? { incremental_from: copySnapshot(run.id, 'full') } : {}),
+          },
         },
-      }),
+        { requestId },
+      ),
     );
     id = accepted.export.id;
     await updateMemo(ctx, run.id, {
-      [copy]: { id, operationId: accepted.operation.id },
+      [copy]: { requestId, id, operationId: accepted.operation.id },
     });
   }
   onAccepted?.();
@@ -146,27 +136,5 @@ async function followExport(
       throw new VmOpError('timeout', `export ${id} sent nothing for too long`);
     }
     await sleep(300, run.signal).catch(() => {});
-  }
-}
-
-/** The undo of a copy: the source forgets the export and destroys its snapshot. */
-export async function dropExport(ctx: Ctx, run: MigrationRun, copy: Copy): Promise<void> {
-  const memo = await readMemo(ctx, run.id);
-  const id = memo[copy]?.id;
-  if (!id || memo.switched) return;
-  const source = await sourceOf(ctx, run);
-  const deadline = ctx.clock.now() + ctx.config.operationTimeoutMs;
-  for (;;) {
-    try {
-      await source.deleteExport({ params: { id } });
-      return;
-    } catch (error) {
-      const e = error as { code?: string; retryable?: boolean };
-      if (e.code === 'not_found') return;
-      // Still running (a cut stream being resumed): it ends, then it can be dropped.
-      const running = e.code === 'conflict' && e.retryable;
-      if ((!running && !isUnreachable(error)) || ctx.clock.now() > deadline) throw error;
-      await sleep(500);
-    }
   }
 }
