@@ -498,7 +498,10 @@ export const sagas = pgTable(
     reserved: jsonb('reserved').$type<{ hostId: string; cpu: number; mem: number; disk: number }>(),
     /** Undo steps that failed: what the saga may have left behind. */
     /** A migration's copy while it runs (issue 15): bytes sent of the estimated total. */
-    progress: jsonb('progress').$type<{ bytes_sent: number; bytes_total: number }>(),
+    progress: jsonb('progress').$type<
+      | { bytes_sent: number; bytes_total: number }
+      | { phase: string; bytes_received: number; bytes_total: number | null }
+    >(),
     /** What a saga's steps learned from agents and need after a restart (ids they gave). */
     memo: jsonb('memo').$type<Record<string, unknown>>(),
     leftovers: jsonb('leftovers').$type<string[]>().notNull(),

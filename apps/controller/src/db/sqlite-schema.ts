@@ -495,11 +495,14 @@ export const sagas = sqliteTable(
       disk: number;
     }>(),
     /** Undo steps that failed: what the saga may have left behind. */
-    /** A migration's copy while it runs (issue 15): bytes sent of the estimated total. */
-    progress: text('progress', { mode: 'json' }).$type<{
-      bytes_sent: number;
-      bytes_total: number;
-    }>(),
+    /**
+     * A migration's copy while it runs (issue 15): bytes sent of the estimated total; an image
+     * intake's phase and bytes downloaded (issue 16).
+     */
+    progress: text('progress', { mode: 'json' }).$type<
+      | { bytes_sent: number; bytes_total: number }
+      | { phase: string; bytes_received: number; bytes_total: number | null }
+    >(),
     /** What a saga's steps learned from agents and need after a restart (ids they gave). */
     memo: text('memo', { mode: 'json' }).$type<Record<string, unknown>>(),
     leftovers: text('leftovers', { mode: 'json' }).$type<string[]>().notNull(),
