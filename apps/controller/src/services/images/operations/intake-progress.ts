@@ -5,17 +5,19 @@ import type { IntakePhase, IntakeProgressSink } from '../intake/intake-run.js';
 import type { DownloadProgress } from '../intake/outbound-fetch.js';
 
 /** Download progress is written at most this often: a fast link must not become a write storm. */
-const WRITE_EVERY_MS = 1000;
+const WRITE_EVERY_MS = 500;
 
 /**
  * An intake operation's `progress` on its saga row: a phase change is written at once, the
- * downloaded bytes at most once a second. Writes go one after another (a late download write
+ * downloaded bytes at most every half second, the last count held back written when that time
+ * is up (a download that stalls still shows what arrived). Writes go one after another (a late download write
  * never lands after the phase that followed it); `flush` waits for the last.
  */
 export class IntakeProgressWriter implements IntakeProgressSink {
   private state: IntakeProgress = { phase: 'download', bytes_received: 0, bytes_total: null };
   private lastAt = 0;
   private chain: Promise<void> = Promise.resolve();
+  private trailing: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly ctx: Ctx,
@@ -29,18 +31,22 @@ export class IntakeProgressWriter implements IntakeProgressSink {
 
   download({ received, total }: DownloadProgress): void {
     this.state = { ...this.state, bytes_received: received, bytes_total: total };
-    const now = this.ctx.clock.now();
-    if (now - this.lastAt < WRITE_EVERY_MS) return;
-    this.write();
+    const waited = Date.now() - this.lastAt;
+    if (waited >= WRITE_EVERY_MS) this.write();
+    else this.trailing ??= setTimeout(() => this.write(), WRITE_EVERY_MS - waited);
   }
 
-  /** Waits for every write asked for so far. */
+  /** Waits for every write asked for so far; nothing is written after. */
   flush(): Promise<void> {
+    clearTimeout(this.trailing);
+    this.trailing = undefined;
     return this.chain;
   }
 
   private write(): void {
-    this.lastAt = this.ctx.clock.now();
+    clearTimeout(this.trailing);
+    this.trailing = undefined;
+    this.lastAt = Date.now();
     const progress = this.state;
     const { db, t } = this.ctx;
     this.chain = this.chain
