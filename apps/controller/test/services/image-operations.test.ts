@@ -1,15 +1,15 @@
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import type { ServerResponse } from 'node:http';
+import { join } from 'node:path';
 import type { ImageOperationAccepted, IntakeProgress, VmOperation } from '@apiary/protocol';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type FileServer, startFileServer } from '../helpers/file-server.js';
 import { createHarness, type Harness } from '../helpers/harness.js';
-import { createTwoTenants } from '../helpers/two-orgs.js';
 import { getOperation, intakeOutcome, settle } from '../helpers/intake-op.js';
 import { patternedDisk } from '../helpers/qemu.js';
 import { NOTHING, storedCounts } from '../helpers/stored.js';
+import { createTwoTenants } from '../helpers/two-orgs.js';
 
 /*
  * Image fetches as operations (issue 16): answered 202, the download followed with its bytes
