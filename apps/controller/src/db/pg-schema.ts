@@ -342,6 +342,8 @@ export const vms = pgTable(
     /** Its addresses per network as its host last reported them (issue 14). */
     nics: jsonb('nics').$type<Array<{ network: string; ip: string | null }>>(),
     /** The recipe the VM is set up with over its serial console (issue 16), and its version. */
+    /** The user cloud-init creates with the SSH keys (issue 16): the VM's, else its image's. */
+    loginUser: text('login_user'),
     recipe: text('recipe'),
     recipeVersion: integer('recipe_version'),
     /** The last recipe run's outcome (`succeeded`, `failed`) and masked transcript. */
