@@ -134,6 +134,9 @@ describe('pull-box', () => {
     });
     // The token went to the registry, never into a log line.
     expect(srv.auth).toContain(`Bearer ${TOKEN}`);
+    // As Vagrant's own requests: BoxVault answers its Vagrant routes only to a Vagrant/ agent.
+    expect(srv.agents.length).toBeGreaterThan(0);
+    for (const agent of srv.agents) expect(agent).toMatch(/^Vagrant\/\d/);
     expect(hh.logLines.join('\n')).not.toContain(TOKEN);
     expect(await storedCounts(hh)).toEqual({ records: 1, blobs: 1, staged: 0 });
   });

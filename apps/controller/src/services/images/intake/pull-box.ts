@@ -6,6 +6,7 @@ import type { Ctx } from '../../../context.js';
 import type { Principal } from '../../auth/principal.js';
 import { pickBox } from '../../registries/box-catalog.js';
 import { resolveRegistry } from '../../registries/registries.js';
+import { REGISTRY_USER_AGENT } from '../../registries/registry-agent.js';
 import { fetchCatalog } from '../../registries/registry-client.js';
 import { intakeOrg, storePrepared } from '../images.js';
 import { verifyChecksum } from './checksum.js';
@@ -56,8 +57,10 @@ export async function pullBox(ctx: Ctx, p: Principal, req: PullBoxReq, run: Inta
         maxBytes: ctx.config.maxImageBytes,
         timeoutMs: ctx.config.imageFetchTimeoutMs,
         signal: run.signal,
-        headers:
-          sameOrigin && registry.token ? { authorization: `Bearer ${registry.token}` } : undefined,
+        headers: {
+          'user-agent': REGISTRY_USER_AGENT,
+          ...(sameOrigin && registry.token ? { authorization: `Bearer ${registry.token}` } : {}),
+        },
         onProgress: (progress) => {
           logProgress(progress);
           run.progress?.download(progress);
