@@ -6,6 +6,7 @@ import { Button } from '../../ui/button.js';
 import { Dialog } from '../../ui/dialog.js';
 import { describedBy, Field } from '../../ui/field.js';
 import { ControllerWork } from './controller-work.js';
+import { useIntakeOperation } from './use-intake-operation.js';
 
 /** Pulls a Vagrant box from one of the organization's registries (or a registry URL). */
 export function PullBoxDialog({
@@ -23,6 +24,7 @@ export function PullBoxDialog({
   const [box, setBox] = useState(initial?.box ?? '');
   const [version, setVersion] = useState(initial?.version ?? '');
   const [error, setError] = useState<string | undefined>();
+  const intake = useIntakeOperation(onClose);
 
   const submit = async (event: Event) => {
     event.preventDefault();
@@ -32,11 +34,11 @@ export function PullBoxDialog({
       return setError(`${issue?.path.join('.') || 'request'}: ${issue?.message}`);
     }
     setError(undefined);
-    const image = await run('pull', () => api.pullBox({ body: parsed.data }), {
+    const accepted = await run('pull', () => api.pullBox({ body: parsed.data }), {
       errorTitle: `Could not pull ${box}`,
       invalidate: ['images', 'status'],
     });
-    if (image) onClose();
+    if (accepted) intake.follow(accepted.operation);
   };
 
   return (
@@ -50,7 +52,12 @@ export function PullBoxDialog({
           <Button variant="ghost" onClick={onClose}>
             Cancel
           </Button>
-          <Button variant="primary" type="submit" form="pull-form" busy={pending === 'pull'}>
+          <Button
+            variant="primary"
+            type="submit"
+            form="pull-form"
+            busy={pending === 'pull' || intake.running}
+          >
             Pull
           </Button>
         </>
@@ -76,7 +83,7 @@ export function PullBoxDialog({
             ))}
           </datalist>
         </Field>
-        <Field id="pull-box" label="Box" error={error} hint="ORG/BOX">
+        <Field id="pull-box" label="Box" error={error ?? intake.failed} hint="ORG/BOX">
           <input
             {...describedBy('pull-box', error)}
             value={box}
@@ -97,8 +104,11 @@ export function PullBoxDialog({
             onInput={(e) => setVersion(e.currentTarget.value)}
           />
         </Field>
-        {pending === 'pull' ? (
-          <ControllerWork what="The controller is downloading, checking and unpacking the box" />
+        {pending === 'pull' || intake.running ? (
+          <ControllerWork
+            what="The controller is pulling the box"
+            intake={intake.operation?.intake}
+          />
         ) : null}
       </form>
     </Dialog>
