@@ -31,7 +31,8 @@ export const OPERATION_VERBS: Record<ControllerOperationKind, string> = {
  */
 export function progressLine(operation: VmOperation, subject?: string): string {
   const running = operation.state === 'running';
-  const step = operation.step && !operation.intake ? ` (${operation.step})` : '';
+  // An image intake has one step (`intake`): its phase says more, in the bar.
+  const step = operation.step && operation.vm_id !== null ? ` (${operation.step})` : '';
   const bar =
     operation.progress && running
       ? ` ${progressBar(operation.progress)}`
