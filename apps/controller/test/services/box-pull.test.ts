@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { Image, Registry, RegistryBoxes } from '@apiary/protocol';
+import type { Registry, RegistryBoxes } from '@apiary/protocol';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ControllerConfig } from '../../src/config.js';
 import { type FileServer, startFileServer } from '../helpers/file-server.js';
