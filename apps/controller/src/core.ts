@@ -33,6 +33,7 @@ import { type BlobStore, STALE_UPLOAD_MS } from './services/images/blob-store.js
 import { type FreeSpace, statfsFreeSpace } from './services/images/disk-floor.js';
 import { sweepStaging } from './services/images/intake/staging.js';
 import { openBlobStore } from './services/images/open-blob-store.js';
+import { createIntakeKinds } from './services/images/operations/intake-kinds.js';
 import { type Lease, LeaseLost } from './services/leases/lease.js';
 import { LeaseHolders } from './services/leases/lease-holders.js';
 import { SingletonPasses } from './services/leases/singleton-passes.js';
@@ -163,7 +164,7 @@ export async function createControllerCore(deps: CoreDeps) {
     }),
     vmChanges: new AgentAcceptances(),
   };
-  sagaKinds.push(...createVmChangeKinds(ctx, ctx.vmChanges));
+  sagaKinds.push(...createVmChangeKinds(ctx, ctx.vmChanges), ...createIntakeKinds(ctx));
   await checkSecretKey(ctx, config.secretKeyFile ?? join(config.dataDir, 'secret.key'));
   liveness.load(await ctx.db.select().from(ctx.t.hosts));
   // The candidate index drops what this process's writes may change, and (PostgreSQL) what

@@ -44,3 +44,41 @@ describe('a migration progress bar', () => {
     expect(progressLine(migration(null))).toBe('move web-1: running (copy)');
   });
 });
+
+function intake(progress: VmOperation['intake'], state: VmOperation['state'] = 'running') {
+  return {
+    id: 'saga_2',
+    vm_id: null,
+    kind: 'fetch_image',
+    state,
+    step: 'intake',
+    intake: progress,
+    error: null,
+    result: null,
+    created_at: '2026-01-01T00:00:00.000Z',
+    updated_at: '2026-01-01T00:00:00.000Z',
+  } satisfies VmOperation;
+}
+
+describe('an image download progress line', () => {
+  it('is the migration bar when the server said the total', () => {
+    const p = { phase: 'download', bytes_received: 25 * MiB, bytes_total: 100 * MiB } as const;
+    expect(progressLine(intake(p), 'debian-12')).toMatch(
+      /^fetch image debian-12: running \[#{5}-{15}\] 25% 25(\.0)? MiB of 100(\.0)? MiB$/,
+    );
+  });
+
+  it('counts the bytes when there is no total, then names the phase after the download', () => {
+    const p = { phase: 'download', bytes_received: 3 * MiB, bytes_total: null } as const;
+    expect(progressLine(intake(p), 'debian-12')).toMatch(
+      /^fetch image debian-12: running 3(\.0)? MiB so far$/,
+    );
+    const converting = { phase: 'convert', bytes_received: 3 * MiB, bytes_total: null } as const;
+    expect(progressLine(intake(converting), 'debian-12')).toBe(
+      'fetch image debian-12: running convert',
+    );
+    expect(progressLine(intake(null, 'succeeded'), 'debian-12')).toBe(
+      'fetch image debian-12: succeeded',
+    );
+  });
+});

@@ -41,6 +41,7 @@ export * from './schemas/env.js';
 export * from './schemas/env-overlay.js';
 export * from './schemas/errors.js';
 export * from './schemas/failure-codes.js';
+export * from './schemas/guest-user.js';
 export * from './schemas/host.js';
 export * from './schemas/host-network.js';
 export * from './schemas/host-storage.js';

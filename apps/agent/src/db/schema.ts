@@ -52,6 +52,8 @@ export const vms = sqliteTable(
     denyOutgoing: integer('deny_outgoing', { mode: 'boolean' }).notNull(),
     /** JSON array of SSH public keys. */
     sshKeys: text('ssh_keys').notNull(),
+    /** The user cloud-init creates with those keys (issue 16); null: the guest's default user. */
+    loginUser: text('login_user'),
     cloneMode: text('clone_mode', { enum: ['thin', 'full'] }).notNull(),
     /** sha256 of the normalized create request: the same create twice is one VM. */
     specHash: text('spec_hash').notNull(),

@@ -219,7 +219,9 @@ const cloudInit: SagaStep = {
   async run(ctx) {
     const path = ctx.layout.real(ctx.layout.userDataPath(ctx.vm.id));
     await mkdir(dirname(path), { recursive: true, mode: 0o700 });
-    await writeFile(path, renderUserData(ctx.vm.id, ctx.sshKeys), { mode: 0o600 });
+    await writeFile(path, renderUserData(ctx.vm.id, ctx.sshKeys, ctx.vm.loginUser), {
+      mode: 0o600,
+    });
   },
   async undo(ctx) {
     await rm(dirname(ctx.layout.real(ctx.layout.userDataPath(ctx.vm.id))), {

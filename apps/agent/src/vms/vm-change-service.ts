@@ -306,6 +306,8 @@ export class VmChangeService {
         ports: JSON.stringify(guestPorts),
         denyOutgoing: source.denyOutgoing,
         sshKeys: JSON.stringify(sshKeys),
+        // A clone's guest is the source's: the same user gets the keys.
+        loginUser: source.loginUser,
         cloneMode: 'thin',
         specHash: hash,
         state: 'creating',

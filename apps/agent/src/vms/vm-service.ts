@@ -140,6 +140,7 @@ export class VmService {
         ports: JSON.stringify(req.ports),
         denyOutgoing: req.deny_outgoing,
         sshKeys: JSON.stringify(req.ssh_keys),
+        loginUser: req.user ?? null,
         cloneMode: req.clone,
         specHash: hash,
         state: 'creating',

@@ -134,8 +134,12 @@ export function readPortAttrs(attrs: Record<string, string>): Array<[number, num
  * step), larger than the image it was cloned from; `growpart` and `resize_rootfs` have
  * cloud-init take the new space (cloud-init's cc_growpart and cc_resizefs modules). Only a
  * guest running cloud-init reads this file, so the lines are always there.
+ *
+ * `user` (the VM's, else its image's `default_user`): cloud-init's cc_users_groups creates it
+ * with the keys, passwordless sudo and a locked password, next to the distribution's default
+ * user and root (the `users` list of cloud-init's "Including users and groups" documentation).
  */
-export function renderUserData(hostname: string, keys: string[]): string {
+export function renderUserData(hostname: string, keys: string[], user?: string | null): string {
   // JSON strings are valid YAML double-quoted scalars: a key comment cannot break the document.
   const list = (indent: string) => keys.map((k) => `${indent}- ${JSON.stringify(k)}`).join('\n');
   const lines = [
@@ -149,13 +153,18 @@ export function renderUserData(hostname: string, keys: string[]): string {
   ];
   if (keys.length > 0) {
     lines.push('ssh_authorized_keys:', list('  '));
-    lines.push(
-      'users:',
-      '  - default',
-      '  - name: root',
-      '    ssh_authorized_keys:',
-      list('      '),
-    );
+    lines.push('users:', '  - default');
+    if (user) {
+      lines.push(
+        `  - name: ${JSON.stringify(user)}`,
+        "    sudo: 'ALL=(ALL) NOPASSWD:ALL'",
+        '    shell: /bin/sh',
+        '    lock_passwd: true',
+        '    ssh_authorized_keys:',
+        list('      '),
+      );
+    }
+    lines.push('  - name: root', '    ssh_authorized_keys:', list('      '));
   }
   return `${lines.join('\n')}\n`;
 }

@@ -342,6 +342,8 @@ export const vms = pgTable(
     /** Its addresses per network as its host last reported them (issue 14). */
     nics: jsonb('nics').$type<Array<{ network: string; ip: string | null }>>(),
     /** The recipe the VM is set up with over its serial console (issue 16), and its version. */
+    /** The user cloud-init creates with the SSH keys (issue 16): the VM's, else its image's. */
+    loginUser: text('login_user'),
     recipe: text('recipe'),
     recipeVersion: integer('recipe_version'),
     /** The last recipe run's outcome (`succeeded`, `failed`) and masked transcript. */
@@ -498,7 +500,10 @@ export const sagas = pgTable(
     reserved: jsonb('reserved').$type<{ hostId: string; cpu: number; mem: number; disk: number }>(),
     /** Undo steps that failed: what the saga may have left behind. */
     /** A migration's copy while it runs (issue 15): bytes sent of the estimated total. */
-    progress: jsonb('progress').$type<{ bytes_sent: number; bytes_total: number }>(),
+    progress: jsonb('progress').$type<
+      | { bytes_sent: number; bytes_total: number }
+      | { phase: string; bytes_received: number; bytes_total: number | null }
+    >(),
     /** What a saga's steps learned from agents and need after a restart (ids they gave). */
     memo: jsonb('memo').$type<Record<string, unknown>>(),
     leftovers: jsonb('leftovers').$type<string[]>().notNull(),

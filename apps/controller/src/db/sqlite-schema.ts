@@ -335,6 +335,8 @@ export const vms = sqliteTable(
     /** Its addresses per network as its host last reported them (issue 14). */
     nics: text('nics', { mode: 'json' }).$type<Array<{ network: string; ip: string | null }>>(),
     /** The recipe the VM is set up with over its serial console (issue 16), and its version. */
+    /** The user cloud-init creates with the SSH keys (issue 16): the VM's, else its image's. */
+    loginUser: text('login_user'),
     recipe: text('recipe'),
     recipeVersion: integer('recipe_version'),
     /** The last recipe run's outcome (`succeeded`, `failed`) and masked transcript. */
@@ -495,11 +497,14 @@ export const sagas = sqliteTable(
       disk: number;
     }>(),
     /** Undo steps that failed: what the saga may have left behind. */
-    /** A migration's copy while it runs (issue 15): bytes sent of the estimated total. */
-    progress: text('progress', { mode: 'json' }).$type<{
-      bytes_sent: number;
-      bytes_total: number;
-    }>(),
+    /**
+     * A migration's copy while it runs (issue 15): bytes sent of the estimated total; an image
+     * intake's phase and bytes downloaded (issue 16).
+     */
+    progress: text('progress', { mode: 'json' }).$type<
+      | { bytes_sent: number; bytes_total: number }
+      | { phase: string; bytes_received: number; bytes_total: number | null }
+    >(),
     /** What a saga's steps learned from agents and need after a restart (ids they gave). */
     memo: text('memo', { mode: 'json' }).$type<Record<string, unknown>>(),
     leftovers: text('leftovers', { mode: 'json' }).$type<string[]>().notNull(),

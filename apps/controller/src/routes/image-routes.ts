@@ -14,8 +14,7 @@ import {
   listImagesForHost,
   uploadImage,
 } from '../services/images/images.js';
-import { fetchImage } from '../services/images/intake/fetch-image.js';
-import { pullBox } from '../services/images/intake/pull-box.js';
+import { startFetchImage, startPullBox } from '../services/images/operations/start-intake.js';
 import type { RouteDeps } from './route-deps.js';
 
 /** The organization of the host pulling images (null: a host assigned to none). */
@@ -35,14 +34,8 @@ export function registerImageRoutes({ ctx, router, bind }: RouteDeps) {
     const { image, created } = await uploadImage(ctx, principal, query, body, length);
     return { status: created ? 201 : 200, body: image };
   });
-  bind(router, r.fetchImage, async ({ principal, body }) => {
-    const { image, created } = await fetchImage(ctx, principal, body);
-    return { status: created ? 201 : 200, body: image };
-  });
-  bind(router, r.pullBox, async ({ principal, body }) => {
-    const { image, created } = await pullBox(ctx, principal, body);
-    return { status: created ? 201 : 200, body: image };
-  });
+  bind(router, r.fetchImage, ({ principal, body }) => startFetchImage(ctx, principal, body));
+  bind(router, r.pullBox, ({ principal, body }) => startPullBox(ctx, principal, body));
   bind(router, r.getImage, ({ principal, params }) => getImage(ctx, principal, params.digest));
   bind(router, r.deleteImage, ({ principal, params }) =>
     deleteImage(ctx, principal, params.digest),

@@ -81,6 +81,8 @@ export class FakeAgent {
   readonly hostOnly = new Map<string, HostVm>();
   /** When set, every request fails as if the connection was refused. */
   down = false;
+  /** Every create request received, as parsed (what the controller sent). */
+  readonly createRequests: CreateVmReq[] = [];
   /** When set, requests never answer (until the caller's timeout). */
   hang = false;
   /** The usage summary `GET /stats` and the stats answers carry (null: not sampled yet). */
@@ -402,6 +404,7 @@ export class FakeAgent {
       const parsed = CreateVmReq.safeParse(await c.req.json());
       if (!parsed.success) return err(c, 400, 'validation', parsed.error.message);
       const req = parsed.data;
+      this.createRequests.push(req);
       const existing = this.vms.get(req.id);
       if (existing && existing.state !== 'deleted') {
         const op = existing.operation_id ? this.operations.get(existing.operation_id) : undefined;

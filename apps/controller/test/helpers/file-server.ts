@@ -16,6 +16,8 @@ export interface FileServer {
   log: string[];
   /** What each request's Authorization header was. */
   auth: Array<string | undefined>;
+  /** What each request's User-Agent header was. */
+  agents: Array<string | undefined>;
   files: Map<string, Served>;
   /** The next full-body answer for `path` breaks after `bytes` bytes (a dropped connection). */
   breakOnce(path: string, bytes: number): void;
@@ -30,12 +32,14 @@ export async function startFileServer(): Promise<FileServer> {
   const files = new Map<string, Served>();
   const log: string[] = [];
   const auth: Array<string | undefined> = [];
+  const agents: Array<string | undefined> = [];
   const breaks = new Map<string, number>();
   const sockets = new Set<import('node:net').Socket>();
   const server = createServer((req, res) => {
     const path = (req.url ?? '/').split('?')[0] as string;
     log.push(`${req.method} ${req.url} ${req.headers.range ?? ''}`.trim());
     auth.push(req.headers.authorization);
+    agents.push(req.headers['user-agent']);
     const served = files.get(path);
     if (!served) {
       res.writeHead(404).end('not found');
@@ -93,6 +97,7 @@ export async function startFileServer(): Promise<FileServer> {
     url: `http://127.0.0.1:${port}`,
     log,
     auth,
+    agents,
     files,
     breakOnce: (path, bytes) => breaks.set(path, bytes),
     close: async () => {

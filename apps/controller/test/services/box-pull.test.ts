@@ -1,9 +1,10 @@
 import { createHash } from 'node:crypto';
-import type { Image, Registry, RegistryBoxes } from '@apiary/protocol';
+import type { Registry, RegistryBoxes } from '@apiary/protocol';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ControllerConfig } from '../../src/config.js';
 import { type FileServer, startFileServer } from '../helpers/file-server.js';
 import { createHarness, type Harness, json } from '../helpers/harness.js';
+import { intakeOutcome } from '../helpers/intake-op.js';
 import { patternedDisk } from '../helpers/qemu.js';
 import { NOTHING, storedCounts } from '../helpers/stored.js';
 import { type BoxEntry, buildBox, catalog, hexDigest } from '../helpers/vagrant-box.js';
@@ -61,6 +62,13 @@ function pull(hh: Harness, registry: string, box = 'acme/alpine', version?: stri
   return hh.req('POST', '/v1/images/pull-box', { registry, box, version });
 }
 
+/** A pull accepted (202) whose operation fails with `code` and a message matching `message`. */
+async function pullFails(hh: Harness, res: Response, code: string, message: RegExp) {
+  const { op } = await intakeOutcome(hh, res);
+  expect(op).toMatchObject({ kind: 'pull_box', state: 'failed', error: { code } });
+  expect(op.error?.msg).toMatch(message);
+}
+
 const META = JSON.stringify({ provider: 'bhyve', format: 'raw', architecture: 'amd64' });
 
 describe('pull-box', () => {
@@ -112,8 +120,8 @@ describe('pull-box', () => {
     });
     expect(added.status).toBe(201);
     const res = await pull(hh, 'acme');
-    expect(res.status).toBe(201);
-    const image = (await res.json()) as Image;
+    const { op, image } = await intakeOutcome(hh, res);
+    expect(op).toMatchObject({ kind: 'pull_box', state: 'succeeded' });
     expect(image).toMatchObject({
       name: 'acme-alpine',
       format: 'raw',
@@ -126,6 +134,9 @@ describe('pull-box', () => {
     });
     // The token went to the registry, never into a log line.
     expect(srv.auth).toContain(`Bearer ${TOKEN}`);
+    // As Vagrant's own requests: BoxVault answers its Vagrant routes only to a Vagrant/ agent.
+    expect(srv.agents.length).toBeGreaterThan(0);
+    for (const agent of srv.agents) expect(agent).toMatch(/^Vagrant\/\d/);
     expect(hh.logLines.join('\n')).not.toContain(TOKEN);
     expect(await storedCounts(hh)).toEqual({ records: 1, blobs: 1, staged: 0 });
   });
@@ -144,8 +155,7 @@ describe('pull-box', () => {
       ),
     );
     const res = await pull(hh, srv.url, 'acme/alpine', '1.0.0');
-    expect(res.status).toBe(201);
-    expect(((await res.json()) as Image).digest).toBe(sha(disk));
+    expect((await intakeOutcome(hh, res)).image?.digest).toBe(sha(disk));
   });
 
   it('refuses a box whose checksum does not match, storing nothing', async () => {
@@ -155,9 +165,12 @@ describe('pull-box', () => {
       { name: 'box.raw', body: patternedDisk(4096) },
     ]);
     serveBox(srv, box, hexDigest('sha512', Buffer.from('another box')));
-    const res = await pull(hh, srv.url);
-    expect(res.status).toBe(400);
-    expect(await res.text()).toMatch(/sha512 checksum is [0-9a-f]+, the registry says/);
+    await pullFails(
+      hh,
+      await pull(hh, srv.url),
+      'validation',
+      /sha512 checksum is [0-9a-f]+, the registry says/,
+    );
     expect(await storedCounts(hh)).toEqual(NOTHING);
   });
 
@@ -193,9 +206,7 @@ describe('pull-box', () => {
   it.each(hostile)('refuses a box with %s, storing nothing', async (_what, entries, message) => {
     const { hh, srv } = await setup();
     serveBox(srv, await buildBox(entries));
-    const res = await pull(hh, srv.url);
-    expect(res.status).toBe(400);
-    expect(await res.text()).toMatch(message);
+    await pullFails(hh, await pull(hh, srv.url), 'validation', message);
     expect(await storedCounts(hh)).toEqual(NOTHING);
   });
 
@@ -209,9 +220,7 @@ describe('pull-box', () => {
         { name: 'box.raw', body: Buffer.alloc(1024 * 1024) },
       ]),
     );
-    const res = await pull(hh, srv.url);
-    expect(res.status).toBe(400);
-    expect(await res.text()).toMatch(/unpacks to more than 200000 bytes/);
+    await pullFails(hh, await pull(hh, srv.url), 'validation', /unpacks to more than 200000 bytes/);
     expect(await storedCounts(hh)).toEqual(NOTHING);
   });
 

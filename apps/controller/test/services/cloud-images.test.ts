@@ -7,6 +7,7 @@ import type { ControllerConfig } from '../../src/config.js';
 import { qemuImgAvailable } from '../../src/services/images/intake/qemu-img.js';
 import { type FileServer, startFileServer } from '../helpers/file-server.js';
 import { createHarness, type Harness, json } from '../helpers/harness.js';
+import { intakeOutcome } from '../helpers/intake-op.js';
 import { emptyQcow2, patternedDisk, qcow2Of } from '../helpers/qemu.js';
 import { NOTHING, storedCounts } from '../helpers/stored.js';
 import { tempDir } from '../helpers/temp.js';
@@ -125,8 +126,10 @@ describe('images fetched by URL', () => {
       name: 'cloud',
       metadata: { os: 'ubuntu', cloud_init: true },
     });
-    expect(res.status).toBe(201);
-    const image = (await res.json()) as Image;
+    const { op, image } = await intakeOutcome(hh, res);
+    expect(op).toMatchObject({ kind: 'fetch_image', state: 'succeeded', error: null });
+    expect(op.result).toEqual({ image: 'cloud', image_digest: sha(raw) });
+    if (!image) throw new Error('no image');
     expect(image).toMatchObject({
       format: 'raw',
       digest: sha(raw),
@@ -165,8 +168,10 @@ describe('images fetched by URL', () => {
       url: `${server.url}/slow.raw`,
       name: 'slow',
     });
-    expect(res.status).toBe(504);
-    expect(await res.text()).toMatch(/did not answer within 500 ms/);
+    const { op } = await intakeOutcome(hh, res);
+    expect(op.state).toBe('failed');
+    expect(op.error?.code).toBe('timeout');
+    expect(op.error?.msg).toMatch(/did not answer within 500 ms/);
     expect(Date.now() - started).toBeLessThan(5_000);
     expect(await storedCounts(hh)).toEqual(NOTHING);
   });
@@ -179,7 +184,8 @@ describe('images fetched by URL', () => {
       url: `${server.url}/big.raw`,
       name: 'big',
     });
-    expect(res.status).toBe(413);
+    const { op } = await intakeOutcome(hh, res);
+    expect(op).toMatchObject({ state: 'failed', error: { code: 'payload_too_large' } });
     expect(await storedCounts(hh)).toEqual(NOTHING);
   });
 });

@@ -1,5 +1,12 @@
 import { createHash } from 'node:crypto';
-import type { AgentVm, Env, Image, Vm } from '@apiary/protocol';
+import type {
+  AgentVm,
+  Env,
+  Image,
+  ImageOperationAccepted,
+  Vm,
+  VmOperation,
+} from '@apiary/protocol';
 import {
   type AgentDaemon,
   type ControllerDaemon,
@@ -68,8 +75,20 @@ describe('a VM from a Vagrant box, through the controller program on a real agen
       registry: 'acme',
       box: 'acme/debian',
     });
-    expect(pulled.status, await pulled.clone().text()).toBe(201);
-    const image = (await pulled.json()) as Image;
+    expect(pulled.status, await pulled.clone().text()).toBe(202);
+    const { operation } = (await pulled.json()) as ImageOperationAccepted;
+    let op = operation;
+    await waitFor(
+      async () => {
+        op = (await (await c.call('GET', `/v1/operations/${operation.id}`)).json()) as VmOperation;
+        return op.state !== 'running';
+      },
+      { what: 'the pull to end', timeoutMs: 120_000, intervalMs: 100 },
+    );
+    expect(op).toMatchObject({ kind: 'pull_box', state: 'succeeded' });
+    const image = (await (
+      await c.call('GET', `/v1/images/${op.result?.image_digest}`)
+    ).json()) as Image;
     expect(image).toMatchObject({
       name: 'acme-debian',
       format: 'zfs-send',

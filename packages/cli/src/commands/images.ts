@@ -16,7 +16,7 @@ import { withContext } from '../lib/context.js';
 import { UsageError } from '../lib/errors.js';
 import { resolveImage } from '../lib/image-ref.js';
 import { details, table } from '../lib/output.js';
-import { withWaitLine } from '../lib/wait-line.js';
+import { runIntake } from '../lib/run-intake.js';
 
 /** The metadata as the upload's query string carries it. */
 function queryOf(m: ReturnType<typeof metadataOf>): Record<string, string> {
@@ -162,33 +162,36 @@ export function registerImages(program: Command): void {
       .option(
         '--format <format>',
         'zfs-send, raw, qcow2 or iso (default: from the URL: .qcow2, .raw/.img, .iso, else zfs-send)',
-      ),
+      )
+      .option('--no-wait', 'return the operation once accepted, without following the download'),
   ).action(
-    withContext(async (ctx, url: string, o: { name: string; format?: string } & MetadataFlags) => {
-      const format = o.format === undefined ? undefined : UploadFormat.safeParse(o.format);
-      if (format && !format.success) {
-        throw new UsageError(`--format is ${UploadFormat.options.join(', ')}`);
-      }
-      const metadata = metadataOf(o);
-      const image = await withWaitLine(
-        ctx.out.stderr as NodeJS.WriteStream,
-        !ctx.out.json,
-        `the controller is fetching ${url}`,
-        () =>
-          ctx.client().fetchImage(
-            {
+    withContext(
+      async (
+        ctx,
+        url: string,
+        o: { name: string; format?: string; wait?: boolean } & MetadataFlags,
+      ) => {
+        const format = o.format === undefined ? undefined : UploadFormat.safeParse(o.format);
+        if (format && !format.success) {
+          throw new UsageError(`--format is ${UploadFormat.options.join(', ')}`);
+        }
+        const metadata = metadataOf(o);
+        await runIntake(
+          ctx,
+          { wait: o.wait, subject: o.name },
+          () =>
+            ctx.client().fetchImage({
               body: {
                 url,
                 name: o.name,
                 ...(format ? { format: format.data } : {}),
                 ...(Object.keys(metadata).length > 0 ? { metadata } : {}),
               },
-            },
-            { timeoutMs: 24 * 3600_000 },
-          ),
-      );
-      ctx.out.result(image, renderImage);
-    }),
+            }),
+          renderImage,
+        );
+      },
+    ),
   );
 
   images
@@ -198,28 +201,27 @@ export function registerImages(program: Command): void {
     )
     .requiredOption('--registry <name|url>', 'a registry of your organization, or a registry URL')
     .option('--name <name>', 'image name (default: the box name, e.g. acme/debian -> acme-debian)')
+    .option('--no-wait', 'return the operation once accepted, without following the download')
     .action(
-      withContext(async (ctx, ref: string, o: { registry: string; name?: string }) => {
-        const { box, version } = parseBoxRef(ref);
-        const image = await withWaitLine(
-          ctx.out.stderr as NodeJS.WriteStream,
-          !ctx.out.json,
-          `the controller is pulling ${ref}`,
-          () =>
-            ctx.client().pullBox(
-              {
+      withContext(
+        async (ctx, ref: string, o: { registry: string; name?: string; wait?: boolean }) => {
+          const { box, version } = parseBoxRef(ref);
+          await runIntake(
+            ctx,
+            { wait: o.wait, subject: ref },
+            () =>
+              ctx.client().pullBox({
                 body: {
                   registry: o.registry,
                   box,
                   ...(version ? { version } : {}),
                   ...(o.name ? { name: o.name } : {}),
                 },
-              },
-              { timeoutMs: 24 * 3600_000 },
-            ),
-        );
-        ctx.out.result(image, renderImage);
-      }),
+              }),
+            renderImage,
+          );
+        },
+      ),
     );
 
   images

@@ -1,6 +1,7 @@
 import {
   formatBytes,
   formatMiB,
+  type IntakeProgress,
   type PendingChanges,
   type VmDisk,
   type VmMachine,
@@ -85,6 +86,12 @@ function describeResult(result: VmOperation['result']): string | null {
   return parts.join(' ') || null;
 }
 
+/** An image intake's phase and download: `download 1.5 MiB of 3.0 MiB`. */
+function intakeProgressText(p: IntakeProgress): string {
+  const of = p.bytes_total === null ? '' : ` of ${formatBytes(p.bytes_total)}`;
+  return p.phase === 'download' ? `download ${formatBytes(p.bytes_received)}${of}` : p.phase;
+}
+
 export function renderOperation(o: VmOperation): string {
   return details([
     ['operation', o.id],
@@ -92,6 +99,7 @@ export function renderOperation(o: VmOperation): string {
     ['kind', o.kind],
     ['state', stateColor(o.state)],
     ['step', o.step],
+    ['phase', o.intake ? intakeProgressText(o.intake) : null],
     ['error', o.error ? `${o.error.msg} (${o.error.code})` : null],
     ['result', describeResult(o.result)],
     ['created', o.created_at],

@@ -1,4 +1,4 @@
-import { formatBytes, type MigrationProgress } from '@apiary/protocol';
+import { formatBytes, type IntakeProgress, type MigrationProgress } from '@apiary/protocol';
 
 const WIDTH = 20;
 
@@ -11,4 +11,14 @@ export function progressBar(p: MigrationProgress): string {
   const filled = Math.round(ratio * WIDTH);
   const bar = `${'#'.repeat(filled)}${'-'.repeat(WIDTH - filled)}`;
   return `[${bar}] ${Math.floor(ratio * 100)}% ${formatBytes(p.bytes_sent)} of ${formatBytes(p.bytes_total)}`;
+}
+
+/**
+ * An image download as the same bar when the server said the total; without one, the bytes
+ * so far. Past the download, the phase (`verify`, `unpack`, `convert`, `store`).
+ */
+export function intakeBar(p: IntakeProgress): string {
+  if (p.phase !== 'download') return p.phase;
+  if (p.bytes_total === null) return `${formatBytes(p.bytes_received)} so far`;
+  return progressBar({ bytes_sent: p.bytes_received, bytes_total: p.bytes_total });
 }

@@ -1,15 +1,15 @@
 import {
   type ControllerClient,
+  type ControllerOperationKind,
   type VmOperation,
-  type VmOperationKind,
   vmOperationSettled,
 } from '@apiary/protocol';
 import type { Output } from './output.js';
-import { progressBar } from './progress-bar.js';
+import { intakeBar, progressBar } from './progress-bar.js';
 import { sleep } from './wait.js';
 
 /** How each kind of change is said in progress lines: `resize web-1: running (agent)`. */
-export const OPERATION_VERBS: Record<VmOperationKind, string> = {
+export const OPERATION_VERBS: Record<ControllerOperationKind, string> = {
   update: 'change',
   add_disk: 'add disk to',
   remove_disk: 'remove disk from',
@@ -21,16 +21,26 @@ export const OPERATION_VERBS: Record<VmOperationKind, string> = {
   clone: 'clone',
   publish_image: 'publish image from',
   migrate: 'move',
+  fetch_image: 'fetch image',
+  pull_box: 'pull box into image',
 };
 
-/** One progress line: what, on which VM, in which state and step. */
-export function progressLine(operation: VmOperation): string {
-  const step = operation.step ? ` (${operation.step})` : '';
+/**
+ * One progress line: what, on which VM (an image intake: on none), in which state and step,
+ * with the migration's copy or the image's download as a bar while it runs.
+ */
+export function progressLine(operation: VmOperation, subject?: string): string {
+  const running = operation.state === 'running';
+  // An image intake has one step (`intake`): its phase says more, in the bar.
+  const step = operation.step && operation.vm_id !== null ? ` (${operation.step})` : '';
   const bar =
-    operation.progress && operation.state === 'running'
+    operation.progress && running
       ? ` ${progressBar(operation.progress)}`
-      : '';
-  return `${OPERATION_VERBS[operation.kind]} ${operation.vm_id}: ${operation.state}${step}${bar}`;
+      : operation.intake && running
+        ? ` ${intakeBar(operation.intake)}`
+        : '';
+  const on = operation.vm_id ?? subject;
+  return `${OPERATION_VERBS[operation.kind]}${on ? ` ${on}` : ''}: ${operation.state}${step}${bar}`;
 }
 
 /**
@@ -42,13 +52,13 @@ export async function waitForOperation(
   client: Pick<ControllerClient, 'getVmOperation'>,
   accepted: VmOperation,
   out: Output,
-  options: { org?: string; intervalMs?: number; timeoutMs?: number } = {},
+  options: { org?: string; intervalMs?: number; timeoutMs?: number; subject?: string } = {},
 ): Promise<VmOperation> {
   const deadline = Date.now() + (options.timeoutMs ?? 30 * 60_000);
   let operation = accepted;
   let last = '';
   for (;;) {
-    const line = progressLine(operation);
+    const line = progressLine(operation, options.subject);
     if (line !== last) out.info(line);
     last = line;
     if (vmOperationSettled(operation)) return operation;

@@ -5,7 +5,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Image, Registry, RegistryBox } from '@apiary/protocol';
+import type { Image, Registry, RegistryBox, VmOperation } from '@apiary/protocol';
 import { Fleet } from '@apiary/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cliJson, runCli } from './run-cli.js';
@@ -122,6 +122,37 @@ describe('images from the world with the apiary CLI', () => {
     );
     expect(asked.code, asked.stderr).toBe(0);
     expect(asked.stdout).toMatch(/box\s+acme\/omnios@0\.9\.0 \(zone\)/);
+    // --no-wait: the operation as accepted, followed afterwards with `operations show`.
+    const accepted = await cliJson<VmOperation>(
+      [
+        'images',
+        'pull-box',
+        'acme/omnios@0.9.0',
+        '--registry',
+        'acme',
+        '--name',
+        'omni-nw',
+        '--no-wait',
+      ],
+      env,
+    );
+    expect(accepted).toMatchObject({ kind: 'pull_box', vm_id: null });
+    let shown = accepted;
+    for (let i = 0; i < 200 && shown.state === 'running'; i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      shown = await cliJson<VmOperation>(['operations', 'show', accepted.id], env);
+    }
+    // The organization had these bytes already (pulled as omni-09 above): the operation names
+    // the image it had, as an upload of known bytes answers with the existing record.
+    expect(shown).toMatchObject({
+      state: 'succeeded',
+      result: {
+        image: 'omni-09',
+        image_digest: `sha256:${createHash('sha256')
+          .update(disks.get('0.9.0') as Buffer)
+          .digest('hex')}`,
+      },
+    });
     const bad = await runCli(['images', 'pull-box', 'omnios', '--registry', 'acme'], { env });
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain('give ORG/BOX or ORG/BOX@VERSION');

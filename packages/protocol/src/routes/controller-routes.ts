@@ -58,6 +58,7 @@ import { HostStats, StatsQuery, VmStats } from '../schemas/stats.js';
 import { FleetStatus, Health, ServiceInfo } from '../schemas/status.js';
 import { AcceptCertificateReq } from '../schemas/tls.js';
 import { Vm } from '../schemas/vm.js';
+import { ImageOperationAccepted } from '../schemas/vm-operation.js';
 import { CreateEnvReq, ExtendEnvReq } from '../schemas/vm-spec.js';
 import { hostResourceRoutes } from './controller-host-resource-routes.js';
 import { defineRoute } from './define-route.js';
@@ -604,11 +605,11 @@ export const controllerRoutes = {
     tag: 'images',
     auth: 'user',
     scope: 'images:write',
-    status: 201,
+    status: 202,
     summary:
-      'Fetch a cloud image by URL (raw, or qcow2 converted to raw; bounded in size and time)',
+      'Fetch a cloud image by URL (raw, or qcow2 converted to raw; bounded in size and time): an operation with download progress, the image on its result',
     body: FetchImageReq,
-    response: Image,
+    response: ImageOperationAccepted,
   }),
   pullBox: defineRoute({
     method: 'POST',
@@ -616,10 +617,11 @@ export const controllerRoutes = {
     tag: 'images',
     auth: 'user',
     scope: 'images:write',
-    status: 201,
-    summary: 'Pull a Vagrant box from a registry (checksum verified, unpacked, stored as an image)',
+    status: 202,
+    summary:
+      'Pull a Vagrant box from a registry (checksum verified, unpacked, stored as an image): an operation with download progress, the image on its result',
     body: PullBoxReq,
-    response: Image,
+    response: ImageOperationAccepted,
   }),
   listRegistries: defineRoute({
     method: 'GET',

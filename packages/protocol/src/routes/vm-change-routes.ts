@@ -193,7 +193,8 @@ export const vmChangeRoutes = {
     auth: 'user',
     scope: 'envs:read',
     status: 200,
-    summary: 'One change operation: its state, step, error and result',
+    summary:
+      'One operation (a VM change, an image fetch or box pull): its state, step, progress, error and result',
     params: OperationById,
     query: OrgScopeQuery,
     response: VmOperation,

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { Resources, Timestamp } from './common.js';
 import { EnvNic, isEnvNetworkName } from './env-overlay.js';
 import { FailureInfo } from './failure-codes.js';
+import { GuestUserName } from './guest-user.js';
 import { VmNetworks, VmNic } from './host-network.js';
 import { EnvId, ImageDigest, ImageName, ImageRef, VmId } from './names.js';
 import { SshPublicKey } from './ssh-key.js';
@@ -84,6 +85,8 @@ export const CreateVmReq = z
     ports: Ports.prefault([]),
     deny_outgoing: z.boolean().default(false),
     ssh_keys: z.array(SshPublicKey).max(32).default([]),
+    /** The user the generated cloud-init user-data creates with `ssh_keys` (issue 16). */
+    user: GuestUserName.optional(),
     /** Thin `zfs clone` of the image (default) or an independent full copy. */
     clone: z.enum(['thin', 'full']).default('thin'),
     /** Networks the VM joins, first = primary; absent: `["nat"]`. */

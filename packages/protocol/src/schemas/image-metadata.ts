@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { AgentImageFormat } from './agent.js';
+import { GuestUserName } from './guest-user.js';
 
 /*
  * What a person (or a registry) tells about an image besides its bytes: the guest OS, whether it
@@ -22,11 +23,6 @@ const Label = z
   .max(64)
   .regex(/^[A-Za-z0-9][A-Za-z0-9 ._+-]*$/, 'letters, digits, spaces and . _ + -');
 
-/** A POSIX user name, as cloud-init's `default_user` takes it. */
-const UserName = z
-  .string()
-  .regex(/^[a-z_][a-z0-9_-]{0,31}$/, 'a user name: lowercase letters, digits, _ and -');
-
 export const ImageMetadata = z.object({
   /** Guest operating system (`debian`, `ubuntu`, `omnios`). */
   os: Label.nullable(),
@@ -37,7 +33,7 @@ export const ImageMetadata = z.object({
   /** Whether the guest runs cloud-init (hostname, keys and growpart come from user-data). */
   cloud_init: z.boolean().nullable(),
   /** The user cloud-init gives the SSH keys to (`debian`, `ubuntu`). */
-  default_user: UserName.nullable(),
+  default_user: GuestUserName.nullable(),
   /** The smallest disk, in MiB, the image fits on (its raw size rounded up, unless told). */
   min_disk: z
     .int()
@@ -58,7 +54,7 @@ export const ImageMetadataQuery = z.object({
     .enum(['true', 'false'])
     .transform((v) => v === 'true')
     .optional(),
-  default_user: UserName.optional(),
+  default_user: GuestUserName.optional(),
   min_disk: z.coerce
     .number()
     .int()

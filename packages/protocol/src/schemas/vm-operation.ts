@@ -29,6 +29,20 @@ export const VmOperationKind = z.enum([
 ]);
 export type VmOperationKind = z.infer<typeof VmOperationKind>;
 
+/**
+ * Operations on no VM: bringing an image in from the world (issue 16). `POST /v1/images/fetch`
+ * and `POST /v1/images/pull-box` answer 202 with one; it downloads in the background.
+ */
+export const ImageOperationKind = z.enum(['fetch_image', 'pull_box']);
+export type ImageOperationKind = z.infer<typeof ImageOperationKind>;
+
+/** Every kind `GET /v1/operations/{id}` reports. */
+export const ControllerOperationKind = z.enum([
+  ...VmOperationKind.options,
+  ...ImageOperationKind.options,
+]);
+export type ControllerOperationKind = z.infer<typeof ControllerOperationKind>;
+
 /** How far a migration's copy is: bytes sent (both copies) of the estimated total. */
 export const MigrationProgress = z.object({
   bytes_sent: z.int().min(0),
@@ -36,18 +50,32 @@ export const MigrationProgress = z.object({
 });
 export type MigrationProgress = z.infer<typeof MigrationProgress>;
 
+/**
+ * How far an image intake is: its phase (`download`, then `verify` (a box's checksum),
+ * `unpack` (a box), `convert` (qemu-img, qcow2 only), `store`), and the bytes downloaded of
+ * the total when the server said it (null: it did not send a Content-Length).
+ */
+export const IntakeProgress = z.object({
+  phase: z.enum(['download', 'verify', 'unpack', 'convert', 'store']),
+  bytes_received: z.int().min(0),
+  bytes_total: z.int().min(0).nullable(),
+});
+export type IntakeProgress = z.infer<typeof IntakeProgress>;
+
 export const VmOperation = z.object({
   /** The id of the controller saga that runs it (`saga_...`). */
   id: z.string(),
-  /** The VM changed (its name, as every `/v1/vms/{id}` route takes it). */
-  vm_id: VmId,
-  kind: VmOperationKind,
+  /** The VM changed (its name, as every `/v1/vms/{id}` route takes it); null: an image intake. */
+  vm_id: VmId.nullable(),
+  kind: ControllerOperationKind,
   state: OperationState,
   /** Step in progress or last done (`reserve`, `agent`, `record`, `release`, ...). */
   step: z.string().nullable(),
   error: FailureInfo.nullable(),
   /** A migration's transfer while it runs: bytes the source sent of `zfs send -nP`'s estimate. */
   progress: MigrationProgress.nullable().optional(),
+  /** An image intake's phase and download while it runs (fetch_image, pull_box). */
+  intake: IntakeProgress.nullable().optional(),
   /**
    * What the operation keeps retrying, in words, while it runs: a migration whose VM runs on its
    * new host while the old host has not removed its copy yet.
@@ -72,6 +100,10 @@ export const VmOperation = z.object({
   updated_at: Timestamp,
 });
 export type VmOperation = z.infer<typeof VmOperation>;
+
+/** The 202 of an image fetch or box pull: the operation to follow. */
+export const ImageOperationAccepted = z.object({ operation: VmOperation });
+export type ImageOperationAccepted = z.infer<typeof ImageOperationAccepted>;
 
 /** The 202 of every change: the VM as it stands, and the operation to follow. */
 export const VmOperationAccepted = z.object({ vm: Vm, operation: VmOperation });

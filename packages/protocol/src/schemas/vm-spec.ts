@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { isEnvNetworkName } from './env-overlay.js';
+import { GuestUserName } from './guest-user.js';
 import { VmNetworks } from './host-network.js';
 import { EnvId, ImageRef } from './names.js';
 import { RecipeName } from './recipe.js';
@@ -65,6 +66,11 @@ export const VmSpec = z
     ).default(['nat']),
     /** A serial-console recipe run after the VM's first boot (its newest version). */
     recipe: RecipeName.optional(),
+    /**
+     * The user cloud-init creates with the environment's SSH keys (issue 16); default: the
+     * image's `default_user`, else none (the keys go to the distribution's default user).
+     */
+    user: GuestUserName.optional(),
   })
   .superRefine((spec, ctx) => {
     if (spec.image === undefined && spec.boot_iso === undefined) {

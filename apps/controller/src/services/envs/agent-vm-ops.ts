@@ -99,6 +99,7 @@ export async function createVmOnAgent(ctx: Ctx, env: EnvRow, vm: VmRow, signal: 
         ports: vm.ports,
         deny_outgoing: vm.denyOutgoing,
         ssh_keys: env.sshKeys,
+        ...(vm.loginUser ? { user: vm.loginUser } : {}),
         ...vmNetworksOnAgent(env, vm),
       },
     });

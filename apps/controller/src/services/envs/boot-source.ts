@@ -2,6 +2,7 @@ import { ApiError, type VmSpec } from '@apiary/protocol';
 import type { Ctx } from '../../context.js';
 import type { images } from '../../db/pg-schema.js';
 import { resolveImageRef } from '../images/images.js';
+import { requireMinDisk } from '../images/min-disk.js';
 
 type ImageRow = typeof images.$inferSelect;
 
@@ -15,12 +16,13 @@ export interface BootSource {
 /**
  * Resolves the image or ISO a VM spec names (`index`: its place in the request, for the issue's
  * path) and checks its format: an ISO cannot be cloned into a boot disk, and a disk image cannot
- * be booted as a CD-ROM. Both refusals are 400s naming the field, before anything is placed.
+ * be booted as a CD-ROM; a disk smaller than the image's `min_disk` is refused too. Each refusal
+ * is a 400 naming the field, before anything is placed.
  */
 export async function resolveBootSource(
   ctx: Ctx,
   orgId: string,
-  spec: Pick<VmSpec, 'image' | 'boot_iso'>,
+  spec: Pick<VmSpec, 'image' | 'boot_iso' | 'disk'>,
   index: number,
 ): Promise<BootSource> {
   const bootIso = spec.boot_iso !== undefined;
@@ -29,7 +31,10 @@ export async function resolveBootSource(
   if (ref === undefined) throw new ApiError('validation', 'give an image or boot_iso');
   const image = await resolveImageRef(ctx, orgId, ref);
   const isIso = image.format === 'iso';
-  if (isIso === bootIso) return { image, bootIso };
+  if (isIso === bootIso) {
+    if (!bootIso) requireMinDisk(image, spec.disk, `body.vms.${index}.disk`);
+    return { image, bootIso };
+  }
   const field = bootIso ? 'boot_iso' : 'image';
   const message = bootIso
     ? `${ref} is a disk image (format ${image.format}), not an ISO: give it as image`

@@ -122,6 +122,8 @@ export async function createEnv(ctx: Ctx, p: Principal, req: CreateEnvReq): Prom
           disk: s.disk,
           ports: s.ports,
           denyOutgoing: s.deny_outgoing,
+          // The VM's user, else the image's (an ISO install has no cloud-init guest yet).
+          loginUser: s.user ?? (s.bootIso ? null : s.image.defaultUser),
           recipe: s.recipe ?? null,
           recipeVersion: recipeVersions[i] ?? null,
           recipeState: s.recipe ? 'pending' : null,

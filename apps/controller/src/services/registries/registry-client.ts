@@ -5,6 +5,7 @@ import type { Ctx } from '../../context.js';
 import { fetchJson } from '../images/intake/outbound-fetch.js';
 import { type BoxCatalog, parseCatalog } from './box-catalog.js';
 import type { RegistryTarget } from './registries.js';
+import { REGISTRY_USER_AGENT } from './registry-agent.js';
 
 /** Metadata documents are small: a registry answering megabytes is not answering metadata. */
 const METADATA_MAX_BYTES = 4 * 1024 * 1024;
@@ -14,7 +15,10 @@ function limits(ctx: Ctx, registry: RegistryTarget) {
     policy: ctx.targets,
     maxBytes: METADATA_MAX_BYTES,
     timeoutMs: ctx.config.registryTimeoutMs,
-    headers: registry.token ? { authorization: `Bearer ${registry.token}` } : undefined,
+    headers: {
+      'user-agent': REGISTRY_USER_AGENT,
+      ...(registry.token ? { authorization: `Bearer ${registry.token}` } : {}),
+    },
   };
 }
 

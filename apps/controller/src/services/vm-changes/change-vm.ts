@@ -5,10 +5,13 @@ import {
   type UpdateVmReq,
   type VmOperationAccepted,
 } from '@apiary/protocol';
+import { eq } from 'drizzle-orm';
 import type { Ctx } from '../../context.js';
 import type { Principal } from '../auth/principal.js';
 import { findVm } from '../envs/addressing.js';
+import type { VmRow } from '../envs/env-view.js';
 import { resolveImageRef } from '../images/images.js';
+import { requireMinDisk } from '../images/min-disk.js';
 import { acceptChange } from './accept-change.js';
 import { acceptedAnswer } from './accepted.js';
 import { growth } from './reservation.js';
@@ -30,6 +33,7 @@ export async function updateVm(
       `the boot disk only grows: ${body.disk} MiB is less than its ${vm.disk} MiB`,
     );
   }
+  if (body.disk !== undefined) await requireImageFits(ctx, vm, body.disk);
   const after = { cpu: body.cpu ?? vm.cpu, mem: body.mem ?? vm.mem, disk: body.disk ?? vm.disk };
   const id = await acceptChange(ctx, vm, {
     kind: 'update',
@@ -37,6 +41,16 @@ export async function updateVm(
     demand: growth(vm, after),
   });
   return acceptedAnswer(ctx, id, vm.id);
+}
+
+/** A boot disk changed to `disk` MiB still holds the VM's image (its `min_disk`). */
+async function requireImageFits(ctx: Ctx, vm: VmRow, disk: number): Promise<void> {
+  if (!vm.imageDigest || vm.bootIso) return;
+  const { images } = ctx.t;
+  const rows = await ctx.db.select().from(images).where(eq(images.digest, vm.imageDigest));
+  // The VM's organization's record first, else the public one.
+  const image = rows.find((r) => r.orgId === vm.orgId) ?? rows.find((r) => r.orgId === null);
+  if (image) requireMinDisk(image, disk, 'body.disk');
 }
 
 /** `POST /v1/vms/{id}/disks`: a data disk of `size` MiB, reserved on the host first. */

@@ -1,9 +1,12 @@
 import {
   ApiError,
+  type ControllerOperationKind,
   type FailureCode,
+  ImageOperationKind,
+  type IntakeProgress,
+  type MigrationProgress,
   type Pagination,
   type VmOperation,
-  type VmOperationKind,
 } from '@apiary/protocol';
 import { and, count, desc, eq, type SQL } from 'drizzle-orm';
 import type { Ctx } from '../../context.js';
@@ -31,16 +34,26 @@ function warningOf(row: SagaRow): { warning?: string } {
   return warning ? { warning } : {};
 }
 
+/** Sagas that are image intakes (issue 16): operations on no VM. */
+function isIntake(kind: string): boolean {
+  return ImageOperationKind.safeParse(kind).success;
+}
+
 export function toOperationView(row: SagaRow): VmOperation {
   const input = row.input as ChangeInput;
+  const intake = isIntake(row.kind);
   return {
     id: row.id,
-    vm_id: input.vmName,
-    kind: row.kind as VmOperationKind,
+    vm_id: intake ? null : input.vmName,
+    kind: row.kind as ControllerOperationKind,
     state: STATE[row.state] ?? 'running',
     step: row.step,
     error: row.errorCode ? { code: row.errorCode as FailureCode, msg: row.errorMsg ?? '' } : null,
-    progress: row.progress ?? null,
+    progress: intake ? null : ((row.progress as MigrationProgress | null) ?? null),
+    intake:
+      intake && row.progress && STATE[row.state] === 'running'
+        ? (row.progress as IntakeProgress)
+        : null,
     ...warningOf(row),
     result: (row.result as VmOperation['result']) ?? null,
     created_at: iso(row.createdAt),
@@ -56,8 +69,9 @@ export async function operationView(ctx: Ctx, id: string): Promise<VmOperation> 
 }
 
 /**
- * `GET /v1/operations/{id}`: a VM change operation of the caller's organization. Another
- * organization's, and sagas that are not VM changes, are the same 404 as an unknown id.
+ * `GET /v1/operations/{id}`: a VM change or image intake operation of the caller's
+ * organization (a public image's intake: super-admins). Another organization's, and sagas that
+ * are neither (environment sagas), are the same 404 as an unknown id.
  */
 export async function getOperation(
   ctx: Ctx,
@@ -75,7 +89,9 @@ export async function getOperation(
       .from(sagas)
       .where(and(...conds))
   )[0];
-  if (!row?.orgId || !row.vmId) throw new ApiError('not_found', `operation ${id} not found`);
+  const reported =
+    row && (isIntake(row.kind) ? row.orgId || isSuperAdmin(p) : row.orgId && row.vmId);
+  if (!row || !reported) throw new ApiError('not_found', `operation ${id} not found`);
   return toOperationView(row);
 }
 

@@ -6,6 +6,7 @@ import { Button } from '../../ui/button.js';
 import { Dialog } from '../../ui/dialog.js';
 import { describedBy, Field } from '../../ui/field.js';
 import { ControllerWork } from './controller-work.js';
+import { useIntakeOperation } from './use-intake-operation.js';
 
 /** Has the controller fetch a cloud image by URL (qcow2 converted to raw there). */
 export function FetchDialog({ onClose }: { onClose: () => void }) {
@@ -17,6 +18,7 @@ export function FetchDialog({ onClose }: { onClose: () => void }) {
   const [os, setOs] = useState('');
   const [cloudInit, setCloudInit] = useState(true);
   const [error, setError] = useState<string | undefined>();
+  const intake = useIntakeOperation(onClose);
 
   const submit = async (event: Event) => {
     event.preventDefault();
@@ -31,11 +33,11 @@ export function FetchDialog({ onClose }: { onClose: () => void }) {
       return setError(`${issue?.path.join('.') || 'request'}: ${issue?.message}`);
     }
     setError(undefined);
-    const image = await run('fetch', () => api.fetchImage({ body: parsed.data }), {
+    const accepted = await run('fetch', () => api.fetchImage({ body: parsed.data }), {
       errorTitle: 'The controller could not fetch the image',
       invalidate: ['images', 'status'],
     });
-    if (image) onClose();
+    if (accepted) intake.follow(accepted.operation);
   };
 
   return (
@@ -49,7 +51,12 @@ export function FetchDialog({ onClose }: { onClose: () => void }) {
           <Button variant="ghost" onClick={onClose}>
             Cancel
           </Button>
-          <Button variant="primary" type="submit" form="fetch-form" busy={pending === 'fetch'}>
+          <Button
+            variant="primary"
+            type="submit"
+            form="fetch-form"
+            busy={pending === 'fetch' || intake.running}
+          >
             Fetch
           </Button>
         </>
@@ -59,7 +66,7 @@ export function FetchDialog({ onClose }: { onClose: () => void }) {
         <Field
           id="fetch-url"
           label="URL"
-          error={error}
+          error={error ?? intake.failed}
           hint="A distribution's cloud image: qcow2 (converted to raw) or raw."
         >
           <input
@@ -102,8 +109,11 @@ export function FetchDialog({ onClose }: { onClose: () => void }) {
           />{' '}
           The guest runs cloud-init
         </label>
-        {pending === 'fetch' ? (
-          <ControllerWork what="The controller is fetching the image" />
+        {pending === 'fetch' || intake.running ? (
+          <ControllerWork
+            what="The controller is fetching the image"
+            intake={intake.operation?.intake}
+          />
         ) : null}
       </form>
     </Dialog>

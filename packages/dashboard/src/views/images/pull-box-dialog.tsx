@@ -6,6 +6,7 @@ import { useFormSubmit } from '../../state/use-form-submit.js';
 import { describedBy, Field } from '../../ui/field.js';
 import { FormDialog } from '../../ui/form-dialog.js';
 import { ControllerWork } from './controller-work.js';
+import { useIntakeOperation } from './use-intake-operation.js';
 
 const FIELDS = ['registry', 'box', 'version'] as const;
 
@@ -23,6 +24,8 @@ export function PullBoxDialog({
   const [registry, setRegistry] = useState(initial?.registry ?? registries[0]?.id ?? '');
   const [box, setBox] = useState(initial?.box ?? '');
   const [version, setVersion] = useState(initial?.version ?? '');
+  // The controller answers 202: the dialog then follows the pull's operation until it settles.
+  const intake = useIntakeOperation(onClose);
   const { errors, busy, submit } = useFormSubmit({
     fields: FIELDS,
     fallback: 'box',
@@ -31,7 +34,7 @@ export function PullBoxDialog({
     send: (body) => api.pullBox({ body }),
     errorTitle: (body) => `Could not pull ${body.box}`,
     invalidate: ['images', 'status'],
-    onDone: onClose,
+    onDone: (accepted) => intake.follow(accepted.operation),
   });
 
   return (
@@ -39,7 +42,7 @@ export function PullBoxDialog({
       title="Pull a Vagrant box"
       testId="pull-box-dialog"
       submitLabel="Pull"
-      busy={busy}
+      busy={busy || intake.running}
       onSubmit={submit}
       onClose={onClose}
     >
@@ -67,7 +70,7 @@ export function PullBoxDialog({
           ))}
         </datalist>
       </Field>
-      <Field id="pull-box" label="Box" error={errors.box} hint="ORG/BOX">
+      <Field id="pull-box" label="Box" error={errors.box ?? intake.failed} hint="ORG/BOX">
         <input
           {...describedBy('pull-box', errors.box)}
           value={box}
@@ -89,8 +92,8 @@ export function PullBoxDialog({
           onInput={(e) => setVersion(e.currentTarget.value)}
         />
       </Field>
-      {busy ? (
-        <ControllerWork what="The controller is downloading, checking and unpacking the box" />
+      {busy || intake.running ? (
+        <ControllerWork what="The controller is pulling the box" intake={intake.operation?.intake} />
       ) : null}
     </FormDialog>
   );

@@ -22,6 +22,8 @@ export interface FetchLimits {
   timeoutMs: number;
   /** Extra request headers (a registry's bearer token: never logged). */
   headers?: Record<string, string>;
+  /** Stops the exchange from outside (the controller shutting down); its reason is thrown. */
+  signal?: AbortSignal;
 }
 
 const MAX_REDIRECTS = 5;
@@ -94,53 +96,64 @@ async function withDeadline<T>(
   url: string,
   timeoutMs: number,
   work: (signal: AbortSignal) => Promise<T>,
+  outer?: AbortSignal,
 ): Promise<T> {
+  outer?.throwIfAborted();
   const controller = new AbortController();
   const timer = setTimeout(() => controller.abort(), timeoutMs);
+  const stop = () => controller.abort();
+  outer?.addEventListener('abort', stop, { once: true });
   try {
     return await work(controller.signal);
   } catch (error) {
+    if (outer?.aborted) throw outer.reason;
     if (controller.signal.aborted) throw timeoutError(url, timeoutMs);
     if (error instanceof ApiError) throw error;
     const code = (error as NodeJS.ErrnoException).code;
     throw upstream(url, `${code ?? (error as Error).message}`);
   } finally {
     clearTimeout(timer);
+    outer?.removeEventListener('abort', stop);
   }
 }
 
 /** Reads a small JSON document (registry metadata, a search answer). */
 export async function fetchJson(url: string, limits: FetchLimits): Promise<unknown> {
-  return withDeadline(url, limits.timeoutMs, async (signal) => {
-    const { res } = await get(url, limits, signal, {
-      accept: 'application/json',
-      ...limits.headers,
-    });
-    const status = res.statusCode ?? 0;
-    if (status === 404) {
-      res.resume();
-      throw new ApiError('not_found', `${hostOf(url)} has nothing at ${new URL(url).pathname}`);
-    }
-    if (status !== 200) {
-      res.resume();
-      throw upstream(url, `answered HTTP ${status}`);
-    }
-    const chunks: Buffer[] = [];
-    let size = 0;
-    for await (const chunk of res) {
-      size += (chunk as Buffer).length;
-      if (size > limits.maxBytes) {
-        res.destroy();
-        throw upstream(url, `answered more than ${limits.maxBytes} bytes of metadata`);
+  return withDeadline(
+    url,
+    limits.timeoutMs,
+    async (signal) => {
+      const { res } = await get(url, limits, signal, {
+        accept: 'application/json',
+        ...limits.headers,
+      });
+      const status = res.statusCode ?? 0;
+      if (status === 404) {
+        res.resume();
+        throw new ApiError('not_found', `${hostOf(url)} has nothing at ${new URL(url).pathname}`);
       }
-      chunks.push(chunk as Buffer);
-    }
-    try {
-      return JSON.parse(Buffer.concat(chunks).toString('utf8'));
-    } catch {
-      throw upstream(url, 'answered something that is not JSON');
-    }
-  });
+      if (status !== 200) {
+        res.resume();
+        throw upstream(url, `answered HTTP ${status}`);
+      }
+      const chunks: Buffer[] = [];
+      let size = 0;
+      for await (const chunk of res) {
+        size += (chunk as Buffer).length;
+        if (size > limits.maxBytes) {
+          res.destroy();
+          throw upstream(url, `answered more than ${limits.maxBytes} bytes of metadata`);
+        }
+        chunks.push(chunk as Buffer);
+      }
+      try {
+        return JSON.parse(Buffer.concat(chunks).toString('utf8'));
+      } catch {
+        throw upstream(url, 'answered something that is not JSON');
+      }
+    },
+    limits.signal,
+  );
 }
 
 export interface DownloadProgress {
@@ -159,59 +172,64 @@ export async function downloadToFile(
   dest: string,
   limits: FetchLimits & { onProgress?: (p: DownloadProgress) => void },
 ): Promise<{ bytes: number }> {
-  return withDeadline(url, limits.timeoutMs, async (signal) => {
-    let validator: string | undefined;
-    let total: number | null = null;
-    let lastError: unknown;
-    for (let attempt = 0; attempt <= MAX_RESUMES; attempt++) {
-      const have: number = await stat(dest).then(
-        (s) => s.size,
-        () => 0,
-      );
-      const headers: Record<string, string> = { ...limits.headers };
-      if (have > 0) {
-        headers.range = `bytes=${have}-`;
-        if (validator) headers['if-range'] = validator;
+  return withDeadline(
+    url,
+    limits.timeoutMs,
+    async (signal) => {
+      let validator: string | undefined;
+      let total: number | null = null;
+      let lastError: unknown;
+      for (let attempt = 0; attempt <= MAX_RESUMES; attempt++) {
+        const have: number = await stat(dest).then(
+          (s) => s.size,
+          () => 0,
+        );
+        const headers: Record<string, string> = { ...limits.headers };
+        if (have > 0) {
+          headers.range = `bytes=${have}-`;
+          if (validator) headers['if-range'] = validator;
+        }
+        const { res } = await get(url, limits, signal, headers);
+        const status = res.statusCode ?? 0;
+        if (status === 416 && total !== null && have === total) {
+          res.resume();
+          return { bytes: have };
+        }
+        if (status !== 200 && status !== 206) {
+          res.resume();
+          throw status === 404
+            ? new ApiError('not_found', `${hostOf(url)} has nothing at ${new URL(url).pathname}`)
+            : upstream(url, `answered HTTP ${status}`);
+        }
+        const resumed = status === 206;
+        const start: number = resumed ? have : 0;
+        const length = Number(res.headers['content-length']);
+        total = Number.isSafeInteger(length) ? start + length : null;
+        validator ??= (res.headers.etag as string | undefined) ?? res.headers['last-modified'];
+        if (total !== null && total > limits.maxBytes) {
+          res.destroy();
+          throw tooLarge(url, limits.maxBytes);
+        }
+        let received: number = start;
+        const meter = new Transform({
+          transform(chunk: Buffer, _enc, done) {
+            received += chunk.length;
+            if (received > limits.maxBytes) return done(tooLarge(url, limits.maxBytes));
+            limits.onProgress?.({ received, total });
+            done(null, chunk);
+          },
+        });
+        await keepWhatArrives(res, meter, createWriteStream(dest, { flags: resumed ? 'a' : 'w' }));
+        if (res.complete && (total === null || received === total)) return { bytes: received };
+        // A broken connection: what arrived is on disk, the next attempt asks for the rest.
+        lastError = upstream(url, 'the connection broke before the download ended');
       }
-      const { res } = await get(url, limits, signal, headers);
-      const status = res.statusCode ?? 0;
-      if (status === 416 && total !== null && have === total) {
-        res.resume();
-        return { bytes: have };
-      }
-      if (status !== 200 && status !== 206) {
-        res.resume();
-        throw status === 404
-          ? new ApiError('not_found', `${hostOf(url)} has nothing at ${new URL(url).pathname}`)
-          : upstream(url, `answered HTTP ${status}`);
-      }
-      const resumed = status === 206;
-      const start: number = resumed ? have : 0;
-      const length = Number(res.headers['content-length']);
-      total = Number.isSafeInteger(length) ? start + length : null;
-      validator ??= (res.headers.etag as string | undefined) ?? res.headers['last-modified'];
-      if (total !== null && total > limits.maxBytes) {
-        res.destroy();
-        throw tooLarge(url, limits.maxBytes);
-      }
-      let received: number = start;
-      const meter = new Transform({
-        transform(chunk: Buffer, _enc, done) {
-          received += chunk.length;
-          if (received > limits.maxBytes) return done(tooLarge(url, limits.maxBytes));
-          limits.onProgress?.({ received, total });
-          done(null, chunk);
-        },
-      });
-      await keepWhatArrives(res, meter, createWriteStream(dest, { flags: resumed ? 'a' : 'w' }));
-      if (res.complete && (total === null || received === total)) return { bytes: received };
-      // A broken connection: what arrived is on disk, the next attempt asks for the rest.
-      lastError = upstream(url, 'the connection broke before the download ended');
-    }
-    throw lastError instanceof ApiError
-      ? lastError
-      : upstream(url, `the download broke ${MAX_RESUMES + 1} times`);
-  });
+      throw lastError instanceof ApiError
+        ? lastError
+        : upstream(url, `the download broke ${MAX_RESUMES + 1} times`);
+    },
+    limits.signal,
+  );
 }
 
 /**

@@ -13,9 +13,18 @@ export function stagingRoot(ctx: Pick<Ctx, 'config'>): string {
   return join(ctx.config.dataDir, 'staging');
 }
 
-/** Runs `work` with a fresh private directory, removed afterwards. */
-export async function withStaging<T>(ctx: Ctx, work: (dir: string) => Promise<T>): Promise<T> {
-  const dir = join(stagingRoot(ctx), randomBytes(8).toString('hex'));
+/**
+ * Runs `work` with a fresh private directory, removed afterwards. `name` names it (an intake
+ * operation's id: a run adopted after a crash starts by removing what the crashed one left);
+ * a random name otherwise.
+ */
+export async function withStaging<T>(
+  ctx: Ctx,
+  work: (dir: string) => Promise<T>,
+  name?: string,
+): Promise<T> {
+  const dir = join(stagingRoot(ctx), name ?? randomBytes(8).toString('hex'));
+  await rm(dir, { recursive: true, force: true });
   await mkdir(dir, { recursive: true, mode: 0o700 });
   try {
     return await work(dir);
