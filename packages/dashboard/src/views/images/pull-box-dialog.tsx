@@ -93,7 +93,10 @@ export function PullBoxDialog({
         />
       </Field>
       {busy || intake.running ? (
-        <ControllerWork what="The controller is pulling the box" intake={intake.operation?.intake} />
+        <ControllerWork
+          what="The controller is pulling the box"
+          intake={intake.operation?.intake}
+        />
       ) : null}
     </FormDialog>
   );
