@@ -221,3 +221,63 @@ describe('migrate drain past its deadline', () => {
     expect(s).toMatchObject({ state: 'failed', vms_remaining: 1, vms_failed: 1 });
   });
 });
+
+describe('migrate drain and a source that has not released its copy', () => {
+  /**
+   * Fake agents cannot run a migration, so the test puts the drain where a real one stands after
+   * the switch: the VM's row points at OTHER and its saga runs on, retrying SOURCE's release.
+   */
+  it('counts the move as releasing with the warning, and does not finish until it is done', async () => {
+    h = await createHarness();
+    await setup(1);
+    await h.addAgent({ hostId: OTHER });
+    await drain({ mode: 'migrate' });
+    const { ctx } = h.core;
+    const { drains, sagas, vms } = ctx.t;
+    const vm = (await ctx.db.select().from(vms).where(eq(vms.hostId, SOURCE)))[0];
+    if (!vm) throw new Error('no VM on the source');
+    const now = ctx.clock.now();
+    const sagaId = 'saga_releasepending1';
+    await ctx.db.insert(sagas).values({
+      id: sagaId,
+      kind: 'migrate',
+      resource: `test-release:${vm.id}`,
+      state: 'running',
+      step: 'release',
+      doneSteps: [],
+      input: {},
+      memo: {
+        switched: true,
+        releaseRetry: { attempts: 2, error: 'zfs destroy failed (injected)', retryAt: now + 1e6 },
+      },
+      leftovers: [],
+      createdAt: now,
+      updatedAt: now,
+    });
+    await ctx.db
+      .update(drains)
+      .set({ moves: { [vm.id]: { state: 'moving', sagaId } } })
+      .where(eq(drains.hostId, SOURCE));
+    await ctx.db.update(vms).set({ hostId: OTHER }).where(eq(vms.id, vm.id));
+
+    await h.core.drainTick();
+    let s = await status();
+    expect(s).toMatchObject({
+      state: 'draining',
+      complete: false,
+      vms_remaining: 1,
+      vms_moving: 1,
+      vms_releasing: 1,
+    });
+    expect(s.vms[0]?.warning).toBe(
+      'the VM runs on its new host; its old host has not removed its copy yet (2 failed attempts, retried): zfs destroy failed (injected)',
+    );
+
+    // The release succeeded: the saga ends, the drain finishes and nothing is releasing.
+    await ctx.db.update(sagas).set({ state: 'succeeded' }).where(eq(sagas.id, sagaId));
+    await h.core.drainTick();
+    s = await status();
+    expect(s).toMatchObject({ state: 'complete', complete: true, vms_releasing: 0 });
+    expect(s.vms[0]).toMatchObject({ move: 'moved', warning: null });
+  });
+});

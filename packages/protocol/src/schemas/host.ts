@@ -47,6 +47,12 @@ export const Drain = z.object({
   /** `migrate`: VMs moved off the host, and being moved now; null for other modes. */
   vms_moved: z.int().min(0).nullable().optional(),
   vms_moving: z.int().min(0).nullable().optional(),
+  /**
+   * `migrate`: moved VMs that run on their new host while this host has not removed its copy
+   * yet (the release is retried): counted among `vms_moving`, the drain is not finished while
+   * any is left. Null for other modes.
+   */
+  vms_releasing: z.int().min(0).nullable().optional(),
   /** `migrate`: moves at once. */
   max_parallel: z.int().min(1).nullable().optional(),
   complete: z.boolean(),
@@ -59,6 +65,8 @@ export const Drain = z.object({
       error: z.string().nullable(),
       /** `migrate`: where its move stands. */
       move: z.enum(['waiting', 'moving', 'moved', 'failed', 'cancelled']).nullable().optional(),
+      /** `migrate`: its move's warning, e.g. this host's copy not removed yet (retried). */
+      warning: z.string().nullable().optional(),
     }),
   ),
 });

@@ -8,6 +8,7 @@ import { canSeeOrg, type Principal } from '../auth/principal.js';
 import { envNameOfVm } from '../envs/env-names.js';
 import { toVmView } from '../envs/env-view.js';
 import { currentMoves } from './drain-moves.js';
+import { pendingReleases } from './drain-releases.js';
 
 export type DrainRow = typeof drains.$inferSelect;
 
@@ -67,6 +68,7 @@ export async function loadDrainViews(
   );
   for (const d of rows) {
     const moves = d.mode === 'migrate' ? await currentMoves(ctx, d) : null;
+    const releasing = moves ? await pendingReleases(ctx, moves) : null;
     const items = d.vmIds.map((id) => {
       const v = byId.get(id);
       // Gone from the books (its environment was purged): nobody can say whose it was.
@@ -112,6 +114,7 @@ export async function loadDrainViews(
       vms_failed: failed.length,
       vms_moved: count('moved'),
       vms_moving: count('moving'),
+      vms_releasing: releasing ? releasing.size : null,
       max_parallel: d.maxParallel,
       complete: d.state === 'complete' && remaining.length === 0,
       vms: items
@@ -119,7 +122,14 @@ export async function loadDrainViews(
         .map(({ id, env_id, state, error, internalId }) => {
           if (!moves) return { id, env_id, state, error };
           const move = moves[internalId];
-          return { id, env_id, state, error: move?.error ?? error, move: move?.state ?? null };
+          return {
+            id,
+            env_id,
+            state,
+            error: move?.error ?? error,
+            move: move?.state ?? null,
+            warning: releasing?.get(internalId)?.warning ?? null,
+          };
         }),
     });
   }
