@@ -8,7 +8,7 @@ import { resolveHostId } from '../lib/host-names.js';
 import { sleep } from '../lib/wait.js';
 import { registerHostNetworkCommands } from './host-network-commands.js';
 import { registerHostStorageCommands } from './host-storage-commands.js';
-import { renderDrain, renderHost, renderHosts } from './render-host.js';
+import { releasingText, renderDrain, renderHost, renderHosts } from './render-host.js';
 import { renderHostTop } from './render-top.js';
 import { registerTop } from './top.js';
 import { hostTopRows } from './top-rows.js';
@@ -143,7 +143,7 @@ export function registerHosts(program: Command): void {
           while (o.watch && !drain.complete && drain.state === 'draining') {
             const moves =
               drain.vms_moved != null
-                ? `, ${drain.vms_moved} moved, ${drain.vms_moving} moving`
+                ? `, ${drain.vms_moved} moved, ${drain.vms_moving} moving${releasingText(drain)}`
                 : '';
             ctx.out.info(
               `draining: ${drain.vms_remaining} of ${drain.vms_total} VMs remaining${moves}`,

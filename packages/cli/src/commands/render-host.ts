@@ -1,5 +1,5 @@
 import { type Drain, describeHostCertificate, formatMiB, type Host } from '@apiary/protocol';
-import { liveness, stateColor } from '../lib/color.js';
+import { liveness, stateColor, yellow } from '../lib/color.js';
 import { type HostView, hostLabel } from '../lib/host-names.js';
 import { details, table } from '../lib/output.js';
 import { usageLine } from './render-top.js';
@@ -96,6 +96,14 @@ export function credentialSummary(h: Host): string {
   }
 }
 
+/**
+ * `, 1 releasing (old copy not removed yet)`: moved VMs whose copy this host still holds, which
+ * keep the drain from finishing; empty when there are none.
+ */
+export function releasingText(d: Pick<Drain, 'vms_releasing'>): string {
+  return d.vms_releasing ? `, ${d.vms_releasing} releasing (old copy not removed yet)` : '';
+}
+
 export function renderDrain(d: Drain, view: HostView): string {
   const head = details([
     ['host', hostLabel(view, d.host_id)],
@@ -109,7 +117,7 @@ export function renderDrain(d: Drain, view: HostView): string {
       ? [
           [
             'moves',
-            `${d.vms_moved} moved, ${d.vms_moving ?? 0} moving, ${d.max_parallel ?? 1} at once`,
+            `${d.vms_moved} moved, ${d.vms_moving ?? 0} moving${releasingText(d)}, ${d.max_parallel ?? 1} at once`,
           ] as [string, string],
         ]
       : []),
@@ -117,10 +125,17 @@ export function renderDrain(d: Drain, view: HostView): string {
   if (d.vms.length === 0) return head;
   const moving = d.mode === 'migrate';
   const vms = table(
-    moving ? ['VM', 'ENV', 'STATE', 'MOVE', 'ERROR'] : ['VM', 'ENV', 'STATE', 'ERROR'],
+    moving ? ['VM', 'ENV', 'STATE', 'MOVE', 'ERROR', 'WARNING'] : ['VM', 'ENV', 'STATE', 'ERROR'],
     d.vms.map((v) =>
       moving
-        ? [v.id, v.env_id, stateColor(v.state), v.move ?? '', v.error ?? '']
+        ? [
+            v.id,
+            v.env_id,
+            stateColor(v.state),
+            v.move ?? '',
+            v.error ?? '',
+            v.warning ? yellow(v.warning) : '',
+          ]
         : [v.id, v.env_id, stateColor(v.state), v.error ?? ''],
     ),
   );

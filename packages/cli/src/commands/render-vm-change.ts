@@ -8,7 +8,7 @@ import {
   type VmOperation,
   type VmSnapshot,
 } from '@apiary/protocol';
-import { stateColor } from '../lib/color.js';
+import { stateColor, yellow } from '../lib/color.js';
 import { details, table } from '../lib/output.js';
 
 /** `sha256:3f2a9c1d4e5b...`: enough of a digest to tell images apart. */
@@ -101,6 +101,8 @@ export function renderOperation(o: VmOperation): string {
     ['step', o.step],
     ['phase', o.intake ? intakeProgressText(o.intake) : null],
     ['error', o.error ? `${o.error.msg} (${o.error.code})` : null],
+    // E.g. a migration whose old host has not removed its copy yet (retried by the controller).
+    ['warning', o.warning ? yellow(o.warning) : null],
     ['result', describeResult(o.result)],
     ['created', o.created_at],
     ['updated', o.updated_at],

@@ -15,6 +15,7 @@ import {
 } from '../lib/vm-update-flags.js';
 import { orgQuery } from './envs.js';
 import { renderVm } from './render-env.js';
+import { renderMigration } from './render-migration.js';
 import { renderDisks } from './render-vm-change.js';
 
 const showVm = ({ vm }: { vm: Parameters<typeof renderVm>[0] }, view: HostView) =>
@@ -83,13 +84,7 @@ export function registerVmChanges(vms: Command): void {
           ctx,
           o,
           () => ctx.client().migrateVm({ params: { id }, query: orgQuery(o), body }),
-          ({ vm, operation }, view) => {
-            const r = operation.result;
-            const moved = r?.to_host
-              ? `\nmoved from ${r.from_host} to ${r.to_host}, ${r.downtime_ms ?? 0} ms down`
-              : '';
-            return `${renderVm(vm, view)}${moved}`;
-          },
+          renderMigration,
         );
       }),
     );

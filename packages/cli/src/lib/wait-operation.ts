@@ -27,7 +27,7 @@ export const OPERATION_VERBS: Record<ControllerOperationKind, string> = {
 
 /**
  * One progress line: what, on which VM (an image intake: on none), in which state and step,
- * with the migration's copy or the image's download as a bar while it runs.
+ * with the migration's copy or the image's download as a bar, and its warning, while it runs.
  */
 export function progressLine(operation: VmOperation, subject?: string): string {
   const running = operation.state === 'running';
@@ -40,7 +40,9 @@ export function progressLine(operation: VmOperation, subject?: string): string {
         ? ` ${intakeBar(operation.intake)}`
         : '';
   const on = operation.vm_id ?? subject;
-  return `${OPERATION_VERBS[operation.kind]}${on ? ` ${on}` : ''}: ${operation.state}${step}${bar}`;
+  // While it runs: e.g. the old host of a migration has not removed its copy yet (retried).
+  const warning = operation.warning && running ? ` (warning: ${operation.warning})` : '';
+  return `${OPERATION_VERBS[operation.kind]}${on ? ` ${on}` : ''}: ${operation.state}${step}${bar}${warning}`;
 }
 
 /**
