@@ -3,6 +3,13 @@ import { countdown } from '../../lib/format.js';
 import { useNow } from '../../state/use-now.js';
 import { ProgressBar } from '../../ui/progress.js';
 import { StateChip } from '../../ui/state-chip.js';
+import { drainReleaseNote } from './drain-releases.js';
+
+const DRAIN_MODE_WORDS: Record<Drain['mode'], string> = {
+  wait: 'wait for VMs',
+  stop: 'stop VMs',
+  migrate: 'move VMs',
+};
 
 /**
  * Honest drain progress: VMs gone out of VMs that were there, failures counted apart, and
@@ -13,12 +20,13 @@ export function DrainProgress({ drain }: { drain: Drain }) {
   const gone = Math.max(0, drain.vms_total - drain.vms_remaining);
   const deadline =
     drain.deadline && drain.state === 'draining' ? countdown(drain.deadline, now) : null;
+  const releases = drainReleaseNote(drain);
   const tone = drain.state === 'failed' ? 'red' : drain.complete ? 'green' : 'accent';
   return (
     <div class="drain" data-testid="drain-progress" data-drain-state={drain.state}>
       <div class="drain-head">
         <span class="drain-title">
-          Drain <span class="muted">· {drain.mode === 'stop' ? 'stop VMs' : 'wait for VMs'}</span>
+          Drain <span class="muted">· {DRAIN_MODE_WORDS[drain.mode]}</span>
           {deadline ? <span class="muted"> · deadline {deadline.text}</span> : null}
         </span>
         <StateChip state={drain.complete ? 'complete' : drain.state} testId="drain-state" />
@@ -41,6 +49,16 @@ export function DrainProgress({ drain }: { drain: Drain }) {
           </span>
         ) : null}
       </div>
+      {releases ? (
+        <div class="drain-releases small text-yellow" data-testid="drain-releasing">
+          <div>{releases.text}</div>
+          {releases.vms.map((v) => (
+            <div key={v.id}>
+              <span class="mono">{v.id}</span>: {v.warning}
+            </div>
+          ))}
+        </div>
+      ) : null}
     </div>
   );
 }

@@ -4,6 +4,7 @@ import { onLinkClick } from '../../lib/router.js';
 import { hrefFor } from '../../lib/routes.js';
 import { Panel } from '../../ui/page.js';
 import { StateChip } from '../../ui/state-chip.js';
+import { operationWarning } from './operation-warning.js';
 
 /** A VM's changes, newest first, with the step each is at and why one failed. */
 export function VmOperationsPanel({
@@ -55,6 +56,7 @@ export function VmOperationsPanel({
                   <td class="mono">
                     {o.step ?? '—'}
                     {o.progress && o.state === 'running' ? <CopyProgress {...o.progress} /> : null}
+                    <OperationWarning text={operationWarning(o)} />
                   </td>
                   <td class="nowrap">{formatDateTime(o.created_at)}</td>
                   <td>
@@ -79,6 +81,15 @@ export function VmOperationsPanel({
         </div>
       )}
     </Panel>
+  );
+}
+
+function OperationWarning({ text }: { text: string | null }) {
+  if (!text) return null;
+  return (
+    <div class="small text-yellow" data-testid="operation-warning">
+      {text}
+    </div>
   );
 }
 
