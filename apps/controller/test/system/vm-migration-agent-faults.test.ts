@@ -101,6 +101,21 @@ type Moving = Awaited<ReturnType<typeof vmToMove>>;
  * longer holds anything of it. Neither host keeps a partial receive.
  */
 async function expectOneCopy(m: Moving, name: string, op: VmOperation) {
+  const { readCommandLog } = await import('@apiary/illumos-sim');
+  const t = (x: AgentDaemon) =>
+    readCommandLog(x.simDir)
+      .filter((e) => e.argv.join(' ').includes(name.slice(0, 4)))
+      .map((e) => `${e.time} ${e.exit_code} ${e.argv.slice(0, 8).join(' ')}`);
+  console.log(
+    'DIAG',
+    name,
+    op.state,
+    JSON.stringify(op.error),
+    '\nA',
+    t(m.a).join('\n'),
+    '\nB',
+    t(m.b).join('\n'),
+  );
   expect(['succeeded', 'failed']).toContain(op.state);
   const vm = await api.vmIn(name, 'running');
   if (op.state === 'failed') {
@@ -165,6 +180,9 @@ describe('moving a VM when an agent goes away mid-stream', () => {
     const m = await vmToMove('ktgt');
     const opId = await migrateUntilMidStream(m, 'ktgt-0');
     await m.b.kill();
+    // Away for longer than the source's send and the saga's quick retries take to give up:
+    // the undo finds the target down and must wait for it.
+    await new Promise((resolve) => setTimeout(resolve, 4000));
     await m.b.restart();
     await expectOneCopy(m, 'ktgt-0', await api.ended(opId));
     await cleanUp(m, 'ktgt');
