@@ -101,21 +101,6 @@ type Moving = Awaited<ReturnType<typeof vmToMove>>;
  * longer holds anything of it. Neither host keeps a partial receive.
  */
 async function expectOneCopy(m: Moving, name: string, op: VmOperation) {
-  const { readCommandLog } = await import('@apiary/illumos-sim');
-  const t = (x: AgentDaemon) =>
-    readCommandLog(x.simDir)
-      .filter((e) => e.argv.join(' ').includes(name.slice(0, 4)))
-      .map((e) => `${e.time} ${e.exit_code} ${e.argv.slice(0, 8).join(' ')}`);
-  console.log(
-    'DIAG',
-    name,
-    op.state,
-    JSON.stringify(op.error),
-    '\nA',
-    t(m.a).join('\n'),
-    '\nB',
-    t(m.b).join('\n'),
-  );
   expect(['succeeded', 'failed']).toContain(op.state);
   const vm = await api.vmIn(name, 'running');
   if (op.state === 'failed') {
@@ -172,7 +157,11 @@ describe('moving a VM when an agent goes away mid-stream', () => {
     const opId = await migrateUntilMidStream(m, 'ksrc-0');
     await m.a.kill();
     await m.a.restart();
-    await expectOneCopy(m, 'ksrc-0', await api.ended(opId));
+    const op = await api.ended(opId);
+    // The source's export is journaled: after its restart it resumes the stream from the
+    // target's resume token, and the migration goes through.
+    expect(op.state, JSON.stringify(op.error)).toBe('succeeded');
+    await expectOneCopy(m, 'ksrc-0', op);
     await cleanUp(m, 'ksrc');
   }, 300_000);
 

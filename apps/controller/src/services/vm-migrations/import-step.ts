@@ -1,15 +1,9 @@
 import type { ApiError } from '@apiary/protocol';
 import type { Ctx } from '../../context.js';
 import { stillChangeable } from '../vm-changes/agent-step.js';
-import {
-  agentCall,
-  isUnreachable,
-  type MigrationRun,
-  sourceOf,
-  targetOf,
-} from './migration-agents.js';
+import { agentCall, type MigrationRun, sourceOf, targetOf } from './migration-agents.js';
 import { readMemo, updateMemo } from './migration-memo.js';
-import { untilReachable } from './until-reachable.js';
+import { isRestarting, untilReachable } from './until-reachable.js';
 
 /**
  * The VM's spec from the source, then the import opened on the target with it (room reserved
@@ -42,24 +36,27 @@ export async function openImport(ctx: Ctx, run: MigrationRun): Promise<void> {
 export async function abortImport(ctx: Ctx, run: MigrationRun): Promise<void> {
   const memo = await readMemo(ctx, run.id);
   if (memo.switched || !memo.spec) return;
-  const target = await targetOf(ctx, run);
+  const target = () => targetOf(ctx, run);
   let id = memo.importId;
   if (!id) {
     try {
       const spec = memo.spec;
-      id = (await untilReachable(ctx, run, () => target.openImport({ body: { spec } }))).import_id;
+      id = (await untilReachable(ctx, run, target, (t) => t.openImport({ body: { spec } })))
+        .import_id;
     } catch (error) {
       // Refused: no import of ours can be there (the VM is, or the host is full). A target
       // still away at the deadline is not a refusal: the undo failed.
-      if (isUnreachable(error)) throw error;
+      if (isRestarting(error)) throw error;
       return;
     }
   }
   try {
     const known = id;
-    const imp = await untilReachable(ctx, run, () => target.getImport({ params: { id: known } }));
+    const imp = await untilReachable(ctx, run, target, (t) =>
+      t.getImport({ params: { id: known } }),
+    );
     if (imp.state === 'committed' || imp.state === 'aborted') return;
-    await untilReachable(ctx, run, () => target.abortImport({ params: { id: known } }));
+    await untilReachable(ctx, run, target, (t) => t.abortImport({ params: { id: known } }));
   } catch (error) {
     if ((error as ApiError).code === 'not_found') return;
     throw error;
