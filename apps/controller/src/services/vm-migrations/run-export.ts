@@ -6,7 +6,6 @@ import { inUserWords } from '../vm-changes/agent-words.js';
 import { type Copy, knownExport } from './export-lookup.js';
 import {
   agentCall,
-  isUnreachable,
   type MigrationRun,
   sourceOf,
   targetFingerprint,
@@ -14,6 +13,7 @@ import {
 } from './migration-agents.js';
 import { readMemo, updateMemo } from './migration-memo.js';
 import { ProgressWriter } from './migration-progress.js';
+import { isRestarting } from './until-reachable.js';
 
 /** The snapshot each copy takes: named for the saga, so no two migrations share one. */
 export function copySnapshot(sagaId: string, copy: Copy): string {
@@ -70,11 +70,16 @@ export async function runExport(
     });
   }
   onAccepted?.();
-  const done = await followExport(ctx, run, source, id, async (e) =>
-    progress.write({
-      bytes_sent: (base?.bytesSent ?? 0) + e.bytes_sent,
-      bytes_total: (base?.bytesTotal ?? 0) + e.bytes_total,
-    }),
+  const done = await followExport(
+    ctx,
+    run,
+    () => sourceOf(ctx, run),
+    id,
+    async (e) =>
+      progress.write({
+        bytes_sent: (base?.bytesSent ?? 0) + e.bytes_sent,
+        bytes_total: (base?.bytesTotal ?? 0) + e.bytes_total,
+      }),
   );
   if (done.state !== 'succeeded') {
     throw new VmOpError(
@@ -106,23 +111,29 @@ export async function runExport(
 /**
  * Polls the source's export until it ends, telling `onProgress` what it sent. It fails only
  * when nothing moved for the operation timeout: a large volume may take long, a stuck one not.
+ * The source restarting (killed mid-stream: its journaled export goes on) is waited out, with
+ * a client made afresh for each poll, as the restarted agent registers with a new key.
  */
 async function followExport(
   ctx: Ctx,
   run: MigrationRun,
-  source: AgentClient,
+  source: () => Promise<AgentClient>,
   id: string,
   onProgress: (e: MigrationExport) => Promise<void>,
 ): Promise<MigrationExport> {
   let lastSent = -1;
   let movedAt = ctx.clock.now();
+  /** Why the last poll got no answer (the source away or refusing its old key). */
+  let away: unknown = null;
   for (;;) {
     if (run.signal.aborted) throw new Interrupted(`export ${id} left running`);
     let exp: MigrationExport | null = null;
     try {
-      exp = await source.getExport({ params: { id } });
+      exp = await (await source()).getExport({ params: { id } });
+      away = null;
     } catch (error) {
-      if (!isUnreachable(error)) throw error;
+      if (!isRestarting(error)) throw error;
+      away = error;
     }
     if (exp) {
       if (exp.state === 'succeeded' || exp.state === 'failed') return exp;
@@ -133,6 +144,7 @@ async function followExport(
       await onProgress(exp);
     }
     if (ctx.clock.now() - movedAt > ctx.config.operationTimeoutMs) {
+      if (away) throw away;
       throw new VmOpError('timeout', `export ${id} sent nothing for too long`);
     }
     await sleep(300, run.signal).catch(() => {});
