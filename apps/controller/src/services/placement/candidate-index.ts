@@ -1,6 +1,6 @@
 import { eq } from 'drizzle-orm';
 import type { Ctx } from '../../context.js';
-import { columns, type Row } from './candidates.js';
+import { columns, type Row, toCandidate } from './candidates.js';
 import type { Candidate, Strategy, VmDemand } from './plan.js';
 import type { Demand } from './reservations.js';
 
@@ -198,7 +198,7 @@ export class CandidateIndex {
     }
     for (const h of this.best(orgId, need, limit, strategy)) chosen.set(h.row.id, h);
     const digests = new Set(demands.map((d) => d.digest));
-    return [...chosen.values()].map((h) => toCandidate(ctx, h, digests));
+    return [...chosen.values()].map((h) => indexedCandidate(ctx, h, digests));
   }
 
   private sampleHolders(digest: string, orgId: string, need: Demand, limit: number) {
@@ -291,24 +291,10 @@ function minimumDemand(demands: VmDemand[]): Demand {
   return { cpu, mem, disk };
 }
 
-function toCandidate(ctx: Ctx, h: IndexedHost, wanted: Set<string>): Candidate {
-  const r = h.row;
+function indexedCandidate(ctx: Ctx, h: IndexedHost, wanted: Set<string>): Candidate {
   const images = new Set<string>();
   for (const d of wanted) if (h.digests.has(d)) images.add(d);
-  return {
-    id: r.id,
-    hostname: r.hostname,
-    liveness: ctx.liveness.state(r.id) ?? r.liveness,
-    policy: r.policy,
-    orgId: r.orgId,
-    engines: r.engines,
-    networks: r.networks,
-    total: { cpu: r.totalCpu, mem: r.totalMem, disk: r.totalDisk },
-    free: { cpu: r.freeCpu, mem: r.freeMem, disk: r.freeDisk },
-    images,
-    certificateChanged: r.presented !== null,
-    cpuPercent: r.usage?.cpu_percent ?? null,
-  };
+  return toCandidate(ctx, h.row, images);
 }
 
 /** Code-unit order of ids (holders are kept in id order; a window starts at a random one). */

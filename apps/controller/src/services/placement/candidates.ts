@@ -77,7 +77,8 @@ function placeable(h: HostsTable, d: Demand): SQL {
   ) as SQL;
 }
 
-function toCandidate(ctx: Ctx, r: Row, images: Set<string>): Candidate {
+/** A host row as placement plans with it (the index builds the same from its kept rows). */
+export function toCandidate(ctx: Ctx, r: Row, images: Set<string>): Candidate {
   return {
     id: r.id,
     hostname: r.hostname,
