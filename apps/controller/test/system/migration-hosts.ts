@@ -1,8 +1,10 @@
+import { randomBytes } from 'node:crypto';
 import { readState, readZvol, writeZvol } from '@apiary/illumos-sim';
 import type { Env, Host, VmOperation } from '@apiary/protocol';
-import { type AgentDaemon, type ControllerDaemon, waitFor } from '@apiary/testkit';
+import { type AgentDaemon, type ControllerDaemon, sshKey, waitFor } from '@apiary/testkit';
 import { expect } from 'vitest';
 import { footprint } from './footprint.js';
+import type { vmChangeClient } from './vm-change-client.js';
 
 /** Helpers for moving VMs between simulated hosts in system tests (issue 15). */
 
@@ -87,3 +89,53 @@ export function expectSameBytes(got: Buffer, want: Buffer) {
     true,
   );
 }
+
+/**
+ * A running one-VM environment `id` with `bytes` of random data on its disk, and both hosts as
+ * they are before it moves: `a` holds it, `b` is the other.
+ */
+export async function vmToMove(
+  c: ControllerDaemon,
+  api: ReturnType<typeof vmChangeClient>,
+  agents: AgentDaemon[],
+  id: string,
+  bytes: number,
+) {
+  const zones = new Set(agents.flatMap((a) => a.host().zones.map((z) => z.name)));
+  const beforeVm = new Map(agents.map((x) => [x.hostId, hostHolds(x)]));
+  const reservedBefore = new Map(
+    await Promise.all(
+      agents.map(async (x) => [x.hostId, (await api.host(x.hostId)).capacity.reserved] as const),
+    ),
+  );
+  const res = await c.call('POST', '/v1/envs', {
+    id,
+    ssh_keys: [sshKey()],
+    vms: [{ image: 'alpine-cloud', cpu: 1, mem: 1024, disk: 1024, ports: [8080] }],
+  });
+  expect(res.status).toBe(202);
+  const env = await api.envSettled(id);
+  expect(env.state).toBe('active');
+  const a = agents.find((x) => x.hostId === env.vms[0]?.host_id) as AgentDaemon;
+  const b = agents.find((x) => x !== a) as AgentDaemon;
+  const zone = newZone(a, zones);
+  const data = randomBytes(bytes);
+  writeDisk(a, zone, data);
+  return {
+    a,
+    b,
+    zone,
+    data,
+    vm: await api.vm(`${id}-0`),
+    holdsA: hostHolds(a),
+    /** The source as it was before the VM was made: what it holds once the VM left. */
+    emptyA: beforeVm.get(a.hostId),
+    /** What the source reserved before the VM was made: what it reserves once the VM left. */
+    unreservedA: reservedBefore.get(a.hostId) as { cpu: number; mem: number; disk: number },
+    holdsB: hostHolds(b),
+    reservedA: (await api.host(a.hostId)).capacity.reserved,
+    reservedB: (await api.host(b.hostId)).capacity.reserved,
+  };
+}
+
+export type Moving = Awaited<ReturnType<typeof vmToMove>>;

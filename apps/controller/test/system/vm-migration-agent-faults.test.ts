@@ -1,10 +1,8 @@
-import { randomBytes } from 'node:crypto';
 import { addFault, clearFaults, readFaults, readState } from '@apiary/illumos-sim';
 import type { VmOperation } from '@apiary/protocol';
 import {
   type AgentDaemon,
   type ControllerDaemon,
-  sshKey,
   uploadSampleImage,
   waitFor,
 } from '@apiary/testkit';
@@ -14,9 +12,9 @@ import {
   agentRecordsMatchBooks,
   expectSameBytes,
   hostHolds,
-  newZone,
+  type Moving,
+  vmToMove as moveable,
   readDisk,
-  writeDisk,
 } from './migration-hosts.js';
 import { vmChangeClient } from './vm-change-client.js';
 
@@ -55,45 +53,7 @@ function partialReceives(agent: AgentDaemon): string[] {
     .sort();
 }
 
-/** A running VM with data on its disk, and both hosts as they are before it moves. */
-async function vmToMove(id: string) {
-  const zones = new Set(agents.flatMap((a) => a.host().zones.map((z) => z.name)));
-  const beforeVm = new Map(agents.map((x) => [x.hostId, hostHolds(x)]));
-  const reservedBefore = new Map(
-    await Promise.all(
-      agents.map(async (x) => [x.hostId, (await api.host(x.hostId)).capacity.reserved] as const),
-    ),
-  );
-  const res = await c.call('POST', '/v1/envs', {
-    id,
-    ssh_keys: [sshKey()],
-    vms: [{ image: 'alpine-cloud', cpu: 1, mem: 1024, disk: 1024, ports: [8080] }],
-  });
-  expect(res.status).toBe(202);
-  const env = await api.envSettled(id);
-  expect(env.state).toBe('active');
-  const a = agents.find((x) => x.hostId === env.vms[0]?.host_id) as AgentDaemon;
-  const b = agents.find((x) => x !== a) as AgentDaemon;
-  const zone = newZone(a, zones);
-  const data = randomBytes(DATA);
-  writeDisk(a, zone, data);
-  return {
-    a,
-    b,
-    zone,
-    data,
-    vm: await api.vm(`${id}-0`),
-    holdsA: hostHolds(a),
-    emptyA: beforeVm.get(a.hostId),
-    /** What the source reserved before the VM was made: what it reserves once the VM left. */
-    unreservedA: reservedBefore.get(a.hostId) as { cpu: number; mem: number; disk: number },
-    holdsB: hostHolds(b),
-    reservedA: (await api.host(a.hostId)).capacity.reserved,
-    reservedB: (await api.host(b.hostId)).capacity.reserved,
-  };
-}
-
-type Moving = Awaited<ReturnType<typeof vmToMove>>;
+const vmToMove = (id: string) => moveable(c, api, agents, id, DATA);
 
 /**
  * The migration's end, whichever it was: failed, the VM runs on the source as before and the

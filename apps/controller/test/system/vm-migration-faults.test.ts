@@ -1,11 +1,9 @@
-import { randomBytes } from 'node:crypto';
 import { addFault, clearFaults, type FaultSpec } from '@apiary/illumos-sim';
 import type { VmOperation } from '@apiary/protocol';
 import {
   type AgentDaemon,
   type ControllerDaemon,
   type Fleet,
-  sshKey,
   uploadSampleImage,
   waitFor,
 } from '@apiary/testkit';
@@ -15,9 +13,9 @@ import {
   agentRecordsMatchBooks,
   expectSameBytes,
   hostHolds,
-  newZone,
+  type Moving,
+  vmToMove as moveable,
   readDisk,
-  writeDisk,
 } from './migration-hosts.js';
 import { editSagaMemo } from './saga-memo-edit.js';
 import { vmChangeClient } from './vm-change-client.js';
@@ -49,39 +47,7 @@ fleetForFile(
 const api = vmChangeClient(() => c);
 const MiB = 1024 * 1024;
 
-/** A running VM with data on its disk, and both hosts as they are before it moves. */
-async function vmToMove(id: string) {
-  const zones = new Set(agents.flatMap((a) => a.host().zones.map((z) => z.name)));
-  const beforeVm = new Map(agents.map((x) => [x.hostId, hostHolds(x)]));
-  const res = await c.call('POST', '/v1/envs', {
-    id,
-    ssh_keys: [sshKey()],
-    vms: [{ image: 'alpine-cloud', cpu: 1, mem: 1024, disk: 1024, ports: [8080] }],
-  });
-  expect(res.status).toBe(202);
-  const env = await api.envSettled(id);
-  expect(env.state).toBe('active');
-  const a = agents.find((x) => x.hostId === env.vms[0]?.host_id) as AgentDaemon;
-  const b = agents.find((x) => x !== a) as AgentDaemon;
-  const zone = newZone(a, zones);
-  const data = randomBytes(MiB);
-  writeDisk(a, zone, data);
-  return {
-    a,
-    b,
-    zone,
-    data,
-    vm: await api.vm(`${id}-0`),
-    holdsA: hostHolds(a),
-    /** The source as it was before the VM was made: what it holds once the VM left. */
-    emptyA: beforeVm.get(a.hostId),
-    holdsB: hostHolds(b),
-    reservedA: (await api.host(a.hostId)).capacity.reserved,
-    reservedB: (await api.host(b.hostId)).capacity.reserved,
-  };
-}
-
-type Moving = Awaited<ReturnType<typeof vmToMove>>;
+const vmToMove = (id: string) => moveable(c, api, agents, id, MiB);
 
 /** The VM is whole on the source, as before, and nothing of it is on the target. */
 async function expectStillOnSource(m: Moving, name: string) {
