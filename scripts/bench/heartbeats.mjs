@@ -87,7 +87,9 @@ function post(port, path, body, token) {
  * Keeps CONCURRENCY requests in flight for `seconds`, spread evenly over `ports` (several
  * controllers behind a load balancer); returns completions, time taken and latencies.
  */
-async function loadSlice(ports, makeRequest, seconds) {
+async function loadSlice(ports, makeRequest, seconds, pids) {
+  const serverCpuBefore = pids.reduce((n, pid) => n + cpuSecondsOf(pid), 0);
+  const ownCpuBefore = process.cpuUsage();
   const latencies = [];
   let done = 0;
   let errors = 0;
@@ -106,8 +108,29 @@ async function loadSlice(ports, makeRequest, seconds) {
   };
   const started = performance.now();
   await Promise.all(Array.from({ length: CONCURRENCY }, (_, k) => worker(k)));
-  return { done, errors, latencies, seconds: (performance.now() - started) / 1000 };
+  const own = process.cpuUsage(ownCpuBefore);
+  return {
+    done,
+    errors,
+    latencies,
+    seconds: (performance.now() - started) / 1000,
+    serverCpu: pids.reduce((n, pid) => n + cpuSecondsOf(pid), 0) - serverCpuBefore,
+    generatorCpu: (own.user + own.system) / 1e6,
+  };
 }
+
+/**
+ * CPU seconds (user + system) a process has used, from /proc/<pid>/stat: with the load
+ * generator on the same two cores, the server's CPU per request tells whether the server or
+ * the generator set the rate.
+ */
+function cpuSecondsOf(pid) {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  // fields[11] and [12] are utime and stime (fields 14 and 15 of proc(5)), in clock ticks.
+  return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
+}
+const CLOCK_TICKS = 100;
 
 /** Sums the slices of one target into a rate and latency percentiles. */
 function summarize(slices) {
@@ -116,8 +139,13 @@ function summarize(slices) {
   const seconds = slices.reduce((n, s) => n + s.seconds, 0);
   const pct = (p) =>
     latencies[Math.min(latencies.length - 1, Math.floor(latencies.length * p))] ?? 0;
+  const serverCpu = slices.reduce((n, s) => n + s.serverCpu, 0);
+  const generatorCpu = slices.reduce((n, s) => n + s.generatorCpu, 0);
   return {
     rate: done / seconds,
+    serverCpuPerRequest: serverCpu / done,
+    serverBusy: serverCpu / seconds,
+    generatorCpuPerRequest: generatorCpu / done,
     errors: slices.reduce((n, s) => n + s.errors, 0),
     p50: pct(0.5),
     p99: pct(0.99),
@@ -132,7 +160,7 @@ async function interleaved(targets) {
   const slices = targets.map(() => []);
   for (let r = 0; r < ROUNDS; r++) {
     for (const [i, t] of targets.entries()) {
-      slices[i].push(await loadSlice(t.ports, t.makeRequest, SECONDS / ROUNDS));
+      slices[i].push(await loadSlice(t.ports, t.makeRequest, SECONDS / ROUNDS, t.pids));
     }
   }
   return slices.map(summarize);
@@ -242,8 +270,16 @@ const fakeAgents = Array.from({ length: AGENTS }, (_, n) => ({
   credential: 'x'.repeat(40),
 }));
 const baselines = [
-  { ports: [bare.port], makeRequest: () => ({ ...heartbeatOf(fakeAgents)(), expect: 204 }) },
-  { ports: [floor.port], makeRequest: () => ({ ...heartbeatOf(fakeAgents)(), expect: 200 }) },
+  {
+    ports: [bare.port],
+    pids: [bare.child.pid],
+    makeRequest: () => ({ ...heartbeatOf(fakeAgents)(), expect: 204 }),
+  },
+  {
+    ports: [floor.port],
+    pids: [floor.child.pid],
+    makeRequest: () => ({ ...heartbeatOf(fakeAgents)(), expect: 200 }),
+  },
 ];
 
 /**
@@ -259,7 +295,11 @@ async function measure(db, count) {
     const { licenseKey } = JSON.parse(readFileSync(join(first.dataDir, 'bootstrap.json'), 'utf8'));
     const { agents, seconds } = await registerAgents(first.port, licenseKey);
     const [result, bareResult, floorResult] = await interleaved([
-      { ports: controllers.map((c) => c.port), makeRequest: heartbeatOf(agents) },
+      {
+        ports: controllers.map((c) => c.port),
+        pids: controllers.map((c) => c.child.pid),
+        makeRequest: heartbeatOf(agents),
+      },
       ...baselines,
     ]);
     const metrics = await scrape(first.port);
@@ -315,7 +355,8 @@ try {
 }
 
 const fmt = (r) =>
-  `${r.rate.toFixed(0).padStart(7)} /s   p50 ${r.p50.toFixed(2)} ms   p99 ${r.p99.toFixed(2)} ms   errors ${r.errors}`;
+  `${r.rate.toFixed(0).padStart(7)} /s   p50 ${r.p50.toFixed(2)} ms   p99 ${r.p99.toFixed(2)} ms   errors ${r.errors}\n` +
+  `${''.padEnd(39)}server ${(r.serverCpuPerRequest * 1e6).toFixed(0)} µs CPU/request (busy ${(r.serverBusy * 100).toFixed(0)}%)   generator ${(r.generatorCpuPerRequest * 1e6).toFixed(0)} µs/request`;
 const [sqlite] = runs;
 const pgOne = runs.find((r) => r.short === 'PostgreSQL');
 const pgTwo = runs.find((r) => r.short === 'PostgreSQL x2');
