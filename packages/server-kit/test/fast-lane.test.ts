@@ -1,5 +1,5 @@
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
+import net, { type AddressInfo } from 'node:net';
 import { ApiError, defineRoute } from '@apiary/protocol';
 import { Hono } from 'hono';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -247,6 +247,23 @@ describe('the fast lane', () => {
       declaredLength: 5000,
     });
     expect(answer.status).toBe(413);
+  });
+
+  it('finishes a request whose client leaves mid-body instead of waiting for the rest forever', async () => {
+    const { served, memory } = await start(true);
+    const { port } = served.server.address() as AddressInfo;
+    const socket = net.connect(port, '127.0.0.1');
+    await new Promise((resolve) => socket.once('connect', resolve));
+    socket.write(
+      'POST /hosts/h1/beat HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer secret-h1\r\n' +
+        'Content-Type: application/json\r\nContent-Length: 900\r\n\r\n{"n":',
+    );
+    // The server has the head and part of the body when the client goes.
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    socket.destroy();
+    await expect
+      .poll(() => memory.lines.some((l) => JSON.parse(l).msg === 'request'), { timeout: 3000 })
+      .toBe(true);
   });
 
   it('keeps the request id, the metrics and the access line of the request scope', async () => {

@@ -22,20 +22,33 @@ export interface HostPrincipal {
  * have registered it or rotated its credential). The others (image pulls) find the host by its
  * credential.
  */
-export function authenticateHost(ctx: Ctx, c: Context<AppEnv>): Promise<HostPrincipal> {
-  return authenticateHostToken(ctx, bearerToken(c), c.req.param('id'));
+export async function authenticateHost(ctx: Ctx, c: Context<AppEnv>): Promise<HostPrincipal> {
+  return await authenticateHostToken(ctx, bearerToken(c), c.req.param('id'));
 }
 
-/** `authenticateHost` from the bearer token and the route's host id (the heartbeat lane's way). */
-export async function authenticateHostToken(
+/**
+ * `authenticateHost` from the bearer token and the route's host id (the heartbeat lane's way):
+ * answered at once when the credential matches the hashes in memory, the heartbeat's case.
+ */
+export function authenticateHostToken(
+  ctx: Ctx,
+  token: string | undefined,
+  hostId: string | undefined,
+): HostPrincipal | Promise<HostPrincipal> {
+  const credential = token && hostId !== undefined && ctx.liveness.checkCredential(hostId, token);
+  if (credential && hostId !== undefined) return { hostId, credential };
+  return authenticateHostSlowly(ctx, token, hostId);
+}
+
+async function authenticateHostSlowly(
   ctx: Ctx,
   token: string | undefined,
   hostId: string | undefined,
 ): Promise<HostPrincipal> {
   if (!token) throw new ApiError('unauthenticated', 'missing host credential');
   if (hostId !== undefined) {
-    const known = () => ctx.liveness.has(hostId) && ctx.liveness.checkCredential(hostId, token);
-    if (!known()) await reloadHost(ctx, hostId);
+    // Not matched in memory: another controller may have registered the host or rotated it.
+    await reloadHost(ctx, hostId);
     if (!ctx.liveness.has(hostId)) {
       ctx.metrics.heartbeats.inc({ result: 'unknown_host' });
       // The agent registers again when it reads this.
