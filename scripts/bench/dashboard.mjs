@@ -13,12 +13,12 @@
 // Goals: full render < 1 s; a live update touches no card but the changed host's.
 //
 //   pnpm build && node scripts/bench/dashboard.mjs [--hosts 1000] [--vms 10000] [--baseline-hosts 10] [--rounds 5] [--profile] [--chromium /usr/bin/chromium]
-import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { readBootstrap, startControllerProcess } from './lib/controller-process.mjs';
 import { seedFleet } from './lib/seed-fleet.mjs';
 
 const { values } = parseArgs({
@@ -93,39 +93,6 @@ async function prepare(dir, fleet) {
     await core.stop();
     await database.close();
   }
-}
-
-function startController(dir) {
-  const child = spawn(
-    process.execPath,
-    [
-      join(root, 'apps/controller/bin/apiary-controller.js'),
-      '--listen',
-      '127.0.0.1:0',
-      '--data-dir',
-      dir,
-      '--db',
-      `sqlite:${join(dir, 'c.db')}`,
-      // No agents run: no host may be judged silent while we measure.
-      '--restart-grace-ms',
-      '3600000',
-    ],
-    { stdio: ['ignore', 'pipe', 'inherit'] },
-  );
-  return new Promise((resolve, reject) => {
-    let out = '';
-    const onData = (chunk) => {
-      out += chunk;
-      const m = out.match(/"port":(\d+)[^\n]*"msg":"listening"/);
-      if (m) {
-        child.stdout.off('data', onData);
-        child.stdout.resume();
-        resolve({ child, url: `http://127.0.0.1:${m[1]}` });
-      }
-    };
-    child.stdout.on('data', onData);
-    child.on('exit', (code) => reject(new Error(`controller exited (${code}):\n${out}`)));
-  });
 }
 
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
@@ -250,8 +217,13 @@ async function measure(fleet, profile = false) {
   let context;
   try {
     await prepare(dir, fleet);
-    const boot = JSON.parse(readFileSync(join(dir, 'bootstrap.json'), 'utf8'));
-    controller = await startController(dir);
+    const boot = readBootstrap(dir);
+    controller = await startControllerProcess({
+      dataDir: dir,
+      db: `sqlite:${join(dir, 'c.db')}`,
+      // No agents run: no host may be judged silent while we measure.
+      flags: ['--restart-grace-ms', '3600000'],
+    });
     context = await chromium.launchPersistentContext(profileDir, {
       executablePath: CHROMIUM,
       headless: true,
@@ -309,10 +281,7 @@ async function measure(fleet, profile = false) {
     return { fleet, cards, render, updates, browser };
   } finally {
     await context?.close();
-    if (controller) {
-      controller.child.kill('SIGTERM');
-      await new Promise((r) => controller.child.once('exit', r));
-    }
+    await controller?.stop();
     rmSync(profileDir, { recursive: true, force: true });
     rmSync(dir, { recursive: true, force: true });
   }

@@ -14,12 +14,13 @@
 // `--db postgres` starts a throwaway cluster (testkit's, as the tests use); `--controllers 2`
 // (PostgreSQL only) starts a second controller sharing the first's database and secret key:
 // creates, deletes, registrations and heartbeats are spread over both.
-import { execFileSync, spawn } from 'node:child_process';
-import { copyFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import http from 'node:http';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { startControllerProcess } from './lib/controller-process.mjs';
+import { startNodeProcess } from './lib/node-process.mjs';
 
 const { values } = parseArgs({
   options: {
@@ -53,34 +54,14 @@ const testkit = await import(join(root, 'packages/testkit/dist/index.js')).catch
   process.exit(1);
 });
 
-/** A child node process; resolves with it and the match of `ready` in its stdout. */
-function startProcess(args, ready) {
-  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'] });
-  let out = '';
-  const matched = new Promise((resolve, reject) => {
-    child.stdout.on('data', (chunk) => {
-      out += chunk;
-      const m = out.match(ready);
-      if (m) resolve({ child, match: m, output: () => out });
-    });
-    child.on('exit', (code) => reject(new Error(`exited (${code}) before ready:\n${out}`)));
+/** A controller on `db` (null: SQLite); `like` is a first controller whose secret key it shares. */
+function startController(db, like) {
+  return startControllerProcess({
+    db,
+    secretKeyFrom: like?.dataDir,
+    // Only the first controller is profiled: the second does the same work.
+    cpuProfDir: like ? undefined : values['cpu-prof'],
   });
-  return matched;
-}
-
-async function startController(db, like) {
-  const dataDir = mkdtempSync(join(tmpdir(), 'apiary-bench-fleet-'));
-  if (like) copyFileSync(join(like.dataDir, 'secret.key'), join(dataDir, 'secret.key'));
-  const { child, match } = await startProcess(
-    [
-      ...(values['cpu-prof'] && !like ? ['--cpu-prof', '--cpu-prof-dir', values['cpu-prof']] : []),
-      join(root, 'apps/controller/bin/apiary-controller.js'),
-      ...['--listen', '127.0.0.1:0', '--data-dir', dataDir],
-      ...(db ? ['--db', db] : []),
-    ],
-    /"port":(\d+)[^\n]*"msg":"listening"/,
-  );
-  return { child, port: Number(match[1]), dataDir };
 }
 
 const CLK_TCK = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
@@ -213,12 +194,12 @@ try {
   }
   const first = await startController(db);
   const controllers = [first];
-  cleanup.push(() => stopAll(controllers));
+  cleanup.push(async () => {
+    for (const c of controllers) await c.stop();
+  });
   for (let i = 1; i < CONTROLLERS; i++) controllers.push(await startController(db, first));
   const ports = controllers.map((c) => c.port);
-  const { licenseKey, adminApiKey } = JSON.parse(
-    readFileSync(join(first.dataDir, 'bootstrap.json'), 'utf8'),
-  );
+  const { licenseKey, adminApiKey } = first.bootstrap();
   const token = adminApiKey;
 
   const image = await testkit.sampleImage('alpine-cloud');
@@ -230,13 +211,15 @@ try {
   if (upload.status !== 201) throw new Error(`image upload: ${upload.status} ${upload.text}`);
 
   const t = performance.now();
-  agentsProcess = await startProcess(
+  agentsProcess = await startNodeProcess(
     [
       join(root, 'scripts/bench/lib/fake-agents.mjs'),
-      ...['--controllers', ports.map((p) => `http://127.0.0.1:${p}`).join(',')],
+      ...['--controllers', controllers.map((c) => c.url).join(',')],
       ...['--license', licenseKey, '--agents', String(AGENTS), '--op-ms', values['op-ms']],
     ],
     /"ready":(\d+)/,
+    // Its stats line comes when it stops.
+    { keepOutput: true },
   );
   const ready = await until(first.port, token, t, (s) => s.hosts.ready >= AGENTS);
   const registerSeconds = (performance.now() - t) / 1000;
@@ -289,8 +272,7 @@ try {
   }
   const healthAfter = await drive(ports, ENVS, 200, health);
 
-  agentsProcess.child.kill('SIGTERM');
-  await new Promise((r) => agentsProcess.child.once('exit', r));
+  await agentsProcess.stop();
   const statsLine = agentsProcess.output().match(/\{"stats":.*\}/);
   const agentStats = statsLine ? JSON.parse(statsLine[0]).stats : null;
   agentsProcess = null;
@@ -326,17 +308,7 @@ try {
   }
   process.stdout.write(`${lines.join('\n')}\n`);
 } finally {
-  if (agentsProcess) agentsProcess.child.kill('SIGTERM');
+  await agentsProcess?.stop();
   keepAlive.destroy();
   for (const c of cleanup.reverse()) await c();
-}
-
-async function stopAll(controllers) {
-  for (const c of controllers) {
-    if (c.child.exitCode === null) {
-      c.child.kill('SIGTERM');
-      await new Promise((r) => c.child.once('exit', r));
-    }
-    rmSync(c.dataDir, { recursive: true, force: true });
-  }
 }

@@ -12,12 +12,12 @@
 // `seconds / rounds`, and each ratio compares figures taken in the same rounds.
 //
 //   pnpm --filter @apiary/controller build && node scripts/bench/heartbeats.mjs [--agents 1000] [--seconds 10] [--rounds 5] [--concurrency 64] [--sqlite-only] [--cpu-prof DIR]
-import { spawn } from 'node:child_process';
-import { copyFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import http from 'node:http';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { startControllerProcess } from './lib/controller-process.mjs';
+import { startNodeProcess } from './lib/node-process.mjs';
 
 const { values } = parseArgs({
   options: {
@@ -36,21 +36,6 @@ const SECONDS = Number(values.seconds);
 const ROUNDS = Number(values.rounds);
 const CONCURRENCY = Number(values.concurrency);
 const root = new URL('../../', import.meta.url).pathname;
-
-function startProcess(args, readyPattern) {
-  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'] });
-  return new Promise((resolve, reject) => {
-    let out = '';
-    child.stdout.on('data', (chunk) => {
-      out += chunk;
-      const m = out.match(readyPattern);
-      if (m) resolve({ child, port: Number(m[1]) });
-    });
-    child.on('exit', (code) =>
-      reject(new Error(`process exited (${code}) before it was ready:\n${out}`)),
-    );
-  });
-}
 
 const keepAlive = new http.Agent({ keepAlive: true, maxSockets: CONCURRENCY });
 
@@ -177,25 +162,14 @@ const inventory = (g) => ({
 });
 
 /** Starts one controller process; `like` is a first controller whose secret key it shares. */
-async function startController(db, like) {
-  const dataDir = mkdtempSync(join(tmpdir(), 'apiary-bench-hb-'));
-  if (like) copyFileSync(join(like.dataDir, 'secret.key'), join(dataDir, 'secret.key'));
+function startController(db, like) {
   // Request lines of heartbeats are logged at debug, so `info` costs nothing per heartbeat.
-  const started = await startProcess(
-    [
-      ...(values['cpu-prof'] ? ['--cpu-prof', '--cpu-prof-dir', values['cpu-prof']] : []),
-      join(root, 'apps/controller/bin/apiary-controller.js'),
-      '--listen',
-      '127.0.0.1:0',
-      '--data-dir',
-      dataDir,
-      '--restart-grace-ms',
-      '600000',
-      ...(db ? ['--db', db] : []),
-    ],
-    /"port":(\d+)[^\n]*"msg":"listening"/,
-  );
-  return { ...started, dataDir };
+  return startControllerProcess({
+    db,
+    secretKeyFrom: like?.dataDir,
+    flags: ['--restart-grace-ms', '600000'],
+    cpuProfDir: values['cpu-prof'],
+  });
 }
 
 /** Registers the simulated agents with `port` (32 at a time); returns them and the time taken. */
@@ -255,8 +229,9 @@ function scrape(port) {
 }
 
 /** Starts a baseline server process (bare node:http, or the framework floor). */
-function startBaseline(args) {
-  return startProcess(args, /"port":(\d+)/);
+async function startBaseline(args) {
+  const started = await startNodeProcess(args, /"port":(\d+)/);
+  return { ...started, port: Number(started.match[1]) };
 }
 
 const bare = await startBaseline([
@@ -292,7 +267,7 @@ async function measure(db, count) {
   const controllers = [first];
   try {
     for (let i = 1; i < count; i++) controllers.push(await startController(db, first));
-    const { licenseKey } = JSON.parse(readFileSync(join(first.dataDir, 'bootstrap.json'), 'utf8'));
+    const { licenseKey } = first.bootstrap();
     const { agents, seconds } = await registerAgents(first.port, licenseKey);
     const [result, bareResult, floorResult] = await interleaved([
       {
@@ -319,11 +294,7 @@ async function measure(db, count) {
       counted: (metrics.match(/apiary_heartbeats_total\{result="ok"\} (\d+)/) ?? [])[1] ?? '?',
     };
   } finally {
-    for (const c of controllers) {
-      c.child.kill('SIGTERM');
-      await new Promise((r) => c.child.once('exit', r));
-      rmSync(c.dataDir, { recursive: true, force: true });
-    }
+    for (const c of controllers) await c.stop();
   }
 }
 
@@ -349,8 +320,8 @@ try {
     }
   }
 } finally {
-  bare.child.kill('SIGTERM');
-  floor.child.kill('SIGTERM');
+  await bare.stop();
+  await floor.stop();
   keepAlive.destroy();
 }
 

@@ -9,7 +9,6 @@
 // Goals (issue 18): pages p99 < 20 ms, status p99 < 50 ms, RSS < 256 MB.
 //
 //   pnpm build && node scripts/bench/lists.mjs [--hosts 10000] [--envs 30000] [--vms 100000] [--requests 300] [--db sqlite|postgres]
-import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import http from 'node:http';
@@ -17,6 +16,7 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { readBootstrap, startControllerProcess } from './lib/controller-process.mjs';
 import { seedFleet } from './lib/seed-fleet.mjs';
 
 const { values } = parseArgs({
@@ -76,41 +76,17 @@ async function prepare(dir, target) {
   return (performance.now() - started) / 1000;
 }
 
+/** The controller on the seeded database, judging silent hosts after `graceMs`. */
 function startController(dir, target, graceMs) {
-  const child = spawn(
-    process.execPath,
-    [
-      join(root, 'apps/controller/bin/apiary-controller.js'),
-      '--listen',
-      '127.0.0.1:0',
-      '--data-dir',
-      dir,
-      '--db',
-      target,
+  return startControllerProcess({
+    dataDir: dir,
+    db: target,
+    flags: [
       // The list run: no host judged silent meanwhile. The cycle run: silence is judged at
       // once, on the smallest thresholds the controller takes (they still scale with the fleet).
-      '--restart-grace-ms',
-      String(graceMs),
-      '--heartbeat-ttl-ms',
-      '200',
-      '--down-after-ms',
-      '300',
+      ...['--restart-grace-ms', String(graceMs)],
+      ...['--heartbeat-ttl-ms', '200', '--down-after-ms', '300'],
     ],
-    { stdio: ['ignore', 'pipe', 'inherit'] },
-  );
-  return new Promise((resolve, reject) => {
-    let out = '';
-    const onData = (chunk) => {
-      out += chunk;
-      const m = out.match(/"port":(\d+)[^\n]*"msg":"listening"/);
-      if (m) {
-        child.stdout.off('data', onData);
-        child.stdout.resume();
-        resolve({ child, port: Number(m[1]) });
-      }
-    };
-    child.stdout.on('data', onData);
-    child.on('exit', (code) => reject(new Error(`controller exited (${code}):\n${out}`)));
   });
 }
 
@@ -191,7 +167,7 @@ const lines = [];
 let controller;
 try {
   const seeded = await prepare(dir, target);
-  const { adminApiKey } = JSON.parse(readFileSync(join(dir, 'bootstrap.json'), 'utf8'));
+  const { adminApiKey } = readBootstrap(dir);
   const startedAt = performance.now();
   controller = await startController(dir, target, 3_600_000);
   const startSeconds = (performance.now() - startedAt) / 1000;
@@ -224,8 +200,7 @@ try {
   );
   if (!values['no-cycle']) {
     // A second start, on the same database, whose hosts are all silent from the first moment.
-    controller.child.kill('SIGTERM');
-    await new Promise((r) => controller.child.once('exit', r));
+    await controller.stop();
     controller = await startController(dir, target, 0);
     const cycleStarted = performance.now();
     const done = await waitAllDown(controller.port, FLEET.hosts, 600_000);
@@ -238,10 +213,7 @@ try {
     table('hosts down, after the cycle:', await latencies(controller.port, adminApiKey));
   }
 } finally {
-  if (controller) {
-    controller.child.kill('SIGTERM');
-    await new Promise((r) => controller.child.once('exit', r));
-  }
+  await controller?.stop();
   agent.destroy();
   await pgdb?.stop();
   rmSync(dir, { recursive: true, force: true });

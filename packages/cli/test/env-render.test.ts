@@ -2,22 +2,15 @@ import type { Env } from '@apiary/protocol';
 import { describe, expect, it } from 'vitest';
 import { renderEnv, renderEnvs } from '../src/commands/render-env.js';
 import { NO_HOST_NAMES } from '../src/lib/host-names.js';
+import { fakeEnv } from './fake-resources.js';
 
 const now = Date.now();
-const env = (state: Env['state']): Env => ({
-  id: 'demo',
-  owner: null,
-  org_id: 'org_1',
-  state,
-  ssh_keys: [],
-  lifetime: 21600,
-  on_failure: 'rollback',
-  created_at: '2026-06-01T10:00:00.000Z',
-  expires_at: new Date(now + 4 * 3600_000).toISOString(),
-  updated_at: '2026-06-01T11:30:00.000Z',
-  error: null,
-  vms: [],
-});
+const env = (state: Env['state']): Env =>
+  fakeEnv({
+    state,
+    expires_at: new Date(now + 4 * 3600_000).toISOString(),
+    updated_at: '2026-06-01T11:30:00.000Z',
+  });
 
 describe('envs show', () => {
   it('shows when a deleted environment was deleted, not an expiry to come', () => {

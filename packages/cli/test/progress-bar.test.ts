@@ -2,22 +2,12 @@ import type { VmOperation } from '@apiary/protocol';
 import { describe, expect, it } from 'vitest';
 import { progressBar } from '../src/lib/progress-bar.js';
 import { progressLine } from '../src/lib/wait-operation.js';
+import { fakeOperation } from './fake-resources.js';
 
 const MiB = 1024 * 1024;
 
 function migration(progress: VmOperation['progress'], state: VmOperation['state'] = 'running') {
-  return {
-    id: 'saga_1',
-    vm_id: 'web-1',
-    kind: 'migrate',
-    state,
-    step: 'copy',
-    progress,
-    error: null,
-    result: null,
-    created_at: '2026-01-01T00:00:00.000Z',
-    updated_at: '2026-01-01T00:00:00.000Z',
-  } satisfies VmOperation;
+  return fakeOperation({ kind: 'migrate', state, step: 'copy', progress });
 }
 
 describe('a migration progress bar', () => {
@@ -46,18 +36,14 @@ describe('a migration progress bar', () => {
 });
 
 function intake(progress: VmOperation['intake'], state: VmOperation['state'] = 'running') {
-  return {
+  return fakeOperation({
     id: 'saga_2',
     vm_id: null,
     kind: 'fetch_image',
     state,
     step: 'intake',
     intake: progress,
-    error: null,
-    result: null,
-    created_at: '2026-01-01T00:00:00.000Z',
-    updated_at: '2026-01-01T00:00:00.000Z',
-  } satisfies VmOperation;
+  });
 }
 
 describe('an image download progress line', () => {

@@ -1,10 +1,11 @@
-import type { Drain, Vm, VmOperation } from '@apiary/protocol';
+import type { Drain } from '@apiary/protocol';
 import { describe, expect, it } from 'vitest';
 import { renderDrain } from '../src/commands/render-host.js';
 import { renderMigration } from '../src/commands/render-migration.js';
 import { renderOperation } from '../src/commands/render-vm-change.js';
 import { NO_HOST_NAMES } from '../src/lib/host-names.js';
 import { progressLine } from '../src/lib/wait-operation.js';
+import { fakeOperation, fakeVm } from './fake-resources.js';
 
 /*
  * After a migration switched a VM to its new host, the controller retries the old host's
@@ -14,40 +15,15 @@ import { progressLine } from '../src/lib/wait-operation.js';
 const WARNING =
   'the VM runs on its new host; its old host has not removed its copy yet (2 failed attempts, retried): zfs destroy failed';
 
-const operation: VmOperation = {
-  id: 'saga_1',
-  vm_id: 'web-1',
+const operation = fakeOperation({
   kind: 'migrate',
   state: 'running',
   step: 'release',
-  error: null,
-  result: null,
   warning: WARNING,
-  created_at: '2026-01-01T00:00:00.000Z',
-  updated_at: '2026-01-01T00:00:00.000Z',
-};
+});
 
-const vm: Vm = {
-  id: 'web-1',
-  env_id: 'dev',
-  host_id: 'host_2',
-  host_addr: '10.0.0.6',
-  image: 'alpine',
-  image_digest: null,
-  engine: 'bhyve',
-  cpu: 2,
-  mem: 1024,
-  disk: 40_960,
-  ports: [22],
-  deny_outgoing: false,
-  state: 'running',
-  ip: '10.99.0.2',
-  port_map: { '22': 40022 },
-  error: null,
-  generation: 3,
-  created_at: '2026-01-01T00:00:00.000Z',
-  updated_at: '2026-01-01T00:00:00.000Z',
-};
+/** Already switched to its new host. */
+const vm = fakeVm({ host_id: 'host_2', host_addr: '10.0.0.6' });
 
 const drain: Drain = {
   host_id: 'host_1',

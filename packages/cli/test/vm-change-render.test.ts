@@ -1,5 +1,5 @@
 import { PassThrough } from 'node:stream';
-import { ApiError, type Vm, type VmOperation } from '@apiary/protocol';
+import { ApiError } from '@apiary/protocol';
 import { describe, expect, it } from 'vitest';
 import { renderVm } from '../src/commands/render-env.js';
 import {
@@ -10,38 +10,14 @@ import {
 } from '../src/commands/render-vm-change.js';
 import { HintedError, reportError } from '../src/lib/errors.js';
 import { NO_HOST_NAMES } from '../src/lib/host-names.js';
+import { fakeOperation, fakeVm } from './fake-resources.js';
 
 const DIGEST = `sha256:${'ab'.repeat(32)}`;
-
-function vm(extra: Partial<Vm> = {}): Vm {
-  return {
-    id: 'web-1',
-    env_id: 'dev',
-    host_id: 'host_1',
-    host_addr: '10.0.0.5',
-    image: 'alpine',
-    image_digest: null,
-    engine: 'bhyve',
-    cpu: 2,
-    mem: 1024,
-    disk: 40_960,
-    ports: [22],
-    deny_outgoing: false,
-    state: 'running',
-    ip: '10.99.0.2',
-    port_map: { '22': 40022 },
-    error: null,
-    generation: 3,
-    created_at: '2026-01-01T00:00:00.000Z',
-    updated_at: '2026-01-01T00:00:00.000Z',
-    ...extra,
-  };
-}
 
 describe('apiary vms show', () => {
   it('shows data disks, the CD-ROM, pending changes and the running operation', () => {
     const text = renderVm(
-      vm({
+      fakeVm({
         disks: [
           { n: 0, size: 20_480, used: 1536 * 1024 * 1024 },
           { n: 1, size: 512, used: null },
@@ -59,7 +35,7 @@ describe('apiary vms show', () => {
   });
 
   it('says "-" where a VM has no data disk, CD-ROM or pending change', () => {
-    const text = renderVm(vm({ disks: [], cdrom: null, pending_changes: null }), NO_HOST_NAMES);
+    const text = renderVm(fakeVm({ disks: [], cdrom: null, pending_changes: null }), NO_HOST_NAMES);
     expect(text).toMatch(/data disks\s+-\n/);
     expect(text).toMatch(/cdrom\s+-\n/);
     expect(text).toMatch(/pending\s+-\n/);
@@ -90,17 +66,14 @@ describe('change renderings', () => {
   });
 
   it('show an operation with its step, error and result', () => {
-    const operation: VmOperation = {
-      id: 'saga_1',
-      vm_id: 'web-1',
+    const operation = fakeOperation({
       kind: 'clone',
       state: 'failed',
       step: 'agent',
       error: { code: 'host_command_failed', msg: 'zfs clone failed' },
       result: { vm_id: 'web-1-clone' },
-      created_at: '2026-01-01T00:00:00.000Z',
       updated_at: '2026-01-01T00:00:01.000Z',
-    };
+    });
     const text = renderOperation(operation);
     expect(text).toMatch(/step\s+agent/);
     expect(text).toMatch(/error\s+zfs clone failed \(host_command_failed\)/);

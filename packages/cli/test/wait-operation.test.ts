@@ -3,19 +3,15 @@ import type { VmOperation } from '@apiary/protocol';
 import { describe, expect, it } from 'vitest';
 import { Output } from '../src/lib/output.js';
 import { waitForOperation } from '../src/lib/wait-operation.js';
+import { fakeOperation } from './fake-resources.js';
 
 function operation(state: VmOperation['state'], step: string | null): VmOperation {
-  return {
-    id: 'saga_1',
-    vm_id: 'web-1',
+  return fakeOperation({
     kind: 'snapshot',
     state,
     step,
     error: state === 'failed' ? { code: 'host_command_failed', msg: 'zfs snapshot failed' } : null,
-    result: null,
-    created_at: '2026-01-01T00:00:00.000Z',
-    updated_at: '2026-01-01T00:00:00.000Z',
-  };
+  });
 }
 
 /** A controller that answers the polls with `answers` in turn, recording what it was asked. */
