@@ -78,25 +78,35 @@ async function loadSlice(ports, makeRequest, seconds, pids) {
   const latencies = [];
   let done = 0;
   let errors = 0;
+  // What the failures were: a status, or the error code of a request that got no answer.
+  const errorStatuses = {};
   const deadline = performance.now() + seconds * 1000;
   const worker = async (k) => {
     const port = ports[k % ports.length];
     while (performance.now() < deadline) {
       const t = performance.now();
       const { path, body, token, expect } = makeRequest();
-      const res = await post(port, path, body, token).catch(() => ({ status: 0 }));
+      const res = await post(port, path, body, token).catch((e) => ({ status: e.code }));
       if (res.status === expect) {
         done++;
         latencies.push(performance.now() - t);
-      } else errors++;
+      } else {
+        errors++;
+        errorStatuses[res.status] = (errorStatuses[res.status] ?? 0) + 1;
+      }
     }
   };
+  // Fresh connections for every slice: a server closes keep-alive sockets idle past its
+  // timeout (5 s) while the other targets have their slices, and reusing one as it closes
+  // fails the request with ECONNRESET, which says nothing about the server.
+  keepAlive.destroy();
   const started = performance.now();
   await Promise.all(Array.from({ length: CONCURRENCY }, (_, k) => worker(k)));
   const own = process.cpuUsage(ownCpuBefore);
   return {
     done,
     errors,
+    errorStatuses,
     latencies,
     seconds: (performance.now() - started) / 1000,
     serverCpu: pids.reduce((n, pid) => n + cpuSecondsOf(pid), 0) - serverCpuBefore,
@@ -132,6 +142,11 @@ function summarize(slices) {
     serverBusy: serverCpu / seconds,
     generatorCpuPerRequest: generatorCpu / done,
     errors: slices.reduce((n, s) => n + s.errors, 0),
+    errorStatuses: slices.reduce((all, s) => {
+      for (const [status, n] of Object.entries(s.errorStatuses))
+        all[status] = (all[status] ?? 0) + n;
+      return all;
+    }, {}),
     p50: pct(0.5),
     p99: pct(0.99),
   };
@@ -326,7 +341,7 @@ try {
 }
 
 const fmt = (r) =>
-  `${r.rate.toFixed(0).padStart(7)} /s   p50 ${r.p50.toFixed(2)} ms   p99 ${r.p99.toFixed(2)} ms   errors ${r.errors}\n` +
+  `${r.rate.toFixed(0).padStart(7)} /s   p50 ${r.p50.toFixed(2)} ms   p99 ${r.p99.toFixed(2)} ms   errors ${r.errors}${r.errors ? ` ${JSON.stringify(r.errorStatuses)}` : ''}\n` +
   `${''.padEnd(39)}server ${(r.serverCpuPerRequest * 1e6).toFixed(0)} µs CPU/request (busy ${(r.serverBusy * 100).toFixed(0)}%)   generator ${(r.generatorCpuPerRequest * 1e6).toFixed(0)} µs/request`;
 const [sqlite] = runs;
 const pgOne = runs.find((r) => r.short === 'PostgreSQL');
