@@ -36,18 +36,18 @@ export async function shareHeard(ctx: Ctx): Promise<number> {
     const batch = heard.slice(i, i + HOSTS_PER_STATEMENT);
     const cases: SQL[] = batch.map((h) => sql`WHEN ${h.hostId} THEN CAST(${h.heardAt} AS BIGINT)`);
     const heardAt = sql`(CASE ${hosts.id} ${sql.join(cases, sql` `)} END)`;
+    const ids = batch.map((h) => h.hostId);
     // The same lock an UPDATE of these columns takes (not FOR UPDATE, which would also wait
-    // for the key-share locks of VM rows being inserted for the host).
-    const free = ctx.db
-      .select({ id: hosts.id })
-      .from(hosts)
-      .where(
-        inArray(
-          hosts.id,
-          batch.map((h) => h.hostId),
-        ),
-      )
-      .for('no key update', { skipLocked: true });
+    // for the key-share locks of VM rows being inserted for the host). SQLite has no row locks
+    // (one connection, one transaction at a time): there nothing is skipped.
+    const free =
+      ctx.engine === 'postgres'
+        ? ctx.db
+            .select({ id: hosts.id })
+            .from(hosts)
+            .where(inArray(hosts.id, ids))
+            .for('no key update', { skipLocked: true })
+        : ids;
     const written = await ctx.db
       .update(hosts)
       .set({
