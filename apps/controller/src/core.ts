@@ -72,8 +72,14 @@ const CONSOLE_CHECK_MS = 10_000;
 /*
  * The most placements in one group commit: enough to amortize BEGIN/COMMIT over a burst, few
  * enough that a group's transaction (and the host row locks it holds) stays short.
+ *
+ * SQLite only. On PostgreSQL each placement is its own transaction: a member's host row locks
+ * last until its group's COMMIT, across the round trips of every member after it, and every
+ * placement (in any controller) and heartbeat share that needs one of those hosts waits that
+ * long; under load groups grow to the maximum and the waits to seconds (issue 18). What a group
+ * saves there, the COMMIT's WAL flush, PostgreSQL already shares between concurrent commits.
  */
-const PLACEMENT_GROUP_MAX = 32;
+const PLACEMENT_GROUP_MAX = { sqlite: 32, postgres: 1 } as const;
 
 /**
  * The controller without its listening socket: context, HTTP app and background loops. `main`
@@ -139,7 +145,7 @@ export async function createControllerCore(deps: CoreDeps) {
         // One transaction at a time on SQLite's one connection; on PostgreSQL, half the pool
         // (the other half serves everything else while groups are written).
         concurrentGroups: Math.max(1, Math.floor(deps.database.connections().max / 2)),
-        maxMembers: PLACEMENT_GROUP_MAX,
+        maxMembers: PLACEMENT_GROUP_MAX[deps.database.engine],
       },
       (size) => ctx.metrics.placementGroupSize.observe(size),
     ),

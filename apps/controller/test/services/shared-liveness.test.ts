@@ -1,5 +1,5 @@
 import type { Host } from '@apiary/protocol';
-import { eq } from 'drizzle-orm';
+import { eq, sql } from 'drizzle-orm';
 import { afterEach, describe, expect, it } from 'vitest';
 import { shareHeard } from '../../src/services/hosts/shared-liveness.js';
 import { createHarness, type Harness, json } from '../helpers/harness.js';
@@ -79,6 +79,59 @@ describe.runIf(testEngine() === 'postgres')('liveness shared between controllers
     expect(at.host_shared000002).toBe(h.clock?.now());
     expect(at.host_shared000006).toBe(ahead);
     await other.stop();
+  });
+
+  it('never waits for a host row a placement holds: that host is shared at the next flush', async () => {
+    h = await createHarness({ manualClock: true });
+    const busy = await h.addAgent({ hostId: 'host_shared000010' });
+    const free = await h.addAgent({ hostId: 'host_shared000011' });
+    h.clock?.advance(1_000);
+    await h.core.exchangeLiveness();
+    h.clock?.advance(1_000);
+    await h.heartbeat(busy.agent, busy.credential, false);
+    await h.heartbeat(free.agent, free.credential, false);
+    const heardAt = h.clock?.now();
+    const { hosts } = h.core.ctx.t;
+    // A placement's reservation on the busy host, its transaction still open.
+    let release = () => {};
+    const held = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    let locked = () => {};
+    const isLocked = new Promise<void>((resolve) => {
+      locked = resolve;
+    });
+    const placement = h.core.ctx.db.transaction(async (tx) => {
+      await tx
+        .update(hosts)
+        .set({ reservedCpu: sql`${hosts.reservedCpu} + 1` })
+        .where(eq(hosts.id, busy.agent.hostId));
+      locked();
+      await held;
+    });
+    await isLocked;
+    try {
+      const shared = await Promise.race([
+        shareHeard(h.core.ctx),
+        new Promise<string>((resolve) => setTimeout(() => resolve('waited for the lock'), 3_000)),
+      ]);
+      expect(shared).toBe(1);
+    } finally {
+      release();
+      await placement;
+    }
+    const at = async (id: string) =>
+      (
+        await h.core.ctx.db
+          .select({ at: hosts.lastHeartbeatAt })
+          .from(hosts)
+          .where(eq(hosts.id, id))
+      )[0]?.at;
+    expect(Number(await at(free.agent.hostId))).toBe(heardAt);
+    expect(Number(await at(busy.agent.hostId))).not.toBe(heardAt);
+    // Skipped, not forgotten: the next flush shares it.
+    expect(await shareHeard(h.core.ctx)).toBe(1);
+    expect(Number(await at(busy.agent.hostId))).toBe(heardAt);
   });
 
   it('does not ask an agent switching controllers again for the inventory another applied', async () => {

@@ -229,6 +229,15 @@ export class LivenessTracker {
   }
 
   /**
+   * A host `takeHeard` reported could not be shared this time (its row was busy): report it
+   * again at the next call, unless something later was shared meanwhile.
+   */
+  shareLater(hostId: string, heardAt: number): void {
+    const e = this.entries.get(hostId);
+    if (e && e.shared === heardAt) e.shared = heardAt - 1;
+  }
+
+  /**
    * Another controller heard from the host at `heardAt` (from the database): silence counts
    * from then, and a host this controller thought silent is ready again.
    */

@@ -16,31 +16,53 @@ const HOSTS_PER_STATEMENT = 10_000;
 
 /**
  * Writes when this controller heard from each host since the last call: one statement for all
- * of them (a CASE on the host id), never a write per heartbeat, and only ever forward.
+ * of them (a CASE on the host id), never a write per heartbeat, and only ever forward. Returns
+ * how many hosts it shared.
+ *
+ * It never waits for a host row another transaction holds (a placement reserving on it): such
+ * a host is skipped (`SKIP LOCKED`) and shared at the next call instead. Waiting would be worse
+ * than late: one statement over every host takes the row locks one by one, and while it waits
+ * for one placement it holds all the rows it already has, so every placement on those hosts
+ * queues behind it; and a placement that locks two hosts in the other order deadlocks with it
+ * (found only after PostgreSQL's deadlock_timeout, 1 s). Issue 18: creates stalled for seconds.
  */
 export async function shareHeard(ctx: Ctx): Promise<number> {
   const { hosts } = ctx.t;
   const heard = ctx.liveness.takeHeard();
   if (heard.length === 0) return 0;
   const flushed = ctx.metrics.livenessFlushDuration.startTimer();
+  let shared = 0;
   for (let i = 0; i < heard.length; i += HOSTS_PER_STATEMENT) {
     const batch = heard.slice(i, i + HOSTS_PER_STATEMENT);
     const cases: SQL[] = batch.map((h) => sql`WHEN ${h.hostId} THEN CAST(${h.heardAt} AS BIGINT)`);
     const heardAt = sql`(CASE ${hosts.id} ${sql.join(cases, sql` `)} END)`;
-    await ctx.db
+    const ids = batch.map((h) => h.hostId);
+    // The same lock an UPDATE of these columns takes (not FOR UPDATE, which would also wait
+    // for the key-share locks of VM rows being inserted for the host). SQLite has no row locks
+    // (one connection, one transaction at a time): there nothing is skipped.
+    const free =
+      ctx.engine === 'postgres'
+        ? ctx.db
+            .select({ id: hosts.id })
+            .from(hosts)
+            .where(inArray(hosts.id, ids))
+            .for('no key update', { skipLocked: true })
+        : ids;
+    const written = await ctx.db
       .update(hosts)
       .set({
         lastHeartbeatAt: sql`CASE WHEN ${hosts.lastHeartbeatAt} IS NULL OR ${hosts.lastHeartbeatAt} < ${heardAt} THEN ${heardAt} ELSE ${hosts.lastHeartbeatAt} END`,
       })
-      .where(
-        inArray(
-          hosts.id,
-          batch.map((h) => h.hostId),
-        ),
-      );
+      .where(inArray(hosts.id, free))
+      .returning({ id: hosts.id });
+    const done = new Set(written.map((r) => r.id));
+    for (const h of batch) {
+      if (done.has(h.hostId)) shared++;
+      else ctx.liveness.shareLater(h.hostId, h.heardAt);
+    }
   }
   flushed();
-  return heard.length;
+  return shared;
 }
 
 /**

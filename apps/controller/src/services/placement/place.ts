@@ -68,10 +68,14 @@ export async function placeAndReserve(
       try {
         // Shares one transaction with the placements that arrived together, in a savepoint of
         // its own (group-commit.ts); resolves only once that transaction has committed.
+        // The reservation is its last statement: it locks the host rows until COMMIT, and
+        // every other placement on those hosts (and heartbeat sharing) waits for them; the
+        // environment's own rows lock nothing anyone else wants. Written first, the lock would
+        // be held across all of persist's round trips (issue 18: creates stalled behind it).
         await ctx.placementCommits.run(async (tx) => {
+          await persist(tx, hostIds);
           const lost = await reserveOnHosts(ctx, tx, perHost);
           if (lost[0] !== undefined) throw new ReservationLost(lost[0]);
-          await persist(tx, hostIds);
         });
         ctx.metrics.placements.inc({ result: 'placed' });
         return hostIds;
