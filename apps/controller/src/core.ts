@@ -169,7 +169,8 @@ export async function createControllerCore(deps: CoreDeps) {
   await checkSecretKey(ctx, config.secretKeyFile ?? join(config.dataDir, 'secret.key'));
   liveness.load(await ctx.db.select().from(ctx.t.hosts));
   // The candidate index drops what this process's writes may change, and (PostgreSQL) what
-  // other controllers' do: their commits notify through the channel (hosts_change_feed).
+  // other controllers' do: their commits notify through the channel, naming the hosts
+  // (drizzle/pg hosts_change_ids).
   candidates.applyingItself(reservationSql(ctx));
   candidates.watching(placementColumns(ctx.t.hosts));
   // Status's figures are read again after a write of what they count (status-cache.ts).
