@@ -251,13 +251,16 @@ async function measureInterleaved(targets) {
     for (const [i, t] of targets.entries()) {
       const total = totals[i];
       // Work that runs beside this target only (the host writes of a live fleet).
-      const stopBeside = t.beside?.();
+      const beside = t.beside?.();
       const r = await slice(
-        (n) => t.fn(total.offset + n),
+        (n) => {
+          beside?.tick();
+          return t.fn(total.offset + n);
+        },
         SECONDS / ROUNDS,
         t.concurrency ?? CONCURRENCY,
       );
-      await stopBeside?.();
+      await beside?.stop();
       total.n += r.n;
       // Numbers already used (a call still running at the deadline took one as well).
       total.offset += r.n + (t.concurrency ?? CONCURRENCY);
@@ -277,15 +280,15 @@ async function measureInterleaved(targets) {
 /**
  * Writes hosts as a live fleet does, through the controller's own services, HOST_WRITES a
  * second, while a target runs; `counts` adds up what happened meanwhile. Returns `beside` for
- * a target.
+ * a target: called as its slice starts, `tick` before each placement, `stop` as it ends.
  */
 function hostWriter(ctx, counts) {
   const { candidates } = ctx;
   let k = 0;
-  let suspect = null;
+  const hostOf = (i) => `host_bench${String((i * 7919) % HOSTS).padStart(8, '0')}`;
   const writeOne = async () => {
     const i = k++;
-    const hostId = `host_bench${String((i * 7919) % HOSTS).padStart(8, '0')}`;
+    const hostId = hostOf(i);
     switch (i % 6) {
       case 0:
       case 2:
@@ -300,44 +303,43 @@ function hostWriter(ctx, counts) {
         });
         break;
       case 1:
-        // One host suspect at a time: the previous one comes back as this one goes.
-        if (suspect)
-          await persistTransitions(ctx, [{ hostId: suspect, from: 'suspect', to: 'ready' }]);
         await persistTransitions(ctx, [{ hostId, from: 'ready', to: 'suspect' }]);
-        suspect = hostId;
         break;
       case 3:
-        if (suspect)
-          await persistTransitions(ctx, [{ hostId: suspect, from: 'suspect', to: 'ready' }]);
-        suspect = null;
+        // The host made suspect two writes ago comes back.
+        await persistTransitions(ctx, [{ hostId: hostOf(i - 2), from: 'suspect', to: 'ready' }]);
         break;
       default:
         await storeCredentials(ctx, hostId, { credentialRotateAt: Date.now() });
     }
   };
   return () => {
-    let stopped = false;
     const loads = candidates.loads;
     const hostReads = candidates.hostReads ?? 0;
     const started = performance.now();
     let written = 0;
-    const run = (async () => {
-      while (!stopped) {
-        await writeOne();
-        written++;
-        const due = started + (written * 1000) / HOST_WRITES;
-        const wait = due - performance.now();
-        if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+    // Writes are started on schedule, each on its own (a fleet's writes come from independent
+    // requests), from the placement loops themselves: on SQLite every statement completes
+    // without a turn of the event loop, so a timer would not fire until the slice ended.
+    const pending = new Set();
+    let due = started;
+    const tick = () => {
+      for (const now = performance.now(); due <= now; due += 1000 / HOST_WRITES) {
+        const p = writeOne().then(() => {
+          written++;
+          pending.delete(p);
+        });
+        pending.add(p);
       }
-    })();
-    return async () => {
-      stopped = true;
-      await run;
+    };
+    const stop = async () => {
+      await Promise.all(pending);
       counts.written += written;
       counts.seconds += (performance.now() - started) / 1000;
       counts.loads += candidates.loads - loads;
       counts.hostReads += (candidates.hostReads ?? 0) - hostReads;
     };
+    return { tick, stop };
   };
 }
 
