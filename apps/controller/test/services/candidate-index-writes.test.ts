@@ -101,8 +101,13 @@ describe('the candidate index under host writes', () => {
     await persistTransitions(a, [{ hostId: SMALL, from: 'down', to: 'ready' }]);
     const orgB = await json<{ id: string }>(await h.req('POST', '/v1/orgs', { name: 'Org B' }));
     expect((await h.req('PATCH', `/v1/hosts/${SMALL}`, { org_id: orgB.id })).status).toBe(200);
-    // Moved: placed for its new organization, no longer for the old one.
+    // Moved: placed for its new organization, no longer for the old one; the index itself offers
+    // it for the new one (the full pass over the database would also find it, slowly).
     expect(await placeAndReserve(a, orgB.id, demand(1), nothing)).toEqual([SMALL]);
+    expect(a.candidates.candidates(a, orgB.id, demand(1), 'spread').map((c) => c.id)).toEqual([
+      SMALL,
+    ]);
+    expect(a.candidates.candidates(a, org, demand(1), 'spread')).toEqual([]);
     const gone = await placeAndReserve(a, org, demand(1), nothing).catch((e: unknown) => e);
     expect(gone).toBeInstanceOf(ApiError);
     expect(a.candidates.loads).toBe(loads);
