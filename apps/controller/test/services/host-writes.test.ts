@@ -141,3 +141,15 @@ describe('which hosts a write may change for placement', () => {
     expect(attribute(gone)).toEqual({ kind: 'hosts', ids: ['host_c'] });
   });
 });
+
+describe('before the placement columns are known', () => {
+  it('counts every column as read by placement', () => {
+    const { db, t } = database;
+    const { sql: text, params } = db
+      .update(t.hosts)
+      .set({ credentialRotateAt: 5 })
+      .where(eq(t.hosts.id, 'host_a'))
+      .toSQL();
+    expect(attributeHostWrite(text, params, null)).toEqual({ kind: 'hosts', ids: ['host_a'] });
+  });
+});

@@ -65,8 +65,11 @@ export class CandidateIndex {
   private readingAll = false;
   /** Statement texts whose effect the index applies itself (the reservation). */
   private readonly ownWrites = new Set<string>();
-  /** The `hosts` columns placement reads: a write of none of them changes nothing here. */
-  private relevant: ReadonlySet<string> = new Set();
+  /**
+   * The `hosts` columns placement reads: a write of none of them changes nothing here. Until
+   * `watching` says, every column counts (a missed change is worse than a needless read).
+   */
+  private relevant: ReadonlySet<string> | null = null;
 
   /** Full reads of the hosts so far (tests and the benchmark watch it). */
   loads = 0;

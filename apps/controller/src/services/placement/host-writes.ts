@@ -46,7 +46,8 @@ const STATEMENT = /^\s*(insert\s+into|update|delete\s+from)\s+"(hosts|host_image
 export function attributeHostWrite(
   query: string,
   params: readonly unknown[],
-  relevant: ReadonlySet<string>,
+  /** The columns placement reads; null: every column. */
+  relevant: ReadonlySet<string> | null,
 ): HostWrite {
   const m = STATEMENT.exec(query);
   if (!m) return NONE;
@@ -73,7 +74,8 @@ export function attributeHostWrite(
 }
 
 /** Whether a SET list assigns a column in `relevant` (targets are `"col" = ...`). */
-function setsAny(list: string, relevant: ReadonlySet<string>): boolean {
+function setsAny(list: string, relevant: ReadonlySet<string> | null): boolean {
+  if (relevant === null) return true;
   // A target starts the list or follows a comma; a qualified reference ("hosts"."x") in a value
   // is not matched, and an unqualified one in a value at worst counts one column too many.
   for (const m of list.matchAll(/(?:^|,)\s*"(\w+)"\s*=/g)) {
