@@ -106,6 +106,13 @@ describe('which hosts a write may change for placement', () => {
       .set({ policy: 'eligible' })
       .where(or(eq(t.hosts.id, 'host_a'), eq(t.hosts.policy, 'draining')));
     expect(attribute(either)).toEqual({ kind: 'all' });
+    // Written out (not drizzle's parentheses): AND binds first, so the OR reaches other hosts.
+    const loose =
+      'update "hosts" set "policy" = $1 where "hosts"."id" = $2 and "hosts"."policy" = $3 or "hosts"."policy" = $4';
+    const relevant = placementColumns(t.hosts);
+    expect(
+      attributeHostWrite(loose, ['eligible', 'host_a', 'draining', 'maintenance'], relevant),
+    ).toEqual({ kind: 'all' });
     const byDigest = db.delete(t.hostImages).where(eq(t.hostImages.digest, 'sha256:aa'));
     expect(attribute(byDigest)).toEqual({ kind: 'all' });
     const upsertOnName = db
