@@ -3,12 +3,18 @@
 // WAL mode, the controller's own placement and reservation code), against a baseline measured
 // in the same run: the same environment + VM rows written without placing anything.
 //
-//   pnpm --filter @apiary/controller build && node scripts/bench/placement.mjs [--hosts 10000] [--seconds 5] [--rounds 5] [--concurrency 16] [--db sqlite|postgres|postgres://...]
+//   pnpm --filter @apiary/controller build && node scripts/bench/placement.mjs [--hosts 10000] [--seconds 5] [--rounds 5] [--concurrency 16] [--db sqlite|postgres|postgres://...] [--host-writes-per-s 50]
 //
 // Placements and baseline writes run `--concurrency` at a time (as requests arrive at a busy
 // controller), so placements that arrive together share a transaction (group commit); the
 // baseline writes each environment in a transaction of its own, as an ungrouped write path
 // would. The 1-VM placement is also measured one at a time (no group can form).
+//
+// With `--host-writes-per-s N`, the placements are measured again while the controller's own
+// services write hosts as a live fleet does, N writes a second: usage summaries (`recordUsage`),
+// liveness transitions (`persistTransitions`, a host to suspect and back) and credential
+// rotations (`storeCredentials`), in that proportion 3:2:1. It prints both rates and how often
+// the candidate index was read in full and how many hosts it read again by id meanwhile.
 //
 // Each strategy seeds a database of its own, made fresh for it in this run: a SQLite file in a
 // temp dir, or on PostgreSQL a new database created on the server (`--db postgres` starts a
@@ -16,7 +22,7 @@
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 
@@ -31,8 +37,11 @@ const { values } = parseArgs({
     db: { type: 'string', default: 'sqlite' },
     // Placements (and baseline writes) in flight at once.
     concurrency: { type: 'string', default: '16' },
+    // Host writes a second while the "with host writes" placements run (0: not measured).
+    'host-writes-per-s': { type: 'string', default: '0' },
   },
 });
+const HOST_WRITES = Number(values['host-writes-per-s']);
 const CONCURRENCY = Number(values.concurrency);
 const HOSTS = Number(values.hosts);
 const SECONDS = Number(values.seconds);
@@ -52,6 +61,9 @@ const {
   placeAndReserve,
   bootstrapIfEmpty,
   createLogger,
+  recordUsage,
+  persistTransitions,
+  storeCredentials,
 } = embed;
 
 const ENGINE = values.db === 'sqlite' ? 'sqlite' : 'postgres';
@@ -238,11 +250,17 @@ async function measureInterleaved(targets) {
   for (let round = 0; round < ROUNDS; round++) {
     for (const [i, t] of targets.entries()) {
       const total = totals[i];
+      // Work that runs beside this target only (the host writes of a live fleet).
+      const beside = t.beside?.();
       const r = await slice(
-        (n) => t.fn(total.offset + n),
+        (n) => {
+          beside?.tick();
+          return t.fn(total.offset + n);
+        },
         SECONDS / ROUNDS,
         t.concurrency ?? CONCURRENCY,
       );
+      await beside?.stop();
       total.n += r.n;
       // Numbers already used (a call still running at the deadline took one as well).
       total.offset += r.n + (t.concurrency ?? CONCURRENCY);
@@ -257,6 +275,72 @@ async function measureInterleaved(targets) {
     );
     return rate;
   });
+}
+
+/**
+ * Writes hosts as a live fleet does, through the controller's own services, HOST_WRITES a
+ * second, while a target runs; `counts` adds up what happened meanwhile. Returns `beside` for
+ * a target: called as its slice starts, `tick` before each placement, `stop` as it ends.
+ */
+function hostWriter(ctx, counts) {
+  const { candidates } = ctx;
+  let k = 0;
+  const hostOf = (i) => `host_bench${String((i * 7919) % HOSTS).padStart(8, '0')}`;
+  const writeOne = async () => {
+    const i = k++;
+    const hostId = hostOf(i);
+    switch (i % 6) {
+      case 0:
+      case 2:
+      case 4:
+        await recordUsage(ctx, hostId, {
+          sampled_at: new Date().toISOString(),
+          cpu_percent: (i * 13) % 100,
+          mem_used_bytes: 1 << 30,
+          mem_total_bytes: 1 << 34,
+          net_rx_bytes_per_s: null,
+          net_tx_bytes_per_s: null,
+        });
+        break;
+      case 1:
+        await persistTransitions(ctx, [{ hostId, from: 'ready', to: 'suspect' }]);
+        break;
+      case 3:
+        // The host made suspect two writes ago comes back.
+        await persistTransitions(ctx, [{ hostId: hostOf(i - 2), from: 'suspect', to: 'ready' }]);
+        break;
+      default:
+        await storeCredentials(ctx, hostId, { credentialRotateAt: Date.now() });
+    }
+  };
+  return () => {
+    const loads = candidates.loads;
+    const hostReads = candidates.hostReads ?? 0;
+    const started = performance.now();
+    let written = 0;
+    // Writes are started on schedule, each on its own (a fleet's writes come from independent
+    // requests), from the placement loops themselves: on SQLite every statement completes
+    // without a turn of the event loop, so a timer would not fire until the slice ended.
+    const pending = new Set();
+    let due = started;
+    const tick = () => {
+      for (const now = performance.now(); due <= now; due += 1000 / HOST_WRITES) {
+        const p = writeOne().then(() => {
+          written++;
+          pending.delete(p);
+        });
+        pending.add(p);
+      }
+    };
+    const stop = async () => {
+      await Promise.all(pending);
+      counts.written += written;
+      counts.seconds += (performance.now() - started) / 1000;
+      counts.loads += candidates.loads - loads;
+      counts.hostReads += (candidates.hostReads ?? 0) - hostReads;
+    };
+    return { tick, stop };
+  };
 }
 
 const results = {};
@@ -326,15 +410,33 @@ async function benchStrategy(env, strategy) {
   };
   const commits = env.core.ctx.placementCommits.stats;
   const groupsBefore = { ...commits };
-  const [base, one, oneSerial, base3, three, refusedRate] = await measureInterleaved([
+  const writes = { written: 0, seconds: 0, loads: 0, hostReads: 0 };
+  const beside = hostWriter(env.core.ctx, writes);
+  const withWrites = (target, tag) => ({
+    ...target,
+    label: `${strategy}: place + reserve ${tag}-VM, ${HOST_WRITES} host writes/s`,
+    beside,
+  });
+  const targets = [
     baseline(1, 'a'),
     place(1, 'a'),
     place(1, 's', 1),
     baseline(3, 'b'),
     place(3, 'b'),
     refused,
-  ]);
-  results[strategy] = { base, one, oneSerial, base3, three, refused: refusedRate };
+  ];
+  if (HOST_WRITES > 0) targets.push(withWrites(place(1, 'w'), 1), withWrites(place(3, 'x'), 3));
+  const loadsMeasured = { before: candidates.loads };
+  const [base, one, oneSerial, base3, three, refusedRate, oneW, threeW] =
+    await measureInterleaved(targets);
+  results[strategy] = { base, one, oneSerial, base3, three, refused: refusedRate, oneW, threeW };
+  if (HOST_WRITES > 0) {
+    const quiet = candidates.loads - loadsMeasured.before - writes.loads;
+    process.stdout.write(
+      `${strategy}: with host writes: ${writes.written} written (${(writes.written / writes.seconds).toFixed(0)}/s: usage, liveness, credentials); ` +
+        `candidate index read in full ${writes.loads} times, ${writes.hostReads} hosts re-read by id (without host writes: ${quiet} full reads)\n`,
+    );
+  }
   const groups = commits.groups - groupsBefore.groups;
   const members = commits.members - groupsBefore.members;
   process.stdout.write(
@@ -349,4 +451,17 @@ const ratios = (r) =>
 process.stdout.write(
   `\n${HOSTS} hosts (2% in maintenance, 10% holding the image), ${ENGINE === 'sqlite' ? 'SQLite WAL file' : 'PostgreSQL'}, one process, ${CONCURRENCY} in flight.\n` +
     `spread: ${ratios(results.spread)}\nbinpack: ${ratios(results.binpack)}\n`,
+);
+if (HOST_WRITES > 0) {
+  const under = (r) =>
+    `1-VM ${r.oneW.toFixed(0)}/s vs ${r.one.toFixed(0)}/s without (${(r.oneW / r.one).toFixed(2)}), ` +
+    `3-VM ${r.threeW.toFixed(0)}/s vs ${r.three.toFixed(0)}/s (${(r.threeW / r.three).toFixed(2)})`;
+  process.stdout.write(
+    `with ${HOST_WRITES} host writes/s: spread ${under(results.spread)}; binpack ${under(results.binpack)}\n`,
+  );
+}
+process.stdout.write(
+  `load average at the end: ${loadavg()
+    .map((l) => l.toFixed(1))
+    .join(' ')}\n`,
 );

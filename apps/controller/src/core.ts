@@ -39,6 +39,7 @@ import { LeaseHolders } from './services/leases/lease-holders.js';
 import { SingletonPasses } from './services/leases/singleton-passes.js';
 import { CandidateIndex, HOSTS_CHANGED } from './services/placement/candidate-index.js';
 import { GroupCommit } from './services/placement/group-commit.js';
+import { placementColumns } from './services/placement/host-writes.js';
 import { reservationSql } from './services/placement/reservations.js';
 import { SagaEngine, type SagaKind } from './services/sagas/saga-engine.js';
 import { STATUS_CHANGED, StatusCache, touchesStatus } from './services/status-cache.js';
@@ -174,17 +175,19 @@ export async function createControllerCore(deps: CoreDeps) {
   await checkSecretKey(ctx, config.secretKeyFile ?? join(config.dataDir, 'secret.key'));
   liveness.load(await ctx.db.select().from(ctx.t.hosts));
   // The candidate index drops what this process's writes may change, and (PostgreSQL) what
-  // other controllers' do: their commits notify through the channel (hosts_change_feed).
+  // other controllers' do: their commits notify through the channel, naming the hosts
+  // (drizzle/pg hosts_change_ids).
   candidates.applyingItself(reservationSql(ctx));
+  candidates.watching(placementColumns(ctx.t.hosts));
   // Status's figures are read again after a write of what they count (status-cache.ts).
-  const stopWriteWatch = deps.database.onWrite((query) => {
-    candidates.noteWrite(query);
+  const stopWriteWatch = deps.database.onWrite((query, params) => {
+    candidates.noteWrite(query, params);
     if (touchesStatus(query)) ctx.statusFigures.invalidate();
   });
   // Several controllers on one PostgreSQL database: each one's events reach every client.
   const stopRelay = deps.database.channel
     ? await relayEvents(ctx.events, deps.database.channel, log, (payload) => {
-        if (payload === HOSTS_CHANGED) candidates.invalidate();
+        candidates.hear(payload);
         if (payload === HOSTS_CHANGED || payload === STATUS_CHANGED) ctx.statusFigures.invalidate();
       })
     : null;

@@ -8,4 +8,8 @@ export { defaultConfig } from './config.js';
 export { createControllerCore } from './core.js';
 export { openDatabase, parseDbTarget } from './db/database.js';
 export { bootstrapIfEmpty } from './services/auth/bootstrap.js';
+// What a live fleet writes to its hosts (placement.mjs --host-writes-per-s).
+export { storeCredentials } from './services/hosts/host-credential.js';
+export { recordUsage } from './services/hosts/host-usage.js';
+export { persistTransitions } from './services/hosts/persist-liveness.js';
 export { placeAndReserve } from './services/placement/place.js';

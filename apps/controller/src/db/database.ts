@@ -14,6 +14,8 @@ import * as sqliteSchema from './sqlite-schema.js';
 export type Db = PgDb;
 export type Tables = typeof pgSchema;
 export type Engine = 'sqlite' | 'postgres';
+/** Hears a data-changing statement: its text and its parameters (read only, never kept). */
+export type WriteListener = (query: string, params: readonly unknown[]) => void;
 
 export interface Database {
   engine: Engine;
@@ -25,10 +27,11 @@ export interface Database {
   /** Statements of any kind since the database was opened (tests bound a route's count). */
   statements(): number;
   /**
-   * Calls `listener` with the text of every data-changing statement this process sends, before
-   * it runs (caches of table contents drop what a write may change). Returns the unsubscribe.
+   * Calls `listener` with the text and parameters of every data-changing statement this process
+   * sends, before it runs (caches of table contents drop what a write may change). Returns the
+   * unsubscribe.
    */
-  onWrite(listener: (query: string) => void): () => void;
+  onWrite(listener: WriteListener): () => void;
   /** What opening applied (the same locked routine `apiary-controller migrate` runs). */
   migrations: MigrationReport;
   /** The connections this controller holds now, for `/metrics`. */
@@ -75,18 +78,18 @@ export async function openDatabase(
 ): Promise<Database> {
   let writes = 0;
   let statements = 0;
-  const writeListeners = new Set<(query: string) => void>();
+  const writeListeners = new Set<WriteListener>();
   const logger: Logger = {
-    logQuery(query) {
+    logQuery(query, params) {
       statements++;
       // A data-changing statement, also behind a WITH (placement's multi-host reservation).
       if (/^\s*(insert|update|delete)\b|^\s*with\b[\s\S]*\b(insert|update|delete)\b/i.test(query)) {
         writes++;
-        for (const listener of writeListeners) listener(query);
+        for (const listener of writeListeners) listener(query, params);
       }
     },
   };
-  const onWrite = (listener: (query: string) => void) => {
+  const onWrite = (listener: WriteListener) => {
     writeListeners.add(listener);
     return () => {
       writeListeners.delete(listener);

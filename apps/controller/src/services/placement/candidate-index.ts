@@ -1,6 +1,7 @@
-import { eq } from 'drizzle-orm';
+import { inArray } from 'drizzle-orm';
 import type { Ctx } from '../../context.js';
 import { columns, type Row, toCandidate } from './candidates.js';
+import { attributeHostWrite } from './host-writes.js';
 import type { Candidate, Strategy, VmDemand } from './plan.js';
 import type { Demand } from './reservations.js';
 
@@ -13,17 +14,27 @@ import type { Demand } from './reservations.js';
  *   path of this one) heals itself: the conditional write refuses, `refresh` re-reads that one
  *   host, and the placement plans again.
  * - Everything else (organization, policy, engines, networks, certificates, images, liveness
- *   as persisted, and capacity given back) is dropped whenever it may have changed: every
- *   insert/update/delete of `hosts` or `host_images` this process sends marks the index stale
- *   (`Database.onWrite`), except the reservation statements, whose effect `reserved` applies
- *   (`reserveOnHost`'s, exempted by its text; `reserveOnHosts`', a WITH statement that the
- *   pattern below does not match); on PostgreSQL a trigger notifies every controller on commit of such a write
- *   (drizzle/pg `hosts_change_feed`), and `invalidate` is called from the channel.
- * A stale index is read again in full before the next placement.
+ *   as persisted, usage, and capacity given back) is re-read before the next placement whenever
+ *   it may have changed, for the hosts it may have changed on:
+ *   - every insert/update/delete of `hosts` or `host_images` this process sends is attributed
+ *     to the hosts it can touch (host-writes.ts, from its text and parameters): those hosts are
+ *     marked and read again by id; a write of columns placement does not read (credentials, last
+ *     heartbeat) marks nothing; one it cannot attribute marks every host (a full read). The
+ *     reservation statements are exempt: `reserved` applies their effect (`reserveOnHost`'s by
+ *     its text, `reserveOnHosts`', a WITH statement, not matched at all);
+ *   - on PostgreSQL a trigger notifies every controller on commit of such a write, with the ids
+ *     of the hosts whose placement columns changed, or without them when they do not fit one
+ *     notification (drizzle/pg `hosts_change_feed`, `hosts_change_ids`): `hear`.
+ *   The commit's notification also heals a read by id that ran between this process sending a
+ *   write and its commit (PostgreSQL reads on other connections); SQLite's one connection does
+ *   not interleave them.
  */
 
-/** What the PostgreSQL trigger `hosts_change_feed` notifies (drizzle/pg migration). */
+/** What the PostgreSQL trigger notifies when it cannot name the hosts (drizzle/pg migrations). */
 export const HOSTS_CHANGED = '{"hosts_changed":true}';
+
+/** Hosts re-read by id in one statement at most (their images in another). */
+const IDS_PER_READ = 500;
 
 interface IndexedHost {
   row: Row;
@@ -37,20 +48,43 @@ export class CandidateIndex {
   private byId = new Map<string, IndexedHost>();
   private byOrg = new Map<string, IndexedHost[]>();
   private holders = new Map<string, Holders>();
-  /** Bumped by every change that may make the contents wrong. */
+  /** Bumped by every change that may make any of the contents wrong. */
   private generation = 0;
   /** The generation the contents were read at (-1: never read). */
   private loadedAt = -1;
-  private loading: Promise<void> | null = null;
+  /** Hosts whose rows may be wrong, to read again by id; `marks` counts the markings. */
+  private dirty = new Set<string>();
+  private marks = 0;
+  /** The markings the contents reflect. */
+  private refreshedTo = 0;
+  /** The read under way (full or by id): one at a time, so that none applies older rows. */
+  private reading: Promise<void> | null = null;
+  /** Hosts being read by id now (a reservation planned on one of them is re-read after). */
+  private readingIds: ReadonlySet<string> = new Set();
+  /** Whether the read under way is a full one. */
+  private readingAll = false;
   /** Statement texts whose effect the index applies itself (the reservation). */
   private readonly ownWrites = new Set<string>();
+  /**
+   * The `hosts` columns placement reads: a write of none of them changes nothing here. Until
+   * `watching` says, every column counts (a missed change is worse than a needless read).
+   */
+  private relevant: ReadonlySet<string> | null = null;
 
   /** Full reads of the hosts so far (tests and the benchmark watch it). */
   loads = 0;
+  /** Hosts read again by id so far. */
+  hostReads = 0;
 
   /** Marks the contents stale: the next placement reads every host again. */
   invalidate(): void {
     this.generation++;
+  }
+
+  /** Marks hosts stale: the next placement reads them again by id. */
+  invalidateHosts(ids: Iterable<string>): void {
+    for (const id of ids) this.dirty.add(id);
+    this.marks++;
   }
 
   /** Whether the next placement reads every host again. */
@@ -58,42 +92,97 @@ export class CandidateIndex {
     return this.loadedAt !== this.generation;
   }
 
+  /** Hosts the next placement reads again by id. */
+  staleHosts(): number {
+    return this.dirty.size;
+  }
+
   /** A statement whose effect on hosts the index applies itself (it does not invalidate). */
   applyingItself(query: string): void {
     this.ownWrites.add(query);
   }
 
-  /** For `Database.onWrite`: a write to the hosts or their images makes the contents stale. */
-  noteWrite(query: string): void {
+  /** The `hosts` table's columns placement reads (placementColumns): others are ignored. */
+  watching(columns: ReadonlySet<string>): void {
+    this.relevant = columns;
+  }
+
+  /** For `Database.onWrite`: a write to hosts or their images marks what it may change. */
+  noteWrite(query: string, params: readonly unknown[] = []): void {
     if (this.ownWrites.has(query)) return;
-    if (/^\s*(insert\s+into|update|delete\s+from)\s+"(hosts|host_images)"/i.test(query)) {
-      this.invalidate();
-    }
+    const write = attributeHostWrite(query, params, this.relevant);
+    if (write.kind === 'all') this.invalidate();
+    else if (write.kind === 'hosts') this.invalidateHosts(write.ids);
   }
 
   /**
-   * Reads every host again if anything changed before this call. Changes that arrive while it
-   * reads make the next call read again, not this one wait: hosts written all the time must not
-   * starve placement (at most two reads: the one under way, then one started after this call).
+   * For the PostgreSQL channel: another controller's (or this one's) committed change of hosts,
+   * `{"hosts_changed":true}` (every host) or `{"hosts_changed":["host_…",…]}`. Returns whether
+   * the payload was one of these.
+   */
+  hear(payload: string): boolean {
+    if (payload === HOSTS_CHANGED) {
+      this.invalidate();
+      return true;
+    }
+    if (!payload.startsWith('{"hosts_changed":[')) return false;
+    let ids: unknown;
+    try {
+      ids = (JSON.parse(payload) as { hosts_changed: unknown }).hosts_changed;
+    } catch {
+      this.invalidate();
+      return true;
+    }
+    if (Array.isArray(ids) && ids.every((id) => typeof id === 'string')) {
+      this.invalidateHosts(ids);
+    } else {
+      this.invalidate();
+    }
+    return true;
+  }
+
+  /**
+   * Reads again what changed before this call: every host after a change it could not
+   * attribute, else the marked hosts by id. Changes that arrive while it reads make the next
+   * call read again, not this one wait: hosts written all the time must not starve placement
+   * (at most two reads of each kind: the one under way, then one started after this call).
    */
   async current(ctx: Ctx): Promise<void> {
-    const want = this.generation;
-    while (this.loadedAt < want) {
-      if (!this.loading) {
-        const at = this.generation;
-        this.loading = this.load(ctx).then(
-          () => {
-            this.loadedAt = Math.max(this.loadedAt, at);
-            this.loading = null;
-          },
-          (error: unknown) => {
-            this.loading = null;
-            throw error;
-          },
-        );
-      }
-      await this.loading;
+    const wantAll = this.generation;
+    const wantMarks = this.marks;
+    while (this.loadedAt < wantAll || this.refreshedTo < wantMarks) {
+      this.reading ??= this.readStep(ctx).finally(() => {
+        this.reading = null;
+        this.readingIds = new Set();
+        this.readingAll = false;
+      });
+      await this.reading;
     }
+  }
+
+  /** One read: in full if anything unattributed changed, else the marked hosts. */
+  private async readStep(ctx: Ctx): Promise<void> {
+    const marks = this.marks;
+    if (this.loadedAt < this.generation) {
+      const at = this.generation;
+      // The full read covers every host marked before it starts.
+      this.dirty.clear();
+      this.readingAll = true;
+      await this.load(ctx);
+      this.loadedAt = Math.max(this.loadedAt, at);
+      this.refreshedTo = Math.max(this.refreshedTo, marks);
+      return;
+    }
+    const ids = [...this.dirty];
+    this.dirty.clear();
+    this.readingIds = new Set(ids);
+    try {
+      await this.reloadHosts(ctx, ids);
+    } catch (error) {
+      for (const id of ids) this.dirty.add(id);
+      throw error;
+    }
+    this.refreshedTo = Math.max(this.refreshedTo, marks);
   }
 
   private async load(ctx: Ctx): Promise<void> {
@@ -129,13 +218,93 @@ export class CandidateIndex {
   }
 
   /**
+   * Reads these hosts and their images again and puts each where it now belongs: its
+   * organization's list, its images' holders; a host gone from the database leaves the index,
+   * a new one joins it.
+   */
+  private async reloadHosts(ctx: Ctx, ids: string[]): Promise<void> {
+    const { hosts, hostImages } = ctx.t;
+    const rows = new Map<string, Row>();
+    const digests = new Map<string, Set<string>>();
+    for (let i = 0; i < ids.length; i += IDS_PER_READ) {
+      const batch = ids.slice(i, i + IDS_PER_READ);
+      for (const row of (await ctx.db
+        .select(columns(hosts))
+        .from(hosts)
+        .where(inArray(hosts.id, batch))) as Row[]) {
+        rows.set(row.id, row);
+      }
+      for (const { hostId, digest } of await ctx.db
+        .select({ hostId: hostImages.hostId, digest: hostImages.digest })
+        .from(hostImages)
+        .where(inArray(hostImages.hostId, batch))) {
+        const set = digests.get(hostId) ?? new Set<string>();
+        set.add(digest);
+        digests.set(hostId, set);
+      }
+    }
+    this.hostReads += ids.length;
+    for (const id of ids) {
+      const old = this.byId.get(id);
+      if (old) this.unlink(old);
+      const row = rows.get(id);
+      if (!row) {
+        this.byId.delete(id);
+        continue;
+      }
+      const h = old ?? { row, digests: new Set<string>() };
+      h.row = row;
+      h.digests = digests.get(id) ?? new Set();
+      this.byId.set(id, h);
+      this.link(h);
+    }
+  }
+
+  /** Takes a host out of its organization's list and its images' holders. */
+  private unlink(h: IndexedHost): void {
+    const list = h.row.orgId === null ? undefined : this.byOrg.get(h.row.orgId);
+    if (list) {
+      let at = lowerBound(list, h);
+      // Not where its figures say (the order was broken somewhere): look for it.
+      if (list[at] !== h) at = list.indexOf(h);
+      if (at >= 0) list.splice(at, 1);
+    }
+    for (const digest of h.digests) {
+      const holders = this.holders.get(digest);
+      if (!holders) continue;
+      let at = idBound(holders, h.row.id);
+      if (holders[at] !== h) at = holders.indexOf(h);
+      if (at >= 0) holders.splice(at, 1);
+    }
+  }
+
+  /** Puts a host in its organization's list and its images' holders, in their orders. */
+  private link(h: IndexedHost): void {
+    if (h.row.orgId !== null) {
+      const list = this.byOrg.get(h.row.orgId) ?? [];
+      this.byOrg.set(h.row.orgId, list);
+      list.splice(lowerBound(list, h), 0, h);
+    }
+    for (const digest of h.digests) {
+      const holders = this.holders.get(digest) ?? [];
+      this.holders.set(digest, holders);
+      holders.splice(idBound(holders, h.row.id), 0, h);
+    }
+  }
+
+  /**
    * This process planned a reservation (placement counts it before it commits, so that the
    * placements planned meanwhile see it; a failed one is given back with a negative demand). A
    * read under way may or may not see it: then the index is read again instead.
    */
   reserved(hostId: string, d: Demand): void {
-    if (this.loading) {
+    if (this.readingAll) {
       this.invalidate();
+      return;
+    }
+    if (this.readingIds.has(hostId)) {
+      // The row being read may or may not show it: read that host again after.
+      this.invalidateHosts([hostId]);
       return;
     }
     const h = this.byId.get(hostId);
@@ -168,20 +337,8 @@ export class CandidateIndex {
 
   /** A reservation on this host was refused: the index was wrong about it; read it again. */
   async refresh(ctx: Ctx, hostId: string): Promise<void> {
-    const { hosts } = ctx.t;
-    const [row] = (await ctx.db
-      .select(columns(hosts))
-      .from(hosts)
-      .where(eq(hosts.id, hostId))) as Row[];
-    const h = this.byId.get(hostId);
-    // Gone, or new to this controller: a full read sorts out the organization lists.
-    if (!row || !h || row.orgId !== h.row.orgId) {
-      this.invalidate();
-      return;
-    }
-    this.reposition(h, () => {
-      h.row = row;
-    });
+    this.invalidateHosts([hostId]);
+    await this.current(ctx);
   }
 
   /**
@@ -240,6 +397,18 @@ export class CandidateIndex {
 /** Free memory ascending, then id: the order of an organization's list. */
 function byFreeMem(a: IndexedHost, b: IndexedHost): number {
   return a.row.freeMem - b.row.freeMem || compare(a.row.id, b.row.id);
+}
+
+/** Where the host `id` is (or would go) in a list in id order. */
+function idBound(list: IndexedHost[], id: string): number {
+  let lo = 0;
+  let hi = list.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (compare((list[mid] as IndexedHost).row.id, id) < 0) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
 }
 
 /** Where `h` is (or would go) in a list in `byFreeMem` order. */
