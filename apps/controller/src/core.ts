@@ -41,7 +41,12 @@ import { CandidateIndex, HOSTS_CHANGED } from './services/placement/candidate-in
 import { GroupCommit } from './services/placement/group-commit.js';
 import { reservationSql } from './services/placement/reservations.js';
 import { SagaEngine, type SagaKind } from './services/sagas/saga-engine.js';
-import { STATUS_CHANGED, StatusCache, touchesStatus } from './services/status-cache.js';
+import {
+  type CountedTable,
+  StatusCache,
+  tablesOfNotice,
+  tableWritten,
+} from './services/status-cache.js';
 import { AgentAcceptances } from './services/vm-changes/agent-acceptance.js';
 import { createVmChangeKinds } from './services/vm-changes/change-kinds.js';
 
@@ -133,6 +138,7 @@ export async function createControllerCore(deps: CoreDeps) {
     liveness,
     candidates,
     statusFigures: new StatusCache(() => ctx.metrics.statusReads.inc()),
+    envTotals: new StatusCache(),
     placementCommits: new GroupCommit(
       deps.database.db,
       {
@@ -170,16 +176,23 @@ export async function createControllerCore(deps: CoreDeps) {
   // The candidate index drops what this process's writes may change, and (PostgreSQL) what
   // other controllers' do: their commits notify through the channel (hosts_change_feed).
   candidates.applyingItself(reservationSql(ctx));
-  // Status's figures are read again after a write of what they count (status-cache.ts).
+  // Status's figures (and the environment list's totals) are read again after a write of what
+  // they count (status-cache.ts).
+  const dropKept = (tables: readonly CountedTable[]) => {
+    ctx.statusFigures.invalidate(tables);
+    ctx.envTotals.invalidate(tables);
+  };
   const stopWriteWatch = deps.database.onWrite((query) => {
     candidates.noteWrite(query);
-    if (touchesStatus(query)) ctx.statusFigures.invalidate();
+    const table = tableWritten(query);
+    if (table) dropKept([table]);
   });
   // Several controllers on one PostgreSQL database: each one's events reach every client.
   const stopRelay = deps.database.channel
     ? await relayEvents(ctx.events, deps.database.channel, log, (payload) => {
         if (payload === HOSTS_CHANGED) candidates.invalidate();
-        if (payload === HOSTS_CHANGED || payload === STATUS_CHANGED) ctx.statusFigures.invalidate();
+        if (payload === HOSTS_CHANGED) dropKept(['hosts']);
+        else dropKept(tablesOfNotice(payload));
       })
     : null;
   ctx.metrics.sources.hostCounts = () => countHosts(ctx);
