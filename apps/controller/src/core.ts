@@ -137,8 +137,8 @@ export async function createControllerCore(deps: CoreDeps) {
     }),
     liveness,
     candidates,
-    statusFigures: new StatusCache(() => ctx.metrics.statusReads.inc()),
-    envTotals: new StatusCache(),
+    statusFigures: new StatusCache(() => ctx.metrics.statusReads.inc(), deps.database.tableChanges),
+    envTotals: new StatusCache(undefined, deps.database.tableChanges),
     placementCommits: new GroupCommit(
       deps.database.db,
       {

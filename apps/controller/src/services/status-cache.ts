@@ -9,7 +9,9 @@
  *   counted table start at one (a VM goes with its environment);
  * - on PostgreSQL, another controller's commit that touched hosts, VMs, environments or images
  *   notifies every controller with the table's name (drizzle/pg `status_change_feed`, then
- *   `status_feed_per_table`), and the relay drops the parts that count it.
+ *   `status_feed_per_table`), and the relay drops the parts that count it;
+ * - on SQLite, another process's write (a second connection to the file) moves a number per
+ *   table (triggers, migration status_table_changes), compared at each request.
  * Liveness is not cached: it is counted at each request from this controller's tracker, which
  * is ahead of the database.
  *
@@ -70,7 +72,27 @@ export class StatusCache {
   /** Reads of a part of the figures so far (tests watch it). */
   reads = 0;
 
-  constructor(private readonly onRead: () => void = () => {}) {}
+  /** The last numbers of `tableChanges` seen. */
+  private readonly seen = new Map<string, number>();
+
+  /**
+   * `tableChanges` (SQLite): each counted table's number of writes by anyone, compared at each
+   * `get`; a table whose number moved drops the parts that count it (another process's writes).
+   */
+  constructor(
+    private readonly onRead: () => void = () => {},
+    private readonly tableChanges?: () => { tbl: string; n: number }[],
+  ) {}
+
+  private noteOthersWrites(): void {
+    if (!this.tableChanges) return;
+    for (const { tbl, n } of this.tableChanges()) {
+      if (this.seen.get(tbl) === n) continue;
+      this.seen.set(tbl, n);
+      if ((COUNTED_TABLES as readonly string[]).includes(tbl))
+        this.invalidate([tbl as CountedTable]);
+    }
+  }
 
   /** `tables` (all of them when not said) may have changed: parts counting them are read again. */
   invalidate(tables: readonly CountedTable[] = COUNTED_TABLES): void {
@@ -88,6 +110,7 @@ export class StatusCache {
    * since the last change of those tables has it.
    */
   get<T>(key: string, tables: readonly CountedTable[], read: () => Promise<T>): Promise<T> {
+    this.noteOthersWrites();
     const stamp = this.stampOf(tables);
     const cached = this.entries.get(key);
     if (cached && cached.stamp === stamp) return cached.figures as Promise<T>;
