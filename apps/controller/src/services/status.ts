@@ -50,8 +50,7 @@ async function keptFigures(ctx: Ctx, org: string | undefined) {
   const [hosts, envs, vms, images] = await Promise.all([
     kept.get(`hosts:${scope}`, ['hosts'], () => hostFigures(ctx, org)),
     kept.get(`envs:${scope}`, ['envs'], () => envCounts(ctx, org)),
-    // VMs on a host that is down are counted as unknown: hosts count too.
-    kept.get(`vms:${scope}`, ['vms', 'hosts'], () => vmCounts(ctx, org)),
+    vmCounts(ctx, org, scope),
     kept.get(`images:${scope}`, ['images'], () => imageCount(ctx, org)),
   ]);
   return {
@@ -137,31 +136,57 @@ async function imageCount(ctx: Ctx, org: string | undefined): Promise<number> {
 /**
  * VMs by state. Those on a host that is down are unobserved: counted as unknown, like
  * GET /v1/vms/{id} shows them (a pending one was never there). Two aggregates instead of a join
- * of every VM with its host: all VMs by state (an index scan), then the few on down hosts by
- * state (from the down hosts through `vms_host`), moved to unknown.
+ * of every VM with its host, kept apart: all VMs by state (an index scan; the VMs' writes drop
+ * it), then the few on down hosts by state (from the down hosts through `vms_host`; the hosts'
+ * writes drop it too, heartbeats included), moved to unknown.
  */
-async function vmCounts(ctx: Ctx, org: string | undefined): Promise<Record<string, number>> {
-  const { hosts, vms } = ctx.t;
-  const ofOrg = org === undefined ? undefined : eq(vms.orgId, org);
+function vmCounts(ctx: Ctx, org: string | undefined, scope: string) {
+  return Promise.all([
+    ctx.statusFigures.get(`vms:${scope}`, ['vms'], () => vmsByState(ctx, org)),
+    ctx.statusFigures.get(`vms-unobserved:${scope}`, ['vms', 'hosts'], () =>
+      unobservedByState(ctx, org),
+    ),
+  ]).then(([all, unobserved]) => {
+    const byState: Record<string, number> = { ...all };
+    for (const [state, n] of Object.entries(unobserved)) {
+      byState[state] = (byState[state] ?? 0) - n;
+      byState.unknown = (byState.unknown ?? 0) + n;
+    }
+    for (const [state, n] of Object.entries(byState)) if (n === 0) delete byState[state];
+    return byState;
+  });
+}
+
+async function vmsByState(ctx: Ctx, org: string | undefined): Promise<Record<string, number>> {
+  const { vms } = ctx.t;
   // By organization and state: the order of the index `vms_org_state`, which the database then
   // walks without sorting (grouped by state alone, it sorted 100,000 entries per count).
-  const all = await ctx.db
+  const rows = await ctx.db
     .select({ state: vms.state, n: count() })
     .from(vms)
-    .where(and(ne(vms.state, 'deleted'), ofOrg))
+    .where(and(ne(vms.state, 'deleted'), org === undefined ? undefined : eq(vms.orgId, org)))
     .groupBy(vms.orgId, vms.state);
-  const unobserved = await ctx.db
+  const byState: Record<string, number> = {};
+  for (const r of rows) byState[r.state] = (byState[r.state] ?? 0) + Number(r.n);
+  return byState;
+}
+
+async function unobservedByState(
+  ctx: Ctx,
+  org: string | undefined,
+): Promise<Record<string, number>> {
+  const { hosts, vms } = ctx.t;
+  const rows = await ctx.db
     .select({ state: vms.state, n: count() })
     .from(hosts)
     .innerJoin(vms, eq(vms.hostId, hosts.id))
-    .where(and(eq(hosts.liveness, 'down'), notInArray(vms.state, ['deleted', 'pending']), ofOrg))
+    .where(
+      and(
+        eq(hosts.liveness, 'down'),
+        notInArray(vms.state, ['deleted', 'pending']),
+        org === undefined ? undefined : eq(vms.orgId, org),
+      ),
+    )
     .groupBy(vms.state);
-  const byState: Record<string, number> = {};
-  for (const r of all) byState[r.state] = (byState[r.state] ?? 0) + Number(r.n);
-  for (const r of unobserved) {
-    byState[r.state] = (byState[r.state] ?? 0) - Number(r.n);
-    byState.unknown = (byState.unknown ?? 0) + Number(r.n);
-  }
-  for (const [state, n] of Object.entries(byState)) if (n === 0) delete byState[state];
-  return byState;
+  return Object.fromEntries(rows.map((r) => [r.state, Number(r.n)]));
 }
