@@ -8,7 +8,11 @@
 // so all of them go suspect and then down (the worst cycle there is), persisted and audited.
 // Goals (issue 18): pages p99 < 20 ms, status p99 < 50 ms, RSS < 256 MB.
 //
-//   pnpm build && node scripts/bench/lists.mjs [--hosts 10000] [--envs 30000] [--vms 100000] [--requests 300] [--db sqlite|postgres]
+// Then "status under writes": GET /v1/status alone, idle and while another connection changes a
+// VM's state every --write-every ms (50), printed side by side with the figure reads each took.
+//
+//   pnpm build && node scripts/bench/lists.mjs [--hosts 10000] [--envs 30000] [--vms 100000] [--requests 300] [--db sqlite|postgres] [--write-every 50]
+import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import http from 'node:http';
@@ -28,6 +32,8 @@ const { values } = parseArgs({
     db: { type: 'string', default: 'sqlite' },
     /** Skip the liveness cycle (and its RSS figure). */
     'no-cycle': { type: 'boolean', default: false },
+    /** Milliseconds between the VM state writes of the "status under writes" phase. */
+    'write-every': { type: 'string', default: '50' },
   },
 });
 const FLEET = { hosts: Number(values.hosts), envs: Number(values.envs), vms: Number(values.vms) };
@@ -160,6 +166,98 @@ async function waitAllDown(port, hosts, timeoutMs) {
   }
 }
 
+/*
+ * The "status under writes" phase: a writer with its own connection to the database (another
+ * controller, or a host's report, as far as this one can tell) changes one VM's state every
+ * --write-every ms, running and stopped in turn, while GET /v1/status is measured alone.
+ */
+async function vmStateWriter(target) {
+  const require = createRequire(join(root, 'apps/controller/package.json'));
+  let write;
+  let close;
+  if (pgdb) {
+    const client = new (require('pg').Client)({ connectionString: target });
+    await client.connect();
+    const { rows } = await client.query("SELECT id FROM vms WHERE state = 'running' LIMIT 1");
+    const id = rows[0].id;
+    write = (state) =>
+      client.query('UPDATE vms SET state = $1, updated_at = $2 WHERE id = $3', [
+        state,
+        Date.now(),
+        id,
+      ]);
+    close = () => client.end();
+  } else {
+    const sqlite = new (require('better-sqlite3'))(target.slice('sqlite:'.length));
+    sqlite.pragma('busy_timeout = 5000');
+    const id = sqlite.prepare("SELECT id FROM vms WHERE state = 'running' LIMIT 1").pluck().get();
+    const st = sqlite.prepare('UPDATE vms SET state = ?, updated_at = ? WHERE id = ?');
+    write = async (state) => st.run(state, Date.now(), id);
+    close = async () => sqlite.close();
+  }
+  let writes = 0;
+  let stopped = false;
+  const every = Number(values['write-every']);
+  const loop = (async () => {
+    while (!stopped) {
+      await write(writes % 2 === 0 ? 'stopped' : 'running');
+      writes++;
+      await new Promise((r) => setTimeout(r, every));
+    }
+    await write('running');
+  })();
+  return {
+    async stop() {
+      stopped = true;
+      await loop;
+      await close();
+      return writes;
+    },
+  };
+}
+
+/** p50/p99 of `GET /v1/status` alone, REQUESTS requests (after 20 unrecorded). */
+async function statusLatency(port, token) {
+  const t = [];
+  for (let i = -20; i < REQUESTS; i++) {
+    const res = await get(port, '/v1/status', token);
+    if (res.status !== 200) throw new Error(`/v1/status: ${res.status} ${res.text.slice(0, 300)}`);
+    if (i >= 0) t.push(res.ms);
+  }
+  t.sort((a, b) => a - b);
+  const pct = (p) => t[Math.min(t.length - 1, Math.floor(t.length * p))];
+  return { p50: pct(0.5), p99: pct(0.99) };
+}
+
+async function statusReads(port, token) {
+  const { text } = await get(port, '/metrics', token);
+  return Number(text.match(/^apiary_status_figure_reads_total (\d+)/m)?.[1] ?? Number.NaN);
+}
+
+/** Status idle, then under the writer; each with the figure reads it took. */
+async function statusUnderWrites(port, token, target) {
+  let reads = await statusReads(port, token);
+  const idle = await statusLatency(port, token);
+  const idleReads = (await statusReads(port, token)) - reads;
+  const writer = await vmStateWriter(target);
+  const started = performance.now();
+  reads = await statusReads(port, token);
+  const busy = await statusLatency(port, token);
+  const busyReads = (await statusReads(port, token)) - reads;
+  const seconds = (performance.now() - started) / 1000;
+  const writes = await writer.stop();
+  const line = (name, f, n) =>
+    `  ${name.padEnd(28)} p50 ${f.p50.toFixed(2).padStart(7)} ms   p99 ${f.p99.toFixed(2).padStart(7)} ms  (goal p99 < 50 ms: ${f.p99 < 50 ? 'met' : 'MISSED'}; figure parts read ${n} times)`;
+  return [
+    `status under writes (a VM's state written every ${values['write-every']} ms by another connection: ${writes} writes in ${seconds.toFixed(1)} s):`,
+    line('GET /v1/status, idle', idle, idleReads),
+    line('GET /v1/status, VM writes', busy, busyReads),
+  ];
+}
+
+const load = () =>
+  `load average ${readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ')}`;
+
 const dir = mkdtempSync(join(tmpdir(), 'apiary-bench-lists-'));
 const pgdb = await postgresDatabase();
 const target = pgdb ? pgdb.url : `sqlite:${join(dir, 'controller.db')}`;
@@ -194,10 +292,11 @@ try {
       );
     }
   };
-  table('hosts ready:', before);
+  table(`hosts ready (${load()}):`, before);
   lines.push(
     `  controller RSS ${fresh.rss.toFixed(0)} MB at start, ${memory(controller.child.pid).rss.toFixed(0)} MB after these requests`,
   );
+  lines.push(...(await statusUnderWrites(controller.port, adminApiKey, target)), `  (${load()})`);
   if (!values['no-cycle']) {
     // A second start, on the same database, whose hosts are all silent from the first moment.
     await controller.stop();
@@ -210,7 +309,10 @@ try {
       `liveness cycle (restarted, every host silent: suspect, then down, persisted and audited): ${done ? 'complete' : 'NOT complete'} in ${cycleSeconds.toFixed(1)} s`,
       `  controller RSS ${after.rss.toFixed(0)} MB, peak ${after.peak.toFixed(0)} MB  (goal RSS < 256 MB: ${after.rss < 256 ? 'met' : 'MISSED'})`,
     );
-    table('hosts down, after the cycle:', await latencies(controller.port, adminApiKey));
+    table(
+      `hosts down, after the cycle (${load()}):`,
+      await latencies(controller.port, adminApiKey),
+    );
   }
 } finally {
   await controller?.stop();

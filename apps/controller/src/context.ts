@@ -17,7 +17,6 @@ import type { LeaseHolders } from './services/leases/lease-holders.js';
 import type { CandidateIndex } from './services/placement/candidate-index.js';
 import type { GroupCommit } from './services/placement/group-commit.js';
 import type { SagaEngine } from './services/sagas/saga-engine.js';
-import type { StatusFigures } from './services/status.js';
 import type { StatusCache } from './services/status-cache.js';
 import type { AgentAcceptances } from './services/vm-changes/agent-acceptance.js';
 
@@ -46,8 +45,10 @@ export interface Ctx {
   liveness: LivenessTracker;
   /** The hosts placement chooses from, in memory, kept current from the database. */
   candidates: CandidateIndex;
-  /** `GET /v1/status`'s aggregates, read again only after a change (status-cache.ts). */
-  statusFigures: StatusCache<StatusFigures>;
+  /** `GET /v1/status`'s aggregates, each part read again only after a change of its tables (status-cache.ts). */
+  statusFigures: StatusCache;
+  /** `GET /v1/envs`'s `total` per filter, read again only after the environments change. */
+  envTotals: StatusCache;
   /** Placements arriving together share one transaction, a savepoint each (group-commit.ts). */
   placementCommits: GroupCommit;
   work: BackgroundWork;

@@ -37,12 +37,17 @@ import { createIntakeKinds } from './services/images/operations/intake-kinds.js'
 import { type Lease, LeaseLost } from './services/leases/lease.js';
 import { LeaseHolders } from './services/leases/lease-holders.js';
 import { SingletonPasses } from './services/leases/singleton-passes.js';
-import { CandidateIndex, HOSTS_CHANGED } from './services/placement/candidate-index.js';
+import { CandidateIndex } from './services/placement/candidate-index.js';
 import { GroupCommit } from './services/placement/group-commit.js';
 import { placementColumns } from './services/placement/host-writes.js';
 import { reservationSql } from './services/placement/reservations.js';
 import { SagaEngine, type SagaKind } from './services/sagas/saga-engine.js';
-import { STATUS_CHANGED, StatusCache, touchesStatus } from './services/status-cache.js';
+import {
+  type CountedTable,
+  StatusCache,
+  tablesOfNotice,
+  tableWritten,
+} from './services/status-cache.js';
 import { AgentAcceptances } from './services/vm-changes/agent-acceptance.js';
 import { createVmChangeKinds } from './services/vm-changes/change-kinds.js';
 
@@ -139,7 +144,8 @@ export async function createControllerCore(deps: CoreDeps) {
     }),
     liveness,
     candidates,
-    statusFigures: new StatusCache(() => ctx.metrics.statusReads.inc()),
+    statusFigures: new StatusCache(() => ctx.metrics.statusReads.inc(), deps.database.tableChanges),
+    envTotals: new StatusCache(undefined, deps.database.tableChanges),
     placementCommits: new GroupCommit(
       deps.database.db,
       {
@@ -179,16 +185,23 @@ export async function createControllerCore(deps: CoreDeps) {
   // (drizzle/pg hosts_change_ids).
   candidates.applyingItself(reservationSql(ctx));
   candidates.watching(placementColumns(ctx.t.hosts));
-  // Status's figures are read again after a write of what they count (status-cache.ts).
+  // Status's figures (and the environment list's totals) are read again after a write of what
+  // they count (status-cache.ts).
+  const dropKept = (tables: readonly CountedTable[]) => {
+    ctx.statusFigures.invalidate(tables);
+    ctx.envTotals.invalidate(tables);
+  };
   const stopWriteWatch = deps.database.onWrite((query, params) => {
     candidates.noteWrite(query, params);
-    if (touchesStatus(query)) ctx.statusFigures.invalidate();
+    const table = tableWritten(query);
+    if (table) dropKept([table]);
   });
   // Several controllers on one PostgreSQL database: each one's events reach every client.
   const stopRelay = deps.database.channel
     ? await relayEvents(ctx.events, deps.database.channel, log, (payload) => {
-        candidates.hear(payload);
-        if (payload === HOSTS_CHANGED || payload === STATUS_CHANGED) ctx.statusFigures.invalidate();
+        // A notice naming hosts (any form the index hears) is a change of the hosts part too.
+        const aboutHosts = candidates.hear(payload);
+        dropKept(aboutHosts ? ['hosts'] : tablesOfNotice(payload));
       })
     : null;
   ctx.metrics.sources.hostCounts = () => countHosts(ctx);

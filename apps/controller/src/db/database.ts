@@ -36,6 +36,12 @@ export interface Database {
   migrations: MigrationReport;
   /** The connections this controller holds now, for `/metrics`. */
   connections(): DbConnections;
+  /**
+   * SQLite: how many writes each table `GET /v1/status` counts has had, whoever wrote them
+   * (triggers, migration status_table_changes); the kept figures compare them at each request.
+   * PostgreSQL tells other controllers' writes through `channel` instead.
+   */
+  tableChanges?: () => { tbl: string; n: number }[];
   /** Messages between the controllers sharing this database (PostgreSQL only). */
   channel?: Channel;
   close(): Promise<void>;
@@ -109,6 +115,7 @@ export async function openDatabase(
       writes: () => writes,
       statements: () => statements,
       onWrite,
+      tableChanges: engine.tableChanges,
       migrations: engine.migrations,
       connections: () => {
         const use = engine.use();

@@ -64,9 +64,13 @@ export function openSqliteEngine(
     gate.exclusive(() =>
       transaction(fn, { behavior: 'immediate', ...config }),
     )) as typeof db.transaction;
+  // The numbers the triggers of migration status_table_changes move at each write of a table
+  // status counts: read outside drizzle, at every status request (one small table, four rows).
+  const changeCounts = sqlite.prepare('SELECT tbl, n FROM status_table_changes');
   return {
     db,
     sqlite,
+    tableChanges: () => changeCounts.all() as { tbl: string; n: number }[],
     migrations,
     /** The one connection's use: held by a transaction, and work waiting for it to end. */
     use: () => ({ inTransaction: gate.held, waiting: gate.queued }),

@@ -1,4 +1,5 @@
 import type { FleetStatus } from '@apiary/protocol';
+import { eq } from 'drizzle-orm';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Database } from '../../src/db/database.js';
 import type { Principal } from '../../src/services/auth/principal.js';
@@ -102,6 +103,52 @@ describe('status figures kept between changes', () => {
     expect(s.vms).toEqual({ total: 2, by_state: { unknown: 2 } });
   });
 
+  it("count a VM's state write at the next answer, reading again the VMs' part alone", async () => {
+    h = await createHarness({ manualClock: true });
+    await h.addAgent({ hostId: 'host_stat00000003', total: { cpu: 16, mem: 32_768, disk: 1e6 } });
+    await uploadImage(h, 'img');
+    expect((await createEnv('web')).status).toBe(202);
+    await h.idle();
+    expect((await checkedStatus()).vms).toEqual({ total: 2, by_state: { running: 2 } });
+    const { db, t } = h.core.ctx;
+    const [vm] = await db.select({ id: t.vms.id }).from(t.vms).limit(1);
+    const reads = h.core.ctx.statusFigures.reads;
+    // The same write as a host's report of a stopped VM: one statement on the VMs' table.
+    await db
+      .update(t.vms)
+      .set({ state: 'stopped' })
+      .where(eq(t.vms.id, vm?.id ?? ''));
+    const s = await status();
+    expect(s.vms).toEqual({ total: 2, by_state: { running: 1, stopped: 1 } });
+    // The VMs by state, and those on down hosts; not the hosts, environments or images.
+    expect(h.core.ctx.statusFigures.reads).toBe(reads + 2);
+    expect(await checkedStatus()).toEqual(s);
+  });
+
+  it("keep the environment list's total until the environments change", async () => {
+    h = await createHarness();
+    await h.addAgent({ hostId: 'host_stat00000004', total: { cpu: 16, mem: 32_768, disk: 1e6 } });
+    await uploadImage(h, 'img');
+    const total = async () =>
+      (await json<{ total: number }>(await h.req('GET', '/v1/envs?limit=1'))).total;
+    expect(await total()).toBe(0);
+    expect((await createEnv('web')).status).toBe(202);
+    expect(await total()).toBe(1);
+    expect((await createEnv('db')).status).toBe(202);
+    await h.idle();
+    expect(await total()).toBe(2);
+    expect((await json<{ total: number }>(await h.req('GET', '/v1/envs?state=active'))).total).toBe(
+      2,
+    );
+    expect((await h.req('DELETE', '/v1/envs/web')).status).toBe(202);
+    await h.idle();
+    expect(await total()).toBe(1);
+    // Kept: the unchanged list does not count again.
+    const reads = h.core.ctx.envTotals.reads;
+    expect(await total()).toBe(1);
+    expect(h.core.ctx.envTotals.reads).toBe(reads);
+  });
+
   it.skipIf(testEngine() === 'sqlite')(
     "follow another controller's writes through the change feed",
     async () => {
@@ -124,6 +171,19 @@ describe('status figures kept between changes', () => {
         await new Promise((r) => setTimeout(r, 20));
       }
       expect(await countOnB()).toBe(1);
+      // A VM's state written on the first controller: B counts it (the feed names the table).
+      const { db, t } = h.core.ctx;
+      const [vm] = await db.select({ id: t.vms.id }).from(t.vms).limit(1);
+      await db
+        .update(t.vms)
+        .set({ state: 'stopped' })
+        .where(eq(t.vms.id, vm?.id ?? ''));
+      const stoppedOnB = async () => (await fleetStatus(b, superAdmin)).vms.by_state.stopped ?? 0;
+      const until = Date.now() + 5_000;
+      while ((await stoppedOnB()) !== 1 && Date.now() < until) {
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      expect(await stoppedOnB()).toBe(1);
     },
   );
 });

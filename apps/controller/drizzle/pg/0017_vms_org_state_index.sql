@@ -1,0 +1,1 @@
+CREATE INDEX "vms_org_state" ON "vms" USING btree ("org_id","state");

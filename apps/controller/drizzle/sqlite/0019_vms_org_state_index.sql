@@ -1,0 +1,1 @@
+CREATE INDEX `vms_org_state` ON `vms` (`org_id`,`state`);
