@@ -1,14 +1,12 @@
 import { ApiError, type UsageSummary } from '@apiary/protocol';
 import { sql } from 'drizzle-orm';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { Ctx } from '../../src/context.js';
-import type { Database } from '../../src/db/database.js';
 import { storeCredentials } from '../../src/services/hosts/host-credential.js';
 import { persistTransitions } from '../../src/services/hosts/persist-liveness.js';
 import { placeAndReserve } from '../../src/services/placement/place.js';
-import type { VmDemand } from '../../src/services/placement/plan.js';
 import { createHarness, type Harness, json } from '../helpers/harness.js';
-import { openAgain, testEngine } from '../helpers/test-db.js';
+import { defaultOrg, demand, nothing, SecondControllers } from '../helpers/placement-fixtures.js';
+import { testEngine } from '../helpers/test-db.js';
 
 /*
  * A live fleet writes its hosts all the time (usage summaries, liveness, inventories,
@@ -18,21 +16,11 @@ import { openAgain, testEngine } from '../helpers/test-db.js';
  */
 
 let h: Harness;
-let other: { stop(): Promise<void> } | undefined;
-let otherDb: Database | null = null;
+const seconds = new SecondControllers();
 afterEach(async () => {
-  await other?.stop();
-  other = undefined;
-  await otherDb?.close();
-  otherDb = null;
+  await seconds.close();
   await h?.close();
 });
-
-const DIGEST = `sha256:${'cd'.repeat(32)}`;
-const demand = (cpu: number): VmDemand[] => [
-  { cpu, mem: 1024, disk: 10_000, engine: 'bhyve', digest: DIGEST },
-];
-const nothing = async () => {};
 const BIG = 'host_writes00000001';
 const SMALL = 'host_writes00000002';
 
@@ -44,11 +32,6 @@ const usage = (cpu: number): UsageSummary => ({
   net_rx_bytes_per_s: null,
   net_tx_bytes_per_s: null,
 });
-
-async function defaultOrg(ctx: Ctx): Promise<string> {
-  const meta = await ctx.db.select().from(ctx.t.meta);
-  return meta.find((m) => m.key === 'default_org_id')?.value as string;
-}
 
 /** Two hosts: spread prefers BIG (more free memory) while it is placeable. */
 async function twoHosts() {
@@ -130,10 +113,7 @@ describe('the candidate index under host writes', () => {
     'hears the ids of the hosts another controller changed, and reads only those',
     async () => {
       const { big } = await twoHosts();
-      otherDb = await openAgain(h.database);
-      const second = await h.anotherController(otherDb ? { database: otherDb } : {});
-      other = second;
-      const b = second.ctx;
+      const b = await seconds.open(h);
       const org = await defaultOrg(b);
       expect(await placeAndReserve(b, org, demand(1), nothing)).toEqual([BIG]);
       const loads = b.candidates.loads;
@@ -164,10 +144,7 @@ describe('the candidate index under host writes', () => {
     'is told to read every host when one statement changes more hosts than a notification holds',
     async () => {
       await twoHosts();
-      otherDb = await openAgain(h.database);
-      const second = await h.anotherController(otherDb ? { database: otherDb } : {});
-      other = second;
-      const b = second.ctx;
+      const b = await seconds.open(h);
       await b.candidates.current(b);
       const a = h.core.ctx;
       const { hosts } = a.t;

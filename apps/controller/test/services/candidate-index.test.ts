@@ -1,12 +1,10 @@
 import { ApiError, type InsufficientCapacityDetails } from '@apiary/protocol';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { Ctx } from '../../src/context.js';
-import type { Database } from '../../src/db/database.js';
 import { placeAndReserve } from '../../src/services/placement/place.js';
-import type { VmDemand } from '../../src/services/placement/plan.js';
 import { reserveOnHost } from '../../src/services/placement/reservations.js';
 import { createHarness, type Harness, json } from '../helpers/harness.js';
-import { openAgain, testEngine } from '../helpers/test-db.js';
+import { defaultOrg, demand, nothing, SecondControllers } from '../helpers/placement-fixtures.js';
+import { testEngine } from '../helpers/test-db.js';
 
 /*
  * Each controller chooses hosts from its own in-memory candidate index. These tests make the
@@ -17,34 +15,11 @@ import { openAgain, testEngine } from '../helpers/test-db.js';
  */
 
 let h: Harness;
-let other: { stop(): Promise<void> } | undefined;
-let otherDb: Database | null = null;
+const seconds = new SecondControllers();
 afterEach(async () => {
-  await other?.stop();
-  other = undefined;
-  await otherDb?.close();
-  otherDb = null;
+  await seconds.close();
   await h?.close();
 });
-
-const DIGEST = `sha256:${'cd'.repeat(32)}`;
-const demand = (cpu: number): VmDemand[] => [
-  { cpu, mem: 1024, disk: 10_000, engine: 'bhyve', digest: DIGEST },
-];
-const nothing = async () => {};
-
-/** A second controller with its own connections where the engine allows (PostgreSQL). */
-async function secondController(): Promise<Ctx> {
-  otherDb = await openAgain(h.database);
-  const second = await h.anotherController(otherDb ? { database: otherDb } : {});
-  other = second;
-  return second.ctx;
-}
-
-async function defaultOrg(ctx: Ctx): Promise<string> {
-  const meta = await ctx.db.select().from(ctx.t.meta);
-  return meta.find((m) => m.key === 'default_org_id')?.value as string;
-}
 
 async function refusalOf(p: Promise<unknown>): Promise<InsufficientCapacityDetails> {
   const error = await p.then(
@@ -64,7 +39,7 @@ describe('the candidate index of two controllers on one database', () => {
       total: { cpu: 4, mem: 8192, disk: 200_000 },
     });
     const a = h.core.ctx;
-    const b = await secondController();
+    const b = await seconds.open(h);
     const org = await defaultOrg(a);
     // B reads its index and reserves 2 of 4 vCPUs; A then takes the other 2.
     expect(await placeAndReserve(b, org, demand(2), nothing)).toEqual(['host_stale000000001']);
@@ -87,7 +62,7 @@ describe('the candidate index of two controllers on one database', () => {
       await h.addAgent({ hostId, total: { cpu: 4, mem: 8192, disk: 200_000 } });
     }
     const a = h.core.ctx;
-    const b = await secondController();
+    const b = await seconds.open(h);
     const org = await defaultOrg(a);
     await b.candidates.current(b);
     // A fills the third host with the reservation statement (B's index is not told).
@@ -117,7 +92,7 @@ describe('the candidate index of two controllers on one database', () => {
         hostId: 'host_stale000000002',
         total: { cpu: 8, mem: 8192, disk: 200_000 },
       });
-      const b = await secondController();
+      const b = await seconds.open(h);
       const org = await defaultOrg(b);
       expect(await placeAndReserve(b, org, demand(1), nothing)).toEqual(['host_stale000000002']);
       const loadsBefore = b.candidates.loads;

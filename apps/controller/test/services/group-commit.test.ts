@@ -8,6 +8,7 @@ import { placeAndReserve } from '../../src/services/placement/place.js';
 import type { VmDemand } from '../../src/services/placement/plan.js';
 import { reserveOnHost } from '../../src/services/placement/reservations.js';
 import { createHarness, type Harness } from '../helpers/harness.js';
+import { defaultOrg } from '../helpers/placement-fixtures.js';
 
 /*
  * Group commit (group-commit.ts): placements that arrive while a group is being written share
@@ -26,11 +27,6 @@ const DIGEST = `sha256:${'ef'.repeat(32)}`;
 const demand = (cpu: number): VmDemand[] => [
   { cpu, mem: 1024, disk: 10_000, engine: 'bhyve', digest: DIGEST },
 ];
-
-async function defaultOrg(ctx: Ctx): Promise<string> {
-  const meta = await ctx.db.select().from(ctx.t.meta);
-  return meta.find((m) => m.key === 'default_org_id')?.value as string;
-}
 
 /** One group at a time, so that what queues behind the held first placement is one group. */
 function serialGroups(ctx: Ctx): GroupCommit {

@@ -1,9 +1,9 @@
 import { eq } from 'drizzle-orm';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { Ctx } from '../../src/context.js';
 import { placeAndReserve } from '../../src/services/placement/place.js';
 import type { VmDemand } from '../../src/services/placement/plan.js';
 import { createHarness, type Harness } from '../helpers/harness.js';
+import { defaultOrg } from '../helpers/placement-fixtures.js';
 import { testEngine } from '../helpers/test-db.js';
 
 /*
@@ -22,11 +22,6 @@ afterEach(async () => {
 
 const DIGEST = `sha256:${'ab'.repeat(32)}`;
 const ONE_VM: VmDemand[] = [{ cpu: 1, mem: 1024, disk: 10_000, engine: 'bhyve', digest: DIGEST }];
-
-async function defaultOrg(ctx: Ctx): Promise<string> {
-  const meta = await ctx.db.select().from(ctx.t.meta);
-  return meta.find((m) => m.key === 'default_org_id')?.value as string;
-}
 
 /** A gate a placement's writes wait at, and a signal that they reached it. */
 function gate() {
