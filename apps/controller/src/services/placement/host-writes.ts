@@ -96,11 +96,7 @@ function idsOfWhere(
   const body = where.replace(/\s+returning\s[\s\S]*$/i, '');
   if (/\bor\b/i.test(body)) return null;
   const column = `"${table}"."${idColumn}"`;
-  // The id test first, alone or as the first conjunct of drizzle's parenthesised `and(...)`.
-  const head = new RegExp(
-    `^\\(?${escapeRegExp(column)}\\s*(=\\s*(\\$\\d+|\\?)|in\\s*\\(([^()]*)\\))\\s*(\\)|and\\b|$)`,
-    'i',
-  ).exec(body);
+  const head = idTestOf(column).exec(body);
   if (!head) return null;
   const tokens = head[2] !== undefined ? [head[2]] : (head[3] as string).split(',');
   const ids: string[] = [];
@@ -172,6 +168,24 @@ function paramValue(query: string, at: number, token: string, params: readonly u
   let n = 0;
   for (let i = query.indexOf('?'); i >= 0 && i < at; i = query.indexOf('?', i + 1)) n++;
   return params[n];
+}
+
+const idTests = new Map<string, RegExp>();
+
+/**
+ * The id test a WHERE must start with: alone or as the first conjunct of drizzle's
+ * parenthesised `and(...)`. Built once per column (host writes come with every usage summary).
+ */
+function idTestOf(column: string): RegExp {
+  let test = idTests.get(column);
+  if (!test) {
+    test = new RegExp(
+      `^\\(?${escapeRegExp(column)}\\s*(=\\s*(\\$\\d+|\\?)|in\\s*\\(([^()]*)\\))\\s*(\\)|and\\b|$)`,
+      'i',
+    );
+    idTests.set(column, test);
+  }
+  return test;
 }
 
 function escapeRegExp(text: string): string {
