@@ -14,12 +14,12 @@
 // `--db postgres` starts a throwaway cluster (testkit's, as the tests use); `--controllers 2`
 // (PostgreSQL only) starts a second controller sharing the first's database and secret key:
 // creates, deletes, registrations and heartbeats are spread over both.
-import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import http from 'node:http';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { startControllerProcess } from './lib/controller-process.mjs';
+import { CLK_TCK, describeMachineUse, machineTicks, machineUseSince } from './lib/machine-cpu.mjs';
 import { startNodeProcess } from './lib/node-process.mjs';
 
 const { values } = parseArgs({
@@ -63,8 +63,6 @@ function startController(db, like) {
     cpuProfDir: like ? undefined : values['cpu-prof'],
   });
 }
-
-const CLK_TCK = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
 
 /**
  * CPU seconds (user + system) the controllers have used so far: on a shared, loaded machine
@@ -237,6 +235,7 @@ try {
     vms: Array.from({ length: VMS }, () => ({ image: 'box', cpu: 1, mem: 256, disk: 1024 })),
   });
   cpu = cpuSeconds(controllers);
+  let machine = machineTicks();
   const creates = await drive(ports, ENVS, 202, (i) => ({
     method: 'POST',
     path: '/v1/envs',
@@ -251,7 +250,9 @@ try {
   );
 
   const cpuCreates = cpuSeconds(controllers) - cpu;
+  const machineCreates = machineUseSince(machine);
   cpu = cpuSeconds(controllers);
+  machine = machineTicks();
   const deletes = await drive(ports, ENVS, 202, (i) => ({
     method: 'DELETE',
     path: `/v1/envs/fleet-${i}`,
@@ -264,6 +265,7 @@ try {
     (s) => (s.envs.by_state.deleting ?? 0) === 0 && (s.envs.by_state.creating ?? 0) === 0,
   );
   const cpuDeletes = cpuSeconds(controllers) - cpu;
+  const machineDeletes = machineUseSince(machine);
   const failed = await request(first.port, 'GET', '/v1/envs?state=failed&limit=1000', { token });
   const failures = new Map();
   for (const env of JSON.parse(failed.text).items ?? []) {
@@ -294,6 +296,8 @@ try {
     `  controller CPU per request: health ${((cpuHealth / healthBefore.ok) * 1000).toFixed(2)} ms; ` +
       `environment create ${((cpuCreates / creates.ok) * 1000).toFixed(1)} ms, delete ${((cpuDeletes / deletes.ok) * 1000).toFixed(1)} ms ` +
       '(accept to active / deleted, heartbeats of the same seconds included)',
+    `  creates: ${describeMachineUse(machineCreates, creates.ok)}`,
+    `  deletes: ${describeMachineUse(machineDeletes, deletes.ok)}`,
     `  creates / health ${(creates.rate / healthBefore.rate).toFixed(2)}   deletes / health ${(deletes.rate / healthAfter.rate).toFixed(2)}`,
   ];
   for (const r of [...creates.refused, ...deletes.refused].filter(Boolean)) {

@@ -25,6 +25,7 @@ import { createRequire } from 'node:module';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { describeMachineUse, machineTicks, machineUseSince } from './lib/machine-cpu.mjs';
 
 const { values } = parseArgs({
   options: {
@@ -246,12 +247,20 @@ async function slice(fn, seconds, concurrency) {
  * the load of a shared machine drifting during the run touches each target alike.
  */
 async function measureInterleaved(targets) {
-  const totals = targets.map(() => ({ n: 0, seconds: 0, offset: 0 }));
+  const totals = targets.map(() => ({
+    n: 0,
+    seconds: 0,
+    offset: 0,
+    use: { busySeconds: 0, busyCores: 0 },
+    ownSeconds: 0,
+  }));
   for (let round = 0; round < ROUNDS; round++) {
     for (const [i, t] of targets.entries()) {
       const total = totals[i];
       // Work that runs beside this target only (the host writes of a live fleet).
       const beside = t.beside?.();
+      const machineBefore = machineTicks();
+      const ownBefore = process.cpuUsage();
       const r = await slice(
         (n) => {
           beside?.tick();
@@ -260,7 +269,13 @@ async function measureInterleaved(targets) {
         SECONDS / ROUNDS,
         t.concurrency ?? CONCURRENCY,
       );
+      const use = machineUseSince(machineBefore);
+      const own = process.cpuUsage(ownBefore);
       await beside?.stop();
+      // Busy cores averaged over the slices by their length (they are of one length).
+      total.use.busyCores += use.busyCores / ROUNDS;
+      total.use.busySeconds += use.busySeconds;
+      total.ownSeconds += (own.user + own.system) / 1e6;
       total.n += r.n;
       // Numbers already used (a call still running at the deadline took one as well).
       total.offset += r.n + (t.concurrency ?? CONCURRENCY);
@@ -268,10 +283,11 @@ async function measureInterleaved(targets) {
     }
   }
   return targets.map((t, i) => {
-    const { n, seconds } = totals[i];
+    const { n, seconds, use, ownSeconds } = totals[i];
     const rate = n / seconds;
     process.stdout.write(
-      `${t.label.padEnd(52)} ${rate.toFixed(0).padStart(8)} /s  (${n} in ${seconds.toFixed(1)} s)\n`,
+      `${t.label.padEnd(52)} ${rate.toFixed(0).padStart(8)} /s  (${n} in ${seconds.toFixed(1)} s)\n` +
+        `    ${describeMachineUse(use, n)}; this process ${((ownSeconds / n) * 1e6).toFixed(0)} µs\n`,
     );
     return rate;
   });

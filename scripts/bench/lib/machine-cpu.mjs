@@ -1,0 +1,43 @@
+// The whole machine's CPU use, from /proc/stat: every process on it (the server under test,
+// PostgreSQL, the load generator, fake agents, and whatever else runs there). A rate can only
+// go up while the machine has cores to spare; CPU per operation summed over all processes says
+// what rate the machine could reach at most, and which goals two cores cannot meet.
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+
+/** Clock ticks per second of /proc's CPU times (USER_HZ). */
+export const CLK_TCK =
+  Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
+export const CORES = availableParallelism();
+
+/** Busy and total clock ticks of all cores so far (the `cpu` line of proc(5)'s /proc/stat). */
+export function machineTicks() {
+  const line = readFileSync('/proc/stat', 'utf8').split('\n', 1)[0];
+  // user nice system idle iowait irq softirq steal (guest time is already in user and nice)
+  const [user, nice, system, idle, iowait, irq, softirq, steal] = line
+    .trim()
+    .split(/\s+/)
+    .slice(1, 9)
+    .map(Number);
+  const busy = user + nice + system + irq + softirq + steal;
+  return { busy, total: busy + idle + iowait };
+}
+
+/** CPU seconds the machine spent busy since `before`, and how many cores that was on average. */
+export function machineUseSince(before) {
+  const now = machineTicks();
+  const busy = now.busy - before.busy;
+  const total = now.total - before.total;
+  return { busySeconds: busy / CLK_TCK, busyCores: total > 0 ? (busy / total) * CORES : 0 };
+}
+
+/**
+ * One line for a measured operation: the machine's busy cores, its CPU per operation over all
+ * processes, and the rate that CPU allows with every core busy doing nothing else.
+ */
+export function describeMachineUse(use, operations) {
+  const perOp = use.busySeconds / operations;
+  const ceiling = perOp > 0 ? CORES / perOp : Number.POSITIVE_INFINITY;
+  return `machine ${use.busyCores.toFixed(2)} of ${CORES} cores busy; ${(perOp * 1e6).toFixed(0)} µs CPU per operation over all processes: at most ~${ceiling.toFixed(0)}/s on this machine`;
+}
