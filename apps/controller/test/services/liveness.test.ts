@@ -3,6 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { createControllerCore } from '../../src/core.js';
 import { createHarness, type Harness, json, sshKey } from '../helpers/harness.js';
 import { uploadImage } from '../helpers/images.js';
+import { defaultOrg } from '../helpers/placement-fixtures.js';
 
 let h: Harness;
 afterEach(async () => h?.close());
@@ -44,6 +45,64 @@ describe('host liveness', () => {
     const metrics = await (await h.core.app.request('/metrics')).text();
     expect(metrics).toContain('apiary_host_liveness_transitions_total{to="down"} 1');
     expect(metrics).toContain('apiary_hosts{liveness="ready"} 1');
+  });
+
+  it('writes a mass outage a chunk of hosts per transaction: each one marked, announced and audited', async () => {
+    h = await createHarness({ manualClock: true });
+    const { ctx } = h.core;
+    const orgId = await defaultOrg(ctx);
+    const now = ctx.clock.now();
+    const ids = Array.from({ length: 450 }, (_, i) => `host_outage${String(i).padStart(5, '0')}`);
+    for (let i = 0; i < ids.length; i += 50) {
+      await ctx.db.insert(ctx.t.hosts).values(
+        ids.slice(i, i + 50).map((id, k) => ({
+          id,
+          hostname: `hv${i + k}`,
+          addr: `http://10.1.0.${k}:9100`,
+          publicAddr: `10.1.0.${k}`,
+          orgId,
+          source: 'registered' as const,
+          liveness: 'ready' as const,
+          policy: 'eligible' as const,
+          engines: ['bhyve'],
+          storage: 'zvol' as const,
+          agentVersion: '0.1.0',
+          apiVersion: '1.0',
+          totalCpu: 32,
+          totalMem: 131072,
+          totalDisk: 4_000_000,
+          registeredAt: now,
+          updatedAt: now,
+        })),
+      );
+    }
+    ctx.liveness.load(await ctx.db.select().from(ctx.t.hosts));
+    let transactions = 0;
+    const transaction = ctx.db.transaction.bind(ctx.db);
+    ctx.db.transaction = ((...args: Parameters<typeof transaction>) => {
+      transactions++;
+      return transaction(...args);
+    }) as typeof ctx.db.transaction;
+    const announced = new Set<string>();
+    const publish = ctx.events.publish.bind(ctx.events);
+    ctx.events.publish = ((event: Parameters<typeof publish>[0]) => {
+      if (event.type === 'host.liveness') announced.add((event.data as { id: string }).id);
+      return publish(event);
+    }) as typeof publish;
+
+    // The silence that makes a host suspect grows with the fleet (the heartbeat interval does).
+    h.clock?.advance(ctx.liveness.suspectAfterMs());
+    await h.core.sweep();
+
+    // 450 hosts in chunks of 200: three transactions, not one commit per host.
+    expect(transactions).toBe(3);
+    const rows = await ctx.db.select().from(ctx.t.hosts);
+    expect(rows.filter((r) => r.liveness === 'suspect').map((r) => r.id).sort()).toEqual(ids);
+    expect([...announced].sort()).toEqual(ids);
+    const audits = await ctx.db.select().from(ctx.t.auditEvents);
+    const suspect = audits.filter((a) => a.action === 'liveness.suspect');
+    expect(suspect.map((a) => a.resourceId).sort()).toEqual(ids);
+    expect(new Set(suspect.map((a) => a.id)).size).toBe(ids.length);
   });
 
   it('counts silence from the end of the grace period after a restart', async () => {

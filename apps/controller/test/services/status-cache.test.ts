@@ -172,6 +172,8 @@ describe('status figures kept between changes', () => {
       }
       expect(await countOnB()).toBe(1);
       // A VM's state written on the first controller: B counts it (the feed names the table).
+      // Once the create saga is done: its own write of the VMs' state would overwrite this one.
+      await h.idle();
       const { db, t } = h.core.ctx;
       const [vm] = await db.select({ id: t.vms.id }).from(t.vms).limit(1);
       await db

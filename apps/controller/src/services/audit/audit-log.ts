@@ -36,27 +36,39 @@ export const systemActor = (pass: 'reaper' | 'drain' | 'liveness'): AuditActor =
   name: pass,
 });
 
-export async function recordAudit(ctx: Ctx, entry: AuditEntry): Promise<void> {
+export function recordAudit(ctx: Ctx, entry: AuditEntry): Promise<void> {
+  return recordAudits(ctx, [entry]);
+}
+
+/** Several records in one statement (a background pass's batch): written all, or none. */
+export async function recordAudits(ctx: Ctx, entries: AuditEntry[]): Promise<void> {
+  if (entries.length === 0) return;
+  const at = ctx.clock.now();
   try {
-    await ctx.db.insert(ctx.t.auditEvents).values({
-      id: newId('aud'),
-      at: ctx.clock.now(),
-      orgId: entry.orgId,
-      actorKind: entry.actor.kind,
-      actorId: entry.actor.id,
-      actorName: entry.actor.name,
-      apiKeyId: entry.actor.apiKeyId ?? null,
-      action: entry.action,
-      resourceKind: entry.resource.kind,
-      resourceId: entry.resource.id,
-      outcome: entry.outcome,
-      errorCode: entry.errorCode ?? null,
-      requestId: entry.requestId ?? null,
-      sourceAddr: entry.source ?? null,
-    });
+    await ctx.db.insert(ctx.t.auditEvents).values(
+      entries.map((entry) => ({
+        id: newId('aud'),
+        at,
+        orgId: entry.orgId,
+        actorKind: entry.actor.kind,
+        actorId: entry.actor.id,
+        actorName: entry.actor.name,
+        apiKeyId: entry.actor.apiKeyId ?? null,
+        action: entry.action,
+        resourceKind: entry.resource.kind,
+        resourceId: entry.resource.id,
+        outcome: entry.outcome,
+        errorCode: entry.errorCode ?? null,
+        requestId: entry.requestId ?? null,
+        sourceAddr: entry.source ?? null,
+      })),
+    );
   } catch (error) {
-    ctx.metrics.auditWriteFailures.inc();
-    ctx.log.error({ error, action: entry.action }, 'audit record not written');
+    ctx.metrics.auditWriteFailures.inc(entries.length);
+    ctx.log.error(
+      { error, action: entries[0]?.action, records: entries.length },
+      'audit record not written',
+    );
   }
 }
 

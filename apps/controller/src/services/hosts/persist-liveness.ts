@@ -1,37 +1,62 @@
 import { count, eq } from 'drizzle-orm';
 import type { Ctx } from '../../context.js';
-import { recordAudit, systemActor } from '../audit/audit-log.js';
+import { type AuditEntry, recordAudits, systemActor } from '../audit/audit-log.js';
 
 import type { Transition } from './liveness-tracker.js';
 
+/*
+ * A sweep after a network partition or a power loss finds thousands of hosts silent at once:
+ * their transitions are written a chunk per transaction (one commit per chunk on SQLite, not
+ * one per host), and the chunk's audit records in one statement after it. A chunk is small
+ * enough that the transaction holding SQLite's one connection stays short (placements and
+ * heartbeat writes wait behind it).
+ */
+const CHUNK = 200;
+
 /** Writes liveness changes (the only heartbeat-driven writes) and announces them. */
 export async function persistTransitions(ctx: Ctx, transitions: Transition[]) {
+  for (let i = 0; i < transitions.length; i += CHUNK) {
+    await persistChunk(ctx, transitions.slice(i, i + CHUNK));
+  }
+}
+
+async function persistChunk(ctx: Ctx, chunk: Transition[]) {
   const { hosts } = ctx.t;
   const now = ctx.clock.now();
-  for (const t of transitions) {
-    const row = (
-      await ctx.db
-        .update(hosts)
-        .set({ liveness: t.to, lastHeartbeatAt: ctx.liveness.heardAt(t.hostId), updatedAt: now })
-        .where(eq(hosts.id, t.hostId))
-        .returning({ orgId: hosts.orgId, hostname: hosts.hostname })
-    )[0];
-    if (!row) continue;
+  const written = await ctx.db.transaction(async (tx) => {
+    const out: { t: Transition; orgId: string | null; hostname: string }[] = [];
+    for (const t of chunk) {
+      const row = (
+        await tx
+          .update(hosts)
+          .set({ liveness: t.to, lastHeartbeatAt: ctx.liveness.heardAt(t.hostId), updatedAt: now })
+          .where(eq(hosts.id, t.hostId))
+          .returning({ orgId: hosts.orgId, hostname: hosts.hostname })
+      )[0];
+      // A host deleted meanwhile has nothing to record.
+      if (row) out.push({ t, ...row });
+    }
+    return out;
+  });
+  // Announced once committed: nobody hears of a change that could still roll back.
+  const audits: AuditEntry[] = [];
+  for (const { t, orgId, hostname } of written) {
     ctx.metrics.livenessTransitions.inc({ to: t.to });
     ctx.log.info({ host_id: t.hostId, from: t.from, to: t.to }, 'host liveness changed');
     ctx.events.publish({
       type: 'host.liveness',
-      orgId: row.orgId,
-      data: { id: t.hostId, hostname: row.hostname, from: t.from, liveness: t.to },
+      orgId,
+      data: { id: t.hostId, hostname, from: t.from, liveness: t.to },
     });
-    await recordAudit(ctx, {
-      orgId: row.orgId,
+    audits.push({
+      orgId,
       actor: systemActor('liveness'),
       action: `liveness.${t.to}`,
       resource: { kind: 'host', id: t.hostId },
       outcome: 'succeeded',
     });
   }
+  await recordAudits(ctx, audits);
 }
 
 /** Hosts by liveness and policy, for `/metrics` (computed at scrape time). */
