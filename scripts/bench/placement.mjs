@@ -25,7 +25,12 @@ import { createRequire } from 'node:module';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { describeMachineUse, machineTicks, machineUseSince } from './lib/machine-cpu.mjs';
+import {
+  describeMachineUse,
+  machineTicks,
+  machineUseSince,
+  processTreeSeconds,
+} from './lib/machine-cpu.mjs';
 
 const { values } = parseArgs({
   options: {
@@ -83,7 +88,7 @@ if (
  */
 async function postgresServer() {
   if (ENGINE !== 'postgres') return null;
-  if (values.db !== 'postgres') return { url: values.db, stop: async () => {} };
+  if (values.db !== 'postgres') return { url: values.db, pid: undefined, stop: async () => {} };
   const testkit = await import(
     new URL('../../packages/testkit/dist/index.js', import.meta.url).href
   ).catch(() => {
@@ -91,7 +96,7 @@ async function postgresServer() {
     process.exit(1);
   });
   const cluster = await testkit.startPostgres();
-  return { url: cluster.url, stop: () => cluster.stop() };
+  return { url: cluster.url, pid: cluster.pid, stop: () => cluster.stop() };
 }
 
 // node-postgres, as the controller depends on it (the bench has no dependencies of its own).
@@ -253,7 +258,10 @@ async function measureInterleaved(targets) {
     offset: 0,
     use: { busySeconds: 0, busyCores: 0 },
     ownSeconds: 0,
+    serverSeconds: 0,
   }));
+  // The throwaway cluster's server: its CPU per operation (unknown for a server --db names).
+  const serverCpu = () => (server?.pid ? processTreeSeconds(server.pid) : 0);
   for (let round = 0; round < ROUNDS; round++) {
     for (const [i, t] of targets.entries()) {
       const total = totals[i];
@@ -261,6 +269,7 @@ async function measureInterleaved(targets) {
       const beside = t.beside?.();
       const machineBefore = machineTicks();
       const ownBefore = process.cpuUsage();
+      const serverBefore = serverCpu();
       const r = await slice(
         (n) => {
           beside?.tick();
@@ -276,6 +285,7 @@ async function measureInterleaved(targets) {
       total.use.busyCores += use.busyCores / ROUNDS;
       total.use.busySeconds += use.busySeconds;
       total.ownSeconds += (own.user + own.system) / 1e6;
+      total.serverSeconds += serverCpu() - serverBefore;
       total.n += r.n;
       // Numbers already used (a call still running at the deadline took one as well).
       total.offset += r.n + (t.concurrency ?? CONCURRENCY);
@@ -283,11 +293,13 @@ async function measureInterleaved(targets) {
     }
   }
   return targets.map((t, i) => {
-    const { n, seconds, use, ownSeconds } = totals[i];
+    const { n, seconds, use, ownSeconds, serverSeconds } = totals[i];
     const rate = n / seconds;
+    const perOp = (s) => `${((s / n) * 1e6).toFixed(0)} µs`;
     process.stdout.write(
       `${t.label.padEnd(52)} ${rate.toFixed(0).padStart(8)} /s  (${n} in ${seconds.toFixed(1)} s)\n` +
-        `    ${describeMachineUse(use, n)}; this process ${((ownSeconds / n) * 1e6).toFixed(0)} µs\n`,
+        `    ${describeMachineUse(use, n)}; of it this process ${perOp(ownSeconds)}` +
+        `${server?.pid ? `, the PostgreSQL server ${perOp(serverSeconds)}` : ''}\n`,
     );
     return rate;
   });

@@ -27,6 +27,8 @@ export interface PostgresCluster {
   url: string;
   /** The cluster's directory (data, socket, log). */
   dir: string;
+  /** The postmaster's process id (benchmarks sum the CPU of its process tree). */
+  pid: number | undefined;
   /** A URL for another database of this cluster, created if it does not exist yet. */
   database(name: string): string;
   stop(): Promise<void>;
@@ -178,6 +180,7 @@ export async function startPostgres(options: StartPostgresOptions = {}): Promise
   return {
     url: url('postgres'),
     dir,
+    pid: server.pid,
     database(name) {
       if (!/^[a-z_][a-z0-9_]{0,62}$/.test(name)) throw new Error(`bad database name ${name}`);
       if (!created.has(name)) {
