@@ -1,6 +1,6 @@
 import { type SQL, sql } from 'drizzle-orm';
 import type { Ctx } from '../context.js';
-import type { Db, Engine } from '../db/database.js';
+import type { DbOrTx, Engine } from '../db/database.js';
 
 /*
  * VMs by organization and state as the database keeps them with every VM write (migration
@@ -18,7 +18,7 @@ export const FOLD_AT = 1_000;
 export const FOLD_EVERY_MS = 10_000;
 
 /** The counted rows of a raw statement: SQLite's proxy gives arrays, PostgreSQL objects. */
-async function select(engine: Engine, db: Db, q: SQL, columns: string[]): Promise<unknown[][]> {
+async function select(engine: Engine, db: DbOrTx, q: SQL, columns: string[]): Promise<unknown[][]> {
   if (engine === 'sqlite') return (db as unknown as { all(q: SQL): Promise<unknown[][]> }).all(q);
   const { rows } = await db.execute(q);
   return (rows as Record<string, unknown>[]).map((r) => columns.map((c) => r[c]));
@@ -34,7 +34,7 @@ export interface KeptVmCounts {
 /** The VMs of `org` (every organization's when undefined) by state, in one statement. */
 export async function readVmCounts(
   engine: Engine,
-  db: Db,
+  db: DbOrTx,
   org: string | undefined,
 ): Promise<KeptVmCounts> {
   const ofOrg = org === undefined ? sql`` : sql` WHERE org_id = ${org}`;
@@ -75,7 +75,7 @@ const FOLD_PG = sql`WITH moved AS (
   SELECT count(*) AS folded FROM moved`;
 
 /** Moves the deltas into the base counts; returns how many it moved. */
-export async function foldVmCounts(engine: Engine, db: Db): Promise<number> {
+export async function foldVmCounts(engine: Engine, db: DbOrTx): Promise<number> {
   if (engine === 'postgres') {
     const [row] = await select(engine, db, FOLD_PG, ['folded']);
     return Number(row?.[0] ?? 0);
