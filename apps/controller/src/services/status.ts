@@ -43,7 +43,7 @@ export async function fleetStatus(ctx: Ctx, p: Principal): Promise<FleetStatus> 
 
 /**
  * What status reads from the database, in parts kept by `ctx.statusFigures` until a table they
- * count changes: a VM's state write recounts the VMs only, not the hosts.
+ * count changes: a VM's state write reads the VMs' kept counts again, not the hosts.
  */
 async function keptFigures(ctx: Ctx, org: string | undefined) {
   const scope = org ?? '';
