@@ -138,8 +138,8 @@ async function imageCount(ctx: Ctx, org: string | undefined): Promise<number> {
  * VMs by state. Those on a host that is down are unobserved: counted as unknown, like
  * GET /v1/vms/{id} shows them (a pending one was never there). Two aggregates instead of a join
  * of every VM with its host, kept apart: all VMs by state (the counts kept with the VM writes;
- * the VMs' writes drop it), then the few on down hosts by state (from the down hosts through `vms_host`; the hosts'
- * writes drop it too, heartbeats included), moved to unknown.
+ * the VMs' writes drop it), then the few on down hosts by state (from the down hosts through
+ * `vms_host`; the hosts' writes drop it too, heartbeats included), moved to unknown.
  */
 function vmCounts(ctx: Ctx, org: string | undefined, scope: string) {
   return Promise.all([
