@@ -6,8 +6,9 @@
 // triggers without the index (the triggers' cost alone). The placement bench's rates swing
 // several-fold on a loaded machine; this compares the write path alone, side by side: per way
 // the median µs per transaction and the median over rounds of main's time / its time (a rate
-// ratio, each from slices run next to each other). Then what status pays per VM figures read
-// with 100,000 VMs: the count it ran before against the kept counts with 1,000 deltas waiting.
+// ratio, each from slices run next to each other). On PostgreSQL, its own EXPLAIN ANALYZE of
+// bulk inserts with and without the triggers. Then what status pays per VM figures read with
+// 100,000 VMs: the count it ran before against the kept counts with 1,000 deltas waiting.
 //
 //   pnpm build && node scripts/bench/vm-count-triggers.mjs [--db sqlite|postgres] [--rounds 10] [--batch 300] [--in-flight 16]
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -198,6 +199,33 @@ async function readCosts() {
   return { counted: median(counted), kept: median(kept), deltas: 1000 };
 }
 
+/**
+ * PostgreSQL's own account of the insert trigger: EXPLAIN ANALYZE of 20,000-VM INSERTs with the
+ * triggers on and off in turn (its time per VM, and the trigger's share PostgreSQL reports).
+ */
+async function explainedInserts() {
+  const n = 20_000;
+  const per = (ms) => (ms * 1000) / n;
+  const runs = { on: [], off: [], trigger: [] };
+  for (let r = 0; r < 6; r++) {
+    for (const on of r % 2 ? [false, true] : [true, false]) {
+      await triggers(on);
+      const { rows } = await side.query(
+        `EXPLAIN (ANALYZE, FORMAT JSON) INSERT INTO vms (id, name, env_id, idx, org_id, image, engine, cpu, mem, disk, ports, deny_outgoing, state, port_map, created_at, updated_at)
+         SELECT 'vmx${r}${on}' || i, 'vmx${r}${on}' || i, 'env_b1', i, 'org_bench', 'img', 'bhyve', 1, 1, 1, '[]', false, 'running', '{}', 1, 1 FROM generate_series(1, ${n}) AS i`,
+      );
+      const plan = rows[0]['QUERY PLAN'][0];
+      runs[on ? 'on' : 'off'].push(per(plan['Execution Time']));
+      if (on)
+        runs.trigger.push(
+          per(plan.Triggers.find((t) => t['Trigger Name'] === 'vms_count_insert').Time),
+        );
+    }
+  }
+  await triggers(true);
+  return `PostgreSQL's EXPLAIN ANALYZE of ${n}-VM INSERTs, 6 each way (medians): ${median(runs.on).toFixed(1)} µs per VM with the triggers (vms_count_insert ${median(runs.trigger).toFixed(1)} µs of it), ${median(runs.off).toFixed(1)} µs without\n`;
+}
+
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const load = () => readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
 // The write path three ways: this branch (triggers, no vms_org_state), main (no triggers, the
@@ -222,6 +250,7 @@ try {
   await triggers(true);
   await index(false);
   const reads = await readCosts();
+  const explained = target.engine === 'postgres' ? await explainedInserts() : '';
   const medians = times.map(median);
   process.stdout.write(
     `${target.engine}: environment + VM insert, one transaction each, ${IN_FLIGHT} in flight, ${ROUNDS} slices of ${BATCH} each way (load average ${load()})\n` +
@@ -229,6 +258,7 @@ try {
         (m, i) =>
           `  ${m.name.padEnd(48)} ${medians[i].toFixed(0).padStart(5)} µs per transaction; rate / main's, median of the rounds' ratios ${median(times[i].map((x, r) => times[1][r] / x)).toFixed(3)} (slices ${times[i].map((x) => x.toFixed(0)).join(' ')})\n`,
       ).join('') +
+      explained +
       `status's VM figures with ${VMS} VMs, read ${READS} times each, interleaved (medians):\n` +
       `  counted (before: count(*) over vms_org_state)  ${reads.counted.toFixed(2).padStart(7)} ms\n` +
       `  kept (vm_counts + deltas, ${reads.deltas} deltas)      ${reads.kept.toFixed(2).padStart(7)} ms  (load average ${load()})\n`,
