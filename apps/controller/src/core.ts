@@ -50,6 +50,7 @@ import {
 } from './services/status-cache.js';
 import { AgentAcceptances } from './services/vm-changes/agent-acceptance.js';
 import { createVmChangeKinds } from './services/vm-changes/change-kinds.js';
+import { FOLD_EVERY_MS, foldVmCountsOnce } from './services/vm-counts.js';
 
 export interface CoreDeps {
   config: ControllerConfig;
@@ -225,6 +226,8 @@ export async function createControllerCore(deps: CoreDeps) {
     poll: (lease?: Lease) => poller.poll(lease),
     /** Takes over the sagas of controllers that died (any controller may; leases decide). */
     adoptSagas: () => ctx.sagas.adoptOrphans(),
+    /** Moves the VM count deltas status would otherwise sum at each read (vm-counts.ts). */
+    foldVmCounts: () => foldVmCountsOnce(ctx),
   };
   const consoles = createConsoleSockets(ctx);
   ctx.metrics.sources.consoleSessions = () => consoles.open;
@@ -305,6 +308,8 @@ export async function createControllerCore(deps: CoreDeps) {
       ctx.sagas.renewLeases(),
     );
     every('saga-adoption', Math.max(200, config.sagaLeaseTtlMs), passes.adoptSagas);
+    // Not leased: folds are safe side by side (vm-counts.ts), and each is cheap when few deltas.
+    every('vm-counts-fold', FOLD_EVERY_MS, passes.foldVmCounts);
     void runGuarded('saga-adoption', passes.adoptSagas);
     // Resume what a previous run left unfinished, now rather than a reaper interval from now.
     void runGuarded('reap', leased('reap', config.reaperIntervalMs, passes.reap));

@@ -348,8 +348,6 @@ export const vms = sqliteTable(
   (t) => [
     index('vms_env').on(t.envId),
     index('vms_host').on(t.hostId, t.state),
-    // Status counts VMs by state per organization from this index alone (status.ts vmCounts).
-    index('vms_org_state').on(t.orgId, t.state),
     uniqueIndex('vms_org_name').on(t.orgId, t.name),
     uniqueIndex('vms_env_private_ip').on(t.envId, t.privateIp),
   ],

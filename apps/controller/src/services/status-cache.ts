@@ -16,7 +16,8 @@
  * is ahead of the database.
  *
  * The figures are kept in parts, each dropped only by a change of the tables it counts: a stream
- * of VM state writes recounts the VMs, not the 10,000 hosts' rows and policies (lists19).
+ * of VM state writes reads the VMs' kept counts again (a few rows, vm-counts.ts), not the 10,000
+ * hosts' rows and policies (lists19).
  *
  * Requests that arrive while figures are being read share that read (one set of aggregates
  * however many ask at once), unless a change came in after it started: the read started before

@@ -6,6 +6,7 @@ import { CONTROLLER_VERSION } from '../version.js';
 import { orgFilter, type Principal } from './auth/principal.js';
 import { fleetUsage } from './hosts/host-usage.js';
 import { imageScope } from './images/images.js';
+import { FOLD_AT, foldVmCountsOnce, readVmCounts } from './vm-counts.js';
 
 /** `GET /v1/status`: the fleet at a glance, counting only what the caller's organization sees. */
 export async function fleetStatus(ctx: Ctx, p: Principal): Promise<FleetStatus> {
@@ -42,7 +43,7 @@ export async function fleetStatus(ctx: Ctx, p: Principal): Promise<FleetStatus> 
 
 /**
  * What status reads from the database, in parts kept by `ctx.statusFigures` until a table they
- * count changes: a VM's state write recounts the VMs only, not the hosts.
+ * count changes: a VM's state write reads the VMs' kept counts again, not the hosts.
  */
 async function keptFigures(ctx: Ctx, org: string | undefined) {
   const scope = org ?? '';
@@ -136,9 +137,9 @@ async function imageCount(ctx: Ctx, org: string | undefined): Promise<number> {
 /**
  * VMs by state. Those on a host that is down are unobserved: counted as unknown, like
  * GET /v1/vms/{id} shows them (a pending one was never there). Two aggregates instead of a join
- * of every VM with its host, kept apart: all VMs by state (an index scan; the VMs' writes drop
- * it), then the few on down hosts by state (from the down hosts through `vms_host`; the hosts'
- * writes drop it too, heartbeats included), moved to unknown.
+ * of every VM with its host, kept apart: all VMs by state (the counts kept with the VM writes;
+ * the VMs' writes drop it), then the few on down hosts by state (from the down hosts through
+ * `vms_host`; the hosts' writes drop it too, heartbeats included), moved to unknown.
  */
 function vmCounts(ctx: Ctx, org: string | undefined, scope: string) {
   return Promise.all([
@@ -157,17 +158,19 @@ function vmCounts(ctx: Ctx, org: string | undefined, scope: string) {
   });
 }
 
+/**
+ * All VMs by state from the counts the database keeps with the VM writes (vm-counts.ts): a few
+ * rows, however many VMs. A read that had many deltas to sum folds them after answering.
+ */
 async function vmsByState(ctx: Ctx, org: string | undefined): Promise<Record<string, number>> {
-  const { vms } = ctx.t;
-  // By organization and state: the order of the index `vms_org_state`, which the database then
-  // walks without sorting (grouped by state alone, it sorted 100,000 entries per count).
-  const rows = await ctx.db
-    .select({ state: vms.state, n: count() })
-    .from(vms)
-    .where(and(ne(vms.state, 'deleted'), org === undefined ? undefined : eq(vms.orgId, org)))
-    .groupBy(vms.orgId, vms.state);
-  const byState: Record<string, number> = {};
-  for (const r of rows) byState[r.state] = (byState[r.state] ?? 0) + Number(r.n);
+  const { byState, deltas } = await readVmCounts(ctx.engine, ctx.db, org);
+  if (deltas >= FOLD_AT)
+    ctx.work.run(
+      'vm-counts-fold',
+      () => foldVmCountsOnce(ctx),
+      (name, error) => ctx.log.error({ pass: name, error }, 'folding the VM counts failed'),
+    );
+  delete byState.deleted;
   return byState;
 }
 

@@ -2,6 +2,8 @@ import { startPostgres } from '@apiary/testkit';
 import { describe, expect, it } from 'vitest';
 import { copyDatabase } from '../../src/db/copy-database.js';
 import { openDatabase } from '../../src/db/database.js';
+import { readVmCounts } from '../../src/services/vm-counts.js';
+import { addEnv, freshCounts } from './vm-count-fixtures.js';
 
 describe('copyDatabase', () => {
   it('moves an installation from SQLite to an empty PostgreSQL database, all rows or none', async () => {
@@ -34,6 +36,7 @@ describe('copyDatabase', () => {
         expiresAt: now + 60_000,
         updatedAt: now,
       });
+      await addEnv(from, 'org_a', ['running', 'running', 'stopped']);
       const report = await copyDatabase(from, to);
       expect(report.tables.find((r) => r.table === 'users')?.rows).toBe(450);
       const users = await to.db.select().from(to.t.users);
@@ -41,6 +44,12 @@ describe('copyDatabase', () => {
       expect(users.filter((u) => u.disabled)).toHaveLength(225);
       const [env] = await to.db.select().from(to.t.envs);
       expect(env?.sshKeys).toEqual(['ssh-ed25519 AAAA k']);
+      // The VM counts are not copied: the target's triggers kept them as the VMs went in.
+      expect((await readVmCounts(to.engine, to.db, undefined)).byState).toEqual({
+        running: 2,
+        stopped: 1,
+      });
+      expect(await freshCounts(to)).toEqual({ running: 2, stopped: 1 });
       // A second copy into the now non-empty target is refused, and changes nothing.
       await expect(copyDatabase(from, to)).rejects.toThrow(/not empty/);
       expect(await to.db.select().from(to.t.users)).toHaveLength(450);
