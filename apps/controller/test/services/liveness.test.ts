@@ -97,7 +97,12 @@ describe('host liveness', () => {
     // 450 hosts in chunks of 200: three transactions, not one commit per host.
     expect(transactions).toBe(3);
     const rows = await ctx.db.select().from(ctx.t.hosts);
-    expect(rows.filter((r) => r.liveness === 'suspect').map((r) => r.id).sort()).toEqual(ids);
+    expect(
+      rows
+        .filter((r) => r.liveness === 'suspect')
+        .map((r) => r.id)
+        .sort(),
+    ).toEqual(ids);
     expect([...announced].sort()).toEqual(ids);
     const audits = await ctx.db.select().from(ctx.t.auditEvents);
     const suspect = audits.filter((a) => a.action === 'liveness.suspect');
