@@ -15,7 +15,7 @@ import { createHarness, type Harness, json } from '../helpers/harness.js';
 let h: Harness;
 afterEach(async () => h?.close());
 
-async function addHost(id: string, orgId: string, liveness: string, now: number) {
+async function addHost(id: string, orgId: string, liveness: 'ready' | 'down', now: number) {
   await h.core.ctx.db.insert(h.core.ctx.t.hosts).values({
     id,
     hostname: id,
