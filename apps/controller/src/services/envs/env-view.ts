@@ -1,10 +1,11 @@
 import { ApiError, type Env, type Vm } from '@apiary/protocol';
-import { eq, inArray } from 'drizzle-orm';
+import { eq, getTableColumns, inArray } from 'drizzle-orm';
 import type { Ctx } from '../../context.js';
 import type { envs, vms } from '../../db/pg-schema.js';
 import { iso } from '../../lib/clock.js';
 import { runningChangeOf } from '../vm-changes/accept-change.js';
 import { envNameOfVm } from './env-names.js';
+import { readVmsJson, vmsOfEnvJson } from './env-vms-json.js';
 
 export type EnvRow = typeof envs.$inferSelect;
 export type VmRow = typeof vms.$inferSelect;
@@ -86,35 +87,23 @@ async function hostFacts(ctx: Ctx, vmRows: VmRow[]): Promise<Map<string, HostFac
   return out;
 }
 
+/** What an environment view is built from: its row, and its VMs as `vmsOfEnvJson` selects them. */
+export type EnvRowWithVms = EnvRow & { vms: unknown };
+
 /**
- * Environment views with their VMs, in one statement whatever the number of environments (the
- * VMs with their hosts' facts). The VMs are put in order here, per environment: an `ORDER BY`
- * made the database sort every whole VM row of the page (a temporary B-tree on SQLite).
+ * The columns to select for environment views: the environment's, and its VMs with their
+ * hosts' facts in one JSON value (env-vms-json.ts), so that a page is one statement.
  */
-export async function toEnvViews(ctx: Ctx, rows: EnvRow[]): Promise<Env[]> {
-  const { hosts, vms } = ctx.t;
-  if (rows.length === 0) return [];
-  // Each VM with its host's facts, in one statement (was a second one with every host's id).
-  const joined = await ctx.db
-    .select({ vm: vms, liveness: hosts.liveness, publicAddr: hosts.publicAddr })
-    .from(vms)
-    .leftJoin(hosts, eq(hosts.id, vms.hostId))
-    .where(
-      inArray(
-        vms.envId,
-        rows.map((r) => r.id),
-      ),
-    );
-  const vmsOf = new Map<string, { vm: VmRow; host: HostFacts | undefined }[]>();
-  for (const { vm, liveness, publicAddr } of joined) {
-    const host =
-      vm.hostId !== null && liveness !== null && publicAddr !== null
-        ? { liveness: ctx.liveness.state(vm.hostId) ?? liveness, publicAddr }
-        : undefined;
-    const list = vmsOf.get(vm.envId);
-    if (list) list.push({ vm, host });
-    else vmsOf.set(vm.envId, [{ vm, host }]);
-  }
+export function envViewColumns(ctx: Ctx) {
+  return { ...getTableColumns(ctx.t.envs), vms: vmsOfEnvJson(ctx) };
+}
+
+/**
+ * Environment views with their VMs. The VMs are put in order here, per environment: an
+ * `ORDER BY` made the database sort every whole VM row of the page (a temporary B-tree on
+ * SQLite).
+ */
+export function toEnvViews(ctx: Ctx, rows: EnvRowWithVms[]): Env[] {
   return rows.map((e) => ({
     id: e.name,
     owner: e.owner,
@@ -129,9 +118,16 @@ export async function toEnvViews(ctx: Ctx, rows: EnvRow[]): Promise<Env[]> {
     error: e.errorCode ? { code: e.errorCode, msg: e.errorMsg ?? '' } : null,
     private_network:
       e.vni !== null && e.privateSubnet !== null ? { vni: e.vni, subnet: e.privateSubnet } : null,
-    vms: (vmsOf.get(e.id) ?? [])
+    vms: readVmsJson(ctx, e.vms)
       .sort((a, b) => a.vm.idx - b.vm.idx)
-      .map(({ vm, host }) => toVmView(vm, host)),
+      .map(({ vm, liveness, publicAddr }) =>
+        toVmView(
+          vm,
+          vm.hostId !== null && liveness !== null && publicAddr !== null
+            ? { liveness: ctx.liveness.state(vm.hostId) ?? liveness, publicAddr }
+            : undefined,
+        ),
+      ),
   }));
 }
 
@@ -143,9 +139,10 @@ export async function getEnvRow(ctx: Ctx, id: string): Promise<EnvRow | undefine
 
 /** The view of the environment with internal id `id`. */
 export async function envView(ctx: Ctx, id: string): Promise<Env> {
-  const row = await getEnvRow(ctx, id);
-  if (!row) throw new ApiError('not_found', 'environment not found');
-  return (await toEnvViews(ctx, [row]))[0] as Env;
+  const { envs } = ctx.t;
+  const rows = await ctx.db.select(envViewColumns(ctx)).from(envs).where(eq(envs.id, id));
+  if (rows.length === 0) throw new ApiError('not_found', 'environment not found');
+  return toEnvViews(ctx, rows)[0] as Env;
 }
 
 /** The view of the VM with internal id `id`. */

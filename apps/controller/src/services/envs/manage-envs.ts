@@ -14,7 +14,7 @@ import { isSuperAdmin, orgFilter, type Principal } from '../auth/principal.js';
 import { findEnv, findVm } from './addressing.js';
 import { startDeleteSaga, startPowerSaga } from './env-sagas.js';
 import { transitionEnv } from './env-state.js';
-import { envView, toEnvViews, vmView } from './env-view.js';
+import { envView, envViewColumns, toEnvViews, vmView } from './env-view.js';
 
 export async function listEnvs(ctx: Ctx, p: Principal, q: EnvListQuery) {
   const { envs } = ctx.t;
@@ -31,8 +31,9 @@ export async function listEnvs(ctx: Ctx, p: Principal, q: EnvListQuery) {
   conds.push(q.state ? eq(envs.state, q.state) : ne(envs.state, 'deleted'));
   if (q.owner) conds.push(eq(envs.owner, q.owner));
   const where = and(...conds);
+  // The page and its VMs in one statement (env-vms-json.ts).
   const rows = await ctx.db
-    .select()
+    .select(envViewColumns(ctx))
     .from(envs)
     .where(where)
     .orderBy(desc(envs.createdAt), envs.id)
@@ -45,12 +46,12 @@ export async function listEnvs(ctx: Ctx, p: Principal, q: EnvListQuery) {
     ['envs'],
     async () => (await ctx.db.select({ n: count() }).from(envs).where(where))[0]?.n ?? 0,
   );
-  return { items: await toEnvViews(ctx, rows), total, limit: q.limit, offset: q.offset };
+  return { items: toEnvViews(ctx, rows), total, limit: q.limit, offset: q.offset };
 }
 
 /** `name` is the caller's name for the environment; `org` a super-admin's `?org=`. */
 export async function getEnv(ctx: Ctx, p: Principal, name: string, org?: string): Promise<Env> {
-  return (await toEnvViews(ctx, [await findEnv(ctx, p, name, org)]))[0] as Env;
+  return await envView(ctx, (await findEnv(ctx, p, name, org)).id);
 }
 
 export async function getVm(ctx: Ctx, p: Principal, name: string, org?: string): Promise<Vm> {
