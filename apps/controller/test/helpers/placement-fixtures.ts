@@ -15,6 +15,32 @@ export const demand = (cpu: number): VmDemand[] => [
 /** A placement's persist step that writes nothing (the tests look at the reservation only). */
 export const nothing = async () => {};
 
+/**
+ * A host row written straight into the database, registered, ready and eligible (32 vCPUs,
+ * 128 GiB, 4 TB), for tests that seed more hosts than registering agents would allow.
+ */
+export function hostRow(orgId: string, id: string, now: number) {
+  return {
+    id,
+    hostname: id,
+    addr: `http://${id}.test:9100`,
+    publicAddr: `${id}.public.test`,
+    orgId,
+    source: 'registered' as const,
+    liveness: 'ready' as const,
+    policy: 'eligible' as const,
+    engines: ['bhyve'],
+    storage: 'zvol' as const,
+    agentVersion: '0.1.0',
+    apiVersion: '1.0',
+    totalCpu: 32,
+    totalMem: 131072,
+    totalDisk: 4_000_000,
+    registeredAt: now,
+    updatedAt: now,
+  };
+}
+
 export async function defaultOrg(ctx: Ctx): Promise<string> {
   const meta = await ctx.db.select().from(ctx.t.meta);
   return meta.find((m) => m.key === 'default_org_id')?.value as string;

@@ -4,6 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { envView, envViewColumns, vmView } from '../../src/services/envs/env-view.js';
 import { readVmsJson } from '../../src/services/envs/env-vms-json.js';
 import { createHarness, type Harness, json } from '../helpers/harness.js';
+import { hostRow } from '../helpers/placement-fixtures.js';
 
 /*
  * An environment's VMs reach its view as one JSON array the database builds (env-vms-json.ts),
@@ -16,25 +17,7 @@ let h: Harness;
 afterEach(async () => h?.close());
 
 async function addHost(id: string, orgId: string, liveness: 'ready' | 'down', now: number) {
-  await h.core.ctx.db.insert(h.core.ctx.t.hosts).values({
-    id,
-    hostname: id,
-    addr: `http://${id}.test:9100`,
-    publicAddr: `${id}.public.test`,
-    orgId,
-    source: 'registered',
-    liveness,
-    policy: 'eligible',
-    engines: ['bhyve'],
-    storage: 'zvol',
-    agentVersion: '0.1.0',
-    apiVersion: '1.0',
-    totalCpu: 32,
-    totalMem: 131072,
-    totalDisk: 4_000_000,
-    registeredAt: now,
-    updatedAt: now,
-  });
+  await h.core.ctx.db.insert(h.core.ctx.t.hosts).values({ ...hostRow(orgId, id, now), liveness });
 }
 
 /** An environment of three VMs: every optional column set, none set, and one on a down host. */

@@ -3,7 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { createControllerCore } from '../../src/core.js';
 import { createHarness, type Harness, json, sshKey } from '../helpers/harness.js';
 import { uploadImage } from '../helpers/images.js';
-import { defaultOrg } from '../helpers/placement-fixtures.js';
+import { defaultOrg, hostRow } from '../helpers/placement-fixtures.js';
 
 let h: Harness;
 afterEach(async () => h?.close());
@@ -54,27 +54,9 @@ describe('host liveness', () => {
     const now = ctx.clock.now();
     const ids = Array.from({ length: 450 }, (_, i) => `host_outage${String(i).padStart(5, '0')}`);
     for (let i = 0; i < ids.length; i += 50) {
-      await ctx.db.insert(ctx.t.hosts).values(
-        ids.slice(i, i + 50).map((id, k) => ({
-          id,
-          hostname: `hv${i + k}`,
-          addr: `http://10.1.0.${k}:9100`,
-          publicAddr: `10.1.0.${k}`,
-          orgId,
-          source: 'registered' as const,
-          liveness: 'ready' as const,
-          policy: 'eligible' as const,
-          engines: ['bhyve'],
-          storage: 'zvol' as const,
-          agentVersion: '0.1.0',
-          apiVersion: '1.0',
-          totalCpu: 32,
-          totalMem: 131072,
-          totalDisk: 4_000_000,
-          registeredAt: now,
-          updatedAt: now,
-        })),
-      );
+      await ctx.db
+        .insert(ctx.t.hosts)
+        .values(ids.slice(i, i + 50).map((id) => hostRow(orgId, id, now)));
     }
     ctx.liveness.load(await ctx.db.select().from(ctx.t.hosts));
     let transactions = 0;
