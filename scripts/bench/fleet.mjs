@@ -14,12 +14,16 @@
 // `--db postgres` starts a throwaway cluster (testkit's, as the tests use); `--controllers 2`
 // (PostgreSQL only) starts a second controller sharing the first's database and secret key:
 // creates, deletes, registrations and heartbeats are spread over both.
-import { readFileSync } from 'node:fs';
 import http from 'node:http';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { startControllerProcess } from './lib/controller-process.mjs';
-import { CLK_TCK, describeMachineUse, machineTicks, machineUseSince } from './lib/machine-cpu.mjs';
+import {
+  describeMachineUse,
+  machineTicks,
+  machineUseSince,
+  processSeconds,
+} from './lib/machine-cpu.mjs';
 import { startNodeProcess } from './lib/node-process.mjs';
 
 const { values } = parseArgs({
@@ -69,13 +73,7 @@ function startController(db, like) {
  * their CPU per request says more about the code than a rate does.
  */
 function cpuSeconds(controllers) {
-  let ticks = 0;
-  for (const c of controllers) {
-    const stat = readFileSync(`/proc/${c.child.pid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    ticks += Number(fields[11]) + Number(fields[12]);
-  }
-  return ticks / CLK_TCK;
+  return controllers.reduce((n, c) => n + processSeconds(c.child.pid), 0);
 }
 
 const keepAlive = new http.Agent({ keepAlive: true, maxSockets: CONCURRENCY + 8 });

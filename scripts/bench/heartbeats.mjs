@@ -12,11 +12,11 @@
 // `seconds / rounds`, and each ratio compares figures taken in the same rounds.
 //
 //   pnpm --filter @apiary/controller build && node scripts/bench/heartbeats.mjs [--agents 1000] [--seconds 10] [--rounds 5] [--concurrency 64] [--sqlite-only] [--cpu-prof DIR]
-import { readFileSync } from 'node:fs';
 import http from 'node:http';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { startControllerProcess } from './lib/controller-process.mjs';
+import { processSeconds } from './lib/machine-cpu.mjs';
 import { startNodeProcess } from './lib/node-process.mjs';
 
 const { values } = parseArgs({
@@ -73,7 +73,9 @@ function post(port, path, body, token) {
  * controllers behind a load balancer); returns completions, time taken and latencies.
  */
 async function loadSlice(ports, makeRequest, seconds, pids) {
-  const serverCpuBefore = pids.reduce((n, pid) => n + cpuSecondsOf(pid), 0);
+  // With the generator on the same two cores, the server's CPU per request says whether the
+  // server or the generator set the rate.
+  const serverCpuBefore = pids.reduce((n, pid) => n + processSeconds(pid), 0);
   const ownCpuBefore = process.cpuUsage();
   const latencies = [];
   let done = 0;
@@ -109,23 +111,10 @@ async function loadSlice(ports, makeRequest, seconds, pids) {
     errorStatuses,
     latencies,
     seconds: (performance.now() - started) / 1000,
-    serverCpu: pids.reduce((n, pid) => n + cpuSecondsOf(pid), 0) - serverCpuBefore,
+    serverCpu: pids.reduce((n, pid) => n + processSeconds(pid), 0) - serverCpuBefore,
     generatorCpu: (own.user + own.system) / 1e6,
   };
 }
-
-/**
- * CPU seconds (user + system) a process has used, from /proc/<pid>/stat: with the load
- * generator on the same two cores, the server's CPU per request tells whether the server or
- * the generator set the rate.
- */
-function cpuSecondsOf(pid) {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  // fields[11] and [12] are utime and stime (fields 14 and 15 of proc(5)), in clock ticks.
-  return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
-}
-const CLOCK_TICKS = 100;
 
 /** Sums the slices of one target into a rate and latency percentiles. */
 function summarize(slices) {

@@ -54,6 +54,11 @@ function statTicks(pid) {
   };
 }
 
+/** CPU seconds (user + system) one process has used so far. */
+export function processSeconds(pid) {
+  return statTicks(pid).own / CLK_TCK;
+}
+
 /**
  * CPU seconds a server and every process it started have used so far: a PostgreSQL
  * postmaster and its backends, living (read one by one) or gone (counted in the postmaster's
