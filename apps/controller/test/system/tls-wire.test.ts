@@ -113,8 +113,18 @@ describe('on the wire', () => {
     await console.until('Password: ');
     console.ws.close(1000, 'done');
     await console.closed;
-    // A few more heartbeats and polls through the proxies.
-    await new Promise((resolve) => setTimeout(resolve, 1_500));
+    // More heartbeats, polls and user reads through the proxies, until each has carried enough
+    // to be searched (waited for, not slept: how many heartbeats fit in a fixed time depends on
+    // the machine's load).
+    const proxies = { agentToController, controllerToAgent, userToController };
+    const enoughBytes = 20_000;
+    await waitFor(
+      async () => {
+        await session.getEnv({ params: { id: 'wire' } });
+        return Object.values(proxies).every((p) => p.bytes.length > enoughBytes);
+      },
+      { what: 'every proxy to carry traffic', timeoutMs: 60_000, intervalMs: 300 },
+    );
 
     const hostCredential = JSON.parse(
       readFileSync(join(a.dataDir, 'controller-credential.json'), 'utf8'),
@@ -127,13 +137,9 @@ describe('on the wire', () => {
       'session token': token,
       'console ticket': ticket.ticket,
     };
-    for (const [name, proxy] of Object.entries({
-      agentToController,
-      controllerToAgent,
-      userToController,
-    })) {
+    for (const [name, proxy] of Object.entries(proxies)) {
       const wire = proxy.bytes;
-      expect(wire.length, `${name} carried traffic`).toBeGreaterThan(20_000);
+      expect(wire.length, `${name} carried traffic`).toBeGreaterThan(enoughBytes);
       expect(proxy.sawTlsHandshake, `${name} began with a TLS handshake`).toBe(true);
       const text = wire.toString('latin1');
       for (const [what, secret] of Object.entries(secrets)) {
