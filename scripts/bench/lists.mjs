@@ -11,7 +11,7 @@
 // Then "status under writes": GET /v1/status alone, idle and while another connection changes a
 // VM's state every --write-every ms (50), printed side by side with the figure reads each took.
 //
-//   pnpm build && node scripts/bench/lists.mjs [--hosts 10000] [--envs 30000] [--vms 100000] [--requests 300] [--db sqlite|postgres] [--write-every 50]
+//   pnpm build && node scripts/bench/lists.mjs [--hosts 10000] [--envs 30000] [--vms 100000] [--requests 300] [--db sqlite|postgres] [--write-every 50] [--cpu-prof DIR]
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import http from 'node:http';
@@ -33,6 +33,8 @@ const { values } = parseArgs({
     'no-cycle': { type: 'boolean', default: false },
     /** Milliseconds between the VM state writes of the "status under writes" phase. */
     'write-every': { type: 'string', default: '50' },
+    /** Write the controller's CPU profile (node --cpu-prof) into this directory. */
+    'cpu-prof': { type: 'string' },
   },
 });
 const FLEET = { hosts: Number(values.hosts), envs: Number(values.envs), vms: Number(values.vms) };
@@ -93,6 +95,7 @@ function startController(dir, target, { cycle }) {
   return startControllerProcess({
     dataDir: dir,
     db: target,
+    cpuProfDir: values['cpu-prof'],
     flags: cycle
       ? ['--restart-grace-ms', '0', '--heartbeat-ttl-ms', '200', '--down-after-ms', '300']
       : ['--restart-grace-ms', '3600000'],

@@ -24,7 +24,7 @@ import { HeldEnvLeases } from './services/envs/env-lock.js';
 import { reap } from './services/envs/reaper.js';
 import { markCertificateChanged } from './services/hosts/host-certificate.js';
 import { LivenessTracker } from './services/hosts/liveness-tracker.js';
-import { countOrphans } from './services/hosts/orphan-view.js';
+import { countOrphans } from './services/hosts/orphan-counts.js';
 import { countHosts, persistTransitions } from './services/hosts/persist-liveness.js';
 import { createAddedHostPoller } from './services/hosts/poll-added-hosts.js';
 import { reconcileHosts } from './services/hosts/reconcile-hosts.js';

@@ -1,5 +1,5 @@
-import { ApiError, type Host, type HostCapacity } from '@apiary/protocol';
-import { desc, eq, inArray } from 'drizzle-orm';
+import { ApiError, type Drain, type Host, type HostCapacity } from '@apiary/protocol';
+import { eq, getTableColumns, inArray, type SQL } from 'drizzle-orm';
 import type { Ctx } from '../../context.js';
 import type { hosts } from '../../db/pg-schema.js';
 import { iso, isoOrNull } from '../../lib/clock.js';
@@ -7,7 +7,7 @@ import { assertVisible, type Principal } from '../auth/principal.js';
 import { loadDrainViews } from '../drain/drain-view.js';
 import { hostTlsView } from './host-certificate.js';
 import { credentialView } from './host-credential.js';
-import { loadOrphanViews } from './orphan-view.js';
+import { type HostFactsColumns, hostFactsColumns, readHostFacts } from './host-facts.js';
 
 export type HostRow = typeof hosts.$inferSelect;
 
@@ -27,21 +27,34 @@ export function capacityOf(h: HostRow): HostCapacity {
   return { total, reserved, free };
 }
 
+/** What a host view is built from: its row, and the facts `hostViewColumns` selects with it. */
+export type HostRowWithFacts = HostRow & HostFactsColumns;
+
 /**
- * Host views for a page of rows, with three extra queries whatever the page size. They do not
- * depend on each other: on PostgreSQL they run at once on connections of the pool (a page pays
- * one round trip for them, not three); on SQLite one after the other, as always.
+ * The columns to select for host views: the host's, and what its view shows from other tables
+ * (host-facts.ts), so that a page of hosts is one statement.
  */
-export async function toHostViews(ctx: Ctx, rows: HostRow[], viewer: Principal): Promise<Host[]> {
-  if (rows.length === 0) return [];
-  const ids = rows.map((r) => r.id);
-  const [imagesByHost, { latestDrain, drainViews }, orphans] = await Promise.all([
-    imagesOf(ctx, ids),
-    latestDrains(ctx, rows, viewer),
-    loadOrphanViews(ctx, ids),
-  ]);
+export function hostViewColumns(ctx: Ctx) {
+  return { ...getTableColumns(ctx.t.hosts), ...hostFactsColumns(ctx) };
+}
+
+/**
+ * Host views. The drains shown (those of hosts not eligible) need one more read, and only when
+ * there are any.
+ */
+export async function toHostViews(
+  ctx: Ctx,
+  rows: HostRowWithFacts[],
+  viewer: Principal,
+): Promise<Host[]> {
+  const withFacts = rows.map((h) => ({ h, facts: readHostFacts(h) }));
+  const drainViews = await shownDrains(
+    ctx,
+    withFacts.flatMap(({ facts }) => (facts.latestDrainId ? [facts.latestDrainId] : [])),
+    viewer,
+  );
   const now = ctx.clock.now();
-  return rows.map((h) => {
+  return withFacts.map(({ h, facts }) => {
     const heardAt = ctx.liveness.heardAt(h.id);
     return {
       id: h.id,
@@ -60,43 +73,32 @@ export async function toHostViews(ctx: Ctx, rows: HostRow[], viewer: Principal):
       capacity: capacityOf(h),
       usage: h.usage ?? null,
       vm_count: h.vmCount,
-      images: (imagesByHost.get(h.id) ?? []).sort() as Host['images'],
+      images: facts.images as Host['images'],
       last_heartbeat_at: isoOrNull(heardAt ?? h.lastHeartbeatAt),
       registered_at: iso(h.registeredAt),
-      drain: drainViews.get(latestDrain.get(h.id)?.id ?? '') ?? null,
+      drain: drainViews.get(facts.latestDrainId ?? '') ?? null,
       credential: credentialView(h, now),
-      orphans: orphans.get(h.id) ?? [],
+      orphans: facts.orphans,
     };
   });
 }
 
-/** The digests of the images each host holds. */
-async function imagesOf(ctx: Ctx, ids: string[]): Promise<Map<string, string[]>> {
-  const { hostImages } = ctx.t;
-  const imagesByHost = new Map<string, string[]>();
-  for (const r of await ctx.db.select().from(hostImages).where(inArray(hostImages.hostId, ids))) {
-    const list = imagesByHost.get(r.hostId) ?? [];
-    list.push(r.digest);
-    imagesByHost.set(r.hostId, list);
-  }
-  return imagesByHost;
+/** The views of these drains, by id. */
+async function shownDrains(ctx: Ctx, ids: string[], viewer: Principal) {
+  const { drains } = ctx.t;
+  if (ids.length === 0) return new Map<string, Drain>();
+  const rows = await ctx.db.select().from(drains).where(inArray(drains.id, ids));
+  return await loadDrainViews(ctx, rows, viewer);
 }
 
-/** Each host's latest drain, and the views of those shown (hosts not eligible). */
-async function latestDrains(ctx: Ctx, rows: HostRow[], viewer: Principal) {
-  const { drains } = ctx.t;
-  const ids = rows.map((r) => r.id);
-  const drainRows = await ctx.db
-    .select()
-    .from(drains)
-    .where(inArray(drains.hostId, ids))
-    .orderBy(desc(drains.startedAt));
-  const latestDrain = new Map<string, (typeof drainRows)[number]>();
-  for (const d of drainRows) if (!latestDrain.has(d.hostId)) latestDrain.set(d.hostId, d);
-  const shown = rows
-    .map((h) => (h.policy !== 'eligible' ? latestDrain.get(h.id) : undefined))
-    .filter((d) => d !== undefined);
-  return { latestDrain, drainViews: await loadDrainViews(ctx, shown, viewer) };
+/** The views of the hosts `where` selects, in one statement (no visibility check). */
+export async function hostViewsWhere(ctx: Ctx, viewer: Principal, where: SQL): Promise<Host[]> {
+  const { hosts } = ctx.t;
+  return toHostViews(
+    ctx,
+    await ctx.db.select(hostViewColumns(ctx)).from(hosts).where(where),
+    viewer,
+  );
 }
 
 export async function getHostRow(ctx: Ctx, id: string): Promise<HostRow | undefined> {
@@ -112,6 +114,11 @@ export async function getVisibleHost(ctx: Ctx, p: Principal, id: string): Promis
   return row;
 }
 
+/** The view of a host the caller may see, or 404 (also for other organizations' hosts). */
 export async function getHostView(ctx: Ctx, p: Principal, id: string): Promise<Host> {
-  return (await toHostViews(ctx, [await getVisibleHost(ctx, p, id)], p))[0] as Host;
+  const { hosts } = ctx.t;
+  const row = (await ctx.db.select(hostViewColumns(ctx)).from(hosts).where(eq(hosts.id, id)))[0];
+  if (!row) throw new ApiError('not_found', `host ${id} not found`);
+  assertVisible(p, row.orgId, `host ${id}`);
+  return (await toHostViews(ctx, [row], p))[0] as Host;
 }
