@@ -207,6 +207,10 @@ export async function createControllerCore(deps: CoreDeps) {
     : null;
   ctx.metrics.sources.hostCounts = () => countHosts(ctx);
   ctx.metrics.sources.dbConnections = () => deps.database.connections();
+  ctx.metrics.sources.walCheckpoints = () => deps.database.walCheckpoints?.progress() ?? null;
+  deps.database.walCheckpoints?.onError((message) =>
+    log.warn({ error: message }, 'background WAL checkpoint failed: commits checkpoint instead'),
+  );
   ctx.metrics.sources.leases = () => ctx.leases.perLease(clock.now());
   ctx.metrics.sources.leaseCounts = () => ctx.leases.countsByKind(clock.now());
 

@@ -19,6 +19,7 @@ export function createControllerMetrics(options: { processMetrics?: boolean } = 
     consoleSessions: () => 0,
     orphanCounts: async () => ({}),
     dbConnections: () => ({ open: 0, idle: 0, waiting: 0, max: 0 }),
+    walCheckpoints: () => null,
     leases: () => [],
     leaseCounts: () => ({}),
   };

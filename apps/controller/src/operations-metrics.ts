@@ -1,9 +1,12 @@
 import { Gauge, Histogram, type Registry } from 'prom-client';
 import type { DbConnections } from './db/database.js';
+import type { CheckpointProgress } from './db/sqlite-checkpointer.js';
 
 /** Read when `/metrics` is scraped (see core.ts). */
 export interface OperationsSources {
   dbConnections: () => DbConnections;
+  /** SQLite in a file: the background WAL checkpoints; null otherwise. */
+  walCheckpoints: () => (CheckpointProgress & { errors: number }) | null;
   /** Leases that get a series each (the passes), held or not; an epoch when held. */
   leases: () => Array<{ name: string; epoch: number | null }>;
   /** Held leases by kind (every source, including those without a series per lease). */
@@ -46,6 +49,30 @@ export function createOperationsMetrics(sources: OperationsSources, registers: R
       registers,
       collect() {
         this.set(sources.dbConnections().waiting);
+      },
+    }),
+    sqliteWalPages: new Gauge({
+      name: 'apiary_controller_sqlite_wal_pages',
+      help: 'SQLite: pages in the WAL file at the last background checkpoint (the commits checkpoint themselves past 10000).',
+      registers,
+      collect() {
+        this.set(sources.walCheckpoints()?.log ?? 0);
+      },
+    }),
+    sqliteWalPagesCopied: new Gauge({
+      name: 'apiary_controller_sqlite_wal_pages_copied',
+      help: 'SQLite: of those pages, how many the background checkpoint had copied into the database file.',
+      registers,
+      collect() {
+        this.set(sources.walCheckpoints()?.checkpointed ?? 0);
+      },
+    }),
+    sqliteCheckpointErrors: new Gauge({
+      name: 'apiary_controller_sqlite_checkpoint_failures',
+      help: 'SQLite: errors of the background WAL checkpoints since start (each logged; one repeated at every try counts once).',
+      registers,
+      collect() {
+        this.set(sources.walCheckpoints()?.errors ?? 0);
       },
     }),
     leaseHeld: new Gauge({

@@ -3,7 +3,7 @@ import type { Logger } from 'drizzle-orm';
 import type { MigrationReport } from './migration-plan.js';
 import { type Channel, openPgEngine, type PgDb, type PgEngineOptions } from './pg-engine.js';
 import * as pgSchema from './pg-schema.js';
-import { openSqliteEngine } from './sqlite-engine.js';
+import { openSqliteEngine, type WalCheckpoints } from './sqlite-engine.js';
 import * as sqliteSchema from './sqlite-schema.js';
 
 /**
@@ -44,6 +44,8 @@ export interface Database {
   tableChanges?: () => { tbl: string; n: number }[];
   /** Messages between the controllers sharing this database (PostgreSQL only). */
   channel?: Channel;
+  /** SQLite in a file: the WAL checkpoints a worker thread runs (sqlite-checkpointer.ts). */
+  walCheckpoints?: WalCheckpoints;
   close(): Promise<void>;
 }
 
@@ -116,6 +118,7 @@ export async function openDatabase(
       statements: () => statements,
       onWrite,
       tableChanges: engine.tableChanges,
+      ...(engine.walCheckpoints ? { walCheckpoints: engine.walCheckpoints } : {}),
       migrations: engine.migrations,
       connections: () => {
         const use = engine.use();

@@ -2,6 +2,11 @@ import Database from 'better-sqlite3';
 import type { Logger } from 'drizzle-orm';
 import { drizzle as drizzleProxy, type SqliteRemoteDatabase } from 'drizzle-orm/sqlite-proxy';
 import { migrateSqlite } from './migrate-sqlite.js';
+import {
+  BACKSTOP_WAL_PAGES,
+  type CheckpointProgress,
+  startCheckpointer,
+} from './sqlite-checkpointer.js';
 import * as schema from './sqlite-schema.js';
 import { TxGate } from './tx-gate.js';
 
@@ -30,6 +35,7 @@ export function openSqliteEngine(
     sqlite.close();
     throw error;
   }
+  const checkpoints = file === ':memory:' ? undefined : checkpointInBackground(sqlite, file);
 
   const statements = new Map<string, Database.Statement>();
   const prepare = (sql: string) => {
@@ -74,8 +80,38 @@ export function openSqliteEngine(
     migrations,
     /** The one connection's use: held by a transaction, and work waiting for it to end. */
     use: () => ({ inTransaction: gate.held, waiting: gate.queued }),
+    /** The background checkpoints of a database file (none in memory). */
+    walCheckpoints: checkpoints?.view,
     close: async () => {
+      // The worker's connection first: the last one to close removes the WAL file.
+      await checkpoints?.checkpointer.stop();
       sqlite.close();
     },
   };
+}
+
+/** Checkpoints by a worker thread, the commit's own only a backstop (sqlite-checkpointer.ts). */
+function checkpointInBackground(sqlite: Database.Database, file: string) {
+  const errorListeners = new Set<(message: string) => void>();
+  let errors = 0;
+  const checkpointer = startCheckpointer(file, {
+    onError: (message) => {
+      errors++;
+      for (const listener of errorListeners) listener(message);
+    },
+  });
+  sqlite.pragma(`wal_autocheckpoint = ${BACKSTOP_WAL_PAGES}`);
+  const view: WalCheckpoints = {
+    progress: () => ({ ...checkpointer.progress(), errors }),
+    onError: (listener) => {
+      errorListeners.add(listener);
+    },
+  };
+  return { checkpointer, view };
+}
+
+export interface WalCheckpoints {
+  progress(): CheckpointProgress & { errors: number };
+  /** Called with each new error of the background checkpoints. */
+  onError(listener: (message: string) => void): void;
 }
