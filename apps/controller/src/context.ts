@@ -47,8 +47,8 @@ export interface Ctx {
   candidates: CandidateIndex;
   /** `GET /v1/status`'s aggregates, each part read again only after a change of its tables (status-cache.ts). */
   statusFigures: StatusCache;
-  /** `GET /v1/envs`'s `total` per filter, read again only after the environments change. */
-  envTotals: StatusCache;
+  /** `GET /v1/envs`'s and `GET /v1/hosts`'s `total` per filter, read again after their table changes. */
+  listTotals: StatusCache;
   /** Placements arriving together share one transaction, a savepoint each (group-commit.ts). */
   placementCommits: GroupCommit;
   work: BackgroundWork;

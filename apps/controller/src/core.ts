@@ -146,7 +146,7 @@ export async function createControllerCore(deps: CoreDeps) {
     liveness,
     candidates,
     statusFigures: new StatusCache(() => ctx.metrics.statusReads.inc(), deps.database.tableChanges),
-    envTotals: new StatusCache(undefined, deps.database.tableChanges),
+    listTotals: new StatusCache(undefined, deps.database.tableChanges),
     placementCommits: new GroupCommit(
       deps.database.db,
       {
@@ -186,11 +186,11 @@ export async function createControllerCore(deps: CoreDeps) {
   // (drizzle/pg hosts_change_ids).
   candidates.applyingItself(reservationSql(ctx));
   candidates.watching(placementColumns(ctx.t.hosts));
-  // Status's figures (and the environment list's totals) are read again after a write of what
+  // Status's figures (and the lists' totals) are read again after a write of what
   // they count (status-cache.ts).
   const dropKept = (tables: readonly CountedTable[]) => {
     ctx.statusFigures.invalidate(tables);
-    ctx.envTotals.invalidate(tables);
+    ctx.listTotals.invalidate(tables);
   };
   const stopWriteWatch = deps.database.onWrite((query, params) => {
     candidates.noteWrite(query, params);

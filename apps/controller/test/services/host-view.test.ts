@@ -8,7 +8,8 @@ import { defaultOrg, hostRow } from '../helpers/placement-fixtures.js';
  * host's own statement as JSON the database builds (host-facts.ts). Every field must come back
  * as the view promises it on both engines: images sorted, orphans by VM id with booleans, JSON
  * and timestamps as they were stored, the drain only of a host that is not eligible and only
- * its latest; the count right on every page, past the end included.
+ * its latest; the count right on every page, past the end included, and
+ * right again after a host is added (it is kept between requests).
  */
 
 let h: Harness;
@@ -136,6 +137,11 @@ describe('host views', () => {
       offset: 5,
     });
     expect((await page('limit=10&policy=draining')).total).toBe(1);
+    // The count is kept between requests, and a new host is counted at once.
+    const { ctx } = h.core;
+    await ctx.db.insert(ctx.t.hosts).values(hostRow(await defaultOrg(ctx), 'host_facts_d', T0));
+    expect((await page('limit=1')).total).toBe(4);
+    expect((await page('limit=10&offset=5')).total).toBe(4);
   });
 
   it('read a page of eligible hosts in one statement, as many as one host takes', async () => {

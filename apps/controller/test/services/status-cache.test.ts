@@ -144,9 +144,9 @@ describe('status figures kept between changes', () => {
     await h.idle();
     expect(await total()).toBe(1);
     // Kept: the unchanged list does not count again.
-    const reads = h.core.ctx.envTotals.reads;
+    const reads = h.core.ctx.listTotals.reads;
     expect(await total()).toBe(1);
-    expect(h.core.ctx.envTotals.reads).toBe(reads);
+    expect(h.core.ctx.listTotals.reads).toBe(reads);
   });
 
   it.skipIf(testEngine() === 'sqlite')(

@@ -41,7 +41,7 @@ export async function listEnvs(ctx: Ctx, p: Principal, q: EnvListQuery) {
     .offset(q.offset);
   // The count of every matching environment (30,000 index entries: a third of the page's
   // statements' time) is kept until the environments change, like status's figures.
-  const total = await ctx.envTotals.get(
+  const total = await ctx.listTotals.get(
     `envs-total:${JSON.stringify([org, q.org, q.state, q.owner])}`,
     ['envs'],
     async () => (await ctx.db.select({ n: count() }).from(envs).where(where))[0]?.n ?? 0,

@@ -6,7 +6,7 @@ import {
   type Pagination,
   type UpdateHostReq,
 } from '@apiary/protocol';
-import { and, count, eq, ne, type SQL, sql } from 'drizzle-orm';
+import { and, count, eq, ne, type SQL } from 'drizzle-orm';
 import type { Ctx } from '../../context.js';
 import type { hosts } from '../../db/pg-schema.js';
 import { getOrg } from '../auth/orgs.js';
@@ -25,22 +25,23 @@ export async function listHosts(
   if (q.liveness) conds.push(eq(hosts.liveness, q.liveness));
   if (q.policy) conds.push(eq(hosts.policy, q.policy));
   const where = conds.length > 0 ? and(...conds) : undefined;
-  // The page, the facts of its hosts and the count, in one statement. The count is an
-  // uncorrelated subquery (computed once); a page past the end has no row to carry it.
-  const rows = await ctx.db
-    .select({ ...hostViewColumns(ctx), total: sql`(${totalOf(ctx, where)})`.mapWith(Number) })
-    .from(hosts)
-    .where(where)
-    .orderBy(hosts.hostname, hosts.id)
-    .limit(q.limit)
-    .offset(q.offset);
-  const total = rows[0]?.total ?? (q.offset > 0 ? ((await totalOf(ctx, where))[0]?.n ?? 0) : 0);
+  // The page and the facts of its hosts in one statement (host-facts.ts). The count of every
+  // matching host is kept until the hosts change, as the environments page keeps its own.
+  const [rows, total] = await Promise.all([
+    ctx.db
+      .select(hostViewColumns(ctx))
+      .from(hosts)
+      .where(where)
+      .orderBy(hosts.hostname, hosts.id)
+      .limit(q.limit)
+      .offset(q.offset),
+    ctx.listTotals.get(
+      `hosts-total:${JSON.stringify([org, q.liveness, q.policy])}`,
+      ['hosts'],
+      async () => (await ctx.db.select({ n: count() }).from(hosts).where(where))[0]?.n ?? 0,
+    ),
+  ]);
   return { items: await toHostViews(ctx, rows, p), total, limit: q.limit, offset: q.offset };
-}
-
-function totalOf(ctx: Ctx, where: SQL | undefined) {
-  const { hosts } = ctx.t;
-  return ctx.db.select({ n: count() }).from(hosts).where(where);
 }
 
 /** Organization changes are for super-admins; the public address for the host's org admins. */
