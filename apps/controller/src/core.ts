@@ -208,9 +208,10 @@ export async function createControllerCore(deps: CoreDeps) {
   ctx.metrics.sources.hostCounts = () => countHosts(ctx);
   ctx.metrics.sources.dbConnections = () => deps.database.connections();
   ctx.metrics.sources.walCheckpoints = () => deps.database.walCheckpoints?.progress() ?? null;
-  deps.database.walCheckpoints?.onError((message) =>
-    log.warn({ error: message }, 'background WAL checkpoint failed: commits checkpoint instead'),
-  );
+  const stopCheckpointWatch = deps.database.walCheckpoints?.onError((message) => {
+    ctx.metrics.sqliteCheckpointErrors.inc();
+    log.warn({ error: message }, 'background WAL checkpoint failed');
+  });
   ctx.metrics.sources.leases = () => ctx.leases.perLease(clock.now());
   ctx.metrics.sources.leaseCounts = () => ctx.leases.countsByKind(clock.now());
 
@@ -329,6 +330,7 @@ export async function createControllerCore(deps: CoreDeps) {
     await singletons.releaseAll();
     await stopRelay?.();
     stopWriteWatch();
+    stopCheckpointWatch?.();
     await blobs.close();
   }
 

@@ -1,4 +1,4 @@
-import { Gauge, Histogram, type Registry } from 'prom-client';
+import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 import type { DbConnections } from './db/database.js';
 import type { CheckpointProgress } from './db/sqlite-checkpointer.js';
 
@@ -6,7 +6,7 @@ import type { CheckpointProgress } from './db/sqlite-checkpointer.js';
 export interface OperationsSources {
   dbConnections: () => DbConnections;
   /** SQLite in a file: the background WAL checkpoints; null otherwise. */
-  walCheckpoints: () => (CheckpointProgress & { errors: number }) | null;
+  walCheckpoints: () => CheckpointProgress | null;
   /** Leases that get a series each (the passes), held or not; an epoch when held. */
   leases: () => Array<{ name: string; epoch: number | null }>;
   /** Held leases by kind (every source, including those without a series per lease). */
@@ -53,7 +53,7 @@ export function createOperationsMetrics(sources: OperationsSources, registers: R
     }),
     sqliteWalPages: new Gauge({
       name: 'apiary_controller_sqlite_wal_pages',
-      help: 'SQLite: pages in the WAL file at the last background checkpoint (the commits checkpoint themselves past 10000).',
+      help: 'SQLite: pages in the WAL file at the last background checkpoint (the commits checkpoint themselves past 10000); 0 on PostgreSQL.',
       registers,
       collect() {
         this.set(sources.walCheckpoints()?.log ?? 0);
@@ -67,13 +67,10 @@ export function createOperationsMetrics(sources: OperationsSources, registers: R
         this.set(sources.walCheckpoints()?.checkpointed ?? 0);
       },
     }),
-    sqliteCheckpointErrors: new Gauge({
-      name: 'apiary_controller_sqlite_checkpoint_failures',
-      help: 'SQLite: errors of the background WAL checkpoints since start (each logged; one repeated at every try counts once).',
+    sqliteCheckpointErrors: new Counter({
+      name: 'apiary_controller_sqlite_checkpoint_errors_total',
+      help: 'SQLite: errors of the background WAL checkpoints (each logged; one repeated at every try counts once).',
       registers,
-      collect() {
-        this.set(sources.walCheckpoints()?.errors ?? 0);
-      },
     }),
     leaseHeld: new Gauge({
       name: 'apiary_controller_lease_held',

@@ -9,9 +9,10 @@ import { Worker } from 'node:worker_threads';
  * controller's one thread, stalling every request for the length of two fsyncs. Here a worker
  * thread with a connection of its own runs a PASSIVE checkpoint every `intervalMs` instead:
  * it copies what is committed without taking any lock a writer needs, on the other core. The
- * main connection keeps a far larger `wal_autocheckpoint` as a backstop (a worker can only
- * restart the WAL from its beginning at a moment the writer is idle; under writes that never
- * pause, the backstop checkpoint does, and finds most pages already copied).
+ * main connection keeps a far larger `wal_autocheckpoint` as a backstop: the WAL starts again
+ * from its beginning only when a writer begins after a checkpoint that copied all of it, which
+ * under writes that never pause the worker's checkpoints rarely finish in time for; the
+ * backstop's checkpoint then does, and finds most pages already copied.
  *
  * The worker's code is a string (`eval`): it must run the same from the TypeScript sources under
  * the tests and from the bundle, and it is a dozen lines of plain JavaScript.
@@ -19,11 +20,20 @@ import { Worker } from 'node:worker_threads';
 
 /** Pages the WAL may hold before the committing connection checkpoints it itself. */
 export const BACKSTOP_WAL_PAGES = 10_000;
+/** SQLite's own `wal_autocheckpoint`, for when there is no worker. */
+export const SQLITE_DEFAULT_WAL_PAGES = 1_000;
 
 const WORKER_SOURCE = `
 const { parentPort, workerData } = require('node:worker_threads');
 const Database = require(workerData.driver);
-const db = new Database(workerData.file, { fileMustExist: true });
+let db;
+try {
+  db = new Database(workerData.file, { fileMustExist: true });
+} catch (error) {
+  // Said in words: an error thrown out of the worker reaches the main thread as a bare object.
+  parentPort.postMessage({ fatal: String(error && error.message) });
+  process.exit(1);
+}
 // Each is said only when it changed: an idle database costs the main thread nothing, and a
 // failing checkpoint is reported once, not ten times a second.
 let last = { log: -1, checkpointed: -1 };
@@ -49,12 +59,13 @@ parentPort.on('message', () => {
 });
 `;
 
+/** A worker that does not stop within this long is terminated (a controller stopping waits). */
+const STOP_WAIT_MS = 5_000;
+
 export interface CheckpointProgress {
   /** Pages in the WAL at the worker's last checkpoint, and how many of them it had copied. */
   log: number;
   checkpointed: number;
-  /** Checkpoints that copied something, since start. */
-  runs: number;
 }
 
 export interface Checkpointer {
@@ -63,10 +74,15 @@ export interface Checkpointer {
   stop(): Promise<void>;
 }
 
-export function startCheckpointer(
-  file: string,
-  options: { intervalMs?: number; onError?: (message: string) => void } = {},
-): Checkpointer {
+export interface CheckpointerOptions {
+  intervalMs?: number;
+  /** A checkpoint failed (each new error once). */
+  onError?: (message: string) => void;
+  /** The worker is gone without being stopped (it could not start, or it crashed). */
+  onGone?: (reason: string) => void;
+}
+
+export function startCheckpointer(file: string, options: CheckpointerOptions = {}): Checkpointer {
   const worker = new Worker(WORKER_SOURCE, {
     eval: true,
     workerData: {
@@ -75,26 +91,46 @@ export function startCheckpointer(
       intervalMs: options.intervalMs ?? 100,
     },
   });
-  const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
-  // Nothing waits on a checkpoint: the worker must not keep the process alive by itself.
+  let stopping = false;
+  let lastFailure = 'exited';
+  const exited = new Promise<void>((resolve) =>
+    worker.once('exit', (code) => {
+      if (!stopping) options.onGone?.(`${lastFailure} (exit code ${code})`);
+      resolve();
+    }),
+  );
+  // Nothing waits on a checkpoint: the worker must not keep the process alive by itself...
   worker.unref();
-  const progress: CheckpointProgress = { log: 0, checkpointed: 0, runs: 0 };
-  worker.on('message', (m: { log?: number; checkpointed?: number; error?: string }) => {
-    if (m.error !== undefined) {
-      options.onError?.(m.error);
-      return;
-    }
-    progress.log = m.log ?? 0;
-    progress.checkpointed = m.checkpointed ?? 0;
-    progress.runs++;
+  const progress: CheckpointProgress = { log: 0, checkpointed: 0 };
+  worker.on(
+    'message',
+    (m: { log?: number; checkpointed?: number; error?: string; fatal?: string }) => {
+      if (m.fatal !== undefined) {
+        lastFailure = m.fatal;
+        return;
+      }
+      if (m.error !== undefined) {
+        options.onError?.(m.error);
+        return;
+      }
+      progress.log = m.log ?? 0;
+      progress.checkpointed = m.checkpointed ?? 0;
+    },
+  );
+  worker.on('error', (error: unknown) => {
+    lastFailure = String((error as { message?: unknown } | null)?.message ?? 'failed');
   });
-  // A worker that failed to start (the file gone): the backstop keeps the WAL bounded.
-  worker.on('error', (error) => options.onError?.(error.message));
   return {
     progress: () => ({ ...progress }),
     stop: async () => {
+      stopping = true;
+      // ...but stopping it must: an unreferenced thread lets the process exit in the middle of
+      // this await, before whatever its caller does after closing the database.
+      worker.ref();
       worker.postMessage('stop');
+      const timer = setTimeout(() => void worker.terminate(), STOP_WAIT_MS);
       await exited;
+      clearTimeout(timer);
     },
   };
 }

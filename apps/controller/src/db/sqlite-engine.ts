@@ -5,6 +5,7 @@ import { migrateSqlite } from './migrate-sqlite.js';
 import {
   BACKSTOP_WAL_PAGES,
   type CheckpointProgress,
+  SQLITE_DEFAULT_WAL_PAGES,
   startCheckpointer,
 } from './sqlite-checkpointer.js';
 import * as schema from './sqlite-schema.js';
@@ -83,7 +84,7 @@ export function openSqliteEngine(
     /** The background checkpoints of a database file (none in memory). */
     walCheckpoints: checkpoints?.view,
     close: async () => {
-      // The worker's connection first: the last one to close removes the WAL file.
+      // The worker first: its thread must not outlive the database it checkpoints.
       await checkpoints?.checkpointer.stop();
       sqlite.close();
     },
@@ -93,25 +94,36 @@ export function openSqliteEngine(
 /** Checkpoints by a worker thread, the commit's own only a backstop (sqlite-checkpointer.ts). */
 function checkpointInBackground(sqlite: Database.Database, file: string) {
   const errorListeners = new Set<(message: string) => void>();
-  let errors = 0;
+  // Errors before anyone listened (a worker that could not start) are told to the first.
+  const unheard: string[] = [];
+  const report = (message: string) => {
+    if (errorListeners.size === 0) unheard.push(message);
+    for (const listener of errorListeners) listener(message);
+  };
   const checkpointer = startCheckpointer(file, {
-    onError: (message) => {
-      errors++;
-      for (const listener of errorListeners) listener(message);
+    onError: report,
+    onGone: (reason) => {
+      // Without the worker the commits checkpoint as SQLite's default has them do.
+      sqlite.pragma(`wal_autocheckpoint = ${SQLITE_DEFAULT_WAL_PAGES}`);
+      report(`the checkpoint worker is gone: ${reason}`);
     },
   });
   sqlite.pragma(`wal_autocheckpoint = ${BACKSTOP_WAL_PAGES}`);
   const view: WalCheckpoints = {
-    progress: () => ({ ...checkpointer.progress(), errors }),
+    progress: () => checkpointer.progress(),
     onError: (listener) => {
       errorListeners.add(listener);
+      for (const message of unheard.splice(0)) listener(message);
+      return () => {
+        errorListeners.delete(listener);
+      };
     },
   };
   return { checkpointer, view };
 }
 
 export interface WalCheckpoints {
-  progress(): CheckpointProgress & { errors: number };
-  /** Called with each new error of the background checkpoints. */
-  onError(listener: (message: string) => void): void;
+  progress(): CheckpointProgress;
+  /** Calls `listener` with each new error of the background checkpoints; returns the unsubscribe. */
+  onError(listener: (message: string) => void): () => void;
 }

@@ -2,7 +2,7 @@ import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { findMigrationsFolder } from '@apiary/server-kit';
 import { afterEach, describe, expect, it } from 'vitest';
-import { BACKSTOP_WAL_PAGES } from '../../src/db/sqlite-checkpointer.js';
+import { BACKSTOP_WAL_PAGES, startCheckpointer } from '../../src/db/sqlite-checkpointer.js';
 import { openSqliteEngine } from '../../src/db/sqlite-engine.js';
 import { tempDir } from '../helpers/temp.js';
 
@@ -34,6 +34,8 @@ describe('background WAL checkpoints', () => {
   it('copy what commits write into the database file, from another thread', async () => {
     const file = join(tempDir('ckpt-'), 'controller.db');
     const { sqlite, walCheckpoints } = open(file);
+    const errors: string[] = [];
+    walCheckpoints?.onError((message) => errors.push(message));
     // The commits' own checkpoint is only a backstop, far above what this test writes.
     expect(sqlite.pragma('wal_autocheckpoint', { simple: true })).toBe(BACKSTOP_WAL_PAGES);
     sqlite.exec('CREATE TABLE filler (n INTEGER PRIMARY KEY, text TEXT NOT NULL)');
@@ -44,7 +46,7 @@ describe('background WAL checkpoints', () => {
     for (let i = 0; i < 200; i++) sqlite.transaction(() => insert.run('x'.repeat(10_000)))();
     // The database file grows only when a checkpoint copies pages into it.
     await until('a checkpoint to copy the commits', () => statSync(file).size > before + 1_500_000);
-    expect(walCheckpoints?.progress()).toMatchObject({ errors: 0 });
+    expect(errors).toEqual([]);
     expect(walCheckpoints?.progress().checkpointed).toBeGreaterThanOrEqual(500);
   });
 
@@ -56,10 +58,17 @@ describe('background WAL checkpoints', () => {
     expect(existsSync(`${file}-wal`)).toBe(true);
     await engine?.close();
     engine = undefined;
-    // The last connection to close checkpoints and removes the WAL: the worker's closed first.
+    // Both connections closed (the last to close copies the WAL and removes it).
     expect(existsSync(`${file}-wal`)).toBe(false);
     const again = open(file);
     expect(again.sqlite.prepare('SELECT x FROM t').pluck().all()).toEqual(['kept']);
+  });
+
+  it('say so when the worker is gone without being stopped', async () => {
+    const gone = new Promise<string>((resolve) => {
+      startCheckpointer(join(tempDir('ckpt-'), 'no-such.db'), { onGone: resolve });
+    });
+    expect(await gone).toMatch(/unable to open database file|no such file/i);
   });
 
   it('are not started for a database in memory', () => {

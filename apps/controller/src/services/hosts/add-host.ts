@@ -5,7 +5,7 @@ import type { Ctx } from '../../context.js';
 import { resolveTargetOrg } from '../auth/orgs.js';
 import { canSeeOrg, type Principal, requireRole } from '../auth/principal.js';
 import { agentBaseUrl, connectionTestError, testAgentConnection } from './connection-test.js';
-import { getHostRow, hostViewsWhere } from './host-view.js';
+import { getHostRow, getHostView } from './host-view.js';
 
 export interface AddHostOutcome {
   host: Host;
@@ -31,7 +31,7 @@ export async function addHost(ctx: Ctx, p: Principal, req: AddHostReq): Promise<
   // Another organization's host at this address is not "known" to this caller: the answer is
   // the connection test's, as for any address, so nobody learns where others' hosts are.
   if (known && canSeeOrg(p, known.orgId) && !req.api_key && !req.bootstrap_token) {
-    return { host: await hostViewOf(ctx, p, known.id), created: false };
+    return { host: await getHostView(ctx, p, known.id), created: false };
   }
   const orgId = await resolveTargetOrg(ctx, p, req.org_id);
   const fingerprint = baseUrl.startsWith('https:') ? req.tls_fingerprint : undefined;
@@ -55,7 +55,7 @@ export async function addHost(ctx: Ctx, p: Principal, req: AddHostReq): Promise<
         .set({ agentKeyEnc: ctx.box.seal(key) })
         .where(eq(hosts.id, existing.id));
     }
-    return { host: await hostViewOf(ctx, p, existing.id), created: false };
+    return { host: await getHostView(ctx, p, existing.id), created: false };
   }
   await insertAddedHost(ctx, info, {
     baseUrl,
@@ -71,7 +71,7 @@ export async function addHost(ctx: Ctx, p: Principal, req: AddHostReq): Promise<
     orgId,
     data: { id: info.host_id, hostname: info.hostname, liveness: 'ready' },
   });
-  return { host: await hostViewOf(ctx, p, info.host_id), created: true };
+  return { host: await getHostView(ctx, p, info.host_id), created: true };
 }
 
 async function claimAgentKey(
@@ -150,11 +150,4 @@ async function insertAddedHost(
         .insert(hostImages)
         .values(digests.map((digest) => ({ hostId: info.host_id, digest })));
   });
-}
-
-/** The view of a host this caller just added or was told it knows. */
-async function hostViewOf(ctx: Ctx, p: Principal, id: string): Promise<Host> {
-  const view = (await hostViewsWhere(ctx, p, eq(ctx.t.hosts.id, id)))[0];
-  if (!view) throw new ApiError('not_found', `host ${id} not found`);
-  return view;
 }

@@ -107,10 +107,20 @@ function buildFacts(t: Tables, engine: Engine): Record<keyof HostFactsColumns, S
       ? sql`json(${q(hostOrphans, c)})`
       : q(hostOrphans, c),
   );
+  // In JavaScript's order where read, as the view always sorted them (not the database's
+  // collation, which may differ on PostgreSQL).
+  const images = agg(q(hostImages, hostImages.digest));
+  const orphans = agg(
+    sql`${jsonArray}(${sql.join(orphanValues, sql`, `)})`,
+    q(hostOrphans, hostOrphans.vmId),
+  );
+  // Started at the same millisecond: the later id, so that the answer is always the same.
+  const latestDrain = sql`${q(drains, drains.startedAt)} desc, ${q(drains, drains.id)} desc`;
   return {
-    // Sorted where read, as the view always sorted them.
-    images: sql`(select ${agg(q(hostImages, hostImages.digest))} from ${hostImages} where ${ofThisHost(hostImages, hostImages.hostId)})`,
-    orphans: sql`(select ${agg(sql`${jsonArray}(${sql.join(orphanValues, sql`, `)})`, q(hostOrphans, hostOrphans.vmId))} from ${hostOrphans} where ${ofThisHost(hostOrphans, hostOrphans.hostId)})`,
-    latestDrainId: sql`case when ${q(hosts, hosts.policy)} <> 'eligible' then (select ${q(drains, drains.id)} from ${drains} where ${ofThisHost(drains, drains.hostId)} order by ${q(drains, drains.startedAt)} desc limit 1) end`,
+    images: sql`(select ${images} from ${hostImages} where ${ofThisHost(hostImages, hostImages.hostId)})`,
+    orphans: sql`(select ${orphans} from ${hostOrphans} where ${ofThisHost(hostOrphans, hostOrphans.hostId)})`,
+    latestDrainId: sql`case when ${q(hosts, hosts.policy)} <> 'eligible'
+      then (select ${q(drains, drains.id)} from ${drains}
+        where ${ofThisHost(drains, drains.hostId)} order by ${latestDrain} limit 1) end`,
   };
 }

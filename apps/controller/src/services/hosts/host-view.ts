@@ -1,5 +1,5 @@
 import { ApiError, type Drain, type Host, type HostCapacity } from '@apiary/protocol';
-import { eq, getTableColumns, inArray, type SQL } from 'drizzle-orm';
+import { eq, getTableColumns, inArray } from 'drizzle-orm';
 import type { Ctx } from '../../context.js';
 import type { hosts } from '../../db/pg-schema.js';
 import { iso, isoOrNull } from '../../lib/clock.js';
@@ -89,16 +89,6 @@ async function shownDrains(ctx: Ctx, ids: string[], viewer: Principal) {
   if (ids.length === 0) return new Map<string, Drain>();
   const rows = await ctx.db.select().from(drains).where(inArray(drains.id, ids));
   return await loadDrainViews(ctx, rows, viewer);
-}
-
-/** The views of the hosts `where` selects, in one statement (no visibility check). */
-export async function hostViewsWhere(ctx: Ctx, viewer: Principal, where: SQL): Promise<Host[]> {
-  const { hosts } = ctx.t;
-  return toHostViews(
-    ctx,
-    await ctx.db.select(hostViewColumns(ctx)).from(hosts).where(where),
-    viewer,
-  );
 }
 
 export async function getHostRow(ctx: Ctx, id: string): Promise<HostRow | undefined> {

@@ -26,7 +26,8 @@ export async function listHosts(
   if (q.policy) conds.push(eq(hosts.policy, q.policy));
   const where = conds.length > 0 ? and(...conds) : undefined;
   // The page and the facts of its hosts in one statement (host-facts.ts). The count of every
-  // matching host is kept until the hosts change, as the environments page keeps its own.
+  // matching host is kept until the hosts change, as the environments page keeps its own (and
+  // like it, after another controller's write only once that controller's notice arrived).
   const [rows, total] = await Promise.all([
     ctx.db
       .select(hostViewColumns(ctx))
