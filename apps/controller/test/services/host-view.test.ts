@@ -1,4 +1,5 @@
 import type { Host } from '@apiary/protocol';
+import { eq } from 'drizzle-orm';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createHarness, type Harness, json } from '../helpers/harness.js';
 import { defaultOrg, hostRow } from '../helpers/placement-fixtures.js';
@@ -137,11 +138,18 @@ describe('host views', () => {
       offset: 5,
     });
     expect((await page('limit=10&policy=draining')).total).toBe(1);
-    // The count is kept between requests, and a new host is counted at once.
+    // The count is kept between requests, and a new host is counted at once...
     const { ctx } = h.core;
     await ctx.db.insert(ctx.t.hosts).values(hostRow(await defaultOrg(ctx), 'host_facts_d', T0));
     expect((await page('limit=1')).total).toBe(4);
     expect((await page('limit=10&offset=5')).total).toBe(4);
+    // ...a changed policy moves it between the filters, and a removed host leaves it.
+    const { hosts } = ctx.t;
+    await ctx.db.update(hosts).set({ policy: 'draining' }).where(eq(hosts.id, 'host_facts_d'));
+    expect((await page('limit=10&policy=draining')).total).toBe(2);
+    await ctx.db.delete(hosts).where(eq(hosts.id, 'host_facts_d'));
+    expect((await page('limit=10&policy=draining')).total).toBe(1);
+    expect((await page('limit=1')).total).toBe(3);
   });
 
   it('read a page of eligible hosts in one statement, as many as one host takes', async () => {
