@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { createHarness, type Harness } from '../helpers/harness.js';
+import { hostRow } from '../helpers/placement-fixtures.js';
 
 /*
  * The fleet lists and the status answer run a fixed number of statements, however large the
@@ -23,23 +24,9 @@ async function addFleet(from: number, to: number) {
   for (let i = from; i < to; i++) {
     const hostId = `host_count${String(i).padStart(6, '0')}`;
     await ctx.db.insert(t.hosts).values({
-      id: hostId,
-      hostname: `hv${i}`,
-      addr: `http://10.0.${i >> 8}.${i & 255}:9100`,
-      publicAddr: `10.0.${i >> 8}.${i & 255}`,
-      orgId,
-      source: 'registered',
+      ...hostRow(orgId, hostId, now),
       liveness: i % 7 === 0 ? 'down' : 'ready',
       policy: i % 5 === 0 ? 'maintenance' : 'eligible',
-      engines: ['bhyve'],
-      storage: 'zvol',
-      agentVersion: '0.1.0',
-      apiVersion: '1.0',
-      totalCpu: 32,
-      totalMem: 131072,
-      totalDisk: 4_000_000,
-      registeredAt: now,
-      updatedAt: now,
     });
     for (let e = 0; e < 3; e++) {
       const envId = `env_count${String(i).padStart(6, '0')}${e}`;

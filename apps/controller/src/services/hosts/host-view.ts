@@ -98,7 +98,10 @@ export async function getHostRow(ctx: Ctx, id: string): Promise<HostRow | undefi
 
 /** A host the caller may see, or 404 (also for other organizations' hosts). */
 export async function getVisibleHost(ctx: Ctx, p: Principal, id: string): Promise<HostRow> {
-  const row = await getHostRow(ctx, id);
+  return visibleOr404(p, id, await getHostRow(ctx, id));
+}
+
+function visibleOr404<R extends { orgId: string | null }>(p: Principal, id: string, row?: R): R {
   if (!row) throw new ApiError('not_found', `host ${id} not found`);
   assertVisible(p, row.orgId, `host ${id}`);
   return row;
@@ -107,8 +110,6 @@ export async function getVisibleHost(ctx: Ctx, p: Principal, id: string): Promis
 /** The view of a host the caller may see, or 404 (also for other organizations' hosts). */
 export async function getHostView(ctx: Ctx, p: Principal, id: string): Promise<Host> {
   const { hosts } = ctx.t;
-  const row = (await ctx.db.select(hostViewColumns(ctx)).from(hosts).where(eq(hosts.id, id)))[0];
-  if (!row) throw new ApiError('not_found', `host ${id} not found`);
-  assertVisible(p, row.orgId, `host ${id}`);
-  return (await toHostViews(ctx, [row], p))[0] as Host;
+  const rows = await ctx.db.select(hostViewColumns(ctx)).from(hosts).where(eq(hosts.id, id));
+  return (await toHostViews(ctx, [visibleOr404(p, id, rows[0])], p))[0] as Host;
 }
