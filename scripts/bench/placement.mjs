@@ -65,6 +65,7 @@ const {
   openDatabase,
   parseDbTarget,
   placeAndReserve,
+  insertEnvRows,
   bootstrapIfEmpty,
   createLogger,
   recordUsage,
@@ -192,21 +193,29 @@ async function seed({ core }) {
   return { orgId, digest };
 }
 
-function persistFor(schema, orgId, envId, vmsCount, now) {
-  return async (tx, hostIds) => {
-    await tx.insert(schema.envs).values({
-      id: envId,
-      name: envId,
-      orgId,
-      state: 'creating',
-      sshKeys: [],
-      lifetime: 3600,
-      onFailure: 'rollback',
-      createdAt: now,
-      expiresAt: now + 3_600_000,
-      updatedAt: now,
-    });
-    await tx.insert(schema.vms).values(
+// The environment's and its VMs' rows, written as a create writes them (the controller's own
+// insertEnvRows), for the placements and for the baseline alike.
+function persistFor(ctx, orgId, envId, vmsCount, now) {
+  return (tx, hostIds) =>
+    insertEnvRows(
+      ctx,
+      tx,
+      {
+        id: envId,
+        name: envId,
+        orgId,
+        owner: null,
+        createdBy: null,
+        state: 'creating',
+        sshKeys: [],
+        lifetime: 3600,
+        onFailure: 'rollback',
+        createdAt: now,
+        expiresAt: now + 3_600_000,
+        updatedAt: now,
+        vni: null,
+        privateSubnet: null,
+      },
       Array.from({ length: vmsCount }, (_, i) => ({
         id: `${envId}-${i}`,
         name: `${envId}-${i}`,
@@ -216,20 +225,26 @@ function persistFor(schema, orgId, envId, vmsCount, now) {
         hostId: hostIds[i] ?? null,
         image: 'img',
         imageDigest: null,
+        bootIso: false,
         engine: 'bhyve',
         cpu: 2,
         mem: 2048,
         disk: 20_000,
         ports: [22],
         denyOutgoing: false,
+        loginUser: null,
+        recipe: null,
+        recipeVersion: null,
+        recipeState: null,
         state: 'pending',
         portMap: {},
+        networks: null,
+        privateIp: null,
         reserved: true,
         createdAt: now,
         updatedAt: now,
       })),
     );
-  };
 }
 
 /**
@@ -387,7 +402,6 @@ try {
 }
 
 async function benchStrategy(env, strategy) {
-  const schema = env.core.ctx.t;
   const { orgId, digest } = await seed(env);
   const demand = (k) =>
     Array.from({ length: k }, () => ({ cpu: 2, mem: 2048, disk: 20_000, engine: 'bhyve', digest }));
@@ -406,7 +420,7 @@ async function benchStrategy(env, strategy) {
         (_, i) => `host_bench${String((n * k + i) % HOSTS).padStart(8, '0')}`,
       );
       return env.core.ctx.db.transaction((tx) =>
-        persistFor(schema, orgId, `base-${tag}-${n}`, k, now)(tx, hostIds),
+        persistFor(env.core.ctx, orgId, `base-${tag}-${n}`, k, now)(tx, hostIds),
       );
     },
   });
@@ -418,7 +432,7 @@ async function benchStrategy(env, strategy) {
         env.core.ctx,
         orgId,
         demand(k),
-        persistFor(schema, orgId, `${strategy}-${tag}-${n}`, k, Date.now()),
+        persistFor(env.core.ctx, orgId, `${strategy}-${tag}-${n}`, k, Date.now()),
       ),
   });
   // Nothing fits 1,000 vCPUs: every placement ends in the full pass that says, per host, why.

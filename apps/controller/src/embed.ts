@@ -8,6 +8,8 @@ export { defaultConfig } from './config.js';
 export { createControllerCore } from './core.js';
 export { openDatabase, parseDbTarget } from './db/database.js';
 export { bootstrapIfEmpty } from './services/auth/bootstrap.js';
+// The rows a create writes (placement.mjs writes its baseline through them).
+export { insertEnvRows } from './services/envs/env-rows.js';
 // What a live fleet writes to its hosts (placement.mjs --host-writes-per-s).
 export { storeCredentials } from './services/hosts/host-credential.js';
 export { recordUsage } from './services/hosts/host-usage.js';

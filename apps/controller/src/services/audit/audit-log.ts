@@ -2,6 +2,7 @@ import type { AuditActorKind, AuditEvent, AuditOutcome, AuditQuery } from '@apia
 import { newId } from '@apiary/server-kit';
 import { and, count, desc, eq, gte, lt, or, type SQL } from 'drizzle-orm';
 import type { Ctx } from '../../context.js';
+import { insertStatement, param, statement } from '../../db/prepared-statement.js';
 import { iso } from '../../lib/clock.js';
 import { isSuperAdmin, type Principal } from '../auth/principal.js';
 
@@ -40,12 +41,38 @@ export function recordAudit(ctx: Ctx, entry: AuditEntry): Promise<void> {
   return recordAudits(ctx, [entry]);
 }
 
+/* Written at every audited request: prepared once (db/prepared-statement.ts). */
+const insertAudits = insertStatement('audit_events', (t) => t.auditEvents, [
+  'id',
+  'at',
+  'orgId',
+  'actorKind',
+  'actorId',
+  'actorName',
+  'apiKeyId',
+  'action',
+  'resourceKind',
+  'resourceId',
+  'outcome',
+  'errorCode',
+  'requestId',
+  'sourceAddr',
+] as const);
+
+const usernameOf = statement('username_of_user', (db, { users }) =>
+  db
+    .select({ name: users.username })
+    .from(users)
+    .where(eq(users.id, param('id'))),
+);
+
 /** Several records in one statement (a background pass's batch): written all, or none. */
 export async function recordAudits(ctx: Ctx, entries: AuditEntry[]): Promise<void> {
   if (entries.length === 0) return;
   const at = ctx.clock.now();
   try {
-    await ctx.db.insert(ctx.t.auditEvents).values(
+    await insertAudits.run(
+      ctx,
       entries.map((entry) => ({
         id: newId('aud'),
         at,
@@ -75,10 +102,7 @@ export async function recordAudits(ctx: Ctx, entries: AuditEntry[]): Promise<voi
 /** Who a user principal is, by name as it is now (kept in the row as it was then). */
 export async function actorOf(ctx: Ctx, p: Principal): Promise<AuditActor> {
   if (p.via === 'localhost') return { kind: 'localhost', id: null, name: 'localhost' };
-  const { users } = ctx.t;
-  const row = p.userId
-    ? (await ctx.db.select({ name: users.username }).from(users).where(eq(users.id, p.userId)))[0]
-    : undefined;
+  const row = p.userId ? (await usernameOf.run(ctx, { id: p.userId }))[0] : undefined;
   return {
     kind: p.via === 'api_key' ? 'api_key' : 'user',
     id: p.userId,

@@ -1,6 +1,7 @@
 import type { Role } from '@apiary/protocol';
 import { eq } from 'drizzle-orm';
 import type { Ctx } from '../../context.js';
+import { param, statement } from '../../db/prepared-statement.js';
 
 import { iso } from '../../lib/clock.js';
 import { secretMatches, secretPrefix } from '../../lib/secrets.js';
@@ -30,14 +31,19 @@ export async function authenticateBearer(ctx: Ctx, token: string): Promise<Beare
   return UNKNOWN;
 }
 
-async function authenticateApiKey(ctx: Ctx, token: string): Promise<BearerOutcome> {
-  const { apiKeys, users } = ctx.t;
-  const now = ctx.clock.now();
-  const candidates = await ctx.db
+/* Every request with an API key reads its key (and user) by the key's prefix: prepared once. */
+const apiKeysByPrefix = statement('api_keys_by_prefix', (db, { apiKeys, users }) =>
+  db
     .select({ key: apiKeys, user: users })
     .from(apiKeys)
     .leftJoin(users, eq(users.id, apiKeys.userId))
-    .where(eq(apiKeys.prefix, secretPrefix(token)));
+    .where(eq(apiKeys.prefix, param('prefix'))),
+);
+
+async function authenticateApiKey(ctx: Ctx, token: string): Promise<BearerOutcome> {
+  const { apiKeys } = ctx.t;
+  const now = ctx.clock.now();
+  const candidates = await apiKeysByPrefix.run(ctx, { prefix: secretPrefix(token) });
   for (const { key, user } of candidates) {
     if (!secretMatches(token, key.keyHash)) continue;
     if (key.revokedAt !== null) return { refused: `API key ${key.id} was revoked` };

@@ -1,7 +1,8 @@
 import { ApiError, type CreateEnvReq, type Env, recipeSecrets } from '@apiary/protocol';
 import { and, count, eq, ne } from 'drizzle-orm';
 import type { Ctx } from '../../context.js';
-import type { Tables, Tx } from '../../db/database.js';
+import type { Tx } from '../../db/database.js';
+import { param, statement } from '../../db/prepared-statement.js';
 
 import { resolveTargetOrg } from '../auth/orgs.js';
 import { isSuperAdmin, type Principal } from '../auth/principal.js';
@@ -11,9 +12,25 @@ import { openSecrets } from '../recipes/org-secrets.js';
 import { getRecipe } from '../recipes/recipes.js';
 import { type BootSource, resolveBootSource } from './boot-source.js';
 import { newEnvId, vmIdOf, vmNameOf } from './env-names.js';
+import { type EnvRowValues, insertEnvRows, type VmRowValues } from './env-rows.js';
 import { startCreateSaga } from './env-sagas.js';
 import { type EnvRow, envView } from './env-view.js';
 import { allocatePrivateIps, allocateVni, ENV_PRIVATE_SUBNET } from './private-network.js';
+
+/** The organization's environment of that name (create checks it before and inside its transaction). */
+const envByName = statement('env_by_org_and_name', (db, { envs }) =>
+  db
+    .select()
+    .from(envs)
+    .where(and(eq(envs.orgId, param('orgId')), eq(envs.name, param('name')))),
+);
+
+const envIdTaken = statement('env_id_taken', (db, { envs }) =>
+  db
+    .select({ id: envs.id })
+    .from(envs)
+    .where(eq(envs.id, param('id'))),
+);
 
 /**
  * An old environment of the same name in the same organization can make way once nothing of it
@@ -38,16 +55,9 @@ async function isPurgeable(ctx: Ctx, env: EnvRow): Promise<boolean> {
  * background. Answers at once with the environment in `creating`.
  */
 export async function createEnv(ctx: Ctx, p: Principal, req: CreateEnvReq): Promise<Env> {
-  const { envs, vms } = ctx.t;
   const orgId = await resolveTargetOrg(ctx, p, req.org_id);
-  const named = async (db: Pick<Tx, 'select'>) =>
-    (
-      await db
-        .select()
-        .from(envs)
-        .where(and(eq(envs.orgId, orgId), eq(envs.name, req.id)))
-    )[0];
-  const existing = await named(ctx.db);
+  const named = async (tx?: Tx) => (await envByName.run(ctx, { orgId, name: req.id }, tx))[0];
+  const existing = await named();
   if (existing && !(await isPurgeable(ctx, existing))) {
     throw new ApiError('conflict', `environment ${req.id} already exists (${existing.state})`);
   }
@@ -82,14 +92,14 @@ export async function createEnv(ctx: Ctx, p: Principal, req: CreateEnvReq): Prom
       if (current && current.id !== existing?.id) {
         throw new ApiError('conflict', `environment ${req.id} already exists (${current.state})`);
       }
-      if (existing) await tx.delete(envs).where(eq(envs.id, existing.id));
-      envId = await unusedEnvId(ctx.t, tx, req.id);
+      if (existing) await tx.delete(ctx.t.envs).where(eq(ctx.t.envs.id, existing.id));
+      envId = await unusedEnvId(ctx, tx, req.id);
       // The private network (issue 14): its VNI and every VM's address, recorded with them.
       const vni = req.private_network ? await allocateVni(ctx.t, tx) : null;
       const privateIps = req.private_network
         ? allocatePrivateIps(ENV_PRIVATE_SUBNET, specs.length, new Set())
         : [];
-      await tx.insert(envs).values({
+      const envRow: EnvRowValues = {
         id: envId,
         name: req.id,
         orgId,
@@ -104,9 +114,9 @@ export async function createEnv(ctx: Ctx, p: Principal, req: CreateEnvReq): Prom
         updatedAt: now,
         vni,
         privateSubnet: vni === null ? null : ENV_PRIVATE_SUBNET,
-      });
-      await tx.insert(vms).values(
-        specs.map((s, i) => ({
+      };
+      const vmRows = specs.map(
+        (s, i): VmRowValues => ({
           id: vmIdOf(envId, i),
           name: vmNameOf(req.id, i),
           envId,
@@ -134,8 +144,9 @@ export async function createEnv(ctx: Ctx, p: Principal, req: CreateEnvReq): Prom
           reserved: true,
           createdAt: now,
           updatedAt: now,
-        })),
+        }),
       );
+      await insertEnvRows(ctx, tx, envRow, vmRows);
     },
     { showOtherOrgs: isSuperAdmin(p) },
   );
@@ -174,13 +185,9 @@ async function recipeVersionFor(ctx: Ctx, orgId: string, name: string, i: number
 }
 
 /** A fresh internal id no environment holds (a clash is 2^-40 unlikely; checked all the same). */
-async function unusedEnvId(
-  { envs }: Tables,
-  tx: Pick<Tx, 'select'>,
-  name: string,
-): Promise<string> {
+async function unusedEnvId(ctx: Ctx, tx: Tx, name: string): Promise<string> {
   for (;;) {
     const id = newEnvId(name);
-    if (!(await tx.select({ id: envs.id }).from(envs).where(eq(envs.id, id)))[0]) return id;
+    if ((await envIdTaken.run(ctx, { id }, tx)).length === 0) return id;
   }
 }

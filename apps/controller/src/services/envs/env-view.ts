@@ -2,6 +2,7 @@ import { ApiError, type Env, type Vm } from '@apiary/protocol';
 import { eq, getTableColumns, inArray } from 'drizzle-orm';
 import type { Ctx } from '../../context.js';
 import type { envs, vms } from '../../db/pg-schema.js';
+import { param, statement } from '../../db/prepared-statement.js';
 import { iso } from '../../lib/clock.js';
 import { runningChangeOf } from '../vm-changes/accept-change.js';
 import { envNameOfVm } from './env-names.js';
@@ -133,9 +134,16 @@ export function toEnvViews(ctx: Ctx, rows: EnvRowWithVms[]): Env[] {
 
 /** The environment with internal id `id` (callers addressed by name use `findEnv`). */
 export async function getEnvRow(ctx: Ctx, id: string): Promise<EnvRow | undefined> {
-  const { envs } = ctx.t;
-  return (await ctx.db.select().from(envs).where(eq(envs.id, id)))[0];
+  return (await envById.run(ctx, { id }))[0];
 }
+
+/* Read at every saga step and request about an environment: prepared once. */
+const envById = statement('env_by_id', (db, { envs }) =>
+  db
+    .select()
+    .from(envs)
+    .where(eq(envs.id, param('id'))),
+);
 
 /** The view of the environment with internal id `id`. */
 export async function envView(ctx: Ctx, id: string): Promise<Env> {

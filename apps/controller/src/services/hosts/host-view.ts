@@ -2,6 +2,7 @@ import { ApiError, type Drain, type Host, type HostCapacity } from '@apiary/prot
 import { eq, getTableColumns, inArray } from 'drizzle-orm';
 import type { Ctx } from '../../context.js';
 import type { hosts } from '../../db/pg-schema.js';
+import { param, statement } from '../../db/prepared-statement.js';
 import { iso, isoOrNull } from '../../lib/clock.js';
 import { assertVisible, type Principal } from '../auth/principal.js';
 import { loadDrainViews } from '../drain/drain-view.js';
@@ -92,9 +93,16 @@ async function shownDrains(ctx: Ctx, ids: string[], viewer: Principal) {
 }
 
 export async function getHostRow(ctx: Ctx, id: string): Promise<HostRow | undefined> {
-  const { hosts } = ctx.t;
-  return (await ctx.db.select().from(hosts).where(eq(hosts.id, id)))[0];
+  return (await hostById.run(ctx, { id }))[0];
 }
+
+/* Read at every call to an agent and request about a host: prepared once. */
+const hostById = statement('host_by_id', (db, { hosts }) =>
+  db
+    .select()
+    .from(hosts)
+    .where(eq(hosts.id, param('id'))),
+);
 
 /** A host the caller may see, or 404 (also for other organizations' hosts). */
 export async function getVisibleHost(ctx: Ctx, p: Principal, id: string): Promise<HostRow> {

@@ -1,6 +1,7 @@
 import { and, eq, lte, type SQL, sql } from 'drizzle-orm';
 import type { Ctx } from '../../context.js';
-import type { DbOrTx } from '../../db/database.js';
+import type { DbOrTx, Tx } from '../../db/database.js';
+import { param, statement } from '../../db/prepared-statement.js';
 
 export interface Demand {
   cpu: number;
@@ -12,11 +13,10 @@ export interface Demand {
  * The conditional reservation, with the host and the demand as placeholders: the update happens
  * only if the host is still ready, eligible and has room.
  */
-function reservation(ctx: Ctx, db: DbOrTx) {
-  const { hosts } = ctx.t;
-  const cpu = sql.placeholder('cpu');
-  const mem = sql.placeholder('mem');
-  const disk = sql.placeholder('disk');
+const reservation = statement('reserve_on_host', (db, { hosts }) => {
+  const cpu = param('cpu');
+  const mem = param('mem');
+  const disk = param('disk');
   return db
     .update(hosts)
     .set({
@@ -26,7 +26,7 @@ function reservation(ctx: Ctx, db: DbOrTx) {
     })
     .where(
       and(
-        eq(hosts.id, sql.placeholder('hostId')),
+        eq(hosts.id, param('hostId')),
         eq(hosts.liveness, 'ready'),
         eq(hosts.policy, 'eligible'),
         lte(sql`${hosts.reservedCpu} + ${hosts.foreignCpu} + ${cpu}`, hosts.totalCpu),
@@ -35,30 +35,11 @@ function reservation(ctx: Ctx, db: DbOrTx) {
       ),
     )
     .returning({ id: hosts.id });
-}
+});
 
 /** The reservation's SQL text (the candidate index applies its effect itself). */
 export function reservationSql(ctx: Ctx): string {
-  return reservation(ctx, ctx.db).toSQL().sql;
-}
-
-type Prepared = { execute(values: Record<string, unknown>): Promise<unknown[]> };
-
-/*
- * Built once per database on SQLite: its one connection runs a transaction's statements and
- * everyone else's alike, so a statement prepared on the database runs inside the caller's
- * transaction (the gate admits it there). A PostgreSQL transaction has a pool connection of
- * its own: there the statement is built on the transaction's handle, per call.
- */
-const preparedOn = new WeakMap<object, Prepared>();
-
-function prepared(ctx: Ctx): Prepared {
-  let p = preparedOn.get(ctx.db);
-  if (!p) {
-    p = reservation(ctx, ctx.db).prepare('reserve_on_host') as unknown as Prepared;
-    preparedOn.set(ctx.db, p);
-  }
-  return p;
+  return reservation.text(ctx);
 }
 
 /**
@@ -74,10 +55,7 @@ export async function reserveOnHost(
   d: Demand,
 ): Promise<boolean> {
   const values = { hostId, cpu: d.cpu, mem: d.mem, disk: d.disk };
-  const rows =
-    ctx.engine === 'sqlite'
-      ? await prepared(ctx).execute(values)
-      : await reservation(ctx, tx).prepare('reserve_on_host').execute(values);
+  const rows = await reservation.run(ctx, values, tx === ctx.db ? undefined : (tx as Tx));
   return rows.length === 1;
 }
 

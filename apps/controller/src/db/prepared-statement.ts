@@ -1,0 +1,124 @@
+import { sql } from 'drizzle-orm';
+import type { PgTable } from 'drizzle-orm/pg-core';
+import type { Db, DbOrTx, Engine, Tables, Tx } from './database.js';
+
+/*
+ * Statements the controller sends at every request and saga step, built once. drizzle builds a
+ * statement's SQL text from its query builder each time it runs: a select of one row by id costs
+ * ~90 µs that way on the bench machine, ~9 µs prepared on SQLite (measured on the night of
+ * 2026-12-07, docs/performance.md), and building was a quarter of the controller's CPU in the
+ * fleet benchmark. A statement defined here is built with placeholders (`param('id')`) once per
+ * database and then only run.
+ *
+ * Where it runs: on SQLite everything shares the one connection, so the statement prepared on
+ * the database also runs inside a caller's transaction (the gate admits it there, tx-gate.ts).
+ * A PostgreSQL transaction has a pool connection of its own: there, given `tx`, the statement is
+ * built on the transaction's handle at each call (the server still parses and plans it only once
+ * per connection, as a named prepared statement). Without `tx` it runs on the pool, outside any
+ * transaction, on both engines.
+ */
+
+interface Runnable<R> {
+  execute(values?: Record<string, unknown>): Promise<R>;
+}
+
+interface Preparable<R> {
+  prepare(name: string): Runnable<R>;
+  toSQL(): { sql: string };
+}
+
+/** What a statement needs of the controller's context. */
+export interface StatementDb {
+  engine: Engine;
+  db: Db;
+  t: Tables;
+}
+
+export interface Statement<R> {
+  /** Runs with these placeholder values: in `tx` when given, else outside any transaction. */
+  run(ctx: StatementDb, values: Record<string, unknown>, tx?: Tx): Promise<R>;
+  /** Its SQL text on this database's engine (what write listeners will hear). */
+  text(ctx: StatementDb): string;
+}
+
+/** Each name is a PostgreSQL prepared statement's: two texts under one name would clash there. */
+const definedNames = new Set<string>();
+
+/**
+ * Defines a statement once, at module level. `build` makes it on the given handle and tables
+ * with placeholders for what changes between runs.
+ */
+export function statement<R>(
+  name: string,
+  build: (db: DbOrTx, t: Tables) => Preparable<R>,
+): Statement<R> {
+  if (definedNames.has(name)) throw new Error(`two statements are named ${name}`);
+  definedNames.add(name);
+  const preparedOn = new WeakMap<Db, Runnable<R>>();
+  return {
+    run(ctx, values, tx) {
+      if (tx && ctx.engine === 'postgres') return build(tx, ctx.t).prepare(name).execute(values);
+      let prepared = preparedOn.get(ctx.db);
+      if (!prepared) {
+        prepared = build(ctx.db, ctx.t).prepare(name);
+        preparedOn.set(ctx.db, prepared);
+      }
+      return prepared.execute(values);
+    },
+    text: (ctx) => build(ctx.db, ctx.t).toSQL().sql,
+  };
+}
+
+/** A placeholder for the value of `key` in a statement's `run`. */
+export const param = (key: string) => sql.placeholder(key);
+
+/** Rows of an insert: a value (null for none) for every column it writes. */
+export type InsertRows<C extends string> = ReadonlyArray<Record<C, unknown>>;
+
+/**
+ * An insert of rows that give exactly these columns (the others keep their defaults), as one
+ * statement per number of rows, each prepared when first needed (`insert_<name>_<count>`).
+ */
+export function insertStatement<C extends string>(
+  name: string,
+  table: (t: Tables) => PgTable,
+  columns: readonly C[],
+): { run(ctx: StatementDb, rows: InsertRows<C>, tx?: Tx): Promise<unknown> } {
+  const byCount = new Map<number, Statement<unknown>>();
+  // The placeholder names of column c in row i, made once (`c_i`).
+  const keys: string[][] = [];
+  const keysOf = (row: number) => {
+    keys[row] ??= columns.map((c) => `${c}_${row}`);
+    return keys[row] as string[];
+  };
+  const forCount = (count: number) => {
+    let s = byCount.get(count);
+    if (!s) {
+      s = statement(`insert_${name}_${count}`, (db, t) =>
+        db
+          .insert(table(t))
+          .values(
+            Array.from({ length: count }, (_, row) =>
+              Object.fromEntries(keysOf(row).map((key, i) => [columns[i], param(key)])),
+            ),
+          ),
+      );
+      byCount.set(count, s);
+    }
+    return s;
+  };
+  return {
+    async run(ctx, rows, tx) {
+      const values: Record<string, unknown> = {};
+      rows.forEach((row, r) => {
+        const names = keysOf(r);
+        columns.forEach((c, i) => {
+          // The builder would have written the column's default; a prepared row has no such gap.
+          if (row[c] === undefined) throw new Error(`insert ${name}: row ${r} has no ${c}`);
+          values[names[i] as string] = row[c];
+        });
+      });
+      return forCount(rows.length).run(ctx, values, tx);
+    },
+  };
+}
