@@ -1,4 +1,4 @@
-import { sql } from 'drizzle-orm';
+import { type SQL, sql } from 'drizzle-orm';
 import type { PgTable } from 'drizzle-orm/pg-core';
 import type { Db, DbOrTx, Engine, Tables, Tx } from './database.js';
 
@@ -71,6 +71,12 @@ export function statement<R>(
 
 /** A placeholder for the value of `key` in a statement's `run`. */
 export const param = (key: string) => sql.placeholder(key);
+
+/**
+ * A placeholder as a value in an update's `set`. drizzle writes it through the column's own
+ * mapping (JSON, booleans) as it does any value there; only its types leave the case out.
+ */
+export const setParam = (key: string) => sql.placeholder(key) as unknown as SQL;
 
 /** Rows of an insert: a value (null for none) for every column it writes. */
 export type InsertRows<C extends string> = ReadonlyArray<Record<C, unknown>>;

@@ -8,10 +8,9 @@ import {
   SQLITE_DEFAULT_WAL_PAGES,
   startCheckpointer,
 } from './sqlite-checkpointer.js';
-import * as schema from './sqlite-schema.js';
 import { TxGate } from './tx-gate.js';
 
-export type SqliteDb = SqliteRemoteDatabase<typeof schema>;
+export type SqliteDb = SqliteRemoteDatabase;
 
 /**
  * The embedded engine: one better-sqlite3 connection behind drizzle's async `sqlite-proxy`
@@ -62,7 +61,8 @@ export function openSqliteEngine(
       if (method === 'get') return { rows: st.get(...params) as unknown[] };
       return { rows: st.all(...params) as unknown[][] };
     },
-    { schema, ...(options.logger ? { logger: options.logger } : {}) },
+    // No schema: see pg-engine.ts (drizzle's relational builders, made per transaction, unused).
+    options.logger ? { logger: options.logger } : {},
   );
   // Every transaction goes through the gate (see tx-gate.ts). BEGIN IMMEDIATE takes the write
   // lock at once, as another process (a backup, the CLI's db copy) may hold the file too.

@@ -4,6 +4,7 @@ import { and, count, eq, gt, isNotNull, isNull, ne, not, or, type SQL } from 'dr
 import type { Ctx } from '../../context.js';
 import type { Tables } from '../../db/database.js';
 import type { orgs } from '../../db/pg-schema.js';
+import { param, statement } from '../../db/prepared-statement.js';
 import { iso } from '../../lib/clock.js';
 import { isSuperAdmin, type Principal, requireRole } from './principal.js';
 
@@ -15,10 +16,17 @@ export function toOrgView(
   return { id: row.id, name: row.name, created_at: iso(row.createdAt) };
 }
 
+/* Read by every create of a super-admin without an organization: prepared once. */
+const metaValue = statement('meta_value', (db, { meta }) =>
+  db
+    .select()
+    .from(meta)
+    .where(eq(meta.key, param('key'))),
+);
+
 /** The organization super-admins act in when they name none (created at bootstrap). */
 export async function defaultOrgId(ctx: Ctx): Promise<string> {
-  const { meta } = ctx.t;
-  const row = (await ctx.db.select().from(meta).where(eq(meta.key, 'default_org_id')))[0];
+  const row = (await metaValue.run(ctx, { key: 'default_org_id' }))[0];
   if (!row) throw new ApiError('internal', 'default organization missing');
   return row.value;
 }

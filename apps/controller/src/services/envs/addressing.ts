@@ -1,7 +1,7 @@
 import { ApiError } from '@apiary/protocol';
-import { and, eq, type SQL } from 'drizzle-orm';
+import { and, eq } from 'drizzle-orm';
 import type { Ctx } from '../../context.js';
-import type { envs, vms } from '../../db/pg-schema.js';
+import { param, statement } from '../../db/prepared-statement.js';
 import { isSuperAdmin, type Principal } from '../auth/principal.js';
 import type { EnvRow, VmRow } from './env-view.js';
 
@@ -13,6 +13,37 @@ import type { EnvRow, VmRow } from './env-view.js';
  * organization by name, and an unknown name is the same 404 whether or not another
  * organization uses it.
  */
+
+/* Every request about an environment or VM finds it by name: prepared once (prepared-statement.ts). */
+
+/** The organization's environment of that name (create checks it before and inside its transaction). */
+export const envByOrgAndName = statement('env_by_org_and_name', (db, { envs }) =>
+  db
+    .select()
+    .from(envs)
+    .where(and(eq(envs.orgId, param('orgId')), eq(envs.name, param('name')))),
+);
+
+const envsByName = statement('envs_by_name', (db, { envs }) =>
+  db
+    .select()
+    .from(envs)
+    .where(eq(envs.name, param('name'))),
+);
+
+const vmByOrgAndName = statement('vm_by_org_and_name', (db, { vms }) =>
+  db
+    .select()
+    .from(vms)
+    .where(and(eq(vms.orgId, param('orgId')), eq(vms.name, param('name')))),
+);
+
+const vmsByName = statement('vms_by_name', (db, { vms }) =>
+  db
+    .select()
+    .from(vms)
+    .where(eq(vms.name, param('name'))),
+);
 
 /** The organization a lookup is confined to; undefined: every organization (super-admin). */
 function lookupOrg(p: Principal, org: string | undefined): string | undefined {
@@ -36,28 +67,22 @@ function pickOne<T extends { orgId: string }>(rows: T[], what: string): T {
   return first;
 }
 
-function scoped(column: typeof envs.orgId | typeof vms.orgId, org: string | undefined) {
-  return org === undefined ? [] : [eq(column, org)];
-}
-
 /** The environment `name` as the caller may address it, or 404. */
 export async function findEnv(ctx: Ctx, p: Principal, name: string, org?: string): Promise<EnvRow> {
-  const { envs } = ctx.t;
-  const conds: SQL[] = [eq(envs.name, name), ...scoped(envs.orgId, lookupOrg(p, org))];
-  const rows = await ctx.db
-    .select()
-    .from(envs)
-    .where(and(...conds));
+  const orgId = lookupOrg(p, org);
+  const rows =
+    orgId === undefined
+      ? await envsByName.run(ctx, { name })
+      : await envByOrgAndName.run(ctx, { orgId, name });
   return pickOne(rows, `environment ${name}`);
 }
 
 /** The VM `name` as the caller may address it, or 404. */
 export async function findVm(ctx: Ctx, p: Principal, name: string, org?: string): Promise<VmRow> {
-  const { vms } = ctx.t;
-  const conds: SQL[] = [eq(vms.name, name), ...scoped(vms.orgId, lookupOrg(p, org))];
-  const rows = await ctx.db
-    .select()
-    .from(vms)
-    .where(and(...conds));
+  const orgId = lookupOrg(p, org);
+  const rows =
+    orgId === undefined
+      ? await vmsByName.run(ctx, { name })
+      : await vmByOrgAndName.run(ctx, { orgId, name });
   return pickOne(rows, `VM ${name}`);
 }

@@ -7,7 +7,7 @@ import {
 } from '@apiary/protocol';
 import { and, eq, lte } from 'drizzle-orm';
 import type { Ctx } from '../../context.js';
-import type { vms } from '../../db/pg-schema.js';
+import { param, setParam, statement } from '../../db/prepared-statement.js';
 import { markVmDeleted, vmEventData } from '../hosts/apply-inventory.js';
 import { getHostRow } from '../hosts/host-view.js';
 import { getRecipe } from '../recipes/recipes.js';
@@ -57,19 +57,50 @@ export async function recordAgentVm(
     .where(and(eq(vms.id, vmId), lte(vms.generation, a.generation)));
 }
 
+/* A VM's state is written at every step of its operations: prepared once (prepared-statement.ts). */
+const vmStateSet = statement('vm_state_set', (db, { vms }) =>
+  db
+    .update(vms)
+    .set({ state: setParam('state'), updatedAt: setParam('updatedAt') })
+    .where(eq(vms.id, param('id')))
+    .returning(),
+);
+
+const vmStateAndErrorSet = statement('vm_state_and_error_set', (db, { vms }) =>
+  db
+    .update(vms)
+    .set({
+      state: setParam('state'),
+      errorCode: setParam('errorCode'),
+      errorMsg: setParam('errorMsg'),
+      updatedAt: setParam('updatedAt'),
+    })
+    .where(eq(vms.id, param('id')))
+    .returning(),
+);
+
+const vmMarkedSent = statement('vm_marked_sent', (db, { vms }) =>
+  db
+    .update(vms)
+    .set({ sent: true })
+    .where(eq(vms.id, param('id'))),
+);
+
 export async function setVmState(
   ctx: Ctx,
   vmId: string,
   state: string,
   error?: FailureInfo | null,
 ) {
-  const { vms } = ctx.t;
-  const patch: Partial<typeof vms.$inferInsert> = { state, updatedAt: ctx.clock.now() };
-  if (error !== undefined) {
-    patch.errorCode = error?.code ?? null;
-    patch.errorMsg = error?.msg ?? null;
-  }
-  const row = (await ctx.db.update(vms).set(patch).where(eq(vms.id, vmId)).returning())[0];
+  const values = { id: vmId, state, updatedAt: ctx.clock.now() };
+  const [row] =
+    error === undefined
+      ? await vmStateSet.run(ctx, values)
+      : await vmStateAndErrorSet.run(ctx, {
+          ...values,
+          errorCode: error?.code ?? null,
+          errorMsg: error?.msg ?? null,
+        });
   if (row) {
     ctx.events.publish({ type: 'vm.state', orgId: row.orgId, data: vmEventData(row, state) });
   }
@@ -80,11 +111,11 @@ export async function setVmState(
  * request again. The VM is marked `sent` before the call: from then on a rollback must delete it.
  */
 export async function createVmOnAgent(ctx: Ctx, env: EnvRow, vm: VmRow, signal: AbortSignal) {
-  const { hostImages, vms } = ctx.t;
+  const { hostImages } = ctx.t;
   if (vm.state === 'running') return;
   try {
     const client = await agentFor(ctx, vm);
-    await ctx.db.update(vms).set({ sent: true }).where(eq(vms.id, vm.id));
+    await vmMarkedSent.run(ctx, { id: vm.id });
     await pushImageIfNeeded(ctx, client, vm);
     // By digest: the agent pulls exactly what was placed, whatever the name means by then.
     const source = (vm.imageDigest ?? vm.image) as `sha256:${string}`;

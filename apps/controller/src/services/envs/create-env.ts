@@ -10,20 +10,13 @@ import { placeAndReserve } from '../placement/place.js';
 import type { VmDemand } from '../placement/plan.js';
 import { openSecrets } from '../recipes/org-secrets.js';
 import { getRecipe } from '../recipes/recipes.js';
+import { envByOrgAndName } from './addressing.js';
 import { type BootSource, resolveBootSource } from './boot-source.js';
 import { newEnvId, vmIdOf, vmNameOf } from './env-names.js';
 import { type EnvRowValues, insertEnvRows, type VmRowValues } from './env-rows.js';
 import { startCreateSaga } from './env-sagas.js';
 import { type EnvRow, envView } from './env-view.js';
 import { allocatePrivateIps, allocateVni, ENV_PRIVATE_SUBNET } from './private-network.js';
-
-/** The organization's environment of that name (create checks it before and inside its transaction). */
-const envByName = statement('env_by_org_and_name', (db, { envs }) =>
-  db
-    .select()
-    .from(envs)
-    .where(and(eq(envs.orgId, param('orgId')), eq(envs.name, param('name')))),
-);
 
 const envIdTaken = statement('env_id_taken', (db, { envs }) =>
   db
@@ -56,7 +49,7 @@ async function isPurgeable(ctx: Ctx, env: EnvRow): Promise<boolean> {
  */
 export async function createEnv(ctx: Ctx, p: Principal, req: CreateEnvReq): Promise<Env> {
   const orgId = await resolveTargetOrg(ctx, p, req.org_id);
-  const named = async (tx?: Tx) => (await envByName.run(ctx, { orgId, name: req.id }, tx))[0];
+  const named = async (tx?: Tx) => (await envByOrgAndName.run(ctx, { orgId, name: req.id }, tx))[0];
   const existing = await named();
   if (existing && !(await isPurgeable(ctx, existing))) {
     throw new ApiError('conflict', `environment ${req.id} already exists (${existing.state})`);

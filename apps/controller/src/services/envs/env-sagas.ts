@@ -2,6 +2,7 @@ import type { FailureInfo } from '@apiary/protocol';
 import { withLogBindings } from '@apiary/server-kit';
 import { and, asc, eq, ne } from 'drizzle-orm';
 import type { Ctx } from '../../context.js';
+import { param, statement } from '../../db/prepared-statement.js';
 
 import { mapBounded } from '../../lib/limit.js';
 import {
@@ -17,13 +18,17 @@ import { syncEnvOverlays } from './env-overlays.js';
 import { setEnvError, transitionEnv } from './env-state.js';
 import { getEnvRow, type VmRow } from './env-view.js';
 
-async function liveVms(ctx: Ctx, envId: string): Promise<VmRow[]> {
-  const { vms } = ctx.t;
-  return await ctx.db
+/* Read at each step of every environment's saga: prepared once (db/prepared-statement.ts). */
+const liveVmsOfEnv = statement('live_vms_of_env', (db, { vms }) =>
+  db
     .select()
     .from(vms)
-    .where(and(eq(vms.envId, envId), ne(vms.state, 'deleted')))
-    .orderBy(asc(vms.idx));
+    .where(and(eq(vms.envId, param('envId')), ne(vms.state, 'deleted')))
+    .orderBy(asc(vms.idx)),
+);
+
+async function liveVms(ctx: Ctx, envId: string): Promise<VmRow[]> {
+  return await liveVmsOfEnv.run(ctx, { envId });
 }
 
 function onSagaError(ctx: Ctx) {

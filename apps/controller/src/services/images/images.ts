@@ -12,10 +12,22 @@ import {
   type Pagination,
   type UploadImageReqQuery,
 } from '@apiary/protocol';
-import { and, count, desc, eq, inArray, isNull, ne, or, type SQL } from 'drizzle-orm';
+import {
+  and,
+  count,
+  desc,
+  eq,
+  inArray,
+  isNull,
+  ne,
+  or,
+  type Placeholder,
+  type SQL,
+} from 'drizzle-orm';
 import type { Ctx } from '../../context.js';
 import type { Tables } from '../../db/database.js';
 import type { images } from '../../db/pg-schema.js';
+import { param, statement } from '../../db/prepared-statement.js';
 import { iso } from '../../lib/clock.js';
 import { resolveTargetOrg } from '../auth/orgs.js';
 import { isSuperAdmin, type Principal, requireRole } from '../auth/principal.js';
@@ -31,7 +43,10 @@ import { type BoxRecord, recordImage } from './record-image.js';
 type Row = typeof images.$inferSelect;
 
 /** Images an organization sees: its own and the public ones (null: every image). */
-export function imageScope({ images }: Tables, orgId: string | null | undefined): SQL | undefined {
+export function imageScope(
+  { images }: Tables,
+  orgId: string | Placeholder | null | undefined,
+): SQL | undefined {
   if (orgId === undefined) return undefined;
   return orgId === null ? isNull(images.orgId) : or(isNull(images.orgId), eq(images.orgId, orgId));
 }
@@ -314,19 +329,33 @@ export async function deleteImage(ctx: Ctx, p: Principal, digest: string) {
   return { ok: true as const };
 }
 
+/*
+ * Every create resolves each VM's image: prepared once (db/prepared-statement.ts), by digest or
+ * by name, among the public images and the organization's (imageScope), newest first.
+ */
+const imagesByDigest = statement('images_by_digest_for_org', (db, t) =>
+  db
+    .select()
+    .from(t.images)
+    .where(and(eq(t.images.digest, param('ref')), imageScope(t, param('orgId'))))
+    .orderBy(desc(t.images.createdAt)),
+);
+
+const imagesByName = statement('images_by_name_for_org', (db, t) =>
+  db
+    .select()
+    .from(t.images)
+    .where(and(eq(t.images.name, param('ref')), imageScope(t, param('orgId'))))
+    .orderBy(desc(t.images.createdAt)),
+);
+
 /**
  * The image a VM spec names, as an organization sees it: a digest, or a name (the most recent
  * upload of that name wins, the organization's own before public ones).
  */
 export async function resolveImageRef(ctx: Ctx, orgId: string, ref: string): Promise<Row> {
-  const { images } = ctx.t;
-  const scope = imageScope(ctx.t, orgId);
   const byDigest = ref.startsWith('sha256:');
-  const rows = await ctx.db
-    .select()
-    .from(images)
-    .where(and(byDigest ? eq(images.digest, ref) : eq(images.name, ref), scope))
-    .orderBy(desc(images.createdAt));
+  const rows = await (byDigest ? imagesByDigest : imagesByName).run(ctx, { ref, orgId });
   const row = rows.find((r) => r.orgId === orgId) ?? rows[0];
   if (!row) {
     throw new ApiError(

@@ -330,9 +330,18 @@ export class CandidateIndex {
       this.invalidate();
       return;
     }
-    list.splice(at, 1);
     change();
-    list.splice(lowerBound(list, h), 0, h);
+    // Move it to its new place by shifting only the hosts in between (one native copy), not by
+    // taking it out of a 10,000-host list and putting it back (two).
+    if (at > 0 && byFreeMem(list[at - 1] as IndexedHost, h) > 0) {
+      const to = lowerBound(list, h, 0, at);
+      list.copyWithin(to + 1, to, at);
+      list[to] = h;
+    } else if (at < list.length - 1 && byFreeMem(list[at + 1] as IndexedHost, h) < 0) {
+      const to = lowerBound(list, h, at + 1, list.length) - 1;
+      list.copyWithin(at, at + 1, to + 1);
+      list[to] = h;
+    }
   }
 
   /** A reservation on this host was refused: the index was wrong about it; read it again. */
@@ -411,10 +420,8 @@ function idBound(list: IndexedHost[], id: string): number {
   return lo;
 }
 
-/** Where `h` is (or would go) in a list in `byFreeMem` order. */
-function lowerBound(list: IndexedHost[], h: IndexedHost): number {
-  let lo = 0;
-  let hi = list.length;
+/** Where `h` is (or would go) in a list in `byFreeMem` order (within [lo, hi) when given). */
+function lowerBound(list: IndexedHost[], h: IndexedHost, lo = 0, hi = list.length): number {
   while (lo < hi) {
     const mid = (lo + hi) >>> 1;
     if (byFreeMem(list[mid] as IndexedHost, h) < 0) lo = mid + 1;

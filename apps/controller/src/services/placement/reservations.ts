@@ -1,4 +1,4 @@
-import { and, eq, lte, type SQL, sql } from 'drizzle-orm';
+import { and, eq, lte, type Placeholder, type SQL, sql } from 'drizzle-orm';
 import type { Ctx } from '../../context.js';
 import type { DbOrTx, Tx } from '../../db/database.js';
 import { param, statement } from '../../db/prepared-statement.js';
@@ -60,9 +60,35 @@ export async function reserveOnHost(
 }
 
 /** `value - by`, never below zero (the same SQL on both engines). */
-function minusFloorZero(value: SQL | unknown, by: number): SQL {
+function minusFloorZero(value: SQL | unknown, by: Placeholder): SQL {
   return sql`CASE WHEN ${value} > ${by} THEN ${value} - ${by} ELSE 0 END`;
 }
+
+/* Run once per VM deleted, moved or failed: prepared once. */
+const vmReservationCleared = statement('vm_reservation_cleared', (db, { vms }) =>
+  db
+    .update(vms)
+    .set({ reserved: false })
+    .where(and(eq(vms.id, param('id')), eq(vms.reserved, true)))
+    .returning({
+      cpu: vms.cpu,
+      mem: vms.mem,
+      disk: vms.disk,
+      disks: vms.disks,
+      hostId: vms.hostId,
+    }),
+);
+
+const hostReservationReleased = statement('host_reservation_released', (db, { hosts }) =>
+  db
+    .update(hosts)
+    .set({
+      reservedCpu: minusFloorZero(hosts.reservedCpu, param('cpu')),
+      reservedMem: minusFloorZero(hosts.reservedMem, param('mem')),
+      reservedDisk: minusFloorZero(hosts.reservedDisk, param('disk')),
+    })
+    .where(eq(hosts.id, param('hostId'))),
+);
 
 /**
  * Gives a VM's reservation back, exactly once: the VM's `reserved` flag is cleared by a
@@ -74,30 +100,16 @@ export async function releaseVmReservation(
   vmId: string,
   hostId: string,
 ): Promise<boolean> {
-  const { hosts, vms } = ctx.t;
-  const cleared = await tx
-    .update(vms)
-    .set({ reserved: false })
-    .where(and(eq(vms.id, vmId), eq(vms.reserved, true)))
-    .returning({
-      cpu: vms.cpu,
-      mem: vms.mem,
-      disk: vms.disk,
-      disks: vms.disks,
-      hostId: vms.hostId,
-    });
-  const vm = cleared[0];
+  const inTx = tx === ctx.db ? undefined : (tx as Tx);
+  const vm = (await vmReservationCleared.run(ctx, { id: vmId }, inTx))[0];
   if (!vm) return false;
   // Data disks (issue 13) are reserved with the VM too.
   const dataDisk = (vm.disks ?? []).reduce((sum, d) => sum + d.size, 0);
-  await tx
-    .update(hosts)
-    .set({
-      reservedCpu: minusFloorZero(hosts.reservedCpu, vm.cpu),
-      reservedMem: minusFloorZero(hosts.reservedMem, vm.mem),
-      reservedDisk: minusFloorZero(hosts.reservedDisk, vm.disk + dataDisk),
-    })
-    .where(eq(hosts.id, vm.hostId ?? hostId));
+  await hostReservationReleased.run(
+    ctx,
+    { hostId: vm.hostId ?? hostId, cpu: vm.cpu, mem: vm.mem, disk: vm.disk + dataDisk },
+    inTx,
+  );
   return true;
 }
 
