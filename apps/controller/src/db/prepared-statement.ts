@@ -5,9 +5,9 @@ import type { Db, DbOrTx, Engine, Tables, Tx } from './database.js';
 /*
  * Statements the controller sends at every request and saga step, built once. drizzle builds a
  * statement's SQL text from its query builder each time it runs: a select of one row by id costs
- * ~90 µs that way on the bench machine, ~9 µs prepared on SQLite (measured on the night of
- * 2026-12-07, docs/performance.md), and building was a quarter of the controller's CPU in the
- * fleet benchmark. A statement defined here is built with placeholders (`param('id')`) once per
+ * ~90 µs that way on the bench machine, ~9 µs prepared on SQLite (measured 2026-12-07,
+ * docs/performance.md), and building was a quarter of the controller's CPU in the fleet
+ * benchmark. A statement defined here is built with placeholders (`param('id')`) once per
  * database and then only run.
  *
  * Where it runs: on SQLite everything shares the one connection, so the statement prepared on
@@ -78,43 +78,57 @@ export const param = (key: string) => sql.placeholder(key);
  */
 export const setParam = (key: string) => sql.placeholder(key) as unknown as SQL;
 
+/**
+ * Statements whose text depends on a count (rows, hosts): one per count, each defined and
+ * prepared when first needed, named `<name>_<count>`.
+ */
+export function statementsByCount<R>(
+  name: string,
+  build: (db: DbOrTx, t: Tables, count: number) => Preparable<R>,
+): (count: number) => Statement<R> {
+  const byCount = new Map<number, Statement<R>>();
+  return (count) => {
+    let s = byCount.get(count);
+    if (!s) {
+      s = statement(`${name}_${count}`, (db, t) => build(db, t, count));
+      byCount.set(count, s);
+    }
+    return s;
+  };
+}
+
 /** Rows of an insert: a value (null for none) for every column it writes. */
 export type InsertRows<C extends string> = ReadonlyArray<Record<C, unknown>>;
 
 /**
  * An insert of rows that give exactly these columns (the others keep their defaults), as one
- * statement per number of rows, each prepared when first needed (`insert_<name>_<count>`).
+ * statement per number of rows, each prepared when first needed (`insert_<name>_<count>`): for
+ * the few rows a request writes (an environment's VMs, a request's audit records), not for bulk
+ * copies, which would prepare a statement per size.
  */
 export function insertStatement<C extends string>(
   name: string,
   table: (t: Tables) => PgTable,
   columns: readonly C[],
 ): { run(ctx: StatementDb, rows: InsertRows<C>, tx?: Tx): Promise<unknown> } {
-  const byCount = new Map<number, Statement<unknown>>();
   // The placeholder names of column c in row i, made once (`c_i`).
   const keys: string[][] = [];
   const keysOf = (row: number) => {
     keys[row] ??= columns.map((c) => `${c}_${row}`);
     return keys[row] as string[];
   };
-  const forCount = (count: number) => {
-    let s = byCount.get(count);
-    if (!s) {
-      s = statement(`insert_${name}_${count}`, (db, t) =>
-        db
-          .insert(table(t))
-          .values(
-            Array.from({ length: count }, (_, row) =>
-              Object.fromEntries(keysOf(row).map((key, i) => [columns[i], param(key)])),
-            ),
-          ),
-      );
-      byCount.set(count, s);
-    }
-    return s;
-  };
+  const forCount = statementsByCount(`insert_${name}`, (db, t, count) =>
+    db
+      .insert(table(t))
+      .values(
+        Array.from({ length: count }, (_, row) =>
+          Object.fromEntries(keysOf(row).map((key, i) => [columns[i], param(key)])),
+        ),
+      ),
+  );
   return {
     async run(ctx, rows, tx) {
+      if (rows.length === 0) return;
       const values: Record<string, unknown> = {};
       rows.forEach((row, r) => {
         const names = keysOf(r);

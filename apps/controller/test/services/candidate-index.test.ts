@@ -69,8 +69,9 @@ describe('the candidate index of two controllers on one database', () => {
     expect(await reserveOnHost(a, a.db, ids[2] as string, { cpu: 4, mem: 1024, disk: 1 })).toBe(
       true,
     );
-    // B spreads three VMs over the three hosts in one statement; the third refuses, so the whole
-    // transaction rolls back, B reads that host again and puts the VMs on the other two.
+    // B spreads three VMs over the three hosts (one statement on PostgreSQL, one a host on
+    // SQLite); the third refuses, so the whole transaction rolls back, B reads that host again
+    // and puts the VMs on the other two.
     const placed = await placeAndReserve(
       b,
       org,

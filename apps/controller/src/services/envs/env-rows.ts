@@ -72,5 +72,5 @@ export async function insertEnvRows(
   vms: readonly VmRowValues[],
 ): Promise<void> {
   await insertEnv.run(ctx, [env], tx);
-  if (vms.length > 0) await insertVms.run(ctx, vms, tx);
+  await insertVms.run(ctx, vms, tx);
 }

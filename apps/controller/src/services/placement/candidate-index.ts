@@ -21,7 +21,7 @@ import type { Demand } from './reservations.js';
  *     marked and read again by id; a write of columns placement does not read (credentials, last
  *     heartbeat) marks nothing; one it cannot attribute marks every host (a full read). The
  *     reservation statements are exempt: `reserved` applies their effect (`reserveOnHost`'s by
- *     its text, `reserveOnHosts`', a WITH statement, not matched at all);
+ *     its text; `reserveOnHosts`' on PostgreSQL, a WITH statement, is not matched at all);
  *   - on PostgreSQL a trigger notifies every controller on commit of such a write, with the ids
  *     of the hosts whose placement columns changed, or without them when they do not fit one
  *     notification (drizzle/pg `hosts_change_feed`, `hosts_change_ids`): `hear`.

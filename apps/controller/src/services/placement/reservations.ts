@@ -114,18 +114,23 @@ export async function releaseVmReservation(
 }
 
 /**
- * Reserves on several hosts at once in ONE conditional statement (each host re-checked as in
- * `reserveOnHost`). Returns the hosts that did not take their part: the caller's transaction
- * must then roll back, as the statement may have reserved on the others.
+ * Reserves on several hosts at once, each re-checked as in `reserveOnHost`. Returns the hosts
+ * that did not take their part: the caller's transaction must then roll back, as the others may
+ * have been reserved.
  */
 export async function reserveOnHosts(
   ctx: Ctx,
   tx: DbOrTx,
   perHost: Map<string, Demand>,
 ): Promise<string[]> {
-  if (perHost.size === 1) {
-    const [[hostId, d]] = [...perHost] as [[string, Demand]];
-    return (await reserveOnHost(ctx, tx, hostId, d)) ? [] : [hostId];
+  if (perHost.size === 1 || ctx.engine === 'sqlite') {
+    // SQLite: one prepared reservation per host, no round trips to save. Its UPDATE ... FROM
+    // (below) walked every host row to join the few it names (10,000 hosts: ~370 µs a placement).
+    const lost: string[] = [];
+    for (const [hostId, d] of perHost) {
+      if (!(await reserveOnHost(ctx, tx, hostId, d))) lost.push(hostId);
+    }
+    return lost;
   }
   const rows = sql.join(
     [...perHost].map(
@@ -134,7 +139,8 @@ export async function reserveOnHosts(
     ),
     sql`, `,
   );
-  // Written out rather than built: drizzle has no UPDATE ... FROM (VALUES). Both engines run it.
+  // PostgreSQL: one statement, one round trip, however many hosts. Written out rather than
+  // built: drizzle has no UPDATE ... FROM (VALUES).
   const statement = sql`WITH d(id, cpu, mem, disk) AS (VALUES ${rows})
     UPDATE hosts SET
       reserved_cpu = hosts.reserved_cpu + d.cpu,
@@ -146,15 +152,7 @@ export async function reserveOnHosts(
       AND hosts.reserved_mem + hosts.foreign_mem + d.mem <= hosts.total_mem
       AND hosts.reserved_disk + hosts.foreign_disk + d.disk <= hosts.total_disk
     RETURNING hosts.id`;
-  const reserved = new Set<string>();
-  if (ctx.engine === 'sqlite') {
-    // The SQLite proxy's raw reader: rows as arrays.
-    const all = (tx as unknown as { all(q: SQL): Promise<unknown[][]> }).all(statement);
-    for (const r of await all)
-      reserved.add(String(Array.isArray(r) ? r[0] : (r as { id: string }).id));
-  } else {
-    const result = await tx.execute(statement);
-    for (const r of result.rows as Array<{ id: string }>) reserved.add(r.id);
-  }
+  const result = await tx.execute(statement);
+  const reserved = new Set((result.rows as Array<{ id: string }>).map((r) => r.id));
   return [...perHost.keys()].filter((id) => !reserved.has(id));
 }
