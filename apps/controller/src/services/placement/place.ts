@@ -115,7 +115,7 @@ export async function placeAndReserve(
  */
 const RETRY_SQLSTATES = new Set(['40P01', '40001']);
 
-export function lostToLockOrder(error: unknown): boolean {
+function lostToLockOrder(error: unknown): boolean {
   let e = error;
   for (let depth = 0; e instanceof Error && depth < 4; depth++) {
     const code = (e as Error & { code?: unknown }).code;

@@ -4,6 +4,7 @@ import type { Ctx } from '../../context.js';
 import type { Tx } from '../../db/database.js';
 import { envNameOfVm } from '../envs/env-names.js';
 import { getEnvRow, type VmRow } from '../envs/env-view.js';
+import { takeHostRowFirst } from '../hosts/host-lock-order.js';
 import { type Demand, reserveOnHost } from '../placement/reservations.js';
 import { capacityRefusal } from './capacity-refusal.js';
 import type { ChangeInput } from './change-input.js';
@@ -100,6 +101,7 @@ export async function acceptChange(ctx: Ctx, vm: VmRow, spec: ChangeSpec): Promi
       },
       prepare: async (tx) => {
         const { vms } = ctx.t;
+        if (reserve) await takeHostRowFirst(ctx, tx, reserveOn);
         const still = await tx
           .update(vms)
           .set({ updatedAt: ctx.clock.now() })

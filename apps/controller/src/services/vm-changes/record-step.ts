@@ -4,7 +4,7 @@ import { eq } from 'drizzle-orm';
 import type { Ctx } from '../../context.js';
 import type { VmDiskRecord } from '../../db/sqlite-schema.js';
 import { vmEventData } from '../hosts/apply-inventory.js';
-import { lostToLockOrder } from '../placement/place.js';
+import { takeHostRowFirst } from '../hosts/host-lock-order.js';
 import type { Demand } from '../placement/reservations.js';
 import type { SagaRun } from '../sagas/saga-engine.js';
 import { agentClientFor } from './agent-step.js';
@@ -54,24 +54,6 @@ export function agentFacts(a: AgentVm) {
   };
 }
 
-/*
- * This transaction locks the VM's row, then its host's; a heartbeat's inventory locks the host,
- * then its VMs. On PostgreSQL the two can deadlock, and the server ends one (40P01): nothing of
- * it was written, so it is run again (a CI run saw a change fail with "internal" from this).
- */
-const LOCK_ORDER_ATTEMPTS = 5;
-
-async function retriedOnLockOrder<T>(work: () => Promise<T>): Promise<T> {
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await work();
-    } catch (error) {
-      if (attempt >= LOCK_ORDER_ATTEMPTS || !lostToLockOrder(error)) throw error;
-      await sleep(Math.random() * 20 * attempt);
-    }
-  }
-}
-
 /**
  * Records the outcome on the VM row (what the agent's VM says now) and settles the capacity:
  * the host's reservation follows the VM's new machine, the part reserved at accept included,
@@ -81,33 +63,33 @@ export async function recordOutcome(ctx: Ctx, run: SagaRun<ChangeInput>): Promis
   const { vms } = ctx.t;
   const a = await readAgentVm(ctx, run);
   const id = agentVmOf(run.input);
-  const row = await retriedOnLockOrder(() =>
-    ctx.db.transaction(async (tx) => {
-      const old = (await tx.select().from(vms).where(eq(vms.id, id)))[0];
-      if (!old) return null;
-      const held = await takeHeld(ctx, tx, run.id);
-      const facts = agentFacts(a);
-      const updated = (
-        await tx
-          .update(vms)
-          .set({ ...facts, sent: true, updatedAt: ctx.clock.now() })
-          .where(eq(vms.id, id))
-          .returning()
-      )[0];
-      if (old.reserved && !run.input.clone) {
-        const was: Demand = { cpu: old.cpu, mem: old.mem, disk: diskTotal(old.disk, old.disks) };
-        const now: Demand = { cpu: a.cpu, mem: a.mem, disk: diskTotal(a.disk, a.disks) };
-        const h = held ?? { cpu: 0, mem: 0, disk: 0 };
-        await adjustHost(ctx, tx, old.hostId ?? run.input.hostId, {
-          cpu: now.cpu - was.cpu - h.cpu,
-          mem: now.mem - was.mem - h.mem,
-          disk: now.disk - was.disk - h.disk,
-        });
-      }
-      await refreshForeign(ctx, tx, old.hostId ?? run.input.hostId);
-      return updated;
-    }),
-  );
+  const row = await ctx.db.transaction(async (tx) => {
+    const old = (await tx.select().from(vms).where(eq(vms.id, id)))[0];
+    if (!old) return null;
+    const hostId = old.hostId ?? run.input.hostId;
+    await takeHostRowFirst(ctx, tx, hostId);
+    const held = await takeHeld(ctx, tx, run.id);
+    const facts = agentFacts(a);
+    const updated = (
+      await tx
+        .update(vms)
+        .set({ ...facts, sent: true, updatedAt: ctx.clock.now() })
+        .where(eq(vms.id, id))
+        .returning()
+    )[0];
+    if (old.reserved && !run.input.clone) {
+      const was: Demand = { cpu: old.cpu, mem: old.mem, disk: diskTotal(old.disk, old.disks) };
+      const now: Demand = { cpu: a.cpu, mem: a.mem, disk: diskTotal(a.disk, a.disks) };
+      const h = held ?? { cpu: 0, mem: 0, disk: 0 };
+      await adjustHost(ctx, tx, hostId, {
+        cpu: now.cpu - was.cpu - h.cpu,
+        mem: now.mem - was.mem - h.mem,
+        disk: now.disk - was.disk - h.disk,
+      });
+    }
+    await refreshForeign(ctx, tx, hostId);
+    return updated;
+  });
   if (row) {
     ctx.events.publish({ type: 'vm.state', orgId: row.orgId, data: vmEventData(row, row.state) });
   }

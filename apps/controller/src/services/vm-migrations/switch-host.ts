@@ -1,6 +1,7 @@
 import { eq } from 'drizzle-orm';
 import type { Ctx } from '../../context.js';
 import { vmEventData } from '../hosts/apply-inventory.js';
+import { takeHostRowFirst } from '../hosts/host-lock-order.js';
 import { agentFacts, diskTotal } from '../vm-changes/record-step.js';
 import { refreshForeign } from '../vm-changes/refresh-foreign.js';
 import { takeHeld } from '../vm-changes/reservation.js';
@@ -22,6 +23,7 @@ export async function switchHost(ctx: Ctx, run: MigrationRun): Promise<void> {
   const { vms, sagas } = ctx.t;
   const row = await ctx.db.transaction(async (tx) => {
     if ((await readMemo(ctx, run.id, tx)).switched) return null;
+    await takeHostRowFirst(ctx, tx, to);
     const old = (await tx.select().from(vms).where(eq(vms.id, run.input.vmId)))[0];
     if (!old) throw new Error(`VM ${run.input.vmName} is gone from the books`);
     const held = await takeHeld(ctx, tx, run.id);
