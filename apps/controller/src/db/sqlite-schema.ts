@@ -159,14 +159,6 @@ export const hosts = sqliteTable(
     index('hosts_sched').on(t.liveness, t.policy),
     // `GET /v1/hosts` pages in this order: read from the index, not sorted per request.
     index('hosts_list').on(t.hostname, t.id),
-    // Placement walks this index to the hosts with the most (spread) or least (binpack) free
-    // memory instead of sorting the whole fleet: the expression must match `freeMemOf` exactly.
-    index('hosts_free_mem').on(
-      t.orgId,
-      t.liveness,
-      t.policy,
-      sql`(${t.totalMem} - ${t.reservedMem} - ${t.foreignMem})`,
-    ),
   ],
 );
 

@@ -359,7 +359,7 @@ export class CandidateIndex {
   }
 
   /**
-   * The best few placeable hosts of the organization, as the database walk chose them: a random
+   * The best few placeable hosts of the organization, chosen as a fleet-wide walk would: a random
    * window of those holding each requested image, then the best by free memory (most for
    * spread, least that still fits for binpack). Only the chosen few become `Candidate`s.
    */
@@ -371,8 +371,8 @@ export class CandidateIndex {
       for (const h of this.sampleHolders(digest, orgId, need, limit)) chosen.set(h.row.id, h);
     }
     for (const h of this.best(orgId, need, limit, strategy)) chosen.set(h.row.id, h);
-    const digests = new Set(demands.map((d) => d.digest));
-    return [...chosen.values()].map((h) => indexedCandidate(ctx, h, digests));
+    // A candidate's images are the host's own set, not a copy: read in this turn only.
+    return [...chosen.values()].map((h) => toCandidate(ctx, h.row, h.digests));
   }
 
   private sampleHolders(digest: string, orgId: string, need: Demand, limit: number) {
@@ -477,7 +477,7 @@ function firstWithFreeMem(list: IndexedHost[], mem: number): number {
   return lo;
 }
 
-/** The same test as the database walk's (candidates.ts `placeable`). */
+/** Whether a host can take the smallest VM of a request now (the refusal pass says why not). */
 function placeable(r: Row, orgId: string, d: Demand): boolean {
   return (
     r.orgId === orgId &&
@@ -500,12 +500,6 @@ function minimumDemand(demands: VmDemand[]): Demand {
     disk = Math.min(disk, d.disk);
   }
   return { cpu, mem, disk };
-}
-
-function indexedCandidate(ctx: Ctx, h: IndexedHost, wanted: Set<string>): Candidate {
-  const images = new Set<string>();
-  for (const d of wanted) if (h.digests.has(d)) images.add(d);
-  return toCandidate(ctx, h.row, images);
 }
 
 /** Code-unit order of ids (holders are kept in id order; a window starts at a random one). */

@@ -12,7 +12,7 @@ export interface Candidate {
   engines: string[];
   total: Demand;
   free: Demand;
-  /** Digests this host already holds (among those the request uses). */
+  /** Digests this host already holds (at least those the request uses; never changed here). */
   images: Set<string>;
   /** The agent presented another certificate than the pinned one: nothing can be sent to it. */
   certificateChanged?: boolean;
@@ -93,8 +93,8 @@ function score(c: Candidate, vm: VmDemand, strategy: Strategy, sameRequest: numb
 }
 
 /**
- * Greedy placement of every VM of an environment, biggest first, on copies of the candidates'
- * free capacity, so the VMs of one request never overcommit a host between themselves. The
+ * Greedy placement of every VM of an environment, biggest first, on copies of the chosen
+ * candidates' free capacity, so the VMs of one request never overcommit a host between themselves. The
  * database re-checks the result with conditional writes (`reserveOnHost`).
  */
 export function planPlacement(
@@ -103,19 +103,24 @@ export function planPlacement(
   orgId: string,
   strategy: Strategy,
 ): Plan {
-  const pool = candidates.map((c) => ({ ...c, free: { ...c.free } }));
+  // Copied on first use only: a host's free capacity is lowered here by the VMs of this request
+  // it takes, never in the caller's candidates (the index's, or a refusal's walk).
+  const pool = candidates.slice();
   const takenOn = new Map<string, number>();
   const order = demands.map((_, i) => i).sort((a, b) => weight(demands[b]) - weight(demands[a]));
   const hostIds = new Array<string>(demands.length);
   for (const i of order) {
     const vm = demands[i] as VmDemand;
-    let best: (typeof pool)[number] | undefined;
+    let best: Candidate | undefined;
+    let bestAt = -1;
     let bestScore = Number.NEGATIVE_INFINITY;
-    for (const c of pool) {
+    for (let at = 0; at < pool.length; at++) {
+      const c = pool[at] as Candidate;
       if (!fits(c, vm, orgId)) continue;
       const s = score(c, vm, strategy, takenOn.get(c.id) ?? 0);
       if (s > bestScore || (s === bestScore && best && lessBusy(c, best))) {
         best = c;
+        bestAt = at;
         bestScore = s;
       }
     }
@@ -127,10 +132,13 @@ export function planPlacement(
       }));
       return { ok: false, vmIndex: i, refusals };
     }
-    best.free.cpu -= vm.cpu;
-    best.free.mem -= vm.mem;
-    best.free.disk -= vm.disk;
-    takenOn.set(best.id, (takenOn.get(best.id) ?? 0) + 1);
+    const taken = takenOn.get(best.id) ?? 0;
+    const free = best.free;
+    pool[bestAt] = {
+      ...best,
+      free: { cpu: free.cpu - vm.cpu, mem: free.mem - vm.mem, disk: free.disk - vm.disk },
+    };
+    takenOn.set(best.id, taken + 1);
     hostIds[i] = best.id;
   }
   return { ok: true, hostIds };

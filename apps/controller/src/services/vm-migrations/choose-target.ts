@@ -1,7 +1,7 @@
 import { ApiError, type InsufficientCapacityDetails } from '@apiary/protocol';
 import type { Ctx } from '../../context.js';
 import type { VmRow } from '../envs/env-view.js';
-import { loadAllHosts, loadCandidates } from '../placement/candidates.js';
+import { loadAllHosts } from '../placement/candidates.js';
 import { hostRefusals, planPlacement, type VmDemand } from '../placement/plan.js';
 import { diskTotal } from '../vm-changes/record-step.js';
 
@@ -42,8 +42,10 @@ export async function chooseTarget(ctx: Ctx, vm: VmRow, to?: string): Promise<st
   const strategy = ctx.config.placement;
   const others = (hosts: Awaited<ReturnType<typeof loadAllHosts>>) =>
     hosts.filter((h) => h.id !== source);
+  // The candidates a placement would get (the index in memory, see candidate-index.ts).
+  await ctx.candidates.current(ctx);
   let plan = planPlacement(
-    others(await loadCandidates(ctx, vm.orgId, [demand], strategy)),
+    others(ctx.candidates.candidates(ctx, vm.orgId, [demand], strategy)),
     [demand],
     vm.orgId,
     strategy,
