@@ -15,3 +15,4 @@ export { storeCredentials } from './services/hosts/host-credential.js';
 export { recordUsage } from './services/hosts/host-usage.js';
 export { persistTransitions } from './services/hosts/persist-liveness.js';
 export { placeAndReserve } from './services/placement/place.js';
+export { reserveOnHost } from './services/placement/reservations.js';
