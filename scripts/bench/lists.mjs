@@ -19,6 +19,7 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { importControllerEmbed } from './lib/controller-embed.mjs';
 import { readBootstrap, startControllerProcess } from './lib/controller-process.mjs';
 import { seedFleet } from './lib/seed-fleet.mjs';
 
@@ -41,10 +42,7 @@ const FLEET = { hosts: Number(values.hosts), envs: Number(values.envs), vms: Num
 const REQUESTS = Number(values.requests);
 const root = new URL('../../', import.meta.url).pathname;
 
-const embed = await import(join(root, 'apps/controller/dist/embed.js')).catch(() => {
-  process.stderr.write('build the controller first: pnpm --filter @apiary/controller build\n');
-  process.exit(1);
-});
+const embed = await importControllerEmbed();
 const { createControllerCore, defaultConfig, openDatabase, parseDbTarget, bootstrapIfEmpty } =
   embed;
 

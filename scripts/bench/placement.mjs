@@ -25,6 +25,7 @@ import { createRequire } from 'node:module';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { importControllerEmbed } from './lib/controller-embed.mjs';
 import {
   describeMachineUse,
   machineTicks,
@@ -53,12 +54,7 @@ const HOSTS = Number(values.hosts);
 const SECONDS = Number(values.seconds);
 const ROUNDS = Number(values.rounds);
 
-const embed = await import(
-  new URL('../../apps/controller/dist/embed.js', import.meta.url).href
-).catch(() => {
-  process.stderr.write('build the controller first: pnpm --filter @apiary/controller build\n');
-  process.exit(1);
-});
+const embed = await importControllerEmbed();
 const {
   createControllerCore,
   defaultConfig,

@@ -16,6 +16,7 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { importControllerEmbed } from './lib/controller-embed.mjs';
 
 const { values } = parseArgs({
   options: {
@@ -31,10 +32,7 @@ const IN_FLIGHT = Number(values['in-flight']);
 const TRIGGERS = ['vms_count_insert', 'vms_count_update', 'vms_count_delete'];
 
 const root = new URL('../../', import.meta.url).pathname;
-const { openDatabase } = await import(join(root, 'apps/controller/dist/embed.js')).catch(() => {
-  process.stderr.write('build the controller first: pnpm --filter @apiary/controller build\n');
-  process.exit(1);
-});
+const { openDatabase } = await importControllerEmbed();
 // The triggers are switched on a connection of their own (the drivers the controller uses).
 const require = createRequire(join(root, 'apps/controller/package.json'));
 
