@@ -39,6 +39,14 @@ export const HOSTS_CHANGED = '{"hosts_changed":true}';
  */
 const SHIFT_AT_MOST = 2_000;
 
+/**
+ * Candidates taken from each walk (the image's holders, the best by free memory) for a request
+ * of one or two VMs; four per VM for larger ones. Eight of each leave the planner a choice while
+ * making half the candidates of the 16 this was (each is an object, a liveness lookup and a
+ * score per VM at every placement); Nomad's scheduler scores two by default.
+ */
+const CANDIDATES_PER_WALK = 8;
+
 /** Hosts re-read by id in one statement at most (their images in another). */
 const IDS_PER_READ = 500;
 
@@ -365,7 +373,7 @@ export class CandidateIndex {
    */
   candidates(ctx: Ctx, orgId: string, demands: VmDemand[], strategy: Strategy): Candidate[] {
     const need = minimumDemand(demands);
-    const limit = Math.max(16, demands.length * 4);
+    const limit = Math.max(CANDIDATES_PER_WALK, demands.length * 4);
     const chosen = new Map<string, IndexedHost>();
     for (const digest of new Set(demands.map((d) => d.digest))) {
       for (const h of this.sampleHolders(digest, orgId, need, limit)) chosen.set(h.row.id, h);
