@@ -93,8 +93,8 @@ function score(c: Candidate, vm: VmDemand, strategy: Strategy, sameRequest: numb
 }
 
 /**
- * Greedy placement of every VM of an environment, biggest first, on copies of the chosen
- * candidates' free capacity, so the VMs of one request never overcommit a host between themselves. The
+ * Greedy placement of every VM of an environment, biggest first, lowering the free capacity of
+ * each host chosen, so the VMs of one request never overcommit a host between themselves. The
  * database re-checks the result with conditional writes (`reserveOnHost`).
  */
 export function planPlacement(
@@ -103,8 +103,8 @@ export function planPlacement(
   orgId: string,
   strategy: Strategy,
 ): Plan {
-  // Copied on first use only: a host's free capacity is lowered here by the VMs of this request
-  // it takes, never in the caller's candidates (the index's, or a refusal's walk).
+  // A chosen host's entry is replaced by a copy with less free capacity: the caller's candidates
+  // (the index's own rows, or a refusal's walk) are never changed, and only chosen hosts copied.
   const pool = candidates.slice();
   const takenOn = new Map<string, number>();
   const order = demands.map((_, i) => i).sort((a, b) => weight(demands[b]) - weight(demands[a]));
