@@ -44,6 +44,9 @@ export async function placeAndReserve(
   try {
     for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
       await ctx.candidates.current(ctx);
+      // From here to counting the reservation in the index below, nothing may await: another
+      // placement planned in between would see the host's room not yet taken (an async helper
+      // that awaited `current` and returned the candidates broke the group-commit tests so).
       let plan = planPlacement(
         ctx.candidates.candidates(ctx, orgId, demands, strategy),
         demands,
