@@ -1,3 +1,4 @@
+import { VM_LIMITS } from '@apiary/protocol';
 import { inArray } from 'drizzle-orm';
 import type { Ctx } from '../../context.js';
 import { columns, type Row, toCandidate } from './candidates.js';
@@ -53,6 +54,13 @@ const IDS_PER_READ = 500;
 interface IndexedHost {
   row: Row;
   digests: Set<string>;
+  /**
+   * In its organization's list and its images' holders: it could take the smallest VM there is
+   * (`open`). A host that cannot (full, down, drained) is parked out of both, so that walks for
+   * a placement never pass it: with binpack, the hosts whose CPU ran out first kept free memory
+   * and were walked past, more of them after every placement (issue 18's profile).
+   */
+  listed: boolean;
 }
 
 /** Digests held by a host, for the holders of one image: host ids in id order. */
@@ -89,6 +97,8 @@ export class CandidateIndex {
   loads = 0;
   /** Hosts read again by id so far. */
   hostReads = 0;
+  /** Hosts looked at by the walks for candidates so far (a test shows parked ones are not). */
+  walked = 0;
 
   /** Marks the contents stale: the next placement reads every host again. */
   invalidate(): void {
@@ -207,12 +217,13 @@ export class CandidateIndex {
       .from(hostImages);
     this.loads++;
     const byId = new Map<string, IndexedHost>();
-    for (const row of rows) byId.set(row.id, { row, digests: new Set() });
+    for (const row of rows) byId.set(row.id, { row, digests: new Set(), listed: open(row) });
     const holders = new Map<string, Holders>();
     for (const { hostId, digest } of images) {
       const h = byId.get(hostId);
       if (!h) continue;
       h.digests.add(digest);
+      if (!h.listed) continue;
       const list = holders.get(digest) ?? [];
       list.push(h);
       holders.set(digest, list);
@@ -220,7 +231,7 @@ export class CandidateIndex {
     for (const list of holders.values()) list.sort((a, b) => compare(a.row.id, b.row.id));
     const byOrg = new Map<string, IndexedHost[]>();
     for (const h of byId.values()) {
-      if (h.row.orgId === null) continue;
+      if (!h.listed || h.row.orgId === null) continue;
       const list = byOrg.get(h.row.orgId) ?? [];
       list.push(h);
       byOrg.set(h.row.orgId, list);
@@ -266,7 +277,7 @@ export class CandidateIndex {
         this.byId.delete(id);
         continue;
       }
-      const h = old ?? { row, digests: new Set<string>() };
+      const h = old ?? { row, digests: new Set<string>(), listed: false };
       h.row = row;
       h.digests = digests.get(id) ?? new Set();
       this.byId.set(id, h);
@@ -274,8 +285,9 @@ export class CandidateIndex {
     }
   }
 
-  /** Takes a host out of its organization's list and its images' holders. */
+  /** Takes a host out of its organization's list and its images' holders (parks it). */
   private unlink(h: IndexedHost): void {
+    if (!h.listed) return;
     const list = h.row.orgId === null ? undefined : this.byOrg.get(h.row.orgId);
     if (list) {
       let at = lowerBound(list, h);
@@ -283,6 +295,11 @@ export class CandidateIndex {
       if (list[at] !== h) at = list.indexOf(h);
       if (at >= 0) list.splice(at, 1);
     }
+    this.leaveHolders(h);
+  }
+
+  private leaveHolders(h: IndexedHost): void {
+    h.listed = false;
     for (const digest of h.digests) {
       const holders = this.holders.get(digest);
       if (!holders) continue;
@@ -292,8 +309,13 @@ export class CandidateIndex {
     }
   }
 
-  /** Puts a host in its organization's list and its images' holders, in their orders. */
+  /**
+   * Puts a host that could take a VM in its organization's list and its images' holders, in
+   * their orders; one that could not stays parked.
+   */
   private link(h: IndexedHost): void {
+    if (h.listed || !open(h.row)) return;
+    h.listed = true;
     if (h.row.orgId !== null) {
       const list = this.byOrg.get(h.row.orgId) ?? [];
       this.byOrg.set(h.row.orgId, list);
@@ -330,8 +352,16 @@ export class CandidateIndex {
     });
   }
 
-  /** Changes a host's figures and keeps its organization's list in free-memory order. */
+  /**
+   * Changes a host's figures and keeps its organization's list in free-memory order: a host
+   * that can no longer take any VM is parked, a parked one that can again joins the list.
+   */
   private reposition(h: IndexedHost, change: () => void): void {
+    if (!h.listed) {
+      change();
+      this.link(h);
+      return;
+    }
     const list = h.row.orgId === null ? undefined : this.byOrg.get(h.row.orgId);
     if (!list) {
       change();
@@ -345,6 +375,11 @@ export class CandidateIndex {
       return;
     }
     change();
+    if (!open(h.row)) {
+      list.splice(at, 1);
+      this.leaveHolders(h);
+      return;
+    }
     const to = newPlace(list, at, h);
     if (Math.abs(to - at) <= SHIFT_AT_MOST) {
       // A short way (binpack's usual move, any move in a varied fleet): shift the hosts between.
@@ -388,10 +423,12 @@ export class CandidateIndex {
     const out: IndexedHost[] = [];
     if (!list || list.length === 0) return out;
     const start = Math.floor(Math.random() * list.length);
-    for (let k = 0; k < list.length && out.length < limit; k++) {
+    let k = 0;
+    for (; k < list.length && out.length < limit; k++) {
       const h = list[(start + k) % list.length] as IndexedHost;
       if (placeable(h.row, orgId, need)) out.push(h);
     }
+    this.walked += k;
     return out;
   }
 
@@ -404,17 +441,22 @@ export class CandidateIndex {
     const list = this.byOrg.get(orgId) ?? [];
     const top: IndexedHost[] = [];
     if (strategy === 'spread') {
-      for (let i = list.length - 1; i >= 0 && top.length < limit; i--) {
+      let i = list.length - 1;
+      for (; i >= 0 && top.length < limit; i--) {
         const h = list[i] as IndexedHost;
         if (h.row.freeMem < need.mem) break;
         if (placeable(h.row, orgId, need)) top.push(h);
       }
+      this.walked += list.length - 1 - i;
       return top;
     }
-    for (let i = firstWithFreeMem(list, need.mem); i < list.length && top.length < limit; i++) {
+    const first = firstWithFreeMem(list, need.mem);
+    let i = first;
+    for (; i < list.length && top.length < limit; i++) {
       const h = list[i] as IndexedHost;
       if (placeable(h.row, orgId, need)) top.push(h);
     }
+    this.walked += i - first;
     return top;
   }
 }
@@ -483,6 +525,22 @@ function firstWithFreeMem(list: IndexedHost[], mem: number): number {
     else hi = mid;
   }
   return lo;
+}
+
+/**
+ * Whether a host could take the smallest VM there is: one that cannot is parked out of the
+ * walks (the refusal pass, over every host in the database, still says why it was not chosen).
+ */
+function open(r: Row): boolean {
+  return (
+    r.orgId !== null &&
+    r.liveness === 'ready' &&
+    r.policy === 'eligible' &&
+    r.presented === null &&
+    r.freeCpu >= VM_LIMITS.cpu.min &&
+    r.freeMem >= VM_LIMITS.mem.min &&
+    r.freeDisk >= VM_LIMITS.disk.min
+  );
 }
 
 /** Whether a host can take the smallest VM of a request now (the refusal pass says why not). */
