@@ -2,6 +2,9 @@ import type { VmOperation } from '@apiary/protocol';
 import { eq, sql } from 'drizzle-orm';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Tx } from '../../src/db/database.js';
+import { applyInventory } from '../../src/services/hosts/apply-inventory.js';
+import { takeHostRowFirst } from '../../src/services/hosts/host-lock-order.js';
+import type { FakeAgent } from '../helpers/fake-agent.js';
 import { createHarness, type Harness, json, sshKey } from '../helpers/harness.js';
 import { uploadImage } from '../helpers/images.js';
 import { testEngine } from '../helpers/test-db.js';
@@ -23,9 +26,11 @@ afterEach(async () => {
   await h?.close();
 });
 
+let agent: FakeAgent;
+
 async function oneVm(name: string): Promise<string> {
   h = await createHarness();
-  await h.addAgent({ hostId: HOST, hostname: 'h1', opDelayMs: 300 });
+  ({ agent } = await h.addAgent({ hostId: HOST, hostname: 'h1', opDelayMs: 300 }));
   await uploadImage(h, 'img');
   const res = await h.req('POST', '/v1/envs', {
     id: name,
@@ -126,5 +131,41 @@ describe.runIf(testEngine() === 'postgres')('a host row before its VMs (PostgreS
     expect(accepted.status, await accepted.clone().text()).toBe(202);
     const { operation: op } = await json<{ operation: VmOperation }>(accepted);
     expect(await operation(op.id)).toMatchObject({ state: 'succeeded', error: null });
+  });
+
+  // The other half of the order: an inventory reads the VMs it counts only once it holds the
+  // host's row. Reading them before, it counted a VM a change was resizing at its old size, the
+  // difference as foreign use, kept until the next inventory: a resize reserved twice.
+  it('counts a VM at the size a change just recorded, in an inventory that waited for it', async () => {
+    const vmId = await oneVm('inv');
+    const { ctx } = h.core;
+    const { hosts, vms } = ctx.t;
+    // The agent's report: the VM already resized from 1 vCPU to 2.
+    const base = agent.inventory();
+    const used = base.resources.used;
+    const inv = {
+      ...base,
+      generation: base.generation + 1,
+      resources: { ...base.resources, used: { ...used, cpu: used.cpu + 1 } },
+    };
+    let inventory: Promise<unknown> = Promise.resolve();
+    await ctx.db.transaction(async (tx: Tx) => {
+      const pid = (await tx.execute(sql`SELECT pg_backend_pid() AS pid`)).rows[0] as {
+        pid: number;
+      };
+      // A change recording its outcome: the host's row, then the VM at its new size.
+      await takeHostRowFirst(ctx, tx, HOST);
+      await tx.update(vms).set({ cpu: 2 }).where(eq(vms.id, vmId));
+      inventory = ctx.db.transaction((other) => applyInventory(ctx, other, Date.now(), HOST, inv));
+      await until('the inventory to wait for the host row', async () => {
+        return (await waitingOnHosts(pid.pid)) > 0;
+      });
+    });
+    await inventory;
+    const [host] = await ctx.db
+      .select({ foreignCpu: hosts.foreignCpu, usedCpu: hosts.usedCpu })
+      .from(hosts)
+      .where(eq(hosts.id, HOST));
+    expect(host).toEqual({ foreignCpu: 0, usedCpu: used.cpu + 1 });
   });
 });

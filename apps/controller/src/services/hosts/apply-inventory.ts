@@ -1,11 +1,12 @@
 import type { Inventory, VmReport } from '@apiary/protocol';
 import { and, eq, inArray, ne } from 'drizzle-orm';
 import type { Ctx } from '../../context.js';
-import type { DbOrTx } from '../../db/database.js';
+import type { DbOrTx, Tx } from '../../db/database.js';
 import type { vms } from '../../db/pg-schema.js';
 import { envNameOfVm } from '../envs/env-names.js';
 import { viewNics } from '../envs/private-network.js';
 import { releaseVmReservation } from '../placement/reservations.js';
+import { takeHostRowFirst } from './host-lock-order.js';
 
 export interface VmChange {
   id: string;
@@ -27,13 +28,19 @@ const NOT_YET_ON_HOST = new Set(['pending', 'creating']);
  */
 export async function applyInventory(
   ctx: Ctx,
-  tx: DbOrTx,
+  tx: Tx,
   now: number,
   hostId: string,
   inv: Inventory,
 ): Promise<VmChange[]> {
   const { hosts, vms } = ctx.t;
   const changes: VmChange[] = [];
+  // The host's row first, before its VMs are read: foreign use is the reported use minus our
+  // VMs as read here, and a change recording its outcome (which holds this row) may be resizing
+  // one of them. Read before that commits, the old size would make the difference foreign,
+  // written once the lock is ours and kept until the next inventory (a CI run saw a resize's
+  // reservation counted twice so, on PostgreSQL).
+  await takeHostRowFirst(ctx, tx, hostId);
   const known = await tx
     .select()
     .from(vms)

@@ -9,7 +9,8 @@ import { param, statement } from '../../db/prepared-statement.js';
  * change, recording its outcome, switching a migrated VM to its target) could hold what the
  * inventory waits for while waiting for what the inventory holds, and the server ends one of the
  * two (40P01): a CI run saw a VM change fail so. Each such transaction takes its host's row
- * first, before it writes any VM.
+ * first, before it writes any VM; an inventory takes it before it even reads them (it counts
+ * them: apply-inventory.ts).
  *
  * The lock is the one an UPDATE of the row takes (FOR NO KEY UPDATE): VM rows being inserted for
  * the host (their foreign key's KEY SHARE lock) do not wait for it. SQLite has no row locks (one
