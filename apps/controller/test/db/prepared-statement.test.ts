@@ -8,11 +8,12 @@ import {
 } from '../../src/services/envs/env-rows.js';
 import { createHarness, type Harness } from '../helpers/harness.js';
 import { defaultOrg } from '../helpers/placement-fixtures.js';
+import { testEngine } from '../helpers/test-db.js';
 
 /*
  * Statements built once (db/prepared-statement.ts) must behave as the builder's on both engines:
  * inside a transaction they commit and roll back with it (SQLite runs the one prepared on the
- * database there, PostgreSQL builds it on the transaction's connection), write listeners hear
+ * database there, PostgreSQL the one prepared on the transaction's connection), write listeners hear
  * them (the candidate index and the kept totals depend on it), and their rows read back as the
  * builder's do: JSON, booleans, nulls.
  */
@@ -30,6 +31,19 @@ const orgById = statement('test_org_by_id', (db, { orgs }) =>
 );
 
 class Abort extends Error {}
+
+/** Resolves for everyone once `parties` callers have arrived. */
+function barrier(parties: number): () => Promise<void> {
+  let arrived = 0;
+  let open: () => void = () => {};
+  const opened = new Promise<void>((resolve) => {
+    open = resolve;
+  });
+  return () => {
+    if (++arrived === parties) open();
+    return opened;
+  };
+}
 
 const T0 = Date.UTC(2026, 11, 7, 4, 0, 0);
 
@@ -59,6 +73,43 @@ describe('prepared statements', () => {
     expect(await orgById.run(ctx, { id: 'org_gone1' })).toEqual([]);
     expect(await orgById.run(ctx, { id: 'org_gone2' })).toEqual([]);
   });
+
+  // SQLite has one connection; a PostgreSQL transaction has a pool connection of its own, and a
+  // statement prepared in one transaction is run in later ones on the same connection only.
+  it.skipIf(testEngine() !== 'postgres')(
+    'run in each of two transactions open at once, on its own connection',
+    async () => {
+      h = await createHarness();
+      const { ctx } = h.core;
+      for (let round = 0; round < 3; round++) {
+        const wrote = barrier(2);
+        const read = barrier(2);
+        const seen = await Promise.all(
+          ['a', 'b'].map((side) =>
+            ctx.db.transaction(async (tx) => {
+              const id = `org_${side}${round}`;
+              await insertOrgs.run(ctx, [{ id, name: id, createdAt: round }], tx);
+              await wrote();
+              const other = `org_${side === 'a' ? 'b' : 'a'}${round}`;
+              const rows = {
+                own: (await orgById.run(ctx, { id }, tx)).length,
+                other: (await orgById.run(ctx, { id: other }, tx)).length,
+              };
+              // Neither commits before both have read.
+              await read();
+              return rows;
+            }),
+          ),
+        );
+        // Each sees its own uncommitted row and not the other's.
+        expect(seen).toEqual([
+          { own: 1, other: 0 },
+          { own: 1, other: 0 },
+        ]);
+      }
+      expect(await orgById.run(ctx, { id: 'org_b2' })).toHaveLength(1);
+    },
+  );
 
   it('are heard by write listeners and counted', async () => {
     h = await createHarness();
