@@ -2,7 +2,7 @@ import type { VmOperation } from '@apiary/protocol';
 import { eq, sql } from 'drizzle-orm';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Tx } from '../../src/db/database.js';
-import { applyInventory } from '../../src/services/hosts/apply-inventory.js';
+import { applyInventory, markVmDeleted } from '../../src/services/hosts/apply-inventory.js';
 import { takeHostRowFirst } from '../../src/services/hosts/host-lock-order.js';
 import type { FakeAgent } from '../helpers/fake-agent.js';
 import { createHarness, type Harness, json, sshKey } from '../helpers/harness.js';
@@ -131,6 +131,33 @@ describe.runIf(testEngine() === 'postgres')('a host row before its VMs (PostgreS
     expect(accepted.status, await accepted.clone().text()).toBe(202);
     const { operation: op } = await json<{ operation: VmOperation }>(accepted);
     expect(await operation(op.id)).toMatchObject({ state: 'succeeded', error: null });
+  });
+
+  it('lets an inventory write a VM while its deletion waits to give the reservation back', async () => {
+    const vmId = await oneVm('del');
+    const { ctx } = h.core;
+    const { hosts, vms } = ctx.t;
+    const [before] = await ctx.db
+      .select({ cpu: hosts.reservedCpu })
+      .from(hosts)
+      .where(eq(hosts.id, HOST));
+    let deletion: Promise<unknown> | undefined;
+    const deleting = async () => {
+      deletion ??= ctx.db.transaction((tx) => markVmDeleted(ctx, tx, Date.now(), vmId, HOST));
+      return true;
+    };
+    expect(await inventoryWritesVmWhile(vmId, deleting)).toBe('written');
+    await deletion;
+    const [vm] = await ctx.db
+      .select({ state: vms.state, reserved: vms.reserved })
+      .from(vms)
+      .where(eq(vms.id, vmId));
+    expect(vm).toEqual({ state: 'deleted', reserved: false });
+    const [after] = await ctx.db
+      .select({ cpu: hosts.reservedCpu })
+      .from(hosts)
+      .where(eq(hosts.id, HOST));
+    expect(after?.cpu).toBe((before?.cpu as number) - 1);
   });
 
   // The other half of the order: an inventory reads the VMs it counts only once it holds the

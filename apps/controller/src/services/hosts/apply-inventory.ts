@@ -149,14 +149,11 @@ async function applyVmReport(
   return state === row.state ? null : { id: row.id, name: row.name, orgId: row.orgId, state };
 }
 
-export async function markVmDeleted(
-  ctx: Ctx,
-  tx: DbOrTx,
-  now: number,
-  vmId: string,
-  hostId: string,
-) {
+export async function markVmDeleted(ctx: Ctx, tx: Tx, now: number, vmId: string, hostId: string) {
   const { vms } = ctx.t;
+  // It writes the VM, then gives its reservation back to the host: the host's row first (a VM
+  // never placed has no host, and no reservation to give back).
+  if (hostId !== '') await takeHostRowFirst(ctx, tx, hostId);
   await tx.update(vms).set({ state: 'deleted', updatedAt: now }).where(eq(vms.id, vmId));
   await releaseVmReservation(ctx, tx, vmId, hostId);
 }

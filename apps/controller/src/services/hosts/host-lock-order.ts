@@ -6,7 +6,8 @@ import { param, statement } from '../../db/prepared-statement.js';
 /*
  * One lock order on PostgreSQL: a host's row before the rows of its VMs. A heartbeat's inventory
  * writes the host and then its VMs. A transaction that wrote a VM and then its host (accepting a
- * change, recording its outcome, switching a migrated VM to its target) could hold what the
+ * change, recording its outcome, switching a migrated VM to its target, marking a VM deleted and
+ * giving its reservation back) could hold what the
  * inventory waits for while waiting for what the inventory holds, and the server ends one of the
  * two (40P01): a CI run saw a VM change fail so. Each such transaction takes its host's row
  * first, before it writes any VM; an inventory takes it before it even reads them (it counts
