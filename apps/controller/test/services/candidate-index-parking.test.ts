@@ -1,7 +1,8 @@
 import { eq } from 'drizzle-orm';
 import { afterEach, describe, expect, it } from 'vitest';
+import { planPlacement } from '../../src/services/placement/plan.js';
 import { createHarness, type Harness } from '../helpers/harness.js';
-import { defaultOrg, demand, hostRow } from '../helpers/placement-fixtures.js';
+import { DIGEST, defaultOrg, demand, hostRow } from '../helpers/placement-fixtures.js';
 import { testEngine } from '../helpers/test-db.js';
 
 /*
@@ -35,6 +36,11 @@ describe('the candidate index parks hosts that can take no VM', () => {
           .values(ids.slice(i, i + 500).map((id) => hostRow(orgId, id, T0)));
       }
       await ctx.db.insert(ctx.t.hosts).values({ ...hostRow(orgId, BIG, T0), totalMem: 262_144 });
+      // Every host holds the image asked for: the walk over its holders meets the full ones too.
+      const holders = [...ids, BIG].map((hostId) => ({ hostId, digest: DIGEST }));
+      for (let i = 0; i < holders.length; i += 500) {
+        await ctx.db.insert(ctx.t.hostImages).values(holders.slice(i, i + 500));
+      }
       const index = ctx.candidates;
       await index.current(ctx);
       const loads = index.loads;
@@ -47,19 +53,26 @@ describe('the candidate index parks hosts that can take no VM', () => {
       const binpack = index.candidates(ctx, orgId, demand(1), 'binpack');
       expect(binpack.length).toBeGreaterThan(0);
       expect(binpack.every((c) => !full.includes(c.id))).toBe(true);
-      expect(index.walked - walked).toBeLessThanOrEqual(binpack.length);
+      // Eight from each walk (the image's holders, the best by free memory), none passed by.
+      expect(index.walked - walked).toBeLessThanOrEqual(16);
 
-      // One of them given two CPUs back: the least free memory that fits, binpack's first.
+      // One of them given two CPUs back: the least free memory that fits, binpack's choice.
       const back = full[417] as string;
       index.reserved(back, { cpu: -2, mem: 0, disk: 0 });
       walked = index.walked;
-      const [first] = index.candidates(ctx, orgId, demand(1), 'binpack');
-      expect(first?.id).toBe(back);
-      expect(first?.free).toMatchObject({ cpu: 2, mem: 131_072 - 2_048 });
-      expect(index.walked - walked).toBeLessThanOrEqual(8);
+      const offered = index.candidates(ctx, orgId, demand(1), 'binpack');
+      expect(offered.find((c) => c.id === back)?.free).toMatchObject({
+        cpu: 2,
+        mem: 131_072 - 2_048,
+      });
+      expect(planPlacement(offered, demand(1), orgId, 'binpack')).toEqual({
+        ok: true,
+        hostIds: [back],
+      });
+      expect(index.walked - walked).toBeLessThanOrEqual(16);
 
       // Drained, the host with the most free memory is parked (read again by id, not in full);
-      // eligible again, it is spread's first again.
+      // eligible again, it is spread's choice again.
       const setPolicy = (policy: 'maintenance' | 'eligible') =>
         ctx.db.update(ctx.t.hosts).set({ policy }).where(eq(ctx.t.hosts.id, BIG));
       await setPolicy('maintenance');
@@ -68,8 +81,11 @@ describe('the candidate index parks hosts that can take no VM', () => {
       expect(spread.map((c) => c.id)).not.toContain(BIG);
       await setPolicy('eligible');
       await index.current(ctx);
-      const [spreadFirst] = index.candidates(ctx, orgId, demand(1), 'spread');
-      expect(spreadFirst?.id).toBe(BIG);
+      const again = index.candidates(ctx, orgId, demand(1), 'spread');
+      expect(planPlacement(again, demand(1), orgId, 'spread')).toEqual({
+        ok: true,
+        hostIds: [BIG],
+      });
       expect(index.loads).toBe(loads);
     },
   );

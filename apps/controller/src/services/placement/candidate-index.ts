@@ -441,13 +441,12 @@ export class CandidateIndex {
     const list = this.byOrg.get(orgId) ?? [];
     const top: IndexedHost[] = [];
     if (strategy === 'spread') {
-      let i = list.length - 1;
-      for (; i >= 0 && top.length < limit; i--) {
+      for (let i = list.length - 1; i >= 0 && top.length < limit; i--) {
         const h = list[i] as IndexedHost;
+        this.walked++;
         if (h.row.freeMem < need.mem) break;
         if (placeable(h.row, orgId, need)) top.push(h);
       }
-      this.walked += list.length - 1 - i;
       return top;
     }
     const first = firstWithFreeMem(list, need.mem);
