@@ -526,20 +526,19 @@ function firstWithFreeMem(list: IndexedHost[], mem: number): number {
   return lo;
 }
 
+/** The smallest VM a request can ask for. */
+const SMALLEST_VM: Demand = {
+  cpu: VM_LIMITS.cpu.min,
+  mem: VM_LIMITS.mem.min,
+  disk: VM_LIMITS.disk.min,
+};
+
 /**
  * Whether a host could take the smallest VM there is: one that cannot is parked out of the
  * walks (the refusal pass, over every host in the database, still says why it was not chosen).
  */
 function open(r: Row): boolean {
-  return (
-    r.orgId !== null &&
-    r.liveness === 'ready' &&
-    r.policy === 'eligible' &&
-    r.presented === null &&
-    r.freeCpu >= VM_LIMITS.cpu.min &&
-    r.freeMem >= VM_LIMITS.mem.min &&
-    r.freeDisk >= VM_LIMITS.disk.min
-  );
+  return r.orgId !== null && placeable(r, r.orgId, SMALLEST_VM);
 }
 
 /** Whether a host can take the smallest VM of a request now (the refusal pass says why not). */
